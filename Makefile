@@ -1,0 +1,34 @@
+# The two commands a fresh machine needs (see README): `make demo` and `make test`.
+# Each installs what it needs into .venv first (once; again when pyproject.toml changes).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: demo test lint bench browser
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+# The main job on the embedded default data.
+demo: $(STAMP)
+	$(BIN)/gxnet cities
+
+# Debian's Chromium checks the HTML maps in a real browser.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check gxnet tests benchmarks scripts
+	$(BIN)/ruff format --check gxnet tests benchmarks scripts
+
+test: $(STAMP) browser lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

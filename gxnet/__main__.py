@@ -1,0 +1,5 @@
+"""Allow ``python -m gxnet``."""
+
+from gxnet.cli import main
+
+main()

@@ -1,0 +1,74 @@
+"""Specific exceptions, so that callers (and the CLI) can tell a user's mistake from a failure.
+
+Every error a planner can cause derives from :class:`UserInputError` (exit code 2 on the command
+line, message only, no traceback). Failures of the machine or the network derive from
+:class:`GxnetError` directly (exit code 1).
+"""
+
+from __future__ import annotations
+
+
+class GxnetError(Exception):
+    """Base class of every error gxnet raises on purpose."""
+
+    exit_code: int = 1
+
+
+class UserInputError(GxnetError, ValueError):
+    """Input the user can correct: a name, a file, a target. Exit code 2."""
+
+    exit_code = 2
+
+
+class UnknownRegionError(UserInputError, LookupError):
+    """A city or county name or adcode that is not in Guangxi."""
+
+
+class AmbiguousRegionError(UserInputError):
+    """A name that matches more than one city or county."""
+
+
+class InputFileError(UserInputError):
+    """A file the user gave cannot be used; the message names the file, row and field."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        where = ", ".join(
+            part
+            for part in (
+                str(path) if path is not None else None,
+                f"row {row}" if row is not None else None,
+                f"field {field!r}" if field is not None else None,
+            )
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+        self.path = path
+        self.row = row
+        self.field = field
+
+
+class ProblemDataError(UserInputError):
+    """Optimisation input that is invalid: negative or NaN costs, duplicate ids, bad targets."""
+
+
+class InfeasibleProblemError(UserInputError):
+    """Targets or standards that no choice of sites can meet; the message says what would fix it."""
+
+
+class OutputError(UserInputError):
+    """An output folder or file that cannot be written (read-only, not a folder)."""
+
+
+class DownloadError(GxnetError):
+    """A download failed after its retries (HTTP error, checksum mismatch, no connection)."""
+
+
+class SolverError(GxnetError):
+    """The solver itself failed (not: the problem was infeasible)."""

@@ -1,0 +1,185 @@
+"""RoadNetwork: a road graph for one travel mode, held as flat NumPy arrays.
+
+Arrays rather than a networkx graph because every consumer (the cost engine, snapping, the
+cache) works on whole arrays: a 200,000-node network loads from its ``.npz`` cache in
+milliseconds and feeds ``scipy.sparse.csgraph`` without conversion. ``to_networkx`` gives an
+osmnx-compatible graph for interop; GraphML is an export, never the cache.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from pyproj import Transformer
+from scipy.spatial import cKDTree
+
+from gxnet._io import atomic_path
+from gxnet.crs import utm_crs
+
+#: The travel modes gxnet builds: residents walk to points, trucks drive to sorting centres,
+#: motor tricycles collect from points.
+MODES: tuple[str, ...] = ("walk", "drive", "tricycle")
+
+
+@dataclass(frozen=True, eq=False)
+class RoadNetwork:
+    """A directed road network for one travel mode.
+
+    Nodes are indexed ``0..n_nodes-1``; ``node_id`` keeps their OSM ids. Every edge is directed
+    ``u -> v``: a two-way street is two edges, a one-way street one.
+
+    Attributes
+    ----------
+    mode
+        ``"walk"``, ``"drive"`` or ``"tricycle"``.
+    node_id
+        OSM node ids, int64, shape (n_nodes,).
+    x, y
+        Longitude and latitude in WGS-84, float64, shape (n_nodes,).
+    u, v
+        Edge endpoints as node indices, int32, shape (n_edges,).
+    length_m
+        Edge length in metres, float32.
+    time_s
+        Edge travel time in seconds for this mode, float32.
+    meta
+        Provenance: source file and its hash, settings used, what was dropped. Saved with the
+        arrays, so that a cache made from other inputs can be recognised and rebuilt.
+    """
+
+    mode: str
+    node_id: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    length_m: np.ndarray
+    time_s: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
+        n, m = len(self.node_id), len(self.u)
+        for name in ("x", "y"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"{name} has {len(getattr(self, name))} values for {n} nodes")
+        for name in ("v", "length_m", "time_s"):
+            if len(getattr(self, name)) != m:
+                raise ValueError(f"{name} has {len(getattr(self, name))} values for {m} edges")
+        if m and (self.u.min() < 0 or self.v.min() < 0 or max(self.u.max(), self.v.max()) >= n):
+            raise ValueError("edge endpoints must be node indices in 0..n_nodes-1")
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_id)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return len(self.u)
+
+    def adjacency(self, weight: str = "time_s") -> sp.csr_matrix:
+        """Sparse adjacency matrix weighted by ``time_s`` or ``length_m``.
+
+        Parallel edges keep their smallest weight (a shortest path never takes the longer one).
+        """
+        w = np.asarray(getattr(self, weight), dtype=np.float64)
+        # Sort so that, among duplicates, the smallest weight comes first and is kept.
+        order = np.lexsort((w, self.v, self.u))
+        u, v, w = self.u[order], self.v[order], w[order]
+        first = np.ones(len(u), dtype=bool)
+        first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+        # csgraph treats an explicit 0 as "no edge"; a zero-length edge must still connect.
+        w = np.maximum(w[first], 1e-9)
+        return sp.csr_matrix((w, (u[first], v[first])), shape=(self.n_nodes, self.n_nodes))
+
+    @cached_property
+    def _projected(self) -> tuple[np.ndarray, np.ndarray, str]:
+        crs = utm_crs(self.x, self.y)
+        to_utm = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        px, py = to_utm.transform(self.x, self.y)
+        return np.asarray(px), np.asarray(py), crs.to_string()
+
+    @cached_property
+    def _kdtree(self) -> cKDTree:
+        px, py, _ = self._projected
+        return cKDTree(np.column_stack([px, py]))
+
+    def nearest_nodes(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest network node of each point, and the straight-line distance to it in metres.
+
+        Parameters
+        ----------
+        lon, lat
+            WGS-84 coordinates, arrays of equal length.
+
+        Returns
+        -------
+        (index, distance_m)
+            Node indices (int64) and distances (float64), one per point.
+        """
+        if self.n_nodes == 0:
+            raise ValueError(f"the {self.mode} network has no nodes")
+        _, _, crs = self._projected
+        to_utm = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        qx, qy = to_utm.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        dist, idx = self._kdtree.query(np.column_stack([np.atleast_1d(qx), np.atleast_1d(qy)]))
+        return idx.astype(np.int64), dist
+
+    def to_networkx(self):  # -> networkx.MultiDiGraph (import kept lazy)
+        """An osmnx-compatible ``MultiDiGraph`` (crs EPSG:4326, node x/y, edge length/travel_time)."""
+        import networkx as nx
+
+        g = nx.MultiDiGraph(crs="EPSG:4326", mode=self.mode)
+        g.add_nodes_from(
+            (int(i), {"x": float(x), "y": float(y)})
+            for i, x, y in zip(self.node_id, self.x, self.y, strict=True)
+        )
+        ids = self.node_id
+        g.add_edges_from(
+            (int(ids[a]), int(ids[b]), {"length": float(length), "travel_time": float(t)})
+            for a, b, length, t in zip(self.u, self.v, self.length_m, self.time_s, strict=True)
+        )
+        return g
+
+    def save(self, path: str | Path) -> Path:
+        """Write the network to one ``.npz`` file, atomically, and return its path."""
+        path = Path(path)
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(
+                fh,
+                mode=np.array(self.mode),
+                node_id=self.node_id,
+                x=self.x,
+                y=self.y,
+                u=self.u,
+                v=self.v,
+                length_m=self.length_m,
+                time_s=self.time_s,
+                meta=np.array(json.dumps(self.meta, sort_keys=True)),
+            )
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> RoadNetwork:
+        """Read a network written by :meth:`save`."""
+        with np.load(Path(path), allow_pickle=False) as z:
+            return cls(
+                mode=str(z["mode"]),
+                node_id=z["node_id"],
+                x=z["x"],
+                y=z["y"],
+                u=z["u"],
+                v=z["v"],
+                length_m=z["length_m"],
+                time_s=z["time_s"],
+                meta=json.loads(str(z["meta"])),
+            )

@@ -1,4 +1,4 @@
-"""Atomic file writing: a reader never sees a half-written file, and a failure leaves none behind."""
+"""Atomic file writing: a reader never sees a half-written file; a failure leaves none."""
 
 from __future__ import annotations
 

@@ -135,7 +135,7 @@ class RoadNetwork:
         return idx.astype(np.int64), dist
 
     def to_networkx(self):  # -> networkx.MultiDiGraph (import kept lazy)
-        """An osmnx-compatible ``MultiDiGraph`` (crs EPSG:4326, node x/y, edge length/travel_time)."""
+        """An osmnx-compatible ``MultiDiGraph`` (EPSG:4326; node x/y; edge length, travel_time)."""
         import networkx as nx
 
         g = nx.MultiDiGraph(crs="EPSG:4326", mode=self.mode)

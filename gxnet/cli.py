@@ -32,6 +32,18 @@ def cli() -> None:
     """Plan recycling points and sorting centres on real road networks (Guangxi)."""
 
 
+# Reference data: cities and counties.
+
+
+# Road networks: fetch and cache OpenStreetMap.
+
+
+# Site lists: check and template.
+
+
+# Plans: optimize, resolve, map, report.
+
+
 def main() -> None:
     """Entry point of the ``gxnet`` console script."""
     cli(prog_name="gxnet")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gxnet._errors import InputFileError
+from gxnet._errors import InputFileError, UserInputError
 
 #: The file read from the working directory when no ``--config`` is given.
 CONFIG_FILE = "gxnet.toml"
@@ -241,6 +241,68 @@ class Config:
             section, _, key = dotted.partition(".")
             sections.setdefault(section, {})[key] = value
         return _apply(self, sections, source)
+
+    def with_options(
+        self,
+        *,
+        points: int | None = None,
+        coverage: float | None = None,
+        centres: int | None = None,
+        walk_minutes: float | None = None,
+        service_radius_m: float | None = None,
+        rural_minutes: float | None = None,
+        rural_service_radius_m: float | None = None,
+        truck_minutes: float | None = None,
+        solver: str | None = None,
+        time_limit_s: float | None = None,
+        gap: float | None = None,
+    ) -> Config:
+        """A copy with the command line's options applied (``None`` keeps the configured value).
+
+        Minutes become service radii at the configured walking (urban) or riding (rural)
+        speed. A number of points replaces a coverage target and the other way round.
+
+        Raises
+        ------
+        UserInputError
+            When both a number of points and a coverage are given, or a radius twice.
+        InputFileError
+            When a value is out of range (naming the option's setting).
+        """
+        for a, b, names in (
+            (points, coverage, "--points or --coverage"),
+            (walk_minutes, service_radius_m, "--walk-minutes or --service-radius-m"),
+            (rural_minutes, rural_service_radius_m, "--rural-minutes or --rural-service-radius-m"),
+        ):
+            if a is not None and b is not None:
+                raise UserInputError(f"give {names}, not both")
+        p = self.points
+        if walk_minutes is not None:
+            service_radius_m = walk_minutes * 60 * p.speed_mps("urban")
+        if rural_minutes is not None:
+            rural_service_radius_m = rural_minutes * 60 * p.speed_mps("rural")
+        config = self
+        if points is not None:
+            config = dataclasses.replace(
+                config, targets=dataclasses.replace(config.targets, coverage=None)
+            )
+        if coverage is not None:
+            config = dataclasses.replace(
+                config, targets=dataclasses.replace(config.targets, points=None)
+            )
+        return config.override(
+            {
+                "targets.points": points,
+                "targets.coverage": coverage,
+                "targets.centres": centres,
+                "points.service_radius_m_urban": service_radius_m,
+                "points.service_radius_m_rural": rural_service_radius_m,
+                "centres.truck_minutes": truck_minutes,
+                "solver.name": solver,
+                "solver.time_limit_s": time_limit_s,
+                "solver.gap": gap,
+            }
+        )
 
 
 def _toml_value(value: Any) -> str:

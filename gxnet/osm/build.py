@@ -31,7 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from gxnet._errors import EmptyNetworkError
 from gxnet.crs import utm_crs
 from gxnet.osm.network import MODES, RoadNetwork
-from gxnet.osm.speeds import SPEED_TABLE_VERSION, mode_speed_mps
+from gxnet.osm.speeds import mode_speed_mps, speed_table_version
 
 #: The way tags the filters, one-way rules and speeds read; every other tag is ignored.
 TAG_KEYS: tuple[str, ...] = (
@@ -251,7 +251,7 @@ def build_network(
     record = dict(meta or {})
     record.update(
         mode=mode,
-        speed_table=SPEED_TABLE_VERSION,
+        speed_table=speed_table_version(),
         ways_used=int(np.unique(way).size),
         dropped_nodes=int((~in_largest).sum()),
         dropped_edges=int((~edge_kept).sum()),

@@ -72,3 +72,10 @@ class DownloadError(GxnetError):
 
 class SolverError(GxnetError):
     """The solver itself failed (not: the problem was infeasible)."""
+
+
+class CostInputError(UserInputError):
+    """Travel-cost input that cannot be used (no points, NaN coordinates, a negative cutoff).
+
+    The message names the argument, so the caller knows what to fix.
+    """

@@ -74,6 +74,18 @@ class SolverError(GxnetError):
     """The solver itself failed (not: the problem was infeasible)."""
 
 
+class OsmFileError(InputFileError):
+    """An OSM file that cannot be read (corrupt, truncated) or does not cover the area asked."""
+
+
+class EmptyNetworkError(UserInputError):
+    """An area with no roads of a travel mode in the OSM data given."""
+
+
+class NetworkNotFetchedError(UserInputError):
+    """A road network that has not been fetched yet; the message names the command to run."""
+
+
 class CostInputError(UserInputError):
     """Travel-cost input that cannot be used (no points, NaN coordinates, a negative cutoff).
 

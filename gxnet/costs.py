@@ -30,12 +30,13 @@ from scipy.spatial import cKDTree
 from gxnet._errors import CostInputError
 from gxnet.crs import utm_crs
 from gxnet.osm.network import RoadNetwork
+from gxnet.osm.speeds import WALK_MPS
 
 #: Speed in m/s over the straight line between a point and its nearest network node. Walkers
-#: keep their pace (1.25 m/s = 4.5 km/h, between the 1.2 m/s design speed of pedestrian
-#: guidelines and the ~1.4 m/s observed mean). Vehicles leave the mapped network only for yards,
-#: lanes and gates, where they move at parking speed: 15 km/h for trucks, 10 km/h for tricycles.
-ACCESS_SPEED_MPS: dict[str, float] = {"walk": 1.25, "drive": 15 / 3.6, "tricycle": 10 / 3.6}
+#: keep the walking speed of the walk network (:data:`gxnet.osm.speeds.WALK_MPS`). Vehicles
+#: leave the mapped network only for yards, lanes and gates, where they move at parking speed:
+#: 15 km/h for trucks, 10 km/h for tricycles.
+ACCESS_SPEED_MPS: dict[str, float] = {"walk": WALK_MPS, "drive": 15 / 3.6, "tricycle": 10 / 3.6}
 
 #: Road distance over straight-line distance when no road network exists. Urban circuity studies
 #: find 1.2 to 1.4 (Newell 1980: ~1.2; O'Sullivan & Morrall 1996: 1.21-1.23; Ballou et al. 2002;

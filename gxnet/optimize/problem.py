@@ -246,6 +246,21 @@ class Pairs:
             (data, self.destination, self.indptr), shape=(self.n_origins, self.n_destinations)
         )
 
+    def nearest(self, open_sites: np.ndarray) -> np.ndarray:
+        """Position (into these pairs) of each origin's nearest open site; -1 when none.
+
+        Parameters
+        ----------
+        open_sites : numpy.ndarray
+            Boolean mask over the destinations.
+        """
+        rows = np.flatnonzero(np.asarray(open_sites, dtype=bool)[self.destination])
+        nearest = np.full(self.n_origins, -1, dtype=np.int64)
+        # Pairs are sorted by origin then cost, so an origin's first open pair is its nearest.
+        origins, first = np.unique(self.origin[rows], return_index=True)
+        nearest[origins] = rows[first]
+        return nearest
+
     def degree(self) -> np.ndarray:
         """Number of pairs of each origin."""
         return np.diff(self.indptr)
@@ -423,22 +438,58 @@ class Problem:
 
     # ---- questions the models ask -------------------------------------------------------
 
+    @classmethod
+    def from_cost_matrix(
+        cls,
+        cost: np.ndarray,
+        cutoff: float = np.inf,
+        *,
+        weights: np.ndarray | None = None,
+        status: np.ndarray | None = None,
+        fixed_cost: np.ndarray | None = None,
+        capacity: np.ndarray | None = None,
+        targets: Targets | None = None,
+    ) -> Problem:
+        """A one-tier problem from a dense demand x site matrix, sparsified on the way in.
+
+        Only entries within ``cutoff`` (and finite) become pairs; weights default to 1. This is
+        the entry point of the spopt-style ``from_cost_matrix`` constructors.
+        """
+        pairs = Pairs.from_dense(cost, cutoff)
+        weight = np.ones(pairs.n_origins) if weights is None else np.asarray(weights, float)
+        if len(weight) != pairs.n_origins:
+            raise ProblemDataError(
+                f"weights: {len(weight)} values for {pairs.n_origins} rows of the cost matrix"
+            )
+        return cls.from_arrays(
+            weight,
+            pairs,
+            status=status,
+            capacity=capacity,
+            fixed_cost=fixed_cost,
+            targets=targets,
+        )
+
     def usable_pairs(self, tier: str = "recycling_point") -> Pairs:
         """The pairs of ``tier`` that lead to sites which may open (excluded sites dropped)."""
         pairs = self.pairs[tier]
         return pairs.select(self.sites[tier].usable[pairs.destination])
 
-    def unreachable(self, tier: str = "recycling_point") -> np.ndarray:
-        """Integer codes of the origins of ``tier``'s pairs that no usable site can serve."""
-        pairs = self.usable_pairs(tier)
-        return np.flatnonzero(pairs.degree() == 0)
+    def unreachable(self, tier: str = "recycling_point", pairs: Pairs | None = None) -> np.ndarray:
+        """Integer codes of the origins that no usable site of ``tier`` can serve.
+
+        ``pairs`` replaces the problem's pairs, e.g. pairs cut to a tighter radius.
+        """
+        pairs = self.usable_pairs(tier) if pairs is None else pairs
+        usable = self.sites[tier].usable[pairs.destination]
+        return np.flatnonzero(np.bincount(pairs.origin[usable], minlength=pairs.n_origins) == 0)
 
     def origin_ids(self, tier: str = "recycling_point") -> np.ndarray:
         """The ids of the origins of ``tier``'s pairs (demand ids for the first tier)."""
         position = TIERS.index(tier)
         return self.demand.ids if position == 0 else self.sites[TIERS[position - 1]].ids
 
-    def require_reachable(self, tier: str = "recycling_point") -> None:
+    def require_reachable(self, tier: str = "recycling_point", pairs: Pairs | None = None) -> None:
         """Raise :class:`InfeasibleProblemError` naming the origins no usable site can serve.
 
         Raises
@@ -446,7 +497,7 @@ class Problem:
         InfeasibleProblemError
             With the ids of the stranded origins and what would fix it.
         """
-        stranded = self.unreachable(tier)
+        stranded = self.unreachable(tier, pairs)
         if len(stranded) == 0:
             return
         ids = self.origin_ids(tier)[stranded]

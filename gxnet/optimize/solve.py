@@ -247,7 +247,7 @@ def _highs_lp(prob: pulp.LpProblem, variables: list[pulp.LpVariable]):  # -> hig
     lp.col_upper_ = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
     if prob.sense == pulp.LpMaximize:
         lp.sense_ = highspy.ObjSense.kMaximize
-    constraints = list(prob.constraints.values())
+    constraints = prob.constraints()
     starts = np.zeros(len(constraints) + 1, dtype=np.int32)
     columns: list[int] = []
     values: list[float] = []
@@ -421,3 +421,35 @@ def assignment_frame(
             "share": np.ones(len(origin)) if share is None else np.asarray(share, float),
         }
     )
+
+
+def site_variables(problem: Problem, tier: str, prefix: str = "open") -> list[pulp.LpVariable]:
+    """One binary "open" variable per site of ``tier``, bounded by the site's status.
+
+    Existing and required sites get a lower bound of 1, excluded sites an upper bound of 0,
+    so that the solver's presolve removes them and no model can forget the rule.
+    """
+    sites = problem.sites[tier]
+    lower = sites.kept.astype(int)
+    upper = sites.usable.astype(int)
+    return [
+        pulp.LpVariable(
+            f"{prefix}_{j}", lowBound=int(lower[j]), upBound=int(upper[j]), cat="Integer"
+        )
+        for j in range(sites.n)
+    ]
+
+
+def chosen(variables: list[pulp.LpVariable]) -> np.ndarray:
+    """Boolean mask of binary variables set to 1 in the solution."""
+    return np.array([(v.varValue or 0.0) > 0.5 for v in variables], dtype=bool)
+
+
+def origin_sums(pairs: Pairs, variables: list[pulp.LpVariable]) -> list[pulp.LpAffineExpression]:
+    """For each origin, the sum of the site variables its pairs reach (empty when none)."""
+    destination = pairs.destination.tolist()
+    bounds = pairs.indptr.tolist()
+    return [
+        pulp.LpAffineExpression([(variables[j], 1.0) for j in destination[a:b]])
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    ]

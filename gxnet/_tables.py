@@ -88,7 +88,7 @@ def parse_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         typos, to be reported.
     """
     stripped = text.str.replace(",", "", regex=False).str.replace("°", "", regex=False)
-    values = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=float)
+    values = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=float, copy=True)
     values[~np.isfinite(values)] = np.nan
     bad = np.isnan(values) & (text != "").to_numpy()
     return values, bad

@@ -17,7 +17,6 @@ a city is built from cached OSM in seconds.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from gxnet import settings
 from gxnet._errors import InputFileError
 from gxnet._io import atomic_path, write_text_atomic
 from gxnet.crs import utm_crs
+from gxnet.osm.pbf import file_sha256
 
 #: (key, value) -> POI kind; the kinds municipal recycling plans place points at.
 POI_KINDS: dict[tuple[str, str], str] = {
@@ -291,15 +291,6 @@ def _area_m2(shapes: np.ndarray, points: np.ndarray) -> np.ndarray:
         return np.array([], dtype=float)
     crs = utm_crs(shapely.get_x(points), shapely.get_y(points))
     return gpd.GeoSeries(shapes, crs="EPSG:4326").to_crs(crs).area.to_numpy()
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def features_dir(slug: str) -> Path:

@@ -3,7 +3,8 @@
 Paths and URLs are in :mod:`gxnet.settings`; this module holds what a planner may argue about
 (households per point, service radius, truck minutes, targets, solver limits). Each concern is
 one frozen dataclass; :class:`Config` holds one of each. The defaults are cited in
-``docs/pipeline.md`` from ``../shared/STANDARDS.md``.
+``docs/pipeline.md`` (points, centres, costs, targets, solver) and ``docs/demand-and-sites.md``
+(demand, sites), from ``../shared/STANDARDS.md`` and the sources named there.
 
 A project overrides them in ``gxnet.toml`` (one TOML table per dataclass, e.g. ``[points]``),
 read from the working directory or from ``--config FILE``, and per run with command-line flags::
@@ -199,6 +200,60 @@ class SolverSettings:
 
 
 @dataclass(frozen=True)
+class DemandStandards:
+    """How census people become demand on the map.
+
+    Attributes
+    ----------
+    recyclables_kg_per_person_day_urban, recyclables_kg_per_person_day_rural
+        Recyclables (paper, plastic, metal, glass, textiles, e-waste) a resident puts out per
+        day. Urban: 2020 urban household waste cleared in China (235.1 Mt, China Statistical
+        Yearbook 2021, table 8-21) over the 2020 census urban population (902 M) gives
+        0.71 kg/person/day; at the 30 % recyclable share of Chinese household waste this is
+        0.21 kg. Rural: about 0.12 kg (rural waste rate about 0.55 kg/person/day at a lower
+        recyclable share, see the docs).
+    residential_building_weight
+        Weight of a residential building's footprint against any other building's: a shop or
+        office footprint is evidence of people nearby, a flat block more so.
+    place_weight
+        Evidence weight of one place node (village, hamlet, ...) in square metres of
+        residential footprint, so that place nodes and footprints add up.
+    """
+
+    recyclables_kg_per_person_day_urban: float = 0.21
+    recyclables_kg_per_person_day_rural: float = 0.12
+    residential_building_weight: float = 3.0
+    place_weight: float = 2000.0
+
+
+@dataclass(frozen=True)
+class SiteStandards:
+    """Checks applied to a planner's site list.
+
+    Attributes
+    ----------
+    duplicate_distance_m
+        Two sites closer than this are the same site entered twice.
+    max_snap_distance_m
+        A site farther than this from every road node cannot be reached and is flagged.
+    crs_margin
+        The coordinate system is detected only when the best candidate's median distance to
+        the nearest road is at most this fraction of the runner-up's.
+    crs_min_points
+        Fewer points than this never count as strong evidence of a coordinate system.
+    default_crs
+        The coordinate system assumed when a list declares none and detection is not sure:
+        GCJ-02, because planners copy coordinates from AMap (高德) most of the time.
+    """
+
+    duplicate_distance_m: float = 5.0
+    max_snap_distance_m: float = 300.0
+    crs_margin: float = 0.6
+    crs_min_points: int = 5
+    default_crs: str = "gcj02"
+
+
+@dataclass(frozen=True)
 class Config:
     """All standards of a run, one section per concern (the tables of ``gxnet.toml``)."""
 
@@ -208,6 +263,8 @@ class Config:
     grid: GridSettings = field(default_factory=GridSettings)
     targets: Targets = field(default_factory=Targets)
     solver: SolverSettings = field(default_factory=SolverSettings)
+    demand: DemandStandards = field(default_factory=DemandStandards)
+    sites: SiteStandards = field(default_factory=SiteStandards)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """The configuration as nested plain values (for the plan's provenance)."""
@@ -409,3 +466,8 @@ def load_config(path: str | Path | None = None) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputFileError(f"not valid TOML: {exc}", path=str(path)) from exc
     return _apply(Config(), data, str(path))
+
+
+#: Defaults for callers that take no Config (the site reader, the demand builder).
+DEMAND = DemandStandards()
+SITES = SiteStandards()

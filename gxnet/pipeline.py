@@ -41,7 +41,7 @@ from gxnet import __version__, settings
 from gxnet._errors import InfeasibleProblemError, InputFileError, UserInputError
 from gxnet.config import Config
 from gxnet.crs import utm_crs
-from gxnet.plan import CENTRE, POINT, Plan, measure
+from gxnet.plan import CENTRE, POINT, Plan, check_writable, measure
 
 #: Suffixes read as a study-area polygon file when given in place of a city name.
 AREA_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".kml")
@@ -670,45 +670,83 @@ def solve_network(
     truck: pd.DataFrame,
     config: Config,
 ):  # -> gxnet.optimize.Solution
-    """Choose points and centres with the two-tier model under the configured targets."""
-    from gxnet.optimize import Problem, SolverOptions, Targets, TwoTierNetwork
+    """Choose recycling points, then the sorting centres that serve them, under the targets.
 
-    households = demand["households"].to_numpy(dtype=float)
-    kg_per_household = _kg_per_household(demand)
-    centre_capacity = config.centres.capacity_t_day * 1000 / kg_per_household
-    table = pd.concat(
-        [
-            points[["site_id", "tier", "status", "capacity", "fixed_cost"]],
-            centres[["site_id", "tier", "status", "fixed_cost"]].assign(capacity=centre_capacity),
-        ],
-        ignore_index=True,
+    Points: maximal covering when a number of points is asked (most households within the
+    standard), else set covering with the coverage target (fewest points). Centres: set
+    covering of the chosen points within the truck standard (fewest centres), or maximal
+    covering of their households when a number of centres is asked.
+
+    Returns
+    -------
+    gxnet.optimize.Solution
+        Both tiers' open sites and assignments; the status is the weaker of the two solves
+        and the gap the larger.
+    """
+    from gxnet.optimize import (
+        LocationSetCovering,
+        MaximalCovering,
+        Problem,
+        Solution,
+        SolverOptions,
+        Targets,
     )
-    table["fixed_cost"] = table["fixed_cost"].fillna(
-        table["tier"].map({POINT: config.points.fixed_cost, CENTRE: config.centres.fixed_cost})
-    )
-    t = config.targets
-    problem = Problem.from_tables(
-        pd.DataFrame({"demand_id": demand["demand_id"].to_numpy(), "households": households}),
-        table,
-        walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
-        links=truck.rename(columns={"travel_s": "cost"}),
-        targets=Targets(
-            n_points=t.points,
-            coverage_share=None if t.points is not None else t.coverage,
-            n_centres=t.centres,
-        ),
-    )
-    s = config.solver
+
+    s, t = config.solver, config.targets
     options = SolverOptions(
         solver=s.name, time_limit_s=s.time_limit_s, gap_rel=s.gap, threads=s.threads, seed=s.seed
     )
-    return TwoTierNetwork.from_problem(problem).solve(options)
-
-
-def _kg_per_household(demand: pd.DataFrame) -> float:
-    if "recyclables_kg_day" not in demand.columns:
-        return math.nan
-    return float(demand["recyclables_kg_day"].sum() / demand["households"].sum())
+    columns = ["site_id", "status", "fixed_cost"]
+    first = Problem.from_tables(
+        demand[["demand_id", "households"]],
+        points[columns],
+        walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
+        targets=Targets(n_points=t.points, coverage_share=t.coverage),
+    )
+    if t.points is not None:
+        point_model = MaximalCovering.from_problem(first)
+    else:
+        point_model = LocationSetCovering.from_problem(first)
+    chosen_points = point_model.solve(options)
+    if not chosen_points.has_solution:
+        return chosen_points
+    served = chosen_points.assignments[POINT]
+    weight = demand.set_index("demand_id")["households"].reindex(served["origin_id"]).to_numpy()
+    load = pd.Series(weight, index=served["site_id"].to_numpy()).groupby(level=0).sum()
+    opened = pd.DataFrame({"demand_id": chosen_points.open_sites[POINT]})
+    opened["households"] = opened["demand_id"].map(load).fillna(0.0)
+    pairs = truck[truck["point_id"].isin(opened["demand_id"])]
+    second = Problem.from_tables(
+        opened,
+        centres[columns],
+        pairs.rename(columns={"point_id": "demand_id", "centre_id": "site_id", "travel_s": "cost"}),
+        targets=Targets(n_points=t.centres),
+    )
+    if t.centres is not None:
+        centre_model = MaximalCovering.from_problem(second)
+    else:
+        centre_model = LocationSetCovering.from_problem(second)
+    chosen_centres = centre_model.solve(options)
+    runs = (chosen_points, chosen_centres)
+    statuses = [r.status for r in runs]
+    status = next(
+        (x for x in ("no solution", "infeasible", "feasible") if x in statuses), "optimal"
+    )
+    gaps = [r.gap for r in runs if r.gap is not None]
+    return Solution(
+        status,
+        chosen_points.objective,
+        chosen_points.bound,
+        max(gaps) if gaps else None,
+        open_sites={POINT: chosen_points.open_sites[POINT]}
+        | ({CENTRE: chosen_centres.open_sites[POINT]} if chosen_centres.has_solution else {}),
+        assignments={POINT: served}
+        | ({CENTRE: chosen_centres.assignments[POINT]} if chosen_centres.has_solution else {}),
+        build_time_s=sum(r.build_time_s for r in runs),
+        solve_time_s=sum(r.solve_time_s for r in runs),
+        solver=chosen_points.solver,
+        model=f"{chosen_points.model} (points), {chosen_centres.model} (centres)",
+    )
 
 
 def assemble_plan(
@@ -956,3 +994,42 @@ def config_of(plan: Plan) -> Config:
             config.targets, **{k: targets.get(k) for k in ("points", "coverage", "centres")}
         ),
     )
+
+
+def output_paths(plan: Plan, out: str | os.PathLike[str] | None = None) -> tuple[Path, Path]:
+    """Where a plan and its map go: ``<out>/plans/<slug>`` and ``<out>/maps/<slug>.html``.
+
+    Without ``out``: :data:`gxnet.settings.plans_dir` and :data:`gxnet.settings.maps_dir`.
+    """
+    if out is None:
+        return Path(settings.plans_dir) / plan.slug, Path(settings.maps_dir) / f"{plan.slug}.html"
+    return Path(out) / "plans" / plan.slug, Path(out) / "maps" / f"{plan.slug}.html"
+
+
+def save_outputs(
+    plan: Plan,
+    out: str | os.PathLike[str] | None = None,
+    *,
+    plan_dir: str | os.PathLike[str] | None = None,
+    basemap: str = "osm",
+    lang: str = "zh",
+) -> tuple[Path, Path]:
+    """Save the plan folder and its map (both atomically); return their paths.
+
+    Both places are checked before anything is written, so a read-only map folder does not
+    leave a new plan beside an old map.
+
+    Raises
+    ------
+    OutputError
+        When a folder is read-only or not a folder.
+    """
+    from gxnet.maps import save_map
+
+    folder, html = output_paths(plan, out)
+    folder = Path(plan_dir) if plan_dir is not None else folder
+    check_writable(folder)
+    check_writable(html)
+    plan.save(folder)
+    save_map(plan, html, basemap=basemap, lang=lang)
+    return folder, html

@@ -160,7 +160,7 @@ class Plan:
             When the folder or its parent is read-only or not a folder; nothing is changed then.
         """
         folder = Path(folder)
-        _check_writable(folder)
+        check_writable(folder)
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.tmp-"))
@@ -379,7 +379,7 @@ def _table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     return flat
 
 
-def _check_writable(folder: Path) -> None:
+def check_writable(folder: Path) -> None:
     """Refuse a folder (or nearest existing parent) that is read-only or not a folder.
 
     The mode bits are checked as well as ``os.access``: root may write anywhere, but a folder

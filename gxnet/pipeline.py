@@ -32,7 +32,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
-from scipy.spatial import cKDTree
 from shapely import wkt
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
@@ -170,19 +169,27 @@ def load_demand(
     InputFileError
         For an area outside Guangxi without demand, or a demand file that cannot be used.
     """
-    from gxnet.demand import build_demand, read_demand
-
     if isinstance(demand, gpd.GeoDataFrame):
         frame = demand
     elif demand is not None:
-        frame = read_demand(demand)
+        from gxnet.demand import read_demand
+
+        frame = read_demand(demand, standards=config.demand)
     elif area.region is not None:
+        from gxnet.demand import build_demand
+
         frame = build_demand(
-            area.region, cell_size_m=config.grid.cell_size_m, grid=config.grid.kind, pbf=pbf
+            area.region,
+            cell_size_m=config.grid.cell_size_m,
+            grid=config.grid.kind,
+            pbf=pbf,
+            standards=config.demand,
         )
     elif area.source.get("kind") == "file":
+        from gxnet.demand import read_demand
+
         try:
-            frame = read_demand(area.source["path"])
+            frame = read_demand(area.source["path"], standards=config.demand)
         except InputFileError as exc:
             raise InputFileError(
                 "a study area outside Guangxi has no census: give --demand FILE (points or "
@@ -326,23 +333,65 @@ def _metric_xy(points: gpd.GeoSeries, crs=None) -> tuple[np.ndarray, np.ndarray]
 
 
 def road_networks(area: StudyArea, *, pbf: Path | None = None) -> dict[str, Any] | None:
-    """Walk and drive networks of the area: built from ``pbf``, else from the cache, else None.
+    """Walk and drive networks of the area: read from ``pbf``, else the cache, else None.
 
     None means no road network is on disk; the caller falls back to straight-line costs.
+    A PBF is read afresh each run (seconds for a district, longer for a city): ``gxnet fetch``
+    caches a city's networks once.
     """
-    from gxnet.osm import fetch
-
     if pbf is not None:
-        target = area.region if area.region is not None else area.boundary
-        return fetch.fetch_city(target, source="pbf", pbf=pbf, modes=("walk", "drive"))
+        from gxnet.osm.pbf import read_networks
+
+        return read_networks(pbf, area.boundary, ("walk", "drive"))
     cache = Path(settings.osm_dir) / area.slug
     if area.region is None or not all((cache / f"{m}.npz").is_file() for m in ("walk", "drive")):
         return None
-    return {mode: fetch.load_network(area.slug, mode) for mode in ("walk", "drive")}
+    from gxnet.osm.fetch import load_network
+
+    return {mode: load_network(area.slug, mode) for mode in ("walk", "drive")}
 
 
 def _lonlat(geometry: gpd.GeoSeries) -> np.ndarray:
     return np.column_stack([geometry.x.to_numpy(), geometry.y.to_numpy()])
+
+
+def _walk_pairs(
+    demand: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    config: Config,
+    networks: dict[str, Any] | None,
+    max_m: float,
+) -> pd.DataFrame:
+    """Walk pairs (origin, destination, metres) within ``max_m`` metres, by road or estimate."""
+    from gxnet.costs import straight_line_costs, travel_costs
+
+    origins, destinations = _lonlat(demand.geometry), _lonlat(points.geometry)
+    if networks is None:
+        return straight_line_costs(
+            origins, destinations, max_m, speed_mps=1.0, detour_factor=config.costs.detour_factor
+        )
+    walk = networks["walk"]
+    access = config.points.speed_mps("urban")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        edge_speed = walk.length_m / walk.time_s
+    # A time cutoff that keeps every pair within max_m, whatever the speed of its edges.
+    slowest = min(float(np.nanmin(edge_speed[np.isfinite(edge_speed)], initial=access)), access)
+    pairs = travel_costs(walk, origins, destinations, max_m / slowest, access_speed_mps=access)
+    return pairs[pairs["metres"] <= max_m]
+
+
+def nearest_point_m(
+    demand: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    config: Config,
+    networks: dict[str, Any] | None,
+    max_m: float,
+) -> np.ndarray:
+    """Distance from each demand unit to its nearest candidate point (inf beyond ``max_m``)."""
+    pairs = _walk_pairs(demand, points, config, networks, max_m)
+    nearest = np.full(len(demand), np.inf)
+    np.minimum.at(nearest, pairs["origin"].to_numpy(), pairs["metres"].to_numpy(dtype=float))
+    return nearest
 
 
 def walk_costs(
@@ -360,8 +409,6 @@ def walk_costs(
         straight line x detour factor), ``travel_s`` that distance at the setting's speed
         (walking in urban areas, riding in rural ones).
     """
-    from gxnet.costs import straight_line_costs, travel_costs
-
     p = config.points
     radius = np.where(
         demand["setting"].to_numpy() == "urban", p.service_radius_m_urban, p.service_radius_m_rural
@@ -369,30 +416,7 @@ def walk_costs(
     speed = np.where(
         demand["setting"].to_numpy() == "urban", p.speed_mps("urban"), p.speed_mps("rural")
     )
-    origins, destinations = _lonlat(demand.geometry), _lonlat(points.geometry)
-    if networks is None:
-        pairs = straight_line_costs(
-            origins,
-            destinations,
-            float(radius.max()),
-            speed_mps=1.0,
-            detour_factor=config.costs.detour_factor,
-        )
-    else:
-        walk = networks["walk"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            edge_speed = walk.length_m / walk.time_s
-        slowest = float(
-            np.nanmin(edge_speed[np.isfinite(edge_speed)], initial=p.speed_mps("urban"))
-        )
-        slowest = min(slowest, p.speed_mps("urban"))
-        pairs = travel_costs(
-            walk,
-            origins,
-            destinations,
-            float(radius.max()) / slowest,
-            access_speed_mps=p.speed_mps("urban"),
-        )
+    pairs = _walk_pairs(demand, points, config, networks, float(radius.max()))
     o = pairs["origin"].to_numpy()
     metres = pairs["metres"].to_numpy(dtype=np.float64)
     keep = metres <= radius[o]
@@ -443,6 +467,7 @@ def check_reachable(
     points: gpd.GeoDataFrame,
     walk: pd.DataFrame,
     config: Config,
+    networks: dict[str, Any] | None,
     *,
     stranded_points: list[str] | None = None,
 ) -> None:
@@ -463,21 +488,21 @@ def check_reachable(
     if share >= target - 1e-9:
         return
     out = demand[~reachable]
-    crs = utm_crs(demand.geometry.x, demand.geometry.y)
-    tree = cKDTree(np.column_stack(_metric_xy(points.geometry, crs)))
-    dist, _ = tree.query(np.column_stack(_metric_xy(out.geometry, crs)))
-    road_m = dist * config.costs.detour_factor
+    p = config.points
+    # Search a few radii out: far enough to name a fix, bounded so that the search stays cheap.
+    reach = 4 * max(p.service_radius_m_urban, p.service_radius_m_rural)
+    road_m = nearest_point_m(out, points, config, networks, reach)
     worst = out.assign(road_m=road_m).sort_values("households", ascending=False)
     examples = "; ".join(
         f"{r.demand_id} ({r.households:,.0f} households, {r.setting}, county {r.county_adcode}, "
-        f"{r.geometry.x:.4f},{r.geometry.y:.4f}, nearest candidate ~{r.road_m:,.0f} m)"
+        f"{r.geometry.x:.4f},{r.geometry.y:.4f}, nearest candidate "
+        + (f"{r.road_m:,.0f} m)" if math.isfinite(r.road_m) else f"beyond {reach:,.0f} m)")
         for r in worst.head(5).itertuples()
     )
-    p = config.points
     fixes = ["add candidate sites near them (--sites)"]
     for setting, flag in (("urban", "--service-radius-m"), ("rural", "--rural-service-radius-m")):
         part = worst[worst["setting"] == setting]
-        if len(part):
+        if len(part) and np.isfinite(part["road_m"]).all():
             fixes.append(
                 f"raise {flag} from {p.service_radius_m(setting):,.0f} to "
                 f"{math.ceil(part['road_m'].max() / 100) * 100:,.0f}"
@@ -646,7 +671,7 @@ def _solve_and_plan(
         stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
         walk = walk[~walk["site_id"].isin(stranded)]
         stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
-    check_reachable(demand, useful, walk, config, stranded_points=stranded)
+    check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
     with stages.stage("model", f"{config.solver.name} solve"):
         solution = solve_network(demand, useful, centres, walk, truck, config)
         stages.say(
@@ -684,13 +709,12 @@ def solve_network(
         and the gap the larger.
     """
     from gxnet.optimize import (
-        LocationSetCovering,
-        MaximalCovering,
         Problem,
         Solution,
         SolverOptions,
         Targets,
     )
+    from gxnet.optimize.coverage import LocationSetCovering, MaximalCovering
 
     s, t = config.solver, config.targets
     options = SolverOptions(

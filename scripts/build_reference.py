@@ -32,9 +32,11 @@ import shapely
 from pypinyin import Style, lazy_pinyin
 
 REPO = Path(__file__).resolve().parents[1]
+# This checkout's gxnet, not whichever one the virtual environment has installed.
 sys.path.insert(0, str(REPO))
 
 from gxnet import crs  # noqa: E402
+from gxnet._io import atomic_path  # noqa: E402
 from gxnet.regions import FORMER_UNITS, short_name_zh  # noqa: E402
 
 #: Simplification tolerance in metres (GEOS coverage simplification, Visvalingam-Whyatt).
@@ -180,10 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "data/guangxi")
     args = parser.parse_args(argv)
     table = build(args.source)
-    args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / "regions.parquet"
-    from gxnet._io import atomic_path
-
     with atomic_path(target) as tmp:
         table.to_parquet(tmp, compression="zstd", index=False, schema_version="1.0.0")
     print(

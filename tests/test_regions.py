@@ -146,16 +146,14 @@ def test_list_counties_of_wuzhou():
         "Mengshan",
         "Cenxi",
     ]
-    assert list(counties.columns) == [
-        "adcode",
-        "name_zh",
-        "name_pinyin",
-        "population",
-        "urban_population",
-        "rural_population",
-        "households",
-        "household_size",
+    changzhou = counties.iloc[1]
+    assert changzhou[["adcode", "urban_population", "households"]].tolist() == [
+        450405,
+        274_444,
+        98_147,
     ]
+    assert changzhou["household_size"] == pytest.approx(2.81)
+    assert "geometry" not in counties
 
 
 def test_names_and_slugs_are_clean():
@@ -180,6 +178,8 @@ def test_boundaries_nest_and_are_valid_wgs84_polygons():
     assert len(regions.boundaries(level="city")) == 14
     assert len(regions.boundaries(level="province")) == 1
     assert len(regions.boundaries()) == 111
+    with pytest.raises(ValueError, match="level must be"):
+        regions.boundaries(level="town")
 
 
 def test_unknown_city_lists_the_closest_names():

@@ -84,6 +84,14 @@ def test_romanise_uses_place_name_readings_and_apostrophes(build_reference, name
     assert build_reference.romanise(name) == pinyin
 
 
+def test_census_that_does_not_add_up_is_refused(build_reference, shared_dir):
+    census = build_reference.read_census(shared_dir / "data" / "guangxi")
+    build_reference.check_census(census)
+    census.loc[census["adcode"] == 450405, "households"] += 1
+    with pytest.raises(ValueError, match="counties do not sum to their cities"):
+        build_reference.check_census(census)
+
+
 def test_slugify_appends_the_city_to_slugs_used_twice(build_reference):
     slugs = build_reference.slugify(
         pd.Series(["Xing'an", "Jiangzhou", "Jiangzhou"]), pd.Series(["guilin", "chongzuo", "x"])

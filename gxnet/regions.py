@@ -304,6 +304,8 @@ def boundaries(city: str | int | Region | None = None, level: Level = "county") 
     level : {"county", "city", "province"}
         Which units: counties (default), cities, or the region as a whole.
     """
+    if level not in ("county", "city", "province"):
+        raise ValueError(f"level must be 'county', 'city' or 'province', not {level!r}")
     table = _table()
     rows = table["level"] == level
     if city is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+import warnings
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from gxnet import __version__, pipeline, regions
 from gxnet._errors import GxnetError, UserInputError
 from gxnet.config import load_config
 from gxnet.plan import Plan
+from gxnet.sites import SITE_CRS, read_sites, road_reference, write_template
 
 
 class _Group(click.Group):
@@ -100,6 +102,53 @@ def cities(city: str | None, fmt: str) -> None:
 
 
 # Site lists: check and template.
+
+
+@cli.group()
+def sites() -> None:
+    """Check planners' site lists and write a template to fill in."""
+
+
+@sites.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--city", required=True, help="City (or county) whose boundary the sites must be in.")
+@click.option(
+    "--crs",
+    type=click.Choice(SITE_CRS),
+    help="Coordinate system of the list (default: detected against the roads, else gcj02).",
+)
+@click.option("--out", type=click.Path(path_type=Path), help="Write the usable sites as GeoJSON.")
+@click.option("--strict", is_flag=True, help="Exit with code 2 when any row is rejected.")
+def sites_check(file: Path, city: str, crs: str | None, out: Path | None, strict: bool) -> None:
+    """Read and check the site list FILE: report every row kept, fixed or rejected."""
+    region = regions.get_region(city)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        site_list = read_sites(
+            file, crs=crs, boundary=region.boundary, reference=road_reference(region.slug)
+        )
+    for w in caught:
+        if "see SiteList.report" not in str(w.message):
+            click.echo(f"gxnet: warning: {w.message}", err=True)
+    click.echo(site_list.format_report())
+    if out is not None:
+        click.echo(f"wrote {len(site_list.sites)} sites to {site_list.write_geojson(out)}")
+    if strict and site_list.counts()["rejected"]:
+        sys.exit(2)
+
+
+@sites.command("template")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Default: site-list-template.<format>."
+)
+def sites_template(lang: str, fmt: str, out: Path | None) -> None:
+    """Write an example site list with the columns gxnet reads, to fill in."""
+    path = write_template((out or Path("site-list-template")).with_suffix(f".{fmt}"), lang=lang)
+    click.echo(f"wrote {path}")
 
 
 # Plans: optimize, resolve, map, report.

@@ -215,6 +215,9 @@ class DemandStandards:
     residential_building_weight
         Weight of a residential building's footprint against any other building's: a shop or
         office footprint is evidence of people nearby, a flat block more so.
+    household_size
+        Persons per family household when a demand file gives only one of the two: Guangxi's
+        2020 census figure (2.87 persons per family household).
     place_weight
         Evidence weight of one place node (village, hamlet, ...) in square metres of
         residential footprint, so that place nodes and footprints add up.
@@ -224,6 +227,7 @@ class DemandStandards:
     recyclables_kg_per_person_day_rural: float = 0.12
     residential_building_weight: float = 3.0
     place_weight: float = 2000.0
+    household_size: float = 2.87
 
 
 @dataclass(frozen=True)

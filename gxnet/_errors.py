@@ -72,3 +72,7 @@ class DownloadError(GxnetError):
 
 class SolverError(GxnetError):
     """The solver itself failed (not: the problem was infeasible)."""
+
+
+class MapAssetsError(GxnetError):
+    """Leaflet's JavaScript or CSS, which every map inlines, is not installed."""

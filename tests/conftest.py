@@ -22,3 +22,9 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def bench_dir(shared_dir: Path) -> Path:
     return shared_dir / "bench"
+
+
+@pytest.fixture(scope="session")
+def helsinki_pbf() -> Path:
+    """The committed real OSM extract of central Helsinki (ODbL, see tests/data/README.md)."""
+    return TEST_DATA / "helsinki.osm.pbf"

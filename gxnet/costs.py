@@ -1,0 +1,403 @@
+"""Travel costs between many origins and many destinations within a cutoff, as sparse pairs.
+
+Every model gxnet solves asks "which sites can this household reach within the service time?"
+The answer is a sparse table of (origin, destination, seconds, metres) pairs: only pairs within
+the cutoff exist, so a city of 50,000 demand cells and 5,000 candidate sites never becomes a
+dense 250-million-cell matrix.
+
+:func:`travel_costs` snaps points to the nearest node of a :class:`RoadNetwork`, pays the snap
+distance at an access speed, and runs bounded multi-source Dijkstra
+(``scipy.sparse.csgraph.dijkstra`` with ``limit``) on batches of unique source nodes, from
+whichever side has fewer distinct nodes. Metres along each fastest path come from the
+shortest-path tree (the predecessors of the time search), accumulated by pointer jumping.
+:func:`straight_line_costs` is the fallback when no road network exists. The algorithm, why it
+is exact, its memory behaviour and the cited defaults are in ``docs/costs.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import ArrayLike
+from pyproj import Transformer
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from gxnet._errors import CostInputError
+from gxnet.crs import utm_crs
+from gxnet.osm.network import RoadNetwork
+from gxnet.osm.speeds import WALK_MPS
+
+#: Speed in m/s over the straight line between a point and its nearest network node. Walkers
+#: keep the walking speed of the walk network (:data:`gxnet.osm.speeds.WALK_MPS`). Vehicles
+#: leave the mapped network only for yards, lanes and gates, where they move at parking speed:
+#: 15 km/h for trucks, 10 km/h for tricycles.
+ACCESS_SPEED_MPS: dict[str, float] = {"walk": WALK_MPS, "drive": 15 / 3.6, "tricycle": 10 / 3.6}
+
+#: Road distance over straight-line distance when no road network exists. Urban circuity studies
+#: find 1.2 to 1.4 (Newell 1980: ~1.2; O'Sullivan & Morrall 1996: 1.21-1.23; Ballou et al. 2002;
+#: Boscoe et al. 2012: ~1.4 for driving; Wang et al. 2024: ~1.3); see docs/costs.md.
+DEFAULT_DETOUR_FACTOR: float = 1.3
+
+#: Columns of every cost table.
+COLUMNS: tuple[str, ...] = ("origin", "destination", "seconds", "metres")
+
+# Batch x nodes entries a search holds at once: float64 distances, int32 predecessors and the
+# tree bookkeeping cost about 30 bytes each, so about 120 MB whatever the city's size.
+_BATCH_ENTRIES = 4_000_000
+
+# Relative slack on search limits and pruning, so that float rounding in the subtraction
+# "cutoff - access" can never drop a pair that the final, exact test keeps.
+_SLACK = 1e-9
+
+
+@dataclass(frozen=True)
+class _Side:
+    """The points of one side (origins or destinations) grouped by the node they snap to."""
+
+    node: np.ndarray  # distinct snapped nodes, (g,)
+    order: np.ndarray  # point indices sorted by node: group i is order[start[i]:start[i]+count[i]]
+    start: np.ndarray
+    count: np.ndarray
+    access_s: np.ndarray  # per point: seconds from the point to its node
+    access_m: np.ndarray  # per point: metres from the point to its node
+    min_access_s: np.ndarray  # per group: the cheapest access among its points
+
+
+@dataclass(frozen=True)
+class _Graph:
+    """One direction of a network: time-weighted CSR and the length of each kept edge."""
+
+    csr: sp.csr_matrix
+    key: np.ndarray  # tail * n_nodes + head, sorted, aligned with csr.data
+    length_m: np.ndarray
+
+
+def travel_costs(
+    network: RoadNetwork,
+    origins: ArrayLike | gpd.GeoSeries,
+    destinations: ArrayLike | gpd.GeoSeries,
+    cutoff_s: float,
+    *,
+    access_speed_mps: float | None = None,
+    batch_size: int | None = None,
+) -> pd.DataFrame:
+    """Fastest travel time and its distance between every origin and destination within a cutoff.
+
+    Parameters
+    ----------
+    network
+        The road network of the travel mode.
+    origins, destinations
+        Points as an (N, 2) array of longitude/latitude (WGS-84), or a GeoSeries/GeoDataFrame of
+        points (converted to WGS-84 when it has another CRS).
+    cutoff_s
+        Largest total travel time kept, in seconds (``inf`` keeps every reachable pair).
+    access_speed_mps
+        Speed over the straight line between each point and its nearest node, paid at both
+        ends. Default: :data:`ACCESS_SPEED_MPS` of the network's mode.
+    batch_size
+        Source nodes searched together. Default: as many as keep batch x nodes under 4 million
+        (about 120 MB). Results do not depend on it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``origin`` and ``destination`` (int32 positions in the inputs), ``seconds`` and
+        ``metres`` (float32, access legs included), one row per pair with
+        ``seconds <= cutoff_s``, sorted by origin then destination.
+
+    Raises
+    ------
+    CostInputError
+        No points, a NaN or out-of-range coordinate, a negative cutoff or speed, an empty
+        network; the message names the argument.
+    """
+    o_lon, o_lat = _lonlat(origins, "origins")
+    d_lon, d_lat = _lonlat(destinations, "destinations")
+    cutoff_s = _check_cutoff(cutoff_s)
+    if network.n_nodes == 0:
+        raise CostInputError(f"network: the {network.mode} network has no nodes")
+    speed = ACCESS_SPEED_MPS[network.mode] if access_speed_mps is None else access_speed_mps
+    speed = _check_positive(speed, "access_speed_mps")
+    if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
+        raise CostInputError(f"batch_size must be a positive integer, not {batch_size!r}")
+
+    o_side = _snap(network, o_lon, o_lat, speed)
+    d_side = _snap(network, d_lon, d_lat, speed)
+    # Search from the side with fewer distinct nodes; destinations search the reversed graph.
+    reverse = len(d_side.node) < len(o_side.node)
+    return _network_costs(network, o_side, d_side, cutoff_s, reverse=reverse, batch_size=batch_size)
+
+
+def straight_line_costs(
+    origins: ArrayLike | gpd.GeoSeries,
+    destinations: ArrayLike | gpd.GeoSeries,
+    cutoff_s: float,
+    *,
+    speed_mps: float,
+    detour_factor: float = DEFAULT_DETOUR_FACTOR,
+) -> pd.DataFrame:
+    """Travel costs without a road network: straight-line distance times a detour factor.
+
+    Distances are measured in the UTM zone of the points (:func:`gxnet.crs.utm_crs`); only pairs
+    within ``cutoff_s * speed_mps / detour_factor`` metres are ever formed (a k-d tree range
+    search), so memory follows the pairs found.
+
+    Parameters
+    ----------
+    origins, destinations
+        As for :func:`travel_costs`.
+    cutoff_s
+        Largest travel time kept, in seconds.
+    speed_mps
+        Average travel speed along the (detoured) route, m/s.
+    detour_factor
+        Road distance over straight-line distance, at least 1. Default
+        :data:`DEFAULT_DETOUR_FACTOR` (1.3, from the circuity literature; see docs/costs.md).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same columns as :func:`travel_costs`; ``metres`` is the detoured distance.
+    """
+    o_lon, o_lat = _lonlat(origins, "origins")
+    d_lon, d_lat = _lonlat(destinations, "destinations")
+    cutoff_s = _check_cutoff(cutoff_s)
+    speed_mps = _check_positive(speed_mps, "speed_mps")
+    if not (np.isfinite(detour_factor) and detour_factor >= 1):
+        raise CostInputError(f"detour_factor must be a number >= 1, not {detour_factor!r}")
+
+    crs = utm_crs(np.concatenate([o_lon, d_lon]), np.concatenate([o_lat, d_lat]))
+    to_utm = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    o_xy = np.column_stack(to_utm.transform(o_lon, o_lat))
+    d_xy = np.column_stack(to_utm.transform(d_lon, d_lat))
+    radius = cutoff_s * speed_mps / detour_factor
+    found = cKDTree(o_xy).sparse_distance_matrix(
+        cKDTree(d_xy), radius * (1 + _SLACK), output_type="ndarray"
+    )
+    metres = found["v"] * detour_factor
+    seconds = metres / speed_mps
+    keep = seconds <= cutoff_s
+    return _pairs_frame(found["i"][keep], found["j"][keep], seconds[keep], metres[keep])
+
+
+def _network_costs(
+    network: RoadNetwork,
+    o_side: _Side,
+    d_side: _Side,
+    cutoff_s: float,
+    *,
+    reverse: bool,
+    batch_size: int | None,
+) -> pd.DataFrame:
+    """Point-to-point costs from node-to-node searches run forward from origins or in reverse."""
+    src, tgt = (d_side, o_side) if reverse else (o_side, d_side)
+    graph = _fastest_edges(network, reverse=reverse)
+    g_src, g_tgt, net_s, net_m = _node_pairs(graph, src, tgt, cutoff_s, batch_size)
+
+    # Node pairs become point pairs: the source side first, pruned with the cheapest access on
+    # the target node, then the target side, tested exactly.
+    row, p_src = _expand(g_src, src)
+    bound = (src.access_s[p_src] + net_s[row]) + tgt.min_access_s[g_tgt[row]]
+    keep = bound <= cutoff_s * (1 + _SLACK)
+    row, p_src = row[keep], p_src[keep]
+    row2, p_tgt = _expand(g_tgt[row], tgt)
+    row, p_src = row[row2], p_src[row2]
+    origin, destination = (p_tgt, p_src) if reverse else (p_src, p_tgt)
+    seconds = (o_side.access_s[origin] + net_s[row]) + d_side.access_s[destination]
+    metres = (o_side.access_m[origin] + net_m[row]) + d_side.access_m[destination]
+    keep = seconds <= cutoff_s
+    return _pairs_frame(origin[keep], destination[keep], seconds[keep], metres[keep])
+
+
+def _node_pairs(
+    graph: _Graph, src: _Side, tgt: _Side, cutoff_s: float, batch_size: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Network seconds and metres from source groups to target groups, within reach.
+
+    Returns (source group, target group, seconds, metres) for every pair whose network time
+    leaves room for the cheapest access at both ends.
+    """
+    n = graph.csr.shape[0]
+    size = int(batch_size) if batch_size is not None else max(1, _BATCH_ENTRIES // n)
+    # Sources with similar access share a batch, so one search limit fits all of them well.
+    by_access = np.argsort(src.min_access_s, kind="stable")
+    tgt_min = float(tgt.min_access_s.min())
+    parts = []
+    for lo in range(0, len(by_access), size):
+        groups = by_access[lo : lo + size]
+        limit = (cutoff_s - src.min_access_s[groups] - tgt_min) + _SLACK * max(1.0, cutoff_s)
+        groups, limit = groups[limit >= 0], limit[limit >= 0]
+        if len(groups) == 0:
+            continue
+        dist, pred = dijkstra(
+            graph.csr,
+            directed=True,
+            indices=src.node[groups],
+            limit=float(limit.max()),
+            return_predecessors=True,
+        )
+        reached = dist <= limit[:, None]
+        rows, cols = np.nonzero(reached[:, tgt.node])
+        metres = _tree_metres(graph, pred, reached, rows, tgt.node[cols])
+        parts.append((groups[rows], cols, dist[rows, tgt.node[cols]], metres))
+    if not parts:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0), np.empty(0)
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
+def _tree_metres(
+    graph: _Graph, pred: np.ndarray, reached: np.ndarray, rows: np.ndarray, nodes: np.ndarray
+) -> np.ndarray:
+    """Metres from each search's source to ``nodes[i]`` in row ``rows[i]``, along its tree.
+
+    The predecessors of a time search form one shortest-path tree per row. Each reached node
+    starts with the length of the edge from its parent; pointer jumping (every node adds its
+    ancestor's sum and jumps to the ancestor's ancestor) reaches the root in log2(depth) vector
+    steps, with no loop over nodes or edges.
+    """
+    b, n = reached.shape
+    flat = np.flatnonzero(reached)  # every ancestor of a reached node is reached too
+    child = flat % n
+    parent = pred.ravel()[flat].astype(np.int64)
+    has_parent = parent >= 0  # sources carry scipy's -9999
+    pos = np.full(b * n, -1, dtype=np.int64)
+    pos[flat] = np.arange(len(flat))
+    up = np.full(len(flat), -1, dtype=np.int64)
+    up[has_parent] = pos[flat[has_parent] - child[has_parent] + parent[has_parent]]
+    acc = np.zeros(len(flat))
+    edge = np.searchsorted(graph.key, parent[has_parent] * n + child[has_parent])
+    acc[has_parent] = graph.length_m[edge]
+    live = np.flatnonzero(up >= 0)
+    while len(live):
+        hop = up[live]
+        acc[live] += acc[hop]
+        up[live] = up[hop]
+        live = live[up[live] >= 0]
+    return acc[pos[rows * n + nodes]]
+
+
+def _fastest_edges(network: RoadNetwork, *, reverse: bool) -> _Graph:
+    """The network (or its reverse) as a time-weighted CSR matrix plus aligned edge lengths.
+
+    Of parallel edges the fastest is kept, and of equally fast ones the shortest, so that the
+    metres of a path are those of the edges the time search actually used. Zero-time edges stay
+    explicit entries: csgraph treats a stored zero in a CSR matrix as an edge of weight 0.
+    """
+    n = network.n_nodes
+    tail, head = (network.v, network.u) if reverse else (network.u, network.v)
+    tail, head = tail.astype(np.int64), head.astype(np.int64)
+    time_s = network.time_s.astype(np.float64)
+    length_m = network.length_m.astype(np.float64)
+    order = np.lexsort((length_m, time_s, head, tail))
+    tail, head, time_s, length_m = tail[order], head[order], time_s[order], length_m[order]
+    first = np.ones(len(tail), dtype=bool)
+    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+    tail, head, time_s, length_m = tail[first], head[first], time_s[first], length_m[first]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
+    csr = sp.csr_matrix((time_s, head.astype(np.int32), indptr), shape=(n, n))
+    return _Graph(csr=csr, key=tail * n + head, length_m=length_m)
+
+
+def _snap(network: RoadNetwork, lon: np.ndarray, lat: np.ndarray, speed_mps: float) -> _Side:
+    """Snap points to their nearest nodes and group them by node."""
+    node, dist_m = network.nearest_nodes(lon, lat)
+    order = np.argsort(node, kind="stable")
+    unique, start, count = np.unique(node[order], return_index=True, return_counts=True)
+    access_s = dist_m / speed_mps
+    return _Side(
+        node=unique,
+        order=order,
+        start=start,
+        count=count,
+        access_s=access_s,
+        access_m=dist_m,
+        min_access_s=np.minimum.reduceat(access_s[order], start),
+    )
+
+
+def _expand(group: np.ndarray, side: _Side) -> tuple[np.ndarray, np.ndarray]:
+    """One row per point of ``group[k]`` for every k: (k, point index)."""
+    count = side.count[group]
+    row = np.repeat(np.arange(len(group)), count)
+    offset = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    return row, side.order[np.repeat(side.start[group], count) + offset]
+
+
+def _pairs_frame(
+    origin: np.ndarray, destination: np.ndarray, seconds: np.ndarray, metres: np.ndarray
+) -> pd.DataFrame:
+    """The cost table: typed columns, sorted by origin then destination."""
+    order = np.lexsort((destination, origin))
+    return pd.DataFrame(
+        {
+            "origin": origin[order].astype(np.int32),
+            "destination": destination[order].astype(np.int32),
+            "seconds": seconds[order].astype(np.float32),
+            "metres": metres[order].astype(np.float32),
+        }
+    )
+
+
+def _lonlat(points: ArrayLike | gpd.GeoSeries, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes (WGS-84) of an (N, 2) array or a GeoSeries of points."""
+    if isinstance(points, gpd.GeoDataFrame):
+        points = points.geometry
+    if isinstance(points, gpd.GeoSeries):
+        if points.crs is not None and points.crs.to_epsg() != 4326:
+            points = points.to_crs(4326)
+        kinds = points.geom_type.to_numpy()
+        not_point = np.flatnonzero(kinds != "Point")
+        if len(not_point):
+            raise CostInputError(
+                f"{name}: row {not_point[0]} is a {kinds[not_point[0]]}, not a Point"
+            )
+        lon, lat = points.x.to_numpy(dtype=float), points.y.to_numpy(dtype=float)
+    else:
+        try:
+            xy = np.asarray(points, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise CostInputError(f"{name}: not an (N, 2) array of lon/lat numbers ({exc})") from exc
+        if xy.ndim != 2 or xy.shape[1] != 2:
+            raise CostInputError(f"{name}: expected an (N, 2) array of lon/lat, got {xy.shape}")
+        lon, lat = xy[:, 0], xy[:, 1]
+    if len(lon) == 0:
+        raise CostInputError(f"{name}: no points given")
+    bad = np.flatnonzero(
+        ~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lon) > 180) | (np.abs(lat) > 90)
+    )
+    if len(bad):
+        raise CostInputError(
+            f"{name}: row {bad[0]} has coordinate ({lon[bad[0]]}, {lat[bad[0]]}); expected a "
+            f"WGS-84 longitude in [-180, 180] and latitude in [-90, 90] ({len(bad)} bad rows)"
+        )
+    return lon, lat
+
+
+def _check_cutoff(cutoff_s: float) -> float:
+    """The cutoff as a float, or an error naming it when it is negative or not a number."""
+    try:
+        value = float(cutoff_s)
+    except (TypeError, ValueError) as exc:
+        raise CostInputError(f"cutoff_s must be a number of seconds, not {cutoff_s!r}") from exc
+    if not value >= 0:  # also catches NaN
+        raise CostInputError(f"cutoff_s must be >= 0 seconds, not {cutoff_s!r}")
+    return value
+
+
+def _check_positive(value: float, name: str) -> float:
+    """A finite, strictly positive speed, or an error naming the argument."""
+    try:
+        speed = float(value)
+    except (TypeError, ValueError) as exc:
+        raise CostInputError(f"{name} must be a number in m/s, not {value!r}") from exc
+    if not (np.isfinite(speed) and speed > 0):
+        raise CostInputError(f"{name} must be a finite speed > 0 m/s, not {value!r}")
+    return speed

@@ -1,0 +1,32 @@
+"""Facility-location models for recycling networks, on sparse cost pairs.
+
+Build a :class:`Problem` from tables (demand, sites per tier, cost pairs within the cutoffs),
+pick a model, and solve it with :class:`SolverOptions`; every model returns a :class:`Solution`
+whose status is "optimal" only when the solver proved it.
+"""
+
+from gxnet.optimize.problem import STATUSES, TIERS, Demand, Pairs, Problem, Sites, Targets
+from gxnet.optimize.solve import (
+    SOLVERS,
+    LocationModel,
+    Solution,
+    SolverOptions,
+    SolverRun,
+    solve_pulp,
+)
+
+__all__ = [
+    "SOLVERS",
+    "STATUSES",
+    "TIERS",
+    "Demand",
+    "LocationModel",
+    "Pairs",
+    "Problem",
+    "Sites",
+    "Solution",
+    "SolverOptions",
+    "SolverRun",
+    "Targets",
+    "solve_pulp",
+]

@@ -95,3 +95,7 @@ class CostInputError(UserInputError):
 
     The message names the argument, so the caller knows what to fix.
     """
+
+
+class MapAssetsError(GxnetError):
+    """Leaflet's JavaScript or CSS, which every map inlines, is not installed."""

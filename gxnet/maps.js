@@ -1,0 +1,206 @@
+/* gxnet map runtime: builds a plan's layers from the compact tables gxnet.maps embeds.
+ *
+ * Each table is {g: [GeoJSON geometry, ...], c: [column, ...], p: [[value, ...], ...]}:
+ * geometries and property rows side by side, so that column names are written once.
+ * Layers that start hidden are built the first time the reader switches them on.
+ */
+var gx = (function () {
+  "use strict";
+
+  var cfg = null;
+
+  function esc(value) {
+    return String(value).replace(/[&<>"']/g, function (ch) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[ch];
+    });
+  }
+
+  function features(table, keep) {
+    var out = [];
+    for (var i = 0; i < table.g.length; i++) {
+      var props = {};
+      for (var j = 0; j < table.c.length; j++) props[table.c[j]] = table.p[i][j];
+      if (!keep || keep(props)) out.push({ type: "Feature", geometry: table.g[i], properties: props });
+    }
+    return { type: "FeatureCollection", features: out };
+  }
+
+  var Lazy = L.LayerGroup.extend({
+    initialize: function (build) {
+      L.LayerGroup.prototype.initialize.call(this);
+      this._build = build;
+    },
+    onAdd: function (map) {
+      if (this._build) {
+        this.addLayer(this._build());
+        this._build = null;
+      }
+      L.LayerGroup.prototype.onAdd.call(this, map);
+    }
+  });
+
+  function lazy(build) {
+    return new Lazy(build);
+  }
+
+  function minutes(value) {
+    return value === null || value === undefined ? "–" : value.toFixed(1) + " " + cfg.text.minutes;
+  }
+
+  function number(value) {
+    return value === null || value === undefined ? "–" : Math.round(value).toLocaleString();
+  }
+
+  function popupTable(title, rows) {
+    var html = "<b>" + esc(title) + "</b><table class=\"gx-popup\">";
+    rows.forEach(function (row) {
+      html += "<tr><th>" + esc(row[0]) + "</th><td>" + esc(row[1]) + "</td></tr>";
+    });
+    return html + "</table>";
+  }
+
+  function walkColour(t) {
+    if (t === null || t === undefined) return cfg.unreached;
+    for (var i = 0; i < cfg.bins.length; i++) if (t < cfg.bins[i]) return cfg.colours[i];
+    return cfg.colours[cfg.colours.length - 1];
+  }
+
+  function demandPopup(p) {
+    var T = cfg.text;
+    var site = p.k === null ? null : cfg.sites.p[p.k];
+    return popupTable(T.households + " " + number(p.h), [
+      [T.walk_time, minutes(p.t)],
+      [T.point, site ? site[cfg.siteCol.n] + " (" + site[cfg.siteCol.i] + ")" : "–"],
+      [T.covered, p.c ? T.yes : T.no]
+    ]);
+  }
+
+  function demandLayer(data, style) {
+    return L.geoJSON(data, {
+      style: style,
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, { radius: 4 });
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindPopup(function () { return demandPopup(f.properties); });
+      }
+    });
+  }
+
+  function walk(data) {
+    return demandLayer(features(data), function (f) {
+      var colour = walkColour(f.properties.t);
+      return { stroke: false, fillColor: colour, color: colour, fillOpacity: 0.55 };
+    });
+  }
+
+  function service(data) {
+    return demandLayer(features(data, function (p) { return p.c; }), function (f) {
+      var colour = cfg.palette[f.properties.k % cfg.palette.length];
+      return { weight: 0.5, color: colour, fillColor: colour, fillOpacity: 0.45 };
+    });
+  }
+
+  function uncovered(data) {
+    return demandLayer(features(data, function (p) { return !p.c; }), function () {
+      // An outline only, so that the walk-time colour underneath stays readable.
+      return { weight: 1.5, color: cfg.uncovered, opacity: 0.9, fill: true, fillOpacity: 0 };
+    });
+  }
+
+  function sitePopup(p) {
+    var T = cfg.text;
+    var unit = p.r === "recycling_point" ? T.households_unit : T.tonnes_day;
+    var ratio = p.k ? " (" + Math.round(100 * p.l / p.k) + "%)" : "";
+    var rows = [
+      [T.site_id, p.i],
+      [T.tier, T["tier_" + p.r] || p.r],
+      [T.status, T["status_" + p.s] || p.s],
+      [T.households_served, number(p.h)],
+      [T.load_capacity, number(p.l) + " / " + number(p.k) + " " + unit + ratio]
+    ];
+    if (p.r === "recycling_point") {
+      rows.push([T.walk_mean, minutes(p.w)], [T.walk_p95, minutes(p.q)], [T.to_centre, minutes(p.d)]);
+    } else {
+      rows.push([T.points_served, number(p.m)], [T.drive_mean, minutes(p.e)]);
+    }
+    return popupTable(p.n, rows);
+  }
+
+  function sites(group, style) {
+    return L.geoJSON(features(cfg.sites, function (p) { return p.g === group; }), {
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, style);
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindPopup(function () { return sitePopup(f.properties); });
+      }
+    });
+  }
+
+  function links(data) {
+    return L.geoJSON(features(data), {
+      style: function () { return { weight: 1.5, color: cfg.link, opacity: 0.7 }; },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        layer.bindPopup(function () {
+          return popupTable(p.a + " → " + p.b, [[cfg.text.to_centre, minutes(p.t)]]);
+        });
+      }
+    });
+  }
+
+  function counties(data) {
+    var T = cfg.text;
+    return L.geoJSON(features(data), {
+      style: function () { return { weight: 2, color: cfg.county, fill: true, fillOpacity: 0 }; },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        layer.bindPopup(function () {
+          return popupTable(p.n, [
+            [T.adcode, p.a],
+            [T.population, number(p.pop)],
+            [T.households, number(p.hh)],
+            [T.points, number(p.pts)],
+            [T.centres, number(p.ctr)],
+            [T.coverage, p.cov === null ? "–" : (100 * p.cov).toFixed(1) + "%"],
+            [T.walk_mean, minutes(p.wm)],
+            [T.walk_p95, minutes(p.wp)]
+          ]);
+        });
+      }
+    });
+  }
+
+  function legend(map, html) {
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "gx-legend");
+      div.innerHTML = html;
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    control.addTo(map);
+  }
+
+  function setup(config) {
+    cfg = config;
+    cfg.siteCol = {};
+    cfg.sites.c.forEach(function (name, j) { cfg.siteCol[name] = j; });
+  }
+
+  function ready() {
+    // Two frames: the first lets Leaflet draw its canvas, the second runs after that paint.
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () {
+        window.gxReady = performance.now();
+        document.body.setAttribute("data-gx-ready", "1");
+      });
+    });
+  }
+
+  return {
+    setup: setup, lazy: lazy, walk: walk, service: service, uncovered: uncovered,
+    sites: sites, links: links, counties: counties, legend: legend, ready: ready
+  };
+})();

@@ -31,9 +31,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
 from shapely import wkt
-from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from gxnet import __version__, settings
@@ -642,7 +642,8 @@ def optimize_city(
 
 
 def _cached_pbf(area: StudyArea) -> Path | None:
-    if area.region is None:
+    """The city's clipped PBF from ``gxnet fetch``, if its cache folder exists."""
+    if area.region is None or not (Path(settings.osm_dir) / area.slug).is_dir():
         return None
     from gxnet.osm.fetch import city_pbf
 
@@ -750,7 +751,11 @@ def solve_network(
         centre_model = MaximalCovering.from_problem(second)
     else:
         centre_model = LocationSetCovering.from_problem(second)
-    chosen_centres = centre_model.solve(options)
+    # The time limit is the model stage's: the centres get what the points left (at least a
+    # tenth of it; their problem is small).
+    spent = chosen_points.build_time_s + chosen_points.solve_time_s
+    left = max(s.time_limit_s - spent, s.time_limit_s / 10)
+    chosen_centres = centre_model.solve(dataclasses.replace(options, time_limit_s=left))
     runs = (chosen_points, chosen_centres)
     statuses = [r.status for r in runs]
     status = next(
@@ -817,11 +822,10 @@ def assemble_plan(
         np.where(capacity_given, 1, np.maximum(needed, 1)),
         0,
     ).astype(np.int64)
-    out["mean_travel_s"] = ids.map(
-        by_point.apply(lambda g: np.average(g["travel_s"], weights=g["households"]))
-        if len(served)
-        else {}
-    ).to_numpy(dtype=float)
+    weighted = (served["travel_s"] * served["households"]).groupby(served["point_id"]).sum()
+    out["mean_travel_s"] = (ids.map(weighted) / ids.map(by_point["households"].sum())).to_numpy(
+        dtype=float
+    )
     out["max_travel_s"] = ids.map(by_point["travel_s"].max()).to_numpy(dtype=float)
 
     links = _links(out, truck, solution)
@@ -916,10 +920,11 @@ def _links(sites: gpd.GeoDataFrame, truck: pd.DataFrame, solution: Any) -> gpd.G
         pairs = pairs.sort_values(["point_id", "travel_s"])
     best = pairs.drop_duplicates("point_id")[["point_id", "centre_id", "travel_s"]]
     where = sites.set_index("site_id").geometry
-    lines = [
-        LineString([where[a], where[b]])
-        for a, b in zip(best["point_id"], best["centre_id"], strict=True)
-    ]
+    a, b = where.reindex(best["point_id"]), where.reindex(best["centre_id"])
+    coords = np.stack(
+        [np.column_stack([a.x, a.y]), np.column_stack([b.x, b.y])], axis=1
+    )  # (n, 2 vertices, 2)
+    lines = shapely.linestrings(coords)
     return gpd.GeoDataFrame(best.reset_index(drop=True), geometry=lines, crs="EPSG:4326")
 
 

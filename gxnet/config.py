@@ -170,7 +170,7 @@ class Targets:
     """
 
     points: int | None = _spec(None, lo=1)
-    coverage: float | None = _spec(1.0, lo=0.0, hi=1.0)
+    coverage: float | None = _spec(1.0, lo=0.001, hi=1.0)
     centres: int | None = _spec(None, lo=1)
 
 
@@ -345,10 +345,6 @@ class Config:
         if rural_minutes is not None:
             rural_service_radius_m = rural_minutes * 60 * p.speed_mps("rural")
         config = self
-        if points is not None:
-            config = dataclasses.replace(
-                config, targets=dataclasses.replace(config.targets, coverage=None)
-            )
         if coverage is not None:
             config = dataclasses.replace(
                 config, targets=dataclasses.replace(config.targets, points=None)
@@ -437,6 +433,13 @@ def _apply(config: Config, sections: dict[str, Any], source: str) -> Config:
                     field=f"{section}.{key}",
                 )
             changes[key] = _check(section, fields[key], value, source)
+        if section == "targets" and changes.get("points") is not None:
+            # A number of points is the target; a coverage from the defaults no longer applies.
+            if changes.get("coverage") is not None:
+                raise InputFileError(
+                    "give points or coverage, not both", path=source, field="targets"
+                )
+            changes["coverage"] = None
         replaced[section] = dataclasses.replace(current, **changes)
     return dataclasses.replace(config, **replaced)
 

@@ -240,7 +240,7 @@ def candidate_sites(
     if isinstance(sites, gpd.GeoDataFrame):
         frame, said = sites, "the sites of the plan and the new list"
     elif sites is not None:
-        listed = read_sites(sites, boundary=area.boundary)
+        listed = read_sites(sites, boundary=area.boundary, standards=config.sites)
         _refuse_rejected(listed.report, sites, skip_bad_rows)
         frame, said = listed.sites, f"the site list {sites}"
     elif pbf is not None:
@@ -602,14 +602,6 @@ def optimize_city(
     with stages.stage("area", f"{city_or_area}"):
         area = study_area(city_or_area)
         stages.say(f"{area.name} ({area.slug})")
-    with stages.stage("networks", "road networks"):
-        networks = road_networks(area, pbf=pbf_path)
-        if networks is None:
-            note = STRAIGHT_LINE_NOTE.format(factor=config.costs.detour_factor, slug=area.slug)
-            stages.say("NOTE: " + note)
-        else:
-            note = ""
-            stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
     osm_pbf = pbf_path or _cached_pbf(area)
     with stages.stage("demand", "households"):
         demand_frame = load_demand(area, config, demand=demand, pbf=osm_pbf)
@@ -625,6 +617,14 @@ def optimize_city(
             f"{(site_frame['tier'] == POINT).sum():,} point and "
             f"{(site_frame['tier'] == CENTRE).sum():,} centre sites from {site_source}"
         )
+    with stages.stage("networks", "road networks"):
+        networks = road_networks(area, pbf=pbf_path)
+        if networks is None:
+            note = STRAIGHT_LINE_NOTE.format(factor=config.costs.detour_factor, slug=area.slug)
+            stages.say("NOTE: " + note)
+        else:
+            note = ""
+            stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
     return _solve_and_plan(
         area,
         demand_frame,
@@ -985,7 +985,7 @@ def resolve_plan(
         area = dataclasses.replace(
             area, name=plan.provenance.get("area_name", area.name), slug=plan.slug, source=source
         )
-    listed = read_sites(sites, boundary=area.boundary)
+    listed = read_sites(sites, boundary=area.boundary, standards=config.sites)
     _refuse_rejected(listed.report, sites, skip_bad_rows)
     kept = plan.sites[plan.sites["chosen"]].assign(status="existing")
     new = listed.sites[~listed.sites["site_id"].isin(kept["site_id"])]

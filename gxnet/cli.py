@@ -7,9 +7,11 @@ input, 1 for failures), never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import unicodedata
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -158,6 +160,19 @@ def _progress(line: str) -> None:
     click.echo(line, err=True)
 
 
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Show the library's warnings (fallbacks, fixed rows) as one line each on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, UserWarning):
+                    click.echo(f"gxnet: warning: {w.message}", err=True)
+
+
 _BASEMAP = click.option(
     "--basemap",
     type=click.Choice(["osm", "amap", "tianditu", "none"]),
@@ -232,15 +247,16 @@ def optimize(
     config = load_config(config_file).with_options(
         time_limit_s=options.pop("time_limit"), **options
     )
-    plan = pipeline.optimize_city(
-        city or area,
-        sites=sites,
-        demand=demand,
-        config=config,
-        pbf=pbf,
-        skip_bad_rows=skip_bad_rows,
-        progress=_progress,
-    )
+    with _warnings_as_lines():
+        plan = pipeline.optimize_city(
+            city or area,
+            sites=sites,
+            demand=demand,
+            config=config,
+            pbf=pbf,
+            skip_bad_rows=skip_bad_rows,
+            progress=_progress,
+        )
     folder, html = pipeline.save_outputs(plan, out, basemap=basemap, lang=lang)
     click.echo(plan.summary())
     click.echo(f"plan: {folder}\nmap:  {html}")
@@ -262,9 +278,10 @@ def optimize(
 def resolve(plan_dir, sites, pbf, out, basemap, lang, skip_bad_rows) -> None:
     """Re-solve PLAN with a new site list and print what changed (the plan is replaced)."""
     old = Plan.load(plan_dir)
-    new = pipeline.resolve_plan(
-        old, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=_progress
-    )
+    with _warnings_as_lines():
+        new = pipeline.resolve_plan(
+            old, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=_progress
+        )
     folder, html = pipeline.save_outputs(
         new, out, plan_dir=None if out else plan_dir, basemap=basemap, lang=lang
     )

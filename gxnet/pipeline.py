@@ -80,8 +80,8 @@ class StudyArea:
     source: dict[str, Any]
 
 
-def study_area(city_or_area: str | os.PathLike[str] | BaseGeometry) -> StudyArea:
-    """The study area of a city or county name, an adcode, or a polygon file.
+def study_area(city_or_area: str | os.PathLike[str] | BaseGeometry | StudyArea) -> StudyArea:
+    """The study area of a city or county name, an adcode, a polygon file or a polygon.
 
     Raises
     ------
@@ -90,6 +90,8 @@ def study_area(city_or_area: str | os.PathLike[str] | BaseGeometry) -> StudyArea
     InputFileError
         For a polygon file that cannot be read or holds no polygon.
     """
+    if isinstance(city_or_area, StudyArea):
+        return city_or_area
     if isinstance(city_or_area, BaseGeometry):
         return StudyArea("study area", "area", city_or_area, None, {"kind": "geometry"})
     text = str(city_or_area)
@@ -547,7 +549,7 @@ class _Stages:
 
 
 def optimize_city(
-    city_or_area: str | os.PathLike[str] | BaseGeometry,
+    city_or_area: str | os.PathLike[str] | BaseGeometry | StudyArea,
     *,
     sites: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     demand: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
@@ -861,8 +863,11 @@ def assemble_plan(
         "slug": area.slug,
         "area_name": area.name,
         "area": area.source,
+        "region": area.name,
         "standards": config.to_dict(),
-        "solver": dataclasses.asdict(config.solver),
+        "detour_factor": config.costs.detour_factor,
+        "solver": solution.solver,
+        "solver_settings": dataclasses.asdict(config.solver),
         "status": solution.status,
         "gap": solution.gap,
         "gxnet_version": __version__,
@@ -997,14 +1002,15 @@ def resolve_plan(
     demand = plan.demand.drop(
         columns=["point_id", "travel_s", "covered", "metres"], errors="ignore"
     )
-    return optimize_city(
-        area.boundary if area.region is None else area_arg,
-        sites=merged,
-        demand=demand,
-        config=config,
-        pbf=pbf,
-        progress=progress,
+    new_plan = optimize_city(
+        area, sites=merged, demand=demand, config=config, pbf=pbf, progress=progress
     )
+    new_plan.provenance["inputs"]["sites"] = {"path": str(sites), "sha256": file_sha256(sites)}
+    new_plan.provenance["resolved_from"] = {
+        "created_utc": plan.provenance.get("created_utc"),
+        "inputs": plan.provenance.get("inputs", {}),
+    }
+    return new_plan
 
 
 def config_of(plan: Plan) -> Config:

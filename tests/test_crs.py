@@ -179,6 +179,21 @@ def test_to_wgs84_keeps_columns_index_and_handles_series_and_geometries():
     assert frame.geometry.x.tolist() == [111.3, 108.3]
 
 
+def test_to_wgs84_converts_every_geometry_column_and_passes_missing_geometries():
+    cell = shapely.box(111.0, 23.0, 111.01, 23.01)
+    frame = gpd.GeoDataFrame(
+        {"cell": gpd.GeoSeries([cell, None], crs="EPSG:4326")},
+        geometry=[Point(111.005, 23.005), None],
+        crs="EPSG:4326",
+    )
+    out = crs.to_wgs84(frame, "gcj02")
+    assert out.geometry.name == "geometry" and out["cell"].crs.to_epsg() == 4326
+    # The point stays at the centre of its cell: both moved by the same offset.
+    assert out["cell"].iloc[0].centroid.distance(out.geometry.iloc[0]) < 1e-8
+    assert out.geometry.iloc[0].distance(frame.geometry.iloc[0]) > 0.003
+    assert out.geometry.iloc[1] is None and out["cell"].iloc[1] is None
+
+
 def test_to_wgs84_refuses_projected_frames():
     frame = gpd.GeoDataFrame(geometry=[Point(500_000, 2_600_000)], crs="EPSG:32649")
     with pytest.raises(UnknownCoordinateSystemError, match="projected"):

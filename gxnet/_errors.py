@@ -72,3 +72,7 @@ class DownloadError(GxnetError):
 
 class SolverError(GxnetError):
     """The solver itself failed (not: the problem was infeasible)."""
+
+
+class UnknownCoordinateSystemError(UserInputError):
+    """A coordinate system gxnet cannot convert (not WGS-84, GCJ-02 or BD-09 lon/lat)."""

@@ -8,6 +8,7 @@ input, 1 for failures), never a traceback.
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import unicodedata
 import warnings
@@ -95,7 +96,7 @@ def cities(city: str | None, fmt: str) -> None:
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     elif fmt == "json":
-        click.echo(frame.to_json(orient="records", force_ascii=False, indent=2))
+        click.echo(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=2))
     else:
         click.echo(_format_table(frame))
 

@@ -267,20 +267,22 @@ def _transform(obj: Geo, source: str, target: str) -> Geo:
     def on_coords(xy: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.column_stack(convert(xy[:, 0], xy[:, 1], source, target))
 
-    if isinstance(obj, gpd.GeoDataFrame | gpd.GeoSeries):
+    if isinstance(obj, gpd.GeoDataFrame):
+        # Every geometry column, not only the active one: a demand frame's `cell` polygons must
+        # move with its points, or the two would silently sit in different systems.
+        out = obj.copy()
+        for name in obj.columns[obj.dtypes == "geometry"]:
+            out[name] = _transform(obj[name], source, target)
+        return out.set_crs("EPSG:4326", allow_override=True)
+    if isinstance(obj, gpd.GeoSeries):
         if obj.crs is not None and not obj.crs.is_geographic:
             raise UnknownCoordinateSystemError(
                 f"geometries in {obj.crs.name} are projected: GCJ-02 and BD-09 are lon/lat "
                 "systems, so reproject to lon/lat (EPSG:4326) first"
             )
-        moved = shapely.transform(np.asarray(obj.geometry.values), on_coords)
-        if isinstance(obj, gpd.GeoDataFrame):
-            out = obj.copy()
-            out[obj.geometry.name] = moved
-        else:
-            out = gpd.GeoSeries(moved, index=obj.index, name=obj.name)
         # GCJ-02 and BD-09 have no EPSG code: their frames carry EPSG:4326 as a lon/lat label.
-        return out.set_crs("EPSG:4326", allow_override=True)
+        moved = shapely.transform(np.asarray(obj.values), on_coords)
+        return gpd.GeoSeries(moved, index=obj.index, name=obj.name, crs="EPSG:4326")
     return shapely.transform(obj, on_coords)
 
 

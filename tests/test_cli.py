@@ -78,7 +78,7 @@ def test_unknown_city_is_one_line_on_stderr_with_exit_code_2():
     assert result.stdout == ""
     assert result.stderr == (
         "gxnet: error: no city named 'wuzho' in Guangxi; did you mean Wuzhou (梧州市), "
-        "Liuzhou (柳州市)?\n"
+        "Liuzhou (柳州市), Hezhou (贺州市), Qinzhou (钦州市)?\n"
     )
 
 

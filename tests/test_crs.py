@@ -30,11 +30,22 @@ def guangxi_grid() -> tuple[np.ndarray, np.ndarray]:
     return np.meshgrid(np.linspace(x0, x1, 400), np.linspace(y0, y1, 400))
 
 
-def test_wgs84_to_gcj02_matches_published_pair():
-    # Tiananmen area, wandergis/coordtransform test/app.js (the reference JS implementation).
-    lon, lat = crs.wgs84_to_gcj02(116.404, 39.915)
-    assert float(lon) == pytest.approx(116.41024449916938, abs=1e-10)
-    assert float(lat) == pytest.approx(39.91640428150164, abs=1e-10)
+@pytest.mark.parametrize(
+    ("wgs84", "gcj02"),
+    [
+        # Tiananmen area: wandergis/coordtransform, test/app.js.
+        ((116.404, 39.915), (116.41024449916938, 39.91640428150164)),
+        # Shenzhen (next door to Guangxi) and Shanghai: googollee/eviltransform, python tests.
+        ((113.912316, 22.543847), (113.9171764808363, 22.540796131694766)),
+        ((121.5272106, 31.1774276), (121.531541859215, 31.17530398364597)),
+    ],
+)
+def test_wgs84_to_gcj02_matches_published_pairs(wgs84, gcj02):
+    lon, lat = crs.wgs84_to_gcj02(*wgs84)
+    assert float(lon) == pytest.approx(gcj02[0], abs=1e-9)
+    assert float(lat) == pytest.approx(gcj02[1], abs=1e-9)
+    # The inverse recovers the WGS-84 point to a millimetre.
+    assert metres(*crs.gcj02_to_wgs84(*gcj02), *wgs84) < 0.001
 
 
 def test_gcj02_to_bd09_matches_published_pair():
@@ -53,13 +64,14 @@ def test_beijing_railway_station_wgs84_and_bd09_agree_with_published_pair():
     assert metres(lon, lat, 116.43351, 39.90851) < 2.0
 
 
-def test_gcj02_to_wgs84_inverts_the_forward_offset_exactly():
-    # The one-step inverse of the reference library lands about 0.5 m off here; ours must be
-    # a true inverse: shifting the result forward again gives back the GCJ-02 input.
+def test_gcj02_to_wgs84_is_more_exact_than_the_one_step_inverse():
+    # wandergis/coordtransform's one-step inverse gives (116.39775550083061, 39.91359571849836)
+    # for GCJ-02 (116.404, 39.915): shifted forward again it misses the input by centimetres.
+    # Ours is a true inverse to a millimetre.
+    one_step = crs.wgs84_to_gcj02(116.39775550083061, 39.91359571849836)
+    assert metres(*one_step, 116.404, 39.915) > 0.03
     lon, lat = crs.gcj02_to_wgs84(116.404, 39.915)
-    assert metres(lon, lat, 116.39775550083061, 39.91359571849836) < 1.0
-    back = crs.wgs84_to_gcj02(lon, lat)
-    assert metres(*back, 116.404, 39.915) < 0.001
+    assert metres(*crs.wgs84_to_gcj02(lon, lat), 116.404, 39.915) < 0.001
 
 
 def test_round_trip_wgs84_gcj02_wgs84_everywhere_in_guangxi(guangxi_grid):
@@ -165,6 +177,21 @@ def test_to_wgs84_keeps_columns_index_and_handles_series_and_geometries():
     assert point.x == pytest.approx(float(crs.wgs84_to_gcj02(111.3, 23.5)[0]))
     # The input frame is untouched.
     assert frame.geometry.x.tolist() == [111.3, 108.3]
+
+
+def test_to_wgs84_converts_every_geometry_column_and_passes_missing_geometries():
+    cell = shapely.box(111.0, 23.0, 111.01, 23.01)
+    frame = gpd.GeoDataFrame(
+        {"cell": gpd.GeoSeries([cell, None], crs="EPSG:4326")},
+        geometry=[Point(111.005, 23.005), None],
+        crs="EPSG:4326",
+    )
+    out = crs.to_wgs84(frame, "gcj02")
+    assert out.geometry.name == "geometry" and out["cell"].crs.to_epsg() == 4326
+    # The point stays at the centre of its cell: both moved by the same offset.
+    assert out["cell"].iloc[0].centroid.distance(out.geometry.iloc[0]) < 1e-8
+    assert out.geometry.iloc[0].distance(frame.geometry.iloc[0]) > 0.003
+    assert out.geometry.iloc[1] is None and out["cell"].iloc[1] is None
 
 
 def test_to_wgs84_refuses_projected_frames():

@@ -111,8 +111,12 @@ def test_hengzhou_is_found_by_its_2020_and_current_code_and_names(alias):
     assert county.population == 896_099
 
 
-def test_county_can_be_looked_up_within_a_region_object():
-    assert get_county("万秀", city=get_city("wuzhou")).name_pinyin == "Wanxiu"
+def test_region_objects_are_accepted_as_city_and_as_query():
+    wuzhou = get_city("wuzhou")
+    assert get_county("万秀", city=wuzhou).name_pinyin == "Wanxiu"
+    assert get_city(wuzhou) == wuzhou == get_region(wuzhou)
+    with pytest.raises(UnknownRegionError, match="not a county"):
+        get_county(wuzhou)
 
 
 def test_region_level_and_totals():
@@ -187,8 +191,14 @@ def test_unknown_city_lists_the_closest_names():
         get_city("wuzho")
     with pytest.raises(UnknownRegionError, match=r"Guilin \(桂林市\)"):
         get_city("guilinn")
+    with pytest.raises(UnknownRegionError, match=r"no city named '梧洲'.*did you mean Wuzhou"):
+        get_city("梧洲")
+    with pytest.raises(UnknownRegionError, match=r"'changzho' in Wuzhou.*Changzhou \(长洲区\)"):
+        get_county("changzho", city="wuzhou")
     with pytest.raises(UnknownRegionError, match=r"no county named 'xyz' in Guangxi"):
         get_county("xyz")
+    with pytest.raises(UnknownRegionError, match=r"`gxnet cities wuzhou` lists its counties"):
+        get_county("xyz", city="wuzhou")
 
 
 def test_name_of_another_level_says_what_it_is():

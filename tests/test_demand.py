@@ -206,7 +206,8 @@ def test_largest_remainder_is_exact_and_fair(data, totals):
     totals = np.where(sums > 0, totals, 0)  # a county without weight can hold nobody
     out = _largest_remainder(quota, county, totals)
     assert (np.bincount(county, out, minlength=4).astype(np.int64) == totals).all()
-    scaled = quota * np.divide(totals, sums, out=np.zeros(4), where=sums > 0)[county]
+    share = np.divide(quota, sums[county], out=np.zeros(len(quota)), where=sums[county] > 0)
+    scaled = share * totals[county]
     assert (out >= np.floor(scaled) - 1e-6).all() and (out <= np.ceil(scaled) + 1e-6).all()
 
 

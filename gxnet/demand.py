@@ -404,9 +404,8 @@ def _largest_remainder(quota: np.ndarray, county: np.ndarray, totals: np.ndarray
     """
     n_counties = len(totals)
     totals = np.asarray(totals, dtype=np.int64)
-    sums = np.bincount(county, quota, minlength=n_counties)
-    scale = np.divide(totals, sums, out=np.zeros(n_counties), where=sums > 0)
-    q = quota * scale[county]
+    sums = np.bincount(county, quota, minlength=n_counties)[county]
+    q = np.divide(quota, sums, out=np.zeros(len(quota)), where=sums > 0) * totals[county]
     base = np.floor(q).astype(np.int64)
     missing = totals - np.bincount(county, base, minlength=n_counties).astype(np.int64)
     order = np.lexsort((-(q - base), county))

@@ -462,9 +462,7 @@ def plan_map(plan: PlanLike, *, basemap: str = "osm", lang: str = "zh") -> foliu
     for key, build, show in layers:
         fmap.add_child(_PlanLayer(text[key], build, show=show))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.add_child(
-        _Script(f"gx.legend({fmap.get_name()}, {_script_json(_legend_html(text))});\ngx.ready();\n")
-    )
+    fmap.add_child(_Script(f"gx.legend({fmap.get_name()}, {_script_json(_legend_html(text))});\n"))
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
 

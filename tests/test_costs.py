@@ -289,9 +289,7 @@ GOOD = np.array([[LON0, LAT0], [LON0 + 0.001, LAT0]])
         (lambda n: travel_costs(n, GOOD, GOOD, 60, access_speed_mps=0), "access_speed_mps"),
         (lambda n: travel_costs(n, GOOD, GOOD, 60, batch_size=0), "batch_size"),
         (
-            lambda n: travel_costs(
-                n, gpd.GeoSeries([LineString(GOOD)], crs=4326), GOOD, 60
-            ),
+            lambda n: travel_costs(n, gpd.GeoSeries([LineString(GOOD)], crs=4326), GOOD, 60),
             "origins: row 0 is a LineString",
         ),
         (lambda n: straight_line_costs(GOOD, [], 60, speed_mps=1), "destinations"),

@@ -7,13 +7,12 @@ times. The figures are plausible, not a solved plan: they exercise maps and repo
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
+
+from gxnet.plan import Plan
 
 ORIGIN = (111.28, 23.45)
 CELL_M = 500.0
@@ -39,9 +38,8 @@ def synthetic_plan(
     *,
     cost_mode: str = "road",
     seed: int = 0,
-) -> SimpleNamespace:
-    """Return an object with a Plan's tables (sites, demand, links, counties, metrics,
-    provenance) for ``n_cells`` demand cells, ``n_points`` chosen recycling points (a third
+) -> Plan:
+    """Return a plan for ``n_cells`` demand cells, ``n_points`` chosen recycling points (a third
     of them existing, plus a quarter as many unchosen candidates) and ``n_centres`` centres."""
     rng = np.random.default_rng(seed)
     side = int(np.ceil(np.sqrt(n_cells)))
@@ -106,7 +104,7 @@ def synthetic_plan(
             "population": households * 2.9,
             "county_adcode": county,
             "setting": "urban",
-            "point_id": pd.Series(point_ids[nearest], dtype=object).where(reached, None),
+            "point_id": np.where(reached, point_ids[nearest], ""),
             "travel_s": np.where(reached, travel_s, np.nan),
             "covered": travel_s <= STANDARD_S,
             "cell": gpd.GeoSeries(cells, crs="EPSG:4326"),
@@ -147,19 +145,10 @@ def synthetic_plan(
         crs="EPSG:4326",
     )
     provenance = {
-        "region": "梧州市",
+        "slug": "wuzhou",
+        "area_name": "梧州市",
         "cost_mode": cost_mode,
-        "solver": "highs",
-        "status": "optimal",
-        "gap": 0.0,
+        "standards": {"costs": {"detour_factor": DETOUR}},
     }
-    if cost_mode == "straight_line":
-        provenance["detour_factor"] = DETOUR
-    return SimpleNamespace(
-        sites=sites,
-        demand=demand,
-        links=links,
-        counties=counties,
-        metrics={},
-        provenance=provenance,
-    )
+    metrics = {"solver": "highs", "status": "optimal", "gap": 0.0}
+    return Plan(sites, demand, links, counties, metrics, provenance)

@@ -189,18 +189,8 @@ var gx = (function () {
     cfg.sites.c.forEach(function (name, j) { cfg.siteCol[name] = j; });
   }
 
-  function ready() {
-    // Two frames: the first lets Leaflet draw its canvas, the second runs after that paint.
-    requestAnimationFrame(function () {
-      requestAnimationFrame(function () {
-        window.gxReady = performance.now();
-        document.body.setAttribute("data-gx-ready", "1");
-      });
-    });
-  }
-
   return {
     setup: setup, lazy: lazy, walk: walk, service: service, uncovered: uncovered,
-    sites: sites, links: links, counties: counties, legend: legend, ready: ready
+    sites: sites, links: links, counties: counties, legend: legend
   };
 })();

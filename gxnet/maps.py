@@ -42,6 +42,7 @@ from gxnet._messages import messages
 from gxnet.report import (
     POINT_TIER,
     PlanLike,
+    assigned,
     county_table,
     plan_title,
     straight_line_warning,
@@ -140,8 +141,8 @@ def _runtime(name: str) -> str:
 
 
 def _script_json(value: Any) -> str:
-    """JSON safe inside an HTML <script>: a site name cannot close the script element."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    """JSON safe inside an HTML <script>: no "<" at all, so no name can open or close a tag."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def _table(geometry: gpd.GeoSeries, props: pd.DataFrame) -> str:
@@ -150,6 +151,13 @@ def _table(geometry: gpd.GeoSeries, props: pd.DataFrame) -> str:
         np.asarray(geometry.values, dtype=object), lambda xy: np.round(xy, COORD_DECIMALS)
     )
     geoms = "[" + ",".join(shapely.to_geojson(rounded)) + "]"
+    # Whole numbers are written without ".0" (households, indices): a tenth off the file size.
+    whole = {
+        name: "Int64"
+        for name, column in props.items()
+        if column.dtype.kind == "f" and (column.dropna() % 1 == 0).all()
+    }
+    props = props.astype(whole)
     rows = props.astype(object).where(props.notna(), None)
     body = _script_json({"c": list(props.columns), "p": rows.to_numpy().tolist()})
     return '{"g":' + geoms + "," + body[1:]
@@ -159,8 +167,7 @@ def _in_basemap_crs(geometry: gpd.GeoSeries, basemap: str) -> gpd.GeoSeries:
     """Geometries in the basemap's datum: GCJ-02 for AMap, WGS-84 (as stored) otherwise."""
     if basemap != "amap":
         return geometry
-    shifted = crs.from_wgs84(gpd.GeoDataFrame(geometry=geometry.values, crs="EPSG:4326"), "gcj02")
-    return gpd.GeoSeries(shifted.geometry.values, index=geometry.index)
+    return crs.from_wgs84(geometry, "gcj02")
 
 
 def _minutes(seconds: pd.Series) -> pd.Series:
@@ -192,8 +199,8 @@ def _site_table(plan: PlanLike, basemap: str) -> tuple[str, pd.Index]:
             "s": sites["status"],
             "g": group,
             "h": sites["households_served"].round(0),
-            "l": sites["load"].round(1),
-            "k": sites["capacity"].round(1),
+            "l": sites["load"].round(2),
+            "k": sites["capacity"].round(2),
             "w": ids.map(walk["walk_mean_min"]).round(1),
             "q": ids.map(walk["walk_p95_min"]).round(1),
             "d": _minutes(ids.map(to_centre)),
@@ -208,14 +215,18 @@ def _site_table(plan: PlanLike, basemap: str) -> tuple[str, pd.Index]:
 def _demand_table(plan: PlanLike, site_order: pd.Index, basemap: str) -> str:
     """Demand cells (or points when the plan has no cells) with walk time, point, coverage."""
     demand = plan.demand
-    has_cells = "cell" in demand.columns and demand["cell"].notna().all()
-    geometry = gpd.GeoSeries(demand["cell"] if has_cells else demand.geometry, index=demand.index)
+    # Cells where the plan has them; a planner's point demand is drawn as dots.
+    geometry = gpd.GeoSeries(demand.geometry, index=demand.index)
+    if "cell" in demand.columns:
+        cells = gpd.GeoSeries(demand["cell"], index=demand.index)
+        geometry = cells.where(cells.notna(), geometry)
     position = pd.Series(np.arange(len(site_order)), index=site_order)
+    reached = assigned(demand)
     props = pd.DataFrame(
         {
             "h": demand["households"].round(0),
-            "t": _minutes(demand["travel_s"]),
-            "k": demand["point_id"].map(position),
+            "t": _minutes(demand["travel_s"].where(reached)),
+            "k": demand["point_id"].where(reached).map(position),
             "c": demand["covered"].fillna(False).astype(bool).astype(int),
         }
     )
@@ -398,6 +409,8 @@ def plan_map(plan: PlanLike, *, basemap: str = "osm", lang: str = "zh") -> foliu
     figure = fmap.get_root()
     title = plan_title(plan, text)
     figure.title = title
+    # An empty icon: else the browser asks the server (or the disk) for /favicon.ico.
+    figure.header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
     figure.header.add_child(Element(f"<style>{leaflet_css}</style>"), name="leaflet_css")
     figure.header.add_child(Element(f"<style>{_runtime('maps.css')}</style>"), name="gx_css")
     figure.header.add_child(Element(f"<script>{leaflet_js}</script>"), name="leaflet_js")
@@ -449,9 +462,7 @@ def plan_map(plan: PlanLike, *, basemap: str = "osm", lang: str = "zh") -> foliu
     for key, build, show in layers:
         fmap.add_child(_PlanLayer(text[key], build, show=show))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.add_child(
-        _Script(f"gx.legend({fmap.get_name()}, {_script_json(_legend_html(text))});\ngx.ready();\n")
-    )
+    fmap.add_child(_Script(f"gx.legend({fmap.get_name()}, {_script_json(_legend_html(text))});\n"))
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
 

@@ -4,10 +4,11 @@
 :func:`render_report` turns them into a markdown or a self-contained HTML report in Chinese or
 English, and :func:`write_report` saves that report atomically.
 
-Walk times are household-weighted over the demand that has a recycling point assigned: the mean,
-and the 95th percentile as the smallest time within which at least 95 % of those households live.
 Coverage is the share of all households whose point lies within the service standard (the plan's
-``covered`` flag), so demand without any reachable point counts as not covered.
+``covered`` flag), so demand without any reachable point counts as not covered. Walk times are
+household-weighted over those covered households, as in the plan's own metrics
+(:func:`gxnet.plan.measure`): the mean, and the 95th percentile as the smallest time within which
+at least 95 % of them live.
 """
 
 from __future__ import annotations
@@ -42,14 +43,20 @@ class PlanLike(Protocol):
     provenance: dict[str, Any]
 
 
+def assigned(demand: pd.DataFrame) -> pd.Series:
+    """Which demand rows have a recycling point (the plan writes "" or None for none)."""
+    point = demand["point_id"]
+    return point.notna() & (point.astype(str) != "")
+
+
 def walk_times(demand: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
     """Household-weighted mean and 95th-percentile travel time, in minutes, per value of ``key``.
 
     Parameters
     ----------
     demand
-        Rows with ``households``, ``point_id`` and ``travel_s``; rows without a point or with
-        a missing time are left out.
+        Rows with ``households``, ``covered`` and ``travel_s``; rows not covered within the
+        standard or without a time are left out.
     key
         The group of each row of ``demand`` (same index), e.g. its county or its point.
 
@@ -58,7 +65,9 @@ def walk_times(demand: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
     DataFrame
         Indexed by the key, columns ``walk_mean_min`` and ``walk_p95_min``.
     """
-    reached = demand["point_id"].notna() & np.isfinite(demand["travel_s"].astype(float))
+    reached = demand["covered"].fillna(False).astype(bool) & np.isfinite(
+        demand["travel_s"].astype(float)
+    )
     rows = pd.DataFrame(
         {
             "key": key[reached],
@@ -89,9 +98,11 @@ def _figures(
         }
     )
     is_point = sites["tier"] == POINT_TIER
+    # A site may host several recycling points (a plan's ``points`` column); else one each.
+    per_site = sites["points"] if "points" in sites.columns else pd.Series(1, index=sites.index)
     counts = pd.DataFrame(
         {
-            "points": is_point.groupby(site_key).sum(),
+            "points": per_site.where(is_point, 0).groupby(site_key).sum(),
             "centres": (~is_point).groupby(site_key).sum(),
         }
     )
@@ -116,7 +127,8 @@ def _figures(
 
 def _chosen_sites(plan: PlanLike) -> gpd.GeoDataFrame:
     """The chosen sites, each with the adcode of the county it stands in (0 outside all)."""
-    sites = plan.sites.loc[plan.sites["chosen"].astype(bool), ["site_id", "tier", "geometry"]]
+    columns = [c for c in ("site_id", "tier", "points", "geometry") if c in plan.sites.columns]
+    sites = plan.sites.loc[plan.sites["chosen"].astype(bool), columns]
     counties = plan.counties
     if counties is None or counties.empty:
         return sites.assign(county_adcode=0)
@@ -207,33 +219,37 @@ def _display_table(plan: PlanLike, text: dict[str, str], lang: str) -> pd.DataFr
 
 
 def _summary_lines(plan: PlanLike, text: dict[str, str]) -> list[tuple[str, str]]:
-    """(label, value) pairs of the report's summary, from the plan's provenance."""
-    provenance = plan.provenance or {}
-    cost_mode = provenance.get("cost_mode", "road")
+    """(label, value) pairs of the report's summary: cost mode (provenance), solver (metrics)."""
+    cost_mode = (plan.provenance or {}).get("cost_mode", "road")
     lines = [
         (text["cost_mode"], text["cost_straight_line" if cost_mode != "road" else "cost_road"])
     ]
-    if provenance.get("solver"):
-        lines.append((text["solver"], str(provenance["solver"])))
-    if provenance.get("status"):
-        lines.append((text["solve_status"], str(provenance["status"])))
-    if provenance.get("gap") is not None:
-        lines.append((text["gap"], f"{100 * float(provenance['gap']):.2f}%"))
+    metrics = plan.metrics or {}
+    if metrics.get("solver"):
+        lines.append((text["solver"], str(metrics["solver"])))
+    if metrics.get("status"):
+        lines.append((text["solve_status"], str(metrics["status"])))
+    if metrics.get("gap") is not None and np.isfinite(float(metrics["gap"])):
+        lines.append((text["gap"], f"{100 * float(metrics['gap']):.2f}%"))
     return lines
 
 
 def straight_line_warning(plan: PlanLike, text: dict[str, str]) -> str | None:
-    """The plain warning a straight-line plan carries on its map and report, else None."""
+    """The plain warning a straight-line plan carries on its map and report, else None.
+
+    The detour factor is the one the plan was made with (provenance ``standards.costs``).
+    """
     provenance = plan.provenance or {}
     if provenance.get("cost_mode") != "straight_line":
         return None
-    return text["straight_line"].format(detour=provenance.get("detour_factor", "?"))
+    costs = (provenance.get("standards") or {}).get("costs") or {}
+    return text["straight_line"].format(detour=costs.get("detour_factor", "?"))
 
 
 def plan_title(plan: PlanLike, text: dict[str, str]) -> str:
-    """The title of a plan's map and report: its region (provenance ``region``) and "plan"."""
-    region = (plan.provenance or {}).get("region", "")
-    return f"{region} {text['plan']}".strip()
+    """The title of a plan's map and report: its area (provenance ``area_name``) and "plan"."""
+    area = (plan.provenance or {}).get("area_name", "")
+    return f"{area} {text['plan']}".strip()
 
 
 def _markdown(title: str, warning: str | None, summary: list[tuple[str, str]], text, table) -> str:

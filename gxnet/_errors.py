@@ -74,6 +74,10 @@ class SolverError(GxnetError):
     """The solver itself failed (not: the problem was infeasible)."""
 
 
+class UnknownCoordinateSystemError(UserInputError):
+    """A coordinate system gxnet cannot convert (not WGS-84, GCJ-02 or BD-09 lon/lat)."""
+
+
 class OsmFileError(InputFileError):
     """An OSM file that cannot be read (corrupt, truncated) or does not cover the area asked."""
 

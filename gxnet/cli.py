@@ -7,11 +7,14 @@ input, 1 for failures), never a traceback.
 
 from __future__ import annotations
 
+import json
 import sys
+import unicodedata
 
 import click
+import pandas as pd
 
-from gxnet import __version__
+from gxnet import __version__, regions
 from gxnet._errors import GxnetError
 
 
@@ -33,6 +36,62 @@ def cli() -> None:
 
 
 # Reference data: cities and counties.
+
+_HEADERS = {
+    "adcode": "adcode",
+    "name_zh": "中文",
+    "name_pinyin": "pinyin",
+    "population": "population 2020",
+    "households": "households",
+    "counties": "counties",
+}
+
+
+def _width(text: str) -> int:
+    """Terminal columns of a string: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _format_table(frame: pd.DataFrame) -> str:
+    """Align a frame for the terminal: text left, numbers right with thousands separators."""
+    columns = [
+        [_HEADERS.get(str(name), str(name))]
+        + [f"{v:,}" if pd.api.types.is_integer_dtype(col) and name != "adcode" else str(v)
+           for v in col]
+        for name, col in frame.items()
+    ]  # fmt: skip
+    numeric = [pd.api.types.is_numeric_dtype(col) for _, col in frame.items()]
+    widths = [max(_width(cell) for cell in column) for column in columns]
+    lines = []
+    for row in zip(*columns, strict=True):
+        cells = [
+            " " * (w - _width(c)) + c if right else c + " " * (w - _width(c))
+            for c, w, right in zip(row, widths, numeric, strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("city", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output: an aligned table, CSV or JSON records.",
+)
+def cities(city: str | None, fmt: str) -> None:
+    """List the 14 cities of Guangxi, or the counties of CITY (pinyin, 中文 or adcode)."""
+    frame = regions.list_cities() if city is None else regions.list_counties(city)
+    frame = frame[[c for c in _HEADERS if c in frame.columns]]
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_format_table(frame))
 
 
 # Road networks: fetch and cache OpenStreetMap.

@@ -35,7 +35,6 @@ from gxnet._io import write_text_atomic
 from gxnet.osm.build import rules_version
 from gxnet.osm.download import download_extract
 from gxnet.osm.network import MODES, RoadNetwork
-from gxnet.osm.overpass import overpass_networks
 from gxnet.osm.pbf import (
     DEFAULT_BUFFER_M,
     check_covers,
@@ -278,6 +277,9 @@ def fetch_city(
         cached = {} if refresh else _cached(slug, modes, key)
         if cached:
             return cached
+        # osmnx takes seconds to import: only the Overpass source pays for it.
+        from gxnet.osm.overpass import overpass_networks
+
         networks = overpass_networks(polygon, modes, buffer_m=buffer_m, meta={"cache_key": key})
     else:
         region = _region_pbf(polygon, source, Path(pbf) if pbf is not None else None, refresh)

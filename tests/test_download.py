@@ -81,6 +81,13 @@ def test_checksum_mismatch_discards_the_download(osm_server, extract, tmp_path) 
     assert _nothing_readable(tmp_path) and not (tmp_path / f"{NAME}.part").exists()
 
 
+def test_a_checksum_file_without_a_checksum_is_refused(osm_server, extract, tmp_path) -> None:
+    osm_server.files[f"/{NAME}.md5"] = b"<html>maintenance</html>"
+    with pytest.raises(DownloadError, match=r"\.md5 holds no MD5 checksum"):
+        _get(osm_server.url, tmp_path)
+    assert _nothing_readable(tmp_path)
+
+
 def test_not_found_fails_at_once(osm_server, tmp_path, waits) -> None:
     with pytest.raises(DownloadError, match=r"404.*GXNET_EXTRACT_URL.*--pbf"):
         _get(osm_server.url, tmp_path)

@@ -81,6 +81,13 @@ def test_checksum_mismatch_discards_the_download(osm_server, extract, tmp_path) 
     assert _nothing_readable(tmp_path) and not (tmp_path / f"{NAME}.part").exists()
 
 
+def test_a_checksum_file_without_a_checksum_is_refused(osm_server, extract, tmp_path) -> None:
+    osm_server.files[f"/{NAME}.md5"] = b"<html>maintenance</html>"
+    with pytest.raises(DownloadError, match=r"\.md5 holds no MD5 checksum"):
+        _get(osm_server.url, tmp_path)
+    assert _nothing_readable(tmp_path)
+
+
 def test_not_found_fails_at_once(osm_server, tmp_path, waits) -> None:
     with pytest.raises(DownloadError, match=r"404.*GXNET_EXTRACT_URL.*--pbf"):
         _get(osm_server.url, tmp_path)
@@ -108,7 +115,7 @@ def test_persistent_server_errors_give_up_without_a_corrupt_file(
     osm_server, extract, tmp_path, waits
 ) -> None:
     osm_server.script[f"/{NAME}"] = ["cut", 500, 500]
-    with pytest.raises(DownloadError, match=r"after 3 attempts \(last: 500.*resumes.*--pbf"):
+    with pytest.raises(DownloadError, match=r"3 attempts, the last: 500.*resumes.*--pbf"):
         _get(osm_server.url, tmp_path)
     assert waits == [0.5, 1.0]
     assert _nothing_readable(tmp_path)
@@ -119,6 +126,8 @@ def test_no_connection_says_where_to_put_a_file_by_hand(tmp_path, waits) -> None
     with socket.socket() as sock:  # a port nobody listens on once closed
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with pytest.raises(DownloadError, match=rf"ConnectionError.*{tmp_path / NAME}.*--pbf FILE"):
+    with pytest.raises(
+        DownloadError, match=rf"no connection to 127.0.0.1:{port}.*{tmp_path / NAME}.*--pbf FILE"
+    ):
         _get(f"http://127.0.0.1:{port}", tmp_path)
     assert len(waits) == 2 and _nothing_readable(tmp_path)

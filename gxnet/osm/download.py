@@ -47,6 +47,16 @@ def _by_hand(target: Path) -> str:
     )
 
 
+def _broken(exc: requests.RequestException, url: str) -> _Retry:
+    """A retryable failure with a short reason (requests' own messages run to several lines)."""
+    host = urlsplit(url).netloc
+    if isinstance(exc, requests.Timeout):
+        return _Retry(f"no answer from {host} in time")
+    if isinstance(exc, requests.ConnectionError):
+        return _Retry(f"no connection to {host}")
+    return _Retry(f"the connection to {host} broke ({type(exc).__name__})")
+
+
 def _retry_after_s(value: str | None) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or an HTTP date), None if absent."""
     if not value:
@@ -77,24 +87,16 @@ def _check_status(response: requests.Response, url: str, target: Path) -> None:
         raise DownloadError(f"{url} answered {status} {response.reason}; " + _by_hand(target))
 
 
-def published_md5(url: str, *, timeout_s: float | None = None) -> str:
-    """The MD5 checksum published beside ``url`` (``<url>.md5``, as ``md5sum`` prints it).
+def _published_md5(url: str, target: Path, timeout_s: float) -> str:
+    """The MD5 checksum published at ``<url>.md5`` (as ``md5sum`` prints it).
 
-    Raises
-    ------
-    _Retry
-        On 429, 5xx or a broken connection.
-    DownloadError
-        When the checksum does not exist or is not one.
+    Raises _Retry on 429, 5xx or a broken connection, DownloadError when there is no checksum.
     """
-    target = Path(urlsplit(url).path).name
     try:
-        response = requests.get(
-            url + ".md5", headers=_HEADERS, timeout=timeout_s or settings.http_timeout_s
-        )
+        response = requests.get(url + ".md5", headers=_HEADERS, timeout=timeout_s)
     except requests.RequestException as exc:
-        raise _Retry(f"{type(exc).__name__}: {exc}") from exc
-    _check_status(response, url + ".md5", Path(target))
+        raise _broken(exc, url) from exc
+    _check_status(response, url + ".md5", target)
     digest = response.text.split()[0].lower() if response.text.split() else ""
     if len(digest) != 32 or any(c not in "0123456789abcdef" for c in digest):
         raise DownloadError(f"{url}.md5 holds no MD5 checksum (got {response.text[:60]!r})")
@@ -132,7 +134,7 @@ def _fetch_part(url: str, part: Path, target: Path, *, progress: bool, timeout_s
                     fh.write(chunk)
                     bar.update(len(chunk))
     except requests.RequestException as exc:
-        raise _Retry(f"{type(exc).__name__}: {exc}") from exc
+        raise _broken(exc, url) from exc
     if total is not None and part.stat().st_size < total:
         raise _Retry(f"connection closed after {part.stat().st_size} of {total} bytes")
 
@@ -200,13 +202,13 @@ def download_extract(
     expected = None
     for attempt in range(retries):
         try:
-            expected = expected or published_md5(url, timeout_s=timeout_s)
+            expected = expected or _published_md5(url, target, timeout_s)
             _fetch_part(url, part, target, progress=progress, timeout_s=timeout_s)
             break
         except _Retry as failure:
             if attempt == retries - 1:
                 raise DownloadError(
-                    f"could not download {url} after {retries} attempts (last: {failure}); "
+                    f"could not download {url} ({retries} attempts, the last: {failure}); "
                     + (
                         f"{part} keeps the bytes so far and the next run resumes; "
                         if part.exists()

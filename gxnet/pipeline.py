@@ -335,22 +335,20 @@ def _metric_xy(points: gpd.GeoSeries, crs=None) -> tuple[np.ndarray, np.ndarray]
 
 
 def road_networks(area: StudyArea, *, pbf: Path | None = None) -> dict[str, Any] | None:
-    """Walk and drive networks of the area: read from ``pbf``, else the cache, else None.
+    """Walk and drive networks of the area: built from ``pbf`` (and cached), else the cache of
+    a city or county from ``gxnet fetch``, else None.
 
     None means no road network is on disk; the caller falls back to straight-line costs.
-    A PBF is read afresh each run (seconds for a district, longer for a city): ``gxnet fetch``
-    caches a city's networks once.
     """
+    from gxnet.osm import fetch
+
+    modes = ("walk", "drive")
     if pbf is not None:
-        from gxnet.osm.pbf import read_networks
-
-        return read_networks(pbf, area.boundary, ("walk", "drive"))
-    cache = Path(settings.osm_dir) / area.slug
-    if area.region is None or not all((cache / f"{m}.npz").is_file() for m in ("walk", "drive")):
+        target = area.region if area.region is not None else area.boundary
+        return fetch.fetch_city(target, slug=area.slug, source="pbf", pbf=pbf, modes=modes)
+    if area.region is None or not all(fetch.network_path(area.slug, m).is_file() for m in modes):
         return None
-    from gxnet.osm.fetch import load_network
-
-    return {mode: load_network(area.slug, mode) for mode in ("walk", "drive")}
+    return {mode: fetch.load_network(area.slug, mode) for mode in modes}
 
 
 def _lonlat(geometry: gpd.GeoSeries) -> np.ndarray:
@@ -644,8 +642,8 @@ def optimize_city(
 
 
 def _cached_pbf(area: StudyArea) -> Path | None:
-    """The city's clipped PBF from ``gxnet fetch``, if its cache folder exists."""
-    if area.region is None or not (Path(settings.osm_dir) / area.slug).is_dir():
+    """The city's clipped PBF from ``gxnet fetch`` (for demand evidence and OSM candidates)."""
+    if area.region is None:
         return None
     from gxnet.osm.fetch import city_pbf
 

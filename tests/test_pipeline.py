@@ -41,10 +41,8 @@ def test_road_network_path_end_to_end(helsinki):
     assert not plan.provenance["note"]
     assert set(plan.provenance["inputs"]) == {"sites", "demand", "pbf"}
     assert len(plan.provenance["inputs"]["pbf"]["sha256"]) == 64
-    assert (
-        plan.provenance["network_meta"]["walk"]["source_sha256"]
-        == (plan.provenance["inputs"]["pbf"]["sha256"])
-    )
+    walk_key = plan.provenance["network_meta"]["walk"]["cache_key"]
+    assert walk_key["source_sha256"] == plan.provenance["inputs"]["pbf"]["sha256"]
     m = plan.metrics
     assert m["status"] == "optimal" and m["gap"] == 0.0
     assert m["households"] == 9720.0

@@ -184,7 +184,7 @@ class SolverSettings:
         ``"highs"`` (default) or ``"cbc"``.
     time_limit_s
         Seconds the solver may run for the whole plan (points and centres together); a
-        time-limited answer is reported as feasible with its gap. 20 s keeps a whole city in
+        time-limited answer is reported as feasible with its gap. 10 s keeps a whole city in
         the embedded default under a minute; raise it for a final plan.
     gap
         Relative gap at which the solver may stop (0.01 = within 1 % of optimal).
@@ -195,7 +195,7 @@ class SolverSettings:
     """
 
     name: str = _spec("highs", choices=("highs", "cbc"))
-    time_limit_s: float = _spec(20.0, lo=0.1)
+    time_limit_s: float = _spec(10.0, lo=0.1)
     gap: float = _spec(0.01, lo=0.0, hi=1.0)
     threads: int = _spec(1, lo=1)
     seed: int = _spec(0, lo=0)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import math
 import os
 import time
@@ -40,6 +39,7 @@ from gxnet import __version__, settings
 from gxnet._errors import InfeasibleProblemError, InputFileError, UserInputError
 from gxnet.config import Config
 from gxnet.crs import utm_crs
+from gxnet.osm.pbf import file_sha256
 from gxnet.plan import CENTRE, POINT, Plan, check_writable, measure
 
 #: Suffixes read as a study-area polygon file when given in place of a city name.
@@ -110,24 +110,9 @@ def study_area(city_or_area: str | os.PathLike[str] | BaseGeometry | StudyArea) 
 
 
 def _area_from_file(path: Path) -> StudyArea:
-    try:
-        frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputFileError(
-            f"cannot read the study area: {exc}; give a GeoJSON or GeoPackage polygon",
-            path=str(path),
-        ) from exc
-    polygons = frame[frame.geometry.notna() & frame.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if polygons.empty:
-        raise InputFileError(
-            "the study area file holds no polygon; draw the area as a polygon", path=str(path)
-        )
-    if frame.crs is None:
-        raise InputFileError(
-            "the study area file declares no coordinate system; save it as WGS-84 GeoJSON",
-            path=str(path),
-        )
-    boundary = polygons.to_crs("EPSG:4326").geometry.union_all()
+    from gxnet.osm.fetch import read_area
+
+    boundary = read_area(path)
     return StudyArea(
         path.stem,
         _slugify(path.stem),
@@ -140,15 +125,6 @@ def _area_from_file(path: Path) -> StudyArea:
 def _slugify(name: str) -> str:
     slug = "".join(c.lower() if c.isalnum() and c.isascii() else "-" for c in name).strip("-")
     return "-".join(part for part in slug.split("-") if part) or "area"
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of a file, read in blocks (PBF files are tens of megabytes)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ---- stages -----------------------------------------------------------------------------
@@ -280,20 +256,7 @@ def _refuse_rejected(report: pd.DataFrame, path: Any, skip_bad_rows: bool) -> No
 
 def grid_points(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
     """One candidate point site at each demand unit's centre (a location for one or more points)."""
-    ids = demand["demand_id"].astype(str)
-    return gpd.GeoDataFrame(
-        {
-            "site_id": "g-" + ids,
-            "name": "grid " + ids,
-            "tier": POINT,
-            "status": "candidate",
-            "capacity": np.inf,
-            "fixed_cost": config.points.fixed_cost,
-            "source": "grid",
-        },
-        geometry=demand.geometry.values,
-        crs="EPSG:4326",
-    )
+    return _grid_sites(demand, "g-", "grid ", POINT, config.points.fixed_cost)
 
 
 def grid_centres(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
@@ -306,23 +269,27 @@ def grid_centres(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
     reach_m = c.truck_minutes * 60 * c.truck_speed_kmh / 3.6 / config.costs.detour_factor
     x, y = _metric_xy(demand.geometry)
     side = max(reach_m / 1.5, 1.0)
-    block = pd.Series(
-        np.floor(x / side).astype(np.int64) * 1_000_003 + np.floor(y / side).astype(np.int64)
-    )
-    best = demand["households"].groupby(block.to_numpy()).idxmax().to_numpy()
-    chosen = demand.loc[np.sort(best)]
-    ids = chosen["demand_id"].astype(str)
+    block = np.floor(x / side).astype(np.int64) * 1_000_003 + np.floor(y / side).astype(np.int64)
+    best = demand["households"].groupby(block).idxmax().to_numpy()
+    return _grid_sites(demand.loc[np.sort(best)], "c-", "centre near ", CENTRE, c.fixed_cost)
+
+
+def _grid_sites(
+    units: gpd.GeoDataFrame, prefix: str, name: str, tier: str, fixed_cost: float
+) -> gpd.GeoDataFrame:
+    """Candidate sites at demand units, in the columns of a site list (source "grid")."""
+    ids = units["demand_id"].astype(str)
     return gpd.GeoDataFrame(
         {
-            "site_id": "c-" + ids,
-            "name": "centre near " + ids,
-            "tier": CENTRE,
+            "site_id": prefix + ids,
+            "name": name + ids,
+            "tier": tier,
             "status": "candidate",
             "capacity": np.inf,
-            "fixed_cost": c.fixed_cost,
+            "fixed_cost": fixed_cost,
             "source": "grid",
         },
-        geometry=chosen.geometry.values,
+        geometry=units.geometry.values,
         crs="EPSG:4326",
     )
 

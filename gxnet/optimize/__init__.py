@@ -5,6 +5,8 @@ pick a model, and solve it with :class:`SolverOptions`; every model returns a :c
 whose status is "optimal" only when the solver proved it.
 """
 
+from gxnet.optimize.capacitated import CapacitatedFacilityLocation
+from gxnet.optimize.network import TwoTierNetwork
 from gxnet.optimize.problem import STATUSES, TIERS, Demand, Pairs, Problem, Sites, Targets
 from gxnet.optimize.solve import (
     SOLVERS,
@@ -16,6 +18,8 @@ from gxnet.optimize.solve import (
 )
 
 __all__ = [
+    "CapacitatedFacilityLocation",
+    "TwoTierNetwork",
     "SOLVERS",
     "STATUSES",
     "TIERS",

@@ -52,6 +52,9 @@ from gxnet.optimize.solve import (
     site_variables,
 )
 
+#: Strong rows x_ij <= y_j for the pairs whose point holds at least this many times the unit's
+#: weight (below it the capacity row's x_ij <= (Q_j / w_i) y_j is nearly as tight).
+STRONG_RATIO = 10.0
 #: Shares below this are solver noise, not assignments.
 _SHARE_EPS = 1e-7
 
@@ -154,8 +157,10 @@ class DemandLayer:
                 load.append((y[j], -float(capacity[j])))
                 prob += pulp.LpConstraint(pulp.LpAffineExpression(load), pulp.LpConstraintLE, rhs=0)
             if strong_point[j]:
-                # Units at least as heavy as the capacity: the capacity row implies x <= y.
-                light = ~capacity_row[j] | (weight[pairs.origin[rows]] < capacity[j])
+                # x <= y tightens the implied x <= (Q/w) y only where Q/w is large.
+                light = ~capacity_row[j] | (
+                    STRONG_RATIO * weight[pairs.origin[rows]] <= capacity[j]
+                )
                 for k in rows[light]:
                     prob += pulp.LpConstraint(x[k] - y[j], pulp.LpConstraintLE, rhs=0)
         return cls(pairs, x, uncovered)

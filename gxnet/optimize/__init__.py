@@ -5,6 +5,7 @@ pick a model, and solve it with :class:`SolverOptions`; every model returns a :c
 whose status is "optimal" only when the solver proved it.
 """
 
+from gxnet.optimize.models import LocationSetCovering, MaximalCovering, PMedian
 from gxnet.optimize.problem import STATUSES, TIERS, Demand, Pairs, Problem, Sites, Targets
 from gxnet.optimize.solve import (
     SOLVERS,
@@ -21,6 +22,9 @@ __all__ = [
     "TIERS",
     "Demand",
     "LocationModel",
+    "LocationSetCovering",
+    "MaximalCovering",
+    "PMedian",
     "Pairs",
     "Problem",
     "Sites",

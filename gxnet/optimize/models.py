@@ -1,0 +1,10 @@
+"""All facility-location models in one place, one class each (the modules are by task).
+
+Every model has ``from_problem(problem, ...)``, a spopt-style ``from_cost_matrix(...)`` for
+dense NumPy input (sparsified on the way in), and ``.solve(options) -> Solution``.
+"""
+
+from gxnet.optimize.coverage import LocationSetCovering, MaximalCovering
+from gxnet.optimize.median import PMedian
+
+__all__ = ["LocationSetCovering", "MaximalCovering", "PMedian"]

@@ -5,8 +5,13 @@ pick a model, and solve it with :class:`SolverOptions`; every model returns a :c
 whose status is "optimal" only when the solver proved it.
 """
 
-from gxnet.optimize.capacitated import CapacitatedFacilityLocation
-from gxnet.optimize.network import TwoTierNetwork
+from gxnet.optimize.models import (
+    CapacitatedFacilityLocation,
+    LocationSetCovering,
+    MaximalCovering,
+    PMedian,
+    TwoTierNetwork,
+)
 from gxnet.optimize.problem import STATUSES, TIERS, Demand, Pairs, Problem, Sites, Targets
 from gxnet.optimize.solve import (
     SOLVERS,
@@ -25,6 +30,9 @@ __all__ = [
     "TIERS",
     "Demand",
     "LocationModel",
+    "LocationSetCovering",
+    "MaximalCovering",
+    "PMedian",
     "Pairs",
     "Problem",
     "Sites",

@@ -437,7 +437,9 @@ def assignment_frame(
     )
 
 
-def site_variables(problem: Problem, tier: str, prefix: str = "open") -> list[pulp.LpVariable]:
+def site_variables(
+    prob: pulp.LpProblem, problem: Problem, tier: str, prefix: str = "open"
+) -> list[pulp.LpVariable]:
     """One binary "open" variable per site of ``tier``, bounded by the site's status.
 
     Existing and required sites get a lower bound of 1, excluded sites an upper bound of 0,
@@ -447,7 +449,7 @@ def site_variables(problem: Problem, tier: str, prefix: str = "open") -> list[pu
     lower = sites.kept.astype(int)
     upper = sites.usable.astype(int)
     return [
-        pulp.LpVariable(
+        prob.add_variable(
             f"{prefix}_{j}", lowBound=int(lower[j]), upBound=int(upper[j]), cat="Integer"
         )
         for j in range(sites.n)

@@ -16,6 +16,7 @@ is exact, its memory behaviour and the cited defaults are in ``docs/costs.md``.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -55,6 +56,9 @@ _BATCH_ENTRIES = 4_000_000
 _CELL_REACHES = 4.0
 _CELL_SOURCES = 16
 
+# Search graphs per network and direction (see _prepared); dropped with their network.
+_PREPARED: weakref.WeakKeyDictionary[RoadNetwork, dict[bool, tuple]] = weakref.WeakKeyDictionary()
+
 # Relative slack on search limits and pruning, so that float rounding in the subtraction
 # "cutoff - access" can never drop a pair that the final, exact test keeps.
 _SLACK = 1e-9
@@ -78,8 +82,7 @@ class _Graph:
     """One direction of a network, or a part of it: time-weighted CSR and edge lengths."""
 
     csr: sp.csr_matrix
-    key: np.ndarray  # tail * n_nodes + head in local numbers, sorted, aligned with csr.data
-    length_m: np.ndarray
+    length_m: np.ndarray  # aligned with csr.data
     node: np.ndarray  # the full network's index of each local node
 
 
@@ -203,10 +206,8 @@ def _network_costs(
 ) -> pd.DataFrame:
     """Point-to-point costs from node-to-node searches run forward from origins or in reverse."""
     src, tgt = (d_side, o_side) if reverse else (o_side, d_side)
-    graph = _fastest_edges(network, reverse=reverse)
-    to_utm = Transformer.from_crs("EPSG:4326", utm_crs(network.x, network.y), always_xy=True)
-    xy = np.column_stack(to_utm.transform(network.x, network.y))
-    g_src, g_tgt, net_s, net_m = _node_pairs(graph, xy, src, tgt, cutoff_s, batch_size)
+    graph, xy, speed = _prepared(network, reverse=reverse)
+    g_src, g_tgt, net_s, net_m = _node_pairs(graph, xy, speed, src, tgt, cutoff_s, batch_size)
 
     # Node pairs become point pairs: the source side first, pruned with the cheapest access on
     # the target node, then the target side, tested exactly.
@@ -226,6 +227,7 @@ def _network_costs(
 def _node_pairs(
     graph: _Graph,
     xy: np.ndarray,
+    speed: float,
     src: _Side,
     tgt: _Side,
     cutoff_s: float,
@@ -240,7 +242,6 @@ def _node_pairs(
     """
     reach_s = (cutoff_s - src.min_access_s - tgt.min_access_s.min()) + _SLACK * max(1.0, cutoff_s)
     active = np.flatnonzero(reach_s >= 0)
-    speed = _ground_speed_bound(graph, xy)
     with np.errstate(invalid="ignore"):  # 0 s x inf m/s: no bound, keep the whole network
         reach_m = np.nan_to_num(reach_s * speed, nan=np.inf)
     parts = []
@@ -331,7 +332,7 @@ def _local_graph(
     local_indptr = np.zeros(k + 1, dtype=np.int64)
     np.cumsum(np.bincount(tail, minlength=k), out=local_indptr[1:])
     csr = sp.csr_matrix((graph.csr.data[edge], head.astype(np.int32), local_indptr), shape=(k, k))
-    return _Graph(csr=csr, key=tail * k + head, length_m=graph.length_m[edge], node=node), where
+    return _Graph(csr=csr, length_m=graph.length_m[edge], node=node), where
 
 
 def _tree_metres(
@@ -339,30 +340,59 @@ def _tree_metres(
 ) -> np.ndarray:
     """Metres from each search's source to ``nodes[i]`` in row ``rows[i]``, along its tree.
 
-    The predecessors of a time search form one shortest-path tree per row. Each reached node
-    starts with the length of the edge from its parent; pointer jumping (every node adds its
-    ancestor's sum and jumps to the ancestor's ancestor) reaches the root in log2(depth) vector
-    steps, with no loop over nodes or edges.
+    The predecessors of a time search form one shortest-path tree per row. Every reached node
+    starts with the length of the edge from its parent and points at that parent; pointer
+    jumping (add the metres of the node pointed at, then point at its pointer) reaches every
+    root in log2(tree depth) whole-array steps, with no loop over nodes or edges. Roots and
+    nodes out of reach point at themselves with 0 m, so they add nothing.
     """
-    b, n = reached.shape
-    flat = np.flatnonzero(reached)  # every ancestor of a reached node is reached too
-    child = flat % n
-    parent = pred.ravel()[flat].astype(np.int64)
-    has_parent = parent >= 0  # sources carry scipy's -9999
-    pos = np.full(b * n, -1, dtype=np.int64)
-    pos[flat] = np.arange(len(flat))
-    up = np.full(len(flat), -1, dtype=np.int64)
-    up[has_parent] = pos[flat[has_parent] - child[has_parent] + parent[has_parent]]
-    acc = np.zeros(len(flat))
-    edge = np.searchsorted(graph.key, parent[has_parent] * n + child[has_parent])
-    acc[has_parent] = graph.length_m[edge]
-    live = np.flatnonzero(up >= 0)
-    while len(live):
-        hop = up[live]
-        acc[live] += acc[hop]
-        up[live] = up[hop]
-        live = live[up[live] >= 0]
-    return acc[pos[rows * n + nodes]]
+    b, n = pred.shape
+    index = np.int32 if b * n < 2**31 else np.int64
+    own = np.arange(b * n, dtype=index).reshape(b, n)
+    has_parent = reached & (pred >= 0)  # sources carry scipy's -9999
+    up = np.where(has_parent, pred + (np.arange(b, dtype=index) * n)[:, None], own).ravel()
+    child = np.flatnonzero(has_parent)
+    metres = np.zeros(b * n)
+    metres[child] = _edge_lengths(graph, up[child] % n, child % n)
+    while True:
+        beyond = up[up]
+        if np.array_equal(beyond, up):
+            return metres[rows * n + nodes]
+        metres += metres[up]
+        up = beyond
+
+
+def _edge_lengths(graph: _Graph, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Length of the kept edge ``tail[i] -> head[i]`` (which must exist) for every i.
+
+    Probes the tail's row of the CSR matrix slot by slot: a road node has a handful of
+    out-edges, so a few vector passes find them all (faster than a binary search of every
+    edge key).
+    """
+    first = graph.csr.indptr[tail]
+    slot = np.zeros(len(tail), dtype=first.dtype)
+    todo = np.arange(len(tail))
+    while len(todo):
+        found = graph.csr.indices[first[todo] + slot[todo]] == head[todo]
+        slot[todo[~found]] += 1
+        todo = todo[~found]
+    return graph.length_m[first + slot]
+
+
+def _prepared(network: RoadNetwork, *, reverse: bool) -> tuple[_Graph, np.ndarray, float]:
+    """The search graph of a network direction, its nodes in metres and its ground-speed bound.
+
+    Built once per network object and direction, then reused: a pipeline asks for costs from
+    the same network several times (points, then centres; every re-solve). Networks are
+    treated as immutable, like everywhere else in gxnet.
+    """
+    cache = _PREPARED.setdefault(network, {})
+    if reverse not in cache:
+        graph = _fastest_edges(network, reverse=reverse)
+        to_utm = Transformer.from_crs("EPSG:4326", utm_crs(network.x, network.y), always_xy=True)
+        xy = np.column_stack(to_utm.transform(network.x, network.y))
+        cache[reverse] = (graph, xy, _ground_speed_bound(graph, xy))
+    return cache[reverse]
 
 
 def _fastest_edges(network: RoadNetwork, *, reverse: bool) -> _Graph:
@@ -374,18 +404,23 @@ def _fastest_edges(network: RoadNetwork, *, reverse: bool) -> _Graph:
     """
     n = network.n_nodes
     tail, head = (network.v, network.u) if reverse else (network.u, network.v)
-    tail, head = tail.astype(np.int64), head.astype(np.int64)
+    key = tail.astype(np.int64) * n + head
     time_s = network.time_s.astype(np.float64)
     length_m = network.length_m.astype(np.float64)
-    order = np.lexsort((length_m, time_s, head, tail))
-    tail, head, time_s, length_m = tail[order], head[order], time_s[order], length_m[order]
-    first = np.ones(len(tail), dtype=bool)
-    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-    tail, head, time_s, length_m = tail[first], head[first], time_s[first], length_m[first]
+    order = np.argsort(key)
+    same = key[order][1:] == key[order][:-1]
+    if same.any():  # parallel edges: fastest, then shortest, first within each group
+        twin = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+        group = order[twin]
+        order[twin] = group[np.lexsort((length_m[group], time_s[group], key[group]))]
+    key, time_s, length_m = key[order], time_s[order], length_m[order]
+    first = np.r_[True, key[1:] != key[:-1]]
+    key, time_s, length_m = key[first], time_s[first], length_m[first]
+    tail, head = np.divmod(key, n)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
     csr = sp.csr_matrix((time_s, head.astype(np.int32), indptr), shape=(n, n))
-    return _Graph(csr=csr, key=tail * n + head, length_m=length_m, node=np.arange(n))
+    return _Graph(csr=csr, length_m=length_m, node=np.arange(n))
 
 
 def _snap(network: RoadNetwork, lon: np.ndarray, lat: np.ndarray, speed_mps: float) -> _Side:

@@ -69,12 +69,8 @@ def match_columns(
 
 def clean_text(values: pd.Series) -> pd.Series:
     """Cell texts stripped and NFKC-normalised (full-width digits and commas become ASCII)."""
-    text = values.astype(object).where(values.notna(), "")
-    return pd.Series(
-        [unicodedata.normalize("NFKC", str(v)).strip() for v in text],
-        index=values.index,
-        dtype=object,
-    )
+    text = values.astype(object).where(values.notna(), "").astype(str)
+    return text.str.normalize("NFKC").str.strip().astype(object)
 
 
 def parse_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -557,11 +557,10 @@ def road_reference(slug: str) -> object | None:
     """What a city's site list is checked against: its cached walk network, else its cached
     OSM features (building and POI points), else None when nothing is on disk."""
     from gxnet.osm.features import OsmFeatures, features_dir
-    from gxnet.osm.network import RoadNetwork
+    from gxnet.osm.fetch import load_network, network_path
 
-    network = Path(settings.osm_dir) / slug / "walk.npz"
-    if network.is_file():
-        return RoadNetwork.load(network)
+    if network_path(slug, "walk").is_file():
+        return load_network(slug, "walk")
     folder = features_dir(slug)
     if (folder / "meta.json").is_file():
         features = OsmFeatures.load(folder)

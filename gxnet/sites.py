@@ -216,7 +216,7 @@ class SiteList:
     def write_geojson(self, path: str | os.PathLike[str]) -> Path:
         """Write the usable sites as GeoJSON (WGS-84), atomically, and return the path."""
         with atomic_path(path) as tmp:
-            self.sites.to_file(tmp, driver="GeoJSON")
+            self.sites.to_file(tmp, driver="GeoJSON", layer=Path(path).stem)
         return Path(path)
 
 

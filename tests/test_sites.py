@@ -19,7 +19,7 @@ from gxnet import settings as gx_settings
 from gxnet._errors import InputFileError, UnknownCoordinateSystemError, UserInputError
 from gxnet.cli import cli
 from gxnet.crs import convert
-from gxnet.osm.features import read_features
+from gxnet.osm.features import city_features, read_features
 from gxnet.osm.network import RoadNetwork
 from gxnet.regions import get_city
 from gxnet.sites import (
@@ -27,6 +27,7 @@ from gxnet.sites import (
     detect_crs,
     osm_candidates,
     read_sites,
+    road_reference,
     snap_sites,
     write_template,
 )
@@ -474,3 +475,11 @@ def test_cli_detects_the_system_against_the_cached_walk_network(tmp_path, monkey
         "coordinate system: bd09 (detected: median distance to the nearest road node bd09 0 m"
         in (result.output)
     )
+
+
+def test_road_reference_prefers_the_network_then_cached_features(tmp_path, monkeypatch):
+    monkeypatch.setattr(gx_settings, "osm_dir", tmp_path)
+    assert road_reference("helsinki") is None
+    city_features("helsinki", shapely.box(24.8, 60.1, 25.1, 60.3), pbf=HELSINKI)
+    reference = road_reference("helsinki")
+    assert len(reference) == 446 + 60  # building centroids and POIs

@@ -250,24 +250,22 @@ def test_read_demand_polygons_from_geojson(tmp_path):
     assert shapely.contains(demand["cell"].to_numpy(), demand.geometry.to_numpy()).all()
 
 
-def test_read_demand_errors_name_file_row_and_field(tmp_path):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("lon,lat,households\n111.3,23.4,10\n111.3,23.4,many\n",
+         r"bad\.csv, row 3, field 'households': 'many' is not a non-negative number"),
+        ("lon,lat,households,population\n111.3,23.4,,\n",
+         r"bad\.csv, row 2, field 'households': neither households nor population"),
+        ("lon,lat,population,setting\n111.3,23.4,5,suburban\n",
+         r"row 2, field 'setting': unknown setting 'suburban'"),
+        ("population\n5\n", r"field '经度/lon': no coordinates"),
+        ("lon,lat,population\n,23.4,5\n", r"row 2: missing coordinates"),
+        ("lon,lat\n111.3,23.4\n", r"no 户数/households or 人口/population column"),
+    ],
+)  # fmt: skip
+def test_read_demand_errors_name_file_row_and_field(tmp_path, text, message):
     bad = tmp_path / "bad.csv"
-    bad.write_text("lon,lat,households\n111.3,23.4,10\n111.3,23.4,many\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"bad\.csv, row 3, field 'households': 'many'"):
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError, match=message):
         read_demand(bad)
-    neither = tmp_path / "neither.csv"
-    neither.write_text("lon,lat,households,population\n111.3,23.4,,\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"row 2.*neither households nor population"):
-        read_demand(neither)
-    setting = tmp_path / "setting.csv"
-    setting.write_text("lon,lat,population,setting\n111.3,23.4,5,suburban\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"row 2, field 'setting': unknown setting"):
-        read_demand(setting)
-    nocoords = tmp_path / "nocoords.csv"
-    nocoords.write_text("population\n5\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match="no coordinates"):
-        read_demand(nocoords)
-    missing = tmp_path / "missing.csv"
-    missing.write_text("lon,lat,population\n,23.4,5\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match="row 2: missing coordinates"):
-        read_demand(missing)

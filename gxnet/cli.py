@@ -7,8 +7,12 @@ input, 1 for failures), never a traceback.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import sys
 import unicodedata
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -17,7 +21,11 @@ import pandas as pd
 from gxnet import __version__, pipeline, regions
 from gxnet._errors import GxnetError, UserInputError
 from gxnet.config import load_config
+from gxnet.osm import fetch as osm_fetch
+from gxnet.osm.network import MODES
+from gxnet.osm.pbf import DEFAULT_BUFFER_M
 from gxnet.plan import Plan
+from gxnet.sites import SITE_CRS, read_sites, road_reference, write_template
 
 
 class _Group(click.Group):
@@ -91,7 +99,7 @@ def cities(city: str | None, fmt: str) -> None:
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     elif fmt == "json":
-        click.echo(frame.to_json(orient="records", force_ascii=False, indent=2))
+        click.echo(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=2))
     else:
         click.echo(_format_table(frame))
 
@@ -99,7 +107,117 @@ def cities(city: str | None, fmt: str) -> None:
 # Road networks: fetch and cache OpenStreetMap.
 
 
+@cli.command()
+@click.option("--city", help="A city or county (pinyin, 中文 or adcode).")
+@click.option("--all", "all_cities", is_flag=True, help="Every city of Guangxi.")
+@click.option("--area", type=click.Path(path_type=Path), help="A polygon file (GeoJSON, GPKG).")
+@click.option("--name", help="Cache folder name of --area (latin letters, digits, - or _).")
+@click.option("--pbf", type=click.Path(path_type=Path), help="A local .osm.pbf covering the area.")
+@click.option(
+    "--source",
+    type=click.Choice(osm_fetch.SOURCES),
+    default="auto",
+    show_default=True,
+    help="auto: --pbf, else a PBF in data/osm/ covering the area, else the Guangxi extract.",
+)
+@click.option(
+    "--modes",
+    default=",".join(MODES),
+    show_default=True,
+    help="Travel modes, comma-separated.",
+)
+@click.option(
+    "--buffer", "buffer_m", type=float, default=DEFAULT_BUFFER_M, show_default=True,
+    help="Metres of road kept around the area.",
+)  # fmt: skip
+@click.option("--refresh", is_flag=True, help="Rebuild even when the cache is current.")
+def fetch(
+    city: str | None,
+    all_cities: bool,
+    area: Path | None,
+    name: str | None,
+    pbf: Path | None,
+    source: str,
+    modes: str,
+    buffer_m: float,
+    refresh: bool,
+) -> None:
+    """Build and cache the walk, drive and tricycle road networks of a city from OpenStreetMap."""
+    if sum(x is not None and x is not False for x in (city, all_cities or None, area)) != 1:
+        raise click.UsageError("give exactly one of --city NAME, --all or --area FILE")
+    if area is not None and not name:
+        raise click.UsageError("--area needs --name (the cache folder of the area)")
+    if all_cities:
+        targets = [regions.get_city(code) for code in regions.list_cities()["adcode"]]
+    else:
+        targets = [osm_fetch.read_area(area) if area is not None else regions.get_region(city)]
+    for target in targets:
+        slug = name if area is not None else target.slug
+        networks = osm_fetch.fetch_city(
+            target,
+            slug=slug,
+            source=source,
+            pbf=pbf,
+            modes=tuple(m.strip() for m in modes.split(",") if m.strip()),
+            buffer_m=buffer_m,
+            refresh=refresh,
+        )
+        for mode, net in networks.items():
+            click.echo(
+                f"{slug:<14} {mode:<8} {net.n_nodes:>9,} nodes {net.n_edges:>10,} edges   "
+                f"dropped {net.meta['dropped_nodes']:,} nodes, {net.meta['dropped_edges']:,} "
+                f"edges   {osm_fetch.network_path(slug, mode)}"
+            )
+
+
 # Site lists: check and template.
+
+
+@cli.group()
+def sites() -> None:
+    """Check planners' site lists and write a template to fill in."""
+
+
+@sites.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--city", required=True, help="City (or county) whose boundary the sites must be in.")
+@click.option(
+    "--crs",
+    type=click.Choice(SITE_CRS),
+    help="Coordinate system of the list (default: detected against the roads, else gcj02).",
+)
+@click.option("--out", type=click.Path(path_type=Path), help="Write the usable sites as GeoJSON.")
+@click.option("--strict", is_flag=True, help="Exit with code 2 when any row is rejected.")
+def sites_check(file: Path, city: str, crs: str | None, out: Path | None, strict: bool) -> None:
+    """Read and check the site list FILE: report every row kept, fixed or rejected."""
+    region = regions.get_region(city)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        site_list = read_sites(
+            file, crs=crs, boundary=region.boundary, reference=road_reference(region.slug)
+        )
+    for w in caught:
+        if "see SiteList.report" not in str(w.message):
+            click.echo(f"gxnet: warning: {w.message}", err=True)
+    click.echo(site_list.format_report())
+    if out is not None:
+        click.echo(f"wrote {len(site_list.sites)} sites to {site_list.write_geojson(out)}")
+    if strict and site_list.counts()["rejected"]:
+        sys.exit(2)
+
+
+@sites.command("template")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Default: site-list-template.<format>."
+)
+def sites_template(lang: str, fmt: str, out: Path | None) -> None:
+    """Write an example site list with the columns gxnet reads, to fill in."""
+    path = write_template((out or Path("site-list-template")).with_suffix(f".{fmt}"), lang=lang)
+    click.echo(f"wrote {path}")
 
 
 # Plans: optimize, resolve, map, report.
@@ -107,6 +225,19 @@ def cities(city: str | None, fmt: str) -> None:
 
 def _progress(line: str) -> None:
     click.echo(line, err=True)
+
+
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Show the library's warnings (fallbacks, fixed rows) as one line each on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, UserWarning):
+                    click.echo(f"gxnet: warning: {w.message}", err=True)
 
 
 _BASEMAP = click.option(
@@ -183,15 +314,16 @@ def optimize(
     config = load_config(config_file).with_options(
         time_limit_s=options.pop("time_limit"), **options
     )
-    plan = pipeline.optimize_city(
-        city or area,
-        sites=sites,
-        demand=demand,
-        config=config,
-        pbf=pbf,
-        skip_bad_rows=skip_bad_rows,
-        progress=_progress,
-    )
+    with _warnings_as_lines():
+        plan = pipeline.optimize_city(
+            city or area,
+            sites=sites,
+            demand=demand,
+            config=config,
+            pbf=pbf,
+            skip_bad_rows=skip_bad_rows,
+            progress=_progress,
+        )
     folder, html = pipeline.save_outputs(plan, out, basemap=basemap, lang=lang)
     click.echo(plan.summary())
     click.echo(f"plan: {folder}\nmap:  {html}")
@@ -213,9 +345,10 @@ def optimize(
 def resolve(plan_dir, sites, pbf, out, basemap, lang, skip_bad_rows) -> None:
     """Re-solve PLAN with a new site list and print what changed (the plan is replaced)."""
     old = Plan.load(plan_dir)
-    new = pipeline.resolve_plan(
-        old, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=_progress
-    )
+    with _warnings_as_lines():
+        new = pipeline.resolve_plan(
+            old, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=_progress
+        )
     folder, html = pipeline.save_outputs(
         new, out, plan_dir=None if out else plan_dir, basemap=basemap, lang=lang
     )

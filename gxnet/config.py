@@ -170,7 +170,7 @@ class Targets:
     """
 
     points: int | None = _spec(None, lo=1)
-    coverage: float | None = _spec(1.0, lo=0.0, hi=1.0)
+    coverage: float | None = _spec(1.0, lo=0.001, hi=1.0)
     centres: int | None = _spec(None, lo=1)
 
 
@@ -183,7 +183,9 @@ class SolverSettings:
     name
         ``"highs"`` (default) or ``"cbc"``.
     time_limit_s
-        Seconds the solver may run; a time-limited answer is reported as feasible with its gap.
+        Seconds the solver may run for the whole plan (points and centres together); a
+        time-limited answer is reported as feasible with its gap. 20 s keeps a whole city in
+        the embedded default under a minute; raise it for a final plan.
     gap
         Relative gap at which the solver may stop (0.01 = within 1 % of optimal).
     threads
@@ -193,7 +195,7 @@ class SolverSettings:
     """
 
     name: str = _spec("highs", choices=("highs", "cbc"))
-    time_limit_s: float = _spec(30.0, lo=0.1)
+    time_limit_s: float = _spec(20.0, lo=0.1)
     gap: float = _spec(0.01, lo=0.0, hi=1.0)
     threads: int = _spec(1, lo=1)
     seed: int = _spec(0, lo=0)
@@ -215,6 +217,9 @@ class DemandStandards:
     residential_building_weight
         Weight of a residential building's footprint against any other building's: a shop or
         office footprint is evidence of people nearby, a flat block more so.
+    household_size
+        Persons per family household when a demand file gives only one of the two: Guangxi's
+        2020 census figure (2.87 persons per family household).
     place_weight
         Evidence weight of one place node (village, hamlet, ...) in square metres of
         residential footprint, so that place nodes and footprints add up.
@@ -224,6 +229,7 @@ class DemandStandards:
     recyclables_kg_per_person_day_rural: float = 0.12
     residential_building_weight: float = 3.0
     place_weight: float = 2000.0
+    household_size: float = 2.87
 
 
 @dataclass(frozen=True)
@@ -339,10 +345,6 @@ class Config:
         if rural_minutes is not None:
             rural_service_radius_m = rural_minutes * 60 * p.speed_mps("rural")
         config = self
-        if points is not None:
-            config = dataclasses.replace(
-                config, targets=dataclasses.replace(config.targets, coverage=None)
-            )
         if coverage is not None:
             config = dataclasses.replace(
                 config, targets=dataclasses.replace(config.targets, points=None)
@@ -431,6 +433,13 @@ def _apply(config: Config, sections: dict[str, Any], source: str) -> Config:
                     field=f"{section}.{key}",
                 )
             changes[key] = _check(section, fields[key], value, source)
+        if section == "targets" and changes.get("points") is not None:
+            # A number of points is the target; a coverage from the defaults no longer applies.
+            if changes.get("coverage") is not None:
+                raise InputFileError(
+                    "give points or coverage, not both", path=source, field="targets"
+                )
+            changes["coverage"] = None
         replaced[section] = dataclasses.replace(current, **changes)
     return dataclasses.replace(config, **replaced)
 

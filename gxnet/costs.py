@@ -50,6 +50,11 @@ COLUMNS: tuple[str, ...] = ("origin", "destination", "seconds", "metres")
 # tree bookkeeping cost about 30 bytes each, so about 120 MB whatever the city's size.
 _BATCH_ENTRIES = 4_000_000
 
+# Sources are searched per square cell of at least this many reaches wide, holding on average
+# at least this many sources (see _cells); tuning only, results never depend on them.
+_CELL_REACHES = 4.0
+_CELL_SOURCES = 16
+
 # Relative slack on search limits and pruning, so that float rounding in the subtraction
 # "cutoff - access" can never drop a pair that the final, exact test keeps.
 _SLACK = 1e-9
@@ -70,11 +75,12 @@ class _Side:
 
 @dataclass(frozen=True)
 class _Graph:
-    """One direction of a network: time-weighted CSR and the length of each kept edge."""
+    """One direction of a network, or a part of it: time-weighted CSR and edge lengths."""
 
     csr: sp.csr_matrix
-    key: np.ndarray  # tail * n_nodes + head, sorted, aligned with csr.data
+    key: np.ndarray  # tail * n_nodes + head in local numbers, sorted, aligned with csr.data
     length_m: np.ndarray
+    node: np.ndarray  # the full network's index of each local node
 
 
 def travel_costs(
@@ -198,7 +204,9 @@ def _network_costs(
     """Point-to-point costs from node-to-node searches run forward from origins or in reverse."""
     src, tgt = (d_side, o_side) if reverse else (o_side, d_side)
     graph = _fastest_edges(network, reverse=reverse)
-    g_src, g_tgt, net_s, net_m = _node_pairs(graph, src, tgt, cutoff_s, batch_size)
+    to_utm = Transformer.from_crs("EPSG:4326", utm_crs(network.x, network.y), always_xy=True)
+    xy = np.column_stack(to_utm.transform(network.x, network.y))
+    g_src, g_tgt, net_s, net_m = _node_pairs(graph, xy, src, tgt, cutoff_s, batch_size)
 
     # Node pairs become point pairs: the source side first, pruned with the cheapest access on
     # the target node, then the target side, tested exactly.
@@ -216,40 +224,114 @@ def _network_costs(
 
 
 def _node_pairs(
-    graph: _Graph, src: _Side, tgt: _Side, cutoff_s: float, batch_size: int | None
+    graph: _Graph,
+    xy: np.ndarray,
+    src: _Side,
+    tgt: _Side,
+    cutoff_s: float,
+    batch_size: int | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Network seconds and metres from source groups to target groups, within reach.
 
-    Returns (source group, target group, seconds, metres) for every pair whose network time
-    leaves room for the cheapest access at both ends.
+    Sources are grouped by place (:func:`_cells`); each place is searched on the part of the
+    network its sources can reach at all (:func:`_local_graph`), in batches. Returns (source
+    group, target group, seconds, metres) for every pair whose network time leaves room for the
+    cheapest access at both ends.
     """
-    n = graph.csr.shape[0]
-    size = int(batch_size) if batch_size is not None else max(1, _BATCH_ENTRIES // n)
-    # Sources with similar access share a batch, so one search limit fits all of them well.
-    by_access = np.argsort(src.min_access_s, kind="stable")
-    tgt_min = float(tgt.min_access_s.min())
+    reach_s = (cutoff_s - src.min_access_s - tgt.min_access_s.min()) + _SLACK * max(1.0, cutoff_s)
+    active = np.flatnonzero(reach_s >= 0)
+    speed = _ground_speed_bound(graph, xy)
+    with np.errstate(invalid="ignore"):  # 0 s x inf m/s: no bound, keep the whole network
+        reach_m = np.nan_to_num(reach_s * speed, nan=np.inf)
     parts = []
-    for lo in range(0, len(by_access), size):
-        groups = by_access[lo : lo + size]
-        limit = (cutoff_s - src.min_access_s[groups] - tgt_min) + _SLACK * max(1.0, cutoff_s)
-        groups, limit = groups[limit >= 0], limit[limit >= 0]
-        if len(groups) == 0:
-            continue
-        dist, pred = dijkstra(
-            graph.csr,
-            directed=True,
-            indices=src.node[groups],
-            limit=float(limit.max()),
-            return_predecessors=True,
-        )
-        reached = dist <= limit[:, None]
-        rows, cols = np.nonzero(reached[:, tgt.node])
-        metres = _tree_metres(graph, pred, reached, rows, tgt.node[cols])
-        parts.append((groups[rows], cols, dist[rows, tgt.node[cols]], metres))
+    cells = _cells(xy[src.node[active]], reach_m[active]) if len(active) else []
+    for cell in cells:
+        groups = active[cell]
+        local, where = _local_graph(graph, xy, xy[src.node[groups]], reach_m[groups].max())
+        t_in = np.flatnonzero(where[tgt.node] >= 0)
+        t_local = where[tgt.node[t_in]]
+        size = batch_size or max(1, _BATCH_ENTRIES // len(local.node))
+        for lo in range(0, len(groups), size):
+            batch = groups[lo : lo + size]
+            limit = reach_s[batch]
+            dist, pred = dijkstra(
+                local.csr,
+                directed=True,
+                indices=where[src.node[batch]],
+                limit=float(limit.max()),
+                return_predecessors=True,
+            )
+            reached = dist <= limit[:, None]
+            rows, cols = np.nonzero(reached[:, t_local])
+            metres = _tree_metres(local, pred, reached, rows, t_local[cols])
+            parts.append((batch[rows], t_in[cols], dist[rows, t_local[cols]], metres))
     if not parts:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0), np.empty(0)
     return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
+def _ground_speed_bound(graph: _Graph, xy: np.ndarray) -> float:
+    """The most ground (straight-line metres) any edge covers per second.
+
+    By the triangle inequality no path gets further from its start than this speed times its
+    time, so a search bounded by ``limit`` seconds never leaves a disc of ``limit * bound``
+    metres: the network outside it can be left out without changing any result.
+    """
+    tail = np.repeat(np.arange(graph.csr.shape[0]), np.diff(graph.csr.indptr))
+    ground = np.hypot(*(xy[graph.csr.indices] - xy[tail]).T)
+    moving = ground > 0
+    if (graph.csr.data[moving] == 0).any():
+        return np.inf
+    return float((ground[moving] / graph.csr.data[moving]).max(initial=0.0))
+
+
+def _cells(xy: np.ndarray, reach_m: np.ndarray) -> list[np.ndarray]:
+    """Group sources into square cells a few reaches wide (indices into ``xy``).
+
+    A cell's sources share one local network: the cell plus a reach on every side. Cells of
+    about four reaches, and holding a dozen sources or more on average, balance the work of
+    each search (the local network's size) against the fixed cost of building each one.
+    """
+    extent = np.prod(xy.max(axis=0) - xy.min(axis=0) + 1.0)
+    side = max(_CELL_REACHES * float(reach_m.max()), np.sqrt(extent * _CELL_SOURCES / len(xy)))
+    if not np.isfinite(side):
+        return [np.arange(len(xy))]
+    cell = np.floor((xy - xy.min(axis=0)) / side).astype(np.int64)
+    cell_id = cell[:, 0] * (cell[:, 1].max() + 1) + cell[:, 1]
+    order = np.argsort(cell_id, kind="stable")
+    _, start = np.unique(cell_id[order], return_index=True)
+    return np.split(order, start[1:])
+
+
+def _local_graph(
+    graph: _Graph, xy: np.ndarray, centres: np.ndarray, radius_m: float
+) -> tuple[_Graph, np.ndarray]:
+    """The part of ``graph`` within ``radius_m`` of the centres' bounding box.
+
+    Returns the subgraph (local node numbers, ``node`` giving the full network's) and, for every
+    node of the full network, its local number or -1. When the part would be most of the
+    network, the network itself is returned.
+    """
+    n = graph.csr.shape[0]
+    inside = np.all(
+        (xy >= centres.min(axis=0) - radius_m) & (xy <= centres.max(axis=0) + radius_m), axis=1
+    )
+    node = np.flatnonzero(inside)
+    if len(node) > n // 2:
+        return graph, np.arange(n)
+    where = np.full(n, -1, dtype=np.int64)
+    where[node] = np.arange(len(node))
+    indptr = graph.csr.indptr
+    tail, edge = _ranges(indptr[node], np.diff(indptr)[node])
+    head = where[graph.csr.indices[edge]]
+    keep = head >= 0  # edges leaving the part cannot lie on a path that stays within reach
+    tail, head, edge = tail[keep], head[keep], edge[keep]
+    k = len(node)
+    local_indptr = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tail, minlength=k), out=local_indptr[1:])
+    csr = sp.csr_matrix((graph.csr.data[edge], head.astype(np.int32), local_indptr), shape=(k, k))
+    return _Graph(csr=csr, key=tail * k + head, length_m=graph.length_m[edge], node=node), where
 
 
 def _tree_metres(
@@ -303,7 +385,7 @@ def _fastest_edges(network: RoadNetwork, *, reverse: bool) -> _Graph:
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
     csr = sp.csr_matrix((time_s, head.astype(np.int32), indptr), shape=(n, n))
-    return _Graph(csr=csr, key=tail * n + head, length_m=length_m)
+    return _Graph(csr=csr, key=tail * n + head, length_m=length_m, node=np.arange(n))
 
 
 def _snap(network: RoadNetwork, lon: np.ndarray, lat: np.ndarray, speed_mps: float) -> _Side:
@@ -325,10 +407,15 @@ def _snap(network: RoadNetwork, lon: np.ndarray, lat: np.ndarray, speed_mps: flo
 
 def _expand(group: np.ndarray, side: _Side) -> tuple[np.ndarray, np.ndarray]:
     """One row per point of ``group[k]`` for every k: (k, point index)."""
-    count = side.count[group]
-    row = np.repeat(np.arange(len(group)), count)
-    offset = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
-    return row, side.order[np.repeat(side.start[group], count) + offset]
+    row, position = _ranges(side.start[group], side.count[group])
+    return row, side.order[position]
+
+
+def _ranges(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ranges ``start[i] .. start[i] + count[i] - 1`` end to end: (i, value) per element."""
+    owner = np.repeat(np.arange(len(start)), count)
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+    return owner, np.repeat(start, count) + offset
 
 
 def _pairs_frame(

@@ -130,109 +130,65 @@ def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> Pair:
     return lon_a.astype(float, copy=True), lat_a.astype(float, copy=True)
 
 
-def _invert(forward: Callable[[Pair], Pair], lon: NDArray, lat: NDArray) -> Pair:
-    """Solve ``forward(x) == (lon, lat)`` by fixed-point iteration (the map is near identity)."""
-    x, y = lon.copy(), lat.copy()
-    for _ in range(_MAX_ITER):
-        fx, fy = forward((x, y))
-        ex, ey = fx - lon, fy - lat
-        x -= ex
-        y -= ey
-        if not (np.nanmax(np.abs(ex), initial=0.0) > _TOL_DEG) and not (
-            np.nanmax(np.abs(ey), initial=0.0) > _TOL_DEG
-        ):
-            break
-    return x, y
-
-
-def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> Pair:
-    """Convert WGS-84 to GCJ-02 (AMap, Tencent). Points outside China are returned unchanged.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        WGS-84 longitudes and latitudes in degrees (scalars or arrays of one shape).
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        GCJ-02 longitudes and latitudes.
-    """
+def _in_china_only(step: Callable[[Pair], Pair], lon: ArrayLike, lat: ArrayLike) -> Pair:
+    """Apply ``step`` to the points inside China; copy the others (and NaN) through."""
     lon, lat = _as_arrays(lon, lat)
     inside = in_china(lon, lat)
-    d_lon, d_lat = _gcj02_offset(lon[inside], lat[inside])
-    lon[inside] += d_lon
-    lat[inside] += d_lat
+    lon[inside], lat[inside] = step((lon[inside], lat[inside]))
     return lon, lat
 
 
-def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> Pair:
-    """Convert GCJ-02 to WGS-84 by iterating the forward offset to about a millimetre.
+def _inverse(forward: Callable[[Pair], Pair]) -> Callable[[Pair], Pair]:
+    """Invert a near-identity map by fixed-point iteration: ``x <- x - (forward(x) - target)``."""
 
-    Parameters
-    ----------
-    lon, lat : array_like
-        GCJ-02 longitudes and latitudes in degrees.
+    def solve(target: Pair) -> Pair:
+        x, y = target[0].copy(), target[1].copy()
+        for _ in range(_MAX_ITER):
+            fx, fy = forward((x, y))
+            ex, ey = fx - target[0], fy - target[1]
+            x -= ex
+            y -= ey
+            if max(np.max(np.abs(ex), initial=0.0), np.max(np.abs(ey), initial=0.0)) < _TOL_DEG:
+                break
+        return x, y
 
-    Returns
-    -------
-    tuple of numpy.ndarray
-        WGS-84 longitudes and latitudes; points outside China unchanged.
-    """
-    lon, lat = _as_arrays(lon, lat)
-    inside = in_china(lon, lat)
-
-    def forward(p: Pair) -> Pair:
-        d_lon, d_lat = _gcj02_offset(*p)
-        return p[0] + d_lon, p[1] + d_lat
-
-    lon[inside], lat[inside] = _invert(forward, lon[inside], lat[inside])
-    return lon, lat
+    return solve
 
 
-def _gcj02_to_bd09_all(p: Pair) -> Pair:
+def _wgs84_to_gcj02_step(p: Pair) -> Pair:
+    d_lon, d_lat = _gcj02_offset(*p)
+    return p[0] + d_lon, p[1] + d_lat
+
+
+def _gcj02_to_bd09_step(p: Pair) -> Pair:
+    # Baidu's second layer: a small radial scale and rotation about (0, 0), then a shift.
     x, y = p
     z = np.hypot(x, y) + 2e-5 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) + 3e-6 * np.cos(x * _X_PI)
     return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
 
 
+# The six public conversions share the signature and behaviour documented on `convert`.
+
+
+def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> Pair:
+    """Convert WGS-84 to GCJ-02 (AMap, Tencent); arguments and result as :func:`convert`."""
+    return _in_china_only(_wgs84_to_gcj02_step, lon, lat)
+
+
+def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> Pair:
+    """Convert GCJ-02 to WGS-84 by iteration to about a millimetre; see :func:`convert`."""
+    return _in_china_only(_inverse(_wgs84_to_gcj02_step), lon, lat)
+
+
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> Pair:
-    """Convert GCJ-02 to BD-09 (Baidu). Points outside China are returned unchanged.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        GCJ-02 longitudes and latitudes in degrees.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        BD-09 longitudes and latitudes.
-    """
-    lon, lat = _as_arrays(lon, lat)
-    inside = in_china(lon, lat)
-    lon[inside], lat[inside] = _gcj02_to_bd09_all((lon[inside], lat[inside]))
-    return lon, lat
+    """Convert GCJ-02 to BD-09 (Baidu); arguments and result as :func:`convert`."""
+    return _in_china_only(_gcj02_to_bd09_step, lon, lat)
 
 
 def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> Pair:
-    """Convert BD-09 to GCJ-02, inverting Baidu's formula by iteration to about a millimetre.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        BD-09 longitudes and latitudes in degrees.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        GCJ-02 longitudes and latitudes; points outside China unchanged.
-    """
-    lon, lat = _as_arrays(lon, lat)
-    inside = in_china(lon, lat)
-    lon[inside], lat[inside] = _invert(_gcj02_to_bd09_all, lon[inside], lat[inside])
-    return lon, lat
+    """Convert BD-09 to GCJ-02 by iteration to about a millimetre; see :func:`convert`."""
+    return _in_china_only(_inverse(_gcj02_to_bd09_step), lon, lat)
 
 
 def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> Pair:
@@ -280,17 +236,23 @@ _STEPS: dict[tuple[str, str], Callable[[ArrayLike, ArrayLike], Pair]] = {
 def convert(lon: ArrayLike, lat: ArrayLike, source: str, target: str) -> Pair:
     """Convert coordinates between any two of WGS-84, GCJ-02 and BD-09.
 
+    Points outside China (:func:`in_china`) and NaN are returned unchanged, as every map
+    provider does. Inverse directions (to WGS-84 from GCJ-02, to GCJ-02 from BD-09) iterate
+    until the forward image is within 1e-8 degrees (about a millimetre) of the input.
+
     Parameters
     ----------
     lon, lat : array_like
-        Longitudes and latitudes in degrees in ``source``.
+        Longitudes and latitudes in degrees in ``source``: scalars or arrays that broadcast
+        to one shape. The inputs are never modified.
     source, target : str
         Coordinate systems, spelled as :func:`coordinate_system` accepts.
 
     Returns
     -------
     tuple of numpy.ndarray
-        Longitudes and latitudes in ``target`` (copies, also when source == target).
+        Longitudes and latitudes in ``target``, new float arrays of the broadcast shape
+        (0-d for scalar input), also when source == target.
     """
     source, target = coordinate_system(source), coordinate_system(target)
     if source == target:
@@ -305,21 +267,22 @@ def _transform(obj: Geo, source: str, target: str) -> Geo:
     def on_coords(xy: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.column_stack(convert(xy[:, 0], xy[:, 1], source, target))
 
-    if isinstance(obj, gpd.GeoDataFrame | gpd.GeoSeries):
+    if isinstance(obj, gpd.GeoDataFrame):
+        # Every geometry column, not only the active one: a demand frame's `cell` polygons must
+        # move with its points, or the two would silently sit in different systems.
+        out = obj.copy()
+        for name in obj.columns[obj.dtypes == "geometry"]:
+            out[name] = _transform(obj[name], source, target)
+        return out.set_crs("EPSG:4326", allow_override=True)
+    if isinstance(obj, gpd.GeoSeries):
         if obj.crs is not None and not obj.crs.is_geographic:
             raise UnknownCoordinateSystemError(
                 f"geometries in {obj.crs.name} are projected: GCJ-02 and BD-09 are lon/lat "
                 "systems, so reproject to lon/lat (EPSG:4326) first"
             )
-        out = obj.copy()
-        if isinstance(out, gpd.GeoDataFrame):
-            out.geometry = shapely.transform(np.asarray(out.geometry.values), on_coords)
-        else:
-            out = gpd.GeoSeries(
-                shapely.transform(np.asarray(out.values), on_coords), index=out.index
-            )
         # GCJ-02 and BD-09 have no EPSG code: their frames carry EPSG:4326 as a lon/lat label.
-        return out.set_crs("EPSG:4326", allow_override=True)
+        moved = shapely.transform(np.asarray(obj.values), on_coords)
+        return gpd.GeoSeries(moved, index=obj.index, name=obj.name, crs="EPSG:4326")
     return shapely.transform(obj, on_coords)
 
 

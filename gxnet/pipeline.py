@@ -31,10 +31,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
-from scipy.spatial import cKDTree
 from shapely import wkt
-from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from gxnet import __version__, settings
@@ -81,8 +80,8 @@ class StudyArea:
     source: dict[str, Any]
 
 
-def study_area(city_or_area: str | os.PathLike[str] | BaseGeometry) -> StudyArea:
-    """The study area of a city or county name, an adcode, or a polygon file.
+def study_area(city_or_area: str | os.PathLike[str] | BaseGeometry | StudyArea) -> StudyArea:
+    """The study area of a city or county name, an adcode, a polygon file or a polygon.
 
     Raises
     ------
@@ -91,6 +90,8 @@ def study_area(city_or_area: str | os.PathLike[str] | BaseGeometry) -> StudyArea
     InputFileError
         For a polygon file that cannot be read or holds no polygon.
     """
+    if isinstance(city_or_area, StudyArea):
+        return city_or_area
     if isinstance(city_or_area, BaseGeometry):
         return StudyArea("study area", "area", city_or_area, None, {"kind": "geometry"})
     text = str(city_or_area)
@@ -170,19 +171,27 @@ def load_demand(
     InputFileError
         For an area outside Guangxi without demand, or a demand file that cannot be used.
     """
-    from gxnet.demand import build_demand, read_demand
-
     if isinstance(demand, gpd.GeoDataFrame):
         frame = demand
     elif demand is not None:
-        frame = read_demand(demand)
+        from gxnet.demand import read_demand
+
+        frame = read_demand(demand, standards=config.demand)
     elif area.region is not None:
+        from gxnet.demand import build_demand
+
         frame = build_demand(
-            area.region, cell_size_m=config.grid.cell_size_m, grid=config.grid.kind, pbf=pbf
+            area.region,
+            cell_size_m=config.grid.cell_size_m,
+            grid=config.grid.kind,
+            pbf=pbf,
+            standards=config.demand,
         )
     elif area.source.get("kind") == "file":
+        from gxnet.demand import read_demand
+
         try:
-            frame = read_demand(area.source["path"])
+            frame = read_demand(area.source["path"], standards=config.demand)
         except InputFileError as exc:
             raise InputFileError(
                 "a study area outside Guangxi has no census: give --demand FILE (points or "
@@ -233,7 +242,7 @@ def candidate_sites(
     if isinstance(sites, gpd.GeoDataFrame):
         frame, said = sites, "the sites of the plan and the new list"
     elif sites is not None:
-        listed = read_sites(sites, boundary=area.boundary)
+        listed = read_sites(sites, boundary=area.boundary, standards=config.sites)
         _refuse_rejected(listed.report, sites, skip_bad_rows)
         frame, said = listed.sites, f"the site list {sites}"
     elif pbf is not None:
@@ -326,23 +335,63 @@ def _metric_xy(points: gpd.GeoSeries, crs=None) -> tuple[np.ndarray, np.ndarray]
 
 
 def road_networks(area: StudyArea, *, pbf: Path | None = None) -> dict[str, Any] | None:
-    """Walk and drive networks of the area: built from ``pbf``, else from the cache, else None.
+    """Walk and drive networks of the area: built from ``pbf`` (and cached), else the cache of
+    a city or county from ``gxnet fetch``, else None.
 
     None means no road network is on disk; the caller falls back to straight-line costs.
     """
     from gxnet.osm import fetch
 
+    modes = ("walk", "drive")
     if pbf is not None:
         target = area.region if area.region is not None else area.boundary
-        return fetch.fetch_city(target, source="pbf", pbf=pbf, modes=("walk", "drive"))
-    cache = Path(settings.osm_dir) / area.slug
-    if area.region is None or not all((cache / f"{m}.npz").is_file() for m in ("walk", "drive")):
+        return fetch.fetch_city(target, slug=area.slug, source="pbf", pbf=pbf, modes=modes)
+    if area.region is None or not all(fetch.network_path(area.slug, m).is_file() for m in modes):
         return None
-    return {mode: fetch.load_network(area.slug, mode) for mode in ("walk", "drive")}
+    return {mode: fetch.load_network(area.slug, mode) for mode in modes}
 
 
 def _lonlat(geometry: gpd.GeoSeries) -> np.ndarray:
     return np.column_stack([geometry.x.to_numpy(), geometry.y.to_numpy()])
+
+
+def _walk_pairs(
+    demand: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    config: Config,
+    networks: dict[str, Any] | None,
+    max_m: float,
+) -> pd.DataFrame:
+    """Walk pairs (origin, destination, metres) within ``max_m`` metres, by road or estimate."""
+    from gxnet.costs import straight_line_costs, travel_costs
+
+    origins, destinations = _lonlat(demand.geometry), _lonlat(points.geometry)
+    if networks is None:
+        return straight_line_costs(
+            origins, destinations, max_m, speed_mps=1.0, detour_factor=config.costs.detour_factor
+        )
+    walk = networks["walk"]
+    access = config.points.speed_mps("urban")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        edge_speed = walk.length_m / walk.time_s
+    # A time cutoff that keeps every pair within max_m, whatever the speed of its edges.
+    slowest = min(float(np.nanmin(edge_speed[np.isfinite(edge_speed)], initial=access)), access)
+    pairs = travel_costs(walk, origins, destinations, max_m / slowest, access_speed_mps=access)
+    return pairs[pairs["metres"] <= max_m]
+
+
+def nearest_point_m(
+    demand: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    config: Config,
+    networks: dict[str, Any] | None,
+    max_m: float,
+) -> np.ndarray:
+    """Distance from each demand unit to its nearest candidate point (inf beyond ``max_m``)."""
+    pairs = _walk_pairs(demand, points, config, networks, max_m)
+    nearest = np.full(len(demand), np.inf)
+    np.minimum.at(nearest, pairs["origin"].to_numpy(), pairs["metres"].to_numpy(dtype=float))
+    return nearest
 
 
 def walk_costs(
@@ -360,8 +409,6 @@ def walk_costs(
         straight line x detour factor), ``travel_s`` that distance at the setting's speed
         (walking in urban areas, riding in rural ones).
     """
-    from gxnet.costs import straight_line_costs, travel_costs
-
     p = config.points
     radius = np.where(
         demand["setting"].to_numpy() == "urban", p.service_radius_m_urban, p.service_radius_m_rural
@@ -369,30 +416,7 @@ def walk_costs(
     speed = np.where(
         demand["setting"].to_numpy() == "urban", p.speed_mps("urban"), p.speed_mps("rural")
     )
-    origins, destinations = _lonlat(demand.geometry), _lonlat(points.geometry)
-    if networks is None:
-        pairs = straight_line_costs(
-            origins,
-            destinations,
-            float(radius.max()),
-            speed_mps=1.0,
-            detour_factor=config.costs.detour_factor,
-        )
-    else:
-        walk = networks["walk"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            edge_speed = walk.length_m / walk.time_s
-        slowest = float(
-            np.nanmin(edge_speed[np.isfinite(edge_speed)], initial=p.speed_mps("urban"))
-        )
-        slowest = min(slowest, p.speed_mps("urban"))
-        pairs = travel_costs(
-            walk,
-            origins,
-            destinations,
-            float(radius.max()) / slowest,
-            access_speed_mps=p.speed_mps("urban"),
-        )
+    pairs = _walk_pairs(demand, points, config, networks, float(radius.max()))
     o = pairs["origin"].to_numpy()
     metres = pairs["metres"].to_numpy(dtype=np.float64)
     keep = metres <= radius[o]
@@ -443,6 +467,7 @@ def check_reachable(
     points: gpd.GeoDataFrame,
     walk: pd.DataFrame,
     config: Config,
+    networks: dict[str, Any] | None,
     *,
     stranded_points: list[str] | None = None,
 ) -> None:
@@ -463,21 +488,21 @@ def check_reachable(
     if share >= target - 1e-9:
         return
     out = demand[~reachable]
-    crs = utm_crs(demand.geometry.x, demand.geometry.y)
-    tree = cKDTree(np.column_stack(_metric_xy(points.geometry, crs)))
-    dist, _ = tree.query(np.column_stack(_metric_xy(out.geometry, crs)))
-    road_m = dist * config.costs.detour_factor
+    p = config.points
+    # Search a few radii out: far enough to name a fix, bounded so that the search stays cheap.
+    reach = 4 * max(p.service_radius_m_urban, p.service_radius_m_rural)
+    road_m = nearest_point_m(out, points, config, networks, reach)
     worst = out.assign(road_m=road_m).sort_values("households", ascending=False)
     examples = "; ".join(
         f"{r.demand_id} ({r.households:,.0f} households, {r.setting}, county {r.county_adcode}, "
-        f"{r.geometry.x:.4f},{r.geometry.y:.4f}, nearest candidate ~{r.road_m:,.0f} m)"
+        f"{r.geometry.x:.4f},{r.geometry.y:.4f}, nearest candidate "
+        + (f"{r.road_m:,.0f} m)" if math.isfinite(r.road_m) else f"beyond {reach:,.0f} m)")
         for r in worst.head(5).itertuples()
     )
-    p = config.points
     fixes = ["add candidate sites near them (--sites)"]
     for setting, flag in (("urban", "--service-radius-m"), ("rural", "--rural-service-radius-m")):
         part = worst[worst["setting"] == setting]
-        if len(part):
+        if len(part) and np.isfinite(part["road_m"]).all():
             fixes.append(
                 f"raise {flag} from {p.service_radius_m(setting):,.0f} to "
                 f"{math.ceil(part['road_m'].max() / 100) * 100:,.0f}"
@@ -522,7 +547,7 @@ class _Stages:
 
 
 def optimize_city(
-    city_or_area: str | os.PathLike[str] | BaseGeometry,
+    city_or_area: str | os.PathLike[str] | BaseGeometry | StudyArea,
     *,
     sites: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     demand: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
@@ -577,14 +602,6 @@ def optimize_city(
     with stages.stage("area", f"{city_or_area}"):
         area = study_area(city_or_area)
         stages.say(f"{area.name} ({area.slug})")
-    with stages.stage("networks", "road networks"):
-        networks = road_networks(area, pbf=pbf_path)
-        if networks is None:
-            note = STRAIGHT_LINE_NOTE.format(factor=config.costs.detour_factor, slug=area.slug)
-            stages.say("NOTE: " + note)
-        else:
-            note = ""
-            stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
     osm_pbf = pbf_path or _cached_pbf(area)
     with stages.stage("demand", "households"):
         demand_frame = load_demand(area, config, demand=demand, pbf=osm_pbf)
@@ -600,6 +617,14 @@ def optimize_city(
             f"{(site_frame['tier'] == POINT).sum():,} point and "
             f"{(site_frame['tier'] == CENTRE).sum():,} centre sites from {site_source}"
         )
+    with stages.stage("networks", "road networks"):
+        networks = road_networks(area, pbf=pbf_path)
+        if networks is None:
+            note = STRAIGHT_LINE_NOTE.format(factor=config.costs.detour_factor, slug=area.slug)
+            stages.say("NOTE: " + note)
+        else:
+            note = ""
+            stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
     return _solve_and_plan(
         area,
         demand_frame,
@@ -617,6 +642,7 @@ def optimize_city(
 
 
 def _cached_pbf(area: StudyArea) -> Path | None:
+    """The city's clipped PBF from ``gxnet fetch`` (for demand evidence and OSM candidates)."""
     if area.region is None:
         return None
     from gxnet.osm.fetch import city_pbf
@@ -646,7 +672,7 @@ def _solve_and_plan(
         stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
         walk = walk[~walk["site_id"].isin(stranded)]
         stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
-    check_reachable(demand, useful, walk, config, stranded_points=stranded)
+    check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
     with stages.stage("model", f"{config.solver.name} solve"):
         solution = solve_network(demand, useful, centres, walk, truck, config)
         stages.say(
@@ -684,13 +710,12 @@ def solve_network(
         and the gap the larger.
     """
     from gxnet.optimize import (
-        LocationSetCovering,
-        MaximalCovering,
         Problem,
         Solution,
         SolverOptions,
         Targets,
     )
+    from gxnet.optimize.coverage import LocationSetCovering, MaximalCovering
 
     s, t = config.solver, config.targets
     options = SolverOptions(
@@ -726,7 +751,11 @@ def solve_network(
         centre_model = MaximalCovering.from_problem(second)
     else:
         centre_model = LocationSetCovering.from_problem(second)
-    chosen_centres = centre_model.solve(options)
+    # The time limit is the model stage's: the centres get what the points left (at least a
+    # tenth of it; their problem is small).
+    spent = chosen_points.build_time_s + chosen_points.solve_time_s
+    left = max(s.time_limit_s - spent, s.time_limit_s / 10)
+    chosen_centres = centre_model.solve(dataclasses.replace(options, time_limit_s=left))
     runs = (chosen_points, chosen_centres)
     statuses = [r.status for r in runs]
     status = next(
@@ -793,11 +822,10 @@ def assemble_plan(
         np.where(capacity_given, 1, np.maximum(needed, 1)),
         0,
     ).astype(np.int64)
-    out["mean_travel_s"] = ids.map(
-        by_point.apply(lambda g: np.average(g["travel_s"], weights=g["households"]))
-        if len(served)
-        else {}
-    ).to_numpy(dtype=float)
+    weighted = (served["travel_s"] * served["households"]).groupby(served["point_id"]).sum()
+    out["mean_travel_s"] = (ids.map(weighted) / ids.map(by_point["households"].sum())).to_numpy(
+        dtype=float
+    )
     out["max_travel_s"] = ids.map(by_point["travel_s"].max()).to_numpy(dtype=float)
 
     links = _links(out, truck, solution)
@@ -833,8 +861,11 @@ def assemble_plan(
         "slug": area.slug,
         "area_name": area.name,
         "area": area.source,
+        "region": area.name,
         "standards": config.to_dict(),
-        "solver": dataclasses.asdict(config.solver),
+        "detour_factor": config.costs.detour_factor,
+        "solver": solution.solver,
+        "solver_settings": dataclasses.asdict(config.solver),
         "status": solution.status,
         "gap": solution.gap,
         "gxnet_version": __version__,
@@ -892,10 +923,11 @@ def _links(sites: gpd.GeoDataFrame, truck: pd.DataFrame, solution: Any) -> gpd.G
         pairs = pairs.sort_values(["point_id", "travel_s"])
     best = pairs.drop_duplicates("point_id")[["point_id", "centre_id", "travel_s"]]
     where = sites.set_index("site_id").geometry
-    lines = [
-        LineString([where[a], where[b]])
-        for a, b in zip(best["point_id"], best["centre_id"], strict=True)
-    ]
+    a, b = where.reindex(best["point_id"]), where.reindex(best["centre_id"])
+    coords = np.stack(
+        [np.column_stack([a.x, a.y]), np.column_stack([b.x, b.y])], axis=1
+    )  # (n, 2 vertices, 2)
+    lines = shapely.linestrings(coords)
     return gpd.GeoDataFrame(best.reset_index(drop=True), geometry=lines, crs="EPSG:4326")
 
 
@@ -956,7 +988,7 @@ def resolve_plan(
         area = dataclasses.replace(
             area, name=plan.provenance.get("area_name", area.name), slug=plan.slug, source=source
         )
-    listed = read_sites(sites, boundary=area.boundary)
+    listed = read_sites(sites, boundary=area.boundary, standards=config.sites)
     _refuse_rejected(listed.report, sites, skip_bad_rows)
     kept = plan.sites[plan.sites["chosen"]].assign(status="existing")
     new = listed.sites[~listed.sites["site_id"].isin(kept["site_id"])]
@@ -968,14 +1000,15 @@ def resolve_plan(
     demand = plan.demand.drop(
         columns=["point_id", "travel_s", "covered", "metres"], errors="ignore"
     )
-    return optimize_city(
-        area.boundary if area.region is None else area_arg,
-        sites=merged,
-        demand=demand,
-        config=config,
-        pbf=pbf,
-        progress=progress,
+    new_plan = optimize_city(
+        area, sites=merged, demand=demand, config=config, pbf=pbf, progress=progress
     )
+    new_plan.provenance["inputs"]["sites"] = {"path": str(sites), "sha256": file_sha256(sites)}
+    new_plan.provenance["resolved_from"] = {
+        "created_utc": plan.provenance.get("created_utc"),
+        "inputs": plan.provenance.get("inputs", {}),
+    }
+    return new_plan
 
 
 def config_of(plan: Plan) -> Config:

@@ -40,6 +40,7 @@ import os
 import shutil
 import stat
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,10 @@ class Plan:
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.tmp-"))
+            # mkdtemp makes the folder private; a plan is shared like any folder the user makes.
+            umask = os.umask(0)
+            os.umask(umask)
+            tmp.chmod(0o777 & ~umask)
         except OSError as exc:
             raise OutputError(
                 f"cannot write to {folder.parent}: {exc.strerror}; choose a writable folder "
@@ -190,11 +195,14 @@ class Plan:
         for layer in LAYERS:
             frame = getattr(self, layer)
             frame.to_parquet(tmp / f"{layer}.parquet")
-            flat = _single_geometry(frame)
+            # GeoJSON and GeoPackage have no infinity (unlimited capacity): they get null.
+            flat = _single_geometry(frame).replace([np.inf, -np.inf], np.nan)
             if len(flat):
                 # An empty layer (no centres) has no geometry type GeoPackage could declare.
                 flat.to_file(gpkg, layer=layer, driver="GPKG")
-            flat.to_file(tmp / f"{layer}.geojson", driver="GeoJSON")
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "NaN of Infinity", RuntimeWarning)
+                flat.to_file(tmp / f"{layer}.geojson", driver="GeoJSON")
             _table(frame).to_csv(tmp / f"{layer}.csv", index=False, encoding="utf-8-sig")
         if "cell" in self.demand.columns and self.demand["cell"].notna().any():
             cells = gpd.GeoDataFrame(

@@ -195,9 +195,9 @@ def _find(query: object, levels: tuple[str, ...], city: Region | None = None) ->
     allowed = table["level"].isin(levels)
     if city is not None:
         allowed &= (table["city_adcode"] == city.adcode).fillna(False).astype(bool)
-    kind = " or ".join(levels)
+    kind = levels[0] if len(levels) == 1 else "city or county"
     where = f" in {city.name_pinyin}" if city is not None else " in Guangxi"
-    code = _adcode(query)
+    code = _adcode(query.adcode if isinstance(query, Region) else query)
     if code is not None:
         if not allowed.loc[code]:
             raise UnknownRegionError(f"adcode {code} is {_describe(code)}, not a {kind}{where}")
@@ -225,19 +225,24 @@ def _find(query: object, levels: tuple[str, ...], city: Region | None = None) ->
     ):
         label = f"{py} ({zh})"
         shown[_normalise(py)] = shown[_normalise(zh)] = shown[_normalise(short_name_zh(zh))] = label
-    close = difflib.get_close_matches(_normalise(query), list(shown), n=8, cutoff=0.6)
+    # 0.5 lets a two-character Chinese name with one wrong character (梧洲) find 梧州.
+    close = difflib.get_close_matches(_normalise(query), list(shown), n=8, cutoff=0.5)
     names = list(dict.fromkeys(shown[key] for key in close))[:5]
-    hint = f"did you mean {', '.join(names)}?" if names else "`gxnet cities` lists them"
+    listing = (
+        f"`gxnet cities {city.slug}` lists its counties" if city else "`gxnet cities` lists them"
+    )
+    hint = f"did you mean {', '.join(names)}?" if names else listing
     raise UnknownRegionError(f"no {kind} named {query!r}{where}; {hint}")
 
 
-def get_city(name_or_adcode: str | int) -> Region:
+def get_city(name_or_adcode: str | int | Region) -> Region:
     """Return one of the 14 cities by pinyin, Chinese name or adcode.
 
     Parameters
     ----------
     name_or_adcode : str or int
-        E.g. "wuzhou", "Wuzhou Shi", "梧州", "梧州市", 450400 or "450400".
+        E.g. "wuzhou", "Wuzhou Shi", "梧州", "梧州市", 450400 or "450400" (a Region is
+        checked and returned as found).
 
     Raises
     ------
@@ -247,7 +252,9 @@ def get_city(name_or_adcode: str | int) -> Region:
     return _find(name_or_adcode, ("city",))
 
 
-def get_county(name_or_adcode: str | int, city: str | int | Region | None = None) -> Region:
+def get_county(
+    name_or_adcode: str | int | Region, city: str | int | Region | None = None
+) -> Region:
     """Return one of the 111 counties (districts, county-level cities), optionally within a city.
 
     Parameters
@@ -269,7 +276,7 @@ def get_county(name_or_adcode: str | int, city: str | int | Region | None = None
     return _find(name_or_adcode, ("county",), parent)
 
 
-def get_region(name_or_adcode: str | int) -> Region:
+def get_region(name_or_adcode: str | int | Region) -> Region:
     """Return a city or a county (or the region itself: "guangxi", 450000) by name or adcode."""
     return _find(name_or_adcode, ("province", "city", "county"))
 
@@ -304,6 +311,8 @@ def boundaries(city: str | int | Region | None = None, level: Level = "county") 
     level : {"county", "city", "province"}
         Which units: counties (default), cities, or the region as a whole.
     """
+    if level not in ("county", "city", "province"):
+        raise ValueError(f"level must be 'county', 'city' or 'province', not {level!r}")
     table = _table()
     rows = table["level"] == level
     if city is not None:

@@ -60,6 +60,9 @@ http_timeout_s: float = float(os.environ.get("GXNET_HTTP_TIMEOUT_S", "60"))
 #: Attempts per download before giving up (with exponential back-off between them).
 http_retries: int = int(os.environ.get("GXNET_HTTP_RETRIES", "5"))
 
+#: Seconds before the first retry of a failed download; each further retry waits twice as long.
+http_backoff_s: float = float(os.environ.get("GXNET_HTTP_BACKOFF_S", "2"))
+
 #: Folder holding Leaflet's ``leaflet.js``, ``leaflet.css`` and ``images/`` to inline into maps
 #: in place of the copy the ``django-js-lib-leaflet`` package ships (None: use that package).
 #: The ``dist/`` folder of ``npm pack leaflet@1.9.4`` fits.

@@ -552,6 +552,22 @@ def detect_crs(
     return None, f"not declared and not clear from the roads (median distance {figures})"
 
 
+def road_reference(slug: str) -> object | None:
+    """What a city's site list is checked against: its cached walk network, else its cached
+    OSM features (building and POI points), else None when nothing is on disk."""
+    from gxnet.osm.features import OsmFeatures, features_dir
+    from gxnet.osm.network import RoadNetwork
+
+    network = Path(settings.osm_dir) / slug / "walk.npz"
+    if network.is_file():
+        return RoadNetwork.load(network)
+    folder = features_dir(slug)
+    if (folder / "meta.json").is_file():
+        features = OsmFeatures.load(folder)
+        return pd.concat([features.buildings.geometry, features.pois.geometry], ignore_index=True)
+    return None
+
+
 def _reference_points(reference: object) -> np.ndarray:
     if hasattr(reference, "x") and hasattr(reference, "node_id"):  # a RoadNetwork
         return np.column_stack([reference.x, reference.y])

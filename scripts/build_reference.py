@@ -6,7 +6,8 @@ Run from the repository root (needs the ``build`` extra, i.e. pypinyin)::
 
 What it does, in order:
 
-1. reads the 2020 census table (126 rows: the region, 14 cities, 111 counties);
+1. reads the 2020 census table (126 rows: the region, 14 cities, 111 counties) and checks that
+   the counties sum to their cities and the cities to the region;
 2. renames the one unit changed since 2020 (450127 横县 -> 450181 横州市, see
    :data:`gxnet.regions.FORMER_UNITS`);
 3. romanises every name with pypinyin, corrected by :data:`PINYIN` for place-name readings
@@ -32,9 +33,11 @@ import shapely
 from pypinyin import Style, lazy_pinyin
 
 REPO = Path(__file__).resolve().parents[1]
+# This checkout's gxnet, not whichever one the virtual environment has installed.
 sys.path.insert(0, str(REPO))
 
 from gxnet import crs  # noqa: E402
+from gxnet._io import atomic_path  # noqa: E402
 from gxnet.regions import FORMER_UNITS, short_name_zh  # noqa: E402
 
 #: Simplification tolerance in metres (GEOS coverage simplification, Visvalingam-Whyatt).
@@ -112,6 +115,19 @@ def read_census(source: Path) -> pd.DataFrame:
     return table
 
 
+def check_census(census: pd.DataFrame) -> None:
+    """Raise ValueError unless counties sum to their city and cities to the region."""
+    counts = ["population", "urban_population", "rural_population", "households"]
+    by_level = census.set_index("adcode")
+    counties = census[census["level"] == "county"].groupby("city_adcode")[counts].sum()
+    cities = by_level.loc[counties.index, counts]
+    region = by_level.loc[[450000], counts].to_numpy()
+    if not (counties.to_numpy() == cities.to_numpy()).all():
+        raise ValueError("census: the counties do not sum to their cities")
+    if not (cities.sum().to_numpy() == region).all():
+        raise ValueError("census: the cities do not sum to the region")
+
+
 def read_county_boundaries(source: Path, census: pd.DataFrame) -> gpd.GeoSeries:
     """Read the county boundaries (GCJ-02) and convert them to WGS-84, indexed by today's adcode."""
     former = {new: old for old, (new, _) in FORMER_UNITS.items()}
@@ -146,6 +162,7 @@ def simplify_nested(counties: gpd.GeoSeries) -> gpd.GeoSeries:
 def build(source: Path) -> gpd.GeoDataFrame:
     """Build the reference table (126 rows, WGS-84 boundaries) from the raw files in ``source``."""
     census = read_census(source)
+    check_census(census)
     geometry = simplify_nested(read_county_boundaries(source, census))
     census["name_pinyin"] = census["name_zh"].map(romanise)
     city_slug = (
@@ -180,10 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "data/guangxi")
     args = parser.parse_args(argv)
     table = build(args.source)
-    args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / "regions.parquet"
-    from gxnet._io import atomic_path
-
     with atomic_path(target) as tmp:
         table.to_parquet(tmp, compression="zstd", index=False, schema_version="1.0.0")
     print(

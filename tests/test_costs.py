@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from pyproj import Transformer
+from scipy.spatial import cKDTree
 from shapely.geometry import LineString, box
 
 import gxnet.costs as costs
@@ -22,20 +23,22 @@ HELSINKI = "tests/data/helsinki.osm.pbf"
 LON0, LAT0 = 111.28, 23.48
 
 
-def random_network(seed: int, n: int = 250, m: int = 900) -> RoadNetwork:
-    """A random directed network: one-way and two-way streets, parallel edges, a zero-time edge."""
+def random_network(seed: int, n: int = 400, zero_time_edge: bool = False) -> RoadNetwork:
+    """A random street network of about 3 x 3 km: each node linked to its 3 nearest neighbours,
+    60 % of links two-way and the rest one-way, 40 parallel edges, walking to cycling speeds."""
     rng = np.random.default_rng(seed)
-    x = LON0 + rng.random(n) * 0.02
-    y = LAT0 + rng.random(n) * 0.02
-    u = rng.integers(0, n, m)
-    v = rng.integers(0, n, m)
-    two_way = rng.random(m) < 0.6
-    # Parallel edges: a second, different edge between the same nodes as 60 existing ones.
-    twin = rng.integers(0, m, 60)
+    x, y = LON0 + rng.random(n) * 0.03, LAT0 + rng.random(n) * 0.03
+    metres = np.column_stack([(x - LON0) * 102_100, (y - LAT0) * 110_700])
+    _, near = cKDTree(metres).query(metres, k=4)
+    u, v = np.repeat(np.arange(n), 3), near[:, 1:].ravel()
+    two_way = rng.random(len(u)) < 0.6
+    twin = rng.integers(0, len(u), 40)
     u, v = np.concatenate([u, v[two_way], u[twin]]), np.concatenate([v, u[two_way], v[twin]])
-    length = (rng.random(len(u)) * 400 + 5).astype(np.float32)
-    time = (length / (rng.random(len(u)) * 12 + 1)).astype(np.float32)
-    time[0] = 0.0
+    ground = np.hypot(*(metres[u] - metres[v]).T)
+    length = (ground * rng.uniform(1.05, 1.4, len(u))).astype(np.float32)
+    time = (length / rng.uniform(1.0, 5.0, len(u))).astype(np.float32)
+    if zero_time_edge:  # a ferry-like link that costs no time: no ground-speed bound exists
+        time[0] = 0.0
     return RoadNetwork(
         "walk", np.arange(n) + 10_000, x, y, u.astype(np.int32), v.astype(np.int32), length, time
     )
@@ -86,18 +89,39 @@ def assert_same_costs(got: pd.DataFrame, want: pd.DataFrame) -> None:
     np.testing.assert_allclose(got.metres, want.metres, rtol=2e-7, atol=1e-6)
 
 
-@pytest.mark.parametrize(("seed", "n_origins", "n_destinations"), [(0, 40, 70), (1, 70, 40)])
-def test_random_graphs_match_networkx(seed: int, n_origins: int, n_destinations: int) -> None:
-    network = random_network(seed)
+@pytest.mark.parametrize(
+    ("seed", "n_origins", "n_destinations", "zero_time_edge", "fine_cells"),
+    [(0, 40, 70, False, False), (1, 70, 40, True, False), (2, 70, 40, False, True)],
+)
+def test_random_graphs_match_networkx(
+    monkeypatch, seed: int, n_origins: int, n_destinations: int, zero_time_edge, fine_cells
+) -> None:
+    network = random_network(seed, zero_time_edge=zero_time_edge)
     rng = np.random.default_rng(100 + seed)
-    bounds = (LON0, LAT0, LON0 + 0.02, LAT0 + 0.02)
+    bounds = (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03)
     origins = random_points(rng, n_origins, bounds)
     destinations = random_points(rng, n_destinations, bounds)
-    got = travel_costs(network, origins, destinations, 150.0, access_speed_mps=1.3)
-    want = networkx_costs(network, origins, destinations, 150.0, 1.3)
+    local_sizes = []
+    if fine_cells:  # small cells: every search runs on a local part of the network
+        monkeypatch.setattr(costs, "_CELL_REACHES", 0.5)
+        monkeypatch.setattr(costs, "_CELL_SOURCES", 1)
+    full_local_graph = costs._local_graph
+
+    def spy_local_graph(*args):
+        local, where = full_local_graph(*args)
+        local_sizes.append(len(local.node))
+        return local, where
+
+    monkeypatch.setattr(costs, "_local_graph", spy_local_graph)
+    got = travel_costs(network, origins, destinations, 120.0, access_speed_mps=1.3)
+    want = networkx_costs(network, origins, destinations, 120.0, 1.3)
     assert_same_costs(got, want)
     # The cutoff matters: some pairs are out of reach, some in.
     assert 0 < len(got) < n_origins * n_destinations
+    if zero_time_edge:  # no ground-speed bound: every search sees the whole network
+        assert set(local_sizes) == {network.n_nodes}
+    if fine_cells:
+        assert len(local_sizes) > 10 and max(local_sizes) < network.n_nodes // 2
 
 
 @pytest.fixture(scope="module", params=["walk", "drive"])
@@ -120,7 +144,7 @@ def test_helsinki_matches_networkx(helsinki: RoadNetwork) -> None:
 def test_directions_and_batches_give_the_same_costs() -> None:
     network = random_network(3)
     rng = np.random.default_rng(3)
-    bounds = (LON0, LAT0, LON0 + 0.02, LAT0 + 0.02)
+    bounds = (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03)
     origins, destinations = random_points(rng, 60, bounds), random_points(rng, 50, bounds)
     speed = 1.3
     o_side = costs._snap(network, origins[:, 0], origins[:, 1], speed)
@@ -203,9 +227,9 @@ def test_points_sharing_a_node_are_searched_once(monkeypatch) -> None:
     network = random_network(5)
     rng = np.random.default_rng(5)
     # 40 origins: 4 places, each given 10 times with metre-scale scatter (same nearest node).
-    places = random_points(rng, 4, (LON0, LAT0, LON0 + 0.02, LAT0 + 0.02))
+    places = random_points(rng, 4, (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03))
     origins = np.repeat(places, 10, axis=0) + rng.normal(0, 2e-6, (40, 2))
-    destinations = random_points(rng, 200, (LON0, LAT0, LON0 + 0.02, LAT0 + 0.02))
+    destinations = random_points(rng, 200, (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03))
     searched = []
     scipy_dijkstra = costs.dijkstra
 
@@ -230,8 +254,8 @@ def test_points_sharing_a_node_are_searched_once(monkeypatch) -> None:
 def test_geoseries_in_another_crs_give_the_same_costs() -> None:
     network = random_network(6)
     rng = np.random.default_rng(6)
-    origins = random_points(rng, 20, (LON0, LAT0, LON0 + 0.02, LAT0 + 0.02))
-    destinations = random_points(rng, 20, (LON0, LAT0, LON0 + 0.02, LAT0 + 0.02))
+    origins = random_points(rng, 20, (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03))
+    destinations = random_points(rng, 20, (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03))
     as_array = travel_costs(network, origins, destinations, 400.0)
     web_mercator = gpd.GeoSeries(gpd.points_from_xy(*origins.T), crs=4326).to_crs(3857)
     frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*destinations.T), crs=4326)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import osmium
 import pytest
 from osmnx.distance import great_circle
 from shapely.geometry import Point, box
@@ -14,7 +15,7 @@ from shapely.geometry import Point, box
 from gxnet._errors import EmptyNetworkError, OsmFileError
 from gxnet.osm import speeds
 from gxnet.osm.build import buffer_polygon
-from gxnet.osm.pbf import clip_pbf, pbf_bounds, read_network, read_networks
+from gxnet.osm.pbf import clip_pbf, pbf_bounds, pbf_extent, read_network, read_networks
 
 #: A "city" inside the extract; the buffer keeps roads up to 150 m beyond it.
 CITY = box(24.938, 60.166, 24.950, 60.177)
@@ -106,6 +107,20 @@ def test_a_clipped_city_file_gives_the_same_network(helsinki_pbf, networks, tmp_
     for mode in ("walk", "drive"):
         np.testing.assert_array_equal(again[mode].node_id, networks[mode].node_id)
         np.testing.assert_array_equal(again[mode].u, networks[mode].u)
+
+
+def test_a_file_without_header_box_is_measured_from_its_nodes(helsinki_pbf, networks, tmp_path):
+    bare = tmp_path / "bare.osm.pbf"
+    with osmium.SimpleWriter(str(bare)) as writer:
+        for obj in osmium.FileProcessor(str(helsinki_pbf)):
+            writer.add(obj)
+    assert pbf_bounds(bare) is None
+    extent = pbf_extent(bare)
+    np.testing.assert_allclose(extent, pbf_bounds(helsinki_pbf), atol=1e-5)
+    walk = read_network(bare, CITY, "walk", buffer_m=BUFFER_M)
+    np.testing.assert_array_equal(walk.node_id, networks["walk"].node_id)
+    with pytest.raises(OsmFileError, match="does not cover"):
+        read_network(bare, box(24.95, 60.17, 24.96, 60.18), "walk")
 
 
 def test_truncated_file_is_named_with_what_to_do(helsinki_pbf, tmp_path) -> None:

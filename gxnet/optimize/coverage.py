@@ -212,7 +212,7 @@ class MaximalCovering(_CoveringModel):
         budget: float | None = None,
     ) -> None:
         super().__init__(problem, radius)
-        self.p = _count(problem, p)
+        self.p = problem.sites_to_open(TIER, p)
         self.coverage_floor = (
             coverage_floor if coverage_floor is not None else problem.targets.coverage_share
         )
@@ -291,20 +291,6 @@ class MaximalCovering(_CoveringModel):
                 "budget",
             )
         return prob
-
-
-def _count(problem: Problem, p: int | None) -> int:
-    """The number of points to open: the argument, else the target; checked like a target."""
-    p = p if p is not None else problem.targets.n_points
-    if p is None:
-        raise ProblemDataError("targets.n_points: the number of recycling points is not set")
-    sites = problem.sites[TIER]
-    if not int(sites.kept.sum()) <= p <= int(sites.usable.sum()):
-        raise ProblemDataError(
-            f"targets.n_points: {p} is outside [{int(sites.kept.sum())} existing/required, "
-            f"{int(sites.usable.sum())} usable candidates]"
-        )
-    return int(p)
 
 
 def _distinct_rows(pairs: Pairs, sums: list[pulp.LpAffineExpression]):

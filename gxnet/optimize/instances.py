@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import shortest_path
 
 from gxnet._errors import InputFileError
-from gxnet.optimize.problem import Pairs, Problem, Targets
+from gxnet.optimize.problem import Demand, Pairs, Problem, Sites, Targets
 
 
 def _tokens(path: Path, expected: int | None = None) -> np.ndarray:
@@ -227,3 +227,205 @@ def read_spopt_sf(folder: str | Path) -> SanFranciscoInstance:
         matrix.index.to_numpy(),
         matrix.columns.to_numpy(),
     )
+
+
+# ---- capacitated warehouse location (OR-Library cap41..cap134, capa/capb/capc) --------------
+
+
+@dataclass(frozen=True)
+class CapInstance:
+    """An OR-Library capacitated warehouse location instance, as published.
+
+    Attributes
+    ----------
+    name : str
+    capacity, fixed_cost : numpy.ndarray
+        Per warehouse.
+    demand : numpy.ndarray
+        Per customer.
+    cost : numpy.ndarray
+        customers x warehouses: cost of serving ALL of the customer's demand from the warehouse.
+    """
+
+    name: str
+    capacity: np.ndarray
+    fixed_cost: np.ndarray
+    demand: np.ndarray
+    cost: np.ndarray
+
+    def problem(self, targets: Targets | None = None) -> Problem:
+        """Customers as demand (weight = demand), warehouses as recycling points, all pairs.
+
+        The pair cost is the file's cost divided by the demand (cost per unit of weight), so that
+        a model's ``weight x cost x share`` is the file's cost times the share served.
+        """
+        return Problem.from_cost_matrix(
+            self.cost / self.demand[:, None],
+            weights=self.demand,
+            capacity=self.capacity,
+            fixed_cost=self.fixed_cost,
+            targets=targets,
+        )
+
+
+def read_cap(path: str | Path, capacity: float | None = None) -> CapInstance:
+    """Read an OR-Library capacitated warehouse location file (cap41..cap134, capa/b/c).
+
+    The file is ``m n``; ``m`` records ``capacity fixed_cost``; then per customer its demand and
+    ``m`` costs of serving all of it from each warehouse. Demand may be split.
+
+    Parameters
+    ----------
+    path : str or Path
+    capacity : float, optional
+        Warehouse capacity for capa/capb/capc, whose files carry the word ``capacity`` instead
+        of a number (optima.csv names the value: capa 8000..14000, capb 5000..8000, capc
+        5000..7250). Given for a file with numbers, it replaces them. The uncapacitated optima
+        (cap71..74, 101..104, 131..134) need nothing: their capacities equal the total demand.
+
+    Returns
+    -------
+    CapInstance
+
+    Raises
+    ------
+    InputFileError
+        When capacities are words and ``capacity`` is not given, or the file is short or has
+        words where numbers belong.
+    """
+    path = Path(path)
+    tokens = path.read_text().split()
+    try:
+        m, n = int(tokens[0]), int(tokens[1])
+    except (IndexError, ValueError):
+        raise InputFileError("no 'm n' header", path=str(path)) from None
+    expected = 2 + 2 * m + n * (1 + m)
+    if len(tokens) != expected:
+        raise InputFileError(
+            f"{len(tokens)} tokens where m={m}, n={n} need {expected}", path=str(path)
+        )
+    capacities = tokens[2 : 2 + 2 * m : 2]
+    if capacity is not None:
+        capacities = [str(capacity)] * m
+    elif "capacity" in capacities:
+        raise InputFileError(
+            "capacities are the word 'capacity': pass capacity= (capa 8000..14000, "
+            "capb 5000..8000, capc 5000..7250; optima.csv names the value)",
+            path=str(path),
+            field="capacity",
+        )
+    tokens[2 : 2 + 2 * m : 2] = capacities
+    values = _tokens_as_numbers(path, tokens)
+    warehouses = values[2 : 2 + 2 * m].reshape(m, 2)
+    customers = values[2 + 2 * m :].reshape(n, 1 + m)
+    empty = np.flatnonzero(customers[:, 0] <= 0)
+    if len(empty):
+        raise InputFileError(
+            f"customers {list(empty[:5] + 1)} have no demand", path=str(path), field="demand"
+        )
+    return CapInstance(
+        path.stem, warehouses[:, 0], warehouses[:, 1], customers[:, 0], customers[:, 1:]
+    )
+
+
+# ---- two-stage capacitated facility location (Fernandes et al. 2014) ------------------------
+
+
+@dataclass(frozen=True)
+class TwoStageInstance:
+    """A two-stage capacitated facility location instance: plants -> satellites -> customers.
+
+    Attributes
+    ----------
+    name : str
+    demand : numpy.ndarray
+        Per customer.
+    plant_capacity, plant_fixed_cost, satellite_capacity, satellite_fixed_cost : numpy.ndarray
+    plant_cost : numpy.ndarray
+        plants x satellites, per unit shipped.
+    satellite_cost : numpy.ndarray
+        satellites x customers, per unit shipped.
+    """
+
+    name: str
+    demand: np.ndarray
+    plant_capacity: np.ndarray
+    plant_fixed_cost: np.ndarray
+    plant_cost: np.ndarray
+    satellite_capacity: np.ndarray
+    satellite_fixed_cost: np.ndarray
+    satellite_cost: np.ndarray
+
+    def problem(self, targets: Targets | None = None) -> Problem:
+        """Customers as demand, satellites as recycling points, plants as sorting centres.
+
+        The flow runs upwards (customer -> satellite -> plant) with the same unit costs, which is
+        the same network read the other way.
+        """
+        sites = {
+            "recycling_point": _numbered_sites(
+                "recycling_point", self.satellite_capacity, self.satellite_fixed_cost
+            ),
+            "sorting_centre": _numbered_sites(
+                "sorting_centre", self.plant_capacity, self.plant_fixed_cost
+            ),
+        }
+        pairs = {
+            "recycling_point": Pairs.from_dense(self.satellite_cost.T),
+            "sorting_centre": Pairs.from_dense(self.plant_cost.T),
+        }
+        demand = Demand(np.arange(len(self.demand)), self.demand)
+        return Problem(demand, sites, pairs, targets)
+
+
+def read_tscflp(path: str | Path) -> TwoStageInstance:
+    """Read a two-stage CFLP file: ``I J K``; ``K`` demands; ``I`` records ``capacity
+    fixed_cost`` (plants); ``I x J`` unit costs plant -> satellite; ``J`` records (satellites);
+    ``J x K`` unit costs satellite -> customer.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    TwoStageInstance
+    """
+    path = Path(path)
+    values = _tokens(path)
+    plants, satellites, customers = (int(v) for v in values[:3])
+    sizes = [customers, 2 * plants, plants * satellites, 2 * satellites, satellites * customers]
+    if len(values) != 3 + sum(sizes):
+        raise InputFileError(
+            f"{len(values)} numbers where I={plants}, J={satellites}, K={customers} need "
+            f"{3 + sum(sizes)}",
+            path=str(path),
+        )
+    demand, plant, plant_cost, satellite, satellite_cost = np.split(
+        values[3:], np.cumsum(sizes)[:-1]
+    )
+    plant, satellite = plant.reshape(plants, 2), satellite.reshape(satellites, 2)
+    return TwoStageInstance(
+        path.stem,
+        demand,
+        plant[:, 0],
+        plant[:, 1],
+        plant_cost.reshape(plants, satellites),
+        satellite[:, 0],
+        satellite[:, 1],
+        satellite_cost.reshape(satellites, customers),
+    )
+
+
+def _numbered_sites(tier: str, capacity: np.ndarray, fixed_cost: np.ndarray) -> Sites:
+    """Candidate sites with ids ``0..n-1``."""
+    n = len(capacity)
+    return Sites(tier, np.arange(n), capacity, fixed_cost, np.full(n, "candidate", dtype=object))
+
+
+def _tokens_as_numbers(path: Path, tokens: list[str]) -> np.ndarray:
+    """Text tokens as float64; an InputFileError naming the file when one is not a number."""
+    try:
+        return np.asarray(tokens, dtype=np.float64)
+    except ValueError as error:
+        raise InputFileError(f"not a numeric instance file ({error})", path=str(path)) from None

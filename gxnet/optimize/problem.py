@@ -484,6 +484,28 @@ class Problem:
         usable = self.sites[tier].usable[pairs.destination]
         return np.flatnonzero(np.bincount(pairs.origin[usable], minlength=pairs.n_origins) == 0)
 
+    def sites_to_open(self, tier: str = "recycling_point", count: int | None = None) -> int:
+        """How many sites of ``tier`` a model must open: ``count``, else the tier's target.
+
+        Raises
+        ------
+        ProblemDataError
+            When neither is set, or the count is below the kept (existing + required) sites or
+            above the usable ones.
+        """
+        count = count if count is not None else self.targets.count_for(tier)
+        name = f"targets.{_target_name(tier)}"
+        if count is None:
+            raise ProblemDataError(f"{name}: the number of {tier}s to open is not set")
+        sites = self.sites[tier]
+        kept, usable = int(sites.kept.sum()), int(sites.usable.sum())
+        if not kept <= count <= usable:
+            raise ProblemDataError(
+                f"{name}: {count} {tier}s asked for, but {kept} are existing or required and "
+                f"{usable} may open (excluded ones left out); choose a number in [{kept}, {usable}]"
+            )
+        return int(count)
+
     def origin_ids(self, tier: str = "recycling_point") -> np.ndarray:
         """The ids of the origins of ``tier``'s pairs (demand ids for the first tier)."""
         position = TIERS.index(tier)
@@ -592,12 +614,9 @@ def _validate(problem: Problem) -> None:
         raise ProblemDataError(
             f"demand.weight: negative, infinite or NaN weights for {describe_ids(demand.ids[bad])}"
         )
-    duplicated = pd.Series(demand.ids).duplicated().to_numpy()
-    if duplicated.any():
-        raise ProblemDataError(
-            f"demand.ids: duplicate ids, {describe_ids(pd.unique(demand.ids[duplicated]))}"
-        )
+    _unique_ids("demand.ids", pd.Series(demand.ids))
     for tier, sites in problem.sites.items():
+        _unique_ids(f"{tier}.ids", pd.Series(sites.ids))
         for name in ("capacity", "fixed_cost", "status"):
             if len(getattr(sites, name)) != sites.n:
                 raise ProblemDataError(
@@ -616,20 +635,8 @@ def _validate(problem: Problem) -> None:
                 raise ProblemDataError(
                     f"{tier}.{name}: negative or NaN values for {describe_ids(sites.ids[bad])}"
                 )
-        count = problem.targets.count_for(tier)
-        if count is not None:
-            usable, kept = int(sites.usable.sum()), int(sites.kept.sum())
-            if count > usable:
-                raise ProblemDataError(
-                    f"targets.{_target_name(tier)}: {count} {tier}s asked for but only {usable} "
-                    "are candidates (excluded ones left out); lower the target or add sites"
-                )
-            if count < kept:
-                raise ProblemDataError(
-                    f"targets.{_target_name(tier)}: {count} {tier}s asked for but {kept} are "
-                    f"existing or required ({describe_ids(sites.ids[sites.kept])}); raise the "
-                    "target or change their status"
-                )
+        if problem.targets.count_for(tier) is not None:
+            problem.sites_to_open(tier)
     for tier, pairs in problem.pairs.items():
         if tier not in problem.sites:
             raise ProblemDataError(f"pairs.{tier}: pairs given for a tier without sites")

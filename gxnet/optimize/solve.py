@@ -145,7 +145,12 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
-def solve_pulp(prob: pulp.LpProblem, options: SolverOptions | None = None) -> SolverRun:
+def solve_pulp(
+    prob: pulp.LpProblem,
+    options: SolverOptions | None = None,
+    *,
+    highs_options: dict[str, object] | None = None,
+) -> SolverRun:
     """Solve a PuLP problem with the chosen solver and report an honest status.
 
     Variables' ``varValue`` are set as after ``prob.solve()``. When ``options.warm_start`` is
@@ -155,6 +160,9 @@ def solve_pulp(prob: pulp.LpProblem, options: SolverOptions | None = None) -> So
     ----------
     prob : pulp.LpProblem
     options : SolverOptions, optional
+    highs_options : dict, optional
+        Extra HiGHS options a model knows to help (ignored by CBC), e.g.
+        ``{"mip_heuristic_effort": 0.0}`` when the model already holds a strong incumbent.
 
     Returns
     -------
@@ -167,14 +175,16 @@ def solve_pulp(prob: pulp.LpProblem, options: SolverOptions | None = None) -> So
     """
     options = options or SolverOptions()
     if options.solver == "highs":
-        return _solve_highs(prob, options)
+        return _solve_highs(prob, options, highs_options or {})
     return _solve_cbc(prob, options)
 
 
 # ---- HiGHS ------------------------------------------------------------------------------
 
 
-def _solve_highs(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
+def _solve_highs(
+    prob: pulp.LpProblem, options: SolverOptions, extra: dict[str, object]
+) -> SolverRun:
     import highspy
 
     variables = prob.variables()
@@ -186,6 +196,8 @@ def _solve_highs(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
         h.setOptionValue("threads", int(options.threads))
     if options.time_limit_s is not None:
         h.setOptionValue("time_limit", float(options.time_limit_s))
+    for key, value in extra.items():
+        h.setOptionValue(key, value)
     h.passModel(_highs_lp(prob, variables))
     start = [v.varValue for v in variables]
     if options.warm_start and variables and all(value is not None for value in start):
@@ -355,6 +367,8 @@ class LocationModel(ABC):
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
+        #: HiGHS options the model sets for itself after building (see solve_pulp).
+        self.highs_options: dict[str, object] = {}
 
     @classmethod
     def from_problem(cls, problem: Problem):  # -> Self
@@ -384,7 +398,7 @@ class LocationModel(ABC):
         tic = time.perf_counter()
         prob = self.build(options)
         build_time = time.perf_counter() - tic
-        run = solve_pulp(prob, options)
+        run = solve_pulp(prob, options, highs_options=self.highs_options)
         solution = self.read(run)
         solution.build_time_s = build_time
         solution.solve_time_s = run.solve_time_s

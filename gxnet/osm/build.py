@@ -17,6 +17,8 @@ Mode filters (docs/osm.md explains each choice):
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,10 +83,24 @@ MODE_HIGHWAYS: dict[str, frozenset[str]] = {
 EARTH_RADIUS_M = 6_371_009.0
 
 _DENIED = {"no", "private"}
-_ALLOWED = {"yes", "designated", "permissive", "destination", "delivery"}
 _FORWARD = {"yes", "1", "true"}
 _BACKWARD = {"-1", "reverse"}
 _TWO_WAY = {"no", "0", "false"}
+
+
+def rules_version() -> str:
+    """A short hash of the mode filters and one-way rules, recorded in each cache key: when a
+    rule changes, caches built with the old rules are rebuilt."""
+    rules = [
+        TAG_KEYS,
+        {mode: sorted(classes) for mode, classes in MODE_HIGHWAYS.items()},
+        sorted(_DENIED),
+        sorted(_FORWARD),
+        sorted(_BACKWARD),
+        sorted(_TWO_WAY),
+        EARTH_RADIUS_M,
+    ]
+    return hashlib.sha256(json.dumps(rules).encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import shapely
 from osmium.geom import WKBFactory
 
 from gxnet import settings
-from gxnet._errors import InputFileError
+from gxnet._errors import OsmFileError
 from gxnet._io import atomic_path, write_text_atomic
 from gxnet.crs import utm_crs
 from gxnet.osm.pbf import file_sha256
@@ -199,12 +199,12 @@ def read_features(
 
     Raises
     ------
-    InputFileError
+    OsmFileError
         When the file does not exist or osmium cannot read it.
     """
     pbf = Path(pbf)
     if not pbf.is_file():
-        raise InputFileError("no such OSM file; run `gxnet fetch` first", path=str(pbf))
+        raise OsmFileError("no such OSM file; run `gxnet fetch` first", path=str(pbf))
     collector = _Collector()
     keys = ("building", "landuse", "place", "amenity", "shop")
     try:
@@ -220,7 +220,10 @@ def read_features(
             elif obj.is_area():
                 collector.area(obj)
     except RuntimeError as exc:
-        raise InputFileError(f"osmium cannot read the file: {exc}", path=str(pbf)) from exc
+        raise OsmFileError(
+            f"osmium cannot read the file ({exc}); it is corrupt or truncated: fetch it again",
+            path=str(pbf),
+        ) from exc
     meta = {"source": str(pbf), "sha256": file_sha256(pbf)}
     if polygon is not None:
         meta["bounds"] = list(shapely.bounds(polygon))

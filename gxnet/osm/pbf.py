@@ -71,10 +71,52 @@ def pbf_bounds(pbf: str | Path) -> tuple[float, float, float, float] | None:
     return (bbox.bottom_left.lon, bbox.bottom_left.lat, bbox.top_right.lon, bbox.top_right.lat)
 
 
+def pbf_extent(pbf: str | Path) -> tuple[float, float, float, float] | None:
+    """The area a PBF file covers: its header's bounding box, else that of its nodes (a full
+    read, only for files written without one); None for a file without nodes.
+
+    Raises
+    ------
+    OsmFileError
+        When the file is missing, corrupt or truncated.
+    """
+    pbf = Path(pbf)
+    bounds = pbf_bounds(pbf)
+    if bounds is not None:
+        return bounds
+    west = south = np.inf
+    east = north = -np.inf
+    try:
+        for node in osmium.FileProcessor(str(pbf), osmium.osm.NODE):
+            lon, lat = node.location.lon, node.location.lat
+            west, east = min(west, lon), max(east, lon)
+            south, north = min(south, lat), max(north, lat)
+    except RuntimeError as exc:
+        raise _osmium_error(pbf, exc) from exc
+    return None if west > east else (west, south, east, north)
+
+
 def covers(bounds: tuple[float, float, float, float], polygon: BaseGeometry) -> bool:
     """Whether a bounding box covers ``polygon`` (within about 10 m)."""
     grown = box(*bounds).buffer(_COVER_TOLERANCE_DEG, join_style="mitre")
     return bool(grown.covers(polygon))
+
+
+def check_covers(
+    pbf: Path, bounds: tuple[float, float, float, float] | None, polygon: BaseGeometry
+) -> None:
+    """Raise :class:`OsmFileError` naming ``pbf`` unless ``bounds`` (its extent) covers
+    ``polygon``."""
+    if bounds is not None and covers(bounds, polygon):
+        return
+    west, south, east, north = polygon.bounds
+    extent = "nothing" if bounds is None else ", ".join(f"{b:.4f}" for b in bounds)
+    raise OsmFileError(
+        f"the file does not cover the area (lon {west:.4f}..{east:.4f}, lat {south:.4f}.."
+        f"{north:.4f}; the file covers {extent}); give a PBF of the region (gxnet fetch "
+        "--source extract downloads Guangxi)",
+        path=str(pbf),
+    )
 
 
 def read_ways(pbf: str | Path) -> WayTable:
@@ -168,24 +210,8 @@ def read_networks(
         When a mode has no road inside the area.
     """
     pbf = Path(pbf)
-    bounds = pbf_bounds(pbf)
+    check_covers(pbf, pbf_extent(pbf), polygon)
     ways = read_ways(pbf)
-    if bounds is None and np.isfinite(ways.lon).any():
-        bounds = (
-            float(np.nanmin(ways.lon)),
-            float(np.nanmin(ways.lat)),
-            float(np.nanmax(ways.lon)),
-            float(np.nanmax(ways.lat)),
-        )
-    if bounds is None or not covers(bounds, polygon):
-        west, south, east, north = polygon.bounds
-        raise OsmFileError(
-            f"the file does not cover the area (lon {west:.4f}..{east:.4f}, lat "
-            f"{south:.4f}..{north:.4f}; the file covers "
-            f"{'nothing' if bounds is None else ', '.join(f'{b:.4f}' for b in bounds)}); give a "
-            "PBF of the region (gxnet fetch --source extract downloads Guangxi)",
-            path=str(pbf),
-        )
     area = buffer_polygon(polygon, buffer_m)
     record = {"source": str(pbf), "source_sha256": file_sha256(pbf), "buffer_m": buffer_m}
     record.update(meta or {})
@@ -232,11 +258,19 @@ def clip_pbf(
     -------
     Path
         ``target``.
+
+    Raises
+    ------
+    OsmFileError
+        When the source is missing, corrupt, or does not cover the polygon.
     """
     source, target = Path(source), Path(target)
-    if not source.is_file():
-        raise OsmFileError("no such file; give the path of an .osm.pbf file", path=str(source))
+    bounds = pbf_extent(source)
+    check_covers(source, bounds, polygon)
     west, south, east, north = buffer_polygon(polygon, buffer_m).bounds
+    # The header must not claim more than the source holds.
+    west, south = max(west, bounds[0]), max(south, bounds[1])
+    east, north = min(east, bounds[2]), min(north, bounds[3])
     wanted = osmium.IdTracker()
     # Untagged nodes (way geometry) never reach Python: the tag filter drops them in C++, after
     # the location cache has stored their coordinates.

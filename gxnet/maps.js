@@ -124,13 +124,14 @@ var gx = (function () {
   function sitePopup(p) {
     var T = cfg.text;
     var unit = p.r === "recycling_point" ? T.households_unit : T.tonnes_day;
+    var capacity = p.k === null ? T.unlimited : number(p.k);
     var ratio = p.k ? " (" + Math.round(100 * p.l / p.k) + "%)" : "";
     var rows = [
       [T.site_id, p.i],
       [T.tier, T["tier_" + p.r] || p.r],
       [T.status, T["status_" + p.s] || p.s],
       [T.households_served, number(p.h)],
-      [T.load_capacity, number(p.l) + " / " + number(p.k) + " " + unit + ratio]
+      [T.load_capacity, number(p.l) + " / " + capacity + " " + unit + ratio]
     ];
     if (p.r === "recycling_point") {
       rows.push([T.walk_mean, minutes(p.w)], [T.walk_p95, minutes(p.q)], [T.to_centre, minutes(p.d)]);
@@ -140,12 +141,28 @@ var gx = (function () {
     return popupTable(p.n, rows);
   }
 
+  // Markers keep their full size from zoom 14 in and shrink further out, down to 40 %, so that
+  // thousands of points over a whole city leave the walk-time colours visible between them.
+  function siteScale(zoom) {
+    return Math.max(0.4, 1 - 0.15 * Math.max(0, 14 - zoom));
+  }
+
   function sites(group, style) {
-    return layer(features("sites", function (p) { return p.g === group; }), {
+    var drawn = layer(features("sites", function (p) { return p.g === group; }), {
       pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, style);
       }
     }, sitePopup);
+    function resize() {
+      var radius = style.radius * siteScale(drawn._map.getZoom());
+      drawn.eachLayer(function (marker) { marker.setRadius(radius); });
+    }
+    drawn.on("add", function () {
+      resize();
+      drawn._map.on("zoomend", resize);
+    });
+    drawn.on("remove", function () { drawn._map.off("zoomend", resize); });
+    return drawn;
   }
 
   function links() {

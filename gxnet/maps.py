@@ -144,7 +144,8 @@ def _runtime(name: str) -> str:
 
 def _script_json(value: Any) -> str:
     """JSON safe inside an HTML <script>: no "<" at all, so no name can open or close a tag."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c")
 
 
 def _table(geometry: gpd.GeoSeries, props: pd.DataFrame) -> str:
@@ -153,6 +154,8 @@ def _table(geometry: gpd.GeoSeries, props: pd.DataFrame) -> str:
         np.asarray(geometry.values, dtype=object), lambda xy: np.round(xy, COORD_DECIMALS)
     )
     geoms = "[" + ",".join(shapely.to_geojson(rounded)) + "]"
+    # JSON has no infinity (an unlimited capacity): it travels as null, shown as "–".
+    props = props.replace([np.inf, -np.inf], np.nan)
     # Whole numbers are written without ".0" (households, indices): a tenth off the file size.
     whole = {
         name: "Int64"

@@ -124,6 +124,13 @@ def test_popup_figures_of_points_and_centres():
     assert links[0] == {"a": "河东回收点", "b": "梧州分拣中心", "t": 15.0}
 
 
+def test_unlimited_capacity_travels_as_null():
+    plan = small_plan()
+    plan.sites.loc[0, "capacity"] = float("inf")
+    sites = {row["i"]: row for row in rows(tables(render(plan, basemap="none"))["sites"])}
+    assert sites["P1"]["k"] is None and sites["P2"]["k"] == 2000
+
+
 def test_english_map_names_layers_and_counties_in_english():
     page = render(small_plan(), basemap="none", lang="en")
     assert overlay_names(page) == EN_LAYERS
@@ -302,6 +309,17 @@ def test_hidden_layers_build_when_switched_on(browser, tmp_path):
         )
     # 3 covered cells, 2 links and 1 unchosen candidate join the canvas.
     assert count_drawn(browser) == drawn_before + 3 + 2 + 1
+    # Markers shrink when the reader zooms out to a whole city: radius 5 at 14, 40 % at 10.
+    radii = browser.execute_script(
+        "var map = window[document.querySelector('.folium-map').id], radii = [];"
+        "[14, 10].forEach(function (zoom) {"
+        "  map.setZoom(zoom, {animate: false}); var marker;"
+        "  map.eachLayer(function (l) {"
+        "    if (!marker && l.feature && l.feature.properties.g === 'existing') marker = l; });"
+        "  radii.push(marker.getRadius()); });"
+        "return radii;"
+    )
+    assert radii == [5, 2]
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
 

@@ -52,6 +52,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "no": ("否", "no"),
     "minutes": ("分钟", "min"),
     "households_unit": ("户", "households"),
+    "unlimited": ("不限", "no limit"),
     "tonnes_day": ("吨/日", "t/day"),
     "county": ("县区", "County"),
     "adcode": ("行政区划代码", "Adcode"),

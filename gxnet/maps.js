@@ -1,13 +1,18 @@
 /* gxnet map runtime: builds a plan's layers from the compact tables gxnet.maps embeds.
  *
- * Each table is {g: [GeoJSON geometry, ...], c: [column, ...], p: [[value, ...], ...]}:
- * geometries and property rows side by side, so that column names are written once.
- * Layers that start hidden are built the first time the reader switches them on.
+ * The tables sit in a <script type="application/json" id="gx-data"> element (JSON.parse reads
+ * it faster than the same data written as JavaScript). Each table is
+ * {g: [GeoJSON geometry, ...], c: [column, ...], p: [[value, ...], ...]}: geometries and
+ * property rows side by side, so that column names are written once. Features are made once
+ * per table and shared by the layers that draw it; one popup handler serves a whole layer;
+ * layers that start hidden are built the first time the reader switches them on.
  */
 var gx = (function () {
   "use strict";
 
   var cfg = null;
+  var data = null;
+  var made = {};
 
   function esc(value) {
     return String(value).replace(/[&<>"']/g, function (ch) {
@@ -15,14 +20,18 @@ var gx = (function () {
     });
   }
 
-  function features(table, keep) {
-    var out = [];
-    for (var i = 0; i < table.g.length; i++) {
-      var props = {};
-      for (var j = 0; j < table.c.length; j++) props[table.c[j]] = table.p[i][j];
-      if (!keep || keep(props)) out.push({ type: "Feature", geometry: table.g[i], properties: props });
+  function features(name, keep) {
+    if (!made[name]) {
+      var table = data[name], all = new Array(table.g.length);
+      for (var i = 0; i < table.g.length; i++) {
+        var props = {};
+        for (var j = 0; j < table.c.length; j++) props[table.c[j]] = table.p[i][j];
+        all[i] = { type: "Feature", geometry: table.g[i], properties: props };
+      }
+      made[name] = all;
     }
-    return { type: "FeatureCollection", features: out };
+    var chosen = keep ? made[name].filter(function (f) { return keep(f.properties); }) : made[name];
+    return { type: "FeatureCollection", features: chosen };
   }
 
   var Lazy = L.LayerGroup.extend({
@@ -59,6 +68,13 @@ var gx = (function () {
     return html + "</table>";
   }
 
+  function layer(collection, options, popup) {
+    // One popup for the whole layer, written for the feature clicked.
+    return L.geoJSON(collection, options).bindPopup(function (clicked) {
+      return popup(clicked.feature.properties);
+    });
+  }
+
   function walkColour(t) {
     if (t === null || t === undefined) return cfg.unreached;
     for (var i = 0; i < cfg.bins.length; i++) if (t < cfg.bins[i]) return cfg.colours[i];
@@ -66,43 +82,40 @@ var gx = (function () {
   }
 
   function demandPopup(p) {
-    var T = cfg.text;
-    var site = p.k === null ? null : cfg.sites.p[p.k];
+    var T = cfg.text, sites = data.sites, col = cfg.siteCol;
+    var site = p.k === null ? null : sites.p[p.k];
     return popupTable(T.households + " " + number(p.h), [
       [T.walk_time, minutes(p.t)],
-      [T.point, site ? site[cfg.siteCol.n] + " (" + site[cfg.siteCol.i] + ")" : "–"],
+      [T.point, site ? site[col.n] + " (" + site[col.i] + ")" : "–"],
       [T.covered, p.c ? T.yes : T.no]
     ]);
   }
 
-  function demandLayer(data, style) {
-    return L.geoJSON(data, {
+  function demandLayer(collection, style) {
+    return layer(collection, {
       style: style,
       pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, { radius: 4 });
-      },
-      onEachFeature: function (f, layer) {
-        layer.bindPopup(function () { return demandPopup(f.properties); });
       }
-    });
+    }, demandPopup);
   }
 
-  function walk(data) {
-    return demandLayer(features(data), function (f) {
+  function walk() {
+    return demandLayer(features("demand"), function (f) {
       var colour = walkColour(f.properties.t);
       return { stroke: false, fillColor: colour, color: colour, fillOpacity: 0.55 };
     });
   }
 
-  function service(data) {
-    return demandLayer(features(data, function (p) { return p.c; }), function (f) {
+  function service() {
+    return demandLayer(features("demand", function (p) { return p.c; }), function (f) {
       var colour = cfg.palette[f.properties.k % cfg.palette.length];
       return { weight: 0.5, color: colour, fillColor: colour, fillOpacity: 0.45 };
     });
   }
 
-  function uncovered(data) {
-    return demandLayer(features(data, function (p) { return !p.c; }), function () {
+  function uncovered() {
+    return demandLayer(features("demand", function (p) { return !p.c; }), function () {
       // An outline only, so that the walk-time colour underneath stays readable.
       return { weight: 1.5, color: cfg.uncovered, opacity: 0.9, fill: true, fillOpacity: 0 };
     });
@@ -111,13 +124,14 @@ var gx = (function () {
   function sitePopup(p) {
     var T = cfg.text;
     var unit = p.r === "recycling_point" ? T.households_unit : T.tonnes_day;
+    var capacity = p.k === null ? T.unlimited : number(p.k);
     var ratio = p.k ? " (" + Math.round(100 * p.l / p.k) + "%)" : "";
     var rows = [
       [T.site_id, p.i],
       [T.tier, T["tier_" + p.r] || p.r],
       [T.status, T["status_" + p.s] || p.s],
       [T.households_served, number(p.h)],
-      [T.load_capacity, number(p.l) + " / " + number(p.k) + " " + unit + ratio]
+      [T.load_capacity, number(p.l) + " / " + capacity + " " + unit + ratio]
     ];
     if (p.r === "recycling_point") {
       rows.push([T.walk_mean, minutes(p.w)], [T.walk_p95, minutes(p.q)], [T.to_centre, minutes(p.d)]);
@@ -127,48 +141,53 @@ var gx = (function () {
     return popupTable(p.n, rows);
   }
 
+  // Markers keep their full size from zoom 14 in and shrink further out, down to 40 %, so that
+  // thousands of points over a whole city leave the walk-time colours visible between them.
+  function siteScale(zoom) {
+    return Math.max(0.4, 1 - 0.15 * Math.max(0, 14 - zoom));
+  }
+
   function sites(group, style) {
-    return L.geoJSON(features(cfg.sites, function (p) { return p.g === group; }), {
+    var drawn = layer(features("sites", function (p) { return p.g === group; }), {
       pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, style);
-      },
-      onEachFeature: function (f, layer) {
-        layer.bindPopup(function () { return sitePopup(f.properties); });
       }
+    }, sitePopup);
+    function resize() {
+      var radius = style.radius * siteScale(drawn._map.getZoom());
+      drawn.eachLayer(function (marker) { marker.setRadius(radius); });
+    }
+    drawn.on("add", function () {
+      resize();
+      drawn._map.on("zoomend", resize);
+    });
+    drawn.on("remove", function () { drawn._map.off("zoomend", resize); });
+    return drawn;
+  }
+
+  function links() {
+    return layer(features("links"), {
+      style: function () { return { weight: 1.5, color: cfg.link, opacity: 0.7 }; }
+    }, function (p) {
+      return popupTable(p.a + " → " + p.b, [[cfg.text.to_centre, minutes(p.t)]]);
     });
   }
 
-  function links(data) {
-    return L.geoJSON(features(data), {
-      style: function () { return { weight: 1.5, color: cfg.link, opacity: 0.7 }; },
-      onEachFeature: function (f, layer) {
-        var p = f.properties;
-        layer.bindPopup(function () {
-          return popupTable(p.a + " → " + p.b, [[cfg.text.to_centre, minutes(p.t)]]);
-        });
-      }
-    });
-  }
-
-  function counties(data) {
+  function counties() {
     var T = cfg.text;
-    return L.geoJSON(features(data), {
-      style: function () { return { weight: 2, color: cfg.county, fill: true, fillOpacity: 0 }; },
-      onEachFeature: function (f, layer) {
-        var p = f.properties;
-        layer.bindPopup(function () {
-          return popupTable(p.n, [
-            [T.adcode, p.a],
-            [T.population, number(p.pop)],
-            [T.households, number(p.hh)],
-            [T.points, number(p.pts)],
-            [T.centres, number(p.ctr)],
-            [T.coverage, p.cov === null ? "–" : (100 * p.cov).toFixed(1) + "%"],
-            [T.walk_mean, minutes(p.wm)],
-            [T.walk_p95, minutes(p.wp)]
-          ]);
-        });
-      }
+    return layer(features("counties"), {
+      style: function () { return { weight: 2, color: cfg.county, fill: true, fillOpacity: 0 }; }
+    }, function (p) {
+      return popupTable(p.n, [
+        [T.adcode, p.a],
+        [T.population, number(p.pop)],
+        [T.households, number(p.hh)],
+        [T.points, number(p.pts)],
+        [T.centres, number(p.ctr)],
+        [T.coverage, p.cov === null ? "–" : (100 * p.cov).toFixed(1) + "%"],
+        [T.walk_mean, minutes(p.wm)],
+        [T.walk_p95, minutes(p.wp)]
+      ]);
     });
   }
 
@@ -183,10 +202,11 @@ var gx = (function () {
     control.addTo(map);
   }
 
-  function setup(config) {
+  function setup(config, dataElementId) {
     cfg = config;
+    data = JSON.parse(document.getElementById(dataElementId).textContent);
     cfg.siteCol = {};
-    cfg.sites.c.forEach(function (name, j) { cfg.siteCol[name] = j; });
+    data.sites.c.forEach(function (name, j) { cfg.siteCol[name] = j; });
   }
 
   return {

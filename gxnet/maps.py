@@ -92,6 +92,8 @@ _TIANDITU_URL = (
     "&TILECOL={{x}}&tk={token}"
 )
 _LEAFLET_PACKAGE = "js_lib_leaflet"
+#: The id of the <script type="application/json"> element that holds a map's tables.
+DATA_ELEMENT_ID = "gx-data"
 
 
 def leaflet_assets() -> tuple[str, str]:
@@ -142,7 +144,8 @@ def _runtime(name: str) -> str:
 
 def _script_json(value: Any) -> str:
     """JSON safe inside an HTML <script>: no "<" at all, so no name can open or close a tag."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c")
 
 
 def _table(geometry: gpd.GeoSeries, props: pd.DataFrame) -> str:
@@ -151,6 +154,8 @@ def _table(geometry: gpd.GeoSeries, props: pd.DataFrame) -> str:
         np.asarray(geometry.values, dtype=object), lambda xy: np.round(xy, COORD_DECIMALS)
     )
     geoms = "[" + ",".join(shapely.to_geojson(rounded)) + "]"
+    # JSON has no infinity (an unlimited capacity): it travels as null, shown as "–".
+    props = props.replace([np.inf, -np.inf], np.nan)
     # Whole numbers are written without ".0" (households, indices): a tenth off the file size.
     whole = {
         name: "Int64"
@@ -419,7 +424,17 @@ def plan_map(plan: PlanLike, *, basemap: str = "osm", lang: str = "zh") -> foliu
     figure.html.add_child(Element(_header_html(title, warning)), name="gx_header")
     _add_basemap(fmap, basemap, lang)
 
+    # Fit before any layer is drawn: a later fit would project every shape a second time.
+    fmap.fit_bounds([[south, west], [north, east]])
     site_data, site_order = _site_table(plan, basemap)
+    tables = (
+        f'{{"sites":{site_data},"demand":{_demand_table(plan, site_order, basemap)},'
+        f'"links":{_link_table(plan, basemap)},"counties":{_county_table(plan, basemap, lang)}}}'
+    )
+    figure.html.add_child(
+        Element(f'<script type="application/json" id="{DATA_ELEMENT_ID}">{tables}</script>'),
+        name="gx_data",
+    )
     config = {
         "text": text,
         "bins": WALK_BINS_MIN,
@@ -430,40 +445,32 @@ def plan_map(plan: PlanLike, *, basemap: str = "osm", lang: str = "zh") -> foliu
         "county": COUNTY_COLOUR,
         "palette": SERVICE_PALETTE,
     }
-    setup = _script_json(config)[:-1] + ',"sites":' + site_data + "}"
+    blank = f"{fmap.get_name()}.getContainer().classList.add('gx-blank');\n"
     fmap.add_child(
         _Script(
-            f"gx.setup({setup});\n"
-            f"var gx_demand = {_demand_table(plan, site_order, basemap)};\n"
-            f"var gx_links = {_link_table(plan, basemap)};\n"
-            f"var gx_counties = {_county_table(plan, basemap, lang)};\n"
-            + (
-                ""
-                if basemap != "none"
-                else f"{fmap.get_name()}.getContainer().classList.add('gx-blank');\n"
-            )
+            f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)});\n"
+            + (blank if basemap == "none" else "")
         )
     )
+
+    def sites(group: str) -> str:
+        return f"gx.sites({_script_json(group)}, {_script_json(SITE_STYLES[group])})"
+
     layers = (
-        ("layer_counties", "gx.counties(gx_counties)", True),
-        ("layer_service", "gx.service(gx_demand)", False),
-        ("layer_walk", "gx.walk(gx_demand)", True),
-        ("layer_uncovered", "gx.uncovered(gx_demand)", True),
-        ("layer_links", "gx.links(gx_links)", False),
-        (
-            "layer_candidates",
-            f"gx.sites('candidate', {_script_json(SITE_STYLES['candidate'])})",
-            False,
-        ),
-        ("layer_existing", f"gx.sites('existing', {_script_json(SITE_STYLES['existing'])})", True),
-        ("layer_new", f"gx.sites('new', {_script_json(SITE_STYLES['new'])})", True),
-        ("layer_centres", f"gx.sites('centre', {_script_json(SITE_STYLES['centre'])})", True),
+        ("layer_counties", "gx.counties()", True),
+        ("layer_service", "gx.service()", False),
+        ("layer_walk", "gx.walk()", True),
+        ("layer_uncovered", "gx.uncovered()", True),
+        ("layer_links", "gx.links()", False),
+        ("layer_candidates", sites("candidate"), False),
+        ("layer_existing", sites("existing"), True),
+        ("layer_new", sites("new"), True),
+        ("layer_centres", sites("centre"), True),
     )
     for key, build, show in layers:
         fmap.add_child(_PlanLayer(text[key], build, show=show))
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.add_child(_Script(f"gx.legend({fmap.get_name()}, {_script_json(_legend_html(text))});\n"))
-    fmap.fit_bounds([[south, west], [north, east]])
     return fmap
 
 

@@ -57,10 +57,17 @@ def render(plan, **options) -> str:
     return plan_map(plan, **options).get_root().render()
 
 
-def embedded(page: str, start: str) -> dict:
-    """The JSON a map embeds after ``start`` (on one line, up to its closing ``);``/``;``)."""
-    match = re.search(re.escape(start) + r"(\{.*\})\)?;\n", page)
-    assert match, f"{start!r} not in the map"
+def tables(page: str) -> dict:
+    """The plan's tables the map embeds as JSON."""
+    match = re.search(r'<script type="application/json" id="gx-data">(.*?)</script>', page)
+    assert match, "no data element in the map"
+    return json.loads(match.group(1))
+
+
+def config(page: str) -> dict:
+    """The settings and texts the map hands its runtime."""
+    match = re.search(r'gx\.setup\((\{.*\}), "gx-data"\);\n', page)
+    assert match, "no gx.setup call in the map"
     return json.loads(match.group(1))
 
 
@@ -77,7 +84,7 @@ def overlay_names(page: str) -> list[str]:
 def test_layers_legend_and_popup_texts_in_chinese():
     page = render(small_plan(), basemap="none")
     assert overlay_names(page) == ZH_LAYERS
-    setup = embedded(page, "gx.setup(")
+    setup = config(page)
     assert setup["text"]["households_served"] == "服务户数"
     assert setup["text"]["load_capacity"] == "负荷 / 容量"
     assert "步行至回收点时间（分钟）" in page and "无可达回收点" in page
@@ -87,7 +94,7 @@ def test_layers_legend_and_popup_texts_in_chinese():
 
 def test_popup_figures_of_points_and_centres():
     page = render(small_plan(), basemap="none")
-    sites = {row["i"]: row for row in rows(embedded(page, "gx.setup(")["sites"])}
+    sites = {row["i"]: row for row in rows(tables(page)["sites"])}
     p1 = sites["P1"]
     assert (p1["n"], p1["g"], p1["h"], p1["l"], p1["k"]) == (
         "河东回收点",
@@ -100,7 +107,7 @@ def test_popup_figures_of_points_and_centres():
     assert sites["P2"]["g"] == "new" and sites["P3"]["g"] == "candidate"
     c1 = sites["C1"]
     assert (c1["g"], c1["m"], c1["e"], c1["l"], c1["k"]) == ("centre", 2, 10.0, 1.05, 50)
-    demand = rows(embedded(page, "var gx_demand = "))
+    demand = rows(tables(page)["demand"])
     assert [(d["h"], d["t"], d["c"]) for d in demand] == [
         (100, 5.0, 1), (300, 10.0, 1), (100, 20.0, 0), (200, 2.0, 1), (50, None, 0),
     ]  # fmt: skip
@@ -108,20 +115,27 @@ def test_popup_figures_of_points_and_centres():
     assert [order[d["k"]] if d["k"] is not None else None for d in demand] == [
         "P1", "P1", "P2", "P2", None,
     ]  # fmt: skip
-    counties = rows(embedded(page, "var gx_counties = "))
+    counties = rows(tables(page)["counties"])
     assert counties[0] | {"cov": round(counties[0]["cov"], 2)} == {
         "n": "万秀区", "a": 450403, "pop": 1450, "hh": 500, "pts": 1, "ctr": 0, "cov": 0.8,
         "wm": 8.8, "wp": 10.0,
     }  # fmt: skip
-    links = rows(embedded(page, "var gx_links = "))
+    links = rows(tables(page)["links"])
     assert links[0] == {"a": "河东回收点", "b": "梧州分拣中心", "t": 15.0}
+
+
+def test_unlimited_capacity_travels_as_null():
+    plan = small_plan()
+    plan.sites.loc[0, "capacity"] = float("inf")
+    sites = {row["i"]: row for row in rows(tables(render(plan, basemap="none"))["sites"])}
+    assert sites["P1"]["k"] is None and sites["P2"]["k"] == 2000
 
 
 def test_english_map_names_layers_and_counties_in_english():
     page = render(small_plan(), basemap="none", lang="en")
     assert overlay_names(page) == EN_LAYERS
-    assert embedded(page, "gx.setup(")["text"]["households_served"] == "Households served"
-    assert rows(embedded(page, "var gx_counties = "))[1]["n"] == "Changzhou"
+    assert config(page)["text"]["households_served"] == "Households served"
+    assert rows(tables(page)["counties"])[1]["n"] == "Changzhou"
     assert "Walk time to recycling point (min)" in page
     assert "回收网络规划" not in page
 
@@ -147,33 +161,32 @@ def test_straight_line_plan_says_so_on_the_map():
 
 def test_amap_shifts_every_overlay_to_gcj02():
     plan = small_plan()
-    wgs = embedded(render(plan, basemap="none"), "gx.setup(")["sites"]["g"][0]["coordinates"]
+    wgs = tables(render(plan, basemap="none"))["sites"]["g"][0]["coordinates"]
     amap_page = render(plan, basemap="amap")
-    gcj = embedded(amap_page, "gx.setup(")["sites"]["g"][0]["coordinates"]
+    gcj = tables(amap_page)["sites"]["g"][0]["coordinates"]
     lon, lat = crs.wgs84_to_gcj02([111.05], [23.45])
     assert gcj == pytest.approx([float(lon[0]), float(lat[0])], abs=1e-5)
     east = (gcj[0] - wgs[0]) * 111_320 * math.cos(math.radians(23.45))
     north = (gcj[1] - wgs[1]) * 110_574
     assert 200 < math.hypot(east, north) < 1000  # a few hundred metres in Guangxi
     # Demand cells, links and counties move with them.
-    for start in ("var gx_demand = ", "var gx_links = ", "var gx_counties = "):
-        before = embedded(render(plan, basemap="none"), start)["g"][0]["coordinates"]
-        after = embedded(amap_page, start)["g"][0]["coordinates"]
-        assert before != after, start
+    offline = tables(render(plan, basemap="none"))
+    for name in ("demand", "links", "counties"):
+        assert tables(amap_page)[name]["g"][0] != offline[name]["g"][0], name
     assert "webrd0{s}.is.autonavi.com" in amap_page
 
 
 def test_osm_and_tianditu_tiles_are_not_shifted(monkeypatch):
     plan = small_plan()
-    offline = embedded(render(plan, basemap="none"), "gx.setup(")["sites"]["g"]
+    offline = tables(render(plan, basemap="none"))["sites"]["g"]
     osm_page = render(plan, basemap="osm")
-    assert embedded(osm_page, "gx.setup(")["sites"]["g"] == offline
+    assert tables(osm_page)["sites"]["g"] == offline
     assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in osm_page
     with pytest.raises(UserInputError, match="GXNET_TIANDITU_TOKEN"):
         render(plan, basemap="tianditu")
     monkeypatch.setattr(settings, "tianditu_token", "abc123")
     zh_page = render(plan, basemap="tianditu")
-    assert embedded(zh_page, "gx.setup(")["sites"]["g"] == offline
+    assert tables(zh_page)["sites"]["g"] == offline
     assert "vec_w/wmts" in zh_page and "cva_w/wmts" in zh_page and "tk=abc123" in zh_page
     assert "eva_w/wmts" in render(plan, basemap="tianditu", lang="en")
 
@@ -229,7 +242,7 @@ def test_point_demand_is_drawn_as_points():
     plan = small_plan()
     plan.demand["cell"] = None
     plan.demand.loc[0, "cell"] = plan.counties.geometry[0]
-    geoms = embedded(render(plan, basemap="none"), "var gx_demand = ")["g"]
+    geoms = tables(render(plan, basemap="none"))["demand"]["g"]
     assert [g["type"] for g in geoms] == ["Polygon", "Point", "Point", "Point", "Point"]
 
 
@@ -296,6 +309,17 @@ def test_hidden_layers_build_when_switched_on(browser, tmp_path):
         )
     # 3 covered cells, 2 links and 1 unchosen candidate join the canvas.
     assert count_drawn(browser) == drawn_before + 3 + 2 + 1
+    # Markers shrink when the reader zooms out to a whole city: radius 5 at 14, 40 % at 10.
+    radii = browser.execute_script(
+        "var map = window[document.querySelector('.folium-map').id], radii = [];"
+        "[14, 10].forEach(function (zoom) {"
+        "  map.setZoom(zoom, {animate: false}); var marker;"
+        "  map.eachLayer(function (l) {"
+        "    if (!marker && l.feature && l.feature.properties.g === 'existing') marker = l; });"
+        "  radii.push(marker.getRadius()); });"
+        "return radii;"
+    )
+    assert radii == [5, 2]
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
 

@@ -179,6 +179,14 @@ def solve_pulp(
     return _solve_cbc(prob, options)
 
 
+#: PuLP's (status, sol_status) for each honest status.
+_PULP_STATUS = {
+    "optimal": (pulp.LpStatusOptimal, pulp.LpSolutionOptimal),
+    "feasible": (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    "infeasible": (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible),
+    "no solution": (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound),
+}
+
 # ---- HiGHS ------------------------------------------------------------------------------
 
 
@@ -234,11 +242,8 @@ def _solve_highs(
         if not math.isfinite(bound):
             bound = None
         gap = 0.0 if status == "optimal" and not is_mip else relative_gap(objective, bound)
-    prob.status = (
-        pulp.LpStatusOptimal
-        if status in ("optimal", "feasible")
-        else (pulp.LpStatusInfeasible if status == "infeasible" else pulp.LpStatusNotSolved)
-    )
+    # Leave PuLP's own status fields as its HiGHS interface would (callers may read them).
+    prob.assignStatus(*_PULP_STATUS[status])
     return SolverRun(status, objective, bound, gap, elapsed, "highs")
 
 

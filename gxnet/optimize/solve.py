@@ -443,20 +443,23 @@ def assignment_frame(
 
 
 def site_variables(
-    prob: pulp.LpProblem, problem: Problem, tier: str, prefix: str = "open"
+    problem: Problem,
+    tier: str,
+    prefix: str = "open",
+    prob: pulp.LpProblem | None = None,
 ) -> list[pulp.LpVariable]:
     """One binary "open" variable per site of ``tier``, bounded by the site's status.
 
     Existing and required sites get a lower bound of 1, excluded sites an upper bound of 0,
-    so that the solver's presolve removes them and no model can forget the rule.
+    so that the solver's presolve removes them and no model can forget the rule. With ``prob``
+    the variables are created through ``prob.add_variable`` (PuLP 4's way).
     """
     sites = problem.sites[tier]
-    lower = sites.kept.astype(int)
-    upper = sites.usable.astype(int)
+    lower = sites.kept.astype(int).tolist()
+    upper = sites.usable.astype(int).tolist()
+    make = pulp.LpVariable if prob is None else prob.add_variable
     return [
-        prob.add_variable(
-            f"{prefix}_{j}", lowBound=int(lower[j]), upBound=int(upper[j]), cat="Integer"
-        )
+        make(f"{prefix}_{j}", lowBound=lower[j], upBound=upper[j], cat="Integer")
         for j in range(sites.n)
     ]
 

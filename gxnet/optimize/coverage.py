@@ -154,7 +154,7 @@ class LocationSetCovering(_CoveringModel):
         problem = self.problem
         sites = problem.sites[TIER]
         prob = pulp.LpProblem("set_covering", pulp.LpMinimize)
-        y = self._open = site_variables(prob, problem, TIER)
+        y = self._open = site_variables(problem, TIER, prob=prob)
         costs = np.ones(sites.n) if self.objective == "count" else sites.fixed_cost
         prob.setObjective(pulp.LpAffineExpression(zip(y, costs.tolist(), strict=True)))
         sums = origin_sums(self.pairs, y)
@@ -255,7 +255,7 @@ class MaximalCovering(_CoveringModel):
         problem = self.problem
         weight = problem.demand.weight
         prob = pulp.LpProblem("maximal_covering", pulp.LpMaximize)
-        y = self._open = site_variables(prob, problem, TIER)
+        y = self._open = site_variables(problem, TIER, prob=prob)
         # Units no site reaches, or of zero weight, cannot change the objective: leave them out.
         reachable = (self.pairs.degree() > 0) & (weight > 0)
         u = {i: prob.add_variable(f"covered_{i}", 0, 1) for i in np.flatnonzero(reachable).tolist()}

@@ -151,7 +151,7 @@ class PMedian(LocationModel):
             "levels": float(levels.n),
         }
         prob = pulp.LpProblem("p_median", pulp.LpMinimize)
-        y = self._open = site_variables(prob, problem, TIER)
+        y = self._open = site_variables(problem, TIER, prob=prob)
         for j in np.flatnonzero(closed).tolist():
             y[j].upBound = 0
         has_z = levels.step > 0

@@ -179,6 +179,14 @@ def solve_pulp(
     return _solve_cbc(prob, options)
 
 
+#: PuLP's (status, sol_status) for each honest status.
+_PULP_STATUS = {
+    "optimal": (pulp.LpStatusOptimal, pulp.LpSolutionOptimal),
+    "feasible": (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    "infeasible": (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible),
+    "no solution": (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound),
+}
+
 # ---- HiGHS ------------------------------------------------------------------------------
 
 
@@ -234,11 +242,8 @@ def _solve_highs(
         if not math.isfinite(bound):
             bound = None
         gap = 0.0 if status == "optimal" and not is_mip else relative_gap(objective, bound)
-    prob.status = (
-        pulp.LpStatusOptimal
-        if status in ("optimal", "feasible")
-        else (pulp.LpStatusInfeasible if status == "infeasible" else pulp.LpStatusNotSolved)
-    )
+    # Leave PuLP's own status fields as its HiGHS interface would (callers may read them).
+    prob.assignStatus(*_PULP_STATUS[status])
     return SolverRun(status, objective, bound, gap, elapsed, "highs")
 
 
@@ -438,20 +443,23 @@ def assignment_frame(
 
 
 def site_variables(
-    prob: pulp.LpProblem, problem: Problem, tier: str, prefix: str = "open"
+    problem: Problem,
+    tier: str,
+    prefix: str = "open",
+    prob: pulp.LpProblem | None = None,
 ) -> list[pulp.LpVariable]:
     """One binary "open" variable per site of ``tier``, bounded by the site's status.
 
     Existing and required sites get a lower bound of 1, excluded sites an upper bound of 0,
-    so that the solver's presolve removes them and no model can forget the rule.
+    so that the solver's presolve removes them and no model can forget the rule. With ``prob``
+    the variables are created through ``prob.add_variable`` (PuLP 4's way).
     """
     sites = problem.sites[tier]
-    lower = sites.kept.astype(int)
-    upper = sites.usable.astype(int)
+    lower = sites.kept.astype(int).tolist()
+    upper = sites.usable.astype(int).tolist()
+    make = pulp.LpVariable if prob is None else prob.add_variable
     return [
-        prob.add_variable(
-            f"{prefix}_{j}", lowBound=int(lower[j]), upBound=int(upper[j]), cat="Integer"
-        )
+        make(f"{prefix}_{j}", lowBound=lower[j], upBound=upper[j], cat="Integer")
         for j in range(sites.n)
     ]
 

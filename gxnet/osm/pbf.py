@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gxnet._errors import OsmFileError
 from gxnet._io import atomic_path
-from gxnet.osm.build import TAG_KEYS, WayTable, buffer_polygon, build_network
+from gxnet.osm.build import TAG_KEYS, WayTable, buffer_polygon, build_networks
 from gxnet.osm.network import MODES, RoadNetwork
 
 #: Default buffer (metres) around the city: trips that leave the city and come back, and points
@@ -212,10 +212,10 @@ def read_networks(
     pbf = Path(pbf)
     check_covers(pbf, pbf_extent(pbf), polygon)
     ways = read_ways(pbf)
-    area = buffer_polygon(polygon, buffer_m)
     record = {"source": str(pbf), "source_sha256": file_sha256(pbf), "buffer_m": buffer_m}
-    record.update(meta or {})
-    return {mode: build_network(ways, area, mode, meta=record) for mode in modes}
+    return build_networks(
+        ways, buffer_polygon(polygon, buffer_m), modes, meta=record | (meta or {})
+    )
 
 
 def read_network(

@@ -663,31 +663,33 @@ def solve_network(
     truck: pd.DataFrame,
     config: Config,
 ):  # -> gxnet.optimize.Solution
-    """Choose recycling points, then the sorting centres that serve them, under the targets.
+    """Choose recycling points and the sorting centres that serve them, under the targets.
 
-    Points: maximal covering when a number of points is asked (most households within the
-    standard), else set covering with the coverage target (fewest points). Centres: set
-    covering of the chosen points within the truck standard (fewest centres), or maximal
+    With capacities (a site list's, or ``centres.capacity_t_day``) one two-tier model chooses
+    both tiers: least fixed cost, households within their point's capacity, every open point
+    with a centre within the truck standard and the centres' tonnage within theirs; travel
+    only breaks ties. Without capacities, two covering models in turn, which scale to a whole
+    city: points by maximal covering when a number of points is asked (most households within
+    the standard), else by set covering with the coverage target (fewest points); then centres
+    by set covering of the chosen points within the truck standard (fewest), or maximal
     covering of their households when a number of centres is asked.
 
     Returns
     -------
     gxnet.optimize.Solution
-        Both tiers' open sites and assignments; the status is the weaker of the two solves
-        and the gap the larger.
+        Both tiers' open sites and assignments; for the covering pair the status is the weaker
+        of the two solves and the gap the larger.
     """
-    from gxnet.optimize import (
-        Problem,
-        Solution,
-        SolverOptions,
-        Targets,
-    )
+    from gxnet.optimize import Problem, Solution, SolverOptions, Targets
     from gxnet.optimize.coverage import LocationSetCovering, MaximalCovering
 
     s, t = config.solver, config.targets
     options = SolverOptions(
         solver=s.name, time_limit_s=s.time_limit_s, gap_rel=s.gap, threads=s.threads, seed=s.seed
     )
+    capacities = pd.to_numeric(points["capacity"], errors="coerce")
+    if np.isfinite(capacities).any() or math.isfinite(config.centres.capacity_t_day):
+        return _solve_two_tier(demand, points, centres, walk, truck, config, options)
     columns = ["site_id", "status", "fixed_cost"]
     first = Problem.from_tables(
         demand[["demand_id", "households"]],
@@ -745,6 +747,55 @@ def solve_network(
     )
 
 
+def _solve_two_tier(
+    demand: pd.DataFrame,
+    points: pd.DataFrame,
+    centres: pd.DataFrame,
+    walk: pd.DataFrame,
+    truck: pd.DataFrame,
+    config: Config,
+    options: Any,
+):  # -> gxnet.optimize.Solution
+    """Both tiers in one capacitated model (:class:`gxnet.optimize.TwoTierNetwork`)."""
+    from gxnet.optimize import Problem, Targets, TwoTierNetwork
+
+    t = config.targets
+    table = pd.concat(
+        [
+            points[["site_id", "tier", "status", "capacity", "fixed_cost"]],
+            centres[["site_id", "tier", "status", "fixed_cost"]].assign(
+                capacity=config.centres.capacity_t_day
+            ),
+        ],
+        ignore_index=True,
+    )
+    table["fixed_cost"] = table["fixed_cost"].fillna(
+        table["tier"].map({POINT: config.points.fixed_cost, CENTRE: config.centres.fixed_cost})
+    )
+    problem = Problem.from_tables(
+        demand[["demand_id", "households"]],
+        table,
+        walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
+        links=truck.rename(columns={"travel_s": "cost"}),
+        targets=Targets(n_points=t.points, coverage_share=t.coverage, n_centres=t.centres),
+    )
+    tonnes = (
+        demand["recyclables_kg_day"].to_numpy(dtype=float) / 1000
+        if "recyclables_kg_day" in demand.columns
+        else np.zeros(len(demand))
+    )
+    # Fixed costs decide; a household-second or tonne-second is worth a millionth of a point,
+    # enough to prefer the nearer of two equally cheap plans and never to open a site.
+    model = TwoTierNetwork.from_problem(
+        problem,
+        load=tonnes,
+        cost_weight=1e-6,
+        link_weight=1e-6,
+        uncovered_penalty=None if t.points is None else 10 * float(table["fixed_cost"].max()),
+    )
+    return model.solve(options)
+
+
 def assemble_plan(
     area: StudyArea,
     demand: gpd.GeoDataFrame,
@@ -779,6 +830,12 @@ def assemble_plan(
     ids = out["site_id"]
     out["chosen"] = ids.isin(open_ids).to_numpy()
     out["households_served"] = ids.map(by_point["households"].sum()).fillna(0.0).to_numpy()
+    split = solution.assignments.get(POINT)
+    if split is not None and len(split) and (split["share"] < 1).any():
+        # A capacitated model may split a unit between points: count each point's share.
+        weight = split["origin_id"].map(demand.set_index("demand_id")["households"])
+        shares = (split["share"] * weight).groupby(split["site_id"]).sum()
+        out["households_served"] = ids.map(shares).fillna(0.0).to_numpy()
     needed = np.ceil(
         ids.map(hh_urban).fillna(0.0) / p.households_per_point_urban
         + ids.map(hh_rural).fillna(0.0) / p.households_per_point_rural

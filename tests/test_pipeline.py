@@ -131,3 +131,22 @@ def test_wuzhou_county_in_the_embedded_default():
     assert list(plan.counties["adcode"]) == [450403]
     # Each urban cell is within 1 km (estimated) of its point.
     assert (plan.demand["metres"] <= 1000 + 1e-6).all()
+
+
+def test_capacities_choose_both_tiers_in_one_model():
+    plan = optimize_city(
+        AREA,
+        sites=TEST_DATA / "helsinki_sites_capacity.csv",
+        demand=DEMAND,
+        pbf=PBF,
+        config=HELSINKI,
+    )
+    assert plan.metrics["model"] == "two-tier network"
+    assert plan.metrics["coverage"] >= 0.8
+    points = plan.chosen_points
+    assert (points["households_served"] <= points["capacity"] + 1e-6).all()
+    assert (points["points"] == 1).all()
+    centre = plan.chosen_centres.iloc[0]
+    assert centre["households_served"] == pytest.approx(points["households_served"].sum())
+    # The centre's load is the recyclables of the households it serves, in tonnes per day.
+    assert 0 < centre["load"] < centre["households_served"] / 1000

@@ -671,8 +671,9 @@ def solve_network(
     only breaks ties. Without capacities, two covering models in turn, which scale to a whole
     city: points by maximal covering when a number of points is asked (most households within
     the standard), else by set covering with the coverage target (fewest points); then centres
-    by set covering of the chosen points within the truck standard (fewest), or maximal
-    covering of their households when a number of centres is asked.
+    by set covering of the chosen points within the truck standard (fewest), or, when a
+    number of centres is asked, the p-median of the chosen points weighted by the households
+    they serve (least household-weighted truck time, every point served).
 
     Returns
     -------
@@ -680,8 +681,15 @@ def solve_network(
         Both tiers' open sites and assignments; for the covering pair the status is the weaker
         of the two solves and the gap the larger.
     """
-    from gxnet.optimize import Problem, Solution, SolverOptions, Targets
-    from gxnet.optimize.coverage import LocationSetCovering, MaximalCovering
+    from gxnet.optimize import (
+        LocationSetCovering,
+        MaximalCovering,
+        PMedian,
+        Problem,
+        Solution,
+        SolverOptions,
+        Targets,
+    )
 
     s, t = config.solver, config.targets
     options = SolverOptions(
@@ -717,7 +725,7 @@ def solve_network(
         targets=Targets(n_points=t.centres),
     )
     if t.centres is not None:
-        centre_model = MaximalCovering.from_problem(second)
+        centre_model = PMedian.from_problem(second)
     else:
         centre_model = LocationSetCovering.from_problem(second)
     # The time limit is the model stage's: the centres get what the points left (at least a

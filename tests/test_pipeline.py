@@ -150,3 +150,11 @@ def test_capacities_choose_both_tiers_in_one_model():
     assert centre["households_served"] == pytest.approx(points["households_served"].sum())
     # The centre's load is the recyclables of the households it serves, in tonnes per day.
     assert 0 < centre["load"] < centre["households_served"] / 1000
+
+
+def test_a_number_of_centres_serves_every_point():
+    plan = optimize_city("万秀区", config=Config().with_options(centres=2))
+    assert plan.metrics["centres"] == 2
+    assert "p-median (centres)" in plan.metrics["model"]
+    assert set(plan.links["point_id"]) == set(plan.chosen_points["site_id"])
+    assert (plan.links["travel_s"] <= 45 * 60).all()

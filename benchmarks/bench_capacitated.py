@@ -13,7 +13,7 @@ Families (``--family``): ``cap`` and ``tscflp``. Reference values come from
 
     PYTHONPATH=. python benchmarks/bench_capacitated.py --quick
     PYTHONPATH=. python benchmarks/bench_capacitated.py --family cap --time-limit 600
-    PYTHONPATH=. python benchmarks/bench_capacitated.py --family tscflp --instances PSC1-C1-50 --no-peer
+    PYTHONPATH=. python benchmarks/bench_capacitated.py --instances PSC1-C1-50 --no-peer
 """
 
 from __future__ import annotations
@@ -196,7 +196,8 @@ def run(families, names, options: SolverOptions, peer: bool) -> pd.DataFrame:
                 {
                     "family": family_name,
                     "instance": name,
-                    family.reference: reference,
+                    "reference": reference,
+                    "kind": family.reference,
                     "gxnet": ours.objective,
                     "status": ours.status,
                     "gap": ours.gap,
@@ -213,10 +214,19 @@ def run(families, names, options: SolverOptions, peer: bool) -> pd.DataFrame:
                     else None,
                 }
             )
-            print(
-                pd.DataFrame([rows[-1]]).to_string(index=False, header=len(rows) == 1), flush=True
-            )
+            print(_progress(name, ours, theirs), flush=True)
     return pd.DataFrame(rows)
+
+
+def _progress(name: str, ours: Run, theirs: Run | None) -> str:
+    """One line per instance while the run goes on."""
+
+    def describe(who: str, r: Run) -> str:
+        return f"{who} {r.status} {r.objective} ({r.build_s:.1f} + {r.solve_s:.1f} s)"
+
+    return f"{name}: " + " | ".join(
+        [describe("gxnet", ours)] + ([describe("textbook", theirs)] if theirs else [])
+    )
 
 
 def summary(table: pd.DataFrame) -> str:

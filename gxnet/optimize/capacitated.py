@@ -68,13 +68,15 @@ _SENSES = {
 }
 
 
-def open_variables(problem: Problem, tier: str, may_open: np.ndarray) -> list[pulp.LpVariable]:
+def open_variables(
+    prob: pulp.LpProblem, problem: Problem, tier: str, may_open: np.ndarray
+) -> list[pulp.LpVariable]:
     """The tier's open/closed variables (status bounds), closed where a site cannot open.
 
     ``may_open`` is narrower than the status: a point nobody reaches, or (in a network) a
     point without a sorting centre within the truck cutoff, stays closed.
     """
-    variables = site_variables(problem, tier, prefix=f"open_{tier}")
+    variables = site_variables(prob, problem, tier, prefix=f"open_{tier}")
     for k in np.flatnonzero(~may_open):
         variables[k].upBound = 0
     return variables
@@ -129,7 +131,7 @@ class DemandLayer:
     ) -> DemandLayer:
         """Add assignment, capacity and linking rows for ``pairs`` to ``prob``."""
         cat = pulp.LpBinary if single_source else pulp.LpContinuous
-        x = [pulp.LpVariable(f"x{k}", 0, 1, cat) for k in range(pairs.n)]
+        x = [prob.add_variable(f"x{k}", 0, 1, cat) for k in range(pairs.n)]
         weight = demand.weight
         uncovered: dict[int, pulp.LpVariable | float] = {}
         for i in range(demand.n):
@@ -139,7 +141,7 @@ class DemandLayer:
                 if hi == lo:
                     uncovered[i] = 1.0
                     continue
-                uncovered[i] = pulp.LpVariable(f"u{i}", 0, 1)
+                uncovered[i] = prob.add_variable(f"u{i}", 0, 1)
                 terms.append((uncovered[i], 1.0))
             prob += pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintEQ, rhs=1)
         by_point = np.argsort(pairs.destination, kind="stable")
@@ -446,7 +448,7 @@ class CapacitatedFacilityLocation(LocationModel):
         problem = self.problem
         points = problem.sites["recycling_point"]
         pairs = self.point_pairs()
-        self._y = open_variables(problem, "recycling_point", may_open)
+        self._y = open_variables(prob, problem, "recycling_point", may_open)
         self._layer = DemandLayer.build(
             prob,
             problem.demand,

@@ -94,12 +94,12 @@ class LinkLayer:
         """Add the link rows between a lower tier and ``sites`` to ``prob``."""
         pairs = pairs.select(may_open[pairs.destination])
         tag = sites.tier[0]
-        z = open_variables(problem, sites.tier, may_open)
+        z = open_variables(prob, problem, sites.tier, may_open)
         capacity = sites.capacity
         limit = np.minimum(lower_max[pairs.origin], capacity[pairs.destination])
-        flow = [pulp.LpVariable(f"f{tag}{k}", 0, float(limit[k])) for k in range(pairs.n)]
+        flow = [prob.add_variable(f"f{tag}{k}", 0, float(limit[k])) for k in range(pairs.n)]
         assign = (
-            [pulp.LpVariable(f"a{tag}{k}", cat=pulp.LpBinary) for k in range(pairs.n)]
+            [prob.add_variable(f"a{tag}{k}", cat=pulp.LpBinary) for k in range(pairs.n)]
             if single
             else None
         )

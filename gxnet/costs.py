@@ -7,9 +7,10 @@ dense 250-million-cell matrix.
 
 :func:`travel_costs` snaps points to the nearest node of a :class:`RoadNetwork`, pays the snap
 distance at an access speed, and runs bounded multi-source Dijkstra
-(``scipy.sparse.csgraph.dijkstra`` with ``limit``) on batches of unique source nodes, from
-whichever side has fewer distinct nodes. Metres along each fastest path come from the
-shortest-path tree (the predecessors of the time search), accumulated by pointer jumping.
+(``scipy.sparse.csgraph.dijkstra`` with ``limit``) on batches of distinct source nodes, from
+whichever side has fewer of them, each batch on the part of the network it can reach at all.
+Metres along each fastest path come from the shortest-path tree (the predecessors of the time
+search), accumulated by pointer jumping.
 :func:`straight_line_costs` is the fallback when no road network exists. The algorithm, why it
 is exact, its memory behaviour and the cited defaults are in ``docs/costs.md``.
 """
@@ -110,8 +111,9 @@ def travel_costs(
         Speed over the straight line between each point and its nearest node, paid at both
         ends. Default: :data:`ACCESS_SPEED_MPS` of the network's mode.
     batch_size
-        Source nodes searched together. Default: as many as keep batch x nodes under 4 million
-        (about 120 MB). Results do not depend on it.
+        Most source nodes searched together. Default: as many as keep batch x nodes of the
+        searched part of the network under 4 million (about 120 MB). Results do not depend on
+        it.
 
     Returns
     -------
@@ -133,7 +135,9 @@ def travel_costs(
         raise CostInputError(f"network: the {network.mode} network has no nodes")
     speed = ACCESS_SPEED_MPS[network.mode] if access_speed_mps is None else access_speed_mps
     speed = _check_positive(speed, "access_speed_mps")
-    if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
+    if batch_size is not None and not (
+        isinstance(batch_size, int | np.integer) and batch_size >= 1
+    ):
         raise CostInputError(f"batch_size must be a positive integer, not {batch_size!r}")
 
     o_side = _snap(network, o_lon, o_lat, speed)
@@ -467,14 +471,13 @@ def _pairs_frame(
 ) -> pd.DataFrame:
     """The cost table: typed columns, sorted by origin then destination."""
     order = np.lexsort((destination, origin))
-    return pd.DataFrame(
-        {
-            "origin": origin[order].astype(np.int32),
-            "destination": destination[order].astype(np.int32),
-            "seconds": seconds[order].astype(np.float32),
-            "metres": metres[order].astype(np.float32),
-        }
+    columns = zip(
+        COLUMNS,
+        (origin, destination, seconds, metres),
+        (np.int32, np.int32, np.float32, np.float32),
+        strict=True,
     )
+    return pd.DataFrame({name: values[order].astype(kind) for name, values, kind in columns})
 
 
 def _lonlat(points: ArrayLike | gpd.GeoSeries, name: str) -> tuple[np.ndarray, np.ndarray]:

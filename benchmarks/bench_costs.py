@@ -138,10 +138,20 @@ def run_gxnet(case: dict) -> dict:
     network = RoadNetwork.load(case["network"])
     with np.load(case["points"]) as z:
         origins, destinations, sample = z["origins"], z["destinations"], z["sample"]
-    run = _measured(network, lambda: travel_costs(network, origins, destinations, case["cutoff_s"]))
+
+    def costs():
+        return travel_costs(network, origins, destinations, case["cutoff_s"])
+
+    run = _measured(network, costs)  # first call: prepares the search graph too
     table = run.pop("result")
+    again = _measured(network, costs)  # the pipeline's later calls on the same network
+    del again["result"]
     mine = table[np.isin(table.origin.to_numpy(), sample)]
-    return run | {"pairs": len(table), "sample_rows": mine.to_numpy(dtype=np.float64)}
+    return run | {
+        "pairs": len(table),
+        "again": again,
+        "sample_rows": mine.to_numpy(dtype=np.float64),
+    }
 
 
 def run_networkx(case: dict) -> dict:
@@ -232,10 +242,11 @@ def bench_case(name: str, network: RoadNetwork, args, workdir: Path) -> None:
         f"cutoff {CUTOFF_S[network.mode] / 60:.0f} min; {gx['pairs']:,} pairs within it"
     )
     print(f"  {'side':<10}{'wall s':>10}{'cpu s':>10}{'pairs/s':>12}{'peak MB':>10}{'held MB':>10}")
-    print(
-        f"  {'gxnet':<10}{gx['seconds']:>10.2f}{gx['cpu_s']:>10.2f}"
-        f"{gx['pairs'] / gx['seconds']:>12,.0f}{gx['peak_mb']:>10.0f}{gx['base_mb']:>10.0f}"
-    )
+    for label, run in (("gxnet", gx), ("gxnet 2nd", gx["again"])):
+        print(
+            f"  {label:<10}{run['seconds']:>10.2f}{run['cpu_s']:>10.2f}"
+            f"{gx['pairs'] / run['seconds']:>12,.0f}{run['peak_mb']:>10.0f}{run['base_mb']:>10.0f}"
+        )
     note = f"  <- {n_sample:,} origins run, times x{scale:.0f} extrapolated" if extrapolated else ""
     print(
         f"  {'networkx':<10}{nx_seconds:>10.2f}{nx_cpu:>10.2f}{gx['pairs'] / nx_seconds:>12,.0f}"
@@ -243,8 +254,10 @@ def bench_case(name: str, network: RoadNetwork, args, workdir: Path) -> None:
     )
     print(
         f"  gxnet is {nx_seconds / gx['seconds']:.0f}x faster in wall time, "
-        f"{nx_cpu / gx['cpu_s']:.0f}x in CPU time; networkx graph build {nx_['build_s']:.1f} s "
-        f"(not timed); networkx peak MB measured on {n_sample:,} origins"
+        f"{nx_cpu / gx['cpu_s']:.0f}x in CPU time (2nd call, search graph already prepared: "
+        f"{nx_seconds / gx['again']['seconds']:.0f}x, {nx_cpu / gx['again']['cpu_s']:.0f}x); "
+        f"networkx graph build {nx_['build_s']:.1f} s not timed; networkx peak MB measured on "
+        f"{n_sample:,} origins"
     )
     print(f"  {_agreement(gx['sample_rows'], nx_['sample_rows'])}")
 

@@ -108,9 +108,9 @@ def test_random_graphs_match_networkx(
     full_local_graph = costs._local_graph
 
     def spy_local_graph(*args):
-        local, where = full_local_graph(*args)
+        local = full_local_graph(*args)
         local_sizes.append(len(local.node))
-        return local, where
+        return local
 
     monkeypatch.setattr(costs, "_local_graph", spy_local_graph)
     got = travel_costs(network, origins, destinations, 120.0, access_speed_mps=1.3)

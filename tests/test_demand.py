@@ -155,6 +155,23 @@ def test_osm_evidence_places_people_and_keeps_totals(helsinki_area, grid):
     assert inside.all()
 
 
+@pytest.mark.filterwarnings("ignore:OSM shows no buildings")  # the tiny cell may hold none
+@pytest.mark.parametrize("grid", ["square", "h3"])
+def test_a_county_smaller_than_a_cell_keeps_its_people(helsinki_area, grid):
+    features, counties, polygon = helsinki_area
+    x, y = counties.geometry.iloc[0].centroid.coords[0]
+    tiny = gpd.GeoDataFrame(
+        {"adcode": [3], "population": [777], "urban_population": [700],
+         "rural_population": [77], "households": [300]},
+        geometry=[shapely.box(x, y, x + 0.0005, y + 0.0003)],  # about 28 m x 33 m
+        crs="EPSG:4326",
+    )  # fmt: skip
+    three = pd.concat([tiny, counties], ignore_index=True)
+    demand = build_demand(polygon, counties=three, features=features, cell_size_m=500, grid=grid)
+    assert_census_totals(demand, three.set_index("adcode"))
+    assert (demand["county_adcode"] == 3).sum() == 1
+
+
 def test_osm_evidence_from_a_pbf_path(helsinki_area):
     _, counties, polygon = helsinki_area
     demand = build_demand(polygon, counties=counties, pbf=HELSINKI, cell_size_m=250)

@@ -113,7 +113,11 @@ class OsmFeatures:
         folder = Path(folder)
         for layer in LAYERS:
             with atomic_path(folder / f"{layer}.parquet") as tmp:
-                getattr(self, layer).to_parquet(tmp, index=False)
+                frame = getattr(self, layer)
+                # GeoArrow points decode without WKB parsing, so a city's buildings load
+                # faster; geopandas cannot write an empty layer that way.
+                encoding = "geoarrow" if len(frame) else "WKB"
+                frame.to_parquet(tmp, index=False, geometry_encoding=encoding)
         write_text_atomic(folder / "meta.json", json.dumps(self.meta, sort_keys=True))
         return folder
 

@@ -15,6 +15,7 @@ Usage: python benchmarks/bench_map.py [--cells 10000] [--points 2000] [--loads 3
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -70,7 +71,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cells", type=int, default=10_000)
     parser.add_argument("--points", type=int, default=2_000)
-    parser.add_argument("--loads", type=int, default=3, help="loads per map (first is cold)")
+    parser.add_argument("--loads", type=int, default=5, help="loads per map (first is cold)")
     parser.add_argument("--no-naive", action="store_true", help="only gxnet's map")
     args = parser.parse_args()
     missing = chromium_missing()
@@ -103,6 +104,7 @@ def main() -> int:
                 f"{errors:>6}"
             )
     print("targets: < 15 MB, interactive < 3 s")
+    print(f"machine load (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

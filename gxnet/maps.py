@@ -39,9 +39,9 @@ from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, UserInputError
 from gxnet._io import write_text_atomic
 from gxnet._messages import messages
+from gxnet.plan import Plan
 from gxnet.report import (
     POINT_TIER,
-    PlanLike,
     assigned,
     county_table,
     plan_title,
@@ -179,7 +179,7 @@ def _minutes(seconds: pd.Series) -> pd.Series:
     return (seconds.astype(float) / 60.0).round(1)
 
 
-def _site_table(plan: PlanLike, basemap: str) -> tuple[str, pd.Index]:
+def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
     """The sites' table and the site_id order (demand refers to sites by position)."""
     sites = plan.sites.reset_index(drop=True)
     chosen = sites["chosen"].astype(bool)
@@ -217,7 +217,7 @@ def _site_table(plan: PlanLike, basemap: str) -> tuple[str, pd.Index]:
     return _table(geometry, props), pd.Index(ids)
 
 
-def _demand_table(plan: PlanLike, site_order: pd.Index, basemap: str) -> str:
+def _demand_table(plan: Plan, site_order: pd.Index, basemap: str) -> str:
     """Demand cells (or points when the plan has no cells) with walk time, point, coverage."""
     demand = plan.demand
     # Cells where the plan has them; a planner's point demand is drawn as dots.
@@ -238,7 +238,7 @@ def _demand_table(plan: PlanLike, site_order: pd.Index, basemap: str) -> str:
     return _table(_in_basemap_crs(geometry, basemap), props)
 
 
-def _link_table(plan: PlanLike, basemap: str) -> str:
+def _link_table(plan: Plan, basemap: str) -> str:
     links = plan.links
     names = plan.sites.set_index("site_id")["name"]
     props = pd.DataFrame(
@@ -251,7 +251,7 @@ def _link_table(plan: PlanLike, basemap: str) -> str:
     return _table(_in_basemap_crs(links.geometry, basemap), props)
 
 
-def _county_table(plan: PlanLike, basemap: str, lang: str) -> str:
+def _county_table(plan: Plan, basemap: str, lang: str) -> str:
     counties = plan.counties
     figures = county_table(plan).set_index("county_adcode")
     adcode = counties["adcode"].astype(int)
@@ -369,7 +369,7 @@ def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
             ).add_to(fmap)  # fmt: skip
 
 
-def plan_map(plan: PlanLike, *, basemap: str = "osm", lang: str = "zh") -> folium.Map:
+def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Map:
     """Draw a plan as an interactive map with layers the reader can switch.
 
     Layers: recycling points (existing, new, unchosen candidates) and sorting centres with
@@ -475,7 +475,7 @@ def plan_map(plan: PlanLike, *, basemap: str = "osm", lang: str = "zh") -> foliu
 
 
 def save_map(
-    plan_or_map: PlanLike | folium.Map,
+    plan_or_map: Plan | folium.Map,
     path: str | os.PathLike[str],
     *,
     basemap: str = "osm",

@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
-from typing import Any, Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -25,22 +24,12 @@ import pandas as pd
 from gxnet._errors import UserInputError
 from gxnet._io import write_text_atomic
 from gxnet._messages import messages
+from gxnet.plan import Plan
 
 FORMATS = ("markdown", "html")
 #: Report formats chosen from a file's suffix by :func:`write_report`.
 SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 POINT_TIER = "recycling_point"
-
-
-class PlanLike(Protocol):
-    """What maps and reports read of a :class:`gxnet.plan.Plan` (its documented contract)."""
-
-    sites: gpd.GeoDataFrame
-    demand: gpd.GeoDataFrame
-    links: gpd.GeoDataFrame
-    counties: gpd.GeoDataFrame
-    metrics: dict[str, Any]
-    provenance: dict[str, Any]
 
 
 def assigned(demand: pd.DataFrame) -> pd.Series:
@@ -125,7 +114,7 @@ def _figures(
     ]
 
 
-def _chosen_sites(plan: PlanLike) -> gpd.GeoDataFrame:
+def _chosen_sites(plan: Plan) -> gpd.GeoDataFrame:
     """The chosen sites, each with the adcode of the county it stands in (0 outside all)."""
     columns = [c for c in ("site_id", "tier", "points", "geometry") if c in plan.sites.columns]
     sites = plan.sites.loc[plan.sites["chosen"].astype(bool), columns]
@@ -140,14 +129,13 @@ def _chosen_sites(plan: PlanLike) -> gpd.GeoDataFrame:
     return sites.assign(county_adcode=joined["adcode"].fillna(0).astype(int))
 
 
-def county_table(plan: PlanLike) -> pd.DataFrame:
+def county_table(plan: Plan) -> pd.DataFrame:
     """Per county: households, coverage, recycling points, sorting centres and walk times.
 
     Parameters
     ----------
     plan
-        A :class:`gxnet.plan.Plan` (or anything with its ``sites``, ``demand`` and
-        ``counties`` tables).
+        The plan.
 
     Returns
     -------
@@ -174,7 +162,7 @@ def county_table(plan: PlanLike) -> pd.DataFrame:
     return table[first + [c for c in table.columns if c not in first]]
 
 
-def plan_totals(plan: PlanLike) -> pd.Series:
+def plan_totals(plan: Plan) -> pd.Series:
     """The figures of :func:`county_table` for the whole plan (every site and demand row)."""
     demand = plan.demand
     sites = plan.sites.loc[plan.sites["chosen"].astype(bool)]
@@ -187,7 +175,7 @@ def plan_totals(plan: PlanLike) -> pd.Series:
     return table.iloc[0]
 
 
-def _display_table(plan: PlanLike, text: dict[str, str], lang: str) -> pd.DataFrame:
+def _display_table(plan: Plan, text: dict[str, str], lang: str) -> pd.DataFrame:
     """The county table and a total row as formatted strings under translated headings."""
     table = county_table(plan)
     totals = plan_totals(plan)
@@ -210,15 +198,15 @@ def _display_table(plan: PlanLike, text: dict[str, str], lang: str) -> pd.DataFr
             text["coverage"]: figures["coverage"].map(
                 lambda v: "–" if pd.isna(v) else f"{100 * v:.1f}%"
             ),
-            text["points"]: figures["points"].astype(int).astype(str),
-            text["centres"]: figures["centres"].astype(int).astype(str),
+            text["points"]: figures["points"].map(lambda v: f"{int(v):,}"),
+            text["centres"]: figures["centres"].map(lambda v: f"{int(v):,}"),
             f"{text['walk_mean']} ({text['minutes']})": minutes(figures["walk_mean_min"]),
             f"{text['walk_p95']} ({text['minutes']})": minutes(figures["walk_p95_min"]),
         }
     )
 
 
-def _summary_lines(plan: PlanLike, text: dict[str, str]) -> list[tuple[str, str]]:
+def _summary_lines(plan: Plan, text: dict[str, str]) -> list[tuple[str, str]]:
     """(label, value) pairs of the report's summary: cost mode (provenance), solver (metrics)."""
     cost_mode = (plan.provenance or {}).get("cost_mode", "road")
     lines = [
@@ -234,7 +222,7 @@ def _summary_lines(plan: PlanLike, text: dict[str, str]) -> list[tuple[str, str]
     return lines
 
 
-def straight_line_warning(plan: PlanLike, text: dict[str, str]) -> str | None:
+def straight_line_warning(plan: Plan, text: dict[str, str]) -> str | None:
     """The plain warning a straight-line plan carries on its map and report, else None.
 
     The detour factor is the one the plan was made with (provenance ``standards.costs``).
@@ -246,7 +234,7 @@ def straight_line_warning(plan: PlanLike, text: dict[str, str]) -> str | None:
     return text["straight_line"].format(detour=costs.get("detour_factor", "?"))
 
 
-def plan_title(plan: PlanLike, text: dict[str, str]) -> str:
+def plan_title(plan: Plan, text: dict[str, str]) -> str:
     """The title of a plan's map and report: its area (provenance ``area_name``) and "plan"."""
     area = (plan.provenance or {}).get("area_name", "")
     return f"{area} {text['plan']}".strip()
@@ -297,7 +285,7 @@ def _html(title: str, warning: str | None, summary, text, table, lang: str) -> s
     )
 
 
-def render_report(plan: PlanLike, *, fmt: str = "markdown", lang: str = "zh") -> str:
+def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str:
     """Render a plan's report: summary and per-county table, as markdown or HTML.
 
     Parameters
@@ -332,7 +320,7 @@ def render_report(plan: PlanLike, *, fmt: str = "markdown", lang: str = "zh") ->
 
 
 def write_report(
-    plan: PlanLike,
+    plan: Plan,
     path: str | os.PathLike[str],
     *,
     fmt: str | None = None,

@@ -19,7 +19,8 @@ from pathlib import Path
 import folium
 import pytest
 
-from benchmarks.chromium import MISSING, chromium, chromium_missing, visit
+from benchmarks import chromium as chromium_module
+from benchmarks.chromium import chromium, chromium_missing, visit
 from benchmarks.synthetic_plan import synthetic_plan
 from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, UserInputError
@@ -249,13 +250,20 @@ def test_point_demand_is_drawn_as_points():
 # The real browser.
 
 
+def test_missing_chromium_names_make_browser(monkeypatch):
+    monkeypatch.setattr(chromium_module, "CHROMIUM", "/nonexistent/chromium")
+    message = chromium_missing()
+    assert message.startswith("/nonexistent/chromium not found.")
+    assert "make browser" in message and "GXNET_SKIP_BROWSER=1" in message
+
+
 @pytest.fixture(scope="module")
 def browser():
     if os.environ.get("GXNET_SKIP_BROWSER") == "1":
         pytest.skip("GXNET_SKIP_BROWSER=1")
     missing = chromium_missing()
     if missing:
-        pytest.fail(missing or MISSING)
+        pytest.fail(missing)
     with chromium() as driver:
         yield driver
 

@@ -49,6 +49,13 @@ def _osmium_error(pbf: Path, exc: RuntimeError) -> OsmFileError:
     )
 
 
+def _existing(pbf: str | Path) -> Path:
+    pbf = Path(pbf)
+    if not pbf.is_file():
+        raise OsmFileError("no such file; give the path of an .osm.pbf file", path=str(pbf))
+    return pbf
+
+
 def pbf_bounds(pbf: str | Path) -> tuple[float, float, float, float] | None:
     """The bounding box (min lon, min lat, max lon, max lat) in the file header, if any.
 
@@ -57,9 +64,7 @@ def pbf_bounds(pbf: str | Path) -> tuple[float, float, float, float] | None:
     OsmFileError
         When the file is missing or is not an OSM file.
     """
-    pbf = Path(pbf)
-    if not pbf.is_file():
-        raise OsmFileError("no such file; give the path of an .osm.pbf file", path=str(pbf))
+    pbf = _existing(pbf)
     try:
         reader = osmium.io.Reader(str(pbf), osmium.osm.NOTHING)
         bbox = reader.header().box()
@@ -127,9 +132,7 @@ def read_ways(pbf: str | Path) -> WayTable:
     OsmFileError
         When the file is missing, corrupt or truncated.
     """
-    pbf = Path(pbf)
-    if not pbf.is_file():
-        raise OsmFileError("no such file; give the path of an .osm.pbf file", path=str(pbf))
+    pbf = _existing(pbf)
     processor = (
         osmium.FileProcessor(str(pbf), osmium.osm.NODE | osmium.osm.WAY)
         .with_locations()
@@ -241,8 +244,8 @@ def clip_pbf(
     Keeps every tagged node inside the bounding box of the buffered polygon, every way with a
     node inside it (whole, with all its nodes, so roads leaving the box stay intact) and every
     relation with such a member, plus the relation's member nodes and ways (nested relations
-    are not followed). The header records the box,
-    so that later readers can check coverage without reading the data.
+    are not followed). The header records the box, so that later readers can check coverage
+    without reading the data.
 
     Parameters
     ----------
@@ -293,8 +296,7 @@ def clip_pbf(
                 if in_box(obj.location):
                     nodes.add(obj.id)
             elif obj.is_way():
-                way_refs = [n.ref for n in obj.nodes if in_box(n.location)]
-                if way_refs:
+                if any(in_box(n.location) for n in obj.nodes):
                     ways.add(obj.id)
                     refs.extend(n.ref for n in obj.nodes)
             elif obj.is_relation():

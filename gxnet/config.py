@@ -189,7 +189,8 @@ class SolverSettings:
     gap
         Relative gap at which the solver may stop (0.01 = within 1 % of optimal).
     threads
-        Solver threads.
+        Solver threads; unset leaves HiGHS its default. HiGHS keeps one thread pool per
+        process, so a process must not ask for different counts in turn.
     seed
         Random seed, so that a re-run gives the same plan.
     """
@@ -197,7 +198,7 @@ class SolverSettings:
     name: str = _spec("highs", choices=("highs", "cbc"))
     time_limit_s: float = _spec(10.0, lo=0.1)
     gap: float = _spec(0.01, lo=0.0, hi=1.0)
-    threads: int = _spec(1, lo=1)
+    threads: int | None = _spec(None, lo=1)
     seed: int = _spec(0, lo=0)
 
 

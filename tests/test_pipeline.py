@@ -23,11 +23,14 @@ DEMAND = TEST_DATA / "helsinki_demand.csv"
 HELSINKI = Config().with_options(service_radius_m=500, coverage=0.8)
 
 
-@pytest.fixture(autouse=True)
-def no_osm_cache(tmp_path, monkeypatch):
-    """No road network or site list on disk unless a test gives one."""
-    monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
-    monkeypatch.setattr(settings, "sites_dir", tmp_path / "sites")
+@pytest.fixture(autouse=True, scope="module")
+def no_osm_cache(tmp_path_factory):
+    """No site list on disk; road networks cached per module (built from --pbf once)."""
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(settings, "osm_dir", folder / "osm")
+        mp.setattr(settings, "sites_dir", folder / "sites")
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -163,6 +163,20 @@ def load_demand(
             pbf=pbf,
             standards=config.demand,
         )
+    elif len(counties := guangxi_counties(area.boundary)):
+        from gxnet.demand import build_demand
+
+        # The census is per county: place each county's people over the whole county, then
+        # keep the units inside the study area.
+        frame = build_demand(
+            counties.geometry.union_all(),
+            counties=counties,
+            cell_size_m=config.grid.cell_size_m,
+            grid=config.grid.kind,
+            pbf=pbf,
+            standards=config.demand,
+        )
+        frame = frame[shapely.contains_xy(area.boundary, frame.geometry.x, frame.geometry.y)]
     elif area.source.get("kind") == "file":
         from gxnet.demand import read_demand
 
@@ -182,6 +196,16 @@ def load_demand(
     if "cell" not in frame.columns:
         frame["cell"] = gpd.GeoSeries([None] * len(frame), crs="EPSG:4326")
     return frame
+
+
+def guangxi_counties(boundary: BaseGeometry) -> gpd.GeoDataFrame:
+    """The Guangxi counties (with their census) that a study area overlaps; empty outside."""
+    from gxnet.regions import boundaries
+
+    counties = boundaries(level="county")
+    overlap = shapely.intersection(counties.geometry.to_numpy(), boundary)
+    # Touching along a border is no overlap.
+    return counties[shapely.area(overlap) > 0].reset_index(drop=True)
 
 
 def candidate_sites(
@@ -974,6 +998,9 @@ def _counties(area: StudyArea, demand: pd.DataFrame) -> gpd.GeoDataFrame:
         if region.level == "county":
             frame = frame[frame["adcode"] == region.adcode]
         return frame.reset_index(drop=True)
+    inside = guangxi_counties(area.boundary)
+    if len(inside):
+        return inside
     codes = demand["county_adcode"].unique()
     return gpd.GeoDataFrame(
         {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 from pyproj import Geod
@@ -161,3 +162,22 @@ def test_a_number_of_centres_serves_every_point():
     assert "p-median (centres)" in plan.metrics["model"]
     assert set(plan.links["point_id"]) == set(plan.chosen_points["site_id"])
     assert (plan.links["travel_s"] <= 45 * 60).all()
+
+
+def test_area_inside_guangxi_takes_its_share_of_the_census(tmp_path):
+    """A district drawn by hand: the census of the counties it overlaps, cut to the area."""
+    from shapely.geometry import box
+
+    from gxnet.regions import get_county
+
+    county = get_county("万秀区").boundary
+    x, y = county.centroid.x, county.centroid.y
+    area = county.intersection(box(x - 0.03, y - 0.03, x + 0.03, y + 0.03))
+    path = tmp_path / "riverside.geojson"
+    gpd.GeoDataFrame({"name": ["riverside"]}, geometry=[area], crs="EPSG:4326").to_file(path)
+    plan = optimize_city(path, config=Config())
+    assert plan.provenance["area_name"] == "riverside" and plan.slug == "riverside"
+    assert 0 < plan.metrics["households"] < 94521
+    assert set(plan.demand["county_adcode"]) == {450403}
+    assert list(plan.counties["adcode"]) == [450403]
+    assert plan.demand.geometry.within(area).all()

@@ -181,3 +181,10 @@ def test_area_inside_guangxi_takes_its_share_of_the_census(tmp_path):
     assert set(plan.demand["county_adcode"]) == {450403}
     assert list(plan.counties["adcode"]) == [450403]
     assert plan.demand.geometry.within(area).all()
+
+
+def test_without_a_site_list_osm_proposes_the_candidates():
+    plan = optimize_city(AREA, demand=DEMAND, pbf=PBF, config=HELSINKI)
+    assert "OpenStreetMap" in plan.provenance["sites_source"]
+    assert plan.chosen_points["source"].str.startswith("osm:").all()
+    assert plan.metrics["coverage"] >= 0.8

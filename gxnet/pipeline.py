@@ -7,7 +7,7 @@
       -> sites (gxnet.sites: a site list, OSM candidates, or demand-cell centres)
       -> road networks (gxnet.osm: cache or --pbf; else straight line x detour factor)
       -> costs (gxnet.costs: walk demand -> points within the standard, drive points -> centres)
-      -> model (gxnet.optimize: two-tier network with the planner's targets)
+      -> model (gxnet.optimize: covering models, or the two-tier network with capacities)
       -> Plan (gxnet.plan)
 
 Every fallback (no road network, no site list, no OSM data) is said in the progress lines and
@@ -318,10 +318,11 @@ def _grid_sites(
     )
 
 
-def _metric_xy(points: gpd.GeoSeries, crs=None) -> tuple[np.ndarray, np.ndarray]:
+def _metric_xy(points: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """Points in metres, in the UTM zone of their centre."""
     lon, lat = points.x.to_numpy(), points.y.to_numpy()
-    crs = crs or utm_crs(lon, lat)
-    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    to_utm = Transformer.from_crs("EPSG:4326", utm_crs(lon, lat), always_xy=True)
+    x, y = to_utm.transform(lon, lat)
     return np.asarray(x), np.asarray(y)
 
 

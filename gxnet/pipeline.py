@@ -1028,7 +1028,8 @@ def resolve_plan(
     """Re-solve a plan with a new site list; the plan's chosen sites stay as existing sites.
 
     The demand of the plan is reused; the standards are the plan's unless ``config`` is given;
-    the road networks are the cached ones (or ``pbf``), as in :func:`optimize_city`.
+    the road networks come from ``pbf``, else the extract the plan recorded (if still on
+    disk), else the cache, as in :func:`optimize_city`.
 
     Returns
     -------
@@ -1060,6 +1061,10 @@ def resolve_plan(
     demand = plan.demand.drop(
         columns=["point_id", "travel_s", "covered", "metres"], errors="ignore"
     )
+    if pbf is None:
+        # The extract the plan was made from, when it is still there (else the cache).
+        recorded = plan.provenance.get("inputs", {}).get("pbf", {}).get("path")
+        pbf = recorded if recorded and Path(recorded).is_file() else None
     new_plan = optimize_city(
         area, sites=merged, demand=demand, config=config, pbf=pbf, progress=progress
     )

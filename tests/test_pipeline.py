@@ -111,7 +111,8 @@ def test_unknown_city():
 
 
 def test_resolve_keeps_chosen_sites_and_reports_the_change(helsinki):
-    new = resolve_plan(helsinki, TEST_DATA / "helsinki_sites_new.csv", pbf=PBF)
+    new = resolve_plan(helsinki, TEST_DATA / "helsinki_sites_new.csv")
+    assert new.provenance["cost_mode"] == "road", "the recorded extract is used again"
     before = set(helsinki.chosen_points["site_id"])
     kept = new.sites[new.sites["site_id"].isin(before)]
     assert kept["chosen"].all() and (kept["status"] == "existing").all()

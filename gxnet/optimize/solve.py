@@ -206,6 +206,8 @@ def _solve_highs(
     h.setOptionValue("mip_rel_gap", float(options.gap_rel))
     h.setOptionValue("random_seed", int(options.seed))
     if options.threads is not None:
+        # HiGHS keeps one thread pool per process and fails a run that asks for another size.
+        highspy.Highs.resetGlobalScheduler(True)
         h.setOptionValue("threads", int(options.threads))
     if options.time_limit_s is not None:
         h.setOptionValue("time_limit", float(options.time_limit_s))

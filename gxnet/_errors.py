@@ -76,3 +76,15 @@ class SolverError(GxnetError):
 
 class UnknownCoordinateSystemError(UserInputError):
     """A coordinate system gxnet cannot convert (not WGS-84, GCJ-02 or BD-09 lon/lat)."""
+
+
+class OsmFileError(InputFileError):
+    """An OSM file that cannot be read (corrupt, truncated) or does not cover the area asked."""
+
+
+class EmptyNetworkError(UserInputError):
+    """An area with no roads of a travel mode in the OSM data given."""
+
+
+class NetworkNotFetchedError(UserInputError):
+    """A road network that has not been fetched yet; the message names the command to run."""

@@ -10,12 +10,16 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
+from pathlib import Path
 
 import click
 import pandas as pd
 
 from gxnet import __version__, regions
 from gxnet._errors import GxnetError
+from gxnet.osm import fetch as osm_fetch
+from gxnet.osm.network import MODES
+from gxnet.osm.pbf import DEFAULT_BUFFER_M
 
 
 class _Group(click.Group):
@@ -95,6 +99,69 @@ def cities(city: str | None, fmt: str) -> None:
 
 
 # Road networks: fetch and cache OpenStreetMap.
+
+
+@cli.command()
+@click.option("--city", help="A city or county (pinyin, 中文 or adcode).")
+@click.option("--all", "all_cities", is_flag=True, help="Every city of Guangxi.")
+@click.option("--area", type=click.Path(path_type=Path), help="A polygon file (GeoJSON, GPKG).")
+@click.option("--name", help="Cache folder name of --area (latin letters, digits, - or _).")
+@click.option("--pbf", type=click.Path(path_type=Path), help="A local .osm.pbf covering the area.")
+@click.option(
+    "--source",
+    type=click.Choice(osm_fetch.SOURCES),
+    default="auto",
+    show_default=True,
+    help="auto: --pbf, else a PBF in data/osm/ covering the area, else the Guangxi extract.",
+)
+@click.option(
+    "--modes",
+    default=",".join(MODES),
+    show_default=True,
+    help="Travel modes, comma-separated.",
+)
+@click.option(
+    "--buffer", "buffer_m", type=float, default=DEFAULT_BUFFER_M, show_default=True,
+    help="Metres of road kept around the area.",
+)  # fmt: skip
+@click.option("--refresh", is_flag=True, help="Rebuild even when the cache is current.")
+def fetch(
+    city: str | None,
+    all_cities: bool,
+    area: Path | None,
+    name: str | None,
+    pbf: Path | None,
+    source: str,
+    modes: str,
+    buffer_m: float,
+    refresh: bool,
+) -> None:
+    """Build and cache the walk, drive and tricycle road networks of a city from OpenStreetMap."""
+    if sum(x is not None and x is not False for x in (city, all_cities or None, area)) != 1:
+        raise click.UsageError("give exactly one of --city NAME, --all or --area FILE")
+    if area is not None and not name:
+        raise click.UsageError("--area needs --name (the cache folder of the area)")
+    if all_cities:
+        targets = [regions.get_city(code) for code in regions.list_cities()["adcode"]]
+    else:
+        targets = [osm_fetch.read_area(area) if area is not None else regions.get_region(city)]
+    for target in targets:
+        slug = name if area is not None else target.slug
+        networks = osm_fetch.fetch_city(
+            target,
+            slug=slug,
+            source=source,
+            pbf=pbf,
+            modes=tuple(m.strip() for m in modes.split(",") if m.strip()),
+            buffer_m=buffer_m,
+            refresh=refresh,
+        )
+        for mode, net in networks.items():
+            click.echo(
+                f"{slug:<14} {mode:<8} {net.n_nodes:>9,} nodes {net.n_edges:>10,} edges   "
+                f"dropped {net.meta['dropped_nodes']:,} nodes, {net.meta['dropped_edges']:,} "
+                f"edges   {osm_fetch.network_path(slug, mode)}"
+            )
 
 
 # Site lists: check and template.

@@ -59,3 +59,6 @@ http_timeout_s: float = float(os.environ.get("GXNET_HTTP_TIMEOUT_S", "60"))
 
 #: Attempts per download before giving up (with exponential back-off between them).
 http_retries: int = int(os.environ.get("GXNET_HTTP_RETRIES", "5"))
+
+#: Seconds before the first retry of a failed download; each further retry waits twice as long.
+http_backoff_s: float = float(os.environ.get("GXNET_HTTP_BACKOFF_S", "2"))

@@ -412,7 +412,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     fmap.default_js = []
     fmap.default_css = []
     figure = fmap.get_root()
-    title = plan_title(plan, text)
+    title = plan_title(plan, lang)
     figure.title = title
     # An empty icon: else the browser asks the server (or the disk) for /favicon.ico.
     figure.header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")

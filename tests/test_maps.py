@@ -23,7 +23,7 @@ from benchmarks import chromium as chromium_module
 from benchmarks.chromium import chromium, chromium_missing, visit
 from benchmarks.synthetic_plan import synthetic_plan
 from gxnet import crs, settings
-from gxnet._errors import MapAssetsError, UserInputError
+from gxnet._errors import MapAssetsError, OutputError, UserInputError
 from gxnet.maps import leaflet_assets, plan_map, save_map
 from tests.test_report import small_plan
 
@@ -237,6 +237,13 @@ def test_save_map_writes_one_file_atomically(tmp_path):
     again = save_map(fmap, out)
     assert "县区边界与人口" in again.read_text(encoding="utf-8")
     assert [p.name for p in out.parent.iterdir()] == ["wuzhou.html"]
+
+
+def test_save_map_into_a_file_says_where(tmp_path):
+    (tmp_path / "maps").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(OutputError, match="choose a writable folder"):
+        save_map(small_plan(), tmp_path / "maps" / "wuzhou.html", basemap="none")
+    assert (tmp_path / "maps").read_text(encoding="utf-8") == "not a folder"
 
 
 def test_point_demand_is_drawn_as_points():

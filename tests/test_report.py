@@ -168,6 +168,13 @@ def test_html_report_is_self_contained_and_escaped():
     assert "http://" not in page and "https://" not in page
 
 
+def test_english_title_of_a_guangxi_city_is_in_pinyin():
+    plan = small_plan()
+    plan.provenance["area"] = {"kind": "region", "adcode": 450400, "name": "梧州市"}
+    assert render_report(plan, lang="en").startswith("# Wuzhou recycling network plan\n")
+    assert render_report(plan).startswith("# 梧州市 回收网络规划\n")
+
+
 def test_write_report_chooses_format_by_suffix(tmp_path):
     html_path = write_report(small_plan(), tmp_path / "out" / "report.html", lang="en")
     assert html_path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -68,11 +68,18 @@ var gx = (function () {
     return html + "</table>";
   }
 
+  function popupOptions() {
+    // Popups pan clear of the title and banner, which sit above the map's panes.
+    var header = document.querySelector(".gx-header");
+    var top = header ? header.getBoundingClientRect().bottom + 10 : 10;
+    return { maxWidth: 420, autoPanPaddingTopLeft: L.point(10, top) };
+  }
+
   function layer(collection, options, popup) {
     // One popup for the whole layer, written for the feature clicked.
     return L.geoJSON(collection, options).bindPopup(function (clicked) {
       return popup(clicked.feature.properties);
-    });
+    }, popupOptions());
   }
 
   function walkColour(t) {

@@ -102,7 +102,7 @@ var gx = (function () {
     return layer(collection, {
       style: style,
       pointToLayer: function (f, latlng) {
-        return L.circleMarker(latlng, { radius: 4 });
+        return L.circleMarker(latlng, { radius: 6 });
       }
     }, demandPopup);
   }

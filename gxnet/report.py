@@ -181,8 +181,13 @@ def _display_table(plan: Plan, text: dict[str, str], lang: str) -> pd.DataFrame:
     table = county_table(plan)
     totals = plan_totals(plan)
     name_column = "name_zh" if lang == "zh" else "name_pinyin"
-    names = table[name_column].where(table[name_column] != "", table["county_adcode"].astype(str))
-    names = names.where(table["county_adcode"] != 0, text["outside_counties"])
+    # A row without a name is outside the plan's counties (adcode 0) or a county they lack.
+    unnamed = (
+        table["county_adcode"]
+        .astype(str)
+        .where(table["county_adcode"] != 0, text["outside_counties"])
+    )
+    names = table[name_column].where(table[name_column] != "", unnamed)
     figures = pd.concat(
         [table.drop(columns=["county_adcode", "name_zh", "name_pinyin"]), totals.to_frame().T],
         ignore_index=True,

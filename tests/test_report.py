@@ -125,6 +125,21 @@ def test_sites_outside_every_county_are_kept_apart():
     assert table.loc[0, "points"] == 1
     assert table.loc[0, "name_zh"] == ""
     assert table.loc[EAST, "points"] == 0
+    assert "| Outside the counties | 0 | 0 | – | 1 | 0 | – | – |" in render_report(plan, lang="en")
+
+
+def test_a_study_area_outside_guangxi_is_one_named_row():
+    plan = small_plan()
+    plan.demand["county_adcode"] = 0
+    plan.counties = plan.counties.iloc[:1].assign(
+        adcode=0,
+        name_zh="Helsinki",
+        name_pinyin="Helsinki",
+        geometry=[shapely.box(111, 23, 112, 24)],
+    )
+    text = render_report(plan, lang="en")
+    assert "| Helsinki | 750 | 600 | 80.0% | 2 | 1 | 6.5 | 10.0 |" in text
+    assert "Outside the counties" not in text
 
 
 def test_walk_times_weight_by_households():

@@ -180,7 +180,8 @@ def _minutes(seconds: pd.Series) -> pd.Series:
 
 
 def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
-    """The sites' table and the site_id order (demand refers to sites by position)."""
+    """The table of the sites drawn (chosen sites and unchosen candidate points) and their ids
+    in its order: demand refers to its point by position in that table."""
     sites = plan.sites.reset_index(drop=True)
     chosen = sites["chosen"].astype(bool)
     is_point = sites["tier"] == POINT_TIER
@@ -214,7 +215,7 @@ def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
         }
     )[keep.to_numpy()]
     geometry = _in_basemap_crs(sites.geometry[keep.to_numpy()], basemap)
-    return _table(geometry, props), pd.Index(ids)
+    return _table(geometry, props), pd.Index(props["i"])
 
 
 def _demand_table(plan: Plan, site_order: pd.Index, basemap: str) -> str:

@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 import folium
+import pandas as pd
 import pytest
 
 from benchmarks import chromium as chromium_module
@@ -123,6 +124,16 @@ def test_popup_figures_of_points_and_centres():
     }  # fmt: skip
     links = rows(tables(page)["links"])
     assert links[0] == {"a": "河东回收点", "b": "梧州分拣中心", "t": 15.0}
+
+
+def test_demand_refers_to_its_point_past_sites_not_drawn():
+    plan = small_plan()
+    excluded = plan.sites.iloc[[2]].assign(site_id="X1", status="excluded", chosen=False)
+    plan.sites = pd.concat([excluded, plan.sites], ignore_index=True)
+    data = tables(render(plan, basemap="none"))
+    ids = [row["i"] for row in rows(data["sites"])]
+    assert "X1" not in ids
+    assert [ids[d["k"]] for d in rows(data["demand"])[:4]] == ["P1", "P1", "P2", "P2"]
 
 
 def test_unlimited_capacity_travels_as_null():

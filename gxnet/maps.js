@@ -155,20 +155,19 @@ var gx = (function () {
   }
 
   function sites(group, style) {
+    // Drawn at the size for the zoom they first appear at; resized when the reader zooms.
+    var sized = L.extend({}, style, { radius: style.radius * siteScale(cfg.map.getZoom()) });
     var drawn = layer(features("sites", function (p) { return p.g === group; }), {
       pointToLayer: function (f, latlng) {
-        return L.circleMarker(latlng, style);
+        return L.circleMarker(latlng, sized);
       }
     }, sitePopup);
     function resize() {
-      var radius = style.radius * siteScale(drawn._map.getZoom());
+      var radius = style.radius * siteScale(cfg.map.getZoom());
       drawn.eachLayer(function (marker) { marker.setRadius(radius); });
     }
-    drawn.on("add", function () {
-      resize();
-      drawn._map.on("zoomend", resize);
-    });
-    drawn.on("remove", function () { drawn._map.off("zoomend", resize); });
+    drawn.on("add", function () { cfg.map.on("zoomend", resize); });
+    drawn.on("remove", function () { cfg.map.off("zoomend", resize); });
     return drawn;
   }
 
@@ -209,8 +208,9 @@ var gx = (function () {
     control.addTo(map);
   }
 
-  function setup(config, dataElementId) {
+  function setup(config, dataElementId, map) {
     cfg = config;
+    cfg.map = map;
     data = JSON.parse(document.getElementById(dataElementId).textContent);
     cfg.siteCol = {};
     data.sites.c.forEach(function (name, j) { cfg.siteCol[name] = j; });

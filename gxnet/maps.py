@@ -446,13 +446,10 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         "county": COUNTY_COLOUR,
         "palette": SERVICE_PALETTE,
     }
-    blank = f"{fmap.get_name()}.getContainer().classList.add('gx-blank');\n"
-    fmap.add_child(
-        _Script(
-            f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)});\n"
-            + (blank if basemap == "none" else "")
-        )
-    )
+    name = fmap.get_name()
+    setup = f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)}, {name});\n"
+    blank = f"{name}.getContainer().classList.add('gx-blank');\n"
+    fmap.add_child(_Script(setup + (blank if basemap == "none" else "")))
 
     def sites(group: str) -> str:
         return f"gx.sites({_script_json(group)}, {_script_json(SITE_STYLES[group])})"
@@ -471,7 +468,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     for key, build, show in layers:
         fmap.add_child(_PlanLayer(text[key], build, show=show))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.add_child(_Script(f"gx.legend({fmap.get_name()}, {_script_json(_legend_html(text))});\n"))
+    fmap.add_child(_Script(f"gx.legend({name}, {_script_json(_legend_html(text))});\n"))
     return fmap
 
 

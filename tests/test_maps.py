@@ -68,7 +68,7 @@ def tables(page: str) -> dict:
 
 def config(page: str) -> dict:
     """The settings and texts the map hands its runtime."""
-    match = re.search(r'gx\.setup\((\{.*\}), "gx-data"\);\n', page)
+    match = re.search(r'gx\.setup\((\{.*\}), "gx-data", map_\w+\);\n', page)
     assert match, "no gx.setup call in the map"
     return json.loads(match.group(1))
 

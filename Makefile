@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 # The main job on the embedded default data.
 demo: $(STAMP)
-	$(BIN)/gxnet cities
+	$(BIN)/gxnet optimize --city wuzhou
 
 # Debian's Chromium checks the HTML maps in a real browser; Noto CJK draws their Chinese.
 browser:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gxnet._errors import InputFileError
 
@@ -67,14 +69,19 @@ def match_columns(
     return found
 
 
+#: A decimal number as a person types it (after commas and degree signs are removed).
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
 def clean_text(values: pd.Series) -> pd.Series:
-    """Cell texts stripped and NFKC-normalised (full-width digits and commas become ASCII)."""
-    text = values.astype(object).where(values.notna(), "")
-    return pd.Series(
-        [unicodedata.normalize("NFKC", str(v)).strip() for v in text],
-        index=values.index,
-        dtype=object,
-    )
+    """Cell texts stripped and NFKC-normalised (full-width digits and commas become ASCII).
+
+    The result is an Arrow string Series: later string work runs in Arrow's compute kernels,
+    not in a Python loop per cell.
+    """
+    raw = pa.array(values.astype(object).where(values.notna(), "").astype(str), pa.string())
+    text = pc.utf8_trim_whitespace(pc.utf8_normalize(raw, "NFKC"))
+    return pd.Series(text, index=values.index, dtype=pd.ArrowDtype(pa.string()))
 
 
 def parse_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -84,13 +91,16 @@ def parse_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     -------
     (values, bad)
         Float values (NaN where empty or unparseable) and a mask of the cells that are not
-        empty but are not numbers either (``"n/a"``, ``"约100"``): those are the planner's
-        typos, to be reported.
+        empty but are not numbers either (``"n/a"``, ``"约100"``, ``"inf"``): those are the
+        planner's typos, to be reported.
     """
-    stripped = text.str.replace(",", "", regex=False).str.replace("°", "", regex=False)
-    values = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=float, copy=True)
+    arr = pa.array(text, pa.string())
+    stripped = pc.replace_substring(pc.replace_substring(arr, ",", ""), "°", "")
+    ok = pc.match_substring_regex(stripped, _NUMBER).to_numpy(zero_copy_only=False)
+    values = np.full(len(arr), np.nan)
+    values[ok] = pc.cast(stripped.filter(pa.array(ok)), pa.float64()).to_numpy()
     values[~np.isfinite(values)] = np.nan
-    bad = np.isnan(values) & (text != "").to_numpy()
+    bad = np.isnan(values) & (pc.utf8_length(arr).to_numpy(zero_copy_only=False) > 0)
     return values, bad
 
 

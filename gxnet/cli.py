@@ -229,15 +229,17 @@ def _progress(line: str) -> None:
 
 @contextlib.contextmanager
 def _warnings_as_lines() -> Iterator[None]:
-    """Show the library's warnings (fallbacks, fixed rows) as one line each on stderr."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UserWarning)
-        try:
-            yield
-        finally:
-            for w in caught:
-                if issubclass(w.category, UserWarning):
-                    click.echo(f"gxnet: warning: {w.message}", err=True)
+    """Show the library's warnings (fallbacks, fixed rows) as one line each on stderr, in
+    order with the progress lines."""
+
+    def show(message, category, *args, **kwargs) -> None:
+        if issubclass(category, UserWarning):
+            click.echo(f"gxnet: warning: {message}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", UserWarning)
+        warnings.showwarning = show
+        yield
 
 
 _BASEMAP = click.option(

@@ -184,20 +184,21 @@ class SolverSettings:
         ``"highs"`` (default) or ``"cbc"``.
     time_limit_s
         Seconds the solver may run for the whole plan (points and centres together); a
-        time-limited answer is reported as feasible with its gap. 20 s keeps a whole city in
+        time-limited answer is reported as feasible with its gap. 10 s keeps a whole city in
         the embedded default under a minute; raise it for a final plan.
     gap
         Relative gap at which the solver may stop (0.01 = within 1 % of optimal).
     threads
-        Solver threads.
+        Solver threads; unset leaves HiGHS its default. HiGHS keeps one thread pool per
+        process, so a process must not ask for different counts in turn.
     seed
         Random seed, so that a re-run gives the same plan.
     """
 
     name: str = _spec("highs", choices=("highs", "cbc"))
-    time_limit_s: float = _spec(20.0, lo=0.1)
+    time_limit_s: float = _spec(10.0, lo=0.1)
     gap: float = _spec(0.01, lo=0.0, hi=1.0)
-    threads: int = _spec(1, lo=1)
+    threads: int | None = _spec(None, lo=1)
     seed: int = _spec(0, lo=0)
 
 
@@ -209,11 +210,12 @@ class DemandStandards:
     ----------
     recyclables_kg_per_person_day_urban, recyclables_kg_per_person_day_rural
         Recyclables (paper, plastic, metal, glass, textiles, e-waste) a resident puts out per
-        day. Urban: 2020 urban household waste cleared in China (235.1 Mt, China Statistical
-        Yearbook 2021, table 8-21) over the 2020 census urban population (902 M) gives
-        0.71 kg/person/day; at the 30 % recyclable share of Chinese household waste this is
-        0.21 kg. Rural: about 0.12 kg (rural waste rate about 0.55 kg/person/day at a lower
-        recyclable share, see the docs).
+        day. Urban: China's cities cleared 235.12 Mt of household waste in 2020 (MOHURD, 2020
+        Urban-Rural Construction Statistical Yearbook); over the census urban population
+        (901.99 M) that is 0.71 kg/person/day, and a 30 % recyclable share (below the 35 %
+        recovery target of the 2017 national sorting plan) gives 0.21 kg. Rural: an assumed
+        0.55 kg/person/day at about 22 % recyclables, 0.12 kg. Replace both with local survey
+        figures where a city has them (see docs/demand-and-sites.md).
     residential_building_weight
         Weight of a residential building's footprint against any other building's: a shop or
         office footprint is evidence of people nearby, a flat block more so.

@@ -7,15 +7,17 @@ dense 250-million-cell matrix.
 
 :func:`travel_costs` snaps points to the nearest node of a :class:`RoadNetwork`, pays the snap
 distance at an access speed, and runs bounded multi-source Dijkstra
-(``scipy.sparse.csgraph.dijkstra`` with ``limit``) on batches of unique source nodes, from
-whichever side has fewer distinct nodes. Metres along each fastest path come from the
-shortest-path tree (the predecessors of the time search), accumulated by pointer jumping.
+(``scipy.sparse.csgraph.dijkstra`` with ``limit``) on batches of distinct source nodes, from
+whichever side has fewer of them, each batch on the part of the network it can reach at all.
+Metres along each fastest path come from the shortest-path tree (the predecessors of the time
+search), accumulated by pointer jumping.
 :func:`straight_line_costs` is the fallback when no road network exists. The algorithm, why it
 is exact, its memory behaviour and the cited defaults are in ``docs/costs.md``.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -55,6 +57,9 @@ _BATCH_ENTRIES = 4_000_000
 _CELL_REACHES = 4.0
 _CELL_SOURCES = 16
 
+# Search graphs per network and direction (see _prepared); dropped with their network.
+_PREPARED: weakref.WeakKeyDictionary[RoadNetwork, dict[bool, tuple]] = weakref.WeakKeyDictionary()
+
 # Relative slack on search limits and pruning, so that float rounding in the subtraction
 # "cutoff - access" can never drop a pair that the final, exact test keeps.
 _SLACK = 1e-9
@@ -78,8 +83,7 @@ class _Graph:
     """One direction of a network, or a part of it: time-weighted CSR and edge lengths."""
 
     csr: sp.csr_matrix
-    key: np.ndarray  # tail * n_nodes + head in local numbers, sorted, aligned with csr.data
-    length_m: np.ndarray
+    length_m: np.ndarray  # aligned with csr.data
     node: np.ndarray  # the full network's index of each local node
 
 
@@ -107,8 +111,9 @@ def travel_costs(
         Speed over the straight line between each point and its nearest node, paid at both
         ends. Default: :data:`ACCESS_SPEED_MPS` of the network's mode.
     batch_size
-        Source nodes searched together. Default: as many as keep batch x nodes under 4 million
-        (about 120 MB). Results do not depend on it.
+        Most source nodes searched together. Default: as many as keep batch x nodes of the
+        searched part of the network under 4 million (about 120 MB). Results do not depend on
+        it.
 
     Returns
     -------
@@ -130,7 +135,9 @@ def travel_costs(
         raise CostInputError(f"network: the {network.mode} network has no nodes")
     speed = ACCESS_SPEED_MPS[network.mode] if access_speed_mps is None else access_speed_mps
     speed = _check_positive(speed, "access_speed_mps")
-    if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
+    if batch_size is not None and not (
+        isinstance(batch_size, int | np.integer) and batch_size >= 1
+    ):
         raise CostInputError(f"batch_size must be a positive integer, not {batch_size!r}")
 
     o_side = _snap(network, o_lon, o_lat, speed)
@@ -203,10 +210,8 @@ def _network_costs(
 ) -> pd.DataFrame:
     """Point-to-point costs from node-to-node searches run forward from origins or in reverse."""
     src, tgt = (d_side, o_side) if reverse else (o_side, d_side)
-    graph = _fastest_edges(network, reverse=reverse)
-    to_utm = Transformer.from_crs("EPSG:4326", utm_crs(network.x, network.y), always_xy=True)
-    xy = np.column_stack(to_utm.transform(network.x, network.y))
-    g_src, g_tgt, net_s, net_m = _node_pairs(graph, xy, src, tgt, cutoff_s, batch_size)
+    graph, tree, speed = _prepared(network, reverse=reverse)
+    g_src, g_tgt, net_s, net_m = _node_pairs(graph, tree, speed, src, tgt, cutoff_s, batch_size)
 
     # Node pairs become point pairs: the source side first, pruned with the cheapest access on
     # the target node, then the target side, tested exactly.
@@ -225,7 +230,8 @@ def _network_costs(
 
 def _node_pairs(
     graph: _Graph,
-    xy: np.ndarray,
+    tree: cKDTree,
+    speed: float,
     src: _Side,
     tgt: _Side,
     cutoff_s: float,
@@ -240,16 +246,16 @@ def _node_pairs(
     """
     reach_s = (cutoff_s - src.min_access_s - tgt.min_access_s.min()) + _SLACK * max(1.0, cutoff_s)
     active = np.flatnonzero(reach_s >= 0)
-    speed = _ground_speed_bound(graph, xy)
     with np.errstate(invalid="ignore"):  # 0 s x inf m/s: no bound, keep the whole network
-        reach_m = np.nan_to_num(reach_s * speed, nan=np.inf)
+        reach_m = np.nan_to_num(reach_s * speed, nan=np.inf, posinf=np.inf)
     parts = []
-    cells = _cells(xy[src.node[active]], reach_m[active]) if len(active) else []
+    cells = _cells(tree.data[src.node[active]], reach_m[active]) if len(active) else []
     for cell in cells:
         groups = active[cell]
-        local, where = _local_graph(graph, xy, xy[src.node[groups]], reach_m[groups].max())
-        t_in = np.flatnonzero(where[tgt.node] >= 0)
-        t_local = where[tgt.node[t_in]]
+        local = _local_graph(graph, tree, tree.data[src.node[groups]], reach_m[groups].max())
+        t_local = _local_numbers(local.node, tgt.node)
+        t_in = np.flatnonzero(t_local >= 0)
+        t_local = t_local[t_in]
         size = batch_size or max(1, _BATCH_ENTRIES // len(local.node))
         for lo in range(0, len(groups), size):
             batch = groups[lo : lo + size]
@@ -257,7 +263,7 @@ def _node_pairs(
             dist, pred = dijkstra(
                 local.csr,
                 directed=True,
-                indices=where[src.node[batch]],
+                indices=_local_numbers(local.node, src.node[batch]),
                 limit=float(limit.max()),
                 return_predecessors=True,
             )
@@ -304,34 +310,37 @@ def _cells(xy: np.ndarray, reach_m: np.ndarray) -> list[np.ndarray]:
     return np.split(order, start[1:])
 
 
-def _local_graph(
-    graph: _Graph, xy: np.ndarray, centres: np.ndarray, radius_m: float
-) -> tuple[_Graph, np.ndarray]:
-    """The part of ``graph`` within ``radius_m`` of the centres' bounding box.
+def _local_graph(graph: _Graph, tree: cKDTree, centres: np.ndarray, radius_m: float) -> _Graph:
+    """The part of ``graph`` within ``radius_m`` of the centres' bounding box (or a bit more).
 
-    Returns the subgraph (local node numbers, ``node`` giving the full network's) and, for every
-    node of the full network, its local number or -1. When the part would be most of the
-    network, the network itself is returned.
+    Local node numbers are positions in the sorted ``node`` array of the result (see
+    :func:`_local_numbers`). When the part would be most of the network, the network itself is
+    returned.
     """
     n = graph.csr.shape[0]
-    inside = np.all(
-        (xy >= centres.min(axis=0) - radius_m) & (xy <= centres.max(axis=0) + radius_m), axis=1
-    )
-    node = np.flatnonzero(inside)
+    if not np.isfinite(radius_m):
+        return graph
+    low, high = centres.min(axis=0) - radius_m, centres.max(axis=0) + radius_m
+    # A square holding the box, found in the k-d tree without touching every node.
+    node = np.sort(tree.query_ball_point((low + high) / 2, (high - low).max() / 2, p=np.inf))
     if len(node) > n // 2:
-        return graph, np.arange(n)
-    where = np.full(n, -1, dtype=np.int64)
-    where[node] = np.arange(len(node))
+        return graph
     indptr = graph.csr.indptr
-    tail, edge = _ranges(indptr[node], np.diff(indptr)[node])
-    head = where[graph.csr.indices[edge]]
+    tail, edge = _ranges(indptr[node], indptr[node + 1] - indptr[node])
+    head = _local_numbers(node, graph.csr.indices[edge])
     keep = head >= 0  # edges leaving the part cannot lie on a path that stays within reach
     tail, head, edge = tail[keep], head[keep], edge[keep]
     k = len(node)
     local_indptr = np.zeros(k + 1, dtype=np.int64)
     np.cumsum(np.bincount(tail, minlength=k), out=local_indptr[1:])
     csr = sp.csr_matrix((graph.csr.data[edge], head.astype(np.int32), local_indptr), shape=(k, k))
-    return _Graph(csr=csr, key=tail * k + head, length_m=graph.length_m[edge], node=node), where
+    return _Graph(csr=csr, length_m=graph.length_m[edge], node=node)
+
+
+def _local_numbers(node: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Position of each of ``ids`` in the sorted array ``node``, or -1 where it is absent."""
+    at = np.minimum(np.searchsorted(node, ids), len(node) - 1)
+    return np.where(node[at] == ids, at, -1)
 
 
 def _tree_metres(
@@ -339,30 +348,64 @@ def _tree_metres(
 ) -> np.ndarray:
     """Metres from each search's source to ``nodes[i]`` in row ``rows[i]``, along its tree.
 
-    The predecessors of a time search form one shortest-path tree per row. Each reached node
-    starts with the length of the edge from its parent; pointer jumping (every node adds its
-    ancestor's sum and jumps to the ancestor's ancestor) reaches the root in log2(depth) vector
-    steps, with no loop over nodes or edges.
+    The predecessors of a time search form one shortest-path tree per row. Every reached node
+    starts with the length of the edge from its parent and points at that parent; pointer
+    jumping (add the metres of the node pointed at, then point at its pointer) reaches every
+    root in log2(tree depth) whole-array steps, with no loop over nodes or edges. Roots point at
+    themselves with 0 m, so they add nothing.
     """
-    b, n = reached.shape
+    b, n = pred.shape
     flat = np.flatnonzero(reached)  # every ancestor of a reached node is reached too
-    child = flat % n
-    parent = pred.ravel()[flat].astype(np.int64)
-    has_parent = parent >= 0  # sources carry scipy's -9999
-    pos = np.full(b * n, -1, dtype=np.int64)
-    pos[flat] = np.arange(len(flat))
-    up = np.full(len(flat), -1, dtype=np.int64)
-    up[has_parent] = pos[flat[has_parent] - child[has_parent] + parent[has_parent]]
-    acc = np.zeros(len(flat))
-    edge = np.searchsorted(graph.key, parent[has_parent] * n + child[has_parent])
-    acc[has_parent] = graph.length_m[edge]
-    live = np.flatnonzero(up >= 0)
-    while len(live):
-        hop = up[live]
-        acc[live] += acc[hop]
-        up[live] = up[hop]
-        live = live[up[live] >= 0]
-    return acc[pos[rows * n + nodes]]
+    node = flat % n
+    parent = pred.ravel()[flat]
+    child = np.flatnonzero(parent >= 0)  # sources carry scipy's -9999
+    index = np.int32 if len(flat) < 2**31 else np.int64
+    pos = np.empty(b * n, dtype=index)  # read only where reached, so left unset elsewhere
+    pos[flat] = np.arange(len(flat), dtype=index)
+    up = np.arange(len(flat), dtype=index)
+    up[child] = pos[flat[child] - node[child] + parent[child]]
+    metres = np.zeros(len(flat))
+    metres[child] = _edge_lengths(graph, parent[child], node[child])
+    while True:
+        beyond = up[up]
+        if np.array_equal(beyond, up):
+            return metres[pos[rows * n + nodes]]
+        metres += metres[up]
+        up = beyond
+
+
+def _edge_lengths(graph: _Graph, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Length of the kept edge ``tail[i] -> head[i]`` (which must exist) for every i.
+
+    Probes the tail's row of the CSR matrix slot by slot: a road node has a handful of
+    out-edges, so a few vector passes find them all (faster than a binary search of every
+    edge key).
+    """
+    first = graph.csr.indptr[tail]
+    slot = np.zeros(len(tail), dtype=first.dtype)
+    todo = np.arange(len(tail))
+    while len(todo):
+        found = graph.csr.indices[first[todo] + slot[todo]] == head[todo]
+        slot[todo[~found]] += 1
+        todo = todo[~found]
+    return graph.length_m[first + slot]
+
+
+def _prepared(network: RoadNetwork, *, reverse: bool) -> tuple[_Graph, cKDTree, float]:
+    """The search graph of a network direction, a k-d tree of its nodes in metres (UTM) and
+    its ground-speed bound.
+
+    Built once per network object and direction, then reused: a pipeline asks for costs from
+    the same network several times (points, then centres; every re-solve). Networks are
+    treated as immutable, like everywhere else in gxnet.
+    """
+    cache = _PREPARED.setdefault(network, {})
+    if reverse not in cache:
+        graph = _fastest_edges(network, reverse=reverse)
+        to_utm = Transformer.from_crs("EPSG:4326", utm_crs(network.x, network.y), always_xy=True)
+        xy = np.column_stack(to_utm.transform(network.x, network.y))
+        cache[reverse] = (graph, cKDTree(xy), _ground_speed_bound(graph, xy))
+    return cache[reverse]
 
 
 def _fastest_edges(network: RoadNetwork, *, reverse: bool) -> _Graph:
@@ -374,18 +417,23 @@ def _fastest_edges(network: RoadNetwork, *, reverse: bool) -> _Graph:
     """
     n = network.n_nodes
     tail, head = (network.v, network.u) if reverse else (network.u, network.v)
-    tail, head = tail.astype(np.int64), head.astype(np.int64)
+    key = tail.astype(np.int64) * n + head
     time_s = network.time_s.astype(np.float64)
     length_m = network.length_m.astype(np.float64)
-    order = np.lexsort((length_m, time_s, head, tail))
-    tail, head, time_s, length_m = tail[order], head[order], time_s[order], length_m[order]
-    first = np.ones(len(tail), dtype=bool)
-    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-    tail, head, time_s, length_m = tail[first], head[first], time_s[first], length_m[first]
+    order = np.argsort(key)
+    same = key[order][1:] == key[order][:-1]
+    if same.any():  # parallel edges: fastest, then shortest, first within each group
+        twin = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+        group = order[twin]
+        order[twin] = group[np.lexsort((length_m[group], time_s[group], key[group]))]
+    key, time_s, length_m = key[order], time_s[order], length_m[order]
+    first = np.r_[True, key[1:] != key[:-1]]
+    key, time_s, length_m = key[first], time_s[first], length_m[first]
+    tail, head = np.divmod(key, n)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
     csr = sp.csr_matrix((time_s, head.astype(np.int32), indptr), shape=(n, n))
-    return _Graph(csr=csr, key=tail * n + head, length_m=length_m, node=np.arange(n))
+    return _Graph(csr=csr, length_m=length_m, node=np.arange(n))
 
 
 def _snap(network: RoadNetwork, lon: np.ndarray, lat: np.ndarray, speed_mps: float) -> _Side:
@@ -423,14 +471,13 @@ def _pairs_frame(
 ) -> pd.DataFrame:
     """The cost table: typed columns, sorted by origin then destination."""
     order = np.lexsort((destination, origin))
-    return pd.DataFrame(
-        {
-            "origin": origin[order].astype(np.int32),
-            "destination": destination[order].astype(np.int32),
-            "seconds": seconds[order].astype(np.float32),
-            "metres": metres[order].astype(np.float32),
-        }
+    columns = zip(
+        COLUMNS,
+        (origin, destination, seconds, metres),
+        (np.int32, np.int32, np.float32, np.float32),
+        strict=True,
     )
+    return pd.DataFrame({name: values[order].astype(kind) for name, values, kind in columns})
 
 
 def _lonlat(points: ArrayLike | gpd.GeoSeries, name: str) -> tuple[np.ndarray, np.ndarray]:

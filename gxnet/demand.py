@@ -282,29 +282,36 @@ def _owner(county_geoms: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, n
 
 def _h3_grid(counties: gpd.GeoDataFrame, crs: CRS, size: float) -> _Grid:
     res = h3_resolution(size)
-    keys: list[str] = []
-    county: list[int] = []
-    for i, geom in enumerate(counties.geometry.to_numpy()):
-        cells = h3.geo_to_cells(geom, res) if not geom.is_empty else []
-        if not cells:
-            inner = shapely.point_on_surface(geom)
-            cells = [h3.latlng_to_cell(inner.y, inner.x, res)]
-        keys.extend(cells)
-        county.extend([i] * len(cells))
-    keys_arr = np.asarray(keys, dtype=object)
-    # Two counties never share a cell: geo_to_cells takes cells by their centre.
-    _, first = np.unique(keys_arr, return_index=True)
+    geoms = counties.geometry.to_numpy()
+    # geo_to_cells takes the cells whose centre is inside, so neighbours rarely share one;
+    # where simplified boundaries overlap, the first county keeps the cell.
+    cells_of = [h3.geo_to_cells(g, res) if not g.is_empty else [] for g in geoms]
+    hexes = np.asarray([c for cells in cells_of for c in cells], dtype=object)
+    county = np.repeat(np.arange(len(geoms)), [len(c) for c in cells_of])
+    _, first = np.unique(hexes, return_index=True) if len(hexes) else (None, np.array([], int))
     first = np.sort(first)
-    keys_arr, county_arr = keys_arr[first], np.asarray(county, dtype=np.int64)[first]
+    hexes, county = hexes[first], county[first]
+    keys = hexes.copy()
+    # A county smaller than a cell still gets the cell holding a point inside it, under a
+    # marked key, so that point lookup keeps to the regular cells.
+    extra = np.setdiff1d(np.arange(len(geoms)), county)
+    if len(extra):
+        inner = shapely.point_on_surface(geoms[extra])
+        added = np.asarray([h3.latlng_to_cell(p.y, p.x, res) for p in inner], dtype=object).reshape(
+            -1
+        )
+        hexes = np.concatenate([hexes, added])
+        keys = np.concatenate([keys, np.char.add("+", added.astype(str)).astype(object)])
+        county = np.concatenate([county, extra])
     # Pentagons have five corners: repeat the last one so that every ring has six.
-    rings = [(r := h3.cell_to_boundary(k)) + r[-1:] * (6 - len(r)) for k in keys_arr]
+    rings = [(r := h3.cell_to_boundary(k)) + r[-1:] * (6 - len(r)) for k in hexes]
     lat = np.array([[p[0] for p in r] for r in rings])
     lon = np.array([[p[1] for p in r] for r in rings])
     to_m = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     x, y = to_m.transform(lon, lat)
     polygons = shapely.polygons(np.stack([x, y], axis=-1))
     wgs84 = shapely.polygons(np.stack([lon, lat], axis=-1))
-    return _Grid("h3", crs, keys_arr, county_arr, polygons, wgs84, size, resolution=res)
+    return _Grid("h3", crs, keys, county.astype(np.int64), polygons, wgs84, size, resolution=res)
 
 
 def _evidence(

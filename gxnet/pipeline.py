@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import math
 import os
 import time
@@ -40,6 +39,7 @@ from gxnet import __version__, settings
 from gxnet._errors import InfeasibleProblemError, InputFileError, UserInputError
 from gxnet.config import Config
 from gxnet.crs import utm_crs
+from gxnet.osm.pbf import file_sha256
 from gxnet.plan import CENTRE, POINT, Plan, check_writable, measure
 
 #: Suffixes read as a study-area polygon file when given in place of a city name.
@@ -110,24 +110,9 @@ def study_area(city_or_area: str | os.PathLike[str] | BaseGeometry | StudyArea) 
 
 
 def _area_from_file(path: Path) -> StudyArea:
-    try:
-        frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputFileError(
-            f"cannot read the study area: {exc}; give a GeoJSON or GeoPackage polygon",
-            path=str(path),
-        ) from exc
-    polygons = frame[frame.geometry.notna() & frame.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if polygons.empty:
-        raise InputFileError(
-            "the study area file holds no polygon; draw the area as a polygon", path=str(path)
-        )
-    if frame.crs is None:
-        raise InputFileError(
-            "the study area file declares no coordinate system; save it as WGS-84 GeoJSON",
-            path=str(path),
-        )
-    boundary = polygons.to_crs("EPSG:4326").geometry.union_all()
+    from gxnet.osm.fetch import read_area
+
+    boundary = read_area(path)
     return StudyArea(
         path.stem,
         _slugify(path.stem),
@@ -140,15 +125,6 @@ def _area_from_file(path: Path) -> StudyArea:
 def _slugify(name: str) -> str:
     slug = "".join(c.lower() if c.isalnum() and c.isascii() else "-" for c in name).strip("-")
     return "-".join(part for part in slug.split("-") if part) or "area"
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of a file, read in blocks (PBF files are tens of megabytes)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ---- stages -----------------------------------------------------------------------------
@@ -187,6 +163,20 @@ def load_demand(
             pbf=pbf,
             standards=config.demand,
         )
+    elif len(counties := guangxi_counties(area.boundary)):
+        from gxnet.demand import build_demand
+
+        # The census is per county: place each county's people over the whole county, then
+        # keep the units inside the study area.
+        frame = build_demand(
+            counties.geometry.union_all(),
+            counties=counties,
+            cell_size_m=config.grid.cell_size_m,
+            grid=config.grid.kind,
+            pbf=pbf,
+            standards=config.demand,
+        )
+        frame = frame[shapely.contains_xy(area.boundary, frame.geometry.x, frame.geometry.y)]
     elif area.source.get("kind") == "file":
         from gxnet.demand import read_demand
 
@@ -206,6 +196,16 @@ def load_demand(
     if "cell" not in frame.columns:
         frame["cell"] = gpd.GeoSeries([None] * len(frame), crs="EPSG:4326")
     return frame
+
+
+def guangxi_counties(boundary: BaseGeometry) -> gpd.GeoDataFrame:
+    """The Guangxi counties (with their census) that a study area overlaps; empty outside."""
+    from gxnet.regions import boundaries
+
+    counties = boundaries(level="county")
+    overlap = shapely.intersection(counties.geometry.to_numpy(), boundary)
+    # Touching along a border is no overlap.
+    return counties[shapely.area(overlap) > 0].reset_index(drop=True)
 
 
 def candidate_sites(
@@ -280,20 +280,7 @@ def _refuse_rejected(report: pd.DataFrame, path: Any, skip_bad_rows: bool) -> No
 
 def grid_points(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
     """One candidate point site at each demand unit's centre (a location for one or more points)."""
-    ids = demand["demand_id"].astype(str)
-    return gpd.GeoDataFrame(
-        {
-            "site_id": "g-" + ids,
-            "name": "grid " + ids,
-            "tier": POINT,
-            "status": "candidate",
-            "capacity": np.inf,
-            "fixed_cost": config.points.fixed_cost,
-            "source": "grid",
-        },
-        geometry=demand.geometry.values,
-        crs="EPSG:4326",
-    )
+    return _grid_sites(demand, "g-", "grid ", POINT, config.points.fixed_cost)
 
 
 def grid_centres(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
@@ -306,23 +293,27 @@ def grid_centres(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
     reach_m = c.truck_minutes * 60 * c.truck_speed_kmh / 3.6 / config.costs.detour_factor
     x, y = _metric_xy(demand.geometry)
     side = max(reach_m / 1.5, 1.0)
-    block = pd.Series(
-        np.floor(x / side).astype(np.int64) * 1_000_003 + np.floor(y / side).astype(np.int64)
-    )
-    best = demand["households"].groupby(block.to_numpy()).idxmax().to_numpy()
-    chosen = demand.loc[np.sort(best)]
-    ids = chosen["demand_id"].astype(str)
+    block = np.floor(x / side).astype(np.int64) * 1_000_003 + np.floor(y / side).astype(np.int64)
+    best = demand["households"].groupby(block).idxmax().to_numpy()
+    return _grid_sites(demand.loc[np.sort(best)], "c-", "centre near ", CENTRE, c.fixed_cost)
+
+
+def _grid_sites(
+    units: gpd.GeoDataFrame, prefix: str, name: str, tier: str, fixed_cost: float
+) -> gpd.GeoDataFrame:
+    """Candidate sites at demand units, in the columns of a site list (source "grid")."""
+    ids = units["demand_id"].astype(str)
     return gpd.GeoDataFrame(
         {
-            "site_id": "c-" + ids,
-            "name": "centre near " + ids,
-            "tier": CENTRE,
+            "site_id": prefix + ids,
+            "name": name + ids,
+            "tier": tier,
             "status": "candidate",
             "capacity": np.inf,
-            "fixed_cost": c.fixed_cost,
+            "fixed_cost": fixed_cost,
             "source": "grid",
         },
-        geometry=chosen.geometry.values,
+        geometry=units.geometry.values,
         crs="EPSG:4326",
     )
 
@@ -696,31 +687,41 @@ def solve_network(
     truck: pd.DataFrame,
     config: Config,
 ):  # -> gxnet.optimize.Solution
-    """Choose recycling points, then the sorting centres that serve them, under the targets.
+    """Choose recycling points and the sorting centres that serve them, under the targets.
 
-    Points: maximal covering when a number of points is asked (most households within the
-    standard), else set covering with the coverage target (fewest points). Centres: set
-    covering of the chosen points within the truck standard (fewest centres), or maximal
-    covering of their households when a number of centres is asked.
+    With capacities (a site list's, or ``centres.capacity_t_day``) one two-tier model chooses
+    both tiers: least fixed cost, households within their point's capacity, every open point
+    with a centre within the truck standard and the centres' tonnage within theirs; travel
+    only breaks ties. Without capacities, two covering models in turn, which scale to a whole
+    city: points by maximal covering when a number of points is asked (most households within
+    the standard), else by set covering with the coverage target (fewest points); then centres
+    by set covering of the chosen points within the truck standard (fewest), or, when a
+    number of centres is asked, the p-median of the chosen points weighted by the households
+    they serve (least household-weighted truck time, every point served).
 
     Returns
     -------
     gxnet.optimize.Solution
-        Both tiers' open sites and assignments; the status is the weaker of the two solves
-        and the gap the larger.
+        Both tiers' open sites and assignments; for the covering pair the status is the weaker
+        of the two solves and the gap the larger.
     """
     from gxnet.optimize import (
+        LocationSetCovering,
+        MaximalCovering,
+        PMedian,
         Problem,
         Solution,
         SolverOptions,
         Targets,
     )
-    from gxnet.optimize.coverage import LocationSetCovering, MaximalCovering
 
     s, t = config.solver, config.targets
     options = SolverOptions(
         solver=s.name, time_limit_s=s.time_limit_s, gap_rel=s.gap, threads=s.threads, seed=s.seed
     )
+    capacities = pd.to_numeric(points["capacity"], errors="coerce")
+    if np.isfinite(capacities).any() or math.isfinite(config.centres.capacity_t_day):
+        return _solve_two_tier(demand, points, centres, walk, truck, config, options)
     columns = ["site_id", "status", "fixed_cost"]
     first = Problem.from_tables(
         demand[["demand_id", "households"]],
@@ -748,7 +749,7 @@ def solve_network(
         targets=Targets(n_points=t.centres),
     )
     if t.centres is not None:
-        centre_model = MaximalCovering.from_problem(second)
+        centre_model = PMedian.from_problem(second)
     else:
         centre_model = LocationSetCovering.from_problem(second)
     # The time limit is the model stage's: the centres get what the points left (at least a
@@ -776,6 +777,55 @@ def solve_network(
         solver=chosen_points.solver,
         model=f"{chosen_points.model} (points), {chosen_centres.model} (centres)",
     )
+
+
+def _solve_two_tier(
+    demand: pd.DataFrame,
+    points: pd.DataFrame,
+    centres: pd.DataFrame,
+    walk: pd.DataFrame,
+    truck: pd.DataFrame,
+    config: Config,
+    options: Any,
+):  # -> gxnet.optimize.Solution
+    """Both tiers in one capacitated model (:class:`gxnet.optimize.TwoTierNetwork`)."""
+    from gxnet.optimize import Problem, Targets, TwoTierNetwork
+
+    t = config.targets
+    table = pd.concat(
+        [
+            points[["site_id", "tier", "status", "capacity", "fixed_cost"]],
+            centres[["site_id", "tier", "status", "fixed_cost"]].assign(
+                capacity=config.centres.capacity_t_day
+            ),
+        ],
+        ignore_index=True,
+    )
+    table["fixed_cost"] = table["fixed_cost"].fillna(
+        table["tier"].map({POINT: config.points.fixed_cost, CENTRE: config.centres.fixed_cost})
+    )
+    problem = Problem.from_tables(
+        demand[["demand_id", "households"]],
+        table,
+        walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
+        links=truck.rename(columns={"travel_s": "cost"}),
+        targets=Targets(n_points=t.points, coverage_share=t.coverage, n_centres=t.centres),
+    )
+    tonnes = (
+        demand["recyclables_kg_day"].to_numpy(dtype=float) / 1000
+        if "recyclables_kg_day" in demand.columns
+        else np.zeros(len(demand))
+    )
+    # Fixed costs decide; a household-second or tonne-second is worth a millionth of a point,
+    # enough to prefer the nearer of two equally cheap plans and never to open a site.
+    model = TwoTierNetwork.from_problem(
+        problem,
+        load=tonnes,
+        cost_weight=1e-6,
+        link_weight=1e-6,
+        uncovered_penalty=None if t.points is None else 10 * float(table["fixed_cost"].max()),
+    )
+    return model.solve(options)
 
 
 def assemble_plan(
@@ -812,6 +862,12 @@ def assemble_plan(
     ids = out["site_id"]
     out["chosen"] = ids.isin(open_ids).to_numpy()
     out["households_served"] = ids.map(by_point["households"].sum()).fillna(0.0).to_numpy()
+    split = solution.assignments.get(POINT)
+    if split is not None and len(split) and (split["share"] < 1).any():
+        # A capacitated model may split a unit between points: count each point's share.
+        weight = split["origin_id"].map(demand.set_index("demand_id")["households"])
+        shares = (split["share"] * weight).groupby(split["site_id"]).sum()
+        out["households_served"] = ids.map(shares).fillna(0.0).to_numpy()
     needed = np.ceil(
         ids.map(hh_urban).fillna(0.0) / p.households_per_point_urban
         + ids.map(hh_rural).fillna(0.0) / p.households_per_point_rural
@@ -942,6 +998,9 @@ def _counties(area: StudyArea, demand: pd.DataFrame) -> gpd.GeoDataFrame:
         if region.level == "county":
             frame = frame[frame["adcode"] == region.adcode]
         return frame.reset_index(drop=True)
+    inside = guangxi_counties(area.boundary)
+    if len(inside):
+        return inside
     codes = demand["county_adcode"].unique()
     return gpd.GeoDataFrame(
         {

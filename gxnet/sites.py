@@ -189,7 +189,8 @@ class SiteList:
 
     def counts(self) -> dict[str, int]:
         """Rows read, kept (clean), fixed and rejected; each row is one of the last three."""
-        outcome = self.report.groupby("row")["action"].agg(_worst_action)
+        severity = self.report["action"].map(_SEVERITY).groupby(self.report["row"]).max()
+        outcome = np.asarray(ACTIONS)[severity.to_numpy(dtype=int)]
         return {
             "read": self.rows_read,
             "kept": int((outcome == "kept").sum()),
@@ -215,13 +216,13 @@ class SiteList:
     def write_geojson(self, path: str | os.PathLike[str]) -> Path:
         """Write the usable sites as GeoJSON (WGS-84), atomically, and return the path."""
         with atomic_path(path) as tmp:
-            self.sites.to_file(tmp, driver="GeoJSON")
+            self.sites.to_file(tmp, driver="GeoJSON", layer=Path(path).stem)
         return Path(path)
 
 
-def _worst_action(actions: pd.Series) -> str:
-    values = set(actions)
-    return next(a for a in ("rejected", "fixed", "kept") if a in values)
+#: Report actions from best to worst; a row's outcome is its worst line.
+ACTIONS: tuple[str, ...] = ("kept", "fixed", "rejected")
+_SEVERITY = {a: i for i, a in enumerate(ACTIONS)}
 
 
 class _Findings:
@@ -556,11 +557,10 @@ def road_reference(slug: str) -> object | None:
     """What a city's site list is checked against: its cached walk network, else its cached
     OSM features (building and POI points), else None when nothing is on disk."""
     from gxnet.osm.features import OsmFeatures, features_dir
-    from gxnet.osm.network import RoadNetwork
+    from gxnet.osm.fetch import load_network, network_path
 
-    network = Path(settings.osm_dir) / slug / "walk.npz"
-    if network.is_file():
-        return RoadNetwork.load(network)
+    if network_path(slug, "walk").is_file():
+        return load_network(slug, "walk")
     folder = features_dir(slug)
     if (folder / "meta.json").is_file():
         features = OsmFeatures.load(folder)
@@ -598,9 +598,9 @@ def _categories(
     blank_is_fix: bool,
 ) -> np.ndarray:
     default = next(iter(names.values()))
-    keys = values.map(normalise_header).to_numpy(dtype=object)
     lookup = {normalise_header(k): v for k, v in names.items()}
-    parsed = np.array([lookup.get(k, "") for k in keys], dtype=object)
+    keys = values.map({v: normalise_header(v) for v in values.unique()}).to_numpy(dtype=object)
+    parsed = pd.Series(keys).map(lookup).fillna("").to_numpy(dtype=object)
     unknown = (parsed == "") & (keys != "")
     allowed = ", ".join(sorted(set(names.values())))
     reason = np.char.add(np.char.add("unknown value '", values.to_numpy(dtype=str)), "'; use ")

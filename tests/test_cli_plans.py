@@ -31,10 +31,14 @@ def run(*args: str):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-@pytest.fixture(autouse=True)
-def empty_caches(tmp_path, monkeypatch):
-    monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
-    monkeypatch.setattr(settings, "sites_dir", tmp_path / "sites")
+@pytest.fixture(autouse=True, scope="module")
+def empty_caches(tmp_path_factory):
+    """No site list on disk; road networks cached per module (built from --pbf once)."""
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(settings, "osm_dir", folder / "osm")
+        mp.setattr(settings, "sites_dir", folder / "sites")
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -108,9 +108,9 @@ def test_random_graphs_match_networkx(
     full_local_graph = costs._local_graph
 
     def spy_local_graph(*args):
-        local, where = full_local_graph(*args)
+        local = full_local_graph(*args)
         local_sizes.append(len(local.node))
-        return local, where
+        return local
 
     monkeypatch.setattr(costs, "_local_graph", spy_local_graph)
     got = travel_costs(network, origins, destinations, 120.0, access_speed_mps=1.3)
@@ -156,6 +156,7 @@ def test_directions_and_batches_give_the_same_costs() -> None:
     ]
     forward = results[0]
     assert len(forward) > 100
+    assert set(costs._PREPARED[network]) == {False, True}  # each direction prepared once, kept
     for other in results[1:3]:  # forward in other batch sizes: bit-identical
         pd.testing.assert_frame_equal(other, forward)
     for other in results[3:]:  # reverse graph: the same paths summed from the other end
@@ -163,7 +164,8 @@ def test_directions_and_batches_give_the_same_costs() -> None:
 
 
 def line_network(mode: str = "walk", two_way: bool = True) -> RoadNetwork:
-    """Nodes A, B, C 100 m apart on a west-east line; A-B 10 s, B-C 20 s; parallel B-C 5 s/150 m.
+    """Nodes A, B, C 100 m apart on a west-east line; A-B 10 s, B-C 20 s, and two parallel B-C
+    edges as fast as each other: 5 s for 150 m and 5 s for 160 m.
 
     With ``two_way=False`` the streets run one way, west to east.
     """
@@ -172,9 +174,9 @@ def line_network(mode: str = "walk", two_way: bool = True) -> RoadNetwork:
     to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     x0, y0 = to_utm.transform(LON0, LAT0)
     lon, lat = to_lonlat.transform(x0 + np.array([0.0, 100.0, 200.0]), np.full(3, y0))
-    u, v = np.array([0, 1, 1]), np.array([1, 2, 2])
-    length = np.array([100.0, 100.0, 150.0], dtype=np.float32)
-    time = np.array([10.0, 20.0, 5.0], dtype=np.float32)
+    u, v = np.array([0, 1, 1, 1]), np.array([1, 2, 2, 2])
+    length = np.array([100.0, 100.0, 160.0, 150.0], dtype=np.float32)
+    time = np.array([10.0, 20.0, 5.0, 5.0], dtype=np.float32)
     if two_way:
         u, v = np.concatenate([u, v]), np.concatenate([v, u])
         length, time = np.tile(length, 2), np.tile(time, 2)
@@ -196,7 +198,7 @@ def test_snap_distance_is_paid_at_the_access_speed() -> None:
     network = line_network("drive")
     origins = offset_points(network, [0], [30.0])
     destinations = offset_points(network, [2], [-40.0])
-    # The fastest way from B to C is the 5 s parallel edge of 150 m: its metres are reported.
+    # The fastest way from B to C takes 5 s; of the two 5 s edges the shorter (150 m) counts.
     got = travel_costs(network, origins, destinations, 3600, access_speed_mps=2.0)
     assert got.seconds[0] == pytest.approx(30 / 2 + 10 + 5 + 40 / 2, abs=1e-3)
     assert got.metres[0] == pytest.approx(30 + 100 + 150 + 40, abs=1e-3)

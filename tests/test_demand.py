@@ -155,6 +155,23 @@ def test_osm_evidence_places_people_and_keeps_totals(helsinki_area, grid):
     assert inside.all()
 
 
+@pytest.mark.filterwarnings("ignore:OSM shows no buildings")  # the tiny cell may hold none
+@pytest.mark.parametrize("grid", ["square", "h3"])
+def test_a_county_smaller_than_a_cell_keeps_its_people(helsinki_area, grid):
+    features, counties, polygon = helsinki_area
+    x, y = counties.geometry.iloc[0].centroid.coords[0]
+    tiny = gpd.GeoDataFrame(
+        {"adcode": [3], "population": [777], "urban_population": [700],
+         "rural_population": [77], "households": [300]},
+        geometry=[shapely.box(x, y, x + 0.0005, y + 0.0003)],  # about 28 m x 33 m
+        crs="EPSG:4326",
+    )  # fmt: skip
+    three = pd.concat([tiny, counties], ignore_index=True)
+    demand = build_demand(polygon, counties=three, features=features, cell_size_m=500, grid=grid)
+    assert_census_totals(demand, three.set_index("adcode"))
+    assert (demand["county_adcode"] == 3).sum() == 1
+
+
 def test_osm_evidence_from_a_pbf_path(helsinki_area):
     _, counties, polygon = helsinki_area
     demand = build_demand(polygon, counties=counties, pbf=HELSINKI, cell_size_m=250)
@@ -250,24 +267,22 @@ def test_read_demand_polygons_from_geojson(tmp_path):
     assert shapely.contains(demand["cell"].to_numpy(), demand.geometry.to_numpy()).all()
 
 
-def test_read_demand_errors_name_file_row_and_field(tmp_path):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("lon,lat,households\n111.3,23.4,10\n111.3,23.4,many\n",
+         r"bad\.csv, row 3, field 'households': 'many' is not a non-negative number"),
+        ("lon,lat,households,population\n111.3,23.4,,\n",
+         r"bad\.csv, row 2, field 'households': neither households nor population"),
+        ("lon,lat,population,setting\n111.3,23.4,5,suburban\n",
+         r"row 2, field 'setting': unknown setting 'suburban'"),
+        ("population\n5\n", r"field '经度/lon': no coordinates"),
+        ("lon,lat,population\n,23.4,5\n", r"row 2: missing coordinates"),
+        ("lon,lat\n111.3,23.4\n", r"no 户数/households or 人口/population column"),
+    ],
+)  # fmt: skip
+def test_read_demand_errors_name_file_row_and_field(tmp_path, text, message):
     bad = tmp_path / "bad.csv"
-    bad.write_text("lon,lat,households\n111.3,23.4,10\n111.3,23.4,many\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"bad\.csv, row 3, field 'households': 'many'"):
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError, match=message):
         read_demand(bad)
-    neither = tmp_path / "neither.csv"
-    neither.write_text("lon,lat,households,population\n111.3,23.4,,\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"row 2.*neither households nor population"):
-        read_demand(neither)
-    setting = tmp_path / "setting.csv"
-    setting.write_text("lon,lat,population,setting\n111.3,23.4,5,suburban\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"row 2, field 'setting': unknown setting"):
-        read_demand(setting)
-    nocoords = tmp_path / "nocoords.csv"
-    nocoords.write_text("population\n5\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match="no coordinates"):
-        read_demand(nocoords)
-    missing = tmp_path / "missing.csv"
-    missing.write_text("lon,lat,population\n,23.4,5\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match="row 2: missing coordinates"):
-        read_demand(missing)

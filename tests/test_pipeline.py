@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 from pyproj import Geod
@@ -23,11 +24,14 @@ DEMAND = TEST_DATA / "helsinki_demand.csv"
 HELSINKI = Config().with_options(service_radius_m=500, coverage=0.8)
 
 
-@pytest.fixture(autouse=True)
-def no_osm_cache(tmp_path, monkeypatch):
-    """No road network or site list on disk unless a test gives one."""
-    monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
-    monkeypatch.setattr(settings, "sites_dir", tmp_path / "sites")
+@pytest.fixture(autouse=True, scope="module")
+def no_osm_cache(tmp_path_factory):
+    """No site list on disk; road networks cached per module (built from --pbf once)."""
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(settings, "osm_dir", folder / "osm")
+        mp.setattr(settings, "sites_dir", folder / "sites")
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +135,56 @@ def test_wuzhou_county_in_the_embedded_default():
     assert list(plan.counties["adcode"]) == [450403]
     # Each urban cell is within 1 km (estimated) of its point.
     assert (plan.demand["metres"] <= 1000 + 1e-6).all()
+
+
+def test_capacities_choose_both_tiers_in_one_model():
+    plan = optimize_city(
+        AREA,
+        sites=TEST_DATA / "helsinki_sites_capacity.csv",
+        demand=DEMAND,
+        pbf=PBF,
+        config=HELSINKI,
+    )
+    assert plan.metrics["model"] == "two-tier network"
+    assert plan.metrics["coverage"] >= 0.8
+    points = plan.chosen_points
+    assert (points["households_served"] <= points["capacity"] + 1e-6).all()
+    assert (points["points"] == 1).all()
+    centre = plan.chosen_centres.iloc[0]
+    assert centre["households_served"] == pytest.approx(points["households_served"].sum())
+    # The centre's load is the recyclables of the households it serves, in tonnes per day.
+    assert 0 < centre["load"] < centre["households_served"] / 1000
+
+
+def test_a_number_of_centres_serves_every_point():
+    plan = optimize_city("万秀区", config=Config().with_options(centres=2))
+    assert plan.metrics["centres"] == 2
+    assert "p-median (centres)" in plan.metrics["model"]
+    assert set(plan.links["point_id"]) == set(plan.chosen_points["site_id"])
+    assert (plan.links["travel_s"] <= 45 * 60).all()
+
+
+def test_area_inside_guangxi_takes_its_share_of_the_census(tmp_path):
+    """A district drawn by hand: the census of the counties it overlaps, cut to the area."""
+    from shapely.geometry import box
+
+    from gxnet.regions import get_county
+
+    county = get_county("万秀区").boundary
+    x, y = county.centroid.x, county.centroid.y
+    area = county.intersection(box(x - 0.03, y - 0.03, x + 0.03, y + 0.03))
+    path = tmp_path / "riverside.geojson"
+    gpd.GeoDataFrame({"name": ["riverside"]}, geometry=[area], crs="EPSG:4326").to_file(path)
+    plan = optimize_city(path, config=Config())
+    assert plan.provenance["area_name"] == "riverside" and plan.slug == "riverside"
+    assert 0 < plan.metrics["households"] < 94521
+    assert set(plan.demand["county_adcode"]) == {450403}
+    assert list(plan.counties["adcode"]) == [450403]
+    assert plan.demand.geometry.within(area).all()
+
+
+def test_without_a_site_list_osm_proposes_the_candidates():
+    plan = optimize_city(AREA, demand=DEMAND, pbf=PBF, config=HELSINKI)
+    assert "OpenStreetMap" in plan.provenance["sites_source"]
+    assert plan.chosen_points["source"].str.startswith("osm:").all()
+    assert plan.metrics["coverage"] >= 0.8

@@ -19,7 +19,7 @@ from gxnet import settings as gx_settings
 from gxnet._errors import InputFileError, UnknownCoordinateSystemError, UserInputError
 from gxnet.cli import cli
 from gxnet.crs import convert
-from gxnet.osm.features import read_features
+from gxnet.osm.features import city_features, read_features
 from gxnet.osm.network import RoadNetwork
 from gxnet.regions import get_city
 from gxnet.sites import (
@@ -27,6 +27,7 @@ from gxnet.sites import (
     detect_crs,
     osm_candidates,
     read_sites,
+    road_reference,
     snap_sites,
     write_template,
 )
@@ -446,3 +447,39 @@ def test_reader_never_crashes_and_never_loses_a_valid_row(tmp_path, wuzhou, tabl
     c = result.counts()
     assert c["kept"] + c["fixed"] + c["rejected"] == len(rows) == c["read"]
     assert len(result.sites) == c["kept"] + c["fixed"]
+
+
+def test_cli_detects_the_system_against_the_cached_walk_network(tmp_path, monkeypatch):
+    nodes = road_nodes()
+    n = len(nodes)
+    RoadNetwork(
+        mode="walk",
+        node_id=np.arange(n, dtype=np.int64),
+        x=nodes[:, 0],
+        y=nodes[:, 1],
+        u=np.zeros(0, dtype=np.int32),
+        v=np.zeros(0, dtype=np.int32),
+        length_m=np.zeros(0, dtype=np.float32),
+        time_s=np.zeros(0, dtype=np.float32),
+    ).save(tmp_path / "osm" / "wuzhou" / "walk.npz")
+    monkeypatch.setattr(gx_settings, "osm_dir", tmp_path / "osm")
+    bx, by = convert(nodes[:25, 0], nodes[:25, 1], "wgs84", "bd09")
+    rows = [
+        {"id": f"S{i}", "lon": a, "lat": b} for i, (a, b) in enumerate(zip(bx, by, strict=True))
+    ]
+    result = CliRunner().invoke(
+        cli, ["sites", "check", str(write_list(tmp_path, rows, "csv")), "--city", "wuzhou"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "coordinate system: bd09 (detected: median distance to the nearest road node bd09 0 m"
+        in (result.output)
+    )
+
+
+def test_road_reference_prefers_the_network_then_cached_features(tmp_path, monkeypatch):
+    monkeypatch.setattr(gx_settings, "osm_dir", tmp_path)
+    assert road_reference("helsinki") is None
+    city_features("helsinki", shapely.box(24.8, 60.1, 25.1, 60.3), pbf=HELSINKI)
+    reference = road_reference("helsinki")
+    assert len(reference) == 446 + 60  # building centroids and POIs

@@ -5,6 +5,13 @@ pick a model, and solve it with :class:`SolverOptions`; every model returns a :c
 whose status is "optimal" only when the solver proved it.
 """
 
+from gxnet.optimize.models import (
+    CapacitatedFacilityLocation,
+    LocationSetCovering,
+    MaximalCovering,
+    PMedian,
+    TwoTierNetwork,
+)
 from gxnet.optimize.problem import STATUSES, TIERS, Demand, Pairs, Problem, Sites, Targets
 from gxnet.optimize.solve import (
     SOLVERS,
@@ -16,11 +23,16 @@ from gxnet.optimize.solve import (
 )
 
 __all__ = [
+    "CapacitatedFacilityLocation",
+    "TwoTierNetwork",
     "SOLVERS",
     "STATUSES",
     "TIERS",
     "Demand",
     "LocationModel",
+    "LocationSetCovering",
+    "MaximalCovering",
+    "PMedian",
     "Pairs",
     "Problem",
     "Sites",

@@ -15,13 +15,15 @@ The model (``w`` demand weight, ``c`` pair cost, ``Q`` capacity, ``F`` fixed cos
 1 or a penalty). Targets add ``sum_j y_j = p`` (or <=, >=) and ``sum_j F_j y_j <= budget``.
 
 Strong linking: the capacity row already implies ``x_ij <= (Q_j / w_i) y_j``, so ``x_ij <= y_j``
-is added only where it is not implied (``w_i < Q_j``), and always for points without a binding
-capacity (there it is the only link). Measured with HiGHS on the OR-Library set (see
-docs/optimize-network.md): the strong rows make cap41..cap94 10-70x faster (cap62 3.5 s -> 0.05
-s), cost at most 2x on cap111..cap124, and decide capb5000 (optimal in 91 s; without them no
-better than 4x the optimum after 60 s). ``strong=False`` keeps the weak model for comparison.
+only pays where ``Q_j / w_i`` is large. It is added for the pairs with ``Q_j >=``
+:data:`STRONG_RATIO` ``* w_i``, and for every pair of a point whose capacity cannot bind (there
+it is the only link). Measured with HiGHS (docs/optimize-network.md): the rows make cap41..cap94
+10-70x faster than the weak model (cap62 3.5 s -> 0.1 s) and decide capb5000 (weak: 4x the
+optimum after 60 s); on the two-stage PSC1-C1-50, whose satellites hold only 4-12 customers'
+demand, rows for every pair slow the proof from 16 s to 41 s, and the ratio rule leaves them out.
+``strong=False`` keeps the weak model for comparison.
 
-The building blocks (:func:`site_variables`, :class:`DemandLayer`) are shared with the network
+The building blocks (:func:`open_variables`, :class:`DemandLayer`) are shared with the network
 models in :mod:`gxnet.optimize.network`.
 """
 
@@ -52,6 +54,9 @@ from gxnet.optimize.solve import (
     site_variables,
 )
 
+#: Strong rows x_ij <= y_j for the pairs whose point holds at least this many times the unit's
+#: weight (below it the capacity row's x_ij <= (Q_j / w_i) y_j is nearly as tight).
+STRONG_RATIO = 10.0
 #: Shares below this are solver noise, not assignments.
 _SHARE_EPS = 1e-7
 
@@ -63,13 +68,15 @@ _SENSES = {
 }
 
 
-def open_variables(problem: Problem, tier: str, may_open: np.ndarray) -> list[pulp.LpVariable]:
+def open_variables(
+    prob: pulp.LpProblem, problem: Problem, tier: str, may_open: np.ndarray
+) -> list[pulp.LpVariable]:
     """The tier's open/closed variables (status bounds), closed where a site cannot open.
 
     ``may_open`` is narrower than the status: a point nobody reaches, or (in a network) a
     point without a sorting centre within the truck cutoff, stays closed.
     """
-    variables = site_variables(problem, tier, prefix=f"open_{tier}")
+    variables = site_variables(problem, tier, prefix=f"open_{tier}", prob=prob)
     for k in np.flatnonzero(~may_open):
         variables[k].upBound = 0
     return variables
@@ -124,7 +131,7 @@ class DemandLayer:
     ) -> DemandLayer:
         """Add assignment, capacity and linking rows for ``pairs`` to ``prob``."""
         cat = pulp.LpBinary if single_source else pulp.LpContinuous
-        x = [pulp.LpVariable(f"x{k}", 0, 1, cat) for k in range(pairs.n)]
+        x = [prob.add_variable(f"x{k}", 0, 1, cat) for k in range(pairs.n)]
         weight = demand.weight
         uncovered: dict[int, pulp.LpVariable | float] = {}
         for i in range(demand.n):
@@ -134,7 +141,7 @@ class DemandLayer:
                 if hi == lo:
                     uncovered[i] = 1.0
                     continue
-                uncovered[i] = pulp.LpVariable(f"u{i}", 0, 1)
+                uncovered[i] = prob.add_variable(f"u{i}", 0, 1)
                 terms.append((uncovered[i], 1.0))
             prob += pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintEQ, rhs=1)
         by_point = np.argsort(pairs.destination, kind="stable")
@@ -154,8 +161,10 @@ class DemandLayer:
                 load.append((y[j], -float(capacity[j])))
                 prob += pulp.LpConstraint(pulp.LpAffineExpression(load), pulp.LpConstraintLE, rhs=0)
             if strong_point[j]:
-                # Units at least as heavy as the capacity: the capacity row implies x <= y.
-                light = ~capacity_row[j] | (weight[pairs.origin[rows]] < capacity[j])
+                # x <= y tightens the implied x <= (Q/w) y only where Q/w is large.
+                light = ~capacity_row[j] | (
+                    STRONG_RATIO * weight[pairs.origin[rows]] <= capacity[j]
+                )
                 for k in rows[light]:
                     prob += pulp.LpConstraint(x[k] - y[j], pulp.LpConstraintLE, rhs=0)
         return cls(pairs, x, uncovered)
@@ -439,7 +448,7 @@ class CapacitatedFacilityLocation(LocationModel):
         problem = self.problem
         points = problem.sites["recycling_point"]
         pairs = self.point_pairs()
-        self._y = open_variables(problem, "recycling_point", may_open)
+        self._y = open_variables(prob, problem, "recycling_point", may_open)
         self._layer = DemandLayer.build(
             prob,
             problem.demand,

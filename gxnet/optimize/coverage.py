@@ -154,7 +154,7 @@ class LocationSetCovering(_CoveringModel):
         problem = self.problem
         sites = problem.sites[TIER]
         prob = pulp.LpProblem("set_covering", pulp.LpMinimize)
-        y = self._open = site_variables(problem, TIER)
+        y = self._open = site_variables(problem, TIER, prob=prob)
         costs = np.ones(sites.n) if self.objective == "count" else sites.fixed_cost
         prob.setObjective(pulp.LpAffineExpression(zip(y, costs.tolist(), strict=True)))
         sums = origin_sums(self.pairs, y)
@@ -165,7 +165,7 @@ class LocationSetCovering(_CoveringModel):
                 )
             return prob
         weight = problem.demand.weight
-        u = [pulp.LpVariable(f"covered_{i}", 0, 1) for i in range(problem.demand.n)]
+        u = [prob.add_variable(f"covered_{i}", 0, 1) for i in range(problem.demand.n)]
         for i, expression in enumerate(sums):
             prob.addConstraint(
                 pulp.LpConstraint(expression - u[i], pulp.LpConstraintGE, rhs=0), f"c{i}"
@@ -255,10 +255,10 @@ class MaximalCovering(_CoveringModel):
         problem = self.problem
         weight = problem.demand.weight
         prob = pulp.LpProblem("maximal_covering", pulp.LpMaximize)
-        y = self._open = site_variables(problem, TIER)
+        y = self._open = site_variables(problem, TIER, prob=prob)
         # Units no site reaches, or of zero weight, cannot change the objective: leave them out.
         reachable = (self.pairs.degree() > 0) & (weight > 0)
-        u = {i: pulp.LpVariable(f"covered_{i}", 0, 1) for i in np.flatnonzero(reachable).tolist()}
+        u = {i: prob.add_variable(f"covered_{i}", 0, 1) for i in np.flatnonzero(reachable).tolist()}
         prob.setObjective(pulp.LpAffineExpression((u[i], float(weight[i])) for i in u))
         sums = origin_sums(self.pairs, y)
         for i, variable in u.items():

@@ -151,11 +151,11 @@ class PMedian(LocationModel):
             "levels": float(levels.n),
         }
         prob = pulp.LpProblem("p_median", pulp.LpMinimize)
-        y = self._open = site_variables(problem, TIER)
+        y = self._open = site_variables(problem, TIER, prob=prob)
         for j in np.flatnonzero(closed).tolist():
             y[j].upBound = 0
         has_z = levels.step > 0
-        z = [pulp.LpVariable(f"z_{g}", lowBound=0) if has_z[g] else None for g in range(levels.n)]
+        z = [prob.add_variable(f"z_{g}", lowBound=0) if has_z[g] else None for g in range(levels.n)]
         prob.setObjective(
             pulp.LpAffineExpression(
                 ((z[g], float(levels.step[g])) for g in np.flatnonzero(has_z).tolist()),

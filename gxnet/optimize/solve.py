@@ -90,6 +90,9 @@ class SolverRun:
     gap: float | None
     solve_time_s: float
     solver: str
+    #: Seconds spent handing the model to the solver (HiGHS: the bulk conversion; CBC writes
+    #: its file inside the solve time).
+    load_time_s: float = 0.0
 
 
 @dataclass
@@ -111,7 +114,8 @@ class Solution:
         Per tier: columns ``origin_id`` (demand id for the first tier), ``site_id``, ``cost``,
         ``share`` (fraction of the origin's weight sent there; 1 for single assignment).
     build_time_s, solve_time_s : float
-        Seconds spent building the model (incl. heuristics) and in the solver.
+        Seconds spent building the model (heuristics, reductions, PuLP rows and the hand-over
+        to the solver) and in the solver.
     solver : str
         ``"highs"`` or ``"cbc"``.
     model : str
@@ -179,6 +183,14 @@ def solve_pulp(
     return _solve_cbc(prob, options)
 
 
+#: PuLP's (status, sol_status) for each honest status.
+_PULP_STATUS = {
+    "optimal": (pulp.LpStatusOptimal, pulp.LpSolutionOptimal),
+    "feasible": (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    "infeasible": (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible),
+    "no solution": (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound),
+}
+
 # ---- HiGHS ------------------------------------------------------------------------------
 
 
@@ -187,6 +199,7 @@ def _solve_highs(
 ) -> SolverRun:
     import highspy
 
+    load_start = time.perf_counter()
     variables = prob.variables()
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(options.msg))
@@ -205,6 +218,7 @@ def _solve_highs(
         solution.col_value = [float(value) for value in start]
         h.setSolution(solution)
     tic = time.perf_counter()
+    load_time = tic - load_start
     run_status = h.run()
     elapsed = time.perf_counter() - tic
     if run_status == highspy.HighsStatus.kError:
@@ -234,12 +248,9 @@ def _solve_highs(
         if not math.isfinite(bound):
             bound = None
         gap = 0.0 if status == "optimal" and not is_mip else relative_gap(objective, bound)
-    prob.status = (
-        pulp.LpStatusOptimal
-        if status in ("optimal", "feasible")
-        else (pulp.LpStatusInfeasible if status == "infeasible" else pulp.LpStatusNotSolved)
-    )
-    return SolverRun(status, objective, bound, gap, elapsed, "highs")
+    # Leave PuLP's own status fields as its HiGHS interface would (callers may read them).
+    prob.assignStatus(*_PULP_STATUS[status])
+    return SolverRun(status, objective, bound, gap, elapsed, "highs", load_time)
 
 
 def _highs_lp(prob: pulp.LpProblem, variables: list[pulp.LpVariable]):  # -> highspy.HighsLp
@@ -400,7 +411,7 @@ class LocationModel(ABC):
         build_time = time.perf_counter() - tic
         run = solve_pulp(prob, options, highs_options=self.highs_options)
         solution = self.read(run)
-        solution.build_time_s = build_time
+        solution.build_time_s = build_time + run.load_time_s
         solution.solve_time_s = run.solve_time_s
         return solution
 
@@ -437,19 +448,24 @@ def assignment_frame(
     )
 
 
-def site_variables(problem: Problem, tier: str, prefix: str = "open") -> list[pulp.LpVariable]:
+def site_variables(
+    problem: Problem,
+    tier: str,
+    prefix: str = "open",
+    prob: pulp.LpProblem | None = None,
+) -> list[pulp.LpVariable]:
     """One binary "open" variable per site of ``tier``, bounded by the site's status.
 
     Existing and required sites get a lower bound of 1, excluded sites an upper bound of 0,
-    so that the solver's presolve removes them and no model can forget the rule.
+    so that the solver's presolve removes them and no model can forget the rule. With ``prob``
+    the variables are created through ``prob.add_variable`` (PuLP 4's way).
     """
     sites = problem.sites[tier]
-    lower = sites.kept.astype(int)
-    upper = sites.usable.astype(int)
+    lower = sites.kept.astype(int).tolist()
+    upper = sites.usable.astype(int).tolist()
+    make = pulp.LpVariable if prob is None else prob.add_variable
     return [
-        pulp.LpVariable(
-            f"{prefix}_{j}", lowBound=int(lower[j]), upBound=int(upper[j]), cat="Integer"
-        )
+        make(f"{prefix}_{j}", lowBound=lower[j], upBound=upper[j], cat="Integer")
         for j in range(sites.n)
     ]
 

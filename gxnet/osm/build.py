@@ -285,3 +285,14 @@ def build_network(
         time_s=seconds[edge_kept].astype(np.float32),
         meta=record,
     )
+
+
+def build_networks(
+    ways: WayTable,
+    area: BaseGeometry,
+    modes: tuple[str, ...],
+    *,
+    meta: dict[str, Any] | None = None,
+) -> dict[str, RoadNetwork]:
+    """Build the network of each mode from the same ways (see :func:`build_network`)."""
+    return {mode: build_network(ways, area, mode, meta=meta) for mode in modes}

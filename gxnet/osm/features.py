@@ -29,10 +29,10 @@ import osmium
 import shapely
 from osmium.geom import WKBFactory
 
-from gxnet import settings
 from gxnet._errors import OsmFileError
 from gxnet._io import atomic_path, write_text_atomic
 from gxnet.crs import utm_crs
+from gxnet.osm.fetch import city_dir, city_pbf
 from gxnet.osm.pbf import file_sha256
 
 #: (key, value) -> POI kind; the kinds municipal recycling plans place points at.
@@ -113,7 +113,11 @@ class OsmFeatures:
         folder = Path(folder)
         for layer in LAYERS:
             with atomic_path(folder / f"{layer}.parquet") as tmp:
-                getattr(self, layer).to_parquet(tmp, index=False)
+                frame = getattr(self, layer)
+                # GeoArrow points decode without WKB parsing, so a city's buildings load
+                # faster; geopandas cannot write an empty layer that way.
+                encoding = "geoarrow" if len(frame) else "WKB"
+                frame.to_parquet(tmp, index=False, geometry_encoding=encoding)
         write_text_atomic(folder / "meta.json", json.dumps(self.meta, sort_keys=True))
         return folder
 
@@ -298,7 +302,7 @@ def _area_m2(shapes: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 def features_dir(slug: str) -> Path:
     """The cache folder of a city's features: ``<osm_dir>/<slug>/features``."""
-    return Path(settings.osm_dir) / slug / "features"
+    return city_dir(slug) / "features"
 
 
 def city_features(
@@ -324,7 +328,7 @@ def city_features(
     folder = features_dir(slug)
     cached = OsmFeatures.load(folder) if (folder / "meta.json").is_file() else None
     if pbf is None:
-        pbf = _fetched_pbf(slug)
+        pbf = city_pbf(slug)
     if pbf is None:
         return cached
     if cached is not None and cached.meta.get("sha256") == file_sha256(pbf):
@@ -332,11 +336,3 @@ def city_features(
     features = read_features(pbf, polygon)
     features.save(folder)
     return features
-
-
-def _fetched_pbf(slug: str) -> Path | None:
-    try:
-        from gxnet.osm.fetch import city_pbf
-    except ImportError:  # the fetch module is not installed in this checkout
-        return None
-    return city_pbf(slug)

@@ -13,6 +13,7 @@ var gx = (function () {
   var cfg = null;
   var data = null;
   var made = {};
+  var siteLayers = {};
 
   function esc(value) {
     return String(value).replace(/[&<>"']/g, function (ch) {
@@ -168,6 +169,7 @@ var gx = (function () {
     }
     drawn.on("add", function () { cfg.map.on("zoomend", resize); });
     drawn.on("remove", function () { cfg.map.off("zoomend", resize); });
+    siteLayers[group] = drawn;
     return drawn;
   }
 
@@ -208,9 +210,18 @@ var gx = (function () {
     control.addTo(map);
   }
 
+  function sitesToFront() {
+    // A layer switched on is drawn over the others; sites stay on top, centres uppermost.
+    cfg.site_order.forEach(function (group) {
+      var l = siteLayers[group];
+      if (l && l._map) l.bringToFront();
+    });
+  }
+
   function setup(config, dataElementId, map) {
     cfg = config;
     cfg.map = map;
+    map.on("overlayadd", sitesToFront);
     data = JSON.parse(document.getElementById(dataElementId).textContent);
     cfg.siteCol = {};
     data.sites.c.forEach(function (name, j) { cfg.siteCol[name] = j; });

@@ -63,14 +63,15 @@ SERVICE_PALETTE = (
     "#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
     "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f",
 )  # fmt: skip
-#: Marker style per site group: existing and new points, unchosen candidates, centres.
+#: Marker style per site group, in drawing order (bottom to top): unchosen candidates, existing
+#: and new recycling points, sorting centres.
 SITE_STYLES: dict[str, dict[str, Any]] = {
+    "candidate": {"radius": 3, "color": "#636363", "weight": 1, "fillColor": "#ffffff",
+                  "fillOpacity": 1},
     "existing": {"radius": 5, "color": "#ffffff", "weight": 1, "fillColor": "#08519c",
                  "fillOpacity": 1},
     "new": {"radius": 5, "color": "#08519c", "weight": 2, "fillColor": "#6baed6",
             "fillOpacity": 1},
-    "candidate": {"radius": 3, "color": "#636363", "weight": 1, "fillColor": "#ffffff",
-                  "fillOpacity": 1},
     "centre": {"radius": 9, "color": "#ffffff", "weight": 2, "fillColor": "#000000",
                "fillOpacity": 1},
 }  # fmt: skip
@@ -445,6 +446,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         "link": LINK_COLOUR,
         "county": COUNTY_COLOUR,
         "palette": SERVICE_PALETTE,
+        "site_order": list(SITE_STYLES),
     }
     name = fmap.get_name()
     setup = f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)}, {name});\n"

@@ -335,6 +335,13 @@ def test_hidden_layers_build_when_switched_on(browser, tmp_path):
         )
     # 3 covered cells, 2 links and 1 unchosen candidate join the canvas.
     assert count_drawn(browser) == drawn_before + 3 + 2 + 1
+    # ... under the sites: the canvas still draws a sorting centre last (on top).
+    topmost = browser.execute_script(
+        "var map = window[document.querySelector('.folium-map').id], renderer;"
+        "map.eachLayer(function (l) { if (l._renderer) renderer = l._renderer; });"
+        "return renderer._drawLast.layer.feature.properties.g;"
+    )
+    assert topmost == "centre"
     # Markers shrink when the reader zooms out to a whole city: radius 5 at 14, 40 % at 10.
     radii = browser.execute_script(
         "var map = window[document.querySelector('.folium-map').id], radii = [];"

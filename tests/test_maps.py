@@ -316,7 +316,7 @@ def test_map_in_chromium_offline(browser, local_server):
     banner = browser.execute_script("return document.querySelector('.gx-banner').innerText")
     assert "直线距离" in banner
     # Clicking a recycling point opens its popup with its figures.
-    popup = click_first_site(browser, "existing")
+    popup = click_feature(browser, "g", "existing")
     assert "服务户数" in popup and "负荷 / 容量" in popup and "平均步行时间" in popup
 
 
@@ -342,6 +342,9 @@ def test_hidden_layers_build_when_switched_on(browser, tmp_path):
         "return renderer._drawLast.layer.feature.properties.g;"
     )
     assert topmost == "centre"
+    # A demand point's popup names its recycling point.
+    popup = click_feature(browser, "h", 200)  # no site serves 200 households
+    assert "Households 200" in popup and "长洲回收点 (P2)" in popup and "2.0 min" in popup
     # Markers shrink when the reader zooms out to a whole city: radius 5 at 14, 40 % at 10.
     radii = browser.execute_script(
         "var map = window[document.querySelector('.folium-map').id], radii = [];"
@@ -363,18 +366,20 @@ def count_drawn(driver) -> int:
     )
 
 
-def click_first_site(driver, group: str) -> str:
-    """Click the first site of ``group`` where it is drawn; return the popup's text."""
+def click_feature(driver, prop: str, value: object) -> str:
+    """Click the first drawn feature whose property ``prop`` is ``value``; return the popup text."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
     x, y = driver.execute_script(
-        "var map = window[document.querySelector('.folium-map').id], g = arguments[0], found;"
+        "var map = window[document.querySelector('.folium-map').id], found;"
+        "var prop = arguments[0], value = arguments[1];"
         "map.eachLayer(function (l) {"
-        "  if (!found && l.feature && l.feature.properties.g === g) found = l; });"
+        "  if (!found && l.feature && l.feature.properties[prop] === value) found = l; });"
         "map.setView(found.getLatLng(), 16, {animate: false});"
         "var p = map.latLngToContainerPoint(found.getLatLng()); return [p.x, p.y];",
-        group,
+        prop,
+        value,
     )
     element = driver.find_element(By.CSS_SELECTOR, ".folium-map")
     width, height = element.size["width"], element.size["height"]

@@ -88,3 +88,14 @@ class EmptyNetworkError(UserInputError):
 
 class NetworkNotFetchedError(UserInputError):
     """A road network that has not been fetched yet; the message names the command to run."""
+
+
+class CostInputError(UserInputError):
+    """Travel-cost input that cannot be used (no points, NaN coordinates, a negative cutoff).
+
+    The message names the argument, so the caller knows what to fix.
+    """
+
+
+class MapAssetsError(GxnetError):
+    """Leaflet's JavaScript or CSS, which every map inlines, is not installed."""

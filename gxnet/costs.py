@@ -1,0 +1,537 @@
+"""Travel costs between many origins and many destinations within a cutoff, as sparse pairs.
+
+Every model gxnet solves asks "which sites can this household reach within the service time?"
+The answer is a sparse table of (origin, destination, seconds, metres) pairs: only pairs within
+the cutoff exist, so a city of 50,000 demand cells and 5,000 candidate sites never becomes a
+dense 250-million-cell matrix.
+
+:func:`travel_costs` snaps points to the nearest node of a :class:`RoadNetwork`, pays the snap
+distance at an access speed, and runs bounded multi-source Dijkstra
+(``scipy.sparse.csgraph.dijkstra`` with ``limit``) on batches of distinct source nodes, from
+whichever side has fewer of them, each batch on the part of the network it can reach at all.
+Metres along each fastest path come from the shortest-path tree (the predecessors of the time
+search), accumulated by pointer jumping.
+:func:`straight_line_costs` is the fallback when no road network exists. The algorithm, why it
+is exact, its memory behaviour and the cited defaults are in ``docs/costs.md``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import ArrayLike
+from pyproj import Transformer
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from gxnet._errors import CostInputError
+from gxnet.crs import utm_crs
+from gxnet.osm.network import RoadNetwork
+from gxnet.osm.speeds import WALK_MPS
+
+#: Speed in m/s over the straight line between a point and its nearest network node. Walkers
+#: keep the walking speed of the walk network (:data:`gxnet.osm.speeds.WALK_MPS`). Vehicles
+#: leave the mapped network only for yards, lanes and gates, where they move at parking speed:
+#: 15 km/h for trucks, 10 km/h for tricycles.
+ACCESS_SPEED_MPS: dict[str, float] = {"walk": WALK_MPS, "drive": 15 / 3.6, "tricycle": 10 / 3.6}
+
+#: Road distance over straight-line distance when no road network exists. Urban circuity studies
+#: find 1.2 to 1.4 (Newell 1980: ~1.2; O'Sullivan & Morrall 1996: 1.21-1.23; Ballou et al. 2002;
+#: Boscoe et al. 2012: ~1.4 for driving; Wang et al. 2024: ~1.3); see docs/costs.md.
+DEFAULT_DETOUR_FACTOR: float = 1.3
+
+#: Columns of every cost table.
+COLUMNS: tuple[str, ...] = ("origin", "destination", "seconds", "metres")
+
+# Batch x nodes entries a search holds at once: float64 distances, int32 predecessors and the
+# tree bookkeeping cost about 30 bytes each, so about 120 MB whatever the city's size.
+_BATCH_ENTRIES = 4_000_000
+
+# Sources are searched per square cell of at least this many reaches wide, holding on average
+# at least this many sources (see _cells); tuning only, results never depend on them.
+_CELL_REACHES = 4.0
+_CELL_SOURCES = 16
+
+# Search graphs per network and direction (see _prepared); dropped with their network.
+_PREPARED: weakref.WeakKeyDictionary[RoadNetwork, dict[bool, tuple]] = weakref.WeakKeyDictionary()
+
+# Relative slack on search limits and pruning, so that float rounding in the subtraction
+# "cutoff - access" can never drop a pair that the final, exact test keeps.
+_SLACK = 1e-9
+
+
+@dataclass(frozen=True)
+class _Side:
+    """The points of one side (origins or destinations) grouped by the node they snap to."""
+
+    node: np.ndarray  # distinct snapped nodes, (g,)
+    order: np.ndarray  # point indices sorted by node: group i is order[start[i]:start[i]+count[i]]
+    start: np.ndarray
+    count: np.ndarray
+    access_s: np.ndarray  # per point: seconds from the point to its node
+    access_m: np.ndarray  # per point: metres from the point to its node
+    min_access_s: np.ndarray  # per group: the cheapest access among its points
+
+
+@dataclass(frozen=True)
+class _Graph:
+    """One direction of a network, or a part of it: time-weighted CSR and edge lengths."""
+
+    csr: sp.csr_matrix
+    length_m: np.ndarray  # aligned with csr.data
+    node: np.ndarray  # the full network's index of each local node
+
+
+def travel_costs(
+    network: RoadNetwork,
+    origins: ArrayLike | gpd.GeoSeries,
+    destinations: ArrayLike | gpd.GeoSeries,
+    cutoff_s: float,
+    *,
+    access_speed_mps: float | None = None,
+    batch_size: int | None = None,
+) -> pd.DataFrame:
+    """Fastest travel time and its distance between every origin and destination within a cutoff.
+
+    Parameters
+    ----------
+    network
+        The road network of the travel mode.
+    origins, destinations
+        Points as an (N, 2) array of longitude/latitude (WGS-84), or a GeoSeries/GeoDataFrame of
+        points (converted to WGS-84 when it has another CRS).
+    cutoff_s
+        Largest total travel time kept, in seconds (``inf`` keeps every reachable pair).
+    access_speed_mps
+        Speed over the straight line between each point and its nearest node, paid at both
+        ends. Default: :data:`ACCESS_SPEED_MPS` of the network's mode.
+    batch_size
+        Most source nodes searched together. Default: as many as keep batch x nodes of the
+        searched part of the network under 4 million (about 120 MB). Results do not depend on
+        it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``origin`` and ``destination`` (int32 positions in the inputs), ``seconds`` and
+        ``metres`` (float32, access legs included), one row per pair with
+        ``seconds <= cutoff_s``, sorted by origin then destination.
+
+    Raises
+    ------
+    CostInputError
+        No points, a NaN or out-of-range coordinate, a negative cutoff or speed, an empty
+        network; the message names the argument.
+    """
+    o_lon, o_lat = _lonlat(origins, "origins")
+    d_lon, d_lat = _lonlat(destinations, "destinations")
+    cutoff_s = _check_cutoff(cutoff_s)
+    if network.n_nodes == 0:
+        raise CostInputError(f"network: the {network.mode} network has no nodes")
+    speed = ACCESS_SPEED_MPS[network.mode] if access_speed_mps is None else access_speed_mps
+    speed = _check_positive(speed, "access_speed_mps")
+    if batch_size is not None and not (
+        isinstance(batch_size, int | np.integer) and batch_size >= 1
+    ):
+        raise CostInputError(f"batch_size must be a positive integer, not {batch_size!r}")
+
+    o_side = _snap(network, o_lon, o_lat, speed)
+    d_side = _snap(network, d_lon, d_lat, speed)
+    # Search from the side with fewer distinct nodes; destinations search the reversed graph.
+    reverse = len(d_side.node) < len(o_side.node)
+    return _network_costs(network, o_side, d_side, cutoff_s, reverse=reverse, batch_size=batch_size)
+
+
+def straight_line_costs(
+    origins: ArrayLike | gpd.GeoSeries,
+    destinations: ArrayLike | gpd.GeoSeries,
+    cutoff_s: float,
+    *,
+    speed_mps: float,
+    detour_factor: float = DEFAULT_DETOUR_FACTOR,
+) -> pd.DataFrame:
+    """Travel costs without a road network: straight-line distance times a detour factor.
+
+    Distances are measured in the UTM zone of the points (:func:`gxnet.crs.utm_crs`); only pairs
+    within ``cutoff_s * speed_mps / detour_factor`` metres are ever formed (a k-d tree range
+    search), so memory follows the pairs found.
+
+    Parameters
+    ----------
+    origins, destinations
+        As for :func:`travel_costs`.
+    cutoff_s
+        Largest travel time kept, in seconds.
+    speed_mps
+        Average travel speed along the (detoured) route, m/s.
+    detour_factor
+        Road distance over straight-line distance, at least 1. Default
+        :data:`DEFAULT_DETOUR_FACTOR` (1.3, from the circuity literature; see docs/costs.md).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same columns as :func:`travel_costs`; ``metres`` is the detoured distance.
+    """
+    o_lon, o_lat = _lonlat(origins, "origins")
+    d_lon, d_lat = _lonlat(destinations, "destinations")
+    cutoff_s = _check_cutoff(cutoff_s)
+    speed_mps = _check_positive(speed_mps, "speed_mps")
+    if not (np.isfinite(detour_factor) and detour_factor >= 1):
+        raise CostInputError(f"detour_factor must be a number >= 1, not {detour_factor!r}")
+
+    crs = utm_crs(np.concatenate([o_lon, d_lon]), np.concatenate([o_lat, d_lat]))
+    to_utm = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    o_xy = np.column_stack(to_utm.transform(o_lon, o_lat))
+    d_xy = np.column_stack(to_utm.transform(d_lon, d_lat))
+    radius = cutoff_s * speed_mps / detour_factor
+    found = cKDTree(o_xy).sparse_distance_matrix(
+        cKDTree(d_xy), radius * (1 + _SLACK), output_type="ndarray"
+    )
+    metres = found["v"] * detour_factor
+    seconds = metres / speed_mps
+    keep = seconds <= cutoff_s
+    return _pairs_frame(found["i"][keep], found["j"][keep], seconds[keep], metres[keep])
+
+
+def _network_costs(
+    network: RoadNetwork,
+    o_side: _Side,
+    d_side: _Side,
+    cutoff_s: float,
+    *,
+    reverse: bool,
+    batch_size: int | None,
+) -> pd.DataFrame:
+    """Point-to-point costs from node-to-node searches run forward from origins or in reverse."""
+    src, tgt = (d_side, o_side) if reverse else (o_side, d_side)
+    graph, tree, speed = _prepared(network, reverse=reverse)
+    g_src, g_tgt, net_s, net_m = _node_pairs(graph, tree, speed, src, tgt, cutoff_s, batch_size)
+
+    # Node pairs become point pairs: the source side first, pruned with the cheapest access on
+    # the target node, then the target side, tested exactly.
+    row, p_src = _expand(g_src, src)
+    bound = (src.access_s[p_src] + net_s[row]) + tgt.min_access_s[g_tgt[row]]
+    keep = bound <= cutoff_s * (1 + _SLACK)
+    row, p_src = row[keep], p_src[keep]
+    row2, p_tgt = _expand(g_tgt[row], tgt)
+    row, p_src = row[row2], p_src[row2]
+    origin, destination = (p_tgt, p_src) if reverse else (p_src, p_tgt)
+    seconds = (o_side.access_s[origin] + net_s[row]) + d_side.access_s[destination]
+    metres = (o_side.access_m[origin] + net_m[row]) + d_side.access_m[destination]
+    keep = seconds <= cutoff_s
+    return _pairs_frame(origin[keep], destination[keep], seconds[keep], metres[keep])
+
+
+def _node_pairs(
+    graph: _Graph,
+    tree: cKDTree,
+    speed: float,
+    src: _Side,
+    tgt: _Side,
+    cutoff_s: float,
+    batch_size: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Network seconds and metres from source groups to target groups, within reach.
+
+    Sources are grouped by place (:func:`_cells`); each place is searched on the part of the
+    network its sources can reach at all (:func:`_local_graph`), in batches. Returns (source
+    group, target group, seconds, metres) for every pair whose network time leaves room for the
+    cheapest access at both ends.
+    """
+    reach_s = (cutoff_s - src.min_access_s - tgt.min_access_s.min()) + _SLACK * max(1.0, cutoff_s)
+    active = np.flatnonzero(reach_s >= 0)
+    with np.errstate(invalid="ignore"):  # 0 s x inf m/s: no bound, keep the whole network
+        reach_m = np.nan_to_num(reach_s * speed, nan=np.inf, posinf=np.inf)
+    parts = []
+    cells = _cells(tree.data[src.node[active]], reach_m[active]) if len(active) else []
+    for cell in cells:
+        groups = active[cell]
+        local = _local_graph(graph, tree, tree.data[src.node[groups]], reach_m[groups].max())
+        t_local = _local_numbers(local.node, tgt.node)
+        t_in = np.flatnonzero(t_local >= 0)
+        t_local = t_local[t_in]
+        size = batch_size or max(1, _BATCH_ENTRIES // len(local.node))
+        for lo in range(0, len(groups), size):
+            batch = groups[lo : lo + size]
+            limit = reach_s[batch]
+            dist, pred = dijkstra(
+                local.csr,
+                directed=True,
+                indices=_local_numbers(local.node, src.node[batch]),
+                limit=float(limit.max()),
+                return_predecessors=True,
+            )
+            reached = dist <= limit[:, None]
+            rows, cols = np.nonzero(reached[:, t_local])
+            metres = _tree_metres(local, pred, reached, rows, t_local[cols])
+            parts.append((batch[rows], t_in[cols], dist[rows, t_local[cols]], metres))
+    if not parts:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0), np.empty(0)
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
+def _ground_speed_bound(graph: _Graph, xy: np.ndarray) -> float:
+    """The most ground (straight-line metres) any edge covers per second.
+
+    By the triangle inequality no path gets further from its start than this speed times its
+    time, so a search bounded by ``limit`` seconds never leaves a disc of ``limit * bound``
+    metres: the network outside it can be left out without changing any result.
+    """
+    tail = np.repeat(np.arange(graph.csr.shape[0]), np.diff(graph.csr.indptr))
+    ground = np.hypot(*(xy[graph.csr.indices] - xy[tail]).T)
+    moving = ground > 0
+    if (graph.csr.data[moving] == 0).any():
+        return np.inf
+    return float((ground[moving] / graph.csr.data[moving]).max(initial=0.0))
+
+
+def _cells(xy: np.ndarray, reach_m: np.ndarray) -> list[np.ndarray]:
+    """Group sources into square cells a few reaches wide (indices into ``xy``).
+
+    A cell's sources share one local network: the cell plus a reach on every side. Cells of
+    about four reaches, and holding a dozen sources or more on average, balance the work of
+    each search (the local network's size) against the fixed cost of building each one.
+    """
+    extent = np.prod(xy.max(axis=0) - xy.min(axis=0) + 1.0)
+    side = max(_CELL_REACHES * float(reach_m.max()), np.sqrt(extent * _CELL_SOURCES / len(xy)))
+    if not np.isfinite(side):
+        return [np.arange(len(xy))]
+    cell = np.floor((xy - xy.min(axis=0)) / side).astype(np.int64)
+    cell_id = cell[:, 0] * (cell[:, 1].max() + 1) + cell[:, 1]
+    order = np.argsort(cell_id, kind="stable")
+    _, start = np.unique(cell_id[order], return_index=True)
+    return np.split(order, start[1:])
+
+
+def _local_graph(graph: _Graph, tree: cKDTree, centres: np.ndarray, radius_m: float) -> _Graph:
+    """The part of ``graph`` within ``radius_m`` of the centres' bounding box (or a bit more).
+
+    Local node numbers are positions in the sorted ``node`` array of the result (see
+    :func:`_local_numbers`). When the part would be most of the network, the network itself is
+    returned.
+    """
+    n = graph.csr.shape[0]
+    if not np.isfinite(radius_m):
+        return graph
+    low, high = centres.min(axis=0) - radius_m, centres.max(axis=0) + radius_m
+    # A square holding the box, found in the k-d tree without touching every node.
+    node = np.sort(tree.query_ball_point((low + high) / 2, (high - low).max() / 2, p=np.inf))
+    if len(node) > n // 2:
+        return graph
+    indptr = graph.csr.indptr
+    tail, edge = _ranges(indptr[node], indptr[node + 1] - indptr[node])
+    head = _local_numbers(node, graph.csr.indices[edge])
+    keep = head >= 0  # edges leaving the part cannot lie on a path that stays within reach
+    tail, head, edge = tail[keep], head[keep], edge[keep]
+    k = len(node)
+    local_indptr = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tail, minlength=k), out=local_indptr[1:])
+    csr = sp.csr_matrix((graph.csr.data[edge], head.astype(np.int32), local_indptr), shape=(k, k))
+    return _Graph(csr=csr, length_m=graph.length_m[edge], node=node)
+
+
+def _local_numbers(node: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Position of each of ``ids`` in the sorted array ``node``, or -1 where it is absent."""
+    at = np.minimum(np.searchsorted(node, ids), len(node) - 1)
+    return np.where(node[at] == ids, at, -1)
+
+
+def _tree_metres(
+    graph: _Graph, pred: np.ndarray, reached: np.ndarray, rows: np.ndarray, nodes: np.ndarray
+) -> np.ndarray:
+    """Metres from each search's source to ``nodes[i]`` in row ``rows[i]``, along its tree.
+
+    The predecessors of a time search form one shortest-path tree per row. Every reached node
+    starts with the length of the edge from its parent and points at that parent; pointer
+    jumping (add the metres of the node pointed at, then point at its pointer) reaches every
+    root in log2(tree depth) whole-array steps, with no loop over nodes or edges. Roots point at
+    themselves with 0 m, so they add nothing.
+    """
+    b, n = pred.shape
+    flat = np.flatnonzero(reached)  # every ancestor of a reached node is reached too
+    node = flat % n
+    parent = pred.ravel()[flat]
+    child = np.flatnonzero(parent >= 0)  # sources carry scipy's -9999
+    index = np.int32 if len(flat) < 2**31 else np.int64
+    pos = np.empty(b * n, dtype=index)  # read only where reached, so left unset elsewhere
+    pos[flat] = np.arange(len(flat), dtype=index)
+    up = np.arange(len(flat), dtype=index)
+    up[child] = pos[flat[child] - node[child] + parent[child]]
+    metres = np.zeros(len(flat))
+    metres[child] = _edge_lengths(graph, parent[child], node[child])
+    while True:
+        beyond = up[up]
+        if np.array_equal(beyond, up):
+            return metres[pos[rows * n + nodes]]
+        metres += metres[up]
+        up = beyond
+
+
+def _edge_lengths(graph: _Graph, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Length of the kept edge ``tail[i] -> head[i]`` (which must exist) for every i.
+
+    Probes the tail's row of the CSR matrix slot by slot: a road node has a handful of
+    out-edges, so a few vector passes find them all (faster than a binary search of every
+    edge key).
+    """
+    first = graph.csr.indptr[tail]
+    slot = np.zeros(len(tail), dtype=first.dtype)
+    todo = np.arange(len(tail))
+    while len(todo):
+        found = graph.csr.indices[first[todo] + slot[todo]] == head[todo]
+        slot[todo[~found]] += 1
+        todo = todo[~found]
+    return graph.length_m[first + slot]
+
+
+def _prepared(network: RoadNetwork, *, reverse: bool) -> tuple[_Graph, cKDTree, float]:
+    """The search graph of a network direction, a k-d tree of its nodes in metres (UTM) and
+    its ground-speed bound.
+
+    Built once per network object and direction, then reused: a pipeline asks for costs from
+    the same network several times (points, then centres; every re-solve). Networks are
+    treated as immutable, like everywhere else in gxnet.
+    """
+    cache = _PREPARED.setdefault(network, {})
+    if reverse not in cache:
+        graph = _fastest_edges(network, reverse=reverse)
+        to_utm = Transformer.from_crs("EPSG:4326", utm_crs(network.x, network.y), always_xy=True)
+        xy = np.column_stack(to_utm.transform(network.x, network.y))
+        cache[reverse] = (graph, cKDTree(xy), _ground_speed_bound(graph, xy))
+    return cache[reverse]
+
+
+def _fastest_edges(network: RoadNetwork, *, reverse: bool) -> _Graph:
+    """The network (or its reverse) as a time-weighted CSR matrix plus aligned edge lengths.
+
+    Of parallel edges the fastest is kept, and of equally fast ones the shortest, so that the
+    metres of a path are those of the edges the time search actually used. Zero-time edges stay
+    explicit entries: csgraph treats a stored zero in a CSR matrix as an edge of weight 0.
+    """
+    n = network.n_nodes
+    tail, head = (network.v, network.u) if reverse else (network.u, network.v)
+    key = tail.astype(np.int64) * n + head
+    time_s = network.time_s.astype(np.float64)
+    length_m = network.length_m.astype(np.float64)
+    order = np.argsort(key)
+    same = key[order][1:] == key[order][:-1]
+    if same.any():  # parallel edges: fastest, then shortest, first within each group
+        twin = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+        group = order[twin]
+        order[twin] = group[np.lexsort((length_m[group], time_s[group], key[group]))]
+    key, time_s, length_m = key[order], time_s[order], length_m[order]
+    first = np.r_[True, key[1:] != key[:-1]]
+    key, time_s, length_m = key[first], time_s[first], length_m[first]
+    tail, head = np.divmod(key, n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
+    csr = sp.csr_matrix((time_s, head.astype(np.int32), indptr), shape=(n, n))
+    return _Graph(csr=csr, length_m=length_m, node=np.arange(n))
+
+
+def _snap(network: RoadNetwork, lon: np.ndarray, lat: np.ndarray, speed_mps: float) -> _Side:
+    """Snap points to their nearest nodes and group them by node."""
+    node, dist_m = network.nearest_nodes(lon, lat)
+    order = np.argsort(node, kind="stable")
+    unique, start, count = np.unique(node[order], return_index=True, return_counts=True)
+    access_s = dist_m / speed_mps
+    return _Side(
+        node=unique,
+        order=order,
+        start=start,
+        count=count,
+        access_s=access_s,
+        access_m=dist_m,
+        min_access_s=np.minimum.reduceat(access_s[order], start),
+    )
+
+
+def _expand(group: np.ndarray, side: _Side) -> tuple[np.ndarray, np.ndarray]:
+    """One row per point of ``group[k]`` for every k: (k, point index)."""
+    row, position = _ranges(side.start[group], side.count[group])
+    return row, side.order[position]
+
+
+def _ranges(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ranges ``start[i] .. start[i] + count[i] - 1`` end to end: (i, value) per element."""
+    owner = np.repeat(np.arange(len(start)), count)
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+    return owner, np.repeat(start, count) + offset
+
+
+def _pairs_frame(
+    origin: np.ndarray, destination: np.ndarray, seconds: np.ndarray, metres: np.ndarray
+) -> pd.DataFrame:
+    """The cost table: typed columns, sorted by origin then destination."""
+    order = np.lexsort((destination, origin))
+    columns = zip(
+        COLUMNS,
+        (origin, destination, seconds, metres),
+        (np.int32, np.int32, np.float32, np.float32),
+        strict=True,
+    )
+    return pd.DataFrame({name: values[order].astype(kind) for name, values, kind in columns})
+
+
+def _lonlat(points: ArrayLike | gpd.GeoSeries, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes (WGS-84) of an (N, 2) array or a GeoSeries of points."""
+    if isinstance(points, gpd.GeoDataFrame):
+        points = points.geometry
+    if isinstance(points, gpd.GeoSeries):
+        if points.crs is not None and points.crs.to_epsg() != 4326:
+            points = points.to_crs(4326)
+        kinds = points.geom_type.to_numpy()
+        not_point = np.flatnonzero(kinds != "Point")
+        if len(not_point):
+            raise CostInputError(
+                f"{name}: row {not_point[0]} is a {kinds[not_point[0]]}, not a Point"
+            )
+        lon, lat = points.x.to_numpy(dtype=float), points.y.to_numpy(dtype=float)
+    else:
+        try:
+            xy = np.asarray(points, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise CostInputError(f"{name}: not an (N, 2) array of lon/lat numbers ({exc})") from exc
+        if xy.ndim != 2 or xy.shape[1] != 2:
+            raise CostInputError(f"{name}: expected an (N, 2) array of lon/lat, got {xy.shape}")
+        lon, lat = xy[:, 0], xy[:, 1]
+    if len(lon) == 0:
+        raise CostInputError(f"{name}: no points given")
+    bad = np.flatnonzero(
+        ~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lon) > 180) | (np.abs(lat) > 90)
+    )
+    if len(bad):
+        raise CostInputError(
+            f"{name}: row {bad[0]} has coordinate ({lon[bad[0]]}, {lat[bad[0]]}); expected a "
+            f"WGS-84 longitude in [-180, 180] and latitude in [-90, 90] ({len(bad)} bad rows)"
+        )
+    return lon, lat
+
+
+def _check_cutoff(cutoff_s: float) -> float:
+    """The cutoff as a float, or an error naming it when it is negative or not a number."""
+    try:
+        value = float(cutoff_s)
+    except (TypeError, ValueError) as exc:
+        raise CostInputError(f"cutoff_s must be a number of seconds, not {cutoff_s!r}") from exc
+    if not value >= 0:  # also catches NaN
+        raise CostInputError(f"cutoff_s must be >= 0 seconds, not {cutoff_s!r}")
+    return value
+
+
+def _check_positive(value: float, name: str) -> float:
+    """A finite, strictly positive speed, or an error naming the argument."""
+    try:
+        speed = float(value)
+    except (TypeError, ValueError) as exc:
+        raise CostInputError(f"{name} must be a number in m/s, not {value!r}") from exc
+    if not (np.isfinite(speed) and speed > 0):
+        raise CostInputError(f"{name} must be a finite speed > 0 m/s, not {value!r}")
+    return speed

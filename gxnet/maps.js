@@ -13,6 +13,7 @@ var gx = (function () {
   var cfg = null;
   var data = null;
   var made = {};
+  var siteLayers = {};
 
   function esc(value) {
     return String(value).replace(/[&<>"']/g, function (ch) {
@@ -68,11 +69,18 @@ var gx = (function () {
     return html + "</table>";
   }
 
+  function popupOptions() {
+    // Popups pan clear of the title and banner, which sit above the map's panes.
+    var header = document.querySelector(".gx-header");
+    var top = header ? header.getBoundingClientRect().bottom + 10 : 10;
+    return { maxWidth: 420, autoPanPaddingTopLeft: L.point(10, top) };
+  }
+
   function layer(collection, options, popup) {
     // One popup for the whole layer, written for the feature clicked.
     return L.geoJSON(collection, options).bindPopup(function (clicked) {
       return popup(clicked.feature.properties);
-    });
+    }, popupOptions());
   }
 
   function walkColour(t) {
@@ -95,7 +103,7 @@ var gx = (function () {
     return layer(collection, {
       style: style,
       pointToLayer: function (f, latlng) {
-        return L.circleMarker(latlng, { radius: 4 });
+        return L.circleMarker(latlng, { radius: 6 });
       }
     }, demandPopup);
   }
@@ -148,20 +156,20 @@ var gx = (function () {
   }
 
   function sites(group, style) {
+    // Drawn at the size for the zoom they first appear at; resized when the reader zooms.
+    var sized = L.extend({}, style, { radius: style.radius * siteScale(cfg.map.getZoom()) });
     var drawn = layer(features("sites", function (p) { return p.g === group; }), {
       pointToLayer: function (f, latlng) {
-        return L.circleMarker(latlng, style);
+        return L.circleMarker(latlng, sized);
       }
     }, sitePopup);
     function resize() {
-      var radius = style.radius * siteScale(drawn._map.getZoom());
+      var radius = style.radius * siteScale(cfg.map.getZoom());
       drawn.eachLayer(function (marker) { marker.setRadius(radius); });
     }
-    drawn.on("add", function () {
-      resize();
-      drawn._map.on("zoomend", resize);
-    });
-    drawn.on("remove", function () { drawn._map.off("zoomend", resize); });
+    drawn.on("add", function () { cfg.map.on("zoomend", resize); });
+    drawn.on("remove", function () { cfg.map.off("zoomend", resize); });
+    siteLayers[group] = drawn;
     return drawn;
   }
 
@@ -202,8 +210,18 @@ var gx = (function () {
     control.addTo(map);
   }
 
-  function setup(config, dataElementId) {
+  function sitesToFront() {
+    // A layer switched on is drawn over the others; sites stay on top, centres uppermost.
+    cfg.site_order.forEach(function (group) {
+      var l = siteLayers[group];
+      if (l && l._map) l.bringToFront();
+    });
+  }
+
+  function setup(config, dataElementId, map) {
     cfg = config;
+    cfg.map = map;
+    map.on("overlayadd", sitesToFront);
     data = JSON.parse(document.getElementById(dataElementId).textContent);
     cfg.siteCol = {};
     data.sites.c.forEach(function (name, j) { cfg.siteCol[name] = j; });

@@ -63,14 +63,15 @@ SERVICE_PALETTE = (
     "#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
     "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f",
 )  # fmt: skip
-#: Marker style per site group: existing and new points, unchosen candidates, centres.
+#: Marker style per site group, in drawing order (bottom to top): unchosen candidates, existing
+#: and new recycling points, sorting centres.
 SITE_STYLES: dict[str, dict[str, Any]] = {
+    "candidate": {"radius": 3, "color": "#636363", "weight": 1, "fillColor": "#ffffff",
+                  "fillOpacity": 1},
     "existing": {"radius": 5, "color": "#ffffff", "weight": 1, "fillColor": "#08519c",
                  "fillOpacity": 1},
     "new": {"radius": 5, "color": "#08519c", "weight": 2, "fillColor": "#6baed6",
             "fillOpacity": 1},
-    "candidate": {"radius": 3, "color": "#636363", "weight": 1, "fillColor": "#ffffff",
-                  "fillOpacity": 1},
     "centre": {"radius": 9, "color": "#ffffff", "weight": 2, "fillColor": "#000000",
                "fillOpacity": 1},
 }  # fmt: skip
@@ -180,7 +181,8 @@ def _minutes(seconds: pd.Series) -> pd.Series:
 
 
 def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
-    """The sites' table and the site_id order (demand refers to sites by position)."""
+    """The table of the sites drawn (chosen sites and unchosen candidate points) and their ids
+    in its order: demand refers to its point by position in that table."""
     sites = plan.sites.reset_index(drop=True)
     chosen = sites["chosen"].astype(bool)
     is_point = sites["tier"] == POINT_TIER
@@ -214,7 +216,7 @@ def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
         }
     )[keep.to_numpy()]
     geometry = _in_basemap_crs(sites.geometry[keep.to_numpy()], basemap)
-    return _table(geometry, props), pd.Index(ids)
+    return _table(geometry, props), pd.Index(props["i"])
 
 
 def _demand_table(plan: Plan, site_order: pd.Index, basemap: str) -> str:
@@ -412,7 +414,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     fmap.default_js = []
     fmap.default_css = []
     figure = fmap.get_root()
-    title = plan_title(plan, text)
+    title = plan_title(plan, lang)
     figure.title = title
     # An empty icon: else the browser asks the server (or the disk) for /favicon.ico.
     figure.header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
@@ -444,14 +446,12 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         "link": LINK_COLOUR,
         "county": COUNTY_COLOUR,
         "palette": SERVICE_PALETTE,
+        "site_order": list(SITE_STYLES),
     }
-    blank = f"{fmap.get_name()}.getContainer().classList.add('gx-blank');\n"
-    fmap.add_child(
-        _Script(
-            f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)});\n"
-            + (blank if basemap == "none" else "")
-        )
-    )
+    name = fmap.get_name()
+    setup = f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)}, {name});\n"
+    blank = f"{name}.getContainer().classList.add('gx-blank');\n"
+    fmap.add_child(_Script(setup + (blank if basemap == "none" else "")))
 
     def sites(group: str) -> str:
         return f"gx.sites({_script_json(group)}, {_script_json(SITE_STYLES[group])})"
@@ -470,7 +470,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     for key, build, show in layers:
         fmap.add_child(_PlanLayer(text[key], build, show=show))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.add_child(_Script(f"gx.legend({fmap.get_name()}, {_script_json(_legend_html(text))});\n"))
+    fmap.add_child(_Script(f"gx.legend({name}, {_script_json(_legend_html(text))});\n"))
     return fmap
 
 

@@ -25,6 +25,7 @@ from gxnet._errors import UserInputError
 from gxnet._io import write_text_atomic
 from gxnet._messages import messages
 from gxnet.plan import Plan
+from gxnet.regions import get_region
 
 FORMATS = ("markdown", "html")
 #: Report formats chosen from a file's suffix by :func:`write_report`.
@@ -180,8 +181,13 @@ def _display_table(plan: Plan, text: dict[str, str], lang: str) -> pd.DataFrame:
     table = county_table(plan)
     totals = plan_totals(plan)
     name_column = "name_zh" if lang == "zh" else "name_pinyin"
-    names = table[name_column].where(table[name_column] != "", table["county_adcode"].astype(str))
-    names = names.where(table["county_adcode"] != 0, text["outside_counties"])
+    # A row without a name is outside the plan's counties (adcode 0) or a county they lack.
+    unnamed = (
+        table["county_adcode"]
+        .astype(str)
+        .where(table["county_adcode"] != 0, text["outside_counties"])
+    )
+    names = table[name_column].where(table[name_column] != "", unnamed)
     figures = pd.concat(
         [table.drop(columns=["county_adcode", "name_zh", "name_pinyin"]), totals.to_frame().T],
         ignore_index=True,
@@ -234,10 +240,18 @@ def straight_line_warning(plan: Plan, text: dict[str, str]) -> str | None:
     return text["straight_line"].format(detour=costs.get("detour_factor", "?"))
 
 
-def plan_title(plan: Plan, text: dict[str, str]) -> str:
-    """The title of a plan's map and report: its area (provenance ``area_name``) and "plan"."""
-    area = (plan.provenance or {}).get("area_name", "")
-    return f"{area} {text['plan']}".strip()
+def plan_title(plan: Plan, lang: str) -> str:
+    """The title of a plan's map and report: its area's name and "recycling network plan".
+
+    The name is the plan's ``area_name``; in English a Guangxi city or county (provenance
+    ``area.kind == "region"``) goes by its pinyin name instead.
+    """
+    provenance = plan.provenance or {}
+    area = provenance.get("area_name", "")
+    source = provenance.get("area") or {}
+    if lang == "en" and source.get("kind") == "region" and source.get("adcode"):
+        area = get_region(int(source["adcode"])).name_pinyin
+    return f"{area} {messages(lang)['plan']}".strip()
 
 
 def _markdown(title: str, warning: str | None, summary: list[tuple[str, str]], text, table) -> str:
@@ -310,7 +324,7 @@ def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str
     if fmt not in FORMATS:
         raise UserInputError(f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}")
     text = messages(lang)
-    title = plan_title(plan, text)
+    title = plan_title(plan, lang)
     warning = straight_line_warning(plan, text)
     summary = _summary_lines(plan, text)
     table = _display_table(plan, text, lang)

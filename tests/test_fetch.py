@@ -93,6 +93,16 @@ def test_a_matching_cache_is_reused_and_any_other_input_rebuilds_it(
     assert rebuilt["walk"].n_nodes == 4666
 
 
+def test_the_city_cut_is_kept_when_only_the_speeds_change(osm_dir, helsinki_pbf, monkeypatch):
+    _fetch(pbf=helsinki_pbf, modes=("drive",))
+    cut_stamp = city_pbf("hel").stat().st_mtime_ns
+    net_stamp = network_path("hel", "drive").stat().st_mtime_ns
+    monkeypatch.setitem(speeds.DRIVE_KMH, "residential", 20.0)
+    _fetch(pbf=helsinki_pbf, modes=("drive",))
+    assert network_path("hel", "drive").stat().st_mtime_ns != net_stamp
+    assert city_pbf("hel").stat().st_mtime_ns == cut_stamp
+
+
 def test_auto_uses_a_covering_pbf_in_the_osm_folder(osm_dir, helsinki_pbf, tmp_path) -> None:
     osm_dir.mkdir()
     shutil.copy(helsinki_pbf, osm_dir / "finland.osm.pbf")

@@ -17,13 +17,14 @@ import threading
 from pathlib import Path
 
 import folium
+import pandas as pd
 import pytest
 
 from benchmarks import chromium as chromium_module
 from benchmarks.chromium import chromium, chromium_missing, visit
 from benchmarks.synthetic_plan import synthetic_plan
 from gxnet import crs, settings
-from gxnet._errors import MapAssetsError, UserInputError
+from gxnet._errors import MapAssetsError, OutputError, UserInputError
 from gxnet.maps import leaflet_assets, plan_map, save_map
 from tests.test_report import small_plan
 
@@ -67,7 +68,7 @@ def tables(page: str) -> dict:
 
 def config(page: str) -> dict:
     """The settings and texts the map hands its runtime."""
-    match = re.search(r'gx\.setup\((\{.*\}), "gx-data"\);\n', page)
+    match = re.search(r'gx\.setup\((\{.*\}), "gx-data", map_\w+\);\n', page)
     assert match, "no gx.setup call in the map"
     return json.loads(match.group(1))
 
@@ -123,6 +124,16 @@ def test_popup_figures_of_points_and_centres():
     }  # fmt: skip
     links = rows(tables(page)["links"])
     assert links[0] == {"a": "河东回收点", "b": "梧州分拣中心", "t": 15.0}
+
+
+def test_demand_refers_to_its_point_past_sites_not_drawn():
+    plan = small_plan()
+    excluded = plan.sites.iloc[[2]].assign(site_id="X1", status="excluded", chosen=False)
+    plan.sites = pd.concat([excluded, plan.sites], ignore_index=True)
+    data = tables(render(plan, basemap="none"))
+    ids = [row["i"] for row in rows(data["sites"])]
+    assert "X1" not in ids
+    assert [ids[d["k"]] for d in rows(data["demand"])[:4]] == ["P1", "P1", "P2", "P2"]
 
 
 def test_unlimited_capacity_travels_as_null():
@@ -239,6 +250,13 @@ def test_save_map_writes_one_file_atomically(tmp_path):
     assert [p.name for p in out.parent.iterdir()] == ["wuzhou.html"]
 
 
+def test_save_map_into_a_file_says_where(tmp_path):
+    (tmp_path / "maps").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(OutputError, match="choose a writable folder"):
+        save_map(small_plan(), tmp_path / "maps" / "wuzhou.html", basemap="none")
+    assert (tmp_path / "maps").read_text(encoding="utf-8") == "not a folder"
+
+
 def test_point_demand_is_drawn_as_points():
     plan = small_plan()
     plan.demand["cell"] = None
@@ -298,7 +316,7 @@ def test_map_in_chromium_offline(browser, local_server):
     banner = browser.execute_script("return document.querySelector('.gx-banner').innerText")
     assert "直线距离" in banner
     # Clicking a recycling point opens its popup with its figures.
-    popup = click_first_site(browser, "existing")
+    popup = click_feature(browser, "g", "existing")
     assert "服务户数" in popup and "负荷 / 容量" in popup and "平均步行时间" in popup
 
 
@@ -317,6 +335,16 @@ def test_hidden_layers_build_when_switched_on(browser, tmp_path):
         )
     # 3 covered cells, 2 links and 1 unchosen candidate join the canvas.
     assert count_drawn(browser) == drawn_before + 3 + 2 + 1
+    # ... under the sites: the canvas still draws a sorting centre last (on top).
+    topmost = browser.execute_script(
+        "var map = window[document.querySelector('.folium-map').id], renderer;"
+        "map.eachLayer(function (l) { if (l._renderer) renderer = l._renderer; });"
+        "return renderer._drawLast.layer.feature.properties.g;"
+    )
+    assert topmost == "centre"
+    # A demand point's popup names its recycling point.
+    popup = click_feature(browser, "h", 200)  # no site serves 200 households
+    assert "Households 200" in popup and "长洲回收点 (P2)" in popup and "2.0 min" in popup
     # Markers shrink when the reader zooms out to a whole city: radius 5 at 14, 40 % at 10.
     radii = browser.execute_script(
         "var map = window[document.querySelector('.folium-map').id], radii = [];"
@@ -338,18 +366,20 @@ def count_drawn(driver) -> int:
     )
 
 
-def click_first_site(driver, group: str) -> str:
-    """Click the first site of ``group`` where it is drawn; return the popup's text."""
+def click_feature(driver, prop: str, value: object) -> str:
+    """Click the first drawn feature whose property ``prop`` is ``value``; return the popup text."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
     x, y = driver.execute_script(
-        "var map = window[document.querySelector('.folium-map').id], g = arguments[0], found;"
+        "var map = window[document.querySelector('.folium-map').id], found;"
+        "var prop = arguments[0], value = arguments[1];"
         "map.eachLayer(function (l) {"
-        "  if (!found && l.feature && l.feature.properties.g === g) found = l; });"
+        "  if (!found && l.feature && l.feature.properties[prop] === value) found = l; });"
         "map.setView(found.getLatLng(), 16, {animate: false});"
         "var p = map.latLngToContainerPoint(found.getLatLng()); return [p.x, p.y];",
-        group,
+        prop,
+        value,
     )
     element = driver.find_element(By.CSS_SELECTOR, ".folium-map")
     width, height = element.size["width"], element.size["height"]

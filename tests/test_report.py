@@ -125,6 +125,21 @@ def test_sites_outside_every_county_are_kept_apart():
     assert table.loc[0, "points"] == 1
     assert table.loc[0, "name_zh"] == ""
     assert table.loc[EAST, "points"] == 0
+    assert "| Outside the counties | 0 | 0 | – | 1 | 0 | – | – |" in render_report(plan, lang="en")
+
+
+def test_a_study_area_outside_guangxi_is_one_named_row():
+    plan = small_plan()
+    plan.demand["county_adcode"] = 0
+    plan.counties = plan.counties.iloc[:1].assign(
+        adcode=0,
+        name_zh="Helsinki",
+        name_pinyin="Helsinki",
+        geometry=[shapely.box(111, 23, 112, 24)],
+    )
+    text = render_report(plan, lang="en")
+    assert "| Helsinki | 750 | 600 | 80.0% | 2 | 1 | 6.5 | 10.0 |" in text
+    assert "Outside the counties" not in text
 
 
 def test_walk_times_weight_by_households():
@@ -166,6 +181,13 @@ def test_html_report_is_self_contained_and_escaped():
     assert "<td>&lt;万秀区&gt;</td><td>500</td><td>400</td><td>80.0%</td>" in page
     assert "<td>合计</td><td>750</td>" in page
     assert "http://" not in page and "https://" not in page
+
+
+def test_english_title_of_a_guangxi_city_is_in_pinyin():
+    plan = small_plan()
+    plan.provenance["area"] = {"kind": "region", "adcode": 450400, "name": "梧州市"}
+    assert render_report(plan, lang="en").startswith("# Wuzhou recycling network plan\n")
+    assert render_report(plan).startswith("# 梧州市 回收网络规划\n")
 
 
 def test_write_report_chooses_format_by_suffix(tmp_path):

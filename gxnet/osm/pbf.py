@@ -43,8 +43,9 @@ def file_sha256(path: str | Path) -> str:
 
 def _osmium_error(pbf: Path, exc: RuntimeError) -> OsmFileError:
     return OsmFileError(
-        f"cannot read this OSM file ({exc}); it is corrupt or truncated: delete it and "
-        "download it again (gxnet fetch --source extract), or give another file with --pbf",
+        f"cannot read this OSM file ({exc}); it is corrupt or truncated: delete it, or "
+        "download the extract again (gxnet fetch --source extract --refresh), or give another "
+        "file with --pbf",
         path=str(pbf),
     )
 

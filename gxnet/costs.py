@@ -55,7 +55,7 @@ _BATCH_ENTRIES = 4_000_000
 # Sources are searched per square cell of at least this many reaches wide, holding on average
 # at least this many sources (see _cells); tuning only, results never depend on them.
 _CELL_REACHES = 4.0
-_CELL_SOURCES = 16
+_CELL_SOURCES = 64
 
 # Search graphs per network and direction (see _prepared); dropped with their network.
 _PREPARED: weakref.WeakKeyDictionary[RoadNetwork, dict[bool, tuple]] = weakref.WeakKeyDictionary()
@@ -255,7 +255,8 @@ def _node_pairs(
         centres, radius = tree.data[src.node[groups]], reach_m[groups].max()
         # A square holding every node the cell's searches can reach (see _ground_speed_bound).
         middle = (centres.min(axis=0) + centres.max(axis=0)) / 2
-        half = (centres.max(axis=0) - centres.min(axis=0)).max() / 2 + radius
+        # (1 m more, so rounding never leaves a source outside, even with a zero reach.)
+        half = (centres.max(axis=0) - centres.min(axis=0)).max() / 2 + radius + 1.0
         local = _local_graph(graph, tree, middle, half)
         # Targets outside the square (a hair wider against rounding) are out of reach.
         near = np.flatnonzero(np.abs(tree.data[tgt.node] - middle).max(axis=1) <= half * 1.000001)
@@ -302,7 +303,7 @@ def _cells(xy: np.ndarray, reach_m: np.ndarray) -> list[np.ndarray]:
     """Group sources into square cells a few reaches wide (indices into ``xy``).
 
     A cell's sources share one local network: the cell plus a reach on every side. Cells of
-    about four reaches, and holding a dozen sources or more on average, balance the work of
+    about four reaches, and holding some 64 sources on average, balance the work of
     each search (the local network's size) against the fixed cost of building each one.
     """
     extent = np.prod(xy.max(axis=0) - xy.min(axis=0) + 1.0)

@@ -63,14 +63,18 @@ DEMAND_COLUMNS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class _Grid:
-    """Cells of one study area: keys, owning county, polygons in the metric CRS."""
+    """Cells of one study area: keys, owning county, polygons in the metric CRS.
+
+    Square keys are flat grid indices (int64; ``-(index + 1)`` for a county's extra cell, see
+    :func:`_square_grid`); H3 keys are cell strings (``"+"``-prefixed for an extra cell).
+    """
 
     kind: str
     crs: CRS
-    keys: np.ndarray  # str, unique within a county
+    keys: np.ndarray
     county: np.ndarray  # row index into the county table
     polygons: np.ndarray  # shapely polygons in ``crs``
-    wgs84: np.ndarray  # the same polygons in WGS-84
+    wgs84: np.ndarray | None  # the same polygons in WGS-84 (H3); None: project when needed
     size_m: float
     resolution: int | None = None
     origin: tuple[float, float] = (0.0, 0.0)
@@ -83,9 +87,8 @@ class _Grid:
             iy = np.floor((y - self.origin[1]) / self.size_m).astype(np.int64)
             ok = (ix >= 0) & (ix < self.shape[0]) & (iy >= 0) & (iy < self.shape[1])
             lookup = np.full(self.shape[0] * self.shape[1], -1, dtype=np.int64)
-            regular = np.char.find(self.keys.astype(str), "+") < 0
-            flat = np.array([int(k) for k in self.keys[regular]], dtype=np.int64)
-            lookup[flat] = np.flatnonzero(regular)
+            regular = np.flatnonzero(self.keys >= 0)
+            lookup[self.keys[regular]] = regular
             out = np.full(len(x), -1, dtype=np.int64)
             out[ok] = lookup[ix[ok] * self.shape[1] + iy[ok]]
             return out
@@ -252,8 +255,8 @@ def _square_grid(counties_m: gpd.GeoDataFrame, crs: CRS, size: float) -> _Grid:
     ix, iy = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
     ix, iy = ix.ravel(), iy.ravel()
     cx, cy = x0 + (ix + 0.5) * size, y0 + (iy + 0.5) * size
-    county, cell = _owner(counties_m.geometry.to_numpy(), shapely.points(cx, cy))
-    keys = (ix[cell] * ny + iy[cell]).astype(str).astype(object)
+    county, cell = _owner(counties_m.geometry.to_numpy(), cx, cy)
+    keys = ix[cell] * ny + iy[cell]
     lows = np.column_stack([x0 + ix[cell] * size, y0 + iy[cell] * size])
     # A county smaller than a cell (or missed by every centre) still gets one cell, at a point
     # inside it; its key is marked so that point lookup keeps to the regular cells.
@@ -263,21 +266,24 @@ def _square_grid(counties_m: gpd.GeoDataFrame, crs: CRS, size: float) -> _Grid:
         ex = np.floor((shapely.get_x(inner) - x0) / size).astype(int)
         ey = np.floor((shapely.get_y(inner) - y0) / size).astype(int)
         county = np.concatenate([county, extra])
-        keys = np.concatenate([keys, np.char.add("+", (ex * ny + ey).astype(str)).astype(object)])
+        keys = np.concatenate([keys, -(ex * ny + ey) - 1])
         lows = np.vstack([lows, np.column_stack([x0 + ex * size, y0 + ey * size])])
     polygons = shapely.box(lows[:, 0], lows[:, 1], lows[:, 0] + size, lows[:, 1] + size)
-    wgs84 = gpd.GeoSeries(polygons, crs=crs).to_crs("EPSG:4326").to_numpy()
-    return _Grid(
-        "square", crs, keys, county, polygons, wgs84, size, origin=(x0, y0), shape=(nx, ny)
-    )
+    return _Grid("square", crs, keys, county, polygons, None, size, origin=(x0, y0), shape=(nx, ny))
 
 
-def _owner(county_geoms: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(county index, centre index) of every centre inside a county; first county wins."""
-    tree = shapely.STRtree(centres)
-    county, cell = tree.query(county_geoms, predicate="contains")
-    cell, first = np.unique(cell, return_index=True)
-    return county[first], cell
+def _owner(geoms: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(county index, centre index) of every centre inside a county; the first county wins.
+
+    Each county tests only the centres in its bounding box, on coordinates (no Point objects).
+    """
+    owner = np.full(len(x), -1, dtype=np.int64)
+    for i, geom in enumerate(geoms):
+        bx0, by0, bx1, by1 = shapely.bounds(geom)
+        near = np.flatnonzero((owner < 0) & (x >= bx0) & (x <= bx1) & (y >= by0) & (y <= by1))
+        owner[near[shapely.contains_xy(geom, x[near], y[near])]] = i
+    cell = np.flatnonzero(owner >= 0)
+    return owner[cell], cell
 
 
 def _h3_grid(counties: gpd.GeoDataFrame, crs: CRS, size: float) -> _Grid:
@@ -446,7 +452,14 @@ def _assemble(
         + (1 - frac) * standards.recyclables_kg_per_person_day_rural
     )
     prefix = "h3" if cells.kind == "h3" else f"sq{int(cells.size_m)}"
-    demand_id = [f"{a}-{prefix}-{k}" for a, k in zip(adcode, cells.keys[keep], strict=True)]
+    keys = cells.keys[keep]
+    if cells.kind == "square":
+        keys = np.where(keys >= 0, keys.astype(str), np.char.add("+", (-keys - 1).astype(str)))
+    demand_id = [f"{a}-{prefix}-{k}" for a, k in zip(adcode, keys, strict=True)]
+    if cells.wgs84 is None:
+        outline = gpd.GeoSeries(polygons, crs=cells.crs).to_crs("EPSG:4326").to_numpy()
+    else:
+        outline = cells.wgs84[keep]
     return (
         gpd.GeoDataFrame(
             {
@@ -457,7 +470,7 @@ def _assemble(
                 "setting": np.where(frac >= 0.5, "urban", "rural").astype(object),
                 "recyclables_kg_day": population[keep] * rate,
                 "geometry": gpd.points_from_xy(lon, lat),
-                "cell": cells.wgs84[keep],
+                "cell": outline,
             },
             geometry="geometry",
             crs="EPSG:4326",

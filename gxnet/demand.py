@@ -533,7 +533,7 @@ def read_demand(
         nor population, a value that is not a non-negative number, an unknown setting.
     """
     path = Path(path)
-    table, geometry, first_row = read_table(path)
+    table, geometry, rows = read_table(path)
     cols = match_columns(list(table.columns), DEMAND_COLUMN_NAMES)
     n = len(table)
 
@@ -548,7 +548,7 @@ def read_demand(
             raise InputFileError(
                 f"{text(field).iloc[i]!r} is not a non-negative number",
                 path=str(path),
-                row=first_row + i,
+                row=int(rows[i]),
                 field=str(cols[field]),
             )
         return values
@@ -571,7 +571,7 @@ def read_demand(
     missing |= ~np.isfinite(shapely.get_x(points)) | ~np.isfinite(shapely.get_y(points))
     if missing.any():
         raise InputFileError(
-            "missing coordinates", path=str(path), row=first_row + int(np.argmax(missing))
+            "missing coordinates", path=str(path), row=int(rows[np.argmax(missing)])
         )
     if "households" not in cols and "population" not in cols:
         raise InputFileError(
@@ -584,7 +584,7 @@ def read_demand(
         raise InputFileError(
             "neither households nor population given",
             path=str(path),
-            row=first_row + int(np.argmax(neither)),
+            row=int(rows[np.argmax(neither)]),
             field="households",
         )
     households = np.where(np.isnan(households), population / standards.household_size, households)
@@ -597,7 +597,7 @@ def read_demand(
         raise InputFileError(
             f"unknown setting {setting_text.iloc[i]!r}; use 城镇/urban or 乡村/rural",
             path=str(path),
-            row=first_row + i,
+            row=int(rows[i]),
             field=str(cols["setting"]),
         )
     adcode = numbers("county_adcode") if "county_adcode" in cols else np.zeros(n)
@@ -609,7 +609,7 @@ def read_demand(
         standards.recyclables_kg_per_person_day_rural,
     )
     ids = text("demand_id").to_numpy(dtype=object)
-    ids = np.where(ids == "", np.char.add("D", (first_row + np.arange(n)).astype(str)), ids)
+    ids = np.where(ids == "", np.char.add("D", rows.astype(str)), ids)
     shaped = np.flatnonzero(cell != None)  # noqa: E711 (element-wise on an object array)
     if len(shaped):
         cell[shaped] = to_wgs84(cell[shaped], crs)

@@ -322,9 +322,8 @@ def read_sites(
         When the file cannot be read or has no coordinates at all.
     """
     path = _locate(Path(path))
-    table, geometry, first_row = read_table(path)
+    table, geometry, rows = read_table(path)
     n = len(table)
-    rows = first_row + np.arange(n)
     cols = match_columns(list(table.columns), COLUMN_NAMES)
     text = {
         f: clean_text(table[cols[f]]) if f in cols else pd.Series([""] * n, dtype=object)

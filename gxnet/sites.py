@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -211,7 +211,15 @@ class SiteList:
             f"  row {r.row} [{r.site_id}] {r.action} {r.field}: {r.reason}"
             for r in problems.itertuples(index=False)
         ]
+        if "far_from_road" in self.sites.columns:
+            far = self.sites.loc[self.sites["far_from_road"], "site_id"].tolist()
+            shown = ", ".join(far[:20]) + (f" and {len(far) - 20} more" if len(far) > 20 else "")
+            lines.append(f"{len(far)} sites far from every road{': ' + shown if far else ''}")
         return "\n".join(lines)
+
+    def snap(self, networks: Mapping[str, object], *, standards: SiteStandards = SITES) -> SiteList:
+        """This list with its sites snapped to the road networks (see :func:`snap_sites`)."""
+        return replace(self, sites=snap_sites(self.sites, networks, standards=standards))
 
     def write_geojson(self, path: str | os.PathLike[str]) -> Path:
         """Write the usable sites as GeoJSON (WGS-84), atomically, and return the path."""
@@ -552,14 +560,21 @@ def detect_crs(
     return None, f"not declared and not clear from the roads (median distance {figures})"
 
 
+def cached_networks(slug: str, modes: tuple[str, ...] = ("walk", "drive")) -> dict[str, object]:
+    """The city's road networks of these modes that ``gxnet fetch`` has cached (maybe none)."""
+    from gxnet.osm.fetch import load_network, network_path
+
+    return {m: load_network(slug, m) for m in modes if network_path(slug, m).is_file()}
+
+
 def road_reference(slug: str) -> object | None:
     """What a city's site list is checked against: its cached walk network, else its cached
     OSM features (building and POI points), else None when nothing is on disk."""
     from gxnet.osm.features import OsmFeatures, features_dir
-    from gxnet.osm.fetch import load_network, network_path
 
-    if network_path(slug, "walk").is_file():
-        return load_network(slug, "walk")
+    walk = cached_networks(slug, ("walk",))
+    if walk:
+        return walk["walk"]
     folder = features_dir(slug)
     if (folder / "meta.json").is_file():
         features = OsmFeatures.load(folder)

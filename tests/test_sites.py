@@ -24,6 +24,7 @@ from gxnet.osm.network import RoadNetwork
 from gxnet.regions import get_city
 from gxnet.sites import (
     SITE_COLUMNS,
+    SiteList,
     detect_crs,
     osm_candidates,
     read_sites,
@@ -319,6 +320,10 @@ def test_snap_flags_sites_too_far_from_any_road():
     assert snapped["walk_snap_m"].iloc[0] == pytest.approx(15.2, abs=0.5)
     assert snapped["walk_snap_m"].iloc[1] > 1000
     assert list(snapped["far_from_road"]) == [False, True]
+    report = pd.DataFrame({"row": [2, 3], "site_id": ["near", "far"], "action": "kept",
+                           "field": "", "reason": ""})  # fmt: skip
+    listed = SiteList(sites=sites, report=report, rows_read=2).snap({"walk": network})
+    assert listed.format_report().endswith("1 sites far from every road: far")
 
 
 def test_osm_candidates_from_the_helsinki_extract():

@@ -8,7 +8,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import osmium
 import pytest
+
+from gxnet import settings
 
 REPO = Path(__file__).resolve().parents[1]
 #: ../shared beside the checkout: benchmark instances with published optima, raw reference data.
@@ -130,3 +133,46 @@ def osm_server():
     httpd.shutdown()
     httpd.server_close()
     thread.join()
+
+
+#: Offset of the ids given to the pieces of a way split around nodes missing from the extract.
+PIECE_ID = 10**12
+
+
+@pytest.fixture(scope="session")
+def overpass_answer(helsinki_pbf: Path) -> dict:
+    """The highway ways of the Helsinki extract and their nodes as Overpass JSON (``out;``).
+
+    Overpass always has every node of a way; the extract lacks the nodes of ways that run out
+    of it, so such a way is sent as its pieces of located nodes (ids offset by PIECE_ID).
+    """
+    nodes: dict[int, dict] = {}
+    ways: list[dict] = []
+    processor = osmium.FileProcessor(str(helsinki_pbf)).with_locations()
+    for obj in processor.with_filter(osmium.filter.KeyFilter("highway")):
+        if not obj.is_way():
+            continue
+        tags = dict(obj.tags)
+        pieces: list[list[int]] = [[]]
+        for n in obj.nodes:
+            if n.location.valid():
+                nodes[n.ref] = {"type": "node", "id": n.ref, "lat": n.lat, "lon": n.lon}
+                pieces[-1].append(n.ref)
+            elif pieces[-1]:
+                pieces.append([])
+        for k, refs in enumerate(p for p in pieces if len(p) > 1):
+            ways.append({"type": "way", "id": obj.id + k * PIECE_ID, "nodes": refs, "tags": tags})
+    return {"version": 0.6, "elements": [*nodes.values(), *ways]}
+
+
+@pytest.fixture
+def overpass(osm_server, overpass_answer, monkeypatch: pytest.MonkeyPatch) -> OsmServer:
+    """The local server as Overpass answering from the Helsinki extract; osmnx's cache and
+    rate-limit pauses off."""
+    import osmnx as ox  # seconds to import: only the tests that use Overpass pay for it
+
+    osm_server.overpass = overpass_answer
+    monkeypatch.setattr(settings, "overpass_url", f"{osm_server.url}/api")
+    monkeypatch.setattr(ox.settings, "use_cache", False)
+    monkeypatch.setattr(ox.settings, "overpass_rate_limit", False)
+    return osm_server

@@ -72,3 +72,14 @@ def test_reversed_one_way_keeps_only_the_backward_edges_and_prunes_to_the_strong
     walk = build_network(ways, box(-1, -1, 1, 1), "walk")
     assert walk.node_id.tolist() == [1, 2, 3, 4] and walk.n_edges == 6
     assert walk.length_m[0] == pytest.approx(111.195, rel=1e-4)
+
+
+def test_rules_version_follows_the_filters(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gxnet.osm import build
+
+    before = build.rules_version()
+    monkeypatch.setitem(build.ACCESS_KEYS, "tricycle", ("vehicle",))
+    assert build.rules_version() != before
+    monkeypatch.undo()
+    monkeypatch.setitem(build.MODE_HIGHWAYS, "walk", frozenset({"footway"}))
+    assert build.rules_version() != before

@@ -93,6 +93,16 @@ def test_a_matching_cache_is_reused_and_any_other_input_rebuilds_it(
     assert rebuilt["walk"].n_nodes == 4666
 
 
+def test_the_city_cut_is_kept_when_only_the_speeds_change(osm_dir, helsinki_pbf, monkeypatch):
+    _fetch(pbf=helsinki_pbf, modes=("drive",))
+    cut_stamp = city_pbf("hel").stat().st_mtime_ns
+    net_stamp = network_path("hel", "drive").stat().st_mtime_ns
+    monkeypatch.setitem(speeds.DRIVE_KMH, "residential", 20.0)
+    _fetch(pbf=helsinki_pbf, modes=("drive",))
+    assert network_path("hel", "drive").stat().st_mtime_ns != net_stamp
+    assert city_pbf("hel").stat().st_mtime_ns == cut_stamp
+
+
 def test_auto_uses_a_covering_pbf_in_the_osm_folder(osm_dir, helsinki_pbf, tmp_path) -> None:
     osm_dir.mkdir()
     shutil.copy(helsinki_pbf, osm_dir / "finland.osm.pbf")
@@ -119,6 +129,19 @@ def test_auto_downloads_the_extract_when_nothing_local_covers_the_city(
     requests_before = len(osm_server.requests)
     fetch_city(CITY, slug="hel2", buffer_m=BUFFER_M, modes=("drive",), source="extract")
     assert len(osm_server.requests) == requests_before
+
+
+def test_overpass_source_is_cached_by_server_and_area(osm_dir, overpass) -> None:
+    first = _fetch(source="overpass", modes=("walk",))
+    posts = [r for r in overpass.requests if r[0] == "POST"]
+    assert first["walk"].n_nodes == 4666 and len(posts) == 1
+    again = _fetch(source="overpass", modes=("walk",))
+    assert len([r for r in overpass.requests if r[0] == "POST"]) == 1
+    np.testing.assert_array_equal(again["walk"].node_id, first["walk"].node_id)
+    assert load_network("hel", "walk").meta["cache_key"]["source"] == settings.overpass_url
+    assert city_pbf("hel") is None  # Overpass gives no city PBF
+    _fetch(source="overpass", modes=("walk",), refresh=True)
+    assert len([r for r in overpass.requests if r[0] == "POST"]) == 2
 
 
 def test_source_pbf_without_a_local_file_says_what_to_do(osm_dir) -> None:
@@ -182,6 +205,22 @@ def test_cli_fetch_prints_each_mode_and_exits_by_error_kind(osm_dir, helsinki_pb
 
     result = runner.invoke(cli, ["fetch", "--city", "wuzhou", "--all"])
     assert result.exit_code == 2 and "exactly one of" in result.output
+
+
+def test_cli_fetch_all_fetches_the_fourteen_cities(osm_dir, helsinki_pbf, monkeypatch) -> None:
+    fetched = []
+    sample = fetch_city(CITY, slug="hel", pbf=helsinki_pbf, buffer_m=BUFFER_M, modes=("walk",))
+
+    def record(region, **kwargs):
+        fetched.append((region.slug, kwargs["slug"], kwargs["modes"]))
+        return sample
+
+    monkeypatch.setattr("gxnet.osm.fetch.fetch_city", record)
+    result = CliRunner().invoke(cli, ["fetch", "--all", "--modes", "walk"])
+    assert result.exit_code == 0, result.output
+    assert [f[0] for f in fetched][:4] == ["nanning", "liuzhou", "guilin", "wuzhou"]
+    assert len(fetched) == 14 and all(f[0] == f[1] and f[2] == ("walk",) for f in fetched)
+    assert len(result.output.splitlines()) == 14
 
 
 def test_cli_fetch_without_internet_says_where_to_put_a_pbf(osm_dir, monkeypatch) -> None:

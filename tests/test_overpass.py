@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import numpy as np
-import osmium
-import osmnx as ox
 import pytest
 from shapely.geometry import box
 
@@ -19,48 +16,6 @@ from gxnet.osm.pbf import read_networks
 
 CITY = box(24.938, 60.166, 24.950, 60.177)
 BUFFER_M = 150.0
-#: Offset of the ids given to the pieces of a way split around nodes missing from the extract.
-PIECE_ID = 10**12
-
-
-def overpass_elements(pbf: Path) -> dict:
-    """The highway ways of a PBF and their nodes as Overpass JSON (``out;`` after ``>;``).
-
-    Overpass always has every node of a way; the extract lacks the nodes of ways that run out
-    of it, so such a way is sent as its pieces of located nodes (ids offset by PIECE_ID).
-    """
-    nodes: dict[int, dict] = {}
-    ways: list[dict] = []
-    processor = osmium.FileProcessor(str(pbf)).with_locations()
-    for obj in processor.with_filter(osmium.filter.KeyFilter("highway")):
-        if not obj.is_way():
-            continue
-        tags = dict(obj.tags)
-        pieces: list[list[int]] = [[]]
-        for n in obj.nodes:
-            if n.location.valid():
-                nodes[n.ref] = {"type": "node", "id": n.ref, "lat": n.lat, "lon": n.lon}
-                pieces[-1].append(n.ref)
-            elif pieces[-1]:
-                pieces.append([])
-        for k, refs in enumerate(p for p in pieces if len(p) > 1):
-            ways.append({"type": "way", "id": obj.id + k * PIECE_ID, "nodes": refs, "tags": tags})
-    return {"version": 0.6, "elements": [*nodes.values(), *ways]}
-
-
-@pytest.fixture(scope="module")
-def elements(helsinki_pbf: Path) -> dict:
-    return overpass_elements(helsinki_pbf)
-
-
-@pytest.fixture
-def overpass(osm_server, elements, monkeypatch: pytest.MonkeyPatch):
-    """The local server as Overpass, with osmnx's cache and rate-limit pauses off."""
-    osm_server.overpass = elements
-    monkeypatch.setattr(settings, "overpass_url", f"{osm_server.url}/api")
-    monkeypatch.setattr(ox.settings, "use_cache", False)
-    monkeypatch.setattr(ox.settings, "overpass_rate_limit", False)
-    return osm_server
 
 
 def test_overpass_network_equals_the_pbf_network(overpass, helsinki_pbf) -> None:
@@ -81,10 +36,10 @@ def test_overpass_network_equals_the_pbf_network(overpass, helsinki_pbf) -> None
         assert a.meta["dropped_nodes"] == b.meta["dropped_nodes"]
 
 
-def test_reversed_one_way_keeps_its_drawing_order_through_osmnx(overpass, elements) -> None:
+def test_reversed_one_way_keeps_its_drawing_order_through_osmnx(overpass, overpass_answer) -> None:
     # Kaivokatu (way 14472962) as oneway=-1: osmnx stores its nodes reversed; the way table must
     # hold the drawing order again, so that the one-way rules apply the right direction.
-    answer = copy.deepcopy(elements)
+    answer = copy.deepcopy(overpass_answer)
     for element in answer["elements"]:
         if element["type"] == "way" and element["id"] == 14472962:
             element["tags"]["oneway"] = "-1"
@@ -104,8 +59,8 @@ def test_server_error_is_a_download_error(overpass) -> None:
 
 
 @pytest.mark.parametrize("keep", ["nothing", "nodes"])
-def test_no_roads_in_the_answer(overpass, elements, keep) -> None:
-    kept = [e for e in elements["elements"] if keep == "nodes" and e["type"] == "node"]
+def test_no_roads_in_the_answer(overpass, overpass_answer, keep) -> None:
+    kept = [e for e in overpass_answer["elements"] if keep == "nodes" and e["type"] == "node"]
     overpass.overpass = {"version": 0.6, "elements": kept}
     with pytest.raises(EmptyNetworkError, match="no (walk )?roads"):
         overpass_networks(CITY, ("walk",), buffer_m=BUFFER_M)

@@ -98,9 +98,24 @@ def test_meta_records_the_source_and_settings(helsinki_pbf, networks) -> None:
     assert meta["mode"] == "drive"
 
 
+def _missing_references(pbf: Path) -> set[tuple[str, int, int]]:
+    """(kind, object, member) for every way node or relation member the file lacks."""
+    present: dict[str, set[int]] = {"n": set(), "w": set(), "r": set()}
+    links = []
+    for obj in osmium.FileProcessor(str(pbf)):
+        present[obj.type_str()].add(obj.id)
+        if obj.is_way():
+            links.extend(("w", obj.id, "n", n.ref) for n in obj.nodes)
+        elif obj.is_relation():
+            links.extend(("r", obj.id, m.type, m.ref) for m in obj.members if m.type != "r")
+    return {(kind, i, ref) for kind, i, t, ref in links if ref not in present[t]}
+
+
 def test_a_clipped_city_file_gives_the_same_network(helsinki_pbf, networks, tmp_path) -> None:
     city_pbf = clip_pbf(helsinki_pbf, CITY, tmp_path / "city.osm.pbf", buffer_m=BUFFER_M)
     assert city_pbf.stat().st_size < helsinki_pbf.stat().st_size
+    # Every kept way and relation is as complete as in the source.
+    assert _missing_references(city_pbf) <= _missing_references(helsinki_pbf)
     west, south, east, north = buffer_polygon(CITY, BUFFER_M).bounds
     np.testing.assert_allclose(pbf_bounds(city_pbf), (west, south, east, north), atol=1e-6)
     again = read_networks(city_pbf, CITY, ("walk", "drive"), buffer_m=BUFFER_M)

@@ -79,6 +79,13 @@ MODE_HIGHWAYS: dict[str, frozenset[str]] = {
     "tricycle": frozenset((_MOTOR_ROADS - {"motorway", "motorway_link"}) | {"track"}),
 }
 
+#: Access tags of each mode, most specific first; ``access`` applies when none is set.
+ACCESS_KEYS: dict[str, tuple[str, ...]] = {
+    "walk": ("foot",),
+    "drive": ("hgv", "motor_vehicle", "vehicle"),
+    "tricycle": ("motor_vehicle", "vehicle"),
+}
+
 #: Mean Earth radius in metres, as osmnx uses, so that lengths agree with osmnx's.
 EARTH_RADIUS_M = 6_371_009.0
 
@@ -94,6 +101,7 @@ def rules_version() -> str:
     rules = [
         TAG_KEYS,
         {mode: sorted(classes) for mode, classes in MODE_HIGHWAYS.items()},
+        ACCESS_KEYS,
         sorted(_DENIED),
         sorted(_FORWARD),
         sorted(_BACKWARD),
@@ -141,11 +149,8 @@ def mode_ways(tags: pd.DataFrame, mode: str) -> np.ndarray:
     if mode != "drive":
         keep &= ~_tag(tags, "motorroad").eq("yes").to_numpy()
     # The most specific access tag that is set decides (OSM's access hierarchy).
-    specific = ("foot",) if mode == "walk" else ("hgv", "motor_vehicle", "vehicle")
-    if mode == "tricycle":
-        specific = ("motor_vehicle", "vehicle")
     access = _tag(tags, "access")
-    for key in reversed(specific):
+    for key in reversed(ACCESS_KEYS[mode]):
         value = _tag(tags, key)
         access = value.where(value != "", access)
     keep &= ~access.isin(_DENIED).to_numpy()
@@ -285,3 +290,14 @@ def build_network(
         time_s=seconds[edge_kept].astype(np.float32),
         meta=record,
     )
+
+
+def build_networks(
+    ways: WayTable,
+    area: BaseGeometry,
+    modes: tuple[str, ...],
+    *,
+    meta: dict[str, Any] | None = None,
+) -> dict[str, RoadNetwork]:
+    """Build the network of each mode from the same ways (see :func:`build_network`)."""
+    return {mode: build_network(ways, area, mode, meta=meta) for mode in modes}

@@ -171,15 +171,15 @@ def _region_pbf(polygon: BaseGeometry, source: str, pbf: Path | None, refresh: b
     return extract
 
 
-def _city_pbf(region: Path, polygon: BaseGeometry, slug: str, buffer_m: float) -> Path:
+def _city_pbf(region: Path, polygon: BaseGeometry, slug: str, key: dict[str, Any]) -> Path:
     """Cut the city from the region PBF, unless the cut on disk was made from the same inputs."""
     target = city_dir(slug) / f"{slug}.osm.pbf"
     record_path = city_dir(slug) / "city.json"
     record = {
         "region_pbf": str(region),
-        "region_sha256": file_sha256(region),
-        "polygon_sha256": _polygon_sha256(polygon),
-        "buffer_m": buffer_m,
+        "region_sha256": key["source_sha256"],
+        "polygon_sha256": key["polygon_sha256"],
+        "buffer_m": key["buffer_m"],
     }
     if target.is_file() and record_path.is_file():
         try:
@@ -187,7 +187,7 @@ def _city_pbf(region: Path, polygon: BaseGeometry, slug: str, buffer_m: float) -
                 return target
         except ValueError:
             pass  # an unreadable record means an unknown cut: cut again
-    clip_pbf(region, polygon, target, buffer_m=buffer_m)
+    clip_pbf(region, polygon, target, buffer_m=key["buffer_m"])
     write_text_atomic(record_path, json.dumps(record, indent=2, sort_keys=True))
     return target
 
@@ -288,7 +288,7 @@ def fetch_city(
         cached = {} if refresh else _cached(slug, modes, key)
         if cached:
             return cached
-        cut = _city_pbf(region, polygon, slug, float(buffer_m))
+        cut = _city_pbf(region, polygon, slug, key)
         meta = {"cache_key": key, "region_pbf": str(region)}
         networks = read_networks(cut, polygon, modes, buffer_m=buffer_m, meta=meta)
     for mode, network in networks.items():

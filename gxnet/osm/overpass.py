@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gxnet import settings
 from gxnet._errors import DownloadError, EmptyNetworkError
-from gxnet.osm.build import TAG_KEYS, WayTable, buffer_polygon, build_network
+from gxnet.osm.build import TAG_KEYS, WayTable, buffer_polygon, build_networks
 from gxnet.osm.network import MODES, RoadNetwork
 from gxnet.osm.pbf import DEFAULT_BUFFER_M
 
@@ -117,24 +117,9 @@ def overpass_networks(
 ) -> dict[str, RoadNetwork]:
     """Road networks of several travel modes from one Overpass download.
 
-    Parameters
-    ----------
-    polygon
-        The city (or any area) in WGS-84.
-    modes
-        Travel modes to build.
-    buffer_m
-        Metres of road kept around the polygon.
-    meta
-        Extra provenance to record in each network's ``meta``.
-
-    Returns
-    -------
-    dict
-        Mode -> RoadNetwork, built exactly as :func:`gxnet.osm.pbf.read_networks` builds them.
+    Arguments, result and ``meta`` as :func:`gxnet.osm.pbf.read_networks`, with the Overpass URL
+    as the source; the networks are built exactly as from a PBF file.
     """
     area = buffer_polygon(polygon, buffer_m)
-    ways = download_ways(area)
     record = {"source": settings.overpass_url, "buffer_m": buffer_m}
-    record.update(meta or {})
-    return {mode: build_network(ways, area, mode, meta=record) for mode in modes}
+    return build_networks(download_ways(area), area, modes, meta=record | (meta or {}))

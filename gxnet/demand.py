@@ -126,8 +126,9 @@ def build_demand(
     grid
         ``"square"`` (cells aligned to the city's UTM zone) or ``"h3"``.
     pbf
-        An OSM PBF to read the evidence from; default: the city's cached features, or its
-        clipped PBF from ``gxnet fetch``.
+        An OSM PBF to read the evidence from (for a city, once: the features are cached by
+        the file's hash); default: the city's cached features, or its clipped PBF from
+        ``gxnet fetch``.
     features
         Evidence already read (:func:`gxnet.osm.features.read_features`); wins over ``pbf``.
     counties
@@ -155,10 +156,11 @@ def build_demand(
     if not cell_size_m > 0:
         raise UserInputError(f"cell size must be positive, not {cell_size_m}")
     counties, slug, polygon = _study_area(region_or_polygon, counties)
-    if features is None and pbf is not None:
+    if features is None and slug is not None:
+        # A city's features are cached per source file, also when the PBF is given.
+        features = city_features(slug, polygon, pbf)
+    elif features is None and pbf is not None:
         features = read_features(pbf, polygon)
-    elif features is None and slug is not None:
-        features = city_features(slug, polygon)
 
     centre = shapely.centroid(polygon)
     crs = utm_crs(shapely.get_x(centre), shapely.get_y(centre))
@@ -341,12 +343,15 @@ def _evidence(
     dense_w = np.concatenate([building_w, np.where(rural_place, 0.0, place_w)])
     scattered_w = np.concatenate([building_w, np.where(rural_place, place_w, 0.0)])
     ok = at >= 0
-    dense = np.bincount(at[ok], dense_w[ok], minlength=n)
-    scattered = np.bincount(at[ok], scattered_w[ok], minlength=n)
-    total = np.bincount(at[ok], weight[ok], minlength=n)
+
+    def per_cell(values: np.ndarray) -> np.ndarray:
+        # float even when there is nothing to add (bincount then returns integers)
+        return np.bincount(at[ok], values[ok], minlength=n).astype(float)
+
+    dense, scattered, total = per_cell(dense_w), per_cell(scattered_w), per_cell(weight)
     with np.errstate(invalid="ignore", divide="ignore"):
-        wx = np.bincount(at[ok], weight[ok] * np.asarray(x)[ok], minlength=n) / total
-        wy = np.bincount(at[ok], weight[ok] * np.asarray(y)[ok], minlength=n) / total
+        wx = per_cell(weight * np.asarray(x)) / total
+        wy = per_cell(weight * np.asarray(y)) / total
     dense += _landuse_m2(cells, features.residential)
     return dense, scattered, wx, wy
 

@@ -346,6 +346,7 @@ def test_osm_candidates_from_the_helsinki_extract():
     clipped = osm_candidates(features, west)
     assert 0 < len(clipped) < len(candidates)
     assert shapely.contains_xy(west, clipped.geometry.x, clipped.geometry.y).all()
+    assert osm_candidates(features, shapely.box(0, 0, 1, 1)).empty
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -352,8 +352,12 @@ def read_sites(
 
     # An empty type matters (capacity means households or tonnes); an empty status is the
     # documented default, candidate.
-    tier = _categories(text["tier"], TIER_NAMES, "类型/type", findings, blank_is_fix="tier" in cols)
-    status = _categories(text["status"], STATUS_NAMES, "状态/status", findings, blank_is_fix=False)
+    tier = _categories(
+        text["tier"], TIER_NAMES, TIERS, "类型/type", findings, blank_is_fix="tier" in cols
+    )
+    status = _categories(
+        text["status"], STATUS_NAMES, STATUSES, "状态/status", findings, blank_is_fix=False
+    )
     capacity = _non_negative(text["capacity"], "容量/capacity", findings)
     fixed_cost = _non_negative(text["fixed_cost"], "固定成本/fixed_cost", findings)
     _reject_duplicates(site_id, rows, lon, lat, tier, standards, findings)
@@ -606,19 +610,20 @@ def _to_wgs84(
 def _categories(
     values: pd.Series,
     names: Mapping[str, str],
+    allowed: tuple[str, ...],
     field: str,
     findings: _Findings,
     *,
     blank_is_fix: bool,
 ) -> np.ndarray:
-    default = next(iter(names.values()))
+    """Cell values mapped to ``allowed`` (the first is the default for an empty cell)."""
+    default = allowed[0]
     lookup = {normalise_header(k): v for k, v in names.items()}
     keys = values.map({v: normalise_header(v) for v in values.unique()}).to_numpy(dtype=object)
     parsed = pd.Series(keys).map(lookup).fillna("").to_numpy(dtype=object)
     unknown = (parsed == "") & (keys != "")
-    allowed = ", ".join(sorted(set(names.values())))
     reason = np.char.add(np.char.add("unknown value '", values.to_numpy(dtype=str)), "'; use ")
-    findings.add(unknown, "rejected", field, np.char.add(reason, allowed).astype(object))
+    findings.add(unknown, "rejected", field, np.char.add(reason, ", ".join(allowed)).astype(object))
     blank = keys == ""
     if blank_is_fix:
         findings.add(blank, "fixed", field, f"empty: assumed {default}")

@@ -38,6 +38,7 @@ from gxnet._tables import clean_text, match_columns, parse_numbers, read_table
 from gxnet.config import DEMAND, DemandStandards
 from gxnet.crs import convert, to_wgs84, utm_crs
 from gxnet.osm.features import RURAL_PLACES, OsmFeatures, city_features, read_features
+from gxnet.regions import Region, boundaries, get_region
 
 GRIDS: tuple[str, ...] = ("square", "h3")
 #: Census columns a county table must have.
@@ -226,8 +227,6 @@ def _study_area(
         )
         slug = None
     else:
-        from gxnet.regions import Region, boundaries, get_region
-
         region = (
             region_or_polygon
             if isinstance(region_or_polygon, Region)

@@ -32,6 +32,9 @@ from gxnet._io import atomic_path
 from gxnet._tables import clean_text, match_columns, normalise_header, parse_numbers, read_table
 from gxnet.config import SITES, SiteStandards
 from gxnet.crs import convert, coordinate_system, utm_crs
+from gxnet.osm.features import OsmFeatures, features_dir, read_features
+from gxnet.osm.fetch import load_network, network_path
+from gxnet.osm.network import RoadNetwork
 
 #: Facility tiers of the three-in-one system, in the planner's words.
 TIERS: tuple[str, ...] = ("recycling_point", "sorting_centre", "processing_base")
@@ -564,18 +567,16 @@ def detect_crs(
     return None, f"not declared and not clear from the roads (median distance {figures})"
 
 
-def cached_networks(slug: str, modes: tuple[str, ...] = ("walk", "drive")) -> dict[str, object]:
+def cached_networks(
+    slug: str, modes: tuple[str, ...] = ("walk", "drive")
+) -> dict[str, RoadNetwork]:
     """The city's road networks of these modes that ``gxnet fetch`` has cached (maybe none)."""
-    from gxnet.osm.fetch import load_network, network_path
-
     return {m: load_network(slug, m) for m in modes if network_path(slug, m).is_file()}
 
 
-def road_reference(slug: str) -> object | None:
+def road_reference(slug: str) -> RoadNetwork | gpd.GeoSeries | None:
     """What a city's site list is checked against: its cached walk network, else its cached
     OSM features (building and POI points), else None when nothing is on disk."""
-    from gxnet.osm.features import OsmFeatures, features_dir
-
     walk = cached_networks(slug, ("walk",))
     if walk:
         return walk["walk"]
@@ -587,7 +588,7 @@ def road_reference(slug: str) -> object | None:
 
 
 def _reference_points(reference: object) -> np.ndarray:
-    if hasattr(reference, "x") and hasattr(reference, "node_id"):  # a RoadNetwork
+    if isinstance(reference, RoadNetwork):
         return np.column_stack([reference.x, reference.y])
     if isinstance(reference, gpd.GeoDataFrame | gpd.GeoSeries):
         geoms = reference.geometry.to_crs("EPSG:4326") if reference.crs else reference.geometry
@@ -747,8 +748,6 @@ def osm_candidates(pbf_or_features: object, polygon: shapely.Geometry) -> gpd.Ge
         ``osm:supermarket``, ...); existing recycling amenities and waste-transfer stations
         are ``existing``, the rest ``candidate``; ``site_id`` is ``osm-<type><id>``.
     """
-    from gxnet.osm.features import OsmFeatures, read_features
-
     features = (
         pbf_or_features
         if isinstance(pbf_or_features, OsmFeatures)

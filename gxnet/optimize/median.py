@@ -42,10 +42,9 @@ from gxnet.optimize.solve import (
     Solution,
     SolverOptions,
     SolverRun,
-    assignment_frame,
     chosen,
     empty_solution,
-    relative_gap,
+    one_tier_solution,
     site_variables,
 )
 
@@ -205,28 +204,18 @@ class PMedian(LocationModel):
         bound = run.bound
         if self.lagrangean_bound is not None:
             bound = max(bound if bound is not None else -np.inf, self.lagrangean_bound)
-        return Solution(
-            run.status,
-            run.objective,
-            bound,
-            0.0 if run.status == "optimal" else relative_gap(run.objective, bound),
-            open_sites={TIER: problem.sites[TIER].ids[open_mask].tolist()},
-            assignments={TIER: assignment_frame(problem, TIER, self.pairs, rows)},
-            solver=run.solver,
-            model=self.name,
-            metrics={
-                "n_open": float(open_mask.sum()),
-                "weighted_cost": total,
-                "mean_cost": total / float(weight.sum()) if weight.sum() > 0 else 0.0,
-                "max_cost": float(self.pairs.cost[rows].max()) if len(rows) else 0.0,
-                "heuristic_objective": (
-                    np.nan if self.incumbent_objective is None else self.incumbent_objective
-                ),
-                "lagrangean_bound": (
-                    np.nan if self.lagrangean_bound is None else self.lagrangean_bound
-                ),
-                **self.model_size,
-            },
+        metrics = {
+            "weighted_cost": total,
+            "mean_cost": total / float(weight.sum()) if weight.sum() > 0 else 0.0,
+            "max_cost": float(self.pairs.cost[rows].max()) if len(rows) else 0.0,
+            "heuristic_objective": (
+                np.nan if self.incumbent_objective is None else self.incumbent_objective
+            ),
+            "lagrangean_bound": np.nan if self.lagrangean_bound is None else self.lagrangean_bound,
+            **self.model_size,
+        }
+        return one_tier_solution(
+            problem, run, self.name, open_mask, self.pairs, rows, metrics, bound
         )
 
 

@@ -180,7 +180,13 @@ class PMedian(LocationModel):
         if self.incumbent is not None and options.warm_start:
             self._set_start(levels, y, z)
             # The interchange incumbent is rarely beaten: spend the time on the bound.
-            self.highs_options = {"mip_heuristic_effort": 0.0}
+            self.highs_options = {
+                "mip_heuristic_effort": 0.0,
+                "mip_heuristic_run_rins": False,
+                "mip_heuristic_run_rens": False,
+                "mip_heuristic_run_root_reduced_cost": False,
+                "mip_heuristic_run_feasibility_jump": False,
+            }
         return prob
 
     def _set_start(self, levels: RadiusLevels, y: list, z: list) -> None:

@@ -123,6 +123,7 @@ class PMedian(LocationModel):
         sites = problem.sites[TIER]
         weight = problem.demand.weight
         model_pairs, closed = self.pairs, np.zeros(sites.n, dtype=bool)
+        self.highs_options = {}
         if self.heuristic:
             start = greedy(self.pairs, weight, self.p, sites.kept, sites.usable)
             self.incumbent = interchange(self.pairs, weight, start, sites.kept)

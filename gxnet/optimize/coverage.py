@@ -33,9 +33,9 @@ from gxnet.optimize.solve import (
     Solution,
     SolverOptions,
     SolverRun,
-    assignment_frame,
     chosen,
     empty_solution,
+    one_tier_solution,
     origin_sums,
     site_variables,
 )
@@ -62,22 +62,12 @@ class _CoveringModel(LocationModel):
         weight = problem.demand.weight
         covered = float(weight[nearest >= 0].sum())
         total = float(weight.sum())
-        return Solution(
-            run.status,
-            run.objective,
-            run.bound,
-            run.gap,
-            open_sites={TIER: problem.sites[TIER].ids[open_mask].tolist()},
-            assignments={TIER: assignment_frame(problem, TIER, self.pairs, rows)},
-            solver=run.solver,
-            model=self.name,
-            metrics={
-                "n_open": float(open_mask.sum()),
-                "covered_weight": covered,
-                "coverage_share": covered / total if total > 0 else 1.0,
-                "uncovered_units": float((nearest < 0).sum()),
-            },
-        )
+        metrics = {
+            "covered_weight": covered,
+            "coverage_share": covered / total if total > 0 else 1.0,
+            "uncovered_units": float((nearest < 0).sum()),
+        }
+        return one_tier_solution(problem, run, self.name, open_mask, self.pairs, rows, metrics)
 
 
 class LocationSetCovering(_CoveringModel):

@@ -423,6 +423,35 @@ def empty_solution(run: SolverRun, model: str) -> Solution:
     return Solution(run.status, None, run.bound, None, solver=run.solver, model=model)
 
 
+def one_tier_solution(
+    problem: Problem,
+    run: SolverRun,
+    model: str,
+    open_sites: np.ndarray,
+    pairs: Pairs,
+    rows: np.ndarray,
+    metrics: dict[str, float],
+    bound: float | None = None,
+) -> Solution:
+    """The Solution of a recycling-point model: open ids, each served unit's pair, metrics.
+
+    ``bound`` replaces the solver's when the model knows a better one (the gap follows it).
+    """
+    tier = "recycling_point"
+    bound = run.bound if bound is None else bound
+    return Solution(
+        run.status,
+        run.objective,
+        bound,
+        0.0 if run.status == "optimal" else relative_gap(run.objective, bound),
+        open_sites={tier: problem.sites[tier].ids[open_sites].tolist()},
+        assignments={tier: assignment_frame(problem, tier, pairs, rows)},
+        solver=run.solver,
+        model=model,
+        metrics={"n_open": float(open_sites.sum()), **metrics},
+    )
+
+
 def assignment_frame(
     problem: Problem, tier: str, pairs: Pairs, rows: np.ndarray, share: np.ndarray | None = None
 ) -> pd.DataFrame:

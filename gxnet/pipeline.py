@@ -666,7 +666,7 @@ def _solve_and_plan(
         stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
     check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
     with stages.stage("model", f"{config.solver.name} solve"):
-        solution = solve_network(demand, useful, centres, walk, truck, config)
+        solution = solve_network(ModelInput(demand, useful, centres, walk, truck), config)
         stages.say(
             f"{solution.model}: {solution.status}"
             + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
@@ -680,14 +680,30 @@ def _solve_and_plan(
     return plan
 
 
-def solve_network(
-    demand: pd.DataFrame,
-    points: pd.DataFrame,
-    centres: pd.DataFrame,
-    walk: pd.DataFrame,
-    truck: pd.DataFrame,
-    config: Config,
-):  # -> gxnet.optimize.Solution
+@dataclass(frozen=True)
+class ModelInput:
+    """What the model stage reads.
+
+    Attributes
+    ----------
+    demand
+        Demand units (``demand_id, households``, optionally ``recyclables_kg_day``).
+    points, centres
+        Candidate sites of each tier (``site_id, status, capacity, fixed_cost``).
+    walk
+        Demand -> point pairs within the service standard (``demand_id, site_id, travel_s``).
+    truck
+        Point -> centre pairs within the truck standard (``point_id, centre_id, travel_s``).
+    """
+
+    demand: pd.DataFrame
+    points: pd.DataFrame
+    centres: pd.DataFrame
+    walk: pd.DataFrame
+    truck: pd.DataFrame
+
+
+def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Solution
     """Choose recycling points and the sorting centres that serve them, under the targets.
 
     With capacities (a site list's, or ``centres.capacity_t_day``) one two-tier model chooses
@@ -720,9 +736,16 @@ def solve_network(
     options = SolverOptions(
         solver=s.name, time_limit_s=s.time_limit_s, gap_rel=s.gap, threads=s.threads, seed=s.seed
     )
-    capacities = pd.to_numeric(points["capacity"], errors="coerce")
+    capacities = pd.to_numeric(data.points["capacity"], errors="coerce")
     if np.isfinite(capacities).any() or math.isfinite(config.centres.capacity_t_day):
-        return _solve_two_tier(demand, points, centres, walk, truck, config, options)
+        return _solve_two_tier(data, config, options)
+    demand, points, centres, walk, truck = (
+        data.demand,
+        data.points,
+        data.centres,
+        data.walk,
+        data.truck,
+    )
     columns = ["site_id", "status", "fixed_cost"]
     first = Problem.from_tables(
         demand[["demand_id", "households"]],
@@ -780,23 +803,15 @@ def solve_network(
     )
 
 
-def _solve_two_tier(
-    demand: pd.DataFrame,
-    points: pd.DataFrame,
-    centres: pd.DataFrame,
-    walk: pd.DataFrame,
-    truck: pd.DataFrame,
-    config: Config,
-    options: Any,
-):  # -> gxnet.optimize.Solution
+def _solve_two_tier(data: ModelInput, config: Config, options: Any):  # -> Solution
     """Both tiers in one capacitated model (:class:`gxnet.optimize.TwoTierNetwork`)."""
     from gxnet.optimize import Problem, Targets, TwoTierNetwork
 
-    t = config.targets
+    demand, t = data.demand, config.targets
     table = pd.concat(
         [
-            points[["site_id", "tier", "status", "capacity", "fixed_cost"]],
-            centres[["site_id", "tier", "status", "fixed_cost"]].assign(
+            data.points[["site_id", "tier", "status", "capacity", "fixed_cost"]],
+            data.centres[["site_id", "tier", "status", "fixed_cost"]].assign(
                 capacity=config.centres.capacity_t_day
             ),
         ],
@@ -808,8 +823,8 @@ def _solve_two_tier(
     problem = Problem.from_tables(
         demand[["demand_id", "households"]],
         table,
-        walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
-        links=truck.rename(columns={"travel_s": "cost"}),
+        data.walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
+        links=data.truck.rename(columns={"travel_s": "cost"}),
         targets=Targets(n_points=t.points, coverage_share=t.coverage, n_centres=t.centres),
     )
     tonnes = (

@@ -12,7 +12,7 @@ with the memory the matrix would need).
     python benchmarks/bench_pipeline.py                 # Wuzhou city (target: under 60 s)
     python benchmarks/bench_pipeline.py --quick         # one rural county (苍梧县)
     python benchmarks/bench_pipeline.py --area 长洲区 --area 苍梧县
-    python benchmarks/bench_pipeline.py --road 450      # cached 200,000-node network (< 3 min)
+    python benchmarks/bench_pipeline.py --road 450 --time-limit 120   # cached 200,000 nodes
 
 ``--road SIDE`` runs the road-network path at city scale without an OSM extract (none can be
 downloaded here): a generated SIDE x SIDE street grid (benchmarks/bench_costs.py's, 100 m blocks,
@@ -163,17 +163,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one county only (苍梧县)")
     parser.add_argument("--peer-max", type=int, default=3000, help="largest dense instance")
     parser.add_argument("--road", type=int, metavar="SIDE", help="cached SIDE x SIDE road grid")
+    parser.add_argument("--time-limit", type=float, help="solver seconds (default: gxnet's)")
     args = parser.parse_args()
+    config = Config().with_options(time_limit_s=args.time_limit)
     if args.road:
         warnings.simplefilter("ignore")
         with tempfile.TemporaryDirectory() as tmp:
             settings.osm_dir = Path(tmp) / "osm"
             settings.sites_dir = Path(tmp) / "sites"
-            run_road(args.road, Config(), Path(tmp))
+            run_road(args.road, config, Path(tmp))
         return
     areas = args.area or (["苍梧县"] if args.quick else ["苍梧县", "wuzhou"])
     warnings.simplefilter("ignore")
-    config = Config()
     with tempfile.TemporaryDirectory() as tmp:
         # The embedded default: no OSM cache, no site list.
         settings.osm_dir = Path(tmp) / "osm"

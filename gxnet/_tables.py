@@ -104,7 +104,7 @@ def parse_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return values, bad
 
 
-def read_table(path: Path) -> tuple[pd.DataFrame, pd.Series | None, int]:
+def read_table(path: Path) -> tuple[pd.DataFrame, pd.Series | None, np.ndarray]:
     """Read a planner's file as text cells.
 
     Parameters
@@ -114,10 +114,12 @@ def read_table(path: Path) -> tuple[pd.DataFrame, pd.Series | None, int]:
 
     Returns
     -------
-    (table, geometry, first_row)
+    (table, geometry, rows)
         The attribute table with every cell as text; the geometry column for geographic
-        files (``None`` for tables); and the row number of the first record as the planner
-        sees it (2 for a table with its header on row 1, 1 for a feature list).
+        files (``None`` for tables); and each record's row number as the planner sees it
+        (in a table the header is row 1, so the first record is row 2; in a feature list the
+        first feature is 1). Wholly empty lines of a table are left out, and the numbers of
+        the rows after them still match the file.
 
     Raises
     ------
@@ -130,7 +132,10 @@ def read_table(path: Path) -> tuple[pd.DataFrame, pd.Series | None, int]:
     if suffix in TABLE_SUFFIXES:
         table = _read_csv(path) if suffix in (".csv", ".txt") else _read_xlsx(path)
         table.columns = [str(c) for c in table.columns]
-        return table.astype(object), None, 2
+        text = table.astype(object).where(table.notna(), "").astype(str)
+        blank = (text.apply(lambda col: col.str.strip()) == "").all(axis=1).to_numpy()
+        rows = 2 + np.arange(len(table))
+        return table.loc[~blank].reset_index(drop=True).astype(object), None, rows[~blank]
     if suffix in GEO_SUFFIXES:
         import geopandas as gpd
 
@@ -141,7 +146,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, pd.Series | None, int]:
         if gdf.crs is not None and not gdf.crs.equals("EPSG:4326") and gdf.crs.is_projected:
             gdf = gdf.to_crs("EPSG:4326")
         table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
-        return table, gdf.geometry, 1
+        return table, gdf.geometry, 1 + np.arange(len(table))
     raise InputFileError(
         f"unknown file type {suffix!r}; use CSV, XLSX, GeoJSON or GeoPackage", path=str(path)
     )
@@ -156,7 +161,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
             continue
         try:
             return pd.read_csv(
-                io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True
+                io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
             )
         except pd.errors.EmptyDataError as exc:
             raise InputFileError(

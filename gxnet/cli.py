@@ -25,7 +25,7 @@ from gxnet.osm import fetch as osm_fetch
 from gxnet.osm.network import MODES
 from gxnet.osm.pbf import DEFAULT_BUFFER_M
 from gxnet.plan import Plan
-from gxnet.sites import SITE_CRS, read_sites, road_reference, write_template
+from gxnet.sites import SITE_CRS, cached_networks, read_sites, road_reference, write_template
 
 
 class _Group(click.Group):
@@ -199,6 +199,9 @@ def sites_check(file: Path, city: str, crs: str | None, out: Path | None, strict
     for w in caught:
         if "see SiteList.report" not in str(w.message):
             click.echo(f"gxnet: warning: {w.message}", err=True)
+    networks = cached_networks(region.slug)
+    if networks:
+        site_list = site_list.snap(networks)
     click.echo(site_list.format_report())
     if out is not None:
         click.echo(f"wrote {len(site_list.sites)} sites to {site_list.write_geojson(out)}")

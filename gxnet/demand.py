@@ -38,6 +38,7 @@ from gxnet._tables import clean_text, match_columns, parse_numbers, read_table
 from gxnet.config import DEMAND, DemandStandards
 from gxnet.crs import convert, to_wgs84, utm_crs
 from gxnet.osm.features import RURAL_PLACES, OsmFeatures, city_features, read_features
+from gxnet.regions import Region, boundaries, get_region
 
 GRIDS: tuple[str, ...] = ("square", "h3")
 #: Census columns a county table must have.
@@ -63,14 +64,18 @@ DEMAND_COLUMNS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class _Grid:
-    """Cells of one study area: keys, owning county, polygons in the metric CRS."""
+    """Cells of one study area: keys, owning county, polygons in the metric CRS.
+
+    Square keys are flat grid indices (int64; ``-(index + 1)`` for a county's extra cell, see
+    :func:`_square_grid`); H3 keys are cell strings (``"+"``-prefixed for an extra cell).
+    """
 
     kind: str
     crs: CRS
-    keys: np.ndarray  # str, unique within a county
+    keys: np.ndarray
     county: np.ndarray  # row index into the county table
     polygons: np.ndarray  # shapely polygons in ``crs``
-    wgs84: np.ndarray  # the same polygons in WGS-84
+    wgs84: np.ndarray | None  # the same polygons in WGS-84 (H3); None: project when needed
     size_m: float
     resolution: int | None = None
     origin: tuple[float, float] = (0.0, 0.0)
@@ -83,9 +88,8 @@ class _Grid:
             iy = np.floor((y - self.origin[1]) / self.size_m).astype(np.int64)
             ok = (ix >= 0) & (ix < self.shape[0]) & (iy >= 0) & (iy < self.shape[1])
             lookup = np.full(self.shape[0] * self.shape[1], -1, dtype=np.int64)
-            regular = np.char.find(self.keys.astype(str), "+") < 0
-            flat = np.array([int(k) for k in self.keys[regular]], dtype=np.int64)
-            lookup[flat] = np.flatnonzero(regular)
+            regular = np.flatnonzero(self.keys >= 0)
+            lookup[self.keys[regular]] = regular
             out = np.full(len(x), -1, dtype=np.int64)
             out[ok] = lookup[ix[ok] * self.shape[1] + iy[ok]]
             return out
@@ -123,8 +127,9 @@ def build_demand(
     grid
         ``"square"`` (cells aligned to the city's UTM zone) or ``"h3"``.
     pbf
-        An OSM PBF to read the evidence from; default: the city's cached features, or its
-        clipped PBF from ``gxnet fetch``.
+        An OSM PBF to read the evidence from (for a city, once: the features are cached by
+        the file's hash); default: the city's cached features, or its clipped PBF from
+        ``gxnet fetch``.
     features
         Evidence already read (:func:`gxnet.osm.features.read_features`); wins over ``pbf``.
     counties
@@ -152,10 +157,11 @@ def build_demand(
     if not cell_size_m > 0:
         raise UserInputError(f"cell size must be positive, not {cell_size_m}")
     counties, slug, polygon = _study_area(region_or_polygon, counties)
-    if features is None and pbf is not None:
+    if features is None and slug is not None:
+        # A city's features are cached per source file, also when the PBF is given.
+        features = city_features(slug, polygon, pbf)
+    elif features is None and pbf is not None:
         features = read_features(pbf, polygon)
-    elif features is None and slug is not None:
-        features = city_features(slug, polygon)
 
     centre = shapely.centroid(polygon)
     crs = utm_crs(shapely.get_x(centre), shapely.get_y(centre))
@@ -221,8 +227,6 @@ def _study_area(
         )
         slug = None
     else:
-        from gxnet.regions import Region, boundaries, get_region
-
         region = (
             region_or_polygon
             if isinstance(region_or_polygon, Region)
@@ -252,8 +256,8 @@ def _square_grid(counties_m: gpd.GeoDataFrame, crs: CRS, size: float) -> _Grid:
     ix, iy = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
     ix, iy = ix.ravel(), iy.ravel()
     cx, cy = x0 + (ix + 0.5) * size, y0 + (iy + 0.5) * size
-    county, cell = _owner(counties_m.geometry.to_numpy(), shapely.points(cx, cy))
-    keys = (ix[cell] * ny + iy[cell]).astype(str).astype(object)
+    county, cell = _owner(counties_m.geometry.to_numpy(), cx, cy)
+    keys = ix[cell] * ny + iy[cell]
     lows = np.column_stack([x0 + ix[cell] * size, y0 + iy[cell] * size])
     # A county smaller than a cell (or missed by every centre) still gets one cell, at a point
     # inside it; its key is marked so that point lookup keeps to the regular cells.
@@ -263,21 +267,24 @@ def _square_grid(counties_m: gpd.GeoDataFrame, crs: CRS, size: float) -> _Grid:
         ex = np.floor((shapely.get_x(inner) - x0) / size).astype(int)
         ey = np.floor((shapely.get_y(inner) - y0) / size).astype(int)
         county = np.concatenate([county, extra])
-        keys = np.concatenate([keys, np.char.add("+", (ex * ny + ey).astype(str)).astype(object)])
+        keys = np.concatenate([keys, -(ex * ny + ey) - 1])
         lows = np.vstack([lows, np.column_stack([x0 + ex * size, y0 + ey * size])])
     polygons = shapely.box(lows[:, 0], lows[:, 1], lows[:, 0] + size, lows[:, 1] + size)
-    wgs84 = gpd.GeoSeries(polygons, crs=crs).to_crs("EPSG:4326").to_numpy()
-    return _Grid(
-        "square", crs, keys, county, polygons, wgs84, size, origin=(x0, y0), shape=(nx, ny)
-    )
+    return _Grid("square", crs, keys, county, polygons, None, size, origin=(x0, y0), shape=(nx, ny))
 
 
-def _owner(county_geoms: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(county index, centre index) of every centre inside a county; first county wins."""
-    tree = shapely.STRtree(centres)
-    county, cell = tree.query(county_geoms, predicate="contains")
-    cell, first = np.unique(cell, return_index=True)
-    return county[first], cell
+def _owner(geoms: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(county index, centre index) of every centre inside a county; the first county wins.
+
+    Each county tests only the centres in its bounding box, on coordinates (no Point objects).
+    """
+    owner = np.full(len(x), -1, dtype=np.int64)
+    for i, geom in enumerate(geoms):
+        bx0, by0, bx1, by1 = shapely.bounds(geom)
+        near = np.flatnonzero((owner < 0) & (x >= bx0) & (x <= bx1) & (y >= by0) & (y <= by1))
+        owner[near[shapely.contains_xy(geom, x[near], y[near])]] = i
+    cell = np.flatnonzero(owner >= 0)
+    return owner[cell], cell
 
 
 def _h3_grid(counties: gpd.GeoDataFrame, crs: CRS, size: float) -> _Grid:
@@ -335,12 +342,15 @@ def _evidence(
     dense_w = np.concatenate([building_w, np.where(rural_place, 0.0, place_w)])
     scattered_w = np.concatenate([building_w, np.where(rural_place, place_w, 0.0)])
     ok = at >= 0
-    dense = np.bincount(at[ok], dense_w[ok], minlength=n)
-    scattered = np.bincount(at[ok], scattered_w[ok], minlength=n)
-    total = np.bincount(at[ok], weight[ok], minlength=n)
+
+    def per_cell(values: np.ndarray) -> np.ndarray:
+        # float even when there is nothing to add (bincount then returns integers)
+        return np.bincount(at[ok], values[ok], minlength=n).astype(float)
+
+    dense, scattered, total = per_cell(dense_w), per_cell(scattered_w), per_cell(weight)
     with np.errstate(invalid="ignore", divide="ignore"):
-        wx = np.bincount(at[ok], weight[ok] * np.asarray(x)[ok], minlength=n) / total
-        wy = np.bincount(at[ok], weight[ok] * np.asarray(y)[ok], minlength=n) / total
+        wx = per_cell(weight * np.asarray(x)) / total
+        wy = per_cell(weight * np.asarray(y)) / total
     dense += _landuse_m2(cells, features.residential)
     return dense, scattered, wx, wy
 
@@ -446,7 +456,14 @@ def _assemble(
         + (1 - frac) * standards.recyclables_kg_per_person_day_rural
     )
     prefix = "h3" if cells.kind == "h3" else f"sq{int(cells.size_m)}"
-    demand_id = [f"{a}-{prefix}-{k}" for a, k in zip(adcode, cells.keys[keep], strict=True)]
+    keys = cells.keys[keep]
+    if cells.kind == "square":
+        keys = np.where(keys >= 0, keys.astype(str), np.char.add("+", (-keys - 1).astype(str)))
+    demand_id = [f"{a}-{prefix}-{k}" for a, k in zip(adcode, keys, strict=True)]
+    if cells.wgs84 is None:
+        outline = gpd.GeoSeries(polygons, crs=cells.crs).to_crs("EPSG:4326").to_numpy()
+    else:
+        outline = cells.wgs84[keep]
     return (
         gpd.GeoDataFrame(
             {
@@ -457,7 +474,7 @@ def _assemble(
                 "setting": np.where(frac >= 0.5, "urban", "rural").astype(object),
                 "recyclables_kg_day": population[keep] * rate,
                 "geometry": gpd.points_from_xy(lon, lat),
-                "cell": cells.wgs84[keep],
+                "cell": outline,
             },
             geometry="geometry",
             crs="EPSG:4326",
@@ -520,7 +537,7 @@ def read_demand(
         nor population, a value that is not a non-negative number, an unknown setting.
     """
     path = Path(path)
-    table, geometry, first_row = read_table(path)
+    table, geometry, rows = read_table(path)
     cols = match_columns(list(table.columns), DEMAND_COLUMN_NAMES)
     n = len(table)
 
@@ -535,7 +552,7 @@ def read_demand(
             raise InputFileError(
                 f"{text(field).iloc[i]!r} is not a non-negative number",
                 path=str(path),
-                row=first_row + i,
+                row=int(rows[i]),
                 field=str(cols[field]),
             )
         return values
@@ -558,7 +575,7 @@ def read_demand(
     missing |= ~np.isfinite(shapely.get_x(points)) | ~np.isfinite(shapely.get_y(points))
     if missing.any():
         raise InputFileError(
-            "missing coordinates", path=str(path), row=first_row + int(np.argmax(missing))
+            "missing coordinates", path=str(path), row=int(rows[np.argmax(missing)])
         )
     if "households" not in cols and "population" not in cols:
         raise InputFileError(
@@ -571,7 +588,7 @@ def read_demand(
         raise InputFileError(
             "neither households nor population given",
             path=str(path),
-            row=first_row + int(np.argmax(neither)),
+            row=int(rows[np.argmax(neither)]),
             field="households",
         )
     households = np.where(np.isnan(households), population / standards.household_size, households)
@@ -584,7 +601,7 @@ def read_demand(
         raise InputFileError(
             f"unknown setting {setting_text.iloc[i]!r}; use 城镇/urban or 乡村/rural",
             path=str(path),
-            row=first_row + i,
+            row=int(rows[i]),
             field=str(cols["setting"]),
         )
     adcode = numbers("county_adcode") if "county_adcode" in cols else np.zeros(n)
@@ -596,7 +613,7 @@ def read_demand(
         standards.recyclables_kg_per_person_day_rural,
     )
     ids = text("demand_id").to_numpy(dtype=object)
-    ids = np.where(ids == "", np.char.add("D", (first_row + np.arange(n)).astype(str)), ids)
+    ids = np.where(ids == "", np.char.add("D", rows.astype(str)), ids)
     shaped = np.flatnonzero(cell != None)  # noqa: E711 (element-wise on an object array)
     if len(shaped):
         cell[shaped] = to_wgs84(cell[shaped], crs)

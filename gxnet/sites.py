@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,6 +32,9 @@ from gxnet._io import atomic_path
 from gxnet._tables import clean_text, match_columns, normalise_header, parse_numbers, read_table
 from gxnet.config import SITES, SiteStandards
 from gxnet.crs import convert, coordinate_system, utm_crs
+from gxnet.osm.features import OsmFeatures, features_dir, read_features
+from gxnet.osm.fetch import load_network, network_path
+from gxnet.osm.network import RoadNetwork
 
 #: Facility tiers of the three-in-one system, in the planner's words.
 TIERS: tuple[str, ...] = ("recycling_point", "sorting_centre", "processing_base")
@@ -211,7 +214,15 @@ class SiteList:
             f"  row {r.row} [{r.site_id}] {r.action} {r.field}: {r.reason}"
             for r in problems.itertuples(index=False)
         ]
+        if "far_from_road" in self.sites.columns:
+            far = self.sites.loc[self.sites["far_from_road"], "site_id"].tolist()
+            shown = ", ".join(far[:20]) + (f" and {len(far) - 20} more" if len(far) > 20 else "")
+            lines.append(f"{len(far)} sites far from every road{': ' + shown if far else ''}")
         return "\n".join(lines)
+
+    def snap(self, networks: Mapping[str, object], *, standards: SiteStandards = SITES) -> SiteList:
+        """This list with its sites snapped to the road networks (see :func:`snap_sites`)."""
+        return replace(self, sites=snap_sites(self.sites, networks, standards=standards))
 
     def write_geojson(self, path: str | os.PathLike[str]) -> Path:
         """Write the usable sites as GeoJSON (WGS-84), atomically, and return the path."""
@@ -322,9 +333,8 @@ def read_sites(
         When the file cannot be read or has no coordinates at all.
     """
     path = _locate(Path(path))
-    table, geometry, first_row = read_table(path)
+    table, geometry, rows = read_table(path)
     n = len(table)
-    rows = first_row + np.arange(n)
     cols = match_columns(list(table.columns), COLUMN_NAMES)
     text = {
         f: clean_text(table[cols[f]]) if f in cols else pd.Series([""] * n, dtype=object)
@@ -345,8 +355,12 @@ def read_sites(
 
     # An empty type matters (capacity means households or tonnes); an empty status is the
     # documented default, candidate.
-    tier = _categories(text["tier"], TIER_NAMES, "类型/type", findings, blank_is_fix="tier" in cols)
-    status = _categories(text["status"], STATUS_NAMES, "状态/status", findings, blank_is_fix=False)
+    tier = _categories(
+        text["tier"], TIER_NAMES, TIERS, "类型/type", findings, blank_is_fix="tier" in cols
+    )
+    status = _categories(
+        text["status"], STATUS_NAMES, STATUSES, "状态/status", findings, blank_is_fix=False
+    )
     capacity = _non_negative(text["capacity"], "容量/capacity", findings)
     fixed_cost = _non_negative(text["fixed_cost"], "固定成本/fixed_cost", findings)
     _reject_duplicates(site_id, rows, lon, lat, tier, standards, findings)
@@ -553,14 +567,19 @@ def detect_crs(
     return None, f"not declared and not clear from the roads (median distance {figures})"
 
 
-def road_reference(slug: str) -> object | None:
+def cached_networks(
+    slug: str, modes: tuple[str, ...] = ("walk", "drive")
+) -> dict[str, RoadNetwork]:
+    """The city's road networks of these modes that ``gxnet fetch`` has cached (maybe none)."""
+    return {m: load_network(slug, m) for m in modes if network_path(slug, m).is_file()}
+
+
+def road_reference(slug: str) -> RoadNetwork | gpd.GeoSeries | None:
     """What a city's site list is checked against: its cached walk network, else its cached
     OSM features (building and POI points), else None when nothing is on disk."""
-    from gxnet.osm.features import OsmFeatures, features_dir
-    from gxnet.osm.fetch import load_network, network_path
-
-    if network_path(slug, "walk").is_file():
-        return load_network(slug, "walk")
+    walk = cached_networks(slug, ("walk",))
+    if walk:
+        return walk["walk"]
     folder = features_dir(slug)
     if (folder / "meta.json").is_file():
         features = OsmFeatures.load(folder)
@@ -569,7 +588,7 @@ def road_reference(slug: str) -> object | None:
 
 
 def _reference_points(reference: object) -> np.ndarray:
-    if hasattr(reference, "x") and hasattr(reference, "node_id"):  # a RoadNetwork
+    if isinstance(reference, RoadNetwork):
         return np.column_stack([reference.x, reference.y])
     if isinstance(reference, gpd.GeoDataFrame | gpd.GeoSeries):
         geoms = reference.geometry.to_crs("EPSG:4326") if reference.crs else reference.geometry
@@ -592,19 +611,20 @@ def _to_wgs84(
 def _categories(
     values: pd.Series,
     names: Mapping[str, str],
+    allowed: tuple[str, ...],
     field: str,
     findings: _Findings,
     *,
     blank_is_fix: bool,
 ) -> np.ndarray:
-    default = next(iter(names.values()))
+    """Cell values mapped to ``allowed`` (the first is the default for an empty cell)."""
+    default = allowed[0]
     lookup = {normalise_header(k): v for k, v in names.items()}
     keys = values.map({v: normalise_header(v) for v in values.unique()}).to_numpy(dtype=object)
     parsed = pd.Series(keys).map(lookup).fillna("").to_numpy(dtype=object)
     unknown = (parsed == "") & (keys != "")
-    allowed = ", ".join(sorted(set(names.values())))
     reason = np.char.add(np.char.add("unknown value '", values.to_numpy(dtype=str)), "'; use ")
-    findings.add(unknown, "rejected", field, np.char.add(reason, allowed).astype(object))
+    findings.add(unknown, "rejected", field, np.char.add(reason, ", ".join(allowed)).astype(object))
     blank = keys == ""
     if blank_is_fix:
         findings.add(blank, "fixed", field, f"empty: assumed {default}")
@@ -728,8 +748,6 @@ def osm_candidates(pbf_or_features: object, polygon: shapely.Geometry) -> gpd.Ge
         ``osm:supermarket``, ...); existing recycling amenities and waste-transfer stations
         are ``existing``, the rest ``candidate``; ``site_id`` is ``osm-<type><id>``.
     """
-    from gxnet.osm.features import OsmFeatures, read_features
-
     features = (
         pbf_or_features
         if isinstance(pbf_or_features, OsmFeatures)

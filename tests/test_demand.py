@@ -178,6 +178,21 @@ def test_osm_evidence_from_a_pbf_path(helsinki_area):
     assert_census_totals(demand, counties.set_index("adcode"))
 
 
+def test_a_city_reads_a_given_pbf_once_then_uses_the_cache(monkeypatch):
+    from gxnet.osm import features as features_module
+
+    with pytest.warns(UserWarning, match="OSM shows no buildings"):  # Helsinki is not Wuzhou
+        first = build_demand("wuzhou", pbf=HELSINKI, cell_size_m=5000)
+
+    def must_not_read(*args, **kwargs):
+        raise AssertionError("the cached features should have been used")
+
+    monkeypatch.setattr(features_module, "read_features", must_not_read)
+    with pytest.warns(UserWarning, match="OSM shows no buildings"):
+        again = build_demand("wuzhou", pbf=HELSINKI, cell_size_m=5000)
+    assert again["population"].tolist() == first["population"].tolist()
+
+
 def test_a_county_without_evidence_falls_back_with_a_warning(helsinki_area):
     features, counties, polygon = helsinki_area
     empty = counties.copy()

@@ -11,7 +11,7 @@ import shapely
 from gxnet import settings
 from gxnet._errors import InputFileError
 from gxnet.osm import features as features_module
-from gxnet.osm.features import OsmFeatures, city_features, read_features
+from gxnet.osm.features import LAYERS, OsmFeatures, city_features, read_features
 
 HELSINKI = Path(__file__).parent / "data" / "helsinki.osm.pbf"
 
@@ -103,3 +103,17 @@ def test_missing_or_broken_file_is_a_clear_error(tmp_path):
     broken.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all")
     with pytest.raises(InputFileError, match="broken.osm.pbf"):
         read_features(broken)
+
+
+def test_an_area_without_osm_data_gives_empty_layers_that_round_trip(tmp_path):
+    nothing = read_features(HELSINKI, shapely.box(0, 0, 1, 1))
+    assert [len(getattr(nothing, layer)) for layer in LAYERS] == [0, 0, 0, 0]
+    again = OsmFeatures.load(nothing.save(tmp_path / "features"))
+    assert list(again.buildings.columns) == [
+        "osm_id",
+        "building",
+        "residential",
+        "footprint_m2",
+        "geometry",
+    ]
+    assert len(again.pois) == 0 and again.meta == nothing.meta

@@ -24,6 +24,7 @@ from gxnet.osm.network import RoadNetwork
 from gxnet.regions import get_city
 from gxnet.sites import (
     SITE_COLUMNS,
+    SiteList,
     detect_crs,
     osm_candidates,
     read_sites,
@@ -319,6 +320,10 @@ def test_snap_flags_sites_too_far_from_any_road():
     assert snapped["walk_snap_m"].iloc[0] == pytest.approx(15.2, abs=0.5)
     assert snapped["walk_snap_m"].iloc[1] > 1000
     assert list(snapped["far_from_road"]) == [False, True]
+    report = pd.DataFrame({"row": [2, 3], "site_id": ["near", "far"], "action": "kept",
+                           "field": "", "reason": ""})  # fmt: skip
+    listed = SiteList(sites=sites, report=report, rows_read=2).snap({"walk": network})
+    assert listed.format_report().endswith("1 sites far from every road: far")
 
 
 def test_osm_candidates_from_the_helsinki_extract():
@@ -341,6 +346,7 @@ def test_osm_candidates_from_the_helsinki_extract():
     clipped = osm_candidates(features, west)
     assert 0 < len(clipped) < len(candidates)
     assert shapely.contains_xy(west, clipped.geometry.x, clipped.geometry.y).all()
+    assert osm_candidates(features, shapely.box(0, 0, 1, 1)).empty
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -429,6 +435,13 @@ def site_table(draw):
     return rows, valid_ids
 
 
+def _cell_text(value: object) -> str:
+    """The text pandas writes for a cell (NaN and None as nothing)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -443,9 +456,14 @@ def test_reader_never_crashes_and_never_loses_a_valid_row(tmp_path, wuzhou, tabl
         warnings.simplefilter("ignore")
         result = read_sites(path, crs="wgs84", boundary=wuzhou)
     assert set(valid_ids) <= set(result.sites["site_id"])
-    assert sorted(set(result.report["row"])) == list(range(2, 2 + len(rows)))
+    # Every row with any content is in the report under its own row number; wholly empty
+    # lines are not sites and are skipped.
+    with_content = [
+        2 + i for i, row in enumerate(rows) if any(_cell_text(v).strip() for v in row.values())
+    ]
+    assert sorted(set(result.report["row"])) == with_content
     c = result.counts()
-    assert c["kept"] + c["fixed"] + c["rejected"] == len(rows) == c["read"]
+    assert c["kept"] + c["fixed"] + c["rejected"] == len(with_content) == c["read"]
     assert len(result.sites) == c["kept"] + c["fixed"]
 
 
@@ -483,3 +501,16 @@ def test_road_reference_prefers_the_network_then_cached_features(tmp_path, monke
     city_features("helsinki", shapely.box(24.8, 60.1, 25.1, 60.3), pbf=HELSINKI)
     reference = road_reference("helsinki")
     assert len(reference) == 446 + 60  # building centroids and POIs
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_row_numbers_still_match_the_file_after_empty_lines(tmp_path, fmt):
+    rows = [
+        {"id": "A", "lon": 111.30, "lat": 23.48},
+        {"id": None, "lon": None, "lat": None},  # an empty line in the middle of the sheet
+        {"id": "B", "lon": None, "lat": 23.49},
+    ]
+    with pytest.warns(UserWarning, match="1 rejected of 2"):
+        result = read_sites(write_list(tmp_path, rows, fmt), crs="wgs84")
+    assert result.report.set_index("site_id").loc["B", "row"] == 4
+    assert result.report["row"].tolist() == [2, 4]

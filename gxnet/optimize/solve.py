@@ -444,19 +444,22 @@ def one_tier_solution(
     pairs: Pairs,
     rows: np.ndarray,
     metrics: dict[str, float],
+    objective: float,
     bound: float | None = None,
 ) -> Solution:
     """The Solution of a recycling-point model: open ids, each served unit's pair, metrics.
 
-    ``bound`` replaces the solver's when the model knows a better one (the gap follows it).
+    ``objective`` is the model's objective recomputed exactly from the chosen sites (the
+    solver's value carries its feasibility tolerances); ``bound`` replaces the solver's when the
+    model knows a better one (the gap follows it).
     """
     tier = "recycling_point"
     bound = run.bound if bound is None else bound
     return Solution(
         run.status,
-        run.objective,
+        objective,
         bound,
-        0.0 if run.status == "optimal" else relative_gap(run.objective, bound),
+        0.0 if run.status == "optimal" else relative_gap(objective, bound),
         open_sites={tier: problem.sites[tier].ids[open_sites].tolist()},
         assignments={tier: assignment_frame(problem, tier, pairs, rows)},
         solver=run.solver,

@@ -23,6 +23,8 @@ u_i may stay continuous: with integer y an optimal u is 0 or 1. Optional: a cove
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import numpy as np
 import pulp
 
@@ -51,6 +53,10 @@ class _CoveringModel(LocationModel):
         self.radius = np.inf if radius is None else float(radius)
         self.pairs: Pairs = problem.usable_pairs(TIER).within(self.radius)
         self._open: list[pulp.LpVariable] = []
+
+    @abstractmethod
+    def objective_value(self, open_sites: np.ndarray, covered_weight: float) -> float:
+        """The model's objective for these open sites, computed exactly."""
 
     def read(self, run: SolverRun) -> Solution:
         if run.status not in ("optimal", "feasible"):

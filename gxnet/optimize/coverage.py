@@ -23,6 +23,8 @@ u_i may stay continuous: with integer y an optimal u is 0 or 1. Optional: a cove
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import numpy as np
 import pulp
 
@@ -52,6 +54,10 @@ class _CoveringModel(LocationModel):
         self.pairs: Pairs = problem.usable_pairs(TIER).within(self.radius)
         self._open: list[pulp.LpVariable] = []
 
+    @abstractmethod
+    def objective_value(self, open_sites: np.ndarray, covered_weight: float) -> float:
+        """The model's objective for these open sites, computed exactly."""
+
     def read(self, run: SolverRun) -> Solution:
         if run.status not in ("optimal", "feasible"):
             return empty_solution(run, self.name)
@@ -67,7 +73,10 @@ class _CoveringModel(LocationModel):
             "coverage_share": covered / total if total > 0 else 1.0,
             "uncovered_units": float((nearest < 0).sum()),
         }
-        return one_tier_solution(problem, run, self.name, open_mask, self.pairs, rows, metrics)
+        objective = self.objective_value(open_mask, covered)
+        return one_tier_solution(
+            problem, run, self.name, open_mask, self.pairs, rows, metrics, objective
+        )
 
 
 class LocationSetCovering(_CoveringModel):
@@ -139,6 +148,12 @@ class LocationSetCovering(_CoveringModel):
             cost, radius, weights=weights, status=status, fixed_cost=fixed_cost
         )
         return cls(problem, radius, objective=objective, coverage_share=coverage_share)
+
+    def objective_value(self, open_sites: np.ndarray, covered_weight: float) -> float:
+        """Number (or total fixed cost) of the open sites."""
+        if self.objective == "count":
+            return float(open_sites.sum())
+        return float(self.problem.sites[TIER].fixed_cost[open_sites].sum())
 
     def build(self, options: SolverOptions) -> pulp.LpProblem:
         problem = self.problem
@@ -240,6 +255,10 @@ class MaximalCovering(_CoveringModel):
             cost, radius, weights=weights, status=status, fixed_cost=fixed_cost, targets=targets
         )
         return cls(problem, p, radius, coverage_floor=coverage_floor, budget=budget)
+
+    def objective_value(self, open_sites: np.ndarray, covered_weight: float) -> float:
+        """Demand weight within the standard of the open sites."""
+        return covered_weight
 
     def build(self, options: SolverOptions) -> pulp.LpProblem:
         problem = self.problem

@@ -222,7 +222,7 @@ class PMedian(LocationModel):
             **self.model_size,
         }
         return one_tier_solution(
-            problem, run, self.name, open_mask, self.pairs, rows, metrics, bound
+            problem, run, self.name, open_mask, self.pairs, rows, metrics, total, bound
         )
 
 

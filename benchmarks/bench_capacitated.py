@@ -29,7 +29,7 @@ import pandas as pd
 import pulp
 
 from gxnet._io import write_text_atomic
-from gxnet.optimize import CapacitatedFacilityLocation, SolverOptions, TwoTierNetwork
+from gxnet.optimize import CapacitatedFacilityLocation, Solution, SolverOptions, TwoTierNetwork
 from gxnet.optimize.instances import CapInstance, TwoStageInstance, read_cap, read_tscflp
 
 BENCH = Path(__file__).resolve().parents[1].parent / "shared" / "bench"
@@ -51,19 +51,15 @@ class Run:
 
 
 def gxnet_cap(instance: CapInstance, options: SolverOptions) -> Run:
-    solution = CapacitatedFacilityLocation.from_problem(instance.problem()).solve(options)
-    return Run(
-        solution.objective,
-        solution.status,
-        solution.gap,
-        solution.build_time_s,
-        solution.solve_time_s,
-    )
+    return _run(CapacitatedFacilityLocation.from_problem(instance.problem()).solve(options))
 
 
 def gxnet_tscflp(instance: TwoStageInstance, options: SolverOptions) -> Run:
     model = TwoTierNetwork.from_problem(instance.problem(), single_centre=False)
-    solution = model.solve(options)
+    return _run(model.solve(options))
+
+
+def _run(solution: Solution) -> Run:
     return Run(
         solution.objective,
         solution.status,

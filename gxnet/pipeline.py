@@ -7,7 +7,7 @@
       -> sites (gxnet.sites: a site list, OSM candidates, or demand-cell centres)
       -> road networks (gxnet.osm: cache or --pbf; else straight line x detour factor)
       -> costs (gxnet.costs: walk demand -> points within the standard, drive points -> centres)
-      -> model (gxnet.optimize: two-tier network with the planner's targets)
+      -> model (gxnet.optimize: covering models, or the two-tier network with capacities)
       -> Plan (gxnet.plan)
 
 Every fallback (no road network, no site list, no OSM data) is said in the progress lines and
@@ -318,10 +318,11 @@ def _grid_sites(
     )
 
 
-def _metric_xy(points: gpd.GeoSeries, crs=None) -> tuple[np.ndarray, np.ndarray]:
+def _metric_xy(points: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """Points in metres, in the UTM zone of their centre."""
     lon, lat = points.x.to_numpy(), points.y.to_numpy()
-    crs = crs or utm_crs(lon, lat)
-    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    to_utm = Transformer.from_crs("EPSG:4326", utm_crs(lon, lat), always_xy=True)
+    x, y = to_utm.transform(lon, lat)
     return np.asarray(x), np.asarray(y)
 
 
@@ -665,7 +666,7 @@ def _solve_and_plan(
         stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
     check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
     with stages.stage("model", f"{config.solver.name} solve"):
-        solution = solve_network(demand, useful, centres, walk, truck, config)
+        solution = solve_network(ModelInput(demand, useful, centres, walk, truck), config)
         stages.say(
             f"{solution.model}: {solution.status}"
             + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
@@ -679,14 +680,30 @@ def _solve_and_plan(
     return plan
 
 
-def solve_network(
-    demand: pd.DataFrame,
-    points: pd.DataFrame,
-    centres: pd.DataFrame,
-    walk: pd.DataFrame,
-    truck: pd.DataFrame,
-    config: Config,
-):  # -> gxnet.optimize.Solution
+@dataclass(frozen=True)
+class ModelInput:
+    """What the model stage reads.
+
+    Attributes
+    ----------
+    demand
+        Demand units (``demand_id, households``, optionally ``recyclables_kg_day``).
+    points, centres
+        Candidate sites of each tier (``site_id, status, capacity, fixed_cost``).
+    walk
+        Demand -> point pairs within the service standard (``demand_id, site_id, travel_s``).
+    truck
+        Point -> centre pairs within the truck standard (``point_id, centre_id, travel_s``).
+    """
+
+    demand: pd.DataFrame
+    points: pd.DataFrame
+    centres: pd.DataFrame
+    walk: pd.DataFrame
+    truck: pd.DataFrame
+
+
+def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Solution
     """Choose recycling points and the sorting centres that serve them, under the targets.
 
     With capacities (a site list's, or ``centres.capacity_t_day``) one two-tier model chooses
@@ -719,9 +736,16 @@ def solve_network(
     options = SolverOptions(
         solver=s.name, time_limit_s=s.time_limit_s, gap_rel=s.gap, threads=s.threads, seed=s.seed
     )
-    capacities = pd.to_numeric(points["capacity"], errors="coerce")
+    capacities = pd.to_numeric(data.points["capacity"], errors="coerce")
     if np.isfinite(capacities).any() or math.isfinite(config.centres.capacity_t_day):
-        return _solve_two_tier(demand, points, centres, walk, truck, config, options)
+        return _solve_two_tier(data, config, options)
+    demand, points, centres, walk, truck = (
+        data.demand,
+        data.points,
+        data.centres,
+        data.walk,
+        data.truck,
+    )
     columns = ["site_id", "status", "fixed_cost"]
     first = Problem.from_tables(
         demand[["demand_id", "households"]],
@@ -779,23 +803,15 @@ def solve_network(
     )
 
 
-def _solve_two_tier(
-    demand: pd.DataFrame,
-    points: pd.DataFrame,
-    centres: pd.DataFrame,
-    walk: pd.DataFrame,
-    truck: pd.DataFrame,
-    config: Config,
-    options: Any,
-):  # -> gxnet.optimize.Solution
+def _solve_two_tier(data: ModelInput, config: Config, options: Any):  # -> Solution
     """Both tiers in one capacitated model (:class:`gxnet.optimize.TwoTierNetwork`)."""
     from gxnet.optimize import Problem, Targets, TwoTierNetwork
 
-    t = config.targets
+    demand, t = data.demand, config.targets
     table = pd.concat(
         [
-            points[["site_id", "tier", "status", "capacity", "fixed_cost"]],
-            centres[["site_id", "tier", "status", "fixed_cost"]].assign(
+            data.points[["site_id", "tier", "status", "capacity", "fixed_cost"]],
+            data.centres[["site_id", "tier", "status", "fixed_cost"]].assign(
                 capacity=config.centres.capacity_t_day
             ),
         ],
@@ -807,8 +823,8 @@ def _solve_two_tier(
     problem = Problem.from_tables(
         demand[["demand_id", "households"]],
         table,
-        walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
-        links=truck.rename(columns={"travel_s": "cost"}),
+        data.walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
+        links=data.truck.rename(columns={"travel_s": "cost"}),
         targets=Targets(n_points=t.points, coverage_share=t.coverage, n_centres=t.centres),
     )
     tonnes = (
@@ -1027,7 +1043,8 @@ def resolve_plan(
     """Re-solve a plan with a new site list; the plan's chosen sites stay as existing sites.
 
     The demand of the plan is reused; the standards are the plan's unless ``config`` is given;
-    the road networks are the cached ones (or ``pbf``), as in :func:`optimize_city`.
+    the road networks come from ``pbf``, else the extract the plan recorded (if still on
+    disk), else the cache, as in :func:`optimize_city`.
 
     Returns
     -------
@@ -1059,6 +1076,10 @@ def resolve_plan(
     demand = plan.demand.drop(
         columns=["point_id", "travel_s", "covered", "metres"], errors="ignore"
     )
+    if pbf is None:
+        # The extract the plan was made from, when it is still there (else the cache).
+        recorded = plan.provenance.get("inputs", {}).get("pbf", {}).get("path")
+        pbf = recorded if recorded and Path(recorded).is_file() else None
     new_plan = optimize_city(
         area, sites=merged, demand=demand, config=config, pbf=pbf, progress=progress
     )

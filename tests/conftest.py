@@ -176,3 +176,14 @@ def overpass(osm_server, overpass_answer, monkeypatch: pytest.MonkeyPatch) -> Os
     monkeypatch.setattr(ox.settings, "use_cache", False)
     monkeypatch.setattr(ox.settings, "overpass_rate_limit", False)
     return osm_server
+
+
+@pytest.fixture(scope="module")
+def no_data_on_disk(tmp_path_factory):
+    """Empty site-list and OSM folders (the embedded default), kept for the whole module so
+    that road networks built from a PBF in one test are cached for the next."""
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(settings, "osm_dir", folder / "osm")
+        mp.setattr(settings, "sites_dir", folder / "sites")
+        yield folder

@@ -60,7 +60,7 @@ def _assert_matches(model, expected):
     assert solution.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("strong", [True, False])
 def test_split_demand_matches_brute_force(seed, strong):
     tiny = random_tiny(np.random.default_rng(seed))
@@ -69,7 +69,7 @@ def test_split_demand_matches_brute_force(seed, strong):
     _assert_matches(_tiny_model(tiny, strong=strong), brute_force(tiny))
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(4))
 def test_single_source_matches_brute_force(seed):
     tiny = random_tiny(np.random.default_rng(100 + seed))
     tiny.cost[:, 0] = 5.0
@@ -79,7 +79,7 @@ def test_single_source_matches_brute_force(seed):
     assert expected >= brute_force(tiny) - 1e-9
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 def test_statuses_match_brute_force(seed):
     tiny = random_tiny(np.random.default_rng(200 + seed))
     tiny.cost[:, 0] = 5.0
@@ -92,7 +92,7 @@ def test_statuses_match_brute_force(seed):
     assert 2 not in set(solution.assignments["recycling_point"]["site_id"])
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize(("share", "penalty"), [(0.6, None), (0.8, 3.0), (None, 2.0), (1.0, None)])
 def test_coverage_floor_matches_brute_force(seed, share, penalty):
     tiny = random_tiny(np.random.default_rng(300 + seed), density=0.5)
@@ -106,7 +106,7 @@ def test_coverage_floor_matches_brute_force(seed, share, penalty):
         assert solution.metrics["coverage_share"] >= share - 1e-6
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("sense", ["exact", "at_most", "at_least"])
 def test_point_count_and_budget_match_brute_force(seed, sense):
     tiny = random_tiny(np.random.default_rng(400 + seed))

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from gxnet import settings
 from gxnet.cli import cli
 from gxnet.plan import Plan
 
@@ -32,13 +31,8 @@ def run(*args: str):
 
 
 @pytest.fixture(autouse=True, scope="module")
-def empty_caches(tmp_path_factory):
-    """No site list on disk; road networks cached per module (built from --pbf once)."""
-    folder = tmp_path_factory.mktemp("data")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(settings, "osm_dir", folder / "osm")
-        mp.setattr(settings, "sites_dir", folder / "sites")
-        yield
+def _embedded_default(no_data_on_disk):
+    """Every test here starts without site lists or OSM caches on disk."""
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -18,14 +20,17 @@ from gxnet.crs import utm_crs
 from gxnet.osm.network import RoadNetwork
 from gxnet.osm.pbf import pbf_bounds, read_network
 
-HELSINKI = "tests/data/helsinki.osm.pbf"
+HELSINKI = Path(__file__).parent / "data" / "helsinki.osm.pbf"
 # Wuzhou: a UTM zone 49 location, so the tiny hand-built networks use Guangxi coordinates.
 LON0, LAT0 = 111.28, 23.48
 
 
 def random_network(seed: int, n: int = 400, zero_time_edge: bool = False) -> RoadNetwork:
-    """A random street network of about 3 x 3 km: each node linked to its 3 nearest neighbours,
-    60 % of links two-way and the rest one-way, 40 parallel edges, walking to cycling speeds."""
+    """A random street network of about 3 x 3 km.
+
+    Each node is linked to its 3 nearest neighbours, 60 % of links two-way and the rest one-way,
+    with 40 parallel edges and speeds from walking to cycling.
+    """
     rng = np.random.default_rng(seed)
     x, y = LON0 + rng.random(n) * 0.03, LAT0 + rng.random(n) * 0.03
     metres = np.column_stack([(x - LON0) * 102_100, (y - LAT0) * 110_700])
@@ -164,8 +169,10 @@ def test_directions_and_batches_give_the_same_costs() -> None:
 
 
 def line_network(mode: str = "walk", two_way: bool = True) -> RoadNetwork:
-    """Nodes A, B, C 100 m apart on a west-east line; A-B 10 s, B-C 20 s, and two parallel B-C
-    edges as fast as each other: 5 s for 150 m and 5 s for 160 m.
+    """Nodes A, B, C 100 m apart on a west-east line.
+
+    A-B takes 10 s, B-C 20 s, and two parallel B-C edges are as fast as each other: 5 s for
+    150 m and 5 s for 160 m.
 
     With ``two_way=False`` the streets run one way, west to east.
     """

@@ -75,7 +75,7 @@ def _check(model, expected):
     return solution
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("single_centre", [True, False])
 def test_network_matches_brute_force(seed, single_centre):
     tiny = _feasible_tiny(500 + seed)
@@ -92,13 +92,13 @@ def test_network_matches_brute_force(seed, single_centre):
         assert links["origin_id"].is_unique and set(links["origin_id"]) == set(opened)
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 def test_single_source_network_matches_brute_force(seed):
     tiny = _feasible_tiny(600 + seed)
     _check(_tiny_network(tiny, single_source=True), brute_force(tiny, single_source=True))
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 def test_statuses_and_counts_match_brute_force(seed):
     tiny = _feasible_tiny(700 + seed)
     tiny.status = ["candidate", "existing", "excluded", "candidate"]
@@ -111,7 +111,7 @@ def test_statuses_and_counts_match_brute_force(seed):
         assert len(solution.open_sites["sorting_centre"]) == 1
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize(("share", "penalty"), [(0.6, None), (0.75, 5.0), (None, 3.0)])
 def test_coverage_targets_match_brute_force(seed, share, penalty):
     tiny = random_tiny(np.random.default_rng(800 + seed), centres=2, density=0.5)
@@ -215,17 +215,20 @@ def test_solution_follows_the_load_upwards():
     assert solution.objective == pytest.approx(expected)
 
 
-def test_three_tier_network_chooses_and_keeps_bases():
-    # c2 reaches both bases, c1 only b1; b2 is cheaper, so everything goes p1/p2 -> c2 -> b2.
+def _three_tier(bases: tuple[str, str]) -> Problem:
+    # c2 reaches both bases, c1 only b1; p1 reaches both centres.
     links = (("p1", "c1", 5.0), ("p1", "c2", 6.0), ("p2", "c2", 5.0), ("p3", "c1", 9.0))
-    chosen = TwoTierNetwork.from_problem(
-        _network_problem(
-            point_status=("candidate",) * 3,
-            centre_capacity=(700.0, 700.0),
-            links=links,
-            bases=("candidate", "candidate"),
-        )
+    return _network_problem(
+        point_status=("candidate",) * 3,
+        centre_capacity=(700.0, 700.0),
+        links=links,
+        bases=bases,
     )
+
+
+def test_three_tier_network_chooses_and_keeps_bases():
+    # b2 is cheaper, so everything goes p1/p2 -> c2 -> b2.
+    chosen = TwoTierNetwork.from_problem(_three_tier(("candidate", "candidate")))
     assert chosen.name == "three-tier network"
     solution = chosen.solve()
     assert solution.status == "optimal"
@@ -233,14 +236,7 @@ def test_three_tier_network_chooses_and_keeps_bases():
     assert solution.open_sites["sorting_centre"] == ["c2"]
     assert solution.assignments["processing_base"]["flow"].sum() == pytest.approx(600.0)
     # An existing base stays open (fixed): b1 replaces b2 (+600 at most, less where c1 helps).
-    fixed = TwoTierNetwork.from_problem(
-        _network_problem(
-            point_status=("candidate",) * 3,
-            centre_capacity=(700.0, 700.0),
-            links=links,
-            bases=("existing", "candidate"),
-        )
-    ).solve()
+    fixed = TwoTierNetwork.from_problem(_three_tier(("existing", "candidate"))).solve()
     assert "b1" in fixed.open_sites["processing_base"]
     assert solution.objective < fixed.objective <= solution.objective + 600.0 + 1e-6
     # Excluding b1 leaves c1 without a base, so the existing p3 (only c1 in reach) is stranded.

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from gxnet import settings
 from gxnet._errors import InfeasibleProblemError, InputFileError, UnknownRegionError
 from gxnet.config import Config
 from gxnet.pipeline import optimize_city, resolve_plan
@@ -25,13 +24,8 @@ HELSINKI = Config().with_options(service_radius_m=500, coverage=0.8)
 
 
 @pytest.fixture(autouse=True, scope="module")
-def no_osm_cache(tmp_path_factory):
-    """No site list on disk; road networks cached per module (built from --pbf once)."""
-    folder = tmp_path_factory.mktemp("data")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(settings, "osm_dir", folder / "osm")
-        mp.setattr(settings, "sites_dir", folder / "sites")
-        yield
+def _embedded_default(no_data_on_disk):
+    """Every test here starts without site lists or OSM caches on disk."""
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +105,8 @@ def test_unknown_city():
 
 
 def test_resolve_keeps_chosen_sites_and_reports_the_change(helsinki):
-    new = resolve_plan(helsinki, TEST_DATA / "helsinki_sites_new.csv", pbf=PBF)
+    new = resolve_plan(helsinki, TEST_DATA / "helsinki_sites_new.csv")
+    assert new.provenance["cost_mode"] == "road", "the recorded extract is used again"
     before = set(helsinki.chosen_points["site_id"])
     kept = new.sites[new.sites["site_id"].isin(before)]
     assert kept["chosen"].all() and (kept["status"] == "existing").all()

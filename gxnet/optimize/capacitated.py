@@ -82,6 +82,13 @@ def open_variables(
     return variables
 
 
+def at_most(a: pulp.LpVariable, coefficient: float, b: pulp.LpVariable) -> pulp.LpConstraint:
+    """``a <= coefficient * b`` built directly from its terms (the per-pair rows are many, and
+    PuLP's operator overloads cost several times more)."""
+    terms = pulp.LpAffineExpression([(a, 1.0), (b, -coefficient)])
+    return pulp.LpConstraint(terms, pulp.LpConstraintLE, rhs=0)
+
+
 def count_constraint(
     variables: list[pulp.LpVariable], count: int | None, sense: CountSense
 ) -> pulp.LpConstraint | None:
@@ -166,7 +173,7 @@ class DemandLayer:
                     STRONG_RATIO * weight[pairs.origin[rows]] <= capacity[j]
                 )
                 for k in rows[light]:
-                    prob += pulp.LpConstraint(x[k] - y[j], pulp.LpConstraintLE, rhs=0)
+                    prob += at_most(x[k], 1.0, y[j])
         return cls(pairs, x, uncovered)
 
     def assignment_cost(self, weight: np.ndarray) -> pulp.LpAffineExpression:

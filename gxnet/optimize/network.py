@@ -41,6 +41,7 @@ from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.optimize.capacitated import (
     CapacitatedFacilityLocation,
     CountSense,
+    at_most,
     capacity_cover,
     check_budget,
     count_constraint,
@@ -127,15 +128,11 @@ class LinkLayer:
             elif assign is None:
                 # No binding capacity row: the link bound is the only tie to z.
                 for k in rows:
-                    prob += pulp.LpConstraint(
-                        flow[k] - float(limit[k]) * z[d], pulp.LpConstraintLE, rhs=0
-                    )
+                    prob += at_most(flow[k], float(limit[k]), z[d])
             if assign is not None:
                 for k in rows:
-                    prob += pulp.LpConstraint(
-                        flow[k] - float(limit[k]) * assign[k], pulp.LpConstraintLE, rhs=0
-                    )
-                    prob += pulp.LpConstraint(assign[k] - z[d], pulp.LpConstraintLE, rhs=0)
+                    prob += at_most(flow[k], float(limit[k]), assign[k])
+                    prob += at_most(assign[k], 1.0, z[d])
         return cls(sites.tier, pairs, flow, assign, z)
 
     def cost(self) -> pulp.LpAffineExpression:

@@ -206,14 +206,23 @@ def _solve_highs(
     h.setOptionValue("mip_rel_gap", float(options.gap_rel))
     h.setOptionValue("random_seed", int(options.seed))
     if options.threads is not None:
+        # HiGHS keeps one thread pool per process and fails a run that asks for another size.
+        highspy.Highs.resetGlobalScheduler(True)
         h.setOptionValue("threads", int(options.threads))
     if options.time_limit_s is not None:
         h.setOptionValue("time_limit", float(options.time_limit_s))
+    start = [v.varValue for v in variables]
+    warm = options.warm_start and bool(variables) and all(value is not None for value in start)
+    if warm:
+        # HiGHS 1.16 maps a MIP start into its presolved model wrongly at times (pmed10
+        # reduced: start worth 1122 taken as 1094, every better node pruned, "optimal" at a
+        # value below the true optimum). Without presolve the start is taken as it is; the
+        # models that pass one have already removed what presolve would.
+        h.setOptionValue("presolve", "off")
     for key, value in extra.items():
         h.setOptionValue(key, value)
     h.passModel(_highs_lp(prob, variables))
-    start = [v.varValue for v in variables]
-    if options.warm_start and variables and all(value is not None for value in start):
+    if warm:
         solution = highspy.HighsSolution()
         solution.col_value = [float(value) for value in start]
         h.setSolution(solution)
@@ -240,11 +249,20 @@ def _solve_highs(
         status = "no solution"
     objective = bound = gap = None
     if status in ("optimal", "feasible"):
-        values = h.getSolution().col_value
-        for variable, value in zip(variables, values, strict=True):
+        values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        for variable, value in zip(variables, values.tolist(), strict=True):
             variable.varValue = value
-        objective = float(info.objective_function_value)
-        bound = float(info.mip_dual_bound) if is_mip else objective
+        # The objective constant stays out of HiGHS (no offset to carry through presolve), and
+        # the reported objective must match the returned solution, or the run is not trusted.
+        constant = float(prob.objective.constant)
+        objective = float(info.objective_function_value) + constant
+        computed = float(h.getLp().col_cost_ @ values) + constant
+        if abs(computed - objective) > 1e-6 * max(1.0, abs(computed)):
+            raise SolverError(
+                f"HiGHS reported objective {objective:g} for model {prob.name!r} but its "
+                f"solution evaluates to {computed:g}; not trusting the run"
+            )
+        bound = float(info.mip_dual_bound) + constant if is_mip else objective
         if not math.isfinite(bound):
             bound = None
         gap = 0.0 if status == "optimal" and not is_mip else relative_gap(objective, bound)
@@ -265,7 +283,6 @@ def _highs_lp(prob: pulp.LpProblem, variables: list[pulp.LpVariable]):  # -> hig
     for variable, coefficient in prob.objective.items():
         cost[index[id(variable)]] = coefficient
     lp.col_cost_ = cost
-    lp.offset_ = float(prob.objective.constant)
     lp.col_lower_ = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
     lp.col_upper_ = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
     if prob.sense == pulp.LpMaximize:
@@ -419,6 +436,38 @@ class LocationModel(ABC):
 def empty_solution(run: SolverRun, model: str) -> Solution:
     """A Solution without sites, for runs that found none."""
     return Solution(run.status, None, run.bound, None, solver=run.solver, model=model)
+
+
+def one_tier_solution(
+    problem: Problem,
+    run: SolverRun,
+    model: str,
+    open_sites: np.ndarray,
+    pairs: Pairs,
+    rows: np.ndarray,
+    metrics: dict[str, float],
+    objective: float,
+    bound: float | None = None,
+) -> Solution:
+    """The Solution of a recycling-point model: open ids, each served unit's pair, metrics.
+
+    ``objective`` is the model's objective recomputed exactly from the chosen sites (the
+    solver's value carries its feasibility tolerances); ``bound`` replaces the solver's when the
+    model knows a better one (the gap follows it).
+    """
+    tier = "recycling_point"
+    bound = run.bound if bound is None else bound
+    return Solution(
+        run.status,
+        objective,
+        bound,
+        0.0 if run.status == "optimal" else relative_gap(objective, bound),
+        open_sites={tier: problem.sites[tier].ids[open_sites].tolist()},
+        assignments={tier: assignment_frame(problem, tier, pairs, rows)},
+        solver=run.solver,
+        model=model,
+        metrics={"n_open": float(open_sites.sum()), **metrics},
+    )
 
 
 def assignment_frame(

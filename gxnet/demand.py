@@ -444,6 +444,8 @@ def _assemble(
     standards: DemandStandards,
 ) -> gpd.GeoDataFrame:
     polygons = cells.polygons[keep]
+    density = population[keep] / np.maximum(shapely.area(polygons) / 1e6, 1e-9)
+    urban = (urban_frac[keep] >= 0.5) & (density >= standards.urban_min_density_per_km2)
     centre = shapely.centroid(polygons)
     x = np.where(np.isfinite(wx[keep]), wx[keep], shapely.get_x(centre))
     y = np.where(np.isfinite(wy[keep]), wy[keep], shapely.get_y(centre))
@@ -471,7 +473,7 @@ def _assemble(
                 "households": households[keep],
                 "population": population[keep],
                 "county_adcode": adcode,
-                "setting": np.where(frac >= 0.5, "urban", "rural").astype(object),
+                "setting": np.where(urban, "urban", "rural").astype(object),
                 "recyclables_kg_day": population[keep] * rate,
                 "geometry": gpd.points_from_xy(lon, lat),
                 "cell": outline,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -65,12 +66,22 @@ def test_wuzhou_without_osm_keeps_census_totals_and_warns(wuzhou_census, grid):
     # Evenly spread: within a county, cells differ by at most one person.
     spread = demand.groupby("county_adcode")["population"].agg(lambda s: s.max() - s.min())
     assert (spread <= 1).all()
-    # The county's majority decides the setting: Wanxiu is urban, Cangwu rural.
-    settings_by_county = demand.groupby("county_adcode")["setting"].first()
-    assert settings_by_county[450403] == "urban" and settings_by_county[450421] == "rural"
+    # Spread evenly, no county is as dense as a town (Wanxiu: about 600 people per km²), so
+    # every cell takes the rural standard even where most people are urban.
+    assert set(demand["setting"]) == {"rural"}
     # Each point is the centre of its own cell.
     cells = gpd.GeoSeries(demand["cell"].to_numpy(), crs=4326)
     assert cells.contains(demand.geometry.reset_index(drop=True)).all()
+
+
+def test_urban_standard_needs_an_urban_majority_and_town_density():
+    # Wanxiu (urban majority, ~600 people per km² spread evenly) and Cangwu (rural majority).
+    lower = dataclasses.replace(DEMAND, urban_min_density_per_km2=300.0)
+    with pytest.warns(UserWarning, match="fallback"):
+        demand = build_demand("wuzhou", cell_size_m=2000, standards=lower)
+    settings_by_county = demand.groupby("county_adcode")["setting"].agg(set)
+    assert settings_by_county[450403] == {"urban"}
+    assert settings_by_county[450421] == {"rural"}
 
 
 def test_a_single_county_region(wuzhou_census):

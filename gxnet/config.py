@@ -164,13 +164,19 @@ class Targets:
     coverage
         Share of households that must live within the service standard of a point; the model
         then opens as few points as it can. Used when ``points`` is not set.
+
+        When neither is set (the default), the number of points is what the household standard
+        asks for (:func:`gxnet.pipeline.standard_points`: per county, urban households over
+        ``households_per_point_urban`` plus rural households over
+        ``households_per_point_rural``, rounded up), and the model covers as many households as
+        it can with them: the plan shows how far the standard's points reach.
     centres
         Exactly this many sorting centres; otherwise their number follows from fixed costs,
         capacities and the truck standard.
     """
 
     points: int | None = _spec(None, lo=1)
-    coverage: float | None = _spec(1.0, lo=0.001, hi=1.0)
+    coverage: float | None = _spec(None, lo=0.001, hi=1.0)
     centres: int | None = _spec(None, lo=1)
 
 
@@ -225,6 +231,12 @@ class DemandStandards:
     place_weight
         Evidence weight of one place node (village, hamlet, ...) in square metres of
         residential footprint, so that place nodes and footprints add up.
+    urban_min_density_per_km2
+        A cell takes the urban (walking) standard only when most of its people are urban AND it
+        is as dense as a town: 1,500 residents per km², the threshold of an "urban centre" in
+        the UN/Eurostat Degree of Urbanisation (DEGURBA, 2020). Without it a county whose
+        people are mostly urban but spread evenly (the no-OSM fallback) would ask for a point
+        within a kilometre's walk of every hillside cell.
     """
 
     recyclables_kg_per_person_day_urban: float = 0.21
@@ -232,6 +244,7 @@ class DemandStandards:
     residential_building_weight: float = 3.0
     place_weight: float = 2000.0
     household_size: float = 2.87
+    urban_min_density_per_km2: float = 1500.0
 
 
 @dataclass(frozen=True)

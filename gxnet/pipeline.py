@@ -37,7 +37,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gxnet import __version__, settings
 from gxnet._errors import InfeasibleProblemError, InputFileError, UserInputError
-from gxnet.config import Config
+from gxnet.config import Config, PointStandards
 from gxnet.crs import utm_crs
 from gxnet.osm.pbf import file_sha256
 from gxnet.plan import CENTRE, POINT, Plan, check_writable, measure
@@ -664,6 +664,7 @@ def _solve_and_plan(
         stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
         walk = walk[~walk["site_id"].isin(stranded)]
         stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
+    config = _with_point_target(config, demand, useful, stages)
     check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
     with stages.stage("model", f"{config.solver.name} solve"):
         solution = solve_network(ModelInput(demand, useful, centres, walk, truck), config)
@@ -678,6 +679,60 @@ def _solve_and_plan(
     plan.provenance["cost_mode"] = "straight_line" if networks is None else "road"
     plan.provenance["times"] = dict(stages.seconds)
     return plan
+
+
+def standard_points(demand: pd.DataFrame, standards: PointStandards) -> int:
+    """How many recycling points the household standard asks for.
+
+    Per county and setting, households over the households one point serves (2,000 urban,
+    2,500 rural by default), rounded up: a county's last few hundred households still get a
+    point.
+
+    Parameters
+    ----------
+    demand
+        Demand units with ``households``, ``setting`` and ``county_adcode``.
+    standards
+        The point standards.
+
+    Returns
+    -------
+    int
+    """
+    per_point = np.where(
+        demand["setting"].to_numpy() == "urban",
+        standards.households_per_point_urban,
+        standards.households_per_point_rural,
+    )
+    groups = pd.DataFrame(
+        {
+            "county": demand["county_adcode"].to_numpy(),
+            "per_point": per_point,
+            "households": demand["households"].to_numpy(dtype=float),
+        }
+    ).groupby(["county", "per_point"], dropna=False)["households"]
+    totals = groups.sum()
+    return int(np.ceil(totals / totals.index.get_level_values("per_point")).sum())
+
+
+def _with_point_target(
+    config: Config, demand: pd.DataFrame, points: pd.DataFrame, stages: _Stages
+) -> Config:
+    """The config with the household standard's number of points when no target is given."""
+    t = config.targets
+    if t.points is not None or t.coverage is not None:
+        return config
+    wanted = standard_points(demand, config.points)
+    kept = int(points["status"].isin(["existing", "required"]).sum())
+    open_able = int((points["status"] != "excluded").sum())
+    n = min(max(wanted, kept), open_able)
+    stages.say(
+        f"target: {n:,} recycling points, as the household standard asks "
+        f"(1 per {config.points.households_per_point_urban:,} urban and "
+        f"{config.points.households_per_point_rural:,} rural households)"
+        + (f"; only {open_able:,} candidate sites can open" if n < wanted else "")
+    )
+    return dataclasses.replace(config, targets=dataclasses.replace(t, points=n))
 
 
 @dataclass(frozen=True)

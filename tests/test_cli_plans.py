@@ -12,6 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from gxnet.cli import cli
+from gxnet.config import Config
+from gxnet.pipeline import standard_points
 from gxnet.plan import Plan
 
 DATA = Path(__file__).parent / "data"
@@ -163,7 +165,11 @@ def test_wuzhou_embedded_default_says_so(tmp_path):
     assert "NOTE: no road network on disk" in result.stdout
     assert "straight-line distance x 1.3" in result.stderr
     plan = Plan.load(tmp_path / "plans" / "wuzhou")
-    assert plan.metrics["households"] == 889839 and plan.metrics["coverage"] == 1.0
+    assert plan.metrics["households"] == 889839
+    # No target given: as many points as the household standard asks, most coverage.
+    assert len(plan.chosen_points) == standard_points(plan.demand, Config().points)
+    assert "as the household standard asks" in result.stderr
+    assert 0 < plan.metrics["coverage"] < 1
     assert plan.provenance["cost_mode"] == "straight_line"
     assert len(plan.counties) == 7
     table = pd.read_csv(tmp_path / "plans" / "wuzhou" / "counties.csv", encoding="utf-8-sig")

@@ -17,7 +17,7 @@ def test_defaults_follow_the_standards():
     assert 500 <= c.points.service_radius_m_urban <= 1000
     assert c.points.min_floor_area_m2 == 10 and c.centres.min_floor_area_m2 == 500
     assert 1.2 <= c.costs.detour_factor <= 1.4
-    assert c.targets.coverage == 1.0 and c.targets.points is None
+    assert c.targets.coverage is None and c.targets.points is None
     assert math.isinf(c.centres.capacity_t_day)
 
 

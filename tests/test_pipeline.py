@@ -11,7 +11,7 @@ from pyproj import Geod
 
 from gxnet._errors import InfeasibleProblemError, InputFileError, UnknownRegionError
 from gxnet.config import Config
-from gxnet.pipeline import optimize_city, resolve_plan
+from gxnet.pipeline import optimize_city, resolve_plan, standard_points
 from gxnet.plan import measure
 
 TEST_DATA = Path(__file__).parent / "data"
@@ -71,7 +71,7 @@ def test_walk_distances_follow_the_roads(helsinki):
 
 
 def test_unreachable_coverage_says_what_would_fix_it():
-    strict = Config().with_options(service_radius_m=400)
+    strict = Config().with_options(service_radius_m=400, coverage=1.0)
     with pytest.raises(InfeasibleProblemError) as err:
         optimize_city(AREA, sites=SITES, demand=DEMAND, pbf=PBF, config=strict)
     text = str(err.value)
@@ -119,7 +119,7 @@ def test_resolve_keeps_chosen_sites_and_reports_the_change(helsinki):
 
 def test_wuzhou_county_in_the_embedded_default():
     """No OSM data, no site list: census cells, grid candidates, straight line x detour."""
-    plan = optimize_city("万秀区", config=Config())
+    plan = optimize_city("万秀区", config=Config().with_options(coverage=1.0))
     assert plan.provenance["cost_mode"] == "straight_line"
     assert "straight-line distance x 1.3" in plan.provenance["note"]
     assert "demand-cell centres" in plan.provenance["sites_source"]
@@ -128,8 +128,19 @@ def test_wuzhou_county_in_the_embedded_default():
     assert (plan.chosen_points["source"] == "grid").all()
     assert plan.metrics["centres"] >= 1
     assert list(plan.counties["adcode"]) == [450403]
-    # Each urban cell is within 1 km (estimated) of its point.
-    assert (plan.demand["metres"] <= 1000 + 1e-6).all()
+    # Spread evenly, Wanxiu is not town-dense: every cell is within the rural 2.5 km.
+    assert set(plan.demand["setting"]) == {"rural"}
+    assert (plan.demand["metres"] <= 2500 + 1e-6).all()
+
+
+def test_without_targets_the_household_standard_sets_the_points():
+    """Wanxiu's 94,521 households at 2,500 per (rural) point: 38 points, most coverage."""
+    plan = optimize_city("万秀区", config=Config())
+    assert standard_points(plan.demand, Config().points) == 38
+    assert len(plan.chosen_points) == 38
+    assert plan.provenance["standards"]["targets"]["points"] == 38
+    # 38 points reach most of the district's households within the standard, not all.
+    assert 0.5 < plan.metrics["coverage"] < 1.0
 
 
 def test_capacities_choose_both_tiers_in_one_model():

@@ -16,12 +16,13 @@ $(STAMP): pyproject.toml
 
 # The main job on the embedded default data.
 demo: $(STAMP)
-	$(BIN)/gxnet cities
+	$(BIN)/gxnet optimize --city wuzhou
 
-# Debian's Chromium checks the HTML maps in a real browser.
+# Debian's Chromium checks the HTML maps in a real browser; Noto CJK draws their Chinese.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@{ command -v chromium && command -v chromedriver && fc-list :lang=zh | grep -q .; } \
+	  >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check gxnet tests benchmarks scripts

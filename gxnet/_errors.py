@@ -74,6 +74,10 @@ class SolverError(GxnetError):
     """The solver itself failed (not: the problem was infeasible)."""
 
 
+class UnknownCoordinateSystemError(UserInputError):
+    """A coordinate system gxnet cannot convert (not WGS-84, GCJ-02 or BD-09 lon/lat)."""
+
+
 class OsmFileError(InputFileError):
     """An OSM file that cannot be read (corrupt, truncated) or does not cover the area asked."""
 
@@ -91,3 +95,7 @@ class CostInputError(UserInputError):
 
     The message names the argument, so the caller knows what to fix.
     """
+
+
+class MapAssetsError(GxnetError):
+    """Leaflet's JavaScript or CSS, which every map inlines, is not installed."""

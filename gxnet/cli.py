@@ -7,12 +7,25 @@ input, 1 for failures), never a traceback.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import sys
+import unicodedata
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
 
 import click
+import pandas as pd
 
-from gxnet import __version__
-from gxnet._errors import GxnetError
+from gxnet import __version__, pipeline, regions
+from gxnet._errors import GxnetError, UserInputError
+from gxnet.config import load_config
+from gxnet.osm import fetch as osm_fetch
+from gxnet.osm.network import MODES
+from gxnet.osm.pbf import DEFAULT_BUFFER_M
+from gxnet.plan import Plan
+from gxnet.sites import SITE_CRS, cached_networks, read_sites, road_reference, write_template
 
 
 class _Group(click.Group):
@@ -34,14 +47,378 @@ def cli() -> None:
 
 # Reference data: cities and counties.
 
+_HEADERS = {
+    "adcode": "adcode",
+    "name_zh": "中文",
+    "name_pinyin": "pinyin",
+    "population": "population 2020",
+    "households": "households",
+    "counties": "counties",
+}
+
+
+def _width(text: str) -> int:
+    """Terminal columns of a string: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _format_table(frame: pd.DataFrame) -> str:
+    """Align a frame for the terminal: text left, numbers right with thousands separators."""
+    columns = [
+        [_HEADERS.get(str(name), str(name))]
+        + [f"{v:,}" if pd.api.types.is_integer_dtype(col) and name != "adcode" else str(v)
+           for v in col]
+        for name, col in frame.items()
+    ]  # fmt: skip
+    numeric = [pd.api.types.is_numeric_dtype(col) for _, col in frame.items()]
+    widths = [max(_width(cell) for cell in column) for column in columns]
+    lines = []
+    for row in zip(*columns, strict=True):
+        cells = [
+            " " * (w - _width(c)) + c if right else c + " " * (w - _width(c))
+            for c, w, right in zip(row, widths, numeric, strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("city", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output: an aligned table, CSV or JSON records.",
+)
+def cities(city: str | None, fmt: str) -> None:
+    """List the 14 cities of Guangxi, or the counties of CITY (pinyin, 中文 or adcode)."""
+    frame = regions.list_cities() if city is None else regions.list_counties(city)
+    frame = frame[[c for c in _HEADERS if c in frame.columns]]
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_format_table(frame))
+
 
 # Road networks: fetch and cache OpenStreetMap.
+
+
+@cli.command()
+@click.option("--city", help="A city or county (pinyin, 中文 or adcode).")
+@click.option("--all", "all_cities", is_flag=True, help="Every city of Guangxi.")
+@click.option("--area", type=click.Path(path_type=Path), help="A polygon file (GeoJSON, GPKG).")
+@click.option("--name", help="Cache folder name of --area (latin letters, digits, - or _).")
+@click.option("--pbf", type=click.Path(path_type=Path), help="A local .osm.pbf covering the area.")
+@click.option(
+    "--source",
+    type=click.Choice(osm_fetch.SOURCES),
+    default="auto",
+    show_default=True,
+    help="auto: --pbf, else a PBF in data/osm/ covering the area, else the Guangxi extract.",
+)
+@click.option(
+    "--modes",
+    default=",".join(MODES),
+    show_default=True,
+    help="Travel modes, comma-separated.",
+)
+@click.option(
+    "--buffer", "buffer_m", type=float, default=DEFAULT_BUFFER_M, show_default=True,
+    help="Metres of road kept around the area.",
+)  # fmt: skip
+@click.option("--refresh", is_flag=True, help="Rebuild even when the cache is current.")
+def fetch(
+    city: str | None,
+    all_cities: bool,
+    area: Path | None,
+    name: str | None,
+    pbf: Path | None,
+    source: str,
+    modes: str,
+    buffer_m: float,
+    refresh: bool,
+) -> None:
+    """Build and cache the walk, drive and tricycle road networks of a city from OpenStreetMap."""
+    if sum(x is not None and x is not False for x in (city, all_cities or None, area)) != 1:
+        raise click.UsageError("give exactly one of --city NAME, --all or --area FILE")
+    if area is not None and not name:
+        raise click.UsageError("--area needs --name (the cache folder of the area)")
+    if all_cities:
+        targets = [regions.get_city(code) for code in regions.list_cities()["adcode"]]
+    else:
+        targets = [osm_fetch.read_area(area) if area is not None else regions.get_region(city)]
+    for target in targets:
+        slug = name if area is not None else target.slug
+        networks = osm_fetch.fetch_city(
+            target,
+            slug=slug,
+            source=source,
+            pbf=pbf,
+            modes=tuple(m.strip() for m in modes.split(",") if m.strip()),
+            buffer_m=buffer_m,
+            refresh=refresh,
+        )
+        for mode, net in networks.items():
+            click.echo(
+                f"{slug:<14} {mode:<8} {net.n_nodes:>9,} nodes {net.n_edges:>10,} edges   "
+                f"dropped {net.meta['dropped_nodes']:,} nodes, {net.meta['dropped_edges']:,} "
+                f"edges   {osm_fetch.network_path(slug, mode)}"
+            )
 
 
 # Site lists: check and template.
 
 
+@cli.group()
+def sites() -> None:
+    """Check planners' site lists and write a template to fill in."""
+
+
+@sites.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--city", required=True, help="City (or county) whose boundary the sites must be in.")
+@click.option(
+    "--crs",
+    type=click.Choice(SITE_CRS),
+    help="Coordinate system of the list (default: detected against the roads, else gcj02).",
+)
+@click.option("--out", type=click.Path(path_type=Path), help="Write the usable sites as GeoJSON.")
+@click.option("--strict", is_flag=True, help="Exit with code 2 when any row is rejected.")
+def sites_check(file: Path, city: str, crs: str | None, out: Path | None, strict: bool) -> None:
+    """Read and check the site list FILE: report every row kept, fixed or rejected."""
+    region = regions.get_region(city)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        site_list = read_sites(
+            file, crs=crs, boundary=region.boundary, reference=road_reference(region.slug)
+        )
+    for w in caught:
+        if "see SiteList.report" not in str(w.message):
+            click.echo(f"gxnet: warning: {w.message}", err=True)
+    networks = cached_networks(region.slug)
+    if networks:
+        site_list = site_list.snap(networks)
+    click.echo(site_list.format_report())
+    if out is not None:
+        click.echo(f"wrote {len(site_list.sites)} sites to {site_list.write_geojson(out)}")
+    if strict and site_list.counts()["rejected"]:
+        sys.exit(2)
+
+
+@sites.command("template")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Default: site-list-template.<format>."
+)
+def sites_template(lang: str, fmt: str, out: Path | None) -> None:
+    """Write an example site list with the columns gxnet reads, to fill in."""
+    path = write_template((out or Path("site-list-template")).with_suffix(f".{fmt}"), lang=lang)
+    click.echo(f"wrote {path}")
+
+
 # Plans: optimize, resolve, map, report.
+
+
+def _progress(line: str) -> None:
+    click.echo(line, err=True)
+
+
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Show the library's warnings (fallbacks, fixed rows) as one line each on stderr, in
+    order with the progress lines."""
+
+    def show(message, category, *args, **kwargs) -> None:
+        if issubclass(category, UserWarning):
+            click.echo(f"gxnet: warning: {message}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", UserWarning)
+        warnings.showwarning = show
+        yield
+
+
+_BASEMAP = click.option(
+    "--basemap",
+    type=click.Choice(["osm", "amap", "tianditu", "none"]),
+    default="osm",
+    show_default=True,
+    help="Map tiles; AMap is GCJ-02 (overlays shifted to match); none for fully offline use.",
+)
+_LANG = click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+    help="Language of the map and report.",
+)  # fmt: skip
+_PBF = click.option(
+    "--pbf", type=click.Path(dir_okay=False, path_type=Path),
+    help="OpenStreetMap extract for real road networks (default: the cached networks).",
+)  # fmt: skip
+_SKIP = click.option(
+    "--skip-bad-rows", is_flag=True,
+    help="Plan with the valid rows of a site list that has rejected rows.",
+)  # fmt: skip
+_OUT = click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder: the plan goes to OUT/plans/<city>/, the map to OUT/maps/<city>.html "
+    "(default: plans/ and maps/).",
+)  # fmt: skip
+
+
+@cli.command()
+@click.option("--city", help="City or county: pinyin, 中文 or adcode (e.g. wuzhou).")
+@click.option(
+    "--area", type=click.Path(dir_okay=False, path_type=Path),
+    help="A study-area polygon file (GeoJSON, GeoPackage) in place of --city, "
+    "also outside Guangxi.",
+)  # fmt: skip
+@click.option(
+    "--sites",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Site list (candidates and existing); default data/sites/<city>.*",
+)
+@click.option(
+    "--demand",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Demand points or polygons with households or population (default: census).",
+)
+@_PBF
+@click.option("--points", type=int, help="Number of recycling points (most households covered).")
+@click.option("--coverage", type=float, help="Share of households to cover (fewest points).")
+@click.option("--walk-minutes", type=float, help="Urban walking standard in minutes.")
+@click.option("--service-radius-m", type=float, help="Urban service radius along roads, metres.")
+@click.option("--rural-minutes", type=float, help="Rural riding standard in minutes.")
+@click.option("--rural-service-radius-m", type=float, help="Rural service radius, metres.")
+@click.option("--truck-minutes", type=float, help="Longest drive from a point to its centre.")
+@click.option("--centres", type=int, help="Number of sorting centres.")
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), help="MIP solver.")
+@click.option("--time-limit", type=float, help="Solver time limit in seconds.")
+@click.option("--gap", type=float, help="Relative gap at which the solver may stop.")
+@_OUT
+@_BASEMAP
+@_LANG
+@_SKIP
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Standards file (default: ./gxnet.toml when present).",
+)
+def optimize(
+    city, area, sites, demand, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
+) -> None:
+    """Plan recycling points and sorting centres for a city or a study area."""
+    if (city is None) == (area is None):
+        raise UserInputError("give --city NAME or --area FILE (one of them)")
+    config = load_config(config_file).with_options(
+        time_limit_s=options.pop("time_limit"), **options
+    )
+    with _warnings_as_lines():
+        plan = pipeline.optimize_city(
+            city or area,
+            sites=sites,
+            demand=demand,
+            config=config,
+            pbf=pbf,
+            skip_bad_rows=skip_bad_rows,
+            progress=_progress,
+        )
+    folder, html = pipeline.save_outputs(plan, out, basemap=basemap, lang=lang)
+    click.echo(plan.summary())
+    click.echo(f"plan: {folder}\nmap:  {html}")
+
+
+@cli.command()
+@click.argument("plan_dir", metavar="PLAN", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--sites",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The new site list; the plan's chosen sites stay as existing sites.",
+)
+@_PBF
+@_OUT
+@_BASEMAP
+@_LANG
+@_SKIP
+def resolve(plan_dir, sites, pbf, out, basemap, lang, skip_bad_rows) -> None:
+    """Re-solve PLAN with a new site list and print what changed (the plan is replaced)."""
+    old = Plan.load(plan_dir)
+    with _warnings_as_lines():
+        new = pipeline.resolve_plan(
+            old, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=_progress
+        )
+    folder, html = pipeline.save_outputs(
+        new, out, plan_dir=None if out else plan_dir, basemap=basemap, lang=lang
+    )
+    click.echo(old.diff(new))
+    click.echo(f"plan: {folder}\nmap:  {html}")
+
+
+@cli.command("map")
+@click.argument("plan_dir", metavar="PLAN", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file (default maps/<city>.html).",
+)
+@_BASEMAP
+@_LANG
+def map_(plan_dir, out, basemap, lang) -> None:
+    """Draw a saved PLAN as an interactive HTML map."""
+    from gxnet.maps import save_map
+
+    plan = Plan.load(plan_dir)
+    click.echo(save_map(plan, out or pipeline.output_paths(plan)[1], basemap=basemap, lang=lang))
+
+
+@cli.command()
+@click.argument("plan_dir", metavar="PLAN", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: print).",
+)
+@_LANG
+def report(plan_dir, fmt, out, lang) -> None:
+    """Per-county table of a saved PLAN: households, points, coverage, times."""
+    from gxnet.report import render_report, write_report
+
+    plan = Plan.load(plan_dir)
+    if out is None:
+        click.echo(render_report(plan, fmt=fmt, lang=lang))
+    else:
+        click.echo(write_report(plan, out, fmt=fmt, lang=lang))
+
+
+@cli.group()
+def config() -> None:
+    """Planning standards and targets (gxnet.toml)."""
+
+
+@config.command("show")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Standards file (default: ./gxnet.toml when present).",
+)
+def config_show(config_file) -> None:
+    """Print the effective standards as a gxnet.toml."""
+    click.echo(load_config(config_file).to_toml())
 
 
 def main() -> None:

@@ -59,3 +59,17 @@ http_timeout_s: float = float(os.environ.get("GXNET_HTTP_TIMEOUT_S", "60"))
 
 #: Attempts per download before giving up (with exponential back-off between them).
 http_retries: int = int(os.environ.get("GXNET_HTTP_RETRIES", "5"))
+
+#: Seconds before the first retry of a failed download; each further retry waits twice as long.
+http_backoff_s: float = float(os.environ.get("GXNET_HTTP_BACKOFF_S", "2"))
+
+#: Folder holding Leaflet's ``leaflet.js``, ``leaflet.css`` and ``images/`` to inline into maps
+#: in place of the copy the ``django-js-lib-leaflet`` package ships (None: use that package).
+#: The ``dist/`` folder of ``npm pack leaflet@1.9.4`` fits.
+leaflet_dir: Path | None = (
+    Path(os.environ["GXNET_LEAFLET_DIR"]) if os.environ.get("GXNET_LEAFLET_DIR") else None
+)
+
+#: Key for Tianditu (天地图) map tiles, from the Tianditu developer console; maps with
+#: ``basemap="tianditu"`` need it.
+tianditu_token: str = os.environ.get("GXNET_TIANDITU_TOKEN", "")

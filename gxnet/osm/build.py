@@ -17,6 +17,8 @@ Mode filters (docs/osm.md explains each choice):
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +33,7 @@ from shapely.geometry.base import BaseGeometry
 from gxnet._errors import EmptyNetworkError
 from gxnet.crs import utm_crs
 from gxnet.osm.network import MODES, RoadNetwork
-from gxnet.osm.speeds import SPEED_TABLE_VERSION, mode_speed_mps
+from gxnet.osm.speeds import mode_speed_mps, speed_table_version
 
 #: The way tags the filters, one-way rules and speeds read; every other tag is ignored.
 TAG_KEYS: tuple[str, ...] = (
@@ -77,14 +79,36 @@ MODE_HIGHWAYS: dict[str, frozenset[str]] = {
     "tricycle": frozenset((_MOTOR_ROADS - {"motorway", "motorway_link"}) | {"track"}),
 }
 
+#: Access tags of each mode, most specific first; ``access`` applies when none is set.
+ACCESS_KEYS: dict[str, tuple[str, ...]] = {
+    "walk": ("foot",),
+    "drive": ("hgv", "motor_vehicle", "vehicle"),
+    "tricycle": ("motor_vehicle", "vehicle"),
+}
+
 #: Mean Earth radius in metres, as osmnx uses, so that lengths agree with osmnx's.
 EARTH_RADIUS_M = 6_371_009.0
 
 _DENIED = {"no", "private"}
-_ALLOWED = {"yes", "designated", "permissive", "destination", "delivery"}
 _FORWARD = {"yes", "1", "true"}
 _BACKWARD = {"-1", "reverse"}
 _TWO_WAY = {"no", "0", "false"}
+
+
+def rules_version() -> str:
+    """A short hash of the mode filters and one-way rules, recorded in each cache key: when a
+    rule changes, caches built with the old rules are rebuilt."""
+    rules = [
+        TAG_KEYS,
+        {mode: sorted(classes) for mode, classes in MODE_HIGHWAYS.items()},
+        ACCESS_KEYS,
+        sorted(_DENIED),
+        sorted(_FORWARD),
+        sorted(_BACKWARD),
+        sorted(_TWO_WAY),
+        EARTH_RADIUS_M,
+    ]
+    return hashlib.sha256(json.dumps(rules).encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -125,11 +149,8 @@ def mode_ways(tags: pd.DataFrame, mode: str) -> np.ndarray:
     if mode != "drive":
         keep &= ~_tag(tags, "motorroad").eq("yes").to_numpy()
     # The most specific access tag that is set decides (OSM's access hierarchy).
-    specific = ("foot",) if mode == "walk" else ("hgv", "motor_vehicle", "vehicle")
-    if mode == "tricycle":
-        specific = ("motor_vehicle", "vehicle")
     access = _tag(tags, "access")
-    for key in reversed(specific):
+    for key in reversed(ACCESS_KEYS[mode]):
         value = _tag(tags, key)
         access = value.where(value != "", access)
     keep &= ~access.isin(_DENIED).to_numpy()
@@ -251,7 +272,7 @@ def build_network(
     record = dict(meta or {})
     record.update(
         mode=mode,
-        speed_table=SPEED_TABLE_VERSION,
+        speed_table=speed_table_version(),
         ways_used=int(np.unique(way).size),
         dropped_nodes=int((~in_largest).sum()),
         dropped_edges=int((~edge_kept).sum()),
@@ -269,3 +290,14 @@ def build_network(
         time_s=seconds[edge_kept].astype(np.float32),
         meta=record,
     )
+
+
+def build_networks(
+    ways: WayTable,
+    area: BaseGeometry,
+    modes: tuple[str, ...],
+    *,
+    meta: dict[str, Any] | None = None,
+) -> dict[str, RoadNetwork]:
+    """Build the network of each mode from the same ways (see :func:`build_network`)."""
+    return {mode: build_network(ways, area, mode, meta=meta) for mode in modes}

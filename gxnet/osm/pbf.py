@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gxnet._errors import OsmFileError
 from gxnet._io import atomic_path
-from gxnet.osm.build import TAG_KEYS, WayTable, buffer_polygon, build_network
+from gxnet.osm.build import TAG_KEYS, WayTable, buffer_polygon, build_networks
 from gxnet.osm.network import MODES, RoadNetwork
 
 #: Default buffer (metres) around the city: trips that leave the city and come back, and points
@@ -43,10 +43,18 @@ def file_sha256(path: str | Path) -> str:
 
 def _osmium_error(pbf: Path, exc: RuntimeError) -> OsmFileError:
     return OsmFileError(
-        f"cannot read this OSM file ({exc}); it is corrupt or truncated: delete it and "
-        "download it again (gxnet fetch --source extract), or give another file with --pbf",
+        f"cannot read this OSM file ({exc}); it is corrupt or truncated: delete it, or "
+        "download the extract again (gxnet fetch --source extract --refresh), or give another "
+        "file with --pbf",
         path=str(pbf),
     )
+
+
+def _existing(pbf: str | Path) -> Path:
+    pbf = Path(pbf)
+    if not pbf.is_file():
+        raise OsmFileError("no such file; give the path of an .osm.pbf file", path=str(pbf))
+    return pbf
 
 
 def pbf_bounds(pbf: str | Path) -> tuple[float, float, float, float] | None:
@@ -57,9 +65,7 @@ def pbf_bounds(pbf: str | Path) -> tuple[float, float, float, float] | None:
     OsmFileError
         When the file is missing or is not an OSM file.
     """
-    pbf = Path(pbf)
-    if not pbf.is_file():
-        raise OsmFileError("no such file; give the path of an .osm.pbf file", path=str(pbf))
+    pbf = _existing(pbf)
     try:
         reader = osmium.io.Reader(str(pbf), osmium.osm.NOTHING)
         bbox = reader.header().box()
@@ -71,10 +77,52 @@ def pbf_bounds(pbf: str | Path) -> tuple[float, float, float, float] | None:
     return (bbox.bottom_left.lon, bbox.bottom_left.lat, bbox.top_right.lon, bbox.top_right.lat)
 
 
+def pbf_extent(pbf: str | Path) -> tuple[float, float, float, float] | None:
+    """The area a PBF file covers: its header's bounding box, else that of its nodes (a full
+    read, only for files written without one); None for a file without nodes.
+
+    Raises
+    ------
+    OsmFileError
+        When the file is missing, corrupt or truncated.
+    """
+    pbf = Path(pbf)
+    bounds = pbf_bounds(pbf)
+    if bounds is not None:
+        return bounds
+    west = south = np.inf
+    east = north = -np.inf
+    try:
+        for node in osmium.FileProcessor(str(pbf), osmium.osm.NODE):
+            lon, lat = node.location.lon, node.location.lat
+            west, east = min(west, lon), max(east, lon)
+            south, north = min(south, lat), max(north, lat)
+    except RuntimeError as exc:
+        raise _osmium_error(pbf, exc) from exc
+    return None if west > east else (west, south, east, north)
+
+
 def covers(bounds: tuple[float, float, float, float], polygon: BaseGeometry) -> bool:
     """Whether a bounding box covers ``polygon`` (within about 10 m)."""
     grown = box(*bounds).buffer(_COVER_TOLERANCE_DEG, join_style="mitre")
     return bool(grown.covers(polygon))
+
+
+def check_covers(
+    pbf: Path, bounds: tuple[float, float, float, float] | None, polygon: BaseGeometry
+) -> None:
+    """Raise :class:`OsmFileError` naming ``pbf`` unless ``bounds`` (its extent) covers
+    ``polygon``."""
+    if bounds is not None and covers(bounds, polygon):
+        return
+    west, south, east, north = polygon.bounds
+    extent = "nothing" if bounds is None else ", ".join(f"{b:.4f}" for b in bounds)
+    raise OsmFileError(
+        f"the file does not cover the area (lon {west:.4f}..{east:.4f}, lat {south:.4f}.."
+        f"{north:.4f}; the file covers {extent}); give a PBF of the region (gxnet fetch "
+        "--source extract downloads Guangxi)",
+        path=str(pbf),
+    )
 
 
 def read_ways(pbf: str | Path) -> WayTable:
@@ -85,9 +133,7 @@ def read_ways(pbf: str | Path) -> WayTable:
     OsmFileError
         When the file is missing, corrupt or truncated.
     """
-    pbf = Path(pbf)
-    if not pbf.is_file():
-        raise OsmFileError("no such file; give the path of an .osm.pbf file", path=str(pbf))
+    pbf = _existing(pbf)
     processor = (
         osmium.FileProcessor(str(pbf), osmium.osm.NODE | osmium.osm.WAY)
         .with_locations()
@@ -168,28 +214,12 @@ def read_networks(
         When a mode has no road inside the area.
     """
     pbf = Path(pbf)
-    bounds = pbf_bounds(pbf)
+    check_covers(pbf, pbf_extent(pbf), polygon)
     ways = read_ways(pbf)
-    if bounds is None and np.isfinite(ways.lon).any():
-        bounds = (
-            float(np.nanmin(ways.lon)),
-            float(np.nanmin(ways.lat)),
-            float(np.nanmax(ways.lon)),
-            float(np.nanmax(ways.lat)),
-        )
-    if bounds is None or not covers(bounds, polygon):
-        west, south, east, north = polygon.bounds
-        raise OsmFileError(
-            f"the file does not cover the area (lon {west:.4f}..{east:.4f}, lat "
-            f"{south:.4f}..{north:.4f}; the file covers "
-            f"{'nothing' if bounds is None else ', '.join(f'{b:.4f}' for b in bounds)}); give a "
-            "PBF of the region (gxnet fetch --source extract downloads Guangxi)",
-            path=str(pbf),
-        )
-    area = buffer_polygon(polygon, buffer_m)
     record = {"source": str(pbf), "source_sha256": file_sha256(pbf), "buffer_m": buffer_m}
-    record.update(meta or {})
-    return {mode: build_network(ways, area, mode, meta=record) for mode in modes}
+    return build_networks(
+        ways, buffer_polygon(polygon, buffer_m), modes, meta=record | (meta or {})
+    )
 
 
 def read_network(
@@ -214,8 +244,9 @@ def clip_pbf(
 
     Keeps every tagged node inside the bounding box of the buffered polygon, every way with a
     node inside it (whole, with all its nodes, so roads leaving the box stay intact) and every
-    relation with such a member, plus the members' nodes and ways. The header records the box,
-    so that later readers can check coverage without reading the data.
+    relation with such a member, plus the relation's member nodes and ways (nested relations
+    are not followed). The header records the box, so that later readers can check coverage
+    without reading the data.
 
     Parameters
     ----------
@@ -232,43 +263,70 @@ def clip_pbf(
     -------
     Path
         ``target``.
+
+    Raises
+    ------
+    OsmFileError
+        When the source is missing, corrupt, or does not cover the polygon.
     """
     source, target = Path(source), Path(target)
-    if not source.is_file():
-        raise OsmFileError("no such file; give the path of an .osm.pbf file", path=str(source))
+    bounds = pbf_extent(source)
+    check_covers(source, bounds, polygon)
     west, south, east, north = buffer_polygon(polygon, buffer_m).bounds
-    wanted = osmium.IdTracker()
+    # The header must not claim more than the source holds.
+    west, south = max(west, bounds[0]), max(south, bounds[1])
+    east, north = min(east, bounds[2]), min(north, bounds[3])
+
+    def in_box(location: osmium.osm.Location) -> bool:
+        return location.valid() and west <= location.lon <= east and south <= location.lat <= north
+
+    nodes: set[int] = set()  # tagged nodes in the box, then every node written
+    ways: set[int] = set()
+    relations: set[int] = set()
+    member_ways: set[int] = set()
+    refs: list[int] = []
     # Untagged nodes (way geometry) never reach Python: the tag filter drops them in C++, after
-    # the location cache has stored their coordinates.
-    processor = (
-        osmium.FileProcessor(str(source))
-        .with_locations()
-        .with_filter(osmium.filter.EmptyTagFilter())
-    )
+    # the location cache has stored their coordinates. Untagged ways do reach it: they are the
+    # rings of land-use multipolygons.
+    untagged_nodes = osmium.filter.EmptyTagFilter()
+    untagged_nodes.enable_for(osmium.osm.NODE)
+    processor = osmium.FileProcessor(str(source)).with_locations().with_filter(untagged_nodes)
     try:
         for obj in processor:
             if obj.is_node():
-                location = obj.location
-                if west <= location.lon <= east and south <= location.lat <= north:
-                    wanted.add_node(obj.id)
+                if in_box(obj.location):
+                    nodes.add(obj.id)
             elif obj.is_way():
-                if any(
-                    n.location.valid()
-                    and west <= n.location.lon <= east
-                    and south <= n.location.lat <= north
-                    for n in obj.nodes
-                ):
-                    wanted.add_way(obj.id)
-            elif obj.is_relation() and wanted.contains_any_references(obj):
-                wanted.add_relation(obj.id)
-        wanted.complete_backward_references(str(source), relation_depth=0)
+                if any(in_box(n.location) for n in obj.nodes):
+                    ways.add(obj.id)
+                    refs.extend(n.ref for n in obj.nodes)
+            elif obj.is_relation():
+                members = [(m.type, m.ref) for m in obj.members]
+                if any((t == "n" and r in nodes) or (t == "w" and r in ways) for t, r in members):
+                    relations.add(obj.id)
+                    nodes.update(r for t, r in members if t == "n")
+                    member_ways.update(r for t, r in members if t == "w")
+        # Member ways of kept relations (a land-use multipolygon reaching out of the box) need
+        # their nodes too: one more pass over the ways alone.
+        member_ways -= ways
+        if member_ways:
+            for way in osmium.FileProcessor(str(source), osmium.osm.WAY):
+                if way.id in member_ways:
+                    refs.extend(n.ref for n in way.nodes)
+        nodes.update(refs)
+        ways |= member_ways
+        wanted = {"n": nodes, "w": ways, "r": relations}
         header = osmium.io.Header()
         header.add_box(
             osmium.osm.Box(osmium.osm.Location(west, south), osmium.osm.Location(east, north))
         )
+        # Membership is tested in Python sets: pyosmium's IdFilter and IdTracker keep dense bit
+        # sets that reserve 512 kB per 4 million ids touched, a gigabyte for a city's scattered
+        # node ids.
         with atomic_path(target) as tmp, osmium.SimpleWriter(str(tmp), header=header) as writer:
-            for obj in osmium.FileProcessor(str(source)).with_filter(wanted.id_filter()):
-                writer.add(obj)
+            for obj in osmium.FileProcessor(str(source)):
+                if obj.id in wanted[obj.type_str()]:
+                    writer.add(obj)
     except RuntimeError as exc:
         raise _osmium_error(source, exc) from exc
     return target

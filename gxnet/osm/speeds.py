@@ -4,7 +4,7 @@
 every way, so the cost does not grow with the number of ways. The tables below are the defaults
 when a way has no usable ``maxspeed``; docs/osm.md gives the sources of each figure.
 
-Change a figure here and :data:`SPEED_TABLE_VERSION` changes with it (it is a hash of the tables),
+Change a figure here and :func:`speed_table_version` changes with it,
 so every cached network built with the old figures is rebuilt, never silently reused.
 """
 
@@ -78,13 +78,12 @@ WALK_PACE_KMH = 5.0
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph)?\s*$", re.IGNORECASE)
 _ZONE = re.compile(r"^\s*[A-Z]{2}(?:-[A-Z0-9]+)?:([a-z_]+)\s*$")
 
-#: Changes whenever a default speed or limit changes, so that caches can tell.
-SPEED_TABLE_VERSION: str = hashlib.sha256(
-    json.dumps(
-        [DRIVE_KMH, TRUCK_MAX_KMH, TRICYCLE_MAX_KMH, WALK_MPS, ZONE_KMH, WALK_PACE_KMH],
-        sort_keys=True,
-    ).encode()
-).hexdigest()[:12]
+
+def speed_table_version() -> str:
+    """A short hash of every default speed and limit, recorded in each network's ``meta``:
+    when a figure changes, caches built with the old one are rebuilt."""
+    tables = [DRIVE_KMH, TRUCK_MAX_KMH, TRICYCLE_MAX_KMH, WALK_MPS, ZONE_KMH, WALK_PACE_KMH]
+    return hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def parse_maxspeed_value(value: object) -> float | None:

@@ -1,0 +1,169 @@
+"""End to end: `gxnet optimize --city wuzhou` in the embedded default, against a dense script.
+
+gxnet runs the whole pipeline (census demand, grid candidates, straight-line x detour costs,
+points then centres by set covering, plan, map) and prints its time per stage. Beside it, the
+same job written the way osmnx + PuLP scripts are: a dense demand x candidate distance matrix,
+one covering constraint per demand unit built by a Python loop over its matrix row, PuLP's own
+HiGHS interface. Both solve the same instance (the same demand, candidates and standards) with
+the same solver, time limit and gap. The dense script needs n² memory and time: it runs only
+where the instance has at most ``--peer-max`` demand units (larger ones are reported as skipped,
+with the memory the matrix would need).
+
+    python benchmarks/bench_pipeline.py                 # Wuzhou city (target: under 60 s)
+    python benchmarks/bench_pipeline.py --quick         # one rural county (苍梧县)
+    python benchmarks/bench_pipeline.py --area 长洲区 --area 苍梧县
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pulp
+from pyproj import Transformer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gxnet import pipeline, settings
+from gxnet.config import Config
+from gxnet.crs import utm_crs
+from gxnet.plan import CENTRE, POINT
+
+
+def run_gxnet(area: str, config: Config, out: Path) -> dict:
+    """The whole job as `gxnet optimize` runs it; returns stage times and figures."""
+    tic = time.perf_counter()
+    plan = pipeline.optimize_city(area, config=config)
+    solved = time.perf_counter() - tic
+    tic = time.perf_counter()
+    pipeline.save_outputs(plan, out, basemap="none")
+    written = time.perf_counter() - tic
+    m = plan.metrics
+    return {
+        "plan": plan,
+        "stages": m["stage_seconds"],
+        "save_and_map_s": written,
+        "total_s": solved + written,
+        "point_sites": m["point_sites"],
+        "centres": m["centres"],
+        "status": m["status"],
+        "gap": m["gap"],
+        # Costs and model build: what the dense script's "build" (matrix and rows) compares with.
+        "build_s": m["build_s"] + m["stage_seconds"]["costs"],
+    }
+
+
+def _xy(geometry, crs) -> np.ndarray:
+    to = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    return np.column_stack(to.transform(geometry.x.to_numpy(), geometry.y.to_numpy()))
+
+
+def dense_cover(rows_xy, cols_xy, reach_m, config: Config) -> tuple[list[int], float, float, str]:
+    """Set covering the way scripts write it: dense matrix, a Python loop per row, PuLP HiGHS."""
+    tic = time.perf_counter()
+    dist = np.sqrt(((rows_xy[:, None, :] - cols_xy[None, :, :]) ** 2).sum(axis=2))
+    dist *= config.costs.detour_factor
+    prob = pulp.LpProblem("cover", pulp.LpMinimize)
+    y = [pulp.LpVariable(f"y{j}", cat="Binary") for j in range(len(cols_xy))]
+    prob += pulp.lpSum(y)
+    for i in range(len(rows_xy)):
+        prob += pulp.lpSum(y[j] for j in range(len(cols_xy)) if dist[i, j] <= reach_m[i]) >= 1
+    build = time.perf_counter() - tic
+    tic = time.perf_counter()
+    s = config.solver
+    prob.solve(pulp.HiGHS(msg=False, timeLimit=s.time_limit_s, gapRel=s.gap, threads=s.threads))
+    solve = time.perf_counter() - tic
+    opened = [j for j, v in enumerate(y) if (v.varValue or 0) > 0.5]
+    return opened, build, solve, pulp.LpStatus[prob.status]
+
+
+def run_dense(plan, config: Config) -> dict:
+    """The same two covering problems as gxnet solved, written densely."""
+    sites, demand = plan.sites, plan.demand
+    points = sites[sites["tier"] == POINT]
+    centres = sites[sites["tier"] == CENTRE]
+    crs = utm_crs(demand.geometry.x, demand.geometry.y)
+    p = config.points
+    reach = np.where(
+        demand["setting"] == "urban", p.service_radius_m_urban, p.service_radius_m_rural
+    )
+    tic = time.perf_counter()
+    opened, b1, s1, st1 = dense_cover(
+        _xy(demand.geometry, crs), _xy(points.geometry, crs), reach, config
+    )
+    c = config.centres
+    truck_m = c.truck_minutes * 60 * c.truck_speed_kmh / 3.6
+    chosen = points.iloc[opened]
+    centres_open, b2, s2, st2 = dense_cover(
+        _xy(chosen.geometry, crs),
+        _xy(centres.geometry, crs),
+        np.full(len(chosen), truck_m),
+        config,
+    )
+    return {
+        "total_s": time.perf_counter() - tic,
+        "build_s": b1 + b2,
+        "solve_s": s1 + s2,
+        "point_sites": len(opened),
+        "centres": len(centres_open),
+        "status": f"{st1}/{st2}",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--area", action="append", help="city or county (repeatable)")
+    parser.add_argument("--quick", action="store_true", help="one county only (苍梧县)")
+    parser.add_argument("--peer-max", type=int, default=3000, help="largest dense instance")
+    args = parser.parse_args()
+    areas = args.area or (["苍梧县"] if args.quick else ["苍梧县", "wuzhou"])
+    warnings.simplefilter("ignore")
+    config = Config()
+    with tempfile.TemporaryDirectory() as tmp:
+        # The embedded default: no OSM cache, no site list.
+        settings.osm_dir = Path(tmp) / "osm"
+        settings.sites_dir = Path(tmp) / "sites"
+        rows = []
+        for area in areas:
+            g = run_gxnet(area, config, Path(tmp) / "out")
+            plan = g.pop("plan")
+            n = len(plan.demand)
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in g["stages"].items())
+            print(f"{area}: {n:,} demand units, {len(plan.sites):,} sites")
+            print(f"  gxnet stages (s): {stages}, save+map {g['save_and_map_s']:.1f}")
+            if n <= args.peer_max:
+                d = run_dense(plan, config)
+            else:
+                gb = n * (plan.sites["tier"] == POINT).sum() * 8 / 1e9
+                d = {"skipped": f"dense matrix would need {gb:.1f} GB"}
+            rows.append((area, n, g, d))
+    print()
+    print(
+        f"{'area':<10} {'units':>7} | {'gxnet s':>8} {'build':>6} {'sites':>6} {'ctr':>4} "
+        f"{'status':<9} | "
+        f"{'dense s':>8} {'build':>7} {'sites':>6} {'ctr':>4} {'status':<17} | ratio"
+    )
+    for area, n, g, d in rows:
+        left = (
+            f"{area:<10} {n:>7,} | {g['total_s']:>8.1f} {g['build_s']:>6.1f} {g['point_sites']:>6} "
+            f"{g['centres']:>4} {g['status']:<9} | "
+        )
+        if "skipped" in d:
+            print(left + f"skipped: {d['skipped']}")
+            continue
+        ratio = d["total_s"] / max(sum(g["stages"][k] for k in ("costs", "model")), 1e-9)
+        print(
+            left + f"{d['total_s']:>8.1f} {d['build_s']:>7.1f} {d['point_sites']:>6} "
+            f"{d['centres']:>4} {d['status']:<17} | {ratio:.1f}x (costs+model)"
+        )
+    worst = max(g["total_s"] for _, _, g, _ in rows)
+    print(f"\nslowest gxnet end to end: {worst:.1f} s (target: Wuzhou under 60 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""The words on maps and reports, in Chinese (the default) and English.
+
+One table, so that a translation is checked in one place and a new language is one more column.
+Keys name what the text is for; values with ``{}`` fields are filled with ``str.format``.
+"""
+
+from __future__ import annotations
+
+from gxnet._errors import UserInputError
+
+LANGUAGES = ("zh", "en")
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    "plan": ("回收网络规划", "recycling network plan"),
+    "layer_existing": ("回收点（已有）", "Recycling points (existing)"),
+    "layer_new": ("回收点（新建）", "Recycling points (new)"),
+    "layer_candidates": ("候选点（未选中）", "Candidate sites (not chosen)"),
+    "layer_centres": ("分拣中心", "Sorting centres"),
+    "layer_service": ("服务范围", "Service areas"),
+    "layer_walk": ("步行至回收点时间", "Walk time to recycling point"),
+    "layer_links": ("回收点至分拣中心", "Points to sorting centres"),
+    "layer_uncovered": ("未覆盖需求", "Uncovered demand"),
+    "layer_counties": ("县区边界与人口", "Counties and census"),
+    "legend_walk": ("步行至回收点时间（分钟）", "Walk time to recycling point (min)"),
+    "legend_unreached": ("无可达回收点", "No point within reach"),
+    "legend_sites": ("站点", "Sites"),
+    "straight_line": (
+        "注意：本规划没有使用道路网络，出行时间按直线距离乘以绕行系数 {detour} 估算，"
+        "与实际路程可能不同。取得道路网络后请重新规划。",
+        "Note: this plan did not use a road network. Travel times are straight-line distances "
+        "times a detour factor of {detour} and may differ from real routes. Re-plan once the "
+        "road network is available.",
+    ),
+    "name": ("名称", "Name"),
+    "site_id": ("编号", "ID"),
+    "status": ("状态", "Status"),
+    "tier": ("类型", "Type"),
+    "households_served": ("服务户数", "Households served"),
+    "load_capacity": ("负荷 / 容量", "Load / capacity"),
+    "walk_mean": ("平均步行时间", "Mean walk time"),
+    "walk_p95": ("95% 步行时间", "95th percentile walk time"),
+    "to_centre": ("至分拣中心车程", "Drive to sorting centre"),
+    "points_served": ("服务回收点数", "Recycling points served"),
+    "drive_mean": ("平均车程", "Mean drive time"),
+    "households": ("户数", "Households"),
+    "population": ("人口", "Population"),
+    "walk_time": ("步行时间", "Walk time"),
+    "point": ("回收点", "Recycling point"),
+    "covered": ("达标覆盖", "Covered within standard"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "minutes": ("分钟", "min"),
+    "households_unit": ("户", "households"),
+    "unlimited": ("不限", "no limit"),
+    "tonnes_day": ("吨/日", "t/day"),
+    "county": ("县区", "County"),
+    "adcode": ("行政区划代码", "Adcode"),
+    "points": ("回收点", "Recycling points"),
+    "centres": ("分拣中心", "Sorting centres"),
+    "coverage": ("覆盖率", "Coverage"),
+    "covered_households": ("达标覆盖户数", "Households covered"),
+    "total": ("合计", "Total"),
+    "outside_counties": ("县区外", "Outside the counties"),
+    "status_existing": ("已有", "existing"),
+    "status_candidate": ("新建", "new"),
+    "status_required": ("指定新建", "required"),
+    "status_excluded": ("排除", "excluded"),
+    "tier_recycling_point": ("回收点", "recycling point"),
+    "tier_sorting_centre": ("分拣中心", "sorting centre"),
+    "tier_processing_base": ("加工基地", "processing base"),
+    "report_counties": ("分县区统计", "By county"),
+    "report_summary": ("概要", "Summary"),
+    "cost_mode": ("出行时间依据", "Travel times from"),
+    "cost_road": ("道路网络", "the road network"),
+    "cost_straight_line": ("直线距离 × 绕行系数", "straight-line distance × detour factor"),
+    "solver": ("求解器", "Solver"),
+    "solve_status": ("求解状态", "Solver status"),
+    "gap": ("最优性间隙", "Optimality gap"),
+}
+
+
+def messages(lang: str) -> dict[str, str]:
+    """Return every message in ``lang`` ("zh" or "en"), keyed as in the table above.
+
+    Raises
+    ------
+    UserInputError
+        For a language the table does not have.
+    """
+    if lang not in LANGUAGES:
+        raise UserInputError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+    column = LANGUAGES.index(lang)
+    return {key: texts[column] for key, texts in _MESSAGES.items()}

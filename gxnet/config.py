@@ -1,0 +1,484 @@
+"""Planning standards and targets: the numbers a plan rests on, with their sources.
+
+Paths and URLs are in :mod:`gxnet.settings`; this module holds what a planner may argue about
+(households per point, service radius, truck minutes, targets, solver limits). Each concern is
+one frozen dataclass; :class:`Config` holds one of each. The defaults are cited in
+``docs/pipeline.md`` (points, centres, costs, targets, solver) and ``docs/demand-and-sites.md``
+(demand, sites), from ``../shared/STANDARDS.md`` and the sources named there.
+
+A project overrides them in ``gxnet.toml`` (one TOML table per dataclass, e.g. ``[points]``),
+read from the working directory or from ``--config FILE``, and per run with command-line flags::
+
+    [points]
+    households_per_point_urban = 1500   # Beijing's denser standard
+    service_radius_m_urban = 800
+
+    [targets]
+    coverage = 0.95
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gxnet._errors import InputFileError, UserInputError
+
+#: The file read from the working directory when no ``--config`` is given.
+CONFIG_FILE = "gxnet.toml"
+
+
+def _spec(default: Any, *, lo: float | None = None, hi: float | None = None, choices=None):
+    """A dataclass field whose allowed range travels with it, for validation of loaded files."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices})
+
+
+@dataclass(frozen=True)
+class PointStandards:
+    """Recycling points (回收站点): how many households one serves and how far they walk.
+
+    Attributes
+    ----------
+    households_per_point_urban, households_per_point_rural
+        Households one point serves: about 2,000 in urban districts and 2,500 in townships
+        (national guidance); 1,000-1,500 where a city uses the denser standard (Beijing's
+        industry standard, Qingyuan).
+    service_radius_m_urban
+        Walking distance along the roads from a home to its point in urban areas: the standard
+        names about 0.5-1 km; the default takes the upper end.
+    service_radius_m_rural
+        Distance to a point in rural areas, where residents ride (e-bike, tricycle) or drive:
+        ``ride_minutes_rural`` at ``ride_speed_kmh`` by default (10 min at 15 km/h = 2.5 km).
+    walk_speed_kmh, ride_speed_kmh
+        Speeds that turn distances into the minutes a planner reads: 4.5 km/h is a common
+        planning walking speed (older residents carrying recyclables); 15 km/h an e-bike or
+        motor tricycle on village roads.
+    min_floor_area_m2
+        A fixed point has at least 10 m² of floor space (national guidance); recorded in the
+        plan's standards, used by site checks.
+    fixed_cost
+        Relative cost of opening one point (the unit against which centres are priced).
+    """
+
+    households_per_point_urban: int = _spec(2000, lo=1)
+    households_per_point_rural: int = _spec(2500, lo=1)
+    service_radius_m_urban: float = _spec(1000.0, lo=1.0, hi=50_000.0)
+    service_radius_m_rural: float = _spec(2500.0, lo=1.0, hi=50_000.0)
+    walk_speed_kmh: float = _spec(4.5, lo=0.5, hi=10.0)
+    ride_speed_kmh: float = _spec(15.0, lo=1.0, hi=80.0)
+    min_floor_area_m2: float = _spec(10.0, lo=0.0)
+    fixed_cost: float = _spec(1.0, lo=0.0)
+
+    def service_radius_m(self, setting: str) -> float:
+        """The service radius for ``"urban"`` or ``"rural"`` demand."""
+        return self.service_radius_m_urban if setting == "urban" else self.service_radius_m_rural
+
+    def speed_mps(self, setting: str) -> float:
+        """The speed, in metres per second, at which residents of a setting reach their point."""
+        kmh = self.walk_speed_kmh if setting == "urban" else self.ride_speed_kmh
+        return kmh / 3.6
+
+    def households_per_point(self, setting: str) -> int:
+        """Households one point serves in ``"urban"`` or ``"rural"`` areas."""
+        return (
+            self.households_per_point_urban
+            if setting == "urban"
+            else self.households_per_point_rural
+        )
+
+
+@dataclass(frozen=True)
+class CentreStandards:
+    """Sorting centres (分拣中心 / 中转站) behind the points.
+
+    Attributes
+    ----------
+    truck_minutes
+        Longest drive from a point to its sorting centre. Centres sit at the edge of the
+        built-up area, one per city or county in most municipal plans; 45 minutes lets one
+        centre serve a county seat and its townships.
+    truck_speed_kmh
+        Average speed of a collection truck, used only when there is no road network
+        (straight-line distance times the detour factor at this speed).
+    capacity_t_day
+        Recyclables one centre can sort per day, in tonnes; ``inf`` (the default) leaves the
+        number of centres to their fixed cost and the truck standard.
+    min_floor_area_m2
+        A transfer or sorting station has at least 500 m² (national guidance).
+    fixed_cost
+        Relative cost of opening one centre, in units of a point's fixed cost.
+    """
+
+    truck_minutes: float = _spec(45.0, lo=1.0, hi=600.0)
+    truck_speed_kmh: float = _spec(30.0, lo=1.0, hi=120.0)
+    capacity_t_day: float = _spec(math.inf, lo=0.0)
+    min_floor_area_m2: float = _spec(500.0, lo=0.0)
+    fixed_cost: float = _spec(100.0, lo=0.0)
+
+
+@dataclass(frozen=True)
+class CostStandards:
+    """How travel is measured when there is no road network on disk.
+
+    Attributes
+    ----------
+    detour_factor
+        Road distance over straight-line distance (circuity). Measured factors lie mostly
+        between 1.2 and 1.4 (Ballou, Rahardja & Sakai 2002; Boscoe, Henry & Zdeb 2012); 1.3
+        is the middle of that range.
+    """
+
+    detour_factor: float = _spec(1.3, lo=1.0, hi=3.0)
+
+
+@dataclass(frozen=True)
+class GridSettings:
+    """Demand cells when demand comes from the census.
+
+    Attributes
+    ----------
+    cell_size_m
+        Edge of a square cell. 1 km keeps a whole city (Wuzhou: 12,600 km²) to about 13,000
+        cells; use 500 m for one district.
+    kind
+        ``"square"`` or ``"h3"``.
+    """
+
+    cell_size_m: float = _spec(1000.0, lo=50.0, hi=20_000.0)
+    kind: str = _spec("square", choices=("square", "h3"))
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What the plan must achieve. Unset targets are ``None`` (absent from ``gxnet.toml``).
+
+    Attributes
+    ----------
+    points
+        Exactly this many recycling points (the region's target is at least 1,000 across
+        Guangxi); the model then covers as many households as it can.
+    coverage
+        Share of households that must live within the service standard of a point; the model
+        then opens as few points as it can. Used when ``points`` is not set.
+    centres
+        Exactly this many sorting centres; otherwise their number follows from fixed costs,
+        capacities and the truck standard.
+    """
+
+    points: int | None = _spec(None, lo=1)
+    coverage: float | None = _spec(1.0, lo=0.001, hi=1.0)
+    centres: int | None = _spec(None, lo=1)
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """The solver and its limits.
+
+    Attributes
+    ----------
+    name
+        ``"highs"`` (default) or ``"cbc"``.
+    time_limit_s
+        Seconds the solver may run for the whole plan (points and centres together); a
+        time-limited answer is reported as feasible with its gap. 10 s keeps a whole city in
+        the embedded default under a minute; raise it for a final plan.
+    gap
+        Relative gap at which the solver may stop (0.01 = within 1 % of optimal).
+    threads
+        Solver threads; unset leaves HiGHS its default. HiGHS keeps one thread pool per
+        process, so a process must not ask for different counts in turn.
+    seed
+        Random seed, so that a re-run gives the same plan.
+    """
+
+    name: str = _spec("highs", choices=("highs", "cbc"))
+    time_limit_s: float = _spec(10.0, lo=0.1)
+    gap: float = _spec(0.01, lo=0.0, hi=1.0)
+    threads: int | None = _spec(None, lo=1)
+    seed: int = _spec(0, lo=0)
+
+
+@dataclass(frozen=True)
+class DemandStandards:
+    """How census people become demand on the map.
+
+    Attributes
+    ----------
+    recyclables_kg_per_person_day_urban, recyclables_kg_per_person_day_rural
+        Recyclables (paper, plastic, metal, glass, textiles, e-waste) a resident puts out per
+        day. Urban: China's cities cleared 235.12 Mt of household waste in 2020 (MOHURD, 2020
+        Urban-Rural Construction Statistical Yearbook); over the census urban population
+        (901.99 M) that is 0.71 kg/person/day, and a 30 % recyclable share (below the 35 %
+        recovery target of the 2017 national sorting plan) gives 0.21 kg. Rural: an assumed
+        0.55 kg/person/day at about 22 % recyclables, 0.12 kg. Replace both with local survey
+        figures where a city has them (see docs/demand-and-sites.md).
+    residential_building_weight
+        Weight of a residential building's footprint against any other building's: a shop or
+        office footprint is evidence of people nearby, a flat block more so.
+    household_size
+        Persons per family household when a demand file gives only one of the two: Guangxi's
+        2020 census figure (2.87 persons per family household).
+    place_weight
+        Evidence weight of one place node (village, hamlet, ...) in square metres of
+        residential footprint, so that place nodes and footprints add up.
+    """
+
+    recyclables_kg_per_person_day_urban: float = 0.21
+    recyclables_kg_per_person_day_rural: float = 0.12
+    residential_building_weight: float = 3.0
+    place_weight: float = 2000.0
+    household_size: float = 2.87
+
+
+@dataclass(frozen=True)
+class SiteStandards:
+    """Checks applied to a planner's site list.
+
+    Attributes
+    ----------
+    duplicate_distance_m
+        Two sites closer than this are the same site entered twice.
+    max_snap_distance_m
+        A site farther than this from every road node cannot be reached and is flagged.
+    crs_margin
+        The coordinate system is detected only when the best candidate's median distance to
+        the nearest road is at most this fraction of the runner-up's.
+    crs_min_points
+        Fewer points than this never count as strong evidence of a coordinate system.
+    default_crs
+        The coordinate system assumed when a list declares none and detection is not sure:
+        GCJ-02, because planners copy coordinates from AMap (高德) most of the time.
+    """
+
+    duplicate_distance_m: float = 5.0
+    max_snap_distance_m: float = 300.0
+    crs_margin: float = 0.6
+    crs_min_points: int = 5
+    default_crs: str = "gcj02"
+
+
+@dataclass(frozen=True)
+class Config:
+    """All standards of a run, one section per concern (the tables of ``gxnet.toml``)."""
+
+    points: PointStandards = field(default_factory=PointStandards)
+    centres: CentreStandards = field(default_factory=CentreStandards)
+    costs: CostStandards = field(default_factory=CostStandards)
+    grid: GridSettings = field(default_factory=GridSettings)
+    targets: Targets = field(default_factory=Targets)
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    demand: DemandStandards = field(default_factory=DemandStandards)
+    sites: SiteStandards = field(default_factory=SiteStandards)
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """The configuration as nested plain values (for the plan's provenance)."""
+        return dataclasses.asdict(self)
+
+    def to_toml(self) -> str:
+        """The configuration as the text of a ``gxnet.toml`` (unset targets commented out)."""
+        lines: list[str] = []
+        for section, values in self.to_dict().items():
+            lines.append(f"[{section}]")
+            for key, value in values.items():
+                if value is None:
+                    lines.append(f"# {key} =  (not set)")
+                else:
+                    lines.append(f"{key} = {_toml_value(value)}")
+            lines.append("")
+        return "\n".join(lines)
+
+    def override(self, values: dict[str, Any], *, source: str = "command line") -> Config:
+        """A copy with ``{"section.key": value}`` replaced; ``None`` values are skipped.
+
+        Raises
+        ------
+        InputFileError
+            When a key is unknown or a value out of range, naming ``source`` and the key.
+        """
+        sections: dict[str, dict[str, Any]] = {}
+        for dotted, value in values.items():
+            if value is None:
+                continue
+            section, _, key = dotted.partition(".")
+            sections.setdefault(section, {})[key] = value
+        return _apply(self, sections, source)
+
+    def with_options(
+        self,
+        *,
+        points: int | None = None,
+        coverage: float | None = None,
+        centres: int | None = None,
+        walk_minutes: float | None = None,
+        service_radius_m: float | None = None,
+        rural_minutes: float | None = None,
+        rural_service_radius_m: float | None = None,
+        truck_minutes: float | None = None,
+        solver: str | None = None,
+        time_limit_s: float | None = None,
+        gap: float | None = None,
+    ) -> Config:
+        """A copy with the command line's options applied (``None`` keeps the configured value).
+
+        Minutes become service radii at the configured walking (urban) or riding (rural)
+        speed. A number of points replaces a coverage target and the other way round.
+
+        Raises
+        ------
+        UserInputError
+            When both a number of points and a coverage are given, or a radius twice.
+        InputFileError
+            When a value is out of range (naming the option's setting).
+        """
+        for a, b, names in (
+            (points, coverage, "--points or --coverage"),
+            (walk_minutes, service_radius_m, "--walk-minutes or --service-radius-m"),
+            (rural_minutes, rural_service_radius_m, "--rural-minutes or --rural-service-radius-m"),
+        ):
+            if a is not None and b is not None:
+                raise UserInputError(f"give {names}, not both")
+        p = self.points
+        if walk_minutes is not None:
+            service_radius_m = walk_minutes * 60 * p.speed_mps("urban")
+        if rural_minutes is not None:
+            rural_service_radius_m = rural_minutes * 60 * p.speed_mps("rural")
+        config = self
+        if coverage is not None:
+            config = dataclasses.replace(
+                config, targets=dataclasses.replace(config.targets, points=None)
+            )
+        return config.override(
+            {
+                "targets.points": points,
+                "targets.coverage": coverage,
+                "targets.centres": centres,
+                "points.service_radius_m_urban": service_radius_m,
+                "points.service_radius_m_rural": rural_service_radius_m,
+                "centres.truck_minutes": truck_minutes,
+                "solver.name": solver,
+                "solver.time_limit_s": time_limit_s,
+                "solver.gap": gap,
+            }
+        )
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and math.isinf(value):
+        return "inf"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+def _check(section: str, f: dataclasses.Field, value: Any, source: str) -> Any:
+    """Return ``value`` converted to the field's type, or raise naming the file and key."""
+    key = f"{section}.{f.name}"
+    default = f.default
+    want_int = isinstance(default, int) and not isinstance(default, bool) or "int" in str(f.type)
+    want_float = isinstance(default, float) or "float" in str(f.type)
+    if value is None:
+        if default is None:
+            return None
+        raise InputFileError("a value is required", path=source, field=key)
+    if isinstance(value, bool):
+        raise InputFileError(f"expected a number or text, got {value!r}", path=source, field=key)
+    if want_int and isinstance(value, int):
+        pass
+    elif want_float and isinstance(value, (int, float)):
+        value = float(value)
+    elif want_int and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(default, str) and isinstance(value, str):
+        pass
+    else:
+        kind = "a whole number" if want_int else "a number" if want_float else "text"
+        raise InputFileError(f"expected {kind}, got {value!r}", path=source, field=key)
+    meta = f.metadata
+    if isinstance(value, float) and math.isnan(value):
+        raise InputFileError("must be a number, not nan", path=source, field=key)
+    if meta.get("choices") and value not in meta["choices"]:
+        allowed = ", ".join(meta["choices"])
+        raise InputFileError(f"{value!r} is not one of {allowed}", path=source, field=key)
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if lo is not None and value < lo or hi is not None and value > hi:
+        bounds = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+        raise InputFileError(f"{value!r} is out of range: must be {bounds}", path=source, field=key)
+    return value
+
+
+def _apply(config: Config, sections: dict[str, Any], source: str) -> Config:
+    known = {f.name: f for f in dataclasses.fields(Config)}
+    replaced: dict[str, Any] = {}
+    for section, values in sections.items():
+        if section not in known:
+            raise InputFileError(
+                f"unknown section; known sections are {', '.join(known)}",
+                path=source,
+                field=section,
+            )
+        if not isinstance(values, dict):
+            raise InputFileError("expected a table of settings", path=source, field=section)
+        current = getattr(config, section)
+        fields = {f.name: f for f in dataclasses.fields(current)}
+        changes = {}
+        for key, value in values.items():
+            if key not in fields:
+                raise InputFileError(
+                    f"unknown setting; {section} has {', '.join(fields)}",
+                    path=source,
+                    field=f"{section}.{key}",
+                )
+            changes[key] = _check(section, fields[key], value, source)
+        if section == "targets" and changes.get("points") is not None:
+            # A number of points is the target; a coverage from the defaults no longer applies.
+            if changes.get("coverage") is not None:
+                raise InputFileError(
+                    "give points or coverage, not both", path=source, field="targets"
+                )
+            changes["coverage"] = None
+        replaced[section] = dataclasses.replace(current, **changes)
+    return dataclasses.replace(config, **replaced)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read the standards of a run.
+
+    Parameters
+    ----------
+    path
+        A TOML file. Without it, ``gxnet.toml`` in the working directory is read when it
+        exists, else the defaults are used.
+
+    Returns
+    -------
+    Config
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing (an explicit ``path``), is not valid TOML, or has an unknown
+        section or key or a value of the wrong type or range; the message names file and key.
+    """
+    if path is None:
+        path = Path(CONFIG_FILE)
+        if not path.is_file():
+            return Config()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputFileError("no such configuration file", path=str(path)) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"not valid TOML: {exc}", path=str(path)) from exc
+    return _apply(Config(), data, str(path))
+
+
+#: Defaults for callers that take no Config (the site reader, the demand builder).
+DEMAND = DemandStandards()
+SITES = SiteStandards()

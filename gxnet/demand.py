@@ -1,0 +1,637 @@
+"""Demand: where the census people live, as units on a grid, with exact county totals.
+
+The 2020 census gives people and households per county, split into urban and rural people.
+:func:`build_demand` places them on a square grid (in the city's UTM zone) or an H3 grid:
+
+1. Every cell belongs to the county holding its centre.
+2. With OSM data on disk, each cell gets two kinds of evidence: *dense* evidence (square metres of
+   ``landuse=residential``, building footprints weighted by type, and city/town/suburb/
+   neighbourhood place nodes) and *scattered* evidence (building footprints and
+   village/hamlet/isolated-dwelling place nodes).
+3. Urban people go to the county's densest cells: cells ranked by dense evidence, taken until
+   they hold the county's urban share of its dense evidence; within them, people follow dense
+   evidence. Rural people go to the other cells, following scattered evidence.
+4. Without OSM data (or in a county where OSM shows nothing), the county's people are spread
+   evenly over its cells, with a :class:`UserWarning` that says so.
+5. Counts are made whole per county by the largest-remainder method, so each county's
+   population and households equal the census exactly.
+
+The rule, its fallbacks and the recyclables rates are documented in ``docs/demand-and-sites.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from gxnet._errors import InputFileError, UserInputError
+from gxnet._tables import clean_text, match_columns, parse_numbers, read_table
+from gxnet.config import DEMAND, DemandStandards
+from gxnet.crs import convert, to_wgs84, utm_crs
+from gxnet.osm.features import RURAL_PLACES, OsmFeatures, city_features, read_features
+from gxnet.regions import Region, boundaries, get_region
+
+GRIDS: tuple[str, ...] = ("square", "h3")
+#: Census columns a county table must have.
+COUNTY_COLUMNS: tuple[str, ...] = (
+    "adcode",
+    "population",
+    "urban_population",
+    "rural_population",
+    "households",
+)
+#: Output columns of :func:`build_demand` and :func:`read_demand`, in order.
+DEMAND_COLUMNS: tuple[str, ...] = (
+    "demand_id",
+    "households",
+    "population",
+    "county_adcode",
+    "setting",
+    "recyclables_kg_day",
+    "geometry",
+    "cell",
+)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Cells of one study area: keys, owning county, polygons in the metric CRS.
+
+    Square keys are flat grid indices (int64; ``-(index + 1)`` for a county's extra cell, see
+    :func:`_square_grid`); H3 keys are cell strings (``"+"``-prefixed for an extra cell).
+    """
+
+    kind: str
+    crs: CRS
+    keys: np.ndarray
+    county: np.ndarray  # row index into the county table
+    polygons: np.ndarray  # shapely polygons in ``crs``
+    wgs84: np.ndarray | None  # the same polygons in WGS-84 (H3); None: project when needed
+    size_m: float
+    resolution: int | None = None
+    origin: tuple[float, float] = (0.0, 0.0)
+    shape: tuple[int, int] = (0, 0)
+
+    def locate(self, x: np.ndarray, y: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Cell index of each point (-1 outside every cell); metric and WGS-84 coordinates."""
+        if self.kind == "square":
+            ix = np.floor((x - self.origin[0]) / self.size_m).astype(np.int64)
+            iy = np.floor((y - self.origin[1]) / self.size_m).astype(np.int64)
+            ok = (ix >= 0) & (ix < self.shape[0]) & (iy >= 0) & (iy < self.shape[1])
+            lookup = np.full(self.shape[0] * self.shape[1], -1, dtype=np.int64)
+            regular = np.flatnonzero(self.keys >= 0)
+            lookup[self.keys[regular]] = regular
+            out = np.full(len(x), -1, dtype=np.int64)
+            out[ok] = lookup[ix[ok] * self.shape[1] + iy[ok]]
+            return out
+        cells = [h3.latlng_to_cell(b, a, self.resolution) for a, b in zip(lon, lat, strict=True)]
+        index = pd.Index(self.keys)
+        return index.get_indexer(pd.Index(cells, dtype=object)).astype(np.int64)
+
+
+def h3_resolution(cell_size_m: float) -> int:
+    """The H3 resolution whose average hexagon area is closest to a square of this size."""
+    target = float(cell_size_m) ** 2
+    return min(range(16), key=lambda r: abs(np.log(h3.average_hexagon_area(r, "m^2") / target)))
+
+
+def build_demand(
+    region_or_polygon: object,
+    *,
+    cell_size_m: float = 500,
+    grid: str = "square",
+    pbf: str | os.PathLike[str] | None = None,
+    features: OsmFeatures | None = None,
+    counties: gpd.GeoDataFrame | None = None,
+    standards: DemandStandards = DEMAND,
+) -> gpd.GeoDataFrame:
+    """Demand units of a city (or any study area) with the census totals placed by OSM evidence.
+
+    Parameters
+    ----------
+    region_or_polygon
+        A :class:`gxnet.regions.Region` (city or county), its name or adcode, or a shapely
+        polygon in WGS-84 (then ``counties`` is required).
+    cell_size_m
+        Cell side for the square grid; for H3, the resolution whose hexagons have about the
+        same area (:func:`h3_resolution`).
+    grid
+        ``"square"`` (cells aligned to the city's UTM zone) or ``"h3"``.
+    pbf
+        An OSM PBF to read the evidence from (for a city, once: the features are cached by
+        the file's hash); default: the city's cached features, or its clipped PBF from
+        ``gxnet fetch``.
+    features
+        Evidence already read (:func:`gxnet.osm.features.read_features`); wins over ``pbf``.
+    counties
+        Census totals per county as a GeoDataFrame (WGS-84) with :data:`COUNTY_COLUMNS`;
+        default: the region's counties from :func:`gxnet.regions.boundaries`. Given with a
+        polygon, the counties are cut to it.
+    standards
+        Recyclables rates and evidence weights.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per populated cell, columns :data:`DEMAND_COLUMNS`: ``geometry`` is the point
+        people are placed at (the evidence-weighted centre of the cell, or its centre),
+        ``cell`` the cell polygon, both WGS-84. Population and households sum to the census
+        per county exactly.
+
+    Raises
+    ------
+    UserInputError
+        For an unknown grid, a non-positive cell size, or a polygon without county totals.
+    """
+    if grid not in GRIDS:
+        raise UserInputError(f"unknown grid {grid!r}; use square or h3")
+    if not cell_size_m > 0:
+        raise UserInputError(f"cell size must be positive, not {cell_size_m}")
+    counties, slug, polygon = _study_area(region_or_polygon, counties)
+    if features is None and slug is not None:
+        # A city's features are cached per source file, also when the PBF is given.
+        features = city_features(slug, polygon, pbf)
+    elif features is None and pbf is not None:
+        features = read_features(pbf, polygon)
+
+    centre = shapely.centroid(polygon)
+    crs = utm_crs(shapely.get_x(centre), shapely.get_y(centre))
+    counties_m = counties.to_crs(crs)
+    cells = (
+        _square_grid(counties_m, crs, cell_size_m)
+        if grid == "square"
+        else _h3_grid(counties, crs, cell_size_m)
+    )
+    n_counties = len(counties)
+    urban_share = counties["urban_population"].to_numpy(float) / np.maximum(
+        counties["population"].to_numpy(float), 1
+    )
+    if features is None:
+        warnings.warn(
+            f"no OSM data on disk for {slug or 'this area'}: each county's people are spread "
+            "evenly over its grid cells (fallback). Run `gxnet fetch` for the city to place "
+            "them by buildings, land use and villages.",
+            UserWarning,
+            stacklevel=2,
+        )
+        dense = scattered = np.zeros(len(cells.keys))
+        wx = wy = np.full(len(cells.keys), np.nan)
+    else:
+        dense, scattered, wx, wy = _evidence(cells, features, standards)
+
+    urban_q, rural_q, empty = _split(
+        cells.county, n_counties, dense, scattered, urban_share, counties
+    )
+    if features is not None and len(empty):
+        names = ", ".join(str(a) for a in counties["adcode"].to_numpy()[empty])
+        warnings.warn(
+            f"OSM shows no buildings, land use or places in counties {names}: their people "
+            "are spread evenly over their cells (fallback)",
+            UserWarning,
+            stacklevel=2,
+        )
+    quota = urban_q + rural_q
+    people = counties["population"].to_numpy(np.int64)
+    homes = counties["households"].to_numpy(np.int64)
+    population = _largest_remainder(quota, cells.county, people)
+    per_person = homes / np.maximum(people, 1)
+    households = _largest_remainder(quota * per_person[cells.county], cells.county, homes)
+    urban_frac = np.divide(urban_q, quota, out=np.zeros_like(quota), where=quota > 0)
+    keep = population > 0
+    return _assemble(cells, counties, keep, population, households, urban_frac, wx, wy, standards)
+
+
+def _study_area(
+    region_or_polygon: object, counties: gpd.GeoDataFrame | None
+) -> tuple[gpd.GeoDataFrame, str | None, shapely.Geometry]:
+    if isinstance(region_or_polygon, shapely.Geometry):
+        if counties is None:
+            raise UserInputError(
+                "a study polygon needs county totals: pass counties= (a GeoDataFrame with "
+                + ", ".join(COUNTY_COLUMNS)
+                + ")"
+            )
+        polygon = region_or_polygon
+        counties = counties.to_crs("EPSG:4326")
+        counties = counties.set_geometry(
+            shapely.intersection(counties.geometry.to_numpy(), polygon)
+        )
+        slug = None
+    else:
+        region = (
+            region_or_polygon
+            if isinstance(region_or_polygon, Region)
+            else get_region(region_or_polygon)
+        )
+        if counties is None:
+            if region.level == "county":
+                counties = boundaries(region.city_adcode)
+                counties = counties[counties["adcode"] == region.adcode]
+            else:
+                counties = boundaries(region)
+        polygon = region.boundary
+        slug = region.slug
+    missing = [c for c in COUNTY_COLUMNS if c not in counties.columns]
+    if missing:
+        raise UserInputError(f"the county table lacks columns {missing}")
+    counties = counties[~counties.geometry.is_empty].reset_index(drop=True)
+    if len(counties) == 0:
+        raise UserInputError("no county overlaps the study area")
+    return counties, slug, polygon
+
+
+def _square_grid(counties_m: gpd.GeoDataFrame, crs: CRS, size: float) -> _Grid:
+    x0, y0, x1, y1 = counties_m.total_bounds
+    x0, y0 = np.floor(x0 / size) * size, np.floor(y0 / size) * size
+    nx, ny = int(np.ceil((x1 - x0) / size)), int(np.ceil((y1 - y0) / size))
+    ix, iy = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
+    ix, iy = ix.ravel(), iy.ravel()
+    cx, cy = x0 + (ix + 0.5) * size, y0 + (iy + 0.5) * size
+    county, cell = _owner(counties_m.geometry.to_numpy(), cx, cy)
+    keys = ix[cell] * ny + iy[cell]
+    lows = np.column_stack([x0 + ix[cell] * size, y0 + iy[cell] * size])
+    # A county smaller than a cell (or missed by every centre) still gets one cell, at a point
+    # inside it; its key is marked so that point lookup keeps to the regular cells.
+    extra = np.setdiff1d(np.arange(len(counties_m)), county)
+    if len(extra):
+        inner = shapely.point_on_surface(counties_m.geometry.to_numpy()[extra])
+        ex = np.floor((shapely.get_x(inner) - x0) / size).astype(int)
+        ey = np.floor((shapely.get_y(inner) - y0) / size).astype(int)
+        county = np.concatenate([county, extra])
+        keys = np.concatenate([keys, -(ex * ny + ey) - 1])
+        lows = np.vstack([lows, np.column_stack([x0 + ex * size, y0 + ey * size])])
+    polygons = shapely.box(lows[:, 0], lows[:, 1], lows[:, 0] + size, lows[:, 1] + size)
+    return _Grid("square", crs, keys, county, polygons, None, size, origin=(x0, y0), shape=(nx, ny))
+
+
+def _owner(geoms: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(county index, centre index) of every centre inside a county; the first county wins.
+
+    Each county tests only the centres in its bounding box, on coordinates (no Point objects).
+    """
+    owner = np.full(len(x), -1, dtype=np.int64)
+    for i, geom in enumerate(geoms):
+        bx0, by0, bx1, by1 = shapely.bounds(geom)
+        near = np.flatnonzero((owner < 0) & (x >= bx0) & (x <= bx1) & (y >= by0) & (y <= by1))
+        owner[near[shapely.contains_xy(geom, x[near], y[near])]] = i
+    cell = np.flatnonzero(owner >= 0)
+    return owner[cell], cell
+
+
+def _h3_grid(counties: gpd.GeoDataFrame, crs: CRS, size: float) -> _Grid:
+    res = h3_resolution(size)
+    geoms = counties.geometry.to_numpy()
+    # geo_to_cells takes the cells whose centre is inside, so neighbours rarely share one;
+    # where simplified boundaries overlap, the first county keeps the cell.
+    cells_of = [h3.geo_to_cells(g, res) if not g.is_empty else [] for g in geoms]
+    hexes = np.asarray([c for cells in cells_of for c in cells], dtype=object)
+    county = np.repeat(np.arange(len(geoms)), [len(c) for c in cells_of])
+    _, first = np.unique(hexes, return_index=True) if len(hexes) else (None, np.array([], int))
+    first = np.sort(first)
+    hexes, county = hexes[first], county[first]
+    keys = hexes.copy()
+    # A county smaller than a cell still gets the cell holding a point inside it, under a
+    # marked key, so that point lookup keeps to the regular cells.
+    extra = np.setdiff1d(np.arange(len(geoms)), county)
+    if len(extra):
+        inner = shapely.point_on_surface(geoms[extra])
+        added = np.asarray([h3.latlng_to_cell(p.y, p.x, res) for p in inner], dtype=object).reshape(
+            -1
+        )
+        hexes = np.concatenate([hexes, added])
+        keys = np.concatenate([keys, np.char.add("+", added.astype(str)).astype(object)])
+        county = np.concatenate([county, extra])
+    # Pentagons have five corners: repeat the last one so that every ring has six.
+    rings = [(r := h3.cell_to_boundary(k)) + r[-1:] * (6 - len(r)) for k in hexes]
+    lat = np.array([[p[0] for p in r] for r in rings])
+    lon = np.array([[p[1] for p in r] for r in rings])
+    to_m = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x, y = to_m.transform(lon, lat)
+    polygons = shapely.polygons(np.stack([x, y], axis=-1))
+    wgs84 = shapely.polygons(np.stack([lon, lat], axis=-1))
+    return _Grid("h3", crs, keys, county.astype(np.int64), polygons, wgs84, size, resolution=res)
+
+
+def _evidence(
+    cells: _Grid, features: OsmFeatures, standards: DemandStandards
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Dense and scattered evidence per cell, and the evidence-weighted point of each cell."""
+    n = len(cells.keys)
+    to_m = Transformer.from_crs("EPSG:4326", cells.crs, always_xy=True)
+    b = features.buildings
+    p = features.places
+    lon = np.concatenate([b.geometry.x.to_numpy(), p.geometry.x.to_numpy()])
+    lat = np.concatenate([b.geometry.y.to_numpy(), p.geometry.y.to_numpy()])
+    x, y = to_m.transform(lon, lat)
+    at = cells.locate(np.asarray(x), np.asarray(y), lon, lat)
+    building_w = b["footprint_m2"].to_numpy(float) * np.where(
+        b["residential"].to_numpy(bool), standards.residential_building_weight, 1.0
+    )
+    rural_place = p["place"].isin(RURAL_PLACES).to_numpy()
+    place_w = np.full(len(p), standards.place_weight)
+    weight = np.concatenate([building_w, place_w])
+    dense_w = np.concatenate([building_w, np.where(rural_place, 0.0, place_w)])
+    scattered_w = np.concatenate([building_w, np.where(rural_place, place_w, 0.0)])
+    ok = at >= 0
+
+    def per_cell(values: np.ndarray) -> np.ndarray:
+        # float even when there is nothing to add (bincount then returns integers)
+        return np.bincount(at[ok], values[ok], minlength=n).astype(float)
+
+    dense, scattered, total = per_cell(dense_w), per_cell(scattered_w), per_cell(weight)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wx = per_cell(weight * np.asarray(x)) / total
+        wy = per_cell(weight * np.asarray(y)) / total
+    dense += _landuse_m2(cells, features.residential)
+    return dense, scattered, wx, wy
+
+
+def _landuse_m2(cells: _Grid, residential: gpd.GeoDataFrame) -> np.ndarray:
+    """Square metres of residential land use in each cell."""
+    out = np.zeros(len(cells.keys))
+    if len(residential) == 0:
+        return out
+    shapes = residential.to_crs(cells.crs).geometry.to_numpy()
+    tree = shapely.STRtree(cells.polygons)
+    shape_i, cell_i = tree.query(shapes, predicate="intersects")
+    areas = shapely.area(shapely.intersection(cells.polygons[cell_i], shapes[shape_i]))
+    np.add.at(out, cell_i, areas)
+    return out
+
+
+def _split(
+    county: np.ndarray,
+    n_counties: int,
+    dense: np.ndarray,
+    scattered: np.ndarray,
+    urban_share: np.ndarray,
+    counties: gpd.GeoDataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Urban and rural people per cell (fractional), and the counties without any evidence."""
+    n = len(county)
+    urban_cells = np.zeros(n, dtype=bool)
+    # Rank cells by dense evidence within each county; take them until they hold the
+    # county's urban share of its dense evidence (at least the densest cell).
+    order = np.lexsort((-dense, county))
+    d_sorted = dense[order]
+    c_sorted = county[order]
+    total_d = np.bincount(county, dense, minlength=n_counties)
+    cum = np.cumsum(d_sorted)
+    start = np.concatenate([[0.0], np.cumsum(total_d)])[c_sorted]
+    before = (cum - d_sorted - start) / np.where(total_d[c_sorted] > 0, total_d[c_sorted], 1)
+    urban_cells[order] = (d_sorted > 0) & (before < urban_share[c_sorted])
+    ones = np.ones(n)
+    urban_w = _first_positive(county, n_counties, dense * urban_cells, scattered, ones)
+    rural_w = _first_positive(
+        county, n_counties, scattered * ~urban_cells, dense * ~urban_cells, ~urban_cells * 1.0, ones
+    )
+    urban = urban_w * counties["urban_population"].to_numpy(float)[county]
+    rural = rural_w * counties["rural_population"].to_numpy(float)[county]
+    has_evidence = np.bincount(county, dense + scattered, minlength=n_counties) > 0
+    return urban, rural, np.flatnonzero(~has_evidence)
+
+
+def _first_positive(county: np.ndarray, n_counties: int, *weights: np.ndarray) -> np.ndarray:
+    """Per county, the first weighting with a positive total, normalised to sum to 1."""
+    out = np.zeros(len(county))
+    done = np.zeros(n_counties, dtype=bool)
+    for w in weights:
+        total = np.bincount(county, w, minlength=n_counties)
+        use = (total > 0) & ~done
+        rows = use[county]
+        out[rows] = w[rows] / total[county[rows]]
+        done |= use
+    return out
+
+
+def _largest_remainder(quota: np.ndarray, county: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """Whole numbers per cell summing exactly to each county's total (Hamilton's method).
+
+    The quotas are first scaled so that each county's sum is its total; each cell gets the
+    floor of its quota, and the units still missing go to the largest fractional parts.
+    """
+    n_counties = len(totals)
+    totals = np.asarray(totals, dtype=np.int64)
+    sums = np.bincount(county, quota, minlength=n_counties)[county]
+    q = np.divide(quota, sums, out=np.zeros(len(quota)), where=sums > 0) * totals[county]
+    base = np.floor(q).astype(np.int64)
+    missing = totals - np.bincount(county, base, minlength=n_counties).astype(np.int64)
+    order = np.lexsort((-(q - base), county))
+    rank = np.arange(len(order)) - np.searchsorted(county[order], county[order], side="left")
+    bonus = np.zeros(len(q), dtype=np.int64)
+    bonus[order] = rank < missing[county[order]]
+    return (base + bonus).astype(float)
+
+
+def _assemble(
+    cells: _Grid,
+    counties: gpd.GeoDataFrame,
+    keep: np.ndarray,
+    population: np.ndarray,
+    households: np.ndarray,
+    urban_frac: np.ndarray,
+    wx: np.ndarray,
+    wy: np.ndarray,
+    standards: DemandStandards,
+) -> gpd.GeoDataFrame:
+    polygons = cells.polygons[keep]
+    centre = shapely.centroid(polygons)
+    x = np.where(np.isfinite(wx[keep]), wx[keep], shapely.get_x(centre))
+    y = np.where(np.isfinite(wy[keep]), wy[keep], shapely.get_y(centre))
+    to_wgs = Transformer.from_crs(cells.crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs.transform(x, y)
+    adcode = counties["adcode"].to_numpy(np.int64)[cells.county[keep]]
+    frac = urban_frac[keep]
+    rate = (
+        frac * standards.recyclables_kg_per_person_day_urban
+        + (1 - frac) * standards.recyclables_kg_per_person_day_rural
+    )
+    prefix = "h3" if cells.kind == "h3" else f"sq{int(cells.size_m)}"
+    keys = cells.keys[keep]
+    if cells.kind == "square":
+        keys = np.where(keys >= 0, keys.astype(str), np.char.add("+", (-keys - 1).astype(str)))
+    demand_id = [f"{a}-{prefix}-{k}" for a, k in zip(adcode, keys, strict=True)]
+    if cells.wgs84 is None:
+        outline = gpd.GeoSeries(polygons, crs=cells.crs).to_crs("EPSG:4326").to_numpy()
+    else:
+        outline = cells.wgs84[keep]
+    return (
+        gpd.GeoDataFrame(
+            {
+                "demand_id": pd.Series(demand_id, dtype=object),
+                "households": households[keep],
+                "population": population[keep],
+                "county_adcode": adcode,
+                "setting": np.where(frac >= 0.5, "urban", "rural").astype(object),
+                "recyclables_kg_day": population[keep] * rate,
+                "geometry": gpd.points_from_xy(lon, lat),
+                "cell": outline,
+            },
+            geometry="geometry",
+            crs="EPSG:4326",
+        )
+        .set_geometry("cell", crs="EPSG:4326")
+        .set_geometry("geometry")
+    )
+
+
+#: Accepted column names of a planner's demand file.
+DEMAND_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "demand_id": ("编号", "小区编号", "id", "demand_id"),
+    "lon": ("经度", "lon", "lng", "longitude", "x"),
+    "lat": ("纬度", "lat", "latitude", "y"),
+    "households": ("户数", "家庭户数", "households", "hh"),
+    "population": ("人口", "人口数", "常住人口", "population", "pop"),
+    "county_adcode": ("区划代码", "区县代码", "adcode", "county_adcode"),
+    "setting": ("城乡", "城乡类型", "setting", "urban_rural"),
+}
+_SETTINGS: dict[str, str] = {
+    "城镇": "urban",
+    "城市": "urban",
+    "urban": "urban",
+    "乡村": "rural",
+    "农村": "rural",
+    "rural": "rural",
+}
+
+
+def read_demand(
+    path: str | os.PathLike[str],
+    *,
+    crs: str = "wgs84",
+    standards: DemandStandards = DEMAND,
+) -> gpd.GeoDataFrame:
+    """Read a planner's own demand: points or polygons with households or population.
+
+    Parameters
+    ----------
+    path
+        CSV (with 经度/lon and 纬度/lat columns) or XLSX, GeoJSON or GeoPackage (points or
+        polygons). Columns, matched in Chinese or English: 户数/households, 人口/population
+        (at least one), 编号/id, 区划代码/adcode, 城乡/setting (城镇/urban, 乡村/rural).
+    crs
+        Coordinate system of the coordinates: ``wgs84``, ``gcj02`` or ``bd09``.
+    standards
+        Household size used when only one of households or population is given, and the
+        recyclables rates.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns :data:`DEMAND_COLUMNS`; ``cell`` is the polygon for polygon input, empty for
+        points; ``county_adcode`` is 0 when the file has none.
+
+    Raises
+    ------
+    InputFileError
+        Naming the file, the first bad row and the field: no coordinates, neither households
+        nor population, a value that is not a non-negative number, an unknown setting.
+    """
+    path = Path(path)
+    table, geometry, rows = read_table(path)
+    cols = match_columns(list(table.columns), DEMAND_COLUMN_NAMES)
+    n = len(table)
+
+    def text(field: str) -> pd.Series:
+        return clean_text(table[cols[field]]) if field in cols else pd.Series([""] * n)
+
+    def numbers(field: str) -> np.ndarray:
+        values, bad = parse_numbers(text(field))
+        bad |= values < 0
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InputFileError(
+                f"{text(field).iloc[i]!r} is not a non-negative number",
+                path=str(path),
+                row=int(rows[i]),
+                field=str(cols[field]),
+            )
+        return values
+
+    if geometry is not None:
+        shapes = geometry.to_numpy()
+        points = shapely.point_on_surface(shapes)
+        polygon = np.isin(shapely.get_type_id(shapes), [3, 6])
+        cell = np.where(polygon, shapes, None)
+    elif "lon" in cols and "lat" in cols:
+        points = shapely.points(numbers("lon"), numbers("lat"))
+        cell = np.full(n, None, dtype=object)
+    else:
+        raise InputFileError(
+            "no coordinates: give 经度/lon and 纬度/lat columns, or a GeoJSON/GeoPackage",
+            path=str(path),
+            field="经度/lon",
+        )
+    missing = shapely.is_missing(points) | shapely.is_empty(points)
+    missing |= ~np.isfinite(shapely.get_x(points)) | ~np.isfinite(shapely.get_y(points))
+    if missing.any():
+        raise InputFileError(
+            "missing coordinates", path=str(path), row=int(rows[np.argmax(missing)])
+        )
+    if "households" not in cols and "population" not in cols:
+        raise InputFileError(
+            "no 户数/households or 人口/population column", path=str(path), field="households"
+        )
+    households = numbers("households") if "households" in cols else np.full(n, np.nan)
+    population = numbers("population") if "population" in cols else np.full(n, np.nan)
+    neither = np.isnan(households) & np.isnan(population)
+    if neither.any():
+        raise InputFileError(
+            "neither households nor population given",
+            path=str(path),
+            row=int(rows[np.argmax(neither)]),
+            field="households",
+        )
+    households = np.where(np.isnan(households), population / standards.household_size, households)
+    population = np.where(np.isnan(population), households * standards.household_size, population)
+
+    setting_text = text("setting")
+    setting = setting_text.map(lambda v: _SETTINGS.get(v.lower(), "?" if v else "urban"))
+    if (setting == "?").any():
+        i = int(np.argmax((setting == "?").to_numpy()))
+        raise InputFileError(
+            f"unknown setting {setting_text.iloc[i]!r}; use 城镇/urban or 乡村/rural",
+            path=str(path),
+            row=int(rows[i]),
+            field=str(cols["setting"]),
+        )
+    adcode = numbers("county_adcode") if "county_adcode" in cols else np.zeros(n)
+    lon, lat = convert(shapely.get_x(points), shapely.get_y(points), crs, "wgs84")
+    urban = (setting == "urban").to_numpy()
+    rate = np.where(
+        urban,
+        standards.recyclables_kg_per_person_day_urban,
+        standards.recyclables_kg_per_person_day_rural,
+    )
+    ids = text("demand_id").to_numpy(dtype=object)
+    ids = np.where(ids == "", np.char.add("D", rows.astype(str)), ids)
+    shaped = np.flatnonzero(cell != None)  # noqa: E711 (element-wise on an object array)
+    if len(shaped):
+        cell[shaped] = to_wgs84(cell[shaped], crs)
+    return (
+        gpd.GeoDataFrame(
+            {
+                "demand_id": pd.Series(ids, dtype=object),
+                "households": households,
+                "population": population,
+                "county_adcode": np.nan_to_num(adcode).astype(np.int64),
+                "setting": setting.to_numpy(dtype=object),
+                "recyclables_kg_day": population * rate,
+                "geometry": gpd.points_from_xy(lon, lat),
+                "cell": gpd.GeoSeries(cell, crs="EPSG:4326").to_numpy(),
+            },
+            geometry="geometry",
+            crs="EPSG:4326",
+        )
+        .set_geometry("cell", crs="EPSG:4326")
+        .set_geometry("geometry")
+    )

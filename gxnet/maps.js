@@ -1,0 +1,234 @@
+/* gxnet map runtime: builds a plan's layers from the compact tables gxnet.maps embeds.
+ *
+ * The tables sit in a <script type="application/json" id="gx-data"> element (JSON.parse reads
+ * it faster than the same data written as JavaScript). Each table is
+ * {g: [GeoJSON geometry, ...], c: [column, ...], p: [[value, ...], ...]}: geometries and
+ * property rows side by side, so that column names are written once. Features are made once
+ * per table and shared by the layers that draw it; one popup handler serves a whole layer;
+ * layers that start hidden are built the first time the reader switches them on.
+ */
+var gx = (function () {
+  "use strict";
+
+  var cfg = null;
+  var data = null;
+  var made = {};
+  var siteLayers = {};
+
+  function esc(value) {
+    return String(value).replace(/[&<>"']/g, function (ch) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[ch];
+    });
+  }
+
+  function features(name, keep) {
+    if (!made[name]) {
+      var table = data[name], all = new Array(table.g.length);
+      for (var i = 0; i < table.g.length; i++) {
+        var props = {};
+        for (var j = 0; j < table.c.length; j++) props[table.c[j]] = table.p[i][j];
+        all[i] = { type: "Feature", geometry: table.g[i], properties: props };
+      }
+      made[name] = all;
+    }
+    var chosen = keep ? made[name].filter(function (f) { return keep(f.properties); }) : made[name];
+    return { type: "FeatureCollection", features: chosen };
+  }
+
+  var Lazy = L.LayerGroup.extend({
+    initialize: function (build) {
+      L.LayerGroup.prototype.initialize.call(this);
+      this._build = build;
+    },
+    onAdd: function (map) {
+      if (this._build) {
+        this.addLayer(this._build());
+        this._build = null;
+      }
+      L.LayerGroup.prototype.onAdd.call(this, map);
+    }
+  });
+
+  function lazy(build) {
+    return new Lazy(build);
+  }
+
+  function minutes(value) {
+    return value === null || value === undefined ? "–" : value.toFixed(1) + " " + cfg.text.minutes;
+  }
+
+  function number(value) {
+    return value === null || value === undefined ? "–" : Math.round(value).toLocaleString();
+  }
+
+  function popupTable(title, rows) {
+    var html = "<b>" + esc(title) + "</b><table class=\"gx-popup\">";
+    rows.forEach(function (row) {
+      html += "<tr><th>" + esc(row[0]) + "</th><td>" + esc(row[1]) + "</td></tr>";
+    });
+    return html + "</table>";
+  }
+
+  function popupOptions() {
+    // Popups pan clear of the title and banner, which sit above the map's panes.
+    var header = document.querySelector(".gx-header");
+    var top = header ? header.getBoundingClientRect().bottom + 10 : 10;
+    return { maxWidth: 420, autoPanPaddingTopLeft: L.point(10, top) };
+  }
+
+  function layer(collection, options, popup) {
+    // One popup for the whole layer, written for the feature clicked.
+    return L.geoJSON(collection, options).bindPopup(function (clicked) {
+      return popup(clicked.feature.properties);
+    }, popupOptions());
+  }
+
+  function walkColour(t) {
+    if (t === null || t === undefined) return cfg.unreached;
+    for (var i = 0; i < cfg.bins.length; i++) if (t < cfg.bins[i]) return cfg.colours[i];
+    return cfg.colours[cfg.colours.length - 1];
+  }
+
+  function demandPopup(p) {
+    var T = cfg.text, sites = data.sites, col = cfg.siteCol;
+    var site = p.k === null ? null : sites.p[p.k];
+    return popupTable(T.households + " " + number(p.h), [
+      [T.walk_time, minutes(p.t)],
+      [T.point, site ? site[col.n] + " (" + site[col.i] + ")" : "–"],
+      [T.covered, p.c ? T.yes : T.no]
+    ]);
+  }
+
+  function demandLayer(collection, style) {
+    return layer(collection, {
+      style: style,
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, { radius: 6 });
+      }
+    }, demandPopup);
+  }
+
+  function walk() {
+    return demandLayer(features("demand"), function (f) {
+      var colour = walkColour(f.properties.t);
+      return { stroke: false, fillColor: colour, color: colour, fillOpacity: 0.55 };
+    });
+  }
+
+  function service() {
+    return demandLayer(features("demand", function (p) { return p.c; }), function (f) {
+      var colour = cfg.palette[f.properties.k % cfg.palette.length];
+      return { weight: 0.5, color: colour, fillColor: colour, fillOpacity: 0.45 };
+    });
+  }
+
+  function uncovered() {
+    return demandLayer(features("demand", function (p) { return !p.c; }), function () {
+      // An outline only, so that the walk-time colour underneath stays readable.
+      return { weight: 1.5, color: cfg.uncovered, opacity: 0.9, fill: true, fillOpacity: 0 };
+    });
+  }
+
+  function sitePopup(p) {
+    var T = cfg.text;
+    var unit = p.r === "recycling_point" ? T.households_unit : T.tonnes_day;
+    var capacity = p.k === null ? T.unlimited : number(p.k);
+    var ratio = p.k ? " (" + Math.round(100 * p.l / p.k) + "%)" : "";
+    var rows = [
+      [T.site_id, p.i],
+      [T.tier, T["tier_" + p.r] || p.r],
+      [T.status, T["status_" + p.s] || p.s],
+      [T.households_served, number(p.h)],
+      [T.load_capacity, number(p.l) + " / " + capacity + " " + unit + ratio]
+    ];
+    if (p.r === "recycling_point") {
+      rows.push([T.walk_mean, minutes(p.w)], [T.walk_p95, minutes(p.q)], [T.to_centre, minutes(p.d)]);
+    } else {
+      rows.push([T.points_served, number(p.m)], [T.drive_mean, minutes(p.e)]);
+    }
+    return popupTable(p.n, rows);
+  }
+
+  // Markers keep their full size from zoom 14 in and shrink further out, down to 40 %, so that
+  // thousands of points over a whole city leave the walk-time colours visible between them.
+  function siteScale(zoom) {
+    return Math.max(0.4, 1 - 0.15 * Math.max(0, 14 - zoom));
+  }
+
+  function sites(group, style) {
+    // Drawn at the size for the zoom they first appear at; resized when the reader zooms.
+    var sized = L.extend({}, style, { radius: style.radius * siteScale(cfg.map.getZoom()) });
+    var drawn = layer(features("sites", function (p) { return p.g === group; }), {
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, sized);
+      }
+    }, sitePopup);
+    function resize() {
+      var radius = style.radius * siteScale(cfg.map.getZoom());
+      drawn.eachLayer(function (marker) { marker.setRadius(radius); });
+    }
+    drawn.on("add", function () { cfg.map.on("zoomend", resize); });
+    drawn.on("remove", function () { cfg.map.off("zoomend", resize); });
+    siteLayers[group] = drawn;
+    return drawn;
+  }
+
+  function links() {
+    return layer(features("links"), {
+      style: function () { return { weight: 1.5, color: cfg.link, opacity: 0.7 }; }
+    }, function (p) {
+      return popupTable(p.a + " → " + p.b, [[cfg.text.to_centre, minutes(p.t)]]);
+    });
+  }
+
+  function counties() {
+    var T = cfg.text;
+    return layer(features("counties"), {
+      style: function () { return { weight: 2, color: cfg.county, fill: true, fillOpacity: 0 }; }
+    }, function (p) {
+      return popupTable(p.n, [
+        [T.adcode, p.a],
+        [T.population, number(p.pop)],
+        [T.households, number(p.hh)],
+        [T.points, number(p.pts)],
+        [T.centres, number(p.ctr)],
+        [T.coverage, p.cov === null ? "–" : (100 * p.cov).toFixed(1) + "%"],
+        [T.walk_mean, minutes(p.wm)],
+        [T.walk_p95, minutes(p.wp)]
+      ]);
+    });
+  }
+
+  function legend(map, html) {
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "gx-legend");
+      div.innerHTML = html;
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    control.addTo(map);
+  }
+
+  function sitesToFront() {
+    // A layer switched on is drawn over the others; sites stay on top, centres uppermost.
+    cfg.site_order.forEach(function (group) {
+      var l = siteLayers[group];
+      if (l && l._map) l.bringToFront();
+    });
+  }
+
+  function setup(config, dataElementId, map) {
+    cfg = config;
+    cfg.map = map;
+    map.on("overlayadd", sitesToFront);
+    data = JSON.parse(document.getElementById(dataElementId).textContent);
+    cfg.siteCol = {};
+    data.sites.c.forEach(function (name, j) { cfg.siteCol[name] = j; });
+  }
+
+  return {
+    setup: setup, lazy: lazy, walk: walk, service: service, uncovered: uncovered,
+    sites: sites, links: links, counties: counties, legend: legend
+  };
+})();

@@ -1,0 +1,510 @@
+"""Interactive maps of a plan: one self-contained HTML file that opens offline and in China.
+
+Leaflet's JavaScript and CSS are inlined from the ``django-js-lib-leaflet`` package (the
+official Leaflet 1.9.4 files, byte for byte) or from ``settings.leaflet_dir``; folium's default
+CDN links (jQuery, Bootstrap, awesome-markers, Font Awesome) are dropped, since these maps use
+none of them. With ``basemap="none"`` the file loads nothing from anywhere.
+
+The plan's tables travel as compact columns (coordinates rounded to 1e-5 degrees, about 1 m;
+short property names) and the small runtime in ``maps.js`` turns them into Leaflet GeoJSON layers
+on a canvas renderer; layers that start hidden are built when first switched on. That keeps a
+map of 10,000 demand cells and 2,000 points to a few megabytes and well under a second of work.
+
+AMap (高德) tiles are drawn in GCJ-02, so with ``basemap="amap"`` every overlay is shifted from
+WGS-84 to GCJ-02 (:func:`gxnet.crs.from_wgs84`); OpenStreetMap and Tianditu (CGCS2000, within a
+metre of WGS-84) need no shift.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import os
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from folium.map import Layer
+from folium.template import Template
+
+from gxnet import crs, settings
+from gxnet._errors import MapAssetsError, UserInputError
+from gxnet._io import write_text_atomic
+from gxnet._messages import messages
+from gxnet.plan import Plan
+from gxnet.report import (
+    POINT_TIER,
+    assigned,
+    county_table,
+    plan_title,
+    straight_line_warning,
+    walk_times,
+)
+
+BASEMAPS = ("osm", "amap", "tianditu", "none")
+#: Upper bounds (minutes) of the walk-time classes; a last class holds longer walks.
+WALK_BINS_MIN = (5.0, 10.0, 15.0, 20.0, 30.0)
+#: One colour per walk-time class, green (short) to red (long): ColorBrewer RdYlGn, 6 classes.
+WALK_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")
+UNREACHED_COLOUR = "#9e9e9e"
+UNCOVERED_COLOUR = "#d01c8b"
+LINK_COLOUR = "#555555"
+COUNTY_COLOUR = "#3f007d"
+#: Service-area fills, cycled by point: ColorBrewer Set3 (12 light, distinct colours).
+SERVICE_PALETTE = (
+    "#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
+    "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f",
+)  # fmt: skip
+#: Marker style per site group, in drawing order (bottom to top): unchosen candidates, existing
+#: and new recycling points, sorting centres.
+SITE_STYLES: dict[str, dict[str, Any]] = {
+    "candidate": {"radius": 3, "color": "#636363", "weight": 1, "fillColor": "#ffffff",
+                  "fillOpacity": 1},
+    "existing": {"radius": 5, "color": "#ffffff", "weight": 1, "fillColor": "#08519c",
+                 "fillOpacity": 1},
+    "new": {"radius": 5, "color": "#08519c", "weight": 2, "fillColor": "#6baed6",
+            "fillOpacity": 1},
+    "centre": {"radius": 9, "color": "#ffffff", "weight": 2, "fillColor": "#000000",
+               "fillOpacity": 1},
+}  # fmt: skip
+#: Decimals kept of each coordinate: 1e-5 degrees is about 1 m, finer than any input.
+COORD_DECIMALS = 5
+#: County boundaries are simplified to this tolerance (degrees, about 20 m) for file size.
+COUNTY_SIMPLIFY_DEG = 2e-4
+
+_OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+_AMAP_URL = (
+    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=7"
+    "&x={x}&y={y}&z={z}"
+)
+_TIANDITU_URL = (
+    "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}"
+    "&TILECOL={{x}}&tk={token}"
+)
+_LEAFLET_PACKAGE = "js_lib_leaflet"
+#: The id of the <script type="application/json"> element that holds a map's tables.
+DATA_ELEMENT_ID = "gx-data"
+
+
+def leaflet_assets() -> tuple[str, str]:
+    """Return Leaflet's JavaScript and its CSS, the CSS with its images inlined as data URIs.
+
+    The files come from ``settings.leaflet_dir`` when set (env ``GXNET_LEAFLET_DIR``), else from
+    the ``django-js-lib-leaflet`` package, which ships the official Leaflet 1.9.4 build. Only its
+    files are read; nothing of Django is imported or needed.
+
+    Raises
+    ------
+    MapAssetsError
+        When ``leaflet.js`` or ``leaflet.css`` cannot be found; the message names the fix.
+    """
+    if settings.leaflet_dir is not None:
+        folder = Path(settings.leaflet_dir)
+    else:
+        spec = importlib.util.find_spec(_LEAFLET_PACKAGE)
+        origin = (
+            spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else ""
+        )
+        folder = Path(origin) / "static" / _LEAFLET_PACKAGE
+    js_file, css_file = folder / "leaflet.js", folder / "leaflet.css"
+    if not (js_file.is_file() and css_file.is_file()):
+        raise MapAssetsError(
+            f"Leaflet's leaflet.js and leaflet.css, which every map inlines, are not in {folder}: "
+            "run `pip install django-js-lib-leaflet` (it ships Leaflet 1.9.4), or set "
+            "GXNET_LEAFLET_DIR to the dist/ folder of `npm pack leaflet@1.9.4`"
+        )
+
+    def inline_image(match: re.Match[str]) -> str:
+        image = folder / match.group(1)
+        if not image.is_file():
+            raise MapAssetsError(f"Leaflet's image {image} is missing: reinstall Leaflet's files")
+        return f"url(data:image/png;base64,{base64.b64encode(image.read_bytes()).decode()})"
+
+    # Comments go (they cite bug trackers by URL); image paths become data URIs so that the
+    # page asks no server for them.
+    css = re.sub(r"/\*.*?\*/", "", css_file.read_text(encoding="utf-8"), flags=re.DOTALL)
+    css = re.sub(r"url\((images/[\w@.-]+\.png)\)", inline_image, css)
+    return js_file.read_text(encoding="utf-8"), css
+
+
+def _runtime(name: str) -> str:
+    """The text of this package's own map runtime file (maps.js or maps.css)."""
+    return resources.files("gxnet").joinpath(name).read_text(encoding="utf-8")
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe inside an HTML <script>: no "<" at all, so no name can open or close a tag."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c")
+
+
+def _table(geometry: gpd.GeoSeries, props: pd.DataFrame) -> str:
+    """A compact table for maps.js: rounded GeoJSON geometries beside property rows."""
+    rounded = shapely.transform(
+        np.asarray(geometry.values, dtype=object), lambda xy: np.round(xy, COORD_DECIMALS)
+    )
+    geoms = "[" + ",".join(shapely.to_geojson(rounded)) + "]"
+    # JSON has no infinity (an unlimited capacity): it travels as null, shown as "–".
+    props = props.replace([np.inf, -np.inf], np.nan)
+    # Whole numbers are written without ".0" (households, indices): a tenth off the file size.
+    whole = {
+        name: "Int64"
+        for name, column in props.items()
+        if column.dtype.kind == "f" and (column.dropna() % 1 == 0).all()
+    }
+    props = props.astype(whole)
+    rows = props.astype(object).where(props.notna(), None)
+    body = _script_json({"c": list(props.columns), "p": rows.to_numpy().tolist()})
+    return '{"g":' + geoms + "," + body[1:]
+
+
+def _in_basemap_crs(geometry: gpd.GeoSeries, basemap: str) -> gpd.GeoSeries:
+    """Geometries in the basemap's datum: GCJ-02 for AMap, WGS-84 (as stored) otherwise."""
+    if basemap != "amap":
+        return geometry
+    return crs.from_wgs84(geometry, "gcj02")
+
+
+def _minutes(seconds: pd.Series) -> pd.Series:
+    return (seconds.astype(float) / 60.0).round(1)
+
+
+def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
+    """The table of the sites drawn (chosen sites and unchosen candidate points) and their ids
+    in its order: demand refers to its point by position in that table."""
+    sites = plan.sites.reset_index(drop=True)
+    chosen = sites["chosen"].astype(bool)
+    is_point = sites["tier"] == POINT_TIER
+    group = np.select(
+        [~chosen, ~is_point, sites["status"] == "existing"],
+        ["candidate", "centre", "existing"],
+        "new",
+    )
+    keep = chosen | ((sites["status"] == "candidate") & is_point)
+    demand = plan.demand
+    walk = walk_times(demand, demand["point_id"])
+    links = plan.links
+    to_centre = links.groupby("point_id")["travel_s"].min()
+    by_centre = links.groupby("centre_id")["travel_s"]
+    ids = sites["site_id"]
+    props = pd.DataFrame(
+        {
+            "i": ids,
+            "n": sites["name"].fillna(ids),
+            "r": sites["tier"],
+            "s": sites["status"],
+            "g": group,
+            "h": sites["households_served"].round(0),
+            "l": sites["load"].round(2),
+            "k": sites["capacity"].round(2),
+            "w": ids.map(walk["walk_mean_min"]).round(1),
+            "q": ids.map(walk["walk_p95_min"]).round(1),
+            "d": _minutes(ids.map(to_centre)),
+            "m": ids.map(by_centre.size()),
+            "e": _minutes(ids.map(by_centre.mean())),
+        }
+    )[keep.to_numpy()]
+    geometry = _in_basemap_crs(sites.geometry[keep.to_numpy()], basemap)
+    return _table(geometry, props), pd.Index(props["i"])
+
+
+def _demand_table(plan: Plan, site_order: pd.Index, basemap: str) -> str:
+    """Demand cells (or points when the plan has no cells) with walk time, point, coverage."""
+    demand = plan.demand
+    # Cells where the plan has them; a planner's point demand is drawn as dots.
+    geometry = gpd.GeoSeries(demand.geometry, index=demand.index)
+    if "cell" in demand.columns:
+        cells = gpd.GeoSeries(demand["cell"], index=demand.index)
+        geometry = cells.where(cells.notna(), geometry)
+    position = pd.Series(np.arange(len(site_order)), index=site_order)
+    reached = assigned(demand)
+    props = pd.DataFrame(
+        {
+            "h": demand["households"].round(0),
+            "t": _minutes(demand["travel_s"].where(reached)),
+            "k": demand["point_id"].where(reached).map(position),
+            "c": demand["covered"].fillna(False).astype(bool).astype(int),
+        }
+    )
+    return _table(_in_basemap_crs(geometry, basemap), props)
+
+
+def _link_table(plan: Plan, basemap: str) -> str:
+    links = plan.links
+    names = plan.sites.set_index("site_id")["name"]
+    props = pd.DataFrame(
+        {
+            "a": links["point_id"].map(names).fillna(links["point_id"]),
+            "b": links["centre_id"].map(names).fillna(links["centre_id"]),
+            "t": _minutes(links["travel_s"]),
+        }
+    )
+    return _table(_in_basemap_crs(links.geometry, basemap), props)
+
+
+def _county_table(plan: Plan, basemap: str, lang: str) -> str:
+    counties = plan.counties
+    figures = county_table(plan).set_index("county_adcode")
+    adcode = counties["adcode"].astype(int)
+    name = counties["name_zh" if lang == "zh" else "name_pinyin"]
+    props = pd.DataFrame(
+        {
+            "n": name,
+            "a": adcode,
+            "pop": counties["population"].round(0),
+            "hh": counties["households"].round(0),
+            "pts": adcode.map(figures["points"]),
+            "ctr": adcode.map(figures["centres"]),
+            "cov": adcode.map(figures["coverage"]).round(4),
+            "wm": adcode.map(figures["walk_mean_min"]).round(1),
+            "wp": adcode.map(figures["walk_p95_min"]).round(1),
+        }
+    )
+    simplified = gpd.GeoSeries(
+        shapely.simplify(counties.geometry.values, COUNTY_SIMPLIFY_DEG, preserve_topology=True),
+        index=counties.index,
+    )
+    return _table(_in_basemap_crs(simplified, basemap), props)
+
+
+class _Script(MacroElement):
+    """Plain JavaScript placed in the map's script, in the order elements are added."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "GxScript"
+        self.code = code
+
+
+class _PlanLayer(Layer):
+    """An overlay the LayerControl lists, built in the browser by one maps.js call."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = {{ this.build }};"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, name: str, build: str, *, show: bool) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "GxLayer"
+        # A hidden layer waits until the reader first switches it on.
+        self.build = build if show else f"gx.lazy(function () {{ return {build}; }})"
+
+
+def _legend_html(text: dict[str, str]) -> str:
+    """The legend: walk-time classes, unreached and uncovered demand, and the site symbols."""
+    lows = (0.0, *WALK_BINS_MIN)
+    labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(lows, WALK_BINS_MIN, strict=False)]
+    labels.append(f"≥ {WALK_BINS_MIN[-1]:g}")
+    rows = [f"<h4>{text['legend_walk']}</h4>"]
+    rows += [
+        f'<div><i style="background:{colour}"></i>{label}</div>'
+        for colour, label in zip(WALK_COLOURS, labels, strict=True)
+    ]
+    rows.append(
+        f'<div><i style="background:{UNREACHED_COLOUR}"></i>{text["legend_unreached"]}</div>'
+    )
+    rows.append(
+        f'<div><i style="border:2px solid {UNCOVERED_COLOUR}"></i>{text["layer_uncovered"]}</div>'
+    )
+    rows.append(f"<h4>{text['legend_sites']}</h4>")
+    for group, key in (
+        ("existing", "layer_existing"),
+        ("new", "layer_new"),
+        ("candidate", "layer_candidates"),
+        ("centre", "layer_centres"),
+    ):
+        style = SITE_STYLES[group]
+        rows.append(
+            f'<div><i class="gx-dot" style="background:{style["fillColor"]};'
+            f'border:2px solid {style["color"]}"></i>{text[key]}</div>'
+        )
+    return "".join(rows)
+
+
+def _header_html(title: str, warning: str | None) -> str:
+    banner = f'<div class="gx-banner">{warning}</div>' if warning else ""
+    return f'<div class="gx-header"><div class="gx-title">{title}</div>{banner}</div>'
+
+
+def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
+    if basemap == "osm":
+        folium.TileLayer(
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            attr=_OSM_ATTRIBUTION,
+            name="OpenStreetMap",
+            max_zoom=19,
+            control=False,
+        ).add_to(fmap)
+    elif basemap == "amap":
+        folium.TileLayer(
+            _AMAP_URL, attr="&copy; 高德地图 AutoNavi", name="AMap", subdomains="1234",
+            max_zoom=18, control=False,
+        ).add_to(fmap)  # fmt: skip
+    elif basemap == "tianditu":
+        if not settings.tianditu_token:
+            raise UserInputError(
+                "Tianditu tiles need a key: get one from the Tianditu developer console "
+                "(天地图开发者控制台) and set GXNET_TIANDITU_TOKEN (or gxnet.settings."
+                "tianditu_token), or choose another basemap"
+            )
+        # Labels come as a second layer: Chinese (cva) or English (eva) annotation.
+        for layer in ("vec", "cva" if lang == "zh" else "eva"):
+            folium.TileLayer(
+                _TIANDITU_URL.format(layer=layer, token=settings.tianditu_token),
+                attr="&copy; 天地图 Tianditu", name=f"Tianditu {layer}", subdomains="01234567",
+                max_zoom=18, control=False,
+            ).add_to(fmap)  # fmt: skip
+
+
+def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Map:
+    """Draw a plan as an interactive map with layers the reader can switch.
+
+    Layers: recycling points (existing, new, unchosen candidates) and sorting centres with
+    popups; service areas (covered demand cells, one colour per point); walk time from every
+    demand cell to its point, with a legend; lines from points to their centres; uncovered
+    demand; county boundaries with census and plan figures. A plan whose travel times are
+    straight-line estimates carries a banner saying so.
+
+    Parameters
+    ----------
+    plan
+        A :class:`gxnet.plan.Plan`.
+    basemap
+        "osm" (OpenStreetMap), "amap" (AMap/高德, overlays shifted to GCJ-02), "tianditu"
+        (天地图, needs ``settings.tianditu_token``) or "none" (no tiles: fully offline).
+    lang
+        "zh" (default) or "en" for titles, layer names, legend and popups.
+
+    Returns
+    -------
+    folium.Map
+        Self-contained: render it with ``save_map`` (or ``.get_root().render()``).
+
+    Raises
+    ------
+    UserInputError
+        For an unknown basemap or language, or Tianditu without a key.
+    MapAssetsError
+        When Leaflet's files are not installed.
+    """
+    if basemap not in BASEMAPS:
+        raise UserInputError(f"unknown basemap {basemap!r}: choose one of {', '.join(BASEMAPS)}")
+    text = messages(lang)
+    leaflet_js, leaflet_css = leaflet_assets()
+    west, south, east, north = plan.demand.total_bounds
+
+    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_start=12)
+    # Nothing of folium's CDN list is used (jQuery, Bootstrap, awesome-markers, Font Awesome);
+    # Leaflet itself is inlined below.
+    fmap.default_js = []
+    fmap.default_css = []
+    figure = fmap.get_root()
+    title = plan_title(plan, lang)
+    figure.title = title
+    # An empty icon: else the browser asks the server (or the disk) for /favicon.ico.
+    figure.header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
+    figure.header.add_child(Element(f"<style>{leaflet_css}</style>"), name="leaflet_css")
+    figure.header.add_child(Element(f"<style>{_runtime('maps.css')}</style>"), name="gx_css")
+    figure.header.add_child(Element(f"<script>{leaflet_js}</script>"), name="leaflet_js")
+    figure.header.add_child(Element(f"<script>{_runtime('maps.js')}</script>"), name="gx_js")
+    warning = straight_line_warning(plan, text)
+    figure.html.add_child(Element(_header_html(title, warning)), name="gx_header")
+    _add_basemap(fmap, basemap, lang)
+
+    # Fit before any layer is drawn: a later fit would project every shape a second time.
+    fmap.fit_bounds([[south, west], [north, east]])
+    site_data, site_order = _site_table(plan, basemap)
+    tables = (
+        f'{{"sites":{site_data},"demand":{_demand_table(plan, site_order, basemap)},'
+        f'"links":{_link_table(plan, basemap)},"counties":{_county_table(plan, basemap, lang)}}}'
+    )
+    figure.html.add_child(
+        Element(f'<script type="application/json" id="{DATA_ELEMENT_ID}">{tables}</script>'),
+        name="gx_data",
+    )
+    config = {
+        "text": text,
+        "bins": WALK_BINS_MIN,
+        "colours": WALK_COLOURS,
+        "unreached": UNREACHED_COLOUR,
+        "uncovered": UNCOVERED_COLOUR,
+        "link": LINK_COLOUR,
+        "county": COUNTY_COLOUR,
+        "palette": SERVICE_PALETTE,
+        "site_order": list(SITE_STYLES),
+    }
+    name = fmap.get_name()
+    setup = f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)}, {name});\n"
+    blank = f"{name}.getContainer().classList.add('gx-blank');\n"
+    fmap.add_child(_Script(setup + (blank if basemap == "none" else "")))
+
+    def sites(group: str) -> str:
+        return f"gx.sites({_script_json(group)}, {_script_json(SITE_STYLES[group])})"
+
+    layers = (
+        ("layer_counties", "gx.counties()", True),
+        ("layer_service", "gx.service()", False),
+        ("layer_walk", "gx.walk()", True),
+        ("layer_uncovered", "gx.uncovered()", True),
+        ("layer_links", "gx.links()", False),
+        ("layer_candidates", sites("candidate"), False),
+        ("layer_existing", sites("existing"), True),
+        ("layer_new", sites("new"), True),
+        ("layer_centres", sites("centre"), True),
+    )
+    for key, build, show in layers:
+        fmap.add_child(_PlanLayer(text[key], build, show=show))
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.add_child(_Script(f"gx.legend({name}, {_script_json(_legend_html(text))});\n"))
+    return fmap
+
+
+def save_map(
+    plan_or_map: Plan | folium.Map,
+    path: str | os.PathLike[str],
+    *,
+    basemap: str = "osm",
+    lang: str = "zh",
+) -> Path:
+    """Write a plan's map (or an already drawn map) to one HTML file, atomically.
+
+    Parameters
+    ----------
+    plan_or_map
+        A plan, drawn with :func:`plan_map` and the options below, or a map from it.
+    path
+        The HTML file to write.
+    basemap, lang
+        As for :func:`plan_map`; ignored when a map is given.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OutputError
+        When the folder cannot be written.
+    """
+    fmap = (
+        plan_or_map
+        if isinstance(plan_or_map, folium.Map)
+        else plan_map(plan_or_map, basemap=basemap, lang=lang)
+    )
+    return write_text_atomic(path, fmap.get_root().render())

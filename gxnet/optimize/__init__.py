@@ -1,0 +1,44 @@
+"""Facility-location models for recycling networks, on sparse cost pairs.
+
+Build a :class:`Problem` from tables (demand, sites per tier, cost pairs within the cutoffs),
+pick a model, and solve it with :class:`SolverOptions`; every model returns a :class:`Solution`
+whose status is "optimal" only when the solver proved it.
+"""
+
+from gxnet.optimize.models import (
+    CapacitatedFacilityLocation,
+    LocationSetCovering,
+    MaximalCovering,
+    PMedian,
+    TwoTierNetwork,
+)
+from gxnet.optimize.problem import STATUSES, TIERS, Demand, Pairs, Problem, Sites, Targets
+from gxnet.optimize.solve import (
+    SOLVERS,
+    LocationModel,
+    Solution,
+    SolverOptions,
+    SolverRun,
+    solve_pulp,
+)
+
+__all__ = [
+    "CapacitatedFacilityLocation",
+    "TwoTierNetwork",
+    "SOLVERS",
+    "STATUSES",
+    "TIERS",
+    "Demand",
+    "LocationModel",
+    "LocationSetCovering",
+    "MaximalCovering",
+    "PMedian",
+    "Pairs",
+    "Problem",
+    "Sites",
+    "Solution",
+    "SolverOptions",
+    "SolverRun",
+    "Targets",
+    "solve_pulp",
+]

@@ -1,0 +1,531 @@
+"""Capacitated facility location: recycling points that serve at most their capacity.
+
+The model (``w`` demand weight, ``c`` pair cost, ``Q`` capacity, ``F`` fixed cost)::
+
+    min   sum_j F_j y_j + alpha * sum_(i,j) w_i c_ij x_ij + pi * sum_i w_i u_i
+    s.t.  sum_j x_ij + u_i = 1                       every demand unit i
+          sum_i w_i x_ij <= Q_j y_j                  every point j with a finite capacity
+          x_ij <= y_j                                strong linking, where not implied (below)
+          sum_i w_i u_i <= (1 - share) * sum_i w_i   coverage floor (only with a floor)
+          y_j = 1 (existing, required), y_j = 0 (excluded); x_ij in [0, 1] or {0, 1}
+
+``x`` exists only for the sparse pairs (demand within the service standard of the point), so
+"coverage mode" is the default: a unit is served within the standard or counted uncovered
+(``u``), and ``u`` exists only when the planner allows uncovered demand (a coverage floor below
+1 or a penalty). Targets add ``sum_j y_j = p`` (or <=, >=) and ``sum_j F_j y_j <= budget``.
+
+Strong linking: the capacity row already implies ``x_ij <= (Q_j / w_i) y_j``, so ``x_ij <= y_j``
+only pays where ``Q_j / w_i`` is large. It is added for the pairs with ``Q_j >=``
+:data:`STRONG_RATIO` ``* w_i``, and for every pair of a point whose capacity cannot bind (there
+it is the only link). Measured with HiGHS (docs/optimize-network.md): the rows make cap41..cap94
+10-70x faster than the weak model (cap62 3.5 s -> 0.1 s) and decide capb5000 (weak: 4x the
+optimum after 60 s); on the two-stage PSC1-C1-50, whose satellites hold only 4-12 customers'
+demand, rows for every pair slow the proof from 16 s to 41 s, and the ratio rule leaves them out.
+``strong=False`` keeps the weak model for comparison.
+
+The building blocks (:func:`open_variables`, :class:`DemandLayer`) are shared with the network
+models in :mod:`gxnet.optimize.network`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pulp
+
+from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet.optimize.problem import (
+    Demand,
+    Pairs,
+    Problem,
+    Sites,
+    Targets,
+    describe_ids,
+)
+from gxnet.optimize.solve import (
+    LocationModel,
+    Solution,
+    SolverOptions,
+    SolverRun,
+    assignment_frame,
+    empty_solution,
+    site_variables,
+)
+
+#: Strong rows x_ij <= y_j for the pairs whose point holds at least this many times the unit's
+#: weight (below it the capacity row's x_ij <= (Q_j / w_i) y_j is nearly as tight).
+STRONG_RATIO = 10.0
+#: Shares below this are solver noise, not assignments.
+_SHARE_EPS = 1e-7
+
+CountSense = Literal["exact", "at_most", "at_least"]
+_SENSES = {
+    "exact": pulp.LpConstraintEQ,
+    "at_most": pulp.LpConstraintLE,
+    "at_least": pulp.LpConstraintGE,
+}
+
+
+def open_variables(
+    prob: pulp.LpProblem, problem: Problem, tier: str, may_open: np.ndarray
+) -> list[pulp.LpVariable]:
+    """The tier's open/closed variables (status bounds), closed where a site cannot open.
+
+    ``may_open`` is narrower than the status: a point nobody reaches, or (in a network) a
+    point without a sorting centre within the truck cutoff, stays closed.
+    """
+    variables = site_variables(problem, tier, prefix=f"open_{tier}", prob=prob)
+    for k in np.flatnonzero(~may_open):
+        variables[k].upBound = 0
+    return variables
+
+
+def count_constraint(
+    variables: list[pulp.LpVariable], count: int | None, sense: CountSense
+) -> pulp.LpConstraint | None:
+    """``sum(variables) (=|<=|>=) count``, or None without a target."""
+    if count is None:
+        return None
+    total = pulp.LpAffineExpression([(v, 1.0) for v in variables])
+    return pulp.LpConstraint(total, _SENSES[sense], rhs=count)
+
+
+def _check_sense(sense: str) -> None:
+    if sense not in _SENSES:
+        raise ProblemDataError(f"count_sense: {sense!r} is not one of {list(_SENSES)}")
+
+
+@dataclass
+class DemandLayer:
+    """Demand assigned to recycling points over the usable sparse pairs.
+
+    Attributes
+    ----------
+    pairs : Pairs
+        The usable pairs (to points that may open), one ``x`` per pair.
+    x : list of pulp.LpVariable
+        Share of the demand unit's weight sent over each pair.
+    uncovered : dict[int, pulp.LpVariable | float]
+        Share of each demand unit left unserved, only when uncovered demand is allowed
+        (1.0, a constant, for units no point reaches).
+    """
+
+    pairs: Pairs
+    x: list[pulp.LpVariable]
+    uncovered: dict[int, pulp.LpVariable | float]
+
+    @classmethod
+    def build(
+        cls,
+        prob: pulp.LpProblem,
+        demand: Demand,
+        pairs: Pairs,
+        points: Sites,
+        y: list[pulp.LpVariable],
+        *,
+        single_source: bool,
+        strong: bool,
+        allow_uncovered: bool,
+    ) -> DemandLayer:
+        """Add assignment, capacity and linking rows for ``pairs`` to ``prob``."""
+        cat = pulp.LpBinary if single_source else pulp.LpContinuous
+        x = [prob.add_variable(f"x{k}", 0, 1, cat) for k in range(pairs.n)]
+        weight = demand.weight
+        uncovered: dict[int, pulp.LpVariable | float] = {}
+        for i in range(demand.n):
+            lo, hi = pairs.indptr[i], pairs.indptr[i + 1]
+            terms = [(x[k], 1.0) for k in range(lo, hi)]
+            if allow_uncovered:
+                if hi == lo:
+                    uncovered[i] = 1.0
+                    continue
+                uncovered[i] = prob.add_variable(f"u{i}", 0, 1)
+                terms.append((uncovered[i], 1.0))
+            prob += pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintEQ, rhs=1)
+        by_point = np.argsort(pairs.destination, kind="stable")
+        starts = np.searchsorted(pairs.destination[by_point], np.arange(points.n + 1))
+        reach = np.bincount(pairs.destination, weights=weight[pairs.origin], minlength=points.n)
+        capacity = points.capacity
+        # A capacity that the reachable demand cannot fill never binds: no capacity row, and
+        # the strong rows are then the only link between x and y.
+        capacity_row = capacity < reach
+        strong_point = np.full(points.n, bool(strong)) | ~capacity_row
+        for j in range(points.n):
+            rows = by_point[starts[j] : starts[j + 1]]
+            if len(rows) == 0:
+                continue
+            if capacity_row[j]:
+                load = [(x[k], float(weight[pairs.origin[k]])) for k in rows]
+                load.append((y[j], -float(capacity[j])))
+                prob += pulp.LpConstraint(pulp.LpAffineExpression(load), pulp.LpConstraintLE, rhs=0)
+            if strong_point[j]:
+                # x <= y tightens the implied x <= (Q/w) y only where Q/w is large.
+                light = ~capacity_row[j] | (
+                    STRONG_RATIO * weight[pairs.origin[rows]] <= capacity[j]
+                )
+                for k in rows[light]:
+                    prob += pulp.LpConstraint(x[k] - y[j], pulp.LpConstraintLE, rhs=0)
+        return cls(pairs, x, uncovered)
+
+    def assignment_cost(self, weight: np.ndarray) -> pulp.LpAffineExpression:
+        """``sum w_i c_ij x_ij`` over the pairs."""
+        coefficient = weight[self.pairs.origin] * self.pairs.cost
+        return pulp.LpAffineExpression(
+            [(v, float(c)) for v, c in zip(self.x, coefficient, strict=True) if c != 0]
+        )
+
+    def uncovered_weight(self, weight: np.ndarray) -> pulp.LpAffineExpression:
+        """``sum w_i u_i`` (constants for units no point reaches)."""
+        terms = [
+            (u, float(weight[i])) for i, u in self.uncovered.items() if not isinstance(u, float)
+        ]
+        constant = sum(float(weight[i]) for i, u in self.uncovered.items() if isinstance(u, float))
+        return pulp.LpAffineExpression(terms, constant=constant)
+
+    def shares(self) -> np.ndarray:
+        """Solved share on every pair (0 below solver noise)."""
+        share = np.array([v.varValue or 0.0 for v in self.x], dtype=np.float64)
+        share[share < _SHARE_EPS] = 0.0
+        return np.minimum(share, 1.0)
+
+
+def capacity_cover(
+    sites: Sites, variables: list[pulp.LpVariable], needed: float
+) -> pulp.LpConstraint | None:
+    """``sum_j Q_j y_j >= needed``: the open sites must hold what must be served.
+
+    One row that the relaxation does not imply (it spreads fractional y over many sites) and
+    that gives the solver's cover cuts a start; None when a site has no capacity limit.
+    """
+    if needed <= 0 or not np.isfinite(sites.capacity).all():
+        return None
+    held = pulp.LpAffineExpression(
+        [(v, float(q)) for v, q in zip(variables, sites.capacity, strict=True) if q > 0]
+    )
+    return pulp.LpConstraint(held, pulp.LpConstraintGE, rhs=needed)
+
+
+def needed_weight(problem: Problem, allow_uncovered: bool) -> float:
+    """Demand weight that must be served for certain: the coverage floor's share, all of it,
+    or nothing when demand may stay uncovered at a penalty."""
+    total = float(problem.demand.weight.sum())
+    share = problem.targets.coverage_share
+    if share is not None:
+        return total * share
+    return 0.0 if allow_uncovered else total
+
+
+def open_ids(sites: Sites, y: list[pulp.LpVariable]) -> list:
+    """Ids of the sites whose variable is (rounded) 1."""
+    return [sites.ids[k] for k, v in enumerate(y) if (v.varValue or 0.0) > 0.5]
+
+
+def check_capacity(
+    problem: Problem,
+    pairs: Pairs,
+    may_open: np.ndarray,
+    *,
+    single_source: bool,
+    allow_uncovered: bool,
+) -> None:
+    """Raise InfeasibleProblemError when the points in reach cannot hold the demand.
+
+    Checks, with the points that may open: the total capacity against the weight that must be
+    served, and, when every unit must be served, each unit against the capacity in its reach
+    (the largest single point's capacity with ``single_source``).
+    """
+    points = problem.sites["recycling_point"]
+    weight = problem.demand.weight
+    needed = needed_weight(problem, allow_uncovered)
+    available = float(points.capacity[may_open].sum())
+    if available < needed:
+        raise InfeasibleProblemError(
+            f"recycling_point.capacity: the points that may open hold {available:g} but "
+            f"{needed:g} of the demand weight must be served; raise capacities, add candidate "
+            "points, un-exclude points, or lower targets.coverage_share"
+        )
+    if allow_uncovered:
+        return
+    capacity = points.capacity[pairs.destination]
+    per_unit = np.zeros(problem.demand.n)
+    if single_source:
+        np.maximum.at(per_unit, pairs.origin, capacity)
+    else:
+        np.add.at(per_unit, pairs.origin, capacity)
+    short = np.flatnonzero(per_unit < weight)
+    if len(short):
+        how = "no single point in reach" if single_source else "the points in reach together"
+        raise InfeasibleProblemError(
+            f"demand units heavier than {how} can hold: "
+            f"{describe_ids(problem.demand.ids[short])}; raise the capacity of a point near "
+            "them, add candidate points, allow split assignment (single_source=False), or set a "
+            "coverage floor below 1"
+        )
+
+
+def check_budget(problem: Problem, tiers: tuple[str, ...]) -> None:
+    """Raise InfeasibleProblemError when the kept sites alone cost more than the budget."""
+    budget = problem.targets.budget
+    if budget is None:
+        return
+    kept_cost = sum(
+        float(problem.sites[t].fixed_cost[problem.sites[t].kept].sum())
+        for t in tiers
+        if t in problem.sites
+    )
+    if kept_cost > budget:
+        kept = [
+            i
+            for t in tiers
+            if t in problem.sites
+            for i in problem.sites[t].ids[problem.sites[t].kept]
+        ]
+        raise InfeasibleProblemError(
+            f"targets.budget: {budget:g} is less than the fixed cost {kept_cost:g} of the "
+            f"existing and required sites ({describe_ids(kept)}); raise the budget or change "
+            "their status"
+        )
+
+
+class CapacitatedFacilityLocation(LocationModel):
+    """Open recycling points and assign demand within the service standard under capacities.
+
+    Parameters
+    ----------
+    problem : Problem
+        Demand (weight: households), ``recycling_point`` sites with capacity (households; inf
+        for none) and fixed cost, demand -> point pairs (only those within the standard) and
+        targets: ``n_points``, ``coverage_share`` (a floor; below 1 some demand may stay
+        uncovered), ``budget`` (on the fixed costs).
+    single_source : bool
+        Each demand unit goes to one point (binary assignment) instead of being split.
+    strong : bool
+        Add ``x_ij <= y_j`` where the capacity row does not imply it (see the module notes);
+        False keeps only the rows uncapacitated points need.
+    cost_weight : float
+        Money per unit of weight x cost (e.g. yuan per household-second); scales the
+        assignment cost against the fixed costs.
+    service_cutoff : float, optional
+        Drop the pairs costlier than this (a stricter standard than the pairs were built with).
+    uncovered_penalty : float, optional
+        Cost per unit of weight left uncovered; allows uncovered demand even without a floor.
+    count_sense : {"exact", "at_most", "at_least"}
+        How ``targets.n_points`` binds.
+    """
+
+    name = "capacitated facility location"
+
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        single_source: bool = False,
+        strong: bool = True,
+        cost_weight: float = 1.0,
+        service_cutoff: float | None = None,
+        uncovered_penalty: float | None = None,
+        count_sense: CountSense = "exact",
+    ) -> None:
+        super().__init__(problem)
+        if "recycling_point" not in problem.pairs:
+            raise ProblemDataError(
+                "pairs.recycling_point: the problem has no demand -> point pairs"
+            )
+        _check_sense(count_sense)
+        for name, value in (("cost_weight", cost_weight), ("uncovered_penalty", uncovered_penalty)):
+            if value is not None and not (np.isfinite(value) and value >= 0):
+                raise ProblemDataError(f"{name}: {value} must be a finite number >= 0")
+        self.single_source = single_source
+        self.strong = strong
+        self.cost_weight = cost_weight
+        self.service_cutoff = service_cutoff
+        self.uncovered_penalty = uncovered_penalty
+        self.count_sense = count_sense
+        self._layer: DemandLayer | None = None
+        self._y: list[pulp.LpVariable] = []
+
+    @classmethod
+    def from_problem(cls, problem: Problem, **options) -> CapacitatedFacilityLocation:
+        """The model on ``problem``'s data and targets; ``options`` as in the class."""
+        return cls(problem, **options)
+
+    @classmethod
+    def from_cost_matrix(
+        cls,
+        cost_matrix: np.ndarray,
+        weights: np.ndarray,
+        capacities: np.ndarray,
+        fixed_costs: np.ndarray,
+        *,
+        service_radius: float | None = None,
+        status: np.ndarray | None = None,
+        targets: Targets | None = None,
+        **options,
+    ) -> CapacitatedFacilityLocation:
+        """spopt-style constructor from a dense demand x site cost matrix.
+
+        Parameters
+        ----------
+        cost_matrix : numpy.ndarray
+            ``(n_demand, n_sites)`` cost per unit of weight (inf or NaN: no pair).
+        weights : numpy.ndarray
+            Demand weights.
+        capacities, fixed_costs : numpy.ndarray
+            Per site.
+        service_radius : float, optional
+            Keep only the pairs within it (the sparse pairs a city run would have).
+        status : numpy.ndarray, optional
+            Site statuses (default all ``candidate``).
+        targets : Targets, optional
+        **options
+            As in the class.
+        """
+        pairs = Pairs.from_dense(cost_matrix, np.inf if service_radius is None else service_radius)
+        problem = Problem.from_arrays(
+            weights,
+            pairs,
+            status=status,
+            capacity=capacities,
+            fixed_cost=fixed_costs,
+            targets=targets,
+        )
+        return cls(problem, **options)
+
+    # ---- what the network models extend -------------------------------------------------
+
+    @property
+    def allow_uncovered(self) -> bool:
+        """Whether some demand may stay unserved (a coverage floor or a penalty)."""
+        return self.problem.targets.coverage_share is not None or self.uncovered_penalty is not None
+
+    def point_pairs(self) -> Pairs:
+        """The demand -> point pairs the model uses (usable, within the service cutoff)."""
+        pairs = self.problem.usable_pairs("recycling_point")
+        return pairs if self.service_cutoff is None else pairs.within(self.service_cutoff)
+
+    def check(self, pairs: Pairs, may_open: np.ndarray) -> None:
+        """Find infeasible inputs before solving (raise InfeasibleProblemError naming them).
+
+        Parameters
+        ----------
+        pairs : Pairs
+            The usable demand -> point pairs.
+        may_open : numpy.ndarray
+            Points that may open (a network closes points that have no centre in reach).
+        """
+        problem = self.problem
+        served = pairs.select(may_open[pairs.destination])
+        if not self.allow_uncovered:
+            stranded = np.flatnonzero(served.degree() == 0)
+            if len(stranded):
+                blocked = np.isin(pairs.origin, stranded)
+                why = (
+                    f" (the points in their reach cannot open: "
+                    f"{describe_ids(np.unique(problem.sites['recycling_point'].ids[pairs.destination[blocked]]))}"
+                    "; give them a sorting centre within the truck cutoff)"
+                    if blocked.any()
+                    else ""
+                )
+                raise InfeasibleProblemError(
+                    "demand units that no recycling point can serve within the standard: "
+                    f"{describe_ids(problem.demand.ids[stranded])}{why}. Add candidate points "
+                    "near them, lengthen the service standard, un-exclude a point in reach, or "
+                    "set a coverage floor below 1 (targets.coverage_share)"
+                )
+        check_capacity(
+            problem,
+            served,
+            may_open,
+            single_source=self.single_source,
+            allow_uncovered=self.allow_uncovered,
+        )
+        check_budget(problem, ("recycling_point",))
+
+    def build_points(self, prob: pulp.LpProblem, may_open: np.ndarray) -> pulp.LpAffineExpression:
+        """Add the point tier to ``prob``; return its objective part (fixed + assignment)."""
+        problem = self.problem
+        points = problem.sites["recycling_point"]
+        pairs = self.point_pairs()
+        self._y = open_variables(prob, problem, "recycling_point", may_open)
+        self._layer = DemandLayer.build(
+            prob,
+            problem.demand,
+            pairs.select(may_open[pairs.destination]),
+            points,
+            self._y,
+            single_source=self.single_source,
+            strong=self.strong,
+            allow_uncovered=self.allow_uncovered,
+        )
+        weight = problem.demand.weight
+        share = problem.targets.coverage_share
+        if share is not None:
+            floor = (1.0 - share) * float(weight.sum())
+            prob += self._layer.uncovered_weight(weight) <= floor
+        cover = capacity_cover(points, self._y, needed_weight(problem, self.allow_uncovered))
+        if cover is not None:
+            prob += cover
+        count = count_constraint(self._y, problem.targets.n_points, self.count_sense)
+        if count is not None:
+            prob += count
+        objective = pulp.LpAffineExpression(
+            [(v, float(f)) for v, f in zip(self._y, points.fixed_cost, strict=True) if f]
+        )
+        objective += self.cost_weight * self._layer.assignment_cost(weight)
+        if self.uncovered_penalty:
+            objective += self.uncovered_penalty * self._layer.uncovered_weight(weight)
+        return objective
+
+    def fixed_cost_expression(self) -> pulp.LpAffineExpression:
+        """Fixed cost of the opened points (for the budget row)."""
+        fixed = self.problem.sites["recycling_point"].fixed_cost
+        return pulp.LpAffineExpression([(v, float(f)) for v, f in zip(self._y, fixed, strict=True)])
+
+    # ---- LocationModel ------------------------------------------------------------------
+
+    def build(self, options: SolverOptions) -> pulp.LpProblem:
+        """Check the inputs, then build the PuLP model."""
+        pairs = self.point_pairs()
+        may_open = self.problem.sites["recycling_point"].usable
+        self.check(pairs, may_open)
+        prob = pulp.LpProblem("capacitated_facility_location", pulp.LpMinimize)
+        prob += self.build_points(prob, may_open)
+        if self.problem.targets.budget is not None:
+            prob += self.fixed_cost_expression() <= self.problem.targets.budget
+        return prob
+
+    def read(self, run: SolverRun) -> Solution:
+        """Open points, demand assignments (share and flow) and coverage metrics."""
+        if run.status not in ("optimal", "feasible"):
+            return empty_solution(run, self.name)
+        problem = self.problem
+        points = problem.sites["recycling_point"]
+        layer = self._layer
+        share = layer.shares()
+        rows = np.flatnonzero(share > 0)
+        frame = assignment_frame(problem, "recycling_point", layer.pairs, rows, share[rows])
+        frame["flow"] = frame["share"] * problem.demand.weight[layer.pairs.origin[rows]]
+        weight = problem.demand.weight
+        served = float(frame["flow"].sum())
+        opened = open_ids(points, self._y)
+        fixed = float(points.fixed_cost[np.isin(points.ids, opened)].sum())
+        metrics = {
+            "covered_weight": served,
+            "coverage_share": served / float(weight.sum()) if weight.sum() > 0 else 1.0,
+            "fixed_cost": fixed,
+            "assignment_cost": float((frame["flow"] * frame["cost"]).sum()),
+            "n_points": float(len(opened)),
+        }
+        return Solution(
+            run.status,
+            run.objective,
+            run.bound,
+            run.gap,
+            open_sites={"recycling_point": opened},
+            assignments={"recycling_point": frame},
+            solver=run.solver,
+            model=self.name,
+            metrics=metrics,
+        )

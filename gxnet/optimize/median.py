@@ -1,0 +1,573 @@
+"""p-median: least total weighted travel with p recycling points, on sparse pairs.
+
+Formulation (Elloumi 2010, the compact form of the covering formulation of Cornuéjols,
+Nemhauser & Wolsey 1980, studied at scale by García, Labbé & Marín 2011). For demand unit i let
+D_i^1 < D_i^2 < ... < D_i^K be the distinct costs to its usable sites and z_ik (k < K) mean
+"i is farther than D_i^k from every open site"::
+
+    min  sum_i w_i (D_i^1 + sum_{k<K} (D_i^{k+1} - D_i^k) z_ik)
+    s.t. z_i1 + sum_{j: d_ij = D_i^1} y_j >= 1
+         z_ik + sum_{j: d_ij = D_i^k} y_j >= z_i,k-1        (1 < k < K)
+                sum_{j: d_ij = D_i^K} y_j >= z_i,K-1
+         sum_j y_j = p,   y_j in {0, 1},   z_ik >= 0
+
+Each pair appears in one row, so the model has as many non-zeros as pairs (the classic
+x_ij <= y_j model has twice as many variables and rows besides, and a dense grid in spopt).
+Its LP bound equals that of the classic strong model.
+
+Reductions (all exact):
+
+- levels beyond the first at which at least m - p + 1 usable sites are within reach are
+  dropped: at most m - p sites are closed, so one of them is open (Elloumi's rule);
+- levels beyond an existing or required site's cost are dropped: that site is open;
+- demand units of weight 0 only keep "some usable site in reach is open".
+
+Warm start: greedy addition then best-improvement vertex substitution (Teitz & Bart 1968, with
+the gain / loss / extra bookkeeping of Resende & Werneck 2007), all vectorised over the pairs.
+Its solution is passed to the solver as the incumbent, so the solver only has to prove it or
+beat it; the solver's dual bound is the reported lower bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+import scipy.sparse as sp
+
+from gxnet.optimize.problem import Pairs, Problem, Targets
+from gxnet.optimize.solve import (
+    LocationModel,
+    Solution,
+    SolverOptions,
+    SolverRun,
+    assignment_frame,
+    chosen,
+    empty_solution,
+    relative_gap,
+    site_variables,
+)
+
+TIER = "recycling_point"
+
+
+class PMedian(LocationModel):
+    """Open ``p`` recycling points so that the weighted travel of all demand is least.
+
+    Every demand unit is served by its nearest open point; pairs exist only within the service
+    cutoff, so every unit needs a usable point in reach.
+
+    Parameters
+    ----------
+    problem : Problem
+    p : int, optional
+        Points to open (existing and required included); default ``problem.targets.n_points``.
+    heuristic : bool
+        Run the greedy + interchange heuristic and pass its solution as the warm start.
+    reduce : bool
+        With the heuristic's solution, bound the problem by Lagrangean relaxation and leave out
+        the pairs and sites that cannot belong to a solution as good (exact).
+
+    Raises
+    ------
+    InfeasibleProblemError
+        When a demand unit has no usable point within the cutoff.
+    ProblemDataError
+        When p is unset or outside [kept sites, usable sites].
+    """
+
+    name = "p-median"
+
+    def __init__(
+        self, problem: Problem, p: int | None = None, *, heuristic: bool = True, reduce: bool = True
+    ) -> None:
+        super().__init__(problem)
+        self.p = problem.sites_to_open(TIER, p)
+        problem.require_reachable(TIER)
+        self.pairs: Pairs = problem.usable_pairs(TIER)
+        self.heuristic = heuristic
+        self.reduce = reduce
+        self.lagrangean_bound: float | None = None
+        self.model_size: dict[str, float] = {}
+        self.incumbent: np.ndarray | None = None
+        self.incumbent_objective: float | None = None
+        self._open: list[pulp.LpVariable] = []
+
+    @classmethod
+    def from_problem(
+        cls, problem: Problem, p: int | None = None, *, heuristic: bool = True, reduce: bool = True
+    ) -> PMedian:
+        """The model on ``problem`` (see the class parameters)."""
+        return cls(problem, p, heuristic=heuristic, reduce=reduce)
+
+    @classmethod
+    def from_cost_matrix(
+        cls,
+        cost: np.ndarray,
+        weights: np.ndarray | None,
+        p: int,
+        *,
+        cutoff: float = np.inf,
+        status: np.ndarray | None = None,
+        heuristic: bool = True,
+        reduce: bool = True,
+    ) -> PMedian:
+        """From a dense demand x site matrix; entries beyond ``cutoff`` (or inf) are dropped."""
+        problem = Problem.from_cost_matrix(
+            cost, cutoff, weights=weights, status=status, targets=Targets(n_points=p)
+        )
+        return cls(problem, p, heuristic=heuristic, reduce=reduce)
+
+    def build(self, options: SolverOptions) -> pulp.LpProblem:
+        problem = self.problem
+        sites = problem.sites[TIER]
+        weight = problem.demand.weight
+        model_pairs, closed = self.pairs, np.zeros(sites.n, dtype=bool)
+        if self.heuristic:
+            start = greedy(self.pairs, weight, self.p, sites.kept, sites.usable)
+            self.incumbent = interchange(self.pairs, weight, start, sites.kept)
+            self.incumbent_objective = median_cost(self.pairs, weight, self.incumbent)
+            if not np.isfinite(self.incumbent_objective):
+                self.incumbent = None  # the heuristic left a unit unserved: no warm start
+        if self.incumbent is not None and self.reduce:
+            served = weight * self.pairs.cost[self.pairs.nearest(self.incumbent)]
+            reduction = lagrangean_reduction(
+                self.pairs,
+                weight,
+                self.p,
+                sites.kept,
+                sites.usable,
+                self.incumbent_objective,
+                served,
+            )
+            self.lagrangean_bound = reduction.bound
+            closed = reduction.closed
+            model_pairs = self.pairs.select(reduction.pairs & ~closed[self.pairs.destination])
+        levels = radius_levels(model_pairs, weight, self.p, sites.usable & ~closed, sites.kept)
+        self.model_size = {
+            "pairs_kept": float(model_pairs.n),
+            "sites_closed": float(closed.sum()),
+            "levels": float(levels.n),
+        }
+        prob = pulp.LpProblem("p_median", pulp.LpMinimize)
+        y = self._open = site_variables(problem, TIER, prob=prob)
+        for j in np.flatnonzero(closed).tolist():
+            y[j].upBound = 0
+        has_z = levels.step > 0
+        z = [prob.add_variable(f"z_{g}", lowBound=0) if has_z[g] else None for g in range(levels.n)]
+        prob.setObjective(
+            pulp.LpAffineExpression(
+                ((z[g], float(levels.step[g])) for g in np.flatnonzero(has_z).tolist()),
+                constant=float(levels.constant),
+            )
+        )
+        destination = model_pairs.destination.tolist()
+        starts, ends = levels.start.tolist(), levels.end.tolist()
+        first = levels.first.tolist()
+        for g in range(levels.n):
+            terms = [(y[j], 1.0) for j in destination[starts[g] : ends[g]]]
+            if z[g] is not None:
+                terms.append((z[g], 1.0))
+            if not first[g]:
+                terms.append((z[g - 1], -1.0))
+            prob.addConstraint(
+                pulp.LpConstraint(terms, pulp.LpConstraintGE, rhs=1.0 if first[g] else 0.0),
+                f"r{g}",
+            )
+        prob.addConstraint(
+            pulp.LpConstraint([(v, 1.0) for v in y], pulp.LpConstraintEQ, rhs=self.p), "p"
+        )
+        if self.incumbent is not None and options.warm_start:
+            self._set_start(levels, y, z)
+            # The interchange incumbent is rarely beaten: spend the time on the bound.
+            self.highs_options = {"mip_heuristic_effort": 0.0}
+        return prob
+
+    def _set_start(self, levels: RadiusLevels, y: list, z: list) -> None:
+        """Warm start: the incumbent's y, and z_g = 1 where its distance exceeds level g."""
+        for variable, value in zip(y, self.incumbent.tolist(), strict=True):
+            variable.setInitialValue(float(value))
+        distance = self.pairs.cost[self.pairs.nearest(self.incumbent)]
+        beyond = (distance[levels.origin] > levels.distance).tolist()
+        for variable, value in zip(z, beyond, strict=True):
+            if variable is not None:
+                variable.setInitialValue(1.0 if value else 0.0)
+
+    def read(self, run: SolverRun) -> Solution:
+        if run.status not in ("optimal", "feasible"):
+            return empty_solution(run, self.name)
+        problem = self.problem
+        open_mask = chosen(self._open)
+        rows = self.pairs.nearest(open_mask)
+        weight = problem.demand.weight
+        total = float((weight * self.pairs.cost[rows]).sum())
+        bound = run.bound
+        if self.lagrangean_bound is not None:
+            bound = max(bound if bound is not None else -np.inf, self.lagrangean_bound)
+        return Solution(
+            run.status,
+            run.objective,
+            bound,
+            0.0 if run.status == "optimal" else relative_gap(run.objective, bound),
+            open_sites={TIER: problem.sites[TIER].ids[open_mask].tolist()},
+            assignments={TIER: assignment_frame(problem, TIER, self.pairs, rows)},
+            solver=run.solver,
+            model=self.name,
+            metrics={
+                "n_open": float(open_mask.sum()),
+                "weighted_cost": total,
+                "mean_cost": total / float(weight.sum()) if weight.sum() > 0 else 0.0,
+                "max_cost": float(self.pairs.cost[rows].max()) if len(rows) else 0.0,
+                "heuristic_objective": (
+                    np.nan if self.incumbent_objective is None else self.incumbent_objective
+                ),
+                "lagrangean_bound": (
+                    np.nan if self.lagrangean_bound is None else self.lagrangean_bound
+                ),
+                **self.model_size,
+            },
+        )
+
+
+@dataclass(frozen=True)
+class RadiusLevels:
+    """The distinct-distance levels of every demand unit, after the exact reductions.
+
+    Level g belongs to demand unit ``origin[g]``, has cost ``distance[g]`` and holds the pairs
+    at positions ``start[g]:end[g]``. ``first[g]`` marks a unit's first level; ``step[g]`` is
+    the objective coefficient of z_g (weight times the rise to the unit's next level; 0 for its
+    last level, which has no z); ``constant`` is sum_i w_i D_i^1.
+    """
+
+    origin: np.ndarray
+    distance: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    first: np.ndarray
+    step: np.ndarray
+    constant: float
+
+    @property
+    def n(self) -> int:
+        return len(self.origin)
+
+
+def radius_levels(
+    pairs: Pairs, weight: np.ndarray, p: int, usable: np.ndarray, kept: np.ndarray
+) -> RadiusLevels:
+    """Group each origin's usable pairs into distinct-distance levels and cut the levels that
+    cannot matter (see the module notes). ``pairs`` must lead to usable sites only.
+
+    Parameters
+    ----------
+    pairs : Pairs
+        Usable pairs, sorted by origin then cost (as :class:`Pairs` keeps them).
+    weight : numpy.ndarray
+        Demand weights.
+    p : int
+        Sites to open.
+    usable, kept : numpy.ndarray
+        Boolean masks over the sites.
+    """
+    origin, cost = pairs.origin, pairs.cost
+    start = np.zeros(pairs.n, dtype=bool)
+    start[pairs.indptr[:-1][pairs.degree() > 0]] = True
+    new_level = start.copy()
+    new_level[1:] |= cost[1:] != cost[:-1]
+    level = np.cumsum(new_level) - 1
+    n_levels = int(level[-1]) + 1 if pairs.n else 0
+    level_start = np.flatnonzero(new_level)
+    level_end = np.append(level_start[1:], pairs.n)
+    level_origin = origin[level_start]
+    # Sites within reach at the end of each level, counted from the origin's first pair.
+    reached = level_end - pairs.indptr[level_origin]
+    closed_at_most = int(usable.sum()) - p
+    surely_open = reached >= closed_at_most + 1
+    has_kept = np.bincount(level, weights=kept[pairs.destination], minlength=n_levels) > 0
+    zero_weight = weight[level_origin] == 0
+    cut = surely_open | has_kept | zero_weight
+    # Keep levels up to and including each origin's first cut level (its last level if none).
+    cut_before = np.cumsum(cut) - cut
+    origin_first_level = level[pairs.indptr[level_origin]]
+    keep = (cut_before - cut_before[origin_first_level]) == 0
+    if zero_weight.any():
+        # A weightless unit keeps one row: some usable site in its reach is open.
+        keep &= ~zero_weight | (np.arange(n_levels) == origin_first_level)
+        level_end = np.where(zero_weight, pairs.indptr[level_origin + 1], level_end)
+    kept_levels = np.flatnonzero(keep)
+    lo = level_origin[kept_levels]
+    distance = cost[level_start[kept_levels]]
+    first = np.ones(len(kept_levels), dtype=bool)
+    first[1:] = lo[1:] != lo[:-1]
+    last = np.ones(len(kept_levels), dtype=bool)
+    last[:-1] = lo[:-1] != lo[1:]
+    rise = np.zeros(len(kept_levels))
+    rise[:-1] = np.where(last[:-1], 0.0, distance[1:] - distance[:-1])
+    return RadiusLevels(
+        origin=lo,
+        distance=distance,
+        start=level_start[kept_levels],
+        end=level_end[kept_levels],
+        first=first,
+        step=weight[lo] * rise,
+        constant=float((weight[lo[first]] * distance[first]).sum()),
+    )
+
+
+# ---- heuristic: greedy + vertex substitution --------------------------------------------------
+
+
+def median_cost(pairs: Pairs, weight: np.ndarray, open_sites: np.ndarray) -> float:
+    """Weighted cost of serving every origin from its nearest open site (inf if one can't be)."""
+    nearest = pairs.nearest(open_sites)
+    if (nearest < 0).any():
+        return float("inf")
+    return float((weight * pairs.cost[nearest]).sum())
+
+
+def _heuristic_weights(weight: np.ndarray) -> np.ndarray:
+    """Weights for the heuristic: weightless units get the smallest positive weight, so that
+    leaving one unserved is never "free"."""
+    positive = weight[weight > 0]
+    return np.where(weight > 0, weight, positive.min() if len(positive) else 1.0)
+
+
+def greedy(
+    pairs: Pairs, weight: np.ndarray, p: int, kept: np.ndarray, usable: np.ndarray
+) -> np.ndarray:
+    """Open the kept sites, then repeatedly the site that saves the most weighted cost.
+
+    A unit without an open site in reach counts as a penalty larger than any saving, so that
+    the greedy serves everyone first when it can.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask of the ``p`` open sites.
+    """
+    weight = _heuristic_weights(weight)
+    penalty = (float(pairs.cost.max(initial=0.0)) + 1.0) * (float(weight.sum()) + 1.0)
+    by_site = np.argsort(pairs.destination, kind="stable")
+    site_ptr = np.zeros(pairs.n_destinations + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pairs.destination, minlength=pairs.n_destinations), out=site_ptr[1:])
+    open_sites = np.zeros(pairs.n_destinations, dtype=bool)
+    best = np.full(pairs.n_origins, np.inf)
+
+    def open_site(j: int) -> None:
+        open_sites[j] = True
+        rows = by_site[site_ptr[j] : site_ptr[j + 1]]
+        origins = pairs.origin[rows]
+        best[origins] = np.minimum(best[origins], pairs.cost[rows])
+
+    for j in np.flatnonzero(kept):
+        open_site(int(j))
+    while open_sites.sum() < p:
+        current = best[pairs.origin]
+        saving = np.where(
+            np.isinf(current),
+            penalty,
+            weight[pairs.origin]
+            * np.maximum(np.where(np.isinf(current), 0, current) - pairs.cost, 0),
+        )
+        gain = np.bincount(pairs.destination, weights=saving, minlength=pairs.n_destinations)
+        gain[open_sites | ~usable] = -1.0
+        open_site(int(np.argmax(gain)))
+    return open_sites
+
+
+def _two_nearest(pairs: Pairs, open_sites: np.ndarray, far: float):
+    """Cost and site of each origin's nearest open site, and the cost of its second nearest
+    (``far`` when it has none)."""
+    rows = np.flatnonzero(open_sites[pairs.destination])
+    origins = pairs.origin[rows]
+    is_first = np.ones(len(rows), dtype=bool)
+    is_first[1:] = origins[1:] != origins[:-1]
+    d1 = np.full(pairs.n_origins, np.inf)
+    f1 = np.full(pairs.n_origins, -1, dtype=np.int64)
+    d1[origins[is_first]] = pairs.cost[rows[is_first]]
+    f1[origins[is_first]] = pairs.destination[rows[is_first]]
+    rest = rows[~is_first]
+    rest_origins = origins[~is_first]
+    is_second = np.ones(len(rest), dtype=bool)
+    is_second[1:] = rest_origins[1:] != rest_origins[:-1]
+    d2 = np.full(pairs.n_origins, far)
+    d2[rest_origins[is_second]] = pairs.cost[rest[is_second]]
+    return d1, f1, d2
+
+
+def interchange(
+    pairs: Pairs,
+    weight: np.ndarray,
+    open_sites: np.ndarray,
+    kept: np.ndarray,
+    max_swaps: int | None = None,
+) -> np.ndarray:
+    """Best-improvement vertex substitution: swap an open site for a closed one while the
+    weighted cost falls.
+
+    Each round evaluates every (insert j, remove r) swap at once with the bookkeeping of
+    Resende & Werneck (2007): ``gain[j]`` (what opening j saves), ``loss[r]`` (what closing r
+    costs, units falling back to their second nearest) and ``extra[j, r]`` (the part of that loss
+    that j recovers), so that a swap changes the cost by ``loss[r] - gain[j] - extra[j, r]``.
+    Kept sites are never removed; the origins must all be served by ``open_sites``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask of the open sites after the last improving swap.
+    """
+    open_sites = open_sites.copy()
+    weight = _heuristic_weights(weight)
+    m = pairs.n_destinations
+    far = (float(pairs.cost.max(initial=0.0)) + 1.0) * (weight.sum() / weight.min() + 1.0)
+    w = weight[pairs.origin]
+    max_swaps = 10 * int(open_sites.sum()) + 100 if max_swaps is None else max_swaps
+    for _ in range(max_swaps):
+        d1, f1, d2 = _two_nearest(pairs, open_sites, far)
+        if (f1 < 0).any():
+            break
+        origin_d1 = d1[pairs.origin]
+        gain = np.bincount(
+            pairs.destination, weights=w * np.maximum(origin_d1 - pairs.cost, 0), minlength=m
+        )
+        loss = np.bincount(f1, weights=weight * (d2 - d1), minlength=m)
+        removable = open_sites & ~kept
+        if not removable.any():
+            break
+        candidate = (~open_sites[pairs.destination]) & (pairs.cost < d2[pairs.origin])
+        extra = sp.csr_matrix(
+            (
+                w[candidate]
+                * (
+                    d2[pairs.origin[candidate]]
+                    - np.maximum(pairs.cost[candidate], origin_d1[candidate])
+                ),
+                (pairs.destination[candidate], f1[pairs.origin[candidate]]),
+            ),
+            shape=(m, m),
+        )
+        extra.sum_duplicates()
+        removal_cost = np.where(removable, loss, np.inf)
+        best_removal = int(np.argmin(removal_cost))
+        # For each j: the cheapest removal, either the best overall or one j helps with.
+        value = removal_cost[extra.indices] - extra.data
+        row_best = np.full(m, removal_cost[best_removal])
+        nonempty = np.flatnonzero(np.diff(extra.indptr) > 0)
+        if len(nonempty):
+            row_best[nonempty] = np.minimum(
+                row_best[nonempty], np.minimum.reduceat(value, extra.indptr[nonempty])
+            )
+        delta = np.where(open_sites, np.inf, row_best - gain)
+        j = int(np.argmin(delta))
+        tolerance = 1e-9 * max(1.0, float((weight * d1).sum()))
+        if not delta[j] < -tolerance:
+            break
+        row = slice(extra.indptr[j], extra.indptr[j + 1])
+        r = best_removal
+        if extra.indptr[j + 1] > extra.indptr[j] and value[row].min() < removal_cost[r]:
+            r = int(extra.indices[row][np.argmin(value[row])])
+        open_sites[j] = True
+        open_sites[r] = False
+    return open_sites
+
+
+# ---- Lagrangean bound and reduction ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """What the Lagrangean bound proves about every solution at least as good as the incumbent.
+
+    Attributes
+    ----------
+    bound : float
+        Valid lower bound on the optimum.
+    pairs : numpy.ndarray
+        Boolean mask over the pairs that such a solution may use as a nearest-site assignment.
+    closed : numpy.ndarray
+        Boolean mask of sites that cannot be open in such a solution.
+    """
+
+    bound: float
+    pairs: np.ndarray
+    closed: np.ndarray
+
+
+def lagrangean_reduction(
+    pairs: Pairs,
+    weight: np.ndarray,
+    p: int,
+    kept: np.ndarray,
+    usable: np.ndarray,
+    upper: float,
+    multipliers: np.ndarray,
+    iterations: int = 300,
+) -> Reduction:
+    """Bound the p-median by relaxing "each unit is served once" and drop what cannot pay.
+
+    With multipliers l_i and reduced costs c_ij = w_i d_ij - l_i, every solution costs at least
+    ``L(l) + pi_j + max(c_ij, 0)`` for each pair (i, j) it uses (j nearest open site of i), where
+    ``L(l) = sum_i l_i + min over p sites of sum_j min(c_ij, 0)`` and ``pi_j`` is what forcing
+    j open adds to that minimum. A pair whose figure exceeds ``upper`` (the incumbent) cannot
+    be the nearest assignment of a solution as good as the incumbent; a site whose ``pi_j``
+    does cannot be open in one. Beasley (1993) uses the same bound; the multipliers are
+    improved by subgradient steps (Held, Wolfe & Crowder 1974), vectorised over the pairs.
+
+    Parameters
+    ----------
+    pairs : Pairs
+        Usable pairs.
+    weight : numpy.ndarray
+    p : int
+    kept, usable : numpy.ndarray
+        Boolean site masks.
+    upper : float
+        Cost of a known solution.
+    multipliers : numpy.ndarray
+        Starting l_i, e.g. each unit's weighted cost in the known solution.
+    iterations : int
+        Subgradient steps at most.
+    """
+    m, n = pairs.n_destinations, pairs.n_origins
+    weighted = weight[pairs.origin] * pairs.cost
+    free = usable & ~kept
+    slots = p - int(kept.sum())
+    lam = multipliers.astype(np.float64).copy()
+    best = (-np.inf, lam, np.zeros(m))
+    theta, stall = 2.0, 0
+    for _ in range(iterations):
+        reduced = weighted - lam[pairs.origin]
+        rho = np.bincount(pairs.destination, weights=np.minimum(reduced, 0), minlength=m)
+        chosen_sites = kept.copy()
+        if slots > 0:
+            candidates = np.flatnonzero(free)
+            chosen_sites[candidates[np.argpartition(rho[candidates], slots - 1)[:slots]]] = True
+        value = float(lam.sum() + rho[chosen_sites].sum())
+        if value > best[0] + 1e-12 * max(1.0, abs(value)):
+            best, stall = (value, lam.copy(), rho), 0
+        else:
+            stall += 1
+            if stall >= 20:
+                theta, stall = theta / 2, 0
+        served = np.bincount(
+            pairs.origin, weights=(chosen_sites[pairs.destination] & (reduced < 0)), minlength=n
+        )
+        subgradient = 1.0 - served
+        norm = float(subgradient @ subgradient)
+        if norm == 0 or upper - value <= 1e-9 * max(1.0, abs(upper)) or theta < 1e-4:
+            break
+        lam = lam + theta * (upper - value) / norm * subgradient
+    bound, lam, rho = best
+    # pi_j: what opening j adds to the Lagrangean minimum (0 for the sites it opens anyway).
+    penalty = np.full(m, np.inf)
+    penalty[kept] = 0.0
+    if slots > 0:
+        candidates = np.flatnonzero(free)
+        order = candidates[np.argsort(rho[candidates], kind="stable")]
+        penalty[order[:slots]] = 0.0
+        penalty[order[slots:]] = rho[order[slots:]] - rho[order[slots - 1]]
+    slack = upper - bound + 1e-9 * max(1.0, abs(upper))
+    reduced = np.maximum(weighted - lam[pairs.origin], 0)
+    keep_pairs = reduced + penalty[pairs.destination] <= slack
+    return Reduction(bound, keep_pairs, usable & (penalty > slack))

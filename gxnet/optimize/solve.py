@@ -1,0 +1,485 @@
+"""Run a PuLP model on HiGHS or CBC and say honestly what came back.
+
+Status rules (the project's contract):
+
+- ``"optimal"``: the solver *proved* optimality within ``gap_rel`` (HiGHS model status
+  ``kOptimal``; CBC ``prob.sol_status == LpSolutionOptimal``). PuLP's own ``LpStatus`` is not
+  trusted: it says "Optimal" for a CBC run stopped by its time limit.
+- ``"feasible"``: an incumbent exists but optimality is not proved (time limit); ``bound`` and
+  ``gap`` say how far from proven it may be.
+- ``"infeasible"``: the solver proved that no solution exists.
+- ``"no solution"``: the run stopped without any solution.
+
+HiGHS is reached through highspy directly: the PuLP model is converted in one pass into a
+row-wise sparse matrix (PuLP's own ``HiGHS`` class adds rows one call at a time and cannot pass
+a starting solution), and the MIP dual bound and gap are read from ``Highs.getInfo()``. CBC runs
+through ``pulp.PULP_CBC_CMD`` and its bound and gap are read from its log.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from gxnet._errors import SolverError, UserInputError
+from gxnet.optimize.problem import Pairs, Problem
+
+SOLVERS: tuple[str, ...] = ("highs", "cbc")
+STATUSES: tuple[str, ...] = ("optimal", "feasible", "infeasible", "no solution")
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How to run the solver.
+
+    Attributes
+    ----------
+    solver : {"highs", "cbc"}
+        HiGHS (default, via highspy) or CBC (PuLP's bundled binary).
+    time_limit_s : float, optional
+        Wall-clock limit; the best solution found so far is returned as ``"feasible"``.
+    gap_rel : float
+        Relative MIP gap at which the solver may stop and call the solution optimal.
+        The default 1e-6 matches the precision benchmark optima are compared with.
+    threads : int, optional
+        Solver threads (``None``: the solver's default).
+    seed : int
+        Random seed, for runs that repeat exactly.
+    msg : bool
+        Show the solver log.
+    warm_start : bool
+        Pass the model's heuristic incumbent to the solver when it has one.
+    """
+
+    solver: str = "highs"
+    time_limit_s: float | None = None
+    gap_rel: float = 1e-6
+    threads: int | None = None
+    seed: int = 0
+    msg: bool = False
+    warm_start: bool = True
+
+    def __post_init__(self) -> None:
+        if self.solver not in SOLVERS:
+            raise UserInputError(f"solver: {self.solver!r} is not one of {list(SOLVERS)}")
+        if self.time_limit_s is not None and not self.time_limit_s > 0:
+            raise UserInputError(f"time_limit_s: {self.time_limit_s} must be > 0")
+        if not 0 <= self.gap_rel < 1:
+            raise UserInputError(f"gap_rel: {self.gap_rel} must be in [0, 1)")
+        if self.threads is not None and self.threads < 1:
+            raise UserInputError(f"threads: {self.threads} must be >= 1")
+
+
+@dataclass(frozen=True)
+class SolverRun:
+    """What one solver run returned (variable values are left on the PuLP variables)."""
+
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    solve_time_s: float
+    solver: str
+    #: Seconds spent handing the model to the solver (HiGHS: the bulk conversion; CBC writes
+    #: its file inside the solve time).
+    load_time_s: float = 0.0
+
+
+@dataclass
+class Solution:
+    """A model's answer, in the planner's ids.
+
+    Attributes
+    ----------
+    status : {"optimal", "feasible", "infeasible", "no solution"}
+    objective : float or None
+        Objective of the returned solution, in the model's units.
+    bound : float or None
+        Best proven bound on the optimum (lower bound when minimising, upper when maximising).
+    gap : float or None
+        ``|objective - bound| / max(|objective|, 1e-9)``; 0 when proven optimal.
+    open_sites : dict[str, list]
+        Ids of the open sites per tier (existing and required included).
+    assignments : dict[str, pandas.DataFrame]
+        Per tier: columns ``origin_id`` (demand id for the first tier), ``site_id``, ``cost``,
+        ``share`` (fraction of the origin's weight sent there; 1 for single assignment).
+    build_time_s, solve_time_s : float
+        Seconds spent building the model (heuristics, reductions, PuLP rows and the hand-over
+        to the solver) and in the solver.
+    solver : str
+        ``"highs"`` or ``"cbc"``.
+    model : str
+        The model's name, e.g. ``"p-median"``.
+    metrics : dict[str, float]
+        Model-specific figures, e.g. ``covered_weight``, ``coverage_share``.
+    """
+
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    open_sites: dict[str, list] = field(default_factory=dict)
+    assignments: dict[str, pd.DataFrame] = field(default_factory=dict)
+    build_time_s: float = 0.0
+    solve_time_s: float = 0.0
+    solver: str = ""
+    model: str = ""
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def has_solution(self) -> bool:
+        """True when sites and assignments are available (optimal or feasible)."""
+        return self.status in ("optimal", "feasible")
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """``|objective - bound| / max(|objective|, 1e-9)``, or None when either is missing."""
+    if objective is None or bound is None or not math.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def solve_pulp(
+    prob: pulp.LpProblem,
+    options: SolverOptions | None = None,
+    *,
+    highs_options: dict[str, object] | None = None,
+) -> SolverRun:
+    """Solve a PuLP problem with the chosen solver and report an honest status.
+
+    Variables' ``varValue`` are set as after ``prob.solve()``. When ``options.warm_start`` is
+    true and every variable has a value set with ``setInitialValue``, that start is passed on.
+
+    Parameters
+    ----------
+    prob : pulp.LpProblem
+    options : SolverOptions, optional
+    highs_options : dict, optional
+        Extra HiGHS options a model knows to help (ignored by CBC), e.g.
+        ``{"mip_heuristic_effort": 0.0}`` when the model already holds a strong incumbent.
+
+    Returns
+    -------
+    SolverRun
+
+    Raises
+    ------
+    SolverError
+        When the solver itself fails.
+    """
+    options = options or SolverOptions()
+    if options.solver == "highs":
+        return _solve_highs(prob, options, highs_options or {})
+    return _solve_cbc(prob, options)
+
+
+#: PuLP's (status, sol_status) for each honest status.
+_PULP_STATUS = {
+    "optimal": (pulp.LpStatusOptimal, pulp.LpSolutionOptimal),
+    "feasible": (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    "infeasible": (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible),
+    "no solution": (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound),
+}
+
+# ---- HiGHS ------------------------------------------------------------------------------
+
+
+def _solve_highs(
+    prob: pulp.LpProblem, options: SolverOptions, extra: dict[str, object]
+) -> SolverRun:
+    import highspy
+
+    load_start = time.perf_counter()
+    variables = prob.variables()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(options.msg))
+    h.setOptionValue("mip_rel_gap", float(options.gap_rel))
+    h.setOptionValue("random_seed", int(options.seed))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    if options.time_limit_s is not None:
+        h.setOptionValue("time_limit", float(options.time_limit_s))
+    for key, value in extra.items():
+        h.setOptionValue(key, value)
+    h.passModel(_highs_lp(prob, variables))
+    start = [v.varValue for v in variables]
+    if options.warm_start and variables and all(value is not None for value in start):
+        solution = highspy.HighsSolution()
+        solution.col_value = [float(value) for value in start]
+        h.setSolution(solution)
+    tic = time.perf_counter()
+    load_time = tic - load_start
+    run_status = h.run()
+    elapsed = time.perf_counter() - tic
+    if run_status == highspy.HighsStatus.kError:
+        raise SolverError(
+            f"HiGHS failed on model {prob.name!r} ({h.modelStatusToString(h.getModelStatus())})"
+        )
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    is_mip = any(v.cat == pulp.LpInteger for v in variables)
+    kind = highspy.HighsModelStatus
+    if model_status == kind.kOptimal:
+        status = "optimal"
+    elif model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
+        status = "infeasible"
+    elif has_primal:
+        status = "feasible"
+    else:
+        status = "no solution"
+    objective = bound = gap = None
+    if status in ("optimal", "feasible"):
+        values = h.getSolution().col_value
+        for variable, value in zip(variables, values, strict=True):
+            variable.varValue = value
+        objective = float(info.objective_function_value)
+        bound = float(info.mip_dual_bound) if is_mip else objective
+        if not math.isfinite(bound):
+            bound = None
+        gap = 0.0 if status == "optimal" and not is_mip else relative_gap(objective, bound)
+    # Leave PuLP's own status fields as its HiGHS interface would (callers may read them).
+    prob.assignStatus(*_PULP_STATUS[status])
+    return SolverRun(status, objective, bound, gap, elapsed, "highs", load_time)
+
+
+def _highs_lp(prob: pulp.LpProblem, variables: list[pulp.LpVariable]):  # -> highspy.HighsLp
+    """The PuLP model as a HighsLp with a row-wise sparse matrix, built in one pass."""
+    import highspy
+
+    index = {id(v): i for i, v in enumerate(variables)}
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(variables)
+    cost = np.zeros(len(variables))
+    for variable, coefficient in prob.objective.items():
+        cost[index[id(variable)]] = coefficient
+    lp.col_cost_ = cost
+    lp.offset_ = float(prob.objective.constant)
+    lp.col_lower_ = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
+    lp.col_upper_ = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
+    if prob.sense == pulp.LpMaximize:
+        lp.sense_ = highspy.ObjSense.kMaximize
+    constraints = prob.constraints()
+    starts = np.zeros(len(constraints) + 1, dtype=np.int32)
+    columns: list[int] = []
+    values: list[float] = []
+    lower = np.full(len(constraints), -inf)
+    upper = np.full(len(constraints), inf)
+    for row, constraint in enumerate(constraints):
+        for variable, coefficient in constraint.items():
+            columns.append(index[id(variable)])
+            values.append(coefficient)
+        starts[row + 1] = len(columns)
+        rhs = -constraint.constant
+        if constraint.sense != pulp.LpConstraintLE:
+            lower[row] = rhs
+        if constraint.sense != pulp.LpConstraintGE:
+            upper[row] = rhs
+    lp.num_row_ = len(constraints)
+    lp.row_lower_ = lower
+    lp.row_upper_ = upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = len(variables)
+    lp.a_matrix_.num_row_ = len(constraints)
+    lp.a_matrix_.start_ = starts
+    lp.a_matrix_.index_ = np.asarray(columns, dtype=np.int32)
+    lp.a_matrix_.value_ = np.asarray(values, dtype=np.float64)
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger
+        if v.cat == pulp.LpInteger
+        else highspy.HighsVarType.kContinuous
+        for v in variables
+    ]
+    return lp
+
+
+# ---- CBC --------------------------------------------------------------------------------
+
+_CBC_NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+
+
+def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
+    variables = prob.variables()
+    warm = options.warm_start and bool(variables) and all(v.varValue is not None for v in variables)
+    with tempfile.TemporaryDirectory(prefix="gxnet-cbc-") as folder:
+        log_path = Path(folder) / "cbc.log"
+        solver = pulp.PULP_CBC_CMD(
+            msg=False,
+            timeLimit=options.time_limit_s,
+            gapRel=options.gap_rel,
+            threads=options.threads,
+            warmStart=warm,
+            logPath=str(log_path),
+            options=[f"randomCbcSeed {options.seed + 1}", f"randomSeed {options.seed + 1}"],
+        )
+        tic = time.perf_counter()
+        try:
+            prob.solve(solver)
+        except pulp.PulpSolverError as error:
+            raise SolverError(f"CBC failed on model {prob.name!r}: {error}") from error
+        elapsed = time.perf_counter() - tic
+        log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    if options.msg:
+        print(log)
+    if prob.sol_status == pulp.LpSolutionOptimal:
+        status = "optimal"
+    elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
+        status = "feasible"
+    elif prob.sol_status == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:
+        status = "infeasible"
+    else:
+        status = "no solution"
+    objective = bound = gap = None
+    if status in ("optimal", "feasible"):
+        objective = float(pulp.value(prob.objective) or 0.0)
+        if status == "optimal":
+            bound, gap = objective, 0.0
+        else:
+            bound = _cbc_bound(log, objective, prob.sense)
+            gap = relative_gap(objective, bound)
+    return SolverRun(status, objective, bound, gap, elapsed, "cbc")
+
+
+def _cbc_bound(log: str, objective: float, sense: int) -> float | None:
+    """The best bound from a CBC log ("Lower bound:" in CBC's minimising sign convention)."""
+    found = re.findall(r"Lower bound:\s*" + _CBC_NUMBER, log)
+    if not found:
+        return None
+    bound = float(found[-1])
+    # CBC minimises internally: for "-max" runs it prints the bound of the negated objective.
+    if sense == pulp.LpMaximize:
+        bound = -bound
+    return max(bound, objective) if sense == pulp.LpMaximize else min(bound, objective)
+
+
+# ---- models -----------------------------------------------------------------------------
+
+
+class LocationModel(ABC):
+    """A facility-location model built on a :class:`Problem`'s sparse pairs.
+
+    Subclasses build a PuLP model in :meth:`build` and read it back in :meth:`read`;
+    :meth:`solve` times both and calls :func:`solve_pulp` in between.
+    """
+
+    #: Short name used in Solution.model and benchmark tables.
+    name: ClassVar[str] = ""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        #: HiGHS options the model sets for itself after building (see solve_pulp).
+        self.highs_options: dict[str, object] = {}
+
+    @classmethod
+    def from_problem(cls, problem: Problem):  # -> Self
+        """The model on ``problem``'s data and targets."""
+        return cls(problem)
+
+    @abstractmethod
+    def build(self, options: SolverOptions) -> pulp.LpProblem:
+        """Build the PuLP model (with a warm start set on its variables if any)."""
+
+    @abstractmethod
+    def read(self, run: SolverRun) -> Solution:
+        """Turn the solved PuLP model into a Solution (sites, assignments, metrics)."""
+
+    def solve(self, options: SolverOptions | None = None) -> Solution:
+        """Build, solve and read the model.
+
+        Parameters
+        ----------
+        options : SolverOptions, optional
+
+        Returns
+        -------
+        Solution
+        """
+        options = options or SolverOptions()
+        tic = time.perf_counter()
+        prob = self.build(options)
+        build_time = time.perf_counter() - tic
+        run = solve_pulp(prob, options, highs_options=self.highs_options)
+        solution = self.read(run)
+        solution.build_time_s = build_time + run.load_time_s
+        solution.solve_time_s = run.solve_time_s
+        return solution
+
+
+def empty_solution(run: SolverRun, model: str) -> Solution:
+    """A Solution without sites, for runs that found none."""
+    return Solution(run.status, None, run.bound, None, solver=run.solver, model=model)
+
+
+def assignment_frame(
+    problem: Problem, tier: str, pairs: Pairs, rows: np.ndarray, share: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Assignments of ``tier`` as a DataFrame of ids from selected pair rows.
+
+    Parameters
+    ----------
+    problem : Problem
+    tier : str
+    pairs : Pairs
+        The pairs the rows index into.
+    rows : numpy.ndarray
+        Integer positions (or a boolean mask) into ``pairs``.
+    share : numpy.ndarray, optional
+        Fraction of each origin's weight on each selected pair (default 1).
+    """
+    origin = pairs.origin[rows]
+    return pd.DataFrame(
+        {
+            "origin_id": problem.origin_ids(tier)[origin],
+            "site_id": problem.sites[tier].ids[pairs.destination[rows]],
+            "cost": pairs.cost[rows],
+            "share": np.ones(len(origin)) if share is None else np.asarray(share, float),
+        }
+    )
+
+
+def site_variables(
+    problem: Problem,
+    tier: str,
+    prefix: str = "open",
+    prob: pulp.LpProblem | None = None,
+) -> list[pulp.LpVariable]:
+    """One binary "open" variable per site of ``tier``, bounded by the site's status.
+
+    Existing and required sites get a lower bound of 1, excluded sites an upper bound of 0,
+    so that the solver's presolve removes them and no model can forget the rule. With ``prob``
+    the variables are created through ``prob.add_variable`` (PuLP 4's way).
+    """
+    sites = problem.sites[tier]
+    lower = sites.kept.astype(int).tolist()
+    upper = sites.usable.astype(int).tolist()
+    make = pulp.LpVariable if prob is None else prob.add_variable
+    return [
+        make(f"{prefix}_{j}", lowBound=lower[j], upBound=upper[j], cat="Integer")
+        for j in range(sites.n)
+    ]
+
+
+def chosen(variables: list[pulp.LpVariable]) -> np.ndarray:
+    """Boolean mask of binary variables set to 1 in the solution."""
+    return np.array([(v.varValue or 0.0) > 0.5 for v in variables], dtype=bool)
+
+
+def origin_sums(pairs: Pairs, variables: list[pulp.LpVariable]) -> list[pulp.LpAffineExpression]:
+    """For each origin, the sum of the site variables its pairs reach (empty when none)."""
+    destination = pairs.destination.tolist()
+    bounds = pairs.indptr.tolist()
+    return [
+        pulp.LpAffineExpression([(variables[j], 1.0) for j in destination[a:b]])
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    ]

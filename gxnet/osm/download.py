@@ -1,0 +1,231 @@
+"""Download the Guangxi OpenStreetMap extract: resumable, verified, written atomically.
+
+The bytes arrive in ``<name>.part`` beside the final file. A broken connection leaves the
+``.part`` file, and the next attempt (or the next run) asks the server only for the missing
+bytes (HTTP ``Range``). The finished file is checked against the MD5 checksum the extract
+service publishes at ``<url>.md5`` and only then renamed onto ``<name>`` (atomic on POSIX), so
+whoever reads ``*.osm.pbf`` in the cache folder never sees a partial or corrupt file.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from tqdm import tqdm
+
+from gxnet import __version__, settings
+from gxnet._errors import DownloadError
+
+_CHUNK = 1 << 16
+_HEADERS = {"User-Agent": f"gxnet/{__version__} (recycling network planning)"}
+#: Longest wait honoured from a server's Retry-After, in seconds.
+_MAX_RETRY_AFTER_S = 300.0
+
+# Indirection so that tests can record the waits instead of sleeping.
+_sleep = time.sleep
+
+
+class _Retry(Exception):
+    """A failure worth another attempt (429, 5xx, broken connection); ``wait_s`` if the server
+    said how long to wait."""
+
+    def __init__(self, reason: str, wait_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.wait_s = wait_s
+
+
+def _by_hand(target: Path) -> str:
+    return (
+        f"download it by hand and place it at {target} (any *.osm.pbf in {target.parent}/ "
+        "covering the city is used), or pass --pbf FILE"
+    )
+
+
+def _broken(exc: requests.RequestException, url: str) -> _Retry:
+    """A retryable failure with a short reason (requests' own messages run to several lines)."""
+    host = urlsplit(url).netloc
+    if isinstance(exc, requests.Timeout):
+        return _Retry(f"no answer from {host} in time")
+    if isinstance(exc, requests.ConnectionError):
+        return _Retry(f"no connection to {host}")
+    return _Retry(f"the connection to {host} broke ({type(exc).__name__})")
+
+
+def _retry_after_s(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), None if absent."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _check_status(response: requests.Response, url: str, target: Path) -> None:
+    status = response.status_code
+    if status == 429:
+        raise _Retry("429 Too Many Requests", _retry_after_s(response.headers.get("Retry-After")))
+    if status >= 500:
+        raise _Retry(
+            f"{status} {response.reason}", _retry_after_s(response.headers.get("Retry-After"))
+        )
+    if status == 404:
+        raise DownloadError(
+            f"{url} does not exist (404); check settings.extract_url (GXNET_EXTRACT_URL), or "
+            + _by_hand(target)
+        )
+    if status >= 400:
+        raise DownloadError(f"{url} answered {status} {response.reason}; " + _by_hand(target))
+
+
+def _published_md5(url: str, target: Path, timeout_s: float) -> str:
+    """The MD5 checksum published at ``<url>.md5`` (as ``md5sum`` prints it).
+
+    Raises _Retry on 429, 5xx or a broken connection, DownloadError when there is no checksum.
+    """
+    try:
+        response = requests.get(url + ".md5", headers=_HEADERS, timeout=timeout_s)
+    except requests.RequestException as exc:
+        raise _broken(exc, url) from exc
+    _check_status(response, url + ".md5", target)
+    digest = response.text.split()[0].lower() if response.text.split() else ""
+    if len(digest) != 32 or any(c not in "0123456789abcdef" for c in digest):
+        raise DownloadError(f"{url}.md5 holds no MD5 checksum (got {response.text[:60]!r})")
+    return digest
+
+
+def _fetch_part(url: str, part: Path, target: Path, *, progress: bool, timeout_s: float) -> None:
+    """Bring ``part`` to the full file, asking only for the bytes it lacks."""
+    offset = part.stat().st_size if part.exists() else 0
+    headers = dict(_HEADERS)
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+    try:
+        with requests.get(url, headers=headers, stream=True, timeout=timeout_s) as response:
+            if response.status_code == 416 and offset:
+                return  # the .part file already holds every byte; the checksum decides
+            _check_status(response, url, target)
+            if response.status_code != 206:
+                offset = 0  # the server ignored the Range: start over
+            size = response.headers.get("Content-Length")
+            total = offset + int(size) if size is not None else None
+            with (
+                open(part, "ab" if offset else "wb") as fh,
+                tqdm(
+                    total=total,
+                    initial=offset,
+                    unit="B",
+                    unit_scale=True,
+                    unit_divisor=1024,
+                    desc=target.name,
+                    disable=not progress,
+                ) as bar,
+            ):
+                for chunk in response.iter_content(_CHUNK):
+                    fh.write(chunk)
+                    bar.update(len(chunk))
+    except requests.RequestException as exc:
+        raise _broken(exc, url) from exc
+    if total is not None and part.stat().st_size < total:
+        raise _Retry(f"connection closed after {part.stat().st_size} of {total} bytes")
+
+
+def _file_md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download_extract(
+    url: str | None = None,
+    *,
+    dest_dir: str | Path | None = None,
+    progress: bool | None = None,
+    retries: int | None = None,
+    backoff_s: float | None = None,
+    timeout_s: float | None = None,
+) -> Path:
+    """Download an OSM extract, resuming a broken download, and verify its published checksum.
+
+    Parameters
+    ----------
+    url
+        The extract; default ``settings.extract_url`` (Guangxi). Its checksum must be at
+        ``<url>.md5``.
+    dest_dir
+        Folder of the final file; default ``settings.osm_dir``.
+    progress
+        Show a progress bar; default: when stderr is a terminal.
+    retries
+        Attempts before giving up; default ``settings.http_retries``.
+    backoff_s
+        Wait before the second attempt, doubled after each further one (a server's Retry-After
+        wins when it sends one); default ``settings.http_backoff_s``.
+    timeout_s
+        Seconds without an answer before an attempt fails; default ``settings.http_timeout_s``.
+
+    Returns
+    -------
+    Path
+        The verified file, ``<dest_dir>/<name in url>``.
+
+    Raises
+    ------
+    DownloadError
+        On 404 or another client error at once; after the retries on 429, 5xx and broken or
+        absent connections; on a checksum mismatch. The message says where to place a file by
+        hand. No partial file is ever left at the returned path.
+    """
+    url = url or settings.extract_url
+    target = Path(dest_dir or settings.osm_dir) / Path(urlsplit(url).path).name
+    part = target.with_name(target.name + ".part")
+    progress = sys.stderr.isatty() if progress is None else progress
+    retries = max(1, settings.http_retries if retries is None else retries)
+    backoff_s = settings.http_backoff_s if backoff_s is None else backoff_s
+    timeout_s = timeout_s or settings.http_timeout_s
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DownloadError(f"cannot create {target.parent}: {exc.strerror}") from exc
+
+    expected = None
+    for attempt in range(retries):
+        try:
+            expected = expected or _published_md5(url, target, timeout_s)
+            _fetch_part(url, part, target, progress=progress, timeout_s=timeout_s)
+            break
+        except _Retry as failure:
+            if attempt == retries - 1:
+                raise DownloadError(
+                    f"could not download {url} ({retries} attempts, the last: {failure}); "
+                    + (
+                        f"{part} keeps the bytes so far and the next run resumes; "
+                        if part.exists()
+                        else ""
+                    )
+                    + _by_hand(target)
+                ) from failure
+            wait = failure.wait_s if failure.wait_s is not None else backoff_s * 2**attempt
+            _sleep(min(wait, _MAX_RETRY_AFTER_S))
+
+    actual = _file_md5(part)
+    if actual != expected:
+        # Resuming cannot repair wrong bytes: start afresh next time.
+        part.unlink()
+        raise DownloadError(
+            f"{url} arrived with MD5 {actual}, but the server publishes {expected}; the file "
+            "was discarded: run the command again, or " + _by_hand(target)
+        )
+    part.replace(target)
+    return target

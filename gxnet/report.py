@@ -1,0 +1,371 @@
+"""Tables of a plan: households, recycling points, coverage and walk times per county.
+
+:func:`county_table` gives the figures as a DataFrame (the pipeline writes it as CSV);
+:func:`render_report` turns them into a markdown or a self-contained HTML report in Chinese or
+English, and :func:`write_report` saves that report atomically.
+
+Coverage is the share of all households whose point lies within the service standard (the plan's
+``covered`` flag), so demand without any reachable point counts as not covered. Walk times are
+household-weighted over those covered households, as in the plan's own metrics
+(:func:`gxnet.plan.measure`): the mean, and the 95th percentile as the smallest time within which
+at least 95 % of them live.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gxnet._errors import UserInputError
+from gxnet._io import write_text_atomic
+from gxnet._messages import messages
+from gxnet.plan import Plan
+from gxnet.regions import get_region
+
+FORMATS = ("markdown", "html")
+#: Report formats chosen from a file's suffix by :func:`write_report`.
+SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+POINT_TIER = "recycling_point"
+
+
+def assigned(demand: pd.DataFrame) -> pd.Series:
+    """Which demand rows have a recycling point (the plan writes "" or None for none)."""
+    point = demand["point_id"]
+    return point.notna() & (point.astype(str) != "")
+
+
+def walk_times(demand: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
+    """Household-weighted mean and 95th-percentile travel time, in minutes, per value of ``key``.
+
+    Parameters
+    ----------
+    demand
+        Rows with ``households``, ``covered`` and ``travel_s``; rows not covered within the
+        standard or without a time are left out.
+    key
+        The group of each row of ``demand`` (same index), e.g. its county or its point.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the key, columns ``walk_mean_min`` and ``walk_p95_min``.
+    """
+    reached = demand["covered"].fillna(False).astype(bool) & np.isfinite(
+        demand["travel_s"].astype(float)
+    )
+    rows = pd.DataFrame(
+        {
+            "key": key[reached],
+            "w": demand.loc[reached, "households"].astype(float),
+            "t": demand.loc[reached, "travel_s"].astype(float) / 60.0,
+        }
+    ).sort_values(["key", "t"], kind="stable")
+    groups = rows.groupby("key", sort=False)["w"]
+    # Sorted by time within each key, the percentile is the first time whose cumulative
+    # household share reaches 95 %; the minimum over the rows that reach it is that time.
+    reaches = groups.cumsum() >= 0.95 * groups.transform("sum")
+    p95 = rows["t"].where(reaches).groupby(rows["key"]).min()
+    weighted = (rows["t"] * rows["w"]).groupby(rows["key"]).sum()
+    mean = weighted / groups.sum().replace(0.0, np.nan)
+    return pd.DataFrame({"walk_mean_min": mean, "walk_p95_min": p95})
+
+
+def _figures(
+    demand: pd.DataFrame, sites: pd.DataFrame, demand_key: pd.Series, site_key: pd.Series
+) -> pd.DataFrame:
+    """Households, coverage, points, centres and walk times per key (a county or the total)."""
+    households = demand["households"].astype(float)
+    covered = households.where(demand["covered"].fillna(False).astype(bool), 0.0)
+    table = pd.DataFrame(
+        {
+            "households": households.groupby(demand_key).sum(),
+            "covered_households": covered.groupby(demand_key).sum(),
+        }
+    )
+    is_point = sites["tier"] == POINT_TIER
+    # A site may host several recycling points (a plan's ``points`` column); else one each.
+    per_site = sites["points"] if "points" in sites.columns else pd.Series(1, index=sites.index)
+    counts = pd.DataFrame(
+        {
+            "points": per_site.where(is_point, 0).groupby(site_key).sum(),
+            "centres": (~is_point).groupby(site_key).sum(),
+        }
+    )
+    table = table.join(counts, how="outer").join(walk_times(demand, demand_key))
+    table[["households", "covered_households"]] = table[
+        ["households", "covered_households"]
+    ].fillna(0.0)
+    table[["points", "centres"]] = table[["points", "centres"]].fillna(0).astype(int)
+    table["coverage"] = table["covered_households"] / table["households"].replace(0.0, np.nan)
+    return table[
+        [
+            "households",
+            "covered_households",
+            "coverage",
+            "points",
+            "centres",
+            "walk_mean_min",
+            "walk_p95_min",
+        ]
+    ]
+
+
+def _chosen_sites(plan: Plan) -> gpd.GeoDataFrame:
+    """The chosen sites, each with the adcode of the county it stands in (0 outside all)."""
+    columns = [c for c in ("site_id", "tier", "points", "geometry") if c in plan.sites.columns]
+    sites = plan.sites.loc[plan.sites["chosen"].astype(bool), columns]
+    counties = plan.counties
+    if counties is None or counties.empty:
+        return sites.assign(county_adcode=0)
+    joined = gpd.sjoin(
+        sites, counties[["adcode", "geometry"]].to_crs(sites.crs), how="left", predicate="within"
+    )
+    # A site on a shared border falls in two counties: count it once, in the first.
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return sites.assign(county_adcode=joined["adcode"].fillna(0).astype(int))
+
+
+def county_table(plan: Plan) -> pd.DataFrame:
+    """Per county: households, coverage, recycling points, sorting centres and walk times.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    DataFrame
+        One row per county with demand or chosen sites, ordered by adcode: ``county_adcode``,
+        ``name_zh``, ``name_pinyin`` (empty outside the plan's counties; adcode 0 collects
+        what lies outside them), ``households``, ``covered_households``, ``coverage`` (0-1),
+        ``points``, ``centres`` (chosen sites standing in the county), ``walk_mean_min``,
+        ``walk_p95_min``.
+    """
+    demand = plan.demand
+    sites = _chosen_sites(plan)
+    demand_key = demand["county_adcode"].fillna(0).astype(int)
+    table = _figures(demand, sites, demand_key, sites["county_adcode"])
+    table.index = table.index.astype(int).rename("county_adcode")
+    names = (
+        plan.counties.set_index(plan.counties["adcode"].astype(int))[["name_zh", "name_pinyin"]]
+        if plan.counties is not None and not plan.counties.empty
+        else pd.DataFrame(columns=["name_zh", "name_pinyin"], dtype=str)
+    )
+    table = table.join(names).sort_index().reset_index()
+    table[["name_zh", "name_pinyin"]] = table[["name_zh", "name_pinyin"]].fillna("")
+    first = ["county_adcode", "name_zh", "name_pinyin"]
+    return table[first + [c for c in table.columns if c not in first]]
+
+
+def plan_totals(plan: Plan) -> pd.Series:
+    """The figures of :func:`county_table` for the whole plan (every site and demand row)."""
+    demand = plan.demand
+    sites = plan.sites.loc[plan.sites["chosen"].astype(bool)]
+    table = _figures(
+        demand,
+        sites,
+        pd.Series(0, index=demand.index),
+        pd.Series(0, index=sites.index),
+    )
+    return table.iloc[0]
+
+
+def _display_table(plan: Plan, text: dict[str, str], lang: str) -> pd.DataFrame:
+    """The county table and a total row as formatted strings under translated headings."""
+    table = county_table(plan)
+    totals = plan_totals(plan)
+    name_column = "name_zh" if lang == "zh" else "name_pinyin"
+    # A row without a name is outside the plan's counties (adcode 0) or a county they lack.
+    unnamed = (
+        table["county_adcode"]
+        .astype(str)
+        .where(table["county_adcode"] != 0, text["outside_counties"])
+    )
+    names = table[name_column].where(table[name_column] != "", unnamed)
+    figures = pd.concat(
+        [table.drop(columns=["county_adcode", "name_zh", "name_pinyin"]), totals.to_frame().T],
+        ignore_index=True,
+    )
+
+    def minutes(values: pd.Series) -> pd.Series:
+        return values.map(lambda v: "–" if pd.isna(v) else f"{v:.1f}")
+
+    return pd.DataFrame(
+        {
+            text["county"]: [*names, text["total"]],
+            text["households"]: figures["households"].map(lambda v: f"{v:,.0f}"),
+            text["covered_households"]: figures["covered_households"].map(lambda v: f"{v:,.0f}"),
+            text["coverage"]: figures["coverage"].map(
+                lambda v: "–" if pd.isna(v) else f"{100 * v:.1f}%"
+            ),
+            text["points"]: figures["points"].map(lambda v: f"{int(v):,}"),
+            text["centres"]: figures["centres"].map(lambda v: f"{int(v):,}"),
+            f"{text['walk_mean']} ({text['minutes']})": minutes(figures["walk_mean_min"]),
+            f"{text['walk_p95']} ({text['minutes']})": minutes(figures["walk_p95_min"]),
+        }
+    )
+
+
+def _summary_lines(plan: Plan, text: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, value) pairs of the report's summary: cost mode (provenance), solver (metrics)."""
+    cost_mode = (plan.provenance or {}).get("cost_mode", "road")
+    lines = [
+        (text["cost_mode"], text["cost_straight_line" if cost_mode != "road" else "cost_road"])
+    ]
+    metrics = plan.metrics or {}
+    if metrics.get("solver"):
+        lines.append((text["solver"], str(metrics["solver"])))
+    if metrics.get("status"):
+        lines.append((text["solve_status"], str(metrics["status"])))
+    if metrics.get("gap") is not None and np.isfinite(float(metrics["gap"])):
+        lines.append((text["gap"], f"{100 * float(metrics['gap']):.2f}%"))
+    return lines
+
+
+def straight_line_warning(plan: Plan, text: dict[str, str]) -> str | None:
+    """The plain warning a straight-line plan carries on its map and report, else None.
+
+    The detour factor is the one the plan was made with (provenance ``standards.costs``).
+    """
+    provenance = plan.provenance or {}
+    if provenance.get("cost_mode") != "straight_line":
+        return None
+    costs = (provenance.get("standards") or {}).get("costs") or {}
+    return text["straight_line"].format(detour=costs.get("detour_factor", "?"))
+
+
+def plan_title(plan: Plan, lang: str) -> str:
+    """The title of a plan's map and report: its area's name and "recycling network plan".
+
+    The name is the plan's ``area_name``; in English a Guangxi city or county (provenance
+    ``area.kind == "region"``) goes by its pinyin name instead.
+    """
+    provenance = plan.provenance or {}
+    area = provenance.get("area_name", "")
+    source = provenance.get("area") or {}
+    if lang == "en" and source.get("kind") == "region" and source.get("adcode"):
+        area = get_region(int(source["adcode"])).name_pinyin
+    return f"{area} {messages(lang)['plan']}".strip()
+
+
+def _markdown(title: str, warning: str | None, summary: list[tuple[str, str]], text, table) -> str:
+    def row(cells: list[str]) -> str:
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+    lines = [f"# {title}", ""]
+    if warning:
+        lines += [f"> **{warning}**", ""]
+    lines += [f"## {text['report_summary']}", ""]
+    lines += [f"- {label}: {value}" for label, value in summary]
+    lines += ["", f"## {text['report_counties']}", "", row(list(table.columns))]
+    lines.append("|" + "|".join([":---"] + ["---:"] * (table.shape[1] - 1)) + "|")
+    lines += [row(list(values)) for values in table.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+_HTML_STYLE = """
+body { font-family: system-ui, "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+       margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }
+.warning { background: #fff3cd; border: 1px solid #e0a800; padding: .6em 1em; font-weight: bold; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #ccc; padding: .3em .6em; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+tr:last-child td { font-weight: bold; border-top: 2px solid #222; }
+"""
+
+
+def _html(title: str, warning: str | None, summary, text, table, lang: str) -> str:
+    esc = html.escape
+    head = "".join(f"<th>{esc(c)}</th>" for c in table.columns)
+    body = "\n".join(
+        "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in values) + "</tr>"
+        for values in table.itertuples(index=False)
+    )
+    items = "".join(f"<li>{esc(label)}: {esc(value)}</li>" for label, value in summary)
+    warning_html = f'<p class="warning">{esc(warning)}</p>' if warning else ""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{esc(title)}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n<body>\n"
+        f"<h1>{esc(title)}</h1>\n{warning_html}\n<h2>{esc(text['report_summary'])}</h2>\n"
+        f"<ul>{items}</ul>\n<h2>{esc(text['report_counties'])}</h2>\n"
+        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str:
+    """Render a plan's report: summary and per-county table, as markdown or HTML.
+
+    Parameters
+    ----------
+    plan
+        The plan to report.
+    fmt
+        "markdown" or "html" (one self-contained file: styles inline, nothing loaded).
+    lang
+        "zh" (default) or "en".
+
+    Returns
+    -------
+    str
+        The report text.
+
+    Raises
+    ------
+    UserInputError
+        For an unknown format or language.
+    """
+    if fmt not in FORMATS:
+        raise UserInputError(f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    text = messages(lang)
+    title = plan_title(plan, lang)
+    warning = straight_line_warning(plan, text)
+    summary = _summary_lines(plan, text)
+    table = _display_table(plan, text, lang)
+    if fmt == "markdown":
+        return _markdown(title, warning, summary, text, table)
+    return _html(title, warning, summary, text, table, lang)
+
+
+def write_report(
+    plan: Plan,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    lang: str = "zh",
+) -> Path:
+    """Write a plan's report to ``path`` atomically and return the path.
+
+    Parameters
+    ----------
+    plan
+        The plan to report.
+    path
+        The file to write.
+    fmt
+        "markdown" or "html"; None chooses by the suffix (.md, .markdown, .html, .htm).
+    lang
+        "zh" (default) or "en".
+
+    Raises
+    ------
+    UserInputError
+        When ``fmt`` is None and the suffix names no format.
+    OutputError
+        When the folder cannot be written.
+    """
+    target = Path(path)
+    if fmt is None:
+        fmt = SUFFIX_FORMATS.get(target.suffix.lower())
+        if fmt is None:
+            raise UserInputError(
+                f"{target}: cannot tell the report format from the suffix {target.suffix!r}: "
+                f"use one of {', '.join(SUFFIX_FORMATS)} or give the format"
+            )
+    return write_text_atomic(target, render_report(plan, fmt=fmt, lang=lang))

@@ -1,0 +1,804 @@
+"""Site lists: the places where recycling points and sorting centres may (or must) go.
+
+A planner's list comes as an Excel sheet or CSV with Chinese or English headers and coordinates
+copied from AMap (GCJ-02), Baidu (BD-09) or a GPS (WGS-84). :func:`read_sites` reads it, finds
+the columns by name, settles the coordinate system (declared, or detected against the roads),
+and checks every row. Each problem becomes a line of :attr:`SiteList.report` with the row number
+as the planner sees it in Excel (header = row 1), and the row is either fixed (with the fix
+said) or rejected (with the reason): no row is ever dropped silently.
+
+The schema (columns, values in both languages) is in ``docs/demand-and-sites.md``;
+``gxnet sites template`` writes an empty list to fill in.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+from scipy.spatial import cKDTree
+
+from gxnet import settings
+from gxnet._errors import InputFileError, UnknownCoordinateSystemError, UserInputError
+from gxnet._io import atomic_path
+from gxnet._tables import clean_text, match_columns, normalise_header, parse_numbers, read_table
+from gxnet.config import SITES, SiteStandards
+from gxnet.crs import convert, coordinate_system, utm_crs
+from gxnet.osm.features import OsmFeatures, features_dir, read_features
+from gxnet.osm.fetch import load_network, network_path
+from gxnet.osm.network import RoadNetwork
+
+#: Facility tiers of the three-in-one system, in the planner's words.
+TIERS: tuple[str, ...] = ("recycling_point", "sorting_centre", "processing_base")
+#: What the optimiser may do with a site.
+STATUSES: tuple[str, ...] = ("candidate", "existing", "required", "excluded")
+#: Coordinate systems a list may be in.
+SITE_CRS: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
+
+#: Output columns of :attr:`SiteList.sites`, in order.
+SITE_COLUMNS: tuple[str, ...] = (
+    "site_id",
+    "name",
+    "address",
+    "tier",
+    "capacity",
+    "status",
+    "fixed_cost",
+    "source",
+    "geometry",
+)
+
+#: Accepted column names per field (matched without case, spaces, separators or units).
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "site_id": ("编号", "序号", "站点编号", "id", "site_id", "code"),
+    "name": ("名称", "站点名称", "网点名称", "name", "site_name"),
+    "lon": ("经度", "lon", "lng", "long", "longitude", "x"),
+    "lat": ("纬度", "lat", "latitude", "y"),
+    "address": ("地址", "详细地址", "address", "addr"),
+    "tier": ("类型", "站点类型", "层级", "type", "tier", "kind"),
+    "capacity": ("容量", "服务户数", "处理能力", "capacity"),
+    "status": ("状态", "建设状态", "status"),
+    "fixed_cost": ("固定成本", "建设成本", "投资", "fixed_cost", "cost"),
+    "crs": ("坐标系", "坐标系统", "crs", "coordinate_system", "srs"),
+}
+
+#: Accepted cell values of 类型/type.
+TIER_NAMES: dict[str, str] = {
+    "回收点": "recycling_point",
+    "回收站": "recycling_point",
+    "回收网点": "recycling_point",
+    "回收站点": "recycling_point",
+    "recycling_point": "recycling_point",
+    "point": "recycling_point",
+    "分拣中心": "sorting_centre",
+    "分拣站": "sorting_centre",
+    "中转站": "sorting_centre",
+    "sorting_centre": "sorting_centre",
+    "sorting_center": "sorting_centre",
+    "centre": "sorting_centre",
+    "处理基地": "processing_base",
+    "加工基地": "processing_base",
+    "processing_base": "processing_base",
+    "base": "processing_base",
+}
+
+#: Accepted cell values of 状态/status.
+STATUS_NAMES: dict[str, str] = {
+    "候选": "candidate",
+    "拟建": "candidate",
+    "candidate": "candidate",
+    "现有": "existing",
+    "已建": "existing",
+    "existing": "existing",
+    "必选": "required",
+    "必建": "required",
+    "required": "required",
+    "排除": "excluded",
+    "不选": "excluded",
+    "excluded": "excluded",
+}
+
+#: Chinese names of coordinate systems a 坐标系 cell may hold, beside the English spellings
+#: :func:`gxnet.crs.coordinate_system` accepts.
+CRS_NAMES_ZH: dict[str, str] = {
+    "火星坐标": "gcj02",
+    "火星坐标系": "gcj02",
+    "高德": "gcj02",
+    "腾讯": "gcj02",
+    "百度": "bd09",
+    "gps坐标": "wgs84",
+}
+
+#: Longitude/latitude box of China: where a list without a boundary is expected to be.
+CHINA_BOUNDS: tuple[float, float, float, float] = (73.4, 18.1, 135.1, 53.6)
+#: Degrees added around a boundary's box before the swap test, since raw GCJ-02 or BD-09
+#: coordinates sit up to about a kilometre off the WGS-84 boundary.
+_SWAP_TEST_MARGIN_DEG = 0.05
+
+_TEMPLATE_HEADERS: dict[str, dict[str, str]] = {
+    "zh": {
+        "site_id": "编号",
+        "name": "名称",
+        "lon": "经度",
+        "lat": "纬度",
+        "address": "地址",
+        "tier": "类型",
+        "capacity": "容量",
+        "status": "状态",
+        "fixed_cost": "固定成本",
+        "crs": "坐标系",
+    },
+    "en": {
+        "site_id": "id",
+        "name": "name",
+        "lon": "lon",
+        "lat": "lat",
+        "address": "address",
+        "tier": "type",
+        "capacity": "capacity",
+        "status": "status",
+        "fixed_cost": "fixed_cost",
+        "crs": "crs",
+    },
+}
+_TEMPLATE_ROWS: dict[str, list[list[object]]] = {
+    "zh": [
+        ["WZ001", "万秀区示范回收点", 111.3121, 23.4778, "万秀区西江一路", "回收点", 2000, "候选",
+         50000, "gcj02"],
+        ["WZ002", "长洲分拣中心", 111.2452, 23.4893, "长洲区", "分拣中心", 30, "现有", 0, "gcj02"],
+    ],
+    "en": [
+        ["WZ001", "Wanxiu demo point", 111.3121, 23.4778, "Xijiang 1st Rd", "recycling_point",
+         2000, "candidate", 50000, "gcj02"],
+        ["WZ002", "Changzhou sorting centre", 111.2452, 23.4893, "Changzhou", "sorting_centre",
+         30, "existing", 0, "gcj02"],
+    ],
+}  # fmt: skip
+
+
+@dataclass
+class SiteList:
+    """A checked site list.
+
+    Attributes
+    ----------
+    sites
+        The usable sites (columns :data:`SITE_COLUMNS`, geometry Point in WGS-84).
+    report
+        One line per problem and one ``kept`` line per clean row: ``row`` (as in Excel),
+        ``site_id``, ``action`` (``kept``, ``fixed`` or ``rejected``), ``field``, ``reason``.
+    path
+        The file read, if any.
+    crs
+        The coordinate system assumed for rows without their own 坐标系 value.
+    crs_reason
+        Why: declared, detected (with the distances), or the default (and why not detected).
+    """
+
+    sites: gpd.GeoDataFrame
+    report: pd.DataFrame
+    path: Path | None = None
+    crs: str = SITES.default_crs
+    crs_reason: str = ""
+    rows_read: int = field(default=0)
+
+    def counts(self) -> dict[str, int]:
+        """Rows read, kept (clean), fixed and rejected; each row is one of the last three."""
+        severity = self.report["action"].map(_SEVERITY).groupby(self.report["row"]).max()
+        outcome = np.asarray(ACTIONS)[severity.to_numpy(dtype=int)]
+        return {
+            "read": self.rows_read,
+            "kept": int((outcome == "kept").sum()),
+            "fixed": int((outcome == "fixed").sum()),
+            "rejected": int((outcome == "rejected").sum()),
+        }
+
+    def format_report(self) -> str:
+        """The report as a planner reads it: counts, the coordinate system, then each problem."""
+        c = self.counts()
+        lines = [
+            f"{self.path or 'site list'}: {c['read']} rows read, {c['kept']} kept, "
+            f"{c['fixed']} fixed, {c['rejected']} rejected",
+            f"coordinate system: {self.crs} ({self.crs_reason})",
+        ]
+        problems = self.report[self.report["action"] != "kept"]
+        lines += [
+            f"  row {r.row} [{r.site_id}] {r.action} {r.field}: {r.reason}"
+            for r in problems.itertuples(index=False)
+        ]
+        if "far_from_road" in self.sites.columns:
+            far = self.sites.loc[self.sites["far_from_road"], "site_id"].tolist()
+            shown = ", ".join(far[:20]) + (f" and {len(far) - 20} more" if len(far) > 20 else "")
+            lines.append(f"{len(far)} sites far from every road{': ' + shown if far else ''}")
+        return "\n".join(lines)
+
+    def snap(self, networks: Mapping[str, object], *, standards: SiteStandards = SITES) -> SiteList:
+        """This list with its sites snapped to the road networks (see :func:`snap_sites`)."""
+        return replace(self, sites=snap_sites(self.sites, networks, standards=standards))
+
+    def write_geojson(self, path: str | os.PathLike[str]) -> Path:
+        """Write the usable sites as GeoJSON (WGS-84), atomically, and return the path."""
+        with atomic_path(path) as tmp:
+            self.sites.to_file(tmp, driver="GeoJSON", layer=Path(path).stem)
+        return Path(path)
+
+
+#: Report actions from best to worst; a row's outcome is its worst line.
+ACTIONS: tuple[str, ...] = ("kept", "fixed", "rejected")
+_SEVERITY = {a: i for i, a in enumerate(ACTIONS)}
+
+
+class _Findings:
+    """Problems found so far, as (row mask, action, field, reason) blocks; vectorised."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.blocks: list[tuple[np.ndarray, str, str, np.ndarray]] = []
+        self.rejected = np.zeros(n, dtype=bool)
+
+    def add(self, mask: np.ndarray, action: str, field: str, reason: str | np.ndarray) -> None:
+        mask = np.asarray(mask, dtype=bool) & ~self.rejected
+        if not mask.any():
+            return
+        reasons = np.broadcast_to(np.asarray(reason, dtype=object), (self.n,))[mask]
+        self.blocks.append((np.flatnonzero(mask), action, field, reasons))
+        if action == "rejected":
+            self.rejected |= mask
+
+    def frame(self, rows: np.ndarray, site_id: np.ndarray) -> pd.DataFrame:
+        idx = [b[0] for b in self.blocks]
+        mentioned = np.concatenate(idx) if idx else np.array([], dtype=int)
+        clean = np.setdiff1d(np.arange(self.n), mentioned)
+        positions = np.concatenate([*idx, clean]).astype(int)
+        report = pd.DataFrame(
+            {
+                "row": rows[positions],
+                "site_id": site_id[positions],
+                "action": np.concatenate(
+                    [np.full(len(b[0]), b[1], dtype=object) for b in self.blocks]
+                    + [np.full(len(clean), "kept", dtype=object)]
+                ),
+                "field": np.concatenate(
+                    [np.full(len(b[0]), b[2], dtype=object) for b in self.blocks]
+                    + [np.full(len(clean), "", dtype=object)]
+                ),
+                "reason": np.concatenate(
+                    [b[3] for b in self.blocks] + [np.full(len(clean), "", dtype=object)]
+                ),
+            }
+        )
+        return report.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def parse_crs_name(name: object) -> str | None:
+    """``"GCJ-02"``, ``"高德"``, ``"bd09"``... -> ``"wgs84" | "gcj02" | "bd09"``; None for blank.
+
+    Raises
+    ------
+    UnknownCoordinateSystemError
+        For a name that is not a known coordinate system.
+    """
+    if name is None or str(name).strip() == "":
+        return None
+    key = normalise_header(name)
+    return CRS_NAMES_ZH.get(key) or coordinate_system(key)
+
+
+def read_sites(
+    path: str | os.PathLike[str],
+    *,
+    crs: str | None = None,
+    boundary: shapely.Geometry | None = None,
+    reference: object | None = None,
+    standards: SiteStandards = SITES,
+) -> SiteList:
+    """Read and check a planner's site list.
+
+    Parameters
+    ----------
+    path
+        A CSV (UTF-8, UTF-8 with BOM or GBK/GB18030), XLSX, GeoJSON or GeoPackage file; a bare
+        file name is looked up in :data:`gxnet.settings.sites_dir` when it is not found as is.
+    crs
+        The coordinate system of the coordinates (``wgs84``, ``gcj02``, ``bd09`` or a synonym
+        such as ``高德``/``百度``), for rows without their own 坐标系 value. ``None``: detect it
+        against ``reference`` (see :func:`detect_crs`), else assume
+        :attr:`SiteStandards.default_crs` with a warning.
+    boundary
+        The study area in WGS-84; sites outside are rejected, and it decides swapped
+        coordinates. ``None``: only coordinates outside China count as swapped.
+    reference
+        Road nodes or OSM features to detect the coordinate system against: a
+        :class:`~gxnet.osm.network.RoadNetwork`, a GeoDataFrame of points or an (N, 2) array
+        of WGS-84 lon/lat.
+    standards
+        Duplicate distance and detection margins.
+
+    Returns
+    -------
+    SiteList
+        The usable sites and the per-row report.
+
+    Raises
+    ------
+    InputFileError
+        When the file cannot be read or has no coordinates at all.
+    """
+    path = _locate(Path(path))
+    table, geometry, rows = read_table(path)
+    n = len(table)
+    cols = match_columns(list(table.columns), COLUMN_NAMES)
+    text = {
+        f: clean_text(table[cols[f]]) if f in cols else pd.Series([""] * n, dtype=object)
+        for f in COLUMN_NAMES
+    }
+    findings = _Findings(n)
+    site_id = text["site_id"].to_numpy(dtype=object)
+    site_id = np.where(site_id == "", np.char.add("R", rows.astype(str)).astype(object), site_id)
+
+    lon, lat = _coordinates(path, text, cols, geometry, findings)
+    lon, lat = _unswap(lon, lat, boundary, findings)
+    row_crs = _row_crs(text["crs"], findings)
+    crs, crs_reason = _decide_crs(lon, lat, row_crs, crs, reference, standards, findings)
+    lon, lat = _to_wgs84(lon, lat, np.where(row_crs == "", crs, row_crs))
+    if boundary is not None:
+        outside = ~shapely.contains_xy(boundary, lon, lat) & np.isfinite(lon)
+        findings.add(outside, "rejected", "经度/纬度", "outside the study area boundary")
+
+    # An empty type matters (capacity means households or tonnes); an empty status is the
+    # documented default, candidate.
+    tier = _categories(
+        text["tier"], TIER_NAMES, TIERS, "类型/type", findings, blank_is_fix="tier" in cols
+    )
+    status = _categories(
+        text["status"], STATUS_NAMES, STATUSES, "状态/status", findings, blank_is_fix=False
+    )
+    capacity = _non_negative(text["capacity"], "容量/capacity", findings)
+    fixed_cost = _non_negative(text["fixed_cost"], "固定成本/fixed_cost", findings)
+    _reject_duplicates(site_id, rows, lon, lat, tier, standards, findings)
+
+    keep = ~findings.rejected
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": pd.Series(site_id[keep], dtype=object),
+            "name": text["name"].to_numpy(dtype=object)[keep],
+            "address": text["address"].to_numpy(dtype=object)[keep],
+            "tier": tier[keep],
+            "capacity": capacity[keep],
+            "status": status[keep],
+            "fixed_cost": fixed_cost[keep],
+            "source": np.full(int(keep.sum()), "file", dtype=object),
+        },
+        geometry=gpd.points_from_xy(lon[keep], lat[keep]),
+        crs="EPSG:4326",
+    )
+    result = SiteList(
+        sites=sites,
+        report=findings.frame(rows, site_id),
+        path=path,
+        crs=crs,
+        crs_reason=crs_reason,
+        rows_read=n,
+    )
+    c = result.counts()
+    if c["fixed"] or c["rejected"]:
+        warnings.warn(
+            f"{path}: {c['fixed']} rows fixed, {c['rejected']} rejected of {n}; "
+            "see SiteList.report (or `gxnet sites check`)",
+            UserWarning,
+            stacklevel=2,
+        )
+    return result
+
+
+def _locate(path: Path) -> Path:
+    if not path.exists() and not path.is_absolute():
+        candidate = Path(settings.sites_dir) / path
+        if candidate.exists():
+            return candidate
+    return path
+
+
+def _coordinates(
+    path: Path,
+    text: dict[str, pd.Series],
+    cols: dict[str, object],
+    geometry: gpd.GeoSeries | None,
+    findings: _Findings,
+) -> tuple[np.ndarray, np.ndarray]:
+    n = findings.n
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    if geometry is not None:
+        present = ~(geometry.isna() | geometry.is_empty).to_numpy()
+        not_point = present & (geometry.geom_type != "Point").to_numpy()
+        points = shapely.point_on_surface(geometry.to_numpy()[present])
+        lon[present] = shapely.get_x(points)
+        lat[present] = shapely.get_y(points)
+        findings.add(not_point, "fixed", "geometry", "not a point: using a point inside the shape")
+    if "lon" not in cols or "lat" not in cols:
+        if geometry is None:
+            missing = "经度/lon" if "lon" not in cols else "纬度/lat"
+            raise InputFileError(
+                "no coordinate column; the list needs 经度/lon and 纬度/lat columns "
+                "(see `gxnet sites template`)",
+                path=str(path),
+                field=missing,
+            )
+    else:
+        col_lon, bad_lon = parse_numbers(text["lon"])
+        col_lat, bad_lat = parse_numbers(text["lat"])
+        fill = np.isnan(lon)
+        lon[fill], lat[fill] = col_lon[fill], col_lat[fill]
+        for bad, name, values in (
+            (bad_lon, "经度/lon", text["lon"]),
+            (bad_lat, "纬度/lat", text["lat"]),
+        ):
+            reason = np.char.add(np.char.add("not a number: '", values.to_numpy(dtype=str)), "'")
+            findings.add(bad & fill, "rejected", name, reason.astype(object))
+    findings.add(np.isnan(lon) | np.isnan(lat), "rejected", "经度/纬度", "missing coordinates")
+    return lon, lat
+
+
+def _unswap(
+    lon: np.ndarray, lat: np.ndarray, boundary: shapely.Geometry | None, findings: _Findings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Swap back rows whose latitude and longitude were entered the wrong way round.
+
+    A row is swapped when it lies outside the study area (the boundary's box widened by
+    about 5 km, or China) and swapping puts it inside.
+    """
+    if boundary is not None:
+        x0, y0, x1, y1 = shapely.bounds(boundary)
+        box = (x0 - _SWAP_TEST_MARGIN_DEG, y0 - _SWAP_TEST_MARGIN_DEG)
+        box += (x1 + _SWAP_TEST_MARGIN_DEG, y1 + _SWAP_TEST_MARGIN_DEG)
+    else:
+        box = CHINA_BOUNDS
+
+    def inside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return (x >= box[0]) & (x <= box[2]) & (y >= box[1]) & (y <= box[3])
+
+    swapped = ~findings.rejected & ~inside(lon, lat) & inside(lat, lon)
+    findings.add(swapped, "fixed", "经度/纬度", "latitude and longitude were swapped; swapped back")
+    lon, lat = np.where(swapped, lat, lon), np.where(swapped, lon, lat)
+    out_of_range = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    findings.add(out_of_range, "rejected", "经度/纬度", "coordinates out of range")
+    return lon, lat
+
+
+def _row_crs(values: pd.Series, findings: _Findings) -> np.ndarray:
+    names = {}
+    for value in values.unique():
+        try:
+            names[value] = parse_crs_name(value) or ""
+        except UnknownCoordinateSystemError:
+            names[value] = "?"
+    parsed = values.map(names).to_numpy(dtype=object)
+    reason = np.char.add(
+        np.char.add("unknown coordinate system '", values.to_numpy(dtype=str)),
+        "'; use wgs84, gcj02 (AMap) or bd09 (Baidu)",
+    )
+    findings.add(parsed == "?", "rejected", "坐标系/crs", reason.astype(object))
+    return np.where(parsed == "?", "", parsed)
+
+
+def _decide_crs(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    row_crs: np.ndarray,
+    declared: str | None,
+    reference: object | None,
+    standards: SiteStandards,
+    findings: _Findings,
+) -> tuple[str, str]:
+    declared = parse_crs_name(declared)
+    if declared is not None:
+        return declared, "declared"
+    open_rows = (row_crs == "") & ~findings.rejected
+    if not open_rows.any():
+        return standards.default_crs, "every usable row declares its own"
+    if reference is None:
+        detected, reason = None, "not declared and no road network to detect it against"
+    else:
+        detected, reason = detect_crs(lon[open_rows], lat[open_rows], reference, standards)
+    if detected is not None:
+        return detected, reason
+    warnings.warn(
+        f"site list coordinates assumed {standards.default_crs}: {reason}; "
+        "declare the system with crs= (or --crs) if this is wrong",
+        UserWarning,
+        stacklevel=3,
+    )
+    return standards.default_crs, f"assumed, the default: {reason}"
+
+
+def detect_crs(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    reference: object,
+    standards: SiteStandards = SITES,
+) -> tuple[str | None, str]:
+    """Tell which coordinate system points are in by how close they fall to the roads.
+
+    A site is named after, and placed at, something on a road. Taken as WGS-84, GCJ-02
+    coordinates sit a few hundred metres off the OSM roads (BD-09 farther still), so the
+    system under which the points fall closest to the road nodes is the one they are in.
+
+    Parameters
+    ----------
+    lon, lat
+        The points as given.
+    reference
+        Road nodes or features in WGS-84: a RoadNetwork, a GeoDataFrame of points or an
+        (N, 2) lon/lat array.
+    standards
+        ``crs_min_points`` and ``crs_margin``: the best system's median distance must be at
+        most ``crs_margin`` times the runner-up's.
+
+    Returns
+    -------
+    (crs or None, reason)
+        The system detected, or None when the evidence is not clear, and why (with the
+        median distances).
+    """
+    ref = _reference_points(reference)
+    if len(lon) < standards.crs_min_points or len(ref) == 0:
+        return None, f"not declared and too few points ({len(lon)}) or roads to detect it"
+    to_utm = Transformer.from_crs("EPSG:4326", utm_crs(ref[:, 0], ref[:, 1]), always_xy=True)
+    tree = cKDTree(np.column_stack(to_utm.transform(ref[:, 0], ref[:, 1])))
+    medians = {}
+    for source in SITE_CRS:
+        x, y = _to_wgs84(lon, lat, np.full(len(lon), source, dtype=object))
+        dist, _ = tree.query(np.column_stack(to_utm.transform(x, y)))
+        medians[source] = float(np.median(dist))
+    ranked = sorted(medians, key=medians.__getitem__)
+    best, second = ranked[0], ranked[1]
+    figures = ", ".join(f"{s} {medians[s]:,.0f} m" for s in ranked)
+    if medians[best] <= standards.crs_margin * medians[second]:
+        return best, f"detected: median distance to the nearest road node {figures}"
+    return None, f"not declared and not clear from the roads (median distance {figures})"
+
+
+def cached_networks(
+    slug: str, modes: tuple[str, ...] = ("walk", "drive")
+) -> dict[str, RoadNetwork]:
+    """The city's road networks of these modes that ``gxnet fetch`` has cached (maybe none)."""
+    return {m: load_network(slug, m) for m in modes if network_path(slug, m).is_file()}
+
+
+def road_reference(slug: str) -> RoadNetwork | gpd.GeoSeries | None:
+    """What a city's site list is checked against: its cached walk network, else its cached
+    OSM features (building and POI points), else None when nothing is on disk."""
+    walk = cached_networks(slug, ("walk",))
+    if walk:
+        return walk["walk"]
+    folder = features_dir(slug)
+    if (folder / "meta.json").is_file():
+        features = OsmFeatures.load(folder)
+        return pd.concat([features.buildings.geometry, features.pois.geometry], ignore_index=True)
+    return None
+
+
+def _reference_points(reference: object) -> np.ndarray:
+    if isinstance(reference, RoadNetwork):
+        return np.column_stack([reference.x, reference.y])
+    if isinstance(reference, gpd.GeoDataFrame | gpd.GeoSeries):
+        geoms = reference.geometry.to_crs("EPSG:4326") if reference.crs else reference.geometry
+        pts = shapely.point_on_surface(np.asarray(geoms))
+        return np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
+    return np.asarray(reference, dtype=float).reshape(-1, 2)
+
+
+def _to_wgs84(
+    lon: np.ndarray, lat: np.ndarray, source: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    x, y = lon.astype(float).copy(), lat.astype(float).copy()
+    for name in ("gcj02", "bd09"):
+        rows = (source == name) & np.isfinite(x) & np.isfinite(y)
+        if rows.any():
+            x[rows], y[rows] = convert(x[rows], y[rows], name, "wgs84")
+    return x, y
+
+
+def _categories(
+    values: pd.Series,
+    names: Mapping[str, str],
+    allowed: tuple[str, ...],
+    field: str,
+    findings: _Findings,
+    *,
+    blank_is_fix: bool,
+) -> np.ndarray:
+    """Cell values mapped to ``allowed`` (the first is the default for an empty cell)."""
+    default = allowed[0]
+    lookup = {normalise_header(k): v for k, v in names.items()}
+    keys = values.map({v: normalise_header(v) for v in values.unique()}).to_numpy(dtype=object)
+    parsed = pd.Series(keys).map(lookup).fillna("").to_numpy(dtype=object)
+    unknown = (parsed == "") & (keys != "")
+    reason = np.char.add(np.char.add("unknown value '", values.to_numpy(dtype=str)), "'; use ")
+    findings.add(unknown, "rejected", field, np.char.add(reason, ", ".join(allowed)).astype(object))
+    blank = keys == ""
+    if blank_is_fix:
+        findings.add(blank, "fixed", field, f"empty: assumed {default}")
+    parsed[blank] = default
+    return parsed
+
+
+def _non_negative(values: pd.Series, field: str, findings: _Findings) -> np.ndarray:
+    numbers, bad = parse_numbers(values)
+    reason = np.char.add(np.char.add("not a number: '", values.to_numpy(dtype=str)), "'")
+    findings.add(bad, "rejected", field, reason.astype(object))
+    findings.add(numbers < 0, "rejected", field, "negative")
+    return numbers
+
+
+def _reject_duplicates(
+    site_id: np.ndarray,
+    rows: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    tier: np.ndarray,
+    standards: SiteStandards,
+    findings: _Findings,
+) -> None:
+    """Reject the later of two rows with the same id, or of the same tier a few metres apart."""
+    alive = np.flatnonzero(~findings.rejected)
+    first = pd.Series(np.arange(len(alive))).groupby(site_id[alive]).transform("min").to_numpy()
+    dup = np.zeros(findings.n, dtype=bool)
+    dup[alive] = first != np.arange(len(alive))
+    reason = np.full(findings.n, "", dtype=object)
+    reason[alive] = np.char.add("same id as row ", rows[alive[first]].astype(str)).astype(object)
+    findings.add(dup, "rejected", "编号/id", reason)
+
+    alive = np.flatnonzero(~findings.rejected)
+    if len(alive) < 2:
+        return
+    to_utm = Transformer.from_crs("EPSG:4326", utm_crs(lon[alive], lat[alive]), always_xy=True)
+    xy = np.column_stack(to_utm.transform(lon[alive], lat[alive]))
+    pairs = cKDTree(xy).query_pairs(standards.duplicate_distance_m, output_type="ndarray")
+    pairs = pairs[tier[alive[pairs[:, 0]]] == tier[alive[pairs[:, 1]]]]
+    if len(pairs) == 0:
+        return
+    pairs = np.sort(pairs, axis=1)
+    # The earliest row of each cluster survives; every later row names it.
+    order = np.lexsort((pairs[:, 0], pairs[:, 1]))
+    later, earlier = pairs[order, 1], pairs[order, 0]
+    later, at = np.unique(later, return_index=True)
+    earlier = earlier[at]
+    gap = np.hypot(*(xy[later] - xy[earlier]).T)
+    near = np.zeros(findings.n, dtype=bool)
+    near[alive[later]] = True
+    reason = np.full(findings.n, "", dtype=object)
+    reason[alive[later]] = [
+        f"{d:.1f} m from row {r} (the same site entered twice?)"
+        for d, r in zip(gap, rows[alive[earlier]], strict=True)
+    ]
+    findings.add(near, "rejected", "经度/纬度", reason)
+
+
+def snap_sites(
+    sites: gpd.GeoDataFrame,
+    networks: Mapping[str, object],
+    *,
+    standards: SiteStandards = SITES,
+) -> gpd.GeoDataFrame:
+    """Attach each site to its nearest node of each road network.
+
+    Parameters
+    ----------
+    sites
+        Sites in WGS-84 (as :attr:`SiteList.sites`).
+    networks
+        Mode -> :class:`~gxnet.osm.network.RoadNetwork`, typically ``walk`` and ``drive``.
+    standards
+        ``max_snap_distance_m``: farther than this from every network, a site is flagged.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy with ``<mode>_node`` (node index), ``<mode>_snap_m`` per network, and
+        ``far_from_road`` (True when no network has a node within the threshold).
+    """
+    out = sites.copy()
+    lon, lat = shapely.get_x(out.geometry.to_numpy()), shapely.get_y(out.geometry.to_numpy())
+    nearest = np.full(len(out), np.inf)
+    for mode, network in networks.items():
+        idx, dist = network.nearest_nodes(lon, lat)
+        out[f"{mode}_node"] = idx
+        out[f"{mode}_snap_m"] = dist
+        nearest = np.minimum(nearest, dist)
+    out["far_from_road"] = nearest > standards.max_snap_distance_m
+    return out
+
+
+#: OSM POI kind -> the tier it is a candidate for.
+_POI_TIERS: dict[str, str] = {
+    "marketplace": "recycling_point",
+    "supermarket": "recycling_point",
+    "convenience": "recycling_point",
+    "community_centre": "recycling_point",
+    "recycling": "recycling_point",
+    "parking": "recycling_point",
+    "waste_transfer_station": "sorting_centre",
+}
+
+
+def osm_candidates(pbf_or_features: object, polygon: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Candidate sites from the OSM POIs that municipal plans use.
+
+    Parameters
+    ----------
+    pbf_or_features
+        A PBF path, or :class:`~gxnet.osm.features.OsmFeatures` already read.
+    polygon
+        The study area in WGS-84.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns :data:`SITE_COLUMNS`; ``source`` is ``osm:<kind>`` (``osm:marketplace``,
+        ``osm:supermarket``, ...); existing recycling amenities and waste-transfer stations
+        are ``existing``, the rest ``candidate``; ``site_id`` is ``osm-<type><id>``.
+    """
+    features = (
+        pbf_or_features
+        if isinstance(pbf_or_features, OsmFeatures)
+        else read_features(pbf_or_features, polygon)
+    )
+    pois = features.pois
+    pois = pois[shapely.contains_xy(polygon, pois.geometry.x, pois.geometry.y)]
+    kind = pois["kind"].to_numpy(dtype=object)
+    existing = np.isin(kind, ["recycling", "waste_transfer_station"])
+    return gpd.GeoDataFrame(
+        {
+            "site_id": np.char.add("osm-", pois["osm_id"].to_numpy(dtype=str)).astype(object),
+            "name": pois["name"].to_numpy(dtype=object),
+            "address": np.full(len(pois), "", dtype=object),
+            "tier": pd.Series(kind).map(_POI_TIERS).to_numpy(dtype=object),
+            "capacity": np.full(len(pois), np.nan),
+            "status": np.where(existing, "existing", "candidate").astype(object),
+            "fixed_cost": np.full(len(pois), np.nan),
+            "source": np.char.add("osm:", kind.astype(str)).astype(object),
+        },
+        geometry=pois.geometry.to_numpy(),
+        crs="EPSG:4326",
+    )
+
+
+def write_template(path: str | os.PathLike[str], *, lang: str = "zh") -> Path:
+    """Write an example site list to fill in: CSV (UTF-8 with BOM, opens in Excel) or XLSX.
+
+    Parameters
+    ----------
+    path
+        Where to write; the suffix (``.csv`` or ``.xlsx``) chooses the format.
+    lang
+        ``"zh"`` for Chinese headers and values, ``"en"`` for English.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    if lang not in _TEMPLATE_HEADERS:
+        raise UserInputError(f"unknown template language {lang!r}; use zh or en")
+    path = Path(path)
+    headers = list(_TEMPLATE_HEADERS[lang].values())
+    table = pd.DataFrame(_TEMPLATE_ROWS[lang], columns=headers)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise UserInputError(f"template format {suffix!r} unknown; name the file .csv or .xlsx")
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            table.to_csv(tmp, index=False, encoding="utf-8-sig")
+        else:
+            table.to_excel(tmp, index=False, engine="openpyxl")
+    return path

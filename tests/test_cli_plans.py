@@ -1,0 +1,179 @@
+"""The Plans verbs: optimize, resolve, map, report, config show; bad input and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from gxnet import settings
+from gxnet.cli import cli
+from gxnet.plan import Plan
+
+DATA = Path(__file__).parent / "data"
+HELSINKI = [
+    "--area", str(DATA / "helsinki_area.geojson"),
+    "--pbf", str(DATA / "helsinki.osm.pbf"),
+    "--sites", str(DATA / "helsinki_sites.csv"),
+    "--demand", str(DATA / "helsinki_demand.csv"),
+    "--service-radius-m", "500",
+    "--coverage", "0.8",
+    "--basemap", "none",
+]  # fmt: skip
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def empty_caches(tmp_path_factory):
+    """No site list on disk; road networks cached per module (built from --pbf once)."""
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(settings, "osm_dir", folder / "osm")
+        mp.setattr(settings, "sites_dir", folder / "sites")
+        yield
+
+
+@pytest.fixture(scope="module")
+def helsinki_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = run("optimize", *HELSINKI, "--out", out)
+    assert result.exit_code == 0, result.output
+    return out, result
+
+
+def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
+    out, result = helsinki_out
+    assert "Plan for helsinki_area" in result.stdout
+    assert "solver: highs optimal" in result.stdout
+    assert "households covered within the standard" in result.stdout
+    assert "[4] networks: road networks" in result.stderr  # the progress lines
+    folder = out / "plans" / "helsinki-area"
+    assert (folder / "sites.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    for name in ("plan.json", "plan.gpkg", "sites.geojson", "demand.csv", "links.parquet"):
+        assert (folder / name).is_file(), name
+    html = (out / "maps" / "helsinki-area.html").read_text(encoding="utf-8")
+    assert "<html" in html.lower() and "unpkg.com" not in html
+    plan = Plan.load(folder)
+    assert plan.provenance["cost_mode"] == "road" and plan.metrics["coverage"] >= 0.8
+
+
+def test_map_and_report_read_a_saved_plan(helsinki_out, tmp_path):
+    out, _ = helsinki_out
+    folder = out / "plans" / "helsinki-area"
+    result = run("map", folder, "--out", tmp_path / "again.html", "--basemap", "none")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "again.html").stat().st_size > 10_000
+    result = run("report", folder, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "helsinki_area" in result.stdout and "|" in result.stdout
+    result = run("report", folder, "--format", "html", "--out", tmp_path / "r.html")
+    assert result.exit_code == 0, result.output
+    assert "<table" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_resolve_prints_the_diff_and_replaces_the_plan(helsinki_out, tmp_path):
+    out, _ = helsinki_out
+    folder = tmp_path / "plan"
+    Plan.load(out / "plans" / "helsinki-area").save(folder)
+    before = set(Plan.load(folder).chosen_points["site_id"])
+    result = run(
+        "resolve", folder, "--sites", DATA / "helsinki_sites_new.csv",
+        "--pbf", DATA / "helsinki.osm.pbf", "--out", tmp_path / "new", "--basemap", "none",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "sites closed: 0" in result.stdout and "coverage:" in result.stdout
+    new = Plan.load(tmp_path / "new" / "plans" / "helsinki-area")
+    assert before <= set(new.chosen_points["site_id"])
+
+
+def test_unknown_city_exits_2_with_one_line():
+    result = run("optimize", "--city", "atlantis")
+    assert result.exit_code == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("gxnet: error:") and "'atlantis'" in last
+    assert "Traceback" not in result.stderr
+
+
+def test_city_or_area_not_both():
+    result = run("optimize", "--city", "wuzhou", "--area", DATA / "helsinki_area.geojson")
+    assert result.exit_code == 2 and "--city NAME or --area FILE" in result.stderr
+
+
+def test_rejected_rows_exit_2_and_write_nothing(tmp_path):
+    args = [a if a != str(DATA / "helsinki_sites.csv") else DATA / "helsinki_sites_bad.csv"
+            for a in HELSINKI]  # fmt: skip
+    result = run("optimize", *args, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "2 rows rejected" in result.stderr and "row 13" in result.stderr
+    assert not (tmp_path / "out").exists()
+    result = run("optimize", *args, "--out", tmp_path / "out", "--skip-bad-rows")
+    assert result.exit_code == 0, result.output
+    assert "2 rejected" in result.stderr  # the reader's warning, as one line
+
+
+def test_infeasible_target_exits_2_and_keeps_the_previous_plan(helsinki_out, tmp_path):
+    out, _ = helsinki_out
+    Plan.load(out / "plans" / "helsinki-area").save(tmp_path / "plans" / "helsinki-area")
+    strict = [a if a != "0.8" else "1.0" for a in HELSINKI]
+    result = run("optimize", *strict, "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "cannot be met" in result.stderr and "lower --coverage to" in result.stderr
+    assert Plan.load(tmp_path / "plans" / "helsinki-area").metrics["coverage"] >= 0.8
+
+
+def test_read_only_output_exits_2_and_keeps_the_previous_plan(helsinki_out, tmp_path):
+    out, _ = helsinki_out
+    folder = tmp_path / "plans" / "helsinki-area"
+    Plan.load(out / "plans" / "helsinki-area").save(folder)
+    stamp = (folder / "plan.json").read_text(encoding="utf-8")
+    os.chmod(folder, stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        result = run("optimize", *HELSINKI, "--out", tmp_path)
+    finally:
+        os.chmod(folder, stat.S_IRWXU)
+    assert result.exit_code == 2 and "read-only" in result.stderr
+    assert (folder / "plan.json").read_text(encoding="utf-8") == stamp
+    assert not (tmp_path / "maps").exists()
+
+
+def test_bad_config_file_exits_2(tmp_path):
+    bad = tmp_path / "gxnet.toml"
+    bad.write_text("[points]\nwalk_km = 3\n", encoding="utf-8")
+    result = run("optimize", "--city", "wuzhou", "--config", bad)
+    assert result.exit_code == 2 and "points.walk_km" in result.stderr
+
+
+def test_config_show_prints_effective_standards(tmp_path):
+    path = tmp_path / "g.toml"
+    path.write_text("[points]\nhouseholds_per_point_urban = 1200\n", encoding="utf-8")
+    result = run("config", "show", "--config", path)
+    assert result.exit_code == 0
+    assert "households_per_point_urban = 1200" in result.stdout
+    assert "[centres]" in result.stdout and "truck_minutes = 45.0" in result.stdout
+
+
+def test_wuzhou_embedded_default_says_so(tmp_path):
+    """The README's main command, on a coarser grid so the test stays fast."""
+    small = tmp_path / "gxnet.toml"
+    small.write_text("[grid]\ncell_size_m = 4000\n[solver]\ntime_limit_s = 10\n", "utf-8")
+    result = run("optimize", "--city", "wuzhou", "--config", small, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "NOTE: no road network on disk" in result.stdout
+    assert "straight-line distance x 1.3" in result.stderr
+    plan = Plan.load(tmp_path / "plans" / "wuzhou")
+    assert plan.metrics["households"] == 889839 and plan.metrics["coverage"] == 1.0
+    assert plan.provenance["cost_mode"] == "straight_line"
+    assert len(plan.counties) == 7
+    table = pd.read_csv(tmp_path / "plans" / "wuzhou" / "counties.csv", encoding="utf-8-sig")
+    assert "梧州" not in "".join(table.columns) and "万秀区" in set(table["name_zh"])
+    doc = json.loads((tmp_path / "plans" / "wuzhou" / "plan.json").read_text(encoding="utf-8"))
+    assert doc["provenance"]["standards"]["grid"]["cell_size_m"] == 4000
+    assert (tmp_path / "maps" / "wuzhou.html").is_file()

@@ -1,0 +1,85 @@
+"""Planning standards: cited defaults, gxnet.toml, command-line options, and bad files."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from gxnet._errors import InputFileError, UserInputError
+from gxnet.config import Config, load_config
+
+
+def test_defaults_follow_the_standards():
+    c = Config()
+    assert c.points.households_per_point_urban == 2000
+    assert c.points.households_per_point_rural == 2500
+    assert 500 <= c.points.service_radius_m_urban <= 1000
+    assert c.points.min_floor_area_m2 == 10 and c.centres.min_floor_area_m2 == 500
+    assert 1.2 <= c.costs.detour_factor <= 1.4
+    assert c.targets.coverage == 1.0 and c.targets.points is None
+    assert math.isinf(c.centres.capacity_t_day)
+
+
+def test_working_folder_toml_is_read(tmp_path, monkeypatch):
+    (tmp_path / "gxnet.toml").write_text(
+        "[points]\nhouseholds_per_point_urban = 1500\n[targets]\npoints = 70\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    c = load_config()
+    assert c.points.households_per_point_urban == 1500 and c.targets.points == 70
+    assert c.points.households_per_point_rural == 2500
+
+
+def test_no_toml_gives_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load_config() == Config()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[points]\nhouses = 3\n", "field 'points.houses': unknown setting"),
+        ("[roads]\nx = 1\n", "field 'roads': unknown section"),
+        ("[points]\nservice_radius_m_urban = -5\n", "out of range: must be between"),
+        ("[points]\nhouseholds_per_point_urban = 'many'\n", "expected a whole number"),
+        ("[solver]\nname = 'gurobi'\n", "'gurobi' is not one of highs, cbc"),
+        ("[targets]\ncoverage = 1.5\n", "field 'targets.coverage'"),
+        ("[points\n", "not valid TOML"),
+    ],
+)
+def test_bad_files_name_file_and_key(tmp_path, text, message):
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError, match="mine.toml") as err:
+        load_config(path)
+    assert message in str(err.value)
+
+
+def test_missing_explicit_file_is_an_error(tmp_path):
+    with pytest.raises(InputFileError, match="no such configuration file"):
+        load_config(tmp_path / "absent.toml")
+
+
+def test_toml_text_reads_back(tmp_path):
+    c = Config().with_options(points=120, service_radius_m=800)
+    path = tmp_path / "gxnet.toml"
+    path.write_text(c.to_toml(), encoding="utf-8")
+    assert load_config(path) == c
+
+
+def test_options_turn_minutes_into_radii_and_swap_targets():
+    c = Config().with_options(walk_minutes=10, rural_minutes=4, truck_minutes=30, points=50)
+    assert c.points.service_radius_m_urban == pytest.approx(10 * 60 * 4.5 / 3.6)
+    assert c.points.service_radius_m_rural == pytest.approx(4 * 60 * 15 / 3.6)
+    assert c.centres.truck_minutes == 30
+    assert c.targets.points == 50 and c.targets.coverage is None
+    again = c.with_options(coverage=0.9)
+    assert again.targets.points is None and again.targets.coverage == 0.9
+
+
+def test_conflicting_options_are_refused():
+    with pytest.raises(UserInputError, match="--points or --coverage"):
+        Config().with_options(points=5, coverage=0.9)
+    with pytest.raises(InputFileError, match="command line, field 'targets.coverage'"):
+        Config().with_options(coverage=1.2)

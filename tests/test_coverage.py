@@ -1,0 +1,128 @@
+"""Covering models: OR-Library scp41, spopt's San Francisco values, brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tiny_problems import feasible_sets, nearest_costs, random_problem
+
+from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet.optimize import LocationSetCovering, MaximalCovering, SolverOptions
+from gxnet.optimize.instances import read_scp, read_spopt_sf
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_scp41_optimum(bench_dir, solver):
+    instance = read_scp(bench_dir / "scp" / "scp41.txt")
+    model = LocationSetCovering.from_problem(instance.problem(), objective="fixed_cost")
+    solution = model.solve(SolverOptions(solver=solver))
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(429, rel=1e-9)
+    chosen = np.isin(np.arange(len(instance.column_cost)), solution.open_sites["recycling_point"])
+    assert instance.column_cost[chosen].sum() == pytest.approx(429)
+    covers = np.bincount(instance.row, weights=chosen[instance.column], minlength=instance.n_rows)
+    assert (covers >= 1).all()
+    assert solution.metrics["coverage_share"] == 1.0
+
+
+@pytest.fixture(scope="module")
+def san_francisco(bench_dir):
+    return read_spopt_sf(bench_dir / "spopt_sf")
+
+
+def test_spopt_lscp(san_francisco):
+    solution = LocationSetCovering.from_problem(san_francisco.problem(5000)).solve()
+    assert (solution.status, solution.objective) == ("optimal", pytest.approx(8))
+    assert len(solution.open_sites["recycling_point"]) == 8
+    assert (solution.assignments["recycling_point"]["cost"] <= 5000).all()
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_spopt_mclp(san_francisco, solver):
+    sf = san_francisco
+    model = MaximalCovering.from_cost_matrix(sf.cost, sf.weights, 5000, 4)
+    solution = model.solve(SolverOptions(solver=solver))
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(875_247)
+    assert solution.metrics["uncovered_units"] == 21  # spopt: 89.756 % of 205 tracts covered
+    assert solution.metrics["covered_weight"] == pytest.approx(875_247)
+    assert len(solution.assignments["recycling_point"]) == 205 - 21
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_lscp_brute_force(seed):
+    problem = random_problem(seed, cutoff=0.55)
+    counts = [
+        (int(mask.sum()), float(problem.sites["recycling_point"].fixed_cost[mask].sum()))
+        for mask in feasible_sets(problem)
+        if np.isfinite(nearest_costs(problem, mask)).all()
+    ]
+    assert counts
+    solution = LocationSetCovering.from_problem(problem).solve()
+    assert solution.objective == pytest.approx(min(c for c, _ in counts))
+    cheapest = LocationSetCovering.from_problem(problem, objective="fixed_cost").solve()
+    assert cheapest.objective == pytest.approx(min(f for _, f in counts))
+    sites = problem.sites["recycling_point"]
+    assert set(sites.ids[sites.kept]) <= set(solution.open_sites["recycling_point"])
+    assert not set(sites.ids[sites.excluded]) & set(solution.open_sites["recycling_point"])
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_partial_lscp_brute_force(seed):
+    problem = random_problem(seed, cutoff=0.4)
+    weight = problem.demand.weight
+    share = 0.6
+    best = min(
+        int(mask.sum())
+        for mask in feasible_sets(problem)
+        if weight[np.isfinite(nearest_costs(problem, mask))].sum() >= share * weight.sum() - 1e-9
+    )
+    solution = LocationSetCovering.from_problem(problem, coverage_share=share).solve()
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(best)
+    assert solution.metrics["coverage_share"] >= share - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_mclp_brute_force(seed):
+    problem = random_problem(seed, cutoff=0.4)
+    sites = problem.sites["recycling_point"]
+    p = int(sites.kept.sum()) + 1
+    weight = problem.demand.weight
+    best = max(
+        weight[np.isfinite(nearest_costs(problem, mask))].sum()
+        for mask in feasible_sets(problem, p)
+    )
+    solution = MaximalCovering.from_problem(problem, p).solve()
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(best)
+    assert len(solution.open_sites["recycling_point"]) == p
+
+
+def test_mclp_budget_and_floor():
+    cost = np.array([[1.0, 9.0], [9.0, 1.0], [9.0, 1.0]])
+    weights = np.array([5.0, 1.0, 1.0])
+    budgeted = MaximalCovering.from_cost_matrix(
+        cost, weights, 2.0, 1, fixed_cost=np.array([10.0, 1.0]), budget=5.0
+    )
+    # The heavier unit's site is over budget: only the cheap site may open.
+    solution = budgeted.solve()
+    assert (solution.open_sites["recycling_point"], solution.objective) == ([1], 2.0)
+    floored = MaximalCovering.from_cost_matrix(cost, weights, 2.0, 1, coverage_floor=0.9)
+    for solver in ("highs", "cbc"):
+        assert floored.solve(SolverOptions(solver=solver)).status == "infeasible"
+
+
+def test_radius_tighter_than_pairs(san_francisco):
+    problem = san_francisco.problem(5000)
+    with pytest.raises(InfeasibleProblemError, match=r"demand units that no recycling_point"):
+        LocationSetCovering.from_problem(problem, radius=1000)
+    partial = MaximalCovering.from_problem(problem, 4, radius=1000).solve()
+    assert partial.objective < 875_247
+
+
+def test_bad_arguments(san_francisco):
+    with pytest.raises(ProblemDataError, match="objective: 'households'"):
+        LocationSetCovering.from_problem(san_francisco.problem(5000), objective="households")
+    with pytest.raises(ProblemDataError, match="targets.n_points: 17 recycling_points"):
+        MaximalCovering.from_problem(san_francisco.problem(5000), 17)

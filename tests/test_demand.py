@@ -1,0 +1,303 @@
+"""Demand: census totals per county exactly, placement by OSM evidence, fallback, planner files."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gxnet import settings as gx_settings
+from gxnet._errors import InputFileError, UserInputError
+from gxnet.config import DEMAND
+from gxnet.demand import (
+    DEMAND_COLUMNS,
+    _largest_remainder,
+    build_demand,
+    h3_resolution,
+    read_demand,
+)
+from gxnet.osm.features import read_features
+from gxnet.regions import boundaries
+
+HELSINKI = Path(__file__).parent / "data" / "helsinki.osm.pbf"
+
+
+@pytest.fixture(autouse=True)
+def no_osm_on_disk(tmp_path, monkeypatch):
+    """Tests never see a developer's cached OSM: the fallback is what they ask for."""
+    monkeypatch.setattr(gx_settings, "osm_dir", tmp_path / "osm")
+
+
+@pytest.fixture(scope="module")
+def wuzhou_census() -> pd.DataFrame:
+    return boundaries("wuzhou").set_index("adcode")
+
+
+def assert_census_totals(demand: gpd.GeoDataFrame, census: pd.DataFrame) -> None:
+    sums = demand.groupby("county_adcode")[["population", "households"]].sum()
+    assert sorted(sums.index) == sorted(census.index)
+    for column in ("population", "households"):
+        got = sums[column].astype(np.int64)
+        want = census.loc[sums.index, column].astype(np.int64)
+        assert (got.to_numpy() == want.to_numpy()).all(), column
+    # Whole people and households.
+    assert (demand["population"] == np.round(demand["population"])).all()
+    assert (demand["households"] == np.round(demand["households"])).all()
+
+
+@pytest.mark.parametrize("grid", ["square", "h3"])
+def test_wuzhou_without_osm_keeps_census_totals_and_warns(wuzhou_census, grid):
+    with pytest.warns(UserWarning, match="no OSM data on disk for wuzhou.*fallback"):
+        demand = build_demand("wuzhou", cell_size_m=2000, grid=grid)
+    assert list(demand.columns) == list(DEMAND_COLUMNS)
+    assert_census_totals(demand, wuzhou_census)
+    assert demand["demand_id"].is_unique
+    assert demand.crs.to_epsg() == 4326
+    assert demand["cell"].crs.to_epsg() == 4326
+    assert (demand["population"] > 0).all()
+    # Evenly spread: within a county, cells differ by at most one person.
+    spread = demand.groupby("county_adcode")["population"].agg(lambda s: s.max() - s.min())
+    assert (spread <= 1).all()
+    # The county's majority decides the setting: Wanxiu is urban, Cangwu rural.
+    settings_by_county = demand.groupby("county_adcode")["setting"].first()
+    assert settings_by_county[450403] == "urban" and settings_by_county[450421] == "rural"
+    # Each point is the centre of its own cell.
+    cells = gpd.GeoSeries(demand["cell"].to_numpy(), crs=4326)
+    assert cells.contains(demand.geometry.reset_index(drop=True)).all()
+
+
+def test_a_single_county_region(wuzhou_census):
+    with pytest.warns(UserWarning, match="fallback"):
+        demand = build_demand(450403, cell_size_m=1000)
+    assert set(demand["county_adcode"]) == {450403}
+    assert demand["population"].sum() == wuzhou_census.loc[450403, "population"]
+
+
+def test_recyclables_follow_the_cited_rates(wuzhou_census):
+    with pytest.warns(UserWarning):
+        demand = build_demand("wuzhou", cell_size_m=3000)
+    urban = demand[demand["setting"] == "urban"]
+    rural = demand[demand["setting"] == "rural"]
+    assert np.allclose(
+        urban["recyclables_kg_day"],
+        urban["population"]
+        * (
+            # Fallback cells carry the county's urban/rural mix.
+            urban["county_adcode"].map(
+                wuzhou_census["urban_population"] / wuzhou_census["population"]
+            )
+            * (
+                DEMAND.recyclables_kg_per_person_day_urban
+                - DEMAND.recyclables_kg_per_person_day_rural
+            )
+            + DEMAND.recyclables_kg_per_person_day_rural
+        ),
+    )
+    assert len(rural) and (rural["recyclables_kg_day"] > 0).all()
+    total = demand["recyclables_kg_day"].sum()
+    expected = (
+        wuzhou_census["urban_population"].sum() * DEMAND.recyclables_kg_per_person_day_urban
+        + wuzhou_census["rural_population"].sum() * DEMAND.recyclables_kg_per_person_day_rural
+    )
+    assert total == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.fixture(scope="module")
+def helsinki_area():
+    """The Helsinki extract with a synthetic two-county census (it is not in Guangxi)."""
+    features = read_features(HELSINKI)
+    x0, y0, x1, y1 = features.buildings.total_bounds
+    mid = (x0 + x1) / 2
+    counties = gpd.GeoDataFrame(
+        {
+            "adcode": [1, 2],
+            "population": [10_001, 5_003],
+            "urban_population": [9_000, 1_000],
+            "rural_population": [1_001, 4_003],
+            "households": [5_000, 2_001],
+        },
+        geometry=[shapely.box(x0, y0, mid, y1), shapely.box(mid, y0, x1, y1)],
+        crs="EPSG:4326",
+    )
+    return features, counties, shapely.box(x0, y0, x1, y1)
+
+
+@pytest.mark.parametrize("grid", ["square", "h3"])
+def test_osm_evidence_places_people_and_keeps_totals(helsinki_area, grid):
+    features, counties, polygon = helsinki_area
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # with evidence everywhere there is no fallback warning
+        demand = build_demand(
+            polygon, counties=counties, features=features, cell_size_m=200, grid=grid
+        )
+    assert_census_totals(demand, counties.set_index("adcode"))
+    # People go where the buildings are: every populated cell holds OSM evidence.
+    cells = gpd.GeoSeries(demand["cell"].to_numpy(), crs=4326)
+    with_buildings = cells.intersects(features.buildings.union_all()) | cells.intersects(
+        features.residential.union_all()
+    )
+    assert with_buildings.all()
+    # The densest cells of the mostly urban county are urban, and hold most of its people.
+    west = demand[demand["county_adcode"] == 1]
+    assert west.loc[west["population"].idxmax(), "setting"] == "urban"
+    assert west.loc[west["setting"] == "urban", "population"].sum() == pytest.approx(9_000, abs=5)
+    # Points sit at the evidence-weighted centre of each cell, inside it.
+    inside = shapely.covers(
+        shapely.buffer(demand["cell"].to_numpy(), 1e-9), demand.geometry.to_numpy()
+    )
+    assert inside.all()
+
+
+@pytest.mark.filterwarnings("ignore:OSM shows no buildings")  # the tiny cell may hold none
+@pytest.mark.parametrize("grid", ["square", "h3"])
+def test_a_county_smaller_than_a_cell_keeps_its_people(helsinki_area, grid):
+    features, counties, polygon = helsinki_area
+    x, y = counties.geometry.iloc[0].centroid.coords[0]
+    tiny = gpd.GeoDataFrame(
+        {"adcode": [3], "population": [777], "urban_population": [700],
+         "rural_population": [77], "households": [300]},
+        geometry=[shapely.box(x, y, x + 0.0005, y + 0.0003)],  # about 28 m x 33 m
+        crs="EPSG:4326",
+    )  # fmt: skip
+    three = pd.concat([tiny, counties], ignore_index=True)
+    demand = build_demand(polygon, counties=three, features=features, cell_size_m=500, grid=grid)
+    assert_census_totals(demand, three.set_index("adcode"))
+    assert (demand["county_adcode"] == 3).sum() == 1
+
+
+def test_osm_evidence_from_a_pbf_path(helsinki_area):
+    _, counties, polygon = helsinki_area
+    demand = build_demand(polygon, counties=counties, pbf=HELSINKI, cell_size_m=250)
+    assert_census_totals(demand, counties.set_index("adcode"))
+
+
+def test_a_city_reads_a_given_pbf_once_then_uses_the_cache(monkeypatch):
+    from gxnet.osm import features as features_module
+
+    with pytest.warns(UserWarning, match="OSM shows no buildings"):  # Helsinki is not Wuzhou
+        first = build_demand("wuzhou", pbf=HELSINKI, cell_size_m=5000)
+
+    def must_not_read(*args, **kwargs):
+        raise AssertionError("the cached features should have been used")
+
+    monkeypatch.setattr(features_module, "read_features", must_not_read)
+    with pytest.warns(UserWarning, match="OSM shows no buildings"):
+        again = build_demand("wuzhou", pbf=HELSINKI, cell_size_m=5000)
+    assert again["population"].tolist() == first["population"].tolist()
+
+
+def test_a_county_without_evidence_falls_back_with_a_warning(helsinki_area):
+    features, counties, polygon = helsinki_area
+    empty = counties.copy()
+    far = shapely.box(25.5, 60.5, 25.52, 60.51)  # open sea east of Helsinki: no OSM data here
+    empty.loc[1, "geometry"] = far
+    with pytest.warns(UserWarning, match="no buildings, land use or places in counties 2"):
+        demand = build_demand(
+            shapely.union(polygon, far), counties=empty, features=features, cell_size_m=500
+        )
+    assert_census_totals(demand, empty.set_index("adcode"))
+
+
+def test_bad_arguments_are_user_errors(helsinki_area):
+    _, counties, polygon = helsinki_area
+    with pytest.raises(UserInputError, match="needs county totals"):
+        build_demand(polygon)
+    with pytest.raises(UserInputError, match="unknown grid"):
+        build_demand(polygon, counties=counties, grid="hex")
+    with pytest.raises(UserInputError, match="positive"):
+        build_demand(polygon, counties=counties, cell_size_m=0)
+    with pytest.raises(UserInputError, match="lacks columns"):
+        build_demand(polygon, counties=counties.drop(columns="households"))
+
+
+def test_h3_resolution_matches_the_cell_size():
+    assert h3_resolution(500) == 9
+    assert h3_resolution(1000) == 8
+    assert h3_resolution(2000) == 7
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(st.integers(0, 3), st.floats(0, 1e4, allow_nan=False)), min_size=1, max_size=40
+    ),
+    totals=st.lists(st.integers(0, 10**7), min_size=4, max_size=4),
+)
+def test_largest_remainder_is_exact_and_fair(data, totals):
+    county = np.array([c for c, _ in data])
+    quota = np.array([q for _, q in data])
+    totals = np.array(totals)
+    sums = np.bincount(county, quota, minlength=4)
+    totals = np.where(sums > 0, totals, 0)  # a county without weight can hold nobody
+    out = _largest_remainder(quota, county, totals)
+    assert (np.bincount(county, out, minlength=4).astype(np.int64) == totals).all()
+    share = np.divide(quota, sums[county], out=np.zeros(len(quota)), where=sums[county] > 0)
+    scaled = share * totals[county]
+    assert (out >= np.floor(scaled) - 1e-6).all() and (out <= np.ceil(scaled) + 1e-6).all()
+
+
+def test_read_demand_points_from_csv(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "编号,经度,纬度,户数,人口,城乡\nA,111.30,23.48,100,,城镇\nB,111.31,23.49,,287,乡村\n",
+        encoding="gbk",
+    )
+    demand = read_demand(path)
+    assert list(demand.columns) == list(DEMAND_COLUMNS)
+    assert demand["households"].tolist() == pytest.approx([100, 100])
+    assert demand["population"].tolist() == pytest.approx([287, 287])
+    assert demand["setting"].tolist() == ["urban", "rural"]
+    assert demand["recyclables_kg_day"].tolist() == pytest.approx(
+        [
+            287 * DEMAND.recyclables_kg_per_person_day_urban,
+            287 * DEMAND.recyclables_kg_per_person_day_rural,
+        ]
+    )
+    assert demand.geometry.x.tolist() == pytest.approx([111.30, 111.31])
+    gcj = read_demand(path, crs="gcj02")
+    assert gcj.geometry.x.iloc[0] != pytest.approx(111.30, abs=1e-4)
+
+
+def test_read_demand_polygons_from_geojson(tmp_path):
+    blocks = gpd.GeoDataFrame(
+        {"id": ["b1", "b2"], "population": [1200, 800], "adcode": [450403, 450405]},
+        geometry=[
+            shapely.box(111.30, 23.48, 111.31, 23.49),
+            shapely.box(111.2, 23.4, 111.21, 23.41),
+        ],
+        crs="EPSG:4326",
+    )
+    blocks.to_file(tmp_path / "blocks.geojson", driver="GeoJSON")
+    demand = read_demand(tmp_path / "blocks.geojson")
+    assert demand["demand_id"].tolist() == ["b1", "b2"]
+    assert demand["county_adcode"].tolist() == [450403, 450405]
+    assert demand["households"].tolist() == pytest.approx([1200 / 2.87, 800 / 2.87])
+    assert shapely.contains(demand["cell"].to_numpy(), demand.geometry.to_numpy()).all()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("lon,lat,households\n111.3,23.4,10\n111.3,23.4,many\n",
+         r"bad\.csv, row 3, field 'households': 'many' is not a non-negative number"),
+        ("lon,lat,households,population\n111.3,23.4,,\n",
+         r"bad\.csv, row 2, field 'households': neither households nor population"),
+        ("lon,lat,population,setting\n111.3,23.4,5,suburban\n",
+         r"row 2, field 'setting': unknown setting 'suburban'"),
+        ("population\n5\n", r"field '经度/lon': no coordinates"),
+        ("lon,lat,population\n,23.4,5\n", r"row 2: missing coordinates"),
+        ("lon,lat\n111.3,23.4\n", r"no 户数/households or 人口/population column"),
+    ],
+)  # fmt: skip
+def test_read_demand_errors_name_file_row_and_field(tmp_path, text, message):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError, match=message):
+        read_demand(bad)

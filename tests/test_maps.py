@@ -1,0 +1,391 @@
+"""Maps of a plan: layers, legend, popups, offline assets, basemaps and the GCJ-02 shift.
+
+The HTML checks read the tables and texts the map embeds; the browser checks open the file in
+Debian's headless Chromium (``-m browser``) and look at what a reader would see.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import math
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import folium
+import pandas as pd
+import pytest
+
+from benchmarks import chromium as chromium_module
+from benchmarks.chromium import chromium, chromium_missing, visit
+from benchmarks.synthetic_plan import synthetic_plan
+from gxnet import crs, settings
+from gxnet._errors import MapAssetsError, OutputError, UserInputError
+from gxnet.maps import leaflet_assets, plan_map, save_map
+from tests.test_report import small_plan
+
+ZH_LAYERS = [
+    "县区边界与人口",
+    "服务范围",
+    "步行至回收点时间",
+    "未覆盖需求",
+    "回收点至分拣中心",
+    "候选点（未选中）",
+    "回收点（已有）",
+    "回收点（新建）",
+    "分拣中心",
+]
+EN_LAYERS = [
+    "Counties and census",
+    "Service areas",
+    "Walk time to recycling point",
+    "Uncovered demand",
+    "Points to sorting centres",
+    "Candidate sites (not chosen)",
+    "Recycling points (existing)",
+    "Recycling points (new)",
+    "Sorting centres",
+]
+#: The only URLs inside Leaflet itself: the SVG namespace name and the credit link in its
+#: attribution; neither is ever requested.
+LEAFLET_OWN_URLS = {"http://www.w3.org/2000/svg", "https://leafletjs.com"}
+
+
+def render(plan, **options) -> str:
+    return plan_map(plan, **options).get_root().render()
+
+
+def tables(page: str) -> dict:
+    """The plan's tables the map embeds as JSON."""
+    match = re.search(r'<script type="application/json" id="gx-data">(.*?)</script>', page)
+    assert match, "no data element in the map"
+    return json.loads(match.group(1))
+
+
+def config(page: str) -> dict:
+    """The settings and texts the map hands its runtime."""
+    match = re.search(r'gx\.setup\((\{.*\}), "gx-data", map_\w+\);\n', page)
+    assert match, "no gx.setup call in the map"
+    return json.loads(match.group(1))
+
+
+def rows(table: dict) -> list[dict]:
+    return [dict(zip(table["c"], row, strict=True)) for row in table["p"]]
+
+
+def overlay_names(page: str) -> list[str]:
+    block = re.search(r"overlays :  \{(.*?)\},", page, re.DOTALL).group(1)
+    # folium writes the names as JSON strings (\\uXXXX escapes).
+    return [json.loads(f'"{name}"') for name in re.findall(r'"((?:[^"\\]|\\.)+)" :', block)]
+
+
+def test_layers_legend_and_popup_texts_in_chinese():
+    page = render(small_plan(), basemap="none")
+    assert overlay_names(page) == ZH_LAYERS
+    setup = config(page)
+    assert setup["text"]["households_served"] == "服务户数"
+    assert setup["text"]["load_capacity"] == "负荷 / 容量"
+    assert "步行至回收点时间（分钟）" in page and "无可达回收点" in page
+    assert "<title>梧州市 回收网络规划</title>" in page
+    assert 'class="gx-title">梧州市 回收网络规划<' in page
+
+
+def test_popup_figures_of_points_and_centres():
+    page = render(small_plan(), basemap="none")
+    sites = {row["i"]: row for row in rows(tables(page)["sites"])}
+    p1 = sites["P1"]
+    assert (p1["n"], p1["g"], p1["h"], p1["l"], p1["k"]) == (
+        "河东回收点",
+        "existing",
+        400,
+        400,
+        2000,
+    )
+    assert (p1["w"], p1["q"], p1["d"]) == (8.8, 10.0, 15.0)  # covered walks; 900 s to C1
+    assert sites["P2"]["g"] == "new" and sites["P3"]["g"] == "candidate"
+    c1 = sites["C1"]
+    assert (c1["g"], c1["m"], c1["e"], c1["l"], c1["k"]) == ("centre", 2, 10.0, 1.05, 50)
+    demand = rows(tables(page)["demand"])
+    assert [(d["h"], d["t"], d["c"]) for d in demand] == [
+        (100, 5.0, 1), (300, 10.0, 1), (100, 20.0, 0), (200, 2.0, 1), (50, None, 0),
+    ]  # fmt: skip
+    order = list(sites)
+    assert [order[d["k"]] if d["k"] is not None else None for d in demand] == [
+        "P1", "P1", "P2", "P2", None,
+    ]  # fmt: skip
+    counties = rows(tables(page)["counties"])
+    assert counties[0] | {"cov": round(counties[0]["cov"], 2)} == {
+        "n": "万秀区", "a": 450403, "pop": 1450, "hh": 500, "pts": 1, "ctr": 0, "cov": 0.8,
+        "wm": 8.8, "wp": 10.0,
+    }  # fmt: skip
+    links = rows(tables(page)["links"])
+    assert links[0] == {"a": "河东回收点", "b": "梧州分拣中心", "t": 15.0}
+
+
+def test_demand_refers_to_its_point_past_sites_not_drawn():
+    plan = small_plan()
+    excluded = plan.sites.iloc[[2]].assign(site_id="X1", status="excluded", chosen=False)
+    plan.sites = pd.concat([excluded, plan.sites], ignore_index=True)
+    data = tables(render(plan, basemap="none"))
+    ids = [row["i"] for row in rows(data["sites"])]
+    assert "X1" not in ids
+    assert [ids[d["k"]] for d in rows(data["demand"])[:4]] == ["P1", "P1", "P2", "P2"]
+
+
+def test_unlimited_capacity_travels_as_null():
+    plan = small_plan()
+    plan.sites.loc[0, "capacity"] = float("inf")
+    sites = {row["i"]: row for row in rows(tables(render(plan, basemap="none"))["sites"])}
+    assert sites["P1"]["k"] is None and sites["P2"]["k"] == 2000
+
+
+def test_english_map_names_layers_and_counties_in_english():
+    page = render(small_plan(), basemap="none", lang="en")
+    assert overlay_names(page) == EN_LAYERS
+    assert config(page)["text"]["households_served"] == "Households served"
+    assert rows(tables(page)["counties"])[1]["n"] == "Changzhou"
+    assert "Walk time to recycling point (min)" in page
+    assert "回收网络规划" not in page
+
+
+def test_no_url_outside_leaflet_when_offline():
+    page = render(small_plan(), basemap="none")
+    leaflet_js, leaflet_css = leaflet_assets()
+    assert leaflet_js in page and leaflet_css in page
+    assert set(re.findall(r"https?://[^\s\"'<>)]+", leaflet_js)) == LEAFLET_OWN_URLS
+    rest = page.replace(leaflet_js, "")
+    assert re.findall(r"https?://", rest) == []
+    # Only the blank favicon (which spares the browser asking the server for one) is linked.
+    assert re.findall(r"\b(?:src|href)\s*=\s*\"?([^\s\">]+)", rest) == ["data:,"]
+    assert "url(images/" not in page and "//cdn" not in page
+
+
+def test_straight_line_plan_says_so_on_the_map():
+    page = render(small_plan(cost_mode="straight_line"), basemap="none")
+    assert 'class="gx-banner">注意：本规划没有使用道路网络' in page
+    assert "绕行系数 1.3" in page
+    assert 'class="gx-banner"' not in render(small_plan(), basemap="none")
+
+
+def test_amap_shifts_every_overlay_to_gcj02():
+    plan = small_plan()
+    wgs = tables(render(plan, basemap="none"))["sites"]["g"][0]["coordinates"]
+    amap_page = render(plan, basemap="amap")
+    gcj = tables(amap_page)["sites"]["g"][0]["coordinates"]
+    lon, lat = crs.wgs84_to_gcj02([111.05], [23.45])
+    assert gcj == pytest.approx([float(lon[0]), float(lat[0])], abs=1e-5)
+    east = (gcj[0] - wgs[0]) * 111_320 * math.cos(math.radians(23.45))
+    north = (gcj[1] - wgs[1]) * 110_574
+    assert 200 < math.hypot(east, north) < 1000  # a few hundred metres in Guangxi
+    # Demand cells, links and counties move with them.
+    offline = tables(render(plan, basemap="none"))
+    for name in ("demand", "links", "counties"):
+        assert tables(amap_page)[name]["g"][0] != offline[name]["g"][0], name
+    assert "webrd0{s}.is.autonavi.com" in amap_page
+
+
+def test_osm_and_tianditu_tiles_are_not_shifted(monkeypatch):
+    plan = small_plan()
+    offline = tables(render(plan, basemap="none"))["sites"]["g"]
+    osm_page = render(plan, basemap="osm")
+    assert tables(osm_page)["sites"]["g"] == offline
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in osm_page
+    with pytest.raises(UserInputError, match="GXNET_TIANDITU_TOKEN"):
+        render(plan, basemap="tianditu")
+    monkeypatch.setattr(settings, "tianditu_token", "abc123")
+    zh_page = render(plan, basemap="tianditu")
+    assert tables(zh_page)["sites"]["g"] == offline
+    assert "vec_w/wmts" in zh_page and "cva_w/wmts" in zh_page and "tk=abc123" in zh_page
+    assert "eva_w/wmts" in render(plan, basemap="tianditu", lang="en")
+
+
+def test_unknown_basemap_and_language_are_refused():
+    with pytest.raises(UserInputError, match="unknown basemap 'google'"):
+        plan_map(small_plan(), basemap="google")
+    with pytest.raises(UserInputError, match="unknown language 'fr'"):
+        plan_map(small_plan(), lang="fr")
+
+
+def test_a_site_name_cannot_break_out_of_the_script():
+    plan = small_plan()
+    plan.sites.loc[0, "name"] = "</script><script>alert(1)</script>"
+    page = render(plan, basemap="none")
+    assert "<script>alert(1)" not in page
+    assert r"\u003c/script>\u003cscript>alert(1)\u003c/script>" in page
+
+
+def test_missing_leaflet_names_the_fix(monkeypatch, tmp_path):
+    monkeypatch.setattr(settings, "leaflet_dir", tmp_path)
+    with pytest.raises(MapAssetsError, match="pip install django-js-lib-leaflet"):
+        plan_map(small_plan())
+
+
+def test_leaflet_from_another_folder(monkeypatch, tmp_path):
+    js, _ = leaflet_assets()
+    source = Path(re.sub(r"leaflet\.js$", "", str(_packaged_leaflet())))
+    shutil.copytree(source, tmp_path / "dist")
+    (tmp_path / "dist" / "leaflet.js").write_text(js + "\n/* local copy */\n", encoding="utf-8")
+    monkeypatch.setattr(settings, "leaflet_dir", tmp_path / "dist")
+    assert "/* local copy */" in render(small_plan(), basemap="none")
+
+
+def _packaged_leaflet() -> Path:
+    import js_lib_leaflet
+
+    return Path(js_lib_leaflet.__file__).parent / "static" / "js_lib_leaflet" / "leaflet.js"
+
+
+def test_save_map_writes_one_file_atomically(tmp_path):
+    out = save_map(small_plan(), tmp_path / "maps" / "wuzhou.html", basemap="none", lang="en")
+    assert out == tmp_path / "maps" / "wuzhou.html"
+    assert "Counties and census" in out.read_text(encoding="utf-8")
+    fmap = plan_map(small_plan(), basemap="none")
+    assert isinstance(fmap, folium.Map)
+    again = save_map(fmap, out)
+    assert "县区边界与人口" in again.read_text(encoding="utf-8")
+    assert [p.name for p in out.parent.iterdir()] == ["wuzhou.html"]
+
+
+def test_save_map_into_a_file_says_where(tmp_path):
+    (tmp_path / "maps").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(OutputError, match="choose a writable folder"):
+        save_map(small_plan(), tmp_path / "maps" / "wuzhou.html", basemap="none")
+    assert (tmp_path / "maps").read_text(encoding="utf-8") == "not a folder"
+
+
+def test_point_demand_is_drawn_as_points():
+    plan = small_plan()
+    plan.demand["cell"] = None
+    plan.demand.loc[0, "cell"] = plan.counties.geometry[0]
+    geoms = tables(render(plan, basemap="none"))["demand"]["g"]
+    assert [g["type"] for g in geoms] == ["Polygon", "Point", "Point", "Point", "Point"]
+
+
+# The real browser.
+
+
+def test_missing_chromium_names_make_browser(monkeypatch):
+    monkeypatch.setattr(chromium_module, "CHROMIUM", "/nonexistent/chromium")
+    message = chromium_missing()
+    assert message.startswith("/nonexistent/chromium not found.")
+    assert "make browser" in message and "GXNET_SKIP_BROWSER=1" in message
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if os.environ.get("GXNET_SKIP_BROWSER") == "1":
+        pytest.skip("GXNET_SKIP_BROWSER=1")
+    missing = chromium_missing()
+    if missing:
+        pytest.fail(missing)
+    with chromium() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory):
+    """An HTTP server on 127.0.0.1 serving a temporary folder, as a planner's intranet would."""
+    root = tmp_path_factory.mktemp("served")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=os.fspath(root))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.browser
+def test_map_in_chromium_offline(browser, local_server):
+    root, base = local_server
+    plan = synthetic_plan(2_000, 300, 6, cost_mode="straight_line")
+    save_map(plan, root / "plan.html", basemap="none")
+    page = visit(browser, f"{base}/plan.html", screenshot=root / "plan.png")
+    assert page.console_errors == []
+    assert page.layer_names == ZH_LAYERS
+    assert "步行至回收点时间（分钟）" in page.legend_text and "分拣中心" in page.legend_text
+    assert page.ready_ms < 10_000
+    outside = [u for u in page.requests if not u.startswith((base + "/", "data:"))]
+    assert outside == []
+    assert page.requests[0] == f"{base}/plan.html"
+    banner = browser.execute_script("return document.querySelector('.gx-banner').innerText")
+    assert "直线距离" in banner
+    # Clicking a recycling point opens its popup with its figures.
+    popup = click_feature(browser, "g", "existing")
+    assert "服务户数" in popup and "负荷 / 容量" in popup and "平均步行时间" in popup
+
+
+@pytest.mark.browser
+def test_hidden_layers_build_when_switched_on(browser, tmp_path):
+    save_map(small_plan(), tmp_path / "small.html", basemap="none", lang="en")
+    page = visit(browser, (tmp_path / "small.html").as_uri())
+    assert page.console_errors == []
+    assert page.layer_names == EN_LAYERS
+    drawn_before = count_drawn(browser)
+    for name in ("Service areas", "Points to sorting centres", "Candidate sites (not chosen)"):
+        browser.execute_script(
+            "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+            ".find(l => l.innerText.trim() === arguments[0]).querySelector('input').click()",
+            name,
+        )
+    # 3 covered cells, 2 links and 1 unchosen candidate join the canvas.
+    assert count_drawn(browser) == drawn_before + 3 + 2 + 1
+    # ... under the sites: the canvas still draws a sorting centre last (on top).
+    topmost = browser.execute_script(
+        "var map = window[document.querySelector('.folium-map').id], renderer;"
+        "map.eachLayer(function (l) { if (l._renderer) renderer = l._renderer; });"
+        "return renderer._drawLast.layer.feature.properties.g;"
+    )
+    assert topmost == "centre"
+    # A demand point's popup names its recycling point.
+    popup = click_feature(browser, "h", 200)  # no site serves 200 households
+    assert "Households 200" in popup and "长洲回收点 (P2)" in popup and "2.0 min" in popup
+    # Markers shrink when the reader zooms out to a whole city: radius 5 at 14, 40 % at 10.
+    radii = browser.execute_script(
+        "var map = window[document.querySelector('.folium-map').id], radii = [];"
+        "[14, 10].forEach(function (zoom) {"
+        "  map.setZoom(zoom, {animate: false}); var marker;"
+        "  map.eachLayer(function (l) {"
+        "    if (!marker && l.feature && l.feature.properties.g === 'existing') marker = l; });"
+        "  radii.push(marker.getRadius()); });"
+        "return radii;"
+    )
+    assert radii == [5, 2]
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def count_drawn(driver) -> int:
+    return driver.execute_script(
+        "var map = window[document.querySelector('.folium-map').id], n = 0;"
+        "map.eachLayer(function (l) { if (l instanceof L.Path) n++; }); return n;"
+    )
+
+
+def click_feature(driver, prop: str, value: object) -> str:
+    """Click the first drawn feature whose property ``prop`` is ``value``; return the popup text."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    x, y = driver.execute_script(
+        "var map = window[document.querySelector('.folium-map').id], found;"
+        "var prop = arguments[0], value = arguments[1];"
+        "map.eachLayer(function (l) {"
+        "  if (!found && l.feature && l.feature.properties[prop] === value) found = l; });"
+        "map.setView(found.getLatLng(), 16, {animate: false});"
+        "var p = map.latLngToContainerPoint(found.getLatLng()); return [p.x, p.y];",
+        prop,
+        value,
+    )
+    element = driver.find_element(By.CSS_SELECTOR, ".folium-map")
+    width, height = element.size["width"], element.size["height"]
+    ActionChains(driver).move_to_element_with_offset(
+        element, int(x - width / 2), int(y - height / 2)
+    ).click().perform()
+    return driver.execute_script(
+        "var p = document.querySelector('.leaflet-popup-content'); return p ? p.innerText : ''"
+    )

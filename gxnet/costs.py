@@ -275,6 +275,8 @@ def _node_pairs(
                 return_predecessors=True,
             )
             reached = dist <= limit[:, None]
+            if np.isinf(limit).any():  # an unlimited search: unreachable nodes stay at inf
+                reached &= np.isfinite(dist)
             rows, cols = np.nonzero(reached[:, t_local])
             metres = _tree_metres(local, pred, reached, rows, t_local[cols])
             parts.append((batch[rows], t_in[cols], dist[rows, t_local[cols]], metres))

@@ -230,6 +230,8 @@ def test_cutoff_is_inclusive_and_one_way_streets_are_respected() -> None:
     assert (2 not in just_below.destination[just_below.origin == 0].tolist()) and len(just_below)
     zero = travel_costs(network, at_nodes, at_nodes, 0)
     assert zero[["origin", "destination"]].to_numpy().tolist() == [[0, 0], [1, 1], [2, 2]]
+    everything = travel_costs(network, at_nodes, at_nodes, np.inf)
+    assert len(everything) == 6 and everything.seconds.max() == 15.0
 
 
 def test_points_sharing_a_node_are_searched_once(monkeypatch) -> None:
@@ -335,3 +337,12 @@ def test_bad_input_names_the_argument(call, named: str) -> None:
     with pytest.raises(CostInputError, match=named) as caught:
         call(line_network())
     assert isinstance(caught.value, UserInputError) and caught.value.exit_code == 2
+
+
+def test_an_empty_network_is_named() -> None:
+    empty = np.empty(0)
+    network = RoadNetwork(
+        "drive", empty.astype(np.int64), empty, empty, *(np.empty(0, np.int32),) * 2, empty, empty
+    )
+    with pytest.raises(CostInputError, match="network: the drive network has no nodes"):
+        travel_costs(network, GOOD, GOOD, 60)

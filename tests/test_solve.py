@@ -46,6 +46,14 @@ def test_optimal_mip_with_constant_and_seed(solver):
     assert prob.sol_status == pulp.LpSolutionOptimal
 
 
+def test_a_quiet_solve_prints_nothing(capfd):
+    """HiGHS's banner comes from C++ at construction; it must not reach the CLI's stdout."""
+    prob, _ = knapsack()
+    assert solve_pulp(prob, SolverOptions()).status == "optimal"
+    out, _ = capfd.readouterr()
+    assert out == ""
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_linear_program(solver):
     prob = pulp.LpProblem("lp", pulp.LpMinimize)

@@ -19,13 +19,16 @@ through ``pulp.PULP_CBC_CMD`` and its bound and gap are read from its log.
 from __future__ import annotations
 
 import math
+import os
 import re
+import sys
 import tempfile
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -33,6 +36,8 @@ import pulp
 
 from gxnet._errors import SolverError, UserInputError
 from gxnet.optimize.problem import Pairs, Problem
+
+T = TypeVar("T")
 
 SOLVERS: tuple[str, ...] = ("highs", "cbc")
 STATUSES: tuple[str, ...] = ("optimal", "feasible", "infeasible", "no solution")
@@ -194,6 +199,25 @@ _PULP_STATUS = {
 # ---- HiGHS ------------------------------------------------------------------------------
 
 
+def _silent(make: Callable[[], T]) -> T:
+    """Call ``make`` with the process's standard output (file descriptor 1) sent nowhere.
+
+    HiGHS prints its banner from its constructor, before any option can silence it, and from
+    C++, past Python's ``sys.stdout``; it would land in the middle of the summary that
+    ``gxnet optimize`` prints to standard output.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return make()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _solve_highs(
     prob: pulp.LpProblem, options: SolverOptions, extra: dict[str, object]
 ) -> SolverRun:
@@ -201,7 +225,7 @@ def _solve_highs(
 
     load_start = time.perf_counter()
     variables = prob.variables()
-    h = highspy.Highs()
+    h = highspy.Highs() if options.msg else _silent(highspy.Highs)
     h.setOptionValue("output_flag", bool(options.msg))
     h.setOptionValue("mip_rel_gap", float(options.gap_rel))
     h.setOptionValue("random_seed", int(options.seed))

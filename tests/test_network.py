@@ -196,6 +196,18 @@ def test_centre_capacity_short_of_the_load_is_named():
         TwoTierNetwork.from_problem(problem).solve()
 
 
+def test_centre_capacity_short_of_the_floor_load_is_named():
+    # With a 50 % floor at least 300 households must be served: 250 do not hold them.
+    problem = _network_problem(centre_capacity=(125.0, 125.0), targets=Targets(coverage_share=0.5))
+    problem.sites["recycling_point"].status[2] = "candidate"
+    with pytest.raises(InfeasibleProblemError, match=r"hold 250 .* at least 300.*coverage_share"):
+        TwoTierNetwork.from_problem(problem).solve()
+    problem.sites["sorting_centre"].capacity[:] = 150.0
+    solution = TwoTierNetwork.from_problem(problem).solve()
+    assert solution.status == "optimal"
+    assert solution.metrics["coverage_share"] == pytest.approx(0.5)
+
+
 def test_solution_follows_the_load_upwards():
     solution = TwoTierNetwork.from_problem(_network_problem()).solve()
     assert solution.status == "optimal"

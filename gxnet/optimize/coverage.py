@@ -23,6 +23,8 @@ u_i may stay continuous: with integer y an optimal u is 0 or 1. Optional: a cove
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import numpy as np
 import pulp
 
@@ -33,9 +35,9 @@ from gxnet.optimize.solve import (
     Solution,
     SolverOptions,
     SolverRun,
-    assignment_frame,
     chosen,
     empty_solution,
+    one_tier_solution,
     origin_sums,
     site_variables,
 )
@@ -52,6 +54,10 @@ class _CoveringModel(LocationModel):
         self.pairs: Pairs = problem.usable_pairs(TIER).within(self.radius)
         self._open: list[pulp.LpVariable] = []
 
+    @abstractmethod
+    def objective_value(self, open_sites: np.ndarray, covered_weight: float) -> float:
+        """The model's objective for these open sites, computed exactly."""
+
     def read(self, run: SolverRun) -> Solution:
         if run.status not in ("optimal", "feasible"):
             return empty_solution(run, self.name)
@@ -62,21 +68,14 @@ class _CoveringModel(LocationModel):
         weight = problem.demand.weight
         covered = float(weight[nearest >= 0].sum())
         total = float(weight.sum())
-        return Solution(
-            run.status,
-            run.objective,
-            run.bound,
-            run.gap,
-            open_sites={TIER: problem.sites[TIER].ids[open_mask].tolist()},
-            assignments={TIER: assignment_frame(problem, TIER, self.pairs, rows)},
-            solver=run.solver,
-            model=self.name,
-            metrics={
-                "n_open": float(open_mask.sum()),
-                "covered_weight": covered,
-                "coverage_share": covered / total if total > 0 else 1.0,
-                "uncovered_units": float((nearest < 0).sum()),
-            },
+        metrics = {
+            "covered_weight": covered,
+            "coverage_share": covered / total if total > 0 else 1.0,
+            "uncovered_units": float((nearest < 0).sum()),
+        }
+        objective = self.objective_value(open_mask, covered)
+        return one_tier_solution(
+            problem, run, self.name, open_mask, self.pairs, rows, metrics, objective
         )
 
 
@@ -150,11 +149,17 @@ class LocationSetCovering(_CoveringModel):
         )
         return cls(problem, radius, objective=objective, coverage_share=coverage_share)
 
+    def objective_value(self, open_sites: np.ndarray, covered_weight: float) -> float:
+        """Number (or total fixed cost) of the open sites."""
+        if self.objective == "count":
+            return float(open_sites.sum())
+        return float(self.problem.sites[TIER].fixed_cost[open_sites].sum())
+
     def build(self, options: SolverOptions) -> pulp.LpProblem:
         problem = self.problem
         sites = problem.sites[TIER]
         prob = pulp.LpProblem("set_covering", pulp.LpMinimize)
-        y = self._open = site_variables(prob, problem, TIER)
+        y = self._open = site_variables(problem, TIER, prob=prob)
         costs = np.ones(sites.n) if self.objective == "count" else sites.fixed_cost
         prob.setObjective(pulp.LpAffineExpression(zip(y, costs.tolist(), strict=True)))
         sums = origin_sums(self.pairs, y)
@@ -251,11 +256,15 @@ class MaximalCovering(_CoveringModel):
         )
         return cls(problem, p, radius, coverage_floor=coverage_floor, budget=budget)
 
+    def objective_value(self, open_sites: np.ndarray, covered_weight: float) -> float:
+        """Demand weight within the standard of the open sites."""
+        return covered_weight
+
     def build(self, options: SolverOptions) -> pulp.LpProblem:
         problem = self.problem
         weight = problem.demand.weight
         prob = pulp.LpProblem("maximal_covering", pulp.LpMaximize)
-        y = self._open = site_variables(prob, problem, TIER)
+        y = self._open = site_variables(problem, TIER, prob=prob)
         # Units no site reaches, or of zero weight, cannot change the objective: leave them out.
         reachable = (self.pairs.degree() > 0) & (weight > 0)
         u = {i: prob.add_variable(f"covered_{i}", 0, 1) for i in np.flatnonzero(reachable).tolist()}

@@ -42,10 +42,9 @@ from gxnet.optimize.solve import (
     Solution,
     SolverOptions,
     SolverRun,
-    assignment_frame,
     chosen,
     empty_solution,
-    relative_gap,
+    one_tier_solution,
     site_variables,
 )
 
@@ -124,6 +123,7 @@ class PMedian(LocationModel):
         sites = problem.sites[TIER]
         weight = problem.demand.weight
         model_pairs, closed = self.pairs, np.zeros(sites.n, dtype=bool)
+        self.highs_options = {}
         if self.heuristic:
             start = greedy(self.pairs, weight, self.p, sites.kept, sites.usable)
             self.incumbent = interchange(self.pairs, weight, start, sites.kept)
@@ -151,7 +151,7 @@ class PMedian(LocationModel):
             "levels": float(levels.n),
         }
         prob = pulp.LpProblem("p_median", pulp.LpMinimize)
-        y = self._open = site_variables(prob, problem, TIER)
+        y = self._open = site_variables(problem, TIER, prob=prob)
         for j in np.flatnonzero(closed).tolist():
             y[j].upBound = 0
         has_z = levels.step > 0
@@ -181,7 +181,13 @@ class PMedian(LocationModel):
         if self.incumbent is not None and options.warm_start:
             self._set_start(levels, y, z)
             # The interchange incumbent is rarely beaten: spend the time on the bound.
-            self.highs_options = {"mip_heuristic_effort": 0.0}
+            self.highs_options = {
+                "mip_heuristic_effort": 0.0,
+                "mip_heuristic_run_rins": False,
+                "mip_heuristic_run_rens": False,
+                "mip_heuristic_run_root_reduced_cost": False,
+                "mip_heuristic_run_feasibility_jump": False,
+            }
         return prob
 
     def _set_start(self, levels: RadiusLevels, y: list, z: list) -> None:
@@ -205,28 +211,18 @@ class PMedian(LocationModel):
         bound = run.bound
         if self.lagrangean_bound is not None:
             bound = max(bound if bound is not None else -np.inf, self.lagrangean_bound)
-        return Solution(
-            run.status,
-            run.objective,
-            bound,
-            0.0 if run.status == "optimal" else relative_gap(run.objective, bound),
-            open_sites={TIER: problem.sites[TIER].ids[open_mask].tolist()},
-            assignments={TIER: assignment_frame(problem, TIER, self.pairs, rows)},
-            solver=run.solver,
-            model=self.name,
-            metrics={
-                "n_open": float(open_mask.sum()),
-                "weighted_cost": total,
-                "mean_cost": total / float(weight.sum()) if weight.sum() > 0 else 0.0,
-                "max_cost": float(self.pairs.cost[rows].max()) if len(rows) else 0.0,
-                "heuristic_objective": (
-                    np.nan if self.incumbent_objective is None else self.incumbent_objective
-                ),
-                "lagrangean_bound": (
-                    np.nan if self.lagrangean_bound is None else self.lagrangean_bound
-                ),
-                **self.model_size,
-            },
+        metrics = {
+            "weighted_cost": total,
+            "mean_cost": total / float(weight.sum()) if weight.sum() > 0 else 0.0,
+            "max_cost": float(self.pairs.cost[rows].max()) if len(rows) else 0.0,
+            "heuristic_objective": (
+                np.nan if self.incumbent_objective is None else self.incumbent_objective
+            ),
+            "lagrangean_bound": np.nan if self.lagrangean_bound is None else self.lagrangean_bound,
+            **self.model_size,
+        }
+        return one_tier_solution(
+            problem, run, self.name, open_mask, self.pairs, rows, metrics, total, bound
         )
 
 

@@ -350,19 +350,9 @@ class Problem:
         demand_ids = _unique_ids("demand.demand_id", demand["demand_id"])
         site_ids = _unique_ids("sites.site_id", sites["site_id"])
         tiers = _column(sites, "tier", "recycling_point").astype(object).to_numpy()
-        unknown_tier = ~np.isin(tiers, TIERS)
-        if unknown_tier.any():
-            raise ProblemDataError(
-                f"sites.tier: unknown tier {sorted(set(tiers[unknown_tier]))} for "
-                f"{describe_ids(site_ids[unknown_tier])}; use one of {list(TIERS)}"
-            )
+        _check_choice("sites.tier", tiers, TIERS, site_ids)
         status = _column(sites, "status", "candidate").astype(object).to_numpy()
-        bad_status = ~np.isin(status, STATUSES)
-        if bad_status.any():
-            raise ProblemDataError(
-                f"sites.status: unknown status {sorted(map(str, set(status[bad_status])))} for "
-                f"{describe_ids(site_ids[bad_status])}; use one of {list(STATUSES)}"
-            )
+        _check_choice("sites.status", status, STATUSES, site_ids)
         capacity = _numbers("sites.capacity", _column(sites, "capacity", np.inf), site_ids, True)
         fixed = _numbers("sites.fixed_cost", _column(sites, "fixed_cost", 0.0), site_ids, False)
         by_tier = {
@@ -547,6 +537,16 @@ def _column(table: pd.DataFrame, name: str, default: object) -> pd.Series:
     return table[name].where(table[name].notna(), default)
 
 
+def _check_choice(name: str, values: np.ndarray, allowed: tuple[str, ...], ids) -> None:
+    """Every value must be one of ``allowed``; the error names the bad values and their ids."""
+    bad = ~np.isin(values, allowed)
+    if bad.any():
+        raise ProblemDataError(
+            f"{name}: unknown value(s) {sorted(map(str, set(values[bad])))} for "
+            f"{describe_ids(ids[bad])}; use one of {list(allowed)}"
+        )
+
+
 def _unique_ids(name: str, ids: pd.Series) -> np.ndarray:
     values = ids.to_numpy()
     if ids.isna().any():
@@ -622,12 +622,7 @@ def _validate(problem: Problem) -> None:
                 raise ProblemDataError(
                     f"{tier}.{name}: {len(getattr(sites, name))} values for {sites.n} sites"
                 )
-        bad_status = ~np.isin(sites.status, STATUSES)
-        if bad_status.any():
-            raise ProblemDataError(
-                f"{tier}.status: unknown status for {describe_ids(sites.ids[bad_status])}; "
-                f"use one of {list(STATUSES)}"
-            )
+        _check_choice(f"{tier}.status", sites.status, STATUSES, sites.ids)
         for name in ("capacity", "fixed_cost"):
             values = getattr(sites, name)
             bad = np.isnan(values) | (values < 0)

@@ -90,6 +90,9 @@ class SolverRun:
     gap: float | None
     solve_time_s: float
     solver: str
+    #: Seconds spent handing the model to the solver (HiGHS: the bulk conversion; CBC writes
+    #: its file inside the solve time).
+    load_time_s: float = 0.0
 
 
 @dataclass
@@ -111,7 +114,8 @@ class Solution:
         Per tier: columns ``origin_id`` (demand id for the first tier), ``site_id``, ``cost``,
         ``share`` (fraction of the origin's weight sent there; 1 for single assignment).
     build_time_s, solve_time_s : float
-        Seconds spent building the model (incl. heuristics) and in the solver.
+        Seconds spent building the model (heuristics, reductions, PuLP rows and the hand-over
+        to the solver) and in the solver.
     solver : str
         ``"highs"`` or ``"cbc"``.
     model : str
@@ -179,6 +183,14 @@ def solve_pulp(
     return _solve_cbc(prob, options)
 
 
+#: PuLP's (status, sol_status) for each honest status.
+_PULP_STATUS = {
+    "optimal": (pulp.LpStatusOptimal, pulp.LpSolutionOptimal),
+    "feasible": (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    "infeasible": (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible),
+    "no solution": (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound),
+}
+
 # ---- HiGHS ------------------------------------------------------------------------------
 
 
@@ -187,6 +199,7 @@ def _solve_highs(
 ) -> SolverRun:
     import highspy
 
+    load_start = time.perf_counter()
     variables = prob.variables()
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(options.msg))
@@ -196,15 +209,23 @@ def _solve_highs(
         h.setOptionValue("threads", int(options.threads))
     if options.time_limit_s is not None:
         h.setOptionValue("time_limit", float(options.time_limit_s))
+    start = [v.varValue for v in variables]
+    warm = options.warm_start and bool(variables) and all(value is not None for value in start)
+    if warm:
+        # HiGHS 1.16 maps a MIP start into its presolved model wrongly at times (pmed10
+        # reduced: start worth 1122 taken as 1094, every better node pruned, "optimal" at a
+        # value below the true optimum). Without presolve the start is taken as it is; the
+        # models that pass one have already removed what presolve would.
+        h.setOptionValue("presolve", "off")
     for key, value in extra.items():
         h.setOptionValue(key, value)
     h.passModel(_highs_lp(prob, variables))
-    start = [v.varValue for v in variables]
-    if options.warm_start and variables and all(value is not None for value in start):
+    if warm:
         solution = highspy.HighsSolution()
         solution.col_value = [float(value) for value in start]
         h.setSolution(solution)
     tic = time.perf_counter()
+    load_time = tic - load_start
     run_status = h.run()
     elapsed = time.perf_counter() - tic
     if run_status == highspy.HighsStatus.kError:
@@ -226,20 +247,26 @@ def _solve_highs(
         status = "no solution"
     objective = bound = gap = None
     if status in ("optimal", "feasible"):
-        values = h.getSolution().col_value
-        for variable, value in zip(variables, values, strict=True):
+        values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        for variable, value in zip(variables, values.tolist(), strict=True):
             variable.varValue = value
-        objective = float(info.objective_function_value)
-        bound = float(info.mip_dual_bound) if is_mip else objective
+        # The objective constant stays out of HiGHS (no offset to carry through presolve), and
+        # the reported objective must match the returned solution, or the run is not trusted.
+        constant = float(prob.objective.constant)
+        objective = float(info.objective_function_value) + constant
+        computed = float(h.getLp().col_cost_ @ values) + constant
+        if abs(computed - objective) > 1e-6 * max(1.0, abs(computed)):
+            raise SolverError(
+                f"HiGHS reported objective {objective:g} for model {prob.name!r} but its "
+                f"solution evaluates to {computed:g}; not trusting the run"
+            )
+        bound = float(info.mip_dual_bound) + constant if is_mip else objective
         if not math.isfinite(bound):
             bound = None
         gap = 0.0 if status == "optimal" and not is_mip else relative_gap(objective, bound)
-    prob.status = (
-        pulp.LpStatusOptimal
-        if status in ("optimal", "feasible")
-        else (pulp.LpStatusInfeasible if status == "infeasible" else pulp.LpStatusNotSolved)
-    )
-    return SolverRun(status, objective, bound, gap, elapsed, "highs")
+    # Leave PuLP's own status fields as its HiGHS interface would (callers may read them).
+    prob.assignStatus(*_PULP_STATUS[status])
+    return SolverRun(status, objective, bound, gap, elapsed, "highs", load_time)
 
 
 def _highs_lp(prob: pulp.LpProblem, variables: list[pulp.LpVariable]):  # -> highspy.HighsLp
@@ -254,7 +281,6 @@ def _highs_lp(prob: pulp.LpProblem, variables: list[pulp.LpVariable]):  # -> hig
     for variable, coefficient in prob.objective.items():
         cost[index[id(variable)]] = coefficient
     lp.col_cost_ = cost
-    lp.offset_ = float(prob.objective.constant)
     lp.col_lower_ = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
     lp.col_upper_ = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
     if prob.sense == pulp.LpMaximize:
@@ -400,7 +426,7 @@ class LocationModel(ABC):
         build_time = time.perf_counter() - tic
         run = solve_pulp(prob, options, highs_options=self.highs_options)
         solution = self.read(run)
-        solution.build_time_s = build_time
+        solution.build_time_s = build_time + run.load_time_s
         solution.solve_time_s = run.solve_time_s
         return solution
 
@@ -408,6 +434,38 @@ class LocationModel(ABC):
 def empty_solution(run: SolverRun, model: str) -> Solution:
     """A Solution without sites, for runs that found none."""
     return Solution(run.status, None, run.bound, None, solver=run.solver, model=model)
+
+
+def one_tier_solution(
+    problem: Problem,
+    run: SolverRun,
+    model: str,
+    open_sites: np.ndarray,
+    pairs: Pairs,
+    rows: np.ndarray,
+    metrics: dict[str, float],
+    objective: float,
+    bound: float | None = None,
+) -> Solution:
+    """The Solution of a recycling-point model: open ids, each served unit's pair, metrics.
+
+    ``objective`` is the model's objective recomputed exactly from the chosen sites (the
+    solver's value carries its feasibility tolerances); ``bound`` replaces the solver's when the
+    model knows a better one (the gap follows it).
+    """
+    tier = "recycling_point"
+    bound = run.bound if bound is None else bound
+    return Solution(
+        run.status,
+        objective,
+        bound,
+        0.0 if run.status == "optimal" else relative_gap(objective, bound),
+        open_sites={tier: problem.sites[tier].ids[open_sites].tolist()},
+        assignments={tier: assignment_frame(problem, tier, pairs, rows)},
+        solver=run.solver,
+        model=model,
+        metrics={"n_open": float(open_sites.sum()), **metrics},
+    )
 
 
 def assignment_frame(
@@ -438,20 +496,23 @@ def assignment_frame(
 
 
 def site_variables(
-    prob: pulp.LpProblem, problem: Problem, tier: str, prefix: str = "open"
+    problem: Problem,
+    tier: str,
+    prefix: str = "open",
+    prob: pulp.LpProblem | None = None,
 ) -> list[pulp.LpVariable]:
     """One binary "open" variable per site of ``tier``, bounded by the site's status.
 
     Existing and required sites get a lower bound of 1, excluded sites an upper bound of 0,
-    so that the solver's presolve removes them and no model can forget the rule.
+    so that the solver's presolve removes them and no model can forget the rule. With ``prob``
+    the variables are created through ``prob.add_variable`` (PuLP 4's way).
     """
     sites = problem.sites[tier]
-    lower = sites.kept.astype(int)
-    upper = sites.usable.astype(int)
+    lower = sites.kept.astype(int).tolist()
+    upper = sites.usable.astype(int).tolist()
+    make = pulp.LpVariable if prob is None else prob.add_variable
     return [
-        prob.add_variable(
-            f"{prefix}_{j}", lowBound=int(lower[j]), upBound=int(upper[j]), cat="Integer"
-        )
+        make(f"{prefix}_{j}", lowBound=lower[j], upBound=upper[j], cat="Integer")
         for j in range(sites.n)
     ]
 

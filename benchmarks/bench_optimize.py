@@ -1,0 +1,329 @@
+"""Benchmark gxnet's facility-location models against published optima and against spopt.
+
+Each instance is solved by gxnet and, side by side in the same run, by PySAL spopt's model with
+the same solver (HiGHS through PuLP) and the same time limit. Printed per instance: objective,
+honest status, gap, build and solve seconds, and spopt's total time over gxnet's. spopt runs
+that fail, stop at the time limit or are skipped as too large for this machine are counted.
+
+    python benchmarks/bench_optimize.py                        # pmed1-40, scp4x, SF
+    python benchmarks/bench_optimize.py --pmed 1-15 --time-limit 120 --family pmed
+    python benchmarks/bench_optimize.py --family sf --family scp --no-peer
+
+Families are registered in FAMILIES: a function that yields Case objects from the options.
+The capacitated and two-stage sets plug in the same way (one function each, registered below).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from gxnet.optimize import (  # noqa: E402
+    LocationSetCovering,
+    MaximalCovering,
+    PMedian,
+    Solution,
+    SolverOptions,
+)
+from gxnet.optimize.instances import read_pmed, read_scp, read_spopt_sf  # noqa: E402
+
+BENCH = REPO.parent / "shared" / "bench"
+
+
+@dataclass
+class Outcome:
+    """One solver's run on one instance."""
+
+    objective: float | None
+    status: str
+    gap: float | None
+    build_s: float
+    solve_s: float
+
+    @property
+    def total_s(self) -> float:
+        return self.build_s + self.solve_s
+
+
+@dataclass
+class Case:
+    """One instance: how gxnet solves it and, when spopt has the model, how spopt does."""
+
+    family: str
+    name: str
+    optimum: float | None
+    run: Callable[[SolverOptions], Outcome]
+    peer: Callable[[SolverOptions], Outcome] | None = None
+    #: Why spopt is not run (too large for this machine, model it lacks).
+    peer_note: str = ""
+
+
+def gxnet_outcome(solution: Solution) -> Outcome:
+    return Outcome(
+        solution.objective,
+        solution.status,
+        solution.gap,
+        solution.build_time_s,
+        solution.solve_time_s,
+    )
+
+
+# ---- spopt, the peer ----------------------------------------------------------------------
+
+
+def spopt_outcome(build: Callable[[], object], options: SolverOptions) -> Outcome:
+    """Build an spopt model, solve it with pulp.HiGHS and read HiGHS's own status.
+
+    spopt trusts PuLP's status, which says "Optimal" for a time-limited run: the status here
+    comes from the highspy model PuLP leaves on ``problem.solverModel``.
+    """
+    import pulp
+
+    tic = time.perf_counter()
+    try:
+        model = build()
+    except MemoryError:
+        return Outcome(None, "failed: out of memory", None, time.perf_counter() - tic, 0.0)
+    build_s = time.perf_counter() - tic
+    solver = pulp.HiGHS(
+        msg=False,
+        timeLimit=options.time_limit_s,
+        gapRel=options.gap_rel,
+        threads=options.threads,
+        random_seed=options.seed,
+    )
+    tic = time.perf_counter()
+    try:
+        model.solve(solver)
+    except Exception as error:  # spopt raises on anything but PuLP's "Optimal"
+        return Outcome(
+            None, f"failed: {type(error).__name__}", None, build_s, time.perf_counter() - tic
+        )
+    solve_s = time.perf_counter() - tic
+    highs = model.problem.solverModel
+    status = highs.modelStatusToString(highs.getModelStatus()).lower()
+    info = highs.getInfo()
+    objective = float(pulp.value(model.problem.objective))
+    if status == "optimal":
+        return Outcome(objective, "optimal", 0.0, build_s, solve_s)
+    bound = float(info.mip_dual_bound)
+    gap = abs(objective - bound) / max(abs(objective), 1e-9) if math.isfinite(bound) else None
+    return Outcome(objective, f"feasible ({status})", gap, build_s, solve_s)
+
+
+# ---- families -------------------------------------------------------------------------------
+
+
+def parse_numbers(text: str) -> list[int]:
+    """ "1-5,9" -> [1, 2, 3, 4, 5, 9]."""
+    numbers: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        numbers.extend(range(int(low), int(high or low) + 1))
+    return numbers
+
+
+def pmed_cases(args: argparse.Namespace) -> Iterator[Case]:
+    optima = _optima(BENCH / "pmed" / "optima.csv")
+    for number in parse_numbers(args.pmed):
+        name = f"pmed{number}"
+        instance = read_pmed(BENCH / "pmed" / f"{name}.txt")
+        too_large = instance.n * instance.n > args.peer_max_pairs
+        yield Case(
+            "pmed",
+            name,
+            optima[name],
+            lambda o, i=instance: gxnet_outcome(PMedian.from_problem(i.problem()).solve(o)),
+            None if too_large else lambda o, i=instance: spopt_outcome(_spopt_pmedian(i), o),
+            f"skipped: {instance.n}x{instance.n} dense > --peer-max-pairs" if too_large else "",
+        )
+
+
+def _spopt_pmedian(instance):
+    from spopt.locate import PMedian as SpoptPMedian
+
+    weights = np.ones(instance.n)
+    return lambda: SpoptPMedian.from_cost_matrix(instance.cost, weights, p_facilities=instance.p)
+
+
+def scp_cases(args: argparse.Namespace) -> Iterator[Case]:
+    optima = _optima(BENCH / "scp" / "optima.csv")
+    for label in args.scp.split(","):
+        name = f"scp{label}"
+        instance = read_scp(BENCH / "scp" / f"{name}.txt")
+        yield Case(
+            "scp",
+            name,
+            optima[name],
+            lambda o, i=instance: gxnet_outcome(
+                LocationSetCovering.from_problem(i.problem(), objective="fixed_cost").solve(o)
+            ),
+            peer_note="spopt's LSCP has no column costs",
+        )
+
+
+def sf_cases(args: argparse.Namespace) -> Iterator[Case]:
+    from spopt.locate import LSCP, MCLP
+    from spopt.locate import PMedian as SpoptPMedian
+
+    sf = read_spopt_sf(BENCH / "spopt_sf")
+    yield Case(
+        "sf",
+        "LSCP r=5000",
+        8,
+        lambda o: gxnet_outcome(LocationSetCovering.from_problem(sf.problem(5000)).solve(o)),
+        lambda o: spopt_outcome(lambda: LSCP.from_cost_matrix(sf.cost, 5000), o),
+    )
+    yield Case(
+        "sf",
+        "MCLP p=4 r=5000",
+        875_247,
+        lambda o: gxnet_outcome(
+            MaximalCovering.from_cost_matrix(sf.cost, sf.weights, 5000, 4).solve(o)
+        ),
+        lambda o: spopt_outcome(
+            lambda: MCLP.from_cost_matrix(sf.cost, sf.weights, 5000, p_facilities=4), o
+        ),
+    )
+    yield Case(
+        "sf",
+        "p-median p=4",
+        2_848_268_129.7145,
+        lambda o: gxnet_outcome(PMedian.from_cost_matrix(sf.cost, sf.weights, 4).solve(o)),
+        lambda o: spopt_outcome(
+            lambda: SpoptPMedian.from_cost_matrix(sf.cost, sf.weights, p_facilities=4), o
+        ),
+    )
+
+
+def _optima(path: Path) -> dict[str, float]:
+    with path.open() as handle:
+        return {row["instance"]: float(row["optimum"]) for row in csv.DictReader(handle)}
+
+
+#: Benchmark families: name -> function yielding the cases. The capacitated (cap) and
+#: two-stage (tscflp) sets register here the same way.
+FAMILIES: dict[str, Callable[[argparse.Namespace], Iterator[Case]]] = {
+    "pmed": pmed_cases,
+    "scp": scp_cases,
+    "sf": sf_cases,
+}
+
+
+# ---- running and printing -------------------------------------------------------------------
+
+
+def attempt(run: Callable[[SolverOptions], Outcome], options: SolverOptions) -> Outcome:
+    """Run one side; an exception is a failed run, not a failed benchmark."""
+    tic = time.perf_counter()
+    try:
+        return run(options)
+    except Exception as error:
+        traceback.print_exc(file=sys.stderr)
+        return Outcome(None, f"failed: {type(error).__name__}", None, time.perf_counter() - tic, 0)
+
+
+def matches(outcome: Outcome, optimum: float | None) -> bool:
+    """The run is proven optimal at the published value (relative tolerance 1e-6)."""
+    return (
+        outcome.status == "optimal"
+        and outcome.objective is not None
+        and (optimum is None or math.isclose(outcome.objective, optimum, rel_tol=1e-6))
+    )
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--family", action="append", choices=sorted(FAMILIES))
+    parser.add_argument("--pmed", default="1-40", help="pmed numbers, e.g. 1-10,16")
+    parser.add_argument("--scp", default="41,42,43,44,45,46,47,48,49,410")
+    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per solve")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--solver", default="highs", choices=["highs", "cbc"])
+    parser.add_argument("--no-peer", action="store_true", help="do not run spopt")
+    parser.add_argument(
+        "--peer-max-pairs",
+        type=int,
+        default=400_000,
+        help="skip spopt when its dense model has more demand x site pairs (memory)",
+    )
+    args = parser.parse_args(argv)
+    options = SolverOptions(solver=args.solver, time_limit_s=args.time_limit, threads=args.threads)
+    header = (
+        f"{'family':6} {'instance':16} {'optimum':>16} | {'gxnet':>16} {'status':8} {'gap':>7} "
+        f"{'build':>6} {'solve':>7} | {'spopt':>16} {'status':22} {'build':>6} {'solve':>7} | ratio"
+    )
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for family in args.family or list(FAMILIES):
+        for case in FAMILIES[family](args):
+            ours = attempt(case.run, options)
+            peer = None if args.no_peer or case.peer is None else attempt(case.peer, options)
+            ratio = peer.total_s / ours.total_s if peer and ours.total_s > 0 else None
+            rows.append((case, ours, peer))
+            peer_text = (
+                f"{_number(peer.objective):>16} {peer.status[:22]:22} {peer.build_s:6.1f} "
+                f"{peer.solve_s:7.1f}"
+                if peer
+                else f"{'-':>16} {(case.peer_note or 'not run')[:37]:37}"
+            )
+            gap = "-" if ours.gap is None else f"{100 * ours.gap:6.3f}%"
+            print(
+                f"{case.family:6} {case.name:16} {_number(case.optimum):>16} | "
+                f"{_number(ours.objective):>16} {ours.status[:8]:8} {gap:>7} {ours.build_s:6.1f} "
+                f"{ours.solve_s:7.1f} | {peer_text} | "
+                f"{'-' if ratio is None else f'{ratio:5.1f}x'}",
+                flush=True,
+            )
+    print_summary(rows, args.time_limit)
+    return 0 if all(matches(ours, case.optimum) for case, ours, _ in rows) else 1
+
+
+def print_summary(rows, time_limit: float) -> None:
+    """Per family: how many gxnet proved at the published value, spopt's record, and times."""
+    for family in dict.fromkeys(case.family for case, _, _ in rows):
+        chosen = [(c, o, p) for c, o, p in rows if c.family == family]
+        ours_ok = sum(matches(o, c.optimum) for c, o, _ in chosen)
+        ours_time = sum(o.total_s for _, o, _ in chosen)
+        ran = [(c, o, p) for c, o, p in chosen if p is not None]
+        line = (
+            f"SUMMARY {family}: gxnet optimal at the published value {ours_ok}/{len(chosen)}, "
+            f"{ours_time:.1f} s in total"
+        )
+        if ran:
+            peer_ok = sum(matches(p, c.optimum) for c, _, p in ran)
+            failed = sum(p.status.startswith("failed") for _, _, p in ran)
+            stopped = sum(p.status.startswith("feasible") for _, _, p in ran)
+            peer_time = sum(min(p.total_s, p.build_s + time_limit) for _, _, p in ran)
+            ours_same = sum(o.total_s for _, o, _ in ran)
+            speedup = peer_time / max(ours_same, 1e-9)
+            line += (
+                f"; spopt ran on {len(ran)}: optimal {peer_ok}, stopped by the time limit "
+                f"{stopped}, failed {failed}, {peer_time:.1f} s in total vs gxnet's "
+                f"{ours_same:.1f} s on the same instances -> {speedup:.1f}x"
+                f"; skipped {len(chosen) - len(ran)}"
+            )
+        print(line)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -76,7 +76,7 @@ def open_variables(
     ``may_open`` is narrower than the status: a point nobody reaches, or (in a network) a
     point without a sorting centre within the truck cutoff, stays closed.
     """
-    variables = site_variables(prob, problem, tier, prefix=f"open_{tier}")
+    variables = site_variables(problem, tier, prefix=f"open_{tier}", prob=prob)
     for k in np.flatnonzero(~may_open):
         variables[k].upBound = 0
     return variables

@@ -112,6 +112,21 @@ def test_statuses_and_counts_match_brute_force(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
+def test_count_senses_match_brute_force(seed):
+    tiny = _feasible_tiny(750 + seed)
+    targets = Targets(n_points=3, n_centres=1)
+    expected = brute_force(tiny, n_points=3, n_centres=1, sense="at_most")
+    _check(_tiny_network(tiny, targets, count_sense="at_most"), expected)
+    # A mapping sets the sense per tier; tiers left out stay exact.
+    targets = Targets(n_points=2)
+    expected = brute_force(tiny, n_points=2, sense="at_least")
+    solution = _check(
+        _tiny_network(tiny, targets, count_sense={"recycling_point": "at_least"}), expected
+    )
+    assert len(solution.open_sites["recycling_point"]) >= 2
+
+
+@pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize(("share", "penalty"), [(0.6, None), (0.75, 5.0), (None, 3.0)])
 def test_coverage_targets_match_brute_force(seed, share, penalty):
     tiny = random_tiny(np.random.default_rng(800 + seed), centres=2, density=0.5)

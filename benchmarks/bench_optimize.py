@@ -224,12 +224,7 @@ def sf_cases(args: argparse.Namespace) -> Iterator[Case]:
 def cap_cases(args: argparse.Namespace) -> Iterator[Case]:
     """OR-Library cap41..cap134 and capa/b/c; spopt has no capacitated model, so the peer is
     the dense textbook PuLP model."""
-    with (BENCH / "cflp" / "optima.csv").open() as handle:
-        table = list(csv.DictReader(handle))
-    chosen = set(args.cap.split(",")) if args.cap else None
-    for row in table:
-        if chosen is not None and row["instance"] not in chosen:
-            continue
+    for row in _selected(BENCH / "cflp" / "optima.csv", args.cap):
         capacity = float(row["capacity_substitute"]) if row["capacity_substitute"] else None
         instance = read_cap(BENCH / "cflp" / row["file"], capacity)
         yield Case(
@@ -247,12 +242,7 @@ def cap_cases(args: argparse.Namespace) -> Iterator[Case]:
 def tscflp_cases(args: argparse.Namespace) -> Iterator[Case]:
     """The two-stage set (Fernandes et al. 2014) against its best known values (not proven
     optima); the peer is the dense textbook PuLP model."""
-    with (BENCH / "tscflp" / "reference.csv").open() as handle:
-        table = list(csv.DictReader(handle))
-    chosen = set(args.tscflp.split(",")) if args.tscflp else None
-    for row in table:
-        if chosen is not None and row["instance"] not in chosen:
-            continue
+    for row in _selected(BENCH / "tscflp" / "reference.csv", args.tscflp):
         instance = read_tscflp(BENCH / "tscflp" / f"{row['instance']}.txt")
         yield Case(
             "tscflp",
@@ -264,6 +254,14 @@ def tscflp_cases(args: argparse.Namespace) -> Iterator[Case]:
             lambda o, i=instance: spopt_outcome(lambda: _Textbook(_textbook_tscflp(i)), o),
             peer_name="textbook PuLP",
         )
+
+
+def _selected(table: Path, names: str) -> list[dict[str, str]]:
+    """Rows of a reference table, only the comma-separated ``names`` when given."""
+    with table.open() as handle:
+        rows = list(csv.DictReader(handle))
+    chosen = set(names.split(",")) if names else None
+    return [row for row in rows if chosen is None or row["instance"] in chosen]
 
 
 class _Textbook:

@@ -291,3 +291,22 @@ def test_bad_network_input_is_refused():
     one_tier = Problem.from_cost_matrix(np.ones((2, 2)), capacity=np.full(2, 5.0))
     with pytest.raises(ProblemDataError, match="sorting_centre"):
         TwoTierNetwork.from_problem(one_tier)
+
+
+def test_uncapacitated_points_and_an_unreached_existing_point():
+    # Points without capacity limits, one existing point no demand reaches: 27 by hand
+    # (fixed 1 + 1 + 0 + 3, walking 5 x 1 + 6 x 1, trucks 5 + 6).
+    model = TwoTierNetwork.from_cost_matrix(
+        np.array([[1.0, np.inf, np.inf], [2.0, 1.0, np.inf]]),
+        np.array([5.0, 6.0]),
+        np.full(3, np.inf),
+        np.array([1.0, 1.0, 0.0]),
+        centre_costs=np.ones((3, 1)),
+        centre_capacities=np.array([20.0]),
+        centre_fixed_costs=np.array([3.0]),
+        status={"recycling_point": np.array(["candidate", "candidate", "existing"], dtype=object)},
+    )
+    solution = model.solve()
+    assert solution.status == "optimal" and solution.objective == pytest.approx(27.0)
+    links = solution.assignments["sorting_centre"].set_index("origin_id")
+    assert links.loc["recycling_point_2", "flow"] == 0.0  # open, with its centre, carrying nothing

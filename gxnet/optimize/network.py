@@ -452,7 +452,9 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         ratio = np.divide(self.load, weight, out=np.zeros_like(weight), where=weight > 0)
         densest = np.zeros(points.n)
         np.maximum.at(densest, pairs.destination, ratio[pairs.origin])
-        return np.where(may_open, np.minimum(reach, points.capacity * densest), 0.0)
+        # inf x 0 would be NaN for an uncapacitated point that no demand reaches.
+        held = np.where(densest > 0, points.capacity * np.maximum(densest, 1e-300), 0.0)
+        return np.where(may_open, np.minimum(reach, held), 0.0)
 
     def read(self, run: SolverRun) -> Solution:
         """Points and demand assignments as in the capacitated model, plus each tier above."""

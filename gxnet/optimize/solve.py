@@ -13,7 +13,7 @@ Status rules (the project's contract):
 HiGHS is reached through highspy directly: the PuLP model is converted in one pass into a
 row-wise sparse matrix (PuLP's own ``HiGHS`` class adds rows one call at a time and cannot pass
 a starting solution), and the MIP dual bound and gap are read from ``Highs.getInfo()``. CBC runs
-through ``pulp.PULP_CBC_CMD`` and its bound and gap are read from its log.
+through PuLP's CBC command (:func:`cbc_command`) and its bound and gap are read from its log.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
+import cbcbox
 import numpy as np
 import pandas as pd
 import pulp
@@ -350,12 +351,24 @@ def _highs_lp(prob: pulp.LpProblem, variables: list[pulp.LpVariable]):  # -> hig
 _CBC_NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
 
 
+def cbc_command(**options: object) -> pulp.LpSolver_CMD:
+    """PuLP's CBC command: the binary bundled with PuLP 3, else the one the cbcbox package ships.
+
+    PuLP 4 no longer bundles CBC. PuLP 3's bundled build is preferred while it exists: it takes
+    a starting solution at once, where cbcbox's build may need a few seconds more.
+    """
+    bundled = getattr(pulp, "PULP_CBC_CMD", None)
+    if bundled is not None and bundled(msg=False).available():
+        return bundled(**options)
+    return pulp.COIN_CMD(path=cbcbox.cbc_bin_path(), **options)
+
+
 def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
     variables = prob.variables()
     warm = options.warm_start and bool(variables) and all(v.varValue is not None for v in variables)
     with tempfile.TemporaryDirectory(prefix="gxnet-cbc-") as folder:
         log_path = Path(folder) / "cbc.log"
-        solver = pulp.PULP_CBC_CMD(
+        solver = cbc_command(
             msg=False,
             timeLimit=options.time_limit_s,
             gapRel=options.gap_rel,

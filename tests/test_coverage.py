@@ -7,8 +7,10 @@ import pytest
 from tiny_problems import feasible_sets, nearest_costs, random_problem
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import LocationSetCovering, MaximalCovering, SolverOptions
+from gxnet.optimize import LocationSetCovering, MaximalCovering, Problem, SolverOptions, Targets
+from gxnet.optimize.coverage import cover_bound, cover_heuristic
 from gxnet.optimize.instances import read_scp, read_spopt_sf
+from gxnet.optimize.problem import Pairs
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
@@ -126,3 +128,123 @@ def test_bad_arguments(san_francisco):
         LocationSetCovering.from_problem(san_francisco.problem(5000), objective="households")
     with pytest.raises(ProblemDataError, match="targets.n_points: 17 recycling_points"):
         MaximalCovering.from_problem(san_francisco.problem(5000), 17)
+
+
+# ---- maximal covering at scale: heuristic, Lagrangean bound, reductions ----------------------
+
+
+def _covered(problem, mask):
+    return float(problem.demand.weight[np.isfinite(nearest_costs(problem, mask))].sum())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cover_heuristic_and_bound_brute_force(seed):
+    problem = random_problem(seed, n_demand=10, n_sites=8, cutoff=0.35)
+    sites = problem.sites["recycling_point"]
+    pairs = problem.usable_pairs()
+    weight = problem.demand.weight
+    p = min(int(sites.kept.sum()) + 2, int(sites.usable.sum()))
+    values = [(mask, _covered(problem, mask)) for mask in feasible_sets(problem, p)]
+    best = max(v for _, v in values)
+    heuristic = cover_heuristic(pairs, weight, p, sites.kept, sites.usable)
+    assert heuristic.sum() == p
+    assert heuristic[sites.kept].all() and not heuristic[sites.excluded].any()
+    incumbent = _covered(problem, heuristic)
+    proof = cover_bound(pairs, weight, p, sites.kept, sites.usable, incumbent)
+    assert incumbent <= best + 1e-9
+    assert proof.bound >= best - 1e-6
+    # Every set at least as good as the incumbent survives the reductions.
+    for mask, value in values:
+        if value >= incumbent:
+            assert not (mask & proof.closed).any()
+            assert mask[proof.opened].all()
+            assert not np.isfinite(nearest_costs(problem, mask))[proof.dropped].any()
+
+
+def test_cover_bound_is_the_lp_bound_from_any_incumbent(san_francisco):
+    problem = san_francisco.problem(5000)
+    sites = problem.sites["recycling_point"]
+    pairs = problem.usable_pairs()
+    weight = problem.demand.weight
+    # A poor incumbent only slows the steps down: the bound stays valid and nothing that an
+    # optimal solution needs is fixed away.
+    proof = cover_bound(pairs, weight, 4, sites.kept, sites.usable, 500_000.0)
+    assert 875_247 - 1e-6 <= proof.bound <= 875_247 * 1.01
+    optimal = MaximalCovering.from_problem(problem, 4).solve()
+    opened = np.isin(sites.ids, optimal.open_sites["recycling_point"])
+    assert not (opened & proof.closed).any()
+
+
+def test_spopt_mclp_proven_by_the_bound_alone(san_francisco):
+    model = MaximalCovering.from_problem(san_francisco.problem(5000), 4)
+    solution = model.solve()
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(875_247)
+    assert solution.metrics["heuristic_objective"] == pytest.approx(875_247)
+    assert solution.bound >= 875_247 and solution.gap <= 1e-6
+    assert solution.solve_time_s == 0.0  # the solver never ran
+    plain = MaximalCovering.from_problem(san_francisco.problem(5000), 4, heuristic=False).solve()
+    assert plain.objective == pytest.approx(875_247)
+    assert np.isnan(plain.metrics.get("heuristic_objective", np.nan))
+
+
+def test_mclp_keeps_existing_and_excluded_sites(san_francisco):
+    problem = san_francisco.problem(5000)
+    ids = problem.sites["recycling_point"].ids
+    best = MaximalCovering.from_problem(problem, 4).solve().open_sites["recycling_point"]
+    status = np.full(len(ids), "candidate", dtype=object)
+    status[np.isin(ids, best[:2])] = "excluded"
+    forced = ids[~np.isin(ids, best)][0]
+    status[ids == forced] = "required"
+    constrained = Problem.from_arrays(
+        problem.demand.weight,
+        problem.pairs["recycling_point"],
+        demand_ids=problem.demand.ids,
+        site_ids=ids,
+        status=status,
+    )
+    solution = MaximalCovering.from_problem(constrained, 4).solve()
+    assert solution.status == "optimal"
+    chosen = set(solution.open_sites["recycling_point"])
+    assert forced in chosen and not chosen & set(best[:2])
+    brute = max(_covered(constrained, mask) for mask in feasible_sets(constrained, 4))
+    assert solution.objective == pytest.approx(brute)
+
+
+def grid_problem(size: int = 60, radius: float = 2.0, p: int = 150, seed: int = 0) -> Problem:
+    """Cells of a square grid, each a demand unit and a candidate, pairs within ``radius``
+    cells (13 per cell at 2), lognormal households: the shape of a city's planning grid."""
+    rng = np.random.default_rng(seed)
+    xy = np.stack(np.meshgrid(np.arange(size), np.arange(size)), -1).reshape(-1, 2)
+    reach = int(radius)
+    dx, dy = np.meshgrid(np.arange(-reach, reach + 1), np.arange(-reach, reach + 1))
+    near = dx**2 + dy**2 <= radius**2
+    offsets = np.stack([dx[near], dy[near]], 1)
+    target = xy[:, None, :] + offsets[None]
+    inside = ((target >= 0) & (target < size)).all(-1)
+    origin = np.repeat(np.arange(len(xy)), len(offsets))[inside.ravel()]
+    destination = (target[..., 1] * size + target[..., 0])[inside]
+    cost = np.broadcast_to(np.hypot(*offsets.T), inside.shape)[inside]
+    weight = np.round(rng.lognormal(3, 1.2, len(xy)))
+    pairs = Pairs.from_arrays(origin, destination, cost, len(xy), len(xy))
+    return Problem.from_arrays(weight, pairs, targets=Targets(n_points=p))
+
+
+def test_mclp_grid_small_gap_in_seconds():
+    solution = MaximalCovering.from_problem(grid_problem()).solve(SolverOptions(time_limit_s=4))
+    assert solution.status in ("optimal", "feasible")
+    assert len(solution.open_sites["recycling_point"]) == 150
+    assert solution.bound >= solution.objective
+    assert solution.gap < 0.05
+    assert solution.metrics["heuristic_objective"] <= solution.objective
+
+
+def test_mclp_short_time_limit_returns_the_incumbent():
+    solution = MaximalCovering.from_problem(grid_problem(40, p=60)).solve(
+        SolverOptions(time_limit_s=0.5)
+    )
+    assert solution.status == "feasible"
+    assert solution.solve_time_s == 0.0
+    assert solution.objective == solution.metrics["heuristic_objective"]
+    assert solution.bound == pytest.approx(solution.metrics["lagrangean_bound"])
+    assert 0 < solution.gap < 0.05

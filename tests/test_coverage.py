@@ -7,10 +7,9 @@ import pytest
 from tiny_problems import feasible_sets, nearest_costs, random_problem
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import LocationSetCovering, MaximalCovering, Problem, SolverOptions, Targets
+from gxnet.optimize import LocationSetCovering, MaximalCovering, Problem, SolverOptions
 from gxnet.optimize.coverage import cover_bound, cover_heuristic
-from gxnet.optimize.instances import read_scp, read_spopt_sf
-from gxnet.optimize.problem import Pairs
+from gxnet.optimize.instances import planning_grid, read_scp, read_spopt_sf
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
@@ -211,27 +210,10 @@ def test_mclp_keeps_existing_and_excluded_sites(san_francisco):
     assert solution.objective == pytest.approx(brute)
 
 
-def grid_problem(size: int = 60, radius: float = 2.0, p: int = 150, seed: int = 0) -> Problem:
-    """Cells of a square grid, each a demand unit and a candidate, pairs within ``radius``
-    cells (13 per cell at 2), lognormal households: the shape of a city's planning grid."""
-    rng = np.random.default_rng(seed)
-    xy = np.stack(np.meshgrid(np.arange(size), np.arange(size)), -1).reshape(-1, 2)
-    reach = int(radius)
-    dx, dy = np.meshgrid(np.arange(-reach, reach + 1), np.arange(-reach, reach + 1))
-    near = dx**2 + dy**2 <= radius**2
-    offsets = np.stack([dx[near], dy[near]], 1)
-    target = xy[:, None, :] + offsets[None]
-    inside = ((target >= 0) & (target < size)).all(-1)
-    origin = np.repeat(np.arange(len(xy)), len(offsets))[inside.ravel()]
-    destination = (target[..., 1] * size + target[..., 0])[inside]
-    cost = np.broadcast_to(np.hypot(*offsets.T), inside.shape)[inside]
-    weight = np.round(rng.lognormal(3, 1.2, len(xy)))
-    pairs = Pairs.from_arrays(origin, destination, cost, len(xy), len(xy))
-    return Problem.from_arrays(weight, pairs, targets=Targets(n_points=p))
-
-
 def test_mclp_grid_small_gap_in_seconds():
-    solution = MaximalCovering.from_problem(grid_problem()).solve(SolverOptions(time_limit_s=4))
+    solution = MaximalCovering.from_problem(planning_grid(60, 2.0, 150)).solve(
+        SolverOptions(time_limit_s=4)
+    )
     assert solution.status in ("optimal", "feasible")
     assert len(solution.open_sites["recycling_point"]) == 150
     assert solution.bound >= solution.objective
@@ -240,7 +222,7 @@ def test_mclp_grid_small_gap_in_seconds():
 
 
 def test_mclp_short_time_limit_returns_the_incumbent():
-    solution = MaximalCovering.from_problem(grid_problem(40, p=60)).solve(
+    solution = MaximalCovering.from_problem(planning_grid(40, 2.0, 60)).solve(
         SolverOptions(time_limit_s=0.5)
     )
     assert solution.status == "feasible"

@@ -8,7 +8,7 @@ from tiny_problems import feasible_sets, nearest_costs, random_problem
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.optimize import LocationSetCovering, MaximalCovering, Problem, SolverOptions
-from gxnet.optimize.coverage import cover_bound, cover_heuristic
+from gxnet.optimize.coverage import cover_bound, cover_heuristic, partial_cover_heuristic
 from gxnet.optimize.instances import planning_grid, read_scp, read_spopt_sf
 
 
@@ -230,3 +230,37 @@ def test_mclp_short_time_limit_returns_the_incumbent():
     assert solution.objective == solution.metrics["heuristic_objective"]
     assert solution.bound == pytest.approx(solution.metrics["lagrangean_bound"])
     assert 0 < solution.gap < 0.05
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_partial_cover_heuristic_brute_force(seed):
+    problem = random_problem(seed, cutoff=0.4)
+    sites = problem.sites["recycling_point"]
+    weight = problem.demand.weight
+    share = 0.6
+    reaching = [
+        int(mask.sum())
+        for mask in feasible_sets(problem)
+        if _covered(problem, mask) >= share * weight.sum() - 1e-9
+    ]
+    start = partial_cover_heuristic(problem.usable_pairs(), weight, share, sites.kept, sites.usable)
+    if not reaching:
+        assert start is None
+        return
+    assert _covered(problem, start) >= share * weight.sum() - 1e-9
+    assert start[sites.kept].all() and not start[sites.excluded].any()
+    assert start.sum() >= min(reaching)
+
+
+def test_partial_lscp_grid_with_warm_start():
+    problem = planning_grid(30, 2.0, 1)
+    options = SolverOptions(time_limit_s=5)
+    warm = LocationSetCovering.from_problem(problem, coverage_share=0.5).solve(options)
+    assert warm.status in ("optimal", "feasible")
+    assert warm.metrics["coverage_share"] >= 0.5 - 1e-9
+    assert warm.bound <= warm.objective
+    sites = problem.sites["recycling_point"]
+    start = partial_cover_heuristic(
+        problem.usable_pairs(), problem.demand.weight, 0.5, sites.kept, sites.usable
+    )
+    assert warm.objective <= start.sum()

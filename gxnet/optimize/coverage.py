@@ -194,6 +194,16 @@ class LocationSetCovering(_CoveringModel):
             ),
             "coverage_floor",
         )
+        if options.warm_start:
+            start = partial_cover_heuristic(
+                self.pairs, weight, self.coverage_share, sites.kept, sites.usable
+            )
+            if start is not None:
+                covered = self.pairs.nearest(start) >= 0
+                for variable, value in zip(y, start.tolist(), strict=True):
+                    variable.setInitialValue(float(value))
+                for variable, value in zip(u, covered.tolist(), strict=True):
+                    variable.setInitialValue(float(value))
         return prob
 
 
@@ -514,6 +524,65 @@ def cover_heuristic(
     padded_kept = np.append(kept, True)
     start = greedy(padded, weight, p + 1, padded_kept, np.append(usable, True))
     return interchange(padded, weight, start, padded_kept, time_limit_s=time_limit_s)[:m]
+
+
+def partial_cover_heuristic(
+    pairs: Pairs,
+    weight: np.ndarray,
+    share: float,
+    kept: np.ndarray,
+    usable: np.ndarray,
+    *,
+    time_limit_s: float = 1.0,
+) -> np.ndarray | None:
+    """Few sites whose cover reaches ``share`` of the demand weight, or None if none found.
+
+    The smallest number of sites at which the maximal covering greedy reaches the share is
+    found by doubling and bisection; then one site fewer is tried with the interchange. The
+    set serves as the partial set covering's warm start (fixed costs are not looked at: it is a
+    feasible start, not a cost-aware one).
+
+    Parameters
+    ----------
+    pairs : Pairs
+        Covering pairs to usable sites.
+    weight : numpy.ndarray
+    share : float
+        Share of the total weight to cover.
+    kept, usable : numpy.ndarray
+        Boolean site masks.
+    time_limit_s : float
+        Limit on the final interchange's seconds.
+    """
+    target = share * float(weight.sum()) * (1 + 1e-12)
+
+    def reaches(mask: np.ndarray) -> bool:
+        return float(weight[pairs.nearest(mask) >= 0].sum()) >= target
+
+    # Doubling, then bisection: the greedy's work grows with its number of sites, so the
+    # search never runs it with many more sites than it needs.
+    n_kept, n_usable = int(kept.sum()), int(usable.sum())
+    low, high = n_kept, max(n_kept, 1)
+    while True:
+        high = min(high, n_usable)
+        best = cover_heuristic(pairs, weight, high, kept, usable, time_limit_s=0.0)
+        if reaches(best):
+            break
+        if high == n_usable:
+            return None
+        low, high = high + 1, 2 * high
+    while low < high:  # invariant: the greedy with `high` sites reaches the share
+        middle = (low + high) // 2
+        mask = cover_heuristic(pairs, weight, middle, kept, usable, time_limit_s=0.0)
+        if reaches(mask):
+            high, best = middle, mask
+        else:
+            low = middle + 1
+    if high > int(kept.sum()):
+        fewer = cover_heuristic(pairs, weight, high - 1, kept, usable, time_limit_s=time_limit_s)
+        if reaches(fewer):
+            best = fewer
+    return best
 
 
 @dataclass(frozen=True)

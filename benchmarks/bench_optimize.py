@@ -9,9 +9,12 @@ that fail, stop at the time limit or are skipped as too large for this machine a
     python benchmarks/bench_optimize.py --pmed 1-15 --time-limit 120 --family pmed
     python benchmarks/bench_optimize.py --family sf --family scp --no-peer
     python benchmarks/bench_optimize.py --family mclp --time-limit 30 --peer-max-pairs 20000000
+    python benchmarks/bench_optimize.py --family cap --cap cap41,cap71,capb5000
+    python benchmarks/bench_optimize.py --family tscflp --tscflp PSC1-C1-50,PSC1-C2-50
 
 Families are registered in FAMILIES: a function that yields Case objects from the options.
-The capacitated and two-stage sets plug in the same way (one function each, registered below).
+The capacitated (cap) and two-stage (tscflp) sets run against a dense textbook PuLP model, as
+spopt has no capacitated model; their column "spopt" is that peer.
 """
 
 from __future__ import annotations
@@ -32,17 +35,21 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from gxnet.optimize import (  # noqa: E402
+    CapacitatedFacilityLocation,
     LocationSetCovering,
     MaximalCovering,
     PMedian,
     Solution,
     SolverOptions,
+    TwoTierNetwork,
 )
 from gxnet.optimize.instances import (  # noqa: E402
     planning_grid,
+    read_cap,
     read_pmed,
     read_scp,
     read_spopt_sf,
+    read_tscflp,
 )
 
 BENCH = REPO.parent / "shared" / "bench"
@@ -74,6 +81,8 @@ class Case:
     peer: Callable[[SolverOptions], Outcome] | None = None
     #: Why spopt is not run (too large for this machine, model it lacks).
     peer_note: str = ""
+    #: Who the peer is: spopt, or a textbook PuLP model where spopt lacks the model.
+    peer_name: str = "spopt"
 
 
 def gxnet_outcome(solution: Solution) -> Outcome:
@@ -295,18 +304,121 @@ def _wuzhou_problem():
     )
 
 
+def cap_cases(args: argparse.Namespace) -> Iterator[Case]:
+    """OR-Library cap41..cap134 and capa/b/c; spopt has no capacitated model, so the peer is
+    the dense textbook PuLP model."""
+    for row in _selected(BENCH / "cflp" / "optima.csv", args.cap):
+        capacity = float(row["capacity_substitute"]) if row["capacity_substitute"] else None
+        instance = read_cap(BENCH / "cflp" / row["file"], capacity)
+        yield Case(
+            "cap",
+            row["instance"],
+            float(row["optimum"]),
+            lambda o, i=instance: gxnet_outcome(
+                CapacitatedFacilityLocation.from_problem(i.problem()).solve(o)
+            ),
+            lambda o, i=instance: spopt_outcome(lambda: _Textbook(_textbook_cap(i)), o),
+            peer_name="textbook PuLP",
+        )
+
+
+def tscflp_cases(args: argparse.Namespace) -> Iterator[Case]:
+    """The two-stage set (Fernandes et al. 2014) against its best known values (not proven
+    optima); the peer is the dense textbook PuLP model."""
+    for row in _selected(BENCH / "tscflp" / "reference.csv", args.tscflp):
+        instance = read_tscflp(BENCH / "tscflp" / f"{row['instance']}.txt")
+        yield Case(
+            "tscflp",
+            row["instance"],
+            float(row["bks"]),
+            lambda o, i=instance: gxnet_outcome(
+                TwoTierNetwork.from_problem(i.problem(), single_centre=False).solve(o)
+            ),
+            lambda o, i=instance: spopt_outcome(lambda: _Textbook(_textbook_tscflp(i)), o),
+            peer_name="textbook PuLP",
+        )
+
+
+def _selected(table: Path, names: str) -> list[dict[str, str]]:
+    """Rows of a reference table, only the comma-separated ``names`` when given."""
+    with table.open() as handle:
+        rows = list(csv.DictReader(handle))
+    chosen = set(names.split(",")) if names else None
+    return [row for row in rows if chosen is None or row["instance"] in chosen]
+
+
+class _Textbook:
+    """A plain PuLP problem dressed as an spopt model (``.problem``, ``.solve(solver)``)."""
+
+    def __init__(self, problem) -> None:
+        self.problem = problem
+
+    def solve(self, solver) -> None:
+        self.problem.solve(solver)
+
+
+def _textbook_cap(instance):
+    """Dense CFLP as a hand-written PuLP script states it: every pair, x_ij <= y_j on each."""
+    import pulp
+
+    n, m = instance.cost.shape
+    prob = pulp.LpProblem("cflp", pulp.LpMinimize)
+    y = pulp.LpVariable.dicts("y", range(m), cat="Binary")
+    x = pulp.LpVariable.dicts("x", [(i, j) for i in range(n) for j in range(m)], 0, 1)
+    prob += pulp.lpSum(instance.fixed_cost[j] * y[j] for j in range(m)) + pulp.lpSum(
+        instance.cost[i, j] * x[i, j] for i in range(n) for j in range(m)
+    )
+    for i in range(n):
+        prob += pulp.lpSum(x[i, j] for j in range(m)) == 1
+    for j in range(m):
+        load = pulp.lpSum(instance.demand[i] * x[i, j] for i in range(n))
+        prob += load <= instance.capacity[j] * y[j]
+        for i in range(n):
+            prob += x[i, j] <= y[j]
+    return prob
+
+
+def _textbook_tscflp(instance):
+    """Dense two-stage CFLP (plants -> satellites -> customers, split flows) in plain PuLP."""
+    import pulp
+
+    plants, satellites = instance.plant_cost.shape
+    customers = range(len(instance.demand))
+    prob = pulp.LpProblem("tscflp", pulp.LpMinimize)
+    z = pulp.LpVariable.dicts("z", range(plants), cat="Binary")
+    y = pulp.LpVariable.dicts("y", range(satellites), cat="Binary")
+    u = pulp.LpVariable.dicts("u", [(i, j) for i in range(plants) for j in range(satellites)], 0)
+    v = pulp.LpVariable.dicts("v", [(j, k) for j in range(satellites) for k in customers], 0)
+    prob += (
+        pulp.lpSum(instance.plant_fixed_cost[i] * z[i] for i in range(plants))
+        + pulp.lpSum(instance.satellite_fixed_cost[j] * y[j] for j in range(satellites))
+        + pulp.lpSum(instance.plant_cost[i, j] * u[i, j] for i, j in u)
+        + pulp.lpSum(instance.satellite_cost[j, k] * v[j, k] for j, k in v)
+    )
+    for k in customers:
+        prob += pulp.lpSum(v[j, k] for j in range(satellites)) == instance.demand[k]
+    for j in range(satellites):
+        outflow = pulp.lpSum(v[j, k] for k in customers)
+        prob += pulp.lpSum(u[i, j] for i in range(plants)) == outflow
+        prob += outflow <= instance.satellite_capacity[j] * y[j]
+    for i in range(plants):
+        prob += pulp.lpSum(u[i, j] for j in range(satellites)) <= instance.plant_capacity[i] * z[i]
+    return prob
+
+
 def _optima(path: Path) -> dict[str, float]:
     with path.open() as handle:
         return {row["instance"]: float(row["optimum"]) for row in csv.DictReader(handle)}
 
 
-#: Benchmark families: name -> function yielding the cases. The capacitated (cap) and
-#: two-stage (tscflp) sets register here the same way.
+#: Benchmark families: name -> function yielding the cases.
 FAMILIES: dict[str, Callable[[argparse.Namespace], Iterator[Case]]] = {
     "pmed": pmed_cases,
     "scp": scp_cases,
     "sf": sf_cases,
     "mclp": mclp_cases,
+    "cap": cap_cases,
+    "tscflp": tscflp_cases,
 }
 
 
@@ -343,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--family", action="append", choices=sorted(FAMILIES))
     parser.add_argument("--pmed", default="1-40", help="pmed numbers, e.g. 1-10,16")
     parser.add_argument("--scp", default="41,42,43,44,45,46,47,48,49,410")
+    parser.add_argument("--cap", default="", help="cap instances, e.g. cap41,capb5000 (all)")
+    parser.add_argument("--tscflp", default="", help="two-stage instances, e.g. PSC1-C1-50 (all)")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per solve")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--solver", default="highs", choices=["highs", "cbc"])
@@ -398,6 +512,7 @@ def print_summary(rows, time_limit: float) -> None:
             f"{ours_time:.1f} s in total"
         )
         if ran:
+            peer_name = ran[0][0].peer_name
             peer_ok = sum(matches(p, c.optimum) for c, _, p in ran)
             failed = sum(p.status.startswith("failed") for _, _, p in ran)
             stopped = sum(p.status.startswith("feasible") for _, _, p in ran)
@@ -405,7 +520,7 @@ def print_summary(rows, time_limit: float) -> None:
             ours_same = sum(o.total_s for _, o, _ in ran)
             speedup = peer_time / max(ours_same, 1e-9)
             line += (
-                f"; spopt ran on {len(ran)}: optimal {peer_ok}, stopped by the time limit "
+                f"; {peer_name} ran on {len(ran)}: optimal {peer_ok}, stopped by the time limit "
                 f"{stopped}, failed {failed}, {peer_time:.1f} s in total vs gxnet's "
                 f"{ours_same:.1f} s on the same instances -> {speedup:.1f}x"
                 f"; skipped {len(chosen) - len(ran)}"

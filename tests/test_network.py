@@ -112,6 +112,21 @@ def test_statuses_and_counts_match_brute_force(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
+def test_count_senses_match_brute_force(seed):
+    tiny = _feasible_tiny(750 + seed)
+    targets = Targets(n_points=3, n_centres=1)
+    expected = brute_force(tiny, n_points=3, n_centres=1, sense="at_most")
+    _check(_tiny_network(tiny, targets, count_sense="at_most"), expected)
+    # A mapping sets the sense per tier; tiers left out stay exact.
+    targets = Targets(n_points=2)
+    expected = brute_force(tiny, n_points=2, sense="at_least")
+    solution = _check(
+        _tiny_network(tiny, targets, count_sense={"recycling_point": "at_least"}), expected
+    )
+    assert len(solution.open_sites["recycling_point"]) >= 2
+
+
+@pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize(("share", "penalty"), [(0.6, None), (0.75, 5.0), (None, 3.0)])
 def test_coverage_targets_match_brute_force(seed, share, penalty):
     tiny = random_tiny(np.random.default_rng(800 + seed), centres=2, density=0.5)
@@ -196,6 +211,18 @@ def test_centre_capacity_short_of_the_load_is_named():
         TwoTierNetwork.from_problem(problem).solve()
 
 
+def test_centre_capacity_short_of_the_floor_load_is_named():
+    # With a 50 % floor at least 300 households must be served: 250 do not hold them.
+    problem = _network_problem(centre_capacity=(125.0, 125.0), targets=Targets(coverage_share=0.5))
+    problem.sites["recycling_point"].status[2] = "candidate"
+    with pytest.raises(InfeasibleProblemError, match=r"hold 250 .* at least 300.*coverage_share"):
+        TwoTierNetwork.from_problem(problem).solve()
+    problem.sites["sorting_centre"].capacity[:] = 150.0
+    solution = TwoTierNetwork.from_problem(problem).solve()
+    assert solution.status == "optimal"
+    assert solution.metrics["coverage_share"] == pytest.approx(0.5)
+
+
 def test_solution_follows_the_load_upwards():
     solution = TwoTierNetwork.from_problem(_network_problem()).solve()
     assert solution.status == "optimal"
@@ -264,3 +291,22 @@ def test_bad_network_input_is_refused():
     one_tier = Problem.from_cost_matrix(np.ones((2, 2)), capacity=np.full(2, 5.0))
     with pytest.raises(ProblemDataError, match="sorting_centre"):
         TwoTierNetwork.from_problem(one_tier)
+
+
+def test_uncapacitated_points_and_an_unreached_existing_point():
+    # Points without capacity limits, one existing point no demand reaches: 27 by hand
+    # (fixed 1 + 1 + 0 + 3, walking 5 x 1 + 6 x 1, trucks 5 + 6).
+    model = TwoTierNetwork.from_cost_matrix(
+        np.array([[1.0, np.inf, np.inf], [2.0, 1.0, np.inf]]),
+        np.array([5.0, 6.0]),
+        np.full(3, np.inf),
+        np.array([1.0, 1.0, 0.0]),
+        centre_costs=np.ones((3, 1)),
+        centre_capacities=np.array([20.0]),
+        centre_fixed_costs=np.array([3.0]),
+        status={"recycling_point": np.array(["candidate", "candidate", "existing"], dtype=object)},
+    )
+    solution = model.solve()
+    assert solution.status == "optimal" and solution.objective == pytest.approx(27.0)
+    links = solution.assignments["sorting_centre"].set_index("origin_id")
+    assert links.loc["recycling_point_2", "flow"] == 0.0  # open, with its centre, carrying nothing

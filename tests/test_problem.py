@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import Pairs, Problem, Targets
+from gxnet.optimize import CapacitatedFacilityLocation, Pairs, Problem, SolverOptions, Targets
 from gxnet.optimize.problem import describe_ids
 
 
@@ -134,13 +134,18 @@ def test_targets_out_of_reach(targets, message):
         Problem.from_tables(demand, sites, costs, links=links, targets=targets)
 
 
-def test_capacity_that_cannot_hold_the_demand():
+def test_capacity_short_of_demand_is_the_capacitated_models_concern():
+    """Covering models ignore capacities; a capacitated model names the shortfall before solving,
+    and a coverage floor lowers what must fit."""
     demand, sites, costs, _ = tables()
     sites = sites.assign(capacity=[10.0, 10.0, 10.0, 1.0, 1.0])
+    problem = Problem.from_tables(demand, sites, costs)
     with pytest.raises(
-        ProblemDataError, match=r"recycling_point.capacity: .*hold 30 .*weighs 60.*'p1', 'p2', 'p3'"
+        InfeasibleProblemError, match=r"recycling_point.capacity: .*hold 30 but 60 of the demand"
     ):
-        Problem.from_tables(demand, sites, costs)
+        CapacitatedFacilityLocation.from_problem(problem).solve(SolverOptions())
+    half = Problem.from_tables(demand, sites, costs, targets=Targets(coverage_share=0.5))
+    assert CapacitatedFacilityLocation.from_problem(half).solve(SolverOptions()).has_solution
 
 
 def test_missing_columns_and_orphan_links():

@@ -9,7 +9,7 @@ import pytest
 from gxnet._errors import UserInputError
 from gxnet.optimize import PMedian, SolverOptions, solve_pulp
 from gxnet.optimize.instances import read_pmed
-from gxnet.optimize.solve import relative_gap
+from gxnet.optimize.solve import cbc_command, relative_gap
 
 SOLVERS = ["highs", "cbc"]
 
@@ -44,6 +44,24 @@ def test_optimal_mip_with_constant_and_seed(solver):
     assert [round(v.varValue) for v in x] == [0, 1, 1, 0]
     assert run.solver == solver
     assert prob.sol_status == pulp.LpSolutionOptimal
+
+
+def test_cbc_from_cbcbox_when_pulp_bundles_none(monkeypatch):
+    """PuLP 4 ships no CBC binary; the cbcbox package's binary then solves."""
+    monkeypatch.delattr(pulp, "PULP_CBC_CMD")
+    assert isinstance(cbc_command(), pulp.COIN_CMD)
+    prob, x = knapsack()
+    run = solve_pulp(prob, SolverOptions(solver="cbc"))
+    assert (run.status, run.objective) == ("optimal", 19.0)
+    assert [round(v.varValue) for v in x] == [0, 1, 1, 0]
+
+
+def test_a_quiet_solve_prints_nothing(capfd):
+    """HiGHS's banner comes from C++ at construction; it must not reach the CLI's stdout."""
+    prob, _ = knapsack()
+    assert solve_pulp(prob, SolverOptions()).status == "optimal"
+    out, _ = capfd.readouterr()
+    assert out == ""
 
 
 @pytest.mark.parametrize("solver", SOLVERS)

@@ -309,8 +309,9 @@ class CapacitatedFacilityLocation(LocationModel):
     single_source : bool
         Each demand unit goes to one point (binary assignment) instead of being split.
     strong : bool
-        Add ``x_ij <= y_j`` where the capacity row does not imply it (see the module notes);
-        False keeps only the rows uncapacitated points need.
+        Add ``x_ij <= y_j`` where the point holds at least :data:`STRONG_RATIO` times the
+        unit's weight (see the module notes); False keeps only the rows that points whose
+        capacity cannot bind need.
     cost_weight : float
         Money per unit of weight x cost (e.g. yuan per household-second); scales the
         assignment cost against the fixed costs.

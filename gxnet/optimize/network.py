@@ -45,6 +45,7 @@ from gxnet.optimize.capacitated import (
     capacity_cover,
     check_budget,
     count_constraint,
+    needed_weight,
     open_ids,
     open_variables,
 )
@@ -352,20 +353,34 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
 
     def check_load(self, may_open: dict[str, np.ndarray]) -> None:
         """The open-able sites of each upper tier must hold the load that must be carried."""
-        if self.allow_uncovered:
-            # Which demand stays uncovered is the model's choice: no certain shortfall here.
-            return
-        needed = float(self.load.sum())
+        needed = self.least_load()
         for tier in self.tiers:
             sites = self.problem.sites[tier]
             available = float(sites.capacity[may_open[tier]].sum())
             if available < needed:
                 raise InfeasibleProblemError(
                     f"{tier}.capacity: the {tier}s that may open hold {available:g} but the "
-                    f"demand's load is {needed:g}; raise their capacities, add candidate "
-                    f"{tier}s in reach, or un-exclude some ({tier}s that may open: "
+                    f"demand that must be served brings a load of at least {needed:g}; raise "
+                    f"their capacities, add candidate {tier}s in reach, un-exclude some, or "
+                    f"lower targets.coverage_share ({tier}s that may open: "
                     f"{describe_ids(sites.ids[may_open[tier]])})"
                 )
+
+    def least_load(self) -> float:
+        """The least load any feasible plan carries up: all of it without uncovered demand;
+        with a coverage floor, the lightest-loaded demand that reaches the floor's weight."""
+        if not self.allow_uncovered:
+            return float(self.load.sum())
+        weight = self.problem.demand.weight
+        floor = needed_weight(self.problem, self.allow_uncovered)
+        if floor <= 0:
+            return 0.0
+        ratio = np.divide(self.load, weight, out=np.zeros_like(weight), where=weight > 0)
+        order = np.argsort(ratio, kind="stable")
+        before = np.cumsum(weight[order]) - weight[order]
+        # Fractional knapsack: whole units while the floor is not reached, then a part.
+        part = np.clip((floor - before) / np.where(weight[order] > 0, weight[order], 1.0), 0, 1)
+        return float((part * self.load[order]).sum())
 
     # ---- LocationModel ------------------------------------------------------------------
 
@@ -437,7 +452,9 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         ratio = np.divide(self.load, weight, out=np.zeros_like(weight), where=weight > 0)
         densest = np.zeros(points.n)
         np.maximum.at(densest, pairs.destination, ratio[pairs.origin])
-        return np.where(may_open, np.minimum(reach, points.capacity * densest), 0.0)
+        # inf x 0 would be NaN for an uncapacitated point that no demand reaches.
+        held = np.where(densest > 0, points.capacity * np.maximum(densest, 1e-300), 0.0)
+        return np.where(may_open, np.minimum(reach, held), 0.0)
 
     def read(self, run: SolverRun) -> Solution:
         """Points and demand assignments as in the capacitated model, plus each tier above."""

@@ -662,7 +662,6 @@ def _validate(problem: Problem) -> None:
         )
         if out.any():
             raise ProblemDataError(f"pairs.{tier}: {int(out.sum())} pairs name unknown codes")
-    _validate_capacity(problem)
     targets = problem.targets
     if targets.coverage_share is not None and not 0 < targets.coverage_share <= 1:
         raise ProblemDataError(
@@ -670,21 +669,6 @@ def _validate(problem: Problem) -> None:
         )
     if targets.budget is not None and not targets.budget >= 0:
         raise ProblemDataError(f"targets.budget: {targets.budget} must be >= 0")
-
-
-def _validate_capacity(problem: Problem) -> None:
-    """The recycling points that may open must be able to hold the whole demand weight."""
-    points = problem.sites.get("recycling_point")
-    if points is None or not np.isfinite(points.capacity).any():
-        return
-    total = float(problem.demand.weight.sum())
-    available = float(points.capacity[points.usable].sum())
-    if available < total:
-        raise ProblemDataError(
-            f"recycling_point.capacity: the {int(points.usable.sum())} usable points hold "
-            f"{available:g} in total but the demand weighs {total:g}; raise capacities or add "
-            f"sites (capacities of {describe_ids(points.ids[points.usable])})"
-        )
 
 
 def _target_name(tier: str) -> str:

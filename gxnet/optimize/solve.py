@@ -13,26 +13,32 @@ Status rules (the project's contract):
 HiGHS is reached through highspy directly: the PuLP model is converted in one pass into a
 row-wise sparse matrix (PuLP's own ``HiGHS`` class adds rows one call at a time and cannot pass
 a starting solution), and the MIP dual bound and gap are read from ``Highs.getInfo()``. CBC runs
-through ``pulp.PULP_CBC_CMD`` and its bound and gap are read from its log.
+through PuLP's CBC command (:func:`cbc_command`) and its bound and gap are read from its log.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
+import sys
 import tempfile
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
+import cbcbox
 import numpy as np
 import pandas as pd
 import pulp
 
 from gxnet._errors import SolverError, UserInputError
 from gxnet.optimize.problem import Pairs, Problem
+
+T = TypeVar("T")
 
 SOLVERS: tuple[str, ...] = ("highs", "cbc")
 STATUSES: tuple[str, ...] = ("optimal", "feasible", "infeasible", "no solution")
@@ -194,6 +200,25 @@ _PULP_STATUS = {
 # ---- HiGHS ------------------------------------------------------------------------------
 
 
+def _silent(make: Callable[[], T]) -> T:
+    """Call ``make`` with the process's standard output (file descriptor 1) sent nowhere.
+
+    HiGHS prints its banner from its constructor, before any option can silence it, and from
+    C++, past Python's ``sys.stdout``; it would land in the middle of the summary that
+    ``gxnet optimize`` prints to standard output.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return make()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _solve_highs(
     prob: pulp.LpProblem, options: SolverOptions, extra: dict[str, object]
 ) -> SolverRun:
@@ -201,7 +226,7 @@ def _solve_highs(
 
     load_start = time.perf_counter()
     variables = prob.variables()
-    h = highspy.Highs()
+    h = highspy.Highs() if options.msg else _silent(highspy.Highs)
     h.setOptionValue("output_flag", bool(options.msg))
     h.setOptionValue("mip_rel_gap", float(options.gap_rel))
     h.setOptionValue("random_seed", int(options.seed))
@@ -326,12 +351,24 @@ def _highs_lp(prob: pulp.LpProblem, variables: list[pulp.LpVariable]):  # -> hig
 _CBC_NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
 
 
+def cbc_command(**options: object) -> pulp.LpSolver_CMD:
+    """PuLP's CBC command: the binary bundled with PuLP 3, else the one the cbcbox package ships.
+
+    PuLP 4 no longer bundles CBC. PuLP 3's bundled build is preferred while it exists: it takes
+    a starting solution at once, where cbcbox's build may need a few seconds more.
+    """
+    bundled = getattr(pulp, "PULP_CBC_CMD", None)
+    if bundled is not None and bundled(msg=False).available():
+        return bundled(**options)
+    return pulp.COIN_CMD(path=cbcbox.cbc_bin_path(), **options)
+
+
 def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
     variables = prob.variables()
     warm = options.warm_start and bool(variables) and all(v.varValue is not None for v in variables)
     with tempfile.TemporaryDirectory(prefix="gxnet-cbc-") as folder:
         log_path = Path(folder) / "cbc.log"
-        solver = pulp.PULP_CBC_CMD(
+        solver = cbc_command(
             msg=False,
             timeLimit=options.time_limit_s,
             gapRel=options.gap_rel,

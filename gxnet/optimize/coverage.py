@@ -316,15 +316,8 @@ class MaximalCovering(_CoveringModel):
     def solve(self, options: SolverOptions | None = None) -> Solution:
         """Heuristic and Lagrangean bound first, then the solver with the time that is left.
 
-        Parameters
-        ----------
-        options : SolverOptions, optional
-
-        Returns
-        -------
-        Solution
-            ``metrics`` adds ``heuristic_objective``, ``lagrangean_bound``, ``sites_closed``
-            and ``units_dropped`` (NaN when the heuristic did not run).
+        The Solution's ``metrics`` add ``heuristic_objective``, ``lagrangean_bound``,
+        ``sites_closed`` and ``units_dropped`` (NaN when the heuristic did not run).
         """
         options = options or SolverOptions()
         self._gap_rel = options.gap_rel

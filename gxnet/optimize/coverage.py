@@ -240,8 +240,8 @@ class MaximalCovering(_CoveringModel):
     """
 
     name = "maximal covering"
-    #: Share of the time limit the heuristic's interchange and the Lagrangean bound may each
-    #: take (the solver gets the rest).
+    #: Share of the time limit that each of the greedy's interchange, the Lagrangean bound and
+    #: the Lagrangean heuristic's interchange may take (the solver gets the rest).
     HEURISTIC_SHARE = 0.25
 
     def __init__(

@@ -264,3 +264,13 @@ def test_partial_lscp_grid_with_warm_start():
         problem.usable_pairs(), problem.demand.weight, 0.5, sites.kept, sites.usable
     )
     assert warm.objective <= start.sum()
+
+
+def test_mclp_floor_with_the_heuristic(san_francisco):
+    problem = san_francisco.problem(5000)
+    met = MaximalCovering.from_problem(problem, 4, coverage_floor=0.9).solve()
+    assert (met.status, met.objective) == ("optimal", pytest.approx(875_247))
+    assert met.metrics["heuristic_objective"] == pytest.approx(875_247)
+    # No 4 stores reach 95 %: the heuristic misses the floor, the plain model proves it.
+    missed = MaximalCovering.from_problem(problem, 4, coverage_floor=0.95).solve()
+    assert missed.status == "infeasible"

@@ -339,6 +339,7 @@ class MaximalCovering(_CoveringModel):
                 options.solver,
             )
             solution = self.cover_solution(run, self.incumbent, self.lagrangean.bound)
+            solution.gap = gap  # proven within gap_rel is not a zero gap: say what is left
             solution.metrics.update(self._heuristic_metrics())
             solution.build_time_s = spent
             return solution
@@ -492,6 +493,7 @@ class MaximalCovering(_CoveringModel):
         proven = run.status == "optimal" or (gap is not None and gap <= self._gap_rel)
         run = dataclasses.replace(run, status="optimal" if proven else "feasible", bound=bound)
         solution = self.cover_solution(run, open_mask, bound)
+        solution.gap = gap
         solution.metrics.update(self._heuristic_metrics())
         return solution
 

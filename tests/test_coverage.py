@@ -274,3 +274,15 @@ def test_mclp_floor_with_the_heuristic(san_francisco):
     # No 4 stores reach 95 %: the heuristic misses the floor, the plain model proves it.
     missed = MaximalCovering.from_problem(problem, 4, coverage_floor=0.95).solve()
     assert missed.status == "infeasible"
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_mclp_fixings_keep_the_optimum(solver):
+    problem = planning_grid(40, 2.0, 60)
+    options = SolverOptions(solver=solver, time_limit_s=60)
+    solution = MaximalCovering.from_problem(problem).solve(options)
+    plain = MaximalCovering.from_problem(problem, heuristic=False).solve(options)
+    assert solution.status == plain.status == "optimal"
+    assert solution.objective == pytest.approx(plain.objective)
+    assert solution.metrics["sites_closed"] > 0  # the bound fixed sites before the solver ran
+    assert solution.objective >= solution.metrics["heuristic_objective"]

@@ -8,7 +8,12 @@ from tiny_problems import feasible_sets, nearest_costs, random_problem
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.optimize import LocationSetCovering, MaximalCovering, Problem, SolverOptions
-from gxnet.optimize.coverage import cover_bound, cover_heuristic, partial_cover_heuristic
+from gxnet.optimize.coverage import (
+    cover_bound,
+    cover_heuristic,
+    partial_cover_bound,
+    partial_cover_heuristic,
+)
 from gxnet.optimize.instances import planning_grid, read_scp, read_spopt_sf
 
 
@@ -286,3 +291,43 @@ def test_mclp_fixings_keep_the_optimum(solver):
     assert solution.objective == pytest.approx(plain.objective)
     assert solution.metrics["sites_closed"] > 0  # the bound fixed sites before the solver ran
     assert solution.objective >= solution.metrics["heuristic_objective"]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_partial_cover_bound_brute_force(seed):
+    problem = random_problem(seed, cutoff=0.4)
+    sites = problem.sites["recycling_point"]
+    weight = problem.demand.weight
+    share = 0.6
+    reaching = [
+        mask
+        for mask in feasible_sets(problem)
+        if _covered(problem, mask) >= share * weight.sum() - 1e-9
+    ]
+    if not reaching:
+        return
+    for cost, integral in ((np.ones(sites.n), True), (sites.fixed_cost, False)):
+        best = min(float(cost[mask].sum()) for mask in reaching)
+        upper = max(float(cost[mask].sum()) for mask in reaching)
+        bound = partial_cover_bound(
+            problem.usable_pairs(),
+            weight,
+            share,
+            cost,
+            sites.kept,
+            sites.usable,
+            upper,
+            integral=integral,
+        )
+        assert bound <= best + 1e-6
+
+
+def test_partial_lscp_city_grid_has_a_bound():
+    problem = planning_grid(50, 2.0, 1)
+    solution = LocationSetCovering.from_problem(problem, coverage_share=0.9).solve(
+        SolverOptions(time_limit_s=3)
+    )
+    assert solution.has_solution
+    assert solution.bound >= solution.metrics["lagrangean_bound"] - 1e-9
+    assert solution.metrics["lagrangean_bound"] <= solution.objective
+    assert solution.gap < 0.2

@@ -124,6 +124,8 @@ class LocationSetCovering(_CoveringModel):
         if objective not in ("count", "fixed_cost"):
             raise ProblemDataError(f"objective: {objective!r} is not 'count' or 'fixed_cost'")
         self.objective = objective
+        #: Lagrangean lower bound of a partial cover, set when its warm start is built.
+        self.lagrangean_bound: float | None = None
         share = coverage_share if coverage_share is not None else problem.targets.coverage_share
         self.coverage_share = 1.0 if share is None else float(share)
         if self.coverage_share >= 1.0:
@@ -168,6 +170,8 @@ class LocationSetCovering(_CoveringModel):
     def build(self, options: SolverOptions) -> pulp.LpProblem:
         problem = self.problem
         sites = problem.sites[TIER]
+        self._gap_rel = options.gap_rel
+        self.lagrangean_bound = None
         prob = pulp.LpProblem("set_covering", pulp.LpMinimize)
         y = self._open = site_variables(problem, TIER, prob=prob)
         costs = np.ones(sites.n) if self.objective == "count" else sites.fixed_cost
@@ -204,7 +208,28 @@ class LocationSetCovering(_CoveringModel):
                     variable.setInitialValue(float(value))
                 for variable, value in zip(u, covered.tolist(), strict=True):
                     variable.setInitialValue(float(value))
+                self.lagrangean_bound = partial_cover_bound(
+                    self.pairs,
+                    weight,
+                    self.coverage_share,
+                    costs,
+                    sites.kept,
+                    sites.usable,
+                    float(costs[start].sum()),
+                    integral=self.objective == "count",
+                )
         return prob
+
+    def read(self, run: SolverRun) -> Solution:
+        if run.status not in ("optimal", "feasible") or self.lagrangean_bound is None:
+            return super().read(run)
+        bound = max(self.lagrangean_bound, -np.inf if run.bound is None else run.bound)
+        solution = self.cover_solution(run, chosen(self._open), bound)
+        gap = solution.gap
+        if solution.status == "feasible" and gap is not None and gap <= self._gap_rel:
+            solution.status = "optimal"  # proven within gap_rel by the Lagrangean bound
+        solution.metrics["lagrangean_bound"] = self.lagrangean_bound
+        return solution
 
 
 class MaximalCovering(_CoveringModel):
@@ -613,6 +638,78 @@ def partial_cover_heuristic(
         if reaches(fewer):
             best = fewer
     return best
+
+
+def partial_cover_bound(
+    pairs: Pairs,
+    weight: np.ndarray,
+    share: float,
+    cost: np.ndarray,
+    kept: np.ndarray,
+    usable: np.ndarray,
+    upper: float,
+    *,
+    integral: bool = False,
+    iterations: int = 1000,
+) -> float:
+    """Lower bound of the partial set covering by relaxing ``u_i <= sum_{j in N(i)} y_j``.
+
+    With multipliers l_i >= 0 the relaxation splits: each free site opens when its cost is
+    below s_j = sum_{i in N(j)} l_i (kept sites are open, excluded closed), and the units'
+    share is a fractional knapsack (cheapest l_i / w_i first until the share is reached).
+    Subgradient steps with Polyak's length towards ``upper`` (a known solution's cost) raise
+    it, one sparse product each way per step. The best value is the LP bound; with ``integral``
+    costs (counting sites) it is rounded up.
+
+    Parameters
+    ----------
+    pairs : Pairs
+        Covering pairs to usable sites.
+    weight : numpy.ndarray
+    share : float
+        Share of the weight to cover (< 1).
+    cost : numpy.ndarray
+        Cost of each site (1 when counting).
+    kept, usable : numpy.ndarray
+        Boolean site masks.
+    upper : float
+        Cost of a known solution.
+    integral : bool
+        Every solution's cost is an integer.
+    iterations : int
+        Subgradient steps at most.
+    """
+    incidence = pairs.matrix()
+    transposed = incidence.T.tocsr()
+    free = usable & ~kept
+    heavy = np.flatnonzero(weight > 0)
+    if len(heavy) == 0:
+        return float(cost[kept].sum())  # nothing to cover: the kept sites are the optimum
+    target = share * float(weight.sum())
+    lam = np.zeros(pairs.n_origins)
+    best, theta, stall = -np.inf, 2.0, 0
+    for _ in range(iterations):
+        reduced = cost - transposed @ lam
+        y = kept | (free & (reduced < 0))
+        order = heavy[np.argsort(lam[heavy] / weight[heavy], kind="stable")]
+        filled = np.cumsum(weight[order])
+        k = min(int(np.searchsorted(filled, target)), len(order) - 1)
+        u = np.zeros(pairs.n_origins)
+        u[order[:k]] = 1.0
+        u[order[k]] = (target - (filled[k - 1] if k > 0 else 0.0)) / weight[order[k]]
+        value = float(reduced[y].sum() + lam @ u)
+        if value > best + 1e-12 * max(1.0, abs(value)):
+            best, stall = value, 0
+        else:
+            stall += 1
+            if stall >= 20:
+                theta, stall = theta / 2, 0
+        subgradient = u - incidence @ y.astype(np.float64)
+        norm = float(subgradient @ subgradient)
+        if norm == 0 or theta < 1e-4 or upper - best <= (1.0 - 1e-9 if integral else 1e-9):
+            break
+        lam = np.maximum(lam + theta * (upper - value) / norm * subgradient, 0.0)
+    return float(np.ceil(best - 1e-9)) if integral else best
 
 
 @dataclass(frozen=True)

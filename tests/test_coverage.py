@@ -238,23 +238,35 @@ def test_mclp_short_time_limit_returns_the_incumbent():
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_partial_cover_heuristic_brute_force(seed):
+def test_partial_cover_heuristic_and_bound_brute_force(seed):
     problem = random_problem(seed, cutoff=0.4)
     sites = problem.sites["recycling_point"]
     weight = problem.demand.weight
+    pairs = problem.usable_pairs()
     share = 0.6
     reaching = [
-        int(mask.sum())
-        for mask in feasible_sets(problem)
-        if _covered(problem, mask) >= share * weight.sum() - 1e-9
+        mask for mask in feasible_sets(problem) if _covered(problem, mask) >= share * weight.sum()
     ]
-    start = partial_cover_heuristic(problem.usable_pairs(), weight, share, sites.kept, sites.usable)
+    start = partial_cover_heuristic(pairs, weight, share, sites.kept, sites.usable)
     if not reaching:
         assert start is None
         return
     assert _covered(problem, start) >= share * weight.sum() - 1e-9
     assert start[sites.kept].all() and not start[sites.excluded].any()
-    assert start.sum() >= min(reaching)
+    assert start.sum() >= min(int(mask.sum()) for mask in reaching)
+    for cost, integral in ((np.ones(sites.n), True), (sites.fixed_cost, False)):
+        best = min(float(cost[mask].sum()) for mask in reaching)
+        bound = partial_cover_bound(
+            pairs,
+            weight,
+            share,
+            cost,
+            sites.kept,
+            sites.usable,
+            float(cost[start].sum()),
+            integral=integral,
+        )
+        assert bound <= best + 1e-6
 
 
 def test_partial_lscp_grid_with_warm_start():
@@ -291,35 +303,6 @@ def test_mclp_fixings_keep_the_optimum(solver):
     assert solution.objective == pytest.approx(plain.objective)
     assert solution.metrics["sites_closed"] > 0  # the bound fixed sites before the solver ran
     assert solution.objective >= solution.metrics["heuristic_objective"]
-
-
-@pytest.mark.parametrize("seed", range(10))
-def test_partial_cover_bound_brute_force(seed):
-    problem = random_problem(seed, cutoff=0.4)
-    sites = problem.sites["recycling_point"]
-    weight = problem.demand.weight
-    share = 0.6
-    reaching = [
-        mask
-        for mask in feasible_sets(problem)
-        if _covered(problem, mask) >= share * weight.sum() - 1e-9
-    ]
-    if not reaching:
-        return
-    for cost, integral in ((np.ones(sites.n), True), (sites.fixed_cost, False)):
-        best = min(float(cost[mask].sum()) for mask in reaching)
-        upper = max(float(cost[mask].sum()) for mask in reaching)
-        bound = partial_cover_bound(
-            problem.usable_pairs(),
-            weight,
-            share,
-            cost,
-            sites.kept,
-            sites.usable,
-            upper,
-            integral=integral,
-        )
-        assert bound <= best + 1e-6
 
 
 def test_partial_lscp_city_grid_has_a_bound():

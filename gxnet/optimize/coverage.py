@@ -664,8 +664,9 @@ def partial_cover_bound(
     Parameters
     ----------
     pairs : Pairs
-        Covering pairs to usable sites.
+        The pairs within the standard, to sites that are not excluded.
     weight : numpy.ndarray
+        Demand weights.
     share : float
         Share of the weight to cover (< 1).
     cost : numpy.ndarray

@@ -8,6 +8,7 @@ that fail, stop at the time limit or are skipped as too large for this machine a
     python benchmarks/bench_optimize.py                        # pmed1-40, scp4x, SF
     python benchmarks/bench_optimize.py --pmed 1-15 --time-limit 120 --family pmed
     python benchmarks/bench_optimize.py --family sf --family scp --no-peer
+    python benchmarks/bench_optimize.py --family mclp --time-limit 30 --peer-max-pairs 20000000
     python benchmarks/bench_optimize.py --family cap --cap cap41,cap71,capb5000
     python benchmarks/bench_optimize.py --family tscflp --tscflp PSC1-C1-50,PSC1-C2-50
 
@@ -43,6 +44,7 @@ from gxnet.optimize import (  # noqa: E402
     TwoTierNetwork,
 )
 from gxnet.optimize.instances import (  # noqa: E402
+    planning_grid,
     read_cap,
     read_pmed,
     read_scp,
@@ -221,6 +223,87 @@ def sf_cases(args: argparse.Namespace) -> Iterator[Case]:
     )
 
 
+def mclp_cases(args: argparse.Namespace) -> Iterator[Case]:
+    """Maximal covering at city scale: a 60x60 grid (the size spopt's dense model still
+    builds) and Wuzhou's planning grid as ``gxnet optimize --city wuzhou`` poses it, each also
+    solved by gxnet's plain model (no heuristic, no Lagrangean bound) to show the gain."""
+    from spopt.locate import MCLP
+
+    grid = planning_grid(60, 2.0, 150)
+    cases = [("grid60 p=150", grid, 2.0)]
+    wuzhou = _wuzhou_problem()
+    if wuzhou is not None:
+        cases.append((f"wuzhou p={wuzhou.targets.n_points}", wuzhou, None))
+    for name, problem, radius in cases:
+        n, m = problem.demand.n, problem.sites["recycling_point"].n
+        too_large = n * m > args.peer_max_pairs
+        peer = None
+        if not too_large and radius is not None:
+            dense = _dense_cost(problem)
+            peer = lambda o, c=dense, pr=problem, r=radius: spopt_outcome(  # noqa: E731
+                lambda: MCLP.from_cost_matrix(
+                    c, pr.demand.weight, r, p_facilities=pr.targets.n_points
+                ),
+                o,
+            )
+        note = f"skipped: {n}x{m} dense > --peer-max-pairs" if too_large else ""
+        yield Case(
+            "mclp",
+            name,
+            None,
+            lambda o, pr=problem: gxnet_outcome(MaximalCovering.from_problem(pr).solve(o)),
+            peer,
+            note,
+        )
+        yield Case(
+            "mclp",
+            f"{name} plain",
+            None,
+            lambda o, pr=problem: gxnet_outcome(
+                MaximalCovering.from_problem(pr, heuristic=False).solve(o)
+            ),
+            peer_note="gxnet's model without heuristic and bound",
+        )
+
+
+def _dense_cost(problem) -> np.ndarray:
+    """The dense demand x site matrix spopt needs (inf where there is no pair)."""
+    pairs = problem.pairs["recycling_point"]
+    cost = np.full((pairs.n_origins, pairs.n_destinations), np.inf)
+    cost[pairs.origin, pairs.destination] = pairs.cost
+    return cost
+
+
+def _wuzhou_problem():
+    """Wuzhou's point problem as the pipeline poses it by default (straight-line walking
+    costs, the household standard's number of points), or None when it cannot be built."""
+    import warnings
+
+    from gxnet import pipeline
+    from gxnet.config import Config
+    from gxnet.optimize import Problem, Targets
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            config = Config()
+            area = pipeline.study_area("wuzhou")
+            demand = pipeline.load_demand(area, config)
+            sites, _ = pipeline.candidate_sites(area, demand, config)
+            points = sites[sites.tier == "recycling_point"].reset_index(drop=True)
+            walk = pipeline.walk_costs(demand, points, config, None)
+            n_points = pipeline.standard_points(demand, config.points)
+    except Exception as error:  # the benchmark runs without the city's data too
+        print(f"wuzhou skipped: {type(error).__name__}: {error}", file=sys.stderr)
+        return None
+    return Problem.from_tables(
+        demand[["demand_id", "households"]],
+        points[["site_id", "status", "fixed_cost"]],
+        walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
+        targets=Targets(n_points=n_points),
+    )
+
+
 def cap_cases(args: argparse.Namespace) -> Iterator[Case]:
     """OR-Library cap41..cap134 and capa/b/c; spopt has no capacitated model, so the peer is
     the dense textbook PuLP model."""
@@ -333,6 +416,7 @@ FAMILIES: dict[str, Callable[[argparse.Namespace], Iterator[Case]]] = {
     "pmed": pmed_cases,
     "scp": scp_cases,
     "sf": sf_cases,
+    "mclp": mclp_cases,
     "cap": cap_cases,
     "tscflp": tscflp_cases,
 }

@@ -7,8 +7,14 @@ import pytest
 from tiny_problems import feasible_sets, nearest_costs, random_problem
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import LocationSetCovering, MaximalCovering, SolverOptions
-from gxnet.optimize.instances import read_scp, read_spopt_sf
+from gxnet.optimize import LocationSetCovering, MaximalCovering, Problem, SolverOptions
+from gxnet.optimize.coverage import (
+    cover_bound,
+    cover_heuristic,
+    partial_cover_bound,
+    partial_cover_heuristic,
+)
+from gxnet.optimize.instances import planning_grid, read_scp, read_spopt_sf
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
@@ -126,3 +132,185 @@ def test_bad_arguments(san_francisco):
         LocationSetCovering.from_problem(san_francisco.problem(5000), objective="households")
     with pytest.raises(ProblemDataError, match="targets.n_points: 17 recycling_points"):
         MaximalCovering.from_problem(san_francisco.problem(5000), 17)
+
+
+# ---- maximal covering at scale: heuristic, Lagrangean bound, reductions ----------------------
+
+
+def _covered(problem, mask):
+    return float(problem.demand.weight[np.isfinite(nearest_costs(problem, mask))].sum())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cover_heuristic_and_bound_brute_force(seed):
+    problem = random_problem(seed, n_demand=10, n_sites=8, cutoff=0.35)
+    sites = problem.sites["recycling_point"]
+    pairs = problem.usable_pairs()
+    weight = problem.demand.weight
+    p = min(int(sites.kept.sum()) + 2, int(sites.usable.sum()))
+    values = [(mask, _covered(problem, mask)) for mask in feasible_sets(problem, p)]
+    best = max(v for _, v in values)
+    heuristic = cover_heuristic(pairs, weight, p, sites.kept, sites.usable)
+    assert heuristic.sum() == p
+    assert heuristic[sites.kept].all() and not heuristic[sites.excluded].any()
+    incumbent = _covered(problem, heuristic)
+    proof = cover_bound(pairs, weight, p, sites.kept, sites.usable, incumbent)
+    assert incumbent <= best + 1e-9
+    assert proof.bound >= best - 1e-6
+    # Every set at least as good as the incumbent survives the reductions.
+    for mask, value in values:
+        if value >= incumbent:
+            assert not (mask & proof.closed).any()
+            assert mask[proof.opened].all()
+            assert not np.isfinite(nearest_costs(problem, mask))[proof.dropped].any()
+
+
+def test_cover_bound_is_the_lp_bound_from_any_incumbent(san_francisco):
+    problem = san_francisco.problem(5000)
+    sites = problem.sites["recycling_point"]
+    pairs = problem.usable_pairs()
+    weight = problem.demand.weight
+    # A poor incumbent only slows the steps down: the bound stays valid and nothing that an
+    # optimal solution needs is fixed away.
+    proof = cover_bound(pairs, weight, 4, sites.kept, sites.usable, 500_000.0)
+    assert 875_247 - 1e-6 <= proof.bound <= 875_247 * 1.01
+    optimal = MaximalCovering.from_problem(problem, 4).solve()
+    opened = np.isin(sites.ids, optimal.open_sites["recycling_point"])
+    assert not (opened & proof.closed).any()
+
+
+def test_spopt_mclp_proven_by_the_bound_alone(san_francisco):
+    model = MaximalCovering.from_problem(san_francisco.problem(5000), 4)
+    solution = model.solve()
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(875_247)
+    assert solution.metrics["heuristic_objective"] == pytest.approx(875_247)
+    assert solution.bound >= 875_247 and solution.gap <= 1e-6
+    assert solution.solve_time_s == 0.0  # the solver never ran
+    plain = MaximalCovering.from_problem(san_francisco.problem(5000), 4, heuristic=False).solve()
+    assert plain.objective == pytest.approx(875_247)
+    assert np.isnan(plain.metrics.get("heuristic_objective", np.nan))
+
+
+def test_mclp_keeps_existing_and_excluded_sites(san_francisco):
+    problem = san_francisco.problem(5000)
+    ids = problem.sites["recycling_point"].ids
+    best = MaximalCovering.from_problem(problem, 4).solve().open_sites["recycling_point"]
+    status = np.full(len(ids), "candidate", dtype=object)
+    status[np.isin(ids, best[:2])] = "excluded"
+    forced = ids[~np.isin(ids, best)][0]
+    status[ids == forced] = "required"
+    constrained = Problem.from_arrays(
+        problem.demand.weight,
+        problem.pairs["recycling_point"],
+        demand_ids=problem.demand.ids,
+        site_ids=ids,
+        status=status,
+    )
+    solution = MaximalCovering.from_problem(constrained, 4).solve()
+    assert solution.status == "optimal"
+    chosen = set(solution.open_sites["recycling_point"])
+    assert forced in chosen and not chosen & set(best[:2])
+    brute = max(_covered(constrained, mask) for mask in feasible_sets(constrained, 4))
+    assert solution.objective == pytest.approx(brute)
+
+
+def test_mclp_grid_small_gap_in_seconds():
+    solution = MaximalCovering.from_problem(planning_grid(60, 2.0, 150)).solve(
+        SolverOptions(time_limit_s=4)
+    )
+    assert solution.status in ("optimal", "feasible")
+    assert len(solution.open_sites["recycling_point"]) == 150
+    assert solution.bound >= solution.objective
+    assert solution.gap < 0.05
+    assert solution.metrics["heuristic_objective"] <= solution.objective
+
+
+def test_mclp_short_time_limit_returns_the_incumbent():
+    solution = MaximalCovering.from_problem(planning_grid(40, 2.0, 60)).solve(
+        SolverOptions(time_limit_s=0.5)
+    )
+    assert solution.status == "feasible"
+    assert solution.solve_time_s == 0.0
+    assert solution.objective == solution.metrics["heuristic_objective"]
+    assert solution.bound == pytest.approx(solution.metrics["lagrangean_bound"])
+    assert 0 < solution.gap < 0.25  # few subgradient steps fit in an eighth of a second
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_partial_cover_heuristic_and_bound_brute_force(seed):
+    problem = random_problem(seed, cutoff=0.4)
+    sites = problem.sites["recycling_point"]
+    weight = problem.demand.weight
+    pairs = problem.usable_pairs()
+    share = 0.6
+    reaching = [
+        mask for mask in feasible_sets(problem) if _covered(problem, mask) >= share * weight.sum()
+    ]
+    start = partial_cover_heuristic(pairs, weight, share, sites.kept, sites.usable)
+    if not reaching:
+        assert start is None
+        return
+    assert _covered(problem, start) >= share * weight.sum() - 1e-9
+    assert start[sites.kept].all() and not start[sites.excluded].any()
+    assert start.sum() >= min(int(mask.sum()) for mask in reaching)
+    for cost, integral in ((np.ones(sites.n), True), (sites.fixed_cost, False)):
+        best = min(float(cost[mask].sum()) for mask in reaching)
+        bound = partial_cover_bound(
+            pairs,
+            weight,
+            share,
+            cost,
+            sites.kept,
+            sites.usable,
+            float(cost[start].sum()),
+            integral=integral,
+        )
+        assert bound <= best + 1e-6
+
+
+def test_partial_lscp_grid_with_warm_start():
+    problem = planning_grid(30, 2.0, 1)
+    options = SolverOptions(time_limit_s=5)
+    warm = LocationSetCovering.from_problem(problem, coverage_share=0.5).solve(options)
+    assert warm.status in ("optimal", "feasible")
+    assert warm.metrics["coverage_share"] >= 0.5 - 1e-9
+    assert warm.bound <= warm.objective
+    sites = problem.sites["recycling_point"]
+    start = partial_cover_heuristic(
+        problem.usable_pairs(), problem.demand.weight, 0.5, sites.kept, sites.usable
+    )
+    assert warm.objective <= start.sum()
+
+
+def test_mclp_floor_with_the_heuristic(san_francisco):
+    problem = san_francisco.problem(5000)
+    met = MaximalCovering.from_problem(problem, 4, coverage_floor=0.9).solve()
+    assert (met.status, met.objective) == ("optimal", pytest.approx(875_247))
+    assert met.metrics["heuristic_objective"] == pytest.approx(875_247)
+    # No 4 stores reach 95 %: the heuristic misses the floor, the plain model proves it.
+    missed = MaximalCovering.from_problem(problem, 4, coverage_floor=0.95).solve()
+    assert missed.status == "infeasible"
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_mclp_fixings_keep_the_optimum(solver):
+    problem = planning_grid(40, 2.0, 60)
+    options = SolverOptions(solver=solver, time_limit_s=60)
+    solution = MaximalCovering.from_problem(problem).solve(options)
+    plain = MaximalCovering.from_problem(problem, heuristic=False).solve(options)
+    assert solution.status == plain.status == "optimal"
+    assert solution.objective == pytest.approx(plain.objective)
+    assert solution.metrics["sites_closed"] > 0  # the bound fixed sites before the solver ran
+    assert solution.objective >= solution.metrics["heuristic_objective"]
+
+
+def test_partial_lscp_city_grid_has_a_bound():
+    problem = planning_grid(50, 2.0, 1)
+    solution = LocationSetCovering.from_problem(problem, coverage_share=0.9).solve(
+        SolverOptions(time_limit_s=3)
+    )
+    assert solution.has_solution
+    assert solution.bound >= solution.metrics["lagrangean_bound"] - 1e-9
+    assert solution.metrics["lagrangean_bound"] <= solution.objective
+    assert solution.gap < 0.2

@@ -429,3 +429,41 @@ def _tokens_as_numbers(path: Path, tokens: list[str]) -> np.ndarray:
         return np.asarray(tokens, dtype=np.float64)
     except ValueError as error:
         raise InputFileError(f"not a numeric instance file ({error})", path=str(path)) from None
+
+
+# ---- synthetic planning grid ------------------------------------------------------------------
+
+
+def planning_grid(size: int, radius: float, p: int, *, seed: int = 0) -> Problem:
+    """A synthetic covering instance shaped like a city's planning grid.
+
+    The cells of a ``size`` x ``size`` square grid are both the demand units and the
+    candidate sites; a pair links two cells within ``radius`` cell widths (13 per inner cell at
+    radius 2), its cost the distance in cell widths; households are lognormal (median 20, a
+    long tail like dense urban cells). Used by the maximal covering tests and benchmark.
+
+    Parameters
+    ----------
+    size : int
+        Cells per side.
+    radius : float
+        Service standard in cell widths.
+    p : int
+        ``targets.n_points``.
+    seed : int
+        Seed of the households.
+    """
+    rng = np.random.default_rng(seed)
+    xy = np.stack(np.meshgrid(np.arange(size), np.arange(size)), -1).reshape(-1, 2)
+    reach = int(radius)
+    dx, dy = np.meshgrid(np.arange(-reach, reach + 1), np.arange(-reach, reach + 1))
+    near = dx**2 + dy**2 <= radius**2
+    offsets = np.stack([dx[near], dy[near]], 1)
+    target = xy[:, None, :] + offsets[None]
+    inside = ((target >= 0) & (target < size)).all(-1)
+    origin = np.repeat(np.arange(len(xy)), len(offsets))[inside.ravel()]
+    destination = (target[..., 1] * size + target[..., 0])[inside]
+    cost = np.broadcast_to(np.hypot(*offsets.T), inside.shape)[inside]
+    weight = np.round(rng.lognormal(3, 1.2, len(xy)))
+    pairs = Pairs.from_arrays(origin, destination, cost, len(xy), len(xy))
+    return Problem.from_arrays(weight, pairs, targets=Targets(n_points=p))

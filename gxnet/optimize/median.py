@@ -30,6 +30,7 @@ beat it; the solver's dual bound is the reported lower bound.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -335,7 +336,9 @@ def greedy(
     """Open the kept sites, then repeatedly the site that saves the most weighted cost.
 
     A unit without an open site in reach counts as a penalty larger than any saving, so that
-    the greedy serves everyone first when it can.
+    the greedy serves everyone first when it can. Each site's saving is kept up to date
+    incrementally: opening a site only changes the savings of the pairs of the units it now
+    serves best, so each step costs the pairs of those units, not all pairs.
 
     Returns
     -------
@@ -350,26 +353,50 @@ def greedy(
     open_sites = np.zeros(pairs.n_destinations, dtype=bool)
     best = np.full(pairs.n_origins, np.inf)
 
-    def open_site(j: int) -> None:
+    def saving(rows: np.ndarray) -> np.ndarray:
+        current = best[pairs.origin[rows]]
+        return np.where(
+            np.isinf(current),
+            penalty,
+            weight[pairs.origin[rows]]
+            * np.maximum(np.where(np.isinf(current), 0, current) - pairs.cost[rows], 0),
+        )
+
+    def open_site(j: int) -> np.ndarray:
+        """Open j; return the pair rows of the units whose nearest open site changed."""
         open_sites[j] = True
         rows = by_site[site_ptr[j] : site_ptr[j + 1]]
         origins = pairs.origin[rows]
-        best[origins] = np.minimum(best[origins], pairs.cost[rows])
+        closer = pairs.cost[rows] < best[origins]
+        best[origins[closer]] = pairs.cost[rows[closer]]
+        return origin_rows(pairs, origins[closer])
 
     for j in np.flatnonzero(kept):
         open_site(int(j))
+    gain = np.bincount(
+        pairs.destination, weights=saving(np.arange(pairs.n)), minlength=pairs.n_destinations
+    )
+    blocked = ~usable
     while open_sites.sum() < p:
-        current = best[pairs.origin]
-        saving = np.where(
-            np.isinf(current),
-            penalty,
-            weight[pairs.origin]
-            * np.maximum(np.where(np.isinf(current), 0, current) - pairs.cost, 0),
+        j = int(np.argmax(np.where(open_sites | blocked, -1.0, gain)))
+        rows = by_site[site_ptr[j] : site_ptr[j + 1]]
+        changed = origin_rows(pairs, np.unique(pairs.origin[rows]))
+        before = saving(changed)
+        open_site(j)
+        gain -= np.bincount(
+            pairs.destination[changed],
+            weights=before - saving(changed),
+            minlength=pairs.n_destinations,
         )
-        gain = np.bincount(pairs.destination, weights=saving, minlength=pairs.n_destinations)
-        gain[open_sites | ~usable] = -1.0
-        open_site(int(np.argmax(gain)))
     return open_sites
+
+
+def origin_rows(pairs: Pairs, origins: np.ndarray) -> np.ndarray:
+    """Positions of all the pairs of ``origins`` (each origin's CSR range, concatenated)."""
+    starts = pairs.indptr[origins]
+    lengths = pairs.indptr[origins + 1] - starts
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return offsets + np.arange(int(lengths.sum()))
 
 
 def _two_nearest(pairs: Pairs, open_sites: np.ndarray, far: float):
@@ -398,6 +425,7 @@ def interchange(
     open_sites: np.ndarray,
     kept: np.ndarray,
     max_swaps: int | None = None,
+    time_limit_s: float | None = None,
 ) -> np.ndarray:
     """Best-improvement vertex substitution: swap an open site for a closed one while the
     weighted cost falls.
@@ -406,7 +434,8 @@ def interchange(
     Resende & Werneck (2007): ``gain[j]`` (what opening j saves), ``loss[r]`` (what closing r
     costs, units falling back to their second nearest) and ``extra[j, r]`` (the part of that loss
     that j recovers), so that a swap changes the cost by ``loss[r] - gain[j] - extra[j, r]``.
-    Kept sites are never removed; the origins must all be served by ``open_sites``.
+    Kept sites are never removed; the origins must all be served by ``open_sites``. With
+    ``time_limit_s`` the search stops after the first round that ends past that many seconds.
 
     Returns
     -------
@@ -419,7 +448,10 @@ def interchange(
     far = (float(pairs.cost.max(initial=0.0)) + 1.0) * (weight.sum() / weight.min() + 1.0)
     w = weight[pairs.origin]
     max_swaps = 10 * int(open_sites.sum()) + 100 if max_swaps is None else max_swaps
+    deadline = np.inf if time_limit_s is None else time.perf_counter() + time_limit_s
     for _ in range(max_swaps):
+        if time.perf_counter() > deadline:
+            break
         d1, f1, d2 = _two_nearest(pairs, open_sites, far)
         if (f1 < 0).any():
             break

@@ -102,16 +102,15 @@ class RoadNetwork:
         return sp.csr_matrix((w, (u[first], v[first])), shape=(self.n_nodes, self.n_nodes))
 
     @cached_property
-    def _projected(self) -> tuple[np.ndarray, np.ndarray, str]:
-        crs = utm_crs(self.x, self.y)
-        to_utm = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-        px, py = to_utm.transform(self.x, self.y)
-        return np.asarray(px), np.asarray(py), crs.to_string()
+    def _to_utm(self) -> Transformer:
+        return Transformer.from_crs("EPSG:4326", utm_crs(self.x, self.y), always_xy=True)
 
     @cached_property
     def _kdtree(self) -> cKDTree:
-        px, py, _ = self._projected
-        return cKDTree(np.column_stack([px, py]))
+        px, py = self._to_utm.transform(self.x, self.y)
+        # An unbalanced tree builds in about half the time and answers nearest-node queries as
+        # fast on road nodes, which are spread fairly evenly.
+        return cKDTree(np.column_stack([px, py]), balanced_tree=False, compact_nodes=False)
 
     def nearest_nodes(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest network node of each point, and the straight-line distance to it in metres.
@@ -128,9 +127,7 @@ class RoadNetwork:
         """
         if self.n_nodes == 0:
             raise ValueError(f"the {self.mode} network has no nodes")
-        _, _, crs = self._projected
-        to_utm = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-        qx, qy = to_utm.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        qx, qy = self._to_utm.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
         dist, idx = self._kdtree.query(np.column_stack([np.atleast_1d(qx), np.atleast_1d(qy)]))
         return idx.astype(np.int64), dist
 

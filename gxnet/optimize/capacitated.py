@@ -355,11 +355,6 @@ class CapacitatedFacilityLocation(LocationModel):
         self._y: list[pulp.LpVariable] = []
 
     @classmethod
-    def from_problem(cls, problem: Problem, **options) -> CapacitatedFacilityLocation:
-        """The model on ``problem``'s data and targets; ``options`` as in the class."""
-        return cls(problem, **options)
-
-    @classmethod
     def from_cost_matrix(
         cls,
         cost_matrix: np.ndarray,

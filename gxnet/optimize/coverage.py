@@ -132,18 +132,6 @@ class LocationSetCovering(_CoveringModel):
             problem.require_reachable(TIER, self.pairs)
 
     @classmethod
-    def from_problem(
-        cls,
-        problem: Problem,
-        radius: float | None = None,
-        *,
-        objective: str = "count",
-        coverage_share: float | None = None,
-    ) -> LocationSetCovering:
-        """The model on ``problem`` (see the class parameters)."""
-        return cls(problem, radius, objective=objective, coverage_share=coverage_share)
-
-    @classmethod
     def from_cost_matrix(
         cls,
         cost: np.ndarray,
@@ -289,22 +277,6 @@ class MaximalCovering(_CoveringModel):
         self.incumbent: np.ndarray | None = None
         self.incumbent_objective: float | None = None
         self.lagrangean: CoverBound | None = None
-
-    @classmethod
-    def from_problem(
-        cls,
-        problem: Problem,
-        p: int | None = None,
-        radius: float | None = None,
-        *,
-        coverage_floor: float | None = None,
-        budget: float | None = None,
-        heuristic: bool = True,
-    ) -> MaximalCovering:
-        """The model on ``problem`` (see the class parameters)."""
-        return cls(
-            problem, p, radius, coverage_floor=coverage_floor, budget=budget, heuristic=heuristic
-        )
 
     @classmethod
     def from_cost_matrix(

@@ -95,13 +95,6 @@ class PMedian(LocationModel):
         self._open: list[pulp.LpVariable] = []
 
     @classmethod
-    def from_problem(
-        cls, problem: Problem, p: int | None = None, *, heuristic: bool = True, reduce: bool = True
-    ) -> PMedian:
-        """The model on ``problem`` (see the class parameters)."""
-        return cls(problem, p, heuristic=heuristic, reduce=reduce)
-
-    @classmethod
     def from_cost_matrix(
         cls,
         cost: np.ndarray,

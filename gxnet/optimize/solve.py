@@ -28,7 +28,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import cbcbox
 import numpy as np
@@ -436,9 +436,10 @@ class LocationModel(ABC):
         self.highs_options: dict[str, object] = {}
 
     @classmethod
-    def from_problem(cls, problem: Problem):  # -> Self
-        """The model on ``problem``'s data and targets."""
-        return cls(problem)
+    def from_problem(cls, problem: Problem, *args: Any, **options: Any) -> Self:
+        """The model on ``problem``'s data and targets; ``args`` and ``options`` as in the
+        model's class parameters (``p``, ``radius``, ``heuristic``, ...)."""
+        return cls(problem, *args, **options)
 
     @abstractmethod
     def build(self, options: SolverOptions) -> pulp.LpProblem:

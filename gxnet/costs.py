@@ -6,11 +6,12 @@ the cutoff exist, so a city of 50,000 demand cells and 5,000 candidate sites nev
 dense 250-million-cell matrix.
 
 :func:`travel_costs` snaps points to the nearest node of a :class:`RoadNetwork`, pays the snap
-distance at an access speed, and runs bounded multi-source Dijkstra
-(``scipy.sparse.csgraph.dijkstra`` with ``limit``) on batches of distinct source nodes, from
-whichever side has fewer of them, each batch on the part of the network it can reach at all.
-Metres along each fastest path come from the shortest-path tree (the predecessors of the time
-search), accumulated by pointer jumping.
+distance at an access speed, and runs bounded Dijkstra (``scipy.sparse.csgraph.dijkstra``
+with ``limit``) from the distinct nodes of whichever side has fewer of them. Sources too far
+apart for their reaches to meet share one multi-source search (``min_only``), so a short cutoff
+on a large city costs about one search per place actually reached, not one pass over the whole
+network per source. Metres along each fastest path come from the shortest-path tree (the
+predecessors of the time search), accumulated by pointer jumping.
 :func:`straight_line_costs` is the fallback when no road network exists. The algorithm, why it
 is exact, its memory behaviour and the cited defaults are in ``docs/costs.md``.
 """
@@ -48,17 +49,12 @@ DEFAULT_DETOUR_FACTOR: float = 1.3
 #: Columns of every cost table.
 COLUMNS: tuple[str, ...] = ("origin", "destination", "seconds", "metres")
 
-# Batch x nodes entries a search holds at once: float64 distances, int32 predecessors and the
-# tree bookkeeping cost about 30 bytes each, so about 120 MB whatever the city's size.
+# Searches x nodes entries a batch holds at once: float64 distances, int32 predecessors and
+# sources, and the tree bookkeeping cost about 30 bytes each, so about 120 MB whatever the city.
 _BATCH_ENTRIES = 4_000_000
 
-# Sources are searched per square cell of at least this many reaches wide, holding on average
-# at least this many sources (see _cells); tuning only, results never depend on them.
-_CELL_REACHES = 4.0
-_CELL_SOURCES = 64
-
 # Search graphs per network and direction (see _prepared); dropped with their network.
-_PREPARED: weakref.WeakKeyDictionary[RoadNetwork, dict[bool, tuple]] = weakref.WeakKeyDictionary()
+_PREPARED: weakref.WeakKeyDictionary[RoadNetwork, dict[bool, _Graph]] = weakref.WeakKeyDictionary()
 
 # Relative slack on search limits and pruning, so that float rounding in the subtraction
 # "cutoff - access" can never drop a pair that the final, exact test keeps.
@@ -80,11 +76,11 @@ class _Side:
 
 @dataclass(frozen=True)
 class _Graph:
-    """One direction of a network, or a part of it: time-weighted CSR and edge lengths."""
+    """One direction of a network: time-weighted CSR and edge lengths."""
 
     csr: sp.csr_matrix
-    length_m: np.ndarray  # aligned with csr.data
-    node: np.ndarray  # the full network's index of each local node
+    edge: np.ndarray  # the network's index of each edge, aligned with csr.data
+    length_m: np.ndarray  # the network's edge lengths, by its own index
 
 
 def travel_costs(
@@ -111,9 +107,9 @@ def travel_costs(
         Speed over the straight line between each point and its nearest node, paid at both
         ends. Default: :data:`ACCESS_SPEED_MPS` of the network's mode.
     batch_size
-        Most source nodes searched together. Default: as many as keep batch x nodes of the
-        searched part of the network under 4 million (about 120 MB). Results do not depend on
-        it.
+        Most searches held in memory together (a search starts from one source node, or from
+        several whose reaches cannot meet). Default: as many as keep searches x nodes under 4
+        million (about 120 MB). Results do not depend on it.
 
     Returns
     -------
@@ -210,8 +206,10 @@ def _network_costs(
 ) -> pd.DataFrame:
     """Point-to-point costs from node-to-node searches run forward from origins or in reverse."""
     src, tgt = (d_side, o_side) if reverse else (o_side, d_side)
-    graph, tree, speed = _prepared(network, reverse=reverse)
-    g_src, g_tgt, net_s, net_m = _node_pairs(graph, tree, speed, src, tgt, cutoff_s, batch_size)
+    graph = _prepared(network, reverse=reverse)
+    g_src, g_tgt, net_s, net_m = _node_pairs(
+        graph, network._utm_xy, network.ground_speed_bound, src, tgt, cutoff_s, batch_size
+    )
 
     # Node pairs become point pairs: the source side first, pruned with the cheapest access on
     # the target node, then the target side, tested exactly.
@@ -230,8 +228,8 @@ def _network_costs(
 
 def _node_pairs(
     graph: _Graph,
-    tree: cKDTree,
-    speed: float,
+    xy: np.ndarray,
+    bound: float,
     src: _Side,
     tgt: _Side,
     cutoff_s: float,
@@ -239,115 +237,115 @@ def _node_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Network seconds and metres from source groups to target groups, within reach.
 
-    Sources are grouped by place (:func:`_cells`); each place is searched on the part of the
-    network its sources can reach at all (:func:`_local_graph`), in batches. Returns (source
-    group, target group, seconds, metres) for every pair whose network time leaves room for the
-    cheapest access at both ends.
+    Sources whose reaches cannot meet share one search (:func:`_disjoint_searches`): a
+    multi-source Dijkstra that keeps, for every node, the nearest source and its distance.
+    Searches run in batches of rows. Returns (source group, target group, seconds, metres) for
+    every pair found whose network time leaves room for the cheapest access at both ends.
     """
     reach_s = (cutoff_s - src.min_access_s - tgt.min_access_s.min()) + _SLACK * max(1.0, cutoff_s)
     active = np.flatnonzero(reach_s >= 0)
-    with np.errstate(invalid="ignore"):  # 0 s x inf m/s: no bound, keep the whole network
-        reach_m = np.nan_to_num(reach_s * speed, nan=np.inf, posinf=np.inf)
     parts = []
-    cells = _cells(tree.data[src.node[active]], reach_m[active]) if len(active) else []
-    for cell in cells:
-        groups = active[cell]
-        centres, radius = tree.data[src.node[groups]], reach_m[groups].max()
-        # A square holding every node the cell's searches can reach (see _ground_speed_bound).
-        middle = (centres.min(axis=0) + centres.max(axis=0)) / 2
-        # (1 m more, so rounding never leaves a source outside, even with a zero reach.)
-        half = (centres.max(axis=0) - centres.min(axis=0)).max() / 2 + radius + 1.0
-        local = _local_graph(graph, tree, middle, half)
-        # Targets outside the square (a hair wider against rounding) are out of reach.
-        near = np.flatnonzero(np.abs(tree.data[tgt.node] - middle).max(axis=1) <= half * 1.000001)
-        t_local = _local_numbers(local.node, tgt.node[near])
-        t_in = near[t_local >= 0]
-        t_local = t_local[t_local >= 0]
-        size = batch_size or max(1, _BATCH_ENTRIES // len(local.node))
-        for lo in range(0, len(groups), size):
-            batch = groups[lo : lo + size]
-            limit = reach_s[batch]
-            dist, pred = dijkstra(
-                local.csr,
-                directed=True,
-                indices=_local_numbers(local.node, src.node[batch]),
-                limit=float(limit.max()),
-                return_predecessors=True,
-            )
-            reached = dist <= limit[:, None]
-            if np.isinf(limit).any():  # an unlimited search: unreachable nodes stay at inf
-                reached &= np.isfinite(dist)
-            rows, cols = np.nonzero(reached[:, t_local])
-            metres = _tree_metres(local, pred, reached, rows, t_local[cols])
-            parts.append((batch[rows], t_in[cols], dist[rows, t_local[cols]], metres))
+    if len(active):
+        with np.errstate(invalid="ignore"):  # 0 s x inf m/s: no bound, every search alone
+            radius_m = np.nan_to_num(reach_s[active].max() * bound, nan=np.inf, posinf=np.inf)
+        searches = [active[s] for s in _disjoint_searches(xy[src.node[active]], radius_m)]
+        n = graph.csr.shape[0]
+        climb = _climbs(graph, float(reach_s[active].max()), len(tgt.node))
+        size = batch_size or max(1, _BATCH_ENTRIES // n)
+        for lo in range(0, len(searches), size):
+            batch = searches[lo : lo + size]
+            parts.append(_searched_pairs(graph, batch, reach_s, src, tgt, climb=climb))
     if not parts:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0), np.empty(0)
     return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 
-def _ground_speed_bound(graph: _Graph, xy: np.ndarray) -> float:
-    """The most ground (straight-line metres) any edge covers per second.
+def _searched_pairs(
+    graph: _Graph,
+    searches: list[np.ndarray],
+    reach_s: np.ndarray,
+    src: _Side,
+    tgt: _Side,
+    *,
+    climb: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(source group, target group, seconds, metres) found by one batch of searches.
 
-    By the triangle inequality no path gets further from its start than this speed times its
-    time, so a search bounded by ``limit`` seconds never leaves a disc of ``limit * bound``
-    metres: the network outside it can be left out without changing any result.
+    Each search gives the distance, predecessor and source of every node. It keeps the nodes
+    within the largest limit of its sources; a node's pair is with the source it was reached
+    from, at that source's exact distance, and the caller's final test decides. Metres come
+    from climbing each target's path (``climb``) or from the batch's whole forest.
     """
-    tail = np.repeat(np.arange(graph.csr.shape[0]), np.diff(graph.csr.indptr))
-    ground = np.hypot(*(xy[graph.csr.indices] - xy[tail]).T)
-    moving = ground > 0
-    if (graph.csr.data[moving] == 0).any():
-        return np.inf
-    return float((ground[moving] / graph.csr.data[moving]).max(initial=0.0))
+    limit = np.array([reach_s[groups].max() for groups in searches])
+    cols, seconds, roots, dists, preds = [], [], [], [], []
+    for row, groups in enumerate(searches):
+        dist, pred, root = dijkstra(
+            graph.csr,
+            directed=True,
+            indices=src.node[groups],
+            limit=float(limit[row]),
+            min_only=True,
+            return_predecessors=True,
+        )
+        at_target = dist[tgt.node]
+        # (isfinite: an unlimited search leaves unreachable nodes at inf, which <= inf keeps.)
+        found = np.flatnonzero((at_target <= limit[row]) & np.isfinite(at_target))
+        cols.append(found)
+        seconds.append(at_target[found])
+        roots.append(root[tgt.node[found]])
+        preds.append(pred)
+        if not climb:
+            dists.append(dist)
+    rows = np.repeat(np.arange(len(searches)), [len(found) for found in cols])
+    nodes = tgt.node[np.concatenate(cols)]
+    pred = np.stack(preds)
+    if climb:
+        metres = _path_metres(graph, pred, rows, nodes)
+    else:
+        dist = np.stack(dists)
+        reached = (dist <= limit[:, None]) & np.isfinite(dist)
+        metres = _tree_metres(graph, pred, reached, rows, nodes)
+    group = np.searchsorted(src.node, np.concatenate(roots))
+    return group, np.concatenate(cols), np.concatenate(seconds), metres
 
 
-def _cells(xy: np.ndarray, reach_m: np.ndarray) -> list[np.ndarray]:
-    """Group sources into square cells a few reaches wide (indices into ``xy``).
+def _climbs(graph: _Graph, reach_s: float, n_targets: int) -> bool:
+    """Whether metres are cheaper climbed from each target than summed over the whole forest.
 
-    A cell's sources share one local network: the cell plus a reach on every side. Cells of
-    about four reaches, and holding some 64 sources on average, balance the work of
-    each search (the local network's size) against the fixed cost of building each one.
+    Climbing costs about targets x edges per path, the forest about the nodes reached (times a
+    few passes): climb when paths of ``reach_s`` seconds have few edges and the targets are few
+    next to the network's nodes. Decided once per call, so that batch sizes never change a
+    float (the two sum a path's edges in different orders).
     """
-    extent = np.prod(xy.max(axis=0) - xy.min(axis=0) + 1.0)
-    side = max(_CELL_REACHES * float(reach_m.max()), np.sqrt(extent * _CELL_SOURCES / len(xy)))
+    edge_s = graph.csr.data.sum() / max(graph.csr.nnz, 1)
+    return reach_s / max(edge_s, 1e-9) * n_targets < graph.csr.shape[0]
+
+
+def _disjoint_searches(xy: np.ndarray, radius_m: float) -> list[np.ndarray]:
+    """Split sources into sets that one multi-source search can serve exactly.
+
+    Sources in one set are more than ``2 * radius_m`` apart (straight line), where
+    ``radius_m`` bounds how far any source's search limit reaches on the ground. Then no node
+    within a source's limit is as close (in time) to another source of its set: the two would
+    be within ``radius_m`` of that node, so within ``2 * radius_m`` of each other. Sources are
+    binned into square cells just over ``2 * radius_m`` wide; a set takes at most one source
+    from each cell of one of the four (column, row) parities, so two of its cells lie at
+    least one cell apart. Returns index arrays into ``xy``; one source per set when no finite
+    radius exists.
+    """
+    side = 2.0 * radius_m * (1 + _SLACK) + 1.0  # (1 m more against rounding in the binning)
     if not np.isfinite(side):
-        return [np.arange(len(xy))]
+        return np.split(np.arange(len(xy)), np.arange(1, len(xy)))
     cell = np.floor((xy - xy.min(axis=0)) / side).astype(np.int64)
-    cell_id = cell[:, 0] * (cell[:, 1].max() + 1) + cell[:, 1]
-    order = np.argsort(cell_id, kind="stable")
-    _, start = np.unique(cell_id[order], return_index=True)
-    return np.split(order, start[1:])
-
-
-def _local_graph(graph: _Graph, tree: cKDTree, middle: np.ndarray, half: float) -> _Graph:
-    """The part of ``graph`` in the square of half-side ``half`` metres around ``middle``.
-
-    Local node numbers are positions in the sorted ``node`` array of the result (see
-    :func:`_local_numbers`). When the part would be most of the network, the network itself is
-    returned.
-    """
-    n = graph.csr.shape[0]
-    if not np.isfinite(half):
-        return graph
-    node = np.sort(tree.query_ball_point(middle, half, p=np.inf))  # the k-d tree: no full scan
-    if len(node) > n // 2:
-        return graph
-    indptr = graph.csr.indptr
-    tail, edge = _ranges(indptr[node], indptr[node + 1] - indptr[node])
-    head = _local_numbers(node, graph.csr.indices[edge])
-    keep = head >= 0  # edges leaving the part cannot lie on a path that stays within reach
-    tail, head, edge = tail[keep], head[keep], edge[keep]
-    k = len(node)
-    local_indptr = np.zeros(k + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tail, minlength=k), out=local_indptr[1:])
-    csr = sp.csr_matrix((graph.csr.data[edge], head.astype(np.int32), local_indptr), shape=(k, k))
-    return _Graph(csr=csr, length_m=graph.length_m[edge], node=node)
-
-
-def _local_numbers(node: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Position of each of ``ids`` in the sorted array ``node``, or -1 where it is absent."""
-    at = np.minimum(np.searchsorted(node, ids), len(node) - 1)
-    return np.where(node[at] == ids, at, -1)
+    order = np.argsort(cell[:, 0] * (cell[:, 1].max() + 1) + cell[:, 1], kind="stable")
+    in_cell = cell[order]
+    first = np.r_[True, (in_cell[1:] != in_cell[:-1]).any(axis=1)]
+    position = np.arange(len(order))
+    rank = position - np.maximum.accumulate(np.where(first, position, 0))
+    label = rank * 4 + (in_cell[:, 0] % 2) * 2 + in_cell[:, 1] % 2
+    by_label = np.argsort(label, kind="stable")
+    return np.split(order[by_label], np.flatnonzero(np.diff(label[by_label])) + 1)
 
 
 def _tree_metres(
@@ -355,7 +353,8 @@ def _tree_metres(
 ) -> np.ndarray:
     """Metres from each search's source to ``nodes[i]`` in row ``rows[i]``, along its tree.
 
-    The predecessors of a time search form one shortest-path tree per row. Every reached node
+    The predecessors of a time search form one shortest-path forest per row (a tree per
+    source). Every reached node
     starts with the length of the edge from its parent and points at that parent; pointer
     jumping (add the metres of the node pointed at, then point at its pointer) reaches every
     root in log2(tree depth) whole-array steps, with no loop over nodes or edges. Roots point at
@@ -381,6 +380,25 @@ def _tree_metres(
         up = beyond
 
 
+def _path_metres(
+    graph: _Graph, pred: np.ndarray, rows: np.ndarray, nodes: np.ndarray
+) -> np.ndarray:
+    """Metres from each search's source to ``nodes[i]`` in row ``rows[i]``, along its tree.
+
+    Climbs from every node to its root one edge per step, all nodes at once: the work is the
+    edges of the paths asked for, however many other nodes the searches reached.
+    """
+    metres = np.zeros(len(nodes))
+    todo, at = np.arange(len(nodes)), nodes
+    while len(todo):
+        parent = pred[rows[todo], at]
+        climbing = parent >= 0  # roots carry scipy's -9999
+        todo, at, parent = todo[climbing], at[climbing], parent[climbing]
+        metres[todo] += _edge_lengths(graph, parent, at)
+        at = parent
+    return metres
+
+
 def _edge_lengths(graph: _Graph, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
     """Length of the kept edge ``tail[i] -> head[i]`` (which must exist) for every i.
 
@@ -395,52 +413,37 @@ def _edge_lengths(graph: _Graph, tail: np.ndarray, head: np.ndarray) -> np.ndarr
         found = graph.csr.indices[first[todo] + slot[todo]] == head[todo]
         slot[todo[~found]] += 1
         todo = todo[~found]
-    return graph.length_m[first + slot]
+    return graph.length_m[graph.edge[first + slot]]
 
 
-def _prepared(network: RoadNetwork, *, reverse: bool) -> tuple[_Graph, cKDTree, float]:
-    """The search graph of a network direction, a k-d tree of its nodes in metres (UTM) and
-    its ground-speed bound.
+def _prepared(network: RoadNetwork, *, reverse: bool) -> _Graph:
+    """The search graph of a network direction, built once per network object and reused.
 
-    Built once per network object and direction, then reused: a pipeline asks for costs from
-    the same network several times (points, then centres; every re-solve). Networks are
-    treated as immutable, like everywhere else in gxnet.
+    A pipeline asks for costs from the same network several times (points, then centres;
+    every re-solve). Networks are treated as immutable, like everywhere else in gxnet.
     """
     cache = _PREPARED.setdefault(network, {})
     if reverse not in cache:
-        graph = _fastest_edges(network, reverse=reverse)
-        # The network's own k-d tree of its nodes in UTM metres, built for snapping anyway.
-        tree = network._kdtree
-        cache[reverse] = (graph, tree, _ground_speed_bound(graph, tree.data))
+        cache[reverse] = _search_graph(network, reverse=reverse)
     return cache[reverse]
 
 
-def _fastest_edges(network: RoadNetwork, *, reverse: bool) -> _Graph:
+def _search_graph(network: RoadNetwork, *, reverse: bool) -> _Graph:
     """The network (or its reverse) as a time-weighted CSR matrix plus aligned edge lengths.
 
-    Of parallel edges the fastest is kept, and of equally fast ones the shortest, so that the
-    metres of a path are those of the edges the time search actually used. Zero-time edges stay
-    explicit entries: csgraph treats a stored zero in a CSR matrix as an edge of weight 0.
+    The edges are the network's :meth:`RoadNetwork.search_edges` (a network loaded from its
+    cache carries them), already in row order: building the matrix is a few gathers. Zero-time
+    edges stay explicit entries: csgraph treats a stored zero in a CSR matrix as an edge of
+    weight 0.
     """
     n = network.n_nodes
+    edge = network.search_edges(reverse=reverse)
     tail, head = (network.v, network.u) if reverse else (network.u, network.v)
-    key = tail.astype(np.int64) * n + head
-    time_s = network.time_s.astype(np.float64)
-    length_m = network.length_m.astype(np.float64)
-    order = np.argsort(key)
-    same = key[order][1:] == key[order][:-1]
-    if same.any():  # parallel edges: fastest, then shortest, first within each group
-        twin = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
-        group = order[twin]
-        order[twin] = group[np.lexsort((length_m[group], time_s[group], key[group]))]
-    key, time_s, length_m = key[order], time_s[order], length_m[order]
-    first = np.r_[True, key[1:] != key[:-1]]
-    key, time_s, length_m = key[first], time_s[first], length_m[first]
-    tail, head = np.divmod(key, n)
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
-    csr = sp.csr_matrix((time_s, head.astype(np.int32), indptr), shape=(n, n))
-    return _Graph(csr=csr, length_m=length_m, node=np.arange(n))
+    np.cumsum(np.bincount(tail[edge], minlength=n), out=indptr[1:])
+    time_s = network.time_s[edge].astype(np.float64)
+    csr = sp.csr_matrix((time_s, head[edge], indptr), shape=(n, n))
+    return _Graph(csr=csr, edge=edge, length_m=network.length_m)
 
 
 def _snap(network: RoadNetwork, lon: np.ndarray, lat: np.ndarray, speed_mps: float) -> _Side:

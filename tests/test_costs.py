@@ -95,38 +95,70 @@ def assert_same_costs(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 
 @pytest.mark.parametrize(
-    ("seed", "n_origins", "n_destinations", "zero_time_edge", "fine_cells"),
-    [(0, 40, 70, False, False), (1, 70, 40, True, False), (2, 70, 40, False, True)],
+    ("seed", "n_origins", "n_destinations", "zero_time_edge", "climb"),
+    [(0, 40, 70, False, True), (1, 70, 40, True, False), (2, 70, 40, False, False)],
 )
 def test_random_graphs_match_networkx(
-    monkeypatch, seed: int, n_origins: int, n_destinations: int, zero_time_edge, fine_cells
+    monkeypatch, seed: int, n_origins: int, n_destinations: int, zero_time_edge, climb
 ) -> None:
     network = random_network(seed, zero_time_edge=zero_time_edge)
     rng = np.random.default_rng(100 + seed)
     bounds = (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03)
-    origins = random_points(rng, n_origins, bounds)
+    # The last origin lies 2 km east of the network: its walk to the nearest node alone takes
+    # longer than the cutoff, so it reaches nothing.
+    origins = np.vstack([random_points(rng, n_origins - 1, bounds), [[LON0 + 0.05, LAT0]]])
     destinations = random_points(rng, n_destinations, bounds)
-    local_sizes = []
-    if fine_cells:  # small cells: every search runs on a local part of the network
-        monkeypatch.setattr(costs, "_CELL_REACHES", 0.5)
-        monkeypatch.setattr(costs, "_CELL_SOURCES", 1)
-    full_local_graph = costs._local_graph
+    monkeypatch.setattr(costs, "_climbs", lambda *args: climb)
+    sources_per_search = []
+    scipy_dijkstra = costs.dijkstra
 
-    def spy_local_graph(*args):
-        local = full_local_graph(*args)
-        local_sizes.append(len(local.node))
-        return local
+    def counting_dijkstra(*args, indices, **kwargs):
+        sources_per_search.append(len(indices))
+        return scipy_dijkstra(*args, indices=indices, **kwargs)
 
-    monkeypatch.setattr(costs, "_local_graph", spy_local_graph)
+    monkeypatch.setattr(costs, "dijkstra", counting_dijkstra)
     got = travel_costs(network, origins, destinations, 120.0, access_speed_mps=1.3)
     want = networkx_costs(network, origins, destinations, 120.0, 1.3)
     assert_same_costs(got, want)
     # The cutoff matters: some pairs are out of reach, some in.
     assert 0 < len(got) < n_origins * n_destinations
-    if zero_time_edge:  # no ground-speed bound: every search sees the whole network
-        assert set(local_sizes) == {network.n_nodes}
-    if fine_cells:
-        assert len(local_sizes) > 10 and max(local_sizes) < network.n_nodes // 2
+    assert n_origins - 1 not in got.origin.to_numpy()
+    if zero_time_edge:  # no ground-speed bound: every source searched on its own
+        assert set(sources_per_search) == {1}
+    else:  # a 2-minute reach on a 3 km network: far-apart sources share searches
+        assert max(sources_per_search) > 1
+
+
+def test_shared_searches_equal_one_search_per_source(monkeypatch) -> None:
+    network = random_network(4, n=900)
+    rng = np.random.default_rng(4)
+    bounds = (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03)
+    origins, destinations = random_points(rng, 300, bounds), random_points(rng, 250, bounds)
+    shared = travel_costs(network, origins, destinations, 90.0, access_speed_mps=1.3)
+    share = costs._disjoint_searches
+    # No finite reach: the splitter itself gives every source a search of its own.
+    monkeypatch.setattr(costs, "_disjoint_searches", lambda xy, radius: share(xy, np.inf))
+    one_each = travel_costs(network, origins, destinations, 90.0, access_speed_mps=1.3)
+    assert len(shared) > 100
+    pd.testing.assert_frame_equal(shared, one_each, check_exact=False, rtol=1e-6)
+
+
+def test_disjoint_searches_keep_sources_apart() -> None:
+    rng = np.random.default_rng(8)
+    xy = rng.uniform(0, 5_000, (2_000, 2))
+    xy[:10] = xy[0]  # ten sources at one place: ten different searches
+    radius = 150.0
+    sets = costs._disjoint_searches(xy, radius)
+    assert sorted(np.concatenate(sets).tolist()) == list(range(len(xy)))
+    assert sum(np.isin(np.arange(10), part).any() for part in sets) == 10
+    for part in sets:
+        if len(part) > 1:
+            gaps = np.hypot(*(xy[part][:, None, :] - xy[part][None, :, :]).transpose(2, 0, 1))
+            assert gaps[np.triu_indices(len(part), 1)].min() > 2 * radius
+    # Far fewer searches than sources: the point of sharing them.
+    assert len(sets) < len(xy) / 10
+    alone = costs._disjoint_searches(xy[:3], np.inf)  # no bound: one search per source
+    assert [part.tolist() for part in alone] == [[0], [1], [2]]
 
 
 @pytest.fixture(scope="module", params=["walk", "drive"])
@@ -146,7 +178,7 @@ def test_helsinki_matches_networkx(helsinki: RoadNetwork) -> None:
     assert 0 < len(got) < len(origins) * len(destinations)
 
 
-def test_directions_and_batches_give_the_same_costs() -> None:
+def test_directions_batches_and_metres_methods_give_the_same_costs(monkeypatch) -> None:
     network = random_network(3)
     rng = np.random.default_rng(3)
     bounds = (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03)
@@ -166,6 +198,12 @@ def test_directions_and_batches_give_the_same_costs() -> None:
         pd.testing.assert_frame_equal(other, forward)
     for other in results[3:]:  # reverse graph: the same paths summed from the other end
         pd.testing.assert_frame_equal(other, forward, check_exact=False, rtol=1e-6)
+    # Metres climbed from each target instead of summed over the whole forest (or the other
+    # way round): the same path's edges added in another order.
+    climbs = costs._climbs(costs._prepared(network, reverse=False), 400.0, len(d_side.node))
+    monkeypatch.setattr(costs, "_climbs", lambda *args: not climbs)
+    other = costs._network_costs(network, o_side, d_side, 400.0, reverse=False, batch_size=None)
+    pd.testing.assert_frame_equal(other, forward, check_exact=False, rtol=1e-6)
 
 
 def line_network(mode: str = "walk", two_way: bool = True) -> RoadNetwork:

@@ -4,6 +4,10 @@ Arrays rather than a networkx graph because every consumer (the cost engine, sna
 cache) works on whole arrays: a 200,000-node network loads from its ``.npz`` cache in
 milliseconds and feeds ``scipy.sparse.csgraph`` without conversion. ``to_networkx`` gives an
 osmnx-compatible graph for interop; GraphML is an export, never the cache.
+
+The cache also holds what a fastest-path search needs beyond the edges themselves (the order of
+the edges it uses in each direction and the network's ground-speed bound): derived from the same
+arrays in the same atomic write, so a network loaded from its cache is ready to search at once.
 """
 
 from __future__ import annotations
@@ -101,16 +105,61 @@ class RoadNetwork:
         w = np.maximum(w[first], 1e-9)
         return sp.csr_matrix((w, (u[first], v[first])), shape=(self.n_nodes, self.n_nodes))
 
+    def search_edges(self, *, reverse: bool = False) -> np.ndarray:
+        """The edges a fastest-path search uses, in compressed-sparse-row order.
+
+        Of parallel edges (same tail and head) the fastest is kept, and of equally fast ones the
+        shortest, so that the metres of a fastest path are those of the edges it used. Sorted
+        by tail, then head; with ``reverse`` the edges are read backwards (``v -> u``, for
+        searches towards a destination) and sorted by ``v``, then ``u``.
+
+        Computed once per network object and direction, or read from the ``.npz`` cache.
+
+        Returns
+        -------
+        numpy.ndarray
+            Edge indices (int32), at most ``n_edges`` of them.
+        """
+        if reverse not in self._search_edges:
+            self._search_edges[reverse] = _fastest_edge_order(self, reverse=reverse)
+        return self._search_edges[reverse]
+
+    @cached_property
+    def ground_speed_bound(self) -> float:
+        """The most straight-line metres (in the network's UTM zone) any edge covers per second.
+
+        By the triangle inequality no path of ``t`` seconds ends further than ``t`` times this
+        bound from its start, so a search with a time limit stays within a known disc. ``inf``
+        when an edge between two different places takes no time (no bound exists).
+        """
+        xy = self._utm_xy
+        dx = xy[self.v, 0] - xy[self.u, 0]
+        dy = xy[self.v, 1] - xy[self.u, 1]
+        ground2 = dx * dx + dy * dy
+        moving = ground2 > 0
+        time_s = self.time_s[moving].astype(np.float64)
+        if (time_s == 0).any():
+            return np.inf
+        # Squares compared, one square root: a max of ratios without a root per edge.
+        return float(np.sqrt((ground2[moving] / (time_s * time_s)).max(initial=0.0)))
+
+    @cached_property
+    def _search_edges(self) -> dict[bool, np.ndarray]:
+        return {}
+
     @cached_property
     def _to_utm(self) -> Transformer:
         return Transformer.from_crs("EPSG:4326", utm_crs(self.x, self.y), always_xy=True)
 
     @cached_property
+    def _utm_xy(self) -> np.ndarray:
+        return np.column_stack(self._to_utm.transform(self.x, self.y))
+
+    @cached_property
     def _kdtree(self) -> cKDTree:
-        px, py = self._to_utm.transform(self.x, self.y)
         # An unbalanced tree builds in about half the time and answers nearest-node queries as
         # fast on road nodes, which are spread fairly evenly.
-        return cKDTree(np.column_stack([px, py]), balanced_tree=False, compact_nodes=False)
+        return cKDTree(self._utm_xy, balanced_tree=False, compact_nodes=False)
 
     def nearest_nodes(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest network node of each point, and the straight-line distance to it in metres.
@@ -162,14 +211,26 @@ class RoadNetwork:
                 length_m=self.length_m,
                 time_s=self.time_s,
                 meta=np.array(json.dumps(self.meta, sort_keys=True)),
+                search_forward=self.search_edges(reverse=False),
+                search_reverse=self.search_edges(reverse=True),
+                ground_speed_bound=np.array(self.ground_speed_bound),
             )
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> RoadNetwork:
-        """Read a network written by :meth:`save`."""
+        """Read a network written by :meth:`save`, ready to search.
+
+        A file written before the search arrays were cached loads too; they are then computed
+        on first use.
+
+        Raises
+        ------
+        ValueError
+            When the arrays do not fit together (a damaged file).
+        """
         with np.load(Path(path), allow_pickle=False) as z:
-            return cls(
+            network = cls(
                 mode=str(z["mode"]),
                 node_id=z["node_id"],
                 x=z["x"],
@@ -180,3 +241,31 @@ class RoadNetwork:
                 time_s=z["time_s"],
                 meta=json.loads(str(z["meta"])),
             )
+            if "search_forward" in z:
+                for reverse, name in ((False, "search_forward"), (True, "search_reverse")):
+                    network._search_edges[reverse] = _checked_edges(z[name], network, name)
+                network.__dict__["ground_speed_bound"] = float(z["ground_speed_bound"])
+        return network
+
+
+def _checked_edges(edges: np.ndarray, network: RoadNetwork, name: str) -> np.ndarray:
+    """Cached search edges, refused when they cannot belong to the network's arrays."""
+    fits = edges.ndim == 1 and edges.dtype == np.int32 and len(edges) <= network.n_edges
+    if not (fits and (not len(edges) or (edges.min() >= 0 and edges.max() < network.n_edges))):
+        raise ValueError(f"{name} does not fit the {network.n_edges} edges of the network")
+    return edges
+
+
+def _fastest_edge_order(network: RoadNetwork, *, reverse: bool) -> np.ndarray:
+    """Edge indices sorted by (tail, head, seconds, metres), the first of each (tail, head)."""
+    tail, head = (network.v, network.u) if reverse else (network.u, network.v)
+    key = tail.astype(np.int64) * max(network.n_nodes, 1) + head
+    order = np.argsort(key)
+    same = key[order][1:] == key[order][:-1]
+    if same.any():  # parallel edges: fastest, then shortest, first within each group
+        twin = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+        group = order[twin]
+        time_s, length_m = network.time_s[group], network.length_m[group]
+        order[twin] = group[np.lexsort((length_m, time_s, key[group]))]
+        order = order[np.r_[True, ~same]]
+    return order.astype(np.int32)

@@ -165,7 +165,7 @@ def _derive_seconds(network: RoadNetwork) -> float:
     fresh = RoadNetwork(**{name: getattr(network, name) for name in fields})
     fresh.nearest_nodes(fresh.x[:1], fresh.y[:1])  # the UTM coordinates, as snapping makes them
     start = time.perf_counter()
-    fresh.search_edges(reverse=False), fresh.search_edges(reverse=True), fresh.ground_speed_bound
+    fresh.search_graph(reverse=False), fresh.search_graph(reverse=True), fresh.ground_speed_bound
     return time.perf_counter() - start
 
 

@@ -277,6 +277,7 @@ def _searched_pairs(
     from, at that source's exact distance, and the caller's final test decides. Metres come
     from climbing each target's path (``climb``) or from the batch's whole forest.
     """
+    n = graph.csr.shape[0]
     limit = np.array([reach_s[groups].max() for groups in searches])
     cols, seconds, roots, dists, preds = [], [], [], [], []
     for row, groups in enumerate(searches):
@@ -294,18 +295,21 @@ def _searched_pairs(
         cols.append(found)
         seconds.append(at_target[found])
         roots.append(root[tgt.node[found]])
-        preds.append(pred)
-        if not climb:
+        if climb:  # only the reached nodes' parents: a climb never leaves them
+            reached = np.flatnonzero(root >= 0)
+            dists.append(reached + row * n)
+            preds.append(pred[reached])
+        else:
             dists.append(dist)
+            preds.append(pred)
     rows = np.repeat(np.arange(len(searches)), [len(found) for found in cols])
     nodes = tgt.node[np.concatenate(cols)]
-    pred = np.stack(preds)
     if climb:
-        metres = _path_metres(graph, pred, rows, nodes)
+        metres = _path_metres(graph, np.concatenate(dists), np.concatenate(preds), rows * n + nodes)
     else:
         dist = np.stack(dists)
         reached = (dist <= limit[:, None]) & np.isfinite(dist)
-        metres = _tree_metres(graph, pred, reached, rows, nodes)
+        metres = _tree_metres(graph, np.stack(preds), reached, rows, nodes)
     group = np.searchsorted(src.node, np.concatenate(roots))
     return group, np.concatenate(cols), np.concatenate(seconds), metres
 
@@ -381,21 +385,24 @@ def _tree_metres(
 
 
 def _path_metres(
-    graph: _Graph, pred: np.ndarray, rows: np.ndarray, nodes: np.ndarray
+    graph: _Graph, key: np.ndarray, parent: np.ndarray, start: np.ndarray
 ) -> np.ndarray:
-    """Metres from each search's source to ``nodes[i]`` in row ``rows[i]``, along its tree.
+    """Metres from the root of each of ``start`` to it, along the searches' trees.
 
-    Climbs from every node to its root one edge per step, all nodes at once: the work is the
-    edges of the paths asked for, however many other nodes the searches reached.
+    ``key`` (sorted) names every reached node as ``row * nodes + node`` and ``parent`` gives
+    its predecessor in that row's search (negative at a source). Climbs from every start to
+    its root one edge per step, all at once: the work is the edges of the paths asked for,
+    however many other nodes the searches reached.
     """
-    metres = np.zeros(len(nodes))
-    todo, at = np.arange(len(nodes)), nodes
+    n = graph.csr.shape[0]
+    metres = np.zeros(len(start))
+    todo, at = np.arange(len(start)), start
     while len(todo):
-        parent = pred[rows[todo], at]
-        climbing = parent >= 0  # roots carry scipy's -9999
-        todo, at, parent = todo[climbing], at[climbing], parent[climbing]
-        metres[todo] += _edge_lengths(graph, parent, at)
-        at = parent
+        up = parent[np.searchsorted(key, at)]
+        climbing = up >= 0  # roots carry scipy's -9999
+        todo, at, up = todo[climbing], at[climbing], up[climbing]
+        metres[todo] += _edge_lengths(graph, up, at % n)
+        at = at - at % n + up
     return metres
 
 
@@ -429,21 +436,17 @@ def _prepared(network: RoadNetwork, *, reverse: bool) -> _Graph:
 
 
 def _search_graph(network: RoadNetwork, *, reverse: bool) -> _Graph:
-    """The network (or its reverse) as a time-weighted CSR matrix plus aligned edge lengths.
+    """The network (or its reverse) as a time-weighted CSR matrix, from its search graph.
 
-    The edges are the network's :meth:`RoadNetwork.search_edges` (a network loaded from its
-    cache carries them), already in row order: building the matrix is a few gathers. Zero-time
+    A network loaded from its cache carries its search graphs (see
+    :meth:`RoadNetwork.search_graph`): the matrix wraps those arrays without a copy. Zero-time
     edges stay explicit entries: csgraph treats a stored zero in a CSR matrix as an edge of
     weight 0.
     """
     n = network.n_nodes
-    edge = network.search_edges(reverse=reverse)
-    tail, head = (network.v, network.u) if reverse else (network.u, network.v)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tail[edge], minlength=n), out=indptr[1:])
-    time_s = network.time_s[edge].astype(np.float64)
-    csr = sp.csr_matrix((time_s, head[edge], indptr), shape=(n, n))
-    return _Graph(csr=csr, edge=edge, length_m=network.length_m)
+    arrays = network.search_graph(reverse=reverse)
+    csr = sp.csr_matrix((arrays.time_s, arrays.head, arrays.indptr), shape=(n, n), copy=False)
+    return _Graph(csr=csr, edge=arrays.edge, length_m=network.length_m)
 
 
 def _snap(network: RoadNetwork, lon: np.ndarray, lat: np.ndarray, speed_mps: float) -> _Side:

@@ -36,13 +36,25 @@ def square_network(time_s: list[float] | None = None) -> RoadNetwork:
     return RoadNetwork("walk", np.arange(4) + 100, lon, lat, u, v, length, time)
 
 
-def test_search_edges_keep_the_fastest_then_shortest_edge_in_row_order() -> None:
+def test_search_graph_keeps_the_fastest_then_shortest_edge_in_row_order() -> None:
     network = square_network()
-    forward = network.search_edges()
+    forward = network.search_graph()
     # Rows by tail then head: 0->1 (the 20 s, 110 m twin), 0->3, 1->2, 2->1, 3->2.
-    assert forward.tolist() == [2, 5, 4, 0, 6] and forward.dtype == np.int32
+    assert forward.edge.tolist() == [2, 5, 4, 0, 6]
+    assert forward.indptr.tolist() == [0, 2, 3, 4, 5]
+    assert forward.head.tolist() == [1, 3, 2, 1, 2]
+    assert forward.time_s.tolist() == [20.0, 50.0, 10.0, 10.0, 10.0]
+    assert [a.dtype for a in (forward.edge, forward.indptr, forward.head, forward.time_s)] == [
+        np.int32,
+        np.int32,
+        np.int32,
+        np.float64,
+    ]
     # Reversed (v -> u), by v then u: 1<-0, 1<-2, 2<-1, 2<-3, 3<-0.
-    assert network.search_edges(reverse=True).tolist() == [2, 0, 4, 6, 5]
+    backward = network.search_graph(reverse=True)
+    assert backward.edge.tolist() == [2, 0, 4, 6, 5]
+    assert backward.indptr.tolist() == [0, 0, 2, 4, 5]
+    assert backward.head.tolist() == [0, 2, 1, 3, 0]
 
 
 def test_ground_speed_bound_is_the_fastest_straight_line_progress() -> None:
@@ -56,10 +68,10 @@ def test_the_cache_carries_the_search_arrays(tmp_path, monkeypatch) -> None:
     network = square_network()
     path = network.save(tmp_path / "walk.npz")
     with np.load(path) as z:
-        assert z["search_forward"].tolist() == network.search_edges().tolist()
-        assert z["search_reverse"].tolist() == network.search_edges(reverse=True).tolist()
+        assert z["forward_edge"].tolist() == network.search_graph().edge.tolist()
+        assert z["reverse_head"].tolist() == network.search_graph(reverse=True).head.tolist()
     # Loaded from the cache, a network searches without deriving anything again.
-    monkeypatch.setattr(road_network, "_fastest_edge_order", None)
+    monkeypatch.setattr(road_network, "_search_graph", None)
     loaded = RoadNetwork.load(path)
     assert loaded.ground_speed_bound == network.ground_speed_bound
     origins = np.column_stack([network.x, network.y])
@@ -85,17 +97,35 @@ def test_a_cache_without_search_arrays_still_loads_and_derives_them(tmp_path) ->
     network = square_network()
     path = tmp_path / "old.npz"
     with np.load(network.save(tmp_path / "walk.npz")) as z:
-        np.savez(path, **{k: z[k] for k in z.files if not k.startswith(("search", "ground"))})
+        kept = ("mode", "node_id", "x", "y", "u", "v", "length_m", "time_s", "meta")
+        np.savez(path, **{name: z[name] for name in kept})
     old = RoadNetwork.load(path)
-    assert old.search_edges().tolist() == network.search_edges().tolist()
+    for reverse in (False, True):
+        for got, want in zip(
+            vars(old.search_graph(reverse=reverse)).values(),
+            vars(network.search_graph(reverse=reverse)).values(),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(got, want)
     assert old.ground_speed_bound == network.ground_speed_bound
 
 
-def test_search_arrays_that_do_not_fit_the_edges_are_refused(tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("reverse_edge", np.array([2, 0, 4, 6, 7], dtype=np.int32)),  # 7 edges: 0..6
+        ("forward_head", np.array([1, 3, 2, 1, 4], dtype=np.int32)),  # 4 nodes: 0..3
+        ("forward_indptr", np.array([0, 3, 2, 4, 5], dtype=np.int32)),  # rows never shrink
+        ("reverse_time_s", np.ones(4)),  # one time per kept edge
+        ("forward_edge", np.array([2, 5, 4, 0, 6], dtype=np.int64)),  # int32 as written
+    ],
+)
+def test_search_arrays_that_do_not_fit_the_network_are_refused(tmp_path, name, value) -> None:
     path = square_network().save(tmp_path / "walk.npz")
     with np.load(path) as z:
         arrays = dict(z)
-    arrays["search_reverse"] = np.array([0, 7], dtype=np.int32)  # 7 edges: 0..6
+    arrays[name] = value
     np.savez(path, **arrays)
-    with pytest.raises(ValueError, match="search_reverse does not fit the 7 edges"):
+    direction = name.split("_")[0]
+    with pytest.raises(ValueError, match=f"the {direction} search graph does not fit the network"):
         RoadNetwork.load(path)

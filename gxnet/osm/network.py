@@ -5,8 +5,8 @@ cache) works on whole arrays: a 200,000-node network loads from its ``.npz`` cac
 milliseconds and feeds ``scipy.sparse.csgraph`` without conversion. ``to_networkx`` gives an
 osmnx-compatible graph for interop; GraphML is an export, never the cache.
 
-The cache also holds what a fastest-path search needs beyond the edges themselves (the order of
-the edges it uses in each direction and the network's ground-speed bound): derived from the same
+The cache also holds what a fastest-path search needs beyond the edges themselves (each
+direction as compressed sparse rows, and the network's ground-speed bound): derived from the same
 arrays in the same atomic write, so a network loaded from its cache is ready to search at once.
 """
 
@@ -105,24 +105,19 @@ class RoadNetwork:
         w = np.maximum(w[first], 1e-9)
         return sp.csr_matrix((w, (u[first], v[first])), shape=(self.n_nodes, self.n_nodes))
 
-    def search_edges(self, *, reverse: bool = False) -> np.ndarray:
-        """The edges a fastest-path search uses, in compressed-sparse-row order.
+    def search_graph(self, *, reverse: bool = False) -> SearchGraph:
+        """The network (or its reverse) as compressed sparse rows for a fastest-path search.
 
         Of parallel edges (same tail and head) the fastest is kept, and of equally fast ones the
-        shortest, so that the metres of a fastest path are those of the edges it used. Sorted
-        by tail, then head; with ``reverse`` the edges are read backwards (``v -> u``, for
-        searches towards a destination) and sorted by ``v``, then ``u``.
+        shortest, so that the metres of a fastest path are those of the edges it used. Rows are
+        tails sorted by head; with ``reverse`` the edges are read backwards (``v -> u``, for
+        searches towards a destination).
 
-        Computed once per network object and direction, or read from the ``.npz`` cache.
-
-        Returns
-        -------
-        numpy.ndarray
-            Edge indices (int32), at most ``n_edges`` of them.
+        Derived once per network object and direction, or read from the ``.npz`` cache.
         """
-        if reverse not in self._search_edges:
-            self._search_edges[reverse] = _fastest_edge_order(self, reverse=reverse)
-        return self._search_edges[reverse]
+        if reverse not in self._search_graphs:
+            self._search_graphs[reverse] = _search_graph(self, reverse=reverse)
+        return self._search_graphs[reverse]
 
     @cached_property
     def ground_speed_bound(self) -> float:
@@ -144,7 +139,7 @@ class RoadNetwork:
         return float(np.sqrt((ground2[moving] / (time_s * time_s)).max(initial=0.0)))
 
     @cached_property
-    def _search_edges(self) -> dict[bool, np.ndarray]:
+    def _search_graphs(self) -> dict[bool, SearchGraph]:
         return {}
 
     @cached_property
@@ -211,8 +206,11 @@ class RoadNetwork:
                 length_m=self.length_m,
                 time_s=self.time_s,
                 meta=np.array(json.dumps(self.meta, sort_keys=True)),
-                search_forward=self.search_edges(reverse=False),
-                search_reverse=self.search_edges(reverse=True),
+                **{
+                    f"{name}_{field}": getattr(self.search_graph(reverse=reverse), field)
+                    for reverse, name in ((False, "forward"), (True, "reverse"))
+                    for field in _SEARCH_FIELDS
+                },
                 ground_speed_bound=np.array(self.ground_speed_bound),
             )
         return path
@@ -241,19 +239,55 @@ class RoadNetwork:
                 time_s=z["time_s"],
                 meta=json.loads(str(z["meta"])),
             )
-            if "search_forward" in z:
-                for reverse, name in ((False, "search_forward"), (True, "search_reverse")):
-                    network._search_edges[reverse] = _checked_edges(z[name], network, name)
+            if "forward_edge" in z:  # (a file written before search graphs were cached: none)
+                for reverse, name in ((False, "forward"), (True, "reverse")):
+                    graph = SearchGraph(*(z[f"{name}_{field}"] for field in _SEARCH_FIELDS))
+                    network._search_graphs[reverse] = _checked(graph, network, name)
                 network.__dict__["ground_speed_bound"] = float(z["ground_speed_bound"])
         return network
 
 
-def _checked_edges(edges: np.ndarray, network: RoadNetwork, name: str) -> np.ndarray:
-    """Cached search edges, refused when they cannot belong to the network's arrays."""
-    fits = edges.ndim == 1 and edges.dtype == np.int32 and len(edges) <= network.n_edges
-    if not (fits and (not len(edges) or (edges.min() >= 0 and edges.max() < network.n_edges))):
-        raise ValueError(f"{name} does not fit the {network.n_edges} edges of the network")
-    return edges
+@dataclass(frozen=True)
+class SearchGraph:
+    """One direction of a network as compressed sparse rows, ready for ``scipy.sparse.csgraph``.
+
+    ``scipy.sparse.csr_matrix((time_s, head, indptr), shape=(n_nodes, n_nodes))`` is the search
+    matrix, built without a copy.
+    """
+
+    edge: np.ndarray  # int32: the network's index of each kept edge, in row order
+    indptr: np.ndarray  # int32: row i is edge[indptr[i]:indptr[i + 1]]
+    head: np.ndarray  # int32: the node each kept edge leads to
+    time_s: np.ndarray  # float64: its travel time
+
+
+# The fields of a SearchGraph, in order, as the cache names them (``forward_edge``, ...).
+_SEARCH_FIELDS: tuple[str, ...] = ("edge", "indptr", "head", "time_s")
+
+
+def _checked(graph: SearchGraph, network: RoadNetwork, name: str) -> SearchGraph:
+    """A cached search graph, refused when it cannot belong to the network's arrays."""
+    n, m, k = network.n_nodes, network.n_edges, len(graph.edge)
+    shapes = len(graph.indptr) == n + 1 and len(graph.head) == k == len(graph.time_s) <= m
+    kinds = [a.dtype for a in (graph.edge, graph.indptr, graph.head)] == [np.dtype(np.int32)] * 3
+    fits = shapes and kinds and graph.time_s.dtype == np.float64 and graph.indptr[-1] == k
+    if fits and k:
+        fits = graph.indptr[0] == 0 and bool((np.diff(graph.indptr) >= 0).all())
+        fits = fits and graph.edge.min() >= 0 and graph.edge.max() < m
+        fits = fits and graph.head.min() >= 0 and graph.head.max() < n
+    if not fits:
+        raise ValueError(f"the {name} search graph does not fit the network ({n} nodes, {m} edges)")
+    return graph
+
+
+def _search_graph(network: RoadNetwork, *, reverse: bool) -> SearchGraph:
+    """The kept edges of one direction (see :meth:`RoadNetwork.search_graph`) as CSR arrays."""
+    edge = _fastest_edge_order(network, reverse=reverse)
+    tail, head = (network.v, network.u) if reverse else (network.u, network.v)
+    indptr = np.zeros(network.n_nodes + 1, dtype=np.int32)
+    np.cumsum(np.bincount(tail[edge], minlength=network.n_nodes), out=indptr[1:])
+    time_s = network.time_s[edge].astype(np.float64)
+    return SearchGraph(edge=edge, indptr=indptr, head=head[edge].astype(np.int32), time_s=time_s)
 
 
 def _fastest_edge_order(network: RoadNetwork, *, reverse: bool) -> np.ndarray:

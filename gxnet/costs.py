@@ -11,7 +11,7 @@ with ``limit``) from the distinct nodes of whichever side has fewer of them. Sou
 apart for their reaches to meet share one multi-source search (``min_only``), so a short cutoff
 on a large city costs about one search per place actually reached, not one pass over the whole
 network per source. Metres along each fastest path come from the shortest-path tree (the
-predecessors of the time search), accumulated by pointer jumping.
+predecessors of the time search), climbed from each target or accumulated by pointer jumping.
 :func:`straight_line_costs` is the fallback when no road network exists. The algorithm, why it
 is exact, its memory behaviour and the cited defaults are in ``docs/costs.md``.
 """
@@ -49,8 +49,8 @@ DEFAULT_DETOUR_FACTOR: float = 1.3
 #: Columns of every cost table.
 COLUMNS: tuple[str, ...] = ("origin", "destination", "seconds", "metres")
 
-# Searches x nodes entries a batch holds at once: float64 distances, int32 predecessors and
-# sources, and the tree bookkeeping cost about 30 bytes each, so about 120 MB whatever the city.
+# Searches x nodes entries a batch holds at once: float64 distances and int32 predecessors,
+# stacked, and the tree bookkeeping cost about 40 bytes each: about 160 MB whatever the city.
 _BATCH_ENTRIES = 4_000_000
 
 # Search graphs per network and direction (see _prepared); dropped with their network.
@@ -109,7 +109,7 @@ def travel_costs(
     batch_size
         Most searches held in memory together (a search starts from one source node, or from
         several whose reaches cannot meet). Default: as many as keep searches x nodes under 4
-        million (about 120 MB). Results do not depend on it.
+        million (about 160 MB). Results do not depend on it.
 
     Returns
     -------
@@ -258,7 +258,10 @@ def _node_pairs(
     if not parts:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0), np.empty(0)
-    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+    root, g_tgt, seconds, metres = (np.concatenate(column) for column in zip(*parts, strict=True))
+    group = np.empty(graph.csr.shape[0], dtype=np.int64)  # source node -> its group
+    group[src.node] = np.arange(len(src.node))
+    return group[root], g_tgt, seconds, metres
 
 
 def _searched_pairs(
@@ -270,7 +273,7 @@ def _searched_pairs(
     *,
     climb: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(source group, target group, seconds, metres) found by one batch of searches.
+    """(source node, target group, seconds, metres) found by one batch of searches.
 
     Each search gives the distance, predecessor and source of every node. It keeps the nodes
     within the largest limit of its sources; a node's pair is with the source it was reached
@@ -279,7 +282,50 @@ def _searched_pairs(
     """
     n = graph.csr.shape[0]
     limit = np.array([reach_s[groups].max() for groups in searches])
-    cols, seconds, roots, dists, preds = [], [], [], [], []
+    if all(len(groups) == 1 for groups in searches):  # one scipy call for the whole batch
+        sources = src.node[np.concatenate(searches)]
+        dist, pred = dijkstra(
+            graph.csr,
+            directed=True,
+            indices=sources,
+            limit=float(limit.max()),
+            return_predecessors=True,
+        )
+        # (isfinite: an unlimited search leaves unreachable nodes at inf, which <= inf keeps.)
+        reached = (dist <= limit[:, None]) & np.isfinite(dist)
+        rows, cols = np.nonzero(reached[:, tgt.node])
+        root, seconds = sources[rows], dist[rows, tgt.node[cols]]
+        if climb:
+            key = np.flatnonzero(reached)
+            tree = (key, pred.ravel()[key])
+        else:
+            tree = (pred, reached)
+    else:
+        rows, cols, root, seconds, tree = _shared_searches(graph, searches, limit, src, tgt, climb)
+    nodes = tgt.node[cols]
+    if climb:
+        metres = _path_metres(graph, *tree, rows * n + nodes)
+    else:
+        metres = _tree_metres(graph, *tree, rows, nodes)
+    return root, cols, seconds, metres
+
+
+def _shared_searches(
+    graph: _Graph,
+    searches: list[np.ndarray],
+    limit: np.ndarray,
+    src: _Side,
+    tgt: _Side,
+    climb: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Searches of several sources each (``min_only``), one scipy call per search.
+
+    Returns (row, target group, source node, seconds) of every target reached and the trees:
+    for climbing, ``row * nodes + node`` of every node reached and its predecessor (no more:
+    fresh whole rows cost page faults); otherwise the predecessor and reached matrices.
+    """
+    n = graph.csr.shape[0]
+    cols, roots, seconds, keys, parents, dists, preds = [], [], [], [], [], [], []
     for row, groups in enumerate(searches):
         dist, pred, root = dijkstra(
             graph.csr,
@@ -290,28 +336,25 @@ def _searched_pairs(
             return_predecessors=True,
         )
         at_target = dist[tgt.node]
-        # (isfinite: an unlimited search leaves unreachable nodes at inf, which <= inf keeps.)
         found = np.flatnonzero((at_target <= limit[row]) & np.isfinite(at_target))
         cols.append(found)
-        seconds.append(at_target[found])
         roots.append(root[tgt.node[found]])
-        if climb:  # only the reached nodes' parents: a climb never leaves them
+        seconds.append(at_target[found])
+        if climb:
             reached = np.flatnonzero(root >= 0)
-            dists.append(reached + row * n)
-            preds.append(pred[reached])
+            keys.append(reached + row * n)
+            parents.append(pred[reached])
         else:
             dists.append(dist)
             preds.append(pred)
     rows = np.repeat(np.arange(len(searches)), [len(found) for found in cols])
-    nodes = tgt.node[np.concatenate(cols)]
     if climb:
-        metres = _path_metres(graph, np.concatenate(dists), np.concatenate(preds), rows * n + nodes)
+        tree = (np.concatenate(keys), np.concatenate(parents))
     else:
         dist = np.stack(dists)
-        reached = (dist <= limit[:, None]) & np.isfinite(dist)
-        metres = _tree_metres(graph, np.stack(preds), reached, rows, nodes)
-    group = np.searchsorted(src.node, np.concatenate(roots))
-    return group, np.concatenate(cols), np.concatenate(seconds), metres
+        tree = (np.stack(preds), (dist <= limit[:, None]) & np.isfinite(dist))
+    columns = (np.concatenate(column) for column in (cols, roots, seconds))
+    return rows, *columns, tree
 
 
 def _climbs(graph: _Graph, reach_s: float, n_targets: int) -> bool:
@@ -358,8 +401,8 @@ def _tree_metres(
     """Metres from each search's source to ``nodes[i]`` in row ``rows[i]``, along its tree.
 
     The predecessors of a time search form one shortest-path forest per row (a tree per
-    source). Every reached node
-    starts with the length of the edge from its parent and points at that parent; pointer
+    source). Every reached node starts with the length of the edge from its parent and points
+    at that parent; pointer
     jumping (add the metres of the node pointed at, then point at its pointer) reaches every
     root in log2(tree depth) whole-array steps, with no loop over nodes or edges. Roots point at
     themselves with 0 m, so they add nothing.

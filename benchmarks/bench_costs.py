@@ -19,9 +19,10 @@ once its inputs were loaded (Linux: the high-water mark VmHWM is reset through
 /proc/self/clear_refs before the run and read after it).
 
 The networkx loop takes hours on the full instance, so by default it runs from a random sample
-of origins (``--nx-origins``) and the time of its searches is extrapolated linearly to all
-origins (snapping every point is timed once, not extrapolated): the output says so on every
-such line. ``--nx-origins 0`` runs all of them.
+of origins (``--nx-origins``: 50, or 500 on the grid walk whose origins take a millisecond each)
+and the time of its searches is extrapolated linearly to all origins (snapping every point is
+timed once, not extrapolated): the output says so on every such line. ``--nx-origins 0`` runs
+all of them.
 
     python benchmarks/bench_costs.py            # 5,000 x 2,000 points, 450 x 450 grid
     python benchmarks/bench_costs.py --quick    # 500 x 200 points, 150 x 150 grid (~1 min)
@@ -237,7 +238,7 @@ def _agreement(gx: np.ndarray, nx_rows: np.ndarray) -> str:
     return f"agree on {len(gx):,} pairs: max |d seconds| {ds:.2g}, max |d metres| {dm:.2g}"
 
 
-def bench_case(name: str, network: RoadNetwork, args, workdir: Path) -> None:
+def bench_case(name: str, network: RoadNetwork, args, workdir: Path, nx_origins: int) -> None:
     rng = np.random.default_rng(1)
     west, east = np.quantile(network.x, [0.0, 1.0])
     south, north = np.quantile(network.y, [0.0, 1.0])
@@ -246,7 +247,7 @@ def bench_case(name: str, network: RoadNetwork, args, workdir: Path) -> None:
         return np.column_stack([rng.uniform(west, east, count), rng.uniform(south, north, count)])
 
     origins, destinations = points(args.origins), points(args.destinations)
-    n_sample = args.origins if args.nx_origins == 0 else min(args.nx_origins, args.origins)
+    n_sample = args.origins if nx_origins == 0 else min(nx_origins, args.origins)
     sample = np.sort(rng.choice(args.origins, n_sample, replace=False))
     case = {
         "network": str(network.save(workdir / f"{name.replace(' ', '_')}.npz")),
@@ -310,6 +311,17 @@ def bench_load(network: RoadNetwork, workdir: Path) -> None:
     )
 
 
+def _nx_origins(args, case: str) -> int:
+    """Origins networkx runs from: ``--nx-origins``, else 20 with ``--quick``, else 50.
+
+    The grid walk takes 500: one of its origins takes networkx about a millisecond, so 50
+    would time some 60 ms, too little to extrapolate on a busy machine.
+    """
+    if args.nx_origins is not None:
+        return args.nx_origins
+    return 20 if args.quick else 500 if case == "grid-walk" else 50
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small grid and few points")
@@ -319,7 +331,8 @@ def main() -> None:
     parser.add_argument(
         "--nx-origins",
         type=int,
-        help="origins networkx runs from, time extrapolated to all; 0 = all (50; quick 20)",
+        help="origins networkx runs from, time extrapolated to all; 0 = all "
+        "(50, 500 on the grid walk; quick 20)",
     )
     parser.add_argument(
         "--cases",
@@ -331,7 +344,6 @@ def main() -> None:
     args.origins = args.origins or (500 if quick else 5000)
     args.destinations = args.destinations or (200 if quick else 2000)
     args.grid_side = args.grid_side or (150 if quick else 450)
-    args.nx_origins = args.nx_origins if args.nx_origins is not None else (20 if quick else 50)
     cases = args.cases.split(",")
     print(
         "gxnet travel_costs vs a networkx single_source_dijkstra loop (wall and CPU time; "
@@ -342,11 +354,14 @@ def main() -> None:
         workdir = Path(tmp)
         for mode in ("walk", "drive"):
             if f"helsinki-{mode}" in cases:
-                bench_case(f"Helsinki {mode}", helsinki_network(mode), args, workdir)
+                network = helsinki_network(mode)
+                nx_origins = _nx_origins(args, f"helsinki-{mode}")
+                bench_case(f"Helsinki {mode}", network, args, workdir, nx_origins)
         for mode in ("walk", "drive"):
             if f"grid-{mode}" in cases:
                 grid = grid_network(args.grid_side, mode)
-                bench_case(f"grid {args.grid_side}x{args.grid_side} {mode}", grid, args, workdir)
+                name = f"grid {args.grid_side}x{args.grid_side} {mode}"
+                bench_case(name, grid, args, workdir, _nx_origins(args, f"grid-{mode}"))
         if any(case.startswith("grid") for case in cases):
             bench_load(grid_network(args.grid_side, "drive"), workdir)
 

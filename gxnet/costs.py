@@ -49,8 +49,9 @@ DEFAULT_DETOUR_FACTOR: float = 1.3
 #: Columns of every cost table.
 COLUMNS: tuple[str, ...] = ("origin", "destination", "seconds", "metres")
 
-# Searches x nodes entries a batch holds at once: float64 distances and int32 predecessors,
-# stacked, and the tree bookkeeping cost about 40 bytes each: about 160 MB whatever the city.
+# Searches x nodes entries a batch holds at once: float64 distances, int32 predecessors and
+# the tree bookkeeping cost about 30 bytes each, so about 120 MB whatever the city's size
+# (up to 160 MB when shared searches stack their rows from scipy's).
 _BATCH_ENTRIES = 4_000_000
 
 # Search graphs per network and direction (see _prepared); dropped with their network.
@@ -109,7 +110,7 @@ def travel_costs(
     batch_size
         Most searches held in memory together (a search starts from one source node, or from
         several whose reaches cannot meet). Default: as many as keep searches x nodes under 4
-        million (about 160 MB). Results do not depend on it.
+        million (about 120 MB). Results do not depend on it.
 
     Returns
     -------
@@ -291,8 +292,9 @@ def _searched_pairs(
             limit=float(limit.max()),
             return_predecessors=True,
         )
-        # (isfinite: an unlimited search leaves unreachable nodes at inf, which <= inf keeps.)
-        reached = (dist <= limit[:, None]) & np.isfinite(dist)
+        reached = dist <= limit[:, None]
+        if np.isinf(limit).any():  # an unlimited search: unreachable nodes stay at inf
+            reached &= np.isfinite(dist)
         rows, cols = np.nonzero(reached[:, tgt.node])
         root, seconds = sources[rows], dist[rows, tgt.node[cols]]
         if climb:
@@ -336,6 +338,7 @@ def _shared_searches(
             return_predecessors=True,
         )
         at_target = dist[tgt.node]
+        # (isfinite: an unlimited search leaves unreachable nodes at inf, which <= inf keeps.)
         found = np.flatnonzero((at_target <= limit[row]) & np.isfinite(at_target))
         cols.append(found)
         roots.append(root[tgt.node[found]])

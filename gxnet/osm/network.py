@@ -109,9 +109,9 @@ class RoadNetwork:
         """The network (or its reverse) as compressed sparse rows for a fastest-path search.
 
         Of parallel edges (same tail and head) the fastest is kept, and of equally fast ones the
-        shortest, so that the metres of a fastest path are those of the edges it used. Rows are
-        tails sorted by head; with ``reverse`` the edges are read backwards (``v -> u``, for
-        searches towards a destination).
+        shortest, so that the metres of a fastest path are those of the edges it used. One row
+        per tail node, its edges sorted by head; with ``reverse`` the edges are read backwards
+        (``v -> u``, for searches towards a destination).
 
         Derived once per network object and direction, or read from the ``.npz`` cache.
         """
@@ -219,8 +219,8 @@ class RoadNetwork:
     def load(cls, path: str | Path) -> RoadNetwork:
         """Read a network written by :meth:`save`, ready to search.
 
-        A file written before the search arrays were cached loads too; they are then computed
-        on first use.
+        A file written before search graphs were cached loads too; they are then derived on
+        first use.
 
         Raises
         ------
@@ -239,7 +239,7 @@ class RoadNetwork:
                 time_s=z["time_s"],
                 meta=json.loads(str(z["meta"])),
             )
-            if "forward_edge" in z:  # (a file written before search graphs were cached: none)
+            if "forward_edge" in z:  # (files written before they were cached: derived on use)
                 for reverse, name in ((False, "forward"), (True, "reverse")):
                     graph = SearchGraph(*(z[f"{name}_{field}"] for field in _SEARCH_FIELDS))
                     network._search_graphs[reverse] = _checked(graph, network, name)

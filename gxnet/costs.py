@@ -209,7 +209,7 @@ def _network_costs(
     src, tgt = (d_side, o_side) if reverse else (o_side, d_side)
     graph = _prepared(network, reverse=reverse)
     g_src, g_tgt, net_s, net_m = _node_pairs(
-        graph, network._utm_xy, network.ground_speed_bound, src, tgt, cutoff_s, batch_size
+        graph, network.utm_xy, network.ground_speed_bound, src, tgt, cutoff_s, batch_size
     )
 
     # Node pairs become point pairs: the source side first, pruned with the cheapest access on

@@ -127,7 +127,7 @@ class RoadNetwork:
         bound from its start, so a search with a time limit stays within a known disc. ``inf``
         when an edge between two different places takes no time (no bound exists).
         """
-        xy = self._utm_xy
+        xy = self.utm_xy
         dx = xy[self.v, 0] - xy[self.u, 0]
         dy = xy[self.v, 1] - xy[self.u, 1]
         ground2 = dx * dx + dy * dy
@@ -147,14 +147,15 @@ class RoadNetwork:
         return Transformer.from_crs("EPSG:4326", utm_crs(self.x, self.y), always_xy=True)
 
     @cached_property
-    def _utm_xy(self) -> np.ndarray:
+    def utm_xy(self) -> np.ndarray:
+        """Node coordinates in metres in the network's UTM zone, shape (n_nodes, 2)."""
         return np.column_stack(self._to_utm.transform(self.x, self.y))
 
     @cached_property
     def _kdtree(self) -> cKDTree:
         # An unbalanced tree builds in about half the time and answers nearest-node queries as
         # fast on road nodes, which are spread fairly evenly.
-        return cKDTree(self._utm_xy, balanced_tree=False, compact_nodes=False)
+        return cKDTree(self.utm_xy, balanced_tree=False, compact_nodes=False)
 
     def nearest_nodes(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest network node of each point, and the straight-line distance to it in metres.

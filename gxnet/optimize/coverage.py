@@ -670,7 +670,7 @@ def partial_cover_bound(
         u = np.zeros(pairs.n_origins)
         u[order[:k]] = 1.0
         u[order[k]] = (target - (filled[k - 1] if k > 0 else 0.0)) / weight[order[k]]
-        value = float(reduced[y].sum() + lam @ u)
+        value = float(reduced[y].sum() + (lam * u).sum())
         if value > best + 1e-12 * max(1.0, abs(value)):
             best, stall = value, 0
         else:
@@ -678,7 +678,7 @@ def partial_cover_bound(
             if stall >= 20:
                 theta, stall = theta / 2, 0
         subgradient = u - incidence @ y.astype(np.float64)
-        norm = float(subgradient @ subgradient)
+        norm = float((subgradient * subgradient).sum())
         if norm == 0 or theta < 1e-4 or upper - best <= (1.0 - 1e-9 if integral else 1e-9):
             break
         lam = np.maximum(lam + theta * (upper - value) / norm * subgradient, 0.0)
@@ -768,24 +768,30 @@ def cover_bound(
     lam = w / np.maximum(pairs.degree(), 1) if multipliers is None else multipliers
     best_value, best_lam, best_y = np.inf, lam, kept
     theta, stall = 2.0, 0
+    direction = np.zeros(len(w))
     target = incumbent + gap_rel * max(abs(incumbent), 1e-9)
     for _ in range(iterations):
         sigma = transposed @ lam
         y = kept.astype(np.float64)
         if slots > 0:
             y[free[np.argpartition(-sigma[free], slots - 1)[:slots]]] = 1.0
-        value = float(np.maximum(w - lam, 0).sum() + sigma @ y)
+        # Dot products as sums of products: NumPy hands `a @ b` to a multi-threaded BLAS whose
+        # threads, on a loaded machine, made each step 50 times slower (Wuzhou: 20 ms).
+        value = float(np.maximum(w - lam, 0).sum() + (sigma * y).sum())
         if value < best_value - 1e-12 * max(1.0, abs(value)):
             best_value, best_lam, best_y, stall = value, lam, y > 0, 0
         else:
             stall += 1
             if stall >= 20:
-                theta, stall = theta / 2, 0
-        subgradient = (w > lam) - incidence @ y
-        norm = float(subgradient @ subgradient)
+                theta, stall = theta * 0.8, 0
+        # A deflected direction (Camerini, Fratta & Maffioli 1975) damps the zig-zag between
+        # the symmetric sets of sites a uniform grid offers: road grid 124,996 against 125,170
+        # for the plain subgradient (LP bound 124,973).
+        direction = ((w > lam) - incidence @ y) + 0.7 * direction
+        norm = float((direction * direction).sum())
         if norm == 0 or best_value <= target or theta < 1e-4 or time.perf_counter() > deadline:
             break
-        lam = np.maximum(lam + theta * (value - incumbent) / norm * subgradient, 0.0)
+        lam = np.maximum(lam + theta * (value - incumbent) / norm * direction, 0.0)
     sigma = transposed @ best_lam
     slack = best_value - incumbent + 1e-9 * max(1.0, abs(incumbent))
     closed = np.zeros(m, dtype=bool)

@@ -11,6 +11,7 @@ from gxnet.optimize import LocationSetCovering, MaximalCovering, Problem, Solver
 from gxnet.optimize.coverage import (
     cover_bound,
     cover_heuristic,
+    cover_search,
     partial_cover_bound,
     partial_cover_heuristic,
 )
@@ -165,6 +166,42 @@ def test_cover_heuristic_and_bound_brute_force(seed):
             assert not np.isfinite(nearest_costs(problem, mask))[proof.dropped].any()
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_cover_search_brute_force(seed):
+    problem = random_problem(seed, n_demand=12, n_sites=9, cutoff=0.35)
+    sites = problem.sites["recycling_point"]
+    pairs = problem.usable_pairs()
+    weight = problem.demand.weight
+    p = min(int(sites.kept.sum()) + 3, int(sites.usable.sum()))
+    best = max(_covered(problem, mask) for mask in feasible_sets(problem, p))
+    start = next(feasible_sets(problem, p))
+    # Small windows: a feasible set never worse than the start.
+    local = cover_search(pairs, weight, start, sites.kept, window=2, max_window=2)
+    assert local.sum() == p
+    assert local[sites.kept].all() and not local[sites.excluded].any()
+    assert _covered(problem, start) <= _covered(problem, local) <= best + 1e-9
+    # A window as large as the problem is the whole problem: its optimum.
+    whole = cover_search(pairs, weight, start, sites.kept, window=sites.n, max_window=sites.n)
+    assert whole.sum() == p and not whole[sites.excluded].any()
+    assert _covered(problem, whole) == pytest.approx(best)
+
+
+def test_cover_search_leaves_the_interchange_optimum_of_a_grid():
+    problem = planning_grid(30, 2.0, 40)
+    sites = problem.sites["recycling_point"]
+    pairs = problem.usable_pairs()
+    weight = problem.demand.weight
+    start = cover_heuristic(pairs, weight, 40, sites.kept, sites.usable)
+    found = cover_search(pairs, weight, start, sites.kept, time_limit_s=3.0)
+    assert found.sum() == 40
+    before = float(weight[pairs.nearest(start) >= 0].sum())
+    after = float(weight[pairs.nearest(found) >= 0].sum())
+    assert after > before
+    # The goal stops the search as soon as it is reached.
+    reached = cover_search(pairs, weight, start, sites.kept, goal=before)
+    assert (reached == start).all()
+
+
 def test_cover_bound_is_the_lp_bound_from_any_incumbent(san_francisco):
     problem = san_francisco.problem(5000)
     sites = problem.sites["recycling_point"]
@@ -296,7 +333,7 @@ def test_mclp_floor_with_the_heuristic(san_francisco):
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_mclp_fixings_keep_the_optimum(solver):
     problem = planning_grid(40, 2.0, 60)
-    options = SolverOptions(solver=solver, time_limit_s=60)
+    options = SolverOptions(solver=solver, time_limit_s=20)
     solution = MaximalCovering.from_problem(problem).solve(options)
     plain = MaximalCovering.from_problem(problem, heuristic=False).solve(options)
     assert solution.status == plain.status == "optimal"

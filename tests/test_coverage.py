@@ -142,13 +142,18 @@ def _covered(problem, mask):
     return float(problem.demand.weight[np.isfinite(nearest_costs(problem, mask))].sum())
 
 
+def _tiny_cover(seed: int, n_demand: int, n_sites: int, free: int):
+    """A random maximal covering instance: problem, sites, pairs, weights and p (the kept
+    sites plus ``free`` more when that many can open)."""
+    problem = random_problem(seed, n_demand=n_demand, n_sites=n_sites, cutoff=0.35)
+    sites = problem.sites["recycling_point"]
+    p = min(int(sites.kept.sum()) + free, int(sites.usable.sum()))
+    return problem, sites, problem.usable_pairs(), problem.demand.weight, p
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_cover_heuristic_and_bound_brute_force(seed):
-    problem = random_problem(seed, n_demand=10, n_sites=8, cutoff=0.35)
-    sites = problem.sites["recycling_point"]
-    pairs = problem.usable_pairs()
-    weight = problem.demand.weight
-    p = min(int(sites.kept.sum()) + 2, int(sites.usable.sum()))
+    problem, sites, pairs, weight, p = _tiny_cover(seed, 10, 8, 2)
     values = [(mask, _covered(problem, mask)) for mask in feasible_sets(problem, p)]
     best = max(v for _, v in values)
     heuristic = cover_heuristic(pairs, weight, p, sites.kept, sites.usable)
@@ -168,11 +173,7 @@ def test_cover_heuristic_and_bound_brute_force(seed):
 
 @pytest.mark.parametrize("seed", range(12))
 def test_cover_search_brute_force(seed):
-    problem = random_problem(seed, n_demand=12, n_sites=9, cutoff=0.35)
-    sites = problem.sites["recycling_point"]
-    pairs = problem.usable_pairs()
-    weight = problem.demand.weight
-    p = min(int(sites.kept.sum()) + 3, int(sites.usable.sum()))
+    problem, sites, pairs, weight, p = _tiny_cover(seed, 12, 9, 3)
     best = max(_covered(problem, mask) for mask in feasible_sets(problem, p))
     start = next(feasible_sets(problem, p))
     # Small windows: a feasible set never worse than the start.

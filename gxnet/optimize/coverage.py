@@ -613,10 +613,8 @@ def cover_search(
 
     Parameters
     ----------
-    pairs : Pairs
-        Covering pairs to usable sites.
-    weight : numpy.ndarray
-        Demand weights.
+    pairs, weight
+        Covering pairs to usable sites and the demand weights, as for :func:`cover_heuristic`.
     open_sites : numpy.ndarray
         Boolean mask of a feasible solution (kept sites open).
     kept : numpy.ndarray

@@ -193,11 +193,13 @@ def test_cover_search_leaves_the_interchange_optimum_of_a_grid():
     pairs = problem.usable_pairs()
     weight = problem.demand.weight
     start = cover_heuristic(pairs, weight, 40, sites.kept, sites.usable)
-    found = cover_search(pairs, weight, start, sites.kept, time_limit_s=3.0)
+    # No time limit: the search ends when its windows (40 sites) bring nothing, the same way
+    # on every run.
+    found = cover_search(pairs, weight, start, sites.kept, max_window=40)
     assert found.sum() == 40
     before = float(weight[pairs.nearest(start) >= 0].sum())
     after = float(weight[pairs.nearest(found) >= 0].sum())
-    assert after > before
+    assert after > before  # 26,466 against 26,421 with scipy 1.17's HiGHS
     # The goal stops the search as soon as it is reached.
     reached = cover_search(pairs, weight, start, sites.kept, goal=before)
     assert (reached == start).all()

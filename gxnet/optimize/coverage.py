@@ -607,9 +607,9 @@ def cover_search(
     when it covers at least as much: equal moves let the search cross the plateaus of
     symmetric instances such as a uniform grid, where vertex substitution stops early (road
     grid of 1,374 cells, p = 61: 118,786 households after the interchange, over 122,000 after
-    some seconds of windows). When as many windows in a row as there are open sites bring
-    nothing, the windows double, up to ``max_window`` sites; then the search stops, as it does
-    at ``goal``.
+    some seconds of windows). When half as many windows in a row as there are open sites
+    bring nothing, the windows double, up to ``max_window`` sites; then the search stops, as it
+    does at ``goal``.
 
     Parameters
     ----------

@@ -18,6 +18,8 @@ with the memory the matrix would need).
 downloaded here): a generated SIDE x SIDE street grid (benchmarks/bench_costs.py's, 100 m blocks,
 450 x 450 = 202,500 nodes) stands in for the cache `gxnet fetch` writes, over the part of Wuzhou
 it covers; it is saved and loaded as a cache is, and demand is that part's share of the census.
+The points stage prints its incumbent and bound after each step (greedy and interchange, Lagrangean
+bound, Lagrangean heuristic and neighbourhood search, HiGHS).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gxnet import pipeline, settings
 from gxnet.config import Config
 from gxnet.crs import utm_crs
+from gxnet.optimize import MaximalCovering
 from gxnet.plan import CENTRE, POINT
 
 
@@ -141,6 +144,7 @@ def run_road(side: int, config: Config, out: Path) -> None:
     area = extent.intersection(get_city("wuzhou").boundary)
     # What `gxnet fetch` would have cached for this area.
     pipeline.road_networks = lambda area, pbf=None: networks
+    points = _record_solutions(MaximalCovering)
     tic = time.perf_counter()
     plan = pipeline.optimize_city(area, config=config)
     total = time.perf_counter() - tic + load_s
@@ -154,7 +158,34 @@ def run_road(side: int, config: Config, out: Path) -> None:
         f"  {m['point_sites']:,} point sites, {m['centres']} centres, coverage "
         f"{100 * m['coverage']:.1f} %, {m['model']}: {m['status']}, gap {gap}"
     )
+    for solution in points:
+        print(f"  points: {_trace(solution)}")
     print(f"  end to end {total:.1f} s (target: under 180 s)")
+
+
+def _record_solutions(model: type) -> list:
+    """Keep every Solution ``model.solve`` returns from now on (to show its stages)."""
+    solutions = []
+    solve = model.solve
+
+    def recording(self, options=None):
+        solutions.append(solve(self, options))
+        return solutions[-1]
+
+    model.solve = recording
+    return solutions
+
+
+def _trace(solution) -> str:
+    """Incumbent and bound after each stage of a maximal covering solve."""
+    m = solution.metrics
+    return (
+        f"greedy+interchange {m['greedy_objective']:,.0f}, Lagrangean bound "
+        f"{m['lagrangean_bound']:,.1f}, Lagrangean heuristic + search "
+        f"{m['heuristic_objective']:,.0f} "
+        f"({solution.build_time_s:.1f} s); after HiGHS ({solution.solve_time_s:.1f} s) "
+        f"{solution.objective:,.0f} <= {solution.bound:,.1f}"
+    )
 
 
 def main() -> None:

@@ -18,6 +18,13 @@ with the memory the matrix would need).
 downloaded here): a generated SIDE x SIDE street grid (benchmarks/bench_costs.py's, 100 m blocks,
 450 x 450 = 202,500 nodes) stands in for the cache `gxnet fetch` writes, over the part of Wuzhou
 it covers; it is saved and loaded as a cache is, and demand is that part's share of the census.
+A city with a cached road network has its OSM extract too, so by default demand is placed by
+OSM evidence as `gxnet optimize` places it there: synthetic features (benchmarks/synthetic_osm.py,
+buildings clustered around four centres in the area and a town per county, a fifth spread
+evenly) over the counties the area overlaps, built before the clock starts; building demand
+from them is timed. ``--demand even`` spreads each county's census evenly instead (what
+gxnet does with no OSM at all): uniform demand on a regular grid is the covering model's worst
+case, as every plan has many mirror images of equal value.
 The points stage prints its incumbent and bound after each step (greedy and interchange, Lagrangean
 bound, Lagrangean heuristic and neighbourhood search, HiGHS).
 """
@@ -31,16 +38,21 @@ import time
 import warnings
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pulp
+import shapely
 from pyproj import Transformer
+from synthetic_osm import clustered_features
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gxnet import pipeline, settings
 from gxnet.config import Config
 from gxnet.crs import utm_crs
+from gxnet.demand import build_demand
 from gxnet.optimize import MaximalCovering
+from gxnet.osm.features import OsmFeatures
 from gxnet.plan import CENTRE, POINT
 
 
@@ -124,7 +136,7 @@ def run_dense(plan, config: Config) -> dict:
     }
 
 
-def run_road(side: int, config: Config, out: Path) -> None:
+def run_road(side: int, config: Config, out: Path, demand: str) -> None:
     """The pipeline on a cached city-scale road network (see the module docstring)."""
     from bench_costs import grid_network
     from shapely.geometry import box
@@ -144,15 +156,20 @@ def run_road(side: int, config: Config, out: Path) -> None:
     area = extent.intersection(get_city("wuzhou").boundary)
     # What `gxnet fetch` would have cached for this area.
     pipeline.road_networks = lambda area, pbf=None: networks
+    features = None if demand == "even" else _area_features(area)
     points = _record_solutions(MaximalCovering)
     tic = time.perf_counter()
-    plan = pipeline.optimize_city(area, config=config)
+    frame = None if features is None else _evidence_demand(area, features, config)
+    plan = pipeline.optimize_city(area, config=config, demand=frame)
     total = time.perf_counter() - tic + load_s
     m = plan.metrics
     stages = ", ".join(f"{k} {v:.1f}" for k, v in m["stage_seconds"].items())
     gap = "n/a" if m["gap"] is None else f"{100 * m['gap']:.2f} %"
     print(f"road network: {walk.n_nodes:,} nodes, {walk.n_edges:,} walk edges, load {load_s:.2f} s")
-    print(f"  {len(plan.demand):,} demand units, {m['households']:,.0f} households")
+    placed = "evenly per county" if features is None else "by synthetic OSM evidence"
+    print(
+        f"  {len(plan.demand):,} demand units, {m['households']:,.0f} households, placed {placed}"
+    )
     print(f"  stages (s): {stages}")
     print(
         f"  {m['point_sites']:,} point sites, {m['centres']} centres, coverage "
@@ -161,6 +178,34 @@ def run_road(side: int, config: Config, out: Path) -> None:
     for solution in points:
         print(f"  points: {_trace(solution)}")
     print(f"  end to end {total:.1f} s (target: under 180 s)")
+
+
+def _area_features(area) -> OsmFeatures:
+    """Synthetic OSM evidence over the counties ``area`` overlaps (see the module docstring)."""
+    counties = pipeline.guangxi_counties(area)
+    rng = np.random.default_rng(7)
+    x0, y0, x1, y1 = area.bounds
+    inner = np.column_stack([rng.uniform(x0, x1, 200), rng.uniform(y0, y1, 200)])
+    inner = inner[shapely.contains_xy(area, inner[:, 0], inner[:, 1])][:4]
+    towns = shapely.get_coordinates(shapely.point_on_surface(counties.geometry.to_numpy()))
+    weights = np.r_[np.full(len(inner), 0.6 / len(inner)), np.full(len(towns), 0.4 / len(towns))]
+    return clustered_features(
+        counties.geometry.union_all(), np.vstack([inner, towns]), weights, 150_000
+    )
+
+
+def _evidence_demand(area, features: OsmFeatures, config: Config) -> gpd.GeoDataFrame:
+    """Census demand placed by ``features``, as the pipeline places it for an area in Guangxi."""
+    counties = pipeline.guangxi_counties(area)
+    frame = build_demand(
+        counties.geometry.union_all(),
+        counties=counties,
+        features=features,
+        cell_size_m=config.grid.cell_size_m,
+        grid=config.grid.kind,
+        standards=config.demand,
+    )
+    return frame[shapely.contains_xy(area, frame.geometry.x, frame.geometry.y)]
 
 
 def _record_solutions(model: type) -> list:
@@ -195,6 +240,12 @@ def main() -> None:
     parser.add_argument("--peer-max", type=int, default=3000, help="largest dense instance")
     parser.add_argument("--road", type=int, metavar="SIDE", help="cached SIDE x SIDE road grid")
     parser.add_argument("--time-limit", type=float, help="solver seconds (default: gxnet's)")
+    parser.add_argument(
+        "--demand",
+        choices=("osm", "even"),
+        default="osm",
+        help="--road: place the census by (synthetic) OSM evidence, or evenly per county",
+    )
     args = parser.parse_args()
     config = Config().with_options(time_limit_s=args.time_limit)
     if args.road:
@@ -202,7 +253,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             settings.osm_dir = Path(tmp) / "osm"
             settings.sites_dir = Path(tmp) / "sites"
-            run_road(args.road, config, Path(tmp))
+            run_road(args.road, config, Path(tmp), args.demand)
         return
     areas = args.area or (["苍梧县"] if args.quick else ["苍梧县", "wuzhou"])
     warnings.simplefilter("ignore")

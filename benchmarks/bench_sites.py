@@ -28,6 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from synthetic_osm import clustered_features
 
 from gxnet import settings
 from gxnet.crs import convert
@@ -92,67 +93,11 @@ def make_nanning_features(
     boundary: shapely.Geometry, n_buildings: int, seed: int = 1
 ) -> OsmFeatures:
     """Synthetic OSM features over Nanning's real boundary (see the module docstring)."""
-    rng = np.random.default_rng(seed)
-    counties = boundaries("nanning")
-    towns = shapely.point_on_surface(counties.geometry.to_numpy())
-    centres = np.vstack(
-        [[108.32, 22.82]] + [[t.x, t.y] for t in towns]
-    )  # the city centre, then one town per county
+    towns = shapely.point_on_surface(boundaries("nanning").geometry.to_numpy())
+    # The city centre, then one town per county.
+    centres = np.vstack([[108.32, 22.82]] + [[t.x, t.y] for t in towns])
     weights = np.r_[0.55, np.full(len(towns), 0.25 / len(towns))]
-
-    def clustered(n: int, sigma_deg: float) -> np.ndarray:
-        which = rng.choice(len(centres), n, p=weights / weights.sum())
-        return centres[which] + rng.normal(0, sigma_deg, (n, 2))
-
-    x0, y0, x1, y1 = boundary.bounds
-    n_scatter = int(n_buildings * 0.2)
-    pts = np.vstack(
-        [
-            clustered(n_buildings - n_scatter, 0.05),
-            np.column_stack([rng.uniform(x0, x1, n_scatter), rng.uniform(y0, y1, n_scatter)]),
-        ]
-    )
-    pts = pts[shapely.contains_xy(boundary, pts[:, 0], pts[:, 1])]
-    n = len(pts)
-    buildings = gpd.GeoDataFrame(
-        {
-            "osm_id": [f"w{i}" for i in range(n)],
-            "building": rng.choice(["yes", "residential", "apartments", "house"], n),
-            "footprint_m2": rng.lognormal(5.0, 0.8, n),
-        },
-        geometry=gpd.points_from_xy(pts[:, 0], pts[:, 1]),
-        crs="EPSG:4326",
-    )
-    buildings.insert(2, "residential", buildings["building"] != "yes")
-    res_centres = clustered(4000, 0.04)
-    half = rng.uniform(0.0005, 0.002, len(res_centres))
-    residential = gpd.GeoDataFrame(
-        {"osm_id": [f"w{i}" for i in range(len(res_centres))]},
-        geometry=shapely.box(
-            res_centres[:, 0] - half,
-            res_centres[:, 1] - half,
-            res_centres[:, 0] + half,
-            res_centres[:, 1] + half,
-        ),
-        crs="EPSG:4326",
-    )
-    villages = np.column_stack([rng.uniform(x0, x1, 4000), rng.uniform(y0, y1, 4000)])
-    villages = villages[shapely.contains_xy(boundary, villages[:, 0], villages[:, 1])][:2500]
-    urban = clustered(300, 0.04)
-    place_xy = np.vstack([villages, urban])
-    places = gpd.GeoDataFrame(
-        {
-            "osm_id": [f"n{i}" for i in range(len(place_xy))],
-            "place": ["village"] * len(villages) + ["suburb"] * len(urban),
-            "name": [""] * len(place_xy),
-        },
-        geometry=gpd.points_from_xy(place_xy[:, 0], place_xy[:, 1]),
-        crs="EPSG:4326",
-    )
-    pois = gpd.GeoDataFrame(
-        {"osm_id": [], "kind": [], "name": []}, geometry=gpd.points_from_xy([], []), crs=4326
-    )
-    return OsmFeatures(residential, buildings, places, pois, meta={"source": "synthetic"})
+    return clustered_features(boundary, centres, weights, n_buildings, seed=seed)
 
 
 def peer_demand(features: OsmFeatures, counties: gpd.GeoDataFrame, cell_m: float) -> float:

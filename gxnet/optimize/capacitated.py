@@ -38,7 +38,7 @@ import numpy as np
 import pulp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize.lagrangean import CflpData, subgradient
+from gxnet.optimize.lagrangean import CflpData, Transport, subgradient
 from gxnet.optimize.problem import (
     Demand,
     Pairs,
@@ -634,12 +634,10 @@ class CapacitatedFacilityLocation(LocationModel):
         # The restricted problem's bound speaks for the whole problem only when fixings, not
         # the proof, restricted it.
         restricted_bound = -math.inf if proven or run.bound is None else run.bound
-        solve_time = run.solve_time_s
         if run.objective is None or run.objective > incumbent.value * (1 + 1e-9):
-            # The MIP stopped without the start: read the incumbent back with its sites fixed.
-            prob = self._restricted(pairs, incumbent.open_sites, incumbent.open_sites, incumbent)
-            run = solve_pulp(prob, replace(options, time_limit_s=None))
-            solve_time += run.solve_time_s
+            # The MIP stopped without its start (or worse): the answer is the incumbent.
+            self._set_values(pairs, may, incumbent)
+            run = replace(run, status="feasible", objective=incumbent.value)
         solution = self.read(run)
         if solution.has_solution:
             bound = max(result.bound, min(restricted_bound, incumbent.value))
@@ -653,7 +651,7 @@ class CapacitatedFacilityLocation(LocationModel):
             points_fixed_closed=float((data.may_open & ~result.may_open).sum()),
         )
         solution.build_time_s = build_time + run.load_time_s
-        solution.solve_time_s = solve_time
+        solution.solve_time_s = run.solve_time_s
         return solution
 
     def _restricted(self, pairs: Pairs, must: np.ndarray, may: np.ndarray, start) -> pulp.LpProblem:
@@ -663,9 +661,13 @@ class CapacitatedFacilityLocation(LocationModel):
         prob += self.build_points(prob, may)
         for j in np.flatnonzero(must):
             self._y[j].lowBound = 1
+        self._set_values(pairs, may, start)
+        return prob
+
+    def _set_values(self, pairs: Pairs, may: np.ndarray, start: Transport) -> None:
+        """Put ``start``'s open sites and shares on the restricted model's variables."""
         for variable, value in zip(self._y, start.open_sites.tolist(), strict=True):
-            variable.setInitialValue(float(value))
+            variable.varValue = float(value)
         kept = start.share[may[pairs.destination]]
         for variable, value in zip(self._layer.x, kept.tolist(), strict=True):
-            variable.setInitialValue(value)
-        return prob
+            variable.varValue = value

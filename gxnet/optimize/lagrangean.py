@@ -296,7 +296,6 @@ def transport(data: CflpData, open_sites: np.ndarray) -> Transport | None:
     lp.a_matrix_.value_ = coeff
     h = _silent(highspy.Highs)
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
     h.passModel(lp)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:

@@ -12,17 +12,12 @@ from gxnet.optimize import CapacitatedFacilityLocation, Problem, SolverOptions, 
 from gxnet.optimize.instances import read_cap
 
 
-def _optimum(bench_dir, instance: str) -> float:
-    table = pd.read_csv(bench_dir / "cflp" / "optima.csv").set_index("instance")
-    return float(table.loc[instance, "optimum"])
-
-
 @pytest.mark.parametrize("instance", ["cap41", "cap71"])
-def test_or_library_optimum(bench_dir, instance):
+def test_or_library_optimum(bench_dir, cflp_optima, instance):
     problem = read_cap(bench_dir / "cflp" / f"{instance}.txt").problem()
     solution = CapacitatedFacilityLocation.from_problem(problem).solve()
     assert solution.status == "optimal"
-    assert solution.objective == pytest.approx(_optimum(bench_dir, instance), rel=1e-6)
+    assert solution.objective == pytest.approx(cflp_optima[instance], rel=1e-6)
     frame = solution.assignments["recycling_point"]
     # Every customer is served in full, and the objective is what the assignments cost.
     served = frame.groupby("origin_id")["share"].sum()
@@ -211,12 +206,12 @@ def test_bad_options_are_refused():
 
 
 @pytest.mark.parametrize("instance", ["cap41", "cap71"])
-def test_lagrangean_stage_proves_the_published_optimum(bench_dir, instance):
+def test_lagrangean_stage_proves_the_published_optimum(bench_dir, cflp_optima, instance):
     """cap71's bound meets the incumbent (an LP on its sites remains); cap41's does not, so
     the MIP runs on the sites the fixings leave free."""
     problem = read_cap(bench_dir / "cflp" / f"{instance}.txt").problem()
     solution = CapacitatedFacilityLocation.from_problem(problem, lagrangean=True).solve()
-    optimum = _optimum(bench_dir, instance)
+    optimum = cflp_optima[instance]
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(optimum, rel=1e-6)
     assert solution.metrics["lagrangean_bound"] <= optimum * (1 + 1e-9)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import pandas as pd
 import pytest
 from location_bruteforce import Tiny, brute_force, random_tiny
 
@@ -50,17 +49,12 @@ def _assert_feasible(data: CflpData, solution) -> None:
     assert solution.value == pytest.approx(data.objective(solution.open_sites, solution.share))
 
 
-def _optimum(bench_dir, instance: str) -> float:
-    table = pd.read_csv(bench_dir / "cflp" / "optima.csv").set_index("instance")
-    return float(table.loc[instance, "optimum"])
-
-
 @pytest.mark.parametrize("instance", ["cap41", "cap71"])
-def test_bound_and_incumbent_bracket_the_published_optimum(bench_dir, instance):
+def test_bound_and_incumbent_bracket_the_published_optimum(bench_dir, cflp_optima, instance):
     problem = read_cap(bench_dir / "cflp" / f"{instance}.txt").problem()
     model = CapacitatedFacilityLocation.from_problem(problem)
     data = model.cflp_data(model.point_pairs())
-    optimum = _optimum(bench_dir, instance)
+    optimum = cflp_optima[instance]
     result = subgradient(data, time_budget_s=20.0)
     assert result.bound <= optimum * (1 + 1e-9)
     assert result.bound >= optimum * (1 - 1e-4)  # the relaxation is tight on these

@@ -668,7 +668,9 @@ class CapacitatedFacilityLocation(LocationModel):
         solution.solve_time_s = run.solve_time_s
         return solution
 
-    def _restricted(self, pairs: Pairs, must: np.ndarray, may: np.ndarray, start) -> pulp.LpProblem:
+    def _restricted(
+        self, pairs: Pairs, must: np.ndarray, may: np.ndarray, start: Transport
+    ) -> pulp.LpProblem:
         """The model on the sites that ``may`` open, those in ``must`` fixed open, started from
         the Lagrangean incumbent ``start``."""
         prob = pulp.LpProblem("capacitated_facility_location", pulp.LpMinimize)

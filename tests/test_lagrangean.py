@@ -17,6 +17,7 @@ from gxnet.optimize.lagrangean import (
     fixings,
     initial_multipliers,
     relax,
+    repair,
     subgradient,
     transport,
 )
@@ -160,3 +161,18 @@ def test_transport_is_the_exact_assignment_of_an_open_set():
     too_small = np.zeros(data.m, bool)
     too_small[1] = True
     assert transport(data, too_small) is None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_repair_opens_sites_until_every_unit_is_served(seed):
+    tiny = random_tiny(np.random.default_rng(700 + seed), n=8, m=6, density=0.4)
+    tiny.cost[:, 0] = 15.0
+    tiny.capacity[:] = tiny.weight.sum()
+    data = _data(tiny)
+    # Site 0 alone would hold the demand but the value order puts it last: the sparse pairs
+    # of the others leave units unserved until enough of them (or site 0) open.
+    value = np.arange(data.m, dtype=float)[::-1]
+    nothing = np.zeros(data.m, bool)
+    found = repair(data, nothing, value)
+    _assert_feasible(data, found)
+    assert found.value >= brute_force(tiny) - 1e-6

@@ -310,20 +310,25 @@ def transport(data: CflpData, open_sites: np.ndarray) -> Transport | None:
 
 
 def repair(data: CflpData, open_sites: np.ndarray, site_value: np.ndarray) -> Transport | None:
-    """Price ``open_sites``; while the assignment is infeasible, open the closed site of lowest
-    Lagrangean value (best first), up to every site that may open."""
+    """Price ``open_sites`` after opening the closed sites of lowest Lagrangean value that its
+    capacity needs; while the assignment stays infeasible (sparse pairs: some units reach no
+    open site), open more of them, twice as many each time (few LPs), up to every site that
+    may open. Sites that serve nobody in the end close again (see :func:`transport`)."""
     opened = (open_sites | data.must_open) & data.may_open
-    order = np.argsort(site_value, kind="stable")
-    for j in order:
-        if data.capacity[opened].sum() >= data.demand * (1 - 1e-12):
-            found = transport(data, opened)
-            if found is not None:
-                return found
-        if opened[j] or not data.may_open[j]:
-            continue
-        opened = opened.copy()
-        opened[j] = True
-    return transport(data, opened)
+    closed = np.flatnonzero(data.may_open & ~opened)
+    closed = closed[np.argsort(site_value[closed], kind="stable")]
+    short = data.demand * (1 - 1e-12) - data.capacity[opened].sum()
+    taken = 0
+    if short > 0:
+        taken = int(np.searchsorted(np.cumsum(data.capacity[closed]), short)) + 1
+    batch = 1
+    while True:
+        trial = opened.copy()
+        trial[closed[:taken]] = True
+        found = transport(data, trial)
+        if found is not None or taken >= len(closed):
+            return found
+        taken, batch = min(taken + batch, len(closed)), 2 * batch
 
 
 def local_search(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +30,13 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def bench_dir(shared_dir: Path) -> Path:
     return shared_dir / "bench"
+
+
+@pytest.fixture(scope="session")
+def cflp_optima(bench_dir: Path) -> dict[str, float]:
+    """Published optima of the OR-Library capacitated warehouse instances, by instance name."""
+    with (bench_dir / "cflp" / "optima.csv").open() as handle:
+        return {row["instance"]: float(row["optimum"]) for row in csv.DictReader(handle)}
 
 
 @pytest.fixture(scope="session")

@@ -8,21 +8,16 @@ import pytest
 from location_bruteforce import brute_force, random_tiny
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import CapacitatedFacilityLocation, Problem, SolverOptions, Targets
+from gxnet.optimize import CapacitatedFacilityLocation, Problem, SolverOptions, Targets, capacitated
 from gxnet.optimize.instances import read_cap
 
 
-def _optimum(bench_dir, instance: str) -> float:
-    table = pd.read_csv(bench_dir / "cflp" / "optima.csv").set_index("instance")
-    return float(table.loc[instance, "optimum"])
-
-
 @pytest.mark.parametrize("instance", ["cap41", "cap71"])
-def test_or_library_optimum(bench_dir, instance):
+def test_or_library_optimum(bench_dir, cflp_optima, instance):
     problem = read_cap(bench_dir / "cflp" / f"{instance}.txt").problem()
     solution = CapacitatedFacilityLocation.from_problem(problem).solve()
     assert solution.status == "optimal"
-    assert solution.objective == pytest.approx(_optimum(bench_dir, instance), rel=1e-6)
+    assert solution.objective == pytest.approx(cflp_optima[instance], rel=1e-6)
     frame = solution.assignments["recycling_point"]
     # Every customer is served in full, and the objective is what the assignments cost.
     served = frame.groupby("origin_id")["share"].sum()
@@ -205,3 +200,54 @@ def test_bad_options_are_refused():
         CapacitatedFacilityLocation.from_problem(_line_problem(), count_sense="some")
     with pytest.raises(ProblemDataError, match="cost_weight"):
         CapacitatedFacilityLocation.from_problem(_line_problem(), cost_weight=-1.0)
+
+
+# ---- the Lagrangean stage (gxnet.optimize.lagrangean inside the model's solve) -------------
+
+
+@pytest.mark.parametrize("instance", ["cap41", "cap71"])
+def test_lagrangean_stage_proves_the_published_optimum(bench_dir, cflp_optima, instance):
+    """cap71's bound meets the incumbent (an LP on its sites remains); cap41's does not, so
+    the MIP runs on the sites the fixings leave free."""
+    problem = read_cap(bench_dir / "cflp" / f"{instance}.txt").problem()
+    solution = CapacitatedFacilityLocation.from_problem(problem, lagrangean=True).solve()
+    optimum = cflp_optima[instance]
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(optimum, rel=1e-6)
+    assert solution.metrics["lagrangean_bound"] <= optimum * (1 + 1e-9)
+    assert solution.bound <= solution.objective * (1 + 1e-9)
+    assert solution.gap <= 1e-6
+    fixed = solution.metrics["points_fixed_open"] + solution.metrics["points_fixed_closed"]
+    assert fixed > 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("subgradient_s", [0.0, 120.0])
+def test_lagrangean_stage_matches_brute_force(seed, subgradient_s, monkeypatch):
+    """With no time for subgradient steps the bound is weak and the MIP on the restricted
+    problem must make the proof; with time the bound usually makes it alone."""
+    monkeypatch.setattr(capacitated, "LAGRANGEAN_MAX_S", subgradient_s)
+    tiny = random_tiny(np.random.default_rng(500 + seed), n=7, m=5)
+    tiny.cost[:, 0] = 15.0
+    tiny.capacity[0] = tiny.weight.sum()
+    tiny.status = ["candidate", "existing", "candidate", "excluded", "candidate"]
+    solution = _tiny_model(tiny, lagrangean=True).solve(SolverOptions(gap_rel=0))
+    expected = brute_force(tiny)
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(expected, rel=1e-9)
+    assert solution.bound <= expected + 1e-6
+    opened = set(solution.open_sites["recycling_point"])
+    assert 1 in opened and 3 not in opened
+
+
+def test_lagrangean_stage_refuses_models_it_does_not_describe():
+    problem = _line_problem(n_points=2)
+    with pytest.raises(ProblemDataError, match="lagrangean.*n_points"):
+        CapacitatedFacilityLocation.from_problem(problem, lagrangean=True).solve()
+    problem = _line_problem()
+    with pytest.raises(ProblemDataError, match="lagrangean"):
+        CapacitatedFacilityLocation.from_problem(
+            problem, single_source=True, lagrangean=True
+        ).solve()
+    # Left to itself the model runs the stage only on the plain model.
+    assert not CapacitatedFacilityLocation.from_problem(problem).uses_lagrangean()

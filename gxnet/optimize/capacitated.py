@@ -29,13 +29,16 @@ models in :mod:`gxnet.optimize.network`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import time
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 import pulp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet.optimize.lagrangean import CflpData, Transport, subgradient
 from gxnet.optimize.problem import (
     Demand,
     Pairs,
@@ -51,7 +54,9 @@ from gxnet.optimize.solve import (
     SolverRun,
     assignment_frame,
     empty_solution,
+    relative_gap,
     site_variables,
+    solve_pulp,
 )
 
 #: Strong rows x_ij <= y_j for the pairs whose point holds at least this many times the unit's
@@ -59,6 +64,15 @@ from gxnet.optimize.solve import (
 STRONG_RATIO = 10.0
 #: Shares below this are solver noise, not assignments.
 _SHARE_EPS = 1e-7
+#: With ``lagrangean=None`` the Lagrangean stage runs on pure CFLPs with at least this many
+#: pairs (below it, the MIP alone proves cap41..cap134 in a second or two).
+LAGRANGEAN_MIN_PAIRS = 20_000
+#: Relative slack of the incumbent's value as the restricted MIP's cutoff (its own value must
+#: stay feasible under the solver's tolerances).
+_CUTOFF_SLACK = 1e-9
+#: Share of the time limit (and seconds at most) the subgradient method may take.
+LAGRANGEAN_SHARE = 0.25
+LAGRANGEAN_MAX_S = 120.0
 
 CountSense = Literal["exact", "at_most", "at_least"]
 _SENSES = {
@@ -321,6 +335,21 @@ class CapacitatedFacilityLocation(LocationModel):
         Cost per unit of weight left uncovered; allows uncovered demand even without a floor.
     count_sense : {"exact", "at_most", "at_least"}
         How ``targets.n_points`` binds.
+    lagrangean : bool, optional
+        Run the Lagrangean stage of :mod:`gxnet.optimize.lagrangean` before the MIP: a bound,
+        an incumbent from the Lagrangean heuristic and local search, and sites fixed open or
+        closed against it; the MIP then solves only what the fixings leave, started from the
+        incumbent. Only for the pure model (all demand served, no point count, no budget, split
+        demand, finite capacities). None (default): on such models with at least
+        :data:`LAGRANGEAN_MIN_PAIRS` pairs.
+
+    Notes
+    -----
+    With the Lagrangean stage, ``Solution.bound`` is the better of the Lagrangean bound and
+    the MIP's bound on the restricted problem (valid for the whole problem because every
+    solution that breaks a fixing costs more than the incumbent); ``metrics`` add
+    ``lagrangean_bound``, ``lagrangean_iterations``, ``points_fixed_open`` and
+    ``points_fixed_closed``.
     """
 
     name = "capacitated facility location"
@@ -335,6 +364,7 @@ class CapacitatedFacilityLocation(LocationModel):
         service_cutoff: float | None = None,
         uncovered_penalty: float | None = None,
         count_sense: CountSense = "exact",
+        lagrangean: bool | None = None,
     ) -> None:
         super().__init__(problem)
         if "recycling_point" not in problem.pairs:
@@ -351,6 +381,7 @@ class CapacitatedFacilityLocation(LocationModel):
         self.service_cutoff = service_cutoff
         self.uncovered_penalty = uncovered_penalty
         self.count_sense = count_sense
+        self.lagrangean = lagrangean
         self._layer: DemandLayer | None = None
         self._y: list[pulp.LpVariable] = []
 
@@ -532,3 +563,127 @@ class CapacitatedFacilityLocation(LocationModel):
             model=self.name,
             metrics=metrics,
         )
+
+    # ---- the Lagrangean stage -------------------------------------------------------------
+
+    def is_pure(self) -> bool:
+        """Whether the model is the plain CFLP the Lagrangean relaxation describes: one tier,
+        all demand served, split, finite capacities, no point count and no budget."""
+        targets = self.problem.targets
+        return (
+            type(self).build is CapacitatedFacilityLocation.build
+            and not self.single_source
+            and not self.allow_uncovered
+            and targets.n_points is None
+            and targets.budget is None
+            and bool(np.isfinite(self.problem.sites["recycling_point"].capacity).all())
+        )
+
+    def uses_lagrangean(self) -> bool:
+        """Whether :meth:`solve` runs the Lagrangean stage (see the ``lagrangean`` option)."""
+        if self.lagrangean is None:
+            return self.is_pure() and self.point_pairs().n >= LAGRANGEAN_MIN_PAIRS
+        if self.lagrangean and not self.is_pure():
+            raise ProblemDataError(
+                "lagrangean: the Lagrangean stage needs the plain model (all demand served, "
+                "split demand, finite capacities, no n_points or budget target); leave "
+                "lagrangean unset or False"
+            )
+        return self.lagrangean
+
+    def cflp_data(self, pairs: Pairs) -> CflpData:
+        """The model's data as arrays for :mod:`gxnet.optimize.lagrangean`."""
+        points = self.problem.sites["recycling_point"]
+        weight = self.problem.demand.weight
+        return CflpData(
+            pairs.origin.astype(np.int64),
+            pairs.destination.astype(np.int64),
+            self.cost_weight * weight[pairs.origin] * pairs.cost,
+            weight,
+            points.capacity,
+            points.fixed_cost,
+            points.kept & points.usable,
+            points.usable.copy(),
+        )
+
+    def solve(self, options: SolverOptions | None = None) -> Solution:
+        """Build, solve and read the model; with the Lagrangean stage, bound, heuristic and
+        fixings first, then the MIP on the sites left free (one time limit for all)."""
+        options = options or SolverOptions()
+        if not self.uses_lagrangean():
+            return super().solve(options)
+        tic = time.perf_counter()
+        pairs = self.point_pairs()
+        self.check(pairs, self.problem.sites["recycling_point"].usable)
+        data = self.cflp_data(pairs)
+        limit = options.time_limit_s
+        budget = (
+            LAGRANGEAN_MAX_S if limit is None else min(LAGRANGEAN_MAX_S, LAGRANGEAN_SHARE * limit)
+        )
+        result = subgradient(data, time_budget_s=budget, gap_rel=options.gap_rel)
+        incumbent = result.incumbent
+        if incumbent is None:  # check() found a feasible assignment, so transport did too
+            raise InfeasibleProblemError("no assignment serves all demand within capacities")
+        proven = incumbent.value - result.bound <= options.gap_rel * abs(incumbent.value)
+        # Proven: only the incumbent's sites, fixed open (an LP). Else the sites left free.
+        must = incumbent.open_sites if proven else result.must_open
+        may = incumbent.open_sites if proven else result.may_open
+        prob = self._restricted(pairs, must, may, incumbent)
+        build_time = time.perf_counter() - tic
+        remaining = None if limit is None else max(limit - build_time, 1.0)
+        mip_options = replace(options, time_limit_s=remaining)
+        highs_options = dict(self.highs_options)
+        if options.solver == "highs":
+            # HiGHS takes a start only with presolve off (see solve.py), which made the
+            # restricted MIP of capa10000 ten times slower; the incumbent's value as a cutoff
+            # keeps presolve and prunes as well as the start.
+            mip_options = replace(mip_options, warm_start=False)
+            highs_options["objective_bound"] = incumbent.value * (1 + _CUTOFF_SLACK)
+        run = solve_pulp(prob, mip_options, highs_options=highs_options)
+        # The restricted problem's bound speaks for the whole problem only when fixings, not
+        # the proof, restricted it; "infeasible" under the cutoff proves nothing is cheaper.
+        if proven:
+            restricted_bound = -math.inf
+        elif run.status == "infeasible":
+            restricted_bound = incumbent.value
+        else:
+            restricted_bound = -math.inf if run.bound is None else run.bound
+        if run.objective is None or run.objective > incumbent.value * (1 + _CUTOFF_SLACK):
+            # The MIP stopped without a solution as good: the answer is the incumbent.
+            self._set_values(pairs, may, incumbent)
+            run = replace(run, status="feasible", objective=incumbent.value)
+        solution = self.read(run)
+        if solution.has_solution:
+            bound = max(result.bound, min(restricted_bound, incumbent.value))
+            solution.bound = bound
+            solution.gap = relative_gap(solution.objective, bound)
+            solution.status = "optimal" if solution.gap <= options.gap_rel else "feasible"
+        solution.metrics.update(
+            lagrangean_bound=result.bound,
+            lagrangean_iterations=float(result.iterations),
+            points_fixed_open=float((result.must_open & ~data.must_open).sum()),
+            points_fixed_closed=float((data.may_open & ~result.may_open).sum()),
+        )
+        solution.build_time_s = build_time + run.load_time_s
+        solution.solve_time_s = run.solve_time_s
+        return solution
+
+    def _restricted(
+        self, pairs: Pairs, must: np.ndarray, may: np.ndarray, start: Transport
+    ) -> pulp.LpProblem:
+        """The model on the sites that ``may`` open, those in ``must`` fixed open, started from
+        the Lagrangean incumbent ``start``."""
+        prob = pulp.LpProblem("capacitated_facility_location", pulp.LpMinimize)
+        prob += self.build_points(prob, may)
+        for j in np.flatnonzero(must):
+            self._y[j].lowBound = 1
+        self._set_values(pairs, may, start)
+        return prob
+
+    def _set_values(self, pairs: Pairs, may: np.ndarray, start: Transport) -> None:
+        """Put ``start``'s open sites and shares on the restricted model's variables."""
+        for variable, value in zip(self._y, start.open_sites.tolist(), strict=True):
+            variable.varValue = float(value)
+        kept = start.share[may[pairs.destination]]
+        for variable, value in zip(self._layer.x, kept.tolist(), strict=True):
+            variable.varValue = value

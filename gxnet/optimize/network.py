@@ -30,6 +30,7 @@ tonne-second); both default to 1, which is the continuous two-stage CFLP of Fern
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -49,10 +50,28 @@ from gxnet.optimize.capacitated import (
     open_ids,
     open_variables,
 )
+from gxnet.optimize.network_search import (
+    NetworkBound,
+    NetworkFlows,
+    SearchResult,
+    Tier,
+    relax_network,
+    search_open_sites,
+)
 from gxnet.optimize.problem import TIERS, Demand, Pairs, Problem, Sites, Targets, describe_ids
-from gxnet.optimize.solve import Solution, SolverOptions, SolverRun, assignment_frame
+from gxnet.optimize.solve import (
+    Solution,
+    SolverOptions,
+    SolverRun,
+    assignment_frame,
+    relative_gap,
+)
 
 _UPPER = TIERS[1:]
+#: Share of the time limit the relaxation may use, and the local search after it.
+SEARCH_SHARE = 0.15
+#: Seconds each may use when the run has no time limit.
+SEARCH_CAP_S = 60.0
 
 
 @dataclass
@@ -249,6 +268,9 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         if "processing_base" in self.tiers:
             self.name = "three-tier network"
         self._links: list[LinkLayer] = []
+        self._start: SearchResult | None = None
+        self._relaxation: NetworkBound | None = None
+        self._flows: NetworkFlows | None = None
 
     @classmethod
     def from_cost_matrix(
@@ -385,7 +407,9 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
     # ---- LocationModel ------------------------------------------------------------------
 
     def build(self, options: SolverOptions) -> pulp.LpProblem:
-        """Check the inputs, then build the points, the links and the sites above."""
+        """Check the inputs, then build the points, the links and the sites above; for split
+        flows, search a warm start (see :meth:`search_start`)."""
+        tic = time.perf_counter()
         problem = self.problem
         upper_open = self.upper_may_open()
         pairs = self.point_pairs()
@@ -431,7 +455,110 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         prob += objective
         if problem.targets.budget is not None:
             prob += fixed <= problem.targets.budget
+        self._start, self._relaxation, self._flows = None, None, None
+        if options.warm_start and self.searchable():
+            self.search_start(prob, options, upper_open, tic)
         return prob
+
+    # ---- warm start ---------------------------------------------------------------------
+
+    def searchable(self) -> bool:
+        """Whether open sites can be judged by their exact flows: split flows, every unit
+        served, and no count or budget target (a move must not break them)."""
+        targets = self.problem.targets
+        return not (
+            self.single_centre
+            or self.single_source
+            or self.allow_uncovered
+            or targets.budget is not None
+            or any(targets.count_for(t) is not None for t in ("recycling_point", *self.tiers))
+        )
+
+    def search_start(
+        self,
+        prob: pulp.LpProblem,
+        options: SolverOptions,
+        may_open: dict[str, np.ndarray],
+        tic: float,
+    ) -> None:
+        """Give the MIP a strong incumbent and fix the sites it can do without.
+
+        The LP relaxation (:func:`relax_network`) is rounded and improved by
+        :func:`search_open_sites`, each within :data:`SEARCH_SHARE` of the time limit; the
+        flows found become the solver's warm start.
+        Sites closed in that incumbent whose reduced cost lifts the relaxation above the
+        incumbent's cost are fixed closed (and open ones fixed open likewise): no better plan
+        uses them, so the solver's bound and status stay valid for the whole model. HiGHS gets
+        what is left of the time limit.
+        """
+        limit = options.time_limit_s
+        share = SEARCH_SHARE * limit if limit is not None else SEARCH_CAP_S
+        tiers = ("recycling_point", *self.tiers)
+        sites = [self.problem.sites[t] for t in tiers]
+        kept = [s.kept & may_open[t] for s, t in zip(sites, tiers, strict=True)]
+        usable = [may_open[t] for t in tiers]
+        free = [u & ~k for u, k in zip(usable, kept, strict=True)]
+        flows = NetworkFlows(self.flow_tiers(), self.problem.demand.weight, self.load)
+        relaxation = relax_network(flows, kept, usable, tic + share)
+        if relaxation is None:
+            return
+        self._relaxation = relaxation
+        result = search_open_sites(
+            flows, relaxation.open_values, free, kept, time.perf_counter() + share
+        )
+        if result.flows is None:
+            return
+        self._start, self._flows = result, flows
+        self.set_start(result, flows)
+        # Reduced-cost fixing against the incumbent (a margin for the LP's tolerances).
+        ceiling = result.cost + 1e-7 * abs(result.cost) + 1e-6
+        opens = [self._y, *(layer.z for layer in self._links)]
+        for variables, is_open, is_free, d in zip(
+            opens, result.open_sites, free, relaxation.reduced_costs, strict=True
+        ):
+            for k in np.flatnonzero(is_free & ~is_open & (relaxation.objective + d > ceiling)):
+                variables[k].upBound = 0
+            for k in np.flatnonzero(is_free & is_open & (relaxation.objective - d > ceiling)):
+                variables[k].lowBound = 1
+        if limit is not None and options.solver == "highs":
+            self.highs_options["time_limit"] = max(limit - (time.perf_counter() - tic), 1.0)
+
+    def flow_tiers(self) -> list[Tier]:
+        """The model's pairs and costs as :class:`~gxnet.optimize.network_search.Tier`s."""
+        points = self.problem.sites["recycling_point"]
+        pairs = self._layer.pairs
+        weight = self.problem.demand.weight
+        tiers = [
+            Tier(
+                pairs,
+                points.capacity,
+                points.fixed_cost,
+                self.cost_weight * weight[pairs.origin] * pairs.cost,
+            )
+        ]
+        for layer in self._links:
+            sites = self.problem.sites[layer.tier]
+            tiers.append(
+                Tier(
+                    layer.pairs,
+                    sites.capacity,
+                    sites.fixed_cost,
+                    self.link_weight * layer.pairs.cost,
+                )
+            )
+        return tiers
+
+    def set_start(self, result: SearchResult, flows: NetworkFlows) -> None:
+        """Put an open choice and its flows on the PuLP variables (the solver's start)."""
+        values = result.flows
+        opens = [self._y, *(layer.z for layer in self._links)]
+        columns = [self._layer.x, *(layer.flow for layer in self._links)]
+        for t, (variables, is_open) in enumerate(zip(opens, result.open_sites, strict=True)):
+            for v, o in zip(variables, is_open.tolist(), strict=True):
+                v.varValue = float(o)
+            part = values[flows.offsets[t] : flows.offsets[t + 1]].tolist()
+            for v, value in zip(columns[t], part, strict=True):
+                v.varValue = value
 
     def point_load(self) -> list[pulp.LpAffineExpression]:
         """Load each point collects from its demand, as expressions in x."""
@@ -457,7 +584,13 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         return np.where(may_open, np.minimum(reach, held), 0.0)
 
     def read(self, run: SolverRun) -> Solution:
-        """Points and demand assignments as in the capacitated model, plus each tier above."""
+        """Points and demand assignments as in the capacitated model, plus each tier above.
+
+        With a searched start the result is never worse than it: should the solver return
+        nothing better (it may reject a start on its tolerances), the start is the answer,
+        "feasible", with the best bound known (the solver's or the relaxation's).
+        """
+        run = self.with_start(run)
         solution = super().read(run)
         if not solution.has_solution:
             solution.model = self.name
@@ -476,6 +609,37 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
                 (frame["flow"] * frame["cost"]).sum()
             )
         return solution
+
+    def with_start(self, run: SolverRun) -> SolverRun:
+        """``run``, or the searched start in its place when the solver did no better."""
+        start, relaxation = self._start, self._relaxation
+        if start is None:
+            return run
+        bound = run.bound
+        if relaxation is not None and (bound is None or relaxation.objective > bound):
+            bound = relaxation.objective
+        if run.objective is not None and run.objective <= start.cost * (1 + 1e-9):
+            if run.status == "optimal":
+                return run
+            return SolverRun(
+                run.status,
+                run.objective,
+                bound,
+                relative_gap(run.objective, bound),
+                run.solve_time_s,
+                run.solver,
+                run.load_time_s,
+            )
+        self.set_start(start, self._flows)
+        return SolverRun(
+            "feasible",
+            start.cost,
+            bound,
+            relative_gap(start.cost, bound),
+            run.solve_time_s,
+            run.solver,
+            run.load_time_s,
+        )
 
 
 def _plural(tier: str) -> str:

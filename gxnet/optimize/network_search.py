@@ -122,8 +122,8 @@ class NetworkFlows:
         self.weight = weight
         self.load = load
         self.evaluations = 0
-        self._highs = _lp(self.matrix, self.cost, self.upper, self.row_lower, self.row_upper)
-        self._columns = np.arange(self.matrix.shape[1], dtype=np.int32)
+        self._highs = _highs()
+        self._highs.setOptionValue("presolve", "off")
 
     def fixed_cost(self, open_sites: Sequence[np.ndarray]) -> float:
         """Fixed cost of the open sites of every tier."""
@@ -146,18 +146,23 @@ class NetworkFlows:
         """Total cost (fixed + flows) of an open choice and the flows; inf and None when the
         open sites cannot carry the demand.
 
-        Closed sites' columns get an upper bound of 0 and the LP is re-solved from the last
-        basis (measured faster than solving the open sites' smaller LP from scratch).
+        Only the columns of open sites enter the LP, solved from scratch without presolve:
+        measured 6x faster than re-solving the whole LP from its last basis with closed
+        columns at zero when few sites are open (PSC1-C3-100), as fast when many are.
         """
         import highspy
 
-        upper = np.where(self.usable(open_sites), self.upper, 0.0)
-        self._highs.changeColsBounds(len(upper), self._columns, np.zeros(len(upper)), upper)
+        keep = np.flatnonzero(self.usable(open_sites))
+        lp = _lp_model(
+            self.matrix[:, keep], self.cost[keep], self.upper[keep], self.row_lower, self.row_upper
+        )
+        self._highs.passModel(lp)
         self._highs.run()
         self.evaluations += 1
         if self._highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return np.inf, None
-        flows = np.asarray(self._highs.getSolution().col_value, dtype=np.float64)
+        flows = np.zeros(self.matrix.shape[1])
+        flows[keep] = self._highs.getSolution().col_value
         objective = float(self._highs.getInfo().objective_function_value)
         return objective + self.fixed_cost(open_sites), flows
 
@@ -243,13 +248,16 @@ def relax_network(
         [sp.vstack([flows.matrix, sp.csc_matrix((len(cover_lower), n_flow))]), sites],
         format="csc",
     )
-    h = _lp(
-        matrix,
-        np.concatenate([flows.cost, *(t.fixed_cost for t in flows.tiers)]),
-        np.concatenate([flows.upper, *(m.astype(np.float64) for m in may_open)]),
-        np.concatenate([flows.row_lower, cover_lower]),
-        np.concatenate([row_upper, np.full(len(cover_lower), np.inf)]),
-        lower=np.concatenate([np.zeros(n_flow), *(k.astype(np.float64) for k in kept)]),
+    h = _highs()
+    h.passModel(
+        _lp_model(
+            matrix,
+            np.concatenate([flows.cost, *(t.fixed_cost for t in flows.tiers)]),
+            np.concatenate([flows.upper, *(m.astype(np.float64) for m in may_open)]),
+            np.concatenate([flows.row_lower, cover_lower]),
+            np.concatenate([row_upper, np.full(len(cover_lower), np.inf)]),
+            lower=np.concatenate([np.zeros(n_flow), *(k.astype(np.float64) for k in kept)]),
+        )
     )
     cut_column, cut_site, cut_limit = _linking(flows, site_at, totals)
     added = np.zeros(len(cut_column), dtype=bool)
@@ -497,16 +505,15 @@ def _service_cost(flows: NetworkFlows, t: int, best: SearchResult) -> np.ndarray
     return cost
 
 
-def _lp(
+def _lp_model(
     matrix: sp.csc_matrix,
     cost: np.ndarray,
     upper: np.ndarray,
     row_lower: np.ndarray,
     row_upper: np.ndarray,
     lower: np.ndarray | None = None,
-):  # -> highspy.Highs
-    """A silent single-threaded HiGHS holding ``min cost x, row_lower <= A x <= row_upper,
-    lower <= x <= upper`` (lower default 0)."""
+):  # -> highspy.HighsLp
+    """``min cost x, row_lower <= A x <= row_upper, lower <= x <= upper`` (lower default 0)."""
     import highspy
 
     lp = highspy.HighsLp()
@@ -521,8 +528,14 @@ def _lp(
     lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
     lp.a_matrix_.value_ = matrix.data
     lp.a_matrix_.num_row_, lp.a_matrix_.num_col_ = matrix.shape
+    return lp
+
+
+def _highs():  # -> highspy.Highs
+    """A silent single-threaded HiGHS."""
+    import highspy
+
     h = silent(highspy.Highs)
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
-    h.passModel(lp)
     return h

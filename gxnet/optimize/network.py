@@ -271,6 +271,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         self._start: SearchResult | None = None
         self._relaxation: NetworkBound | None = None
         self._flows: NetworkFlows | None = None
+        self._gap_rel = 0.0
 
     @classmethod
     def from_cost_matrix(
@@ -456,6 +457,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         if problem.targets.budget is not None:
             prob += fixed <= problem.targets.budget
         self._start, self._relaxation, self._flows = None, None, None
+        self._gap_rel = options.gap_rel
         if options.warm_start and self.searchable():
             self.search_start(prob, options, upper_open, tic)
         return prob
@@ -588,7 +590,8 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
 
         With a searched start the result is never worse than it: should the solver return
         nothing better (it may reject a start on its tolerances), the start is the answer,
-        "feasible", with the best bound known (the solver's or the relaxation's).
+        "feasible" with the best bound known (the solver's or the relaxation's; "optimal" when that
+        bound proves it within the gap asked).
         """
         run = self.with_start(run)
         solution = super().read(run)
@@ -631,11 +634,13 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
                 run.load_time_s,
             )
         self.set_start(start, self._flows)
+        gap = relative_gap(start.cost, bound)
+        # The relaxation alone may prove the start optimal within the asked gap.
         return SolverRun(
-            "feasible",
+            "optimal" if gap is not None and gap <= self._gap_rel else "feasible",
             start.cost,
             bound,
-            relative_gap(start.cost, bound),
+            gap,
             run.solve_time_s,
             run.solver,
             run.load_time_s,

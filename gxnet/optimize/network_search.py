@@ -414,7 +414,7 @@ def _moves(flows: NetworkFlows, best: SearchResult, free: Sequence[np.ndarray]):
     found = []
     for t in range(len(flows.tiers)):
         delta, close, open_ = estimate_moves(
-            _service_cost(flows, t, best),
+            service_cost(flows, t, best),
             flows.tiers[t].fixed_cost,
             best.open_sites[t],
             free[t],
@@ -474,10 +474,10 @@ def estimate_moves(
     delta = np.concatenate([drop, add, swap])
     close = np.concatenate([closable, np.full(len(closed), -1), np.repeat(closable, len(closed))])
     open_ = np.concatenate([np.full(len(closable), -1), closed, np.tile(closed, len(closable))])
-    return np.nan_to_num(delta, nan=np.inf), close, open_
+    return np.nan_to_num(delta, nan=np.inf, posinf=np.inf), close, open_
 
 
-def _service_cost(flows: NetworkFlows, t: int, best: SearchResult) -> np.ndarray:
+def service_cost(flows: NetworkFlows, t: int, best: SearchResult) -> np.ndarray:
     """Origins x sites of tier ``t``: the cost of sending all an origin sends now through a
     site, on to the cheapest open site above (inf where there is no pair)."""
     tier = flows.tiers[t]

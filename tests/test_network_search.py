@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from location_bruteforce import brute_force, random_tiny
+from test_network import _tiny_network
 
 from gxnet.optimize import SolverOptions, TwoTierNetwork
 from gxnet.optimize.instances import read_tscflp
@@ -30,19 +31,7 @@ def _tiny(seed: int, **kwargs):
     tiny.capacity[0] = 45.0
     tiny.link[:, 0] = 4.0
     tiny.centre_capacity[0] = 25.0
-    model = TwoTierNetwork.from_cost_matrix(
-        tiny.cost,
-        tiny.weight,
-        tiny.capacity,
-        tiny.fixed,
-        centre_costs=tiny.link,
-        centre_capacities=tiny.centre_capacity,
-        centre_fixed_costs=tiny.centre_fixed,
-        load=tiny.load,
-        single_centre=False,
-        cost_weight=2.0,
-        link_weight=0.5,
-    )
+    model = _tiny_network(tiny, single_centre=False, cost_weight=2.0, link_weight=0.5)
     model.build(SolverOptions(warm_start=False))
     flows = NetworkFlows(model.flow_tiers(), model.problem.demand.weight, model.load)
     return tiny, model, flows
@@ -134,18 +123,7 @@ def test_kept_and_excluded_sites_with_the_search_match_brute_force(seed):
     tiny.centre_capacity[0] = 25.0
     tiny.status = ["candidate", "existing", "excluded", "candidate"]
     expected = brute_force(tiny, single_centre=False)
-    model = TwoTierNetwork.from_cost_matrix(
-        tiny.cost,
-        tiny.weight,
-        tiny.capacity,
-        tiny.fixed,
-        centre_costs=tiny.link,
-        centre_capacities=tiny.centre_capacity,
-        centre_fixed_costs=tiny.centre_fixed,
-        status={"recycling_point": np.array(tiny.status, dtype=object)},
-        load=tiny.load,
-        single_centre=False,
-    )
+    model = _tiny_network(tiny, single_centre=False)
     solution = model.solve(SolverOptions(gap_rel=0))
     assert model._start is not None  # the search ran and gave the start
     assert solution.status == "optimal"

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from location_bruteforce import brute_force, random_tiny
-from test_network import _tiny_network
+from test_network import _network_problem, _tiny_network
 
 from gxnet.optimize import SolverOptions, TwoTierNetwork
 from gxnet.optimize.instances import read_tscflp
@@ -159,3 +159,16 @@ def test_two_stage_instance_start_is_near_the_best_known_value(bench_dir):
     model.build(SolverOptions(time_limit_s=40))
     assert reference.loc["PSC1-C1-50", "lower_bound"] <= model._relaxation.objective <= bks
     assert bks <= model._start.cost <= 1.005 * bks
+
+
+def test_three_tier_split_network_with_the_search_matches_the_plain_model():
+    problem = _network_problem(point_status=("candidate",) * 3, bases=("candidate", "candidate"))
+    searched = TwoTierNetwork.from_problem(problem, single_centre=False)
+    solution = searched.solve(SolverOptions(gap_rel=0))
+    plain = TwoTierNetwork.from_problem(problem, single_centre=False).solve(
+        SolverOptions(gap_rel=0, warm_start=False)
+    )
+    assert searched._start is not None and len(searched._start.open_sites) == 3
+    assert solution.status == plain.status == "optimal"
+    assert solution.objective == pytest.approx(plain.objective, rel=1e-9)
+    assert solution.open_sites["processing_base"] == plain.open_sites["processing_base"]

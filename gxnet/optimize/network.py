@@ -57,6 +57,7 @@ from gxnet.optimize.network_search import (
     Tier,
     relax_network,
     search_open_sites,
+    solve_restricted,
 )
 from gxnet.optimize.problem import TIERS, Demand, Pairs, Problem, Sites, Targets, describe_ids
 from gxnet.optimize.solve import (
@@ -510,6 +511,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         )
         if result.flows is None:
             return
+        result = self.improve_restricted(flows, relaxation, result, free, kept, share)
         self._start, self._flows = result, flows
         self.set_start(result, flows)
         # Reduced-cost fixing against the incumbent (a margin for the LP's tolerances).
@@ -524,6 +526,29 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
                 variables[k].lowBound = 1
         if limit is not None and options.solver == "highs":
             self.highs_options["time_limit"] = max(limit - (time.perf_counter() - tic), 1.0)
+
+    @staticmethod
+    def improve_restricted(
+        flows: NetworkFlows,
+        relaxation: NetworkBound,
+        result: SearchResult,
+        free: list[np.ndarray],
+        kept: list[np.ndarray],
+        share: float,
+    ) -> SearchResult:
+        """Leave the local optimum through a MIP over the sites the start or the relaxation
+        uses (:func:`solve_restricted`), then search on from its plan; within ``share`` s."""
+        deadline = time.perf_counter() + share
+        candidates = [
+            o | (f & (v > 1e-6))
+            for o, f, v in zip(result.open_sites, free, relaxation.open_values, strict=True)
+        ]
+        chosen = solve_restricted(flows, relaxation, candidates, deadline)
+        if chosen is None:
+            return result
+        rank = [c.astype(np.float64) for c in chosen]
+        better = search_open_sites(flows, rank, free, kept, deadline)
+        return better if better.cost < result.cost else result
 
     def flow_tiers(self) -> list[Tier]:
         """The model's pairs and costs as :class:`~gxnet.optimize.network_search.Tier`s."""

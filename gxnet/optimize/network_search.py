@@ -179,6 +179,37 @@ class NetworkFlows:
 
 
 @dataclass(frozen=True)
+class SiteModel:
+    """The network with its sites as columns: the relaxation's LP, or with integer sites the
+    MIP itself (see :func:`site_model`).
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csc_matrix
+        Flow columns (as in :class:`NetworkFlows`), then one column per site and tier.
+    cost, lower, upper : numpy.ndarray
+        Per column.
+    row_lower, row_upper : numpy.ndarray
+        Per row.
+    site_at : numpy.ndarray
+        First site column of each tier (and the end).
+    link_column, link_site, link_limit : numpy.ndarray
+        The linking rows ``column <= limit * site`` the model may need.
+    """
+
+    matrix: sp.csc_matrix
+    cost: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    site_at: np.ndarray
+    link_column: np.ndarray
+    link_site: np.ndarray
+    link_limit: np.ndarray
+
+
+@dataclass(frozen=True)
 class NetworkBound:
     """The LP relaxation of the split-flow network with every linking row it needs.
 
@@ -188,38 +219,27 @@ class NetworkBound:
         Its optimum: a lower bound on the network's cost.
     open_values, reduced_costs : list of numpy.ndarray
         Per tier, each site's open value and reduced cost in that LP.
-    cuts : int
-        Linking rows added.
+    model : SiteModel
+    linked : numpy.ndarray
+        Which of the model's linking rows the LP holds.
     """
 
     objective: float
     open_values: list[np.ndarray]
     reduced_costs: list[np.ndarray]
-    cuts: int
+    model: SiteModel
+    linked: np.ndarray
 
 
-def relax_network(
-    flows: NetworkFlows,
-    kept: Sequence[np.ndarray],
-    may_open: Sequence[np.ndarray],
-    deadline: float,
-) -> NetworkBound | None:
-    """Solve the network's LP relaxation, adding the linking rows it violates as it goes.
+def site_model(
+    flows: NetworkFlows, kept: Sequence[np.ndarray], may_open: Sequence[np.ndarray]
+) -> SiteModel:
+    """The network with sites as columns ``y`` in [kept, may_open] at their fixed cost.
 
-    Sites become columns ``y`` in [kept, may_open] with their fixed cost; capacity rows read
-    ``load <= Q y``, each tier's open capacity must hold the total load, and the linking rows
-    ``x_ij <= y_j`` (``f_jc <= m_jc z_c`` on the links, ``m`` the most the link can carry)
-    enter only once violated: the few hundred that bind are found in a few rounds, where the
-    full set (one row per pair) makes the LP several times slower. Stopped at ``deadline``,
-    the last LP solved still gives a valid bound.
-
-    Returns
-    -------
-    NetworkBound or None
-        None when an LP is not solved to optimality.
+    Capacity rows read ``load <= Q y`` and each tier's open capacity must hold the total load;
+    the linking rows ``x_ij <= y_j`` (``f_jc <= m_jc z_c`` on the links, ``m`` the most the
+    link can carry) are listed, not added.
     """
-    import highspy
-
     n_flow = flows.matrix.shape[1]
     sizes = [len(t.capacity) for t in flows.tiers]
     site_at = n_flow + np.concatenate([[0], np.cumsum(sizes)])
@@ -248,53 +268,140 @@ def relax_network(
         [sp.vstack([flows.matrix, sp.csc_matrix((len(cover_lower), n_flow))]), sites],
         format="csc",
     )
-    h = _highs()
-    h.passModel(
-        _lp_model(
-            matrix,
-            np.concatenate([flows.cost, *(t.fixed_cost for t in flows.tiers)]),
-            np.concatenate([flows.upper, *(m.astype(np.float64) for m in may_open)]),
-            np.concatenate([flows.row_lower, cover_lower]),
-            np.concatenate([row_upper, np.full(len(cover_lower), np.inf)]),
-            lower=np.concatenate([np.zeros(n_flow), *(k.astype(np.float64) for k in kept)]),
-        )
+    return SiteModel(
+        matrix,
+        np.concatenate([flows.cost, *(t.fixed_cost for t in flows.tiers)]),
+        np.concatenate([np.zeros(n_flow), *(k.astype(np.float64) for k in kept)]),
+        np.concatenate([flows.upper, *(m.astype(np.float64) for m in may_open)]),
+        np.concatenate([flows.row_lower, cover_lower]),
+        np.concatenate([row_upper, np.full(len(cover_lower), np.inf)]),
+        site_at,
+        *_linking(flows, site_at, totals),
     )
-    cut_column, cut_site, cut_limit = _linking(flows, site_at, totals)
-    added = np.zeros(len(cut_column), dtype=bool)
+
+
+def relax_network(
+    flows: NetworkFlows,
+    kept: Sequence[np.ndarray],
+    may_open: Sequence[np.ndarray],
+    deadline: float,
+) -> NetworkBound | None:
+    """Solve the network's LP relaxation, adding the linking rows it violates as it goes.
+
+    The LP is :func:`site_model`'s; its linking rows enter only once violated: the few
+    hundred that bind are found in a few rounds, where the full set (one row per pair) makes
+    the LP several times slower. Stopped at ``deadline``, the last LP solved still gives a
+    valid bound.
+
+    Returns
+    -------
+    NetworkBound or None
+        None when an LP is not solved to optimality.
+    """
+    import highspy
+
+    model = site_model(flows, kept, may_open)
+    h = _highs()
+    h.passModel(_model_lp(model))
+    added = np.zeros(len(model.link_column), dtype=bool)
     new = np.zeros(0, dtype=np.int64)
     while True:
         if len(new):
             added[new] = True
-            _add_linking(h, cut_column[new], cut_site[new], cut_limit[new])
+            _add_linking(h, model, new)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         values = np.asarray(h.getSolution().col_value)
-        excess = values[cut_column] - cut_limit * values[cut_site]
-        new = np.flatnonzero(~added & (excess > 1e-6 * np.maximum(cut_limit, 1.0)))
+        excess = values[model.link_column] - model.link_limit * values[model.link_site]
+        new = np.flatnonzero(~added & (excess > 1e-6 * np.maximum(model.link_limit, 1.0)))
         if not len(new) or time.perf_counter() >= deadline:
             break
     solution = h.getSolution()
     value, dual = np.asarray(solution.col_value), np.asarray(solution.col_dual)
+    at = model.site_at
     return NetworkBound(
         float(h.getInfo().objective_function_value),
-        [value[site_at[t] : site_at[t + 1]] for t in range(len(sizes))],
-        [dual[site_at[t] : site_at[t + 1]] for t in range(len(sizes))],
-        int(added.sum()),
+        [value[at[t] : at[t + 1]] for t in range(len(at) - 1)],
+        [dual[at[t] : at[t + 1]] for t in range(len(at) - 1)],
+        model,
+        added,
     )
 
 
-def _add_linking(h, column: np.ndarray, site: np.ndarray, limit: np.ndarray) -> None:
-    """Add the rows ``column - limit * site <= 0`` to the HiGHS model ``h``."""
-    index = np.stack([column, site], axis=1).ravel()
-    coefficient = np.stack([np.ones(len(column)), -limit], axis=1).ravel()
+def solve_restricted(
+    flows: NetworkFlows,
+    bound: NetworkBound,
+    candidates: Sequence[np.ndarray],
+    deadline: float,
+) -> list[np.ndarray] | None:
+    """The sites a MIP over ``candidates`` only opens (its best plan by ``deadline``).
+
+    The MIP is :func:`site_model`'s with integer sites, the flow columns of other sites left
+    out, and the linking rows the relaxation found (plus those of uncapacitated sites, which
+    the capacity rows do not link). A few dozen candidate sites make it small enough for HiGHS
+    to improve a local optimum that single moves cannot leave. None when it finds no plan.
+    """
+    import highspy
+
+    model = bound.model
+    n_flow = flows.matrix.shape[1]
+    site_open = np.concatenate([c.astype(bool) for c in candidates])
+    keep = np.concatenate([flows.usable(candidates), site_open])
+    index = np.cumsum(keep) - 1
+    lp = _model_lp(model, keep)
+    lp.integrality_ = [highspy.HighsVarType.kContinuous] * int(keep[:n_flow].sum()) + [
+        highspy.HighsVarType.kInteger
+    ] * int(site_open.sum())
+    h = _highs()
+    h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 1.0))
+    h.passModel(lp)
+    capacity = np.concatenate([t.capacity for t in flows.tiers])
+    uncapacitated = np.isinf(capacity[model.link_site - n_flow])
+    rows = np.flatnonzero(
+        (bound.linked | uncapacitated) & keep[model.link_column] & keep[model.link_site]
+    )
+    if len(rows):
+        _add_linking(h, model, rows, index)
+    h.run()
+    if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
+        return None
+    values = np.asarray(h.getSolution().col_value)[int(keep[:n_flow].sum()) :]
+    chosen = np.zeros(len(site_open), dtype=bool)
+    chosen[site_open] = values > 0.5
+    at = model.site_at - n_flow
+    return [chosen[at[t] : at[t + 1]] for t in range(len(at) - 1)]
+
+
+def _model_lp(model: SiteModel, keep: np.ndarray | None = None):  # -> highspy.HighsLp
+    """The site model's LP, with only the ``keep`` columns when given."""
+    if keep is None:
+        keep = np.ones(model.matrix.shape[1], dtype=bool)
+    return _lp_model(
+        model.matrix[:, np.flatnonzero(keep)],
+        model.cost[keep],
+        model.upper[keep],
+        model.row_lower,
+        model.row_upper,
+        lower=model.lower[keep],
+    )
+
+
+def _add_linking(h, model: SiteModel, rows: np.ndarray, index: np.ndarray | None = None) -> None:
+    """Add the model's linking rows ``rows`` to the HiGHS model ``h`` (columns renumbered by
+    ``index`` when the model's columns were thinned)."""
+    column, site = model.link_column[rows], model.link_site[rows]
+    if index is not None:
+        column, site = index[column], index[site]
+    columns = np.stack([column, site], axis=1).ravel()
+    coefficient = np.stack([np.ones(len(rows)), -model.link_limit[rows]], axis=1).ravel()
     h.addRows(
-        len(column),
-        np.full(len(column), -np.inf),
-        np.zeros(len(column)),
-        len(index),
-        np.arange(0, len(index), 2, dtype=np.int32),
-        index.astype(np.int32),
+        len(rows),
+        np.full(len(rows), -np.inf),
+        np.zeros(len(rows)),
+        len(columns),
+        np.arange(0, len(columns), 2, dtype=np.int32),
+        columns.astype(np.int32),
         coefficient,
     )
 

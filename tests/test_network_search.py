@@ -19,6 +19,7 @@ from gxnet.optimize.network_search import (
     relax_network,
     search_open_sites,
     service_cost,
+    solve_restricted,
 )
 from gxnet.optimize.solve import SolverRun
 
@@ -75,6 +76,22 @@ def test_relaxation_bounds_and_search_finds_a_feasible_choice(seed):
         minlength=len(tiny.weight),
     )
     np.testing.assert_allclose(shares, 1.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_restricted_mip_over_every_site_is_the_optimum(seed):
+    tiny, _, flows = _tiny(1050 + seed)
+    m, k = tiny.cost.shape[1], len(tiny.centre_status)
+    expected = brute_force(tiny, single_centre=False, cost_weight=2.0, link_weight=0.5)
+    kept = [np.zeros(m, bool), np.zeros(k, bool)]
+    every = [np.ones(m, bool), np.ones(k, bool)]
+    bound = relax_network(flows, kept, every, time.perf_counter() + 30)
+    chosen = solve_restricted(flows, bound, every, time.perf_counter() + 30)
+    assert flows.evaluate(chosen)[0] == pytest.approx(expected, rel=1e-6)
+    # Over the points a plan leaves closed, the MIP cannot open them.
+    only = [~np.eye(m, dtype=bool)[0], np.ones(k, bool)]
+    chosen = solve_restricted(flows, bound, only, time.perf_counter() + 30)
+    assert chosen is None or not chosen[0][0]
 
 
 def test_kept_sites_stay_open_and_fixed_ones_closed():

@@ -459,8 +459,13 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             prob += fixed <= problem.targets.budget
         self._start, self._relaxation, self._flows = None, None, None
         self._gap_rel = options.gap_rel
+        self.highs_options.pop("time_limit", None)
         if options.warm_start and self.searchable():
             self.search_start(prob, options, upper_open, tic)
+            if options.time_limit_s is not None and options.solver == "highs":
+                # The search counts against the limit: HiGHS gets what is left of it.
+                spent = time.perf_counter() - tic
+                self.highs_options["time_limit"] = max(options.time_limit_s - spent, 1.0)
         return prob
 
     # ---- warm start ---------------------------------------------------------------------
@@ -491,8 +496,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         flows found become the solver's warm start.
         Sites closed in that incumbent whose reduced cost lifts the relaxation above the
         incumbent's cost are fixed closed (and open ones fixed open likewise): no better plan
-        uses them, so the solver's bound and status stay valid for the whole model. HiGHS gets
-        what is left of the time limit.
+        uses them, so the solver's bound and status stay valid for the whole model.
         """
         limit = options.time_limit_s
         share = SEARCH_SHARE * limit if limit is not None else SEARCH_CAP_S
@@ -524,8 +528,6 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
                 variables[k].upBound = 0
             for k in np.flatnonzero(is_free & is_open & (relaxation.objective - d > ceiling)):
                 variables[k].lowBound = 1
-        if limit is not None and options.solver == "highs":
-            self.highs_options["time_limit"] = max(limit - (time.perf_counter() - tic), 1.0)
 
     @staticmethod
     def improve_restricted(

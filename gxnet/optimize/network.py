@@ -26,6 +26,10 @@ Weights: ``cost_weight`` prices weight x seconds at tier 1 (e.g. yuan per househ
 walking), ``link_weight`` prices load x seconds on the truck links (e.g. yuan per
 tonne-second); both default to 1, which is the continuous two-stage CFLP of Fernandes et al.
 (2014) when ``single_centre=False`` and the load is the demand weight.
+
+In that split-flow case (every unit served, no count or budget target) the model searches its
+own warm start before the solver runs (:mod:`gxnet.optimize.network_search`): HiGHS's
+incumbents are poor there when fixed costs dominate.
 """
 
 from __future__ import annotations
@@ -492,8 +496,8 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         """Give the MIP a strong incumbent and fix the sites it can do without.
 
         The LP relaxation (:func:`relax_network`) is rounded and improved by
-        :func:`search_open_sites`, each within :data:`SEARCH_SHARE` of the time limit; the
-        flows found become the solver's warm start.
+        :func:`search_open_sites` and :meth:`improve_restricted`, each within
+        :data:`SEARCH_SHARE` of the time limit; the flows found become the solver's warm start.
         Sites closed in that incumbent whose reduced cost lifts the relaxation above the
         incumbent's cost are fixed closed (and open ones fixed open likewise): no better plan
         uses them, so the solver's bound and status stay valid for the whole model.

@@ -2,14 +2,15 @@
 
 Once the open recycling points, sorting centres (and bases) are chosen, the split-flow network
 (``single_centre=False``, ``single_source=False``, every unit served) is a min-cost flow: an
-LP that HiGHS re-solves in milliseconds from the previous basis when only column bounds change.
-:class:`NetworkFlows` holds that LP, with closed sites as zero bounds on their columns;
-:func:`search_open_sites` starts from a rounded LP relaxation and improves the open sets by
-closing, opening and swapping sites (the classic add/drop/swap neighbourhoods of facility
-location), each move judged by the exact flow cost; :func:`solve_restricted` leaves its local
-optimum through a MIP over the few sites the start or the relaxation uses. The result is the
-warm start that :class:`~gxnet.optimize.network.TwoTierNetwork` hands to the MIP solver, and
-the relaxation's reduced costs fix the sites no cheaper plan can use.
+LP over the open sites' columns only, which HiGHS solves in tens of milliseconds.
+:class:`NetworkFlows` holds it; :func:`relax_network` solves the LP relaxation with its linking
+rows added as they are violated; :func:`search_open_sites` starts from its rounding and
+improves the open sets by closing, opening and swapping sites (the classic add/drop/swap
+neighbourhoods of facility location), each move judged by the exact flow cost;
+:func:`solve_restricted` leaves its local optimum through a MIP over the few sites the start or
+the relaxation uses. The result is the warm start that
+:class:`~gxnet.optimize.network.TwoTierNetwork` hands to the MIP solver, and the relaxation's
+reduced costs fix the sites no cheaper plan can use.
 """
 
 from __future__ import annotations

@@ -57,14 +57,27 @@ def test_flows_of_every_open_choice_give_the_brute_force_optimum(seed):
     assert flows.evaluate(_masks(tiny, [0] * m, [0] * k)) == (np.inf, None)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_relaxation_bounds_and_search_finds_a_feasible_choice(seed):
-    tiny, _, flows = _tiny(950 + seed)
+def _relaxed(seed: int):
+    """A tiny network, its brute-force optimum, no kept site, every site free, and the
+    relaxation over them."""
+    tiny, _, flows = _tiny(seed)
     m, k = tiny.cost.shape[1], len(tiny.centre_status)
     expected = brute_force(tiny, single_centre=False, cost_weight=2.0, link_weight=0.5)
     kept = [np.zeros(m, bool), np.zeros(k, bool)]
     free = [np.ones(m, bool), np.ones(k, bool)]
-    bound = relax_network(flows, kept, free, time.perf_counter() + 30)
+    return (
+        tiny,
+        flows,
+        expected,
+        kept,
+        free,
+        relax_network(flows, kept, free, time.perf_counter() + 30),
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_relaxation_bounds_and_search_finds_a_feasible_choice(seed):
+    tiny, flows, expected, kept, free, bound = _relaxed(950 + seed)
     assert bound.objective <= expected + 1e-6
     result = search_open_sites(flows, bound.open_values, free, kept, time.perf_counter() + 30)
     assert expected - 1e-6 <= result.cost < np.inf
@@ -80,12 +93,8 @@ def test_relaxation_bounds_and_search_finds_a_feasible_choice(seed):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_restricted_mip_over_every_site_is_the_optimum(seed):
-    tiny, _, flows = _tiny(1050 + seed)
-    m, k = tiny.cost.shape[1], len(tiny.centre_status)
-    expected = brute_force(tiny, single_centre=False, cost_weight=2.0, link_weight=0.5)
-    kept = [np.zeros(m, bool), np.zeros(k, bool)]
-    every = [np.ones(m, bool), np.ones(k, bool)]
-    bound = relax_network(flows, kept, every, time.perf_counter() + 30)
+    tiny, flows, expected, _, every, bound = _relaxed(1050 + seed)
+    m, k = len(every[0]), len(every[1])
     chosen = solve_restricted(flows, bound, every, time.perf_counter() + 30)
     assert flows.evaluate(chosen)[0] == pytest.approx(expected, rel=1e-6)
     # Over the points a plan leaves closed, the MIP cannot open them.

@@ -507,9 +507,16 @@ def print_summary(rows, time_limit: float) -> None:
         ours_ok = sum(matches(o, c.optimum) for c, o, _ in chosen)
         ours_time = sum(o.total_s for _, o, _ in chosen)
         ran = [(c, o, p) for c, o, p in chosen if p is not None]
+        # Best known values (tscflp) are not proven optima: reaching or beating one counts too.
+        reached = sum(
+            o.objective is not None
+            and c.optimum is not None
+            and o.objective <= c.optimum * (1 + 1e-6)
+            for c, o, _ in chosen
+        )
         line = (
             f"SUMMARY {family}: gxnet optimal at the published value {ours_ok}/{len(chosen)}, "
-            f"{ours_time:.1f} s in total"
+            f"at or below it {reached}/{len(chosen)}, {ours_time:.1f} s in total"
         )
         if ran:
             peer_name = ran[0][0].peer_name

@@ -26,10 +26,15 @@ Weights: ``cost_weight`` prices weight x seconds at tier 1 (e.g. yuan per househ
 walking), ``link_weight`` prices load x seconds on the truck links (e.g. yuan per
 tonne-second); both default to 1, which is the continuous two-stage CFLP of Fernandes et al.
 (2014) when ``single_centre=False`` and the load is the demand weight.
+
+In that split-flow case (every unit served, no count or budget target) the model searches its
+own warm start before the solver runs (:mod:`gxnet.optimize.network_search`): HiGHS's
+incumbents are poor there when fixed costs dominate.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -49,10 +54,29 @@ from gxnet.optimize.capacitated import (
     open_ids,
     open_variables,
 )
+from gxnet.optimize.network_search import (
+    NetworkBound,
+    NetworkFlows,
+    SearchResult,
+    Tier,
+    relax_network,
+    search_open_sites,
+    solve_restricted,
+)
 from gxnet.optimize.problem import TIERS, Demand, Pairs, Problem, Sites, Targets, describe_ids
-from gxnet.optimize.solve import Solution, SolverOptions, SolverRun, assignment_frame
+from gxnet.optimize.solve import (
+    Solution,
+    SolverOptions,
+    SolverRun,
+    assignment_frame,
+    relative_gap,
+)
 
 _UPPER = TIERS[1:]
+#: Share of the time limit the relaxation may use, and the local search after it.
+SEARCH_SHARE = 0.15
+#: Seconds each may use when the run has no time limit.
+SEARCH_CAP_S = 60.0
 
 
 @dataclass
@@ -249,6 +273,10 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         if "processing_base" in self.tiers:
             self.name = "three-tier network"
         self._links: list[LinkLayer] = []
+        self._start: SearchResult | None = None
+        self._relaxation: NetworkBound | None = None
+        self._flows: NetworkFlows | None = None
+        self._gap_rel = 0.0
 
     @classmethod
     def from_cost_matrix(
@@ -385,7 +413,9 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
     # ---- LocationModel ------------------------------------------------------------------
 
     def build(self, options: SolverOptions) -> pulp.LpProblem:
-        """Check the inputs, then build the points, the links and the sites above."""
+        """Check the inputs, then build the points, the links and the sites above; for split
+        flows, search a warm start (see :meth:`search_start`)."""
+        tic = time.perf_counter()
         problem = self.problem
         upper_open = self.upper_may_open()
         pairs = self.point_pairs()
@@ -431,7 +461,137 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         prob += objective
         if problem.targets.budget is not None:
             prob += fixed <= problem.targets.budget
+        self._start, self._relaxation, self._flows = None, None, None
+        self._gap_rel = options.gap_rel
+        self.highs_options.pop("time_limit", None)
+        if options.warm_start and self.searchable():
+            self.search_start(prob, options, upper_open, tic)
+            if options.time_limit_s is not None and options.solver == "highs":
+                # The search counts against the limit: HiGHS gets what is left of it.
+                spent = time.perf_counter() - tic
+                self.highs_options["time_limit"] = max(options.time_limit_s - spent, 1.0)
         return prob
+
+    # ---- warm start ---------------------------------------------------------------------
+
+    def searchable(self) -> bool:
+        """Whether open sites can be judged by their exact flows: split flows, every unit
+        served, and no count or budget target (a move must not break them)."""
+        targets = self.problem.targets
+        return not (
+            self.single_centre
+            or self.single_source
+            or self.allow_uncovered
+            or targets.budget is not None
+            or any(targets.count_for(t) is not None for t in ("recycling_point", *self.tiers))
+        )
+
+    def search_start(
+        self,
+        prob: pulp.LpProblem,
+        options: SolverOptions,
+        may_open: dict[str, np.ndarray],
+        tic: float,
+    ) -> None:
+        """Give the MIP a strong incumbent and fix the sites it can do without.
+
+        The LP relaxation (:func:`relax_network`) is rounded and improved by
+        :func:`search_open_sites` and :meth:`improve_restricted`, each within
+        :data:`SEARCH_SHARE` of the time limit; the flows found become the solver's warm start.
+        Sites closed in that incumbent whose reduced cost lifts the relaxation above the
+        incumbent's cost are fixed closed (and open ones fixed open likewise): no better plan
+        uses them, so the solver's bound and status stay valid for the whole model.
+        """
+        limit = options.time_limit_s
+        share = SEARCH_SHARE * limit if limit is not None else SEARCH_CAP_S
+        tiers = ("recycling_point", *self.tiers)
+        sites = [self.problem.sites[t] for t in tiers]
+        kept = [s.kept & may_open[t] for s, t in zip(sites, tiers, strict=True)]
+        usable = [may_open[t] for t in tiers]
+        free = [u & ~k for u, k in zip(usable, kept, strict=True)]
+        flows = NetworkFlows(self.flow_tiers(), self.problem.demand.weight, self.load)
+        relaxation = relax_network(flows, kept, usable, tic + share)
+        if relaxation is None:
+            return
+        self._relaxation = relaxation
+        result = search_open_sites(
+            flows, relaxation.open_values, free, kept, time.perf_counter() + share
+        )
+        if result.flows is None:
+            return
+        result = self.improve_restricted(flows, relaxation, result, free, kept, share)
+        self._start, self._flows = result, flows
+        self.set_start(result, flows)
+        # Reduced-cost fixing against the incumbent (a margin for the LP's tolerances).
+        ceiling = result.cost + 1e-7 * abs(result.cost) + 1e-6
+        opens = [self._y, *(layer.z for layer in self._links)]
+        for variables, is_open, is_free, d in zip(
+            opens, result.open_sites, free, relaxation.reduced_costs, strict=True
+        ):
+            for k in np.flatnonzero(is_free & ~is_open & (relaxation.objective + d > ceiling)):
+                variables[k].upBound = 0
+            for k in np.flatnonzero(is_free & is_open & (relaxation.objective - d > ceiling)):
+                variables[k].lowBound = 1
+
+    @staticmethod
+    def improve_restricted(
+        flows: NetworkFlows,
+        relaxation: NetworkBound,
+        result: SearchResult,
+        free: list[np.ndarray],
+        kept: list[np.ndarray],
+        share: float,
+    ) -> SearchResult:
+        """Leave the local optimum through a MIP over the sites the start or the relaxation
+        uses (:func:`solve_restricted`), then search on from its plan; within ``share`` s."""
+        deadline = time.perf_counter() + share
+        candidates = [
+            o | (f & (v > 1e-6))
+            for o, f, v in zip(result.open_sites, free, relaxation.open_values, strict=True)
+        ]
+        chosen = solve_restricted(flows, relaxation, candidates, deadline)
+        if chosen is None:
+            return result
+        rank = [c.astype(np.float64) for c in chosen]
+        better = search_open_sites(flows, rank, free, kept, deadline)
+        return better if better.cost < result.cost else result
+
+    def flow_tiers(self) -> list[Tier]:
+        """The model's pairs and costs as :class:`~gxnet.optimize.network_search.Tier`s."""
+        points = self.problem.sites["recycling_point"]
+        pairs = self._layer.pairs
+        weight = self.problem.demand.weight
+        tiers = [
+            Tier(
+                pairs,
+                points.capacity,
+                points.fixed_cost,
+                self.cost_weight * weight[pairs.origin] * pairs.cost,
+            )
+        ]
+        for layer in self._links:
+            sites = self.problem.sites[layer.tier]
+            tiers.append(
+                Tier(
+                    layer.pairs,
+                    sites.capacity,
+                    sites.fixed_cost,
+                    self.link_weight * layer.pairs.cost,
+                )
+            )
+        return tiers
+
+    def set_start(self, result: SearchResult, flows: NetworkFlows) -> None:
+        """Put an open choice and its flows on the PuLP variables (the solver's start)."""
+        values = result.flows
+        opens = [self._y, *(layer.z for layer in self._links)]
+        columns = [self._layer.x, *(layer.flow for layer in self._links)]
+        for t, (variables, is_open) in enumerate(zip(opens, result.open_sites, strict=True)):
+            for v, o in zip(variables, is_open.tolist(), strict=True):
+                v.varValue = float(o)
+            part = values[flows.offsets[t] : flows.offsets[t + 1]].tolist()
+            for v, value in zip(columns[t], part, strict=True):
+                v.varValue = value
 
     def point_load(self) -> list[pulp.LpAffineExpression]:
         """Load each point collects from its demand, as expressions in x."""
@@ -457,7 +617,14 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         return np.where(may_open, np.minimum(reach, held), 0.0)
 
     def read(self, run: SolverRun) -> Solution:
-        """Points and demand assignments as in the capacitated model, plus each tier above."""
+        """Points and demand assignments as in the capacitated model, plus each tier above.
+
+        With a searched start the result is never worse than it: should the solver return
+        nothing better (it may reject a start on its tolerances), the start is the answer,
+        "feasible" with the best bound known (the solver's or the relaxation's; "optimal" when that
+        bound proves it within the gap asked).
+        """
+        run = self.with_start(run)
         solution = super().read(run)
         if not solution.has_solution:
             solution.model = self.name
@@ -476,6 +643,39 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
                 (frame["flow"] * frame["cost"]).sum()
             )
         return solution
+
+    def with_start(self, run: SolverRun) -> SolverRun:
+        """``run``, or the searched start in its place when the solver did no better."""
+        start, relaxation = self._start, self._relaxation
+        if start is None:
+            return run
+        bound = run.bound
+        if relaxation is not None and (bound is None or relaxation.objective > bound):
+            bound = relaxation.objective
+        if run.objective is not None and run.objective <= start.cost * (1 + 1e-9):
+            if run.status == "optimal":
+                return run
+            return SolverRun(
+                run.status,
+                run.objective,
+                bound,
+                relative_gap(run.objective, bound),
+                run.solve_time_s,
+                run.solver,
+                run.load_time_s,
+            )
+        self.set_start(start, self._flows)
+        gap = relative_gap(start.cost, bound)
+        # The relaxation alone may prove the start optimal within the asked gap.
+        return SolverRun(
+            "optimal" if gap is not None and gap <= self._gap_rel else "feasible",
+            start.cost,
+            bound,
+            gap,
+            run.solve_time_s,
+            run.solver,
+            run.load_time_s,
+        )
 
 
 def _plural(tier: str) -> str:

@@ -200,7 +200,7 @@ _PULP_STATUS = {
 # ---- HiGHS ------------------------------------------------------------------------------
 
 
-def _silent(make: Callable[[], T]) -> T:
+def silent(make: Callable[[], T]) -> T:
     """Call ``make`` with the process's standard output (file descriptor 1) sent nowhere.
 
     HiGHS prints its banner from its constructor, before any option can silence it, and from
@@ -226,7 +226,7 @@ def _solve_highs(
 
     load_start = time.perf_counter()
     variables = prob.variables()
-    h = highspy.Highs() if options.msg else _silent(highspy.Highs)
+    h = highspy.Highs() if options.msg else silent(highspy.Highs)
     h.setOptionValue("output_flag", bool(options.msg))
     h.setOptionValue("mip_rel_gap", float(options.gap_rel))
     h.setOptionValue("random_seed", int(options.seed))

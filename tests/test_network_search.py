@@ -1,0 +1,200 @@
+"""Network search: exact flows per open choice, a valid relaxation, feasible local search."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from location_bruteforce import brute_force, random_tiny
+from test_network import _network_problem, _tiny_network
+
+from gxnet.optimize import SolverOptions, TwoTierNetwork
+from gxnet.optimize.instances import read_tscflp
+from gxnet.optimize.network_search import (
+    NetworkFlows,
+    estimate_moves,
+    relax_network,
+    search_open_sites,
+    service_cost,
+    solve_restricted,
+)
+from gxnet.optimize.solve import SolverRun
+
+
+def _tiny(seed: int, **kwargs):
+    """A random split-flow network in which point 0 reaches everybody and centre 0 every
+    point, with its model built (so that the flows use the model's own pairs)."""
+    tiny = random_tiny(np.random.default_rng(seed), centres=3, **kwargs)
+    tiny.cost[:, 0] = 5.0
+    tiny.capacity[0] = 45.0
+    tiny.link[:, 0] = 4.0
+    tiny.centre_capacity[0] = 25.0
+    model = _tiny_network(tiny, single_centre=False, cost_weight=2.0, link_weight=0.5)
+    model.build(SolverOptions(warm_start=False))
+    flows = NetworkFlows(model.flow_tiers(), model.problem.demand.weight, model.load)
+    return tiny, model, flows
+
+
+def _masks(tiny, y, z):
+    return [np.array(y, dtype=bool), np.array(z, dtype=bool)]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_flows_of_every_open_choice_give_the_brute_force_optimum(seed):
+    tiny, _, flows = _tiny(900 + seed)
+    m, k = tiny.cost.shape[1], len(tiny.centre_status)
+    costs = [
+        flows.evaluate(_masks(tiny, y, z))[0]
+        for y in itertools.product((0, 1), repeat=m)
+        for z in itertools.product((0, 1), repeat=k)
+    ]
+    expected = brute_force(tiny, single_centre=False, cost_weight=2.0, link_weight=0.5)
+    assert min(costs) == pytest.approx(expected, rel=1e-9)
+    # Nothing open carries nothing: infeasible, not free.
+    assert flows.evaluate(_masks(tiny, [0] * m, [0] * k)) == (np.inf, None)
+
+
+def _relaxed(seed: int):
+    """A tiny network, its brute-force optimum, no kept site, every site free, and the
+    relaxation over them."""
+    tiny, _, flows = _tiny(seed)
+    m, k = tiny.cost.shape[1], len(tiny.centre_status)
+    expected = brute_force(tiny, single_centre=False, cost_weight=2.0, link_weight=0.5)
+    kept = [np.zeros(m, bool), np.zeros(k, bool)]
+    free = [np.ones(m, bool), np.ones(k, bool)]
+    return (
+        tiny,
+        flows,
+        expected,
+        kept,
+        free,
+        relax_network(flows, kept, free, time.perf_counter() + 30),
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_relaxation_bounds_and_search_finds_a_feasible_choice(seed):
+    tiny, flows, expected, kept, free, bound = _relaxed(950 + seed)
+    assert bound.objective <= expected + 1e-6
+    result = search_open_sites(flows, bound.open_values, free, kept, time.perf_counter() + 30)
+    assert expected - 1e-6 <= result.cost < np.inf
+    # The cost is that of the open choice returned, and its flows serve every unit.
+    assert flows.evaluate(result.open_sites)[0] == pytest.approx(result.cost, rel=1e-9)
+    shares = np.bincount(
+        flows.tiers[0].pairs.origin,
+        weights=result.flows[: flows.offsets[1]],
+        minlength=len(tiny.weight),
+    )
+    np.testing.assert_allclose(shares, 1.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_restricted_mip_over_every_site_is_the_optimum(seed):
+    tiny, flows, expected, _, every, bound = _relaxed(1050 + seed)
+    m, k = len(every[0]), len(every[1])
+    chosen = solve_restricted(flows, bound, every, time.perf_counter() + 30)
+    assert flows.evaluate(chosen)[0] == pytest.approx(expected, rel=1e-6)
+    # Over the points a plan leaves closed, the MIP cannot open them.
+    only = [~np.eye(m, dtype=bool)[0], np.ones(k, bool)]
+    chosen = solve_restricted(flows, bound, only, time.perf_counter() + 30)
+    assert chosen is None or not chosen[0][0]
+
+
+def test_kept_sites_stay_open_and_fixed_ones_closed():
+    tiny, _, flows = _tiny(990)
+    m, k = tiny.cost.shape[1], len(tiny.centre_status)
+    kept = [np.eye(m, dtype=bool)[1], np.zeros(k, bool)]
+    free = [~np.eye(m, dtype=bool)[1] & ~np.eye(m, dtype=bool)[2], np.ones(k, bool)]
+    usable = [kept[0] | free[0], free[1]]
+    bound = relax_network(flows, kept, usable, time.perf_counter() + 30)
+    assert bound.open_values[0][1] == pytest.approx(1.0)
+    assert bound.open_values[0][2] == pytest.approx(0.0)
+    result = search_open_sites(flows, bound.open_values, free, kept, time.perf_counter() + 30)
+    assert result.open_sites[0][1] and not result.open_sites[0][2]
+
+
+def test_estimate_is_exact_for_point_moves_without_capacities():
+    tiny, _, flows = _tiny(1000)
+    for tier in flows.tiers:
+        tier.capacity[:] = np.inf
+    m, k = tiny.cost.shape[1], len(tiny.centre_status)
+    flows = NetworkFlows(flows.tiers, flows.weight, flows.load)
+    current = [np.array([1, 0, 1, 0], bool)[:m], np.ones(k, bool)]
+    cost, values = flows.evaluate(current)
+    best = type("Best", (), {"flows": values, "open_sites": current})()
+    delta, close, open_ = estimate_moves(
+        service_cost(flows, 0, best), flows.tiers[0].fixed_cost, current[0], np.ones(m, bool)
+    )
+    assert len(delta) == 2 + 2 + 4  # two drops, two adds, four swaps
+    for d, c, o in zip(delta, close, open_, strict=True):
+        trial = [current[0].copy(), current[1]]
+        if c >= 0:
+            trial[0][c] = False
+        if o >= 0:
+            trial[0][o] = True
+        exact = flows.evaluate(trial)[0] - cost
+        assert d == pytest.approx(exact, rel=1e-9) or (np.isinf(d) and np.isinf(exact))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_kept_and_excluded_sites_with_the_search_match_brute_force(seed):
+    tiny = random_tiny(np.random.default_rng(1100 + seed), centres=2)
+    tiny.cost[:, 0] = 5.0
+    tiny.capacity[0] = 45.0
+    tiny.link[:, 0] = 4.0
+    tiny.link[1, 0] = 4.0
+    tiny.centre_capacity[0] = 25.0
+    tiny.status = ["candidate", "existing", "excluded", "candidate"]
+    expected = brute_force(tiny, single_centre=False)
+    model = _tiny_network(tiny, single_centre=False)
+    solution = model.solve(SolverOptions(gap_rel=0))
+    assert model._start is not None  # the search ran and gave the start
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(expected, rel=1e-6)
+    assert "recycling_point_1" in solution.open_sites["recycling_point"]
+    assert "recycling_point_2" not in solution.open_sites["recycling_point"]
+
+
+def test_the_start_stands_when_the_solver_returns_nothing_better():
+    _, model, _ = _tiny(1200)
+    model.build(SolverOptions())
+    start = model._start
+    run = model.with_start(SolverRun("no solution", None, None, None, 1.0, "highs"))
+    assert run.objective == pytest.approx(start.cost)
+    assert run.bound == pytest.approx(model._relaxation.objective)
+    assert 0 <= run.gap < 1
+    # "optimal" only where the relaxation proves it.
+    assert run.status == ("optimal" if run.gap <= 1e-6 else "feasible")
+    solution = model.read(SolverRun("no solution", None, None, None, 1.0, "highs"))
+    assert solution.objective == pytest.approx(start.cost)
+    flows = solution.assignments["recycling_point"]["flow"].sum()
+    assert flows == pytest.approx(model.problem.demand.weight.sum())
+
+
+def test_two_stage_instance_start_is_near_the_best_known_value(bench_dir):
+    # PSC1-C1-50 (BKS 722,178, lower bound 721,209.6): the relaxation bounds it (a little above
+    # the published bound: every linking row is in it) and the search
+    # alone lands within 0.5 % of it in a few seconds.
+    reference = pd.read_csv(bench_dir / "tscflp" / "reference.csv").set_index("instance")
+    bks = reference.loc["PSC1-C1-50", "bks"]
+    instance = read_tscflp(bench_dir / "tscflp" / "PSC1-C1-50.txt")
+    model = TwoTierNetwork.from_problem(instance.problem(), single_centre=False)
+    model.build(SolverOptions(time_limit_s=40))
+    assert reference.loc["PSC1-C1-50", "lower_bound"] <= model._relaxation.objective <= bks
+    assert bks <= model._start.cost <= 1.005 * bks
+
+
+def test_three_tier_split_network_with_the_search_matches_the_plain_model():
+    problem = _network_problem(point_status=("candidate",) * 3, bases=("candidate", "candidate"))
+    searched = TwoTierNetwork.from_problem(problem, single_centre=False)
+    solution = searched.solve(SolverOptions(gap_rel=0))
+    plain = TwoTierNetwork.from_problem(problem, single_centre=False).solve(
+        SolverOptions(gap_rel=0, warm_start=False)
+    )
+    assert searched._start is not None and len(searched._start.open_sites) == 3
+    assert solution.status == plain.status == "optimal"
+    assert solution.objective == pytest.approx(plain.objective, rel=1e-9)
+    assert solution.open_sites["processing_base"] == plain.open_sites["processing_base"]

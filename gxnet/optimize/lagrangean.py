@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gxnet.optimize.solve import _silent
+from gxnet.optimize.solve import silent
 
 #: Capacity units (after dividing by the capacities' common divisor) above which the covering
 #: knapsack falls back to its LP relaxation (still a valid bound, only weaker).
@@ -294,7 +294,7 @@ def transport(data: CflpData, open_sites: np.ndarray) -> Transport | None:
     lp.a_matrix_.start_ = starts.astype(np.int32)
     lp.a_matrix_.index_ = index.astype(np.int32)
     lp.a_matrix_.value_ = coeff
-    h = _silent(highspy.Highs)
+    h = silent(highspy.Highs)
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
     h.run()

@@ -6,10 +6,10 @@ import numpy as np
 import pulp
 import pytest
 
-from gxnet._errors import UserInputError
+from gxnet._errors import SolverError, UserInputError
 from gxnet.optimize import PMedian, SolverOptions, solve_pulp
 from gxnet.optimize.instances import read_pmed
-from gxnet.optimize.solve import cbc_command, relative_gap
+from gxnet.optimize.solve import cbc_command, quiet_highs, relative_gap, run_highs
 
 SOLVERS = ["highs", "cbc"]
 
@@ -134,3 +134,37 @@ def test_relative_gap():
     assert relative_gap(100.0, 90.0) == pytest.approx(0.1)
     assert relative_gap(None, 1.0) is None
     assert relative_gap(5.0, float("-inf")) is None
+
+
+def _one_column_lp(highs) -> None:
+    """min x subject to x >= 2 on ``highs``."""
+    highs.addVar(2.0, 10.0)
+    highs.changeColCost(0, 1.0)
+
+
+def test_internal_highs_runs_whatever_thread_pool_a_solve_left():
+    import highspy
+
+    # A single-threaded solve sizes HiGHS's process-wide pool to one thread ...
+    prob = pulp.LpProblem("one", pulp.LpMinimize)
+    x = pulp.LpVariable("x", lowBound=1)
+    prob += x
+    assert solve_pulp(prob, SolverOptions(threads=1)).objective == pytest.approx(1.0)
+    # ... and gxnet's internal models still run and solve after it, and after a default run.
+    for _ in range(2):
+        h = quiet_highs()
+        _one_column_lp(h)
+        run_highs(h)
+        assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        assert h.getInfo().objective_function_value == pytest.approx(2.0)
+
+
+def test_a_highs_error_is_raised_not_read_as_infeasible():
+    h = quiet_highs()
+    _one_column_lp(h)
+    run_highs(h)  # the pool now has HiGHS's default size
+    clash = quiet_highs()
+    clash.setOptionValue("threads", 13)  # a count the pool was not sized for
+    _one_column_lp(clash)
+    with pytest.raises(SolverError, match="HiGHS stopped with an error"):
+        run_highs(clash)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gxnet.optimize.solve import silent
+from gxnet.optimize.solve import quiet_highs, run_highs
 
 #: Capacity units (after dividing by the capacities' common divisor) above which the covering
 #: knapsack falls back to its LP relaxation (still a valid bound, only weaker).
@@ -294,10 +294,9 @@ def transport(data: CflpData, open_sites: np.ndarray) -> Transport | None:
     lp.a_matrix_.start_ = starts.astype(np.int32)
     lp.a_matrix_.index_ = index.astype(np.int32)
     lp.a_matrix_.value_ = coeff
-    h = silent(highspy.Highs)
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()
     h.passModel(lp)
-    h.run()
+    run_highs(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     solution = h.getSolution()

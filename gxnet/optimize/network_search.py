@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from gxnet.optimize.problem import Pairs
-from gxnet.optimize.solve import silent
+from gxnet.optimize.solve import quiet_highs, run_highs
 
 #: Improvements smaller than this share of the cost are rounding noise, not moves.
 _IMPROVEMENT = 1e-9
@@ -125,7 +125,7 @@ class NetworkFlows:
         self.weight = weight
         self.load = load
         self.evaluations = 0
-        self._highs = _highs()
+        self._highs = quiet_highs()
         self._highs.setOptionValue("presolve", "off")
 
     def fixed_cost(self, open_sites: Sequence[np.ndarray]) -> float:
@@ -160,7 +160,7 @@ class NetworkFlows:
             self.matrix[:, keep], self.cost[keep], self.upper[keep], self.row_lower, self.row_upper
         )
         self._highs.passModel(lp)
-        self._highs.run()
+        run_highs(self._highs)
         self.evaluations += 1
         if self._highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return np.inf, None
@@ -304,7 +304,7 @@ def relax_network(
     import highspy
 
     model = site_model(flows, kept, may_open)
-    h = _highs()
+    h = quiet_highs()
     h.passModel(_model_lp(model))
     added = np.zeros(len(model.link_column), dtype=bool)
     new = np.zeros(0, dtype=np.int64)
@@ -312,7 +312,7 @@ def relax_network(
         if len(new):
             added[new] = True
             _add_linking(h, model, new)
-        h.run()
+        run_highs(h)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         values = np.asarray(h.getSolution().col_value)
@@ -356,7 +356,7 @@ def solve_restricted(
     lp.integrality_ = [highspy.HighsVarType.kContinuous] * int(keep[:n_flow].sum()) + [
         highspy.HighsVarType.kInteger
     ] * int(site_open.sum())
-    h = _highs()
+    h = quiet_highs()
     h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 1.0))
     h.passModel(lp)
     capacity = np.concatenate([t.capacity for t in flows.tiers])
@@ -366,7 +366,7 @@ def solve_restricted(
     )
     if len(rows):
         _add_linking(h, model, rows, index)
-    h.run()
+    run_highs(h)
     if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
         return None
     values = np.asarray(h.getSolution().col_value)[int(keep[:n_flow].sum()) :]
@@ -639,13 +639,3 @@ def _lp_model(
     lp.a_matrix_.value_ = matrix.data
     lp.a_matrix_.num_row_, lp.a_matrix_.num_col_ = matrix.shape
     return lp
-
-
-def _highs():  # -> highspy.Highs
-    """A silent single-threaded HiGHS."""
-    import highspy
-
-    h = silent(highspy.Highs)
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    return h

@@ -200,7 +200,7 @@ _PULP_STATUS = {
 # ---- HiGHS ------------------------------------------------------------------------------
 
 
-def silent(make: Callable[[], T]) -> T:
+def _silent(make: Callable[[], T]) -> T:
     """Call ``make`` with the process's standard output (file descriptor 1) sent nowhere.
 
     HiGHS prints its banner from its constructor, before any option can silence it, and from
@@ -219,6 +219,29 @@ def silent(make: Callable[[], T]) -> T:
         os.close(devnull)
 
 
+def quiet_highs():  # -> highspy.Highs
+    """A HiGHS object that prints nothing, for gxnet's own LPs and MIPs (bounds, heuristics).
+
+    It keeps HiGHS's default thread count: HiGHS sizes one thread pool per process, and a run
+    that asks for another explicit count than the pool's fails (found when a single-threaded
+    heuristic ran after a default solve in the same process).
+    """
+    import highspy
+
+    h = _silent(highspy.Highs)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def run_highs(h) -> None:
+    """Run ``h``; a HiGHS error (not an infeasible or stopped model) raises SolverError, so
+    that a failure is never read as "infeasible"."""
+    import highspy
+
+    if h.run() == highspy.HighsStatus.kError:
+        raise SolverError("HiGHS stopped with an error on one of gxnet's internal models")
+
+
 def _solve_highs(
     prob: pulp.LpProblem, options: SolverOptions, extra: dict[str, object]
 ) -> SolverRun:
@@ -226,7 +249,7 @@ def _solve_highs(
 
     load_start = time.perf_counter()
     variables = prob.variables()
-    h = highspy.Highs() if options.msg else silent(highspy.Highs)
+    h = highspy.Highs() if options.msg else _silent(highspy.Highs)
     h.setOptionValue("output_flag", bool(options.msg))
     h.setOptionValue("mip_rel_gap", float(options.gap_rel))
     h.setOptionValue("random_seed", int(options.seed))

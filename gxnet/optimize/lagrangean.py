@@ -30,8 +30,9 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
-from gxnet.optimize.solve import quiet_highs, run_highs
+from gxnet.optimize.solve import highs_lp, quiet_highs, run_highs
 
 #: Capacity units (after dividing by the capacities' common divisor) above which the covering
 #: knapsack falls back to its LP relaxation (still a valid bound, only weaker).
@@ -282,18 +283,13 @@ def transport(data: CflpData, open_sites: np.ndarray) -> Transport | None:
     index[starts[:-1][two] + 1] = load_row[two]
     coeff[starts[:-1][two] + 1] = data.weight[origin[two]]
     n_rows = data.n + int(bounded.sum())
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(rows)
-    lp.num_row_ = n_rows
-    lp.col_cost_ = data.cost[rows]
-    lp.col_lower_ = np.zeros(len(rows))
-    lp.col_upper_ = np.ones(len(rows))
-    lp.row_lower_ = np.r_[np.ones(data.n), np.full(n_rows - data.n, -highspy.kHighsInf)]
-    lp.row_upper_ = np.r_[np.ones(data.n), data.capacity[bounded]]
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = starts.astype(np.int32)
-    lp.a_matrix_.index_ = index.astype(np.int32)
-    lp.a_matrix_.value_ = coeff
+    lp = highs_lp(
+        sp.csc_matrix((coeff, index, starts), shape=(n_rows, len(rows))),
+        data.cost[rows],
+        np.ones(len(rows)),
+        np.r_[np.ones(data.n), np.full(n_rows - data.n, -np.inf)],
+        np.r_[np.ones(data.n), data.capacity[bounded]],
+    )
     h = quiet_highs()
     h.passModel(lp)
     run_highs(h)

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from gxnet.optimize.problem import Pairs
-from gxnet.optimize.solve import quiet_highs, run_highs
+from gxnet.optimize.solve import highs_lp, quiet_highs, run_highs
 
 #: Improvements smaller than this share of the cost are rounding noise, not moves.
 _IMPROVEMENT = 1e-9
@@ -156,7 +156,7 @@ class NetworkFlows:
         import highspy
 
         keep = np.flatnonzero(self.usable(open_sites))
-        lp = _lp_model(
+        lp = highs_lp(
             self.matrix[:, keep], self.cost[keep], self.upper[keep], self.row_lower, self.row_upper
         )
         self._highs.passModel(lp)
@@ -380,7 +380,7 @@ def _model_lp(model: SiteModel, keep: np.ndarray | None = None):  # -> highspy.H
     """The site model's LP, with only the ``keep`` columns when given."""
     if keep is None:
         keep = np.ones(model.matrix.shape[1], dtype=bool)
-    return _lp_model(
+    return highs_lp(
         model.matrix[:, np.flatnonzero(keep)],
         model.cost[keep],
         model.upper[keep],
@@ -613,29 +613,3 @@ def service_cost(flows: NetworkFlows, t: int, best: SearchResult) -> np.ndarray:
     # Origins that send nothing cost nothing anywhere.
     cost[amount <= 0] = 0.0
     return cost
-
-
-def _lp_model(
-    matrix: sp.csc_matrix,
-    cost: np.ndarray,
-    upper: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    lower: np.ndarray | None = None,
-):  # -> highspy.HighsLp
-    """``min cost x, row_lower <= A x <= row_upper, lower <= x <= upper`` (lower default 0)."""
-    import highspy
-
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.zeros(matrix.shape[1]) if lower is None else lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = row_lower
-    lp.row_upper_ = row_upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
-    lp.a_matrix_.value_ = matrix.data
-    lp.a_matrix_.num_row_, lp.a_matrix_.num_col_ = matrix.shape
-    return lp

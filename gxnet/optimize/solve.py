@@ -34,6 +34,7 @@ import cbcbox
 import numpy as np
 import pandas as pd
 import pulp
+import scipy.sparse
 
 from gxnet._errors import SolverError, UserInputError
 from gxnet.optimize.problem import Pairs, Problem
@@ -231,6 +232,33 @@ def quiet_highs():  # -> highspy.Highs
     h = _silent(highspy.Highs)
     h.setOptionValue("output_flag", False)
     return h
+
+
+def highs_lp(
+    matrix: scipy.sparse.csc_matrix,
+    cost: np.ndarray,
+    upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    lower: np.ndarray | None = None,
+):  # -> highspy.HighsLp
+    """A HiGHS LP ``min cost x, row_lower <= A x <= row_upper, lower <= x <= upper`` from a
+    column-wise sparse ``A`` (``lower`` default 0)."""
+    import highspy
+
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.zeros(matrix.shape[1]) if lower is None else lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data
+    lp.a_matrix_.num_row_, lp.a_matrix_.num_col_ = matrix.shape
+    return lp
 
 
 def run_highs(h) -> None:

@@ -18,7 +18,6 @@ is exact, its memory behaviour and the cited defaults are in ``docs/costs.md``.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -53,9 +52,6 @@ COLUMNS: tuple[str, ...] = ("origin", "destination", "seconds", "metres")
 # the tree bookkeeping cost about 30 bytes each, so about 120 MB whatever the city's size
 # (up to 160 MB when shared searches stack their rows from scipy's).
 _BATCH_ENTRIES = 4_000_000
-
-# Search graphs per network and direction (see _prepared); dropped with their network.
-_PREPARED: weakref.WeakKeyDictionary[RoadNetwork, dict[bool, _Graph]] = weakref.WeakKeyDictionary()
 
 # Relative slack on search limits and pruning, so that float rounding in the subtraction
 # "cutoff - access" can never drop a pair that the final, exact test keeps.
@@ -470,24 +466,12 @@ def _edge_lengths(graph: _Graph, tail: np.ndarray, head: np.ndarray) -> np.ndarr
 
 
 def _prepared(network: RoadNetwork, *, reverse: bool) -> _Graph:
-    """The search graph of a network direction, built once per network object and reused.
-
-    A pipeline asks for costs from the same network several times (points, then centres;
-    every re-solve). Networks are treated as immutable, like everywhere else in gxnet.
-    """
-    cache = _PREPARED.setdefault(network, {})
-    if reverse not in cache:
-        cache[reverse] = _search_graph(network, reverse=reverse)
-    return cache[reverse]
-
-
-def _search_graph(network: RoadNetwork, *, reverse: bool) -> _Graph:
     """The network (or its reverse) as a time-weighted CSR matrix, from its search graph.
 
-    A network loaded from its cache carries its search graphs (see
-    :meth:`RoadNetwork.search_graph`): the matrix wraps those arrays without a copy. Zero-time
-    edges stay explicit entries: csgraph treats a stored zero in a CSR matrix as an edge of
-    weight 0.
+    The network keeps its search graphs (see :meth:`RoadNetwork.search_graph`: derived once per
+    network object, or read from the ``.npz`` cache) and the matrix wraps those arrays without a
+    copy, so this costs microseconds however often a pipeline asks for costs. Zero-time edges
+    stay explicit entries: csgraph treats a stored zero in a CSR matrix as an edge of weight 0.
     """
     n = network.n_nodes
     arrays = network.search_graph(reverse=reverse)

@@ -194,7 +194,11 @@ def test_directions_batches_and_metres_methods_give_the_same_costs(monkeypatch) 
     ]
     forward = results[0]
     assert len(forward) > 100
-    assert set(costs._PREPARED[network]) == {False, True}  # each direction prepared once, kept
+    # Each direction derived once and kept by the network; the matrices wrap its arrays.
+    assert set(network._search_graphs) == {False, True}
+    for reverse in (False, True):
+        arrays = network.search_graph(reverse=reverse)
+        assert np.shares_memory(costs._prepared(network, reverse=reverse).csr.data, arrays.time_s)
     for other in results[1:3]:  # forward in other batch sizes: bit-identical
         pd.testing.assert_frame_equal(other, forward)
     for other in results[3:]:  # reverse graph: the same paths summed from the other end

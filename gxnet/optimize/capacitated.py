@@ -346,9 +346,9 @@ class CapacitatedFacilityLocation(LocationModel):
     lagrangean : bool, optional
         Run the Lagrangean stage of :mod:`gxnet.optimize.lagrangean` before the MIP: a bound,
         an incumbent from the Lagrangean heuristic and local search, and sites fixed open or
-        closed against it; the MIP then solves only what the fixings leave, started from the
-        incumbent. Only for the pure model (all demand served, no point count, no budget, split
-        demand, finite capacities). None (default): on such models with at least
+        closed against it; the MIP then solves only what the fixings leave, below the
+        incumbent's value. Only for the pure model (all demand served, no point count, no
+        budget, split demand, finite capacities). None (default): on such models with at least
         :data:`LAGRANGEAN_MIN_PAIRS` pairs.
 
     Notes
@@ -356,8 +356,9 @@ class CapacitatedFacilityLocation(LocationModel):
     With the Lagrangean stage, ``Solution.bound`` is the better of the Lagrangean bound and
     the MIP's bound on the restricted problem (valid for the whole problem because every
     solution that breaks a fixing costs more than the incumbent); ``metrics`` add
-    ``lagrangean_bound``, ``lagrangean_iterations``, ``points_fixed_open`` and
-    ``points_fixed_closed``.
+    ``lagrangean_bound``, ``lagrangean_iterations``, ``points_fixed_open``,
+    ``points_fixed_closed`` and ``restricted_rounds`` (the MIP runs again on fewer sites each
+    time it finds a solution that lets the fixings close more).
     """
 
     name = "capacitated facility location"

@@ -17,7 +17,8 @@ demand rows. This module is that machinery, on the sparse pairs and in NumPy thr
   Lagrangean heuristic (the relaxation's open set, repaired and priced by :func:`transport`)
   as the bound improves, then :func:`local_search` (drop, add, swap sites).
 - :func:`fixings`: sites whose bound, when forced open (closed), exceeds the incumbent are
-  closed (opened): no solution better than the incumbent has them otherwise.
+  closed (opened): no solution better than the incumbent has them otherwise;
+  :func:`open_count_limit`: how many sites such a solution can open at most.
 
 Every figure is in the model's objective units: ``cost[k]`` of a pair is the cost of sending
 all of the unit's weight over it.

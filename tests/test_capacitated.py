@@ -247,10 +247,12 @@ def test_lagrangean_stage_matches_brute_force(seed, subgradient_s, monkeypatch):
     assert 1 in opened and 3 not in opened
 
 
-def test_better_mip_solution_fixes_more_sites_and_stays_exact(monkeypatch):
+@pytest.mark.parametrize("gap_rel", [0.0, 1e-6])
+def test_better_mip_solution_fixes_more_sites_and_stays_exact(monkeypatch, gap_rel):
     """Without the local search the Lagrangean incumbent of this instance is poor: the first
     restricted MIP round stops at a better solution, the fixings made against it close a site
-    the first ones left free, and the rounds still end at the brute-force optimum, proven."""
+    the first ones left free, and the rounds still end at the brute-force optimum, proven
+    (with a gap tolerance the cutoff lies below the incumbent; without, just above it)."""
     monkeypatch.setattr(lagrangean, "local_search", lambda data, start, value, **kw: start)
     rounds = []
     run_restricted = capacitated.CapacitatedFacilityLocation._run_restricted
@@ -264,11 +266,12 @@ def test_better_mip_solution_fixes_more_sites_and_stays_exact(monkeypatch):
     tiny = random_tiny(np.random.default_rng(935), n=9, m=6)
     tiny.cost[:, 0] = 15.0
     tiny.capacity[0] = tiny.weight.sum()
-    solution = _tiny_model(tiny, lagrangean=True).solve(SolverOptions(gap_rel=0))
+    solution = _tiny_model(tiny, lagrangean=True).solve(SolverOptions(gap_rel=gap_rel))
     expected = brute_force(tiny)
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(expected, rel=1e-9)
     assert solution.bound <= expected + 1e-6
+    assert solution.gap <= gap_rel
     # Round 1 stopped early below the heuristic's value; the later cutoffs are lower.
     assert rounds[0][1] and rounds[0][2] == "feasible"
     assert rounds[-1][0] < rounds[0][0]

@@ -651,12 +651,14 @@ class CapacitatedFacilityLocation(LocationModel):
             prob = self._restricted(pairs, must, may, incumbent, limit_open)
             if build_time is None:
                 build_time = time.perf_counter() - tic
-            run = self._run_restricted(prob, options, incumbent.value, tic, first_only=shrank)
+            cutoff = _cutoff(incumbent.value, options.gap_rel, proven)
+            run = self._run_restricted(prob, options, cutoff, tic, first_only=shrank)
             if not (shrank and run.status == "feasible" and _seconds_left(options, tic) > 1.0):
                 break
             # The round stopped at its first solution below the cutoff. If it is better, the
-            # same multipliers fix more sites against its lower value; if not (HiGHS found
-            # one as good as the incumbent), the round runs again in full.
+            # same multipliers fix more sites against its lower value; if not (with
+            # gap_rel = 0 HiGHS may stop at one as good as the incumbent), the round runs
+            # again in full.
             found = transport(data, chosen(self._y))
             if found is None or found.value >= incumbent.value * (1 - _CUTOFF_SLACK):
                 shrank = False
@@ -670,7 +672,7 @@ class CapacitatedFacilityLocation(LocationModel):
         if proven:
             restricted_bound = -math.inf
         elif run.status == "infeasible":
-            restricted_bound = incumbent.value
+            restricted_bound = cutoff
         else:
             restricted_bound = -math.inf if run.bound is None else run.bound
         if run.objective is None or run.objective > incumbent.value * (1 + _CUTOFF_SLACK):
@@ -703,8 +705,8 @@ class CapacitatedFacilityLocation(LocationModel):
         *,
         first_only: bool,
     ) -> SolverRun:
-        """Solve a restricted model in the time left since ``tic``, below ``cutoff``; with
-        ``first_only``, stop at the first solution better than it."""
+        """Solve a restricted model in the time left since ``tic``, for solutions below
+        ``cutoff``; with ``first_only``, stop at the first one."""
         remaining = None if options.time_limit_s is None else max(_seconds_left(options, tic), 1.0)
         mip_options = replace(options, time_limit_s=remaining)
         highs_options = dict(self.highs_options)
@@ -713,7 +715,7 @@ class CapacitatedFacilityLocation(LocationModel):
             # restricted MIP of capa10000 ten times slower; the incumbent's value as a cutoff
             # keeps presolve and prunes as well as the start.
             mip_options = replace(mip_options, warm_start=False)
-            highs_options["objective_bound"] = cutoff * (1 + _CUTOFF_SLACK)
+            highs_options["objective_bound"] = cutoff
             if first_only:
                 highs_options["mip_max_improving_sols"] = 1
         return solve_pulp(prob, mip_options, highs_options=highs_options)
@@ -744,6 +746,20 @@ class CapacitatedFacilityLocation(LocationModel):
         kept = start.share[may[pairs.destination]]
         for variable, value in zip(self._layer.x, kept.tolist(), strict=True):
             variable.varValue = value
+
+
+def _cutoff(upper: float, gap_rel: float, proven: bool) -> float:
+    """The restricted MIP's cutoff for an incumbent of value ``upper``.
+
+    Below the incumbent by half the gap tolerance: a solution merely as good (HiGHS finds the
+    incumbent's own often) would otherwise stop a round that waits for a better one, and a
+    MIP that finds nothing below it still proves the incumbent within ``gap_rel``. With no
+    tolerance, or when only the incumbent's own LP is solved, just above its value (its own
+    solution must stay feasible under the solver's tolerances).
+    """
+    if proven or gap_rel <= 0:
+        return upper * (1 + _CUTOFF_SLACK)
+    return upper * (1 - gap_rel / 2)
 
 
 def _seconds_left(options: SolverOptions, tic: float) -> float:

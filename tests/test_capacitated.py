@@ -8,7 +8,14 @@ import pytest
 from location_bruteforce import brute_force, random_tiny
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import CapacitatedFacilityLocation, Problem, SolverOptions, Targets, capacitated
+from gxnet.optimize import (
+    CapacitatedFacilityLocation,
+    Problem,
+    SolverOptions,
+    Targets,
+    capacitated,
+    lagrangean,
+)
 from gxnet.optimize.instances import read_cap
 
 
@@ -238,6 +245,38 @@ def test_lagrangean_stage_matches_brute_force(seed, subgradient_s, monkeypatch):
     assert solution.bound <= expected + 1e-6
     opened = set(solution.open_sites["recycling_point"])
     assert 1 in opened and 3 not in opened
+
+
+@pytest.mark.parametrize("gap_rel", [0.0, 1e-6])
+def test_better_mip_solution_fixes_more_sites_and_stays_exact(monkeypatch, gap_rel):
+    """Without the local search the Lagrangean incumbent of this instance is poor: the first
+    restricted MIP round stops at a better solution, the fixings made against it close a site
+    the first ones left free, and the rounds still end at the brute-force optimum, proven
+    (with a gap tolerance the cutoff lies below the incumbent; without, just above it)."""
+    monkeypatch.setattr(lagrangean, "local_search", lambda data, start, value, **kw: start)
+    rounds = []
+    run_restricted = capacitated.CapacitatedFacilityLocation._run_restricted
+
+    def record(self, prob, options, cutoff, tic, *, first_only):
+        run = run_restricted(self, prob, options, cutoff, tic, first_only=first_only)
+        rounds.append((cutoff, first_only, run.status))
+        return run
+
+    monkeypatch.setattr(capacitated.CapacitatedFacilityLocation, "_run_restricted", record)
+    tiny = random_tiny(np.random.default_rng(935), n=9, m=6)
+    tiny.cost[:, 0] = 15.0
+    tiny.capacity[0] = tiny.weight.sum()
+    solution = _tiny_model(tiny, lagrangean=True).solve(SolverOptions(gap_rel=gap_rel))
+    expected = brute_force(tiny)
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(expected, rel=1e-9)
+    assert solution.bound <= expected + 1e-6
+    assert solution.gap <= gap_rel
+    # Round 1 stopped early below the heuristic's value; the later cutoffs are lower.
+    assert rounds[0][1] and rounds[0][2] == "feasible"
+    assert rounds[-1][0] < rounds[0][0]
+    assert solution.metrics["restricted_rounds"] == len(rounds) >= 2
+    assert solution.metrics["points_fixed_closed"] >= 1
 
 
 def test_lagrangean_stage_refuses_models_it_does_not_describe():

@@ -16,6 +16,7 @@ from gxnet.optimize.lagrangean import (
     cover_knapsack,
     fixings,
     initial_multipliers,
+    open_count_limit,
     relax,
     repair,
     subgradient,
@@ -145,6 +146,29 @@ def test_fixings_never_cut_off_the_optimum():
             restricted = Tiny(tiny.weight, tiny.cost, tiny.capacity, tiny.fixed, status)
             assert brute_force(restricted) == pytest.approx(optimum, rel=1e-9)
     assert fixed >= 20  # the check above ran on many fixings
+
+
+def test_open_count_limit_keeps_every_solution_as_good_as_the_upper_value():
+    """No solution at most as costly as ``upper`` (and keeping the fixings made against it)
+    opens more sites than the limit; the limit is below the sites that may open often."""
+    binding = 0
+    for seed in range(6):
+        tiny = _feasible_tiny(300 + seed, n=8, m=6)
+        data = _data(tiny)
+        multipliers = subgradient(data, time_budget_s=5.0).multipliers
+        solutions = [
+            transport(data, np.array(y, bool)) for y in itertools.product((0, 1), repeat=6)
+        ]
+        solutions = [s for s in solutions if s is not None]
+        for incumbent in solutions:
+            must, may = fixings(data, multipliers, incumbent)
+            limit = open_count_limit(data, multipliers, incumbent.value, must, may)
+            binding += limit < int(may.sum())
+            for other in solutions:
+                keeps = not (must & ~other.open_sites).any() and not (other.open_sites & ~may).any()
+                if keeps and other.value <= incumbent.value:
+                    assert int(other.open_sites.sum()) <= limit
+    assert binding >= 10
 
 
 def test_transport_is_the_exact_assignment_of_an_open_set():

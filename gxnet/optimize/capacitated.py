@@ -38,7 +38,14 @@ import numpy as np
 import pulp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize.lagrangean import CflpData, Transport, subgradient
+from gxnet.optimize.lagrangean import (
+    CflpData,
+    Transport,
+    fixings,
+    open_count_limit,
+    subgradient,
+    transport,
+)
 from gxnet.optimize.problem import (
     Demand,
     Pairs,
@@ -53,6 +60,7 @@ from gxnet.optimize.solve import (
     SolverOptions,
     SolverRun,
     assignment_frame,
+    chosen,
     empty_solution,
     relative_gap,
     site_variables,
@@ -338,9 +346,9 @@ class CapacitatedFacilityLocation(LocationModel):
     lagrangean : bool, optional
         Run the Lagrangean stage of :mod:`gxnet.optimize.lagrangean` before the MIP: a bound,
         an incumbent from the Lagrangean heuristic and local search, and sites fixed open or
-        closed against it; the MIP then solves only what the fixings leave, started from the
-        incumbent. Only for the pure model (all demand served, no point count, no budget, split
-        demand, finite capacities). None (default): on such models with at least
+        closed against it; the MIP then solves only what the fixings leave, below the
+        incumbent's value. Only for the pure model (all demand served, no point count, no
+        budget, split demand, finite capacities). None (default): on such models with at least
         :data:`LAGRANGEAN_MIN_PAIRS` pairs.
 
     Notes
@@ -348,8 +356,9 @@ class CapacitatedFacilityLocation(LocationModel):
     With the Lagrangean stage, ``Solution.bound`` is the better of the Lagrangean bound and
     the MIP's bound on the restricted problem (valid for the whole problem because every
     solution that breaks a fixing costs more than the incumbent); ``metrics`` add
-    ``lagrangean_bound``, ``lagrangean_iterations``, ``points_fixed_open`` and
-    ``points_fixed_closed``.
+    ``lagrangean_bound``, ``lagrangean_iterations``, ``points_fixed_open``,
+    ``points_fixed_closed`` and ``restricted_rounds`` (the MIP runs again on fewer sites each
+    time it finds a solution that lets the fixings close more).
     """
 
     name = "capacitated facility location"
@@ -608,7 +617,13 @@ class CapacitatedFacilityLocation(LocationModel):
 
     def solve(self, options: SolverOptions | None = None) -> Solution:
         """Build, solve and read the model; with the Lagrangean stage, bound, heuristic and
-        fixings first, then the MIP on the sites left free (one time limit for all)."""
+        fixings first, then the MIP on the sites left free (one time limit for all).
+
+        The MIP runs in rounds: while re-fixing still shrinks the restricted problem, a round
+        stops at HiGHS's first solution better than the incumbent, the fixings are computed
+        again against that lower value (the same multipliers fix more sites) and a smaller
+        restricted problem is built for the time that remains.
+        """
         options = options or SolverOptions()
         if not self.uses_lagrangean():
             return super().solve(options)
@@ -628,24 +643,36 @@ class CapacitatedFacilityLocation(LocationModel):
         # Proven: only the incumbent's sites, fixed open (an LP). Else the sites left free.
         must = incumbent.open_sites if proven else result.must_open
         may = incumbent.open_sites if proven else result.may_open
-        prob = self._restricted(pairs, must, may, incumbent)
-        build_time = time.perf_counter() - tic
-        remaining = None if limit is None else max(limit - build_time, 1.0)
-        mip_options = replace(options, time_limit_s=remaining)
-        highs_options = dict(self.highs_options)
-        if options.solver == "highs":
-            # HiGHS takes a start only with presolve off (see solve.py), which made the
-            # restricted MIP of capa10000 ten times slower; the incumbent's value as a cutoff
-            # keeps presolve and prunes as well as the start.
-            mip_options = replace(mip_options, warm_start=False)
-            highs_options["objective_bound"] = incumbent.value * (1 + _CUTOFF_SLACK)
-        run = solve_pulp(prob, mip_options, highs_options=highs_options)
+        build_time: float | None = None
+        rounds, shrank = 0, not proven
+        while True:
+            rounds += 1
+            limit_open = open_count_limit(data, result.multipliers, incumbent.value, must, may)
+            prob = self._restricted(pairs, must, may, incumbent, limit_open)
+            if build_time is None:
+                build_time = time.perf_counter() - tic
+            cutoff = _cutoff(incumbent.value, options.gap_rel, proven)
+            run = self._run_restricted(prob, options, cutoff, tic, first_only=shrank)
+            if not (shrank and run.status == "feasible" and _seconds_left(options, tic) > 1.0):
+                break
+            # The round stopped at its first solution below the cutoff. If it is better, the
+            # same multipliers fix more sites against its lower value; if not (with
+            # gap_rel = 0 HiGHS may stop at one as good as the incumbent), the round runs
+            # again in full.
+            found = transport(data, chosen(self._y))
+            if found is None or found.value >= incumbent.value * (1 - _CUTOFF_SLACK):
+                shrank = False
+                continue
+            incumbent = found
+            free = int((may & ~must).sum())
+            must, may = fixings(data, result.multipliers, incumbent)
+            shrank = int((may & ~must).sum()) < free
         # The restricted problem's bound speaks for the whole problem only when fixings, not
         # the proof, restricted it; "infeasible" under the cutoff proves nothing is cheaper.
         if proven:
             restricted_bound = -math.inf
         elif run.status == "infeasible":
-            restricted_bound = incumbent.value
+            restricted_bound = cutoff
         else:
             restricted_bound = -math.inf if run.bound is None else run.bound
         if run.objective is None or run.objective > incumbent.value * (1 + _CUTOFF_SLACK):
@@ -661,22 +688,54 @@ class CapacitatedFacilityLocation(LocationModel):
         solution.metrics.update(
             lagrangean_bound=result.bound,
             lagrangean_iterations=float(result.iterations),
-            points_fixed_open=float((result.must_open & ~data.must_open).sum()),
-            points_fixed_closed=float((data.may_open & ~result.may_open).sum()),
+            points_fixed_open=float((must & ~data.must_open).sum()),
+            points_fixed_closed=float((data.may_open & ~may).sum()),
+            restricted_rounds=float(rounds),
         )
         solution.build_time_s = build_time + run.load_time_s
-        solution.solve_time_s = run.solve_time_s
+        solution.solve_time_s = time.perf_counter() - tic - solution.build_time_s
         return solution
 
+    def _run_restricted(
+        self,
+        prob: pulp.LpProblem,
+        options: SolverOptions,
+        cutoff: float,
+        tic: float,
+        *,
+        first_only: bool,
+    ) -> SolverRun:
+        """Solve a restricted model in the time left since ``tic``, for solutions below
+        ``cutoff``; with ``first_only``, stop at the first one."""
+        remaining = None if options.time_limit_s is None else max(_seconds_left(options, tic), 1.0)
+        mip_options = replace(options, time_limit_s=remaining)
+        highs_options = dict(self.highs_options)
+        if options.solver == "highs":
+            # HiGHS takes a start only with presolve off (see solve.py), which made the
+            # restricted MIP of capa10000 ten times slower; the incumbent's value as a cutoff
+            # keeps presolve and prunes as well as the start.
+            mip_options = replace(mip_options, warm_start=False)
+            highs_options["objective_bound"] = cutoff
+            if first_only:
+                highs_options["mip_max_improving_sols"] = 1
+        return solve_pulp(prob, mip_options, highs_options=highs_options)
+
     def _restricted(
-        self, pairs: Pairs, must: np.ndarray, may: np.ndarray, start: Transport
+        self,
+        pairs: Pairs,
+        must: np.ndarray,
+        may: np.ndarray,
+        start: Transport,
+        limit_open: int,
     ) -> pulp.LpProblem:
-        """The model on the sites that ``may`` open, those in ``must`` fixed open, started from
-        the Lagrangean incumbent ``start``."""
+        """The model on the sites that ``may`` open, those in ``must`` fixed open, at most
+        ``limit_open`` open, started from the Lagrangean incumbent ``start``."""
         prob = pulp.LpProblem("capacitated_facility_location", pulp.LpMinimize)
         prob += self.build_points(prob, may)
         for j in np.flatnonzero(must):
             self._y[j].lowBound = 1
+        if limit_open < int(may.sum()):
+            prob += count_constraint(self._y, limit_open, "at_most")
         self._set_values(pairs, may, start)
         return prob
 
@@ -687,3 +746,24 @@ class CapacitatedFacilityLocation(LocationModel):
         kept = start.share[may[pairs.destination]]
         for variable, value in zip(self._layer.x, kept.tolist(), strict=True):
             variable.varValue = value
+
+
+def _cutoff(upper: float, gap_rel: float, proven: bool) -> float:
+    """The restricted MIP's cutoff for an incumbent of value ``upper``.
+
+    Below the incumbent by half the gap tolerance: a solution merely as good (HiGHS finds the
+    incumbent's own often) would otherwise stop a round that waits for a better one, and a
+    MIP that finds nothing below it still proves the incumbent within ``gap_rel``. With no
+    tolerance, or when only the incumbent's own LP is solved, just above its value (its own
+    solution must stay feasible under the solver's tolerances).
+    """
+    if proven or gap_rel <= 0:
+        return upper * (1 + _CUTOFF_SLACK)
+    return upper * (1 - gap_rel / 2)
+
+
+def _seconds_left(options: SolverOptions, tic: float) -> float:
+    """Seconds of the time limit left since ``tic`` (infinite without a limit)."""
+    if options.time_limit_s is None:
+        return math.inf
+    return options.time_limit_s - (time.perf_counter() - tic)

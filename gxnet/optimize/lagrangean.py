@@ -17,7 +17,8 @@ demand rows. This module is that machinery, on the sparse pairs and in NumPy thr
   Lagrangean heuristic (the relaxation's open set, repaired and priced by :func:`transport`)
   as the bound improves, then :func:`local_search` (drop, add, swap sites).
 - :func:`fixings`: sites whose bound, when forced open (closed), exceeds the incumbent are
-  closed (opened): no solution better than the incumbent has them otherwise.
+  closed (opened): no solution better than the incumbent has them otherwise;
+  :func:`open_count_limit`: how many sites such a solution can open at most.
 
 Every figure is in the model's objective units: ``cost[k]`` of a pair is the cost of sending
 all of the unit's weight over it.
@@ -505,3 +506,33 @@ def fixings(
             opened, _ = cover_knapsack(value, data.capacity, data.demand, forced, data.may_open)
             may[j] = not constant + opened > upper
     return must, may
+
+
+def open_count_limit(
+    data: CflpData,
+    multipliers: np.ndarray,
+    upper: float,
+    must_open: np.ndarray,
+    may_open: np.ndarray,
+) -> int:
+    """Most sites a solution cheaper than ``upper`` can open under the given fixings.
+
+    A solution opening the set ``S`` costs at least ``sum_i lambda_i + sum_{j in S} v_j``
+    (``v_j`` each site's fixed cost plus knapsack value), so with ``k`` sites at least the
+    multipliers' sum plus the must-open sites' values plus the ``k - |must|`` smallest values
+    of the others (the covering row left out: still a lower bound). The largest ``k`` whose
+    bound stays within ``upper`` is the limit; a solution of value ``upper`` itself keeps it.
+
+    Returns
+    -------
+    int
+        The limit (the number of sites that may open when nothing is excluded).
+    """
+    _, value = site_knapsacks(data, data.cost - multipliers[data.origin])
+    slack = upper + _FIX_SLACK * max(1.0, abs(upper)) - float(multipliers.sum())
+    free = np.sort(value[may_open & ~must_open])
+    least = float(value[must_open].sum()) + np.r_[0.0, np.cumsum(free)]
+    within = np.flatnonzero(least <= slack)
+    if len(within) == 0:  # no solution is cheaper than ``upper``: any limit is as true
+        return int(must_open.sum())
+    return int(must_open.sum()) + int(within[-1])

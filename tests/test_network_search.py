@@ -15,8 +15,10 @@ from gxnet.optimize import SolverOptions, TwoTierNetwork
 from gxnet.optimize.instances import read_tscflp
 from gxnet.optimize.network_search import (
     NetworkFlows,
+    SearchResult,
     estimate_moves,
     relax_network,
+    search_kernels,
     search_open_sites,
     service_cost,
     solve_restricted,
@@ -101,6 +103,46 @@ def test_restricted_mip_over_every_site_is_the_optimum(seed):
     only = [~np.eye(m, dtype=bool)[0], np.ones(k, bool)]
     chosen = solve_restricted(flows, bound, only, time.perf_counter() + 30)
     assert chosen is None or not chosen[0][0]
+
+
+def _everything_open(flows, free):
+    """The plan that opens every free site (feasible on the tiny networks, rarely cheap)."""
+    cost, values = flows.evaluate(free)
+    return SearchResult([f.copy() for f in free], cost, values, 0)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_kernel_search_over_one_bucket_of_every_site_is_the_optimum(seed):
+    # One bucket holds every site the reduced costs leave: the MIP finds the optimum, so the
+    # sites that reduced-cost fixing keeps out cannot be in it.
+    tiny, flows, expected, kept, free, bound = _relaxed(1300 + seed)
+    start = _everything_open(flows, free)
+    result = search_kernels(
+        flows, bound, start, free, kept, time.perf_counter() + 30, bucket_share=1.0
+    )
+    assert result.cost == pytest.approx(expected, rel=1e-6)
+    assert flows.evaluate(result.open_sites)[0] == pytest.approx(result.cost, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_kernel_search_in_small_buckets_keeps_a_feasible_plan_no_worse(seed):
+    tiny, flows, _, kept, free, _ = _relaxed(1350 + seed)
+    # Point 1 may not open (excluded), point 2 must stay open (existing).
+    free[0][[1, 2]] = False
+    kept[0][2] = True
+    usable = [f | k for f, k in zip(free, kept, strict=True)]
+    bound = relax_network(flows, kept, usable, time.perf_counter() + 30)
+    start = _everything_open(flows, usable)
+    result = search_kernels(
+        flows, bound, start, free, kept, time.perf_counter() + 30, bucket_share=0.01
+    )
+    assert bound.objective - 1e-6 <= result.cost <= start.cost
+    assert flows.evaluate(result.open_sites)[0] == pytest.approx(result.cost, rel=1e-9)
+    cost, _ = flows.evaluate(result.open_sites)
+    assert result.flows is not None and flows.cost @ result.flows == pytest.approx(
+        cost - flows.fixed_cost(result.open_sites), rel=1e-9
+    )
+    assert result.open_sites[0][2] and not result.open_sites[0][1]
 
 
 def test_kept_sites_stay_open_and_fixed_ones_closed():

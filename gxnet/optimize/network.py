@@ -60,8 +60,8 @@ from gxnet.optimize.network_search import (
     SearchResult,
     Tier,
     relax_network,
+    search_kernels,
     search_open_sites,
-    solve_restricted,
 )
 from gxnet.optimize.problem import TIERS, Demand, Pairs, Problem, Sites, Targets, describe_ids
 from gxnet.optimize.solve import (
@@ -75,7 +75,10 @@ from gxnet.optimize.solve import (
 _UPPER = TIERS[1:]
 #: Share of the time limit the relaxation may use, and the local search after it.
 SEARCH_SHARE = 0.15
-#: Seconds each may use when the run has no time limit.
+#: Share of the time limit the kernel search (small MIPs around the start) may use.
+KERNEL_SHARE = 0.30
+#: Seconds the relaxation and the local search may each use when the run has no time limit
+#: (twice that for the kernel search).
 SEARCH_CAP_S = 60.0
 
 
@@ -496,8 +499,9 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         """Give the MIP a strong incumbent and fix the sites it can do without.
 
         The LP relaxation (:func:`relax_network`) is rounded and improved by
-        :func:`search_open_sites` and :meth:`improve_restricted`, each within
-        :data:`SEARCH_SHARE` of the time limit; the flows found become the solver's warm start.
+        :func:`search_open_sites`, each within :data:`SEARCH_SHARE` of the time limit, then by
+        :func:`search_kernels` within :data:`KERNEL_SHARE`; the flows found become the
+        solver's warm start.
         Sites closed in that incumbent whose reduced cost lifts the relaxation above the
         incumbent's cost are fixed closed (and open ones fixed open likewise): no better plan
         uses them, so the solver's bound and status stay valid for the whole model.
@@ -519,7 +523,10 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         )
         if result.flows is None:
             return
-        result = self.improve_restricted(flows, relaxation, result, free, kept, share)
+        kernel_share = KERNEL_SHARE * limit if limit is not None else 2 * SEARCH_CAP_S
+        result = search_kernels(
+            flows, relaxation, result, free, kept, time.perf_counter() + kernel_share
+        )
         self._start, self._flows = result, flows
         self.set_start(result, flows)
         # Reduced-cost fixing against the incumbent (a margin for the LP's tolerances).
@@ -532,29 +539,6 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
                 variables[k].upBound = 0
             for k in np.flatnonzero(is_free & is_open & (relaxation.objective - d > ceiling)):
                 variables[k].lowBound = 1
-
-    @staticmethod
-    def improve_restricted(
-        flows: NetworkFlows,
-        relaxation: NetworkBound,
-        result: SearchResult,
-        free: list[np.ndarray],
-        kept: list[np.ndarray],
-        share: float,
-    ) -> SearchResult:
-        """Leave the local optimum through a MIP over the sites the start or the relaxation
-        uses (:func:`solve_restricted`), then search on from its plan; within ``share`` s."""
-        deadline = time.perf_counter() + share
-        candidates = [
-            o | (f & (v > 1e-6))
-            for o, f, v in zip(result.open_sites, free, relaxation.open_values, strict=True)
-        ]
-        chosen = solve_restricted(flows, relaxation, candidates, deadline)
-        if chosen is None:
-            return result
-        rank = [c.astype(np.float64) for c in chosen]
-        better = search_open_sites(flows, rank, free, kept, deadline)
-        return better if better.cost < result.cost else result
 
     def flow_tiers(self) -> list[Tier]:
         """The model's pairs and costs as :class:`~gxnet.optimize.network_search.Tier`s."""

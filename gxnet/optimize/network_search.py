@@ -7,8 +7,9 @@ LP over the open sites' columns only, which HiGHS solves in tens of milliseconds
 rows added as they are violated; :func:`search_open_sites` starts from its rounding and
 improves the open sets by closing, opening and swapping sites (the classic add/drop/swap
 neighbourhoods of facility location), each move judged by the exact flow cost;
-:func:`solve_restricted` leaves its local optimum through a MIP over the few sites the start or
-the relaxation uses. The result is the warm start that
+:func:`search_kernels` leaves its local optimum through small MIPs (:func:`solve_restricted`)
+over the sites the plan or the relaxation uses plus buckets of the most promising others (a
+kernel search). The result is the warm start that
 :class:`~gxnet.optimize.network.TwoTierNetwork` hands to the MIP solver, and the relaxation's
 reduced costs fix the sites no cheaper plan can use.
 """
@@ -337,13 +338,15 @@ def solve_restricted(
     bound: NetworkBound,
     candidates: Sequence[np.ndarray],
     deadline: float,
+    cutoff: float = np.inf,
 ) -> list[np.ndarray] | None:
     """The sites a MIP over ``candidates`` only opens (its best plan by ``deadline``).
 
     The MIP is :func:`site_model`'s with integer sites, the flow columns of other sites left
     out, and the linking rows the relaxation found (plus those of uncapacitated sites, which
     the capacity rows do not link). A few dozen candidate sites make it small enough for HiGHS
-    to improve a local optimum that single moves cannot leave. None when it finds no plan.
+    to improve a local optimum that single moves cannot leave. Plans costing ``cutoff`` or
+    more are pruned (HiGHS's ``objective_bound``). None when it finds no plan.
     """
     import highspy
 
@@ -358,6 +361,8 @@ def solve_restricted(
     ] * int(site_open.sum())
     h = quiet_highs()
     h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 1.0))
+    if np.isfinite(cutoff):
+        h.setOptionValue("objective_bound", float(cutoff))
     h.passModel(lp)
     capacity = np.concatenate([t.capacity for t in flows.tiers])
     uncapacitated = np.isinf(capacity[model.link_site - n_flow])
@@ -613,3 +618,93 @@ def service_cost(flows: NetworkFlows, t: int, best: SearchResult) -> np.ndarray:
     # Origins that send nothing cost nothing anywhere.
     cost[amount <= 0] = 0.0
     return cost
+
+
+def search_kernels(
+    flows: NetworkFlows,
+    bound: NetworkBound,
+    best: SearchResult,
+    free: Sequence[np.ndarray],
+    kept: Sequence[np.ndarray],
+    deadline: float,
+    *,
+    bucket_share: float = 0.05,
+    mip_limit_s: float = 30.0,
+) -> SearchResult:
+    """Leave a local optimum through small MIPs over the sites that look most promising.
+
+    A kernel search: each round's MIP (:func:`solve_restricted`, cut off at the best cost)
+    may use the sites the best plan opens or the relaxation uses, plus a bucket of the other
+    free sites, the next ``bucket_share`` of each tier in order of promise (relaxation reduced
+    cost plus the estimated change of opening it, :func:`estimate_moves`). Sites whose
+    reduced cost lifts the relaxation above the best cost never enter: no cheaper plan uses
+    them. A better plan is improved by :func:`search_open_sites` and the buckets start again
+    around it; the search stops when every bucket is tried or at ``deadline``.
+
+    Parameters
+    ----------
+    flows : NetworkFlows
+    bound : NetworkBound
+        The relaxation over the same sites.
+    best : SearchResult
+        A feasible plan (its flows set).
+    free, kept : sequence of numpy.ndarray
+        As in :func:`search_open_sites`.
+    deadline : float
+        ``time.perf_counter()`` value at which the search stops with what it has.
+    bucket_share : float
+        Share of each tier's sites a bucket adds (at least two).
+    mip_limit_s : float
+        Seconds each MIP may take.
+
+    Returns
+    -------
+    SearchResult
+        ``best`` or a cheaper plan.
+    """
+    support = [f & (v > 1e-6) for f, v in zip(free, bound.open_values, strict=True)]
+    size = [max(2, round(bucket_share * len(f))) for f in free]
+    tried = [np.zeros(len(f), dtype=bool) for f in free]
+    # A new best plan is a new kernel: its MIP runs even when no bucket is left to add.
+    fresh = True
+    while time.perf_counter() < deadline:
+        candidates = [o | s for o, s in zip(best.open_sites, support, strict=True)]
+        grown = False
+        for t, reduced in enumerate(bound.reduced_costs):
+            left = np.flatnonzero(
+                free[t] & ~candidates[t] & ~tried[t] & (bound.objective + reduced < best.cost)
+            )
+            if not len(left):
+                continue
+            # Many reduced costs are 0 (a degenerate LP): the estimate breaks the ties.
+            estimate = _opening_estimate(flows, t, best, free[t])[left]
+            chosen = left[np.lexsort((estimate, reduced[left]))[: size[t]]]
+            candidates[t][chosen] = tried[t][chosen] = grown = True
+        if not (grown or fresh):
+            break
+        fresh = False
+        limit = min(deadline, time.perf_counter() + mip_limit_s)
+        plan = solve_restricted(flows, bound, candidates, limit, cutoff=best.cost)
+        if plan is None:
+            continue
+        cost, values = flows.evaluate(plan)
+        if cost < best.cost - _IMPROVEMENT * abs(best.cost):
+            best = SearchResult(plan, cost, values, flows.evaluations)
+            tried = [np.zeros(len(f), dtype=bool) for f in free]
+            fresh = True
+    best.evaluations = flows.evaluations
+    return best
+
+
+def _opening_estimate(
+    flows: NetworkFlows, t: int, best: SearchResult, free: np.ndarray
+) -> np.ndarray:
+    """Per site of tier ``t``: the estimated change of opening it alone (0 where open or not
+    free), from :func:`estimate_moves`."""
+    delta, close, open_ = estimate_moves(
+        service_cost(flows, t, best), flows.tiers[t].fixed_cost, best.open_sites[t], free
+    )
+    adds = (close < 0) & (open_ >= 0)
+    estimate = np.zeros(len(free))
+    estimate[open_[adds]] = np.where(np.isfinite(delta[adds]), delta[adds], 0.0)
+    return estimate

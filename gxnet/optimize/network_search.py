@@ -638,8 +638,10 @@ def search_kernels(
     free sites, the next ``bucket_share`` of each tier in order of promise (relaxation reduced
     cost plus the estimated change of opening it, :func:`estimate_moves`). Sites whose
     reduced cost lifts the relaxation above the best cost never enter: no cheaper plan uses
-    them. A better plan is improved by :func:`search_open_sites` and the buckets start again
-    around it; the search stops when every bucket is tried or at ``deadline``.
+    them. A better plan (priced by its exact flows) becomes the kernel and the buckets start
+    again around it; the search stops when every bucket is tried or at ``deadline``. (A local
+    search after each better plan was measured and dropped: it used the time in which the next
+    MIP improved more.)
 
     Parameters
     ----------

@@ -666,10 +666,15 @@ def search_kernels(
     """
     support = [f & (v > 1e-6) for f, v in zip(free, bound.open_values, strict=True)]
     size = [max(2, round(bucket_share * len(f))) for f in free]
-    tried = [np.zeros(len(f), dtype=bool) for f in free]
-    # A new best plan is a new kernel: its MIP runs even when no bucket is left to add.
+    # A new best plan is a new kernel: every bucket is open again, and its MIP runs even when
+    # no bucket is left to add.
     fresh = True
     while time.perf_counter() < deadline:
+        if fresh:
+            tried = [np.zeros(len(f), dtype=bool) for f in free]
+            # Many reduced costs are 0 (a degenerate LP): the estimates, which depend on the
+            # best plan only, break the ties.
+            estimates = [_opening_estimate(flows, t, best, f) for t, f in enumerate(free)]
         candidates = [o | s for o, s in zip(best.open_sites, support, strict=True)]
         grown = False
         for t, reduced in enumerate(bound.reduced_costs):
@@ -678,9 +683,7 @@ def search_kernels(
             )
             if not len(left):
                 continue
-            # Many reduced costs are 0 (a degenerate LP): the estimate breaks the ties.
-            estimate = _opening_estimate(flows, t, best, free[t])[left]
-            chosen = left[np.lexsort((estimate, reduced[left]))[: size[t]]]
+            chosen = left[np.lexsort((estimates[t][left], reduced[left]))[: size[t]]]
             candidates[t][chosen] = tried[t][chosen] = grown = True
         if not (grown or fresh):
             break
@@ -692,7 +695,6 @@ def search_kernels(
         cost, values = flows.evaluate(plan)
         if cost < best.cost - _IMPROVEMENT * abs(best.cost):
             best = SearchResult(plan, cost, values, flows.evaluations)
-            tried = [np.zeros(len(f), dtype=bool) for f in free]
             fresh = True
     best.evaluations = flows.evaluations
     return best

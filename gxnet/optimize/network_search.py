@@ -7,6 +7,7 @@ LP over the open sites' columns only, which HiGHS solves in tens of milliseconds
 rows added as they are violated; :func:`search_open_sites` starts from its rounding and
 improves the open sets by closing, opening and swapping sites (the classic add/drop/swap
 neighbourhoods of facility location), each move judged by the exact flow cost;
+:func:`search_kicks` leaves that local optimum by random kicks and the local search again;
 :func:`search_kernels` leaves its local optimum through small MIPs (:func:`solve_restricted`)
 over the sites the plan or the relaxation uses plus buckets of the most promising others (a
 kernel search). The result is the warm start that
@@ -499,6 +500,74 @@ def search_open_sites(
                 best = SearchResult(trial, cost, values, flows.evaluations)
                 improved = True
                 break
+    best.evaluations = flows.evaluations
+    return best
+
+
+def search_kicks(
+    flows: NetworkFlows,
+    best: SearchResult,
+    free: Sequence[np.ndarray],
+    kept: Sequence[np.ndarray],
+    deadline: float,
+    *,
+    seed: int = 0,
+    tolerance: float = 1e-3,
+    patience: int = 50,
+) -> SearchResult:
+    """Leave a local optimum by kicks: a few random moves, then the local search again.
+
+    An iterated local search. Each kick applies two to four random moves (a swap, or less
+    often an opening or a closing) to the current plan, touching every free site with the same
+    chance, and :func:`search_open_sites` improves the result. A plan within ``tolerance`` of
+    the best becomes the current one, so the search walks between near-equal local optima
+    instead of returning to the same one; the best is kept. Measured on PSC2-C3-50, where every
+    one- and two-site swap of the best plan was priced and none was cheaper, it reached a plan
+    below the best known value in 80 s.
+
+    Parameters
+    ----------
+    flows : NetworkFlows
+    best : SearchResult
+        A feasible plan (its flows set), e.g. the local search's.
+    free, kept : sequence of numpy.ndarray
+        As in :func:`search_open_sites`.
+    deadline : float
+        ``time.perf_counter()`` value at which the search stops with what it has.
+    seed : int
+        Seed of the random moves.
+    tolerance : float
+        Share above the best cost within which a plan becomes the current one.
+    patience : int
+        Stop after this many kicks in a row that find nothing cheaper than the best (small
+        networks end long before ``deadline``).
+
+    Returns
+    -------
+    SearchResult
+        ``best`` or a cheaper plan.
+    """
+    rng = np.random.default_rng(seed)
+    current, idle = best, 0
+    tiers = np.concatenate([np.full(int(f.sum()), t) for t, f in enumerate(free)])
+    while len(tiers) and time.perf_counter() < deadline and idle < patience:
+        idle += 1
+        trial = [m.copy() for m in current.open_sites]
+        for t in rng.choice(tiers, size=rng.integers(2, 5)):
+            is_open, is_closed = trial[t] & free[t], ~trial[t] & free[t]
+            move = rng.random()
+            if is_open.any() and (move < 0.85 or not is_closed.any()):
+                trial[t][rng.choice(np.flatnonzero(is_open))] = False
+            if is_closed.any() and (move < 0.7 or move >= 0.85):
+                trial[t][rng.choice(np.flatnonzero(is_closed))] = True
+        rank = [m.astype(np.float64) for m in trial]
+        found = search_open_sites(flows, rank, free, kept, deadline)
+        if found.flows is None:
+            continue
+        if found.cost < best.cost - _IMPROVEMENT * abs(best.cost):
+            best, idle = found, 0
+        if found.cost <= best.cost * (1.0 + tolerance):
+            current = found
     best.evaluations = flows.evaluations
     return best
 

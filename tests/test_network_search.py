@@ -19,6 +19,7 @@ from gxnet.optimize.network_search import (
     estimate_moves,
     relax_network,
     search_kernels,
+    search_kicks,
     search_open_sites,
     service_cost,
     solve_restricted,
@@ -143,6 +144,58 @@ def test_kernel_search_in_small_buckets_keeps_a_feasible_plan_no_worse(seed):
         cost - flows.fixed_cost(result.open_sites), rel=1e-9
     )
     assert result.open_sites[0][2] and not result.open_sites[0][1]
+
+
+def _trap(status=("candidate",) * 3):
+    """Four units; point 0 serves them all dearly, points 1 and 2 each serve two cheaply.
+
+    Alone, point 0 costs 55 (its fixed 10, service 40, centre 1, links 4); points 1 and 2
+    together cost 49. No single move leaves point 0: closing or swapping it leaves units
+    unserved, and adding point 1 or 2 costs 57.
+    """
+    far = np.inf
+    cost = np.array([[10, 1, far], [10, 1, far], [10, far, 1], [10, far, 1]], dtype=float)
+    model = TwoTierNetwork.from_cost_matrix(
+        cost,
+        np.ones(4),
+        np.array([4.0, 2.0, 2.0]),
+        np.array([10.0, 20.0, 20.0]),
+        centre_costs=np.ones((3, 1)),
+        centre_capacities=np.array([10.0]),
+        centre_fixed_costs=np.array([1.0]),
+        status={
+            "recycling_point": np.array(status, dtype=object),
+            "sorting_centre": np.array(["candidate"], dtype=object),
+        },
+        load=np.ones(4),
+        single_centre=False,
+    )
+    model.build(SolverOptions(warm_start=False))
+    flows = NetworkFlows(model.flow_tiers(), model.problem.demand.weight, model.load)
+    kept = [np.array(status) != "candidate", np.zeros(1, bool)]
+    free = [~kept[0], np.ones(1, bool)]
+    start = search_open_sites(
+        flows, [np.array([1.0, 0.0, 0.0]), np.ones(1)], free, kept, time.perf_counter() + 30
+    )
+    return flows, kept, free, start
+
+
+def test_kicks_leave_a_local_optimum_that_single_moves_cannot():
+    flows, kept, free, start = _trap()
+    assert start.cost == pytest.approx(55.0)
+    assert start.open_sites[0].tolist() == [True, False, False]
+    result = search_kicks(flows, start, free, kept, time.perf_counter() + 30, seed=3)
+    assert result.cost == pytest.approx(49.0)
+    assert result.open_sites[0].tolist() == [False, True, True]
+    assert flows.evaluate(result.open_sites)[0] == pytest.approx(49.0)
+
+
+def test_kicks_keep_existing_sites_open():
+    # Point 0 exists: the best plan with it open adds nothing (57 with point 1, 59 with both).
+    flows, kept, free, start = _trap(("existing", "candidate", "candidate"))
+    result = search_kicks(flows, start, free, kept, time.perf_counter() + 30, seed=3)
+    assert result.open_sites[0].tolist() == [True, False, False]
+    assert result.cost == pytest.approx(55.0)
 
 
 def test_kept_sites_stay_open_and_fixed_ones_closed():

@@ -521,9 +521,9 @@ def search_kicks(
     often an opening or a closing) to the current plan, touching every free site with the same
     chance, and :func:`search_open_sites` improves the result. A plan within ``tolerance`` of
     the best becomes the current one, so the search walks between near-equal local optima
-    instead of returning to the same one; the best is kept. Measured on PSC2-C3-50, where every
-    one- and two-site swap of the best plan was priced and none was cheaper, it reached a plan
-    below the best known value in 80 s.
+    instead of returning to the same one; the best is kept. On PSC2-C3-50, where no one- or
+    two-site swap of the best plan is cheaper, kicks reach a plan below the best known value
+    (docs/optimize-network.md).
 
     Parameters
     ----------

@@ -507,8 +507,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         The LP relaxation (:func:`relax_network`) is rounded and improved by
         :func:`search_open_sites`, each within :data:`SEARCH_SHARE` of the time limit, then by
         :func:`search_kicks` within :data:`KICK_SHARE` and :func:`search_kernels` within
-        :data:`KERNEL_SHARE`; the flows found become the
-        solver's warm start.
+        :data:`KERNEL_SHARE`; the flows found become the solver's warm start.
         Sites closed in that incumbent whose reduced cost lifts the relaxation above the
         incumbent's cost are fixed closed (and open ones fixed open likewise): no better plan
         uses them, so the solver's bound and status stay valid for the whole model.

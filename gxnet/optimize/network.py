@@ -513,7 +513,12 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         uses them, so the solver's bound and status stay valid for the whole model.
         """
         limit = options.time_limit_s
-        share = SEARCH_SHARE * limit if limit is not None else SEARCH_CAP_S
+
+        def seconds(share: float, cap: float) -> float:
+            # Each step's time: its share of the limit, or a fixed cap when there is none.
+            return share * limit if limit is not None else cap
+
+        share = seconds(SEARCH_SHARE, SEARCH_CAP_S)
         tiers = ("recycling_point", *self.tiers)
         sites = [self.problem.sites[t] for t in tiers]
         kept = [s.kept & may_open[t] for s, t in zip(sites, tiers, strict=True)]
@@ -529,14 +534,10 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         )
         if result.flows is None:
             return
-        kick_share = KICK_SHARE * limit if limit is not None else SEARCH_CAP_S
-        result = search_kicks(
-            flows, result, free, kept, time.perf_counter() + kick_share, seed=options.seed
-        )
-        kernel_share = KERNEL_SHARE * limit if limit is not None else 2 * SEARCH_CAP_S
-        result = search_kernels(
-            flows, relaxation, result, free, kept, time.perf_counter() + kernel_share
-        )
+        kick_deadline = time.perf_counter() + seconds(KICK_SHARE, SEARCH_CAP_S)
+        result = search_kicks(flows, result, free, kept, kick_deadline, seed=options.seed)
+        kernel_deadline = time.perf_counter() + seconds(KERNEL_SHARE, 2 * SEARCH_CAP_S)
+        result = search_kernels(flows, relaxation, result, free, kept, kernel_deadline)
         self._start, self._flows = result, flows
         self.set_start(result, flows)
         # Reduced-cost fixing against the incumbent (a margin for the LP's tolerances).

@@ -351,24 +351,73 @@ def _highs_lp(prob: pulp.LpProblem, variables: list[pulp.LpVariable]):  # -> hig
     """The PuLP model as a HighsLp with a row-wise sparse matrix, built in one pass."""
     import highspy
 
-    index = {id(v): i for i, v in enumerate(variables)}
     inf = highspy.kHighsInf
+    rows = _sparse_rows(prob, variables)
     lp = highspy.HighsLp()
     lp.num_col_ = len(variables)
+    lp.col_cost_ = rows.cost
+    lp.col_lower_ = np.nan_to_num(rows.col_lower, neginf=-inf, posinf=inf)
+    lp.col_upper_ = np.nan_to_num(rows.col_upper, neginf=-inf, posinf=inf)
+    if prob.sense == pulp.LpMaximize:
+        lp.sense_ = highspy.ObjSense.kMaximize
+    lp.num_row_ = rows.matrix.shape[0]
+    lp.row_lower_ = np.nan_to_num(rows.row_lower, neginf=-inf, posinf=inf)
+    lp.row_upper_ = np.nan_to_num(rows.row_upper, neginf=-inf, posinf=inf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = len(variables)
+    lp.a_matrix_.num_row_ = rows.matrix.shape[0]
+    lp.a_matrix_.start_ = rows.matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = rows.matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = rows.matrix.data
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
+        for integer in rows.integer.tolist()
+    ]
+    return lp
+
+
+@dataclass(frozen=True)
+class _SparseRows:
+    """A PuLP model as arrays: ``row_lower <= matrix @ x <= row_upper`` within column bounds."""
+
+    cost: np.ndarray
+    matrix: scipy.sparse.csr_array
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integer: np.ndarray
+
+    def satisfied_by(self, values: np.ndarray, tolerance: float = 1e-6) -> bool:
+        """Whether ``values`` meet every row, bound and integrality within ``tolerance``
+        (relative to the size of each right-hand side)."""
+        activity = self.matrix @ values
+
+        def within(low: np.ndarray, value: np.ndarray, high: np.ndarray) -> bool:
+            slack_low = tolerance * np.maximum(1.0, np.abs(np.nan_to_num(low, neginf=0.0)))
+            slack_high = tolerance * np.maximum(1.0, np.abs(np.nan_to_num(high, posinf=0.0)))
+            return bool(np.all(value >= low - slack_low) and np.all(value <= high + slack_high))
+
+        integral = np.abs(values[self.integer] - np.round(values[self.integer])) <= tolerance
+        return (
+            within(self.row_lower, activity, self.row_upper)
+            and within(self.col_lower, values, self.col_upper)
+            and bool(integral.all())
+        )
+
+
+def _sparse_rows(prob: pulp.LpProblem, variables: list[pulp.LpVariable]) -> _SparseRows:
+    """The model's objective, rows and bounds as arrays in one pass over its constraints."""
+    index = {id(v): i for i, v in enumerate(variables)}
     cost = np.zeros(len(variables))
     for variable, coefficient in prob.objective.items():
         cost[index[id(variable)]] = coefficient
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
-    lp.col_upper_ = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
-    if prob.sense == pulp.LpMaximize:
-        lp.sense_ = highspy.ObjSense.kMaximize
     constraints = prob.constraints()
-    starts = np.zeros(len(constraints) + 1, dtype=np.int32)
+    starts = np.zeros(len(constraints) + 1, dtype=np.int64)
     columns: list[int] = []
     values: list[float] = []
-    lower = np.full(len(constraints), -inf)
-    upper = np.full(len(constraints), inf)
+    lower = np.full(len(constraints), -np.inf)
+    upper = np.full(len(constraints), np.inf)
     for row, constraint in enumerate(constraints):
         for variable, coefficient in constraint.items():
             columns.append(index[id(variable)])
@@ -379,22 +428,19 @@ def _highs_lp(prob: pulp.LpProblem, variables: list[pulp.LpVariable]):  # -> hig
             lower[row] = rhs
         if constraint.sense != pulp.LpConstraintGE:
             upper[row] = rhs
-    lp.num_row_ = len(constraints)
-    lp.row_lower_ = lower
-    lp.row_upper_ = upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.num_col_ = len(variables)
-    lp.a_matrix_.num_row_ = len(constraints)
-    lp.a_matrix_.start_ = starts
-    lp.a_matrix_.index_ = np.asarray(columns, dtype=np.int32)
-    lp.a_matrix_.value_ = np.asarray(values, dtype=np.float64)
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger
-        if v.cat == pulp.LpInteger
-        else highspy.HighsVarType.kContinuous
-        for v in variables
-    ]
-    return lp
+    matrix = scipy.sparse.csr_array(
+        (np.asarray(values, dtype=np.float64), np.asarray(columns, dtype=np.int64), starts),
+        shape=(len(constraints), len(variables)),
+    )
+    return _SparseRows(
+        cost=cost,
+        matrix=matrix,
+        row_lower=lower,
+        row_upper=upper,
+        col_lower=np.array([-np.inf if v.lowBound is None else v.lowBound for v in variables]),
+        col_upper=np.array([np.inf if v.upBound is None else v.upBound for v in variables]),
+        integer=np.array([v.cat == pulp.LpInteger for v in variables], dtype=bool),
+    )
 
 
 # ---- CBC --------------------------------------------------------------------------------
@@ -416,7 +462,8 @@ def cbc_command(**options: object) -> pulp.LpSolver_CMD:
 
 def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
     variables = prob.variables()
-    warm = options.warm_start and bool(variables) and all(v.varValue is not None for v in variables)
+    start = [v.varValue for v in variables]
+    warm = options.warm_start and bool(variables) and all(value is not None for value in start)
     with tempfile.TemporaryDirectory(prefix="gxnet-cbc-") as folder:
         log_path = Path(folder) / "cbc.log"
         solver = cbc_command(
@@ -437,35 +484,63 @@ def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
     if options.msg:
         print(log)
-    if prob.sol_status == pulp.LpSolutionOptimal:
-        status = "optimal"
-    elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
+    status = _cbc_status(prob, log, options.time_limit_s)
+    # CBC 2.10 stopped by its limit before it took the start in returns nothing, and stopped
+    # in the middle of preprocessing it says "infeasible" (pmed16 at a 1 s limit). A start
+    # that meets every row is a solution all the same: the run found none better.
+    if (
+        status in ("infeasible", "no solution")
+        and warm
+        and _sparse_rows(prob, variables).satisfied_by(np.asarray(start, dtype=np.float64))
+    ):
+        for variable, value in zip(variables, start, strict=True):
+            variable.varValue = value
         status = "feasible"
-    elif prob.sol_status == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:
-        status = "infeasible"
-    else:
-        status = "no solution"
+    prob.assignStatus(*_PULP_STATUS[status])
     objective = bound = gap = None
     if status in ("optimal", "feasible"):
         objective = float(pulp.value(prob.objective) or 0.0)
         if status == "optimal":
             bound, gap = objective, 0.0
         else:
-            bound = _cbc_bound(log, objective, prob.sense)
+            bound = _cbc_bound(log, objective, prob)
             gap = relative_gap(objective, bound)
     return SolverRun(status, objective, bound, gap, elapsed, "cbc")
 
 
-def _cbc_bound(log: str, objective: float, sense: int) -> float | None:
-    """The best bound from a CBC log ("Lower bound:" in CBC's minimising sign convention)."""
-    found = re.findall(r"Lower bound:\s*" + _CBC_NUMBER, log)
+def _cbc_status(prob: pulp.LpProblem, log: str, time_limit_s: float | None) -> str:
+    """The honest status of a CBC run from PuLP's reading of its solution file and the log.
+
+    CBC 2.10 cut short by its time limit during preprocessing reports "Pre-processing says
+    infeasible": an infeasibility claimed once the limit has passed is not a proof.
+    """
+    if prob.sol_status == pulp.LpSolutionOptimal:
+        return "optimal"
+    if prob.sol_status == pulp.LpSolutionIntegerFeasible:
+        return "feasible"
+    if prob.sol_status == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:
+        wall = re.findall(r"Wallclock seconds\):\s*" + _CBC_NUMBER, log)
+        if time_limit_s is None or (wall and float(wall[-1]) < time_limit_s):
+            return "infeasible"
+    return "no solution"
+
+
+def _cbc_bound(log: str, objective: float, prob: pulp.LpProblem) -> float | None:
+    """The best bound from a CBC log, else its root LP value, in the model's own terms.
+
+    CBC prints "Lower bound:" when minimising and "Upper bound:" with ``-max``, both in the
+    model's sign; PuLP leaves the objective's constant out of the file CBC reads, so it is
+    added back.
+    """
+    maximise = prob.sense == pulp.LpMaximize
+    label = "Upper bound:" if maximise else "Lower bound:"
+    found = re.findall(label + r"\s*" + _CBC_NUMBER, log) or re.findall(
+        r"Continuous objective value is\s*" + _CBC_NUMBER, log
+    )
     if not found:
         return None
-    bound = float(found[-1])
-    # CBC minimises internally: for "-max" runs it prints the bound of the negated objective.
-    if sense == pulp.LpMaximize:
-        bound = -bound
-    return max(bound, objective) if sense == pulp.LpMaximize else min(bound, objective)
+    bound = float(found[-1]) + float(prob.objective.constant)
+    return max(bound, objective) if maximise else min(bound, objective)
 
 
 # ---- models -----------------------------------------------------------------------------

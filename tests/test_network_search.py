@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 
@@ -196,6 +197,41 @@ def test_kicks_keep_existing_sites_open():
     result = search_kicks(flows, start, free, kept, time.perf_counter() + 30, seed=3)
     assert result.open_sites[0].tolist() == [True, False, False]
     assert result.cost == pytest.approx(55.0)
+
+
+def test_kicks_start_only_from_a_local_optimum():
+    flows, kept, free, start = _trap()
+    assert start.local_optimum
+    # A plan whose local search ran out of time: kicks would only finish that search.
+    unfinished = dataclasses.replace(start, local_optimum=False)
+    before = flows.evaluations
+    result = search_kicks(flows, unfinished, free, kept, time.perf_counter() + 30, seed=3)
+    assert result is unfinished and result.cost == pytest.approx(55.0)
+    assert flows.evaluations == before
+
+
+def test_a_search_stopped_by_its_deadline_is_no_local_optimum():
+    tiny, flows, expected, kept, free, bound = _relaxed(965)
+    everything = [f.astype(float) for f in free]
+    stopped = search_open_sites(flows, everything, free, kept, time.perf_counter())
+    assert stopped.flows is not None and not stopped.local_optimum
+    finished = search_open_sites(flows, everything, free, kept, time.perf_counter() + 30)
+    assert finished.local_optimum
+    assert finished.cost == pytest.approx(expected) == pytest.approx(246.0)
+
+
+def test_a_search_of_the_best_estimated_moves_only_stops_sooner():
+    tiny, flows, expected, kept, free, bound = _relaxed(965)
+    everything = [f.astype(float) for f in free]
+    before = flows.evaluations
+    first = search_open_sites(flows, everything, free, kept, time.perf_counter() + 30, moves=1)
+    # From every site open (394.5) each round tries its best-estimated move and no other:
+    # three close a site (336.5, 289, 261), the fourth round's (272) is dearer, and the search
+    # stops where the full one goes on to the optimum (246).
+    assert first.local_optimum
+    assert first.cost == pytest.approx(261.0)
+    assert flows.evaluations - before == 5
+    assert flows.evaluate(first.open_sites)[0] == pytest.approx(261.0)
 
 
 def test_kept_sites_stay_open_and_fixed_ones_closed():

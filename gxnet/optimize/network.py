@@ -507,7 +507,8 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         The LP relaxation (:func:`relax_network`) is rounded and improved by
         :func:`search_open_sites`, each within :data:`SEARCH_SHARE` of the time limit, then by
         :func:`search_kicks` within :data:`KICK_SHARE` and :func:`search_kernels` within
-        :data:`KERNEL_SHARE`; the flows found become the solver's warm start.
+        :data:`KERNEL_SHARE` plus what the kicks left; the flows found become the solver's
+        warm start.
         Sites closed in that incumbent whose reduced cost lifts the relaxation above the
         incumbent's cost are fixed closed (and open ones fixed open likewise): no better plan
         uses them, so the solver's bound and status stay valid for the whole model.
@@ -536,7 +537,9 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             return
         kick_deadline = time.perf_counter() + seconds(KICK_SHARE, SEARCH_CAP_S)
         result = search_kicks(flows, result, free, kept, kick_deadline, seed=options.seed)
-        kernel_deadline = time.perf_counter() + seconds(KERNEL_SHARE, 2 * SEARCH_CAP_S)
+        # The kernel search ends where its share after the kicks' would: the time the kicks
+        # leave (no local optimum to start from, or no cheaper plan in a while) is its own.
+        kernel_deadline = kick_deadline + seconds(KERNEL_SHARE, 2 * SEARCH_CAP_S)
         result = search_kernels(flows, relaxation, result, free, kept, kernel_deadline)
         self._start, self._flows = result, flows
         self.set_start(result, flows)

@@ -512,7 +512,7 @@ def search_open_sites(
                 improved = True
                 break
         else:
-            best.local_optimum = best.flows is not None
+            best.local_optimum = True
     best.evaluations = flows.evaluations
     return best
 

@@ -351,18 +351,17 @@ def _highs_lp(prob: pulp.LpProblem, variables: list[pulp.LpVariable]):  # -> hig
     """The PuLP model as a HighsLp with a row-wise sparse matrix, built in one pass."""
     import highspy
 
-    inf = highspy.kHighsInf
-    rows = _sparse_rows(prob, variables)
+    rows = _sparse_rows(prob, variables)  # infinite bounds as np.inf, which is kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = len(variables)
     lp.col_cost_ = rows.cost
-    lp.col_lower_ = np.nan_to_num(rows.col_lower, neginf=-inf, posinf=inf)
-    lp.col_upper_ = np.nan_to_num(rows.col_upper, neginf=-inf, posinf=inf)
+    lp.col_lower_ = rows.col_lower
+    lp.col_upper_ = rows.col_upper
     if prob.sense == pulp.LpMaximize:
         lp.sense_ = highspy.ObjSense.kMaximize
     lp.num_row_ = rows.matrix.shape[0]
-    lp.row_lower_ = np.nan_to_num(rows.row_lower, neginf=-inf, posinf=inf)
-    lp.row_upper_ = np.nan_to_num(rows.row_upper, neginf=-inf, posinf=inf)
+    lp.row_lower_ = rows.row_lower
+    lp.row_upper_ = rows.row_upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
     lp.a_matrix_.num_col_ = len(variables)
     lp.a_matrix_.num_row_ = rows.matrix.shape[0]

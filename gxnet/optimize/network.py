@@ -541,6 +541,12 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         # leave (no local optimum to start from, or no cheaper plan in a while) is its own.
         kernel_deadline = kick_deadline + seconds(KERNEL_SHARE, 2 * SEARCH_CAP_S)
         result = search_kernels(flows, relaxation, result, free, kept, kernel_deadline)
+        # The search priced plans as min-cost flows; the solver's start takes the LP's flows,
+        # which meet its rows to its own tolerance.
+        cost, values = flows.evaluate(result.open_sites, exact=True)
+        if values is None:
+            return
+        result = SearchResult(result.open_sites, cost, values, flows.evaluations)
         self._start, self._flows = result, flows
         self.set_start(result, flows)
         # Reduced-cost fixing against the incumbent (a margin for the LP's tolerances).

@@ -2,8 +2,9 @@
 
 Once the open recycling points, sorting centres (and bases) are chosen, the split-flow network
 (``single_centre=False``, ``single_source=False``, every unit served) is a min-cost flow: an
-LP over the open sites' columns only, which HiGHS solves in tens of milliseconds.
-:class:`NetworkFlows` holds it; :func:`relax_network` solves the LP relaxation with its linking
+LP over the open sites' columns only, which HiGHS solves in tens of milliseconds, and when
+the load is one multiple of the weight a pure network, which OR-Tools solves in about one
+(:mod:`gxnet.optimize.min_cost_flow`). :class:`NetworkFlows` holds it; :func:`relax_network` solves the LP relaxation with its linking
 rows added as they are violated; :func:`search_open_sites` starts from its rounding and
 improves the open sets by closing, opening and swapping sites (the classic add/drop/swap
 neighbourhoods of facility location), each move judged by the exact flow cost;
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from gxnet.optimize.min_cost_flow import MinCostFlow
 from gxnet.optimize.problem import Pairs
 from gxnet.optimize.solve import highs_lp, quiet_highs, run_highs
 
@@ -130,6 +132,7 @@ class NetworkFlows:
         self.evaluations = 0
         self._highs = quiet_highs()
         self._highs.setOptionValue("presolve", "off")
+        self.network = MinCostFlow.from_tiers(self.tiers, weight, load)
 
     def fixed_cost(self, open_sites: Sequence[np.ndarray]) -> float:
         """Fixed cost of the open sites of every tier."""
@@ -148,9 +151,16 @@ class NetworkFlows:
                 usable[self.offsets[t + 1] : self.offsets[t + 2]] &= ~closed[above.origin]
         return usable
 
-    def evaluate(self, open_sites: Sequence[np.ndarray]) -> tuple[float, np.ndarray | None]:
+    def evaluate(
+        self, open_sites: Sequence[np.ndarray], *, exact: bool = False
+    ) -> tuple[float, np.ndarray | None]:
         """Total cost (fixed + flows) of an open choice and the flows; inf and None when the
         open sites cannot carry the demand.
+
+        A pure network (:attr:`network`) is solved as a min-cost flow, 4-5x faster than the
+        LP: exactly when its data are integral, otherwise to within rounding, with flows that
+        fit the capacities (:mod:`gxnet.optimize.min_cost_flow`). ``exact`` asks for the LP,
+        whose flows meet every row to the solver's tolerance (a MIP start needs them).
 
         Only the columns of open sites enter the LP, solved from scratch without presolve:
         measured 6x faster than re-solving the whole LP from its last basis with closed
@@ -158,13 +168,20 @@ class NetworkFlows:
         """
         import highspy
 
-        keep = np.flatnonzero(self.usable(open_sites))
+        usable = self.usable(open_sites)
+        self.evaluations += 1
+        if self.network is not None and not exact:
+            values = self.network.solve(usable, open_sites)
+            if values is not None:
+                return float(self.cost @ values) + self.fixed_cost(open_sites), values
+            if self.network.exact:
+                return np.inf, None
+        keep = np.flatnonzero(usable)
         lp = highs_lp(
             self.matrix[:, keep], self.cost[keep], self.upper[keep], self.row_lower, self.row_upper
         )
         self._highs.passModel(lp)
         run_highs(self._highs)
-        self.evaluations += 1
         if self._highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return np.inf, None
         flows = np.zeros(self.matrix.shape[1])

@@ -13,6 +13,7 @@ from location_bruteforce import brute_force, random_tiny
 from test_network import _network_problem, _tiny_network
 
 from gxnet.optimize import SolverOptions, TwoTierNetwork
+from gxnet.optimize import network as network_module
 from gxnet.optimize.instances import read_tscflp
 from gxnet.optimize.network_search import (
     NetworkFlows,
@@ -303,6 +304,41 @@ def test_the_start_stands_when_the_solver_returns_nothing_better():
     assert solution.objective == pytest.approx(start.cost)
     flows = solution.assignments["recycling_point"]["flow"].sum()
     assert flows == pytest.approx(model.problem.demand.weight.sum())
+
+
+def _single_moves(open_sites):
+    """Every plan one drop, add or swap of one tier's sites away from ``open_sites``."""
+    for t, is_open in enumerate(open_sites):
+        sites = range(len(is_open))
+        for a, b in itertools.product(sites, [None, *sites]):
+            if b is not None and is_open[a] == is_open[b]:
+                continue
+            trial = [m.copy() for m in open_sites]
+            trial[t][a] = not is_open[a]
+            if b is not None:
+                trial[t][b] = not is_open[b]
+            yield trial
+
+
+def test_the_kernel_search_plan_is_taken_to_a_local_optimum(monkeypatch):
+    _, model, flows = _tiny(1300)
+    handed = []
+
+    def open_everything(flows, bound, best, free, kept, deadline, **options):
+        # A kernel search whose plan opens every site: feasible, and no local optimum where
+        # sites cost something to open.
+        plan = [f | k for f, k in zip(free, kept, strict=True)]
+        cost, values = flows.evaluate(plan)
+        handed.append(cost)
+        return SearchResult(plan, cost, values, flows.evaluations)
+
+    monkeypatch.setattr(network_module, "search_kernels", open_everything)
+    model.build(SolverOptions())
+    start = model._start
+    assert start.cost < handed[0]
+    assert start.cost == pytest.approx(flows.evaluate(start.open_sites)[0], rel=1e-12)
+    for trial in _single_moves(start.open_sites):
+        assert flows.evaluate(trial)[0] >= start.cost * (1 - 1e-9)
 
 
 def test_two_stage_instance_start_is_near_the_best_known_value(bench_dir):

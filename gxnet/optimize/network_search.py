@@ -4,16 +4,16 @@ Once the open recycling points, sorting centres (and bases) are chosen, the spli
 (``single_centre=False``, ``single_source=False``, every unit served) is a min-cost flow: an
 LP over the open sites' columns only, which HiGHS solves in tens of milliseconds, and when
 the load is one multiple of the weight a pure network, which OR-Tools solves in about one
-(:mod:`gxnet.optimize.min_cost_flow`). :class:`NetworkFlows` holds it; :func:`relax_network` solves the LP relaxation with its linking
-rows added as they are violated; :func:`search_open_sites` starts from its rounding and
-improves the open sets by closing, opening and swapping sites (the classic add/drop/swap
-neighbourhoods of facility location), each move judged by the exact flow cost;
-:func:`search_kicks` leaves that local optimum by random kicks and the local search again;
-:func:`search_kernels` leaves its local optimum through small MIPs (:func:`solve_restricted`)
-over the sites the plan or the relaxation uses plus buckets of the most promising others (a
-kernel search). The result is the warm start that
-:class:`~gxnet.optimize.network.TwoTierNetwork` hands to the MIP solver, and the relaxation's
-reduced costs fix the sites no cheaper plan can use.
+(:mod:`gxnet.optimize.min_cost_flow`). :class:`NetworkFlows` holds it;
+:func:`relax_network` solves the LP relaxation with its linking rows added as they are
+violated; :func:`search_open_sites` starts from its rounding and improves the open sets by
+closing, opening and swapping sites (the classic add/drop/swap neighbourhoods of facility
+location), each move judged by the exact flow cost; :func:`search_kernels` leaves its local
+optimum through small MIPs (:func:`solve_restricted`) over the sites the plan or the
+relaxation uses plus buckets of the most promising others (a kernel search), and
+:func:`search_kicks` leaves a local optimum by random kicks and the local search again. The
+result is the warm start that :class:`~gxnet.optimize.network.TwoTierNetwork` hands to the
+MIP solver, and the relaxation's reduced costs fix the sites no cheaper plan can use.
 """
 
 from __future__ import annotations

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
 import pytest
 
+from gxnet._errors import SolverError
 from gxnet.optimize.min_cost_flow import MinCostFlow
 from gxnet.optimize.network_search import NetworkFlows, Tier
 from gxnet.optimize.problem import Pairs
@@ -121,3 +123,47 @@ def test_a_unit_no_point_reaches_supplies_nothing():
     every = [np.ones(len(t.capacity), dtype=bool) for t in tiers]
     cost, _ = reduced.evaluate(every)
     assert cost == pytest.approx(reduced.evaluate(every, exact=True)[0], rel=1e-12)
+
+
+def test_costs_too_large_for_exact_sums_are_rounded_not_overflowed():
+    # Whole numbers (scaled by powers of two, so exactly), yet cost x flow passes 2**63:
+    # 1e11 units at up to 2e10 per unit.
+    flows = _network(7)
+    tiers = [
+        dataclasses.replace(
+            t,
+            capacity=t.capacity * 2.0**32,
+            unit_cost=t.unit_cost * 2.0 ** (30 if k else 62),
+        )
+        for k, t in enumerate(flows.tiers)
+    ]
+    large = NetworkFlows(tiers, flows.weight * 2.0**32, flows.load * 2.0**32)
+    assert large.network is not None and not large.network.exact
+    every = [np.ones(len(t.capacity), dtype=bool) for t in tiers]
+    cost, _ = large.evaluate(every)
+    expected, _ = large.evaluate(every, exact=True)
+    assert expected <= cost <= expected * (1 + 1e-5)
+
+
+def test_a_failing_min_cost_flow_raises_rather_than_closing_the_plan(monkeypatch):
+    from ortools.graph.python import min_cost_flow
+
+    real = min_cost_flow.SimpleMinCostFlow
+
+    class Refusing:
+        INFEASIBLE, OPTIMAL = real.INFEASIBLE, real.OPTIMAL
+
+        def add_arcs_with_capacity_and_unit_cost(self, *arrays):
+            pass
+
+        def set_nodes_supplies(self, *arrays):
+            pass
+
+        def solve(self):
+            return real.BAD_COST_RANGE
+
+    flows = _network(8)
+    monkeypatch.setattr(min_cost_flow, "SimpleMinCostFlow", Refusing)
+    every = [np.ones(len(t.capacity), dtype=bool) for t in flows.tiers]
+    with pytest.raises(SolverError, match="min-cost flow stopped with status"):
+        flows.evaluate(every)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gxnet._errors import SolverError
+
 #: Largest integer a scaled weight or unit cost is rounded to when the data are not integral:
 #: six significant digits, far inside OR-Tools' 64-bit range even summed over a city.
 _SCALE = 1e6
@@ -106,9 +108,17 @@ class MinCostFlow:
         ]
         per_unit += [t.unit_cost * ratio / supply_scale for t in tiers[1:]]
         costs = np.concatenate(per_unit)
-        cost_scale = 1.0 if _integral(costs) else _SCALE / max(float(np.abs(costs).max()), 1e-300)
         n_demand = first.n_origins
         sizes = [len(t.capacity) for t in tiers]
+        # OR-Tools multiplies unit costs by the node count while it scales them, and sums
+        # cost x flow in 64 bits: keep both inside, rounding the costs when they would not be.
+        cost_limit = 2.0**62 / max(n_demand + 2 * sum(sizes) + 1, total, 1)
+        largest = float(costs.max(initial=0.0))
+        cost_scale = (
+            1.0
+            if _integral(costs) and largest <= cost_limit
+            else min(_SCALE, cost_limit) / max(largest, 1e-300)
+        )
         into = n_demand + np.concatenate([[0], np.cumsum(sizes)])[:-1]
         sink = n_demand + sum(sizes) + sum(sizes[:-1])
         # Out-nodes of the tiers below the top; the top tier's sites drain into the sink.
@@ -161,7 +171,7 @@ class MinCostFlow:
 
     def solve(self, usable: np.ndarray, open_sites: Sequence[np.ndarray]) -> np.ndarray | None:
         """Column values of the cheapest flows through the open sites, or None when they
-        cannot carry the demand.
+        cannot carry the demand (as rounded). Raises SolverError when OR-Tools fails.
 
         Parameters
         ----------
@@ -186,8 +196,12 @@ class MinCostFlow:
             self.tail[arcs], self.head[arcs], self.capacity[arcs], self.unit_cost[arcs]
         )
         solver.set_nodes_supplies(np.arange(len(self.supply)), self.supply)
-        if solver.solve() != solver.OPTIMAL:
+        status = solver.solve()
+        if status == solver.INFEASIBLE:
             return None
+        if status != solver.OPTIMAL:
+            # Not "infeasible": a failure must never close a feasible plan.
+            raise SolverError(f"OR-Tools' min-cost flow stopped with status {status}")
         columns = arcs[arcs < self.n_columns]
         values = np.zeros(self.n_columns)
         values[columns] = solver.flows(np.arange(len(columns))) * self.to_value[columns]

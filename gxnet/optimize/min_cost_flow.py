@@ -53,6 +53,11 @@ class MinCostFlow:
     exact : bool
         Whether nothing was rounded: the flows found are the LP's optimum, and "no flow" means
         the open sites cannot carry the demand (rounded capacities may refuse a tight fit).
+    site_columns : tuple of (numpy.ndarray, numpy.ndarray)
+        Per tier, the column arcs into each site (CSR: index pointer, columns), so that an
+        evaluation gathers the open sites' columns without a pass over all of them.
+    lower_site : numpy.ndarray
+        Per column arc, the site of the tier below it leaves (-1 for a demand unit's).
     """
 
     tail: np.ndarray
@@ -64,6 +69,8 @@ class MinCostFlow:
     n_columns: int
     site_offsets: np.ndarray
     exact: bool
+    site_columns: tuple[tuple[np.ndarray, np.ndarray], ...]
+    lower_site: np.ndarray
 
     @classmethod
     def from_tiers(
@@ -135,6 +142,7 @@ class MinCostFlow:
             heads.append(into[t] + tier.pairs.destination.astype(np.int64))
             to_value.append(np.full(tier.pairs.n, ratio / supply_scale))
         n_columns = int(sum(len(a) for a in tails))
+        n_demand_columns = np.concatenate([[0], np.cumsum([t.pairs.n for t in tiers])])
         site_offsets = n_columns + np.concatenate([[0], np.cumsum(sizes)])
         capacities = [np.full(n_columns, total, dtype=np.int64)]
         capacity_values = []
@@ -151,6 +159,12 @@ class MinCostFlow:
             capacity_values.append(scaled)
             capacities.append(np.floor(scaled).astype(np.int64))
         n_sites = sum(sizes)
+        site_columns = []
+        for t, tier in enumerate(tiers):
+            into_site = tier.pairs.destination
+            columns = n_demand_columns[t] + np.argsort(into_site, kind="stable")
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(into_site, minlength=sizes[t]))])
+            site_columns.append((indptr, columns))
         return cls(
             tail=np.concatenate(tails),
             head=np.concatenate(heads),
@@ -167,24 +181,33 @@ class MinCostFlow:
                 and cost_scale == 1.0
                 and all(_integral(c) for c in capacity_values)
             ),
+            site_columns=tuple(site_columns),
+            lower_site=np.concatenate(
+                [np.full(first.n, -1), *(t.pairs.origin.astype(np.int64) for t in tiers[1:])]
+            ),
         )
 
-    def solve(self, usable: np.ndarray, open_sites: Sequence[np.ndarray]) -> np.ndarray | None:
+    def solve(self, open_sites: Sequence[np.ndarray]) -> np.ndarray | None:
         """Column values of the cheapest flows through the open sites, or None when they
         cannot carry the demand (as rounded). Raises SolverError when OR-Tools fails.
 
         Parameters
         ----------
-        usable : numpy.ndarray
-            Boolean per column: both its sites open.
         open_sites : sequence of numpy.ndarray
             Boolean per site and tier.
         """
         from ortools.graph.python import min_cost_flow
 
+        parts = []
+        for t, is_open in enumerate(open_sites):
+            indptr, columns = self.site_columns[t]
+            into_open = columns[_ranges(indptr, np.flatnonzero(is_open))]
+            if t:
+                into_open = into_open[open_sites[t - 1][self.lower_site[into_open]]]
+            parts.append(into_open)
         arcs = np.concatenate(
             [
-                np.flatnonzero(usable),
+                *parts,
                 *(
                     start + np.flatnonzero(is_open)
                     for start, is_open in zip(self.site_offsets[:-1], open_sites, strict=True)
@@ -202,7 +225,7 @@ class MinCostFlow:
         if status != solver.OPTIMAL:
             # Not "infeasible": a failure must never close a feasible plan.
             raise SolverError(f"OR-Tools' min-cost flow stopped with status {status}")
-        columns = arcs[arcs < self.n_columns]
+        columns = arcs[: sum(len(p) for p in parts)]
         values = np.zeros(self.n_columns)
         values[columns] = solver.flows(np.arange(len(columns))) * self.to_value[columns]
         return values
@@ -212,3 +235,10 @@ def _integral(values: np.ndarray) -> bool:
     """Whether every value is a whole number small enough for exact int64 sums."""
     finite = values[np.isfinite(values)]
     return bool(np.all(finite == np.rint(finite)) and np.abs(finite).max(initial=0) < 2**40)
+
+
+def _ranges(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions ``indptr[r]:indptr[r + 1]`` of every row ``r`` in ``rows``, concatenated."""
+    starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
+    ends = np.cumsum(lengths)
+    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - (ends - lengths), lengths)

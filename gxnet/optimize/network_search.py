@@ -168,15 +168,14 @@ class NetworkFlows:
         """
         import highspy
 
-        usable = self.usable(open_sites)
         self.evaluations += 1
         if self.network is not None and not exact:
-            values = self.network.solve(usable, open_sites)
+            values = self.network.solve(open_sites)
             if values is not None:
                 return float(self.cost @ values) + self.fixed_cost(open_sites), values
             if self.network.exact:
                 return np.inf, None
-        keep = np.flatnonzero(usable)
+        keep = np.flatnonzero(self.usable(open_sites))
         lp = highs_lp(
             self.matrix[:, keep], self.cost[keep], self.upper[keep], self.row_lower, self.row_upper
         )

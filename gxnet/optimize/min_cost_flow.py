@@ -20,10 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gxnet._errors import SolverError
+
+if TYPE_CHECKING:  # network_search imports this module
+    from gxnet.optimize.network_search import Tier
 
 #: Largest integer a scaled weight or unit cost is rounded to when the data are not integral:
 #: six significant digits, far inside OR-Tools' 64-bit range even summed over a city.
@@ -74,7 +78,7 @@ class MinCostFlow:
 
     @classmethod
     def from_tiers(
-        cls, tiers: Sequence, weight: np.ndarray, load: np.ndarray
+        cls, tiers: Sequence[Tier], weight: np.ndarray, load: np.ndarray
     ) -> MinCostFlow | None:
         """The network of ``tiers`` (:class:`~gxnet.optimize.network_search.Tier`), or None
         when it is no pure network: a load that is not one multiple of the weight, or no load

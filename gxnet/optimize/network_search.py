@@ -68,6 +68,13 @@ class NetworkFlows:
         Points first, then centres, then bases.
     weight, load : numpy.ndarray
         Per demand unit: weight (against point capacities) and load (carried upwards).
+
+    Attributes
+    ----------
+    network : MinCostFlow or None
+        The same flows as a pure network (None when the load is no multiple of the weight).
+    evaluations : int
+        Open choices priced so far.
     """
 
     def __init__(self, tiers: Sequence[Tier], weight: np.ndarray, load: np.ndarray) -> None:

@@ -37,7 +37,7 @@ import numpy as np
 import pulp
 import scipy.sparse as sp
 
-from gxnet.optimize.problem import Pairs, Problem, Targets
+from gxnet.optimize.problem import Pairs, Problem, Targets, csr_positions
 from gxnet.optimize.solve import (
     LocationModel,
     Solution,
@@ -386,10 +386,7 @@ def greedy(
 
 def origin_rows(pairs: Pairs, origins: np.ndarray) -> np.ndarray:
     """Positions of all the pairs of ``origins`` (each origin's CSR range, concatenated)."""
-    starts = pairs.indptr[origins]
-    lengths = pairs.indptr[origins + 1] - starts
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return offsets + np.arange(int(lengths.sum()))
+    return csr_positions(pairs.indptr, origins)
 
 
 def _two_nearest(pairs: Pairs, open_sites: np.ndarray, far: float):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gxnet._errors import SolverError
+from gxnet.optimize.problem import csr_positions
 
 if TYPE_CHECKING:  # network_search imports this module
     from gxnet.optimize.network_search import Tier
@@ -146,10 +147,11 @@ class MinCostFlow:
             heads.append(into[t] + tier.pairs.destination.astype(np.int64))
             to_value.append(np.full(tier.pairs.n, ratio / supply_scale))
         n_columns = int(sum(len(a) for a in tails))
-        n_demand_columns = np.concatenate([[0], np.cumsum([t.pairs.n for t in tiers])])
+        column_start = np.concatenate([[0], np.cumsum([t.pairs.n for t in tiers])])
         site_offsets = n_columns + np.concatenate([[0], np.cumsum(sizes)])
         capacities = [np.full(n_columns, total, dtype=np.int64)]
         capacity_values = []
+        site_columns = []
         for t, tier in enumerate(tiers):
             n = sizes[t]
             tails.append(into[t] + np.arange(n, dtype=np.int64))
@@ -162,13 +164,10 @@ class MinCostFlow:
             scaled = np.minimum(tier.capacity * supply_scale / (ratio if t else 1.0), total)
             capacity_values.append(scaled)
             capacities.append(np.floor(scaled).astype(np.int64))
-        n_sites = sum(sizes)
-        site_columns = []
-        for t, tier in enumerate(tiers):
             into_site = tier.pairs.destination
-            columns = n_demand_columns[t] + np.argsort(into_site, kind="stable")
-            indptr = np.concatenate([[0], np.cumsum(np.bincount(into_site, minlength=sizes[t]))])
-            site_columns.append((indptr, columns))
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(into_site, minlength=n))])
+            site_columns.append((indptr, column_start[t] + np.argsort(into_site, kind="stable")))
+        n_sites = sum(sizes)
         return cls(
             tail=np.concatenate(tails),
             head=np.concatenate(heads),
@@ -202,22 +201,16 @@ class MinCostFlow:
         """
         from ortools.graph.python import min_cost_flow
 
+        opened = [np.flatnonzero(is_open) for is_open in open_sites]
         parts = []
-        for t, is_open in enumerate(open_sites):
+        for t, sites in enumerate(opened):
             indptr, columns = self.site_columns[t]
-            into_open = columns[_ranges(indptr, np.flatnonzero(is_open))]
+            into_open = columns[csr_positions(indptr, sites)]
             if t:
                 into_open = into_open[open_sites[t - 1][self.lower_site[into_open]]]
             parts.append(into_open)
-        arcs = np.concatenate(
-            [
-                *parts,
-                *(
-                    start + np.flatnonzero(is_open)
-                    for start, is_open in zip(self.site_offsets[:-1], open_sites, strict=True)
-                ),
-            ]
-        )
+        site_arcs = [s + sites for s, sites in zip(self.site_offsets[:-1], opened, strict=True)]
+        arcs = np.concatenate([*parts, *site_arcs])
         solver = min_cost_flow.SimpleMinCostFlow()
         solver.add_arcs_with_capacity_and_unit_cost(
             self.tail[arcs], self.head[arcs], self.capacity[arcs], self.unit_cost[arcs]
@@ -239,10 +232,3 @@ def _integral(values: np.ndarray) -> bool:
     """Whether every value is a whole number small enough for exact int64 sums."""
     finite = values[np.isfinite(values)]
     return bool(np.all(finite == np.rint(finite)) and np.abs(finite).max(initial=0) < 2**40)
-
-
-def _ranges(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Positions ``indptr[r]:indptr[r + 1]`` of every row ``r`` in ``rows``, concatenated."""
-    starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
-    ends = np.cumsum(lengths)
-    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - (ends - lengths), lengths)

@@ -151,6 +151,15 @@ class Sites:
         return ~self.excluded
 
 
+def csr_positions(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions ``indptr[r]:indptr[r + 1]`` of every row ``r`` in ``rows``, end to end (the
+    entries of those rows of a CSR structure)."""
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return offsets + np.arange(int(lengths.sum()))
+
+
 @dataclass(frozen=True)
 class Pairs:
     """Sparse cost pairs from the origins of one level to the sites of the next tier.

@@ -108,6 +108,29 @@ def test_restricted_mip_over_every_site_is_the_optimum(seed):
     assert chosen is None or not chosen[0][0]
 
 
+# Networks whose optimum leaves some unit's nearest point closed.
+@pytest.mark.parametrize("seed", [1071, 1072, 1077])
+def test_restricted_mip_sends_each_unit_to_its_nearest_points_only(seed):
+    tiny, flows, expected, _, every, bound = _relaxed(seed)
+    pairs = flows.tiers[0].pairs
+    # With one pair per unit, each unit's nearest point must open.
+    chosen = solve_restricted(flows, bound, every, time.perf_counter() + 30, nearest=1)
+    assert chosen is not None
+    assert chosen[0][pairs.destination[pairs.nearest(every[0])]].all()
+    assert flows.evaluate(chosen)[0] > expected + 1e-6
+    # The incumbent's pairs stay: given the optimum's flows, the MIP finds the optimum again.
+    optimum = solve_restricted(flows, bound, every, time.perf_counter() + 30)
+    chosen = solve_restricted(
+        flows,
+        bound,
+        every,
+        time.perf_counter() + 30,
+        nearest=1,
+        incumbent=flows.evaluate(optimum)[1],
+    )
+    assert flows.evaluate(chosen)[0] == pytest.approx(expected, rel=1e-6)
+
+
 def _everything_open(flows, free):
     """The plan that opens every free site (feasible on the tiny networks, rarely cheap)."""
     cost, values = flows.evaluate(free)

@@ -53,6 +53,9 @@ def test_from_tables_codes_tiers_and_pairs():
     assert pairs.matrix().toarray().tolist() == [[1, 1, 0], [1, 0, 0], [1, 0, 1]]
     nearest = pairs.nearest(np.array([False, True, True]))
     assert nearest.tolist() == [1, -1, 4]
+    # Ranks count the nearer usable pairs of the same origin only.
+    assert pairs.rank(np.array([True, True, True, False, True])).tolist() == [0, 1, 0, 0, 0]
+    assert pairs.rank(np.ones(5, dtype=bool)).tolist() == [0, 1, 0, 0, 1]
     assert list(problem.origin_ids("sorting_centre")) == ["p1", "p2", "p3"]
     # c2 is excluded, so p2 has no usable centre.
     assert problem.unreachable("sorting_centre").tolist() == [1]

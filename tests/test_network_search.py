@@ -150,6 +150,18 @@ def test_kernel_search_over_one_bucket_of_every_site_is_the_optimum(seed):
     assert flows.evaluate(result.open_sites)[0] == pytest.approx(result.cost, rel=1e-9)
 
 
+@pytest.mark.parametrize("seed", [1071, 1072, 1077])
+def test_kernel_search_ends_with_every_site_and_pair(seed):
+    # Bucket MIPs with one pair per unit miss the optimum of these networks; the MIPs over
+    # every site that follow, their pairs doubled until all are in, find it.
+    tiny, flows, expected, kept, free, bound = _relaxed(seed)
+    start = _everything_open(flows, free)
+    result = search_kernels(
+        flows, bound, start, free, kept, time.perf_counter() + 30, bucket_share=0.01, nearest=1
+    )
+    assert result.cost == pytest.approx(expected, rel=1e-6)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_kernel_search_in_small_buckets_keeps_a_feasible_plan_no_worse(seed):
     tiny, flows, _, kept, free, _ = _relaxed(1350 + seed)

@@ -760,7 +760,7 @@ def search_kernels(
     kept: Sequence[np.ndarray],
     deadline: float,
     *,
-    bucket_share: float = 0.05,
+    bucket_share: float = 0.10,
     mip_limit_s: float = 30.0,
     nearest: int | None = 10,
 ) -> SearchResult:
@@ -791,7 +791,9 @@ def search_kernels(
     deadline : float
         ``time.perf_counter()`` value at which the search stops with what it has.
     bucket_share : float
-        Share of each tier's sites a bucket adds (at least two).
+        Share of each tier's sites a bucket adds (at least two). With ``nearest`` the MIPs are
+        cheap enough for 10 %: PSC5-C4-100 tried every bucket in 245 s instead of 355 s (5 %),
+        reaching the same plans as soon, which leaves time for the MIPs over every site.
     mip_limit_s : float
         Seconds each MIP may take.
     nearest : int or None

@@ -817,15 +817,19 @@ def search_kernels(
         if fresh:
             tried = [np.zeros(len(f), dtype=bool) for f in free]
             width = nearest
+            # Sites whose reduced cost keeps the relaxation below the best cost: only they
+            # may be in a cheaper plan.
+            may_pay = [
+                f & (bound.objective + r < best.cost)
+                for f, r in zip(free, bound.reduced_costs, strict=True)
+            ]
             # Many reduced costs are 0 (a degenerate LP): the estimates, which depend on the
             # best plan only, break the ties.
             estimates = [_opening_estimate(flows, t, best, f) for t, f in enumerate(free)]
         candidates = [o | s for o, s in zip(best.open_sites, support, strict=True)]
         grown = False
         for t, reduced in enumerate(bound.reduced_costs):
-            left = np.flatnonzero(
-                free[t] & ~candidates[t] & ~tried[t] & (bound.objective + reduced < best.cost)
-            )
+            left = np.flatnonzero(may_pay[t] & ~candidates[t] & ~tried[t])
             if not len(left):
                 continue
             chosen = left[np.lexsort((estimates[t][left], reduced[left]))[: size[t]]]
@@ -838,8 +842,7 @@ def search_kernels(
                 break
             width = pairs_per_unit = 2 * width
             limit = deadline
-            for t, reduced in enumerate(bound.reduced_costs):
-                candidates[t] |= free[t] & (bound.objective + reduced < best.cost)
+            candidates = [c | m for c, m in zip(candidates, may_pay, strict=True)]
         fresh = False
         plan = solve_restricted(
             flows,

@@ -56,6 +56,10 @@ def test_from_tables_codes_tiers_and_pairs():
     # Ranks count the nearer usable pairs of the same origin only.
     assert pairs.rank(np.array([True, True, True, False, True])).tolist() == [0, 1, 0, 0, 0]
     assert pairs.rank(np.ones(5, dtype=bool)).tolist() == [0, 1, 0, 0, 1]
+    # By another key, e.g. reduced costs: the dearer pair of p1 first; ties go by cost.
+    key = np.array([2.0, 1.0, 0.0, 0.0, 0.0])
+    assert pairs.rank(np.ones(5, dtype=bool), key).tolist() == [1, 0, 0, 0, 1]
+    assert pairs.rank(np.array([True, False, True, True, True]), key).tolist() == [0, 0, 0, 0, 1]
     assert list(problem.origin_ids("sorting_centre")) == ["p1", "p2", "p3"]
     # c2 is excluded, so p2 has no usable centre.
     assert problem.unreachable("sorting_centre").tolist() == [1]

@@ -270,18 +270,23 @@ class Pairs:
         nearest[origins] = rows[first]
         return nearest
 
-    def rank(self, usable: np.ndarray) -> np.ndarray:
+    def rank(self, usable: np.ndarray, key: np.ndarray | None = None) -> np.ndarray:
         """Per pair, how many ``usable`` pairs of its origin are nearer (0: its nearest).
 
         Parameters
         ----------
         usable : numpy.ndarray
             Boolean mask over the pairs.
+        key : numpy.ndarray, optional
+            Per pair, what "nearer" means (e.g. a reduced cost); ties go by cost. Default: cost.
         """
-        # Pairs are sorted by origin then cost: the usable pairs before one, less those
-        # before its origin's first pair, are its origin's nearer usable pairs.
-        before = np.concatenate([[0], np.cumsum(usable)])
-        return before[:-1] - before[self.indptr[self.origin]]
+        order = np.arange(self.n) if key is None else np.lexsort((key, self.origin))
+        # In that order, pairs run by origin: the usable pairs before one, less those before
+        # its origin's first pair, are its origin's nearer usable pairs.
+        before = np.concatenate([[0], np.cumsum(usable[order])])
+        rank = np.empty(self.n, dtype=np.int64)
+        rank[order] = before[:-1] - before[self.indptr[self.origin[order]]]
+        return rank
 
     def degree(self) -> np.ndarray:
         """Number of pairs of each origin."""

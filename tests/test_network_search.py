@@ -108,26 +108,68 @@ def test_restricted_mip_over_every_site_is_the_optimum(seed):
     assert chosen is None or not chosen[0][0]
 
 
+# Networks of 25 units and 12 points on which HiGHS's default gap (1e-4) stops short.
+@pytest.mark.parametrize("seed", [1003, 1004, 1006, 1014])
+def test_restricted_mip_finds_plans_cheaper_by_less_than_highs_default_gap(seed):
+    # An existing centre whose fixed cost (1e6) dwarfs the rest: every plan is then within
+    # 0.01 % of every other, the differences the kernel search is after on the two-stage
+    # instances. The MIP must still find the optimum of the network without it, plus 1e6.
+    _, _, flows = _tiny(seed, n=25, m=12)
+    n_points, n_centres = (len(t.capacity) for t in flows.tiers)
+    kept = [np.zeros(n_points, bool), np.eye(n_centres, dtype=bool)[0]]
+    every = [np.ones(n_points, bool), np.ones(n_centres, bool)]
+    plain = relax_network(flows, kept, every, time.perf_counter() + 30)
+    optimum = solve_restricted(flows, plain, every, time.perf_counter() + 30, gap_rel=0.0)
+    expected = flows.evaluate(optimum)[0] + 1e6
+    centres = flows.tiers[1]
+    dear = dataclasses.replace(centres, fixed_cost=centres.fixed_cost + 1e6 * kept[1])
+    flows = NetworkFlows([flows.tiers[0], dear], flows.weight, flows.load)
+    bound = relax_network(flows, kept, every, time.perf_counter() + 30)
+    chosen = solve_restricted(flows, bound, every, time.perf_counter() + 30)
+    assert flows.evaluate(chosen)[0] == pytest.approx(expected, abs=1e-6)
+    # The kernel search passes its gap on: from the plan of every site open it ends there too.
+    start = _everything_open(flows, every)
+    free = [every[0], ~kept[1]]
+    found = search_kernels(
+        flows, bound, start, free, kept, time.perf_counter() + 30, bucket_share=1.0
+    )
+    assert found.cost == pytest.approx(expected, abs=1e-6)
+
+
 # Networks whose optimum leaves some unit's nearest point closed.
 @pytest.mark.parametrize("seed", [1071, 1072, 1077])
 def test_restricted_mip_sends_each_unit_to_its_nearest_points_only(seed):
     tiny, flows, expected, _, every, bound = _relaxed(seed)
     pairs = flows.tiers[0].pairs
-    # With one pair per unit, each unit's nearest point must open.
+    # With one pair per unit, the point of each unit's first pair must open: first by the
+    # relaxation's reduced cost, then by cost.
     chosen = solve_restricted(flows, bound, every, time.perf_counter() + 30, nearest=1)
     assert chosen is not None
-    assert chosen[0][pairs.destination[pairs.nearest(every[0])]].all()
+    first = pairs.rank(np.ones(pairs.n, dtype=bool), bound.pair_reduced_costs) == 0
+    assert chosen[0][pairs.destination[first]].all()
     assert flows.evaluate(chosen)[0] > expected + 1e-6
-    # The incumbent's pairs stay: given the optimum's flows, the MIP finds the optimum again.
+    # The incumbent's pairs stay: given the optimum, the MIP finds the optimum again (as its
+    # start, which HiGHS would refuse were its pairs left out).
     optimum = solve_restricted(flows, bound, every, time.perf_counter() + 30)
+    cost, values = flows.evaluate(optimum)
     chosen = solve_restricted(
         flows,
         bound,
         every,
         time.perf_counter() + 30,
         nearest=1,
-        incumbent=flows.evaluate(optimum)[1],
+        incumbent=SearchResult(optimum, cost, values, 0),
     )
+    assert flows.evaluate(chosen)[0] == pytest.approx(expected, rel=1e-6)
+
+
+# Networks whose optimum sends some unit to a dearer point than its nearest: one pair per
+# unit ranked by cost misses the optimum (342 against 325 on 1000), ranked by the
+# relaxation's reduced cost it holds the optimum's pairs.
+@pytest.mark.parametrize("seed", [1000, 1003, 1014, 1026])
+def test_restricted_mip_ranks_each_units_pairs_by_reduced_cost(seed):
+    tiny, flows, expected, _, every, bound = _relaxed(seed)
+    chosen = solve_restricted(flows, bound, every, time.perf_counter() + 30, nearest=1)
     assert flows.evaluate(chosen)[0] == pytest.approx(expected, rel=1e-6)
 
 
@@ -160,6 +202,21 @@ def test_kernel_search_ends_with_every_site_and_pair(seed):
         flows, bound, start, free, kept, time.perf_counter() + 30, bucket_share=0.01, nearest=1
     )
     assert result.cost == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", [1071, 1072, 1077])
+def test_kernel_search_goes_on_over_every_site_after_the_buckets_time(seed):
+    # The buckets' time is over at once: the MIPs over every site take the time after it
+    # and find the optimum, where without that time the search ends at its start.
+    tiny, flows, expected, kept, free, bound = _relaxed(seed)
+    start = _everything_open(flows, free)
+    assert start.cost > expected + 1e-6
+    now = time.perf_counter()
+    result = search_kernels(
+        flows, bound, start, free, kept, now, nearest=1, every_site_deadline=now + 30
+    )
+    assert result.cost == pytest.approx(expected, rel=1e-6)
+    assert search_kernels(flows, bound, start, free, kept, now).cost == start.cost
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -79,13 +79,16 @@ SEARCH_SHARE = 0.15
 #: Share of the time limit the local search from the kernel search's plan and the kicks
 #: (random moves and the local search again) may use after it. On the random-cost two-stage
 #: instances (class 3) the local optimum held against every one- and two-site swap and against
-#: the kernel MIPs; kicks left it (docs/optimize-network.md).
+#: the kernel MIPs; kicks left it (docs/optimize-network.md). Given to the kernel search's MIPs
+#: over every site instead, it cost PSC3-C3-50 its plan below the best known value.
 KICK_SHARE = 0.25
 #: Share of the time limit the kernel search (small MIPs around the start, then MIPs over
-#: every site) may use. Its MIPs still find cheaper plans late (PSC2-C4-100: its best known
-#: value at 499 s of a 70 % share; PSC5-C4-100: 1,059,423 from the MIP over every site with 40
-#: pairs per unit, which began 300 s after the start).
+#: every site) may use.
 KERNEL_SHARE = 0.55
+#: Share of the time limit the kernel search's buckets (the small MIPs) may use: the MIPs over
+#: every site need time of their own (PSC4-C4-100: its optimum, 14 sites away, 133 s into one,
+#: where the buckets went on for about 150 s after their last cheaper plan).
+BUCKET_SHARE = 0.30
 #: Seconds the relaxation, the local search and the kicks may each use when the run has no
 #: time limit (twice that for the kernel search).
 SEARCH_CAP_S = 60.0
@@ -509,9 +512,10 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
 
         The LP relaxation (:func:`relax_network`) is rounded and improved by
         :func:`search_open_sites`, each within :data:`SEARCH_SHARE` of the time limit, then by
-        :func:`search_kernels` within :data:`KERNEL_SHARE`, then by the local search again and
-        :func:`search_kicks` within :data:`KICK_SHARE` plus what the kernel search left; the
-        plan found, its flows priced by the LP, becomes the solver's warm start.
+        :func:`search_kernels` within :data:`KERNEL_SHARE` (its buckets within
+        :data:`BUCKET_SHARE`), then by the local search again and :func:`search_kicks` within
+        :data:`KICK_SHARE` plus what the kernel search left; the plan found, its flows priced
+        by the LP, becomes the solver's warm start.
         Sites closed in that incumbent whose reduced cost lifts the relaxation above the
         incumbent's cost are fixed closed (and open ones fixed open likewise): no better plan
         uses them, so the solver's bound and status stay valid for the whole model.
@@ -538,10 +542,20 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         )
         if result.flows is None:
             return
-        kernel_deadline = time.perf_counter() + seconds(KERNEL_SHARE, 2 * SEARCH_CAP_S)
-        result = search_kernels(flows, relaxation, result, free, kept, kernel_deadline)
+        now = time.perf_counter()
+        kernel_deadline = now + seconds(KERNEL_SHARE, 2 * SEARCH_CAP_S)
+        result = search_kernels(
+            flows,
+            relaxation,
+            result,
+            free,
+            kept,
+            now + seconds(BUCKET_SHARE, SEARCH_CAP_S),
+            gap_rel=options.gap_rel,
+            every_site_deadline=kernel_deadline,
+        )
         # The kicks end where their share after the kernel search's would: the time a kernel
-        # search out of buckets leaves is theirs. The local search first takes the kernel's
+        # search out of pairs leaves is theirs. The local search first takes the kernel's
         # plan, which several sites changed at once, to its own local optimum: PSC3-C4-100
         # from 1,057,550 to its best known value 1,057,271 in 21 s.
         kick_deadline = kernel_deadline + seconds(KICK_SHARE, SEARCH_CAP_S)

@@ -249,6 +249,8 @@ class NetworkBound:
         Its optimum: a lower bound on the network's cost.
     open_values, reduced_costs : list of numpy.ndarray
         Per tier, each site's open value and reduced cost in that LP.
+    pair_reduced_costs : numpy.ndarray
+        Reduced cost of each demand -> point pair's column in that LP.
     model : SiteModel
     linked : numpy.ndarray
         Which of the model's linking rows the LP holds.
@@ -257,6 +259,7 @@ class NetworkBound:
     objective: float
     open_values: list[np.ndarray]
     reduced_costs: list[np.ndarray]
+    pair_reduced_costs: np.ndarray
     model: SiteModel
     linked: np.ndarray
 
@@ -354,6 +357,7 @@ def relax_network(
         float(h.getInfo().objective_function_value),
         [value[at[t] : at[t + 1]] for t in range(len(at) - 1)],
         [dual[at[t] : at[t + 1]] for t in range(len(at) - 1)],
+        dual[flows.offsets[0] : flows.offsets[1]],
         model,
         added,
     )
@@ -367,7 +371,8 @@ def solve_restricted(
     cutoff: float = np.inf,
     *,
     nearest: int | None = None,
-    incumbent: np.ndarray | None = None,
+    incumbent: SearchResult | None = None,
+    gap_rel: float = 1e-6,
 ) -> list[np.ndarray] | None:
     """The sites a MIP over ``candidates`` only opens (its best plan by ``deadline``).
 
@@ -375,12 +380,16 @@ def solve_restricted(
     out, and the linking rows the relaxation found (plus those of uncapacitated sites, which
     the capacity rows do not link). A few dozen candidate sites make it small enough for HiGHS
     to improve a local optimum that single moves cannot leave. Plans costing ``cutoff`` or
-    more are pruned (HiGHS's ``objective_bound``). None when it finds no plan.
+    more are pruned (HiGHS's ``objective_bound``), and HiGHS stops at ``gap_rel``. None when
+    it finds no plan. An ``incumbent`` whose open sites are all candidates is HiGHS's start.
 
-    With ``nearest``, each demand unit may send to its ``nearest`` cheapest candidate points
-    only, and to those its ``incumbent`` flows (columns of :class:`NetworkFlows`) use, so that
-    the incumbent stays a plan of the MIP. Every plan it finds is still a plan of the whole
-    network, priced by its own flows afterwards.
+    With ``nearest``, each demand unit may send to ``nearest`` candidate points only, first
+    those whose pair has the least reduced cost in the relaxation (ties by cost), and to
+    those its ``incumbent``'s flows use, so that the incumbent stays a plan of the MIP. Every
+    plan it finds is still a plan of the whole network, priced by its own flows afterwards.
+    Ranked by cost, PSC4-C4-100's optimum is out of reach: it sends a unit to its 46th
+    cheapest point, as its points' capacities leave 7 units to spare; ranked by reduced
+    cost, all its pairs are among each unit's 20 first (docs/optimize-network.md).
     """
     import highspy
 
@@ -390,9 +399,9 @@ def solve_restricted(
     keep = np.concatenate([flows.usable(candidates), site_open])
     if nearest is not None:
         served = slice(flows.offsets[0], flows.offsets[1])
-        near = flows.tiers[0].pairs.rank(keep[served]) < nearest
+        near = flows.tiers[0].pairs.rank(keep[served], bound.pair_reduced_costs) < nearest
         if incumbent is not None:
-            near |= incumbent[served] > 0
+            near |= incumbent.flows[served] > 0
         keep[served] &= near
     index = np.cumsum(keep) - 1
     lp = _model_lp(model, keep)
@@ -401,6 +410,11 @@ def solve_restricted(
     ] * int(site_open.sum())
     h = quiet_highs()
     h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 1.0))
+    # HiGHS's own default (1e-4) prunes every plan less than 0.01 % cheaper than its
+    # incumbent, and it takes the plan at the cutoff as one: the MIPs then could not find
+    # the plans 0.002-0.009 % cheaper that the two-stage instances above their best known
+    # values needed.
+    h.setOptionValue("mip_rel_gap", float(gap_rel))
     if np.isfinite(cutoff):
         h.setOptionValue("objective_bound", float(cutoff))
     h.passModel(lp)
@@ -411,6 +425,15 @@ def solve_restricted(
     )
     if len(rows):
         _add_linking(h, model, rows, index)
+    if incumbent is not None and all(
+        not (o & ~c).any() for o, c in zip(incumbent.open_sites, candidates, strict=True)
+    ):
+        start = highspy.HighsSolution()
+        start.col_value = np.concatenate(
+            [incumbent.flows, *(o.astype(np.float64) for o in incumbent.open_sites)]
+        )[keep]
+        start.value_valid = True
+        h.setSolution(start)
     run_highs(h)
     if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
         return None
@@ -763,6 +786,8 @@ def search_kernels(
     bucket_share: float = 0.10,
     mip_limit_s: float = 30.0,
     nearest: int | None = 10,
+    gap_rel: float = 1e-6,
+    every_site_deadline: float | None = None,
 ) -> SearchResult:
     """Leave a local optimum through small MIPs over the sites that look most promising.
 
@@ -772,12 +797,14 @@ def search_kernels(
     cost plus the estimated change of opening it, :func:`estimate_moves`). Sites whose
     reduced cost lifts the relaxation above the best cost never enter: no cheaper plan uses
     them. A better plan (priced by its exact flows) becomes the kernel and the buckets start
-    again around it. When every bucket is tried, MIPs over all those sites follow, each unit
-    given twice the pairs of the last (20, 40, ... of ``nearest`` 10): PSC5-C4-100's plan of
-    1,059,493 left every bucket MIP unchanged, and the MIP with 20 pairs too (proved in 22 s),
-    where that with 40 found 1,059,423 in 83 s. The search stops when such a MIP had every pair
-    or at ``deadline``. (A local search after each better plan was measured and dropped: it
-    used the time in which the next MIP improved more.)
+    again around it. When every bucket is tried, or at ``deadline``, MIPs over all those
+    sites follow, each unit given twice the pairs of the last (20, 40, ... of ``nearest``
+    10), each started from the best plan, until ``every_site_deadline``: from PSC4-C4-100's
+    plan of 1,052,367, which every bucket MIP left unchanged, the MIP with 20 pairs found its
+    optimum 1,052,324 (eight points and six centres changed) in 133 s and proved it in 206 s.
+    The search stops when such a MIP had every pair, or at ``every_site_deadline``. (A local
+    search after each better plan was measured and dropped: it used the time in which the
+    next MIP improved more.)
 
     Parameters
     ----------
@@ -789,7 +816,8 @@ def search_kernels(
     free, kept : sequence of numpy.ndarray
         As in :func:`search_open_sites`.
     deadline : float
-        ``time.perf_counter()`` value at which the search stops with what it has.
+        ``time.perf_counter()`` value at which the buckets end (and the search, without
+        ``every_site_deadline``).
     bucket_share : float
         Share of each tier's sites a bucket adds (at least two). With ``nearest`` the MIPs are
         cheap enough for 10 %: PSC5-C4-100 tried every bucket in 245 s instead of 355 s (5 %),
@@ -799,8 +827,14 @@ def search_kernels(
     nearest : int or None
         Cheapest candidate points each demand unit may use in a MIP, besides those of the best
         plan's flows (None: all). The MIPs then have a quarter of the columns: PSC4-C4-100's
-        first (40 points, 20 centres) proved the same plan optimal in 24 s with 10 where all
-        40 took 33 s, and the search reached the same plans in 204 s where it took 245-450 s.
+        first (40 points, 20 centres) ended at the same plan in 24 s with 10 where all 40 took
+        33 s (at HiGHS's default gap then), and the search reached the same plans in 204 s
+        where it took 245-450 s.
+        The pairs are ranked by the relaxation's reduced cost (:func:`solve_restricted`).
+    gap_rel : float
+        Relative gap at which each MIP stops.
+    every_site_deadline : float, optional
+        ``time.perf_counter()`` value until which the MIPs over every site may run.
 
     Returns
     -------
@@ -813,7 +847,8 @@ def search_kernels(
     # no bucket is left to add.
     fresh = True
     most_pairs = int(flows.tiers[0].pairs.degree().max(initial=0))
-    while time.perf_counter() < deadline:
+    end = deadline if every_site_deadline is None else max(deadline, every_site_deadline)
+    while time.perf_counter() < end:
         if fresh:
             tried = [np.zeros(len(f), dtype=bool) for f in free]
             width = nearest
@@ -828,20 +863,21 @@ def search_kernels(
             estimates = [_opening_estimate(flows, t, best, f) for t, f in enumerate(free)]
         candidates = [o | s for o, s in zip(best.open_sites, support, strict=True)]
         grown = False
-        for t, reduced in enumerate(bound.reduced_costs):
+        buckets = time.perf_counter() < deadline
+        for t, reduced in enumerate(bound.reduced_costs if buckets else ()):
             left = np.flatnonzero(may_pay[t] & ~candidates[t] & ~tried[t])
             if not len(left):
                 continue
             chosen = left[np.lexsort((estimates[t][left], reduced[left]))[: size[t]]]
             candidates[t][chosen] = tried[t][chosen] = grown = True
         pairs_per_unit, limit = nearest, min(deadline, time.perf_counter() + mip_limit_s)
-        if not (grown or fresh):
-            # Every bucket is tried: a MIP over every site that may still pay, with twice the
-            # pairs per unit of the last, and the time left.
+        if not (grown or fresh and buckets):
+            # Every bucket is tried, or their time is over: a MIP over every site that may
+            # still pay, with twice the pairs per unit of the last, and the time left.
             if width is None or width >= most_pairs:
                 break
             width = pairs_per_unit = 2 * width
-            limit = deadline
+            limit = end
             candidates = [c | m for c, m in zip(candidates, may_pay, strict=True)]
         fresh = False
         plan = solve_restricted(
@@ -851,7 +887,8 @@ def search_kernels(
             limit,
             best.cost,
             nearest=pairs_per_unit,
-            incumbent=best.flows,
+            incumbent=best,
+            gap_rel=gap_rel,
         )
         if plan is None:
             continue

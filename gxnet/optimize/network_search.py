@@ -801,7 +801,7 @@ def search_kernels(
     sites follow, each unit given twice the pairs of the last (20, 40, ... of ``nearest``
     10), each started from the best plan, until ``every_site_deadline``: from PSC4-C4-100's
     plan of 1,052,367, which every bucket MIP left unchanged, the MIP with 20 pairs found its
-    optimum 1,052,324 (eight points and six centres changed) in 133 s and proved it in 206 s.
+    optimum 1,052,324 (four points and three centres swapped) in 133 s and proved it in 206 s.
     The search stops when such a MIP had every pair, or at ``every_site_deadline``. (A local
     search after each better plan was measured and dropped: it used the time in which the
     next MIP improved more.)
@@ -825,8 +825,8 @@ def search_kernels(
     mip_limit_s : float
         Seconds each MIP may take.
     nearest : int or None
-        Cheapest candidate points each demand unit may use in a MIP, besides those of the best
-        plan's flows (None: all). The MIPs then have a quarter of the columns: PSC4-C4-100's
+        Candidate points each demand unit may use in a MIP, besides those of the best plan's
+        flows (None: all). The MIPs then have a quarter of the columns: PSC4-C4-100's
         first (40 points, 20 centres) ended at the same plan in 24 s with 10 where all 40 took
         33 s (at HiGHS's default gap then), and the search reached the same plans in 204 s
         where it took 245-450 s.

@@ -23,6 +23,7 @@ from gxnet.optimize.network_search import (
     search_kernels,
     search_kicks,
     search_open_sites,
+    search_tiers,
     service_cost,
     solve_restricted,
 )
@@ -173,6 +174,34 @@ def test_restricted_mip_ranks_each_units_pairs_by_reduced_cost(seed):
     assert flows.evaluate(chosen)[0] == pytest.approx(expected, rel=1e-6)
 
 
+def _every_plan(flows):
+    """Every open choice of a tiny network with its flow cost."""
+    sizes = [len(t.capacity) for t in flows.tiers]
+    for bits in itertools.product((False, True), repeat=sum(sizes)):
+        plan = np.split(np.array(bits), np.cumsum(sizes)[:-1])
+        yield plan, flows.evaluate(plan)[0]
+
+
+def _changes(plan, start):
+    return sum(int((p ^ s).sum()) for p, s in zip(plan, start, strict=True))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_restricted_mip_within_max_changes_is_the_best_plan_that_near(seed):
+    tiny, flows, expected, kept, every, bound = _relaxed(1400 + seed)
+    start = _everything_open(flows, every)
+    plans = list(_every_plan(flows))
+    for k in (1, 2, 3):
+        near = min(c for p, c in plans if _changes(p, start.open_sites) <= k)
+        chosen = solve_restricted(
+            flows, bound, every, time.perf_counter() + 30, incumbent=start, max_changes=k
+        )
+        assert _changes(chosen, start.open_sites) <= k
+        assert flows.evaluate(chosen)[0] == pytest.approx(near, rel=1e-6)
+    with pytest.raises(ValueError, match="incumbent"):
+        solve_restricted(flows, bound, every, time.perf_counter() + 30, max_changes=2)
+
+
 def _everything_open(flows, free):
     """The plan that opens every free site (feasible on the tiny networks, rarely cheap)."""
     cost, values = flows.evaluate(free)
@@ -282,6 +311,40 @@ def test_kicks_leave_a_local_optimum_that_single_moves_cannot():
     assert result.cost == pytest.approx(49.0)
     assert result.open_sites[0].tolist() == [False, True, True]
     assert flows.evaluate(result.open_sites)[0] == pytest.approx(49.0)
+
+
+def test_tier_search_changes_several_sites_of_one_tier_at_once():
+    # Leaving point 0 for points 1 and 2 changes three sites of the points tier: no single
+    # move does it, a MIP allowed two changes cannot, one allowed four does.
+    flows, kept, free, start = _trap()
+    usable = [f | k for f, k in zip(free, kept, strict=True)]
+    bound = relax_network(flows, kept, usable, time.perf_counter() + 30)
+    deadline = time.perf_counter() + 30
+    assert search_tiers(flows, bound, start, free, kept, deadline, max_changes=2).cost == 55.0
+    result = search_tiers(flows, bound, start, free, kept, deadline)
+    assert result.cost == pytest.approx(49.0)
+    assert result.open_sites[0].tolist() == [False, True, True]
+    assert flows.evaluate(result.open_sites)[0] == pytest.approx(49.0)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_tier_search_ends_where_no_few_changes_of_one_tier_pay(seed):
+    tiny, flows, expected, kept, free, bound = _relaxed(1450 + seed)
+    start = _everything_open(flows, free)
+    result = search_tiers(flows, bound, start, free, kept, time.perf_counter() + 30, max_changes=2)
+    assert expected - 1e-6 <= result.cost < start.cost
+    assert flows.evaluate(result.open_sites)[0] == pytest.approx(result.cost, rel=1e-9)
+    # Brute force: no plan that changes at most two sites, the other tiers only closing
+    # theirs, is cheaper.
+    for plan, cost in _every_plan(flows):
+        for t in range(len(plan)):
+            others_close = all(
+                not (p & ~o).any()
+                for u, (p, o) in enumerate(zip(plan, result.open_sites, strict=True))
+                if u != t
+            )
+            if others_close and _changes(plan, result.open_sites) <= 2:
+                assert cost >= result.cost - 1e-6
 
 
 def test_kicks_keep_existing_sites_open():

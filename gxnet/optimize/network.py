@@ -63,6 +63,7 @@ from gxnet.optimize.network_search import (
     search_kernels,
     search_kicks,
     search_open_sites,
+    search_tiers,
 )
 from gxnet.optimize.problem import TIERS, Demand, Pairs, Problem, Sites, Targets, describe_ids
 from gxnet.optimize.solve import (
@@ -89,6 +90,10 @@ KERNEL_SHARE = 0.55
 #: every site need time of their own (PSC4-C4-100: its optimum, 14 sites away, 133 s into one,
 #: where the buckets went on for about 150 s after their last cheaper plan).
 BUCKET_SHARE = 0.30
+#: Share of the time limit each MIP that chooses one tier's sites again (:func:`search_tiers`,
+#: between the local search from the kernel's plan and the kicks, within their share) may use:
+#: PSC3-C5-100's cheaper plan, two points swapped, took its points MIP 75 s.
+TIER_MIP_SHARE = 0.15
 #: Seconds the relaxation, the local search and the kicks may each use when the run has no
 #: time limit (twice that for the kernel search).
 SEARCH_CAP_S = 60.0
@@ -561,6 +566,19 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         kick_deadline = kernel_deadline + seconds(KICK_SHARE, SEARCH_CAP_S)
         rank = [m.astype(np.float64) for m in result.open_sites]
         result = search_open_sites(flows, rank, free, kept, kick_deadline)
+        # From that local optimum, MIPs that change a few sites of one tier at a time: where
+        # capacities are tight, a cheaper plan swaps two sites of one tier at once
+        # (PSC4-C5-100's two centres, PSC5-C5-100's two points), which kicks rarely hit.
+        result = search_tiers(
+            flows,
+            relaxation,
+            result,
+            free,
+            kept,
+            kick_deadline,
+            mip_limit_s=seconds(TIER_MIP_SHARE, SEARCH_CAP_S),
+            gap_rel=options.gap_rel,
+        )
         result = search_kicks(flows, result, free, kept, kick_deadline, seed=options.seed)
         # The search priced plans as min-cost flows; the solver's start takes the LP's flows,
         # which meet its rows to its own tolerance.

@@ -899,22 +899,11 @@ def search_kernels(
             limit = end
             candidates = [c | m for c, m in zip(candidates, may_pay, strict=True)]
         fresh = False
-        plan = solve_restricted(
-            flows,
-            bound,
-            candidates,
-            limit,
-            best.cost,
-            nearest=pairs_per_unit,
-            incumbent=best,
-            gap_rel=gap_rel,
+        found = _cheaper_plan(
+            flows, bound, candidates, limit, best, nearest=pairs_per_unit, gap_rel=gap_rel
         )
-        if plan is None:
-            continue
-        cost, values = flows.evaluate(plan)
-        if cost < best.cost - _IMPROVEMENT * abs(best.cost):
-            best = SearchResult(plan, cost, values, flows.evaluations)
-            fresh = True
+        if found is not None:
+            best, fresh = found, True
     best.evaluations = flows.evaluations
     return best
 
@@ -952,13 +941,8 @@ def search_tiers(
 
     Parameters
     ----------
-    flows : NetworkFlows
-    bound : NetworkBound
-        The relaxation over the same sites.
-    best : SearchResult
-        A feasible plan (its flows set).
-    free, kept : sequence of numpy.ndarray
-        As in :func:`search_open_sites`.
+    flows, bound, best, free, kept
+        As in :func:`search_kernels`.
     deadline : float
         ``time.perf_counter()`` value at which the search stops with what it has.
     max_changes : int
@@ -986,25 +970,42 @@ def search_tiers(
                 return best
             candidates = [o.copy() for o in best.open_sites]
             candidates[t] |= free[t] & (bound.objective + reduced < best.cost)
-            plan = solve_restricted(
+            found = _cheaper_plan(
                 flows,
                 bound,
                 candidates,
                 min(deadline, now + mip_limit_s),
-                best.cost,
+                best,
                 nearest=nearest,
-                incumbent=best,
                 gap_rel=gap_rel,
                 max_changes=max_changes,
             )
-            if plan is None:
-                continue
-            cost, _ = flows.evaluate(plan)
-            if cost < best.cost - _IMPROVEMENT * abs(best.cost):
-                rank = [p.astype(np.float64) for p in plan]
+            if found is not None:
+                rank = [m.astype(np.float64) for m in found.open_sites]
                 best = search_open_sites(flows, rank, free, kept, deadline)
                 improved = True
     return best
+
+
+def _cheaper_plan(
+    flows: NetworkFlows,
+    bound: NetworkBound,
+    candidates: Sequence[np.ndarray],
+    deadline: float,
+    best: SearchResult,
+    **options,
+) -> SearchResult | None:
+    """The plan of a MIP over ``candidates`` (:func:`solve_restricted` with ``options``),
+    started from and cut off at ``best``, priced by its own flows; None unless cheaper."""
+    plan = solve_restricted(
+        flows, bound, candidates, deadline, best.cost, incumbent=best, **options
+    )
+    if plan is None:
+        return None
+    cost, values = flows.evaluate(plan)
+    if cost < best.cost - _IMPROVEMENT * abs(best.cost):
+        return SearchResult(plan, cost, values, flows.evaluations)
+    return None
 
 
 def _opening_estimate(

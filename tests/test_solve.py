@@ -120,8 +120,9 @@ def test_time_limited_run_is_feasible_not_optimal(pmed16_model, solver):
     assert prob.sol_status == pulp.LpSolutionIntegerFeasible
     # A solver stopped very early may not have a bound yet; when it has one, it is below,
     # and counts the objective's constant (4950 of it) that PuLP keeps out of CBC's file.
+    # On a loaded machine HiGHS may stop before its root LP: its bound is then the constant.
     if run.bound is not None:
-        assert 8000 < run.bound < 8162
+        assert 4950 <= run.bound < 8162
         assert run.gap == pytest.approx(relative_gap(run.objective, run.bound))
         assert run.gap > 0
     solution = model.read(run)

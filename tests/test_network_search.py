@@ -12,7 +12,7 @@ import pytest
 from location_bruteforce import brute_force, random_tiny
 from test_network import _network_problem, _tiny_network
 
-from gxnet.optimize import SolverOptions, TwoTierNetwork
+from gxnet.optimize import SolverOptions, TwoTierNetwork, network_search
 from gxnet.optimize import network as network_module
 from gxnet.optimize.instances import read_tscflp
 from gxnet.optimize.network_search import (
@@ -325,6 +325,26 @@ def test_tier_search_changes_several_sites_of_one_tier_at_once():
     assert result.cost == pytest.approx(49.0)
     assert result.open_sites[0].tolist() == [False, True, True]
     assert flows.evaluate(result.open_sites)[0] == pytest.approx(49.0)
+
+
+def test_tier_search_runs_the_tier_with_fewest_sites_that_may_pay_first(monkeypatch):
+    # The trap's one centre against its three points: the centres MIP, the points held at
+    # the plan, goes first in each round; the points MIP then finds the cheaper plan.
+    flows, kept, free, start = _trap()
+    usable = [f | k for f, k in zip(free, kept, strict=True)]
+    bound = relax_network(flows, kept, usable, time.perf_counter() + 30)
+    calls = []
+    real = network_search._cheaper_plan
+
+    def spy(flows, bound, candidates, deadline, best, **options):
+        calls.append([int(c.sum()) for c in candidates])
+        return real(flows, bound, candidates, deadline, best, **options)
+
+    monkeypatch.setattr(network_search, "_cheaper_plan", spy)
+    result = search_tiers(flows, bound, start, free, kept, time.perf_counter() + 30)
+    assert result.cost == pytest.approx(49.0)
+    # Centres, points (cheaper), then a round that finds nothing: centres, points.
+    assert calls == [[1, 1], [3, 1], [2, 1], [3, 1]]
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -923,13 +923,13 @@ def search_tiers(
 ) -> SearchResult:
     """Choose one tier's sites again, the other tiers held at the best plan, a few at a time.
 
-    For each tier in turn a MIP (:func:`solve_restricted`, started from and cut off at the
-    best plan) may open any of the tier's free sites that may still pay (their reduced cost
-    keeps the relaxation below the best cost) and close its open ones, while the other tiers
-    may only keep or close their open sites; at most ``max_changes`` sites change (local
-    branching), and each demand unit may send to its ``nearest`` points. A cheaper plan is
-    taken to its local optimum (:func:`search_open_sites`) and the rounds go on while one
-    finds a cheaper plan.
+    For each tier in turn, the one with the fewest sites that may pay first, a MIP
+    (:func:`solve_restricted`, started from and cut off at the best plan) may open any of
+    the tier's free sites that may still pay (their reduced cost keeps the relaxation below
+    the best cost) and close its open ones, while the other tiers may only keep or close
+    their open sites; at most ``max_changes`` sites change (local branching), and each
+    demand unit may send to its ``nearest`` points. A cheaper plan is taken to its local
+    optimum (:func:`search_open_sites`) and the rounds go on while one finds a cheaper plan.
 
     Where capacities are tight, the cheaper plans next to a local optimum swap two sites of
     one tier at once (a swap alone leaves units unserved), which single moves and random
@@ -964,12 +964,20 @@ def search_tiers(
     improved = True
     while improved:
         improved = False
-        for t, reduced in enumerate(bound.reduced_costs):
+        # The tier with the fewest sites that may pay first: its MIP is the quickest, and a
+        # cheaper plan it finds is where the slower ones start. Points first, PSC4-C5-100's
+        # points MIP took 61 s to a plan from which its two centres swapped no longer paid;
+        # the centres MIP from the plan before finds them in 10 s.
+        may_pay = [
+            f & (bound.objective + d < best.cost)
+            for f, d in zip(free, bound.reduced_costs, strict=True)
+        ]
+        for t in np.argsort([int(m.sum()) for m in may_pay], kind="stable"):
             now = time.perf_counter()
             if now >= deadline:
                 return best
             candidates = [o.copy() for o in best.open_sites]
-            candidates[t] |= free[t] & (bound.objective + reduced < best.cost)
+            candidates[t] |= may_pay[t]
             found = _cheaper_plan(
                 flows,
                 bound,

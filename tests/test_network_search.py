@@ -327,6 +327,31 @@ def test_tier_search_changes_several_sites_of_one_tier_at_once():
     assert flows.evaluate(result.open_sites)[0] == pytest.approx(49.0)
 
 
+def test_spare_is_the_open_capacity_left_over_per_tier():
+    flows, _, _, start = _trap()
+    # Point 0 (capacity 4) carries all four units; the centre (10) receives their load of 4.
+    assert flows.spare(start.open_sites, start.flows).tolist() == pytest.approx([0.0, 1.5])
+    plan = [np.array([True, True, False]), np.ones(1, bool)]
+    cost, values = flows.evaluate(plan)
+    assert flows.spare(plan, values).tolist() == pytest.approx([0.5, 1.5])
+
+
+@pytest.mark.parametrize("tight_spare, runs", [(0.0, False), (np.inf, True)])
+def test_tier_mips_run_only_where_a_tier_is_nearly_full(monkeypatch, tight_spare, runs):
+    _, model, _ = _tiny(1300)
+    calls = []
+
+    def spy(flows, bound, best, *args, **options):
+        calls.append(flows.spare(best.open_sites, best.flows).min())
+        return best
+
+    monkeypatch.setattr(network_module, "search_tiers", spy)
+    monkeypatch.setattr(network_module, "TIGHT_SPARE", tight_spare)
+    model.build(SolverOptions())
+    assert model._start is not None
+    assert bool(calls) is runs
+
+
 def test_tier_search_runs_the_tier_with_fewest_sites_that_may_pay_first(monkeypatch):
     # The trap's one centre against its three points: the centres MIP, the points held at
     # the plan, goes first in each round; the points MIP then finds the cheaper plan.

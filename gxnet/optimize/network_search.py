@@ -198,6 +198,17 @@ class NetworkFlows:
         objective = float(self._highs.getInfo().objective_function_value)
         return objective + self.fixed_cost(open_sites), flows
 
+    def spare(self, open_sites: Sequence[np.ndarray], flows: np.ndarray) -> np.ndarray:
+        """Per tier, the capacity of its open sites left over, as a share of what the tier
+        receives in ``flows`` (inf for a tier without capacities or load)."""
+        shares = np.full(len(self.tiers), np.inf)
+        for t, (tier, is_open) in enumerate(zip(self.tiers, open_sites, strict=True)):
+            received = float(self.received(t, flows).sum())
+            capacity = tier.capacity[is_open]
+            if received > 0 and np.isfinite(capacity).all():
+                shares[t] = capacity.sum() / received - 1.0
+        return shares
+
     def received(self, t: int, flows: np.ndarray) -> sp.csr_matrix:
         """Sites of tier ``t`` x origins below: the weight or load each site receives."""
         tier = self.tiers[t]

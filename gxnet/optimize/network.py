@@ -524,7 +524,8 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         The LP relaxation (:func:`relax_network`) is rounded and improved by
         :func:`search_open_sites`, each within :data:`SEARCH_SHARE` of the time limit, then by
         :func:`search_kernels` within :data:`KERNEL_SHARE` (its buckets within
-        :data:`BUCKET_SHARE`), then by the local search again and :func:`search_kicks` within
+        :data:`BUCKET_SHARE`), then by the local search again, :func:`search_tiers` (where a
+        tier has less than :data:`TIGHT_SPARE` to spare) and :func:`search_kicks` within
         :data:`KICK_SHARE` plus what the kernel search left; the plan found, its flows priced
         by the LP, becomes the solver's warm start.
         Sites closed in that incumbent whose reduced cost lifts the relaxation above the

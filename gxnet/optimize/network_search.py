@@ -276,6 +276,13 @@ class NetworkBound:
     model: SiteModel
     linked: np.ndarray
 
+    def may_pay(self, free: Sequence[np.ndarray], cost: float) -> list[np.ndarray]:
+        """Per tier, the free sites whose reduced cost keeps the relaxation below ``cost``:
+        only they may be in a plan cheaper than ``cost``."""
+        return [
+            f & (self.objective + r < cost) for f, r in zip(free, self.reduced_costs, strict=True)
+        ]
+
 
 def site_model(
     flows: NetworkFlows, kept: Sequence[np.ndarray], may_open: Sequence[np.ndarray]
@@ -882,12 +889,7 @@ def search_kernels(
         if fresh:
             tried = [np.zeros(len(f), dtype=bool) for f in free]
             width = nearest
-            # Sites whose reduced cost keeps the relaxation below the best cost: only they
-            # may be in a cheaper plan.
-            may_pay = [
-                f & (bound.objective + r < best.cost)
-                for f, r in zip(free, bound.reduced_costs, strict=True)
-            ]
+            may_pay = bound.may_pay(free, best.cost)
             # Many reduced costs are 0 (a degenerate LP): the estimates, which depend on the
             # best plan only, break the ties.
             estimates = [_opening_estimate(flows, t, best, f) for t, f in enumerate(free)]
@@ -979,10 +981,7 @@ def search_tiers(
         # cheaper plan it finds is where the slower ones start. Points first, PSC4-C5-100's
         # points MIP took 61 s to a plan from which its two centres swapped no longer paid;
         # the centres MIP from the plan before finds them in 10 s.
-        may_pay = [
-            f & (bound.objective + d < best.cost)
-            for f, d in zip(free, bound.reduced_costs, strict=True)
-        ]
+        may_pay = bound.may_pay(free, best.cost)
         for t in np.argsort([int(m.sum()) for m in may_pay], kind="stable"):
             now = time.perf_counter()
             if now >= deadline:

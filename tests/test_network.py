@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
 from location_bruteforce import brute_force, random_tiny
 
-from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import Problem, SolverOptions, Targets, TwoTierNetwork
+from gxnet._errors import InfeasibleProblemError, ProblemDataError, SolverError
+from gxnet.optimize import Problem, SolverOptions, Targets, TwoTierNetwork, network_search
 from gxnet.optimize.instances import read_tscflp
+from gxnet.optimize.solve import quiet_highs, size_thread_pool
 
 
 def test_two_stage_cflp_reaches_the_best_known_value(bench_dir):
@@ -31,6 +34,34 @@ def test_two_stage_cflp_reaches_the_best_known_value(bench_dir):
     at_plant = links.groupby("site_id")["flow"].sum()
     assert (at_plant.to_numpy() <= instance.plant_capacity[at_plant.index] + 1e-6).all()
     assert set(links["site_id"]) <= set(solution.open_sites["sorting_centre"])
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores to tell the sizes apart")
+def test_the_search_keeps_to_the_solves_thread_count(monkeypatch):
+    # The search's LPs and MIPs run before the solver: with threads=1 they too run on a pool
+    # of one thread, where a run asking for one thread is accepted (on HiGHS's default pool
+    # of two it fails).
+    size_thread_pool(None)
+    run_highs, pools = network_search.run_highs, []
+    default = quiet_highs()
+    default.addVar(0.0, 1.0)
+    run_highs(default)  # HiGHS's pool at its default size, as an earlier solve leaves it
+
+    def probe(h) -> None:
+        one = quiet_highs()
+        one.setOptionValue("threads", 1)
+        one.addVar(0.0, 1.0)
+        try:
+            run_highs(one)
+            pools.append(1)
+        except SolverError:
+            pools.append("not 1")
+        run_highs(h)
+
+    monkeypatch.setattr(network_search, "run_highs", probe)
+    model = _tiny_network(_feasible_tiny(0), single_centre=False)
+    model.solve(SolverOptions(threads=1, time_limit_s=20))
+    assert pools and set(pools) == {1}
 
 
 def _tiny_network(tiny, targets=None, centre_status=None, **options) -> TwoTierNetwork:

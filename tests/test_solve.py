@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pulp
 import pytest
@@ -9,7 +11,13 @@ import pytest
 from gxnet._errors import SolverError, UserInputError
 from gxnet.optimize import PMedian, SolverOptions, solve_pulp
 from gxnet.optimize.instances import read_pmed
-from gxnet.optimize.solve import cbc_command, quiet_highs, relative_gap, run_highs
+from gxnet.optimize.solve import (
+    cbc_command,
+    quiet_highs,
+    relative_gap,
+    run_highs,
+    size_thread_pool,
+)
 
 SOLVERS = ["highs", "cbc"]
 
@@ -259,3 +267,30 @@ def test_a_highs_error_is_raised_not_read_as_infeasible():
     _one_column_lp(clash)
     with pytest.raises(SolverError, match="HiGHS stopped with an error"):
         run_highs(clash)
+
+
+def _runs_with(threads: int) -> bool:
+    """Whether a run asking for ``threads`` runs on the process's pool (HiGHS fails a count
+    the pool was not sized for)."""
+    h = quiet_highs()
+    h.setOptionValue("threads", threads)
+    _one_column_lp(h)
+    try:
+        run_highs(h)
+    except SolverError:
+        return False
+    return True
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores to tell the sizes apart")
+def test_size_thread_pool_sets_the_pool_gxnets_own_runs_use():
+    size_thread_pool(1)
+    h = quiet_highs()  # asks for no count: runs on the pool of one
+    _one_column_lp(h)
+    run_highs(h)
+    assert h.getInfo().objective_function_value == pytest.approx(2.0)
+    assert not _runs_with(2)
+    assert _runs_with(1)
+    # None gives the pool back to HiGHS: the next run sizes it, at any count.
+    size_thread_pool(None)
+    assert _runs_with(2)

@@ -64,6 +64,7 @@ from gxnet.optimize.solve import (
     empty_solution,
     relative_gap,
     site_variables,
+    size_thread_pool,
     solve_pulp,
 )
 
@@ -625,6 +626,7 @@ class CapacitatedFacilityLocation(LocationModel):
         restricted problem is built for the time that remains.
         """
         options = options or SolverOptions()
+        size_thread_pool(options.threads)
         if not self.uses_lagrangean():
             return super().solve(options)
         tic = time.perf_counter()

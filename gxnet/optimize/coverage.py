@@ -47,6 +47,7 @@ from gxnet.optimize.solve import (
     origin_sums,
     relative_gap,
     site_variables,
+    size_thread_pool,
 )
 
 TIER = "recycling_point"
@@ -328,6 +329,7 @@ class MaximalCovering(_CoveringModel):
         ``sites_closed`` and ``units_dropped`` (NaN when the heuristic did not run).
         """
         options = options or SolverOptions()
+        size_thread_pool(options.threads)
         self._gap_rel = options.gap_rel
         tic = time.perf_counter()
         if self.heuristic:

@@ -223,15 +223,33 @@ def _silent(make: Callable[[], T]) -> T:
 def quiet_highs():  # -> highspy.Highs
     """A HiGHS object that prints nothing, for gxnet's own LPs and MIPs (bounds, heuristics).
 
-    It keeps HiGHS's default thread count: HiGHS sizes one thread pool per process, and a run
-    that asks for another explicit count than the pool's fails (found when a single-threaded
-    heuristic ran after a default solve in the same process).
+    It asks for no thread count of its own, so it runs on whatever pool the solve sized
+    (:func:`size_thread_pool`): HiGHS sizes one thread pool per process, and a run that asks
+    for another explicit count than the pool's fails (found when a single-threaded heuristic
+    ran after a default solve in the same process).
     """
     import highspy
 
     h = _silent(highspy.Highs)
     h.setOptionValue("output_flag", False)
     return h
+
+
+def size_thread_pool(threads: int | None) -> None:
+    """Size HiGHS's process-wide thread pool to ``threads`` (None: HiGHS's default).
+
+    A solve calls it first, so that gxnet's own LPs and MIPs (:func:`quiet_highs`), which run
+    before the solver and ask for no count, keep to the solve's ``threads`` too: the two-tier
+    network's search MIPs ran on every core when ``threads=1`` had asked for one.
+    """
+    import highspy
+
+    highspy.Highs.resetGlobalScheduler(True)
+    if threads is not None:
+        # The pool is built by the first run after a reset, at that run's count.
+        h = quiet_highs()
+        h.setOptionValue("threads", int(threads))
+        run_highs(h)
 
 
 def highs_lp(
@@ -281,10 +299,7 @@ def _solve_highs(
     h.setOptionValue("output_flag", bool(options.msg))
     h.setOptionValue("mip_rel_gap", float(options.gap_rel))
     h.setOptionValue("random_seed", int(options.seed))
-    if options.threads is not None:
-        # HiGHS keeps one thread pool per process and fails a run that asks for another size.
-        highspy.Highs.resetGlobalScheduler(True)
-        h.setOptionValue("threads", int(options.threads))
+    size_thread_pool(options.threads)
     if options.time_limit_s is not None:
         h.setOptionValue("time_limit", float(options.time_limit_s))
     start = [v.varValue for v in variables]
@@ -586,6 +601,7 @@ class LocationModel(ABC):
         Solution
         """
         options = options or SolverOptions()
+        size_thread_pool(options.threads)
         tic = time.perf_counter()
         prob = self.build(options)
         build_time = time.perf_counter() - tic

@@ -59,7 +59,9 @@ class SolverOptions:
         Relative MIP gap at which the solver may stop and call the solution optimal.
         The default 1e-6 matches the precision benchmark optima are compared with.
     threads : int, optional
-        Solver threads (``None``: the solver's default).
+        Threads of the solver and of gxnet's own LPs and MIPs before it (the network's
+        search, the Lagrangean stage); ``None``: the solver's own choice (HiGHS: both
+        cores of a 2-core machine).
     seed : int
         Random seed, for runs that repeat exactly.
     msg : bool

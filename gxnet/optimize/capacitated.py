@@ -626,9 +626,9 @@ class CapacitatedFacilityLocation(LocationModel):
         restricted problem is built for the time that remains.
         """
         options = options or SolverOptions()
-        size_thread_pool(options.threads)
         if not self.uses_lagrangean():
             return super().solve(options)
+        size_thread_pool(options.threads)
         tic = time.perf_counter()
         pairs = self.point_pairs()
         self.check(pairs, self.problem.sites["recycling_point"].usable)

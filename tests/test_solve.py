@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pulp
 import pytest
+from highs_pool import one_column_lp, runs_with
 
 from gxnet._errors import SolverError, UserInputError
 from gxnet.optimize import PMedian, SolverOptions, solve_pulp
@@ -235,12 +236,6 @@ def test_relative_gap():
     assert relative_gap(5.0, float("-inf")) is None
 
 
-def _one_column_lp(highs) -> None:
-    """min x subject to x >= 2 on ``highs``."""
-    highs.addVar(2.0, 10.0)
-    highs.changeColCost(0, 1.0)
-
-
 def test_internal_highs_runs_whatever_thread_pool_a_solve_left():
     import highspy
 
@@ -252,7 +247,7 @@ def test_internal_highs_runs_whatever_thread_pool_a_solve_left():
     # ... and gxnet's internal models still run and solve after it, and after a default run.
     for _ in range(2):
         h = quiet_highs()
-        _one_column_lp(h)
+        one_column_lp(h)
         run_highs(h)
         assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         assert h.getInfo().objective_function_value == pytest.approx(2.0)
@@ -260,37 +255,24 @@ def test_internal_highs_runs_whatever_thread_pool_a_solve_left():
 
 def test_a_highs_error_is_raised_not_read_as_infeasible():
     h = quiet_highs()
-    _one_column_lp(h)
+    one_column_lp(h)
     run_highs(h)  # the pool now has HiGHS's default size
     clash = quiet_highs()
     clash.setOptionValue("threads", 13)  # a count the pool was not sized for
-    _one_column_lp(clash)
+    one_column_lp(clash)
     with pytest.raises(SolverError, match="HiGHS stopped with an error"):
         run_highs(clash)
-
-
-def _runs_with(threads: int) -> bool:
-    """Whether a run asking for ``threads`` runs on the process's pool (HiGHS fails a count
-    the pool was not sized for)."""
-    h = quiet_highs()
-    h.setOptionValue("threads", threads)
-    _one_column_lp(h)
-    try:
-        run_highs(h)
-    except SolverError:
-        return False
-    return True
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores to tell the sizes apart")
 def test_size_thread_pool_sets_the_pool_gxnets_own_runs_use():
     size_thread_pool(1)
     h = quiet_highs()  # asks for no count: runs on the pool of one
-    _one_column_lp(h)
+    one_column_lp(h)
     run_highs(h)
     assert h.getInfo().objective_function_value == pytest.approx(2.0)
-    assert not _runs_with(2)
-    assert _runs_with(1)
+    assert not runs_with(2)
+    assert runs_with(1)
     # None gives the pool back to HiGHS: the next run sizes it, at any count.
     size_thread_pool(None)
-    assert _runs_with(2)
+    assert runs_with(2)

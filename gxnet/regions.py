@@ -10,7 +10,7 @@ would type it:
 - the adcode (GB/T 2260), as int or str: ``450400``, ``"450400"``.
 
 Counties are looked up within their city when a city is given (``get_county("cangwu",
-city="wuzhou")``). Units renamed since the 2020 census keep their old code and name as aliases
+city="wuzhou")``). Units renamed since 2016 keep their old code and name as aliases
 (:data:`FORMER_UNITS`). A name that matches nothing raises :class:`UnknownRegionError` with the
 closest names; a name that matches several units raises :class:`AmbiguousRegionError` listing them.
 """
@@ -32,10 +32,25 @@ from gxnet._errors import AmbiguousRegionError, UnknownRegionError
 
 Level = Literal["province", "city", "county"]
 
-#: Units whose code and name changed since the 2020 census: old code -> (today's code, name).
-FORMER_UNITS = {450127: (450181, "横州市")}
+#: Units whose code and name changed since the 2016 division list (横县 also since the 2020
+#: census): old code -> (today's code, name).
+FORMER_UNITS = {
+    450127: (450181, "横州市"),  # 横县, a county-level city since 2021
+    450331: (450381, "荔浦市"),  # 荔浦县, since 2018
+    451021: (451003, "田阳区"),  # 田阳县, since 2019
+    451023: (451082, "平果市"),  # 平果县, since 2019
+    451281: (451203, "宜州区"),  # 宜州市, since 2016
+}
 #: Old names of those units, and further spellings, as (alias, today's adcode).
-_ALIASES = [("横县", 450181), ("横州", 450181), ("hengxian", 450181)]
+_ALIASES = [
+    ("横县", 450181),
+    ("横州", 450181),
+    ("hengxian", 450181),
+    ("荔浦县", 450381),
+    ("田阳县", 451003),
+    ("平果县", 451082),
+    ("宜州市", 451203),
+]
 
 PROVINCE_ADCODE = 450000
 # Administrative words, longest first so that "自治县" wins over "县".

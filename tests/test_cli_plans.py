@@ -177,3 +177,15 @@ def test_wuzhou_embedded_default_says_so(tmp_path):
     doc = json.loads((tmp_path / "plans" / "wuzhou" / "plan.json").read_text(encoding="utf-8"))
     assert doc["provenance"]["standards"]["grid"]["cell_size_m"] == 4000
     assert (tmp_path / "maps" / "wuzhou.html").is_file()
+
+
+def test_unknown_township_in_a_demand_file_exits_2_naming_row_and_nearest(tmp_path):
+    demand = tmp_path / "communities.csv"
+    demand.write_text("经度,纬度,户数,乡镇\n111.30,23.48,800,城东接到\n", encoding="utf-8")
+    result = run("optimize", "--city", "wuzhou", "--demand", demand, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert "communities.csv, row 2, field '乡镇': no township named '城东接到'" in last
+    assert "nearest names: 城东街道 (450403001000, 万秀区)" in last
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -26,6 +26,7 @@ from gxnet.demand import (
 )
 from gxnet.osm.features import read_features
 from gxnet.regions import boundaries
+from gxnet.townships import list_townships
 
 HELSINKI = Path(__file__).parent / "data" / "helsinki.osm.pbf"
 
@@ -53,8 +54,13 @@ def assert_census_totals(demand: gpd.GeoDataFrame, census: pd.DataFrame) -> None
     assert (demand["households"] == np.round(demand["households"])).all()
 
 
+@pytest.fixture(scope="module")
+def wuzhou_towns() -> gpd.GeoDataFrame:
+    return list_townships("wuzhou").set_index("township_code")
+
+
 @pytest.mark.parametrize("grid", ["square", "h3"])
-def test_wuzhou_without_osm_keeps_census_totals_and_warns(wuzhou_census, grid):
+def test_wuzhou_without_osm_keeps_census_totals_and_warns(wuzhou_census, wuzhou_towns, grid):
     with pytest.warns(UserWarning, match="no OSM data on disk for wuzhou.*fallback"):
         demand = build_demand("wuzhou", cell_size_m=2000, grid=grid)
     assert list(demand.columns) == list(DEMAND_COLUMNS)
@@ -63,25 +69,117 @@ def test_wuzhou_without_osm_keeps_census_totals_and_warns(wuzhou_census, grid):
     assert demand.crs.to_epsg() == 4326
     assert demand["cell"].crs.to_epsg() == 4326
     assert (demand["population"] > 0).all()
-    # Evenly spread: within a county, cells differ by at most one person.
-    spread = demand.groupby("county_adcode")["population"].agg(lambda s: s.max() - s.min())
-    assert (spread <= 1).all()
-    # Spread evenly, no county is as dense as a town (Wanxiu: about 600 people per km²), so
-    # every cell takes the rural standard even where most people are urban.
-    assert set(demand["setting"]) == {"rural"}
+    # Every unit carries a township of its own county, and every township has people.
+    towns = wuzhou_towns.reindex(demand["township_code"])
+    assert (towns["county_adcode"].to_numpy() == demand["county_adcode"].to_numpy()).all()
+    assert (towns["name_zh"].to_numpy() == demand["township_name"].to_numpy()).all()
+    assert set(demand["township_code"]) == set(wuzhou_towns.index)
     # Each point is the centre of its own cell.
     cells = gpd.GeoSeries(demand["cell"].to_numpy(), crs=4326)
     assert cells.contains(demand.geometry.reset_index(drop=True)).all()
 
 
-def test_urban_standard_needs_an_urban_majority_and_town_density():
-    # Wanxiu (urban majority, ~600 people per km² spread evenly) and Cangwu (rural majority).
-    lower = dataclasses.replace(DEMAND, urban_min_density_per_km2=300.0)
+def test_townships_share_their_county_by_their_committees(wuzhou_census, wuzhou_towns):
     with pytest.warns(UserWarning, match="fallback"):
-        demand = build_demand("wuzhou", cell_size_m=2000, standards=lower)
+        demand = build_demand("wuzhou", cell_size_m=1000)
+    got = demand.groupby("township_code")["population"].sum()
+    towns = wuzhou_towns.assign(county=wuzhou_towns["county_adcode"])
+    # Urban people by urban committees, rural by rural committees, within the county.
+    by_county = towns.groupby("county")[["urban_committees", "rural_committees"]].transform("sum")
+    census = wuzhou_census.reindex(towns["county"]).set_axis(towns.index)
+    want = (
+        census["urban_population"] * towns["urban_committees"] / by_county["urban_committees"]
+        + census["rural_population"] * towns["rural_committees"] / by_county["rural_committees"]
+    )
+    assert np.abs(got.reindex(want.index).to_numpy() - want.to_numpy()).max() <= 1
+    # 藤县's seat holds more people than any other of its townships.
+    teng = got[towns.index[towns["county"] == 450422]]
+    assert wuzhou_towns.loc[teng.idxmax(), "name_zh"] == "藤州镇"
+
+
+def test_urban_people_live_at_the_towns(wuzhou_census, wuzhou_towns):
+    with pytest.warns(UserWarning, match="fallback"):
+        demand = build_demand("wuzhou", cell_size_m=1000)
+    urban = demand[demand["setting"] == "urban"]
+    # The towns are dense (most people in cells of half the town density, 10,000 per km², or
+    # more: a town fills whole cells; a town smaller than a cell at least as dense as the urban
+    # threshold) and take the urban standard: the census's urban people live there.
+    assert (urban["population"] >= DEMAND.urban_min_density_per_km2).all()
+    dense = urban["population"] >= 0.5 * DEMAND.town_density_per_km2
+    assert urban.loc[dense, "population"].sum() > 0.8 * urban["population"].sum()
+    share = urban["population"].sum() / wuzhou_census["urban_population"].sum()
+    assert 0.95 < share <= 1.0
+    # Each town's cells hold its point: the cell of 藤州镇's point is urban.
+    seat = wuzhou_towns.loc["450422100000"].geometry
+    cells = gpd.GeoSeries(demand["cell"].to_numpy(), crs=4326, index=demand.index)
+    holding = demand[cells.contains(seat)]
+    assert set(holding["setting"]) == {"urban"}
+    # Urban cells lie within a few km of their township's point.
+    points = gpd.GeoSeries(
+        wuzhou_towns.geometry.reindex(urban["township_code"]).to_numpy(), crs=4326
+    ).to_crs(32649)
+    far = points.distance(urban.geometry.to_crs(32649).reset_index(drop=True))
+    assert far.max() < 8000
+    # Rural people are spread evenly over the rest of their township: its rural cells differ
+    # by at most one person.
+    rural = demand[demand["setting"] == "rural"]
+    spread = rural.groupby("township_code")["population"].agg(lambda s: s.max() - s.min())
+    assert (spread <= 1).mean() > 0.9
+
+
+def test_townships_placed_by_the_fallback_are_counted_and_said(wuzhou_towns):
+    with pytest.warns(UserWarning) as said:
+        demand = build_demand("wuzhou", cell_size_m=2000)
+    counts = demand.attrs["townships"]
+    fallback = wuzhou_towns.index[~wuzhou_towns["point_source"].isin(["township", "committees"])]
+    assert counts["townships"] == 67 and counts["fallback_points"] == len(fallback) == 5
+    assert counts["fallback"][0] == "450403002000 城南街道"
+    assert any("5 of 67 townships in wuzhou have no point of their own" in str(w.message)
+               for w in said)  # fmt: skip
+    # 长洲区 has a point for every township: nothing to say.
+    with warnings.catch_warnings(record=True) as quiet:
+        warnings.simplefilter("always")
+        changzhou = build_demand(450405, cell_size_m=2000)
+    assert changzhou.attrs["townships"]["fallback_points"] == 0
+    assert not [w for w in quiet if "no point of their own" in str(w.message)]
+
+
+def test_a_county_without_townships_is_spread_evenly(wuzhou_census):
+    with pytest.warns(UserWarning, match="fallback"):
+        demand = build_demand("wuzhou", cell_size_m=2000, townships=list_townships().iloc[:0])
+    assert_census_totals(demand, wuzhou_census)
+    assert set(demand["township_code"]) == {""}
+    spread = demand.groupby("county_adcode")["population"].agg(lambda s: s.max() - s.min())
+    assert (spread <= 1).all()
+    # Spread evenly, no county is as dense as a town (Wanxiu: about 600 people per km²).
+    assert set(demand["setting"]) == {"rural"}
+    assert demand.attrs["townships"]["counties_without_townships"] == 7
+
+
+def test_urban_standard_needs_an_urban_majority_and_town_density():
+    # A threshold above any town's density leaves every cell rural.
+    strict = dataclasses.replace(DEMAND, urban_min_density_per_km2=50_000.0)
+    with pytest.warns(UserWarning, match="fallback"):
+        demand = build_demand("wuzhou", cell_size_m=2000, standards=strict)
+    assert set(demand["setting"]) == {"rural"}
+    # By default the towns are urban, in rural Cangwu too (its town centres), their
+    # surroundings rural.
+    with pytest.warns(UserWarning, match="fallback"):
+        demand = build_demand("wuzhou", cell_size_m=2000)
     settings_by_county = demand.groupby("county_adcode")["setting"].agg(set)
-    assert settings_by_county[450403] == {"urban"}
-    assert settings_by_county[450421] == {"rural"}
+    assert settings_by_county[450403] == {"urban", "rural"}
+    assert "urban" in settings_by_county[450421]
+    cangwu = demand[demand["county_adcode"] == 450421]
+    assert (cangwu["setting"] == "urban").sum() < 0.05 * len(cangwu)
+
+
+def test_the_whole_region(wuzhou_census):
+    with pytest.warns(UserWarning, match="no OSM data on disk for guangxi"):
+        demand = build_demand("guangxi", cell_size_m=5000)
+    census = boundaries(level="county").set_index("adcode")
+    assert_census_totals(demand, census)
+    assert demand["township_code"].nunique() >= 1260
+    assert demand.attrs["townships"]["fallback_points"] == 62
 
 
 def test_a_single_county_region(wuzhou_census):
@@ -89,29 +187,18 @@ def test_a_single_county_region(wuzhou_census):
         demand = build_demand(450403, cell_size_m=1000)
     assert set(demand["county_adcode"]) == {450403}
     assert demand["population"].sum() == wuzhou_census.loc[450403, "population"]
+    assert demand["township_code"].str.startswith("450403").all()
 
 
 def test_recyclables_follow_the_cited_rates(wuzhou_census):
     with pytest.warns(UserWarning):
         demand = build_demand("wuzhou", cell_size_m=3000)
-    urban = demand[demand["setting"] == "urban"]
-    rural = demand[demand["setting"] == "rural"]
-    assert np.allclose(
-        urban["recyclables_kg_day"],
-        urban["population"]
-        * (
-            # Fallback cells carry the county's urban/rural mix.
-            urban["county_adcode"].map(
-                wuzhou_census["urban_population"] / wuzhou_census["population"]
-            )
-            * (
-                DEMAND.recyclables_kg_per_person_day_urban
-                - DEMAND.recyclables_kg_per_person_day_rural
-            )
-            + DEMAND.recyclables_kg_per_person_day_rural
-        ),
-    )
-    assert len(rural) and (rural["recyclables_kg_day"] > 0).all()
+    rate = demand["recyclables_kg_day"] / demand["population"]
+    low = DEMAND.recyclables_kg_per_person_day_rural
+    high = DEMAND.recyclables_kg_per_person_day_urban
+    assert ((rate >= low - 1e-9) & (rate <= high + 1e-9)).all()
+    # Town cells hold urban people only.
+    assert np.allclose(rate[demand["setting"] == "urban"], high)
     total = demand["recyclables_kg_day"].sum()
     expected = (
         wuzhou_census["urban_population"].sum() * DEMAND.recyclables_kg_per_person_day_urban
@@ -308,6 +395,85 @@ def test_read_demand_polygons_from_geojson(tmp_path):
     ],
 )  # fmt: skip
 def test_read_demand_errors_name_file_row_and_field(tmp_path, text, message):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError, match=message):
+        read_demand(bad)
+
+
+def test_osm_evidence_decides_within_the_township_totals(helsinki_area):
+    """Two townships in the western county: each keeps its share, OSM places it inside."""
+    features, counties, polygon = helsinki_area
+    west = counties.geometry.iloc[0]
+    x0, y0, x1, y1 = west.bounds
+    towns = gpd.GeoDataFrame(
+        {
+            "township_code": ["000001001000", "000001002000"],
+            "name_zh": ["西街道", "东镇"],
+            "county_adcode": [1, 1],
+            "city_adcode": [0, 0],
+            "kind": ["subdistrict", "town"],
+            "urban_committees": [3, 1],
+            "rural_committees": [0, 4],
+            "match": ["code", "code"],
+            "code_2016": ["", ""],
+            "point_source": ["township", "township"],
+        },
+        geometry=[shapely.Point(x0 + (x1 - x0) / 4, (y0 + y1) / 2),
+                  shapely.Point(x0 + 3 * (x1 - x0) / 4, (y0 + y1) / 2)],
+        crs="EPSG:4326",
+    )  # fmt: skip
+    demand = build_demand(
+        polygon, counties=counties, townships=towns, features=features, cell_size_m=200
+    )
+    assert_census_totals(demand, counties.set_index("adcode"))
+    got = demand.groupby("township_code")["population"].sum()
+    # West county: 9,000 urban people 3:1, 1,001 rural 0:4.
+    assert got["000001001000"] == pytest.approx(9_000 * 3 / 4, abs=1)
+    assert got["000001002000"] == pytest.approx(9_000 / 4 + 1_001, abs=1)
+    assert set(demand.loc[demand["county_adcode"] == 2, "township_code"]) == {""}
+    # Within each township, people sit where the buildings and homes are.
+    inside = demand[demand["county_adcode"] == 1]
+    cells = gpd.GeoSeries(inside["cell"].to_numpy(), crs=4326)
+    evidence = shapely.union(features.buildings.union_all(), features.residential.union_all())
+    assert cells.intersects(evidence).all()
+
+
+def test_read_demand_carries_the_townships_it_names_or_its_points_lie_in(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "编号,经度,纬度,户数,乡镇代码,乡镇\n"
+        "A,111.30,23.48,100,,城东街道\n"  # a name three counties share: the point's county
+        "B,111.31,23.49,120,450422100,\n"  # a 9-digit code
+        "C,111.2,23.5,5,,\n",  # nothing named: the point decides
+        encoding="utf-8",
+    )
+    demand = read_demand(path)
+    assert list(demand.columns) == list(DEMAND_COLUMNS)
+    assert demand["township_code"].tolist() == ["450403001000", "450422100000", "450405002000"]
+    assert demand["township_name"].tolist() == ["城东街道", "藤州镇", "兴龙街道"]
+    assert demand["county_adcode"].tolist() == [450403, 450422, 450405]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("lon,lat,households,township\n111.3,23.48,10,城东街道\n111.3,23.48,10,城东接到\n",
+      r"bad\.csv, row 3, field 'township': no township named '城东接到' in Guangxi today; "
+      r"nearest names: 城东街道 \(450403001000, 万秀区\)"),
+     ("lon,lat,households,乡镇代码\n111.3,23.48,10,450403999000\n",
+      r"bad\.csv, row 2, field '乡镇代码': no township today has the code '450403999000'; "
+      r"nearest codes: .*万秀区"),
+     ("lon,lat,households,adcode,乡镇\n111.3,23.48,10,450405,城东街道\n",
+      r"row 2, field '乡镇': no township named '城东街道' in 长洲区 today"),
+     ("lon,lat,households,adcode,乡镇代码\n111.3,23.48,10,450405,450403001000\n",
+      r"row 2, field '乡镇代码': township 城东街道 \(450403001000\) is in county 450403, "
+      r"not 450405"),
+     ("lon,lat,households,乡镇\n108.3,22.8,10,太平镇\n",
+      r"row 2, field '乡镇': '太平镇' names several townships: .*give the township code")],
+)  # fmt: skip
+def test_a_township_that_matches_nothing_today_names_file_row_field_and_nearest(
+    tmp_path, text, message
+):
     bad = tmp_path / "bad.csv"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(InputFileError, match=message):

@@ -128,18 +128,24 @@ def test_wuzhou_county_in_the_embedded_default():
     assert (plan.chosen_points["source"] == "grid").all()
     assert plan.metrics["centres"] >= 1
     assert list(plan.counties["adcode"]) == [450403]
-    # Spread evenly, Wanxiu is not town-dense: every cell is within the rural 2.5 km.
-    assert set(plan.demand["setting"]) == {"rural"}
+    # Wanxiu's townships: its towns are urban (a point within the urban 1 km), its villages
+    # rural (within 2.5 km); every unit carries its township.
+    assert set(plan.demand["setting"]) == {"urban", "rural"}
+    urban = plan.demand["setting"] == "urban"
+    assert (plan.demand.loc[urban, "metres"] <= 1000 + 1e-6).all()
     assert (plan.demand["metres"] <= 2500 + 1e-6).all()
+    assert plan.demand["township_code"].str.startswith("450403").all()
+    assert plan.demand["township_code"].nunique() == 10
 
 
 def test_without_targets_the_household_standard_sets_the_points():
-    """Wanxiu's 94,521 households at 2,500 per (rural) point: 38 points, most coverage."""
+    """Wanxiu's 94,521 households, urban ones at 2,000 and rural ones at 2,500 per point:
+    46 points, most coverage."""
     plan = optimize_city("万秀区", config=Config())
-    assert standard_points(plan.demand, Config().points) == 38
-    assert len(plan.chosen_points) == 38
-    assert plan.provenance["standards"]["targets"]["points"] == 38
-    # 38 points reach most of the district's households within the standard, not all.
+    assert standard_points(plan.demand, Config().points) == 46
+    assert len(plan.chosen_points) == 46
+    assert plan.provenance["standards"]["targets"]["points"] == 46
+    # 46 points reach most of the district's households within the standard, not all.
     assert 0.5 < plan.metrics["coverage"] < 1.0
 
 

@@ -111,6 +111,15 @@ def test_hengzhou_is_found_by_its_2020_and_current_code_and_names(alias):
     assert county.population == 896_099
 
 
+@pytest.mark.parametrize(
+    ("alias", "adcode"),
+    [(450331, 450381), ("荔浦县", 450381), (451021, 451003), ("田阳县", 451003),
+     (451023, 451082), ("平果县", 451082), ("451281", 451203), ("宜州市", 451203)],
+)  # fmt: skip
+def test_counties_renamed_since_the_2016_division_list_keep_their_old_codes(alias, adcode):
+    assert get_county(alias).adcode == adcode
+
+
 def test_region_objects_are_accepted_as_city_and_as_query():
     wuzhou = get_city("wuzhou")
     assert get_county("万秀", city=wuzhou).name_pinyin == "Wanxiu"

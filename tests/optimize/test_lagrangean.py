@@ -7,7 +7,6 @@ import itertools
 
 import numpy as np
 import pytest
-from location_bruteforce import Tiny, brute_force, random_tiny
 
 from gxnet.optimize import CapacitatedFacilityLocation
 from gxnet.optimize.instances import read_cap
@@ -22,6 +21,7 @@ from gxnet.optimize.lagrangean import (
     subgradient,
     transport,
 )
+from tests.optimize.location_bruteforce import Tiny, brute_force, random_tiny
 
 
 def _data(tiny: Tiny) -> CflpData:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tiny_problems import feasible_sets, nearest_costs, random_problem
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.optimize import LocationSetCovering, MaximalCovering, Problem, SolverOptions
@@ -16,6 +15,7 @@ from gxnet.optimize.coverage import (
     partial_cover_heuristic,
 )
 from gxnet.optimize.instances import planning_grid, read_scp, read_spopt_sf
+from tests.optimize.tiny_problems import feasible_sets, nearest_costs, random_problem
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from location_bruteforce import brute_force, random_tiny
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.optimize import (
@@ -17,6 +16,7 @@ from gxnet.optimize import (
     lagrangean,
 )
 from gxnet.optimize.instances import read_cap
+from tests.optimize.location_bruteforce import brute_force, random_tiny
 
 
 @pytest.mark.parametrize("instance", ["cap41", "cap71"])

@@ -9,8 +9,6 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from location_bruteforce import brute_force, random_tiny
-from test_network import _network_problem, _tiny_network
 
 from gxnet.optimize import SolverOptions, TwoTierNetwork, network_search
 from gxnet.optimize import network as network_module
@@ -28,6 +26,8 @@ from gxnet.optimize.network_search import (
     solve_restricted,
 )
 from gxnet.optimize.solve import SolverRun
+from tests.optimize.location_bruteforce import brute_force, random_tiny
+from tests.optimize.test_network import _network_problem, _tiny_network
 
 
 def _tiny(seed: int, **kwargs):

@@ -7,13 +7,13 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from highs_pool import runs_with
-from location_bruteforce import brute_force, random_tiny
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.optimize import Problem, SolverOptions, Targets, TwoTierNetwork, network_search
 from gxnet.optimize.instances import read_tscflp
 from gxnet.optimize.solve import quiet_highs, size_thread_pool
+from tests.optimize.highs_pool import runs_with
+from tests.optimize.location_bruteforce import brute_force, random_tiny
 
 
 def test_two_stage_cflp_reaches_the_best_known_value(bench_dir):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tiny_problems import feasible_sets, random_problem, total_cost
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.optimize import PMedian, Problem, SolverOptions, Targets
 from gxnet.optimize.instances import read_pmed, read_spopt_sf
 from gxnet.optimize.median import greedy, interchange, lagrangean_reduction, median_cost
+from tests.optimize.tiny_problems import feasible_sets, random_problem, total_cost
 
 # pmed10 guards the HiGHS start-through-presolve fault (it once returned 1235 as "optimal").
 PMED_OPTIMA = {1: 5819, 2: 4093, 3: 4250, 4: 3034, 5: 1355, 10: 1255}

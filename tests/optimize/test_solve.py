@@ -7,7 +7,6 @@ import os
 import numpy as np
 import pulp
 import pytest
-from highs_pool import one_column_lp, runs_with
 
 from gxnet._errors import SolverError, UserInputError
 from gxnet.optimize import PMedian, SolverOptions, solve_pulp
@@ -19,6 +18,7 @@ from gxnet.optimize.solve import (
     run_highs,
     size_thread_pool,
 )
+from tests.optimize.highs_pool import one_column_lp, runs_with
 
 SOLVERS = ["highs", "cbc"]
 

@@ -34,6 +34,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.research.instances import (  # noqa: E402
+    planning_grid,
+    read_cap,
+    read_pmed,
+    read_scp,
+    read_spopt_sf,
+    read_tscflp,
+)
+from benchmarks.research.searched_network import SearchedNetwork  # noqa: E402
 from gxnet.optimize import (  # noqa: E402
     CapacitatedFacilityLocation,
     LocationSetCovering,
@@ -41,15 +50,6 @@ from gxnet.optimize import (  # noqa: E402
     PMedian,
     Solution,
     SolverOptions,
-    TwoTierNetwork,
-)
-from gxnet.optimize.instances import (  # noqa: E402
-    planning_grid,
-    read_cap,
-    read_pmed,
-    read_scp,
-    read_spopt_sf,
-    read_tscflp,
 )
 
 BENCH = REPO.parent / "shared" / "bench"
@@ -332,7 +332,7 @@ def tscflp_cases(args: argparse.Namespace) -> Iterator[Case]:
             row["instance"],
             float(row["bks"]),
             lambda o, i=instance: gxnet_outcome(
-                TwoTierNetwork.from_problem(i.problem(), single_centre=False).solve(o)
+                SearchedNetwork.from_problem(i.problem(), single_centre=False).solve(o)
             ),
             lambda o, i=instance: spopt_outcome(lambda: _Textbook(_textbook_tscflp(i)), o),
             peer_name="textbook PuLP",

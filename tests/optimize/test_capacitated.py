@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.research.instances import read_cap
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.optimize import (
     CapacitatedFacilityLocation,
@@ -15,7 +16,6 @@ from gxnet.optimize import (
     capacitated,
     lagrangean,
 )
-from gxnet.optimize.instances import read_cap
 from tests.optimize.location_bruteforce import brute_force, random_tiny
 
 

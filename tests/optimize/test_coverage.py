@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from benchmarks.research.instances import planning_grid, read_scp, read_spopt_sf
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.optimize import LocationSetCovering, MaximalCovering, Problem, SolverOptions
 from gxnet.optimize.coverage import (
@@ -14,7 +15,6 @@ from gxnet.optimize.coverage import (
     partial_cover_bound,
     partial_cover_heuristic,
 )
-from gxnet.optimize.instances import planning_grid, read_scp, read_spopt_sf
 from tests.optimize.tiny_problems import feasible_sets, nearest_costs, random_problem
 
 

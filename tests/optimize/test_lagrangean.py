@@ -8,8 +8,8 @@ import itertools
 import numpy as np
 import pytest
 
+from benchmarks.research.instances import read_cap
 from gxnet.optimize import CapacitatedFacilityLocation
-from gxnet.optimize.instances import read_cap
 from gxnet.optimize.lagrangean import (
     CflpData,
     cover_knapsack,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from benchmarks.research.instances import read_pmed, read_spopt_sf
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.optimize import PMedian, Problem, SolverOptions, Targets
-from gxnet.optimize.instances import read_pmed, read_spopt_sf
 from gxnet.optimize.median import greedy, interchange, lagrangean_reduction, median_cost
 from tests.optimize.tiny_problems import feasible_sets, random_problem, total_cost
 

@@ -8,9 +8,9 @@ import numpy as np
 import pulp
 import pytest
 
+from benchmarks.research.instances import read_pmed
 from gxnet._errors import SolverError, UserInputError
 from gxnet.optimize import PMedian, SolverOptions, solve_pulp
-from gxnet.optimize.instances import read_pmed
 from gxnet.optimize.solve import (
     cbc_command,
     quiet_highs,

@@ -1,7 +1,7 @@
 """Readers of published facility-location benchmark instances (see ../shared/bench/README.md).
 
 Each reader returns a small dataclass that keeps the instance as published and builds a
-:class:`~gxnet.optimize.problem.Problem` from it, so that tests, benchmarks and notebooks read
+:class:`~gxnet.optimize.problem.Problem` from it, so that tests and benchmarks read
 the files the same way. Files are parsed as whitespace token streams, never line by line: the
 OR-Library files wrap their records freely.
 """

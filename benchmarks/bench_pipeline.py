@@ -53,7 +53,7 @@ from gxnet.crs import utm_crs
 from gxnet.demand import build_demand
 from gxnet.optimize import MaximalCovering
 from gxnet.osm.features import OsmFeatures
-from gxnet.plan import CENTRE, POINT
+from gxnet.tiers import Tier
 
 
 def run_gxnet(area: str, config: Config, out: Path) -> dict:
@@ -106,8 +106,8 @@ def dense_cover(rows_xy, cols_xy, reach_m, config: Config) -> tuple[list[int], f
 def run_dense(plan, config: Config) -> dict:
     """The same two covering problems as gxnet solved, written densely."""
     sites, demand = plan.sites, plan.demand
-    points = sites[sites["tier"] == POINT]
-    centres = sites[sites["tier"] == CENTRE]
+    points = sites[sites["tier"] == Tier.RECYCLING_POINT]
+    centres = sites[sites["tier"] == Tier.SORTING_CENTRE]
     crs = utm_crs(demand.geometry.x, demand.geometry.y)
     p = config.points
     reach = np.where(
@@ -273,7 +273,7 @@ def main() -> None:
             if n <= args.peer_max:
                 d = run_dense(plan, config)
             else:
-                gb = n * (plan.sites["tier"] == POINT).sum() * 8 / 1e9
+                gb = n * (plan.sites["tier"] == Tier.RECYCLING_POINT).sum() * 8 / 1e9
                 d = {"skipped": f"dense matrix would need {gb:.1f} GB"}
             rows.append((area, n, g, d))
     print()

@@ -40,7 +40,8 @@ from gxnet._errors import InfeasibleProblemError, InputFileError, UserInputError
 from gxnet.config import Config, PointStandards
 from gxnet.crs import utm_crs
 from gxnet.osm.pbf import file_sha256
-from gxnet.plan import CENTRE, POINT, Plan, check_writable, measure
+from gxnet.plan import Plan, check_writable, measure
+from gxnet.tiers import KEPT, SiteStatus, Tier
 
 #: Suffixes read as a study-area polygon file when given in place of a city name.
 AREA_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".kml")
@@ -251,14 +252,16 @@ def candidate_sites(
     else:
         frame = gpd.GeoDataFrame(columns=["site_id", "tier"], geometry=[], crs="EPSG:4326")
         said = "none"
-    frame = frame[frame["status"] != "excluded"] if "status" in frame.columns else frame
-    if not (frame["tier"] == POINT).any():
+    frame = frame[frame["status"] != SiteStatus.EXCLUDED] if "status" in frame.columns else frame
+    if not (frame["tier"] == Tier.RECYCLING_POINT).any():
         frame = pd.concat([frame, grid_points(demand, config)], ignore_index=True)
         said = "candidate points at the demand-cell centres (no site list, no OSM data)"
-    if not (frame["tier"] == CENTRE).any():
+    if not (frame["tier"] == Tier.SORTING_CENTRE).any():
         frame = pd.concat([frame, grid_centres(demand, config)], ignore_index=True)
         said += "; sorting-centre candidates at the most populous cell of each block"
-    frame = frame[frame["tier"].isin([POINT, CENTRE])].reset_index(drop=True)
+    frame = frame[frame["tier"].isin([Tier.RECYCLING_POINT, Tier.SORTING_CENTRE])].reset_index(
+        drop=True
+    )
     return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326"), said
 
 
@@ -280,7 +283,7 @@ def _refuse_rejected(report: pd.DataFrame, path: Any, skip_bad_rows: bool) -> No
 
 def grid_points(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
     """One candidate point site at each demand unit's centre (a location for one or more points)."""
-    return _grid_sites(demand, "g-", "grid ", POINT, config.points.fixed_cost)
+    return _grid_sites(demand, "g-", "grid ", Tier.RECYCLING_POINT, config.points.fixed_cost)
 
 
 def grid_centres(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
@@ -295,11 +298,13 @@ def grid_centres(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
     side = max(reach_m / 1.5, 1.0)
     block = np.floor(x / side).astype(np.int64) * 1_000_003 + np.floor(y / side).astype(np.int64)
     best = demand["households"].groupby(block).idxmax().to_numpy()
-    return _grid_sites(demand.loc[np.sort(best)], "c-", "centre near ", CENTRE, c.fixed_cost)
+    return _grid_sites(
+        demand.loc[np.sort(best)], "c-", "centre near ", Tier.SORTING_CENTRE, c.fixed_cost
+    )
 
 
 def _grid_sites(
-    units: gpd.GeoDataFrame, prefix: str, name: str, tier: str, fixed_cost: float
+    units: gpd.GeoDataFrame, prefix: str, name: str, tier: Tier, fixed_cost: float
 ) -> gpd.GeoDataFrame:
     """Candidate sites at demand units, in the columns of a site list (source "grid")."""
     ids = units["demand_id"].astype(str)
@@ -308,7 +313,7 @@ def _grid_sites(
             "site_id": prefix + ids,
             "name": name + ids,
             "tier": tier,
-            "status": "candidate",
+            "status": SiteStatus.CANDIDATE,
             "capacity": np.inf,
             "fixed_cost": fixed_cost,
             "source": "grid",
@@ -606,8 +611,8 @@ def optimize_city(
             area, demand_frame, config, sites=sites, pbf=osm_pbf, skip_bad_rows=skip_bad_rows
         )
         stages.say(
-            f"{(site_frame['tier'] == POINT).sum():,} point and "
-            f"{(site_frame['tier'] == CENTRE).sum():,} centre sites from {site_source}"
+            f"{(site_frame['tier'] == Tier.RECYCLING_POINT).sum():,} point and "
+            f"{(site_frame['tier'] == Tier.SORTING_CENTRE).sum():,} centre sites from {site_source}"
         )
     with stages.stage("networks", "road networks"):
         networks = road_networks(area, pbf=pbf_path)
@@ -651,14 +656,13 @@ def _solve_and_plan(
     stages: _Stages,
     provenance: dict[str, Any],
 ) -> Plan:
-    points = sites[sites["tier"] == POINT].reset_index(drop=True)
-    centres = sites[sites["tier"] == CENTRE].reset_index(drop=True)
+    points = sites[sites["tier"] == Tier.RECYCLING_POINT].reset_index(drop=True)
+    centres = sites[sites["tier"] == Tier.SORTING_CENTRE].reset_index(drop=True)
     with stages.stage("costs", "travel costs"):
         walk = walk_costs(demand, points, config, networks)
         # Only points some demand can reach matter to the model and to the trucks.
         useful = points[
-            points["site_id"].isin(walk["site_id"])
-            | points["status"].isin(["existing", "required"])
+            points["site_id"].isin(walk["site_id"]) | points["status"].isin(KEPT)
         ].reset_index(drop=True)
         truck = truck_costs(useful, centres, config, networks)
         stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
@@ -723,8 +727,8 @@ def _with_point_target(
     if t.points is not None or t.coverage is not None:
         return config
     wanted = standard_points(demand, config.points)
-    kept = int(points["status"].isin(["existing", "required"]).sum())
-    open_able = int((points["status"] != "excluded").sum())
+    kept = int(points["status"].isin(KEPT).sum())
+    open_able = int((points["status"] != SiteStatus.EXCLUDED).sum())
     n = min(max(wanted, kept), open_able)
     stages.say(
         f"target: {n:,} recycling points, as the household standard asks "
@@ -815,10 +819,10 @@ def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Soluti
     chosen_points = point_model.solve(options)
     if not chosen_points.has_solution:
         return chosen_points
-    served = chosen_points.assignments[POINT]
+    served = chosen_points.assignments[Tier.RECYCLING_POINT]
     weight = demand.set_index("demand_id")["households"].reindex(served["origin_id"]).to_numpy()
     load = pd.Series(weight, index=served["site_id"].to_numpy()).groupby(level=0).sum()
-    opened = pd.DataFrame({"demand_id": chosen_points.open_sites[POINT]})
+    opened = pd.DataFrame({"demand_id": chosen_points.open_sites[Tier.RECYCLING_POINT]})
     opened["households"] = opened["demand_id"].map(load).fillna(0.0)
     pairs = truck[truck["point_id"].isin(opened["demand_id"])]
     second = Problem.from_tables(
@@ -847,10 +851,18 @@ def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Soluti
         chosen_points.objective,
         chosen_points.bound,
         max(gaps) if gaps else None,
-        open_sites={POINT: chosen_points.open_sites[POINT]}
-        | ({CENTRE: chosen_centres.open_sites[POINT]} if chosen_centres.has_solution else {}),
-        assignments={POINT: served}
-        | ({CENTRE: chosen_centres.assignments[POINT]} if chosen_centres.has_solution else {}),
+        open_sites={Tier.RECYCLING_POINT: chosen_points.open_sites[Tier.RECYCLING_POINT]}
+        | (
+            {Tier.SORTING_CENTRE: chosen_centres.open_sites[Tier.RECYCLING_POINT]}
+            if chosen_centres.has_solution
+            else {}
+        ),
+        assignments={Tier.RECYCLING_POINT: served}
+        | (
+            {Tier.SORTING_CENTRE: chosen_centres.assignments[Tier.RECYCLING_POINT]}
+            if chosen_centres.has_solution
+            else {}
+        ),
         build_time_s=sum(r.build_time_s for r in runs),
         solve_time_s=sum(r.solve_time_s for r in runs),
         solver=chosen_points.solver,
@@ -873,7 +885,12 @@ def _solve_two_tier(data: ModelInput, config: Config, options: Any):  # -> Solut
         ignore_index=True,
     )
     table["fixed_cost"] = table["fixed_cost"].fillna(
-        table["tier"].map({POINT: config.points.fixed_cost, CENTRE: config.centres.fixed_cost})
+        table["tier"].map(
+            {
+                Tier.RECYCLING_POINT: config.points.fixed_cost,
+                Tier.SORTING_CENTRE: config.centres.fixed_cost,
+            }
+        )
     )
     problem = Problem.from_tables(
         demand[["demand_id", "households"]],
@@ -933,7 +950,7 @@ def assemble_plan(
     ids = out["site_id"]
     out["chosen"] = ids.isin(open_ids).to_numpy()
     out["households_served"] = ids.map(by_point["households"].sum()).fillna(0.0).to_numpy()
-    split = solution.assignments.get(POINT)
+    split = solution.assignments.get(Tier.RECYCLING_POINT)
     if split is not None and len(split) and (split["share"] < 1).any():
         # A capacitated model may split a unit between points: count each point's share.
         weight = split["origin_id"].map(demand.set_index("demand_id")["households"])
@@ -945,7 +962,7 @@ def assemble_plan(
     )
     capacity_given = np.isfinite(out["capacity"].astype(float))
     out["points"] = np.where(
-        out["chosen"] & (out["tier"] == POINT),
+        out["chosen"] & (out["tier"] == Tier.RECYCLING_POINT),
         np.where(capacity_given, 1, np.maximum(needed, 1)),
         0,
     ).astype(np.int64)
@@ -957,10 +974,10 @@ def assemble_plan(
 
     links = _links(out, truck, solution)
     out["centre_id"] = ids.map(links.set_index("point_id")["centre_id"]).fillna("").to_numpy()
-    centre_of = out.loc[out["tier"] == POINT].set_index("site_id")["centre_id"]
+    centre_of = out.loc[out["tier"] == Tier.RECYCLING_POINT].set_index("site_id")["centre_id"]
     hh_by_centre = out["households_served"].groupby(out["site_id"].map(centre_of)).sum()
     kg_by_centre = ids.map(kg_by_point).fillna(0.0).groupby(ids.map(centre_of)).sum()
-    is_centre = out["tier"] == CENTRE
+    is_centre = out["tier"] == Tier.SORTING_CENTRE
     out.loc[is_centre, "households_served"] = ids[is_centre].map(hh_by_centre).fillna(0.0)
     out["load"] = np.where(
         is_centre, ids.map(kg_by_centre).fillna(0.0) / 1000.0, out["households_served"]
@@ -1014,7 +1031,7 @@ def _assign_demand(
     """Each demand unit's point: the model's (largest share) where it assigned, else the nearest
     open point within the standard; none when no open point is within it (not covered)."""
     pairs = walk[walk["site_id"].isin(open_ids)]
-    assigned = solution.assignments.get(POINT)
+    assigned = solution.assignments.get(Tier.RECYCLING_POINT)
     if assigned is not None and len(assigned):
         share = assigned.rename(columns={"origin_id": "demand_id"})[
             ["demand_id", "site_id", "share"]
@@ -1036,10 +1053,10 @@ def _assign_demand(
 def _links(sites: gpd.GeoDataFrame, truck: pd.DataFrame, solution: Any) -> gpd.GeoDataFrame:
     """Each chosen point's sorting centre (the model's, else the nearest open one) as a line."""
     chosen = sites[sites["chosen"]]
-    centre_ids = set(chosen.loc[chosen["tier"] == CENTRE, "site_id"])
-    point_ids = set(chosen.loc[chosen["tier"] == POINT, "site_id"])
+    centre_ids = set(chosen.loc[chosen["tier"] == Tier.SORTING_CENTRE, "site_id"])
+    point_ids = set(chosen.loc[chosen["tier"] == Tier.RECYCLING_POINT, "site_id"])
     pairs = truck[truck["point_id"].isin(point_ids) & truck["centre_id"].isin(centre_ids)]
-    assigned = solution.assignments.get(CENTRE)
+    assigned = solution.assignments.get(Tier.SORTING_CENTRE)
     if assigned is not None and len(assigned):
         by_model = assigned.rename(columns={"origin_id": "point_id", "site_id": "centre_id"})
         pairs = pairs.merge(
@@ -1121,7 +1138,7 @@ def resolve_plan(
         )
     listed = read_sites(sites, boundary=area.boundary, standards=config.sites)
     _refuse_rejected(listed.report, sites, skip_bad_rows)
-    kept = plan.sites[plan.sites["chosen"]].assign(status="existing")
+    kept = plan.sites[plan.sites["chosen"]].assign(status=SiteStatus.EXISTING)
     new = listed.sites[~listed.sites["site_id"].isin(kept["site_id"])]
     merged = gpd.GeoDataFrame(
         pd.concat([kept[new.columns.intersection(kept.columns)], new], ignore_index=True),

@@ -12,7 +12,7 @@ from gxnet.optimize.models import (
     PMedian,
     TwoTierNetwork,
 )
-from gxnet.optimize.problem import STATUSES, TIERS, Demand, Pairs, Problem, Sites, Targets
+from gxnet.optimize.problem import Demand, Pairs, Problem, Sites, Targets
 from gxnet.optimize.solve import (
     SOLVERS,
     LocationModel,
@@ -26,8 +26,6 @@ __all__ = [
     "CapacitatedFacilityLocation",
     "TwoTierNetwork",
     "SOLVERS",
-    "STATUSES",
-    "TIERS",
     "Demand",
     "LocationModel",
     "LocationSetCovering",

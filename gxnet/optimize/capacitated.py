@@ -67,6 +67,7 @@ from gxnet.optimize.solve import (
     size_thread_pool,
     solve_pulp,
 )
+from gxnet.tiers import Tier
 
 #: Strong rows x_ij <= y_j for the pairs whose point holds at least this many times the unit's
 #: weight (below it the capacity row's x_ij <= (Q_j / w_i) y_j is nearly as tight).
@@ -92,7 +93,7 @@ _SENSES = {
 
 
 def open_variables(
-    prob: pulp.LpProblem, problem: Problem, tier: str, may_open: np.ndarray
+    prob: pulp.LpProblem, problem: Problem, tier: Tier, may_open: np.ndarray
 ) -> list[pulp.LpVariable]:
     """The tier's open/closed variables (status bounds), closed where a site cannot open.
 
@@ -266,13 +267,13 @@ def check_capacity(
     served, and, when every unit must be served, each unit against the capacity in its reach
     (the largest single point's capacity with ``single_source``).
     """
-    points = problem.sites["recycling_point"]
+    points = problem.sites[Tier.RECYCLING_POINT]
     weight = problem.demand.weight
     needed = needed_weight(problem, allow_uncovered)
     available = float(points.capacity[may_open].sum())
     if available < needed:
         raise InfeasibleProblemError(
-            f"recycling_point.capacity: the points that may open hold {available:g} but "
+            f"{Tier.RECYCLING_POINT}.capacity: the points that may open hold {available:g} but "
             f"{needed:g} of the demand weight must be served; raise capacities, add candidate "
             "points, un-exclude points, or lower targets.coverage_share"
         )
@@ -295,7 +296,7 @@ def check_capacity(
         )
 
 
-def check_budget(problem: Problem, tiers: tuple[str, ...]) -> None:
+def check_budget(problem: Problem, tiers: tuple[Tier, ...]) -> None:
     """Raise InfeasibleProblemError when the kept sites alone cost more than the budget."""
     budget = problem.targets.budget
     if budget is None:
@@ -377,9 +378,9 @@ class CapacitatedFacilityLocation(LocationModel):
         lagrangean: bool | None = None,
     ) -> None:
         super().__init__(problem)
-        if "recycling_point" not in problem.pairs:
+        if Tier.RECYCLING_POINT not in problem.pairs:
             raise ProblemDataError(
-                "pairs.recycling_point: the problem has no demand -> point pairs"
+                f"pairs.{Tier.RECYCLING_POINT}: the problem has no demand -> point pairs"
             )
         _check_sense(count_sense)
         for name, value in (("cost_weight", cost_weight), ("uncovered_penalty", uncovered_penalty)):
@@ -446,7 +447,7 @@ class CapacitatedFacilityLocation(LocationModel):
 
     def point_pairs(self) -> Pairs:
         """The demand -> point pairs the model uses (usable, within the service cutoff)."""
-        pairs = self.problem.usable_pairs("recycling_point")
+        pairs = self.problem.usable_pairs(Tier.RECYCLING_POINT)
         return pairs if self.service_cutoff is None else pairs.within(self.service_cutoff)
 
     def check(self, pairs: Pairs, may_open: np.ndarray) -> None:
@@ -467,7 +468,7 @@ class CapacitatedFacilityLocation(LocationModel):
                 blocked = np.isin(pairs.origin, stranded)
                 why = (
                     f" (the points in their reach cannot open: "
-                    f"{describe_ids(np.unique(problem.sites['recycling_point'].ids[pairs.destination[blocked]]))}"
+                    f"{describe_ids(np.unique(problem.sites[Tier.RECYCLING_POINT].ids[pairs.destination[blocked]]))}"
                     "; give them a sorting centre within the truck cutoff)"
                     if blocked.any()
                     else ""
@@ -485,14 +486,14 @@ class CapacitatedFacilityLocation(LocationModel):
             single_source=self.single_source,
             allow_uncovered=self.allow_uncovered,
         )
-        check_budget(problem, ("recycling_point",))
+        check_budget(problem, (Tier.RECYCLING_POINT,))
 
     def build_points(self, prob: pulp.LpProblem, may_open: np.ndarray) -> pulp.LpAffineExpression:
         """Add the point tier to ``prob``; return its objective part (fixed + assignment)."""
         problem = self.problem
-        points = problem.sites["recycling_point"]
+        points = problem.sites[Tier.RECYCLING_POINT]
         pairs = self.point_pairs()
-        self._y = open_variables(prob, problem, "recycling_point", may_open)
+        self._y = open_variables(prob, problem, Tier.RECYCLING_POINT, may_open)
         self._layer = DemandLayer.build(
             prob,
             problem.demand,
@@ -524,7 +525,7 @@ class CapacitatedFacilityLocation(LocationModel):
 
     def fixed_cost_expression(self) -> pulp.LpAffineExpression:
         """Fixed cost of the opened points (for the budget row)."""
-        fixed = self.problem.sites["recycling_point"].fixed_cost
+        fixed = self.problem.sites[Tier.RECYCLING_POINT].fixed_cost
         return pulp.LpAffineExpression([(v, float(f)) for v, f in zip(self._y, fixed, strict=True)])
 
     # ---- LocationModel ------------------------------------------------------------------
@@ -532,7 +533,7 @@ class CapacitatedFacilityLocation(LocationModel):
     def build(self, options: SolverOptions) -> pulp.LpProblem:
         """Check the inputs, then build the PuLP model."""
         pairs = self.point_pairs()
-        may_open = self.problem.sites["recycling_point"].usable
+        may_open = self.problem.sites[Tier.RECYCLING_POINT].usable
         self.check(pairs, may_open)
         prob = pulp.LpProblem("capacitated_facility_location", pulp.LpMinimize)
         prob += self.build_points(prob, may_open)
@@ -545,11 +546,11 @@ class CapacitatedFacilityLocation(LocationModel):
         if run.status not in ("optimal", "feasible"):
             return empty_solution(run, self.name)
         problem = self.problem
-        points = problem.sites["recycling_point"]
+        points = problem.sites[Tier.RECYCLING_POINT]
         layer = self._layer
         share = layer.shares()
         rows = np.flatnonzero(share > 0)
-        frame = assignment_frame(problem, "recycling_point", layer.pairs, rows, share[rows])
+        frame = assignment_frame(problem, Tier.RECYCLING_POINT, layer.pairs, rows, share[rows])
         frame["flow"] = frame["share"] * problem.demand.weight[layer.pairs.origin[rows]]
         weight = problem.demand.weight
         served = float(frame["flow"].sum())
@@ -567,8 +568,8 @@ class CapacitatedFacilityLocation(LocationModel):
             run.objective,
             run.bound,
             run.gap,
-            open_sites={"recycling_point": opened},
-            assignments={"recycling_point": frame},
+            open_sites={Tier.RECYCLING_POINT: opened},
+            assignments={Tier.RECYCLING_POINT: frame},
             solver=run.solver,
             model=self.name,
             metrics=metrics,
@@ -586,7 +587,7 @@ class CapacitatedFacilityLocation(LocationModel):
             and not self.allow_uncovered
             and targets.n_points is None
             and targets.budget is None
-            and bool(np.isfinite(self.problem.sites["recycling_point"].capacity).all())
+            and bool(np.isfinite(self.problem.sites[Tier.RECYCLING_POINT].capacity).all())
         )
 
     def uses_lagrangean(self) -> bool:
@@ -603,7 +604,7 @@ class CapacitatedFacilityLocation(LocationModel):
 
     def cflp_data(self, pairs: Pairs) -> CflpData:
         """The model's data as arrays for :mod:`gxnet.optimize.lagrangean`."""
-        points = self.problem.sites["recycling_point"]
+        points = self.problem.sites[Tier.RECYCLING_POINT]
         weight = self.problem.demand.weight
         return CflpData(
             pairs.origin.astype(np.int64),
@@ -631,7 +632,7 @@ class CapacitatedFacilityLocation(LocationModel):
         size_thread_pool(options.threads)
         tic = time.perf_counter()
         pairs = self.point_pairs()
-        self.check(pairs, self.problem.sites["recycling_point"].usable)
+        self.check(pairs, self.problem.sites[Tier.RECYCLING_POINT].usable)
         data = self.cflp_data(pairs)
         limit = options.time_limit_s
         budget = (

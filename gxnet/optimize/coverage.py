@@ -49,8 +49,7 @@ from gxnet.optimize.solve import (
     site_variables,
     size_thread_pool,
 )
-
-TIER = "recycling_point"
+from gxnet.tiers import Tier
 
 
 class _CoveringModel(LocationModel):
@@ -59,7 +58,7 @@ class _CoveringModel(LocationModel):
     def __init__(self, problem: Problem, radius: float | None = None) -> None:
         super().__init__(problem)
         self.radius = np.inf if radius is None else float(radius)
-        self.pairs: Pairs = problem.usable_pairs(TIER).within(self.radius)
+        self.pairs: Pairs = problem.usable_pairs(Tier.RECYCLING_POINT).within(self.radius)
         self._open: list[pulp.LpVariable] = []
 
     @abstractmethod
@@ -132,7 +131,7 @@ class LocationSetCovering(_CoveringModel):
         share = coverage_share if coverage_share is not None else problem.targets.coverage_share
         self.coverage_share = 1.0 if share is None else float(share)
         if self.coverage_share >= 1.0:
-            problem.require_reachable(TIER, self.pairs)
+            problem.require_reachable(Tier.RECYCLING_POINT, self.pairs)
 
     @classmethod
     def from_cost_matrix(
@@ -156,15 +155,15 @@ class LocationSetCovering(_CoveringModel):
         """Number (or total fixed cost) of the open sites."""
         if self.objective == "count":
             return float(open_sites.sum())
-        return float(self.problem.sites[TIER].fixed_cost[open_sites].sum())
+        return float(self.problem.sites[Tier.RECYCLING_POINT].fixed_cost[open_sites].sum())
 
     def build(self, options: SolverOptions) -> pulp.LpProblem:
         problem = self.problem
-        sites = problem.sites[TIER]
+        sites = problem.sites[Tier.RECYCLING_POINT]
         self._gap_rel = options.gap_rel
         self.lagrangean_bound = None
         prob = pulp.LpProblem("set_covering", pulp.LpMinimize)
-        y = self._open = site_variables(problem, TIER, prob=prob)
+        y = self._open = site_variables(problem, Tier.RECYCLING_POINT, prob=prob)
         costs = np.ones(sites.n) if self.objective == "count" else sites.fixed_cost
         prob.setObjective(pulp.LpAffineExpression(zip(y, costs.tolist(), strict=True)))
         sums = origin_sums(self.pairs, y)
@@ -277,7 +276,7 @@ class MaximalCovering(_CoveringModel):
         heuristic: bool = True,
     ) -> None:
         super().__init__(problem, radius)
-        self.p = problem.sites_to_open(TIER, p)
+        self.p = problem.sites_to_open(Tier.RECYCLING_POINT, p)
         self.coverage_floor = (
             coverage_floor if coverage_floor is not None else problem.targets.coverage_share
         )
@@ -361,7 +360,7 @@ class MaximalCovering(_CoveringModel):
 
     def _run_heuristic(self, options: SolverOptions) -> None:
         """Find the incumbent and, when it is usable, the Lagrangean bound and reductions."""
-        sites = self.problem.sites[TIER]
+        sites = self.problem.sites[Tier.RECYCLING_POINT]
         weight = self.problem.demand.weight
         limit = options.time_limit_s
         budget = None if limit is None else self.HEURISTIC_SHARE * limit
@@ -452,7 +451,7 @@ class MaximalCovering(_CoveringModel):
         problem = self.problem
         weight = problem.demand.weight
         prob = pulp.LpProblem("maximal_covering", pulp.LpMaximize)
-        y = self._open = site_variables(problem, TIER, prob=prob)
+        y = self._open = site_variables(problem, Tier.RECYCLING_POINT, prob=prob)
         pairs = self.pairs
         if self.lagrangean is not None:
             for j in np.flatnonzero(self.lagrangean.closed).tolist():
@@ -488,7 +487,7 @@ class MaximalCovering(_CoveringModel):
                 "coverage_floor",
             )
         if self.budget is not None:
-            fixed = problem.sites[TIER].fixed_cost.tolist()
+            fixed = problem.sites[Tier.RECYCLING_POINT].fixed_cost.tolist()
             prob.addConstraint(
                 pulp.LpConstraint(
                     pulp.LpAffineExpression(zip(y, fixed, strict=True)),

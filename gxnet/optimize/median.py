@@ -48,8 +48,7 @@ from gxnet.optimize.solve import (
     one_tier_solution,
     site_variables,
 )
-
-TIER = "recycling_point"
+from gxnet.tiers import Tier
 
 
 class PMedian(LocationModel):
@@ -83,9 +82,9 @@ class PMedian(LocationModel):
         self, problem: Problem, p: int | None = None, *, heuristic: bool = True, reduce: bool = True
     ) -> None:
         super().__init__(problem)
-        self.p = problem.sites_to_open(TIER, p)
-        problem.require_reachable(TIER)
-        self.pairs: Pairs = problem.usable_pairs(TIER)
+        self.p = problem.sites_to_open(Tier.RECYCLING_POINT, p)
+        problem.require_reachable(Tier.RECYCLING_POINT)
+        self.pairs: Pairs = problem.usable_pairs(Tier.RECYCLING_POINT)
         self.heuristic = heuristic
         self.reduce = reduce
         self.lagrangean_bound: float | None = None
@@ -114,7 +113,7 @@ class PMedian(LocationModel):
 
     def build(self, options: SolverOptions) -> pulp.LpProblem:
         problem = self.problem
-        sites = problem.sites[TIER]
+        sites = problem.sites[Tier.RECYCLING_POINT]
         weight = problem.demand.weight
         model_pairs, closed = self.pairs, np.zeros(sites.n, dtype=bool)
         self.highs_options = {}
@@ -145,7 +144,7 @@ class PMedian(LocationModel):
             "levels": float(levels.n),
         }
         prob = pulp.LpProblem("p_median", pulp.LpMinimize)
-        y = self._open = site_variables(problem, TIER, prob=prob)
+        y = self._open = site_variables(problem, Tier.RECYCLING_POINT, prob=prob)
         for j in np.flatnonzero(closed).tolist():
             y[j].upBound = 0
         has_z = levels.step > 0

@@ -49,13 +49,14 @@ from gxnet.optimize.capacitated import (
     open_ids,
     open_variables,
 )
-from gxnet.optimize.problem import TIERS, Demand, Pairs, Problem, Sites, Targets, describe_ids
+from gxnet.optimize.problem import Demand, Pairs, Problem, Sites, Targets, describe_ids
 from gxnet.optimize.solve import (
     Solution,
     SolverOptions,
     SolverRun,
     assignment_frame,
 )
+from gxnet.tiers import TIERS, SiteStatus, Tier
 
 _UPPER = TIERS[1:]
 
@@ -78,7 +79,7 @@ class LinkLayer:
         Open/closed variables of this tier's sites.
     """
 
-    tier: str
+    tier: Tier
     pairs: Pairs
     flow: list[pulp.LpVariable]
     assign: list[pulp.LpVariable] | None
@@ -230,9 +231,9 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             if isinstance(count_sense, Mapping)
             else dict.fromkeys(TIERS, count_sense)
         )
-        super().__init__(problem, count_sense=senses["recycling_point"], **options)
+        super().__init__(problem, count_sense=senses[Tier.RECYCLING_POINT], **options)
         self.tiers = tuple(t for t in _UPPER if t in problem.sites)
-        for tier in ("sorting_centre", *self.tiers):
+        for tier in (Tier.SORTING_CENTRE, *self.tiers):
             if tier not in problem.sites or tier not in problem.pairs:
                 raise ProblemDataError(
                     f"pairs.{tier}: the network needs {tier} sites and the links to them"
@@ -251,7 +252,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         self.link_weight = link_weight
         self.truck_cutoff = truck_cutoff
         self.senses = senses
-        if "processing_base" in self.tiers:
+        if Tier.PROCESSING_BASE in self.tiers:
             self.name = "three-tier network"
         self._links: list[LinkLayer] = []
 
@@ -298,11 +299,19 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         """
         status = status or {}
         tables = [
-            ("recycling_point", cost_matrix, capacities, fixed_costs, service_radius),
-            ("sorting_centre", centre_costs, centre_capacities, centre_fixed_costs, truck_cutoff),
+            (Tier.RECYCLING_POINT, cost_matrix, capacities, fixed_costs, service_radius),
+            (
+                Tier.SORTING_CENTRE,
+                centre_costs,
+                centre_capacities,
+                centre_fixed_costs,
+                truck_cutoff,
+            ),
         ]
         if base_costs is not None:
-            tables.append(("processing_base", base_costs, base_capacities, base_fixed_costs, None))
+            tables.append(
+                (Tier.PROCESSING_BASE, base_costs, base_capacities, base_fixed_costs, None)
+            )
         sites, pairs = {}, {}
         for tier, costs, caps, fixed, cutoff in tables:
             pairs[tier] = Pairs.from_dense(costs, np.inf if cutoff is None else cutoff)
@@ -312,7 +321,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
                 np.array([f"{tier}_{k}" for k in range(n)], dtype=object),
                 np.asarray(caps, dtype=np.float64),
                 np.asarray(fixed, dtype=np.float64),
-                np.asarray(status.get(tier, np.full(n, "candidate")), dtype=object),
+                np.asarray(status.get(tier, np.full(n, SiteStatus.CANDIDATE)), dtype=object),
             )
         weights = np.asarray(weights, dtype=np.float64)
         demand = Demand(np.arange(len(weights)), weights)
@@ -320,10 +329,10 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
 
     # ---- feasibility before solving -----------------------------------------------------
 
-    def link_pairs(self, tier: str) -> Pairs:
+    def link_pairs(self, tier: Tier) -> Pairs:
         """Usable links into ``tier`` (within the truck cutoff for point -> centre links)."""
         pairs = self.problem.usable_pairs(tier)
-        if tier == "sorting_centre" and self.truck_cutoff is not None:
+        if tier == Tier.SORTING_CENTRE and self.truck_cutoff is not None:
             pairs = pairs.within(self.truck_cutoff)
         return pairs
 
@@ -339,7 +348,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             Naming the kept sites that cannot reach an open-able site above.
         """
         problem = self.problem
-        chain = ("recycling_point", *self.tiers)
+        chain = (Tier.RECYCLING_POINT, *self.tiers)
         may_open = {chain[-1]: problem.sites[chain[-1]].usable.copy()}
         for lower, upper in zip(chain[-2::-1], chain[:0:-1], strict=True):
             sites = problem.sites[lower]
@@ -394,10 +403,10 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         problem = self.problem
         upper_open = self.upper_may_open()
         pairs = self.point_pairs()
-        may_open = upper_open["recycling_point"]
+        may_open = upper_open[Tier.RECYCLING_POINT]
         self.check(pairs, may_open)
         self.check_load(upper_open)
-        check_budget(problem, ("recycling_point", *self.tiers))
+        check_budget(problem, (Tier.RECYCLING_POINT, *self.tiers))
         prob = pulp.LpProblem("recycling_network", pulp.LpMinimize)
         objective = self.build_points(prob, may_open)
         lower_open = self._y
@@ -441,7 +450,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
     def point_load(self) -> list[pulp.LpAffineExpression]:
         """Load each point collects from its demand, as expressions in x."""
         layer = self._layer
-        terms: list[list] = [[] for _ in range(self.problem.sites["recycling_point"].n)]
+        terms: list[list] = [[] for _ in range(self.problem.sites[Tier.RECYCLING_POINT].n)]
         coefficient = self.load[layer.pairs.origin]
         for k, j in enumerate(layer.pairs.destination):
             if coefficient[k]:
@@ -450,7 +459,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
 
     def point_max_load(self, may_open: np.ndarray) -> np.ndarray:
         """The most load a point can collect: its reachable load, capped by its capacity."""
-        points = self.problem.sites["recycling_point"]
+        points = self.problem.sites[Tier.RECYCLING_POINT]
         pairs = self._layer.pairs
         weight = self.problem.demand.weight
         reach = np.bincount(pairs.destination, weights=self.load[pairs.origin], minlength=points.n)
@@ -476,12 +485,8 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             solution.assignments[layer.tier] = frame
             fixed = float(sites.fixed_cost[np.isin(sites.ids, opened)].sum())
             solution.metrics["fixed_cost"] += fixed
-            solution.metrics[f"n_{_plural(layer.tier)}"] = float(len(opened))
+            solution.metrics[f"n_{Tier(layer.tier).plural}"] = float(len(opened))
             solution.metrics[f"{layer.tier}_link_cost"] = float(
                 (frame["flow"] * frame["cost"]).sum()
             )
         return solution
-
-
-def _plural(tier: str) -> str:
-    return {"sorting_centre": "centres", "processing_base": "bases"}[tier]

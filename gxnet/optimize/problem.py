@@ -25,12 +25,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet.tiers import KEPT, STATUSES, TIERS, SiteStatus, Tier
 
-#: The tiers of the recycling network, from the residents upwards. Pairs keyed by a tier link the
-#: level below it (demand for the first tier) to that tier's sites.
-TIERS: tuple[str, ...] = ("recycling_point", "sorting_centre", "processing_base")
-#: Site statuses. Existing and required sites are kept open; excluded sites never open.
-STATUSES: tuple[str, ...] = ("candidate", "existing", "required", "excluded")
 #: How many ids an error message lists before it says "and N more".
 _SHOWN_IDS = 5
 
@@ -86,12 +82,12 @@ class Targets:
     n_centres: int | None = None
     n_bases: int | None = None
 
-    def count_for(self, tier: str) -> int | None:
+    def count_for(self, tier: Tier) -> int | None:
         """The number of sites to open in ``tier`` (``None`` when not set)."""
         return {
-            "recycling_point": self.n_points,
-            "sorting_centre": self.n_centres,
-            "processing_base": self.n_bases,
+            Tier.RECYCLING_POINT: self.n_points,
+            Tier.SORTING_CENTRE: self.n_centres,
+            Tier.PROCESSING_BASE: self.n_bases,
         }[tier]
 
 
@@ -125,7 +121,7 @@ class Sites:
         str objects, one of :data:`STATUSES`.
     """
 
-    tier: str
+    tier: Tier
     ids: np.ndarray
     capacity: np.ndarray
     fixed_cost: np.ndarray
@@ -138,12 +134,12 @@ class Sites:
     @property
     def kept(self) -> np.ndarray:
         """Boolean mask of sites that must be open (existing or required)."""
-        return np.isin(self.status, ("existing", "required"))
+        return np.isin(self.status, KEPT)
 
     @property
     def excluded(self) -> np.ndarray:
         """Boolean mask of sites that must stay closed."""
-        return self.status == "excluded"
+        return self.status == SiteStatus.EXCLUDED
 
     @property
     def usable(self) -> np.ndarray:
@@ -306,8 +302,8 @@ class Problem:
     sites : dict[str, Sites]
         Keyed by tier, in :data:`TIERS` order; only tiers that have sites.
     pairs : dict[str, Pairs]
-        Keyed by the tier the pairs lead to: ``pairs["recycling_point"]`` links demand to
-        points, ``pairs["sorting_centre"]`` points to centres, ``pairs["processing_base"]``
+        Keyed by the tier the pairs lead to: ``pairs[Tier.RECYCLING_POINT]`` links demand to
+        points, ``pairs[Tier.SORTING_CENTRE]`` points to centres, ``pairs[Tier.PROCESSING_BASE]``
         centres to bases.
     targets : Targets
     """
@@ -376,9 +372,9 @@ class Problem:
         _require_columns("sites", sites, ["site_id"])
         demand_ids = _unique_ids("demand.demand_id", demand["demand_id"])
         site_ids = _unique_ids("sites.site_id", sites["site_id"])
-        tiers = _column(sites, "tier", "recycling_point").astype(object).to_numpy()
+        tiers = _column(sites, "tier", Tier.RECYCLING_POINT).astype(object).to_numpy()
         _check_choice("sites.tier", tiers, TIERS, site_ids)
-        status = _column(sites, "status", "candidate").astype(object).to_numpy()
+        status = _column(sites, "status", SiteStatus.CANDIDATE).astype(object).to_numpy()
         _check_choice("sites.status", status, STATUSES, site_ids)
         capacity = _numbers("sites.capacity", _column(sites, "capacity", np.inf), site_ids, True)
         fixed = _numbers("sites.fixed_cost", _column(sites, "fixed_cost", 0.0), site_ids, False)
@@ -394,15 +390,15 @@ class Problem:
             if (tiers == tier).any()
         }
         weights = _numbers(f"demand.{weight}", demand[weight], demand_ids, False)
-        origin_ids = {"recycling_point": demand_ids}
-        if "recycling_point" in by_tier:
-            origin_ids["sorting_centre"] = by_tier["recycling_point"].ids
-        if "sorting_centre" in by_tier:
-            origin_ids["processing_base"] = by_tier["sorting_centre"].ids
+        origin_ids = {Tier.RECYCLING_POINT: demand_ids}
+        if Tier.RECYCLING_POINT in by_tier:
+            origin_ids[Tier.SORTING_CENTRE] = by_tier[Tier.RECYCLING_POINT].ids
+        if Tier.SORTING_CENTRE in by_tier:
+            origin_ids[Tier.PROCESSING_BASE] = by_tier[Tier.SORTING_CENTRE].ids
         tables = {
-            "recycling_point": ("costs", costs, "demand_id", "site_id"),
-            "sorting_centre": ("links", links, "point_id", "centre_id"),
-            "processing_base": ("base_links", base_links, "centre_id", "base_id"),
+            Tier.RECYCLING_POINT: ("costs", costs, "demand_id", "site_id"),
+            Tier.SORTING_CENTRE: ("links", links, "point_id", "centre_id"),
+            Tier.PROCESSING_BASE: ("base_links", base_links, "centre_id", "base_id"),
         }
         pairs = {}
         for tier, (name, table, from_col, to_col) in tables.items():
@@ -410,7 +406,7 @@ class Problem:
                 continue
             if tier not in by_tier or tier not in origin_ids:
                 raise ProblemDataError(
-                    f"{name}: pairs given but the sites table has no {tier!r} tier "
+                    f"{name}: pairs given but the sites table has no '{tier}' tier "
                     "(or none of the tier below it)"
                 )
             pairs[tier] = _code_pairs(
@@ -441,16 +437,19 @@ class Problem:
         ids = np.arange(len(weight)) if demand_ids is None else np.asarray(demand_ids)
         sids = np.arange(n_sites) if site_ids is None else np.asarray(site_ids)
         sites = Sites(
-            "recycling_point",
+            Tier.RECYCLING_POINT,
             sids,
             np.full(n_sites, np.inf) if capacity is None else np.asarray(capacity, float),
             np.zeros(n_sites) if fixed_cost is None else np.asarray(fixed_cost, float),
-            np.full(n_sites, "candidate", dtype=object)
+            np.full(n_sites, SiteStatus.CANDIDATE, dtype=object)
             if status is None
             else np.asarray(status, dtype=object),
         )
         return cls(
-            Demand(ids, weight), {"recycling_point": sites}, {"recycling_point": pairs}, targets
+            Demand(ids, weight),
+            {Tier.RECYCLING_POINT: sites},
+            {Tier.RECYCLING_POINT: pairs},
+            targets,
         )
 
     # ---- questions the models ask -------------------------------------------------------
@@ -487,12 +486,14 @@ class Problem:
             targets=targets,
         )
 
-    def usable_pairs(self, tier: str = "recycling_point") -> Pairs:
+    def usable_pairs(self, tier: Tier = Tier.RECYCLING_POINT) -> Pairs:
         """The pairs of ``tier`` that lead to sites which may open (excluded sites dropped)."""
         pairs = self.pairs[tier]
         return pairs.select(self.sites[tier].usable[pairs.destination])
 
-    def unreachable(self, tier: str = "recycling_point", pairs: Pairs | None = None) -> np.ndarray:
+    def unreachable(
+        self, tier: Tier = Tier.RECYCLING_POINT, pairs: Pairs | None = None
+    ) -> np.ndarray:
         """Integer codes of the origins that no usable site of ``tier`` can serve.
 
         ``pairs`` replaces the problem's pairs, e.g. pairs cut to a tighter radius.
@@ -501,7 +502,7 @@ class Problem:
         usable = self.sites[tier].usable[pairs.destination]
         return np.flatnonzero(np.bincount(pairs.origin[usable], minlength=pairs.n_origins) == 0)
 
-    def sites_to_open(self, tier: str = "recycling_point", count: int | None = None) -> int:
+    def sites_to_open(self, tier: Tier = Tier.RECYCLING_POINT, count: int | None = None) -> int:
         """How many sites of ``tier`` a model must open: ``count``, else the tier's target.
 
         Raises
@@ -523,12 +524,14 @@ class Problem:
             )
         return int(count)
 
-    def origin_ids(self, tier: str = "recycling_point") -> np.ndarray:
+    def origin_ids(self, tier: Tier = Tier.RECYCLING_POINT) -> np.ndarray:
         """The ids of the origins of ``tier``'s pairs (demand ids for the first tier)."""
-        position = TIERS.index(tier)
-        return self.demand.ids if position == 0 else self.sites[TIERS[position - 1]].ids
+        below = Tier(tier).below
+        return self.demand.ids if below is None else self.sites[below].ids
 
-    def require_reachable(self, tier: str = "recycling_point", pairs: Pairs | None = None) -> None:
+    def require_reachable(
+        self, tier: Tier = Tier.RECYCLING_POINT, pairs: Pairs | None = None
+    ) -> None:
         """Raise :class:`InfeasibleProblemError` naming the origins no usable site can serve.
 
         Raises
@@ -540,7 +543,8 @@ class Problem:
         if len(stranded) == 0:
             return
         ids = self.origin_ids(tier)[stranded]
-        what = "demand units" if tier == "recycling_point" else f"{TIERS[TIERS.index(tier) - 1]}s"
+        below = Tier(tier).below
+        what = "demand units" if below is None else f"{below}s"
         raise InfeasibleProblemError(
             f"{what} that no {tier} (excluded ones left out) can reach within the cutoff: "
             f"{describe_ids(ids)}. Add candidate {tier}s near them, lengthen the cutoff, "
@@ -698,9 +702,9 @@ def _validate(problem: Problem) -> None:
         raise ProblemDataError(f"targets.budget: {targets.budget} must be >= 0")
 
 
-def _target_name(tier: str) -> str:
+def _target_name(tier: Tier) -> str:
     return {
-        "recycling_point": "n_points",
-        "sorting_centre": "n_centres",
-        "processing_base": "n_bases",
+        Tier.RECYCLING_POINT: "n_points",
+        Tier.SORTING_CENTRE: "n_centres",
+        Tier.PROCESSING_BASE: "n_bases",
     }[tier]

@@ -38,11 +38,11 @@ import scipy.sparse
 
 from gxnet._errors import SolverError, UserInputError
 from gxnet.optimize.problem import Pairs, Problem
+from gxnet.tiers import Tier
 
 T = TypeVar("T")
 
 SOLVERS: tuple[str, ...] = ("highs", "cbc")
-STATUSES: tuple[str, ...] = ("optimal", "feasible", "infeasible", "no solution")
 
 
 @dataclass(frozen=True)
@@ -636,7 +636,7 @@ def one_tier_solution(
     solver's value carries its feasibility tolerances); ``bound`` replaces the solver's when the
     model knows a better one (the gap follows it).
     """
-    tier = "recycling_point"
+    tier = Tier.RECYCLING_POINT
     bound = run.bound if bound is None else bound
     return Solution(
         run.status,
@@ -652,7 +652,7 @@ def one_tier_solution(
 
 
 def assignment_frame(
-    problem: Problem, tier: str, pairs: Pairs, rows: np.ndarray, share: np.ndarray | None = None
+    problem: Problem, tier: Tier, pairs: Pairs, rows: np.ndarray, share: np.ndarray | None = None
 ) -> pd.DataFrame:
     """Assignments of ``tier`` as a DataFrame of ids from selected pair rows.
 
@@ -680,7 +680,7 @@ def assignment_frame(
 
 def site_variables(
     problem: Problem,
-    tier: str,
+    tier: Tier,
     prefix: str = "open",
     prob: pulp.LpProblem | None = None,
 ) -> list[pulp.LpVariable]:

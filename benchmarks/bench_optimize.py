@@ -43,13 +43,13 @@ from benchmarks.research.instances import (  # noqa: E402
     read_tscflp,
 )
 from benchmarks.research.searched_network import SearchedNetwork  # noqa: E402
+from gxnet.config import SolverOptions, Targets  # noqa: E402
 from gxnet.optimize import (  # noqa: E402
     CapacitatedFacilityLocation,
     LocationSetCovering,
     MaximalCovering,
     PMedian,
     Solution,
-    SolverOptions,
 )
 
 BENCH = REPO.parent / "shared" / "bench"
@@ -115,7 +115,7 @@ def spopt_outcome(build: Callable[[], object], options: SolverOptions) -> Outcom
     solver = pulp.HiGHS(
         msg=False,
         timeLimit=options.time_limit_s,
-        gapRel=options.gap_rel,
+        gapRel=options.gap,
         threads=options.threads,
         random_seed=options.seed,
     )
@@ -233,7 +233,7 @@ def mclp_cases(args: argparse.Namespace) -> Iterator[Case]:
     cases = [("grid60 p=150", grid, 2.0)]
     wuzhou = _wuzhou_problem()
     if wuzhou is not None:
-        cases.append((f"wuzhou p={wuzhou.targets.n_points}", wuzhou, None))
+        cases.append((f"wuzhou p={wuzhou.targets.points}", wuzhou, None))
     for name, problem, radius in cases:
         n, m = problem.demand.n, problem.sites["recycling_point"].n
         too_large = n * m > args.peer_max_pairs
@@ -242,7 +242,7 @@ def mclp_cases(args: argparse.Namespace) -> Iterator[Case]:
             dense = _dense_cost(problem)
             peer = lambda o, c=dense, pr=problem, r=radius: spopt_outcome(  # noqa: E731
                 lambda: MCLP.from_cost_matrix(
-                    c, pr.demand.weight, r, p_facilities=pr.targets.n_points
+                    c, pr.demand.weight, r, p_facilities=pr.targets.points
                 ),
                 o,
             )
@@ -281,7 +281,7 @@ def _wuzhou_problem():
 
     from gxnet import pipeline
     from gxnet.config import Config
-    from gxnet.optimize import Problem, Targets
+    from gxnet.optimize import Problem
 
     try:
         with warnings.catch_warnings():
@@ -300,7 +300,7 @@ def _wuzhou_problem():
         demand[["demand_id", "households"]],
         points[["site_id", "status", "fixed_cost"]],
         walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
-        targets=Targets(n_points=n_points),
+        targets=Targets(points=n_points),
     )
 
 
@@ -468,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         help="skip spopt when its dense model has more demand x site pairs (memory)",
     )
     args = parser.parse_args(argv)
-    options = SolverOptions(solver=args.solver, time_limit_s=args.time_limit, threads=args.threads)
+    options = SolverOptions(name=args.solver, time_limit_s=args.time_limit, threads=args.threads)
     header = (
         f"{'family':6} {'instance':16} {'optimum':>16} | {'gxnet':>16} {'status':8} {'gap':>7} "
         f"{'build':>6} {'solve':>7} | {'spopt':>16} {'status':22} {'build':>6} {'solve':>7} | ratio"

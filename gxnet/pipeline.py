@@ -37,7 +37,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gxnet import __version__, settings
 from gxnet._errors import InfeasibleProblemError, InputFileError, UserInputError
-from gxnet.config import Config, PointStandards
+from gxnet.config import Config, PointStandards, Targets
 from gxnet.crs import utm_crs
 from gxnet.osm.pbf import file_sha256
 from gxnet.plan import Plan, check_writable, measure
@@ -781,20 +781,10 @@ def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Soluti
         Both tiers' open sites and assignments; for the covering pair the status is the weaker
         of the two solves and the gap the larger.
     """
-    from gxnet.optimize import (
-        LocationSetCovering,
-        MaximalCovering,
-        PMedian,
-        Problem,
-        Solution,
-        SolverOptions,
-        Targets,
-    )
+    from gxnet.optimize import LocationSetCovering, MaximalCovering, PMedian, Problem, Solution
 
     s, t = config.solver, config.targets
-    options = SolverOptions(
-        solver=s.name, time_limit_s=s.time_limit_s, gap_rel=s.gap, threads=s.threads, seed=s.seed
-    )
+    options = config.solver
     capacities = pd.to_numeric(data.points["capacity"], errors="coerce")
     if np.isfinite(capacities).any() or math.isfinite(config.centres.capacity_t_day):
         return _solve_two_tier(data, config, options)
@@ -810,7 +800,7 @@ def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Soluti
         demand[["demand_id", "households"]],
         points[columns],
         walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
-        targets=Targets(n_points=t.points, coverage_share=t.coverage),
+        targets=Targets(points=t.points, coverage=t.coverage),
     )
     if t.points is not None:
         point_model = MaximalCovering.from_problem(first)
@@ -829,7 +819,7 @@ def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Soluti
         opened,
         centres[columns],
         pairs.rename(columns={"point_id": "demand_id", "centre_id": "site_id", "travel_s": "cost"}),
-        targets=Targets(n_points=t.centres),
+        targets=Targets(points=t.centres),
     )
     if t.centres is not None:
         centre_model = PMedian.from_problem(second)
@@ -872,7 +862,7 @@ def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Soluti
 
 def _solve_two_tier(data: ModelInput, config: Config, options: Any):  # -> Solution
     """Both tiers in one capacitated model (:class:`gxnet.optimize.TwoTierNetwork`)."""
-    from gxnet.optimize import Problem, Targets, TwoTierNetwork
+    from gxnet.optimize import Problem, TwoTierNetwork
 
     demand, t = data.demand, config.targets
     table = pd.concat(
@@ -897,7 +887,7 @@ def _solve_two_tier(data: ModelInput, config: Config, options: Any):  # -> Solut
         table,
         data.walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
         links=data.truck.rename(columns={"travel_s": "cost"}),
-        targets=Targets(n_points=t.points, coverage_share=t.coverage, n_centres=t.centres),
+        targets=Targets(points=t.points, coverage=t.coverage, centres=t.centres),
     )
     tonnes = (
         demand["recyclables_kg_day"].to_numpy(dtype=float) / 1000

@@ -30,8 +30,10 @@ from benchmarks.research.network_search import (
     search_open_sites,
     search_tiers,
 )
-from gxnet.optimize import SolverOptions, SolverRun, TwoTierNetwork
+from gxnet.config import SolverOptions
+from gxnet.optimize import SolverRun, TwoTierNetwork
 from gxnet.optimize.solve import relative_gap
+from gxnet.tiers import Tier
 
 #: Share of the time limit the relaxation may use, and the local search after it.
 SEARCH_SHARE = 0.15
@@ -86,11 +88,11 @@ class SearchedNetwork(TwoTierNetwork):
         tic = time.perf_counter()
         prob = super().build(options)
         self._start, self._relaxation, self._flows = None, None, None
-        self._gap_rel = options.gap_rel
+        self._gap_rel = options.gap
         self.highs_options.pop("time_limit", None)
         if options.warm_start and self.searchable():
             self.search_start(prob, options, self.upper_may_open(), tic)
-            if options.time_limit_s is not None and options.solver == "highs":
+            if options.time_limit_s is not None and options.name == "highs":
                 # The search counts against the limit: HiGHS gets what is left of it.
                 spent = time.perf_counter() - tic
                 self.highs_options["time_limit"] = max(options.time_limit_s - spent, 1.0)
@@ -105,7 +107,7 @@ class SearchedNetwork(TwoTierNetwork):
             or self.single_source
             or self.allow_uncovered
             or targets.budget is not None
-            or any(targets.count_for(t) is not None for t in ("recycling_point", *self.tiers))
+            or any(targets.count_for(t) is not None for t in (Tier.RECYCLING_POINT, *self.tiers))
         )
 
     def search_start(
@@ -135,7 +137,7 @@ class SearchedNetwork(TwoTierNetwork):
             return share * limit if limit is not None else cap
 
         share = seconds(SEARCH_SHARE, SEARCH_CAP_S)
-        tiers = ("recycling_point", *self.tiers)
+        tiers = (Tier.RECYCLING_POINT, *self.tiers)
         sites = [self.problem.sites[t] for t in tiers]
         kept = [s.kept & may_open[t] for s, t in zip(sites, tiers, strict=True)]
         usable = [may_open[t] for t in tiers]
@@ -159,7 +161,7 @@ class SearchedNetwork(TwoTierNetwork):
             free,
             kept,
             now + seconds(BUCKET_SHARE, SEARCH_CAP_S),
-            gap_rel=options.gap_rel,
+            gap_rel=options.gap,
             every_site_deadline=kernel_deadline,
         )
         # The kicks end where their share after the kernel search's would: the time a kernel
@@ -183,7 +185,7 @@ class SearchedNetwork(TwoTierNetwork):
                 kept,
                 kick_deadline,
                 mip_limit_s=seconds(TIER_MIP_SHARE, SEARCH_CAP_S),
-                gap_rel=options.gap_rel,
+                gap_rel=options.gap,
             )
         result = search_kicks(flows, result, free, kept, kick_deadline, seed=options.seed)
         # The search priced plans as min-cost flows; the solver's start takes the LP's flows,
@@ -207,7 +209,7 @@ class SearchedNetwork(TwoTierNetwork):
 
     def flow_tiers(self) -> list[FlowTier]:
         """The model's pairs and costs as :class:`~benchmarks.research.min_cost_flow.FlowTier`s."""
-        points = self.problem.sites["recycling_point"]
+        points = self.problem.sites[Tier.RECYCLING_POINT]
         pairs = self._layer.pairs
         weight = self.problem.demand.weight
         tiers = [

@@ -25,7 +25,7 @@ def test_pmed_last_value_wins_and_paths_are_shortest(tmp_path):
         [4, 2, 1, 0],
     ]
     problem = instance.problem()
-    assert problem.targets.n_points == 2
+    assert problem.targets.points == 2
     assert problem.pairs["recycling_point"].n == 16
 
 

@@ -26,7 +26,7 @@ from benchmarks.research.network_search import (
     solve_restricted,
 )
 from benchmarks.research.searched_network import SearchedNetwork
-from gxnet.optimize import SolverOptions
+from gxnet.config import SolverOptions
 from gxnet.optimize.solve import SolverRun
 from tests.optimize.location_bruteforce import brute_force, random_tiny
 from tests.optimize.test_network import _network_problem, _tiny_network
@@ -488,7 +488,7 @@ def test_kept_and_excluded_sites_with_the_search_match_brute_force(seed):
     tiny.status = ["candidate", "existing", "excluded", "candidate"]
     expected = brute_force(tiny, single_centre=False)
     model = _tiny_network(tiny, single_centre=False, model=SearchedNetwork)
-    solution = model.solve(SolverOptions(gap_rel=0))
+    solution = model.solve(SolverOptions(gap=0))
     assert model._start is not None  # the search ran and gave the start
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(expected, rel=1e-6)
@@ -563,9 +563,9 @@ def test_two_stage_instance_start_is_near_the_best_known_value(bench_dir):
 def test_three_tier_split_network_with_the_search_matches_the_plain_model():
     problem = _network_problem(point_status=("candidate",) * 3, bases=("candidate", "candidate"))
     searched = SearchedNetwork.from_problem(problem, single_centre=False)
-    solution = searched.solve(SolverOptions(gap_rel=0))
+    solution = searched.solve(SolverOptions(gap=0))
     plain = SearchedNetwork.from_problem(problem, single_centre=False).solve(
-        SolverOptions(gap_rel=0, warm_start=False)
+        SolverOptions(gap=0, warm_start=False)
     )
     assert searched._start is not None and len(searched._start.open_sites) == 3
     assert solution.status == plain.status == "optimal"

@@ -10,7 +10,7 @@ import pytest
 from benchmarks.research import network_search
 from benchmarks.research.instances import read_tscflp
 from benchmarks.research.searched_network import SearchedNetwork
-from gxnet.optimize import SolverOptions
+from gxnet.config import SolverOptions
 from gxnet.optimize.solve import quiet_highs, size_thread_pool
 from tests.optimize.highs_pool import runs_with
 from tests.optimize.test_network import _feasible_tiny, _tiny_network
@@ -25,7 +25,7 @@ def test_two_stage_cflp_reaches_the_best_known_value(bench_dir):
     reference = pd.read_csv(bench_dir / "tscflp" / "reference.csv").set_index("instance")
     instance = read_tscflp(bench_dir / "tscflp" / "PSC1-C1-50.txt")
     model = SearchedNetwork.from_problem(instance.problem(), single_centre=False)
-    solution = model.solve(SolverOptions(gap_rel=1e-4, time_limit_s=60))
+    solution = model.solve(SolverOptions(gap=1e-4, time_limit_s=60))
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(reference.loc["PSC1-C1-50", "bks"], rel=1e-6)
     assert solution.bound >= reference.loc["PSC1-C1-50", "lower_bound"]

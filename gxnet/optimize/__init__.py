@@ -5,6 +5,7 @@ pick a model, and solve it with :class:`SolverOptions`; every model returns a :c
 whose status is "optimal" only when the solver proved it.
 """
 
+from gxnet.config import SOLVERS, SolverOptions, Targets
 from gxnet.optimize.models import (
     CapacitatedFacilityLocation,
     LocationSetCovering,
@@ -12,15 +13,8 @@ from gxnet.optimize.models import (
     PMedian,
     TwoTierNetwork,
 )
-from gxnet.optimize.problem import Demand, Pairs, Problem, Sites, Targets
-from gxnet.optimize.solve import (
-    SOLVERS,
-    LocationModel,
-    Solution,
-    SolverOptions,
-    SolverRun,
-    solve_pulp,
-)
+from gxnet.optimize.problem import Demand, Pairs, Problem, TierSites
+from gxnet.optimize.solve import LocationModel, Solution, SolverRun, solve_pulp
 
 __all__ = [
     "CapacitatedFacilityLocation",
@@ -33,7 +27,7 @@ __all__ = [
     "PMedian",
     "Pairs",
     "Problem",
-    "Sites",
+    "TierSites",
     "Solution",
     "SolverOptions",
     "SolverRun",

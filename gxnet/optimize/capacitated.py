@@ -38,6 +38,7 @@ import numpy as np
 import pulp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet.config import SolverOptions, Targets
 from gxnet.optimize.lagrangean import (
     CflpData,
     Transport,
@@ -46,18 +47,10 @@ from gxnet.optimize.lagrangean import (
     subgradient,
     transport,
 )
-from gxnet.optimize.problem import (
-    Demand,
-    Pairs,
-    Problem,
-    Sites,
-    Targets,
-    describe_ids,
-)
+from gxnet.optimize.problem import Demand, Pairs, Problem, TierSites, describe_ids
 from gxnet.optimize.solve import (
     LocationModel,
     Solution,
-    SolverOptions,
     SolverRun,
     assignment_frame,
     chosen,
@@ -153,7 +146,7 @@ class DemandLayer:
         prob: pulp.LpProblem,
         demand: Demand,
         pairs: Pairs,
-        points: Sites,
+        points: TierSites,
         y: list[pulp.LpVariable],
         *,
         single_source: bool,
@@ -223,7 +216,7 @@ class DemandLayer:
 
 
 def capacity_cover(
-    sites: Sites, variables: list[pulp.LpVariable], needed: float
+    sites: TierSites, variables: list[pulp.LpVariable], needed: float
 ) -> pulp.LpConstraint | None:
     """``sum_j Q_j y_j >= needed``: the open sites must hold what must be served.
 
@@ -242,13 +235,13 @@ def needed_weight(problem: Problem, allow_uncovered: bool) -> float:
     """Demand weight that must be served for certain: the coverage floor's share, all of it,
     or nothing when demand may stay uncovered at a penalty."""
     total = float(problem.demand.weight.sum())
-    share = problem.targets.coverage_share
+    share = problem.targets.coverage
     if share is not None:
         return total * share
     return 0.0 if allow_uncovered else total
 
 
-def open_ids(sites: Sites, y: list[pulp.LpVariable]) -> list:
+def open_ids(sites: TierSites, y: list[pulp.LpVariable]) -> list:
     """Ids of the sites whose variable is (rounded) 1."""
     return [sites.ids[k] for k, v in enumerate(y) if (v.varValue or 0.0) > 0.5]
 
@@ -275,7 +268,7 @@ def check_capacity(
         raise InfeasibleProblemError(
             f"{Tier.RECYCLING_POINT}.capacity: the points that may open hold {available:g} but "
             f"{needed:g} of the demand weight must be served; raise capacities, add candidate "
-            "points, un-exclude points, or lower targets.coverage_share"
+            "points, un-exclude points, or lower targets.coverage"
         )
     if allow_uncovered:
         return
@@ -328,7 +321,7 @@ class CapacitatedFacilityLocation(LocationModel):
     problem : Problem
         Demand (weight: households), ``recycling_point`` sites with capacity (households; inf
         for none) and fixed cost, demand -> point pairs (only those within the standard) and
-        targets: ``n_points``, ``coverage_share`` (a floor; below 1 some demand may stay
+        targets: ``points``, ``coverage`` (a floor; below 1 some demand may stay
         uncovered), ``budget`` (on the fixed costs).
     single_source : bool
         Each demand unit goes to one point (binary assignment) instead of being split.
@@ -344,7 +337,7 @@ class CapacitatedFacilityLocation(LocationModel):
     uncovered_penalty : float, optional
         Cost per unit of weight left uncovered; allows uncovered demand even without a floor.
     count_sense : {"exact", "at_most", "at_least"}
-        How ``targets.n_points`` binds.
+        How ``targets.points`` binds.
     lagrangean : bool, optional
         Run the Lagrangean stage of :mod:`gxnet.optimize.lagrangean` before the MIP: a bound,
         an incumbent from the Lagrangean heuristic and local search, and sites fixed open or
@@ -443,7 +436,7 @@ class CapacitatedFacilityLocation(LocationModel):
     @property
     def allow_uncovered(self) -> bool:
         """Whether some demand may stay unserved (a coverage floor or a penalty)."""
-        return self.problem.targets.coverage_share is not None or self.uncovered_penalty is not None
+        return self.problem.targets.coverage is not None or self.uncovered_penalty is not None
 
     def point_pairs(self) -> Pairs:
         """The demand -> point pairs the model uses (usable, within the service cutoff)."""
@@ -477,7 +470,7 @@ class CapacitatedFacilityLocation(LocationModel):
                     "demand units that no recycling point can serve within the standard: "
                     f"{describe_ids(problem.demand.ids[stranded])}{why}. Add candidate points "
                     "near them, lengthen the service standard, un-exclude a point in reach, or "
-                    "set a coverage floor below 1 (targets.coverage_share)"
+                    "set a coverage floor below 1 (targets.coverage)"
                 )
         check_capacity(
             problem,
@@ -505,14 +498,14 @@ class CapacitatedFacilityLocation(LocationModel):
             allow_uncovered=self.allow_uncovered,
         )
         weight = problem.demand.weight
-        share = problem.targets.coverage_share
+        share = problem.targets.coverage
         if share is not None:
             floor = (1.0 - share) * float(weight.sum())
             prob += self._layer.uncovered_weight(weight) <= floor
         cover = capacity_cover(points, self._y, needed_weight(problem, self.allow_uncovered))
         if cover is not None:
             prob += cover
-        count = count_constraint(self._y, problem.targets.n_points, self.count_sense)
+        count = count_constraint(self._y, problem.targets.points, self.count_sense)
         if count is not None:
             prob += count
         objective = pulp.LpAffineExpression(
@@ -585,7 +578,7 @@ class CapacitatedFacilityLocation(LocationModel):
             type(self).build is CapacitatedFacilityLocation.build
             and not self.single_source
             and not self.allow_uncovered
-            and targets.n_points is None
+            and targets.points is None
             and targets.budget is None
             and bool(np.isfinite(self.problem.sites[Tier.RECYCLING_POINT].capacity).all())
         )
@@ -597,7 +590,7 @@ class CapacitatedFacilityLocation(LocationModel):
         if self.lagrangean and not self.is_pure():
             raise ProblemDataError(
                 "lagrangean: the Lagrangean stage needs the plain model (all demand served, "
-                "split demand, finite capacities, no n_points or budget target); leave "
+                "split demand, finite capacities, no points or budget target); leave "
                 "lagrangean unset or False"
             )
         return self.lagrangean
@@ -638,11 +631,11 @@ class CapacitatedFacilityLocation(LocationModel):
         budget = (
             LAGRANGEAN_MAX_S if limit is None else min(LAGRANGEAN_MAX_S, LAGRANGEAN_SHARE * limit)
         )
-        result = subgradient(data, time_budget_s=budget, gap_rel=options.gap_rel)
+        result = subgradient(data, time_budget_s=budget, gap_rel=options.gap)
         incumbent = result.incumbent
         if incumbent is None:  # check() found a feasible assignment, so transport did too
             raise InfeasibleProblemError("no assignment serves all demand within capacities")
-        proven = incumbent.value - result.bound <= options.gap_rel * abs(incumbent.value)
+        proven = incumbent.value - result.bound <= options.gap * abs(incumbent.value)
         # Proven: only the incumbent's sites, fixed open (an LP). Else the sites left free.
         must = incumbent.open_sites if proven else result.must_open
         may = incumbent.open_sites if proven else result.may_open
@@ -654,7 +647,7 @@ class CapacitatedFacilityLocation(LocationModel):
             prob = self._restricted(pairs, must, may, incumbent, limit_open)
             if build_time is None:
                 build_time = time.perf_counter() - tic
-            cutoff = _cutoff(incumbent.value, options.gap_rel, proven)
+            cutoff = _cutoff(incumbent.value, options.gap, proven)
             run = self._run_restricted(prob, options, cutoff, tic, first_only=shrank)
             if not (shrank and run.status == "feasible" and _seconds_left(options, tic) > 1.0):
                 break
@@ -687,7 +680,7 @@ class CapacitatedFacilityLocation(LocationModel):
             bound = max(result.bound, min(restricted_bound, incumbent.value))
             solution.bound = bound
             solution.gap = relative_gap(solution.objective, bound)
-            solution.status = "optimal" if solution.gap <= options.gap_rel else "feasible"
+            solution.status = "optimal" if solution.gap <= options.gap else "feasible"
         solution.metrics.update(
             lagrangean_bound=result.bound,
             lagrangean_iterations=float(result.iterations),
@@ -713,7 +706,7 @@ class CapacitatedFacilityLocation(LocationModel):
         remaining = None if options.time_limit_s is None else max(_seconds_left(options, tic), 1.0)
         mip_options = replace(options, time_limit_s=remaining)
         highs_options = dict(self.highs_options)
-        if options.solver == "highs":
+        if options.name == "highs":
             # HiGHS takes a start only with presolve off (see solve.py), which made the
             # restricted MIP of capa10000 ten times slower; the incumbent's value as a cutoff
             # keeps presolve and prunes as well as the start.

@@ -34,12 +34,12 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from gxnet._errors import ProblemDataError
+from gxnet.config import SolverOptions, Targets
 from gxnet.optimize.median import greedy, interchange
-from gxnet.optimize.problem import Pairs, Problem, Targets
+from gxnet.optimize.problem import Pairs, Problem
 from gxnet.optimize.solve import (
     LocationModel,
     Solution,
-    SolverOptions,
     SolverRun,
     chosen,
     empty_solution,
@@ -103,7 +103,7 @@ class LocationSetCovering(_CoveringModel):
     objective : {"count", "fixed_cost"}
         Minimise the number of open sites, or their total fixed cost.
     coverage_share : float, optional
-        Share of demand weight that must be covered; default ``problem.targets.coverage_share``
+        Share of demand weight that must be covered; default ``problem.targets.coverage``
         or 1 (everyone).
 
     Raises
@@ -128,7 +128,7 @@ class LocationSetCovering(_CoveringModel):
         self.objective = objective
         #: Lagrangean lower bound of a partial cover, set when its warm start is built.
         self.lagrangean_bound: float | None = None
-        share = coverage_share if coverage_share is not None else problem.targets.coverage_share
+        share = coverage_share if coverage_share is not None else problem.targets.coverage
         self.coverage_share = 1.0 if share is None else float(share)
         if self.coverage_share >= 1.0:
             problem.require_reachable(Tier.RECYCLING_POINT, self.pairs)
@@ -160,7 +160,7 @@ class LocationSetCovering(_CoveringModel):
     def build(self, options: SolverOptions) -> pulp.LpProblem:
         problem = self.problem
         sites = problem.sites[Tier.RECYCLING_POINT]
-        self._gap_rel = options.gap_rel
+        self._gap_rel = options.gap
         self.lagrangean_bound = None
         prob = pulp.LpProblem("set_covering", pulp.LpMinimize)
         y = self._open = site_variables(problem, Tier.RECYCLING_POINT, prob=prob)
@@ -245,11 +245,11 @@ class MaximalCovering(_CoveringModel):
     problem : Problem
     p : int, optional
         Number of points to open (existing and required included); default
-        ``problem.targets.n_points``.
+        ``problem.targets.points``.
     radius : float, optional
         A tighter standard than the pairs' cutoff.
     coverage_floor : float, optional
-        Minimum covered share of the demand weight (default ``problem.targets.coverage_share``);
+        Minimum covered share of the demand weight (default ``problem.targets.coverage``);
         the run is "infeasible" when p points cannot reach it.
     budget : float, optional
         Maximum total fixed cost of the open points (default ``problem.targets.budget``).
@@ -278,7 +278,7 @@ class MaximalCovering(_CoveringModel):
         super().__init__(problem, radius)
         self.p = problem.sites_to_open(Tier.RECYCLING_POINT, p)
         self.coverage_floor = (
-            coverage_floor if coverage_floor is not None else problem.targets.coverage_share
+            coverage_floor if coverage_floor is not None else problem.targets.coverage
         )
         self.budget = budget if budget is not None else problem.targets.budget
         self.heuristic = heuristic and self.budget is None
@@ -303,7 +303,7 @@ class MaximalCovering(_CoveringModel):
         heuristic: bool = True,
     ) -> MaximalCovering:
         """From a dense demand x site matrix, keeping only the pairs within ``radius``."""
-        targets = Targets(n_points=p)
+        targets = Targets(points=p)
         problem = Problem.from_cost_matrix(
             cost, radius, weights=weights, status=status, fixed_cost=fixed_cost, targets=targets
         )
@@ -329,7 +329,7 @@ class MaximalCovering(_CoveringModel):
         """
         options = options or SolverOptions()
         size_thread_pool(options.threads)
-        self._gap_rel = options.gap_rel
+        self._gap_rel = options.gap
         tic = time.perf_counter()
         if self.heuristic:
             self._run_heuristic(options)
@@ -345,7 +345,7 @@ class MaximalCovering(_CoveringModel):
                 self.lagrangean.bound,
                 gap,
                 0.0,
-                options.solver,
+                options.name,
             )
             solution = self.cover_solution(run, self.incumbent, self.lagrangean.bound)
             solution.gap = gap  # proven within gap_rel is not a zero gap: say what is left
@@ -379,7 +379,7 @@ class MaximalCovering(_CoveringModel):
             sites.kept,
             sites.usable,
             covered,
-            gap_rel=options.gap_rel,
+            gap_rel=options.gap,
             time_limit_s=budget,
         )
         self.lagrangean = bound
@@ -406,7 +406,7 @@ class MaximalCovering(_CoveringModel):
                     self.incumbent,
                     sites.kept,
                     time_limit_s=search,
-                    goal=bound.bound / (1 + options.gap_rel),
+                    goal=bound.bound / (1 + options.gap),
                     seed=options.seed,
                 )
             )
@@ -419,7 +419,7 @@ class MaximalCovering(_CoveringModel):
                 sites.kept,
                 sites.usable,
                 self.incumbent_objective,
-                gap_rel=options.gap_rel,
+                gap_rel=options.gap,
                 iterations=50,
                 multipliers=bound.multipliers,
             )

@@ -37,11 +37,11 @@ import numpy as np
 import pulp
 import scipy.sparse as sp
 
-from gxnet.optimize.problem import Pairs, Problem, Targets, csr_positions
+from gxnet.config import SolverOptions, Targets
+from gxnet.optimize.problem import Pairs, Problem, csr_positions
 from gxnet.optimize.solve import (
     LocationModel,
     Solution,
-    SolverOptions,
     SolverRun,
     chosen,
     empty_solution,
@@ -61,7 +61,7 @@ class PMedian(LocationModel):
     ----------
     problem : Problem
     p : int, optional
-        Points to open (existing and required included); default ``problem.targets.n_points``.
+        Points to open (existing and required included); default ``problem.targets.points``.
     heuristic : bool
         Run the greedy + interchange heuristic and pass its solution as the warm start.
     reduce : bool
@@ -107,7 +107,7 @@ class PMedian(LocationModel):
     ) -> PMedian:
         """From a dense demand x site matrix; entries beyond ``cutoff`` (or inf) are dropped."""
         problem = Problem.from_cost_matrix(
-            cost, cutoff, weights=weights, status=status, targets=Targets(n_points=p)
+            cost, cutoff, weights=weights, status=status, targets=Targets(points=p)
         )
         return cls(problem, p, heuristic=heuristic, reduce=reduce)
 

@@ -38,6 +38,7 @@ import pandas as pd
 import pulp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet.config import SolverOptions, Targets
 from gxnet.optimize.capacitated import (
     CapacitatedFacilityLocation,
     CountSense,
@@ -49,13 +50,8 @@ from gxnet.optimize.capacitated import (
     open_ids,
     open_variables,
 )
-from gxnet.optimize.problem import Demand, Pairs, Problem, Sites, Targets, describe_ids
-from gxnet.optimize.solve import (
-    Solution,
-    SolverOptions,
-    SolverRun,
-    assignment_frame,
-)
+from gxnet.optimize.problem import Demand, Pairs, Problem, TierSites, describe_ids
+from gxnet.optimize.solve import Solution, SolverRun, assignment_frame
 from gxnet.tiers import TIERS, SiteStatus, Tier
 
 _UPPER = TIERS[1:]
@@ -90,7 +86,7 @@ class LinkLayer:
         cls,
         prob: pulp.LpProblem,
         problem: Problem,
-        sites: Sites,
+        sites: TierSites,
         pairs: Pairs,
         may_open: np.ndarray,
         lower_open: list[pulp.LpVariable],
@@ -193,8 +189,8 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
     problem : Problem
         Demand; ``recycling_point`` and ``sorting_centre`` sites (a ``processing_base`` tier
         makes it the three-tier network); pairs demand -> point (service standard),
-        point -> centre (truck cutoff) and centre -> base; targets ``n_points``,
-        ``coverage_share``, ``budget`` (fixed costs of all tiers), ``n_centres``, ``n_bases``.
+        point -> centre (truck cutoff) and centre -> base; targets ``points``,
+        ``coverage``, ``budget`` (fixed costs of all tiers), ``centres``, ``bases``.
     load : numpy.ndarray, optional
         Load of each demand unit in the units of the centre capacities (e.g. tonnes/day of
         recyclables); default the demand weight (then centre capacities are in households).
@@ -316,7 +312,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         for tier, costs, caps, fixed, cutoff in tables:
             pairs[tier] = Pairs.from_dense(costs, np.inf if cutoff is None else cutoff)
             n = pairs[tier].n_destinations
-            sites[tier] = Sites(
+            sites[tier] = TierSites(
                 tier,
                 np.array([f"{tier}_{k}" for k in range(n)], dtype=object),
                 np.asarray(caps, dtype=np.float64),
@@ -376,7 +372,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
                     f"{tier}.capacity: the {tier}s that may open hold {available:g} but the "
                     f"demand that must be served brings a load of at least {needed:g}; raise "
                     f"their capacities, add candidate {tier}s in reach, un-exclude some, or "
-                    f"lower targets.coverage_share ({tier}s that may open: "
+                    f"lower targets.coverage ({tier}s that may open: "
                     f"{describe_ids(sites.ids[may_open[tier]])})"
                 )
 

@@ -25,6 +25,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet.config import Targets
 from gxnet.tiers import KEPT, STATUSES, TIERS, SiteStatus, Tier
 
 #: How many ids an error message lists before it says "and N more".
@@ -58,40 +59,6 @@ def _plain(value: object) -> object:
 
 
 @dataclass(frozen=True)
-class Targets:
-    """What the planner asks for; ``None`` leaves a target to the model's own default.
-
-    Attributes
-    ----------
-    n_points : int, optional
-        Number of recycling points to open (p of the p-median and maximal covering models),
-        existing and required points included.
-    coverage_share : float, optional
-        Share of the demand weight (0..1] that must be within the service standard.
-    budget : float, optional
-        Upper bound on the total fixed cost of the opened sites.
-    n_centres : int, optional
-        Number of sorting centres to open, existing and required included.
-    n_bases : int, optional
-        Number of processing bases to open, existing and required included.
-    """
-
-    n_points: int | None = None
-    coverage_share: float | None = None
-    budget: float | None = None
-    n_centres: int | None = None
-    n_bases: int | None = None
-
-    def count_for(self, tier: Tier) -> int | None:
-        """The number of sites to open in ``tier`` (``None`` when not set)."""
-        return {
-            Tier.RECYCLING_POINT: self.n_points,
-            Tier.SORTING_CENTRE: self.n_centres,
-            Tier.PROCESSING_BASE: self.n_bases,
-        }[tier]
-
-
-@dataclass(frozen=True)
 class Demand:
     """Demand units: ids (in input order) and their weights (households, tonnes...)."""
 
@@ -104,8 +71,11 @@ class Demand:
 
 
 @dataclass(frozen=True)
-class Sites:
-    """The candidate sites of one tier.
+class TierSites:
+    """The sites of one tier as the models read them: integer-coded arrays.
+
+    (A planner's checked site list, with its report of fixed and rejected rows, is
+    :class:`gxnet.sites.SiteList`.)
 
     Attributes
     ----------
@@ -299,7 +269,7 @@ class Problem:
     Attributes
     ----------
     demand : Demand
-    sites : dict[str, Sites]
+    sites : dict[str, TierSites]
         Keyed by tier, in :data:`TIERS` order; only tiers that have sites.
     pairs : dict[str, Pairs]
         Keyed by the tier the pairs lead to: ``pairs[Tier.RECYCLING_POINT]`` links demand to
@@ -311,7 +281,7 @@ class Problem:
     def __init__(
         self,
         demand: Demand,
-        sites: Mapping[str, Sites],
+        sites: Mapping[str, TierSites],
         pairs: Mapping[str, Pairs],
         targets: Targets | None = None,
     ) -> None:
@@ -379,7 +349,7 @@ class Problem:
         capacity = _numbers("sites.capacity", _column(sites, "capacity", np.inf), site_ids, True)
         fixed = _numbers("sites.fixed_cost", _column(sites, "fixed_cost", 0.0), site_ids, False)
         by_tier = {
-            tier: Sites(
+            tier: TierSites(
                 tier,
                 site_ids[tiers == tier],
                 capacity[tiers == tier],
@@ -436,7 +406,7 @@ class Problem:
         weight = np.asarray(weight, dtype=np.float64)
         ids = np.arange(len(weight)) if demand_ids is None else np.asarray(demand_ids)
         sids = np.arange(n_sites) if site_ids is None else np.asarray(site_ids)
-        sites = Sites(
+        sites = TierSites(
             Tier.RECYCLING_POINT,
             sids,
             np.full(n_sites, np.inf) if capacity is None else np.asarray(capacity, float),
@@ -512,7 +482,7 @@ class Problem:
             above the usable ones.
         """
         count = count if count is not None else self.targets.count_for(tier)
-        name = f"targets.{_target_name(tier)}"
+        name = f"targets.{Tier(tier).plural}"
         if count is None:
             raise ProblemDataError(f"{name}: the number of {tier}s to open is not set")
         sites = self.sites[tier]
@@ -694,17 +664,7 @@ def _validate(problem: Problem) -> None:
         if out.any():
             raise ProblemDataError(f"pairs.{tier}: {int(out.sum())} pairs name unknown codes")
     targets = problem.targets
-    if targets.coverage_share is not None and not 0 < targets.coverage_share <= 1:
-        raise ProblemDataError(
-            f"targets.coverage_share: {targets.coverage_share} is not a share in (0, 1]"
-        )
+    if targets.coverage is not None and not 0 < targets.coverage <= 1:
+        raise ProblemDataError(f"targets.coverage: {targets.coverage} is not a share in (0, 1]")
     if targets.budget is not None and not targets.budget >= 0:
         raise ProblemDataError(f"targets.budget: {targets.budget} must be >= 0")
-
-
-def _target_name(tier: Tier) -> str:
-    return {
-        Tier.RECYCLING_POINT: "n_points",
-        Tier.SORTING_CENTRE: "n_centres",
-        Tier.PROCESSING_BASE: "n_bases",
-    }[tier]

@@ -2,7 +2,7 @@
 
 Status rules (the project's contract):
 
-- ``"optimal"``: the solver *proved* optimality within ``gap_rel`` (HiGHS model status
+- ``"optimal"``: the solver *proved* optimality within the gap asked (HiGHS model status
   ``kOptimal``; CBC ``prob.sol_status == LpSolutionOptimal``). PuLP's own ``LpStatus`` is not
   trusted: it says "Optimal" for a CBC run stopped by its time limit.
 - ``"feasible"``: an incumbent exists but optimality is not proved (time limit); ``bound`` and
@@ -36,57 +36,12 @@ import pandas as pd
 import pulp
 import scipy.sparse
 
-from gxnet._errors import SolverError, UserInputError
+from gxnet._errors import SolverError
+from gxnet.config import SolverOptions
 from gxnet.optimize.problem import Pairs, Problem
 from gxnet.tiers import Tier
 
 T = TypeVar("T")
-
-SOLVERS: tuple[str, ...] = ("highs", "cbc")
-
-
-@dataclass(frozen=True)
-class SolverOptions:
-    """How to run the solver.
-
-    Attributes
-    ----------
-    solver : {"highs", "cbc"}
-        HiGHS (default, via highspy) or CBC (PuLP's bundled binary).
-    time_limit_s : float, optional
-        Wall-clock limit; the best solution found so far is returned as ``"feasible"``.
-    gap_rel : float
-        Relative MIP gap at which the solver may stop and call the solution optimal.
-        The default 1e-6 matches the precision benchmark optima are compared with.
-    threads : int, optional
-        Threads of the solver and of gxnet's own LPs and MIPs before it (the network's
-        search, the Lagrangean stage); ``None``: the solver's own choice (HiGHS: both
-        cores of a 2-core machine).
-    seed : int
-        Random seed, for runs that repeat exactly.
-    msg : bool
-        Show the solver log.
-    warm_start : bool
-        Pass the model's heuristic incumbent to the solver when it has one.
-    """
-
-    solver: str = "highs"
-    time_limit_s: float | None = None
-    gap_rel: float = 1e-6
-    threads: int | None = None
-    seed: int = 0
-    msg: bool = False
-    warm_start: bool = True
-
-    def __post_init__(self) -> None:
-        if self.solver not in SOLVERS:
-            raise UserInputError(f"solver: {self.solver!r} is not one of {list(SOLVERS)}")
-        if self.time_limit_s is not None and not self.time_limit_s > 0:
-            raise UserInputError(f"time_limit_s: {self.time_limit_s} must be > 0")
-        if not 0 <= self.gap_rel < 1:
-            raise UserInputError(f"gap_rel: {self.gap_rel} must be in [0, 1)")
-        if self.threads is not None and self.threads < 1:
-            raise UserInputError(f"threads: {self.threads} must be >= 1")
 
 
 @dataclass(frozen=True)
@@ -187,7 +142,7 @@ def solve_pulp(
         When the solver itself fails.
     """
     options = options or SolverOptions()
-    if options.solver == "highs":
+    if options.name == "highs":
         return _solve_highs(prob, options, highs_options or {})
     return _solve_cbc(prob, options)
 
@@ -299,7 +254,7 @@ def _solve_highs(
     variables = prob.variables()
     h = highspy.Highs() if options.msg else _silent(highspy.Highs)
     h.setOptionValue("output_flag", bool(options.msg))
-    h.setOptionValue("mip_rel_gap", float(options.gap_rel))
+    h.setOptionValue("mip_rel_gap", float(options.gap))
     h.setOptionValue("random_seed", int(options.seed))
     size_thread_pool(options.threads)
     if options.time_limit_s is not None:
@@ -485,7 +440,7 @@ def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
         solver = cbc_command(
             msg=False,
             timeLimit=options.time_limit_s,
-            gapRel=options.gap_rel,
+            gapRel=options.gap,
             threads=options.threads,
             warmStart=warm,
             logPath=str(log_path),

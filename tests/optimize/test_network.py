@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import Problem, SolverOptions, Targets, TwoTierNetwork
+from gxnet.config import SolverOptions, Targets
+from gxnet.optimize import Problem, TwoTierNetwork
 from tests.optimize.location_bruteforce import brute_force, random_tiny
 
 
@@ -50,7 +51,7 @@ def _check(model, expected):
             return
         assert solution.status == "infeasible"
         return
-    solution = model.solve(SolverOptions(gap_rel=0))
+    solution = model.solve(SolverOptions(gap=0))
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
     return solution
@@ -84,7 +85,7 @@ def test_statuses_and_counts_match_brute_force(seed):
     tiny = _feasible_tiny(700 + seed)
     tiny.status = ["candidate", "existing", "excluded", "candidate"]
     tiny.link[1, 0] = 4.0  # the existing point has a centre in reach
-    targets = Targets(n_points=2, n_centres=1, budget=float(tiny.fixed.sum() + 80))
+    targets = Targets(points=2, centres=1, budget=float(tiny.fixed.sum() + 80))
     expected = brute_force(tiny, n_points=2, n_centres=1, budget=targets.budget)
     solution = _check(_tiny_network(tiny, targets), expected)
     if solution is not None:
@@ -95,11 +96,11 @@ def test_statuses_and_counts_match_brute_force(seed):
 @pytest.mark.parametrize("seed", range(3))
 def test_count_senses_match_brute_force(seed):
     tiny = _feasible_tiny(750 + seed)
-    targets = Targets(n_points=3, n_centres=1)
+    targets = Targets(points=3, centres=1)
     expected = brute_force(tiny, n_points=3, n_centres=1, sense="at_most")
     _check(_tiny_network(tiny, targets, count_sense="at_most"), expected)
     # A mapping sets the sense per tier; tiers left out stay exact.
-    targets = Targets(n_points=2)
+    targets = Targets(points=2)
     expected = brute_force(tiny, n_points=2, sense="at_least")
     solution = _check(
         _tiny_network(tiny, targets, count_sense={"recycling_point": "at_least"}), expected
@@ -114,7 +115,7 @@ def test_coverage_targets_match_brute_force(seed, share, penalty):
     tiny.capacity[:] = 60.0
     tiny.link[:, 0] = 4.0
     expected = brute_force(tiny, coverage_share=share, penalty=penalty)
-    model = _tiny_network(tiny, Targets(coverage_share=share), uncovered_penalty=penalty)
+    model = _tiny_network(tiny, Targets(coverage=share), uncovered_penalty=penalty)
     _check(model, expected)
 
 
@@ -194,9 +195,9 @@ def test_centre_capacity_short_of_the_load_is_named():
 
 def test_centre_capacity_short_of_the_floor_load_is_named():
     # With a 50 % floor at least 300 households must be served: 250 do not hold them.
-    problem = _network_problem(centre_capacity=(125.0, 125.0), targets=Targets(coverage_share=0.5))
+    problem = _network_problem(centre_capacity=(125.0, 125.0), targets=Targets(coverage=0.5))
     problem.sites["recycling_point"].status[2] = "candidate"
-    with pytest.raises(InfeasibleProblemError, match=r"hold 250 .* at least 300.*coverage_share"):
+    with pytest.raises(InfeasibleProblemError, match=r"hold 250 .* at least 300.*targets.coverage"):
         TwoTierNetwork.from_problem(problem).solve()
     problem.sites["sorting_centre"].capacity[:] = 150.0
     solution = TwoTierNetwork.from_problem(problem).solve()

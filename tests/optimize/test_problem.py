@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import CapacitatedFacilityLocation, Pairs, Problem, SolverOptions, Targets
+from gxnet.config import SolverOptions, Targets
+from gxnet.optimize import CapacitatedFacilityLocation, Pairs, Problem
 from gxnet.optimize.problem import describe_ids
 
 
@@ -37,7 +38,7 @@ def tables():
 
 def test_from_tables_codes_tiers_and_pairs():
     demand, sites, costs, links = tables()
-    problem = Problem.from_tables(demand, sites, costs, links=links, targets=Targets(n_points=2))
+    problem = Problem.from_tables(demand, sites, costs, links=links, targets=Targets(points=2))
     points = problem.sites["recycling_point"]
     assert list(points.ids) == ["p1", "p2", "p3"]
     assert points.capacity.tolist() == [40.0, np.inf, 40.0]
@@ -128,10 +129,10 @@ def test_bad_tables_name_field_and_ids(which, column, row, value, message):
 @pytest.mark.parametrize(
     ("targets", "message"),
     [
-        (Targets(n_points=4), r"targets.n_points: 4 recycling_points asked for.*\[1, 3\]"),
-        (Targets(n_points=0), r"targets.n_points: 0 .* 1 are existing or required"),
-        (Targets(n_centres=2), r"targets.n_centres: 2 sorting_centres.*\[1, 1\]"),
-        (Targets(coverage_share=1.5), r"targets.coverage_share: 1.5"),
+        (Targets(points=4), r"targets.points: 4 recycling_points asked for.*\[1, 3\]"),
+        (Targets(points=0), r"targets.points: 0 .* 1 are existing or required"),
+        (Targets(centres=2), r"targets.centres: 2 sorting_centres.*\[1, 1\]"),
+        (Targets(coverage=1.5), r"targets.coverage: 1.5"),
         (Targets(budget=-1.0), r"targets.budget: -1.0"),
     ],
 )
@@ -151,7 +152,7 @@ def test_capacity_short_of_demand_is_the_capacitated_models_concern():
         InfeasibleProblemError, match=r"recycling_point.capacity: .*hold 30 but 60 of the demand"
     ):
         CapacitatedFacilityLocation.from_problem(problem).solve(SolverOptions())
-    half = Problem.from_tables(demand, sites, costs, targets=Targets(coverage_share=0.5))
+    half = Problem.from_tables(demand, sites, costs, targets=Targets(coverage=0.5))
     assert CapacitatedFacilityLocation.from_problem(half).solve(SolverOptions()).has_solution
 
 

@@ -200,7 +200,7 @@ class Targets:
     bases
         Exactly this many processing bases (models with that tier only; not read from
         ``gxnet.toml``).
-    budget
+    cost_budget
         Upper bound on the total fixed cost of the opened sites (models that price sites only;
         not read from ``gxnet.toml``).
     """
@@ -209,7 +209,7 @@ class Targets:
     coverage: float | None = _spec(None, lo=0.001, hi=1.0)
     centres: int | None = _spec(None, lo=1)
     bases: int | None = _spec(None, library_only=True)
-    budget: float | None = _spec(None, library_only=True)
+    cost_budget: float | None = _spec(None, library_only=True)
 
     def count_for(self, tier: Tier) -> int | None:
         """The number of sites to open in ``tier`` (``None`` when not set)."""

@@ -39,6 +39,7 @@ from gxnet import __version__, settings
 from gxnet._errors import InfeasibleProblemError, InputFileError, UserInputError
 from gxnet.config import Config, PointStandards, Targets
 from gxnet.crs import utm_crs
+from gxnet.optimize.budget import TimeBudget
 from gxnet.osm.pbf import file_sha256
 from gxnet.plan import Plan, check_writable, measure
 from gxnet.tiers import KEPT, SiteStatus, Tier
@@ -783,11 +784,12 @@ def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Soluti
     """
     from gxnet.optimize import LocationSetCovering, MaximalCovering, PMedian, Problem, Solution
 
-    s, t = config.solver, config.targets
-    options = config.solver
+    options, t = config.solver, config.targets
+    # One budget for the whole model stage: both tiers' models, heuristics and solver runs.
+    budget = TimeBudget(options.time_limit_s)
     capacities = pd.to_numeric(data.points["capacity"], errors="coerce")
     if np.isfinite(capacities).any() or math.isfinite(config.centres.capacity_t_day):
-        return _solve_two_tier(data, config, options)
+        return _solve_two_tier(data, config, budget)
     demand, points, centres, walk, truck = (
         data.demand,
         data.points,
@@ -806,7 +808,7 @@ def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Soluti
         point_model = MaximalCovering.from_problem(first)
     else:
         point_model = LocationSetCovering.from_problem(first)
-    chosen_points = point_model.solve(options)
+    chosen_points = point_model.solve(options, budget)
     if not chosen_points.has_solution:
         return chosen_points
     served = chosen_points.assignments[Tier.RECYCLING_POINT]
@@ -825,11 +827,10 @@ def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Soluti
         centre_model = PMedian.from_problem(second)
     else:
         centre_model = LocationSetCovering.from_problem(second)
-    # The time limit is the model stage's: the centres get what the points left (at least a
-    # tenth of it; their problem is small).
-    spent = chosen_points.build_time_s + chosen_points.solve_time_s
-    left = max(s.time_limit_s - spent, s.time_limit_s / 10)
-    chosen_centres = centre_model.solve(dataclasses.replace(options, time_limit_s=left))
+    # The centres get what the points left of the stage's budget (at least a tenth of it:
+    # their problem is small).
+    tenth = 0.0 if budget.seconds is None else budget.seconds / 10
+    chosen_centres = centre_model.solve(options, budget.part(at_least=tenth))
     runs = (chosen_points, chosen_centres)
     statuses = [r.status for r in runs]
     status = next(
@@ -860,7 +861,7 @@ def solve_network(data: ModelInput, config: Config):  # -> gxnet.optimize.Soluti
     )
 
 
-def _solve_two_tier(data: ModelInput, config: Config, options: Any):  # -> Solution
+def _solve_two_tier(data: ModelInput, config: Config, budget: TimeBudget):  # -> Solution
     """Both tiers in one capacitated model (:class:`gxnet.optimize.TwoTierNetwork`)."""
     from gxnet.optimize import Problem, TwoTierNetwork
 
@@ -903,7 +904,7 @@ def _solve_two_tier(data: ModelInput, config: Config, options: Any):  # -> Solut
         link_weight=1e-6,
         uncovered_penalty=None if t.points is None else 10 * float(table["fixed_cost"].max()),
     )
-    return model.solve(options)
+    return model.solve(config.solver, budget)
 
 
 def assemble_plan(

@@ -32,6 +32,7 @@ from benchmarks.research.network_search import (
 )
 from gxnet.config import SolverOptions
 from gxnet.optimize import SolverRun, TwoTierNetwork
+from gxnet.optimize.budget import TimeBudget, stage_budget
 from gxnet.optimize.solve import relative_gap
 from gxnet.tiers import Tier
 
@@ -82,20 +83,17 @@ class SearchedNetwork(TwoTierNetwork):
         self._flows: NetworkFlows | None = None
         self._gap_rel = 0.0
 
-    def build(self, options: SolverOptions) -> pulp.LpProblem:
+    def build(self, options: SolverOptions, budget: TimeBudget | None = None) -> pulp.LpProblem:
         """The network's model, with the searched start on its variables when the model is
-        searchable (see :meth:`search_start`)."""
+        searchable (see :meth:`search_start`); the search draws on ``budget``, so that the
+        solver gets what it leaves."""
+        budget = stage_budget(options.time_limit_s, budget)
         tic = time.perf_counter()
-        prob = super().build(options)
+        prob = super().build(options, budget)
         self._start, self._relaxation, self._flows = None, None, None
         self._gap_rel = options.gap
-        self.highs_options.pop("time_limit", None)
         if options.warm_start and self.searchable():
-            self.search_start(prob, options, self.upper_may_open(), tic)
-            if options.time_limit_s is not None and options.name == "highs":
-                # The search counts against the limit: HiGHS gets what is left of it.
-                spent = time.perf_counter() - tic
-                self.highs_options["time_limit"] = max(options.time_limit_s - spent, 1.0)
+            self.search_start(prob, options, self.upper_may_open(), tic, budget.seconds)
         return prob
 
     def searchable(self) -> bool:
@@ -106,7 +104,7 @@ class SearchedNetwork(TwoTierNetwork):
             self.single_centre
             or self.single_source
             or self.allow_uncovered
-            or targets.budget is not None
+            or targets.cost_budget is not None
             or any(targets.count_for(t) is not None for t in (Tier.RECYCLING_POINT, *self.tiers))
         )
 
@@ -116,6 +114,7 @@ class SearchedNetwork(TwoTierNetwork):
         options: SolverOptions,
         may_open: dict[str, np.ndarray],
         tic: float,
+        limit: float | None,
     ) -> None:
         """Give the MIP a strong incumbent and fix the sites it can do without.
 
@@ -130,7 +129,6 @@ class SearchedNetwork(TwoTierNetwork):
         incumbent's cost are fixed closed (and open ones fixed open likewise): no better plan
         uses them, so the solver's bound and status stay valid for the whole model.
         """
-        limit = options.time_limit_s
 
         def seconds(share: float, cap: float) -> float:
             # Each step's time: its share of the limit, or a fixed cap when there is none.

@@ -12,7 +12,7 @@ The model (``w`` demand weight, ``c`` pair cost, ``Q`` capacity, ``F`` fixed cos
 ``x`` exists only for the sparse pairs (demand within the service standard of the point), so
 "coverage mode" is the default: a unit is served within the standard or counted uncovered
 (``u``), and ``u`` exists only when the planner allows uncovered demand (a coverage floor below
-1 or a penalty). Targets add ``sum_j y_j = p`` (or <=, >=) and ``sum_j F_j y_j <= budget``.
+1 or a penalty). Targets add ``sum_j y_j = p`` (or <=, >=) and ``sum_j F_j y_j <= cost_budget``.
 
 Strong linking: the capacity row already implies ``x_ij <= (Q_j / w_i) y_j``, so ``x_ij <= y_j``
 only pays where ``Q_j / w_i`` is large. It is added for the pairs with ``Q_j >=``
@@ -39,6 +39,7 @@ import pulp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.config import SolverOptions, Targets
+from gxnet.optimize.budget import TimeBudget, stage_budget
 from gxnet.optimize.lagrangean import (
     CflpData,
     Transport,
@@ -289,9 +290,9 @@ def check_capacity(
         )
 
 
-def check_budget(problem: Problem, tiers: tuple[Tier, ...]) -> None:
-    """Raise InfeasibleProblemError when the kept sites alone cost more than the budget."""
-    budget = problem.targets.budget
+def check_cost_budget(problem: Problem, tiers: tuple[Tier, ...]) -> None:
+    """Raise InfeasibleProblemError when the kept sites alone cost more than the cost budget."""
+    budget = problem.targets.cost_budget
     if budget is None:
         return
     kept_cost = sum(
@@ -307,7 +308,7 @@ def check_budget(problem: Problem, tiers: tuple[Tier, ...]) -> None:
             for i in problem.sites[t].ids[problem.sites[t].kept]
         ]
         raise InfeasibleProblemError(
-            f"targets.budget: {budget:g} is less than the fixed cost {kept_cost:g} of the "
+            f"targets.cost_budget: {budget:g} is less than the fixed cost {kept_cost:g} of the "
             f"existing and required sites ({describe_ids(kept)}); raise the budget or change "
             "their status"
         )
@@ -322,7 +323,7 @@ class CapacitatedFacilityLocation(LocationModel):
         Demand (weight: households), ``recycling_point`` sites with capacity (households; inf
         for none) and fixed cost, demand -> point pairs (only those within the standard) and
         targets: ``points``, ``coverage`` (a floor; below 1 some demand may stay
-        uncovered), ``budget`` (on the fixed costs).
+        uncovered), ``cost_budget`` (on the fixed costs).
     single_source : bool
         Each demand unit goes to one point (binary assignment) instead of being split.
     strong : bool
@@ -479,7 +480,7 @@ class CapacitatedFacilityLocation(LocationModel):
             single_source=self.single_source,
             allow_uncovered=self.allow_uncovered,
         )
-        check_budget(problem, (Tier.RECYCLING_POINT,))
+        check_cost_budget(problem, (Tier.RECYCLING_POINT,))
 
     def build_points(self, prob: pulp.LpProblem, may_open: np.ndarray) -> pulp.LpAffineExpression:
         """Add the point tier to ``prob``; return its objective part (fixed + assignment)."""
@@ -517,21 +518,21 @@ class CapacitatedFacilityLocation(LocationModel):
         return objective
 
     def fixed_cost_expression(self) -> pulp.LpAffineExpression:
-        """Fixed cost of the opened points (for the budget row)."""
+        """Fixed cost of the opened points (for the cost budget's row)."""
         fixed = self.problem.sites[Tier.RECYCLING_POINT].fixed_cost
         return pulp.LpAffineExpression([(v, float(f)) for v, f in zip(self._y, fixed, strict=True)])
 
     # ---- LocationModel ------------------------------------------------------------------
 
-    def build(self, options: SolverOptions) -> pulp.LpProblem:
+    def build(self, options: SolverOptions, budget: TimeBudget | None = None) -> pulp.LpProblem:
         """Check the inputs, then build the PuLP model."""
         pairs = self.point_pairs()
         may_open = self.problem.sites[Tier.RECYCLING_POINT].usable
         self.check(pairs, may_open)
         prob = pulp.LpProblem("capacitated_facility_location", pulp.LpMinimize)
         prob += self.build_points(prob, may_open)
-        if self.problem.targets.budget is not None:
-            prob += self.fixed_cost_expression() <= self.problem.targets.budget
+        if self.problem.targets.cost_budget is not None:
+            prob += self.fixed_cost_expression() <= self.problem.targets.cost_budget
         return prob
 
     def read(self, run: SolverRun) -> Solution:
@@ -572,14 +573,14 @@ class CapacitatedFacilityLocation(LocationModel):
 
     def is_pure(self) -> bool:
         """Whether the model is the plain CFLP the Lagrangean relaxation describes: one tier,
-        all demand served, split, finite capacities, no point count and no budget."""
+        all demand served, split, finite capacities, no point count and no cost budget."""
         targets = self.problem.targets
         return (
             type(self).build is CapacitatedFacilityLocation.build
             and not self.single_source
             and not self.allow_uncovered
             and targets.points is None
-            and targets.budget is None
+            and targets.cost_budget is None
             and bool(np.isfinite(self.problem.sites[Tier.RECYCLING_POINT].capacity).all())
         )
 
@@ -590,7 +591,7 @@ class CapacitatedFacilityLocation(LocationModel):
         if self.lagrangean and not self.is_pure():
             raise ProblemDataError(
                 "lagrangean: the Lagrangean stage needs the plain model (all demand served, "
-                "split demand, finite capacities, no points or budget target); leave "
+                "split demand, finite capacities, no points or cost_budget target); leave "
                 "lagrangean unset or False"
             )
         return self.lagrangean
@@ -610,9 +611,11 @@ class CapacitatedFacilityLocation(LocationModel):
             points.usable.copy(),
         )
 
-    def solve(self, options: SolverOptions | None = None) -> Solution:
+    def solve(
+        self, options: SolverOptions | None = None, budget: TimeBudget | None = None
+    ) -> Solution:
         """Build, solve and read the model; with the Lagrangean stage, bound, heuristic and
-        fixings first, then the MIP on the sites left free (one time limit for all).
+        fixings first, then the MIP on the sites left free (one time budget for all).
 
         The MIP runs in rounds: while re-fixing still shrinks the restricted problem, a round
         stops at HiGHS's first solution better than the incumbent, the fixings are computed
@@ -620,18 +623,19 @@ class CapacitatedFacilityLocation(LocationModel):
         restricted problem is built for the time that remains.
         """
         options = options or SolverOptions()
+        budget = stage_budget(options.time_limit_s, budget)
         if not self.uses_lagrangean():
-            return super().solve(options)
+            return super().solve(options, budget)
         size_thread_pool(options.threads)
         tic = time.perf_counter()
         pairs = self.point_pairs()
         self.check(pairs, self.problem.sites[Tier.RECYCLING_POINT].usable)
         data = self.cflp_data(pairs)
-        limit = options.time_limit_s
-        budget = (
-            LAGRANGEAN_MAX_S if limit is None else min(LAGRANGEAN_MAX_S, LAGRANGEAN_SHARE * limit)
+        result = subgradient(
+            data,
+            budget=budget.part(LAGRANGEAN_SHARE, at_most=LAGRANGEAN_MAX_S),
+            gap_rel=options.gap,
         )
-        result = subgradient(data, time_budget_s=budget, gap_rel=options.gap)
         incumbent = result.incumbent
         if incumbent is None:  # check() found a feasible assignment, so transport did too
             raise InfeasibleProblemError("no assignment serves all demand within capacities")
@@ -648,8 +652,8 @@ class CapacitatedFacilityLocation(LocationModel):
             if build_time is None:
                 build_time = time.perf_counter() - tic
             cutoff = _cutoff(incumbent.value, options.gap, proven)
-            run = self._run_restricted(prob, options, cutoff, tic, first_only=shrank)
-            if not (shrank and run.status == "feasible" and _seconds_left(options, tic) > 1.0):
+            run = self._run_restricted(prob, options, cutoff, budget, first_only=shrank)
+            if not (shrank and run.status == "feasible" and budget.seconds_left() > 1.0):
                 break
             # The round stopped at its first solution below the cutoff. If it is better, the
             # same multipliers fix more sites against its lower value; if not (with
@@ -697,14 +701,13 @@ class CapacitatedFacilityLocation(LocationModel):
         prob: pulp.LpProblem,
         options: SolverOptions,
         cutoff: float,
-        tic: float,
+        budget: TimeBudget,
         *,
         first_only: bool,
     ) -> SolverRun:
-        """Solve a restricted model in the time left since ``tic``, for solutions below
+        """Solve a restricted model in what is left of ``budget``, for solutions below
         ``cutoff``; with ``first_only``, stop at the first one."""
-        remaining = None if options.time_limit_s is None else max(_seconds_left(options, tic), 1.0)
-        mip_options = replace(options, time_limit_s=remaining)
+        mip_options = options
         highs_options = dict(self.highs_options)
         if options.name == "highs":
             # HiGHS takes a start only with presolve off (see solve.py), which made the
@@ -714,7 +717,7 @@ class CapacitatedFacilityLocation(LocationModel):
             highs_options["objective_bound"] = cutoff
             if first_only:
                 highs_options["mip_max_improving_sols"] = 1
-        return solve_pulp(prob, mip_options, highs_options=highs_options)
+        return solve_pulp(prob, mip_options, highs_options=highs_options, budget=budget)
 
     def _restricted(
         self,
@@ -756,10 +759,3 @@ def _cutoff(upper: float, gap_rel: float, proven: bool) -> float:
     if proven or gap_rel <= 0:
         return upper * (1 + _CUTOFF_SLACK)
     return upper * (1 - gap_rel / 2)
-
-
-def _seconds_left(options: SolverOptions, tic: float) -> float:
-    """Seconds of the time limit left since ``tic`` (infinite without a limit)."""
-    if options.time_limit_s is None:
-        return math.inf
-    return options.time_limit_s - (time.perf_counter() - tic)

@@ -30,7 +30,6 @@ beat it; the solver's dual bound is the reported lower bound.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +37,7 @@ import pulp
 import scipy.sparse as sp
 
 from gxnet.config import SolverOptions, Targets
+from gxnet.optimize.budget import TimeBudget
 from gxnet.optimize.problem import Pairs, Problem, csr_positions
 from gxnet.optimize.solve import (
     LocationModel,
@@ -111,7 +111,7 @@ class PMedian(LocationModel):
         )
         return cls(problem, p, heuristic=heuristic, reduce=reduce)
 
-    def build(self, options: SolverOptions) -> pulp.LpProblem:
+    def build(self, options: SolverOptions, budget: TimeBudget | None = None) -> pulp.LpProblem:
         problem = self.problem
         sites = problem.sites[Tier.RECYCLING_POINT]
         weight = problem.demand.weight
@@ -414,7 +414,7 @@ def interchange(
     open_sites: np.ndarray,
     kept: np.ndarray,
     max_swaps: int | None = None,
-    time_limit_s: float | None = None,
+    budget: TimeBudget | None = None,
 ) -> np.ndarray:
     """Best-improvement vertex substitution: swap an open site for a closed one while the
     weighted cost falls.
@@ -423,8 +423,8 @@ def interchange(
     Resende & Werneck (2007): ``gain[j]`` (what opening j saves), ``loss[r]`` (what closing r
     costs, units falling back to their second nearest) and ``extra[j, r]`` (the part of that loss
     that j recovers), so that a swap changes the cost by ``loss[r] - gain[j] - extra[j, r]``.
-    Kept sites are never removed; the origins must all be served by ``open_sites``. With
-    ``time_limit_s`` the search stops after the first round that ends past that many seconds.
+    Kept sites are never removed; the origins must all be served by ``open_sites``. With a
+    ``budget`` the search stops after the first round that ends past its deadline.
 
     Returns
     -------
@@ -437,9 +437,9 @@ def interchange(
     far = (float(pairs.cost.max(initial=0.0)) + 1.0) * (weight.sum() / weight.min() + 1.0)
     w = weight[pairs.origin]
     max_swaps = 10 * int(open_sites.sum()) + 100 if max_swaps is None else max_swaps
-    deadline = np.inf if time_limit_s is None else time.perf_counter() + time_limit_s
+    budget = budget or TimeBudget()
     for _ in range(max_swaps):
-        if time.perf_counter() > deadline:
+        if budget.expired():
             break
         d1, f1, d2 = _two_nearest(pairs, open_sites, far)
         if (f1 < 0).any():

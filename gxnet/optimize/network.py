@@ -39,12 +39,13 @@ import pulp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.config import SolverOptions, Targets
+from gxnet.optimize.budget import TimeBudget
 from gxnet.optimize.capacitated import (
     CapacitatedFacilityLocation,
     CountSense,
     at_most,
     capacity_cover,
-    check_budget,
+    check_cost_budget,
     count_constraint,
     needed_weight,
     open_ids,
@@ -190,7 +191,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         Demand; ``recycling_point`` and ``sorting_centre`` sites (a ``processing_base`` tier
         makes it the three-tier network); pairs demand -> point (service standard),
         point -> centre (truck cutoff) and centre -> base; targets ``points``,
-        ``coverage``, ``budget`` (fixed costs of all tiers), ``centres``, ``bases``.
+        ``coverage``, ``cost_budget`` (fixed costs of all tiers), ``centres``, ``bases``.
     load : numpy.ndarray, optional
         Load of each demand unit in the units of the centre capacities (e.g. tonnes/day of
         recyclables); default the demand weight (then centre capacities are in households).
@@ -394,7 +395,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
 
     # ---- LocationModel ------------------------------------------------------------------
 
-    def build(self, options: SolverOptions) -> pulp.LpProblem:
+    def build(self, options: SolverOptions, budget: TimeBudget | None = None) -> pulp.LpProblem:
         """Check the inputs, then build the points, the links and the sites above."""
         problem = self.problem
         upper_open = self.upper_may_open()
@@ -402,7 +403,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         may_open = upper_open[Tier.RECYCLING_POINT]
         self.check(pairs, may_open)
         self.check_load(upper_open)
-        check_budget(problem, (Tier.RECYCLING_POINT, *self.tiers))
+        check_cost_budget(problem, (Tier.RECYCLING_POINT, *self.tiers))
         prob = pulp.LpProblem("recycling_network", pulp.LpMinimize)
         objective = self.build_points(prob, may_open)
         lower_open = self._y
@@ -439,8 +440,8 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             lower_open, lower_load = layer.z, layer.inflow(sites.n)
             lower_max = layer.max_inflow(lower_max, sites.capacity)
         prob += objective
-        if problem.targets.budget is not None:
-            prob += fixed <= problem.targets.budget
+        if problem.targets.cost_budget is not None:
+            prob += fixed <= problem.targets.cost_budget
         return prob
 
     def point_load(self) -> list[pulp.LpAffineExpression]:

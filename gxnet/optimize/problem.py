@@ -666,5 +666,5 @@ def _validate(problem: Problem) -> None:
     targets = problem.targets
     if targets.coverage is not None and not 0 < targets.coverage <= 1:
         raise ProblemDataError(f"targets.coverage: {targets.coverage} is not a share in (0, 1]")
-    if targets.budget is not None and not targets.budget >= 0:
-        raise ProblemDataError(f"targets.budget: {targets.budget} must be >= 0")
+    if targets.cost_budget is not None and not targets.cost_budget >= 0:
+        raise ProblemDataError(f"targets.cost_budget: {targets.cost_budget} must be >= 0")

@@ -38,6 +38,7 @@ import scipy.sparse
 
 from gxnet._errors import SolverError
 from gxnet.config import SolverOptions
+from gxnet.optimize.budget import TimeBudget, stage_budget
 from gxnet.optimize.problem import Pairs, Problem
 from gxnet.tiers import Tier
 
@@ -118,6 +119,7 @@ def solve_pulp(
     options: SolverOptions | None = None,
     *,
     highs_options: dict[str, object] | None = None,
+    budget: TimeBudget | None = None,
 ) -> SolverRun:
     """Solve a PuLP problem with the chosen solver and report an honest status.
 
@@ -131,6 +133,9 @@ def solve_pulp(
     highs_options : dict, optional
         Extra HiGHS options a model knows to help (ignored by CBC), e.g.
         ``{"mip_heuristic_effort": 0.0}`` when the model already holds a strong incumbent.
+    budget : TimeBudget, optional
+        The stage's budget: the solver's time limit is what is left of it
+        (:meth:`TimeBudget.solver_limit`). Default: a budget of ``options.time_limit_s``.
 
     Returns
     -------
@@ -142,9 +147,10 @@ def solve_pulp(
         When the solver itself fails.
     """
     options = options or SolverOptions()
+    limit = stage_budget(options.time_limit_s, budget).solver_limit()
     if options.name == "highs":
-        return _solve_highs(prob, options, highs_options or {})
-    return _solve_cbc(prob, options)
+        return _solve_highs(prob, options, limit, highs_options or {})
+    return _solve_cbc(prob, options, limit)
 
 
 #: PuLP's (status, sol_status) for each honest status.
@@ -246,7 +252,10 @@ def run_highs(h) -> None:
 
 
 def _solve_highs(
-    prob: pulp.LpProblem, options: SolverOptions, extra: dict[str, object]
+    prob: pulp.LpProblem,
+    options: SolverOptions,
+    time_limit_s: float | None,
+    extra: dict[str, object],
 ) -> SolverRun:
     import highspy
 
@@ -257,8 +266,8 @@ def _solve_highs(
     h.setOptionValue("mip_rel_gap", float(options.gap))
     h.setOptionValue("random_seed", int(options.seed))
     size_thread_pool(options.threads)
-    if options.time_limit_s is not None:
-        h.setOptionValue("time_limit", float(options.time_limit_s))
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", float(time_limit_s))
     start = [v.varValue for v in variables]
     warm = options.warm_start and bool(variables) and all(value is not None for value in start)
     if warm:
@@ -431,7 +440,9 @@ def cbc_command(**options: object) -> pulp.LpSolver_CMD:
     return pulp.COIN_CMD(path=cbcbox.cbc_bin_path(), **options)
 
 
-def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
+def _solve_cbc(
+    prob: pulp.LpProblem, options: SolverOptions, time_limit_s: float | None
+) -> SolverRun:
     variables = prob.variables()
     start = [v.varValue for v in variables]
     warm = options.warm_start and bool(variables) and all(value is not None for value in start)
@@ -439,7 +450,7 @@ def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
         log_path = Path(folder) / "cbc.log"
         solver = cbc_command(
             msg=False,
-            timeLimit=options.time_limit_s,
+            timeLimit=time_limit_s,
             gapRel=options.gap,
             threads=options.threads,
             warmStart=warm,
@@ -455,7 +466,7 @@ def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
     if options.msg:
         print(log)
-    status = _cbc_status(prob, log, options.time_limit_s)
+    status = _cbc_status(prob, log, time_limit_s)
     # CBC 2.10 stopped by its limit before it took the start in returns nothing, and stopped
     # in the middle of preprocessing it says "infeasible" (pmed16 at a 1 s limit). A start
     # that meets every row is a solution all the same: the run found none better.
@@ -539,30 +550,37 @@ class LocationModel(ABC):
         return cls(problem, *args, **options)
 
     @abstractmethod
-    def build(self, options: SolverOptions) -> pulp.LpProblem:
-        """Build the PuLP model (with a warm start set on its variables if any)."""
+    def build(self, options: SolverOptions, budget: TimeBudget | None = None) -> pulp.LpProblem:
+        """Build the PuLP model (with a warm start set on its variables if any); heuristics
+        run while building draw on ``budget`` (default: one of ``options.time_limit_s``)."""
 
     @abstractmethod
     def read(self, run: SolverRun) -> Solution:
         """Turn the solved PuLP model into a Solution (sites, assignments, metrics)."""
 
-    def solve(self, options: SolverOptions | None = None) -> Solution:
+    def solve(
+        self, options: SolverOptions | None = None, budget: TimeBudget | None = None
+    ) -> Solution:
         """Build, solve and read the model.
 
         Parameters
         ----------
         options : SolverOptions, optional
+        budget : TimeBudget, optional
+            The stage's time budget, which building and the solver draw on; default: a budget
+            of ``options.time_limit_s`` started now.
 
         Returns
         -------
         Solution
         """
         options = options or SolverOptions()
+        budget = stage_budget(options.time_limit_s, budget)
         size_thread_pool(options.threads)
         tic = time.perf_counter()
-        prob = self.build(options)
+        prob = self.build(options, budget)
         build_time = time.perf_counter() - tic
-        run = solve_pulp(prob, options, highs_options=self.highs_options)
+        run = solve_pulp(prob, options, highs_options=self.highs_options, budget=budget)
         solution = self.read(run)
         solution.build_time_s = build_time + run.load_time_s
         solution.solve_time_s = run.solve_time_s

@@ -108,8 +108,8 @@ def test_point_count_and_budget_match_brute_force(seed, sense):
     tiny = random_tiny(np.random.default_rng(400 + seed))
     tiny.cost[:, :2] = 6.0
     tiny.capacity[:2] = 40.0
-    targets = Targets(points=2, budget=float(tiny.fixed.sum() - tiny.fixed.min()))
-    expected = brute_force(tiny, n_points=2, sense=sense, budget=targets.budget)
+    targets = Targets(points=2, cost_budget=float(tiny.fixed.sum() - tiny.fixed.min()))
+    expected = brute_force(tiny, n_points=2, sense=sense, budget=targets.cost_budget)
     model = _tiny_model(tiny, targets, count_sense=sense)
     _assert_matches(model, expected)
     solution = model.solve()
@@ -190,7 +190,7 @@ def test_total_capacity_short_of_the_floor_is_named():
 
 
 def test_budget_below_kept_sites_is_named():
-    problem = _line_problem(budget=15.0)
+    problem = _line_problem(cost_budget=15.0)
     problem.sites["recycling_point"].status[:] = "existing"
     with pytest.raises(InfeasibleProblemError, match=r"budget.*'p1', 'p2'"):
         CapacitatedFacilityLocation.from_problem(problem).solve()

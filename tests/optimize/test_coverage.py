@@ -111,7 +111,7 @@ def test_mclp_budget_and_floor():
     cost = np.array([[1.0, 9.0], [9.0, 1.0], [9.0, 1.0]])
     weights = np.array([5.0, 1.0, 1.0])
     budgeted = MaximalCovering.from_cost_matrix(
-        cost, weights, 2.0, 1, fixed_cost=np.array([10.0, 1.0]), budget=5.0
+        cost, weights, 2.0, 1, fixed_cost=np.array([10.0, 1.0]), cost_budget=5.0
     )
     # The heavier unit's site is over budget: only the cheap site may open.
     solution = budgeted.solve()

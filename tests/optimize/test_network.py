@@ -85,8 +85,8 @@ def test_statuses_and_counts_match_brute_force(seed):
     tiny = _feasible_tiny(700 + seed)
     tiny.status = ["candidate", "existing", "excluded", "candidate"]
     tiny.link[1, 0] = 4.0  # the existing point has a centre in reach
-    targets = Targets(points=2, centres=1, budget=float(tiny.fixed.sum() + 80))
-    expected = brute_force(tiny, n_points=2, n_centres=1, budget=targets.budget)
+    targets = Targets(points=2, centres=1, cost_budget=float(tiny.fixed.sum() + 80))
+    expected = brute_force(tiny, n_points=2, n_centres=1, budget=targets.cost_budget)
     solution = _check(_tiny_network(tiny, targets), expected)
     if solution is not None:
         assert "recycling_point_1" in solution.open_sites["recycling_point"]

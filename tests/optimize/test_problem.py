@@ -133,7 +133,7 @@ def test_bad_tables_name_field_and_ids(which, column, row, value, message):
         (Targets(points=0), r"targets.points: 0 .* 1 are existing or required"),
         (Targets(centres=2), r"targets.centres: 2 sorting_centres.*\[1, 1\]"),
         (Targets(coverage=1.5), r"targets.coverage: 1.5"),
-        (Targets(budget=-1.0), r"targets.budget: -1.0"),
+        (Targets(cost_budget=-1.0), r"targets.cost_budget: -1.0"),
     ],
 )
 def test_targets_out_of_reach(targets, message):

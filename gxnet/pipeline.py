@@ -1205,7 +1205,7 @@ def save_outputs(
     folder, html = output_paths(plan, out)
     folder = Path(plan_dir) if plan_dir is not None else folder
     check_writable(folder)
-    check_writable(html)
+    check_writable(html.parent)
     plan.save(folder)
     save_map(plan, html, basemap=basemap, lang=lang)
     return folder, html

@@ -279,29 +279,29 @@ def _wuzhou_problem():
     costs, the household standard's number of points), or None when it cannot be built."""
     import warnings
 
-    from gxnet import pipeline
+    from gxnet.candidates import candidate_sites
     from gxnet.config import Config
+    from gxnet.demand import load_demand
+    from gxnet.model_choice import standard_points
     from gxnet.optimize import Problem
+    from gxnet.service_pairs import walk_costs
+    from gxnet.study_area import study_area
+    from gxnet.tiers import Tier
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             config = Config()
-            area = pipeline.study_area("wuzhou")
-            demand = pipeline.load_demand(area, config)
-            sites, _ = pipeline.candidate_sites(area, demand, config)
-            points = sites[sites.tier == "recycling_point"].reset_index(drop=True)
-            walk = pipeline.walk_costs(demand, points, config, None)
-            n_points = pipeline.standard_points(demand, config.points)
+            area = study_area("wuzhou")
+            demand = load_demand(area, config)
+            sites, _ = candidate_sites(area, demand, config)
+            points = sites[sites.tier == Tier.RECYCLING_POINT].reset_index(drop=True)
+            walk = walk_costs(demand, points, config, None)
+            n_points = standard_points(demand, config.points)
     except Exception as error:  # the benchmark runs without the city's data too
         print(f"wuzhou skipped: {type(error).__name__}: {error}", file=sys.stderr)
         return None
-    return Problem.from_tables(
-        demand[["demand_id", "households"]],
-        points[["site_id", "status", "fixed_cost"]],
-        walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
-        targets=Targets(points=n_points),
-    )
+    return Problem.from_frames(demand, points, walk, targets=Targets(points=n_points))
 
 
 def cap_cases(args: argparse.Namespace) -> Iterator[Case]:

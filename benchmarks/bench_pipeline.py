@@ -53,6 +53,7 @@ from gxnet.crs import utm_crs
 from gxnet.demand import build_demand
 from gxnet.optimize import MaximalCovering
 from gxnet.osm.features import OsmFeatures
+from gxnet.study_area import guangxi_counties
 from gxnet.tiers import Tier
 
 
@@ -183,7 +184,7 @@ def run_road(side: int, config: Config, out: Path, demand: str) -> None:
 
 def _area_features(area) -> OsmFeatures:
     """Synthetic OSM evidence over the counties ``area`` overlaps (see the module docstring)."""
-    counties = pipeline.guangxi_counties(area)
+    counties = guangxi_counties(area)
     rng = np.random.default_rng(7)
     x0, y0, x1, y1 = area.bounds
     inner = np.column_stack([rng.uniform(x0, x1, 200), rng.uniform(y0, y1, 200)])
@@ -197,7 +198,7 @@ def _area_features(area) -> OsmFeatures:
 
 def _evidence_demand(area, features: OsmFeatures, config: Config) -> gpd.GeoDataFrame:
     """Census demand placed by ``features``, as the pipeline places it for an area in Guangxi."""
-    counties = pipeline.guangxi_counties(area)
+    counties = guangxi_counties(area)
     frame = build_demand(
         counties.geometry.union_all(),
         counties=counties,

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from gxnet.cli import cli
 from gxnet.config import Config
-from gxnet.pipeline import standard_points
+from gxnet.model_choice import standard_points
 from gxnet.plan import Plan
 
 DATA = Path(__file__).parent / "data"

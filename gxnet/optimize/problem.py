@@ -18,7 +18,7 @@ exist only within the cutoffs: no dense demand x site grid is ever built.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -385,6 +385,49 @@ class Problem:
         return cls(Demand(demand_ids, weights), by_tier, pairs, targets)
 
     @classmethod
+    def from_frames(
+        cls,
+        demand: pd.DataFrame,
+        sites: pd.DataFrame,
+        walk: pd.DataFrame,
+        truck: pd.DataFrame | None = None,
+        *,
+        targets: Targets | None = None,
+    ) -> Problem:
+        """A problem from the pipeline's frames as they are (no column renamed by the caller).
+
+        Parameters
+        ----------
+        demand : pandas.DataFrame
+            Demand units: ``demand_id`` and ``households`` (the weight); other columns are left
+            out.
+        sites : pandas.DataFrame
+            Sites of every tier: ``site_id``, ``tier``, and ``status``, ``capacity`` and
+            ``fixed_cost`` where known (defaults as in :meth:`from_tables`).
+        walk : pandas.DataFrame
+            Demand -> recycling point pairs within the service standard: ``demand_id``,
+            ``site_id``, ``travel_s`` (:func:`gxnet.service_pairs.walk_costs`).
+        truck : pandas.DataFrame, optional
+            Recycling point -> sorting centre pairs within the truck standard: ``point_id``,
+            ``centre_id``, ``travel_s`` (:func:`gxnet.service_pairs.truck_costs`).
+        targets : Targets, optional
+
+        Returns
+        -------
+        Problem
+            Costs in seconds of travel.
+        """
+        known = [c for c in ("site_id", "tier", "status", "capacity", "fixed_cost") if c in sites]
+        return cls.from_tables(
+            demand[["demand_id", "households"]],
+            sites[known],
+            walk,
+            links=truck,
+            targets=targets,
+            cost="travel_s",
+        )
+
+    @classmethod
     def from_arrays(
         cls,
         weight: np.ndarray,
@@ -454,6 +497,51 @@ class Problem:
             capacity=capacity,
             fixed_cost=fixed_cost,
             targets=targets,
+        )
+
+    def tier_problem(
+        self, tier: Tier, weight: np.ndarray, origins: np.ndarray | None = None
+    ) -> Problem:
+        """The one-tier problem of placing ``tier``'s sites for the sites below it.
+
+        The models place the first tier's sites for the demand units; here the demand units are
+        the sites of the tier below (those in ``origins``), each weighted by what it sends up,
+        and the sites are ``tier``'s, with the pairs that link the two and ``tier``'s count
+        target. A plan chooses its sorting centres this way for the recycling points a covering
+        model chose.
+
+        Parameters
+        ----------
+        tier : Tier
+            The tier to place (``sorting_centre`` or ``processing_base``).
+        weight : numpy.ndarray
+            One value per site of the tier below: what it sends up (e.g. households served).
+        origins : numpy.ndarray, optional
+            Boolean mask of the sites below that take part (e.g. the open ones); default all.
+
+        Returns
+        -------
+        Problem
+        """
+        tier = Tier(tier)
+        lower = self.sites[tier.below]
+        origins = np.ones(lower.n, dtype=bool) if origins is None else np.asarray(origins, bool)
+        pairs = self.pairs[tier]
+        keep = origins[pairs.origin]
+        code = np.cumsum(origins) - 1
+        linked = Pairs.from_arrays(
+            code[pairs.origin[keep]],
+            pairs.destination[keep],
+            pairs.cost[keep],
+            int(origins.sum()),
+            pairs.n_destinations,
+        )
+        first = Tier.RECYCLING_POINT
+        return Problem(
+            Demand(lower.ids[origins], np.asarray(weight, dtype=np.float64)[origins]),
+            {first: replace(self.sites[tier], tier=first)},
+            {first: linked},
+            Targets(points=self.targets.count_for(tier)),
         )
 
     def usable_pairs(self, tier: Tier = Tier.RECYCLING_POINT) -> Pairs:

@@ -71,6 +71,50 @@ def test_from_tables_codes_tiers_and_pairs():
     assert "demand=3" in repr(problem)
 
 
+def test_from_frames_reads_the_pipelines_columns_as_they_are():
+    demand, sites, costs, links = tables()
+    walk = costs.rename(columns={"cost": "travel_s"}).assign(metres=1.0)
+    truck = links.rename(columns={"cost": "travel_s"})
+    frame = demand.assign(setting="urban", county_adcode=450403)
+    problem = Problem.from_frames(frame, sites.assign(name="x"), walk, truck)
+    same = Problem.from_tables(demand, sites, costs, links=links)
+    for tier in ("recycling_point", "sorting_centre"):
+        a, b = problem.pairs[tier], same.pairs[tier]
+        assert (a.origin.tolist(), a.destination.tolist(), a.cost.tolist()) == (
+            b.origin.tolist(),
+            b.destination.tolist(),
+            b.cost.tolist(),
+        )
+        assert problem.sites[tier].ids.tolist() == same.sites[tier].ids.tolist()
+    assert problem.demand.weight.tolist() == [10.0, 20.0, 30.0]
+
+
+def test_the_problem_of_the_tier_above_is_one_tier_for_the_chosen_sites_below():
+    demand, sites, costs, links = tables()
+    sites.loc[sites["site_id"] == "c2", "status"] = "candidate"
+    problem = Problem.from_tables(
+        demand, sites, costs, links=links, targets=Targets(points=2, centres=1)
+    )
+    upper = problem.tier_problem(
+        "sorting_centre", np.array([30.0, 0.0, 5.0]), np.array([True, False, True])
+    )
+    assert list(upper.demand.ids) == ["p1", "p3"]
+    assert upper.demand.weight.tolist() == [30.0, 5.0]
+    assert list(upper.sites) == ["recycling_point"]
+    centres = upper.sites["recycling_point"]
+    assert list(centres.ids) == ["c1", "c2"] and centres.capacity.tolist() == [500.0, 500.0]
+    pairs = upper.pairs["recycling_point"]
+    # p2's link is left out with p2; p1 and p3 both link to c1.
+    assert (pairs.origin.tolist(), pairs.destination.tolist(), pairs.cost.tolist()) == (
+        [0, 1],
+        [0, 0],
+        [60.0, 30.0],
+    )
+    assert upper.targets.points == 1  # the centres' count is the one-tier problem's count
+    everyone = problem.tier_problem("sorting_centre", np.ones(3))
+    assert list(everyone.demand.ids) == ["p1", "p2", "p3"]
+
+
 def test_integer_ids_and_dense_input():
     pairs = Pairs.from_dense(np.array([[1.0, np.inf], [4.0, 2.0]]), cutoff=3.0)
     assert (pairs.origin.tolist(), pairs.destination.tolist()) == ([0, 1], [0, 1])

@@ -17,11 +17,10 @@ The model (``w`` demand weight, ``c`` pair cost, ``Q`` capacity, ``F`` fixed cos
 Strong linking: the capacity row already implies ``x_ij <= (Q_j / w_i) y_j``, so ``x_ij <= y_j``
 only pays where ``Q_j / w_i`` is large. It is added for the pairs with ``Q_j >=``
 :data:`STRONG_RATIO` ``* w_i``, and for every pair of a point whose capacity cannot bind (there
-it is the only link). Measured with HiGHS (docs/optimize-network.md): the rows make cap41..cap94
-10-70x faster than the weak model (cap62 3.5 s -> 0.1 s) and decide capb5000 (weak: 4x the
-optimum after 60 s); on the two-stage PSC1-C1-50, whose satellites hold only 4-12 customers'
-demand, rows for every pair slow the proof from 16 s to 41 s, and the ratio rule leaves them out.
-``strong=False`` keeps the weak model for comparison.
+it is the only link). Where points hold many units the rows tighten the LP a great deal and the
+MIP proves its optimum many times faster; where a point holds only a few units' demand, rows for
+every pair only slow it down, and the ratio rule leaves them out (figures in
+``benchmarks/results/``). ``strong=False`` keeps the weak model for comparison.
 
 The building blocks (:func:`open_variables`, :class:`DemandLayer`) are shared with the network
 models in :mod:`gxnet.optimize.network`.
@@ -69,7 +68,7 @@ STRONG_RATIO = 10.0
 #: Shares below this are solver noise, not assignments.
 _SHARE_EPS = 1e-7
 #: With ``lagrangean=None`` the Lagrangean stage runs on pure CFLPs with at least this many
-#: pairs (below it, the MIP alone proves cap41..cap134 in a second or two).
+#: pairs (below it, the MIP alone proves the optimum in a second or two).
 LAGRANGEAN_MIN_PAIRS = 20_000
 #: Relative slack of the incumbent's value as the restricted MIP's cutoff (its own value must
 #: stay feasible under the solver's tolerances).
@@ -710,9 +709,9 @@ class CapacitatedFacilityLocation(LocationModel):
         mip_options = options
         highs_options = dict(self.highs_options)
         if options.name == "highs":
-            # HiGHS takes a start only with presolve off (see solve.py), which made the
-            # restricted MIP of capa10000 ten times slower; the incumbent's value as a cutoff
-            # keeps presolve and prunes as well as the start.
+            # HiGHS takes a start only with presolve off (see solve.py), which makes a large
+            # restricted MIP many times slower; the incumbent's value as a cutoff keeps
+            # presolve and prunes as well as the start.
             mip_options = replace(mip_options, warm_start=False)
             highs_options["objective_bound"] = cutoff
             if first_only:

@@ -617,9 +617,8 @@ def cover_search(
     the window (as many open sites in it as before, most weight covered among the units the
     rest leave uncovered) is solved by HiGHS (``scipy.optimize.milp``). The new set is kept
     when it covers at least as much: equal moves let the search cross the plateaus of
-    symmetric instances such as a uniform grid, where vertex substitution stops early (road
-    grid of 1,374 cells, p = 61: 118,786 households after the interchange, over 122,000 after
-    some seconds of windows). When half as many windows in a row as there are open sites
+    symmetric instances such as a uniform grid, where vertex substitution stops early. When
+    half as many windows in a row as there are open sites
     bring nothing, the windows double, up to ``max_window`` sites; then the search stops, as it
     does at ``goal``.
 
@@ -954,7 +953,7 @@ def cover_bound(
         if slots > 0:
             y[free[np.argpartition(-sigma[free], slots - 1)[:slots]]] = 1.0
         # Dot products as sums of products: NumPy hands `a @ b` to a multi-threaded BLAS whose
-        # threads, on a loaded machine, made each step 50 times slower (Wuzhou: 20 ms).
+        # threads, on a loaded machine, make each step many times slower.
         value = float(np.maximum(w - lam, 0).sum() + (sigma * y).sum())
         if value < best_value - 1e-12 * max(1.0, abs(value)):
             best_value, best_lam, best_y, stall = value, lam, y > 0, 0
@@ -963,8 +962,8 @@ def cover_bound(
             if stall >= 20:
                 theta, stall = theta * 0.8, 0
         # A deflected direction (Camerini, Fratta & Maffioli 1975) damps the zig-zag between
-        # the symmetric sets of sites a uniform grid offers: road grid 124,996 against 125,170
-        # for the plain subgradient (LP bound 124,973).
+        # the symmetric sets of sites a uniform grid offers, where the plain subgradient stalls
+        # well above the LP bound.
         direction = ((w > lam) - incidence @ y) + 0.7 * direction
         norm = float((direction * direction).sum())
         if norm == 0 or best_value <= target or theta < 1e-4 or budget.expired():

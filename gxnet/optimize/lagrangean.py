@@ -1,10 +1,10 @@
 """Lagrangean bound, heuristic and facility fixing for capacitated facility location (CFLP).
 
-The large OR-Library instances (capa/capb/capc: 100 sites x 1000 customers, 100k pairs) are
-out of a plain MIP's reach on two cores: HiGHS does not finish the root LP of capc5000 in
-minutes. The literature (Beasley 1988, EJOR 33:314-325, who published these instances; Cornuejols,
-Sridharan and Thizy 1991, EJOR 50:280-297) solves them with a Lagrangean relaxation of the
-demand rows. This module is that machinery, on the sparse pairs and in NumPy throughout:
+A capacitated problem with a hundred thousand pairs or more is out of a plain MIP's reach on
+two cores: HiGHS may not finish its root LP in minutes. The literature (Beasley 1988, EJOR
+33:314-325; Cornuejols, Sridharan and Thizy 1991, EJOR 50:280-297) solves such problems with a
+Lagrangean relaxation of the demand rows. This module is that machinery, on the sparse pairs and
+in NumPy throughout:
 
 - :func:`relax`: for multipliers ``lambda_i`` on ``sum_j x_ij = 1`` the problem splits into one
   continuous knapsack per site (take the customers of most negative reduced cost per unit of

@@ -12,7 +12,7 @@ D_i^1 < D_i^2 < ... < D_i^K be the distinct costs to its usable sites and z_ik (
          sum_j y_j = p,   y_j in {0, 1},   z_ik >= 0
 
 Each pair appears in one row, so the model has as many non-zeros as pairs (the classic
-x_ij <= y_j model has twice as many variables and rows besides, and a dense grid in spopt).
+x_ij <= y_j model has twice as many variables and rows besides).
 Its LP bound equals that of the classic strong model.
 
 Reductions (all exact):

@@ -138,7 +138,7 @@ class Pairs:
     origin, destination : numpy.ndarray
         int32 integer codes (positions in the origin and destination id arrays).
     cost : numpy.ndarray
-        float64 travel cost (seconds, metres, or a benchmark's unit), >= 0.
+        float64 travel cost (seconds, metres, or any unit of the caller's), >= 0.
     n_origins, n_destinations : int
         Sizes of the two sides (origins without any pair still count).
     """
@@ -263,7 +263,7 @@ class Problem:
     """Demand, candidate sites per tier, sparse cost pairs and targets.
 
     Build one with :meth:`from_tables` (planner tables with ids) or :meth:`from_arrays`
-    (integer-coded arrays, e.g. from benchmark readers). Construction validates the data and
+    (integer-coded arrays, e.g. from instance readers). Construction validates the data and
     raises :class:`~gxnet._errors.ProblemDataError` naming the field and the ids at fault.
 
     Attributes

@@ -188,8 +188,8 @@ def quiet_highs():  # -> highspy.Highs
 
     It asks for no thread count of its own, so it runs on whatever pool the solve sized
     (:func:`size_thread_pool`): HiGHS sizes one thread pool per process, and a run that asks
-    for another explicit count than the pool's fails (found when a single-threaded heuristic
-    ran after a default solve in the same process).
+    for another explicit count than the pool's fails (a single-threaded heuristic after a
+    default solve in the same process would).
     """
     import highspy
 
@@ -202,8 +202,8 @@ def size_thread_pool(threads: int | None) -> None:
     """Size HiGHS's process-wide thread pool to ``threads`` (None: HiGHS's default).
 
     A solve calls it first, so that gxnet's own LPs and MIPs (:func:`quiet_highs`), which run
-    before the solver and ask for no count, keep to the solve's ``threads`` too: the two-tier
-    network's search MIPs ran on every core when ``threads=1`` had asked for one.
+    before the solver and ask for no count, keep to the solve's ``threads`` too (else a heuristic's
+    MIPs would run on every core where ``threads=1`` asked for one).
     """
     import highspy
 
@@ -271,9 +271,9 @@ def _solve_highs(
     start = [v.varValue for v in variables]
     warm = options.warm_start and bool(variables) and all(value is not None for value in start)
     if warm:
-        # HiGHS 1.16 maps a MIP start into its presolved model wrongly at times (pmed10
-        # reduced: start worth 1122 taken as 1094, every better node pruned, "optimal" at a
-        # value below the true optimum). Without presolve the start is taken as it is; the
+        # HiGHS may map a MIP start into its presolved model wrongly: the start is then taken
+        # at a lower value than its own, every better node is pruned, and "optimal" is said at
+        # a value below the true optimum. Without presolve the start is taken as it is; the
         # models that pass one have already removed what presolve would.
         h.setOptionValue("presolve", "off")
     for key, value in extra.items():
@@ -467,9 +467,9 @@ def _solve_cbc(
     if options.msg:
         print(log)
     status = _cbc_status(prob, log, time_limit_s)
-    # CBC 2.10 stopped by its limit before it took the start in returns nothing, and stopped
-    # in the middle of preprocessing it says "infeasible" (pmed16 at a 1 s limit). A start
-    # that meets every row is a solution all the same: the run found none better.
+    # CBC stopped by its limit before it took the start in returns nothing, and stopped in
+    # the middle of preprocessing it says "infeasible". A start that meets every row is a
+    # solution all the same: the run found none better.
     if (
         status in ("infeasible", "no solution")
         and warm

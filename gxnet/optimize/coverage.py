@@ -371,44 +371,24 @@ class MaximalCovering(_CoveringModel):
         """Find the incumbent and, when it is usable, the Lagrangean bound and reductions."""
         sites = self.problem.sites[Tier.RECYCLING_POINT]
         weight = self.problem.demand.weight
-        incumbent = cover_heuristic(
-            self.pairs,
-            weight,
-            self.p,
-            sites.kept,
-            sites.usable,
-            budget=budget.part(self.HEURISTIC_SHARE),
-        )
+        data = (self.pairs, weight, self.p, sites.kept, sites.usable)
+        incumbent = cover_heuristic(*data, budget=budget.part(self.HEURISTIC_SHARE))
         covered = float(weight[self.pairs.nearest(incumbent) >= 0].sum())
         if self.coverage_floor is not None and covered < self.coverage_floor * weight.sum():
             return  # the heuristic misses the floor: the solver must find a solution itself
         self.incumbent, self.incumbent_objective = incumbent, covered
         self.greedy_objective = covered
         bound = cover_bound(
-            self.pairs,
-            weight,
-            self.p,
-            sites.kept,
-            sites.usable,
-            covered,
-            gap_rel=options.gap,
-            budget=budget.part(self.HEURISTIC_SHARE),
+            *data, covered, gap_rel=options.gap, budget=budget.part(self.HEURISTIC_SHARE)
         )
         self.lagrangean = bound
         if self._proven(bound.bound):
             return
         # Lagrangean heuristic: the relaxation's sites, improved by the interchange, often beat
         # the greedy's local optimum.
-        relaxed = cover_heuristic(
-            self.pairs,
-            weight,
-            self.p,
-            sites.kept,
-            sites.usable,
-            budget=budget.part(self.HEURISTIC_SHARE),
-            start=bound.relaxed,
+        self._take(
+            cover_heuristic(*data, budget=budget.part(self.HEURISTIC_SHARE), start=bound.relaxed)
         )
-        self._take(relaxed)
         if not self._proven(bound.bound):
             self._take(
                 cover_search(
@@ -424,11 +404,7 @@ class MaximalCovering(_CoveringModel):
         if self.incumbent_objective > covered:
             # The fixings depend on the incumbent: redo them from the multipliers found.
             self.lagrangean = cover_bound(
-                self.pairs,
-                weight,
-                self.p,
-                sites.kept,
-                sites.usable,
+                *data,
                 self.incumbent_objective,
                 gap_rel=options.gap,
                 iterations=50,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -82,7 +81,17 @@ def candidate_sites(
     return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326"), said
 
 
-def refuse_rejected(report: pd.DataFrame, path: Any, skip_bad_rows: bool) -> None:
+def refuse_rejected(
+    report: pd.DataFrame, path: str | os.PathLike[str], skip_bad_rows: bool
+) -> None:
+    """Stop a plan made from a site list with rejected rows, unless the planner said to skip
+    them: a plan from part of a list must never be a surprise.
+
+    Raises
+    ------
+    InputFileError
+        Naming the list and the first ten rejected rows with their field and reason.
+    """
     rejected = report[report["action"] == "rejected"]
     if rejected.empty or skip_bad_rows:
         return

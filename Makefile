@@ -25,11 +25,13 @@ browser:
 	  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check gxnet tests benchmarks scripts
-	$(BIN)/ruff format --check gxnet tests benchmarks scripts
+	$(BIN)/ruff check gxnet tests benchmarks scripts conftest.py
+	$(BIN)/ruff format --check gxnet tests benchmarks scripts conftest.py
 
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
 
+# The benchmark-chasing tests and the research code's tests, then every benchmark script.
 bench: $(STAMP)
+	$(BIN)/python -m pytest -m bench tests benchmarks/tests
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

@@ -34,22 +34,22 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from gxnet.optimize import (  # noqa: E402
-    CapacitatedFacilityLocation,
-    LocationSetCovering,
-    MaximalCovering,
-    PMedian,
-    Solution,
-    SolverOptions,
-    TwoTierNetwork,
-)
-from gxnet.optimize.instances import (  # noqa: E402
+from benchmarks.research.instances import (  # noqa: E402
     planning_grid,
     read_cap,
     read_pmed,
     read_scp,
     read_spopt_sf,
     read_tscflp,
+)
+from benchmarks.research.searched_network import SearchedNetwork  # noqa: E402
+from gxnet.config import SolverOptions, Targets  # noqa: E402
+from gxnet.optimize import (  # noqa: E402
+    CapacitatedFacilityLocation,
+    LocationSetCovering,
+    MaximalCovering,
+    PMedian,
+    Solution,
 )
 
 BENCH = REPO.parent / "shared" / "bench"
@@ -115,7 +115,7 @@ def spopt_outcome(build: Callable[[], object], options: SolverOptions) -> Outcom
     solver = pulp.HiGHS(
         msg=False,
         timeLimit=options.time_limit_s,
-        gapRel=options.gap_rel,
+        gapRel=options.gap,
         threads=options.threads,
         random_seed=options.seed,
     )
@@ -233,7 +233,7 @@ def mclp_cases(args: argparse.Namespace) -> Iterator[Case]:
     cases = [("grid60 p=150", grid, 2.0)]
     wuzhou = _wuzhou_problem()
     if wuzhou is not None:
-        cases.append((f"wuzhou p={wuzhou.targets.n_points}", wuzhou, None))
+        cases.append((f"wuzhou p={wuzhou.targets.points}", wuzhou, None))
     for name, problem, radius in cases:
         n, m = problem.demand.n, problem.sites["recycling_point"].n
         too_large = n * m > args.peer_max_pairs
@@ -242,7 +242,7 @@ def mclp_cases(args: argparse.Namespace) -> Iterator[Case]:
             dense = _dense_cost(problem)
             peer = lambda o, c=dense, pr=problem, r=radius: spopt_outcome(  # noqa: E731
                 lambda: MCLP.from_cost_matrix(
-                    c, pr.demand.weight, r, p_facilities=pr.targets.n_points
+                    c, pr.demand.weight, r, p_facilities=pr.targets.points
                 ),
                 o,
             )
@@ -279,29 +279,29 @@ def _wuzhou_problem():
     costs, the household standard's number of points), or None when it cannot be built."""
     import warnings
 
-    from gxnet import pipeline
+    from gxnet.candidates import candidate_sites
     from gxnet.config import Config
-    from gxnet.optimize import Problem, Targets
+    from gxnet.demand import load_demand
+    from gxnet.model_choice import standard_points
+    from gxnet.optimize import Problem
+    from gxnet.service_pairs import walk_costs
+    from gxnet.study_area import study_area
+    from gxnet.tiers import Tier
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             config = Config()
-            area = pipeline.study_area("wuzhou")
-            demand = pipeline.load_demand(area, config)
-            sites, _ = pipeline.candidate_sites(area, demand, config)
-            points = sites[sites.tier == "recycling_point"].reset_index(drop=True)
-            walk = pipeline.walk_costs(demand, points, config, None)
-            n_points = pipeline.standard_points(demand, config.points)
+            area = study_area("wuzhou")
+            demand = load_demand(area, config)
+            sites, _ = candidate_sites(area, demand, config)
+            points = sites[sites.tier == Tier.RECYCLING_POINT].reset_index(drop=True)
+            walk = walk_costs(demand, points, config, None)
+            n_points = standard_points(demand, config.points)
     except Exception as error:  # the benchmark runs without the city's data too
         print(f"wuzhou skipped: {type(error).__name__}: {error}", file=sys.stderr)
         return None
-    return Problem.from_tables(
-        demand[["demand_id", "households"]],
-        points[["site_id", "status", "fixed_cost"]],
-        walk.rename(columns={"travel_s": "cost"})[["demand_id", "site_id", "cost"]],
-        targets=Targets(n_points=n_points),
-    )
+    return Problem.from_frames(demand, points, walk, targets=Targets(points=n_points))
 
 
 def cap_cases(args: argparse.Namespace) -> Iterator[Case]:
@@ -332,7 +332,7 @@ def tscflp_cases(args: argparse.Namespace) -> Iterator[Case]:
             row["instance"],
             float(row["bks"]),
             lambda o, i=instance: gxnet_outcome(
-                TwoTierNetwork.from_problem(i.problem(), single_centre=False).solve(o)
+                SearchedNetwork.from_problem(i.problem(), single_centre=False).solve(o)
             ),
             lambda o, i=instance: spopt_outcome(lambda: _Textbook(_textbook_tscflp(i)), o),
             peer_name="textbook PuLP",
@@ -468,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         help="skip spopt when its dense model has more demand x site pairs (memory)",
     )
     args = parser.parse_args(argv)
-    options = SolverOptions(solver=args.solver, time_limit_s=args.time_limit, threads=args.threads)
+    options = SolverOptions(name=args.solver, time_limit_s=args.time_limit, threads=args.threads)
     header = (
         f"{'family':6} {'instance':16} {'optimum':>16} | {'gxnet':>16} {'status':8} {'gap':>7} "
         f"{'build':>6} {'solve':>7} | {'spopt':>16} {'status':22} {'build':>6} {'solve':>7} | ratio"

@@ -53,7 +53,8 @@ from gxnet.crs import utm_crs
 from gxnet.demand import build_demand
 from gxnet.optimize import MaximalCovering
 from gxnet.osm.features import OsmFeatures
-from gxnet.plan import CENTRE, POINT
+from gxnet.study_area import guangxi_counties
+from gxnet.tiers import Tier
 
 
 def run_gxnet(area: str, config: Config, out: Path) -> dict:
@@ -106,8 +107,8 @@ def dense_cover(rows_xy, cols_xy, reach_m, config: Config) -> tuple[list[int], f
 def run_dense(plan, config: Config) -> dict:
     """The same two covering problems as gxnet solved, written densely."""
     sites, demand = plan.sites, plan.demand
-    points = sites[sites["tier"] == POINT]
-    centres = sites[sites["tier"] == CENTRE]
+    points = sites[sites["tier"] == Tier.RECYCLING_POINT]
+    centres = sites[sites["tier"] == Tier.SORTING_CENTRE]
     crs = utm_crs(demand.geometry.x, demand.geometry.y)
     p = config.points
     reach = np.where(
@@ -183,7 +184,7 @@ def run_road(side: int, config: Config, out: Path, demand: str) -> None:
 
 def _area_features(area) -> OsmFeatures:
     """Synthetic OSM evidence over the counties ``area`` overlaps (see the module docstring)."""
-    counties = pipeline.guangxi_counties(area)
+    counties = guangxi_counties(area)
     rng = np.random.default_rng(7)
     x0, y0, x1, y1 = area.bounds
     inner = np.column_stack([rng.uniform(x0, x1, 200), rng.uniform(y0, y1, 200)])
@@ -197,7 +198,7 @@ def _area_features(area) -> OsmFeatures:
 
 def _evidence_demand(area, features: OsmFeatures, config: Config) -> gpd.GeoDataFrame:
     """Census demand placed by ``features``, as the pipeline places it for an area in Guangxi."""
-    counties = pipeline.guangxi_counties(area)
+    counties = guangxi_counties(area)
     frame = build_demand(
         counties.geometry.union_all(),
         counties=counties,
@@ -273,7 +274,7 @@ def main() -> None:
             if n <= args.peer_max:
                 d = run_dense(plan, config)
             else:
-                gb = n * (plan.sites["tier"] == POINT).sum() * 8 / 1e9
+                gb = n * (plan.sites["tier"] == Tier.RECYCLING_POINT).sum() * 8 / 1e9
                 d = {"skipped": f"dense matrix would need {gb:.1f} GB"}
             rows.append((area, n, g, d))
     print()

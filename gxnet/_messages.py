@@ -7,6 +7,7 @@ Keys name what the text is for; values with ``{}`` fields are filled with ``str.
 from __future__ import annotations
 
 from gxnet._errors import UserInputError
+from gxnet.tiers import SiteStatus, Tier
 
 LANGUAGES = ("zh", "en")
 
@@ -62,13 +63,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "covered_households": ("达标覆盖户数", "Households covered"),
     "total": ("合计", "Total"),
     "outside_counties": ("县区外", "Outside the counties"),
-    "status_existing": ("已有", "existing"),
-    "status_candidate": ("新建", "new"),
-    "status_required": ("指定新建", "required"),
-    "status_excluded": ("排除", "excluded"),
-    "tier_recycling_point": ("回收点", "recycling point"),
-    "tier_sorting_centre": ("分拣中心", "sorting centre"),
-    "tier_processing_base": ("加工基地", "processing base"),
+    f"status_{SiteStatus.EXISTING}": ("已有", "existing"),
+    f"status_{SiteStatus.CANDIDATE}": ("新建", "new"),
+    f"status_{SiteStatus.REQUIRED}": ("指定新建", "required"),
+    f"status_{SiteStatus.EXCLUDED}": ("排除", "excluded"),
+    f"tier_{Tier.RECYCLING_POINT}": ("回收点", "recycling point"),
+    f"tier_{Tier.SORTING_CENTRE}": ("分拣中心", "sorting centre"),
+    f"tier_{Tier.PROCESSING_BASE}": ("加工基地", "processing base"),
     "report_counties": ("分县区统计", "By county"),
     "report_summary": ("概要", "Summary"),
     "cost_mode": ("出行时间依据", "Travel times from"),

@@ -27,14 +27,32 @@ from pathlib import Path
 from typing import Any
 
 from gxnet._errors import InputFileError, UserInputError
+from gxnet.tiers import Tier
 
 #: The file read from the working directory when no ``--config`` is given.
 CONFIG_FILE = "gxnet.toml"
 
 
-def _spec(default: Any, *, lo: float | None = None, hi: float | None = None, choices=None):
-    """A dataclass field whose allowed range travels with it, for validation of loaded files."""
-    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices})
+def _spec(
+    default: Any,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    choices=None,
+    library_only: bool = False,
+):
+    """A dataclass field whose allowed range travels with it, for validation of loaded files.
+
+    ``library_only`` fields are set by code calling the models, never by ``gxnet.toml`` (nor
+    written to it or to a plan's provenance).
+    """
+    metadata = {"lo": lo, "hi": hi, "choices": choices, "library_only": library_only}
+    return field(default=default, metadata=metadata)
+
+
+def _file_fields(section: Any) -> list[dataclasses.Field]:
+    """The fields of a section that ``gxnet.toml`` may set."""
+    return [f for f in dataclasses.fields(section) if not f.metadata.get("library_only")]
 
 
 @dataclass(frozen=True)
@@ -154,58 +172,108 @@ class GridSettings:
 
 @dataclass(frozen=True)
 class Targets:
-    """What the plan must achieve. Unset targets are ``None`` (absent from ``gxnet.toml``).
+    """What the plan must achieve: the one targets type of gxnet, read from ``gxnet.toml`` and
+    the command line and given to every model (through its :class:`gxnet.optimize.Problem`).
+
+    Unset targets are ``None`` (absent from ``gxnet.toml``): the model then follows its own
+    default.
 
     Attributes
     ----------
     points
-        Exactly this many recycling points (the region's target is at least 1,000 across
-        Guangxi); the model then covers as many households as it can.
+        Exactly this many recycling points, existing and required ones included (the region's
+        target is at least 1,000 across Guangxi); the model then covers as many households as
+        it can.
     coverage
-        Share of households that must live within the service standard of a point; the model
-        then opens as few points as it can. Used when ``points`` is not set.
+        Share of households (of the demand weight) in (0, 1] that must live within the service
+        standard of a point; the model then opens as few points as it can. Used when
+        ``points`` is not set.
 
         When neither is set (the default), the number of points is what the household standard
-        asks for (:func:`gxnet.pipeline.standard_points`: per county, urban households over
+        asks for (:func:`gxnet.model_choice.standard_points`: per county, urban households over
         ``households_per_point_urban`` plus rural households over
         ``households_per_point_rural``, rounded up), and the model covers as many households as
         it can with them: the plan shows how far the standard's points reach.
     centres
         Exactly this many sorting centres; otherwise their number follows from fixed costs,
         capacities and the truck standard.
+    bases
+        Exactly this many processing bases (models with that tier only; not read from
+        ``gxnet.toml``).
+    cost_budget
+        Upper bound on the total fixed cost of the opened sites (models that price sites only;
+        not read from ``gxnet.toml``).
     """
 
     points: int | None = _spec(None, lo=1)
     coverage: float | None = _spec(None, lo=0.001, hi=1.0)
     centres: int | None = _spec(None, lo=1)
+    bases: int | None = _spec(None, library_only=True)
+    cost_budget: float | None = _spec(None, library_only=True)
+
+    def count_for(self, tier: Tier) -> int | None:
+        """The number of sites to open in ``tier`` (``None`` when not set)."""
+        return getattr(self, Tier(tier).plural)
+
+
+#: The solvers gxnet drives.
+SOLVERS: tuple[str, ...] = ("highs", "cbc")
 
 
 @dataclass(frozen=True)
-class SolverSettings:
-    """The solver and its limits.
+class SolverOptions:
+    """The solver and its limits: the one solver-options type of gxnet, read from
+    ``gxnet.toml`` and the command line (table ``[solver]``) and given to every model's solve.
+
+    The class defaults suit a library caller who wants proven optima (no time limit, a gap of
+    1e-6); a planner's run starts from :data:`PLANNING_SOLVER` instead.
 
     Attributes
     ----------
     name
-        ``"highs"`` (default) or ``"cbc"``.
+        ``"highs"`` (default, through highspy) or ``"cbc"`` (PuLP's CBC command).
     time_limit_s
-        Seconds the solver may run for the whole plan (points and centres together); a
-        time-limited answer is reported as feasible with its gap. 10 s keeps a whole city in
-        the embedded default under a minute; raise it for a final plan.
+        Wall-clock seconds for a whole model stage: every tier, heuristic, bound and solver run
+        draws on one :class:`gxnet.optimize.TimeBudget` of this length. ``None``: no limit. A
+        time-limited answer is reported as feasible with its gap.
     gap
-        Relative gap at which the solver may stop (0.01 = within 1 % of optimal).
+        Relative gap at which the solver may stop and call the solution optimal (0.01 = within
+        1 % of optimal).
     threads
-        Solver threads; unset leaves HiGHS its default. HiGHS keeps one thread pool per
-        process, so a process must not ask for different counts in turn.
+        Threads of the solver and of gxnet's own LPs and MIPs before it; unset leaves HiGHS
+        its default (both cores of a 2-core machine). HiGHS keeps one thread pool per process,
+        so a process must not ask for different counts in turn.
     seed
         Random seed, so that a re-run gives the same plan.
+    msg
+        Show the solver's log (not read from ``gxnet.toml``).
+    warm_start
+        Pass the model's heuristic incumbent to the solver when it has one (not read from
+        ``gxnet.toml``).
     """
 
-    name: str = _spec("highs", choices=("highs", "cbc"))
-    time_limit_s: float = _spec(10.0, lo=0.1)
-    gap: float = _spec(0.01, lo=0.0, hi=1.0)
+    name: str = _spec("highs", choices=SOLVERS)
+    time_limit_s: float | None = _spec(None, lo=0.1)
+    gap: float = _spec(1e-6, lo=0.0, hi=1.0)
     threads: int | None = _spec(None, lo=1)
     seed: int = _spec(0, lo=0)
+    msg: bool = _spec(False, library_only=True)
+    warm_start: bool = _spec(True, library_only=True)
+
+    def __post_init__(self) -> None:
+        if self.name not in SOLVERS:
+            raise UserInputError(f"solver.name: {self.name!r} is not one of {list(SOLVERS)}")
+        if self.time_limit_s is not None and not self.time_limit_s > 0:
+            raise UserInputError(f"solver.time_limit_s: {self.time_limit_s} must be > 0")
+        if not 0 <= self.gap < 1:
+            raise UserInputError(f"solver.gap: {self.gap} must be in [0, 1)")
+        if self.threads is not None and self.threads < 1:
+            raise UserInputError(f"solver.threads: {self.threads} must be >= 1")
+
+
+#: A planner's solver settings: 10 s keeps a whole city in the embedded default under a
+#: minute (raise it for a final plan), and a plan within 1 % of optimal is proven enough.
+PLANNING_SOLVER = SolverOptions(time_limit_s=10.0, gap=0.01)
 
 
 @dataclass(frozen=True)
@@ -289,13 +357,18 @@ class Config:
     costs: CostStandards = field(default_factory=CostStandards)
     grid: GridSettings = field(default_factory=GridSettings)
     targets: Targets = field(default_factory=Targets)
-    solver: SolverSettings = field(default_factory=SolverSettings)
+    solver: SolverOptions = field(default_factory=lambda: PLANNING_SOLVER)
     demand: DemandStandards = field(default_factory=DemandStandards)
     sites: SiteStandards = field(default_factory=SiteStandards)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
-        """The configuration as nested plain values (for the plan's provenance)."""
-        return dataclasses.asdict(self)
+        """The configuration as nested plain values, as ``gxnet.toml`` has them (for the plan's
+        provenance)."""
+        return {
+            f.name: {g.name: getattr(section, g.name) for g in _file_fields(section)}
+            for f in dataclasses.fields(self)
+            for section in [getattr(self, f.name)]
+        }
 
     def to_toml(self) -> str:
         """The configuration as the text of a ``gxnet.toml`` (unset targets commented out)."""
@@ -444,7 +517,7 @@ def _apply(config: Config, sections: dict[str, Any], source: str) -> Config:
         if not isinstance(values, dict):
             raise InputFileError("expected a table of settings", path=source, field=section)
         current = getattr(config, section)
-        fields = {f.name: f for f in dataclasses.fields(current)}
+        fields = {f.name: f for f in _file_fields(current)}
         changes = {}
         for key, value in values.items():
             if key not in fields:

@@ -26,7 +26,10 @@ the grain of the township (乡, 镇, 街道; :mod:`gxnet.townships`):
 5. Counts are made whole per township by the largest-remainder method, so each township's and
    each county's population and households equal their totals exactly.
 
-The rule, its fallbacks and the recyclables rates are documented in ``docs/demand-and-sites.md``.
+A planner's own demand (points or polygons with households or population) is read by
+:func:`read_demand`; :func:`load_demand` gives a study area its demand from whichever source it
+has. The rule, its fallbacks and the recyclables rates are documented in
+``docs/demand-and-sites.md``.
 """
 
 from __future__ import annotations
@@ -45,10 +48,11 @@ from pyproj import CRS, Transformer
 
 from gxnet._errors import AmbiguousRegionError, InputFileError, UserInputError
 from gxnet._tables import clean_text, match_columns, parse_numbers, read_table
-from gxnet.config import DEMAND, DemandStandards
+from gxnet.config import DEMAND, Config, DemandStandards
 from gxnet.crs import convert, to_wgs84, utm_crs
 from gxnet.osm.features import RURAL_PLACES, OsmFeatures, city_features, read_features
 from gxnet.regions import Region, boundaries, get_region
+from gxnet.study_area import StudyArea, guangxi_counties
 from gxnet.townships import (
     LOCATED_SOURCES,
     find_township,
@@ -978,3 +982,63 @@ def _named_townships(
         out.loc[group.index, "township_name"] = found["name_zh"]
         out.loc[group.index, "county_adcode"] = int(found["county_adcode"])
     return out
+
+
+def load_demand(
+    area: StudyArea,
+    config: Config,
+    *,
+    demand: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    pbf: Path | None = None,
+) -> gpd.GeoDataFrame:
+    """Demand units of the area with households > 0.
+
+    From ``demand`` (a planner's file or a GeoDataFrame) when given; else from the census
+    (Guangxi regions only); else from a study-area file that carries households or population.
+
+    Raises
+    ------
+    InputFileError
+        For an area outside Guangxi without demand, or a demand file that cannot be used.
+    """
+    if isinstance(demand, gpd.GeoDataFrame):
+        frame = demand
+    elif demand is not None:
+        frame = read_demand(demand, standards=config.demand)
+    elif area.region is not None:
+        frame = build_demand(
+            area.region,
+            cell_size_m=config.grid.cell_size_m,
+            grid=config.grid.kind,
+            pbf=pbf,
+            standards=config.demand,
+        )
+    elif len(counties := guangxi_counties(area.boundary)):
+        # The census is per county: place each county's people over the whole county, then
+        # keep the units inside the study area.
+        frame = build_demand(
+            counties.geometry.union_all(),
+            counties=counties,
+            cell_size_m=config.grid.cell_size_m,
+            grid=config.grid.kind,
+            pbf=pbf,
+            standards=config.demand,
+        )
+        frame = frame[shapely.contains_xy(area.boundary, frame.geometry.x, frame.geometry.y)]
+    elif area.source.get("kind") == "file":
+        try:
+            frame = read_demand(area.source["path"], standards=config.demand)
+        except InputFileError as exc:
+            raise InputFileError(
+                "a study area outside Guangxi has no census: give --demand FILE (points or "
+                f"polygons with households or population), or add such a column ({exc})",
+                path=area.source["path"],
+            ) from exc
+    else:
+        raise UserInputError("a study area outside Guangxi has no census: give a demand table")
+    frame = frame[frame["households"] > 0].reset_index(drop=True)
+    if frame.empty:
+        raise InputFileError("the demand holds no households inside the study area")
+    if "cell" not in frame.columns:
+        frame["cell"] = gpd.GeoSeries([None] * len(frame), crs="EPSG:4326")
+    return frame

@@ -131,7 +131,7 @@ var gx = (function () {
 
   function sitePopup(p) {
     var T = cfg.text;
-    var unit = p.r === "recycling_point" ? T.households_unit : T.tonnes_day;
+    var unit = p.r === cfg.point_tier ? T.households_unit : T.tonnes_day;
     var capacity = p.k === null ? T.unlimited : number(p.k);
     var ratio = p.k ? " (" + Math.round(100 * p.l / p.k) + "%)" : "";
     var rows = [
@@ -141,7 +141,7 @@ var gx = (function () {
       [T.households_served, number(p.h)],
       [T.load_capacity, number(p.l) + " / " + capacity + " " + unit + ratio]
     ];
-    if (p.r === "recycling_point") {
+    if (p.r === cfg.point_tier) {
       rows.push([T.walk_mean, minutes(p.w)], [T.walk_p95, minutes(p.q)], [T.to_centre, minutes(p.d)]);
     } else {
       rows.push([T.points_served, number(p.m)], [T.drive_mean, minutes(p.e)]);

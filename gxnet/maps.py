@@ -41,13 +41,13 @@ from gxnet._io import write_text_atomic
 from gxnet._messages import messages
 from gxnet.plan import Plan
 from gxnet.report import (
-    POINT_TIER,
     assigned,
     county_table,
     plan_title,
     straight_line_warning,
     walk_times,
 )
+from gxnet.tiers import SiteStatus, Tier
 
 BASEMAPS = ("osm", "amap", "tianditu", "none")
 #: Upper bounds (minutes) of the walk-time classes; a last class holds longer walks.
@@ -185,13 +185,13 @@ def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
     in its order: demand refers to its point by position in that table."""
     sites = plan.sites.reset_index(drop=True)
     chosen = sites["chosen"].astype(bool)
-    is_point = sites["tier"] == POINT_TIER
+    is_point = sites["tier"] == Tier.RECYCLING_POINT
     group = np.select(
-        [~chosen, ~is_point, sites["status"] == "existing"],
+        [~chosen, ~is_point, sites["status"] == SiteStatus.EXISTING],
         ["candidate", "centre", "existing"],
         "new",
     )
-    keep = chosen | ((sites["status"] == "candidate") & is_point)
+    keep = chosen | ((sites["status"] == SiteStatus.CANDIDATE) & is_point)
     demand = plan.demand
     walk = walk_times(demand, demand["point_id"])
     links = plan.links
@@ -447,6 +447,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         "county": COUNTY_COLOUR,
         "palette": SERVICE_PALETTE,
         "site_order": list(SITE_STYLES),
+        "point_tier": Tier.RECYCLING_POINT,
     }
     name = fmap.get_name()
     setup = f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)}, {name});\n"

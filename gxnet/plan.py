@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from gxnet._errors import InputFileError, OutputError
+from gxnet.tiers import SiteStatus, Tier
 
 #: Layers of a plan, in the order they are written.
 LAYERS: tuple[str, ...] = ("sites", "demand", "links", "counties")
@@ -79,9 +80,6 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "links": ("point_id", "centre_id", "travel_s"),
     "counties": (),
 }
-
-POINT = "recycling_point"
-CENTRE = "sorting_centre"
 
 #: Written as ``plan.json``'s "format"; a folder without it is not a plan.
 PLAN_FORMAT = "gxnet-plan"
@@ -115,13 +113,13 @@ class Plan:
     def chosen_points(self) -> gpd.GeoDataFrame:
         """The recycling points of the plan (existing ones kept and new ones)."""
         s = self.sites
-        return s[s["chosen"] & (s["tier"] == POINT)]
+        return s[s["chosen"] & (s["tier"] == Tier.RECYCLING_POINT)]
 
     @property
     def chosen_centres(self) -> gpd.GeoDataFrame:
         """The sorting centres of the plan."""
         s = self.sites
-        return s[s["chosen"] & (s["tier"] == CENTRE)]
+        return s[s["chosen"] & (s["tier"] == Tier.SORTING_CENTRE)]
 
     def summary(self) -> str:
         """A few lines a planner reads after a run: what was chosen, coverage, times, solver."""
@@ -307,7 +305,7 @@ def measure(
     the links of chosen points. Missing figures (no centres) are NaN.
     """
     chosen = sites[sites["chosen"].astype(bool)]
-    points = chosen[chosen["tier"] == POINT]
+    points = chosen[chosen["tier"] == Tier.RECYCLING_POINT]
     households = float(demand["households"].sum())
     covered = demand[demand["covered"].astype(bool)]
     hh_covered = float(covered["households"].sum())
@@ -315,8 +313,8 @@ def measure(
     return {
         "points": n_points,
         "point_sites": len(points),
-        "points_existing": int((points["status"] == "existing").sum()),
-        "centres": int((chosen["tier"] == CENTRE).sum()),
+        "points_existing": int((points["status"] == SiteStatus.EXISTING).sum()),
+        "centres": int((chosen["tier"] == Tier.SORTING_CENTRE).sum()),
         "households": households,
         "households_covered": hh_covered,
         "coverage": hh_covered / households if households > 0 else 0.0,

@@ -26,11 +26,11 @@ from gxnet._io import write_text_atomic
 from gxnet._messages import messages
 from gxnet.plan import Plan
 from gxnet.regions import get_region
+from gxnet.tiers import Tier
 
 FORMATS = ("markdown", "html")
 #: Report formats chosen from a file's suffix by :func:`write_report`.
 SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
-POINT_TIER = "recycling_point"
 
 
 def assigned(demand: pd.DataFrame) -> pd.Series:
@@ -87,7 +87,7 @@ def _figures(
             "covered_households": covered.groupby(demand_key).sum(),
         }
     )
-    is_point = sites["tier"] == POINT_TIER
+    is_point = sites["tier"] == Tier.RECYCLING_POINT
     # A site may host several recycling points (a plan's ``points`` column); else one each.
     per_site = sites["points"] if "points" in sites.columns else pd.Series(1, index=sites.index)
     counts = pd.DataFrame(

@@ -35,11 +35,8 @@ from gxnet.crs import convert, coordinate_system, utm_crs
 from gxnet.osm.features import OsmFeatures, features_dir, read_features
 from gxnet.osm.fetch import load_network, network_path
 from gxnet.osm.network import RoadNetwork
+from gxnet.tiers import STATUSES, TIERS, SiteStatus, Tier
 
-#: Facility tiers of the three-in-one system, in the planner's words.
-TIERS: tuple[str, ...] = ("recycling_point", "sorting_centre", "processing_base")
-#: What the optimiser may do with a site.
-STATUSES: tuple[str, ...] = ("candidate", "existing", "required", "excluded")
 #: Coordinate systems a list may be in.
 SITE_CRS: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 
@@ -70,40 +67,35 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "crs": ("坐标系", "坐标系统", "crs", "coordinate_system", "srs"),
 }
 
-#: Accepted cell values of 类型/type.
-TIER_NAMES: dict[str, str] = {
-    "回收点": "recycling_point",
-    "回收站": "recycling_point",
-    "回收网点": "recycling_point",
-    "回收站点": "recycling_point",
-    "recycling_point": "recycling_point",
-    "point": "recycling_point",
-    "分拣中心": "sorting_centre",
-    "分拣站": "sorting_centre",
-    "中转站": "sorting_centre",
-    "sorting_centre": "sorting_centre",
-    "sorting_center": "sorting_centre",
-    "centre": "sorting_centre",
-    "处理基地": "processing_base",
-    "加工基地": "processing_base",
-    "processing_base": "processing_base",
-    "base": "processing_base",
+#: Accepted cell values of 类型/type (besides each tier's own name).
+TIER_NAMES: dict[str, Tier] = {
+    **{tier.value: tier for tier in TIERS},
+    "回收点": Tier.RECYCLING_POINT,
+    "回收站": Tier.RECYCLING_POINT,
+    "回收网点": Tier.RECYCLING_POINT,
+    "回收站点": Tier.RECYCLING_POINT,
+    "point": Tier.RECYCLING_POINT,
+    "分拣中心": Tier.SORTING_CENTRE,
+    "分拣站": Tier.SORTING_CENTRE,
+    "中转站": Tier.SORTING_CENTRE,
+    "sorting_center": Tier.SORTING_CENTRE,
+    "centre": Tier.SORTING_CENTRE,
+    "处理基地": Tier.PROCESSING_BASE,
+    "加工基地": Tier.PROCESSING_BASE,
+    "base": Tier.PROCESSING_BASE,
 }
 
-#: Accepted cell values of 状态/status.
-STATUS_NAMES: dict[str, str] = {
-    "候选": "candidate",
-    "拟建": "candidate",
-    "candidate": "candidate",
-    "现有": "existing",
-    "已建": "existing",
-    "existing": "existing",
-    "必选": "required",
-    "必建": "required",
-    "required": "required",
-    "排除": "excluded",
-    "不选": "excluded",
-    "excluded": "excluded",
+#: Accepted cell values of 状态/status (besides each status's own name).
+STATUS_NAMES: dict[str, SiteStatus] = {
+    **{status.value: status for status in STATUSES},
+    "候选": SiteStatus.CANDIDATE,
+    "拟建": SiteStatus.CANDIDATE,
+    "现有": SiteStatus.EXISTING,
+    "已建": SiteStatus.EXISTING,
+    "必选": SiteStatus.REQUIRED,
+    "必建": SiteStatus.REQUIRED,
+    "排除": SiteStatus.EXCLUDED,
+    "不选": SiteStatus.EXCLUDED,
 }
 
 #: Chinese names of coordinate systems a 坐标系 cell may hold, beside the English spellings
@@ -156,10 +148,10 @@ _TEMPLATE_ROWS: dict[str, list[list[object]]] = {
         ["WZ002", "长洲分拣中心", 111.2452, 23.4893, "长洲区", "分拣中心", 30, "现有", 0, "gcj02"],
     ],
     "en": [
-        ["WZ001", "Wanxiu demo point", 111.3121, 23.4778, "Xijiang 1st Rd", "recycling_point",
-         2000, "candidate", 50000, "gcj02"],
-        ["WZ002", "Changzhou sorting centre", 111.2452, 23.4893, "Changzhou", "sorting_centre",
-         30, "existing", 0, "gcj02"],
+        ["WZ001", "Wanxiu demo point", 111.3121, 23.4778, "Xijiang 1st Rd", Tier.RECYCLING_POINT,
+         2000, SiteStatus.CANDIDATE, 50000, "gcj02"],
+        ["WZ002", "Changzhou sorting centre", 111.2452, 23.4893, "Changzhou", Tier.SORTING_CENTRE,
+         30, SiteStatus.EXISTING, 0, "gcj02"],
     ],
 }  # fmt: skip
 
@@ -720,14 +712,14 @@ def snap_sites(
 
 
 #: OSM POI kind -> the tier it is a candidate for.
-_POI_TIERS: dict[str, str] = {
-    "marketplace": "recycling_point",
-    "supermarket": "recycling_point",
-    "convenience": "recycling_point",
-    "community_centre": "recycling_point",
-    "recycling": "recycling_point",
-    "parking": "recycling_point",
-    "waste_transfer_station": "sorting_centre",
+_POI_TIERS: dict[str, Tier] = {
+    "marketplace": Tier.RECYCLING_POINT,
+    "supermarket": Tier.RECYCLING_POINT,
+    "convenience": Tier.RECYCLING_POINT,
+    "community_centre": Tier.RECYCLING_POINT,
+    "recycling": Tier.RECYCLING_POINT,
+    "parking": Tier.RECYCLING_POINT,
+    "waste_transfer_station": Tier.SORTING_CENTRE,
 }
 
 
@@ -764,7 +756,7 @@ def osm_candidates(pbf_or_features: object, polygon: shapely.Geometry) -> gpd.Ge
             "address": np.full(len(pois), "", dtype=object),
             "tier": pd.Series(kind).map(_POI_TIERS).to_numpy(dtype=object),
             "capacity": np.full(len(pois), np.nan),
-            "status": np.where(existing, "existing", "candidate").astype(object),
+            "status": np.where(existing, SiteStatus.EXISTING, SiteStatus.CANDIDATE).astype(object),
             "fixed_cost": np.full(len(pois), np.nan),
             "source": np.char.add("osm:", kind.astype(str)).astype(object),
         },

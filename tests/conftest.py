@@ -1,8 +1,7 @@
-"""Shared fixtures: the shared reference material, the committed test data, a local OSM server."""
+"""Fixtures of the package's tests: the committed test data, a local OSM server."""
 
 from __future__ import annotations
 
-import csv
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,29 +13,7 @@ import pytest
 
 from gxnet import settings
 
-REPO = Path(__file__).resolve().parents[1]
-#: ../shared beside the checkout: benchmark instances with published optima, raw reference data.
-SHARED = REPO.parent / "shared"
 TEST_DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.fail(f"{SHARED} is missing: CI clones the repo with ../shared beside it")
-    return SHARED
-
-
-@pytest.fixture(scope="session")
-def bench_dir(shared_dir: Path) -> Path:
-    return shared_dir / "bench"
-
-
-@pytest.fixture(scope="session")
-def cflp_optima(bench_dir: Path) -> dict[str, float]:
-    """Published optima of the OR-Library capacitated warehouse instances, by instance name."""
-    with (bench_dir / "cflp" / "optima.csv").open() as handle:
-        return {row["instance"]: float(row["optimum"]) for row in csv.DictReader(handle)}
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from gxnet.cli import cli
 from gxnet.config import Config
-from gxnet.pipeline import standard_points
+from gxnet.model_choice import standard_points
 from gxnet.plan import Plan
 
 DATA = Path(__file__).parent / "data"
@@ -123,6 +123,18 @@ def test_infeasible_target_exits_2_and_keeps_the_previous_plan(helsinki_out, tmp
     assert result.exit_code == 2
     assert "cannot be met" in result.stderr and "lower --coverage to" in result.stderr
     assert Plan.load(tmp_path / "plans" / "helsinki-area").metrics["coverage"] >= 0.8
+
+
+def test_a_second_run_into_the_same_folder_replaces_plan_and_map(helsinki_out, tmp_path):
+    out, _ = helsinki_out
+    first = run("optimize", *HELSINKI, "--out", tmp_path)
+    html = tmp_path / "maps" / "helsinki-area.html"
+    assert first.exit_code == 0, first.output
+    html.write_text("an old map", encoding="utf-8")
+    second = run("optimize", *HELSINKI, "--out", tmp_path)
+    assert second.exit_code == 0, second.output
+    assert "<html" in html.read_text(encoding="utf-8").lower()
+    assert Plan.load(tmp_path / "plans" / "helsinki-area").metrics["status"] == "optimal"
 
 
 def test_read_only_output_exits_2_and_keeps_the_previous_plan(helsinki_out, tmp_path):

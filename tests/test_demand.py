@@ -22,11 +22,14 @@ from gxnet.demand import (
     _largest_remainder,
     build_demand,
     h3_resolution,
+    load_demand,
     read_demand,
 )
 from gxnet.osm.features import read_features
 from gxnet.regions import boundaries
+from gxnet.study_area import study_area
 from gxnet.townships import list_townships
+from tests import helsinki
 
 HELSINKI = Path(__file__).parent / "data" / "helsinki.osm.pbf"
 
@@ -478,3 +481,19 @@ def test_a_township_that_matches_nothing_today_names_file_row_field_and_nearest(
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(InputFileError, match=message):
         read_demand(bad)
+
+
+def test_area_outside_guangxi_needs_demand():
+    with pytest.raises(InputFileError, match="no census: give --demand FILE"):
+        load_demand(study_area(helsinki.AREA), helsinki.CONFIG)
+
+
+def test_a_study_area_takes_the_demand_given_and_keeps_households_only(tmp_path):
+    area = study_area(helsinki.AREA)
+    demand = read_demand(helsinki.DEMAND)
+    demand.loc[0, "households"] = 0
+    frame = load_demand(area, helsinki.CONFIG, demand=demand)
+    assert len(frame) == len(demand) - 1 and (frame["households"] > 0).all()
+    assert "cell" in frame.columns
+    from_file = load_demand(area, helsinki.CONFIG, demand=helsinki.DEMAND)
+    assert from_file["households"].sum() == 9720.0  # the whole file: nothing dropped

@@ -1,10 +1,13 @@
 """Facility-location models for recycling networks, on sparse cost pairs.
 
 Build a :class:`Problem` from tables (demand, sites per tier, cost pairs within the cutoffs),
-pick a model, and solve it with :class:`SolverOptions`; every model returns a :class:`Solution`
-whose status is "optimal" only when the solver proved it.
+pick a model, and solve it with :class:`SolverOptions` (and, for a stage of several solves, one
+:class:`TimeBudget` they all draw on); every model returns a :class:`Solution` whose status is
+"optimal" only when the solver proved it.
 """
 
+from gxnet.config import SOLVERS, SolverOptions, Targets
+from gxnet.optimize.budget import TimeBudget
 from gxnet.optimize.models import (
     CapacitatedFacilityLocation,
     LocationSetCovering,
@@ -12,22 +15,13 @@ from gxnet.optimize.models import (
     PMedian,
     TwoTierNetwork,
 )
-from gxnet.optimize.problem import STATUSES, TIERS, Demand, Pairs, Problem, Sites, Targets
-from gxnet.optimize.solve import (
-    SOLVERS,
-    LocationModel,
-    Solution,
-    SolverOptions,
-    SolverRun,
-    solve_pulp,
-)
+from gxnet.optimize.problem import Demand, Pairs, Problem, TierSites
+from gxnet.optimize.solve import LocationModel, Solution, SolverRun, solve_pulp
 
 __all__ = [
     "CapacitatedFacilityLocation",
     "TwoTierNetwork",
     "SOLVERS",
-    "STATUSES",
-    "TIERS",
     "Demand",
     "LocationModel",
     "LocationSetCovering",
@@ -35,10 +29,11 @@ __all__ = [
     "PMedian",
     "Pairs",
     "Problem",
-    "Sites",
+    "TierSites",
     "Solution",
     "SolverOptions",
     "SolverRun",
     "Targets",
+    "TimeBudget",
     "solve_pulp",
 ]

@@ -12,16 +12,15 @@ The model (``w`` demand weight, ``c`` pair cost, ``Q`` capacity, ``F`` fixed cos
 ``x`` exists only for the sparse pairs (demand within the service standard of the point), so
 "coverage mode" is the default: a unit is served within the standard or counted uncovered
 (``u``), and ``u`` exists only when the planner allows uncovered demand (a coverage floor below
-1 or a penalty). Targets add ``sum_j y_j = p`` (or <=, >=) and ``sum_j F_j y_j <= budget``.
+1 or a penalty). Targets add ``sum_j y_j = p`` (or <=, >=) and ``sum_j F_j y_j <= cost_budget``.
 
 Strong linking: the capacity row already implies ``x_ij <= (Q_j / w_i) y_j``, so ``x_ij <= y_j``
 only pays where ``Q_j / w_i`` is large. It is added for the pairs with ``Q_j >=``
 :data:`STRONG_RATIO` ``* w_i``, and for every pair of a point whose capacity cannot bind (there
-it is the only link). Measured with HiGHS (docs/optimize-network.md): the rows make cap41..cap94
-10-70x faster than the weak model (cap62 3.5 s -> 0.1 s) and decide capb5000 (weak: 4x the
-optimum after 60 s); on the two-stage PSC1-C1-50, whose satellites hold only 4-12 customers'
-demand, rows for every pair slow the proof from 16 s to 41 s, and the ratio rule leaves them out.
-``strong=False`` keeps the weak model for comparison.
+it is the only link). Where points hold many units the rows tighten the LP a great deal and the
+MIP proves its optimum many times faster; where a point holds only a few units' demand, rows for
+every pair only slow it down, and the ratio rule leaves them out (figures in
+``benchmarks/results/``). ``strong=False`` keeps the weak model for comparison.
 
 The building blocks (:func:`open_variables`, :class:`DemandLayer`) are shared with the network
 models in :mod:`gxnet.optimize.network`.
@@ -38,6 +37,8 @@ import numpy as np
 import pulp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet.config import SolverOptions, Targets
+from gxnet.optimize.budget import TimeBudget, stage_budget
 from gxnet.optimize.lagrangean import (
     CflpData,
     Transport,
@@ -46,18 +47,10 @@ from gxnet.optimize.lagrangean import (
     subgradient,
     transport,
 )
-from gxnet.optimize.problem import (
-    Demand,
-    Pairs,
-    Problem,
-    Sites,
-    Targets,
-    describe_ids,
-)
+from gxnet.optimize.problem import Demand, Pairs, Problem, TierSites, describe_ids
 from gxnet.optimize.solve import (
     LocationModel,
     Solution,
-    SolverOptions,
     SolverRun,
     assignment_frame,
     chosen,
@@ -67,6 +60,7 @@ from gxnet.optimize.solve import (
     size_thread_pool,
     solve_pulp,
 )
+from gxnet.tiers import Tier
 
 #: Strong rows x_ij <= y_j for the pairs whose point holds at least this many times the unit's
 #: weight (below it the capacity row's x_ij <= (Q_j / w_i) y_j is nearly as tight).
@@ -74,7 +68,7 @@ STRONG_RATIO = 10.0
 #: Shares below this are solver noise, not assignments.
 _SHARE_EPS = 1e-7
 #: With ``lagrangean=None`` the Lagrangean stage runs on pure CFLPs with at least this many
-#: pairs (below it, the MIP alone proves cap41..cap134 in a second or two).
+#: pairs (below it, the MIP alone proves the optimum in a second or two).
 LAGRANGEAN_MIN_PAIRS = 20_000
 #: Relative slack of the incumbent's value as the restricted MIP's cutoff (its own value must
 #: stay feasible under the solver's tolerances).
@@ -92,7 +86,7 @@ _SENSES = {
 
 
 def open_variables(
-    prob: pulp.LpProblem, problem: Problem, tier: str, may_open: np.ndarray
+    prob: pulp.LpProblem, problem: Problem, tier: Tier, may_open: np.ndarray
 ) -> list[pulp.LpVariable]:
     """The tier's open/closed variables (status bounds), closed where a site cannot open.
 
@@ -152,7 +146,7 @@ class DemandLayer:
         prob: pulp.LpProblem,
         demand: Demand,
         pairs: Pairs,
-        points: Sites,
+        points: TierSites,
         y: list[pulp.LpVariable],
         *,
         single_source: bool,
@@ -222,7 +216,7 @@ class DemandLayer:
 
 
 def capacity_cover(
-    sites: Sites, variables: list[pulp.LpVariable], needed: float
+    sites: TierSites, variables: list[pulp.LpVariable], needed: float
 ) -> pulp.LpConstraint | None:
     """``sum_j Q_j y_j >= needed``: the open sites must hold what must be served.
 
@@ -241,13 +235,13 @@ def needed_weight(problem: Problem, allow_uncovered: bool) -> float:
     """Demand weight that must be served for certain: the coverage floor's share, all of it,
     or nothing when demand may stay uncovered at a penalty."""
     total = float(problem.demand.weight.sum())
-    share = problem.targets.coverage_share
+    share = problem.targets.coverage
     if share is not None:
         return total * share
     return 0.0 if allow_uncovered else total
 
 
-def open_ids(sites: Sites, y: list[pulp.LpVariable]) -> list:
+def open_ids(sites: TierSites, y: list[pulp.LpVariable]) -> list:
     """Ids of the sites whose variable is (rounded) 1."""
     return [sites.ids[k] for k, v in enumerate(y) if (v.varValue or 0.0) > 0.5]
 
@@ -266,15 +260,15 @@ def check_capacity(
     served, and, when every unit must be served, each unit against the capacity in its reach
     (the largest single point's capacity with ``single_source``).
     """
-    points = problem.sites["recycling_point"]
+    points = problem.sites[Tier.RECYCLING_POINT]
     weight = problem.demand.weight
     needed = needed_weight(problem, allow_uncovered)
     available = float(points.capacity[may_open].sum())
     if available < needed:
         raise InfeasibleProblemError(
-            f"recycling_point.capacity: the points that may open hold {available:g} but "
+            f"{Tier.RECYCLING_POINT}.capacity: the points that may open hold {available:g} but "
             f"{needed:g} of the demand weight must be served; raise capacities, add candidate "
-            "points, un-exclude points, or lower targets.coverage_share"
+            "points, un-exclude points, or lower targets.coverage"
         )
     if allow_uncovered:
         return
@@ -295,9 +289,9 @@ def check_capacity(
         )
 
 
-def check_budget(problem: Problem, tiers: tuple[str, ...]) -> None:
-    """Raise InfeasibleProblemError when the kept sites alone cost more than the budget."""
-    budget = problem.targets.budget
+def check_cost_budget(problem: Problem, tiers: tuple[Tier, ...]) -> None:
+    """Raise InfeasibleProblemError when the kept sites alone cost more than the cost budget."""
+    budget = problem.targets.cost_budget
     if budget is None:
         return
     kept_cost = sum(
@@ -313,7 +307,7 @@ def check_budget(problem: Problem, tiers: tuple[str, ...]) -> None:
             for i in problem.sites[t].ids[problem.sites[t].kept]
         ]
         raise InfeasibleProblemError(
-            f"targets.budget: {budget:g} is less than the fixed cost {kept_cost:g} of the "
+            f"targets.cost_budget: {budget:g} is less than the fixed cost {kept_cost:g} of the "
             f"existing and required sites ({describe_ids(kept)}); raise the budget or change "
             "their status"
         )
@@ -327,8 +321,8 @@ class CapacitatedFacilityLocation(LocationModel):
     problem : Problem
         Demand (weight: households), ``recycling_point`` sites with capacity (households; inf
         for none) and fixed cost, demand -> point pairs (only those within the standard) and
-        targets: ``n_points``, ``coverage_share`` (a floor; below 1 some demand may stay
-        uncovered), ``budget`` (on the fixed costs).
+        targets: ``points``, ``coverage`` (a floor; below 1 some demand may stay
+        uncovered), ``cost_budget`` (on the fixed costs).
     single_source : bool
         Each demand unit goes to one point (binary assignment) instead of being split.
     strong : bool
@@ -343,7 +337,7 @@ class CapacitatedFacilityLocation(LocationModel):
     uncovered_penalty : float, optional
         Cost per unit of weight left uncovered; allows uncovered demand even without a floor.
     count_sense : {"exact", "at_most", "at_least"}
-        How ``targets.n_points`` binds.
+        How ``targets.points`` binds.
     lagrangean : bool, optional
         Run the Lagrangean stage of :mod:`gxnet.optimize.lagrangean` before the MIP: a bound,
         an incumbent from the Lagrangean heuristic and local search, and sites fixed open or
@@ -377,9 +371,9 @@ class CapacitatedFacilityLocation(LocationModel):
         lagrangean: bool | None = None,
     ) -> None:
         super().__init__(problem)
-        if "recycling_point" not in problem.pairs:
+        if Tier.RECYCLING_POINT not in problem.pairs:
             raise ProblemDataError(
-                "pairs.recycling_point: the problem has no demand -> point pairs"
+                f"pairs.{Tier.RECYCLING_POINT}: the problem has no demand -> point pairs"
             )
         _check_sense(count_sense)
         for name, value in (("cost_weight", cost_weight), ("uncovered_penalty", uncovered_penalty)):
@@ -442,11 +436,11 @@ class CapacitatedFacilityLocation(LocationModel):
     @property
     def allow_uncovered(self) -> bool:
         """Whether some demand may stay unserved (a coverage floor or a penalty)."""
-        return self.problem.targets.coverage_share is not None or self.uncovered_penalty is not None
+        return self.problem.targets.coverage is not None or self.uncovered_penalty is not None
 
     def point_pairs(self) -> Pairs:
         """The demand -> point pairs the model uses (usable, within the service cutoff)."""
-        pairs = self.problem.usable_pairs("recycling_point")
+        pairs = self.problem.usable_pairs(Tier.RECYCLING_POINT)
         return pairs if self.service_cutoff is None else pairs.within(self.service_cutoff)
 
     def check(self, pairs: Pairs, may_open: np.ndarray) -> None:
@@ -467,7 +461,7 @@ class CapacitatedFacilityLocation(LocationModel):
                 blocked = np.isin(pairs.origin, stranded)
                 why = (
                     f" (the points in their reach cannot open: "
-                    f"{describe_ids(np.unique(problem.sites['recycling_point'].ids[pairs.destination[blocked]]))}"
+                    f"{describe_ids(np.unique(problem.sites[Tier.RECYCLING_POINT].ids[pairs.destination[blocked]]))}"
                     "; give them a sorting centre within the truck cutoff)"
                     if blocked.any()
                     else ""
@@ -476,7 +470,7 @@ class CapacitatedFacilityLocation(LocationModel):
                     "demand units that no recycling point can serve within the standard: "
                     f"{describe_ids(problem.demand.ids[stranded])}{why}. Add candidate points "
                     "near them, lengthen the service standard, un-exclude a point in reach, or "
-                    "set a coverage floor below 1 (targets.coverage_share)"
+                    "set a coverage floor below 1 (targets.coverage)"
                 )
         check_capacity(
             problem,
@@ -485,14 +479,14 @@ class CapacitatedFacilityLocation(LocationModel):
             single_source=self.single_source,
             allow_uncovered=self.allow_uncovered,
         )
-        check_budget(problem, ("recycling_point",))
+        check_cost_budget(problem, (Tier.RECYCLING_POINT,))
 
     def build_points(self, prob: pulp.LpProblem, may_open: np.ndarray) -> pulp.LpAffineExpression:
         """Add the point tier to ``prob``; return its objective part (fixed + assignment)."""
         problem = self.problem
-        points = problem.sites["recycling_point"]
+        points = problem.sites[Tier.RECYCLING_POINT]
         pairs = self.point_pairs()
-        self._y = open_variables(prob, problem, "recycling_point", may_open)
+        self._y = open_variables(prob, problem, Tier.RECYCLING_POINT, may_open)
         self._layer = DemandLayer.build(
             prob,
             problem.demand,
@@ -504,14 +498,14 @@ class CapacitatedFacilityLocation(LocationModel):
             allow_uncovered=self.allow_uncovered,
         )
         weight = problem.demand.weight
-        share = problem.targets.coverage_share
+        share = problem.targets.coverage
         if share is not None:
             floor = (1.0 - share) * float(weight.sum())
             prob += self._layer.uncovered_weight(weight) <= floor
         cover = capacity_cover(points, self._y, needed_weight(problem, self.allow_uncovered))
         if cover is not None:
             prob += cover
-        count = count_constraint(self._y, problem.targets.n_points, self.count_sense)
+        count = count_constraint(self._y, problem.targets.points, self.count_sense)
         if count is not None:
             prob += count
         objective = pulp.LpAffineExpression(
@@ -523,21 +517,21 @@ class CapacitatedFacilityLocation(LocationModel):
         return objective
 
     def fixed_cost_expression(self) -> pulp.LpAffineExpression:
-        """Fixed cost of the opened points (for the budget row)."""
-        fixed = self.problem.sites["recycling_point"].fixed_cost
+        """Fixed cost of the opened points (for the cost budget's row)."""
+        fixed = self.problem.sites[Tier.RECYCLING_POINT].fixed_cost
         return pulp.LpAffineExpression([(v, float(f)) for v, f in zip(self._y, fixed, strict=True)])
 
     # ---- LocationModel ------------------------------------------------------------------
 
-    def build(self, options: SolverOptions) -> pulp.LpProblem:
+    def build(self, options: SolverOptions, budget: TimeBudget | None = None) -> pulp.LpProblem:
         """Check the inputs, then build the PuLP model."""
         pairs = self.point_pairs()
-        may_open = self.problem.sites["recycling_point"].usable
+        may_open = self.problem.sites[Tier.RECYCLING_POINT].usable
         self.check(pairs, may_open)
         prob = pulp.LpProblem("capacitated_facility_location", pulp.LpMinimize)
         prob += self.build_points(prob, may_open)
-        if self.problem.targets.budget is not None:
-            prob += self.fixed_cost_expression() <= self.problem.targets.budget
+        if self.problem.targets.cost_budget is not None:
+            prob += self.fixed_cost_expression() <= self.problem.targets.cost_budget
         return prob
 
     def read(self, run: SolverRun) -> Solution:
@@ -545,11 +539,11 @@ class CapacitatedFacilityLocation(LocationModel):
         if run.status not in ("optimal", "feasible"):
             return empty_solution(run, self.name)
         problem = self.problem
-        points = problem.sites["recycling_point"]
+        points = problem.sites[Tier.RECYCLING_POINT]
         layer = self._layer
         share = layer.shares()
         rows = np.flatnonzero(share > 0)
-        frame = assignment_frame(problem, "recycling_point", layer.pairs, rows, share[rows])
+        frame = assignment_frame(problem, Tier.RECYCLING_POINT, layer.pairs, rows, share[rows])
         frame["flow"] = frame["share"] * problem.demand.weight[layer.pairs.origin[rows]]
         weight = problem.demand.weight
         served = float(frame["flow"].sum())
@@ -567,8 +561,8 @@ class CapacitatedFacilityLocation(LocationModel):
             run.objective,
             run.bound,
             run.gap,
-            open_sites={"recycling_point": opened},
-            assignments={"recycling_point": frame},
+            open_sites={Tier.RECYCLING_POINT: opened},
+            assignments={Tier.RECYCLING_POINT: frame},
             solver=run.solver,
             model=self.name,
             metrics=metrics,
@@ -578,15 +572,15 @@ class CapacitatedFacilityLocation(LocationModel):
 
     def is_pure(self) -> bool:
         """Whether the model is the plain CFLP the Lagrangean relaxation describes: one tier,
-        all demand served, split, finite capacities, no point count and no budget."""
+        all demand served, split, finite capacities, no point count and no cost budget."""
         targets = self.problem.targets
         return (
             type(self).build is CapacitatedFacilityLocation.build
             and not self.single_source
             and not self.allow_uncovered
-            and targets.n_points is None
-            and targets.budget is None
-            and bool(np.isfinite(self.problem.sites["recycling_point"].capacity).all())
+            and targets.points is None
+            and targets.cost_budget is None
+            and bool(np.isfinite(self.problem.sites[Tier.RECYCLING_POINT].capacity).all())
         )
 
     def uses_lagrangean(self) -> bool:
@@ -596,14 +590,14 @@ class CapacitatedFacilityLocation(LocationModel):
         if self.lagrangean and not self.is_pure():
             raise ProblemDataError(
                 "lagrangean: the Lagrangean stage needs the plain model (all demand served, "
-                "split demand, finite capacities, no n_points or budget target); leave "
+                "split demand, finite capacities, no points or cost_budget target); leave "
                 "lagrangean unset or False"
             )
         return self.lagrangean
 
     def cflp_data(self, pairs: Pairs) -> CflpData:
         """The model's data as arrays for :mod:`gxnet.optimize.lagrangean`."""
-        points = self.problem.sites["recycling_point"]
+        points = self.problem.sites[Tier.RECYCLING_POINT]
         weight = self.problem.demand.weight
         return CflpData(
             pairs.origin.astype(np.int64),
@@ -616,9 +610,11 @@ class CapacitatedFacilityLocation(LocationModel):
             points.usable.copy(),
         )
 
-    def solve(self, options: SolverOptions | None = None) -> Solution:
+    def solve(
+        self, options: SolverOptions | None = None, budget: TimeBudget | None = None
+    ) -> Solution:
         """Build, solve and read the model; with the Lagrangean stage, bound, heuristic and
-        fixings first, then the MIP on the sites left free (one time limit for all).
+        fixings first, then the MIP on the sites left free (one time budget for all).
 
         The MIP runs in rounds: while re-fixing still shrinks the restricted problem, a round
         stops at HiGHS's first solution better than the incumbent, the fixings are computed
@@ -626,22 +622,23 @@ class CapacitatedFacilityLocation(LocationModel):
         restricted problem is built for the time that remains.
         """
         options = options or SolverOptions()
+        budget = stage_budget(options.time_limit_s, budget)
         if not self.uses_lagrangean():
-            return super().solve(options)
+            return super().solve(options, budget)
         size_thread_pool(options.threads)
         tic = time.perf_counter()
         pairs = self.point_pairs()
-        self.check(pairs, self.problem.sites["recycling_point"].usable)
+        self.check(pairs, self.problem.sites[Tier.RECYCLING_POINT].usable)
         data = self.cflp_data(pairs)
-        limit = options.time_limit_s
-        budget = (
-            LAGRANGEAN_MAX_S if limit is None else min(LAGRANGEAN_MAX_S, LAGRANGEAN_SHARE * limit)
+        result = subgradient(
+            data,
+            budget=budget.part(LAGRANGEAN_SHARE, at_most=LAGRANGEAN_MAX_S),
+            gap_rel=options.gap,
         )
-        result = subgradient(data, time_budget_s=budget, gap_rel=options.gap_rel)
         incumbent = result.incumbent
         if incumbent is None:  # check() found a feasible assignment, so transport did too
             raise InfeasibleProblemError("no assignment serves all demand within capacities")
-        proven = incumbent.value - result.bound <= options.gap_rel * abs(incumbent.value)
+        proven = incumbent.value - result.bound <= options.gap * abs(incumbent.value)
         # Proven: only the incumbent's sites, fixed open (an LP). Else the sites left free.
         must = incumbent.open_sites if proven else result.must_open
         may = incumbent.open_sites if proven else result.may_open
@@ -653,9 +650,9 @@ class CapacitatedFacilityLocation(LocationModel):
             prob = self._restricted(pairs, must, may, incumbent, limit_open)
             if build_time is None:
                 build_time = time.perf_counter() - tic
-            cutoff = _cutoff(incumbent.value, options.gap_rel, proven)
-            run = self._run_restricted(prob, options, cutoff, tic, first_only=shrank)
-            if not (shrank and run.status == "feasible" and _seconds_left(options, tic) > 1.0):
+            cutoff = _cutoff(incumbent.value, options.gap, proven)
+            run = self._run_restricted(prob, options, cutoff, budget, first_only=shrank)
+            if not (shrank and run.status == "feasible" and budget.seconds_left() > 1.0):
                 break
             # The round stopped at its first solution below the cutoff. If it is better, the
             # same multipliers fix more sites against its lower value; if not (with
@@ -686,7 +683,7 @@ class CapacitatedFacilityLocation(LocationModel):
             bound = max(result.bound, min(restricted_bound, incumbent.value))
             solution.bound = bound
             solution.gap = relative_gap(solution.objective, bound)
-            solution.status = "optimal" if solution.gap <= options.gap_rel else "feasible"
+            solution.status = "optimal" if solution.gap <= options.gap else "feasible"
         solution.metrics.update(
             lagrangean_bound=result.bound,
             lagrangean_iterations=float(result.iterations),
@@ -703,24 +700,23 @@ class CapacitatedFacilityLocation(LocationModel):
         prob: pulp.LpProblem,
         options: SolverOptions,
         cutoff: float,
-        tic: float,
+        budget: TimeBudget,
         *,
         first_only: bool,
     ) -> SolverRun:
-        """Solve a restricted model in the time left since ``tic``, for solutions below
+        """Solve a restricted model in what is left of ``budget``, for solutions below
         ``cutoff``; with ``first_only``, stop at the first one."""
-        remaining = None if options.time_limit_s is None else max(_seconds_left(options, tic), 1.0)
-        mip_options = replace(options, time_limit_s=remaining)
+        mip_options = options
         highs_options = dict(self.highs_options)
-        if options.solver == "highs":
-            # HiGHS takes a start only with presolve off (see solve.py), which made the
-            # restricted MIP of capa10000 ten times slower; the incumbent's value as a cutoff
-            # keeps presolve and prunes as well as the start.
+        if options.name == "highs":
+            # HiGHS takes a start only with presolve off (see solve.py), which makes a large
+            # restricted MIP many times slower; the incumbent's value as a cutoff keeps
+            # presolve and prunes as well as the start.
             mip_options = replace(mip_options, warm_start=False)
             highs_options["objective_bound"] = cutoff
             if first_only:
                 highs_options["mip_max_improving_sols"] = 1
-        return solve_pulp(prob, mip_options, highs_options=highs_options)
+        return solve_pulp(prob, mip_options, highs_options=highs_options, budget=budget)
 
     def _restricted(
         self,
@@ -762,10 +758,3 @@ def _cutoff(upper: float, gap_rel: float, proven: bool) -> float:
     if proven or gap_rel <= 0:
         return upper * (1 + _CUTOFF_SLACK)
     return upper * (1 - gap_rel / 2)
-
-
-def _seconds_left(options: SolverOptions, tic: float) -> float:
-    """Seconds of the time limit left since ``tic`` (infinite without a limit)."""
-    if options.time_limit_s is None:
-        return math.inf
-    return options.time_limit_s - (time.perf_counter() - tic)

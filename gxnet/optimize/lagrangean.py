@@ -1,10 +1,10 @@
 """Lagrangean bound, heuristic and facility fixing for capacitated facility location (CFLP).
 
-The large OR-Library instances (capa/capb/capc: 100 sites x 1000 customers, 100k pairs) are
-out of a plain MIP's reach on two cores: HiGHS does not finish the root LP of capc5000 in
-minutes. The literature (Beasley 1988, EJOR 33:314-325, who published these instances; Cornuejols,
-Sridharan and Thizy 1991, EJOR 50:280-297) solves them with a Lagrangean relaxation of the
-demand rows. This module is that machinery, on the sparse pairs and in NumPy throughout:
+A capacitated problem with a hundred thousand pairs or more is out of a plain MIP's reach on
+two cores: HiGHS may not finish its root LP in minutes. The literature (Beasley 1988, EJOR
+33:314-325; Cornuejols, Sridharan and Thizy 1991, EJOR 50:280-297) solves such problems with a
+Lagrangean relaxation of the demand rows. This module is that machinery, on the sparse pairs and
+in NumPy throughout:
 
 - :func:`relax`: for multipliers ``lambda_i`` on ``sum_j x_ij = 1`` the problem splits into one
   continuous knapsack per site (take the customers of most negative reduced cost per unit of
@@ -27,12 +27,12 @@ all of the unit's weight over it.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
+from gxnet.optimize.budget import TimeBudget
 from gxnet.optimize.solve import highs_lp, quiet_highs, run_highs
 
 #: Capacity units (after dividing by the capacities' common divisor) above which the covering
@@ -43,6 +43,8 @@ STEP_START = 2.0
 STEP_PATIENCE = 25
 #: The method stops when the step factor falls below this.
 STEP_MIN = 5e-4
+#: Share of the subgradient's budget kept for the local search from its best incumbent.
+SEARCH_SHARE = 0.25
 #: Relative margin by which a forced bound must exceed the incumbent to fix a site (the
 #: rounding of sums over 100k pairs is far below it).
 _FIX_SLACK = 1e-9
@@ -328,9 +330,15 @@ def repair(data: CflpData, open_sites: np.ndarray, site_value: np.ndarray) -> Tr
 
 
 def local_search(
-    data: CflpData, start: Transport, site_value: np.ndarray, *, deadline: float, width: int = 6
+    data: CflpData,
+    start: Transport,
+    site_value: np.ndarray,
+    *,
+    budget: TimeBudget,
+    width: int = 6,
 ) -> Transport:
-    """Improve an open set by closing, opening and swapping sites (first improvement).
+    """Improve an open set by closing, opening and swapping sites (first improvement) until
+    no move pays or ``budget`` runs out.
 
     Each move is priced exactly by :func:`transport`. To keep the LPs few, openings and swap
     partners are the ``width`` closed sites of lowest Lagrangean value, and the sites closed
@@ -338,7 +346,7 @@ def local_search(
     """
     best = start
     improved = True
-    while improved and time.perf_counter() < deadline:
+    while improved and not budget.expired():
         improved = False
         opened = np.flatnonzero(best.open_sites & ~data.must_open)
         load = np.bincount(
@@ -350,7 +358,7 @@ def local_search(
         moves = [(j, None) for j in opened] + [(None, k) for k in closed]
         moves += [(j, k) for j in opened[:width] for k in closed]
         for drop, add in moves:
-            if time.perf_counter() >= deadline:
+            if budget.expired():
                 break
             trial = best.open_sites.copy()
             if drop is not None:
@@ -409,22 +417,21 @@ def initial_multipliers(data: CflpData) -> np.ndarray:
 def subgradient(
     data: CflpData,
     *,
-    time_budget_s: float,
+    budget: TimeBudget,
     max_iterations: int = 3000,
     gap_rel: float = 1e-6,
-    search_s: float | None = None,
 ) -> LagrangeanResult:
     """Maximise the Lagrangean bound by subgradient steps, with the Lagrangean heuristic.
 
     Step ``t = theta (UB - L) / ||g||^2`` with ``g_i = 1 - sum_j x_ij``; ``theta`` halves after
     :data:`STEP_PATIENCE` iterations without a better bound and the method stops below
-    :data:`STEP_MIN`, at ``max_iterations``, at the time budget, or when the bound meets the
-    incumbent within ``gap_rel``. The heuristic prices each new open set of the subproblem
-    while the bound improves; the best is then improved by :func:`local_search` (given
-    ``search_s`` seconds, default a quarter of the budget), and fixings are computed last.
+    :data:`STEP_MIN`, at ``max_iterations``, when its part of ``budget`` runs out (all but
+    :data:`SEARCH_SHARE`), or when the bound meets the incumbent within ``gap_rel``. The
+    heuristic prices each new open set of the subproblem while the bound improves; the best is
+    then improved by :func:`local_search` in what is left of the budget (a second at least),
+    and fixings are computed last.
     """
-    tic = time.perf_counter()
-    deadline = tic + time_budget_s
+    steps = budget.part(1 - SEARCH_SHARE)
     multipliers = initial_multipliers(data)
     best = relax(data, multipliers)
     incumbent = repair(data, best.open_sites, best.site_value)
@@ -432,9 +439,8 @@ def subgradient(
     best_multipliers = multipliers.copy()
     theta, stale, iterations = STEP_START, 0, 0
     current = best
-    search_s = time_budget_s / 4 if search_s is None else search_s
     while iterations < max_iterations and theta > STEP_MIN:
-        if time.perf_counter() > deadline - search_s:
+        if steps.expired():
             break
         upper = incumbent.value if incumbent is not None else abs(current.value) * 1.1 + 1
         if _closed(best.value, upper, gap_rel):
@@ -460,9 +466,7 @@ def subgradient(
             if stale >= STEP_PATIENCE:
                 theta, stale = theta / 2, 0
     if incumbent is not None and not _closed(best.value, incumbent.value, gap_rel):
-        incumbent = local_search(
-            data, incumbent, best.site_value, deadline=max(deadline, time.perf_counter() + 1)
-        )
+        incumbent = local_search(data, incumbent, best.site_value, budget=budget.part(at_least=1.0))
     must, may = fixings(data, best_multipliers, incumbent)
     return LagrangeanResult(best.value, best_multipliers, incumbent, iterations, must, may)
 

@@ -12,7 +12,7 @@ D_i^1 < D_i^2 < ... < D_i^K be the distinct costs to its usable sites and z_ik (
          sum_j y_j = p,   y_j in {0, 1},   z_ik >= 0
 
 Each pair appears in one row, so the model has as many non-zeros as pairs (the classic
-x_ij <= y_j model has twice as many variables and rows besides, and a dense grid in spopt).
+x_ij <= y_j model has twice as many variables and rows besides).
 Its LP bound equals that of the classic strong model.
 
 Reductions (all exact):
@@ -30,26 +30,25 @@ beat it; the solver's dual bound is the reported lower bound.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import pulp
 import scipy.sparse as sp
 
-from gxnet.optimize.problem import Pairs, Problem, Targets, csr_positions
+from gxnet.config import SolverOptions, Targets
+from gxnet.optimize.budget import TimeBudget
+from gxnet.optimize.problem import Pairs, Problem, csr_positions
 from gxnet.optimize.solve import (
     LocationModel,
     Solution,
-    SolverOptions,
     SolverRun,
     chosen,
     empty_solution,
     one_tier_solution,
     site_variables,
 )
-
-TIER = "recycling_point"
+from gxnet.tiers import Tier
 
 
 class PMedian(LocationModel):
@@ -62,7 +61,7 @@ class PMedian(LocationModel):
     ----------
     problem : Problem
     p : int, optional
-        Points to open (existing and required included); default ``problem.targets.n_points``.
+        Points to open (existing and required included); default ``problem.targets.points``.
     heuristic : bool
         Run the greedy + interchange heuristic and pass its solution as the warm start.
     reduce : bool
@@ -83,9 +82,9 @@ class PMedian(LocationModel):
         self, problem: Problem, p: int | None = None, *, heuristic: bool = True, reduce: bool = True
     ) -> None:
         super().__init__(problem)
-        self.p = problem.sites_to_open(TIER, p)
-        problem.require_reachable(TIER)
-        self.pairs: Pairs = problem.usable_pairs(TIER)
+        self.p = problem.sites_to_open(Tier.RECYCLING_POINT, p)
+        problem.require_reachable(Tier.RECYCLING_POINT)
+        self.pairs: Pairs = problem.usable_pairs(Tier.RECYCLING_POINT)
         self.heuristic = heuristic
         self.reduce = reduce
         self.lagrangean_bound: float | None = None
@@ -108,13 +107,13 @@ class PMedian(LocationModel):
     ) -> PMedian:
         """From a dense demand x site matrix; entries beyond ``cutoff`` (or inf) are dropped."""
         problem = Problem.from_cost_matrix(
-            cost, cutoff, weights=weights, status=status, targets=Targets(n_points=p)
+            cost, cutoff, weights=weights, status=status, targets=Targets(points=p)
         )
         return cls(problem, p, heuristic=heuristic, reduce=reduce)
 
-    def build(self, options: SolverOptions) -> pulp.LpProblem:
+    def build(self, options: SolverOptions, budget: TimeBudget | None = None) -> pulp.LpProblem:
         problem = self.problem
-        sites = problem.sites[TIER]
+        sites = problem.sites[Tier.RECYCLING_POINT]
         weight = problem.demand.weight
         model_pairs, closed = self.pairs, np.zeros(sites.n, dtype=bool)
         self.highs_options = {}
@@ -145,7 +144,7 @@ class PMedian(LocationModel):
             "levels": float(levels.n),
         }
         prob = pulp.LpProblem("p_median", pulp.LpMinimize)
-        y = self._open = site_variables(problem, TIER, prob=prob)
+        y = self._open = site_variables(problem, Tier.RECYCLING_POINT, prob=prob)
         for j in np.flatnonzero(closed).tolist():
             y[j].upBound = 0
         has_z = levels.step > 0
@@ -415,7 +414,7 @@ def interchange(
     open_sites: np.ndarray,
     kept: np.ndarray,
     max_swaps: int | None = None,
-    time_limit_s: float | None = None,
+    budget: TimeBudget | None = None,
 ) -> np.ndarray:
     """Best-improvement vertex substitution: swap an open site for a closed one while the
     weighted cost falls.
@@ -424,8 +423,8 @@ def interchange(
     Resende & Werneck (2007): ``gain[j]`` (what opening j saves), ``loss[r]`` (what closing r
     costs, units falling back to their second nearest) and ``extra[j, r]`` (the part of that loss
     that j recovers), so that a swap changes the cost by ``loss[r] - gain[j] - extra[j, r]``.
-    Kept sites are never removed; the origins must all be served by ``open_sites``. With
-    ``time_limit_s`` the search stops after the first round that ends past that many seconds.
+    Kept sites are never removed; the origins must all be served by ``open_sites``. With a
+    ``budget`` the search stops after the first round that ends past its deadline.
 
     Returns
     -------
@@ -438,9 +437,9 @@ def interchange(
     far = (float(pairs.cost.max(initial=0.0)) + 1.0) * (weight.sum() / weight.min() + 1.0)
     w = weight[pairs.origin]
     max_swaps = 10 * int(open_sites.sum()) + 100 if max_swaps is None else max_swaps
-    deadline = np.inf if time_limit_s is None else time.perf_counter() + time_limit_s
+    budget = budget or TimeBudget()
     for _ in range(max_swaps):
-        if time.perf_counter() > deadline:
+        if budget.expired():
             break
         d1, f1, d2 = _two_nearest(pairs, open_sites, far)
         if (f1 < 0).any():

@@ -26,15 +26,10 @@ Weights: ``cost_weight`` prices weight x seconds at tier 1 (e.g. yuan per househ
 walking), ``link_weight`` prices load x seconds on the truck links (e.g. yuan per
 tonne-second); both default to 1, which is the continuous two-stage CFLP of Fernandes et al.
 (2014) when ``single_centre=False`` and the load is the demand weight.
-
-In that split-flow case (every unit served, no count or budget target) the model searches its
-own warm start before the solver runs (:mod:`gxnet.optimize.network_search`): HiGHS's
-incumbents are poor there when fixed costs dominate.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -43,66 +38,24 @@ import pandas as pd
 import pulp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet.config import SolverOptions, Targets
+from gxnet.optimize.budget import TimeBudget
 from gxnet.optimize.capacitated import (
     CapacitatedFacilityLocation,
     CountSense,
     at_most,
     capacity_cover,
-    check_budget,
+    check_cost_budget,
     count_constraint,
     needed_weight,
     open_ids,
     open_variables,
 )
-from gxnet.optimize.network_search import (
-    NetworkBound,
-    NetworkFlows,
-    SearchResult,
-    Tier,
-    relax_network,
-    search_kernels,
-    search_kicks,
-    search_open_sites,
-    search_tiers,
-)
-from gxnet.optimize.problem import TIERS, Demand, Pairs, Problem, Sites, Targets, describe_ids
-from gxnet.optimize.solve import (
-    Solution,
-    SolverOptions,
-    SolverRun,
-    assignment_frame,
-    relative_gap,
-)
+from gxnet.optimize.problem import Demand, Pairs, Problem, TierSites, describe_ids
+from gxnet.optimize.solve import Solution, SolverRun, assignment_frame
+from gxnet.tiers import TIERS, SiteStatus, Tier
 
 _UPPER = TIERS[1:]
-#: Share of the time limit the relaxation may use, and the local search after it.
-SEARCH_SHARE = 0.15
-#: Share of the time limit the local search from the kernel search's plan and the kicks
-#: (random moves and the local search again) may use after it. On the random-cost two-stage
-#: instances (class 3) the local optimum held against every one- and two-site swap and against
-#: the kernel MIPs; kicks left it (docs/optimize-network.md). Given to the kernel search's MIPs
-#: over every site instead, it cost PSC3-C3-50 its plan below the best known value.
-KICK_SHARE = 0.25
-#: Share of the time limit the kernel search (small MIPs around the start, then MIPs over
-#: every site) may use.
-KERNEL_SHARE = 0.55
-#: Share of the time limit the kernel search's buckets (the small MIPs) may use: the MIPs over
-#: every site need time of their own (PSC4-C4-100: its optimum, 14 sites away, 133 s into one,
-#: where the buckets went on for about 150 s after their last cheaper plan).
-BUCKET_SHARE = 0.30
-#: Share of the time limit each MIP that chooses one tier's sites again (:func:`search_tiers`,
-#: between the local search from the kernel's plan and the kicks, within their share) may use:
-#: PSC3-C5-100's cheaper plan, two points swapped, took its points MIP 75 s.
-TIER_MIP_SHARE = 0.15
-#: The MIPs per tier run only when some tier's open sites have less than this share of
-#: their load to spare: there a cheaper plan must swap several sites at once (a swap alone
-#: leaves units unserved), and there they found the class 5 plans (0.02-0.2 % to spare).
-#: Elsewhere the kicks keep their time: class 3 plans have 1.3 % or more to spare, and
-#: PSC5-C3-100 lost its plan below the best known value to the MIPs per tier.
-TIGHT_SPARE = 0.005
-#: Seconds the relaxation, the local search and the kicks may each use when the run has no
-#: time limit (twice that for the kernel search).
-SEARCH_CAP_S = 60.0
 
 
 @dataclass
@@ -123,7 +76,7 @@ class LinkLayer:
         Open/closed variables of this tier's sites.
     """
 
-    tier: str
+    tier: Tier
     pairs: Pairs
     flow: list[pulp.LpVariable]
     assign: list[pulp.LpVariable] | None
@@ -134,7 +87,7 @@ class LinkLayer:
         cls,
         prob: pulp.LpProblem,
         problem: Problem,
-        sites: Sites,
+        sites: TierSites,
         pairs: Pairs,
         may_open: np.ndarray,
         lower_open: list[pulp.LpVariable],
@@ -237,8 +190,8 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
     problem : Problem
         Demand; ``recycling_point`` and ``sorting_centre`` sites (a ``processing_base`` tier
         makes it the three-tier network); pairs demand -> point (service standard),
-        point -> centre (truck cutoff) and centre -> base; targets ``n_points``,
-        ``coverage_share``, ``budget`` (fixed costs of all tiers), ``n_centres``, ``n_bases``.
+        point -> centre (truck cutoff) and centre -> base; targets ``points``,
+        ``coverage``, ``cost_budget`` (fixed costs of all tiers), ``centres``, ``bases``.
     load : numpy.ndarray, optional
         Load of each demand unit in the units of the centre capacities (e.g. tonnes/day of
         recyclables); default the demand weight (then centre capacities are in households).
@@ -275,9 +228,9 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             if isinstance(count_sense, Mapping)
             else dict.fromkeys(TIERS, count_sense)
         )
-        super().__init__(problem, count_sense=senses["recycling_point"], **options)
+        super().__init__(problem, count_sense=senses[Tier.RECYCLING_POINT], **options)
         self.tiers = tuple(t for t in _UPPER if t in problem.sites)
-        for tier in ("sorting_centre", *self.tiers):
+        for tier in (Tier.SORTING_CENTRE, *self.tiers):
             if tier not in problem.sites or tier not in problem.pairs:
                 raise ProblemDataError(
                     f"pairs.{tier}: the network needs {tier} sites and the links to them"
@@ -296,13 +249,9 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         self.link_weight = link_weight
         self.truck_cutoff = truck_cutoff
         self.senses = senses
-        if "processing_base" in self.tiers:
+        if Tier.PROCESSING_BASE in self.tiers:
             self.name = "three-tier network"
         self._links: list[LinkLayer] = []
-        self._start: SearchResult | None = None
-        self._relaxation: NetworkBound | None = None
-        self._flows: NetworkFlows | None = None
-        self._gap_rel = 0.0
 
     @classmethod
     def from_cost_matrix(
@@ -347,21 +296,29 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         """
         status = status or {}
         tables = [
-            ("recycling_point", cost_matrix, capacities, fixed_costs, service_radius),
-            ("sorting_centre", centre_costs, centre_capacities, centre_fixed_costs, truck_cutoff),
+            (Tier.RECYCLING_POINT, cost_matrix, capacities, fixed_costs, service_radius),
+            (
+                Tier.SORTING_CENTRE,
+                centre_costs,
+                centre_capacities,
+                centre_fixed_costs,
+                truck_cutoff,
+            ),
         ]
         if base_costs is not None:
-            tables.append(("processing_base", base_costs, base_capacities, base_fixed_costs, None))
+            tables.append(
+                (Tier.PROCESSING_BASE, base_costs, base_capacities, base_fixed_costs, None)
+            )
         sites, pairs = {}, {}
         for tier, costs, caps, fixed, cutoff in tables:
             pairs[tier] = Pairs.from_dense(costs, np.inf if cutoff is None else cutoff)
             n = pairs[tier].n_destinations
-            sites[tier] = Sites(
+            sites[tier] = TierSites(
                 tier,
                 np.array([f"{tier}_{k}" for k in range(n)], dtype=object),
                 np.asarray(caps, dtype=np.float64),
                 np.asarray(fixed, dtype=np.float64),
-                np.asarray(status.get(tier, np.full(n, "candidate")), dtype=object),
+                np.asarray(status.get(tier, np.full(n, SiteStatus.CANDIDATE)), dtype=object),
             )
         weights = np.asarray(weights, dtype=np.float64)
         demand = Demand(np.arange(len(weights)), weights)
@@ -369,10 +326,10 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
 
     # ---- feasibility before solving -----------------------------------------------------
 
-    def link_pairs(self, tier: str) -> Pairs:
+    def link_pairs(self, tier: Tier) -> Pairs:
         """Usable links into ``tier`` (within the truck cutoff for point -> centre links)."""
         pairs = self.problem.usable_pairs(tier)
-        if tier == "sorting_centre" and self.truck_cutoff is not None:
+        if tier == Tier.SORTING_CENTRE and self.truck_cutoff is not None:
             pairs = pairs.within(self.truck_cutoff)
         return pairs
 
@@ -388,7 +345,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             Naming the kept sites that cannot reach an open-able site above.
         """
         problem = self.problem
-        chain = ("recycling_point", *self.tiers)
+        chain = (Tier.RECYCLING_POINT, *self.tiers)
         may_open = {chain[-1]: problem.sites[chain[-1]].usable.copy()}
         for lower, upper in zip(chain[-2::-1], chain[:0:-1], strict=True):
             sites = problem.sites[lower]
@@ -416,7 +373,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
                     f"{tier}.capacity: the {tier}s that may open hold {available:g} but the "
                     f"demand that must be served brings a load of at least {needed:g}; raise "
                     f"their capacities, add candidate {tier}s in reach, un-exclude some, or "
-                    f"lower targets.coverage_share ({tier}s that may open: "
+                    f"lower targets.coverage ({tier}s that may open: "
                     f"{describe_ids(sites.ids[may_open[tier]])})"
                 )
 
@@ -438,17 +395,15 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
 
     # ---- LocationModel ------------------------------------------------------------------
 
-    def build(self, options: SolverOptions) -> pulp.LpProblem:
-        """Check the inputs, then build the points, the links and the sites above; for split
-        flows, search a warm start (see :meth:`search_start`)."""
-        tic = time.perf_counter()
+    def build(self, options: SolverOptions, budget: TimeBudget | None = None) -> pulp.LpProblem:
+        """Check the inputs, then build the points, the links and the sites above."""
         problem = self.problem
         upper_open = self.upper_may_open()
         pairs = self.point_pairs()
-        may_open = upper_open["recycling_point"]
+        may_open = upper_open[Tier.RECYCLING_POINT]
         self.check(pairs, may_open)
         self.check_load(upper_open)
-        check_budget(problem, ("recycling_point", *self.tiers))
+        check_cost_budget(problem, (Tier.RECYCLING_POINT, *self.tiers))
         prob = pulp.LpProblem("recycling_network", pulp.LpMinimize)
         objective = self.build_points(prob, may_open)
         lower_open = self._y
@@ -485,171 +440,14 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             lower_open, lower_load = layer.z, layer.inflow(sites.n)
             lower_max = layer.max_inflow(lower_max, sites.capacity)
         prob += objective
-        if problem.targets.budget is not None:
-            prob += fixed <= problem.targets.budget
-        self._start, self._relaxation, self._flows = None, None, None
-        self._gap_rel = options.gap_rel
-        self.highs_options.pop("time_limit", None)
-        if options.warm_start and self.searchable():
-            self.search_start(prob, options, upper_open, tic)
-            if options.time_limit_s is not None and options.solver == "highs":
-                # The search counts against the limit: HiGHS gets what is left of it.
-                spent = time.perf_counter() - tic
-                self.highs_options["time_limit"] = max(options.time_limit_s - spent, 1.0)
+        if problem.targets.cost_budget is not None:
+            prob += fixed <= problem.targets.cost_budget
         return prob
-
-    # ---- warm start ---------------------------------------------------------------------
-
-    def searchable(self) -> bool:
-        """Whether open sites can be judged by their exact flows: split flows, every unit
-        served, and no count or budget target (a move must not break them)."""
-        targets = self.problem.targets
-        return not (
-            self.single_centre
-            or self.single_source
-            or self.allow_uncovered
-            or targets.budget is not None
-            or any(targets.count_for(t) is not None for t in ("recycling_point", *self.tiers))
-        )
-
-    def search_start(
-        self,
-        prob: pulp.LpProblem,
-        options: SolverOptions,
-        may_open: dict[str, np.ndarray],
-        tic: float,
-    ) -> None:
-        """Give the MIP a strong incumbent and fix the sites it can do without.
-
-        The LP relaxation (:func:`relax_network`) is rounded and improved by
-        :func:`search_open_sites`, each within :data:`SEARCH_SHARE` of the time limit, then by
-        :func:`search_kernels` within :data:`KERNEL_SHARE` (its buckets within
-        :data:`BUCKET_SHARE`), then by the local search again, :func:`search_tiers` (where a
-        tier has less than :data:`TIGHT_SPARE` to spare) and :func:`search_kicks` within
-        :data:`KICK_SHARE` plus what the kernel search left; the plan found, its flows priced
-        by the LP, becomes the solver's warm start.
-        Sites closed in that incumbent whose reduced cost lifts the relaxation above the
-        incumbent's cost are fixed closed (and open ones fixed open likewise): no better plan
-        uses them, so the solver's bound and status stay valid for the whole model.
-        """
-        limit = options.time_limit_s
-
-        def seconds(share: float, cap: float) -> float:
-            # Each step's time: its share of the limit, or a fixed cap when there is none.
-            return share * limit if limit is not None else cap
-
-        share = seconds(SEARCH_SHARE, SEARCH_CAP_S)
-        tiers = ("recycling_point", *self.tiers)
-        sites = [self.problem.sites[t] for t in tiers]
-        kept = [s.kept & may_open[t] for s, t in zip(sites, tiers, strict=True)]
-        usable = [may_open[t] for t in tiers]
-        free = [u & ~k for u, k in zip(usable, kept, strict=True)]
-        flows = NetworkFlows(self.flow_tiers(), self.problem.demand.weight, self.load)
-        relaxation = relax_network(flows, kept, usable, tic + share)
-        if relaxation is None:
-            return
-        self._relaxation = relaxation
-        result = search_open_sites(
-            flows, relaxation.open_values, free, kept, time.perf_counter() + share
-        )
-        if result.flows is None:
-            return
-        now = time.perf_counter()
-        kernel_deadline = now + seconds(KERNEL_SHARE, 2 * SEARCH_CAP_S)
-        result = search_kernels(
-            flows,
-            relaxation,
-            result,
-            free,
-            kept,
-            now + seconds(BUCKET_SHARE, SEARCH_CAP_S),
-            gap_rel=options.gap_rel,
-            every_site_deadline=kernel_deadline,
-        )
-        # The kicks end where their share after the kernel search's would: the time a kernel
-        # search out of pairs leaves is theirs. The local search first takes the kernel's
-        # plan, which several sites changed at once, to its own local optimum: PSC3-C4-100
-        # from 1,057,550 to its best known value 1,057,271 in 21 s.
-        kick_deadline = kernel_deadline + seconds(KICK_SHARE, SEARCH_CAP_S)
-        rank = [m.astype(np.float64) for m in result.open_sites]
-        result = search_open_sites(flows, rank, free, kept, kick_deadline)
-        # From that local optimum, MIPs that change a few sites of one tier at a time: where
-        # capacities are tight, a cheaper plan swaps two sites of one tier at once
-        # (PSC4-C5-100's two centres, PSC5-C5-100's two points), which kicks rarely hit.
-        if result.flows is not None and (
-            flows.spare(result.open_sites, result.flows).min() < TIGHT_SPARE
-        ):
-            result = search_tiers(
-                flows,
-                relaxation,
-                result,
-                free,
-                kept,
-                kick_deadline,
-                mip_limit_s=seconds(TIER_MIP_SHARE, SEARCH_CAP_S),
-                gap_rel=options.gap_rel,
-            )
-        result = search_kicks(flows, result, free, kept, kick_deadline, seed=options.seed)
-        # The search priced plans as min-cost flows; the solver's start takes the LP's flows,
-        # which meet its rows to its own tolerance.
-        cost, values = flows.evaluate(result.open_sites, exact=True)
-        if values is None:
-            return
-        result = SearchResult(result.open_sites, cost, values, flows.evaluations)
-        self._start, self._flows = result, flows
-        self.set_start(result, flows)
-        # Reduced-cost fixing against the incumbent (a margin for the LP's tolerances).
-        ceiling = result.cost + 1e-7 * abs(result.cost) + 1e-6
-        opens = [self._y, *(layer.z for layer in self._links)]
-        for variables, is_open, is_free, d in zip(
-            opens, result.open_sites, free, relaxation.reduced_costs, strict=True
-        ):
-            for k in np.flatnonzero(is_free & ~is_open & (relaxation.objective + d > ceiling)):
-                variables[k].upBound = 0
-            for k in np.flatnonzero(is_free & is_open & (relaxation.objective - d > ceiling)):
-                variables[k].lowBound = 1
-
-    def flow_tiers(self) -> list[Tier]:
-        """The model's pairs and costs as :class:`~gxnet.optimize.network_search.Tier`s."""
-        points = self.problem.sites["recycling_point"]
-        pairs = self._layer.pairs
-        weight = self.problem.demand.weight
-        tiers = [
-            Tier(
-                pairs,
-                points.capacity,
-                points.fixed_cost,
-                self.cost_weight * weight[pairs.origin] * pairs.cost,
-            )
-        ]
-        for layer in self._links:
-            sites = self.problem.sites[layer.tier]
-            tiers.append(
-                Tier(
-                    layer.pairs,
-                    sites.capacity,
-                    sites.fixed_cost,
-                    self.link_weight * layer.pairs.cost,
-                )
-            )
-        return tiers
-
-    def set_start(self, result: SearchResult, flows: NetworkFlows) -> None:
-        """Put an open choice and its flows on the PuLP variables (the solver's start)."""
-        values = result.flows
-        opens = [self._y, *(layer.z for layer in self._links)]
-        columns = [self._layer.x, *(layer.flow for layer in self._links)]
-        for t, (variables, is_open) in enumerate(zip(opens, result.open_sites, strict=True)):
-            for v, o in zip(variables, is_open.tolist(), strict=True):
-                v.varValue = float(o)
-            part = values[flows.offsets[t] : flows.offsets[t + 1]].tolist()
-            for v, value in zip(columns[t], part, strict=True):
-                v.varValue = value
 
     def point_load(self) -> list[pulp.LpAffineExpression]:
         """Load each point collects from its demand, as expressions in x."""
         layer = self._layer
-        terms: list[list] = [[] for _ in range(self.problem.sites["recycling_point"].n)]
+        terms: list[list] = [[] for _ in range(self.problem.sites[Tier.RECYCLING_POINT].n)]
         coefficient = self.load[layer.pairs.origin]
         for k, j in enumerate(layer.pairs.destination):
             if coefficient[k]:
@@ -658,7 +456,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
 
     def point_max_load(self, may_open: np.ndarray) -> np.ndarray:
         """The most load a point can collect: its reachable load, capped by its capacity."""
-        points = self.problem.sites["recycling_point"]
+        points = self.problem.sites[Tier.RECYCLING_POINT]
         pairs = self._layer.pairs
         weight = self.problem.demand.weight
         reach = np.bincount(pairs.destination, weights=self.load[pairs.origin], minlength=points.n)
@@ -670,14 +468,7 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         return np.where(may_open, np.minimum(reach, held), 0.0)
 
     def read(self, run: SolverRun) -> Solution:
-        """Points and demand assignments as in the capacitated model, plus each tier above.
-
-        With a searched start the result is never worse than it: should the solver return
-        nothing better (it may reject a start on its tolerances), the start is the answer,
-        "feasible" with the best bound known (the solver's or the relaxation's; "optimal" when that
-        bound proves it within the gap asked).
-        """
-        run = self.with_start(run)
+        """Points and demand assignments as in the capacitated model, plus each tier above."""
         solution = super().read(run)
         if not solution.has_solution:
             solution.model = self.name
@@ -691,45 +482,8 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             solution.assignments[layer.tier] = frame
             fixed = float(sites.fixed_cost[np.isin(sites.ids, opened)].sum())
             solution.metrics["fixed_cost"] += fixed
-            solution.metrics[f"n_{_plural(layer.tier)}"] = float(len(opened))
+            solution.metrics[f"n_{Tier(layer.tier).plural}"] = float(len(opened))
             solution.metrics[f"{layer.tier}_link_cost"] = float(
                 (frame["flow"] * frame["cost"]).sum()
             )
         return solution
-
-    def with_start(self, run: SolverRun) -> SolverRun:
-        """``run``, or the searched start in its place when the solver did no better."""
-        start, relaxation = self._start, self._relaxation
-        if start is None:
-            return run
-        bound = run.bound
-        if relaxation is not None and (bound is None or relaxation.objective > bound):
-            bound = relaxation.objective
-        if run.objective is not None and run.objective <= start.cost * (1 + 1e-9):
-            if run.status == "optimal":
-                return run
-            return SolverRun(
-                run.status,
-                run.objective,
-                bound,
-                relative_gap(run.objective, bound),
-                run.solve_time_s,
-                run.solver,
-                run.load_time_s,
-            )
-        self.set_start(start, self._flows)
-        gap = relative_gap(start.cost, bound)
-        # The relaxation alone may prove the start optimal within the asked gap.
-        return SolverRun(
-            "optimal" if gap is not None and gap <= self._gap_rel else "feasible",
-            start.cost,
-            bound,
-            gap,
-            run.solve_time_s,
-            run.solver,
-            run.load_time_s,
-        )
-
-
-def _plural(tier: str) -> str:
-    return {"sorting_centre": "centres", "processing_base": "bases"}[tier]

@@ -18,19 +18,16 @@ exist only within the cutoffs: no dense demand x site grid is ever built.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet.config import Targets
+from gxnet.tiers import KEPT, STATUSES, TIERS, SiteStatus, Tier
 
-#: The tiers of the recycling network, from the residents upwards. Pairs keyed by a tier link the
-#: level below it (demand for the first tier) to that tier's sites.
-TIERS: tuple[str, ...] = ("recycling_point", "sorting_centre", "processing_base")
-#: Site statuses. Existing and required sites are kept open; excluded sites never open.
-STATUSES: tuple[str, ...] = ("candidate", "existing", "required", "excluded")
 #: How many ids an error message lists before it says "and N more".
 _SHOWN_IDS = 5
 
@@ -62,40 +59,6 @@ def _plain(value: object) -> object:
 
 
 @dataclass(frozen=True)
-class Targets:
-    """What the planner asks for; ``None`` leaves a target to the model's own default.
-
-    Attributes
-    ----------
-    n_points : int, optional
-        Number of recycling points to open (p of the p-median and maximal covering models),
-        existing and required points included.
-    coverage_share : float, optional
-        Share of the demand weight (0..1] that must be within the service standard.
-    budget : float, optional
-        Upper bound on the total fixed cost of the opened sites.
-    n_centres : int, optional
-        Number of sorting centres to open, existing and required included.
-    n_bases : int, optional
-        Number of processing bases to open, existing and required included.
-    """
-
-    n_points: int | None = None
-    coverage_share: float | None = None
-    budget: float | None = None
-    n_centres: int | None = None
-    n_bases: int | None = None
-
-    def count_for(self, tier: str) -> int | None:
-        """The number of sites to open in ``tier`` (``None`` when not set)."""
-        return {
-            "recycling_point": self.n_points,
-            "sorting_centre": self.n_centres,
-            "processing_base": self.n_bases,
-        }[tier]
-
-
-@dataclass(frozen=True)
 class Demand:
     """Demand units: ids (in input order) and their weights (households, tonnes...)."""
 
@@ -108,8 +71,11 @@ class Demand:
 
 
 @dataclass(frozen=True)
-class Sites:
-    """The candidate sites of one tier.
+class TierSites:
+    """The sites of one tier as the models read them: integer-coded arrays.
+
+    (A planner's checked site list, with its report of fixed and rejected rows, is
+    :class:`gxnet.sites.SiteList`.)
 
     Attributes
     ----------
@@ -125,7 +91,7 @@ class Sites:
         str objects, one of :data:`STATUSES`.
     """
 
-    tier: str
+    tier: Tier
     ids: np.ndarray
     capacity: np.ndarray
     fixed_cost: np.ndarray
@@ -138,12 +104,12 @@ class Sites:
     @property
     def kept(self) -> np.ndarray:
         """Boolean mask of sites that must be open (existing or required)."""
-        return np.isin(self.status, ("existing", "required"))
+        return np.isin(self.status, KEPT)
 
     @property
     def excluded(self) -> np.ndarray:
         """Boolean mask of sites that must stay closed."""
-        return self.status == "excluded"
+        return self.status == SiteStatus.EXCLUDED
 
     @property
     def usable(self) -> np.ndarray:
@@ -172,7 +138,7 @@ class Pairs:
     origin, destination : numpy.ndarray
         int32 integer codes (positions in the origin and destination id arrays).
     cost : numpy.ndarray
-        float64 travel cost (seconds, metres, or a benchmark's unit), >= 0.
+        float64 travel cost (seconds, metres, or any unit of the caller's), >= 0.
     n_origins, n_destinations : int
         Sizes of the two sides (origins without any pair still count).
     """
@@ -297,17 +263,17 @@ class Problem:
     """Demand, candidate sites per tier, sparse cost pairs and targets.
 
     Build one with :meth:`from_tables` (planner tables with ids) or :meth:`from_arrays`
-    (integer-coded arrays, e.g. from benchmark readers). Construction validates the data and
+    (integer-coded arrays, e.g. from instance readers). Construction validates the data and
     raises :class:`~gxnet._errors.ProblemDataError` naming the field and the ids at fault.
 
     Attributes
     ----------
     demand : Demand
-    sites : dict[str, Sites]
+    sites : dict[str, TierSites]
         Keyed by tier, in :data:`TIERS` order; only tiers that have sites.
     pairs : dict[str, Pairs]
-        Keyed by the tier the pairs lead to: ``pairs["recycling_point"]`` links demand to
-        points, ``pairs["sorting_centre"]`` points to centres, ``pairs["processing_base"]``
+        Keyed by the tier the pairs lead to: ``pairs[Tier.RECYCLING_POINT]`` links demand to
+        points, ``pairs[Tier.SORTING_CENTRE]`` points to centres, ``pairs[Tier.PROCESSING_BASE]``
         centres to bases.
     targets : Targets
     """
@@ -315,7 +281,7 @@ class Problem:
     def __init__(
         self,
         demand: Demand,
-        sites: Mapping[str, Sites],
+        sites: Mapping[str, TierSites],
         pairs: Mapping[str, Pairs],
         targets: Targets | None = None,
     ) -> None:
@@ -376,14 +342,14 @@ class Problem:
         _require_columns("sites", sites, ["site_id"])
         demand_ids = _unique_ids("demand.demand_id", demand["demand_id"])
         site_ids = _unique_ids("sites.site_id", sites["site_id"])
-        tiers = _column(sites, "tier", "recycling_point").astype(object).to_numpy()
+        tiers = _column(sites, "tier", Tier.RECYCLING_POINT).astype(object).to_numpy()
         _check_choice("sites.tier", tiers, TIERS, site_ids)
-        status = _column(sites, "status", "candidate").astype(object).to_numpy()
+        status = _column(sites, "status", SiteStatus.CANDIDATE).astype(object).to_numpy()
         _check_choice("sites.status", status, STATUSES, site_ids)
         capacity = _numbers("sites.capacity", _column(sites, "capacity", np.inf), site_ids, True)
         fixed = _numbers("sites.fixed_cost", _column(sites, "fixed_cost", 0.0), site_ids, False)
         by_tier = {
-            tier: Sites(
+            tier: TierSites(
                 tier,
                 site_ids[tiers == tier],
                 capacity[tiers == tier],
@@ -394,15 +360,15 @@ class Problem:
             if (tiers == tier).any()
         }
         weights = _numbers(f"demand.{weight}", demand[weight], demand_ids, False)
-        origin_ids = {"recycling_point": demand_ids}
-        if "recycling_point" in by_tier:
-            origin_ids["sorting_centre"] = by_tier["recycling_point"].ids
-        if "sorting_centre" in by_tier:
-            origin_ids["processing_base"] = by_tier["sorting_centre"].ids
+        origin_ids = {Tier.RECYCLING_POINT: demand_ids}
+        if Tier.RECYCLING_POINT in by_tier:
+            origin_ids[Tier.SORTING_CENTRE] = by_tier[Tier.RECYCLING_POINT].ids
+        if Tier.SORTING_CENTRE in by_tier:
+            origin_ids[Tier.PROCESSING_BASE] = by_tier[Tier.SORTING_CENTRE].ids
         tables = {
-            "recycling_point": ("costs", costs, "demand_id", "site_id"),
-            "sorting_centre": ("links", links, "point_id", "centre_id"),
-            "processing_base": ("base_links", base_links, "centre_id", "base_id"),
+            Tier.RECYCLING_POINT: ("costs", costs, "demand_id", "site_id"),
+            Tier.SORTING_CENTRE: ("links", links, "point_id", "centre_id"),
+            Tier.PROCESSING_BASE: ("base_links", base_links, "centre_id", "base_id"),
         }
         pairs = {}
         for tier, (name, table, from_col, to_col) in tables.items():
@@ -410,13 +376,56 @@ class Problem:
                 continue
             if tier not in by_tier or tier not in origin_ids:
                 raise ProblemDataError(
-                    f"{name}: pairs given but the sites table has no {tier!r} tier "
+                    f"{name}: pairs given but the sites table has no '{tier}' tier "
                     "(or none of the tier below it)"
                 )
             pairs[tier] = _code_pairs(
                 name, table, from_col, to_col, cost, origin_ids[tier], by_tier[tier].ids
             )
         return cls(Demand(demand_ids, weights), by_tier, pairs, targets)
+
+    @classmethod
+    def from_frames(
+        cls,
+        demand: pd.DataFrame,
+        sites: pd.DataFrame,
+        walk: pd.DataFrame,
+        truck: pd.DataFrame | None = None,
+        *,
+        targets: Targets | None = None,
+    ) -> Problem:
+        """A problem from the pipeline's frames as they are (no column renamed by the caller).
+
+        Parameters
+        ----------
+        demand : pandas.DataFrame
+            Demand units: ``demand_id`` and ``households`` (the weight); other columns are left
+            out.
+        sites : pandas.DataFrame
+            Sites of every tier: ``site_id``, ``tier``, and ``status``, ``capacity`` and
+            ``fixed_cost`` where known (defaults as in :meth:`from_tables`).
+        walk : pandas.DataFrame
+            Demand -> recycling point pairs within the service standard: ``demand_id``,
+            ``site_id``, ``travel_s`` (:func:`gxnet.service_pairs.walk_costs`).
+        truck : pandas.DataFrame, optional
+            Recycling point -> sorting centre pairs within the truck standard: ``point_id``,
+            ``centre_id``, ``travel_s`` (:func:`gxnet.service_pairs.truck_costs`).
+        targets : Targets, optional
+
+        Returns
+        -------
+        Problem
+            Costs in seconds of travel.
+        """
+        known = [c for c in ("site_id", "tier", "status", "capacity", "fixed_cost") if c in sites]
+        return cls.from_tables(
+            demand[["demand_id", "households"]],
+            sites[known],
+            walk,
+            links=truck,
+            targets=targets,
+            cost="travel_s",
+        )
 
     @classmethod
     def from_arrays(
@@ -440,17 +449,20 @@ class Problem:
         weight = np.asarray(weight, dtype=np.float64)
         ids = np.arange(len(weight)) if demand_ids is None else np.asarray(demand_ids)
         sids = np.arange(n_sites) if site_ids is None else np.asarray(site_ids)
-        sites = Sites(
-            "recycling_point",
+        sites = TierSites(
+            Tier.RECYCLING_POINT,
             sids,
             np.full(n_sites, np.inf) if capacity is None else np.asarray(capacity, float),
             np.zeros(n_sites) if fixed_cost is None else np.asarray(fixed_cost, float),
-            np.full(n_sites, "candidate", dtype=object)
+            np.full(n_sites, SiteStatus.CANDIDATE, dtype=object)
             if status is None
             else np.asarray(status, dtype=object),
         )
         return cls(
-            Demand(ids, weight), {"recycling_point": sites}, {"recycling_point": pairs}, targets
+            Demand(ids, weight),
+            {Tier.RECYCLING_POINT: sites},
+            {Tier.RECYCLING_POINT: pairs},
+            targets,
         )
 
     # ---- questions the models ask -------------------------------------------------------
@@ -487,12 +499,59 @@ class Problem:
             targets=targets,
         )
 
-    def usable_pairs(self, tier: str = "recycling_point") -> Pairs:
+    def tier_problem(
+        self, tier: Tier, weight: np.ndarray, origins: np.ndarray | None = None
+    ) -> Problem:
+        """The one-tier problem of placing ``tier``'s sites for the sites below it.
+
+        The models place the first tier's sites for the demand units; here the demand units are
+        the sites of the tier below (those in ``origins``), each weighted by what it sends up,
+        and the sites are ``tier``'s, with the pairs that link the two and ``tier``'s count
+        target. A plan chooses its sorting centres this way for the recycling points a covering
+        model chose.
+
+        Parameters
+        ----------
+        tier : Tier
+            The tier to place (``sorting_centre`` or ``processing_base``).
+        weight : numpy.ndarray
+            One value per site of the tier below: what it sends up (e.g. households served).
+        origins : numpy.ndarray, optional
+            Boolean mask of the sites below that take part (e.g. the open ones); default all.
+
+        Returns
+        -------
+        Problem
+        """
+        tier = Tier(tier)
+        lower = self.sites[tier.below]
+        origins = np.ones(lower.n, dtype=bool) if origins is None else np.asarray(origins, bool)
+        pairs = self.pairs[tier]
+        keep = origins[pairs.origin]
+        code = np.cumsum(origins) - 1
+        linked = Pairs.from_arrays(
+            code[pairs.origin[keep]],
+            pairs.destination[keep],
+            pairs.cost[keep],
+            int(origins.sum()),
+            pairs.n_destinations,
+        )
+        first = Tier.RECYCLING_POINT
+        return Problem(
+            Demand(lower.ids[origins], np.asarray(weight, dtype=np.float64)[origins]),
+            {first: replace(self.sites[tier], tier=first)},
+            {first: linked},
+            Targets(points=self.targets.count_for(tier)),
+        )
+
+    def usable_pairs(self, tier: Tier = Tier.RECYCLING_POINT) -> Pairs:
         """The pairs of ``tier`` that lead to sites which may open (excluded sites dropped)."""
         pairs = self.pairs[tier]
         return pairs.select(self.sites[tier].usable[pairs.destination])
 
-    def unreachable(self, tier: str = "recycling_point", pairs: Pairs | None = None) -> np.ndarray:
+    def unreachable(
+        self, tier: Tier = Tier.RECYCLING_POINT, pairs: Pairs | None = None
+    ) -> np.ndarray:
         """Integer codes of the origins that no usable site of ``tier`` can serve.
 
         ``pairs`` replaces the problem's pairs, e.g. pairs cut to a tighter radius.
@@ -501,7 +560,7 @@ class Problem:
         usable = self.sites[tier].usable[pairs.destination]
         return np.flatnonzero(np.bincount(pairs.origin[usable], minlength=pairs.n_origins) == 0)
 
-    def sites_to_open(self, tier: str = "recycling_point", count: int | None = None) -> int:
+    def sites_to_open(self, tier: Tier = Tier.RECYCLING_POINT, count: int | None = None) -> int:
         """How many sites of ``tier`` a model must open: ``count``, else the tier's target.
 
         Raises
@@ -511,7 +570,7 @@ class Problem:
             above the usable ones.
         """
         count = count if count is not None else self.targets.count_for(tier)
-        name = f"targets.{_target_name(tier)}"
+        name = f"targets.{Tier(tier).plural}"
         if count is None:
             raise ProblemDataError(f"{name}: the number of {tier}s to open is not set")
         sites = self.sites[tier]
@@ -523,12 +582,14 @@ class Problem:
             )
         return int(count)
 
-    def origin_ids(self, tier: str = "recycling_point") -> np.ndarray:
+    def origin_ids(self, tier: Tier = Tier.RECYCLING_POINT) -> np.ndarray:
         """The ids of the origins of ``tier``'s pairs (demand ids for the first tier)."""
-        position = TIERS.index(tier)
-        return self.demand.ids if position == 0 else self.sites[TIERS[position - 1]].ids
+        below = Tier(tier).below
+        return self.demand.ids if below is None else self.sites[below].ids
 
-    def require_reachable(self, tier: str = "recycling_point", pairs: Pairs | None = None) -> None:
+    def require_reachable(
+        self, tier: Tier = Tier.RECYCLING_POINT, pairs: Pairs | None = None
+    ) -> None:
         """Raise :class:`InfeasibleProblemError` naming the origins no usable site can serve.
 
         Raises
@@ -540,7 +601,8 @@ class Problem:
         if len(stranded) == 0:
             return
         ids = self.origin_ids(tier)[stranded]
-        what = "demand units" if tier == "recycling_point" else f"{TIERS[TIERS.index(tier) - 1]}s"
+        below = Tier(tier).below
+        what = "demand units" if below is None else f"{below}s"
         raise InfeasibleProblemError(
             f"{what} that no {tier} (excluded ones left out) can reach within the cutoff: "
             f"{describe_ids(ids)}. Add candidate {tier}s near them, lengthen the cutoff, "
@@ -690,17 +752,7 @@ def _validate(problem: Problem) -> None:
         if out.any():
             raise ProblemDataError(f"pairs.{tier}: {int(out.sum())} pairs name unknown codes")
     targets = problem.targets
-    if targets.coverage_share is not None and not 0 < targets.coverage_share <= 1:
-        raise ProblemDataError(
-            f"targets.coverage_share: {targets.coverage_share} is not a share in (0, 1]"
-        )
-    if targets.budget is not None and not targets.budget >= 0:
-        raise ProblemDataError(f"targets.budget: {targets.budget} must be >= 0")
-
-
-def _target_name(tier: str) -> str:
-    return {
-        "recycling_point": "n_points",
-        "sorting_centre": "n_centres",
-        "processing_base": "n_bases",
-    }[tier]
+    if targets.coverage is not None and not 0 < targets.coverage <= 1:
+        raise ProblemDataError(f"targets.coverage: {targets.coverage} is not a share in (0, 1]")
+    if targets.cost_budget is not None and not targets.cost_budget >= 0:
+        raise ProblemDataError(f"targets.cost_budget: {targets.cost_budget} must be >= 0")

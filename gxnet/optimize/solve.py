@@ -2,7 +2,7 @@
 
 Status rules (the project's contract):
 
-- ``"optimal"``: the solver *proved* optimality within ``gap_rel`` (HiGHS model status
+- ``"optimal"``: the solver *proved* optimality within the gap asked (HiGHS model status
   ``kOptimal``; CBC ``prob.sol_status == LpSolutionOptimal``). PuLP's own ``LpStatus`` is not
   trusted: it says "Optimal" for a CBC run stopped by its time limit.
 - ``"feasible"``: an incumbent exists but optimality is not proved (time limit); ``bound`` and
@@ -36,57 +36,13 @@ import pandas as pd
 import pulp
 import scipy.sparse
 
-from gxnet._errors import SolverError, UserInputError
+from gxnet._errors import SolverError
+from gxnet.config import SolverOptions
+from gxnet.optimize.budget import TimeBudget, stage_budget
 from gxnet.optimize.problem import Pairs, Problem
+from gxnet.tiers import Tier
 
 T = TypeVar("T")
-
-SOLVERS: tuple[str, ...] = ("highs", "cbc")
-STATUSES: tuple[str, ...] = ("optimal", "feasible", "infeasible", "no solution")
-
-
-@dataclass(frozen=True)
-class SolverOptions:
-    """How to run the solver.
-
-    Attributes
-    ----------
-    solver : {"highs", "cbc"}
-        HiGHS (default, via highspy) or CBC (PuLP's bundled binary).
-    time_limit_s : float, optional
-        Wall-clock limit; the best solution found so far is returned as ``"feasible"``.
-    gap_rel : float
-        Relative MIP gap at which the solver may stop and call the solution optimal.
-        The default 1e-6 matches the precision benchmark optima are compared with.
-    threads : int, optional
-        Threads of the solver and of gxnet's own LPs and MIPs before it (the network's
-        search, the Lagrangean stage); ``None``: the solver's own choice (HiGHS: both
-        cores of a 2-core machine).
-    seed : int
-        Random seed, for runs that repeat exactly.
-    msg : bool
-        Show the solver log.
-    warm_start : bool
-        Pass the model's heuristic incumbent to the solver when it has one.
-    """
-
-    solver: str = "highs"
-    time_limit_s: float | None = None
-    gap_rel: float = 1e-6
-    threads: int | None = None
-    seed: int = 0
-    msg: bool = False
-    warm_start: bool = True
-
-    def __post_init__(self) -> None:
-        if self.solver not in SOLVERS:
-            raise UserInputError(f"solver: {self.solver!r} is not one of {list(SOLVERS)}")
-        if self.time_limit_s is not None and not self.time_limit_s > 0:
-            raise UserInputError(f"time_limit_s: {self.time_limit_s} must be > 0")
-        if not 0 <= self.gap_rel < 1:
-            raise UserInputError(f"gap_rel: {self.gap_rel} must be in [0, 1)")
-        if self.threads is not None and self.threads < 1:
-            raise UserInputError(f"threads: {self.threads} must be >= 1")
 
 
 @dataclass(frozen=True)
@@ -163,6 +119,7 @@ def solve_pulp(
     options: SolverOptions | None = None,
     *,
     highs_options: dict[str, object] | None = None,
+    budget: TimeBudget | None = None,
 ) -> SolverRun:
     """Solve a PuLP problem with the chosen solver and report an honest status.
 
@@ -176,6 +133,9 @@ def solve_pulp(
     highs_options : dict, optional
         Extra HiGHS options a model knows to help (ignored by CBC), e.g.
         ``{"mip_heuristic_effort": 0.0}`` when the model already holds a strong incumbent.
+    budget : TimeBudget, optional
+        The stage's budget: the solver's time limit is what is left of it
+        (:meth:`TimeBudget.solver_limit`). Default: a budget of ``options.time_limit_s``.
 
     Returns
     -------
@@ -187,9 +147,10 @@ def solve_pulp(
         When the solver itself fails.
     """
     options = options or SolverOptions()
-    if options.solver == "highs":
-        return _solve_highs(prob, options, highs_options or {})
-    return _solve_cbc(prob, options)
+    limit = stage_budget(options.time_limit_s, budget).solver_limit()
+    if options.name == "highs":
+        return _solve_highs(prob, options, limit, highs_options or {})
+    return _solve_cbc(prob, options, limit)
 
 
 #: PuLP's (status, sol_status) for each honest status.
@@ -227,8 +188,8 @@ def quiet_highs():  # -> highspy.Highs
 
     It asks for no thread count of its own, so it runs on whatever pool the solve sized
     (:func:`size_thread_pool`): HiGHS sizes one thread pool per process, and a run that asks
-    for another explicit count than the pool's fails (found when a single-threaded heuristic
-    ran after a default solve in the same process).
+    for another explicit count than the pool's fails (a single-threaded heuristic after a
+    default solve in the same process would).
     """
     import highspy
 
@@ -241,8 +202,8 @@ def size_thread_pool(threads: int | None) -> None:
     """Size HiGHS's process-wide thread pool to ``threads`` (None: HiGHS's default).
 
     A solve calls it first, so that gxnet's own LPs and MIPs (:func:`quiet_highs`), which run
-    before the solver and ask for no count, keep to the solve's ``threads`` too: the two-tier
-    network's search MIPs ran on every core when ``threads=1`` had asked for one.
+    before the solver and ask for no count, keep to the solve's ``threads`` too (else a heuristic's
+    MIPs would run on every core where ``threads=1`` asked for one).
     """
     import highspy
 
@@ -291,7 +252,10 @@ def run_highs(h) -> None:
 
 
 def _solve_highs(
-    prob: pulp.LpProblem, options: SolverOptions, extra: dict[str, object]
+    prob: pulp.LpProblem,
+    options: SolverOptions,
+    time_limit_s: float | None,
+    extra: dict[str, object],
 ) -> SolverRun:
     import highspy
 
@@ -299,17 +263,17 @@ def _solve_highs(
     variables = prob.variables()
     h = highspy.Highs() if options.msg else _silent(highspy.Highs)
     h.setOptionValue("output_flag", bool(options.msg))
-    h.setOptionValue("mip_rel_gap", float(options.gap_rel))
+    h.setOptionValue("mip_rel_gap", float(options.gap))
     h.setOptionValue("random_seed", int(options.seed))
     size_thread_pool(options.threads)
-    if options.time_limit_s is not None:
-        h.setOptionValue("time_limit", float(options.time_limit_s))
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", float(time_limit_s))
     start = [v.varValue for v in variables]
     warm = options.warm_start and bool(variables) and all(value is not None for value in start)
     if warm:
-        # HiGHS 1.16 maps a MIP start into its presolved model wrongly at times (pmed10
-        # reduced: start worth 1122 taken as 1094, every better node pruned, "optimal" at a
-        # value below the true optimum). Without presolve the start is taken as it is; the
+        # HiGHS may map a MIP start into its presolved model wrongly: the start is then taken
+        # at a lower value than its own, every better node is pruned, and "optimal" is said at
+        # a value below the true optimum. Without presolve the start is taken as it is; the
         # models that pass one have already removed what presolve would.
         h.setOptionValue("presolve", "off")
     for key, value in extra.items():
@@ -476,7 +440,9 @@ def cbc_command(**options: object) -> pulp.LpSolver_CMD:
     return pulp.COIN_CMD(path=cbcbox.cbc_bin_path(), **options)
 
 
-def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
+def _solve_cbc(
+    prob: pulp.LpProblem, options: SolverOptions, time_limit_s: float | None
+) -> SolverRun:
     variables = prob.variables()
     start = [v.varValue for v in variables]
     warm = options.warm_start and bool(variables) and all(value is not None for value in start)
@@ -484,8 +450,8 @@ def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
         log_path = Path(folder) / "cbc.log"
         solver = cbc_command(
             msg=False,
-            timeLimit=options.time_limit_s,
-            gapRel=options.gap_rel,
+            timeLimit=time_limit_s,
+            gapRel=options.gap,
             threads=options.threads,
             warmStart=warm,
             logPath=str(log_path),
@@ -500,10 +466,10 @@ def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> SolverRun:
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
     if options.msg:
         print(log)
-    status = _cbc_status(prob, log, options.time_limit_s)
-    # CBC 2.10 stopped by its limit before it took the start in returns nothing, and stopped
-    # in the middle of preprocessing it says "infeasible" (pmed16 at a 1 s limit). A start
-    # that meets every row is a solution all the same: the run found none better.
+    status = _cbc_status(prob, log, time_limit_s)
+    # CBC stopped by its limit before it took the start in returns nothing, and stopped in
+    # the middle of preprocessing it says "infeasible". A start that meets every row is a
+    # solution all the same: the run found none better.
     if (
         status in ("infeasible", "no solution")
         and warm
@@ -584,30 +550,37 @@ class LocationModel(ABC):
         return cls(problem, *args, **options)
 
     @abstractmethod
-    def build(self, options: SolverOptions) -> pulp.LpProblem:
-        """Build the PuLP model (with a warm start set on its variables if any)."""
+    def build(self, options: SolverOptions, budget: TimeBudget | None = None) -> pulp.LpProblem:
+        """Build the PuLP model (with a warm start set on its variables if any); heuristics
+        run while building draw on ``budget`` (default: one of ``options.time_limit_s``)."""
 
     @abstractmethod
     def read(self, run: SolverRun) -> Solution:
         """Turn the solved PuLP model into a Solution (sites, assignments, metrics)."""
 
-    def solve(self, options: SolverOptions | None = None) -> Solution:
+    def solve(
+        self, options: SolverOptions | None = None, budget: TimeBudget | None = None
+    ) -> Solution:
         """Build, solve and read the model.
 
         Parameters
         ----------
         options : SolverOptions, optional
+        budget : TimeBudget, optional
+            The stage's time budget, which building and the solver draw on; default: a budget
+            of ``options.time_limit_s`` started now.
 
         Returns
         -------
         Solution
         """
         options = options or SolverOptions()
+        budget = stage_budget(options.time_limit_s, budget)
         size_thread_pool(options.threads)
         tic = time.perf_counter()
-        prob = self.build(options)
+        prob = self.build(options, budget)
         build_time = time.perf_counter() - tic
-        run = solve_pulp(prob, options, highs_options=self.highs_options)
+        run = solve_pulp(prob, options, highs_options=self.highs_options, budget=budget)
         solution = self.read(run)
         solution.build_time_s = build_time + run.load_time_s
         solution.solve_time_s = run.solve_time_s
@@ -636,7 +609,7 @@ def one_tier_solution(
     solver's value carries its feasibility tolerances); ``bound`` replaces the solver's when the
     model knows a better one (the gap follows it).
     """
-    tier = "recycling_point"
+    tier = Tier.RECYCLING_POINT
     bound = run.bound if bound is None else bound
     return Solution(
         run.status,
@@ -652,7 +625,7 @@ def one_tier_solution(
 
 
 def assignment_frame(
-    problem: Problem, tier: str, pairs: Pairs, rows: np.ndarray, share: np.ndarray | None = None
+    problem: Problem, tier: Tier, pairs: Pairs, rows: np.ndarray, share: np.ndarray | None = None
 ) -> pd.DataFrame:
     """Assignments of ``tier`` as a DataFrame of ids from selected pair rows.
 
@@ -680,7 +653,7 @@ def assignment_frame(
 
 def site_variables(
     problem: Problem,
-    tier: str,
+    tier: Tier,
     prefix: str = "open",
     prob: pulp.LpProblem | None = None,
 ) -> list[pulp.LpVariable]:

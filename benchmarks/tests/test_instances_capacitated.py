@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from benchmarks.research.instances import read_cap, read_tscflp
 from gxnet._errors import InputFileError
-from gxnet.optimize.instances import read_cap, read_tscflp
+
+pytestmark = pytest.mark.bench
 
 # Two warehouses, three customers, records wrapped across lines as OR-Library does.
 TINY_CAP = """2 3

@@ -7,11 +7,11 @@ import os
 import numpy as np
 import pulp
 import pytest
-from highs_pool import one_column_lp, runs_with
 
+from benchmarks.research.instances import read_pmed
 from gxnet._errors import SolverError, UserInputError
-from gxnet.optimize import PMedian, SolverOptions, solve_pulp
-from gxnet.optimize.instances import read_pmed
+from gxnet.config import SolverOptions
+from gxnet.optimize import PMedian, solve_pulp
 from gxnet.optimize.solve import (
     cbc_command,
     quiet_highs,
@@ -19,6 +19,7 @@ from gxnet.optimize.solve import (
     run_highs,
     size_thread_pool,
 )
+from tests.optimize.highs_pool import one_column_lp, runs_with
 
 SOLVERS = ["highs", "cbc"]
 
@@ -26,10 +27,10 @@ SOLVERS = ["highs", "cbc"]
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"solver": "gurobi"}, r"solver: 'gurobi' is not one of \['highs', 'cbc'\]"),
-        ({"time_limit_s": 0}, "time_limit_s: 0 must be > 0"),
-        ({"gap_rel": 1.5}, r"gap_rel: 1.5 must be in \[0, 1\)"),
-        ({"threads": 0}, "threads: 0 must be >= 1"),
+        ({"name": "gurobi"}, r"solver.name: 'gurobi' is not one of \['highs', 'cbc'\]"),
+        ({"time_limit_s": 0}, "solver.time_limit_s: 0 must be > 0"),
+        ({"gap": 1.5}, r"solver.gap: 1.5 must be in \[0, 1\)"),
+        ({"threads": 0}, "solver.threads: 0 must be >= 1"),
     ],
 )
 def test_bad_options(options, message):
@@ -48,7 +49,7 @@ def knapsack() -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_optimal_mip_with_constant_and_seed(solver):
     prob, x = knapsack()
-    run = solve_pulp(prob, SolverOptions(solver=solver, seed=7, threads=1))
+    run = solve_pulp(prob, SolverOptions(name=solver, seed=7, threads=1))
     assert (run.status, run.objective, run.bound, run.gap) == ("optimal", 19.0, 19.0, 0.0)
     assert [round(v.varValue) for v in x] == [0, 1, 1, 0]
     assert run.solver == solver
@@ -60,7 +61,7 @@ def test_cbc_from_cbcbox_when_pulp_bundles_none(monkeypatch):
     monkeypatch.delattr(pulp, "PULP_CBC_CMD")
     assert isinstance(cbc_command(), pulp.COIN_CMD)
     prob, x = knapsack()
-    run = solve_pulp(prob, SolverOptions(solver="cbc"))
+    run = solve_pulp(prob, SolverOptions(name="cbc"))
     assert (run.status, run.objective) == ("optimal", 19.0)
     assert [round(v.varValue) for v in x] == [0, 1, 1, 0]
 
@@ -80,7 +81,7 @@ def test_linear_program(solver):
     prob += 2 * a + 3 * b
     prob += a + b >= 4
     prob += a <= 1
-    run = solve_pulp(prob, SolverOptions(solver=solver))
+    run = solve_pulp(prob, SolverOptions(name=solver))
     assert run.status == "optimal"
     assert run.objective == pytest.approx(11.0)
     assert (a.varValue, b.varValue) == (pytest.approx(1.0), pytest.approx(3.0))
@@ -90,7 +91,7 @@ def test_linear_program(solver):
 def test_infeasible(solver):
     prob, x = knapsack()
     prob += x[0] + x[1] >= 2
-    run = solve_pulp(prob, SolverOptions(solver=solver))
+    run = solve_pulp(prob, SolverOptions(name=solver))
     assert (run.status, run.objective, run.gap) == ("infeasible", None, None)
 
 
@@ -106,7 +107,7 @@ def test_no_solution_when_stopped_before_any(solver):
     prob += pulp.lpSum(x)
     for row, value in zip(matrix.tolist(), rhs.tolist(), strict=True):
         prob += pulp.LpAffineExpression(zip(x, row, strict=True)) == value
-    run = solve_pulp(prob, SolverOptions(solver=solver, time_limit_s=0.3))
+    run = solve_pulp(prob, SolverOptions(name=solver, time_limit_s=0.3))
     assert (run.status, run.objective) == ("no solution", None)
 
 
@@ -120,7 +121,7 @@ def pmed16_model(bench_dir):
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_time_limited_run_is_feasible_not_optimal(pmed16_model, solver):
     model, prob = pmed16_model
-    options = SolverOptions(solver=solver, time_limit_s=1.0)
+    options = SolverOptions(name=solver, time_limit_s=1.0)
     run = solve_pulp(prob, options, highs_options=model.highs_options)
     assert run.status == "feasible"
     assert run.objective == pytest.approx(8162)  # the warm start, the known optimum
@@ -191,7 +192,7 @@ def fake_cbc(monkeypatch, tmp_path):
 def test_cbc_infeasible_after_its_time_limit_is_no_proof(fake_cbc, time_limit_s, status):
     fake_cbc("Infeasible - objective value 0.00000000", CUT_SHORT_LOG)
     prob, _ = knapsack()
-    run = solve_pulp(prob, SolverOptions(solver="cbc", time_limit_s=time_limit_s))
+    run = solve_pulp(prob, SolverOptions(name="cbc", time_limit_s=time_limit_s))
     assert (run.status, run.objective, run.bound) == (status, None, None)
     assert (prob.status, prob.sol_status) == {
         "no solution": (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound),
@@ -204,7 +205,7 @@ def test_cbc_cut_short_keeps_a_start_that_meets_every_row(fake_cbc):
     prob, x = knapsack()
     for variable, value in zip(x, [0, 1, 1, 0], strict=True):
         variable.setInitialValue(value)
-    run = solve_pulp(prob, SolverOptions(solver="cbc", time_limit_s=0.95))
+    run = solve_pulp(prob, SolverOptions(name="cbc", time_limit_s=0.95))
     # The start (worth 9 + the constant 10); the root LP value 9.5 (+ 10) bounds it.
     assert (run.status, run.objective, run.bound) == ("feasible", 19.0, 19.5)
     assert run.gap == pytest.approx(relative_gap(19.0, 19.5))
@@ -217,7 +218,7 @@ def test_cbc_cut_short_does_not_take_a_start_that_breaks_a_row(fake_cbc):
     prob, x = knapsack()
     for variable in x:
         variable.setInitialValue(1)  # weight 14 in a knapsack of 7
-    run = solve_pulp(prob, SolverOptions(solver="cbc", time_limit_s=0.95))
+    run = solve_pulp(prob, SolverOptions(name="cbc", time_limit_s=0.95))
     assert (run.status, run.objective) == ("no solution", None)
 
 
@@ -225,7 +226,7 @@ def test_cbc_bound_of_a_maximising_run_is_its_upper_bound(fake_cbc):
     log = "Result - Stopped on time limit\nObjective value: 9.00000000\nUpper bound: 9.6\n"
     fake_cbc("Stopped on time - objective value 9.00000000", log, (0, 1, 1, 0))
     prob, x = knapsack()
-    run = solve_pulp(prob, SolverOptions(solver="cbc", time_limit_s=1.0))
+    run = solve_pulp(prob, SolverOptions(name="cbc", time_limit_s=1.0))
     assert (run.status, run.objective, run.bound) == ("feasible", 19.0, 19.6)
     assert [v.varValue for v in x] == [0, 1, 1, 0]
 

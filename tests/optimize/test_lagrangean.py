@@ -7,10 +7,10 @@ import itertools
 
 import numpy as np
 import pytest
-from location_bruteforce import Tiny, brute_force, random_tiny
 
+from benchmarks.research.instances import read_cap
 from gxnet.optimize import CapacitatedFacilityLocation
-from gxnet.optimize.instances import read_cap
+from gxnet.optimize.budget import TimeBudget
 from gxnet.optimize.lagrangean import (
     CflpData,
     cover_knapsack,
@@ -22,6 +22,7 @@ from gxnet.optimize.lagrangean import (
     subgradient,
     transport,
 )
+from tests.optimize.location_bruteforce import Tiny, brute_force, random_tiny
 
 
 def _data(tiny: Tiny) -> CflpData:
@@ -57,7 +58,7 @@ def test_bound_and_incumbent_bracket_the_published_optimum(bench_dir, cflp_optim
     model = CapacitatedFacilityLocation.from_problem(problem)
     data = model.cflp_data(model.point_pairs())
     optimum = cflp_optima[instance]
-    result = subgradient(data, time_budget_s=20.0)
+    result = subgradient(data, budget=TimeBudget(20.0))
     assert result.bound <= optimum * (1 + 1e-9)
     assert result.bound >= optimum * (1 - 1e-4)  # the relaxation is tight on these
     assert result.upper == pytest.approx(optimum, rel=1e-6)
@@ -76,7 +77,7 @@ def test_every_multiplier_gives_a_bound_below_the_brute_force_optimum(seed):
     for scale in (0.0, 1.0, 2.0, 5.0):
         multipliers = start * scale + rng.normal(0, 20, data.n)
         assert relax(data, multipliers).value <= optimum + 1e-6
-    result = subgradient(data, time_budget_s=5.0)
+    result = subgradient(data, budget=TimeBudget(5.0))
     assert result.bound <= optimum + 1e-6
     assert result.upper == pytest.approx(optimum, rel=1e-9)
     _assert_feasible(data, result.incumbent)
@@ -127,7 +128,7 @@ def test_fixings_never_cut_off_the_optimum():
         tiny = _feasible_tiny(100 + seed, n=8, m=5)
         data = _data(tiny)
         optimum = brute_force(tiny)
-        multipliers = subgradient(data, time_budget_s=5.0).multipliers
+        multipliers = subgradient(data, budget=TimeBudget(5.0)).multipliers
         for y in itertools.product((0, 1), repeat=data.m):
             incumbent = transport(data, np.array(y, bool))
             if incumbent is None:
@@ -155,7 +156,7 @@ def test_open_count_limit_keeps_every_solution_as_good_as_the_upper_value():
     for seed in range(6):
         tiny = _feasible_tiny(300 + seed, n=8, m=6)
         data = _data(tiny)
-        multipliers = subgradient(data, time_budget_s=5.0).multipliers
+        multipliers = subgradient(data, budget=TimeBudget(5.0)).multipliers
         solutions = [
             transport(data, np.array(y, bool)) for y in itertools.product((0, 1), repeat=6)
         ]

@@ -1,7 +1,7 @@
 """The split-flow network as a pure min-cost flow, solved by OR-Tools in a few milliseconds.
 
 With the open sites chosen, the flows of a split-flow network are an LP
-(:class:`~gxnet.optimize.network_search.NetworkFlows`). When every demand unit's load is the
+(:class:`~benchmarks.research.network_search.NetworkFlows`). When every demand unit's load is the
 same multiple of its weight, that LP is a min-cost flow on a graph: demand units supply their
 weight, each site is an arc from its in-node to its out-node holding its capacity, the pairs
 are arcs between them, and the top tier's sites drain into one sink. OR-Tools' cost-scaling
@@ -20,19 +20,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gxnet._errors import SolverError
-from gxnet.optimize.problem import csr_positions
-
-if TYPE_CHECKING:  # network_search imports this module
-    from gxnet.optimize.network_search import Tier
+from gxnet.optimize.problem import Pairs, csr_positions
 
 #: Largest integer a scaled weight or unit cost is rounded to when the data are not integral:
 #: six significant digits, far inside OR-Tools' 64-bit range even summed over a city.
 _SCALE = 1e6
+
+
+@dataclass(frozen=True)
+class FlowTier:
+    """One tier of sites and the pairs that bring load to it.
+
+    Attributes
+    ----------
+    pairs : Pairs
+        Pairs from the tier below (demand units for the points) to this tier's sites.
+    capacity, fixed_cost : numpy.ndarray
+        Per site (capacity inf: none).
+    unit_cost : numpy.ndarray
+        Objective coefficient of each pair's column (per share of a demand unit for the
+        points, per unit of load for the links).
+    """
+
+    pairs: Pairs
+    capacity: np.ndarray
+    fixed_cost: np.ndarray
+    unit_cost: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -79,15 +96,15 @@ class MinCostFlow:
 
     @classmethod
     def from_tiers(
-        cls, tiers: Sequence[Tier], weight: np.ndarray, load: np.ndarray
+        cls, tiers: Sequence[FlowTier], weight: np.ndarray, load: np.ndarray
     ) -> MinCostFlow | None:
-        """The network of ``tiers`` (:class:`~gxnet.optimize.network_search.Tier`), or None
+        """The network of ``tiers`` (:class:`FlowTier`), or None
         when it is no pure network: a load that is not one multiple of the weight, or no load
         at all above the points.
 
         Parameters
         ----------
-        tiers : sequence of Tier
+        tiers : sequence of FlowTier
             Points first; unit costs per share of a demand unit for the points' pairs, per
             unit of load for the links.
         weight, load : numpy.ndarray

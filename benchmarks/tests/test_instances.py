@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from benchmarks.research.instances import read_pmed, read_scp, read_spopt_sf
 from gxnet._errors import InputFileError
-from gxnet.optimize.instances import read_pmed, read_scp, read_spopt_sf
+
+pytestmark = pytest.mark.bench
 
 
 def test_pmed_last_value_wins_and_paths_are_shortest(tmp_path):
@@ -23,7 +25,7 @@ def test_pmed_last_value_wins_and_paths_are_shortest(tmp_path):
         [4, 2, 1, 0],
     ]
     problem = instance.problem()
-    assert problem.targets.n_points == 2
+    assert problem.targets.points == 2
     assert problem.pairs["recycling_point"].n == 16
 
 

@@ -8,10 +8,12 @@ import itertools
 import numpy as np
 import pytest
 
+from benchmarks.research.min_cost_flow import FlowTier, MinCostFlow
+from benchmarks.research.network_search import NetworkFlows
 from gxnet._errors import SolverError
-from gxnet.optimize.min_cost_flow import MinCostFlow
-from gxnet.optimize.network_search import NetworkFlows, Tier
 from gxnet.optimize.problem import Pairs
+
+pytestmark = pytest.mark.bench
 
 
 def _network(seed: int, sizes=(5, 4, 3), *, ratio: float = 1.0, integral: bool = True):
@@ -35,7 +37,7 @@ def _network(seed: int, sizes=(5, 4, 3), *, ratio: float = 1.0, integral: bool =
         unit = weight[pairs.origin] * pairs.cost if t == 0 else pairs.cost
         capacity = draw(8, 30, n) * (1.0 if t == 0 else ratio)
         capacity[0] = 1e9 if t else weight.sum()
-        tiers.append(Tier(pairs, capacity, draw(10, 60, n), unit))
+        tiers.append(FlowTier(pairs, capacity, draw(10, 60, n), unit))
         below = n
     return NetworkFlows(tiers, weight, ratio * weight)
 
@@ -115,7 +117,7 @@ def test_a_unit_no_point_reaches_supplies_nothing():
     tiers = list(flows.tiers)
     first = tiers[0].pairs
     keep = first.origin != 0
-    tiers[0] = Tier(
+    tiers[0] = FlowTier(
         first.select(keep), tiers[0].capacity, tiers[0].fixed_cost, tiers[0].unit_cost[keep]
     )
     reduced = NetworkFlows(tiers, flows.weight, flows.load)

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import CapacitatedFacilityLocation, Pairs, Problem, SolverOptions, Targets
+from gxnet.config import SolverOptions, Targets
+from gxnet.optimize import CapacitatedFacilityLocation, Pairs, Problem
 from gxnet.optimize.problem import describe_ids
 
 
@@ -37,7 +38,7 @@ def tables():
 
 def test_from_tables_codes_tiers_and_pairs():
     demand, sites, costs, links = tables()
-    problem = Problem.from_tables(demand, sites, costs, links=links, targets=Targets(n_points=2))
+    problem = Problem.from_tables(demand, sites, costs, links=links, targets=Targets(points=2))
     points = problem.sites["recycling_point"]
     assert list(points.ids) == ["p1", "p2", "p3"]
     assert points.capacity.tolist() == [40.0, np.inf, 40.0]
@@ -68,6 +69,50 @@ def test_from_tables_codes_tiers_and_pairs():
     ):
         problem.require_reachable("sorting_centre")
     assert "demand=3" in repr(problem)
+
+
+def test_from_frames_reads_the_pipelines_columns_as_they_are():
+    demand, sites, costs, links = tables()
+    walk = costs.rename(columns={"cost": "travel_s"}).assign(metres=1.0)
+    truck = links.rename(columns={"cost": "travel_s"})
+    frame = demand.assign(setting="urban", county_adcode=450403)
+    problem = Problem.from_frames(frame, sites.assign(name="x"), walk, truck)
+    same = Problem.from_tables(demand, sites, costs, links=links)
+    for tier in ("recycling_point", "sorting_centre"):
+        a, b = problem.pairs[tier], same.pairs[tier]
+        assert (a.origin.tolist(), a.destination.tolist(), a.cost.tolist()) == (
+            b.origin.tolist(),
+            b.destination.tolist(),
+            b.cost.tolist(),
+        )
+        assert problem.sites[tier].ids.tolist() == same.sites[tier].ids.tolist()
+    assert problem.demand.weight.tolist() == [10.0, 20.0, 30.0]
+
+
+def test_the_problem_of_the_tier_above_is_one_tier_for_the_chosen_sites_below():
+    demand, sites, costs, links = tables()
+    sites.loc[sites["site_id"] == "c2", "status"] = "candidate"
+    problem = Problem.from_tables(
+        demand, sites, costs, links=links, targets=Targets(points=2, centres=1)
+    )
+    upper = problem.tier_problem(
+        "sorting_centre", np.array([30.0, 0.0, 5.0]), np.array([True, False, True])
+    )
+    assert list(upper.demand.ids) == ["p1", "p3"]
+    assert upper.demand.weight.tolist() == [30.0, 5.0]
+    assert list(upper.sites) == ["recycling_point"]
+    centres = upper.sites["recycling_point"]
+    assert list(centres.ids) == ["c1", "c2"] and centres.capacity.tolist() == [500.0, 500.0]
+    pairs = upper.pairs["recycling_point"]
+    # p2's link is left out with p2; p1 and p3 both link to c1.
+    assert (pairs.origin.tolist(), pairs.destination.tolist(), pairs.cost.tolist()) == (
+        [0, 1],
+        [0, 0],
+        [60.0, 30.0],
+    )
+    assert upper.targets.points == 1  # the centres' count is the one-tier problem's count
+    everyone = problem.tier_problem("sorting_centre", np.ones(3))
+    assert list(everyone.demand.ids) == ["p1", "p2", "p3"]
 
 
 def test_integer_ids_and_dense_input():
@@ -128,11 +173,11 @@ def test_bad_tables_name_field_and_ids(which, column, row, value, message):
 @pytest.mark.parametrize(
     ("targets", "message"),
     [
-        (Targets(n_points=4), r"targets.n_points: 4 recycling_points asked for.*\[1, 3\]"),
-        (Targets(n_points=0), r"targets.n_points: 0 .* 1 are existing or required"),
-        (Targets(n_centres=2), r"targets.n_centres: 2 sorting_centres.*\[1, 1\]"),
-        (Targets(coverage_share=1.5), r"targets.coverage_share: 1.5"),
-        (Targets(budget=-1.0), r"targets.budget: -1.0"),
+        (Targets(points=4), r"targets.points: 4 recycling_points asked for.*\[1, 3\]"),
+        (Targets(points=0), r"targets.points: 0 .* 1 are existing or required"),
+        (Targets(centres=2), r"targets.centres: 2 sorting_centres.*\[1, 1\]"),
+        (Targets(coverage=1.5), r"targets.coverage: 1.5"),
+        (Targets(cost_budget=-1.0), r"targets.cost_budget: -1.0"),
     ],
 )
 def test_targets_out_of_reach(targets, message):
@@ -151,7 +196,7 @@ def test_capacity_short_of_demand_is_the_capacitated_models_concern():
         InfeasibleProblemError, match=r"recycling_point.capacity: .*hold 30 but 60 of the demand"
     ):
         CapacitatedFacilityLocation.from_problem(problem).solve(SolverOptions())
-    half = Problem.from_tables(demand, sites, costs, targets=Targets(coverage_share=0.5))
+    half = Problem.from_tables(demand, sites, costs, targets=Targets(coverage=0.5))
     assert CapacitatedFacilityLocation.from_problem(half).solve(SolverOptions()).has_solution
 
 

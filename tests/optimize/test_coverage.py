@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tiny_problems import feasible_sets, nearest_costs, random_problem
 
+from benchmarks.research.instances import planning_grid, read_scp, read_spopt_sf
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import LocationSetCovering, MaximalCovering, Problem, SolverOptions
+from gxnet.config import SolverOptions
+from gxnet.optimize import LocationSetCovering, MaximalCovering, Problem
 from gxnet.optimize.coverage import (
     cover_bound,
     cover_heuristic,
@@ -15,14 +16,14 @@ from gxnet.optimize.coverage import (
     partial_cover_bound,
     partial_cover_heuristic,
 )
-from gxnet.optimize.instances import planning_grid, read_scp, read_spopt_sf
+from tests.optimize.tiny_problems import feasible_sets, nearest_costs, random_problem
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_scp41_optimum(bench_dir, solver):
     instance = read_scp(bench_dir / "scp" / "scp41.txt")
     model = LocationSetCovering.from_problem(instance.problem(), objective="fixed_cost")
-    solution = model.solve(SolverOptions(solver=solver))
+    solution = model.solve(SolverOptions(name=solver))
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(429, rel=1e-9)
     chosen = np.isin(np.arange(len(instance.column_cost)), solution.open_sites["recycling_point"])
@@ -48,7 +49,7 @@ def test_spopt_lscp(san_francisco):
 def test_spopt_mclp(san_francisco, solver):
     sf = san_francisco
     model = MaximalCovering.from_cost_matrix(sf.cost, sf.weights, 5000, 4)
-    solution = model.solve(SolverOptions(solver=solver))
+    solution = model.solve(SolverOptions(name=solver))
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(875_247)
     assert solution.metrics["uncovered_units"] == 21  # spopt: 89.756 % of 205 tracts covered
@@ -110,14 +111,14 @@ def test_mclp_budget_and_floor():
     cost = np.array([[1.0, 9.0], [9.0, 1.0], [9.0, 1.0]])
     weights = np.array([5.0, 1.0, 1.0])
     budgeted = MaximalCovering.from_cost_matrix(
-        cost, weights, 2.0, 1, fixed_cost=np.array([10.0, 1.0]), budget=5.0
+        cost, weights, 2.0, 1, fixed_cost=np.array([10.0, 1.0]), cost_budget=5.0
     )
     # The heavier unit's site is over budget: only the cheap site may open.
     solution = budgeted.solve()
     assert (solution.open_sites["recycling_point"], solution.objective) == ([1], 2.0)
     floored = MaximalCovering.from_cost_matrix(cost, weights, 2.0, 1, coverage_floor=0.9)
     for solver in ("highs", "cbc"):
-        assert floored.solve(SolverOptions(solver=solver)).status == "infeasible"
+        assert floored.solve(SolverOptions(name=solver)).status == "infeasible"
 
 
 def test_radius_tighter_than_pairs(san_francisco):
@@ -131,7 +132,7 @@ def test_radius_tighter_than_pairs(san_francisco):
 def test_bad_arguments(san_francisco):
     with pytest.raises(ProblemDataError, match="objective: 'households'"):
         LocationSetCovering.from_problem(san_francisco.problem(5000), objective="households")
-    with pytest.raises(ProblemDataError, match="targets.n_points: 17 recycling_points"):
+    with pytest.raises(ProblemDataError, match="targets.points: 17 recycling_points"):
         MaximalCovering.from_problem(san_francisco.problem(5000), 17)
 
 
@@ -336,7 +337,7 @@ def test_mclp_floor_with_the_heuristic(san_francisco):
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_mclp_fixings_keep_the_optimum(solver):
     problem = planning_grid(40, 2.0, 60)
-    options = SolverOptions(solver=solver, time_limit_s=20)
+    options = SolverOptions(name=solver, time_limit_s=20)
     solution = MaximalCovering.from_problem(problem).solve(options)
     plain = MaximalCovering.from_problem(problem, heuristic=False).solve(options)
     assert solution.status == plain.status == "optimal"

@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from gxnet.optimize import Problem, Targets
+from gxnet.config import Targets
+from gxnet.optimize import Problem
 
 STATUS_MIX = ("candidate", "candidate", "candidate", "existing", "required", "excluded")
 
@@ -39,7 +40,7 @@ def random_problem(
             }
         ),
         costs,
-        targets=Targets(n_points=p),
+        targets=Targets(points=p),
     )
 
 

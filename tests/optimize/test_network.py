@@ -1,65 +1,21 @@
-"""TwoTierNetwork: the two-stage CFLP best known value, brute force, three tiers, bad input."""
+"""TwoTierNetwork: brute force, three tiers, bad input."""
 
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import pandas as pd
 import pytest
-from highs_pool import runs_with
-from location_bruteforce import brute_force, random_tiny
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import Problem, SolverOptions, Targets, TwoTierNetwork, network_search
-from gxnet.optimize.instances import read_tscflp
-from gxnet.optimize.solve import quiet_highs, size_thread_pool
+from gxnet.config import SolverOptions, Targets
+from gxnet.optimize import Problem, TwoTierNetwork
+from tests.optimize.location_bruteforce import brute_force, random_tiny
 
 
-def test_two_stage_cflp_reaches_the_best_known_value(bench_dir):
-    # PSC1-C1-50: BKS 722,178, lower bound 721,209.6 (reference.csv). A 1e-4 gap lets HiGHS
-    # stop once the plan is proven; the 60 s limit caps the kicks of the warm start at 15 s
-    # (their share); the value found is the BKS.
-    reference = pd.read_csv(bench_dir / "tscflp" / "reference.csv").set_index("instance")
-    instance = read_tscflp(bench_dir / "tscflp" / "PSC1-C1-50.txt")
-    model = TwoTierNetwork.from_problem(instance.problem(), single_centre=False)
-    solution = model.solve(SolverOptions(gap_rel=1e-4, time_limit_s=60))
-    assert solution.status == "optimal"
-    assert solution.objective == pytest.approx(reference.loc["PSC1-C1-50", "bks"], rel=1e-6)
-    assert solution.bound >= reference.loc["PSC1-C1-50", "lower_bound"]
-    links = solution.assignments["sorting_centre"]
-    points = solution.assignments["recycling_point"]
-    # Everything the satellites collect goes on to the plants, within the plants' capacities.
-    assert links["flow"].sum() == pytest.approx(instance.demand.sum(), rel=1e-9)
-    assert points["flow"].sum() == pytest.approx(instance.demand.sum(), rel=1e-9)
-    at_plant = links.groupby("site_id")["flow"].sum()
-    assert (at_plant.to_numpy() <= instance.plant_capacity[at_plant.index] + 1e-6).all()
-    assert set(links["site_id"]) <= set(solution.open_sites["sorting_centre"])
-
-
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores to tell the sizes apart")
-def test_the_search_keeps_to_the_solves_thread_count(monkeypatch):
-    # The search's LPs and MIPs run before the solver: with threads=1 they too run on a pool
-    # of one thread, where a run asking for one thread is accepted (on HiGHS's default pool
-    # of two it fails).
-    size_thread_pool(None)
-    run_highs, pools = network_search.run_highs, []
-    default = quiet_highs()
-    default.addVar(0.0, 1.0)
-    run_highs(default)  # HiGHS's pool at its default size, as an earlier solve leaves it
-
-    def probe(h) -> None:
-        pools.append(1 if runs_with(1) else "not 1")
-        run_highs(h)
-
-    monkeypatch.setattr(network_search, "run_highs", probe)
-    model = _tiny_network(_feasible_tiny(0), single_centre=False)
-    model.solve(SolverOptions(threads=1, time_limit_s=20))
-    assert pools and set(pools) == {1}
-
-
-def _tiny_network(tiny, targets=None, centre_status=None, **options) -> TwoTierNetwork:
-    return TwoTierNetwork.from_cost_matrix(
+def _tiny_network(
+    tiny, targets=None, centre_status=None, *, model=TwoTierNetwork, **options
+) -> TwoTierNetwork:
+    return model.from_cost_matrix(
         tiny.cost,
         tiny.weight,
         tiny.capacity,
@@ -95,7 +51,7 @@ def _check(model, expected):
             return
         assert solution.status == "infeasible"
         return
-    solution = model.solve(SolverOptions(gap_rel=0))
+    solution = model.solve(SolverOptions(gap=0))
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
     return solution
@@ -129,8 +85,8 @@ def test_statuses_and_counts_match_brute_force(seed):
     tiny = _feasible_tiny(700 + seed)
     tiny.status = ["candidate", "existing", "excluded", "candidate"]
     tiny.link[1, 0] = 4.0  # the existing point has a centre in reach
-    targets = Targets(n_points=2, n_centres=1, budget=float(tiny.fixed.sum() + 80))
-    expected = brute_force(tiny, n_points=2, n_centres=1, budget=targets.budget)
+    targets = Targets(points=2, centres=1, cost_budget=float(tiny.fixed.sum() + 80))
+    expected = brute_force(tiny, n_points=2, n_centres=1, budget=targets.cost_budget)
     solution = _check(_tiny_network(tiny, targets), expected)
     if solution is not None:
         assert "recycling_point_1" in solution.open_sites["recycling_point"]
@@ -140,11 +96,11 @@ def test_statuses_and_counts_match_brute_force(seed):
 @pytest.mark.parametrize("seed", range(3))
 def test_count_senses_match_brute_force(seed):
     tiny = _feasible_tiny(750 + seed)
-    targets = Targets(n_points=3, n_centres=1)
+    targets = Targets(points=3, centres=1)
     expected = brute_force(tiny, n_points=3, n_centres=1, sense="at_most")
     _check(_tiny_network(tiny, targets, count_sense="at_most"), expected)
     # A mapping sets the sense per tier; tiers left out stay exact.
-    targets = Targets(n_points=2)
+    targets = Targets(points=2)
     expected = brute_force(tiny, n_points=2, sense="at_least")
     solution = _check(
         _tiny_network(tiny, targets, count_sense={"recycling_point": "at_least"}), expected
@@ -159,7 +115,7 @@ def test_coverage_targets_match_brute_force(seed, share, penalty):
     tiny.capacity[:] = 60.0
     tiny.link[:, 0] = 4.0
     expected = brute_force(tiny, coverage_share=share, penalty=penalty)
-    model = _tiny_network(tiny, Targets(coverage_share=share), uncovered_penalty=penalty)
+    model = _tiny_network(tiny, Targets(coverage=share), uncovered_penalty=penalty)
     _check(model, expected)
 
 
@@ -239,9 +195,9 @@ def test_centre_capacity_short_of_the_load_is_named():
 
 def test_centre_capacity_short_of_the_floor_load_is_named():
     # With a 50 % floor at least 300 households must be served: 250 do not hold them.
-    problem = _network_problem(centre_capacity=(125.0, 125.0), targets=Targets(coverage_share=0.5))
+    problem = _network_problem(centre_capacity=(125.0, 125.0), targets=Targets(coverage=0.5))
     problem.sites["recycling_point"].status[2] = "candidate"
-    with pytest.raises(InfeasibleProblemError, match=r"hold 250 .* at least 300.*coverage_share"):
+    with pytest.raises(InfeasibleProblemError, match=r"hold 250 .* at least 300.*targets.coverage"):
         TwoTierNetwork.from_problem(problem).solve()
     problem.sites["sorting_centre"].capacity[:] = 150.0
     solution = TwoTierNetwork.from_problem(problem).solve()

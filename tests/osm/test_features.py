@@ -13,7 +13,7 @@ from gxnet._errors import InputFileError
 from gxnet.osm import features as features_module
 from gxnet.osm.features import LAYERS, OsmFeatures, city_features, read_features
 
-HELSINKI = Path(__file__).parent / "data" / "helsinki.osm.pbf"
+HELSINKI = Path(__file__).parents[1] / "data" / "helsinki.osm.pbf"
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ Once the open recycling points, sorting centres (and bases) are chosen, the spli
 (``single_centre=False``, ``single_source=False``, every unit served) is a min-cost flow: an
 LP over the open sites' columns only, which HiGHS solves in tens of milliseconds, and when
 the load is one multiple of the weight a pure network, which OR-Tools solves in about one
-(:mod:`gxnet.optimize.min_cost_flow`). :class:`NetworkFlows` holds it;
+(:mod:`benchmarks.research.min_cost_flow`). :class:`NetworkFlows` holds it;
 :func:`relax_network` solves the LP relaxation with its linking rows added as they are
 violated; :func:`search_open_sites` starts from its rounding and improves the open sets by
 closing, opening and swapping sites (the classic add/drop/swap neighbourhoods of facility
@@ -14,7 +14,7 @@ relaxation uses plus buckets of the most promising others (a kernel search),
 :func:`search_tiers` changes a few sites of one tier at once through MIPs with a
 local-branching row, and :func:`search_kicks` leaves a local optimum by random kicks and the
 local search again. The result is the warm start that
-:class:`~gxnet.optimize.network.TwoTierNetwork` hands to the MIP solver, and the
+:class:`~benchmarks.research.searched_network.SearchedNetwork` hands to the MIP solver, and the
 relaxation's reduced costs fix the sites no cheaper plan can use.
 """
 
@@ -28,33 +28,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from gxnet.optimize.min_cost_flow import MinCostFlow
-from gxnet.optimize.problem import Pairs
+from benchmarks.research.min_cost_flow import FlowTier, MinCostFlow
 from gxnet.optimize.solve import highs_lp, quiet_highs, run_highs
 
 #: Improvements smaller than this share of the cost are rounding noise, not moves.
 _IMPROVEMENT = 1e-9
-
-
-@dataclass(frozen=True)
-class Tier:
-    """One tier of sites and the pairs that bring load to it.
-
-    Attributes
-    ----------
-    pairs : Pairs
-        Pairs from the tier below (demand units for the points) to this tier's sites.
-    capacity, fixed_cost : numpy.ndarray
-        Per site (capacity inf: none).
-    unit_cost : numpy.ndarray
-        Objective coefficient of each pair's column (per share of a demand unit for the
-        points, per unit of load for the links).
-    """
-
-    pairs: Pairs
-    capacity: np.ndarray
-    fixed_cost: np.ndarray
-    unit_cost: np.ndarray
 
 
 class NetworkFlows:
@@ -66,7 +44,7 @@ class NetworkFlows:
 
     Parameters
     ----------
-    tiers : sequence of Tier
+    tiers : sequence of FlowTier
         Points first, then centres, then bases.
     weight, load : numpy.ndarray
         Per demand unit: weight (against point capacities) and load (carried upwards).
@@ -79,7 +57,7 @@ class NetworkFlows:
         Open choices priced so far.
     """
 
-    def __init__(self, tiers: Sequence[Tier], weight: np.ndarray, load: np.ndarray) -> None:
+    def __init__(self, tiers: Sequence[FlowTier], weight: np.ndarray, load: np.ndarray) -> None:
         self.tiers = list(tiers)
         sizes = [t.pairs.n for t in self.tiers]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)])
@@ -168,7 +146,7 @@ class NetworkFlows:
 
         A pure network (:attr:`network`) is solved as a min-cost flow (PSC3-C4-100: 1.4 ms
         where the LP takes 22-26 ms): exactly when its data are integral, otherwise to within
-        rounding, with flows that fit the capacities (:mod:`gxnet.optimize.min_cost_flow`).
+        rounding, with flows that fit the capacities (:mod:`benchmarks.research.min_cost_flow`).
         ``exact`` asks for the LP, whose flows meet every row to the solver's tolerance (a MIP
         start needs them).
 

@@ -9,13 +9,11 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from location_bruteforce import brute_force, random_tiny
-from test_network import _network_problem, _tiny_network
 
-from gxnet.optimize import SolverOptions, TwoTierNetwork, network_search
-from gxnet.optimize import network as network_module
-from gxnet.optimize.instances import read_tscflp
-from gxnet.optimize.network_search import (
+from benchmarks.research import network_search
+from benchmarks.research import searched_network as network_module
+from benchmarks.research.instances import read_tscflp
+from benchmarks.research.network_search import (
     NetworkFlows,
     SearchResult,
     estimate_moves,
@@ -27,7 +25,13 @@ from gxnet.optimize.network_search import (
     service_cost,
     solve_restricted,
 )
+from benchmarks.research.searched_network import SearchedNetwork
+from gxnet.config import SolverOptions
 from gxnet.optimize.solve import SolverRun
+from tests.optimize.location_bruteforce import brute_force, random_tiny
+from tests.optimize.test_network import _network_problem, _tiny_network
+
+pytestmark = pytest.mark.bench
 
 
 def _tiny(seed: int, **kwargs):
@@ -38,7 +42,9 @@ def _tiny(seed: int, **kwargs):
     tiny.capacity[0] = 45.0
     tiny.link[:, 0] = 4.0
     tiny.centre_capacity[0] = 25.0
-    model = _tiny_network(tiny, single_centre=False, cost_weight=2.0, link_weight=0.5)
+    model = _tiny_network(
+        tiny, single_centre=False, cost_weight=2.0, link_weight=0.5, model=SearchedNetwork
+    )
     model.build(SolverOptions(warm_start=False))
     flows = NetworkFlows(model.flow_tiers(), model.problem.demand.weight, model.load)
     return tiny, model, flows
@@ -278,7 +284,7 @@ def _trap(status=("candidate",) * 3):
     """
     far = np.inf
     cost = np.array([[10, 1, far], [10, 1, far], [10, far, 1], [10, far, 1]], dtype=float)
-    model = TwoTierNetwork.from_cost_matrix(
+    model = SearchedNetwork.from_cost_matrix(
         cost,
         np.ones(4),
         np.array([4.0, 2.0, 2.0]),
@@ -481,8 +487,8 @@ def test_kept_and_excluded_sites_with_the_search_match_brute_force(seed):
     tiny.centre_capacity[0] = 25.0
     tiny.status = ["candidate", "existing", "excluded", "candidate"]
     expected = brute_force(tiny, single_centre=False)
-    model = _tiny_network(tiny, single_centre=False)
-    solution = model.solve(SolverOptions(gap_rel=0))
+    model = _tiny_network(tiny, single_centre=False, model=SearchedNetwork)
+    solution = model.solve(SolverOptions(gap=0))
     assert model._start is not None  # the search ran and gave the start
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(expected, rel=1e-6)
@@ -548,7 +554,7 @@ def test_two_stage_instance_start_is_near_the_best_known_value(bench_dir):
     reference = pd.read_csv(bench_dir / "tscflp" / "reference.csv").set_index("instance")
     bks = reference.loc["PSC1-C1-50", "bks"]
     instance = read_tscflp(bench_dir / "tscflp" / "PSC1-C1-50.txt")
-    model = TwoTierNetwork.from_problem(instance.problem(), single_centre=False)
+    model = SearchedNetwork.from_problem(instance.problem(), single_centre=False)
     model.build(SolverOptions(time_limit_s=40))
     assert reference.loc["PSC1-C1-50", "lower_bound"] <= model._relaxation.objective <= bks
     assert bks <= model._start.cost <= 1.005 * bks
@@ -556,10 +562,10 @@ def test_two_stage_instance_start_is_near_the_best_known_value(bench_dir):
 
 def test_three_tier_split_network_with_the_search_matches_the_plain_model():
     problem = _network_problem(point_status=("candidate",) * 3, bases=("candidate", "candidate"))
-    searched = TwoTierNetwork.from_problem(problem, single_centre=False)
-    solution = searched.solve(SolverOptions(gap_rel=0))
-    plain = TwoTierNetwork.from_problem(problem, single_centre=False).solve(
-        SolverOptions(gap_rel=0, warm_start=False)
+    searched = SearchedNetwork.from_problem(problem, single_centre=False)
+    solution = searched.solve(SolverOptions(gap=0))
+    plain = SearchedNetwork.from_problem(problem, single_centre=False).solve(
+        SolverOptions(gap=0, warm_start=False)
     )
     assert searched._start is not None and len(searched._start.open_sites) == 3
     assert solution.status == plain.status == "optimal"

@@ -5,18 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from location_bruteforce import brute_force, random_tiny
 
+from benchmarks.research.instances import read_cap
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import (
-    CapacitatedFacilityLocation,
-    Problem,
-    SolverOptions,
-    Targets,
-    capacitated,
-    lagrangean,
-)
-from gxnet.optimize.instances import read_cap
+from gxnet.config import SolverOptions, Targets
+from gxnet.optimize import CapacitatedFacilityLocation, Problem, capacitated, lagrangean
+from tests.optimize.location_bruteforce import brute_force, random_tiny
 
 
 @pytest.mark.parametrize("instance", ["cap41", "cap71"])
@@ -57,7 +51,7 @@ def _assert_matches(model, expected):
             return  # found before solving
         assert solution.status == "infeasible"
         return
-    solution = model.solve(SolverOptions(gap_rel=0))
+    solution = model.solve(SolverOptions(gap=0))
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
 
@@ -87,7 +81,7 @@ def test_statuses_match_brute_force(seed):
     tiny.cost[:, 0] = 5.0
     tiny.capacity[0] = 40.0
     tiny.status = ["candidate", "existing", "excluded", "required"]
-    solution = _tiny_model(tiny).solve(SolverOptions(gap_rel=0))
+    solution = _tiny_model(tiny).solve(SolverOptions(gap=0))
     assert solution.objective == pytest.approx(brute_force(tiny), rel=1e-6)
     opened = set(solution.open_sites["recycling_point"])
     assert {1, 3} <= opened and 2 not in opened
@@ -99,7 +93,7 @@ def test_statuses_match_brute_force(seed):
 def test_coverage_floor_matches_brute_force(seed, share, penalty):
     tiny = random_tiny(np.random.default_rng(300 + seed), density=0.5)
     tiny.capacity[:] = 60.0  # the construction check wants capacity for all demand
-    targets = Targets(coverage_share=share)
+    targets = Targets(coverage=share)
     expected = brute_force(tiny, coverage_share=share, penalty=penalty)
     model = _tiny_model(tiny, targets, uncovered_penalty=penalty)
     _assert_matches(model, expected)
@@ -114,8 +108,8 @@ def test_point_count_and_budget_match_brute_force(seed, sense):
     tiny = random_tiny(np.random.default_rng(400 + seed))
     tiny.cost[:, :2] = 6.0
     tiny.capacity[:2] = 40.0
-    targets = Targets(n_points=2, budget=float(tiny.fixed.sum() - tiny.fixed.min()))
-    expected = brute_force(tiny, n_points=2, sense=sense, budget=targets.budget)
+    targets = Targets(points=2, cost_budget=float(tiny.fixed.sum() - tiny.fixed.min()))
+    expected = brute_force(tiny, n_points=2, sense=sense, budget=targets.cost_budget)
     model = _tiny_model(tiny, targets, count_sense=sense)
     _assert_matches(model, expected)
     solution = model.solve()
@@ -130,7 +124,7 @@ def test_service_cutoff_drops_far_pairs():
     cutoff = 12.0
     near = np.where(tiny.cost <= cutoff, tiny.cost, np.inf)
     expected = brute_force(type(tiny)(tiny.weight, near, tiny.capacity, tiny.fixed, tiny.status))
-    solution = _tiny_model(tiny, service_cutoff=cutoff).solve(SolverOptions(gap_rel=0))
+    solution = _tiny_model(tiny, service_cutoff=cutoff).solve(SolverOptions(gap=0))
     assert solution.objective == pytest.approx(expected, rel=1e-6)
     assert (solution.assignments["recycling_point"]["cost"] <= cutoff).all()
 
@@ -181,7 +175,7 @@ def test_unreachable_demand_is_named_with_the_fix():
     with pytest.raises(InfeasibleProblemError, match=r"'d2'.*coverage floor"):
         CapacitatedFacilityLocation.from_problem(problem).solve()
     # With a floor the unit is simply left uncovered, and no more than the floor is paid for.
-    problem = _line_problem(capacity=(3000, 1000), coverage_share=0.7)
+    problem = _line_problem(capacity=(3000, 1000), coverage=0.7)
     problem.sites["recycling_point"].status[1] = "excluded"
     solution = CapacitatedFacilityLocation.from_problem(problem).solve()
     assert solution.metrics["coverage_share"] == pytest.approx(0.7)
@@ -189,14 +183,14 @@ def test_unreachable_demand_is_named_with_the_fix():
 
 
 def test_total_capacity_short_of_the_floor_is_named():
-    problem = _line_problem(coverage_share=0.9)
+    problem = _line_problem(coverage=0.9)
     problem.sites["recycling_point"].status[0] = "excluded"
     with pytest.raises(InfeasibleProblemError, match=r"hold 1000 but 2160"):
         CapacitatedFacilityLocation.from_problem(problem).solve()
 
 
 def test_budget_below_kept_sites_is_named():
-    problem = _line_problem(budget=15.0)
+    problem = _line_problem(cost_budget=15.0)
     problem.sites["recycling_point"].status[:] = "existing"
     with pytest.raises(InfeasibleProblemError, match=r"budget.*'p1', 'p2'"):
         CapacitatedFacilityLocation.from_problem(problem).solve()
@@ -238,7 +232,7 @@ def test_lagrangean_stage_matches_brute_force(seed, subgradient_s, monkeypatch):
     tiny.cost[:, 0] = 15.0
     tiny.capacity[0] = tiny.weight.sum()
     tiny.status = ["candidate", "existing", "candidate", "excluded", "candidate"]
-    solution = _tiny_model(tiny, lagrangean=True).solve(SolverOptions(gap_rel=0))
+    solution = _tiny_model(tiny, lagrangean=True).solve(SolverOptions(gap=0))
     expected = brute_force(tiny)
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(expected, rel=1e-9)
@@ -266,7 +260,7 @@ def test_better_mip_solution_fixes_more_sites_and_stays_exact(monkeypatch, gap_r
     tiny = random_tiny(np.random.default_rng(935), n=9, m=6)
     tiny.cost[:, 0] = 15.0
     tiny.capacity[0] = tiny.weight.sum()
-    solution = _tiny_model(tiny, lagrangean=True).solve(SolverOptions(gap_rel=gap_rel))
+    solution = _tiny_model(tiny, lagrangean=True).solve(SolverOptions(gap=gap_rel))
     expected = brute_force(tiny)
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(expected, rel=1e-9)
@@ -280,8 +274,8 @@ def test_better_mip_solution_fixes_more_sites_and_stays_exact(monkeypatch, gap_r
 
 
 def test_lagrangean_stage_refuses_models_it_does_not_describe():
-    problem = _line_problem(n_points=2)
-    with pytest.raises(ProblemDataError, match="lagrangean.*n_points"):
+    problem = _line_problem(points=2)
+    with pytest.raises(ProblemDataError, match="lagrangean.*no points"):
         CapacitatedFacilityLocation.from_problem(problem, lagrangean=True).solve()
     problem = _line_problem()
     with pytest.raises(ProblemDataError, match="lagrangean"):

@@ -1,7 +1,7 @@
 """Readers of published facility-location benchmark instances (see ../shared/bench/README.md).
 
 Each reader returns a small dataclass that keeps the instance as published and builds a
-:class:`~gxnet.optimize.problem.Problem` from it, so that tests, benchmarks and notebooks read
+:class:`~gxnet.optimize.problem.Problem` from it, so that tests and benchmarks read
 the files the same way. Files are parsed as whitespace token streams, never line by line: the
 OR-Library files wrap their records freely.
 """
@@ -17,7 +17,9 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import shortest_path
 
 from gxnet._errors import InputFileError
-from gxnet.optimize.problem import Demand, Pairs, Problem, Sites, Targets
+from gxnet.config import Targets
+from gxnet.optimize.problem import Demand, Pairs, Problem, TierSites
+from gxnet.tiers import SiteStatus, Tier
 
 
 def _tokens(path: Path, expected: int | None = None) -> np.ndarray:
@@ -59,7 +61,7 @@ class PMedianInstance:
 
     def problem(self) -> Problem:
         """The instance as a one-tier Problem (all pairs, weights 1, ``n_points = p``)."""
-        return Problem.from_cost_matrix(self.cost, targets=Targets(n_points=self.p))
+        return Problem.from_cost_matrix(self.cost, targets=Targets(points=self.p))
 
 
 def read_pmed(path: str | Path) -> PMedianInstance:
@@ -363,16 +365,16 @@ class TwoStageInstance:
         the same network read the other way.
         """
         sites = {
-            "recycling_point": _numbered_sites(
-                "recycling_point", self.satellite_capacity, self.satellite_fixed_cost
+            Tier.RECYCLING_POINT: _numbered_sites(
+                Tier.RECYCLING_POINT, self.satellite_capacity, self.satellite_fixed_cost
             ),
-            "sorting_centre": _numbered_sites(
-                "sorting_centre", self.plant_capacity, self.plant_fixed_cost
+            Tier.SORTING_CENTRE: _numbered_sites(
+                Tier.SORTING_CENTRE, self.plant_capacity, self.plant_fixed_cost
             ),
         }
         pairs = {
-            "recycling_point": Pairs.from_dense(self.satellite_cost.T),
-            "sorting_centre": Pairs.from_dense(self.plant_cost.T),
+            Tier.RECYCLING_POINT: Pairs.from_dense(self.satellite_cost.T),
+            Tier.SORTING_CENTRE: Pairs.from_dense(self.plant_cost.T),
         }
         demand = Demand(np.arange(len(self.demand)), self.demand)
         return Problem(demand, sites, pairs, targets)
@@ -417,10 +419,11 @@ def read_tscflp(path: str | Path) -> TwoStageInstance:
     )
 
 
-def _numbered_sites(tier: str, capacity: np.ndarray, fixed_cost: np.ndarray) -> Sites:
+def _numbered_sites(tier: str, capacity: np.ndarray, fixed_cost: np.ndarray) -> TierSites:
     """Candidate sites with ids ``0..n-1``."""
     n = len(capacity)
-    return Sites(tier, np.arange(n), capacity, fixed_cost, np.full(n, "candidate", dtype=object))
+    status = np.full(n, SiteStatus.CANDIDATE, dtype=object)
+    return TierSites(tier, np.arange(n), capacity, fixed_cost, status)
 
 
 def _tokens_as_numbers(path: Path, tokens: list[str]) -> np.ndarray:
@@ -449,7 +452,7 @@ def planning_grid(size: int, radius: float, p: int, *, seed: int = 0) -> Problem
     radius : float
         Service standard in cell widths.
     p : int
-        ``targets.n_points``.
+        ``targets.points``.
     seed : int
         Seed of the households.
     """
@@ -466,4 +469,4 @@ def planning_grid(size: int, radius: float, p: int, *, seed: int = 0) -> Problem
     cost = np.broadcast_to(np.hypot(*offsets.T), inside.shape)[inside]
     weight = np.round(rng.lognormal(3, 1.2, len(xy)))
     pairs = Pairs.from_arrays(origin, destination, cost, len(xy), len(xy))
-    return Problem.from_arrays(weight, pairs, targets=Targets(n_points=p))
+    return Problem.from_arrays(weight, pairs, targets=Targets(points=p))

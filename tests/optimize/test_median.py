@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tiny_problems import feasible_sets, random_problem, total_cost
 
+from benchmarks.research.instances import read_pmed, read_spopt_sf
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
-from gxnet.optimize import PMedian, Problem, SolverOptions, Targets
-from gxnet.optimize.instances import read_pmed, read_spopt_sf
+from gxnet.config import SolverOptions, Targets
+from gxnet.optimize import PMedian, Problem
 from gxnet.optimize.median import greedy, interchange, lagrangean_reduction, median_cost
+from tests.optimize.tiny_problems import feasible_sets, random_problem, total_cost
 
 # pmed10 guards the HiGHS start-through-presolve fault (it once returned 1235 as "optimal").
 PMED_OPTIMA = {1: 5819, 2: 4093, 3: 4250, 4: 3034, 5: 1355, 10: 1255}
@@ -31,7 +32,7 @@ def test_pmed_optimum(bench_dir, number):
 def test_pmed1_with_cbc_and_without_reduction(bench_dir):
     instance = read_pmed(bench_dir / "pmed" / "pmed1.txt")
     solution = PMedian.from_problem(instance.problem(), reduce=False, heuristic=False).solve(
-        SolverOptions(solver="cbc")
+        SolverOptions(name="cbc")
     )
     assert (solution.status, solution.objective) == ("optimal", pytest.approx(5819))
 
@@ -95,7 +96,7 @@ def test_unreachable_demand_is_named():
 
 def test_p_outside_the_candidates():
     problem = Problem.from_cost_matrix(np.ones((2, 3)), targets=Targets())
-    with pytest.raises(ProblemDataError, match=r"targets.n_points: 4 recycling_points.*\[0, 3\]"):
+    with pytest.raises(ProblemDataError, match=r"targets.points: 4 recycling_points.*\[0, 3\]"):
         PMedian.from_problem(problem, 4)
     with pytest.raises(ProblemDataError, match="not set"):
         PMedian.from_problem(problem)

@@ -1,0 +1,1 @@
+"""Benchmarks of gxnet against its peers, the research code they run, and its tests."""

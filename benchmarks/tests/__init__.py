@@ -1,0 +1,1 @@
+"""Tests of the research code in :mod:`benchmarks.research` (run by ``make bench``)."""

@@ -1,0 +1,212 @@
+"""Plan assembly: a solved model's sites turned into the layers and figures of a Plan.
+
+:func:`assemble_plan` assigns each demand unit its point (the model's, else the nearest open
+one within the standard), counts the households, loads and travel times of every site, draws
+each point's link to its sorting centre, adds the counties with their census, and records the
+figures and provenance the map, the report and ``gxnet resolve`` read back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gxnet import __version__
+from gxnet._errors import InfeasibleProblemError
+from gxnet.config import Config
+from gxnet.plan import Plan, measure
+from gxnet.study_area import StudyArea, guangxi_counties
+from gxnet.tiers import Tier
+
+
+def assemble_plan(
+    area: StudyArea,
+    demand: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    walk: pd.DataFrame,
+    truck: pd.DataFrame,
+    solution: Any,
+    config: Config,
+) -> Plan:
+    """The Plan of a solved model: who is served by which point, loads, links, figures."""
+    if not solution.has_solution:
+        raise InfeasibleProblemError(
+            f"the solver found no plan ({solution.status}); relax the targets (--coverage, "
+            "--points, --centres) or the standards, or allow a longer --time-limit"
+        )
+    open_ids = {i for ids in solution.open_sites.values() for i in ids}
+    demand_out = _assign_demand(demand, walk, open_ids, solution)
+    p = config.points
+    served = demand_out[demand_out["point_id"] != ""]
+    by_point = served.groupby("point_id")
+    urban = served["households"].where(served["setting"] == "urban", 0.0)
+    hh_urban = urban.groupby(served["point_id"]).sum()
+    hh_rural = (served["households"] - urban).groupby(served["point_id"]).sum()
+    kg = (
+        served["recyclables_kg_day"]
+        if "recyclables_kg_day" in served
+        else pd.Series(0.0, index=served.index)
+    )
+    kg_by_point = kg.groupby(served["point_id"]).sum()
+
+    out = sites.copy()
+    ids = out["site_id"]
+    out["chosen"] = ids.isin(open_ids).to_numpy()
+    out["households_served"] = ids.map(by_point["households"].sum()).fillna(0.0).to_numpy()
+    split = solution.assignments.get(Tier.RECYCLING_POINT)
+    if split is not None and len(split) and (split["share"] < 1).any():
+        # A capacitated model may split a unit between points: count each point's share.
+        weight = split["origin_id"].map(demand.set_index("demand_id")["households"])
+        shares = (split["share"] * weight).groupby(split["site_id"]).sum()
+        out["households_served"] = ids.map(shares).fillna(0.0).to_numpy()
+    needed = np.ceil(
+        ids.map(hh_urban).fillna(0.0) / p.households_per_point_urban
+        + ids.map(hh_rural).fillna(0.0) / p.households_per_point_rural
+    )
+    capacity_given = np.isfinite(out["capacity"].astype(float))
+    out["points"] = np.where(
+        out["chosen"] & (out["tier"] == Tier.RECYCLING_POINT),
+        np.where(capacity_given, 1, np.maximum(needed, 1)),
+        0,
+    ).astype(np.int64)
+    weighted = (served["travel_s"] * served["households"]).groupby(served["point_id"]).sum()
+    out["mean_travel_s"] = (ids.map(weighted) / ids.map(by_point["households"].sum())).to_numpy(
+        dtype=float
+    )
+    out["max_travel_s"] = ids.map(by_point["travel_s"].max()).to_numpy(dtype=float)
+
+    links = _links(out, truck, solution)
+    out["centre_id"] = ids.map(links.set_index("point_id")["centre_id"]).fillna("").to_numpy()
+    centre_of = out.loc[out["tier"] == Tier.RECYCLING_POINT].set_index("site_id")["centre_id"]
+    hh_by_centre = out["households_served"].groupby(out["site_id"].map(centre_of)).sum()
+    kg_by_centre = ids.map(kg_by_point).fillna(0.0).groupby(ids.map(centre_of)).sum()
+    is_centre = out["tier"] == Tier.SORTING_CENTRE
+    out.loc[is_centre, "households_served"] = ids[is_centre].map(hh_by_centre).fillna(0.0)
+    out["load"] = np.where(
+        is_centre, ids.map(kg_by_centre).fillna(0.0) / 1000.0, out["households_served"]
+    )
+    truck_by_centre = links.groupby("centre_id")["travel_s"]
+    out.loc[is_centre, "mean_travel_s"] = ids[is_centre].map(truck_by_centre.mean())
+    out.loc[is_centre, "max_travel_s"] = ids[is_centre].map(truck_by_centre.max())
+    out.loc[is_centre, "capacity"] = config.centres.capacity_t_day
+    for column, default in (("name", ""), ("source", "file"), ("address", "")):
+        if column not in out.columns:
+            out[column] = default
+        out[column] = out[column].fillna(default).astype(str)
+
+    counties = _counties(area, demand_out)
+    metrics = measure(out, demand_out, links) | {
+        "status": solution.status,
+        "gap": solution.gap,
+        "objective": solution.objective,
+        "solver": solution.solver,
+        "model": solution.model,
+        "build_s": solution.build_time_s,
+        "solve_s": solution.solve_time_s,
+    }
+    provenance = {
+        "slug": area.slug,
+        "area_name": area.name,
+        "area": area.source,
+        "region": area.name,
+        "standards": config.to_dict(),
+        "detour_factor": config.costs.detour_factor,
+        "solver": solution.solver,
+        "solver_settings": dataclasses.asdict(config.solver),
+        "status": solution.status,
+        "gap": solution.gap,
+        "gxnet_version": __version__,
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    return Plan(
+        gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326"),
+        demand_out,
+        links,
+        counties,
+        metrics,
+        provenance,
+    )
+
+
+def _assign_demand(
+    demand: gpd.GeoDataFrame, walk: pd.DataFrame, open_ids: set, solution: Any
+) -> gpd.GeoDataFrame:
+    """Each demand unit's point: the model's (largest share) where it assigned, else the nearest
+    open point within the standard; none when no open point is within it (not covered)."""
+    pairs = walk[walk["site_id"].isin(open_ids)]
+    assigned = solution.assignments.get(Tier.RECYCLING_POINT)
+    if assigned is not None and len(assigned):
+        share = assigned.rename(columns={"origin_id": "demand_id"})[
+            ["demand_id", "site_id", "share"]
+        ]
+        pairs = pairs.merge(share, on=["demand_id", "site_id"], how="inner")
+        pairs = pairs.sort_values(["demand_id", "share"], ascending=[True, False])
+    else:
+        pairs = pairs.sort_values(["demand_id", "travel_s"])
+    best = pairs.drop_duplicates("demand_id").set_index("demand_id")
+    out = demand.copy()
+    ids = out["demand_id"]
+    out["point_id"] = ids.map(best["site_id"]).fillna("").astype(str).to_numpy()
+    out["travel_s"] = ids.map(best["travel_s"]).to_numpy(dtype=float)
+    out["metres"] = ids.map(best["metres"]).to_numpy(dtype=float)
+    out["covered"] = (out["point_id"] != "").to_numpy()
+    return out
+
+
+def _links(sites: gpd.GeoDataFrame, truck: pd.DataFrame, solution: Any) -> gpd.GeoDataFrame:
+    """Each chosen point's sorting centre (the model's, else the nearest open one) as a line."""
+    chosen = sites[sites["chosen"]]
+    centre_ids = set(chosen.loc[chosen["tier"] == Tier.SORTING_CENTRE, "site_id"])
+    point_ids = set(chosen.loc[chosen["tier"] == Tier.RECYCLING_POINT, "site_id"])
+    pairs = truck[truck["point_id"].isin(point_ids) & truck["centre_id"].isin(centre_ids)]
+    assigned = solution.assignments.get(Tier.SORTING_CENTRE)
+    if assigned is not None and len(assigned):
+        by_model = assigned.rename(columns={"origin_id": "point_id", "site_id": "centre_id"})
+        pairs = pairs.merge(
+            by_model[["point_id", "centre_id", "share"]], on=["point_id", "centre_id"]
+        )
+        pairs = pairs.sort_values(["point_id", "share"], ascending=[True, False])
+    else:
+        pairs = pairs.sort_values(["point_id", "travel_s"])
+    best = pairs.drop_duplicates("point_id")[["point_id", "centre_id", "travel_s"]]
+    where = sites.set_index("site_id").geometry
+    a, b = where.reindex(best["point_id"]), where.reindex(best["centre_id"])
+    coords = np.stack(
+        [np.column_stack([a.x, a.y]), np.column_stack([b.x, b.y])], axis=1
+    )  # (n, 2 vertices, 2)
+    lines = shapely.linestrings(coords)
+    return gpd.GeoDataFrame(best.reset_index(drop=True), geometry=lines, crs="EPSG:4326")
+
+
+def _counties(area: StudyArea, demand: pd.DataFrame) -> gpd.GeoDataFrame:
+    """County boundaries with census figures; one row for a study area outside Guangxi."""
+    from gxnet.regions import boundaries
+
+    region = area.region
+    if region is not None:
+        city = region.adcode if region.level == "city" else region.city_adcode
+        frame = boundaries(city=city, level="county")
+        if region.level == "county":
+            frame = frame[frame["adcode"] == region.adcode]
+        return frame.reset_index(drop=True)
+    inside = guangxi_counties(area.boundary)
+    if len(inside):
+        return inside
+    codes = demand["county_adcode"].unique()
+    return gpd.GeoDataFrame(
+        {
+            "adcode": [int(codes[0]) if len(codes) == 1 else 0],
+            "name_zh": [area.name],
+            "name_pinyin": [area.name],
+            "population": [float(demand["population"].sum())],
+            "households": [float(demand["households"].sum())],
+        },
+        geometry=[area.boundary],
+        crs="EPSG:4326",
+    )

@@ -1,0 +1,220 @@
+"""Service pairs: who can reach which site within the planning standards, and at what cost.
+
+The model reads travel as sparse pairs: demand -> recycling point within each unit's service
+radius (:func:`walk_costs`: walking in towns, riding in villages) and point -> sorting centre
+within the truck standard (:func:`truck_costs`). Both follow the road networks when they are on
+disk (:func:`road_networks`) and fall back to straight-line distance times the detour factor
+otherwise. :func:`check_reachable` refuses, before any model runs, a coverage target that the
+candidate points cannot reach, and says what would make it feasible.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gxnet._errors import InfeasibleProblemError
+from gxnet.config import Config
+from gxnet.study_area import StudyArea
+
+#: Said in the output, the provenance and on the map when no road network is on disk.
+STRAIGHT_LINE_NOTE = (
+    "no road network on disk: travel is estimated as straight-line distance x {factor} "
+    "(detour factor); run `gxnet fetch --city {slug}` (or give --pbf FILE) for real road times"
+)
+
+
+def road_networks(area: StudyArea, *, pbf: Path | None = None) -> dict[str, Any] | None:
+    """Walk and drive networks of the area: built from ``pbf`` (and cached), else the cache of
+    a city or county from ``gxnet fetch``, else None.
+
+    None means no road network is on disk; the caller falls back to straight-line costs.
+    """
+    from gxnet.osm import fetch
+
+    modes = ("walk", "drive")
+    if pbf is not None:
+        target = area.region if area.region is not None else area.boundary
+        return fetch.fetch_city(target, slug=area.slug, source="pbf", pbf=pbf, modes=modes)
+    if area.region is None or not all(fetch.network_path(area.slug, m).is_file() for m in modes):
+        return None
+    return {mode: fetch.load_network(area.slug, mode) for mode in modes}
+
+
+def _lonlat(geometry: gpd.GeoSeries) -> np.ndarray:
+    return np.column_stack([geometry.x.to_numpy(), geometry.y.to_numpy()])
+
+
+def _walk_pairs(
+    demand: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    config: Config,
+    networks: dict[str, Any] | None,
+    max_m: float,
+) -> pd.DataFrame:
+    """Walk pairs (origin, destination, metres) within ``max_m`` metres, by road or estimate."""
+    from gxnet.costs import straight_line_costs, travel_costs
+
+    origins, destinations = _lonlat(demand.geometry), _lonlat(points.geometry)
+    if networks is None:
+        return straight_line_costs(
+            origins, destinations, max_m, speed_mps=1.0, detour_factor=config.costs.detour_factor
+        )
+    walk = networks["walk"]
+    access = config.points.speed_mps("urban")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        edge_speed = walk.length_m / walk.time_s
+    # A time cutoff that keeps every pair within max_m, whatever the speed of its edges.
+    slowest = min(float(np.nanmin(edge_speed[np.isfinite(edge_speed)], initial=access)), access)
+    pairs = travel_costs(walk, origins, destinations, max_m / slowest, access_speed_mps=access)
+    return pairs[pairs["metres"] <= max_m]
+
+
+def nearest_point_m(
+    demand: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    config: Config,
+    networks: dict[str, Any] | None,
+    max_m: float,
+) -> np.ndarray:
+    """Distance from each demand unit to its nearest candidate point (inf beyond ``max_m``)."""
+    pairs = _walk_pairs(demand, points, config, networks, max_m)
+    nearest = np.full(len(demand), np.inf)
+    np.minimum.at(nearest, pairs["origin"].to_numpy(), pairs["metres"].to_numpy(dtype=float))
+    return nearest
+
+
+def walk_costs(
+    demand: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    config: Config,
+    networks: dict[str, Any] | None,
+) -> pd.DataFrame:
+    """Demand -> point pairs within each demand unit's service radius.
+
+    Returns
+    -------
+    DataFrame
+        ``demand_id, site_id, metres, travel_s``: ``metres`` along the walk network (or
+        straight line x detour factor), ``travel_s`` that distance at the setting's speed
+        (walking in urban areas, riding in rural ones).
+    """
+    p = config.points
+    radius = np.where(
+        demand["setting"].to_numpy() == "urban", p.service_radius_m_urban, p.service_radius_m_rural
+    )
+    speed = np.where(
+        demand["setting"].to_numpy() == "urban", p.speed_mps("urban"), p.speed_mps("rural")
+    )
+    pairs = _walk_pairs(demand, points, config, networks, float(radius.max()))
+    o = pairs["origin"].to_numpy()
+    metres = pairs["metres"].to_numpy(dtype=np.float64)
+    keep = metres <= radius[o]
+    o, d, metres = o[keep], pairs["destination"].to_numpy()[keep], metres[keep]
+    return pd.DataFrame(
+        {
+            "demand_id": demand["demand_id"].to_numpy()[o],
+            "site_id": points["site_id"].to_numpy()[d],
+            "metres": metres,
+            "travel_s": metres / speed[o],
+        }
+    )
+
+
+def truck_costs(
+    points: gpd.GeoDataFrame,
+    centres: gpd.GeoDataFrame,
+    config: Config,
+    networks: dict[str, Any] | None,
+) -> pd.DataFrame:
+    """Point -> centre pairs within the truck standard: ``point_id, centre_id, travel_s``."""
+    from gxnet.costs import straight_line_costs, travel_costs
+
+    c = config.centres
+    cutoff_s = c.truck_minutes * 60
+    origins, destinations = _lonlat(points.geometry), _lonlat(centres.geometry)
+    if networks is None:
+        pairs = straight_line_costs(
+            origins,
+            destinations,
+            cutoff_s,
+            speed_mps=c.truck_speed_kmh / 3.6,
+            detour_factor=config.costs.detour_factor,
+        )
+    else:
+        pairs = travel_costs(networks["drive"], origins, destinations, cutoff_s)
+    return pd.DataFrame(
+        {
+            "point_id": points["site_id"].to_numpy()[pairs["origin"].to_numpy()],
+            "centre_id": centres["site_id"].to_numpy()[pairs["destination"].to_numpy()],
+            "travel_s": pairs["seconds"].to_numpy(dtype=np.float64),
+        }
+    )
+
+
+def check_reachable(
+    demand: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    walk: pd.DataFrame,
+    config: Config,
+    networks: dict[str, Any] | None,
+    *,
+    stranded_points: list[str] | None = None,
+) -> None:
+    """Refuse a coverage target that the candidate points cannot reach, saying what would fix it.
+
+    Raises
+    ------
+    InfeasibleProblemError
+        Naming the demand units out of reach (households, county, where), the distance to the
+        nearest candidate, and the radius, coverage or site that would make the target feasible.
+    """
+    target = config.targets.coverage if config.targets.points is None else None
+    if target is None:
+        return
+    reachable = demand["demand_id"].isin(walk["demand_id"]).to_numpy()
+    households = demand["households"].to_numpy(dtype=float)
+    share = households[reachable].sum() / households.sum()
+    if share >= target - 1e-9:
+        return
+    out = demand[~reachable]
+    p = config.points
+    # Search a few radii out: far enough to name a fix, bounded so that the search stays cheap.
+    reach = 4 * max(p.service_radius_m_urban, p.service_radius_m_rural)
+    road_m = nearest_point_m(out, points, config, networks, reach)
+    worst = out.assign(road_m=road_m).sort_values("households", ascending=False)
+    examples = "; ".join(
+        f"{r.demand_id} ({r.households:,.0f} households, {r.setting}, county {r.county_adcode}, "
+        f"{r.geometry.x:.4f},{r.geometry.y:.4f}, nearest candidate "
+        + (f"{r.road_m:,.0f} m)" if math.isfinite(r.road_m) else f"beyond {reach:,.0f} m)")
+        for r in worst.head(5).itertuples()
+    )
+    fixes = ["add candidate sites near them (--sites)"]
+    for setting, flag in (("urban", "--service-radius-m"), ("rural", "--rural-service-radius-m")):
+        part = worst[worst["setting"] == setting]
+        if len(part) and np.isfinite(part["road_m"]).all():
+            fixes.append(
+                f"raise {flag} from {p.service_radius_m(setting):,.0f} to "
+                f"{math.ceil(part['road_m'].max() / 100) * 100:,.0f}"
+            )
+    fixes.append(f"lower --coverage to {math.floor(share * 1000) / 1000:.3f}")
+    note = ""
+    if stranded_points:
+        note = (
+            f" {len(stranded_points)} candidate points have no sorting centre within "
+            f"{config.centres.truck_minutes:g} truck minutes and were left out (e.g. "
+            f"{', '.join(stranded_points[:5])}): add a centre candidate or raise --truck-minutes."
+        )
+    raise InfeasibleProblemError(
+        f"coverage target {target:.1%} cannot be met: {len(out):,} demand units "
+        f"({out['households'].sum():,.0f} households) have no candidate point within the service "
+        f"standard, so at most {share:.1%} can be covered. Largest: {examples}. To fix: "
+        + "; or ".join(fixes)
+        + "."
+        + note
+    )

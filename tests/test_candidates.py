@@ -1,0 +1,99 @@
+"""Candidate sites: a site list, OSM candidates, or grid candidates for the tier a list lacks."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from pyproj import Geod
+
+from gxnet._errors import InputFileError
+from gxnet.candidates import candidate_sites, grid_centres, grid_points
+from gxnet.config import Config
+from gxnet.demand import read_demand
+from gxnet.pipeline import optimize_city
+from gxnet.study_area import study_area
+from gxnet.tiers import SiteStatus, Tier
+from tests.helsinki import AREA, DEMAND, PBF
+from tests.helsinki import CONFIG as HELSINKI
+from tests.helsinki import DATA as TEST_DATA
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _embedded_default(no_data_on_disk):
+    """Every test here starts without site lists or OSM caches on disk."""
+
+
+@pytest.fixture(scope="module")
+def helsinki_demand() -> gpd.GeoDataFrame:
+    return read_demand(DEMAND)
+
+
+def test_grid_points_sit_at_every_demand_unit(helsinki_demand):
+    points = grid_points(helsinki_demand, Config())
+    assert len(points) == len(helsinki_demand)
+    assert (points["tier"] == Tier.RECYCLING_POINT).all()
+    assert (points["status"] == SiteStatus.CANDIDATE).all()
+    assert list(points["site_id"]) == ["g-" + i for i in helsinki_demand["demand_id"]]
+    assert points.geometry.geom_equals(helsinki_demand.geometry.reset_index(drop=True)).all()
+
+
+def test_grid_centres_leave_every_unit_a_centre_within_the_truck_standard():
+    # Demand spread evenly over a 60 km square: whichever unit is most populous in its block,
+    # every unit has a centre candidate within the truck standard's straight-line reach.
+    lon, lat = np.meshgrid(np.linspace(111.0, 111.6, 25), np.linspace(23.2, 23.75, 25))
+    units = gpd.GeoDataFrame(
+        {
+            "demand_id": [f"d{k}" for k in range(lon.size)],
+            "households": np.random.default_rng(1).integers(1, 100, lon.size),
+        },
+        geometry=gpd.points_from_xy(lon.ravel(), lat.ravel()),
+        crs="EPSG:4326",
+    )
+    config = Config()
+    centres = grid_centres(units, config)
+    c = config.centres
+    reach_m = c.truck_minutes * 60 * c.truck_speed_kmh / 3.6 / config.costs.detour_factor
+    assert 1 < len(centres) < len(units)
+    assert (centres["tier"] == Tier.SORTING_CENTRE).all()
+    geod = Geod(ellps="WGS84")
+    for point in units.geometry:
+        _, _, metres = geod.inv(
+            np.full(len(centres), point.x),
+            np.full(len(centres), point.y),
+            centres.geometry.x.to_numpy(),
+            centres.geometry.y.to_numpy(),
+        )
+        assert metres.min() <= reach_m
+
+
+def test_a_list_without_centres_gets_grid_centres(helsinki_demand, tmp_path):
+    listed = tmp_path / "points_only.csv"
+    rows = (TEST_DATA / "helsinki_sites.csv").read_text(encoding="utf-8").splitlines()
+    listed.write_text("\n".join(r for r in rows if "sorting_centre" not in r), encoding="utf-8")
+    sites, said = candidate_sites(study_area(AREA), helsinki_demand, HELSINKI, sites=listed)
+    assert f"the site list {listed}" in said and "sorting-centre candidates" in said
+    assert (sites.loc[sites["tier"] == Tier.SORTING_CENTRE, "source"] == "grid").all()
+    assert set(sites.loc[sites["tier"] == Tier.RECYCLING_POINT, "site_id"]) == {
+        r.split(",")[0] for r in rows[1:] if "sorting_centre" not in r
+    }
+
+
+def test_rejected_site_rows_stop_the_run_unless_skipped():
+    bad = TEST_DATA / "helsinki_sites_bad.csv"
+    with pytest.raises(InputFileError) as err:
+        optimize_city(AREA, sites=bad, demand=DEMAND, pbf=PBF, config=HELSINKI)
+    text = str(err.value)
+    assert "2 rows rejected" in text and "row 12" in text and "row 13" in text
+    assert "--skip-bad-rows" in text
+    plan = optimize_city(
+        AREA, sites=bad, demand=DEMAND, pbf=PBF, config=HELSINKI, skip_bad_rows=True
+    )
+    assert not {"P-nocoord", "P-far"} & set(plan.sites["site_id"])
+
+
+def test_without_a_site_list_osm_proposes_the_candidates():
+    plan = optimize_city(AREA, demand=DEMAND, pbf=PBF, config=HELSINKI)
+    assert "OpenStreetMap" in plan.provenance["sites_source"]
+    assert plan.chosen_points["source"].str.startswith("osm:").all()
+    assert plan.metrics["coverage"] >= 0.8

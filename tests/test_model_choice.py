@@ -1,0 +1,175 @@
+"""The choice of models for the targets: the household standard's count, the covering pair
+(points, then the centres behind them), and one two-tier network where capacities bind."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from gxnet.config import Config
+from gxnet.model_choice import ModelInput, solve_network, standard_points, with_point_target
+from gxnet.pipeline import optimize_city
+from gxnet.tiers import SiteStatus, Tier
+from tests.helsinki import AREA, DEMAND, PBF
+from tests.helsinki import CONFIG as HELSINKI
+from tests.helsinki import DATA as TEST_DATA
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _embedded_default(no_data_on_disk):
+    """Every test here starts without site lists or OSM caches on disk."""
+
+
+def test_the_standard_counts_points_per_county_and_setting_rounded_up():
+    demand = pd.DataFrame(
+        {
+            "households": [1000.0, 1500.0, 100.0, 2400.0, 200.0],
+            "setting": ["urban", "urban", "rural", "rural", "urban"],
+            "county_adcode": [1, 1, 1, 2, 2],
+        }
+    )
+    # County 1: 2,500 urban / 2,000 -> 2, 100 rural / 2,500 -> 1; county 2: 2,400 rural -> 1,
+    # 200 urban -> 1.
+    assert standard_points(demand, Config().points) == 5
+
+
+def test_a_target_given_is_kept_and_none_becomes_the_standard():
+    demand = pd.DataFrame({"households": [5000.0], "setting": ["urban"], "county_adcode": [1]})
+    points = pd.DataFrame({"status": [SiteStatus.CANDIDATE] * 4 + [SiteStatus.EXCLUDED]})
+    said: list[str] = []
+    given = Config().with_options(coverage=0.5)
+    assert with_point_target(given, demand, points, said.append) is given
+    chosen = with_point_target(Config(), demand, points, said.append)
+    assert chosen.targets.points == 3  # 5,000 urban households / 2,000, rounded up
+    assert said and "3 recycling points" in said[-1]
+    few = with_point_target(Config(), demand, points.iloc[[0, 4]], said.append)
+    assert few.targets.points == 1 and "only 1 candidate sites can open" in said[-1]
+
+
+def _line(n_units: int = 6):
+    """Units on a line 1 km apart, a grid point at each, two centres at the ends."""
+    lon = 111.0 + 0.01 * np.arange(n_units)
+    demand = gpd.GeoDataFrame(
+        {
+            "demand_id": [f"d{k}" for k in range(n_units)],
+            "households": np.full(n_units, 1000.0),
+            "recyclables_kg_day": np.full(n_units, 500.0),
+        },
+        geometry=gpd.points_from_xy(lon, np.full(n_units, 23.5)),
+        crs="EPSG:4326",
+    )
+    points = pd.DataFrame(
+        {
+            "site_id": [f"p{k}" for k in range(n_units)],
+            "tier": Tier.RECYCLING_POINT,
+            "status": SiteStatus.CANDIDATE,
+            "capacity": np.inf,
+            "fixed_cost": 1.0,
+        }
+    )
+    centres = pd.DataFrame(
+        {
+            "site_id": ["c-west", "c-east"],
+            "tier": Tier.SORTING_CENTRE,
+            "status": SiteStatus.CANDIDATE,
+            "capacity": np.nan,
+            "fixed_cost": np.nan,
+        }
+    )
+    # Each unit reaches its own point and the next ones within 1.5 km; every point both
+    # centres, the nearer in 600 s.
+    walk = pd.DataFrame(
+        [
+            {"demand_id": f"d{i}", "site_id": f"p{j}", "travel_s": 900.0 * abs(i - j)}
+            for i in range(n_units)
+            for j in range(n_units)
+            if abs(i - j) <= 1
+        ]
+    )
+    truck = pd.DataFrame(
+        [
+            {"point_id": f"p{j}", "centre_id": c, "travel_s": 600.0 + 100.0 * d}
+            for j in range(n_units)
+            for c, d in (("c-west", j), ("c-east", n_units - 1 - j))
+        ]
+    )
+    return ModelInput(demand, points, centres, walk, truck)
+
+
+def test_a_number_of_points_chooses_them_by_maximal_covering_and_the_centres_after():
+    data = _line()
+    config = Config().with_options(points=2)
+    solution = solve_network(data, config)
+    assert solution.model == "maximal covering (points), set covering (centres)"
+    assert solution.status == "optimal"
+    points = solution.open_sites[Tier.RECYCLING_POINT]
+    assert len(points) == 2
+    assert solution.objective == 6000.0  # two points, each reaching three units
+    # One centre reaches every point within the truck standard: the fewest centres.
+    assert len(solution.open_sites[Tier.SORTING_CENTRE]) == 1
+    links = solution.assignments[Tier.SORTING_CENTRE]
+    assert set(links["origin_id"]) == set(points)
+
+
+def test_a_number_of_centres_takes_the_p_median_weighted_by_households_served():
+    data = _line()
+    config = Config().with_options(coverage=1.0, centres=2)
+    solution = solve_network(data, config)
+    assert solution.model == "set covering (points), p-median (centres)"
+    assert sorted(solution.open_sites[Tier.SORTING_CENTRE]) == ["c-east", "c-west"]
+    links = solution.assignments[Tier.SORTING_CENTRE].set_index("origin_id")["site_id"]
+    # Every point delivers to the nearer end.
+    for point, centre in links.items():
+        j = int(point[1:])
+        assert centre == ("c-west" if j < 3 else "c-east")
+
+
+def test_a_centre_capacity_puts_both_tiers_in_one_network():
+    data = _line()
+    config = Config().override({"centres.capacity_t_day": 2.0}).with_options(coverage=1.0)
+    solution = solve_network(data, config)
+    assert solution.model == "two-tier network"
+    # 3 t/day of recyclables need both centres at 2 t/day each.
+    assert sorted(solution.open_sites[Tier.SORTING_CENTRE]) == ["c-east", "c-west"]
+    flows = solution.assignments[Tier.SORTING_CENTRE].groupby("site_id")["flow"].sum()
+    assert (flows <= 2.0 + 1e-6).all() and flows.sum() == pytest.approx(3.0)
+
+
+def test_without_targets_the_household_standard_sets_the_points():
+    """Wanxiu's 94,521 households, urban ones at 2,000 and rural ones at 2,500 per point:
+    46 points, most coverage."""
+    plan = optimize_city("万秀区", config=Config())
+    assert standard_points(plan.demand, Config().points) == 46
+    assert len(plan.chosen_points) == 46
+    assert plan.provenance["standards"]["targets"]["points"] == 46
+    # 46 points reach most of the district's households within the standard, not all.
+    assert 0.5 < plan.metrics["coverage"] < 1.0
+
+
+def test_capacities_choose_both_tiers_in_one_model():
+    plan = optimize_city(
+        AREA,
+        sites=TEST_DATA / "helsinki_sites_capacity.csv",
+        demand=DEMAND,
+        pbf=PBF,
+        config=HELSINKI,
+    )
+    assert plan.metrics["model"] == "two-tier network"
+    assert plan.metrics["coverage"] >= 0.8
+    points = plan.chosen_points
+    assert (points["households_served"] <= points["capacity"] + 1e-6).all()
+    assert (points["points"] == 1).all()
+    centre = plan.chosen_centres.iloc[0]
+    assert centre["households_served"] == pytest.approx(points["households_served"].sum())
+    # The centre's load is the recyclables of the households it serves, in tonnes per day.
+    assert 0 < centre["load"] < centre["households_served"] / 1000
+
+
+def test_a_number_of_centres_serves_every_point():
+    plan = optimize_city("万秀区", config=Config().with_options(centres=2))
+    assert plan.metrics["centres"] == 2
+    assert "p-median (centres)" in plan.metrics["model"]
+    assert set(plan.links["point_id"]) == set(plan.chosen_points["site_id"])
+    assert (plan.links["travel_s"] <= 45 * 60).all()

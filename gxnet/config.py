@@ -245,6 +245,11 @@ class SolverOptions:
         so a process must not ask for different counts in turn.
     seed
         Random seed, so that a re-run gives the same plan.
+    max_nodes
+        Branch-and-bound nodes at most per solver run, the solver's deterministic limit of
+        work (the time limit is only the safety net behind it, so that a re-run gives the same
+        plan). Unset: :data:`NODES_PER_SECOND` per second of ``time_limit_s``, or no limit
+        without a time limit.
     msg
         Show the solver's log (not read from ``gxnet.toml``).
     warm_start
@@ -257,6 +262,7 @@ class SolverOptions:
     gap: float = _spec(1e-6, lo=0.0, hi=1.0)
     threads: int | None = _spec(None, lo=1)
     seed: int = _spec(0, lo=0)
+    max_nodes: int | None = _spec(None, lo=1)
     msg: bool = _spec(False, library_only=True)
     warm_start: bool = _spec(True, library_only=True)
 
@@ -269,6 +275,22 @@ class SolverOptions:
             raise UserInputError(f"solver.gap: {self.gap} must be in [0, 1)")
         if self.threads is not None and self.threads < 1:
             raise UserInputError(f"solver.threads: {self.threads} must be >= 1")
+        if self.max_nodes is not None and self.max_nodes < 1:
+            raise UserInputError(f"solver.max_nodes: {self.max_nodes} must be >= 1")
+
+    def node_limit(self) -> int | None:
+        """Branch-and-bound nodes a solver run may take (see ``max_nodes``)."""
+        if self.max_nodes is not None:
+            return int(self.max_nodes)
+        if self.time_limit_s is None:
+            return None
+        return max(int(NODES_PER_SECOND * self.time_limit_s), 1)
+
+
+#: Solver nodes per second of the time limit, when ``solver.max_nodes`` is not set: a rate a
+#: city's covering MIP keeps on a quiet two-core machine, so that the node limit, not the clock,
+#: ends a run.
+NODES_PER_SECOND = 50
 
 
 #: A planner's solver settings: 10 s keeps a whole city in the embedded default under a

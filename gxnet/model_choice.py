@@ -37,6 +37,10 @@ from gxnet.optimize import (
 )
 from gxnet.tiers import KEPT, SiteStatus, Tier
 
+#: Share of the stage's time limit the points' model may take at most; the centres' model,
+#: a small problem over the chosen points, gets the rest.
+POINTS_SHARE = 0.85
+
 
 def standard_points(demand: pd.DataFrame, standards: PointStandards) -> int:
     """How many recycling points the household standard asks for.
@@ -155,7 +159,7 @@ def solve_network(data: ModelInput, config: Config) -> Solution:
         point_model = MaximalCovering.from_problem(problem)
     else:
         point_model = LocationSetCovering.from_problem(problem)
-    chosen_points = point_model.solve(options, budget)
+    chosen_points = point_model.solve(options, budget.part(POINTS_SHARE))
     if not chosen_points.has_solution:
         return chosen_points
     served = chosen_points.assignments[Tier.RECYCLING_POINT]
@@ -171,21 +175,21 @@ def solve_network(data: ModelInput, config: Config) -> Solution:
         centre_model = PMedian.from_problem(centre_problem)
     else:
         centre_model = LocationSetCovering.from_problem(centre_problem)
-    tenth = 0.0 if budget.seconds is None else budget.seconds / 10
-    chosen_centres = centre_model.solve(options, budget.part(at_least=tenth))
+    chosen_centres = centre_model.solve(options, budget)
     return _both_tiers(chosen_points, chosen_centres)
 
 
 def _both_tiers(points: Solution, centres: Solution) -> Solution:
     """The points' and the centres' solutions as one (the centre model placed its sites as
-    the first tier of its own problem)."""
+    the first tier of its own problem). Each keeps its own objective and bound (``parts``);
+    the status is the weaker and the gap the larger of the two."""
     first = Tier.RECYCLING_POINT
     runs = (points, centres)
     statuses = [r.status for r in runs]
     status = next(
         (x for x in ("no solution", "infeasible", "feasible") if x in statuses), "optimal"
     )
-    gaps = [r.gap for r in runs if r.gap is not None]
+    gaps = [r.gap for r in runs]
     open_sites = {first: points.open_sites[first]}
     assignments = {first: points.assignments[first]}
     if centres.has_solution:
@@ -195,13 +199,17 @@ def _both_tiers(points: Solution, centres: Solution) -> Solution:
         status,
         points.objective,
         points.bound,
-        max(gaps) if gaps else None,
+        None if None in gaps else max(gaps),
         open_sites=open_sites,
         assignments=assignments,
         build_time_s=sum(r.build_time_s for r in runs),
         solve_time_s=sum(r.solve_time_s for r in runs),
         solver=points.solver,
         model=f"{points.model} (points), {centres.model} (centres)",
+        sense=points.sense,
+        objective_name=points.objective_name,
+        time_limited=points.time_limited or centres.time_limited,
+        parts={first: points, Tier.SORTING_CENTRE: centres},
     )
 
 

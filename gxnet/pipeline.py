@@ -183,33 +183,53 @@ def _solve_and_plan(
     stages: _Stages,
     provenance: dict[str, Any],
 ) -> Plan:
-    points = sites[sites["tier"] == Tier.RECYCLING_POINT].reset_index(drop=True)
-    centres = sites[sites["tier"] == Tier.SORTING_CENTRE].reset_index(drop=True)
     with stages.stage("costs", "travel costs"):
-        walk = walk_costs(demand, points, config, networks)
-        # Only points some demand can reach matter to the model and to the trucks.
-        useful = points[
-            points["site_id"].isin(walk["site_id"]) | points["status"].isin(KEPT)
-        ].reset_index(drop=True)
-        truck = truck_costs(useful, centres, config, networks)
-        stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
-        walk = walk[~walk["site_id"].isin(stranded)]
-        stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
-    config = with_point_target(config, demand, useful, stages.say)
-    check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
+        data, stranded = model_input(demand, sites, config, networks)
+        stages.say(f"{len(data.walk):,} walk pairs, {len(data.truck):,} truck pairs")
+    config = with_point_target(config, demand, data.points, stages.say)
+    check_reachable(demand, data.points, data.walk, config, networks, stranded_points=stranded)
     with stages.stage("model", f"{config.solver.name} solve"):
-        solution = solve_network(ModelInput(demand, useful, centres, walk, truck), config)
+        solution = solve_network(data, config)
         stages.say(
             f"{solution.model}: {solution.status}"
             + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
         )
     with stages.stage("plan", "assemble"):
-        plan = assemble_plan(area, demand, sites, walk, truck, solution, config)
+        plan = assemble_plan(area, demand, sites, data.walk, data.truck, solution, config)
     plan.metrics["stage_seconds"] = dict(stages.seconds)
     plan.provenance.update(provenance)
     plan.provenance["cost_mode"] = "straight_line" if networks is None else "road"
     plan.provenance["times"] = dict(stages.seconds)
     return plan
+
+
+def model_input(
+    demand: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    config: Config,
+    networks: dict[str, Any] | None,
+) -> tuple[ModelInput, list[str]]:
+    """What the model stage reads: the sites of each tier and the travel pairs between them.
+
+    Only points some demand can reach (or that must stay open) matter to the model and to the
+    trucks; points with no sorting centre within the truck standard are left out of the walk
+    pairs (and returned, for the message that names them).
+
+    Returns
+    -------
+    (ModelInput, list of str)
+        The model's input and the ids of the points left out for want of a centre.
+    """
+    points = sites[sites["tier"] == Tier.RECYCLING_POINT].reset_index(drop=True)
+    centres = sites[sites["tier"] == Tier.SORTING_CENTRE].reset_index(drop=True)
+    walk = walk_costs(demand, points, config, networks)
+    useful = points[
+        points["site_id"].isin(walk["site_id"]) | points["status"].isin(KEPT)
+    ].reset_index(drop=True)
+    truck = truck_costs(useful, centres, config, networks)
+    stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
+    walk = walk[~walk["site_id"].isin(stranded)]
+    return ModelInput(demand, useful, centres, walk, truck), stranded
 
 
 def resolve_plan(

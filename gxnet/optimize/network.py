@@ -46,13 +46,22 @@ from gxnet.optimize.capacitated import (
     at_most,
     capacity_cover,
     check_cost_budget,
+    check_count,
     count_constraint,
     needed_weight,
     open_ids,
     open_variables,
 )
 from gxnet.optimize.problem import Demand, Pairs, Problem, TierSites, describe_ids
-from gxnet.optimize.solve import Solution, SolverRun, assignment_frame
+from gxnet.optimize.solve import (
+    CHECK_TOLERANCE,
+    Solution,
+    SolverRun,
+    assignment_frame,
+    check_assignments,
+    check_open_sites,
+    plan_error,
+)
 from gxnet.tiers import TIERS, SiteStatus, Tier
 
 _UPPER = TIERS[1:]
@@ -466,6 +475,58 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         # inf x 0 would be NaN for an uncapacitated point that no demand reaches.
         held = np.where(densest > 0, points.capacity * np.maximum(densest, 1e-300), 0.0)
         return np.where(may_open, np.minimum(reach, held), 0.0)
+
+    def verify(self, solution: Solution) -> float:
+        """The point tier as in the capacitated model, then each tier above: its sites'
+        statuses and count, every open site below sending all its load over usable links to
+        open sites (one each with ``single_centre``), capacities; the objective recomputed."""
+        problem = self.problem
+        point_mask, value = self.verify_points(solution)
+        pairs = self.point_pairs()
+        tier = Tier.RECYCLING_POINT
+        rows, share = check_assignments(self.name, problem, tier, solution, pairs, point_mask)
+        below_open = point_mask
+        below_load = np.bincount(
+            pairs.destination[rows],
+            weights=share * self.load[pairs.origin[rows]],
+            minlength=problem.sites[tier].n,
+        )
+        fixed = float(problem.sites[tier].fixed_cost[point_mask].sum())
+        for upper in self.tiers:
+            sites = problem.sites[upper]
+            mask = check_open_sites(self.name, problem, upper, solution)
+            check_count(
+                self.name, upper, mask, problem.targets.count_for(upper), self.senses[upper]
+            )
+            links = self.link_pairs(upper)
+            at, _ = check_assignments(self.name, problem, upper, solution, links, mask)
+            frame = solution.assignments[upper] if len(at) else None
+            flow = np.zeros(0) if frame is None else frame["flow"].to_numpy(dtype=np.float64)
+            origin = links.origin[at]
+            if (flow < -CHECK_TOLERANCE).any() or not below_open[origin].all():
+                raise plan_error(self.name, f"loads sent to {upper}s from closed sites below")
+            sent = np.bincount(origin, weights=flow, minlength=len(below_load))
+            tolerance = CHECK_TOLERANCE * np.maximum(1.0, below_load)
+            if (np.abs(sent - below_load) > tolerance).any():
+                raise plan_error(self.name, f"loads not sent on in full to the {upper}s")
+            if self.single_centre:
+                links_used = np.bincount(origin, minlength=len(below_load))
+                if (links_used[below_open] != 1).any():
+                    raise plan_error(self.name, f"open sites not sending to exactly one {upper}")
+            inflow = np.bincount(links.destination[at], weights=flow, minlength=sites.n)
+            over = inflow > sites.capacity * (1 + CHECK_TOLERANCE) + CHECK_TOLERANCE
+            if over.any():
+                raise plan_error(
+                    self.name, f"{upper}s loaded over capacity: {describe_ids(sites.ids[over])}"
+                )
+            value += float(sites.fixed_cost[mask].sum())
+            value += self.link_weight * float((flow * links.cost[at]).sum())
+            fixed += float(sites.fixed_cost[mask].sum())
+            below_open, below_load = mask, inflow
+        budget = problem.targets.cost_budget
+        if budget is not None and fixed > budget * (1 + CHECK_TOLERANCE) + CHECK_TOLERANCE:
+            raise plan_error(self.name, "the cost budget is exceeded")
+        return value
 
     def read(self, run: SolverRun) -> Solution:
         """Points and demand assignments as in the capacitated model, plus each tier above."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -223,11 +225,13 @@ def test_lagrangean_stage_proves_the_published_optimum(bench_dir, cflp_optima, i
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("subgradient_s", [0.0, 120.0])
-def test_lagrangean_stage_matches_brute_force(seed, subgradient_s, monkeypatch):
-    """With no time for subgradient steps the bound is weak and the MIP on the restricted
-    problem must make the proof; with time the bound usually makes it alone."""
-    monkeypatch.setattr(capacitated, "LAGRANGEAN_MAX_S", subgradient_s)
+@pytest.mark.parametrize("steps", [0, 3000])
+def test_lagrangean_stage_matches_brute_force(seed, steps, monkeypatch):
+    """With no subgradient steps the bound is weak and the MIP on the restricted problem must
+    make the proof; with steps the bound usually makes it alone."""
+    monkeypatch.setattr(
+        capacitated, "subgradient", functools.partial(lagrangean.subgradient, max_iterations=steps)
+    )
     tiny = random_tiny(np.random.default_rng(500 + seed), n=7, m=5)
     tiny.cost[:, 0] = 15.0
     tiny.capacity[0] = tiny.weight.sum()

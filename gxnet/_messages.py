@@ -6,6 +6,8 @@ Keys name what the text is for; values with ``{}`` fields are filled with ``str.
 
 from __future__ import annotations
 
+import math
+
 from gxnet._errors import UserInputError
 from gxnet.tiers import SiteStatus, Tier
 
@@ -78,6 +80,26 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "solver": ("求解器", "Solver"),
     "solve_status": ("求解状态", "Solver status"),
     "gap": ("最优性间隙", "Optimality gap"),
+    # How good the plan is: the words of the summary line, the map and the report.
+    "quality_optimal": ("已证明为最优方案", "proven optimal"),
+    "quality_within": (
+        "与最优方案相差不超过 {gap}（{bound_kind}：{bound}）",
+        "within {gap} of the best possible ({bound_kind}: {bound})",
+    ),
+    "quality_unbounded": ("可行方案（未证明界限）", "a feasible plan (no bound proven)"),
+    "quality_none": ("没有找到方案", "no plan found"),
+    "bound_upper": ("最多可达", "at most"),
+    "bound_lower": ("至少需要", "at least"),
+    "quality_time": (
+        "求解时间已用尽，延长 --time-limit 可能得到更好的方案",
+        "the time limit cut the search short; a longer --time-limit may find a better plan",
+    ),
+    "objective_households covered": ("覆盖户数", "households covered"),
+    "objective_points": ("个回收点", "points"),
+    "objective_sites": ("个站点", "sites"),
+    "objective_weighted travel": ("加权出行时间", "weighted travel"),
+    "objective_cost": ("成本", "cost"),
+    "objective_fixed cost": ("固定成本", "fixed cost"),
 }
 
 
@@ -93,3 +115,50 @@ def messages(lang: str) -> dict[str, str]:
         raise UserInputError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
     column = LANGUAGES.index(lang)
     return {key: texts[column] for key, texts in _MESSAGES.items()}
+
+
+def solve_quality(metrics: dict, lang: str = "en") -> str:
+    """How good a plan is, in words: "proven optimal", or "within 0.98 % of the best possible"
+    with the bound, per tier when the tiers were solved in turn; and whether the time limit
+    cut the search short. The summary line, the map and the report all say it this way.
+
+    Parameters
+    ----------
+    metrics
+        A plan's metrics: ``status``, ``gap``, ``bound``, ``sense``, ``objective_name``,
+        ``time_limited`` and, for a plan solved tier by tier, ``tiers`` (tier -> the same
+        keys).
+    lang
+        "zh" or "en".
+    """
+    text = messages(lang)
+    tiers = metrics.get("tiers") or {}
+    if tiers and all(values.get("status") == "optimal" for values in tiers.values()):
+        tiers = {}  # every tier proven: one "proven optimal" says it
+    if tiers:
+        parts = [
+            f"{text[f'tier_{tier}']}: {_one_quality(values, text)}"
+            for tier, values in tiers.items()
+        ]
+        said = "; ".join(parts)
+    else:
+        said = _one_quality(metrics, text)
+    if metrics.get("time_limited"):
+        said += ("；" if lang == "zh" else "; ") + text["quality_time"]
+    return said
+
+
+def _one_quality(values: dict, text: dict[str, str]) -> str:
+    status = values.get("status")
+    if status not in ("optimal", "feasible"):
+        return text["quality_none"]
+    if status == "optimal":
+        return text["quality_optimal"]
+    gap, bound = values.get("gap"), values.get("bound")
+    if gap is None or bound is None or not (math.isfinite(gap) and math.isfinite(bound)):
+        return text["quality_unbounded"]
+    name = text.get(f"objective_{values.get('objective_name', 'cost')}", "")
+    kind = text["bound_upper" if values.get("sense") == "max" else "bound_lower"]
+    return text["quality_within"].format(
+        gap=f"{100 * gap:.2f} %", bound_kind=kind, bound=f"{bound:,.0f} {name}".strip()
+    )

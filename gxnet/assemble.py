@@ -101,15 +101,16 @@ def assemble_plan(
         out[column] = out[column].fillna(default).astype(str)
 
     counties = _counties(area, demand_out)
-    metrics = measure(out, demand_out, links) | {
-        "status": solution.status,
-        "gap": solution.gap,
-        "objective": solution.objective,
-        "solver": solution.solver,
-        "model": solution.model,
-        "build_s": solution.build_time_s,
-        "solve_s": solution.solve_time_s,
-    }
+    metrics = (
+        measure(out, demand_out, links)
+        | solution.quality()
+        | {
+            "solver": solution.solver,
+            "model": solution.model,
+            "build_s": solution.build_time_s,
+            "solve_s": solution.solve_time_s,
+        }
+    )
     provenance = {
         "slug": area.slug,
         "area_name": area.name,

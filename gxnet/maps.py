@@ -18,6 +18,7 @@ metre of WGS-84) need no shift.
 from __future__ import annotations
 
 import base64
+import html
 import importlib.util
 import json
 import os
@@ -38,7 +39,7 @@ from folium.template import Template
 from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, UserInputError
 from gxnet._io import write_text_atomic
-from gxnet._messages import messages
+from gxnet._messages import messages, solve_quality
 from gxnet.plan import Plan
 from gxnet.report import (
     assigned,
@@ -336,9 +337,10 @@ def _legend_html(text: dict[str, str]) -> str:
     return "".join(rows)
 
 
-def _header_html(title: str, warning: str | None) -> str:
+def _header_html(title: str, warning: str | None, quality: str = "") -> str:
     banner = f'<div class="gx-banner">{warning}</div>' if warning else ""
-    return f'<div class="gx-header"><div class="gx-title">{title}</div>{banner}</div>'
+    said = f'<div class="gx-quality">{html.escape(quality)}</div>' if quality else ""
+    return f'<div class="gx-header"><div class="gx-title">{title}</div>{said}{banner}</div>'
 
 
 def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
@@ -423,7 +425,8 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     figure.header.add_child(Element(f"<script>{leaflet_js}</script>"), name="leaflet_js")
     figure.header.add_child(Element(f"<script>{_runtime('maps.js')}</script>"), name="gx_js")
     warning = straight_line_warning(plan, text)
-    figure.html.add_child(Element(_header_html(title, warning)), name="gx_header")
+    quality = solve_quality(plan.metrics, lang) if (plan.metrics or {}).get("status") else ""
+    figure.html.add_child(Element(_header_html(title, warning, quality)), name="gx_header")
     _add_basemap(fmap, basemap, lang)
 
     # Fit before any layer is drawn: a later fit would project every shape a second time.

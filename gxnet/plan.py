@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from gxnet._errors import InputFileError, OutputError
+from gxnet._messages import solve_quality
 from gxnet.tiers import SiteStatus, Tier
 
 #: Layers of a plan, in the order they are written.
@@ -136,11 +137,8 @@ class Plan:
             f"  truck to centre:    mean {_minutes(m.get('truck_mean_s'))}, "
             f"95th percentile {_minutes(m.get('truck_p95_s'))}",
         ]
-        status = m.get("status")
-        if status is not None:
-            gap = m.get("gap")
-            gap_text = "" if gap is None or not math.isfinite(gap) else f", gap {100 * gap:.2f} %"
-            lines.append(f"  solver: {m.get('solver', '?')} {status}{gap_text}")
+        if m.get("status") is not None:
+            lines.append(f"  solver: {m.get('solver', '?')}, {solve_quality(m, 'en')}")
         stages = m.get("stage_seconds") or {}
         if stages:
             times = ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())

@@ -23,7 +23,7 @@ import pandas as pd
 
 from gxnet._errors import UserInputError
 from gxnet._io import write_text_atomic
-from gxnet._messages import messages
+from gxnet._messages import messages, solve_quality
 from gxnet.plan import Plan
 from gxnet.regions import get_region
 from gxnet.tiers import Tier
@@ -212,7 +212,7 @@ def _display_table(plan: Plan, text: dict[str, str], lang: str) -> pd.DataFrame:
     )
 
 
-def _summary_lines(plan: Plan, text: dict[str, str]) -> list[tuple[str, str]]:
+def _summary_lines(plan: Plan, text: dict[str, str], lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs of the report's summary: cost mode (provenance), solver (metrics)."""
     cost_mode = (plan.provenance or {}).get("cost_mode", "road")
     lines = [
@@ -222,9 +222,7 @@ def _summary_lines(plan: Plan, text: dict[str, str]) -> list[tuple[str, str]]:
     if metrics.get("solver"):
         lines.append((text["solver"], str(metrics["solver"])))
     if metrics.get("status"):
-        lines.append((text["solve_status"], str(metrics["status"])))
-    if metrics.get("gap") is not None and np.isfinite(float(metrics["gap"])):
-        lines.append((text["gap"], f"{100 * float(metrics['gap']):.2f}%"))
+        lines.append((text["solve_status"], solve_quality(metrics, lang)))
     return lines
 
 
@@ -326,7 +324,7 @@ def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str
     text = messages(lang)
     title = plan_title(plan, lang)
     warning = straight_line_warning(plan, text)
-    summary = _summary_lines(plan, text)
+    summary = _summary_lines(plan, text, lang)
     table = _display_table(plan, text, lang)
     if fmt == "markdown":
         return _markdown(title, warning, summary, text, table)

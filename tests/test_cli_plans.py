@@ -48,7 +48,7 @@ def helsinki_out(tmp_path_factory):
 def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
     out, result = helsinki_out
     assert "Plan for helsinki_area" in result.stdout
-    assert "solver: highs optimal" in result.stdout
+    assert "solver: highs, proven optimal" in result.stdout
     assert "households covered within the standard" in result.stdout
     assert "[4] networks: road networks" in result.stderr  # the progress lines
     folder = out / "plans" / "helsinki-area"

@@ -771,9 +771,9 @@ def _window_minimums(
         return None
     outside = open_sites.copy()
     outside[sites] = False
-    need = groups.deficit(outside)
+    need = np.append(groups.deficit(outside), 0)  # label -1: no need
     labels = groups.labels[:, sites]
-    level, column = np.nonzero((labels >= 0) & (need[np.maximum(labels, 0)] > 0))
+    level, column = np.nonzero(need[labels] > 0)
     if len(column) == 0:
         return None
     group = labels[level, column]

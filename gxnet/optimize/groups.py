@@ -139,10 +139,10 @@ class SiteGroups:
     def needing(self, open_sites: np.ndarray) -> np.ndarray | None:
         """Sites of the innermost level that still has a group short of its minimum, in such a
         group (what a greedy opens next); None when every minimum is met."""
-        short = self.deficit(open_sites) > 0
+        short = np.append(self.deficit(open_sites) > 0, False)  # label -1: the False
         for depth in range(self.labels.shape[0] - 1, -1, -1):
             row = self.labels[depth]
-            inside = (row >= 0) & short[np.maximum(row, 0)]
+            inside = short[row]
             if inside.any():
                 return inside
         return None
@@ -202,20 +202,19 @@ class SiteGroups:
         Closing an open site keeps the minimums exactly when the site opened in its place
         lies in that group (all groups holding a site are nested).
         """
-        tight = self.counts(open_sites) <= self.minimum
+        tight = np.append(self.counts(open_sites) <= self.minimum, False)
         out = np.full(self.n_sites, -1, dtype=np.int64)
         for depth in range(self.labels.shape[0]):
             row = self.labels[depth]
-            inside = (row >= 0) & tight[np.maximum(row, 0)]
+            inside = tight[row]
             out[inside] = row[inside]
         return out
 
     def contains(self, group: np.ndarray, site: np.ndarray) -> np.ndarray:
         """Element-wise: whether ``site`` lies in ``group`` (False for group -1)."""
         group = np.asarray(group, dtype=np.int64)
-        valid = group >= 0
-        safe = np.maximum(group, 0)
-        return valid & (self.labels[self.level[safe], np.asarray(site, dtype=np.int64)] == safe)
+        level = np.append(self.level, 0)[group]
+        return (group >= 0) & (self.labels[level, np.asarray(site, dtype=np.int64)] == group)
 
     def smallest_over_groups(self, per_group: np.ndarray) -> np.ndarray:
         """Per site, the smallest of ``per_group`` over the groups holding it (inf: none)."""

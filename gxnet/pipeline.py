@@ -48,6 +48,8 @@ from gxnet.plan import Plan, check_writable
 from gxnet.service_pairs import (
     STRAIGHT_LINE_NOTE,
     check_reachable,
+    cost_modes,
+    highway_access_kmh,
     road_networks,
     truck_costs,
     walk_costs,
@@ -150,7 +152,11 @@ def optimize_city(
     with stages.stage("networks", "road networks"):
         networks = road_networks(area, pbf=pbf_path)
         if networks is None:
-            note = STRAIGHT_LINE_NOTE.format(factor=config.costs.detour_factor, slug=area.slug)
+            note = STRAIGHT_LINE_NOTE.format(
+                factor=config.costs.detour_factor,
+                access=highway_access_kmh(config),
+                slug=area.slug,
+            )
             stages.say("NOTE: " + note)
         else:
             note = ""
@@ -229,7 +235,14 @@ def _solve_and_plan(
         provenance = provenance | {"township_minimum_applied": minimums is not None}
     plan.metrics["stage_seconds"] = dict(stages.seconds)
     plan.provenance.update(provenance)
-    plan.provenance["cost_mode"] = "straight_line" if networks is None else "road"
+    plan.provenance["cost_mode"] = cost_modes(networks)
+    if plan.provenance["cost_mode"]["truck"] == "highway":
+        from gxnet.osm.highways import HIGHWAY_TRUCK_KMH, load_highways
+
+        plan.provenance["network_meta"]["truck"] = load_highways().meta | {
+            "access_kmh": highway_access_kmh(config),
+            "highway_kmh": HIGHWAY_TRUCK_KMH,
+        }
     plan.provenance["times"] = dict(stages.seconds)
     return plan
 

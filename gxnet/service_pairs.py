@@ -2,10 +2,17 @@
 
 The model reads travel as sparse pairs: demand -> recycling point within each unit's service
 radius (:func:`walk_costs`: walking in towns, riding in villages) and point -> sorting centre
-within the truck standard (:func:`truck_costs`). Both follow the road networks when they are on
-disk (:func:`road_networks`) and fall back to straight-line distance times the detour factor
-otherwise. :func:`check_reachable` refuses, before any model runs, a coverage target that the
-candidate points cannot reach, and says what would make it feasible.
+within the truck standard (:func:`truck_costs`). Both follow the city's road networks when
+they are on disk (:func:`road_networks`). Without them, walking and riding are straight-line
+distance times the detour factor (no street data exists for it), and trucks drive the region's
+highway graph (:func:`gxnet.osm.highways.load_highways`): the straight line from a site to its
+nearest highway vertex at the straight-line truck speed (``centres.truck_speed_kmh`` over
+``costs.detour_factor``: the same speed as the straight-line estimate), the graph at its
+planning speed, and the same access leg at the far end; a pair whose straight-line estimate
+is faster (two sites in one town, far from any highway) keeps that estimate. :func:`cost_modes`
+names the mode of each leg for the plan's provenance. :func:`check_reachable` refuses, before
+any model runs, a coverage target that the candidate points cannot reach, and says what would
+make it feasible.
 """
 
 from __future__ import annotations
@@ -24,9 +31,28 @@ from gxnet.study_area import StudyArea
 
 #: Said in the output, the provenance and on the map when no road network is on disk.
 STRAIGHT_LINE_NOTE = (
-    "no road network on disk: travel is estimated as straight-line distance x {factor} "
-    "(detour factor); run `gxnet fetch --city {slug}` (or give --pbf FILE) for real road times"
+    "no road network on disk: walking and riding are estimated as straight-line distance x "
+    "{factor} (detour factor), truck times follow the region's highway graph (access legs "
+    "straight-line at {access:.0f} km/h); run `gxnet fetch --city {slug}` (or give --pbf FILE) "
+    "for real road times"
 )
+#: How each leg's travel was measured: along the city's roads, the region's highway graph, or
+#: straight-line distance times the detour factor.
+COST_MODES: tuple[str, ...] = ("road", "highway", "straight_line")
+
+
+def cost_modes(networks: dict[str, Any] | None) -> dict[str, str]:
+    """The cost mode of each leg (``walk``: demand -> point, ``truck``: point -> centre)."""
+    return {
+        "walk": "road" if networks and "walk" in networks else "straight_line",
+        "truck": "road" if networks and "drive" in networks else "highway",
+    }
+
+
+def highway_access_kmh(config: Config) -> float:
+    """The straight-line speed of a truck's access leg to the highway graph: the truck speed
+    of the straight-line estimate over the detour factor."""
+    return config.centres.truck_speed_kmh / config.costs.detour_factor
 
 
 def road_networks(area: StudyArea, *, pbf: Path | None = None) -> dict[str, Any] | None:
@@ -132,22 +158,41 @@ def truck_costs(
     config: Config,
     networks: dict[str, Any] | None,
 ) -> pd.DataFrame:
-    """Point -> centre pairs within the truck standard: ``point_id, centre_id, travel_s``."""
+    """Point -> centre pairs within the truck standard: ``point_id, centre_id, travel_s``.
+
+    Along the city's drive network when ``networks`` has one, else along the region's highway
+    graph or the straight-line estimate, whichever is faster (see the module docstring).
+    """
     from gxnet.costs import straight_line_costs, travel_costs
 
     c = config.centres
     cutoff_s = c.truck_minutes * 60
     origins, destinations = _lonlat(points.geometry), _lonlat(centres.geometry)
-    if networks is None:
-        pairs = straight_line_costs(
+    if networks is not None and "drive" in networks:
+        pairs = travel_costs(networks["drive"], origins, destinations, cutoff_s)
+    else:
+        from gxnet.osm.highways import load_highways
+
+        direct = straight_line_costs(
             origins,
             destinations,
             cutoff_s,
             speed_mps=c.truck_speed_kmh / 3.6,
             detour_factor=config.costs.detour_factor,
         )
-    else:
-        pairs = travel_costs(networks["drive"], origins, destinations, cutoff_s)
+        highway = travel_costs(
+            load_highways(),
+            origins,
+            destinations,
+            cutoff_s,
+            access_speed_mps=highway_access_kmh(config) / 3.6,
+        )
+        pairs = (
+            pd.concat([highway, direct], ignore_index=True)
+            .sort_values("seconds", kind="stable")
+            .drop_duplicates(["origin", "destination"])
+            .sort_values(["origin", "destination"], kind="stable")
+        )
     return pd.DataFrame(
         {
             "point_id": points["site_id"].to_numpy()[pairs["origin"].to_numpy()],

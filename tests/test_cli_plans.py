@@ -58,7 +58,7 @@ def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
     html = (out / "maps" / "helsinki-area.html").read_text(encoding="utf-8")
     assert "<html" in html.lower() and "unpkg.com" not in html
     plan = Plan.load(folder)
-    assert plan.provenance["cost_mode"] == "road" and plan.metrics["coverage"] >= 0.8
+    assert plan.provenance["cost_mode"]["truck"] == "road" and plan.metrics["coverage"] >= 0.8
 
 
 def test_map_and_report_read_a_saved_plan(helsinki_out, tmp_path):
@@ -182,7 +182,7 @@ def test_wuzhou_embedded_default_says_so(tmp_path):
     assert len(plan.chosen_points) == standard_points(plan.demand, Config().points)
     assert "as the household standard asks" in result.stderr
     assert 0 < plan.metrics["coverage"] < 1
-    assert plan.provenance["cost_mode"] == "straight_line"
+    assert plan.provenance["cost_mode"] == {"walk": "straight_line", "truck": "highway"}
     assert len(plan.counties) == 7
     table = pd.read_csv(tmp_path / "plans" / "wuzhou" / "counties.csv", encoding="utf-8-sig")
     assert "梧州" not in "".join(table.columns) and "万秀区" in set(table["name_zh"])

@@ -28,7 +28,7 @@ def helsinki():
 
 def test_road_network_path_end_to_end(helsinki):
     plan = helsinki
-    assert plan.provenance["cost_mode"] == "road"
+    assert plan.provenance["cost_mode"] == {"walk": "road", "truck": "road"}
     assert not plan.provenance["note"]
     assert set(plan.provenance["inputs"]) == {"sites", "demand", "pbf"}
     assert len(plan.provenance["inputs"]["pbf"]["sha256"]) == 64
@@ -65,7 +65,7 @@ def test_walk_distances_follow_the_roads(helsinki):
 
 def test_resolve_keeps_chosen_sites_and_reports_the_change(helsinki):
     new = resolve_plan(helsinki, TEST_DATA / "helsinki_sites_new.csv")
-    assert new.provenance["cost_mode"] == "road", "the recorded extract is used again"
+    assert new.provenance["cost_mode"]["walk"] == "road", "the recorded extract is used again"
     before = set(helsinki.chosen_points["site_id"])
     kept = new.sites[new.sites["site_id"].isin(before)]
     assert kept["chosen"].all() and (kept["status"] == "existing").all()
@@ -80,7 +80,7 @@ def test_wuzhou_county_in_the_embedded_default():
     """No OSM data, no site list: census cells, default candidates (township seats, town
     cells, the grid), straight line x detour."""
     plan = optimize_city("万秀区", config=Config().with_options(coverage=1.0))
-    assert plan.provenance["cost_mode"] == "straight_line"
+    assert plan.provenance["cost_mode"] == {"walk": "straight_line", "truck": "highway"}
     assert "straight-line distance x 1.3" in plan.provenance["note"]
     assert "demand-cell centres" in plan.provenance["sites_source"]
     assert plan.metrics["households"] == 94521  # 2020 census, 万秀区

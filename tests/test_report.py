@@ -155,7 +155,7 @@ def test_walk_times_weight_by_households():
 def test_markdown_report_in_chinese():
     text = render_report(small_plan())
     assert text.startswith("# 梧州市 回收网络规划\n")
-    assert "- 出行时间依据: 道路网络" in text
+    assert "- 步行/骑行时间依据: 道路网络" in text and "- 货车车程依据: 道路网络" in text
     assert "- 求解器: highs" in text
     assert "| 万秀区 | 500 | 400 | 80.0% | 1 | 0 | 8.8 | 10.0 |" in text
     assert "| 长洲区 | 250 | 200 | 80.0% | 1 | 1 | 2.0 | 2.0 |" in text

@@ -180,7 +180,8 @@ def township_layer(
         :data:`gxnet.model_choice.MOBILE_REASONS`).
     """
     chosen = sites[sites["chosen"].astype(bool) & (sites["tier"] == Tier.RECYCLING_POINT)]
-    points = chosen.groupby("township_code")["points"].sum()
+    per_site = chosen["points"] if "points" in chosen.columns else pd.Series(1, chosen.index)
+    points = per_site.groupby(chosen["township_code"]).sum()
     point_sites = chosen.groupby("township_code").size()
     covered = demand["households"].where(demand["covered"].astype(bool), 0.0)
     covered_by_town = covered.groupby(demand["township_code"]).sum()

@@ -297,6 +297,16 @@ _OUT = click.option(
 @click.option("--rural-service-radius-m", type=float, help="Rural service radius, metres.")
 @click.option("--truck-minutes", type=float, help="Longest drive from a point to its centre.")
 @click.option("--centres", type=int, help="Number of sorting centres.")
+@click.option(
+    "--township-minimum/--no-township-minimum", default=None,
+    help="At least one point in every township where one pays, the rest listed for mobile "
+    "collection (default: on, or [targets] township_minimum).",
+)  # fmt: skip
+@click.option(
+    "--county-quota/--no-county-quota", default=None,
+    help="Every county at least the points its households' standard asks (default: off, or "
+    "[targets] county_quota).",
+)  # fmt: skip
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), help="MIP solver.")
 @click.option("--time-limit", type=float, help="Solver time limit in seconds.")
 @click.option("--gap", type=float, help="Relative gap at which the solver may stop.")

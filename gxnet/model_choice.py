@@ -207,10 +207,17 @@ def with_point_target(
         When a number of points is asked that is below ``needed``.
     """
     t = config.targets
+    what = " and ".join(
+        name
+        for name, on in (
+            ("the township minimum (a point in each township where one pays)", t.township_minimum),
+            ("the county quota", t.county_quota),
+        )
+        if on
+    )
     if t.points is not None and t.points < needed:
         raise InfeasibleProblemError(
-            f"--points {t.points:,} is below the {needed:,} point sites that the township "
-            "minimum (one point in each township where one pays) and the county quota need: "
+            f"--points {t.points:,} is below the {needed:,} point sites that {what} needs: "
             "raise --points, or run with --no-township-minimum (and without --county-quota)"
         )
     if t.points is not None or t.coverage is not None:
@@ -224,7 +231,7 @@ def with_point_target(
         f"(1 per {config.points.households_per_point_urban:,} urban and "
         f"{config.points.households_per_point_rural:,} rural households)"
         + (
-            f"; raised from {wanted:,}: the township minimum and county quota need {needed:,}"
+            f"; raised from {wanted:,}: {what} needs {needed:,}"
             if needed > max(wanted, kept)
             else ""
         )

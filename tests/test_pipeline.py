@@ -115,3 +115,28 @@ def test_area_inside_guangxi_takes_its_share_of_the_census(tmp_path):
     assert set(plan.demand["county_adcode"]) == {450403}
     assert list(plan.counties["adcode"]) == [450403]
     assert plan.demand.geometry.within(area).all()
+
+
+def test_mengshan_every_township_has_a_point_or_mobile_collection():
+    """蒙山县 with as few points as the township minimum needs: one in each township where one
+    pays, the three mountain townships on mobile collection; without the minimum the points
+    crowd into the towns and two townships are left to mobile collection by the plan."""
+    plan = optimize_city("蒙山县", config=Config().with_options(points=6))
+    towns = plan.townships.set_index("township_name")
+    assert len(towns) == 9 and towns["households"].sum() == 55894
+    assert ((towns["point_sites"] > 0) != towns["mobile"]).all()
+    mobile = towns[towns["mobile"]]
+    assert sorted(mobile.index) == ["夏宜瑶族乡", "汉豪乡", "长坪瑶族乡"]
+    assert (mobile["reason"] == "too_few").all() and (mobile["reach"] < 500).all()
+    assert (towns.loc[~towns["mobile"], "point_sites"] == 1).all()
+    chosen = plan.chosen_points
+    assert set(chosen["township_code"]) == set(towns.loc[~towns["mobile"], "township_code"])
+    assert (chosen["county_adcode"] == 450423).all()
+    assert plan.metrics["counties_without_point"] == 0
+    assert (plan.metrics["townships_with_point"], plan.metrics["townships_mobile"]) == (6, 3)
+    assert plan.provenance["demand_townships"]["townships"] == 9
+    assert plan.provenance["township_minimum_applied"] is True
+    free = optimize_city("蒙山县", config=Config().with_options(points=6, township_minimum=False))
+    left = free.townships[free.townships["mobile"]]
+    assert (left["reason"] == "not_chosen").sum() == 2
+    assert free.metrics["coverage"] > plan.metrics["coverage"]

@@ -201,3 +201,16 @@ def test_unknown_township_in_a_demand_file_exits_2_naming_row_and_nearest(tmp_pa
     assert "nearest names: 城东街道 (450403001000, 万秀区)" in last
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_points_below_the_township_minimum_exit_2_with_the_fix(tmp_path):
+    result = run("optimize", "--city", "蒙山县", "--points", "3", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "--points 3 is below the 6 point sites that the township minimum" in result.stderr
+    assert "--no-township-minimum" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "plans").exists()
+    freed = run(
+        "optimize", "--city", "蒙山县", "--points", "3", "--no-township-minimum", "--out", tmp_path
+    )
+    assert freed.exit_code == 0, freed.output
+    assert Plan.load(tmp_path / "plans" / "mengshan").metrics["point_sites"] == 3

@@ -2,7 +2,9 @@
 
 Each verb parses its options, calls one or two library functions and prints. A
 :class:`gxnet._errors.GxnetError` becomes one line on stderr and its exit code (2 for the user's
-input, 1 for failures), never a traceback.
+input, 1 for failures), never a traceback; so do Ctrl-C (exit code 130), and an ``OSError`` or
+``MemoryError`` no module named (exit code 1). An unusable environment variable stops the run
+before any verb starts (exit code 2).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from gxnet import __version__, pipeline, regions
-from gxnet._errors import GxnetError, UserInputError
+from gxnet import __version__, pipeline, regions, settings
+from gxnet._errors import GxnetError, UserInputError, exit_on
 from gxnet.config import load_config
 from gxnet.osm import fetch as osm_fetch
 from gxnet.osm.network import MODES
@@ -29,20 +31,21 @@ from gxnet.sites import SITE_CRS, cached_networks, read_sites, road_reference, w
 
 
 class _Group(click.Group):
-    """A click group that turns gxnet's own errors into one clear line and an exit code."""
+    """A click group that turns gxnet's own errors, Ctrl-C and failures of the machine into one
+    clear line and an exit code."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except GxnetError as exc:
-            click.echo(f"gxnet: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+        except (GxnetError, KeyboardInterrupt, OSError, MemoryError) as exc:
+            exit_on(exc)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gxnet")
 def cli() -> None:
     """Plan recycling points and sorting centres on real road networks (Guangxi)."""
+    settings.check_environment()
 
 
 # Reference data: cities and counties.
@@ -419,8 +422,3 @@ def config() -> None:
 def config_show(config_file) -> None:
     """Print the effective standards as a gxnet.toml."""
     click.echo(load_config(config_file).to_toml())
-
-
-def main() -> None:
-    """Entry point of the ``gxnet`` console script."""
-    cli(prog_name="gxnet")

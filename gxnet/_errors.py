@@ -8,7 +8,9 @@ line, message only, no traceback). Failures of the machine or the network derive
 from __future__ import annotations
 
 import errno
+import os
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 
@@ -130,6 +132,32 @@ class Interrupted(GxnetError):
 
 #: errno values of a full disk or a used-up quota.
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+#: errno values of a folder the user cannot write into (their choice of place to correct).
+NOT_WRITABLE = frozenset(
+    {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.EEXIST}
+)
+
+
+def write_error(path: str | os.PathLike[str], exc: OSError) -> GxnetError:
+    """The error to raise when writing ``path`` failed with ``exc``.
+
+    A full disk is a :class:`DiskFullError` and other failures of the disk a
+    :class:`WriteError` (exit code 1: the machine); a place that cannot be written (read-only,
+    a file where a folder is needed) is an :class:`OutputError` (exit code 2: choose another).
+    """
+    reason = exc.strerror or str(exc)
+    if exc.errno in DISK_FULL:
+        return DiskFullError(
+            f"cannot write {path}: the disk is full ({reason}); free some space and run again "
+            "(what was written before is unchanged)"
+        )
+    if exc.errno in NOT_WRITABLE:
+        path = Path(path)
+        blocker = next((p for p in path.parents if p.is_file()), None)
+        if blocker is not None:
+            reason = f"{blocker} is a file, not a folder"
+        return OutputError(f"cannot write {path}: {reason}; choose a writable folder")
+    return WriteError(f"cannot write {path}: {reason}")
 
 
 #: What the command line turns into one line and an exit code.

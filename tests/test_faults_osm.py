@@ -1,9 +1,11 @@
-"""Faults at start-up, through the real command (``python -m gxnet``) in a subprocess: bad
-environment values and Ctrl-C. Each ends in one line and an exit code, never a traceback."""
+"""Faults on the OSM and start-up side, through the real command (``python -m gxnet``) in a
+subprocess: bad environment values, Ctrl-C at start-up, a full disk. Each ends in one line and an
+exit code, never a traceback, and leaves what was written before intact."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +122,50 @@ def test_ctrl_c_at_start_up_is_one_line_and_exit_130(tmp_path) -> None:
     assert result.returncode == 130
     assert error_line(result).startswith("gxnet: error: interrupted (Ctrl-C)")
     assert result.stdout == ""
+
+
+def _unshare_works() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True)
+    return probe.returncode == 0
+
+
+# Inside a private mount namespace: the OSM folder is a small tmpfs. A first fetch fits; then a
+# filler takes the rest of the space and the second fetch (--refresh) finds the disk full.
+_FULL_DISK = """
+set -u
+mount -t tmpfs -o size=6m tmpfs "$GXNET_OSM_DIR"
+"$PYTHON" -m gxnet fetch --area "$AREA" --name hel --pbf "$PBF" >/dev/null || exit 90
+(cd "$GXNET_OSM_DIR/hel" && sha256sum *.npz *.pbf *.json) > "$HOME_DIR/before"
+head -c 100000000 /dev/zero > "$GXNET_OSM_DIR/filler" 2>/dev/null
+"$PYTHON" -m gxnet fetch --area "$AREA" --name hel --pbf "$PBF" --refresh 2> "$HOME_DIR/err"
+echo $? > "$HOME_DIR/rc"
+(cd "$GXNET_OSM_DIR/hel" && sha256sum -c --quiet "$HOME_DIR/before") || exit 91
+ls -a "$GXNET_OSM_DIR/hel" > "$HOME_DIR/files"
+"""
+
+
+@pytest.mark.skipif(not _unshare_works(), reason="no private mount namespace for a tmpfs here")
+def test_a_full_disk_is_one_line_naming_the_file_and_keeps_the_cache(tmp_path) -> None:
+    osm = tmp_path / "osm"
+    osm.mkdir()
+    env = _env(tmp_path, PYTHON=sys.executable, AREA=str(AREA), PBF=str(PBF))
+    env["HOME_DIR"] = str(tmp_path)
+    script = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", _FULL_DISK], env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert script.returncode == 0, script.stdout + script.stderr
+    result = subprocess.CompletedProcess(
+        [], int((tmp_path / "rc").read_text()), "", (tmp_path / "err").read_text()
+    )
+    assert result.returncode == 1
+    line = error_line(result)
+    assert f"cannot write {osm}/hel/" in line and "the disk is full" in line
+    assert "free some space" in line
+    # No temporary file is left beside the cache.
+    assert sorted((tmp_path / "files").read_text().split()) == [
+        ".", "..", "city.json", "drive.npz", "hel.osm.pbf", "tricycle.npz",
+        "walk.npz",
+    ]  # fmt: skip

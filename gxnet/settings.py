@@ -9,7 +9,8 @@ Planning standards (households per point, walking minutes, ...) are not here: th
 A variable that cannot be used (``GXNET_HTTP_TIMEOUT_S=abc``, ``GXNET_HTTP_RETRIES=-1``, a
 ``GXNET_OSM_DIR`` that is a file) never fails the import: its setting keeps the default and
 :func:`check_environment` raises :class:`gxnet._errors.SettingsError` naming the variable. The
-command line calls it before any verb runs. An empty variable counts as unset.
+command line calls it before any verb runs; so do the downloads, which read these values. An
+empty variable counts as unset.
 """
 
 from __future__ import annotations
@@ -128,6 +129,24 @@ http_retries: int = _env_count("GXNET_HTTP_RETRIES", 5, lo=1, what="a number of 
 #: Seconds before the first retry of a failed download; each further retry waits twice as long.
 http_backoff_s: float = _env_number(
     "GXNET_HTTP_BACKOFF_S", 2.0, lo=0, above=False, what="a number of seconds"
+)
+
+#: Longest time one download may take, every attempt and wait included (seconds): a server
+#: that keeps the connection open but sends almost nothing is given up on at this deadline.
+#: The Guangxi extract (about 50 MB) needs under 10 minutes at 100 kB/s.
+download_deadline_s: float = _env_positive(
+    "GXNET_DOWNLOAD_DEADLINE_S", 3600.0, "a number of seconds"
+)
+
+#: Slowest transfer accepted (bytes per second, measured over ``download_rate_window_s``): a
+#: trickling server fails within one window, not at the deadline. 0 turns the rule off.
+download_min_rate_bps: float = _env_number(
+    "GXNET_DOWNLOAD_MIN_RATE_BPS", 10240.0, lo=0, above=False, what="a number of bytes per second"
+)
+
+#: Seconds over which the transfer rate is measured against ``download_min_rate_bps``.
+download_rate_window_s: float = _env_positive(
+    "GXNET_DOWNLOAD_RATE_WINDOW_S", 60.0, "a number of seconds"
 )
 
 #: Folder holding Leaflet's ``leaflet.js``, ``leaflet.css`` and ``images/`` to inline into maps

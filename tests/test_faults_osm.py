@@ -1,13 +1,17 @@
 """Faults on the OSM and start-up side, through the real command (``python -m gxnet``) in a
-subprocess: bad environment values, Ctrl-C at start-up, a full disk. Each ends in one line and an
-exit code, never a traceback, and leaves what was written before intact."""
+subprocess: bad environment values, Ctrl-C at start-up and during a download, a trickling
+server, a full disk. Each ends in one line and an exit code, never a traceback, and leaves what
+was written before intact."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,7 @@ import pytest
 DATA = Path(__file__).parent / "data"
 AREA = DATA / "helsinki_area.geojson"
 PBF = DATA / "helsinki.osm.pbf"
+EXTRACT = "guangxi-latest.osm.pbf"
 FETCH_AREA = ["fetch", "--area", str(AREA), "--name", "hel"]
 
 
@@ -81,6 +86,7 @@ def test_a_bad_environment_value_is_one_line_naming_the_variable(tmp_path, name,
         ("GXNET_EXTRACT_URL", "ftp://mirror/guangxi.osm.pbf", "is not an http:// or https://"),
         ("GXNET_REFERENCE_DIR", "{missing}", "does not exist"),
         ("GXNET_PLANS_DIR", "{file}", "is a file, not a folder"),
+        ("GXNET_DOWNLOAD_MIN_RATE_BPS", "-1", "is not a number of bytes per second (at least 0)"),
     ],
 )
 def test_every_kind_of_environment_value_is_checked(tmp_path, name, value, said):
@@ -122,6 +128,72 @@ def test_ctrl_c_at_start_up_is_one_line_and_exit_130(tmp_path) -> None:
     assert result.returncode == 130
     assert error_line(result).startswith("gxnet: error: interrupted (Ctrl-C)")
     assert result.stdout == ""
+
+
+@pytest.fixture
+def extract_server(osm_server):
+    """The Helsinki extract served as the region extract, with its MD5."""
+    data = PBF.read_bytes()
+    osm_server.files[f"/{EXTRACT}"] = data
+    osm_server.files[f"/{EXTRACT}.md5"] = f"{hashlib.md5(data).hexdigest()}  {EXTRACT}".encode()
+    osm_server.extract_url = f"{osm_server.url}/{EXTRACT}"
+    return osm_server
+
+
+def _wait_for_bytes(path: Path, proc: subprocess.Popen) -> int:
+    """Wait (a guard, not a measure: generous) until a running download has written bytes."""
+    for _ in range(1200):
+        if path.exists() and path.stat().st_size > 0:
+            return path.stat().st_size
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never received a byte")
+
+
+def test_ctrl_c_during_a_download_keeps_the_part_file_and_the_next_run_resumes(
+    tmp_path, extract_server
+) -> None:
+    extract_server.script[f"/{EXTRACT}"] = ["trickle"]
+    extract_server.trickle_s = 0.05
+    env = _env(tmp_path, GXNET_EXTRACT_URL=extract_server.extract_url)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gxnet", *FETCH_AREA, "--source", "extract"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    part = tmp_path / "osm" / f"{EXTRACT}.part"
+    _wait_for_bytes(part, proc)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    assert result.returncode == 130
+    assert ".part file and resumes" in error_line(result)
+    kept = part.stat().st_size
+    assert kept > 0 and not (tmp_path / "osm" / EXTRACT).exists()
+
+    again = gxnet(tmp_path, *FETCH_AREA, "--source", "extract", GXNET_EXTRACT_URL=env[
+        "GXNET_EXTRACT_URL"])  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "osm" / EXTRACT).read_bytes() == PBF.read_bytes()
+    ranges = [r for _, p, r in extract_server.requests if p == f"/{EXTRACT}"]
+    assert ranges[-1] == f"bytes={kept}-"
+
+
+def test_a_server_trickling_a_byte_every_2_s_meets_the_deadline(tmp_path, extract_server):
+    extract_server.script[f"/{EXTRACT}"] = ["trickle"]
+    extract_server.trickle_s = 2.0
+    result = gxnet(
+        tmp_path, *FETCH_AREA, "--source", "extract",
+        GXNET_EXTRACT_URL=extract_server.extract_url, GXNET_DOWNLOAD_DEADLINE_S="3",
+    )  # fmt: skip
+    assert result.returncode == 1
+    line = error_line(result)
+    assert "took longer than the deadline of 3 s" in line and "GXNET_DOWNLOAD_DEADLINE_S" in line
+    assert f"{EXTRACT}.part keeps the" in line and "next run resumes" in line
+    assert (tmp_path / "osm" / f"{EXTRACT}.part").stat().st_size > 0
 
 
 def _unshare_works() -> bool:

@@ -149,6 +149,14 @@ download_rate_window_s: float = _env_positive(
     "GXNET_DOWNLOAD_RATE_WINDOW_S", 60.0, "a number of seconds"
 )
 
+#: The collection truck the ``drive`` network is built for (docs/osm.md, "Mode filters"): a
+#: medium closed box truck. Roads signed lower (``maxweight``, ``maxheight``, ``maxwidth``,
+#: ``maxlength``) are left out; changing a value rebuilds the cached networks.
+truck_weight_t: float = _env_positive("GXNET_TRUCK_WEIGHT_T", 10.0, "a weight in tonnes")
+truck_height_m: float = _env_positive("GXNET_TRUCK_HEIGHT_M", 3.5, "a height in metres")
+truck_width_m: float = _env_positive("GXNET_TRUCK_WIDTH_M", 2.5, "a width in metres")
+truck_length_m: float = _env_positive("GXNET_TRUCK_LENGTH_M", 9.0, "a length in metres")
+
 #: Folder holding Leaflet's ``leaflet.js``, ``leaflet.css`` and ``images/`` to inline into maps
 #: in place of the copy the ``django-js-lib-leaflet`` package ships (None: use that package).
 #: The ``dist/`` folder of ``npm pack leaflet@1.9.4`` fits.

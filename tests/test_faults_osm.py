@@ -87,6 +87,7 @@ def test_a_bad_environment_value_is_one_line_naming_the_variable(tmp_path, name,
         ("GXNET_REFERENCE_DIR", "{missing}", "does not exist"),
         ("GXNET_PLANS_DIR", "{file}", "is a file, not a folder"),
         ("GXNET_DOWNLOAD_MIN_RATE_BPS", "-1", "is not a number of bytes per second (at least 0)"),
+        ("GXNET_TRUCK_HEIGHT_M", "tall", "is not a height in metres (above 0)"),
     ],
 )
 def test_every_kind_of_environment_value_is_checked(tmp_path, name, value, said):

@@ -40,7 +40,7 @@ def _fetch(**kwargs) -> dict:
 def test_fetch_from_a_given_pbf_caches_every_mode_and_the_city_pbf(osm_dir, helsinki_pbf):
     networks = _fetch(pbf=helsinki_pbf)
     assert set(networks) == {"walk", "drive", "tricycle"}
-    assert networks["walk"].n_nodes == 4666 and networks["drive"].n_nodes == 1487
+    assert networks["walk"].n_nodes == 4666 and networks["drive"].n_nodes == 1385
     for mode, net in networks.items():
         cached = load_network("hel", mode)
         np.testing.assert_array_equal(cached.node_id, net.node_id)
@@ -124,7 +124,7 @@ def test_auto_downloads_the_extract_when_nothing_local_covers_the_city(
     monkeypatch.setattr(settings, "extract_url", f"{osm_server.url}/{EXTRACT}")
     networks = _fetch(modes=("drive",))
     assert (osm_dir / EXTRACT).read_bytes() == data
-    assert networks["drive"].n_nodes == 1487
+    assert networks["drive"].n_nodes == 1385
     # The second city (or run) reuses the download.
     requests_before = len(osm_server.requests)
     fetch_city(CITY, slug="hel2", buffer_m=BUFFER_M, modes=("drive",), source="extract")

@@ -21,7 +21,7 @@ import click
 import pandas as pd
 
 from gxnet import __version__, pipeline, regions, settings
-from gxnet._errors import GxnetError, UserInputError, exit_on
+from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, exit_on
 from gxnet.config import load_config
 from gxnet.osm import fetch as osm_fetch
 from gxnet.osm.network import MODES
@@ -145,15 +145,28 @@ def fetch(
     buffer_m: float,
     refresh: bool,
 ) -> None:
-    """Build and cache the walk, drive and tricycle road networks of a city from OpenStreetMap."""
+    """Build and cache the walk, drive and tricycle road networks of a city from OpenStreetMap.
+
+    A study area (--area FILE --name N) is cached under N and found again by its outline:
+    `gxnet optimize --area FILE` then plans on these networks without --pbf.
+    """
     if sum(x is not None and x is not False for x in (city, all_cities or None, area)) != 1:
         raise click.UsageError("give exactly one of --city NAME, --all or --area FILE")
     if area is not None and not name:
         raise click.UsageError("--area needs --name (the cache folder of the area)")
     if all_cities:
         targets = [regions.get_city(code) for code in regions.list_cities()["adcode"]]
+    elif area is not None:
+        targets = [area]
     else:
-        targets = [osm_fetch.read_area(area) if area is not None else regions.get_region(city)]
+        try:
+            targets = [regions.get_region(city)]
+        except UnknownRegionError as exc:
+            stop = "" if str(exc).endswith((".", "?")) else "."
+            raise UnknownRegionError(
+                f"{exc}{stop} For a place outside Guangxi give its outline and an OSM extract "
+                f"covering it: `{osm_fetch.fetch_command(area='AREA.geojson', name='my-area')}`"
+            ) from exc
     for target in targets:
         slug = name if area is not None else target.slug
         networks = osm_fetch.fetch_city(
@@ -287,6 +300,11 @@ _OUT = click.option(
     help="Site list (candidates and existing); default data/sites/<city>.*",
 )
 @click.option(
+    "--name", "osm_name",
+    help="Road networks fetched under this name (gxnet fetch --area FILE --name N); "
+    "default: found by the area's outline.",
+)  # fmt: skip
+@click.option(
     "--demand",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Demand points or polygons with households or population (default: census).",
@@ -319,6 +337,7 @@ def optimize(
     """Plan recycling points and sorting centres for a city or a study area."""
     if (city is None) == (area is None):
         raise UserInputError("give --city NAME or --area FILE (one of them)")
+    osm_name = options.pop("osm_name")
     config = load_config(config_file).with_options(
         time_limit_s=options.pop("time_limit"), **options
     )
@@ -331,6 +350,7 @@ def optimize(
             pbf=pbf,
             skip_bad_rows=skip_bad_rows,
             progress=_progress,
+            osm_name=osm_name,
         )
     folder, html = pipeline.save_outputs(plan, out, basemap=basemap, lang=lang)
     click.echo(plan.summary())

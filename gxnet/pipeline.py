@@ -48,7 +48,7 @@ AREA_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".kml")
 #: Said in the output, the provenance and on the map when no road network is on disk.
 STRAIGHT_LINE_NOTE = (
     "no road network on disk: travel is estimated as straight-line distance x {factor} "
-    "(detour factor); run `gxnet fetch --city {slug}` (or give --pbf FILE) for real road times"
+    "(detour factor); run `{command}` (or give --pbf FILE) for real road times"
 )
 
 Progress = Callable[[str], None]
@@ -326,7 +326,9 @@ def _metric_xy(points: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(x), np.asarray(y)
 
 
-def road_networks(area: StudyArea, *, pbf: Path | None = None) -> dict[str, Any] | None:
+def road_networks(
+    area: StudyArea, *, pbf: Path | None = None, osm_name: str | None = None
+) -> dict[str, Any] | None:
     """Walk and drive networks of the area: built from ``pbf`` (and cached), else the cache of
     a city or county from ``gxnet fetch``, else None.
 
@@ -338,9 +340,20 @@ def road_networks(area: StudyArea, *, pbf: Path | None = None) -> dict[str, Any]
     if pbf is not None:
         target = area.region if area.region is not None else area.boundary
         return fetch.fetch_city(target, slug=area.slug, source="pbf", pbf=pbf, modes=modes)
-    if area.region is None or not all(fetch.network_path(area.slug, m).is_file() for m in modes):
+    slug = _fetched_slug(area, osm_name)
+    if slug is None or not all(fetch.network_path(slug, m).is_file() for m in modes):
         return None
-    return {mode: fetch.load_network(area.slug, mode) for mode in modes}
+    return {mode: fetch.load_network(slug, mode) for mode in modes}
+
+
+def _fetched_slug(area: StudyArea, osm_name: str | None = None) -> str | None:
+    """The cache folder of ``gxnet fetch`` for the area: ``osm_name``, else a region's, else the
+    one fetched for the same polygon (``gxnet fetch --area FILE --name N``)."""
+    from gxnet.osm import fetch
+
+    if area.region is not None and osm_name is None:
+        return area.slug
+    return fetch.fetched_slug(area.boundary, osm_name)
 
 
 def _lonlat(geometry: gpd.GeoSeries) -> np.ndarray:
@@ -547,6 +560,7 @@ def optimize_city(
     pbf: str | os.PathLike[str] | None = None,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
+    osm_name: str | None = None,
 ) -> Plan:
     """Plan recycling points and sorting centres for a city, a county or any study area.
 
@@ -569,6 +583,9 @@ def optimize_city(
         Plan with the valid rows of a site list that has rejected rows (else an error).
     progress
         Called with one line per stage (the CLI prints them).
+    osm_name
+        The name ``gxnet fetch --area FILE --name N`` cached the area's OSM data under; default
+        the city's, or the cache fetched for the same outline (found by its hash).
 
     Returns
     -------
@@ -594,7 +611,7 @@ def optimize_city(
     with stages.stage("area", f"{city_or_area}"):
         area = study_area(city_or_area)
         stages.say(f"{area.name} ({area.slug})")
-    osm_pbf = pbf_path or _cached_pbf(area)
+    osm_pbf = pbf_path or _cached_pbf(area, osm_name)
     with stages.stage("demand", "households"):
         demand_frame = load_demand(area, config, demand=demand, pbf=osm_pbf)
         stages.say(
@@ -610,9 +627,11 @@ def optimize_city(
             f"{(site_frame['tier'] == CENTRE).sum():,} centre sites from {site_source}"
         )
     with stages.stage("networks", "road networks"):
-        networks = road_networks(area, pbf=pbf_path)
+        networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
         if networks is None:
-            note = STRAIGHT_LINE_NOTE.format(factor=config.costs.detour_factor, slug=area.slug)
+            note = STRAIGHT_LINE_NOTE.format(
+                factor=config.costs.detour_factor, command=_fetch_command(area)
+            )
             stages.say("NOTE: " + note)
         else:
             note = ""
@@ -633,13 +652,23 @@ def optimize_city(
     )
 
 
-def _cached_pbf(area: StudyArea) -> Path | None:
+def _cached_pbf(area: StudyArea, osm_name: str | None = None) -> Path | None:
     """The city's clipped PBF from ``gxnet fetch`` (for demand evidence and OSM candidates)."""
-    if area.region is None:
+    slug = _fetched_slug(area, osm_name)
+    if slug is None:
         return None
     from gxnet.osm.fetch import city_pbf
 
-    return city_pbf(area.slug)
+    return city_pbf(slug)
+
+
+def _fetch_command(area: StudyArea) -> str:
+    """The ``gxnet fetch`` that builds the area's road networks (for the straight-line note)."""
+    from gxnet.osm.fetch import fetch_command
+
+    if area.region is not None:
+        return fetch_command(area.slug)
+    return fetch_command(area=area.source.get("path"), name=area.slug)
 
 
 def _solve_and_plan(

@@ -239,6 +239,6 @@ def test_a_full_disk_is_one_line_naming_the_file_and_keeps_the_cache(tmp_path) -
     assert "free some space" in line
     # No temporary file is left beside the cache.
     assert sorted((tmp_path / "files").read_text().split()) == [
-        ".", "..", "city.json", "drive.npz", "hel.osm.pbf", "tricycle.npz",
+        ".", "..", "area.json", "city.json", "drive.npz", "hel.osm.pbf", "tricycle.npz",
         "walk.npz",
     ]  # fmt: skip

@@ -19,7 +19,16 @@ from gxnet import settings
 from gxnet._errors import InputFileError, NetworkNotFetchedError, OsmFileError, UserInputError
 from gxnet.cli import cli
 from gxnet.osm import speeds
-from gxnet.osm.fetch import city_pbf, fetch_city, load_network, network_path, read_area
+from gxnet.osm.fetch import (
+    city_pbf,
+    fetch_city,
+    fetch_command,
+    fetched_slug,
+    load_network,
+    network_path,
+    read_area,
+    refetch_command,
+)
 
 CITY = box(24.938, 60.166, 24.950, 60.177)
 BUFFER_M = 150.0
@@ -234,3 +243,99 @@ def test_cli_fetch_without_internet_says_where_to_put_a_pbf(osm_dir, monkeypatch
     assert "no connection" in result.output and str(osm_dir) in result.output
     assert "--pbf FILE" in result.output
     assert not any(osm_dir.glob("*.osm.pbf"))
+
+
+def test_a_fetched_area_is_found_by_its_polygon_whatever_its_name(osm_dir, helsinki_pbf):
+    area_file = osm_dir.parent / "district.geojson"
+    gpd.GeoDataFrame(geometry=[CITY], crs="EPSG:4326").to_file(area_file)
+    fetch_city(area_file, slug="east", pbf=helsinki_pbf, buffer_m=BUFFER_M, modes=("walk",))
+    record = json.loads((osm_dir / "east" / "area.json").read_text())
+    assert record["area_file"] == str(area_file) and record["pbf"] == str(helsinki_pbf)
+    # The same outline, read again (or drawn in a notebook), finds the cache; another does not.
+    assert fetched_slug(read_area(area_file)) == "east" and fetched_slug(CITY) == "east"
+    assert fetched_slug(box(24.94, 60.17, 24.95, 60.175)) is None
+    # Fetched again as a polygon (a run with --pbf), the record keeps the file.
+    fetch_city(CITY, slug="east", pbf=helsinki_pbf, buffer_m=BUFFER_M, modes=("walk",))
+    assert refetch_command("east") == (
+        f"gxnet fetch --area {area_file} --name east --pbf {helsinki_pbf} --refresh"
+    )
+    assert refetch_command("wuzhou") == "gxnet fetch --city wuzhou --refresh"
+    (osm_dir / "east" / "walk.npz").unlink()
+    with pytest.raises(NetworkNotFetchedError, match=rf"run `gxnet fetch --area {area_file} "):
+        load_network("east", "walk")
+
+
+def test_fetch_commands_quote_file_names_and_leave_the_extract_to_fill_in() -> None:
+    assert fetch_command("wuzhou") == "gxnet fetch --city wuzhou"
+    assert fetch_command(area="my areas/城东.geojson", name="east", refresh=True) == (
+        "gxnet fetch --area 'my areas/城东.geojson' --name east --pbf EXTRACT.osm.pbf --refresh"
+    )
+
+
+def test_cli_fetch_of_a_place_outside_guangxi_says_to_use_an_area(osm_dir) -> None:
+    result = CliRunner().invoke(cli, ["fetch", "--city", "helsinki"])
+    assert result.exit_code == 2
+    assert "no city or county named 'helsinki' in Guangxi" in result.output
+    assert (
+        "For a place outside Guangxi give its outline and an OSM extract covering it: "
+        "`gxnet fetch --area AREA.geojson --name my-area --pbf EXTRACT.osm.pbf`"
+    ) in result.output
+
+
+def test_optimize_area_finds_the_networks_fetched_for_it(osm_dir, helsinki_pbf, tmp_path):
+    """The study-area loop: fetch once with --pbf, then plan without it."""
+    data = Path(__file__).parent / "data"
+    area = data / "helsinki_area.geojson"
+    optimize = [
+        "optimize", "--area", str(area), "--demand", str(data / "helsinki_demand.csv"),
+        "--sites", str(data / "helsinki_sites.csv"), "--service-radius-m", "500",
+        "--coverage", "0.8", "--basemap", "none", "--out",
+    ]  # fmt: skip
+    runner = CliRunner()
+    before = runner.invoke(cli, [*optimize, str(tmp_path / "before")])
+    assert before.exit_code == 0, before.output
+    assert (
+        f"NOTE: no road network on disk: travel is estimated as straight-line distance x 1.3 "
+        f"(detour factor); run `gxnet fetch --area {area} --name helsinki-area --pbf "
+        "EXTRACT.osm.pbf` (or give --pbf FILE) for real road times"
+    ) in before.stdout
+
+    fetched = runner.invoke(
+        cli, ["fetch", "--area", str(area), "--name", "hki", "--pbf", str(helsinki_pbf)]
+    )
+    assert fetched.exit_code == 0, fetched.output
+    after = runner.invoke(cli, [*optimize, str(tmp_path / "after")])
+    assert after.exit_code == 0, after.output
+    assert "NOTE" not in after.stdout and "walk: 5,253 nodes, drive: 1,644 nodes" in after.stderr
+    plan = json.loads((tmp_path / "after" / "plans" / "helsinki-area" / "plan.json").read_text())
+    assert plan["provenance"]["cost_mode"] == "road"
+    assert plan["provenance"]["network_meta"]["walk"]["region_pbf"] == str(helsinki_pbf)
+
+
+def test_optimize_name_picks_networks_fetched_for_another_outline(osm_dir, helsinki_pbf, tmp_path):
+    data = Path(__file__).parent / "data"
+    area = read_area(data / "helsinki_area.geojson")
+    fetch_city(area, slug="hki", pbf=helsinki_pbf, modes=("walk", "drive"))
+    # The district redrew its outline a little: the hash differs, the name still finds the roads.
+    redrawn = tmp_path / "redrawn.geojson"
+    gpd.GeoDataFrame(geometry=[area.buffer(0.0003)], crs="EPSG:4326").to_file(redrawn)
+    optimize = [
+        "optimize", "--area", str(redrawn), "--demand", str(data / "helsinki_demand.csv"),
+        "--sites", str(data / "helsinki_sites.csv"), "--service-radius-m", "500",
+        "--coverage", "0.8", "--basemap", "none", "--out",
+    ]  # fmt: skip
+    runner = CliRunner()
+    named = runner.invoke(cli, [*optimize, str(tmp_path / "named"), "--name", "hki"])
+    assert named.exit_code == 0, named.output
+    assert (
+        "gxnet: warning: the road networks 'hki' were fetched for another outline (a polygon): "
+        "roads beyond it and its buffer are missing; fetch them for this outline: `gxnet fetch "
+        f"--area FILE --name hki --pbf {helsinki_pbf} --refresh`"
+    ) in named.stderr
+    assert "walk: 5,253 nodes" in named.stderr and "NOTE" not in named.stdout
+    unnamed = runner.invoke(cli, [*optimize, str(tmp_path / "unnamed")])
+    assert unnamed.exit_code == 0 and "NOTE: no road network on disk" in unnamed.stdout
+    missing = runner.invoke(cli, [*optimize, str(tmp_path / "missing"), "--name", "nowhere"])
+    assert missing.exit_code == 2
+    assert "no road networks named 'nowhere'" in missing.stderr
+    assert "`gxnet fetch --area FILE --name nowhere --pbf EXTRACT.osm.pbf` first" in missing.stderr

@@ -160,6 +160,12 @@ def write_error(path: str | os.PathLike[str], exc: OSError) -> GxnetError:
     return WriteError(f"cannot write {path}: {reason}")
 
 
+def brief(exc: BaseException) -> str:
+    """The type and the first line of an exception from a library, to quote in a message."""
+    text = str(exc).strip().partition("\n")[0]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 #: What the command line turns into one line and an exit code.
 Failure = GxnetError | KeyboardInterrupt | OSError | MemoryError
 

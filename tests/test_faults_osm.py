@@ -1,12 +1,13 @@
 """Faults on the OSM and start-up side, through the real command (``python -m gxnet``) in a
 subprocess: bad environment values, Ctrl-C at start-up and during a download, a trickling
-server, a full disk. Each ends in one line and an exit code, never a traceback, and leaves what
-was written before intact."""
+server, a full disk, damaged caches. Each ends in one line and an exit code, never a traceback,
+and leaves what was written before intact."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -21,6 +22,12 @@ AREA = DATA / "helsinki_area.geojson"
 PBF = DATA / "helsinki.osm.pbf"
 EXTRACT = "guangxi-latest.osm.pbf"
 FETCH_AREA = ["fetch", "--area", str(AREA), "--name", "hel"]
+OPTIMIZE_AREA = [
+    "optimize", "--area", str(AREA),
+    "--demand", str(DATA / "helsinki_demand.csv"),
+    "--sites", str(DATA / "helsinki_sites.csv"),
+    "--service-radius-m", "500", "--coverage", "0.8", "--basemap", "none",
+]  # fmt: skip
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -242,3 +249,52 @@ def test_a_full_disk_is_one_line_naming_the_file_and_keeps_the_cache(tmp_path) -
         ".", "..", "area.json", "city.json", "drive.npz", "hel.osm.pbf", "tricycle.npz",
         "walk.npz",
     ]  # fmt: skip
+
+
+def _run_quoted(tmp_path: Path, command: str) -> subprocess.CompletedProcess:
+    """Run a `gxnet ...` command quoted in a message, as a planner would paste it."""
+    words = shlex.split(command)
+    assert words[0] == "gxnet"
+    return gxnet(tmp_path, *words[1:])
+
+
+def test_a_truncated_network_cache_names_the_file_and_fetch_refresh_repairs_it(
+    tmp_path, monkeypatch
+):
+    from gxnet import settings
+    from gxnet.osm.fetch import fetch_city
+
+    monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
+    fetch_city(AREA, slug="hel", pbf=PBF)
+    walk = tmp_path / "osm" / "hel" / "walk.npz"
+    walk.write_bytes(walk.read_bytes()[: walk.stat().st_size // 3])
+
+    result = gxnet(tmp_path, *OPTIMIZE_AREA, "--out", "out")
+    assert result.returncode == 2
+    line = error_line(result)
+    assert line.startswith(f"gxnet: error: {walk}: the cached road network is damaged")
+    command = line.split("`")[1]
+    assert command == (f"gxnet fetch --area {AREA} --name hel --pbf {PBF} --refresh")
+
+    assert _run_quoted(tmp_path, command).returncode == 0
+    again = gxnet(tmp_path, *OPTIMIZE_AREA, "--out", "out")
+    assert again.returncode == 0, again.stderr
+    assert "walk: 5,253 nodes" in again.stderr
+
+
+def test_a_damaged_features_cache_names_the_file_and_the_command(tmp_path) -> None:
+    from gxnet.osm.features import read_features
+
+    features = tmp_path / "osm" / "wuzhou" / "features"
+    read_features(PBF).save(features)
+    (features / "buildings.parquet").write_bytes(b"PAR1 and then nothing")
+    sites = tmp_path / "sites.csv"
+    sites.write_text("name,lon,lat,tier\nA,111.30,23.48,point\n", encoding="utf-8")
+
+    result = gxnet(tmp_path, "sites", "check", str(sites), "--city", "wuzhou")
+    assert result.returncode == 2
+    line = error_line(result)
+    assert line.startswith(
+        f"gxnet: error: {features / 'buildings.parquet'}: the cached OSM features are damaged ("
+    )
+    assert line.endswith("rebuild it: `gxnet fetch --city wuzhou --refresh`")

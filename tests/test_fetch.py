@@ -272,6 +272,34 @@ def test_fetch_commands_quote_file_names_and_leave_the_extract_to_fill_in() -> N
     )
 
 
+def test_a_damaged_network_cache_is_rebuilt_by_fetch(osm_dir, helsinki_pbf) -> None:
+    _fetch(pbf=helsinki_pbf, modes=("drive",))
+    drive = network_path("hel", "drive")
+    good = drive.read_bytes()
+    drive.write_bytes(good[: len(good) // 2])  # a zip without its directory: BadZipFile
+    with pytest.raises(InputFileError, match=r"drive\.npz: the cached road network is damaged"):
+        load_network("hel", "drive")
+    _fetch(pbf=helsinki_pbf, modes=("drive",))
+    assert load_network("hel", "drive").n_nodes == 1385
+
+
+def test_refresh_cuts_the_city_again_and_drops_the_features_cache(osm_dir, helsinki_pbf):
+    from gxnet.osm.features import city_features, features_dir
+
+    _fetch(pbf=helsinki_pbf, modes=("walk",))
+    city_features("hel", CITY)
+    (features_dir("hel") / "pois.parquet").write_bytes(b"PAR1")
+    with pytest.raises(InputFileError, match=r"pois\.parquet: the cached OSM features are dam"):
+        city_features("hel", CITY)
+    cut = city_pbf("hel")
+    cut.write_bytes(cut.read_bytes()[:1000])  # a truncated city cut
+
+    _fetch(pbf=helsinki_pbf, modes=("walk",), refresh=True)
+    assert not features_dir("hel").exists()
+    features = city_features("hel", CITY)
+    assert len(features.pois) > 0 and (features_dir("hel") / "pois.parquet").is_file()
+
+
 def test_cli_fetch_of_a_place_outside_guangxi_says_to_use_an_area(osm_dir) -> None:
     result = CliRunner().invoke(cli, ["fetch", "--city", "helsinki"])
     assert result.exit_code == 2

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import warnings
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from gxnet import __version__, settings
-from gxnet._errors import InputFileError, NetworkNotFetchedError, UserInputError
+from gxnet._errors import InputFileError, NetworkNotFetchedError, UserInputError, brief
 from gxnet._io import write_text_atomic
 from gxnet.osm.build import rules_version
 from gxnet.osm.download import download_extract
@@ -64,6 +65,11 @@ def city_pbf(slug: str) -> Path | None:
     from a PBF source."""
     path = city_dir(slug) / f"{slug}.osm.pbf"
     return path if path.is_file() else None
+
+
+def features_dir(slug: str) -> Path:
+    """The cache folder of a city's OSM features (:mod:`gxnet.osm.features`)."""
+    return city_dir(slug) / "features"
 
 
 def network_path(slug: str, mode: str) -> Path:
@@ -162,6 +168,18 @@ def fetched_slug(polygon: BaseGeometry, name: str | None = None) -> str | None:
     return max(found)[1] if found else None
 
 
+def _read_network(path: Path, slug: str) -> RoadNetwork:
+    """A cached network; any damage is one error naming the file and the command that repairs."""
+    try:
+        return RoadNetwork.load(path)
+    except Exception as exc:  # a damaged zip raises one of many types (BadZipFile, ValueError...)
+        raise InputFileError(
+            f"the cached road network is damaged ({brief(exc)}); rebuild it: "
+            f"`{refetch_command(slug)}`",
+            path=str(path),
+        ) from exc
+
+
 def load_network(slug: str, mode: str) -> RoadNetwork:
     """Load a cached road network (an ``np.load``: milliseconds even for 200,000 nodes).
 
@@ -170,7 +188,8 @@ def load_network(slug: str, mode: str) -> RoadNetwork:
     NetworkNotFetchedError
         When the network has not been fetched; the message names the command to run.
     InputFileError
-        When the cache file is damaged.
+        When the cache file is damaged; the message names the file and the ``gxnet fetch ...
+        --refresh`` that rebuilds it.
     """
     if mode not in MODES:
         raise UserInputError(f"unknown travel mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -181,13 +200,7 @@ def load_network(slug: str, mode: str) -> RoadNetwork:
         raise NetworkNotFetchedError(
             f"no {mode} road network for {slug!r} in {path.parent}: run `{command}` first{offline}"
         )
-    try:
-        return RoadNetwork.load(path)
-    except (OSError, ValueError, KeyError) as exc:
-        raise InputFileError(
-            f"the cached network is damaged ({exc}); run `gxnet fetch --city {slug} --refresh`",
-            path=str(path),
-        ) from exc
+    return _read_network(path, slug)
 
 
 def read_area(path: str | os.PathLike[str]) -> BaseGeometry:
@@ -269,8 +282,11 @@ def _region_pbf(polygon: BaseGeometry, source: str, pbf: Path | None, refresh: b
     return extract
 
 
-def _city_pbf(region: Path, polygon: BaseGeometry, slug: str, key: dict[str, Any]) -> Path:
-    """Cut the city from the region PBF, unless the cut on disk was made from the same inputs."""
+def _city_pbf(
+    region: Path, polygon: BaseGeometry, slug: str, key: dict[str, Any], refresh: bool
+) -> Path:
+    """Cut the city from the region PBF, unless the cut on disk was made from the same inputs
+    (and no ``refresh`` is asked)."""
     target = city_dir(slug) / f"{slug}.osm.pbf"
     record_path = city_dir(slug) / "city.json"
     record = {
@@ -279,7 +295,7 @@ def _city_pbf(region: Path, polygon: BaseGeometry, slug: str, key: dict[str, Any
         "polygon_sha256": key["polygon_sha256"],
         "buffer_m": key["buffer_m"],
     }
-    if target.is_file() and record_path.is_file():
+    if target.is_file() and record_path.is_file() and not refresh:
         try:
             if json.loads(record_path.read_text(encoding="utf-8")) == record:
                 return target
@@ -298,9 +314,9 @@ def _cached(slug: str, modes: tuple[str, ...], key: dict[str, Any]) -> dict[str,
         if not path.is_file():
             return {}
         try:
-            network = RoadNetwork.load(path)
-        except (OSError, ValueError, KeyError):
-            return {}
+            network = _read_network(path, slug)
+        except InputFileError:
+            return {}  # damaged: rebuilt
         if network.meta.get("cache_key") != key:
             return {}
         networks[mode] = network
@@ -338,7 +354,8 @@ def fetch_city(
     buffer_m
         Metres of road kept around the area.
     refresh
-        Rebuild even when the cache matches, and download the extract again.
+        Rebuild even when the cache matches (the networks, the city cut, the cached features),
+        and download the extract again: repairs a damaged cache.
 
     Returns
     -------
@@ -391,9 +408,12 @@ def fetch_city(
             meta = {"cache_key": key}
             networks = overpass_networks(polygon, modes, buffer_m=buffer_m, meta=meta)
         else:
-            cut = _city_pbf(region, polygon, slug, key)
+            cut = _city_pbf(region, polygon, slug, key, refresh)
             meta = {"cache_key": key, "region_pbf": str(region)}
             networks = read_networks(cut, polygon, modes, buffer_m=buffer_m, meta=meta)
+        if refresh:
+            # Rebuilt from the new cut when next needed (gxnet.osm.features.city_features).
+            shutil.rmtree(features_dir(slug), ignore_errors=True)
         for mode, network in networks.items():
             network.save(network_path(slug, mode))
     record.update(name=slug, polygon_sha256=key["polygon_sha256"])

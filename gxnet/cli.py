@@ -318,6 +318,11 @@ _OUT = click.option(
 @click.option("--rural-service-radius-m", type=float, help="Rural service radius, metres.")
 @click.option("--truck-minutes", type=float, help="Longest drive from a point to its centre.")
 @click.option("--centres", type=int, help="Number of sorting centres.")
+@click.option(
+    "--household-size", type=float,
+    help="Persons per household, for a demand file with only households or only population "
+    "(default 2.87, Guangxi's 2020 census).",
+)  # fmt: skip
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), help="MIP solver.")
 @click.option("--time-limit", type=float, help="Solver time limit in seconds.")
 @click.option("--gap", type=float, help="Relative gap at which the solver may stop.")

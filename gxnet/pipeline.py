@@ -647,6 +647,7 @@ def optimize_city(
             "inputs": inputs,
             "sites_source": site_source,
             "note": note,
+            "household_size": demand_frame.attrs.get("household_size"),
             "network_meta": {m: n.meta for m, n in (networks or {}).items()},
         },
     )

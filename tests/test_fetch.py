@@ -33,6 +33,7 @@ from gxnet.osm.fetch import (
 CITY = box(24.938, 60.166, 24.950, 60.177)
 BUFFER_M = 150.0
 EXTRACT = "guangxi-latest.osm.pbf"
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
@@ -310,15 +311,20 @@ def test_cli_fetch_of_a_place_outside_guangxi_says_to_use_an_area(osm_dir) -> No
     ) in result.output
 
 
-def test_optimize_area_finds_the_networks_fetched_for_it(osm_dir, helsinki_pbf, tmp_path):
-    """The study-area loop: fetch once with --pbf, then plan without it."""
-    data = Path(__file__).parent / "data"
-    area = data / "helsinki_area.geojson"
-    optimize = [
-        "optimize", "--area", str(area), "--demand", str(data / "helsinki_demand.csv"),
-        "--sites", str(data / "helsinki_sites.csv"), "--service-radius-m", "500",
+def _optimize(area: Path) -> list[str]:
+    """`gxnet optimize` of the Helsinki study area (demand and sites of tests/data), with
+    --out last, for the caller to add the folder."""
+    return [
+        "optimize", "--area", str(area), "--demand", str(DATA / "helsinki_demand.csv"),
+        "--sites", str(DATA / "helsinki_sites.csv"), "--service-radius-m", "500",
         "--coverage", "0.8", "--basemap", "none", "--out",
     ]  # fmt: skip
+
+
+def test_optimize_area_finds_the_networks_fetched_for_it(osm_dir, helsinki_pbf, tmp_path):
+    """The study-area loop: fetch once with --pbf, then plan without it."""
+    area = DATA / "helsinki_area.geojson"
+    optimize = _optimize(area)
     runner = CliRunner()
     before = runner.invoke(cli, [*optimize, str(tmp_path / "before")])
     assert before.exit_code == 0, before.output
@@ -341,17 +347,12 @@ def test_optimize_area_finds_the_networks_fetched_for_it(osm_dir, helsinki_pbf, 
 
 
 def test_optimize_name_picks_networks_fetched_for_another_outline(osm_dir, helsinki_pbf, tmp_path):
-    data = Path(__file__).parent / "data"
-    area = read_area(data / "helsinki_area.geojson")
+    area = read_area(DATA / "helsinki_area.geojson")
     fetch_city(area, slug="hki", pbf=helsinki_pbf, modes=("walk", "drive"))
     # The district redrew its outline a little: the hash differs, the name still finds the roads.
     redrawn = tmp_path / "redrawn.geojson"
     gpd.GeoDataFrame(geometry=[area.buffer(0.0003)], crs="EPSG:4326").to_file(redrawn)
-    optimize = [
-        "optimize", "--area", str(redrawn), "--demand", str(data / "helsinki_demand.csv"),
-        "--sites", str(data / "helsinki_sites.csv"), "--service-radius-m", "500",
-        "--coverage", "0.8", "--basemap", "none", "--out",
-    ]  # fmt: skip
+    optimize = _optimize(redrawn)
     runner = CliRunner()
     named = runner.invoke(cli, [*optimize, str(tmp_path / "named"), "--name", "hki"])
     assert named.exit_code == 0, named.output

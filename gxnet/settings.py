@@ -112,10 +112,11 @@ maps_dir: Path = _env_path("GXNET_MAPS_DIR", "maps")
 #: Saved plans, ``<plans_dir>/<city>/``.
 plans_dir: Path = _env_path("GXNET_PLANS_DIR", "plans")
 
-#: The Guangxi extract of OpenStreetMap (one file serves every city) and its checksum.
-extract_url: str = _env_url(
-    "GXNET_EXTRACT_URL", "https://download.geofabrik.de/asia/china/guangxi-latest.osm.pbf"
-)
+#: Geofabrik's extract of Guangxi: the default of ``extract_url``.
+GUANGXI_EXTRACT_URL = "https://download.geofabrik.de/asia/china/guangxi-latest.osm.pbf"
+
+#: The region extract of OpenStreetMap (one file serves every city) and its checksum.
+extract_url: str = _env_url("GXNET_EXTRACT_URL", GUANGXI_EXTRACT_URL)
 
 #: Overpass API endpoint used by osmnx when ``--source overpass`` is chosen.
 overpass_url: str = _env_url("GXNET_OVERPASS_URL", "https://overpass-api.de/api")

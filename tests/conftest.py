@@ -132,6 +132,16 @@ class OsmServer:
 
 
 @pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The back-off waits the downloader asked for, instead of sleeping them."""
+    from gxnet.osm import download
+
+    asked: list[float] = []
+    monkeypatch.setattr(download, "_sleep", asked.append)
+    return asked
+
+
+@pytest.fixture
 def osm_server():
     """An :class:`OsmServer` running in a thread for the test, at ``server.url``."""
     server = OsmServer()

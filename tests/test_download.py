@@ -10,18 +10,9 @@ import pytest
 
 from gxnet import settings
 from gxnet._errors import DiskFullError, DownloadError
-from gxnet.osm import download
 from gxnet.osm.download import download_extract
 
 NAME = "guangxi-latest.osm.pbf"
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The back-off waits the downloader asked for, instead of sleeping them."""
-    asked: list[float] = []
-    monkeypatch.setattr(download, "_sleep", asked.append)
-    return asked
 
 
 @pytest.fixture

@@ -141,6 +141,13 @@ def test_auto_downloads_the_extract_when_nothing_local_covers_the_city(
     assert len(osm_server.requests) == requests_before
 
 
+def test_the_guangxi_extract_is_not_downloaded_for_an_area_outside_guangxi(osm_dir, waits):
+    assert settings.extract_url == settings.GUANGXI_EXTRACT_URL
+    with pytest.raises(UserInputError, match=r"lies outside Guangxi.*--pbf FILE.*EXTRACT_URL"):
+        _fetch(modes=("walk",))
+    assert not osm_dir.exists() and waits == []
+
+
 def test_overpass_source_is_cached_by_server_and_area(osm_dir, overpass) -> None:
     first = _fetch(source="overpass", modes=("walk",))
     posts = [r for r in overpass.requests if r[0] == "POST"]

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import geopandas as gpd
 import shapely
+from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from gxnet import __version__, settings
@@ -278,8 +279,26 @@ def _region_pbf(polygon: BaseGeometry, source: str, pbf: Path | None, refresh: b
             )
     extract = Path(settings.osm_dir) / Path(urlsplit(settings.extract_url).path).name
     if refresh or not extract.is_file():
+        _refuse_guangxi_extract_outside(polygon)
         extract = download_extract()
     return extract
+
+
+def _refuse_guangxi_extract_outside(polygon: BaseGeometry) -> None:
+    """Refuse to download the Guangxi extract for an area wholly outside Guangxi: it cannot
+    cover it, and the planner needs an extract of their own region."""
+    if settings.extract_url != settings.GUANGXI_EXTRACT_URL:
+        return
+    from gxnet.regions import boundaries
+
+    if not polygon.intersects(box(*boundaries(level="province").total_bounds)):
+        west, south, east, north = polygon.bounds
+        raise UserInputError(
+            f"the area (lon {west:.4f}..{east:.4f}, lat {south:.4f}..{north:.4f}) lies outside "
+            "Guangxi, whose extract is the one gxnet downloads: give an OpenStreetMap extract "
+            "covering it with --pbf FILE (e.g. from download.geofabrik.de), or point "
+            "GXNET_EXTRACT_URL at one"
+        )
 
 
 def _city_pbf(

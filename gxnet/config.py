@@ -296,6 +296,10 @@ class SolverOptions:
 PLANNING_SOLVER = SolverOptions(time_limit_s=10.0, gap=0.01)
 
 
+#: Persons per family household in Guangxi, 2020 census: the default household size.
+GUANGXI_HOUSEHOLD_SIZE = 2.87
+
+
 @dataclass(frozen=True)
 class DemandStandards:
     """How census people become demand on the map.
@@ -314,8 +318,10 @@ class DemandStandards:
         Weight of a residential building's footprint against any other building's: a shop or
         office footprint is evidence of people nearby, a flat block more so.
     household_size
-        Persons per family household when a demand file gives only one of the two: Guangxi's
-        2020 census figure (2.87 persons per family household).
+        Persons per household when a demand file gives only one of households and population:
+        by default Guangxi's 2020 census figure (:data:`GUANGXI_HOUSEHOLD_SIZE`, 2.87 persons
+        per family household); set it (``--household-size``, ``[demand] household_size``) for
+        a study area elsewhere. The plan says which figure was used.
     place_weight
         Evidence weight of one place node (village, hamlet, ...) in square metres of
         residential footprint, so that place nodes and footprints add up.
@@ -336,9 +342,18 @@ class DemandStandards:
     recyclables_kg_per_person_day_rural: float = 0.12
     residential_building_weight: float = 3.0
     place_weight: float = 2000.0
-    household_size: float = 2.87
+    household_size: float = _spec(GUANGXI_HOUSEHOLD_SIZE, lo=1.0, hi=20.0)
     urban_min_density_per_km2: float = 1500.0
     town_density_per_km2: float = 10_000.0
+
+    def household_size_said(self) -> str:
+        """The household size in a planner's words, with where it comes from."""
+        if self.household_size == GUANGXI_HOUSEHOLD_SIZE:
+            return (
+                f"{self.household_size:g} persons per household (Guangxi's 2020 census figure, "
+                "the default: set --household-size or [demand] household_size for another area)"
+            )
+        return f"{self.household_size:g} persons per household (as set for this plan)"
 
 
 @dataclass(frozen=True)
@@ -435,6 +450,7 @@ class Config:
         gap: float | None = None,
         township_minimum: bool | None = None,
         county_quota: bool | None = None,
+        household_size: float | None = None,
     ) -> Config:
         """A copy with the command line's options applied (``None`` keeps the configured value).
 
@@ -478,6 +494,7 @@ class Config:
                 "solver.name": solver,
                 "solver.time_limit_s": time_limit_s,
                 "solver.gap": gap,
+                "demand.household_size": household_size,
             }
         )
 

@@ -49,6 +49,8 @@ from gxnet.service_pairs import (
     STRAIGHT_LINE_NOTE,
     check_reachable,
     cost_modes,
+    fetch_command,
+    fetched_slug,
     highway_access_kmh,
     road_networks,
     truck_costs,
@@ -87,6 +89,7 @@ def optimize_city(
     pbf: str | os.PathLike[str] | None = None,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
+    osm_name: str | None = None,
 ) -> Plan:
     """Plan recycling points and sorting centres for a city, a county or any study area.
 
@@ -109,6 +112,9 @@ def optimize_city(
         Plan with the valid rows of a site list that has rejected rows (else an error).
     progress
         Called with one line per stage (the CLI prints them).
+    osm_name
+        The name ``gxnet fetch --area FILE --name N`` cached the area's OSM data under; default
+        the city's, or the cache fetched for the same outline (found by its hash).
 
     Returns
     -------
@@ -134,7 +140,7 @@ def optimize_city(
     with stages.stage("area", f"{city_or_area}"):
         area = study_area(city_or_area)
         stages.say(f"{area.name} ({area.slug})")
-    osm_pbf = pbf_path or _cached_pbf(area)
+    osm_pbf = pbf_path or _cached_pbf(area, osm_name)
     with stages.stage("demand", "households"):
         demand_frame = load_demand(area, config, demand=demand, pbf=osm_pbf)
         stages.say(
@@ -150,12 +156,12 @@ def optimize_city(
             f"{(site_frame['tier'] == Tier.SORTING_CENTRE).sum():,} centre sites from {site_source}"
         )
     with stages.stage("networks", "road networks"):
-        networks = road_networks(area, pbf=pbf_path)
+        networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
         if networks is None:
             note = STRAIGHT_LINE_NOTE.format(
                 factor=config.costs.detour_factor,
                 access=highway_access_kmh(config),
-                slug=area.slug,
+                command=fetch_command(area),
             )
             stages.say("NOTE: " + note)
         else:
@@ -172,18 +178,20 @@ def optimize_city(
             "inputs": inputs,
             "sites_source": site_source,
             "note": note,
+            "household_size": demand_frame.attrs.get("household_size"),
             "network_meta": {m: n.meta for m, n in (networks or {}).items()},
         },
     )
 
 
-def _cached_pbf(area: StudyArea) -> Path | None:
-    """The city's clipped PBF from ``gxnet fetch`` (for demand evidence and OSM candidates)."""
-    if area.region is None:
+def _cached_pbf(area: StudyArea, osm_name: str | None = None) -> Path | None:
+    """The area's clipped PBF from ``gxnet fetch`` (for demand evidence and OSM candidates)."""
+    slug = fetched_slug(area, osm_name)
+    if slug is None:
         return None
     from gxnet.osm.fetch import city_pbf
 
-    return city_pbf(area.slug)
+    return city_pbf(slug)
 
 
 def _solve_and_plan(

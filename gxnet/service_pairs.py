@@ -33,8 +33,8 @@ from gxnet.study_area import StudyArea
 STRAIGHT_LINE_NOTE = (
     "no road network on disk: walking and riding are estimated as straight-line distance x "
     "{factor} (detour factor), truck times follow the region's highway graph (access legs "
-    "straight-line at {access:.0f} km/h); run `gxnet fetch --city {slug}` (or give --pbf FILE) "
-    "for real road times"
+    "straight-line at {access:.0f} km/h); run `{command}` (or give --pbf FILE) for real road "
+    "times"
 )
 #: How each leg's travel was measured: along the city's roads, the region's highway graph, or
 #: straight-line distance times the detour factor.
@@ -55,9 +55,11 @@ def highway_access_kmh(config: Config) -> float:
     return config.centres.truck_speed_kmh / config.costs.detour_factor
 
 
-def road_networks(area: StudyArea, *, pbf: Path | None = None) -> dict[str, Any] | None:
+def road_networks(
+    area: StudyArea, *, pbf: Path | None = None, osm_name: str | None = None
+) -> dict[str, Any] | None:
     """Walk and drive networks of the area: built from ``pbf`` (and cached), else the cache of
-    a city or county from ``gxnet fetch``, else None.
+    ``gxnet fetch`` for the area (see :func:`fetched_slug`), else None.
 
     None means no road network is on disk; the caller falls back to straight-line costs.
     """
@@ -67,9 +69,29 @@ def road_networks(area: StudyArea, *, pbf: Path | None = None) -> dict[str, Any]
     if pbf is not None:
         target = area.region if area.region is not None else area.boundary
         return fetch.fetch_city(target, slug=area.slug, source="pbf", pbf=pbf, modes=modes)
-    if area.region is None or not all(fetch.network_path(area.slug, m).is_file() for m in modes):
+    slug = fetched_slug(area, osm_name)
+    if slug is None or not all(fetch.network_path(slug, m).is_file() for m in modes):
         return None
-    return {mode: fetch.load_network(area.slug, mode) for mode in modes}
+    return {mode: fetch.load_network(slug, mode) for mode in modes}
+
+
+def fetched_slug(area: StudyArea, osm_name: str | None = None) -> str | None:
+    """The cache folder of ``gxnet fetch`` for the area: ``osm_name``, else a region's, else the
+    one fetched for the same polygon (``gxnet fetch --area FILE --name N``); None if none."""
+    from gxnet.osm import fetch
+
+    if area.region is not None and osm_name is None:
+        return area.slug
+    return fetch.fetched_slug(area.boundary, osm_name)
+
+
+def fetch_command(area: StudyArea) -> str:
+    """The ``gxnet fetch`` that builds the area's road networks (for the straight-line note)."""
+    from gxnet.osm import fetch
+
+    if area.region is not None:
+        return fetch.fetch_command(area.slug)
+    return fetch.fetch_command(area=area.source.get("path"), name=area.slug)
 
 
 def _lonlat(geometry: gpd.GeoSeries) -> np.ndarray:

@@ -61,6 +61,22 @@ def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
     assert plan.provenance["cost_mode"]["truck"] == "road" and plan.metrics["coverage"] >= 0.8
 
 
+def test_the_household_size_of_a_households_only_demand_file_is_said_and_recorded(
+    helsinki_out, tmp_path
+):
+    out, result = helsinki_out
+    default = Plan.load(out / "plans" / "helsinki-area").provenance["household_size"]
+    assert default["persons_per_household"] == 2.87 and default["rows_households_only"] == 25
+    assert "Guangxi's 2020 census figure, the default" in default["note"]
+    assert f"gxnet: warning: {default['note']}" in result.stderr
+    flagged = run("optimize", *HELSINKI, "--household-size", "2.1", "--out", tmp_path)
+    assert flagged.exit_code == 0, flagged.output
+    assert "household size 2.1 persons per household (as set for this plan)" in flagged.stderr
+    plan = Plan.load(tmp_path / "plans" / "helsinki-area")
+    assert plan.provenance["household_size"]["persons_per_household"] == 2.1
+    assert plan.demand["population"].sum() == pytest.approx(2.1 * 9720)
+
+
 def test_map_and_report_read_a_saved_plan(helsinki_out, tmp_path):
     out, _ = helsinki_out
     folder = out / "plans" / "helsinki-area"

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from gxnet._errors import InputFileError, UserInputError
-from gxnet.config import Config, load_config
+from gxnet.config import GUANGXI_HOUSEHOLD_SIZE, Config, load_config
 
 
 def test_defaults_follow_the_standards():
@@ -46,6 +46,7 @@ def test_no_toml_gives_defaults(tmp_path, monkeypatch):
         ("[solver]\nname = 'gurobi'\n", "'gurobi' is not one of highs, cbc"),
         ("[targets]\ncoverage = 1.5\n", "field 'targets.coverage'"),
         ("[targets]\ntownship_minimum = 'yes'\n", "expected true or false, got 'yes'"),
+        ("[demand]\nhousehold_size = 0\n", "field 'demand.household_size': 0.0 is out of range"),
         ("[points\n", "not valid TOML"),
     ],
 )
@@ -100,3 +101,21 @@ def test_township_minimum_and_county_quota_from_toml_and_options(tmp_path):
     assert "township_minimum = false" in config.to_toml()
     again = config.with_options(township_minimum=True, county_quota=False)
     assert (again.targets.township_minimum, again.targets.county_quota) == (True, False)
+
+
+def test_household_size_is_set_by_file_or_flag_and_said_with_its_source(tmp_path):
+    assert Config().demand.household_size == GUANGXI_HOUSEHOLD_SIZE == 2.87
+    assert (
+        Config()
+        .demand.household_size_said()
+        .startswith("2.87 persons per household (Guangxi's 2020 census figure, the default")
+    )
+    path = tmp_path / "gxnet.toml"
+    path.write_text("[demand]\nhousehold_size = 2.3\n", encoding="utf-8")
+    assert load_config(path).demand.household_size == 2.3
+    flagged = load_config(path).with_options(household_size=2.1)
+    assert (
+        flagged.demand.household_size_said() == "2.1 persons per household (as set for this plan)"
+    )
+    with pytest.raises(InputFileError, match="demand.household_size"):
+        Config().with_options(household_size=25)

@@ -11,7 +11,14 @@ from pyproj import Geod
 from gxnet._errors import InfeasibleProblemError
 from gxnet.config import Config
 from gxnet.pipeline import optimize_city
-from gxnet.service_pairs import STRAIGHT_LINE_NOTE, nearest_point_m, truck_costs, walk_costs
+from gxnet.service_pairs import (
+    STRAIGHT_LINE_NOTE,
+    fetch_command,
+    nearest_point_m,
+    truck_costs,
+    walk_costs,
+)
+from gxnet.study_area import study_area
 from tests.helsinki import AREA, DEMAND, PBF, SITES
 
 
@@ -75,9 +82,13 @@ def test_truck_pairs_are_within_the_truck_standard():
 
 
 def test_the_straight_line_note_names_the_command_that_fixes_it():
-    note = STRAIGHT_LINE_NOTE.format(factor=1.3, access=23.1, slug="wuzhou")
-    assert "x 1.3" in note and "gxnet fetch --city wuzhou" in note
+    wuzhou = study_area("wuzhou")
+    note = STRAIGHT_LINE_NOTE.format(factor=1.3, access=23.1, command=fetch_command(wuzhou))
+    assert "x 1.3" in note and "`gxnet fetch --city wuzhou`" in note
     assert "highway graph" in note and "23 km/h" in note
+    area = study_area(AREA)
+    command = fetch_command(area)
+    assert command.startswith(f"gxnet fetch --area {AREA} --name {area.slug} --pbf ")
 
 
 def test_walk_pairs_follow_the_roads_when_a_network_is_given():

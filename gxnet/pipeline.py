@@ -46,6 +46,7 @@ from gxnet.model_choice import (
 from gxnet.osm.pbf import file_sha256
 from gxnet.plan import Plan, check_writable
 from gxnet.service_pairs import (
+    HIGHWAY_NOTE,
     STRAIGHT_LINE_NOTE,
     check_reachable,
     cost_modes,
@@ -158,7 +159,8 @@ def optimize_city(
     with stages.stage("networks", "road networks"):
         networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
         if networks is None:
-            note = STRAIGHT_LINE_NOTE.format(
+            highway = cost_modes(None, site_frame)["truck"] == "highway"
+            note = (HIGHWAY_NOTE if highway else STRAIGHT_LINE_NOTE).format(
                 factor=config.costs.detour_factor,
                 access=highway_access_kmh(config),
                 command=fetch_command(area),
@@ -243,7 +245,7 @@ def _solve_and_plan(
         provenance = provenance | {"township_minimum_applied": minimums is not None}
     plan.metrics["stage_seconds"] = dict(stages.seconds)
     plan.provenance.update(provenance)
-    plan.provenance["cost_mode"] = cost_modes(networks)
+    plan.provenance["cost_mode"] = cost_modes(networks, sites)
     if plan.provenance["cost_mode"]["truck"] == "highway":
         from gxnet.osm.highways import HIGHWAY_TRUCK_KMH, load_highways
 

@@ -31,6 +31,11 @@ from gxnet.study_area import StudyArea
 
 #: Said in the output, the provenance and on the map when no road network is on disk.
 STRAIGHT_LINE_NOTE = (
+    "no road network on disk: travel is estimated as straight-line distance x {factor} "
+    "(detour factor); run `{command}` (or give --pbf FILE) for real road times"
+)
+#: Said instead where the trucks drove the region's highway graph.
+HIGHWAY_NOTE = (
     "no road network on disk: walking and riding are estimated as straight-line distance x "
     "{factor} (detour factor), truck times follow the region's highway graph (access legs "
     "straight-line at {access:.0f} km/h); run `{command}` (or give --pbf FILE) for real road "
@@ -41,12 +46,32 @@ STRAIGHT_LINE_NOTE = (
 COST_MODES: tuple[str, ...] = ("road", "highway", "straight_line")
 
 
-def cost_modes(networks: dict[str, Any] | None) -> dict[str, str]:
-    """The cost mode of each leg (``walk``: demand -> point, ``truck``: point -> centre)."""
+def cost_modes(networks: dict[str, Any] | None, sites: gpd.GeoDataFrame) -> dict[str, str]:
+    """The cost mode of each leg (``walk``: demand -> point, ``truck``: point -> centre) of
+    a plan of these sites: see :func:`truck_mode`."""
     return {
         "walk": "road" if networks and "walk" in networks else "straight_line",
-        "truck": "road" if networks and "drive" in networks else "highway",
+        "truck": truck_mode(networks, sites),
     }
+
+
+def truck_mode(networks: dict[str, Any] | None, sites: gpd.GeoDataFrame) -> str:
+    """How trucks' times are measured: ``road`` (the city's drive network), ``highway`` (the
+    region's highway graph, where the sites lie within its extent) or ``straight_line``
+    (elsewhere, such as a study area outside Guangxi)."""
+    if networks and "drive" in networks:
+        return "road"
+    from gxnet.osm.highways import load_highways
+
+    roads = load_highways()
+    lon, lat = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
+    inside = (
+        (lon >= roads.x.min())
+        & (lon <= roads.x.max())
+        & (lat >= roads.y.min())
+        & (lat <= roads.y.max())
+    )
+    return "highway" if len(inside) and inside.all() else "straight_line"
 
 
 def highway_access_kmh(config: Config) -> float:
@@ -183,25 +208,28 @@ def truck_costs(
     """Point -> centre pairs within the truck standard: ``point_id, centre_id, travel_s``.
 
     Along the city's drive network when ``networks`` has one, else along the region's highway
-    graph or the straight-line estimate, whichever is faster (see the module docstring).
+    graph or the straight-line estimate, whichever is faster (see the module docstring);
+    outside the graph's extent, the straight-line estimate (:func:`truck_mode`).
     """
     from gxnet.costs import straight_line_costs, travel_costs
 
     c = config.centres
     cutoff_s = c.truck_minutes * 60
     origins, destinations = _lonlat(points.geometry), _lonlat(centres.geometry)
-    if networks is not None and "drive" in networks:
+    mode = truck_mode(networks, pd.concat([points[["geometry"]], centres[["geometry"]]]))
+    if mode == "road":
         pairs = travel_costs(networks["drive"], origins, destinations, cutoff_s)
     else:
-        from gxnet.osm.highways import load_highways
-
-        direct = straight_line_costs(
+        pairs = straight_line_costs(
             origins,
             destinations,
             cutoff_s,
             speed_mps=c.truck_speed_kmh / 3.6,
             detour_factor=config.costs.detour_factor,
         )
+    if mode == "highway":
+        from gxnet.osm.highways import load_highways
+
         highway = travel_costs(
             load_highways(),
             origins,
@@ -210,7 +238,7 @@ def truck_costs(
             access_speed_mps=highway_access_kmh(config) / 3.6,
         )
         pairs = (
-            pd.concat([highway, direct], ignore_index=True)
+            pd.concat([highway, pairs], ignore_index=True)
             .sort_values("seconds", kind="stable")
             .drop_duplicates(["origin", "destination"])
             .sort_values(["origin", "destination"], kind="stable")

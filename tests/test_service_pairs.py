@@ -12,6 +12,7 @@ from gxnet._errors import InfeasibleProblemError
 from gxnet.config import Config
 from gxnet.pipeline import optimize_city
 from gxnet.service_pairs import (
+    HIGHWAY_NOTE,
     STRAIGHT_LINE_NOTE,
     fetch_command,
     nearest_point_m,
@@ -83,9 +84,10 @@ def test_truck_pairs_are_within_the_truck_standard():
 
 def test_the_straight_line_note_names_the_command_that_fixes_it():
     wuzhou = study_area("wuzhou")
-    note = STRAIGHT_LINE_NOTE.format(factor=1.3, access=23.1, command=fetch_command(wuzhou))
+    note = STRAIGHT_LINE_NOTE.format(factor=1.3, command=fetch_command(wuzhou))
     assert "x 1.3" in note and "`gxnet fetch --city wuzhou`" in note
-    assert "highway graph" in note and "23 km/h" in note
+    note = HIGHWAY_NOTE.format(factor=1.3, access=23.1, command=fetch_command(wuzhou))
+    assert "highway graph" in note and "23 km/h" in note and "`gxnet fetch --city wuzhou`" in note
     area = study_area(AREA)
     command = fetch_command(area)
     assert command.startswith(f"gxnet fetch --area {AREA} --name {area.slug} --pbf ")
@@ -145,4 +147,6 @@ def test_without_a_city_network_trucks_drive_the_highway_graph_with_access_legs(
     assert pairs["c0"] < 0.8 * straight_s
     # Near, in one town: the straight-line estimate is faster than going out to the highway.
     assert pairs["c1"] == pytest.approx(1500 * 1.3 / (30 / 3.6), rel=1e-3)
-    assert cost_modes(None) == {"walk": "straight_line", "truck": "highway"}
+    assert cost_modes(None, towns) == {"walk": "straight_line", "truck": "highway"}
+    # Outside the graph's extent (Helsinki) trucks keep the straight-line estimate.
+    assert cost_modes(None, _points([(24.94, 60.17)]))["truck"] == "straight_line"

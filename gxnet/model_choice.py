@@ -173,8 +173,11 @@ def township_needs(
     ).astype(object)
     levels = []
     if t.county_quota:
+        # Only points that serve someone count: a point no unit reaches (or without a centre
+        # in truck reach, whose pairs the pipeline drops) would fill a quota with nothing.
         quota = standard_points_by_county(demand, config.points)
-        levels.append((points["county_adcode"].tolist(), quota.to_dict()))
+        serving = points["site_id"].isin(walk["site_id"])
+        levels.append((points["county_adcode"].where(serving, -1).tolist(), quota.to_dict()))
     if t.township_minimum:
         member = reach_by_site.index.get_level_values("site_id")
         label = points["township_code"].where(points["site_id"].isin(member), "")

@@ -336,6 +336,9 @@ def resolve_plan(
         area, sites=merged, demand=demand, config=config, pbf=pbf, progress=progress
     )
     new_plan.provenance["inputs"]["sites"] = {"path": str(sites), "sha256": file_sha256(sites)}
+    if "demand_townships" in plan.provenance:
+        # The demand is the plan's: so are its township counts.
+        new_plan.provenance.setdefault("demand_townships", plan.provenance["demand_townships"])
     new_plan.provenance["resolved_from"] = {
         "created_utc": plan.provenance.get("created_utc"),
         "inputs": plan.provenance.get("inputs", {}),

@@ -59,7 +59,7 @@ def plan_figures(area: str, config: Config) -> dict:
 
 def line(name: str, f: dict, free: dict) -> str:
     return (
-        f"  {name:10s} {f['with_point']:5,d}/{f['townships']:<5,d} "
+        f"  {name:13s} {f['with_point']:5,d}/{f['townships']:<5,d} "
         f"{f['covered']:12,.0f} {100 * f['covered'] / f['households']:6.1f}% "
         f"{f['mobile']:4,d} {f['mobile_households']:9,.0f} {f['no_point_counties']:4d} "
         f"{f['point_sites']:6,d} {f['seconds']:7.1f} s  | {free['with_point']:5,d} "
@@ -78,7 +78,7 @@ def main() -> None:
     plan_figures("mengshan", with_minimum)  # warm-up: reference tables, imports
     print(
         "the embedded default; township minimum on (left) and off (right)\n"
-        "  area       towns w/ point  households covered      mobile (hh)  cnty "
+        "  area          towns w/ point  households covered      mobile (hh)  cnty "
         "sites    time  | w/ point  cover cnty   time"
     )
     total: dict[str, float] = {}

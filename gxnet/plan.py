@@ -149,6 +149,13 @@ class Plan:
             f"  truck to centre:    mean {_minutes(m.get('truck_mean_s'))}, "
             f"95th percentile {_minutes(m.get('truck_p95_s'))}",
         ]
+        if "townships" in m:
+            lines.append(
+                f"  townships: {m['townships_with_point']:,} of {m['townships']:,} with a point, "
+                f"{m['townships_mobile']:,} on mobile collection "
+                f"({m['mobile_households']:,.0f} households); counties without a point: "
+                f"{m['counties_without_point']:,}"
+            )
         status = m.get("status")
         if status is not None:
             gap = m.get("gap")

@@ -134,6 +134,9 @@ def test_mengshan_every_township_has_a_point_or_mobile_collection():
     assert (chosen["county_adcode"] == 450423).all()
     assert plan.metrics["counties_without_point"] == 0
     assert (plan.metrics["townships_with_point"], plan.metrics["townships_mobile"]) == (6, 3)
+    assert "townships: 6 of 9 with a point, 3 on mobile collection (8,064 households)" in (
+        plan.summary()
+    )
     assert plan.provenance["demand_townships"]["townships"] == 9
     assert plan.provenance["township_minimum_applied"] is True
     free = optimize_city("蒙山县", config=Config().with_options(points=6, township_minimum=False))

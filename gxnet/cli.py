@@ -319,6 +319,16 @@ _OUT = click.option(
 @click.option("--truck-minutes", type=float, help="Longest drive from a point to its centre.")
 @click.option("--centres", type=int, help="Number of sorting centres.")
 @click.option(
+    "--township-minimum/--no-township-minimum", default=None,
+    help="At least one point in every township where one pays, the rest listed for mobile "
+    "collection (default: on, or [targets] township_minimum).",
+)  # fmt: skip
+@click.option(
+    "--county-quota/--no-county-quota", default=None,
+    help="Every county at least the points its households' standard asks (default: off, or "
+    "[targets] county_quota).",
+)  # fmt: skip
+@click.option(
     "--household-size", type=float,
     help="Persons per household, for a demand file with only households or only population "
     "(default 2.87, Guangxi's 2020 census).",

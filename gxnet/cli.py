@@ -2,7 +2,9 @@
 
 Each verb parses its options, calls one or two library functions and prints. A
 :class:`gxnet._errors.GxnetError` becomes one line on stderr and its exit code (2 for the user's
-input, 1 for failures), never a traceback.
+input, 1 for failures), never a traceback; so do Ctrl-C (exit code 130), and an ``OSError`` or
+``MemoryError`` no module named (exit code 1). An unusable environment variable stops the run
+before any verb starts (exit code 2).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from gxnet import __version__, pipeline, regions
-from gxnet._errors import GxnetError, UserInputError
+from gxnet import __version__, pipeline, regions, settings
+from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, exit_on
 from gxnet.config import load_config
 from gxnet.osm import fetch as osm_fetch
 from gxnet.osm.network import MODES
@@ -29,20 +31,21 @@ from gxnet.sites import SITE_CRS, cached_networks, read_sites, road_reference, w
 
 
 class _Group(click.Group):
-    """A click group that turns gxnet's own errors into one clear line and an exit code."""
+    """A click group that turns gxnet's own errors, Ctrl-C and failures of the machine into one
+    clear line and an exit code."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except GxnetError as exc:
-            click.echo(f"gxnet: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+        except (GxnetError, KeyboardInterrupt, OSError, MemoryError) as exc:
+            exit_on(exc)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gxnet")
 def cli() -> None:
     """Plan recycling points and sorting centres on real road networks (Guangxi)."""
+    settings.check_environment()
 
 
 # Reference data: cities and counties.
@@ -142,15 +145,28 @@ def fetch(
     buffer_m: float,
     refresh: bool,
 ) -> None:
-    """Build and cache the walk, drive and tricycle road networks of a city from OpenStreetMap."""
+    """Build and cache the walk, drive and tricycle road networks of a city from OpenStreetMap.
+
+    A study area (--area FILE --name N) is cached under N and found again by its outline:
+    `gxnet optimize --area FILE` then plans on these networks without --pbf.
+    """
     if sum(x is not None and x is not False for x in (city, all_cities or None, area)) != 1:
         raise click.UsageError("give exactly one of --city NAME, --all or --area FILE")
     if area is not None and not name:
         raise click.UsageError("--area needs --name (the cache folder of the area)")
     if all_cities:
         targets = [regions.get_city(code) for code in regions.list_cities()["adcode"]]
+    elif area is not None:
+        targets = [area]
     else:
-        targets = [osm_fetch.read_area(area) if area is not None else regions.get_region(city)]
+        try:
+            targets = [regions.get_region(city)]
+        except UnknownRegionError as exc:
+            stop = "" if str(exc).endswith((".", "?")) else "."
+            raise UnknownRegionError(
+                f"{exc}{stop} For a place outside Guangxi give its outline and an OSM extract "
+                f"covering it: `{osm_fetch.fetch_command(area='AREA.geojson', name='my-area')}`"
+            ) from exc
     for target in targets:
         slug = name if area is not None else target.slug
         networks = osm_fetch.fetch_city(
@@ -284,6 +300,11 @@ _OUT = click.option(
     help="Site list (candidates and existing); default data/sites/<city>.*",
 )
 @click.option(
+    "--name", "osm_name",
+    help="Road networks fetched under this name (gxnet fetch --area FILE --name N); "
+    "default: found by the area's outline.",
+)  # fmt: skip
+@click.option(
     "--demand",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Demand points or polygons with households or population (default: census).",
@@ -297,6 +318,21 @@ _OUT = click.option(
 @click.option("--rural-service-radius-m", type=float, help="Rural service radius, metres.")
 @click.option("--truck-minutes", type=float, help="Longest drive from a point to its centre.")
 @click.option("--centres", type=int, help="Number of sorting centres.")
+@click.option(
+    "--township-minimum/--no-township-minimum", default=None,
+    help="At least one point in every township where one pays, the rest listed for mobile "
+    "collection (default: on, or [targets] township_minimum).",
+)  # fmt: skip
+@click.option(
+    "--county-quota/--no-county-quota", default=None,
+    help="Every county at least the points its households' standard asks (default: off, or "
+    "[targets] county_quota).",
+)  # fmt: skip
+@click.option(
+    "--household-size", type=float,
+    help="Persons per household, for a demand file with only households or only population "
+    "(default 2.87, Guangxi's 2020 census).",
+)  # fmt: skip
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), help="MIP solver.")
 @click.option("--time-limit", type=float, help="Solver time limit in seconds.")
 @click.option("--gap", type=float, help="Relative gap at which the solver may stop.")
@@ -316,6 +352,7 @@ def optimize(
     """Plan recycling points and sorting centres for a city or a study area."""
     if (city is None) == (area is None):
         raise UserInputError("give --city NAME or --area FILE (one of them)")
+    osm_name = options.pop("osm_name")
     config = load_config(config_file).with_options(
         time_limit_s=options.pop("time_limit"), **options
     )
@@ -328,6 +365,7 @@ def optimize(
             pbf=pbf,
             skip_bad_rows=skip_bad_rows,
             progress=_progress,
+            osm_name=osm_name,
         )
     folder, html = pipeline.save_outputs(plan, out, basemap=basemap, lang=lang)
     click.echo(plan.summary())
@@ -419,8 +457,3 @@ def config() -> None:
 def config_show(config_file) -> None:
     """Print the effective standards as a gxnet.toml."""
     click.echo(load_config(config_file).to_toml())
-
-
-def main() -> None:
-    """Entry point of the ``gxnet`` console script."""
-    cli(prog_name="gxnet")

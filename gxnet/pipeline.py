@@ -36,12 +36,23 @@ from gxnet.assemble import assemble_plan
 from gxnet.candidates import candidate_sites, refuse_rejected
 from gxnet.config import Config
 from gxnet.demand import load_demand
-from gxnet.model_choice import ModelInput, solve_network, with_point_target
+from gxnet.model_choice import (
+    ModelInput,
+    solve_network,
+    township_needs,
+    uses_capacities,
+    with_point_target,
+)
 from gxnet.osm.pbf import file_sha256
 from gxnet.plan import Plan, check_writable
 from gxnet.service_pairs import (
+    HIGHWAY_NOTE,
     STRAIGHT_LINE_NOTE,
     check_reachable,
+    cost_modes,
+    fetch_command,
+    fetched_slug,
+    highway_access_kmh,
     road_networks,
     truck_costs,
     walk_costs,
@@ -79,6 +90,7 @@ def optimize_city(
     pbf: str | os.PathLike[str] | None = None,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
+    osm_name: str | None = None,
 ) -> Plan:
     """Plan recycling points and sorting centres for a city, a county or any study area.
 
@@ -101,6 +113,9 @@ def optimize_city(
         Plan with the valid rows of a site list that has rejected rows (else an error).
     progress
         Called with one line per stage (the CLI prints them).
+    osm_name
+        The name ``gxnet fetch --area FILE --name N`` cached the area's OSM data under; default
+        the city's, or the cache fetched for the same outline (found by its hash).
 
     Returns
     -------
@@ -126,7 +141,7 @@ def optimize_city(
     with stages.stage("area", f"{city_or_area}"):
         area = study_area(city_or_area)
         stages.say(f"{area.name} ({area.slug})")
-    osm_pbf = pbf_path or _cached_pbf(area)
+    osm_pbf = pbf_path or _cached_pbf(area, osm_name)
     with stages.stage("demand", "households"):
         demand_frame = load_demand(area, config, demand=demand, pbf=osm_pbf)
         stages.say(
@@ -142,9 +157,14 @@ def optimize_city(
             f"{(site_frame['tier'] == Tier.SORTING_CENTRE).sum():,} centre sites from {site_source}"
         )
     with stages.stage("networks", "road networks"):
-        networks = road_networks(area, pbf=pbf_path)
+        networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
         if networks is None:
-            note = STRAIGHT_LINE_NOTE.format(factor=config.costs.detour_factor, slug=area.slug)
+            highway = cost_modes(None, site_frame)["truck"] == "highway"
+            note = (HIGHWAY_NOTE if highway else STRAIGHT_LINE_NOTE).format(
+                factor=config.costs.detour_factor,
+                access=highway_access_kmh(config),
+                command=fetch_command(area),
+            )
             stages.say("NOTE: " + note)
         else:
             note = ""
@@ -160,18 +180,20 @@ def optimize_city(
             "inputs": inputs,
             "sites_source": site_source,
             "note": note,
+            "household_size": demand_frame.attrs.get("household_size"),
             "network_meta": {m: n.meta for m, n in (networks or {}).items()},
         },
     )
 
 
-def _cached_pbf(area: StudyArea) -> Path | None:
-    """The city's clipped PBF from ``gxnet fetch`` (for demand evidence and OSM candidates)."""
-    if area.region is None:
+def _cached_pbf(area: StudyArea, osm_name: str | None = None) -> Path | None:
+    """The area's clipped PBF from ``gxnet fetch`` (for demand evidence and OSM candidates)."""
+    slug = fetched_slug(area, osm_name)
+    if slug is None:
         return None
     from gxnet.osm.fetch import city_pbf
 
-    return city_pbf(area.slug)
+    return city_pbf(slug)
 
 
 def _solve_and_plan(
@@ -186,19 +208,40 @@ def _solve_and_plan(
     with stages.stage("costs", "travel costs"):
         data, stranded = model_input(demand, sites, config, networks)
         stages.say(f"{len(data.walk):,} walk pairs, {len(data.truck):,} truck pairs")
-    config = with_point_target(config, demand, data.points, stages.say)
+    needs = township_needs(demand, data.points, data.walk, config)
+    minimums = needs.groups
+    if minimums is not None and uses_capacities(data.points, config):
+        stages.say(
+            "NOTE: the capacitated model does not take the township minimum or county quota: "
+            "townships without a point are listed for mobile collection"
+        )
+        minimums = None
+    _say_townships(needs, config, stages.say, applied=minimums is not None)
+    config = with_point_target(
+        config, demand, data.points, stages.say, needed=needs.needed if minimums is not None else 0
+    )
     check_reachable(demand, data.points, data.walk, config, networks, stranded_points=stranded)
     with stages.stage("model", f"{config.solver.name} solve"):
-        solution = solve_network(data, config)
+        solution = solve_network(dataclasses.replace(data, minimums=minimums), config)
         stages.say(
             f"{solution.model}: {solution.status}"
             + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
         )
     with stages.stage("plan", "assemble"):
-        plan = assemble_plan(area, demand, sites, data.walk, data.truck, solution, config)
+        plan = assemble_plan(
+            area, demand, sites, data.walk, data.truck, solution, config, townships=needs.table
+        )
+        provenance = provenance | {"township_minimum_applied": minimums is not None}
     plan.metrics["stage_seconds"] = dict(stages.seconds)
     plan.provenance.update(provenance)
-    plan.provenance["cost_mode"] = "straight_line" if networks is None else "road"
+    plan.provenance["cost_mode"] = cost_modes(networks, sites)
+    if plan.provenance["cost_mode"]["truck"] == "highway":
+        from gxnet.osm.highways import HIGHWAY_TRUCK_KMH, load_highways
+
+        plan.provenance["network_meta"]["truck"] = load_highways().meta | {
+            "access_kmh": highway_access_kmh(config),
+            "highway_kmh": HIGHWAY_TRUCK_KMH,
+        }
     plan.provenance["times"] = dict(stages.seconds)
     return plan
 
@@ -230,6 +273,32 @@ def model_input(
     stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
     walk = walk[~walk["site_id"].isin(stranded)]
     return ModelInput(demand, useful, centres, walk, truck), stranded
+
+
+def _say_townships(needs, config: Config, say: Progress, *, applied: bool) -> None:
+    """One progress line on the townships: how many the minimum gives a point, how many go to
+    mobile collection and why."""
+    table = needs.table
+    if table.empty:
+        return
+    mobile = table[~table["fixed"]]
+    t = config.targets
+    what = []
+    if t.township_minimum and applied:
+        what.append(f"township minimum: {int(table['fixed'].sum()):,} townships get a point")
+    if t.county_quota and applied:
+        what.append("county quota: each county at least its standard's points")
+    if mobile.empty:
+        what.append("no township needs mobile collection")
+    else:
+        no_site = int((mobile["reason"] == "no_site").sum())
+        what.append(
+            f"{len(mobile):,} townships ({mobile['households'].sum():,.0f} households) on "
+            f"mobile collection: {no_site:,} without a candidate site within the standard, "
+            f"{len(mobile) - no_site:,} where the best site reaches fewer than "
+            f"{config.points.mobile_below_households:,.0f} of their households"
+        )
+    say("; ".join(what))
 
 
 def resolve_plan(
@@ -285,6 +354,9 @@ def resolve_plan(
         area, sites=merged, demand=demand, config=config, pbf=pbf, progress=progress
     )
     new_plan.provenance["inputs"]["sites"] = {"path": str(sites), "sha256": file_sha256(sites)}
+    if "demand_townships" in plan.provenance:
+        # The demand is the plan's: so are its township counts.
+        new_plan.provenance.setdefault("demand_townships", plan.provenance["demand_townships"])
     new_plan.provenance["resolved_from"] = {
         "created_utc": plan.provenance.get("created_utc"),
         "inputs": plan.provenance.get("inputs", {}),

@@ -175,7 +175,7 @@ class LinkLayer:
         flow = np.array([f.varValue or 0.0 for f in self.flow], dtype=np.float64)
         used = flow > 1e-7 * max(1.0, float(flow.max(initial=0.0)))
         if self.assign is not None:
-            used |= np.array([(a.varValue or 0.0) > 0.5 for a in self.assign])
+            used |= np.array([(a.varValue or 0.0) > 0.5 for a in self.assign], dtype=bool)
         rows = np.flatnonzero(used)
         sent = np.bincount(
             self.pairs.origin[rows], weights=flow[rows], minlength=self.pairs.n_origins
@@ -395,11 +395,14 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         floor = needed_weight(self.problem, self.allow_uncovered)
         if floor <= 0:
             return 0.0
-        ratio = np.divide(self.load, weight, out=np.zeros_like(weight), where=weight > 0)
-        order = np.argsort(ratio, kind="stable")
+        # Fractional knapsack over the units that count towards the floor (a weightless unit
+        # never helps to reach it, so no plan need carry its load): lightest load per unit of
+        # weight first, whole units while the floor is not reached, then a part.
+        counted = np.flatnonzero(weight > 0)
+        ratio = self.load[counted] / weight[counted]
+        order = counted[np.argsort(ratio, kind="stable")]
         before = np.cumsum(weight[order]) - weight[order]
-        # Fractional knapsack: whole units while the floor is not reached, then a part.
-        part = np.clip((floor - before) / np.where(weight[order] > 0, weight[order], 1.0), 0, 1)
+        part = np.clip((floor - before) / weight[order], 0, 1)
         return float((part * self.load[order]).sum())
 
     # ---- LocationModel ------------------------------------------------------------------
@@ -464,16 +467,21 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         return [pulp.LpAffineExpression(t) for t in terms]
 
     def point_max_load(self, may_open: np.ndarray) -> np.ndarray:
-        """The most load a point can collect: its reachable load, capped by its capacity."""
+        """The most load a point can collect: its reachable load, and at most the load of its
+        weightless units (which take none of its capacity in households) plus its capacity
+        times the densest load per household among the others."""
         points = self.problem.sites[Tier.RECYCLING_POINT]
         pairs = self._layer.pairs
         weight = self.problem.demand.weight
-        reach = np.bincount(pairs.destination, weights=self.load[pairs.origin], minlength=points.n)
+        load = self.load[pairs.origin]
+        reach = np.bincount(pairs.destination, weights=load, minlength=points.n)
+        free = weight[pairs.origin] == 0
+        weightless = np.bincount(pairs.destination[free], weights=load[free], minlength=points.n)
         ratio = np.divide(self.load, weight, out=np.zeros_like(weight), where=weight > 0)
         densest = np.zeros(points.n)
         np.maximum.at(densest, pairs.destination, ratio[pairs.origin])
-        # inf x 0 would be NaN for an uncapacitated point that no demand reaches.
-        held = np.where(densest > 0, points.capacity * np.maximum(densest, 1e-300), 0.0)
+        # inf x 0 would be NaN for an uncapacitated point that no weighted demand reaches.
+        held = weightless + np.where(densest > 0, points.capacity * densest, 0.0)
         return np.where(may_open, np.minimum(reach, held), 0.0)
 
     def verify(self, solution: Solution) -> float:

@@ -12,7 +12,7 @@ from benchmarks.research.instances import read_cap
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.config import SolverOptions, Targets
 from gxnet.optimize import CapacitatedFacilityLocation, Problem, capacitated, lagrangean
-from tests.optimize.location_bruteforce import brute_force, random_tiny
+from tests.optimize.location_bruteforce import Tiny, brute_force, random_tiny
 
 
 @pytest.mark.parametrize("instance", ["cap41", "cap71"])
@@ -56,6 +56,7 @@ def _assert_matches(model, expected):
     solution = model.solve(SolverOptions(gap=0))
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
+    return solution
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -288,3 +289,22 @@ def test_lagrangean_stage_refuses_models_it_does_not_describe():
         ).solve()
     # Left to itself the model runs the stage only on the plain model.
     assert not CapacitatedFacilityLocation.from_problem(problem).uses_lagrangean()
+
+
+@pytest.mark.parametrize("strong", [True, False])
+def test_a_weightless_unit_is_served_by_an_open_point(strong):
+    """Every unit must be served by an open point, weightless ones too. The weak model tied a
+    unit to its point only through the capacity row, where a weightless unit has no
+    coefficient: it was "served" by the closed expensive point 1, and "optimal" 2 was reported
+    where the cheapest plan costs 12 (point 1 must open for unit 0)."""
+    tiny = Tiny(
+        weight=np.array([0.0, 1.0]),
+        cost=np.array([[np.inf, 1.0], [1.0, np.inf]]),
+        capacity=np.array([5.0, 5.0]),
+        fixed=np.array([1.0, 10.0]),
+        status=["candidate", "candidate"],
+    )
+    expected = brute_force(tiny)
+    assert expected == pytest.approx(12.0)
+    solution = _assert_matches(_tiny_model(tiny, strong=strong), expected)
+    assert sorted(solution.open_sites["recycling_point"]) == [0, 1]

@@ -34,7 +34,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gxnet.candidates import candidate_sites
+import numpy as np
+
+from gxnet.candidates import candidate_sites, with_tier_defaults
 from gxnet.config import Config
 from gxnet.demand import load_demand
 from gxnet.model_choice import ModelInput, solve_network, with_point_target
@@ -72,6 +74,15 @@ def family_config(family: str, config: Config, data: ModelInput) -> Config:
     return dataclasses.replace(config, targets=targets)
 
 
+def family_input(family: str, data: ModelInput, config: Config) -> ModelInput:
+    """The input as the candidate stage gives it under the family's config: its centres
+    take the configured capacity (the candidates carry the tier's standard)."""
+    if family != "capacitated":
+        return data
+    centres = with_tier_defaults(data.centres.assign(capacity=np.nan), config)
+    return dataclasses.replace(data, centres=centres)
+
+
 def median_points(data: ModelInput) -> int:
     """Points for a city-sized p-median: 10 % more than the set cover's start needs to serve
     every cell (with fewer, some cell has no point in reach and the p-median is infeasible)."""
@@ -91,6 +102,7 @@ def points_median(data: ModelInput, config: Config, p: int):
 
 def run(family: str, data: ModelInput, config: Config, limit: float, solver: str, p: int) -> dict:
     config = family_config(family, config, data)
+    data = family_input(family, data, config)
     options = dataclasses.replace(config.solver, time_limit_s=limit, name=solver)
     config = dataclasses.replace(config, solver=options)
     tic = time.perf_counter()

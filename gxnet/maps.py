@@ -74,7 +74,7 @@ SERVICE_PALETTE = (
     "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f",
 )  # fmt: skip
 #: Marker style per site group, in drawing order (bottom to top): unchosen candidates, existing
-#: and new recycling points, sorting centres.
+#: and new recycling points, collection markets, sorting centres, processing bases.
 SITE_STYLES: dict[str, dict[str, Any]] = {
     "candidate": {"radius": 3, "color": "#636363", "weight": 1, "fillColor": "#ffffff",
                   "fillOpacity": 1},
@@ -82,9 +82,19 @@ SITE_STYLES: dict[str, dict[str, Any]] = {
                  "fillOpacity": 1},
     "new": {"radius": 5, "color": "#08519c", "weight": 2, "fillColor": "#6baed6",
             "fillOpacity": 1},
+    "market": {"radius": 7, "color": "#ffffff", "weight": 2, "fillColor": "#e6550d",
+               "fillOpacity": 1},
     "centre": {"radius": 9, "color": "#ffffff", "weight": 2, "fillColor": "#000000",
                "fillOpacity": 1},
+    "base": {"radius": 11, "color": "#ffffff", "weight": 2, "fillColor": "#54278f",
+             "fillOpacity": 1},
 }  # fmt: skip
+#: The marker group of each tier above the points.
+_HUB_GROUPS = {
+    Tier.COLLECTION_MARKET: "market",
+    Tier.SORTING_CENTRE: "centre",
+    Tier.PROCESSING_BASE: "base",
+}
 #: Decimals kept of each coordinate: 1e-5 degrees is about 1 m, finer than any input.
 COORD_DECIMALS = 5
 #: County boundaries are simplified to this tolerance (degrees, about 20 m) for file size.
@@ -198,7 +208,7 @@ def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
     is_point = sites["tier"] == Tier.RECYCLING_POINT
     group = np.select(
         [~chosen, ~is_point, sites["status"] == SiteStatus.EXISTING],
-        ["candidate", "centre", "existing"],
+        ["candidate", sites["tier"].map(_HUB_GROUPS).fillna("centre"), "existing"],
         "new",
     )
     keep = chosen | ((sites["status"] == SiteStatus.CANDIDATE) & is_point)
@@ -354,8 +364,9 @@ class _PlanLayer(Layer):
         self.build = build if show else f"gx.lazy(function () {{ return {build}; }})"
 
 
-def _legend_html(text: dict[str, str]) -> str:
-    """The legend: walk-time classes, unreached and uncovered demand, and the site symbols."""
+def _legend_html(text: dict[str, str], absent: set[str] = frozenset()) -> str:
+    """The legend: walk-time classes, unreached and uncovered demand, and the site symbols
+    (without the layers in ``absent``: markets and bases of a plan without them)."""
     lows = (0.0, *WALK_BINS_MIN)
     labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(lows, WALK_BINS_MIN, strict=False)]
     labels.append(f"≥ {WALK_BINS_MIN[-1]:g}")
@@ -379,8 +390,12 @@ def _legend_html(text: dict[str, str]) -> str:
         ("existing", "layer_existing"),
         ("new", "layer_new"),
         ("candidate", "layer_candidates"),
+        ("market", "layer_markets"),
         ("centre", "layer_centres"),
+        ("base", "layer_bases"),
     ):
+        if key in absent:
+            continue
         style = SITE_STYLES[group]
         rows.append(
             f'<div><i class="gx-dot" style="background:{style["fillColor"]};'
@@ -531,12 +546,23 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         ("layer_candidates", sites("candidate"), False),
         ("layer_existing", sites("existing"), True),
         ("layer_new", sites("new"), True),
+        ("layer_markets", sites("market"), True),
         ("layer_centres", sites("centre"), True),
+        ("layer_bases", sites("base"), True),
     )
+    # Markets and bases have layers only in a plan that has those tiers.
+    tiers = set(plan.sites.loc[plan.sites["chosen"].astype(bool), "tier"])
+    absent = {
+        f"layer_{t.plural}"
+        for t in (Tier.COLLECTION_MARKET, Tier.PROCESSING_BASE)
+        if t not in tiers
+    }
     for key, build, show in layers:
-        fmap.add_child(_PlanLayer(text[key], build, show=show))
+        if key not in absent:
+            fmap.add_child(_PlanLayer(text[key], build, show=show))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.add_child(_Script(f"gx.legend({name}, {_script_json(_legend_html(text))});\n"))
+    legend = _legend_html(text, absent)
+    fmap.add_child(_Script(f"gx.legend({name}, {_script_json(legend)});\n"))
     return fmap
 
 

@@ -32,6 +32,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gxnet import settings
 from gxnet._errors import InputFileError
+from gxnet._messages import solve_quality
 from gxnet.assemble import assemble_plan
 from gxnet.candidates import candidate_sites, refuse_rejected
 from gxnet.config import Config
@@ -40,7 +41,6 @@ from gxnet.model_choice import (
     ModelInput,
     solve_network,
     township_needs,
-    uses_capacities,
     with_point_target,
 )
 from gxnet.osm.pbf import file_sha256
@@ -58,7 +58,7 @@ from gxnet.service_pairs import (
     walk_costs,
 )
 from gxnet.study_area import StudyArea, study_area
-from gxnet.tiers import KEPT, SiteStatus, Tier
+from gxnet.tiers import KEPT, LINK_COLUMNS, TIERS, SiteStatus, Tier
 
 Progress = Callable[[str], None]
 
@@ -152,10 +152,9 @@ def optimize_city(
         site_frame, site_source = candidate_sites(
             area, demand_frame, config, sites=sites, pbf=osm_pbf, skip_bad_rows=skip_bad_rows
         )
-        stages.say(
-            f"{(site_frame['tier'] == Tier.RECYCLING_POINT).sum():,} point and "
-            f"{(site_frame['tier'] == Tier.SORTING_CENTRE).sum():,} centre sites from {site_source}"
-        )
+        counts = site_frame["tier"].value_counts()
+        named = [f"{counts[t]:,} {t.plural}" for t in TIERS if counts.get(t, 0)]
+        stages.say(f"{', '.join(named)} (candidate and existing sites) from {site_source}")
     with stages.stage("networks", "road networks"):
         networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
         if networks is None:
@@ -210,12 +209,6 @@ def _solve_and_plan(
         stages.say(f"{len(data.walk):,} walk pairs, {len(data.truck):,} truck pairs")
     needs = township_needs(demand, data.points, data.walk, config)
     minimums = needs.groups
-    if minimums is not None and uses_capacities(data.points, config):
-        stages.say(
-            "NOTE: the capacitated model does not take the township minimum or county quota: "
-            "townships without a point are listed for mobile collection"
-        )
-        minimums = None
     _say_townships(needs, config, stages.say, applied=minimums is not None)
     config = with_point_target(
         config, demand, data.points, stages.say, needed=needs.needed if minimums is not None else 0
@@ -223,13 +216,11 @@ def _solve_and_plan(
     check_reachable(demand, data.points, data.walk, config, networks, stranded_points=stranded)
     with stages.stage("model", f"{config.solver.name} solve"):
         solution = solve_network(dataclasses.replace(data, minimums=minimums), config)
-        stages.say(
-            f"{solution.model}: {solution.status}"
-            + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
-        )
+        stages.say(f"{solution.model}: {solve_quality(solution.quality())}")
     with stages.stage("plan", "assemble"):
+        links = {tier: pairs for tier, (_, pairs) in data.hubs().items()}
         plan = assemble_plan(
-            area, demand, sites, data.walk, data.truck, solution, config, townships=needs.table
+            area, demand, sites, data.walk, links, solution, config, townships=needs.table
         )
         provenance = provenance | {"township_minimum_applied": minimums is not None}
     plan.metrics["stage_seconds"] = dict(stages.seconds)
@@ -255,24 +246,41 @@ def model_input(
     """What the model stage reads: the sites of each tier and the travel pairs between them.
 
     Only points some demand can reach (or that must stay open) matter to the model and to the
-    trucks; points with no sorting centre within the truck standard are left out of the walk
-    pairs (and returned, for the message that names them).
+    trucks; points with no site of the tier above (a market when the plan has markets, else a
+    centre) within its truck standard are left out of the walk pairs (and returned, for the
+    message that names them). Pairs link each tier to the one above it: points to markets,
+    markets (or points) to centres, centres to bases.
 
     Returns
     -------
     (ModelInput, list of str)
-        The model's input and the ids of the points left out for want of a centre.
+        The model's input and the ids of the points left out for want of a site above.
     """
-    points = sites[sites["tier"] == Tier.RECYCLING_POINT].reset_index(drop=True)
-    centres = sites[sites["tier"] == Tier.SORTING_CENTRE].reset_index(drop=True)
+    of = {tier: sites[sites["tier"] == tier].reset_index(drop=True) for tier in TIERS}
+    points = of[Tier.RECYCLING_POINT]
     walk = walk_costs(demand, points, config, networks)
     useful = points[
         points["site_id"].isin(walk["site_id"]) | points["status"].isin(KEPT)
     ].reset_index(drop=True)
-    truck = truck_costs(useful, centres, config, networks)
-    stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
+    links: dict[Tier, pd.DataFrame] = {}
+    below = useful
+    for tier in TIERS[1:]:
+        if len(of[tier]):
+            links[tier] = truck_costs(below, of[tier], config, networks, tier)
+            below = of[tier]
+    first = next(t for t in TIERS[1:] if t in links)
+    stranded = sorted(set(useful["site_id"]) - set(links[first][LINK_COLUMNS[first][0]]))
     walk = walk[~walk["site_id"].isin(stranded)]
-    return ModelInput(demand, useful, centres, walk, truck), stranded
+    optional = {Tier.COLLECTION_MARKET: "market", Tier.PROCESSING_BASE: "base"}
+    extra = {}
+    for tier, name in optional.items():
+        if tier in links:
+            extra[f"{name}s"] = of[tier]
+            extra[f"{name}_links"] = links[tier]
+    data = ModelInput(
+        demand, useful, of[Tier.SORTING_CENTRE], walk, links[Tier.SORTING_CENTRE], **extra
+    )
+    return data, stranded
 
 
 def _say_townships(needs, config: Config, say: Progress, *, applied: bool) -> None:

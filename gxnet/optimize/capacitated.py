@@ -35,8 +35,10 @@ from typing import Literal
 
 import numpy as np
 import pulp
+import scipy.sparse as sp
+from scipy.optimize import linprog
 
-from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet._errors import InfeasibleProblemError, ProblemDataError, SolverError
 from gxnet.config import SolverOptions, Targets
 from gxnet.optimize.budget import TimeBudget, TimeUp
 from gxnet.optimize.lagrangean import (
@@ -258,6 +260,53 @@ def needed_weight(problem: Problem, allow_uncovered: bool) -> float:
 def open_ids(sites: TierSites, y: list[pulp.LpVariable]) -> list:
     """Ids of the sites whose variable is (rounded) 1."""
     return [sites.ids[k] for k, v in enumerate(y) if (v.varValue or 0.0) > 0.5]
+
+
+def capacitated_cover(
+    pairs: Pairs, weight: np.ndarray, capacity: np.ndarray, open_sites: np.ndarray
+) -> np.ndarray:
+    """The share of each unit's weight each pair carries when open sites with capacities
+    serve as much of the weight as they can (split allowed), nearest first among equals.
+
+    An LP over the pairs to open sites: most weight served, ``sum_i w_i x_ij <= Q_j``,
+    ``sum_j x_ij <= 1``; a travel term a millionth of the weight's worth breaks ties.
+
+    Returns
+    -------
+    numpy.ndarray
+        Share per pair (0 on pairs to closed sites).
+    """
+    rows = np.flatnonzero(open_sites[pairs.destination])
+    share = np.zeros(pairs.n)
+    if len(rows) == 0:
+        return share
+    origin, site = pairs.origin[rows], pairs.destination[rows]
+    w = weight[origin]
+    n, m = pairs.n_origins, pairs.n_destinations
+    finite = np.flatnonzero(np.isfinite(capacity))
+    site_row = np.full(m, -1)
+    site_row[finite] = np.arange(len(finite))
+    bounded = site_row[site] >= 0
+    by_origin = sp.csr_matrix(
+        (np.ones(len(rows)), (origin, np.arange(len(rows)))), shape=(n, len(rows))
+    )
+    by_site = sp.csr_matrix(
+        (w[bounded], (site_row[site[bounded]], np.flatnonzero(bounded))),
+        shape=(len(finite), len(rows)),
+    )
+    scale = float(pairs.cost[rows].max(initial=0.0)) + 1.0
+    result = linprog(
+        -w * (1 - 1e-6 * pairs.cost[rows] / scale),
+        A_ub=sp.vstack([by_origin, by_site]).tocsr(),
+        b_ub=np.concatenate([np.ones(n), capacity[finite]]),
+        bounds=(0, 1),
+        method="highs",
+    )
+    if result.x is None:
+        raise SolverError("HiGHS found no assignment for the capacitated cover LP")
+    share[rows] = np.clip(result.x, 0.0, 1.0)
+    share[share < _SHARE_EPS] = 0.0
+    return share
 
 
 def check_capacity(

@@ -272,7 +272,7 @@ def solve_pulp(
     budget = stage_budget(options.time_limit_s, budget)
     load_start = time.perf_counter()
     variables = prob.variables()
-    rows = _sparse_rows(prob, variables, budget)
+    rows = sparse_rows(prob, variables, budget)
     start = [v.varValue for v in variables]
     warm = options.warm_start and bool(variables) and all(value is not None for value in start)
     start_values = np.asarray(start, dtype=np.float64) if warm else None
@@ -398,7 +398,7 @@ def run_highs(h) -> None:
 
 def _solve_highs(
     name: str,
-    rows: _SparseRows,
+    rows: SparseRows,
     options: SolverOptions,
     budget: TimeBudget,
     extra: dict[str, object],
@@ -423,7 +423,7 @@ def _solve_highs(
         h.setOptionValue("presolve", "off")
     for key, value in extra.items():
         h.setOptionValue(key, value)
-    h.passModel(_rows_lp(rows))
+    h.passModel(rows_lp(rows))
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = start.tolist()
@@ -472,7 +472,7 @@ def _solve_highs(
     return run, values
 
 
-def _rows_lp(rows: _SparseRows, *, minimise: bool = False):  # -> highspy.HighsLp
+def rows_lp(rows: SparseRows, *, minimise: bool = False):  # -> highspy.HighsLp
     """The model as a HighsLp with a row-wise sparse matrix (with ``minimise``, a maximised
     objective is negated so that the LP minimises)."""
     import highspy
@@ -502,7 +502,7 @@ def _rows_lp(rows: _SparseRows, *, minimise: bool = False):  # -> highspy.HighsL
 
 
 @dataclass(frozen=True)
-class _SparseRows:
+class SparseRows:
     """A PuLP model as arrays: ``row_lower <= matrix @ x <= row_upper`` within column bounds,
     objective ``cost @ x + constant`` (maximised when ``maximise``)."""
 
@@ -534,9 +534,9 @@ class _SparseRows:
         )
 
 
-def _sparse_rows(
+def sparse_rows(
     prob: pulp.LpProblem, variables: list[pulp.LpVariable], budget: TimeBudget | None = None
-) -> _SparseRows:
+) -> SparseRows:
     """The model's objective, rows and bounds as arrays in one pass over its constraints
     (checking ``budget`` as it goes: a large model takes seconds)."""
     index = {id(v): i for i, v in enumerate(variables)}
@@ -564,7 +564,7 @@ def _sparse_rows(
         (np.asarray(values, dtype=np.float64), np.asarray(columns, dtype=np.int64), starts),
         shape=(len(constraints), len(variables)),
     )
-    return _SparseRows(
+    return SparseRows(
         cost=cost,
         matrix=matrix,
         row_lower=lower,
@@ -600,7 +600,7 @@ def cbc_path() -> str:
 
 def _solve_cbc(
     name: str,
-    rows: _SparseRows,
+    rows: SparseRows,
     options: SolverOptions,
     budget: TimeBudget,
     start: np.ndarray | None,
@@ -616,7 +616,7 @@ def _solve_cbc(
         mps, mst = folder_path / "model.mps", folder_path / "start.mst"
         sol, log_path = folder_path / "model.sol", folder_path / "cbc.log"
         h = quiet_highs()
-        h.passModel(_rows_lp(rows, minimise=True))
+        h.passModel(rows_lp(rows, minimise=True))
         h.writeModel(str(mps))
         args = [cbc_path(), str(mps)]
         if start is not None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -282,3 +284,24 @@ def test_every_tier_of_a_list_is_planned_within_its_capacities():
     for tier in (Tier.COLLECTION_MARKET, Tier.SORTING_CENTRE, Tier.PROCESSING_BASE):
         assert chosen.loc[chosen["tier"] == tier, "load_t_day"].sum() == pytest.approx(total)
     assert set(plan.metrics["tiers"]) == {str(t) for t in chosen["tier"].unique()}
+
+
+def test_a_point_no_centre_can_take_is_left_out_and_the_points_chosen_again():
+    """Two points cover the six units only as p1 and p4, but p4 reaches only the east centre,
+    whose 1 t/day cannot take p4's 1.5 t: the centres' stage finds it unservable, the points
+    are chosen again without it, and the plan covers what the capacities allow (five units)
+    with every point's load on a centre with room."""
+    data = _line()
+    truck = data.truck
+    only_east = (truck["point_id"] == "p4") & (truck["centre_id"] == "c-west")
+    others_west = truck["point_id"].isin(["p3", "p5"]) & (truck["centre_id"] == "c-east")
+    centres = data.centres.assign(capacity=[10.0, 1.0])  # c-west, c-east
+    data = dataclasses.replace(data, truck=truck[~only_east & ~others_west], centres=centres)
+    uncapacitated = solve_network(_line(), Config().with_options(points=2))
+    assert sorted(uncapacitated.open_sites[Tier.RECYCLING_POINT]) == ["p1", "p4"]
+    solution = solve_network(data, Config().with_options(points=2))
+    points = solution.open_sites[Tier.RECYCLING_POINT]
+    assert "p4" not in points and len(points) == 2
+    assert solution.parts[Tier.RECYCLING_POINT].objective == 5000.0  # five units of 1,000
+    flows = solution.assignments[Tier.SORTING_CENTRE].groupby("site_id")["flow"].sum()
+    assert (flows <= centres.set_index("site_id")["capacity"].reindex(flows.index) + 1e-9).all()

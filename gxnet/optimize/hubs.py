@@ -132,6 +132,8 @@ def unservable(problem: Problem, budget: TimeBudget | None = None) -> np.ndarray
     if _greedy_assign(pairs, load, sites.capacity, everything)[1].all():
         return np.zeros(problem.demand.n, dtype=bool)
     reachable = np.bincount(pairs.origin, minlength=problem.demand.n) > 0
+    if pairs.n == 0:
+        return ~reachable
     # max sum_j l_j sum_c a_jc  s.t.  sum_c a_jc <= 1,  sum_j l_j a_jc <= Q_c  (a binary)
     n_pairs = pairs.n
     weight = np.maximum(load[pairs.origin], 1e-6)  # a weightless origin is still worth serving
@@ -165,18 +167,18 @@ def _greedy_assign(
     load: np.ndarray,
     capacity: np.ndarray,
     open_sites: np.ndarray,
-    order: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each origin to its cheapest open site with room left, heaviest origin first (or in
-    ``order``); returns the chosen pair per origin (-1: none) and the served mask."""
+    """Each origin to its cheapest open site with room left, heaviest origin first (ties by
+    index); returns the chosen pair per origin (-1: none) and the served mask. A loop over the
+    sites below, which are few (the open sites of a tier, not the demand)."""
     room = np.where(open_sites, capacity, 0.0).astype(np.float64)
     chosen = np.full(pairs.n_origins, -1, dtype=np.int64)
-    order = np.argsort(-load, kind="stable") if order is None else order
+    order = np.argsort(-load, kind="stable")
     indptr, destination = pairs.indptr, pairs.destination
     for i in order.tolist():
         for k in range(indptr[i], indptr[i + 1]):  # nearest first
             c = destination[k]
-            if room[c] >= load[i] - 1e-9:
+            if open_sites[c] and room[c] >= load[i] - 1e-9:
                 room[c] -= load[i]
                 chosen[i] = k
                 break

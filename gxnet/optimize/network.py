@@ -126,6 +126,11 @@ class LinkLayer:
             if assign is not None:
                 chosen = pulp.LpAffineExpression([(assign[k], 1.0) for k in links])
                 prob += pulp.LpConstraint(chosen - lower_open[o], pulp.LpConstraintEQ, rhs=0)
+            else:
+                # An open site has a site above within reach open, whatever load it carries
+                # (one that serves nobody yet still needs somewhere to send it).
+                reach = pulp.LpAffineExpression([(z[pairs.destination[k]], 1.0) for k in links])
+                prob += pulp.LpConstraint(reach - lower_open[o], pulp.LpConstraintGE, rhs=0)
         by_site = np.argsort(pairs.destination, kind="stable")
         starts = np.searchsorted(pairs.destination[by_site], np.arange(sites.n + 1))
         for d in range(sites.n):
@@ -481,7 +486,9 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         densest = np.zeros(points.n)
         np.maximum.at(densest, pairs.destination, ratio[pairs.origin])
         # inf x 0 would be NaN for an uncapacitated point that no weighted demand reaches.
-        held = weightless + np.where(densest > 0, points.capacity * densest, 0.0)
+        held = weightless + np.multiply(
+            points.capacity, densest, out=np.zeros(points.n), where=densest > 0
+        )
         return np.where(may_open, np.minimum(reach, held), 0.0)
 
     def verify(self, solution: Solution) -> float:
@@ -521,6 +528,10 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
                 links_used = np.bincount(origin, minlength=len(below_load))
                 if (links_used[below_open] != 1).any():
                     raise plan_error(self.name, f"open sites not sending to exactly one {upper}")
+            reach = np.zeros(len(below_load), dtype=bool)
+            reach[links.origin[mask[links.destination]]] = True
+            if (below_open & ~reach).any():
+                raise plan_error(self.name, f"open sites without an open {upper} within reach")
             inflow = np.bincount(links.destination[at], weights=flow, minlength=sites.n)
             over = inflow > sites.capacity * (1 + CHECK_TOLERANCE) + CHECK_TOLERANCE
             if over.any():

@@ -39,17 +39,18 @@ import numpy as np
 from gxnet.candidates import candidate_sites, with_tier_defaults
 from gxnet.config import Config
 from gxnet.demand import load_demand
-from gxnet.model_choice import ModelInput, solve_network, with_point_target
+from gxnet.model_choice import ModelInput, solve_network
 from gxnet.optimize import LocationSetCovering, PMedian, Problem, Targets, TimeBudget
-from gxnet.pipeline import model_input
+from gxnet.pipeline import model_input, with_targets
 from gxnet.study_area import study_area
 
 FAMILIES = ("maximal covering", "set covering", "p-median", "p-median (points)", "capacitated")
 
 
 def city_input(city: str) -> tuple[ModelInput, Config]:
-    """The model stage's input for a city in the embedded default, and the default config
-    with the household standard's number of points."""
+    """The model stage's input for a city in the embedded default, as ``gxnet optimize`` builds
+    it (the township minimum and the household standard's number of points included), and
+    the config with that target."""
     config = Config()
     area = study_area(city)
     with warnings.catch_warnings():
@@ -57,7 +58,8 @@ def city_input(city: str) -> tuple[ModelInput, Config]:
         demand = load_demand(area, config)
     sites, _ = candidate_sites(area, demand, config)
     data, _ = model_input(demand, sites, config, None)
-    return data, with_point_target(config, demand, data.points, lambda line: None)
+    data, config, _ = with_targets(data, config, lambda line: None)
+    return data, config
 
 
 def family_config(family: str, config: Config, data: ModelInput) -> Config:

@@ -39,6 +39,7 @@ from gxnet.config import Config
 from gxnet.demand import load_demand
 from gxnet.model_choice import (
     ModelInput,
+    TownshipNeeds,
     solve_network,
     township_needs,
     with_point_target,
@@ -207,15 +208,11 @@ def _solve_and_plan(
     with stages.stage("costs", "travel costs"):
         data, stranded = model_input(demand, sites, config, networks)
         stages.say(f"{len(data.walk):,} walk pairs, {len(data.truck):,} truck pairs")
-    needs = township_needs(demand, data.points, data.walk, config)
-    minimums = needs.groups
-    _say_townships(needs, config, stages.say, applied=minimums is not None)
-    config = with_point_target(
-        config, demand, data.points, stages.say, needed=needs.needed if minimums is not None else 0
-    )
+    data, config, needs = with_targets(data, config, stages.say)
+    minimums = data.minimums
     check_reachable(demand, data.points, data.walk, config, networks, stranded_points=stranded)
     with stages.stage("model", f"{config.solver.name} solve"):
-        solution = solve_network(dataclasses.replace(data, minimums=minimums), config)
+        solution = solve_network(data, config)
         stages.say(f"{solution.model}: {solve_quality(solution.quality())}")
     with stages.stage("plan", "assemble"):
         links = {tier: pairs for tier, (_, pairs) in data.hubs().items()}
@@ -281,6 +278,21 @@ def model_input(
         demand, useful, of[Tier.SORTING_CENTRE], walk, links[Tier.SORTING_CENTRE], **extra
     )
     return data, stranded
+
+
+def with_targets(
+    data: ModelInput, config: Config, say: Progress
+) -> tuple[ModelInput, Config, TownshipNeeds]:
+    """The model's input with its grouped minimums (the township minimum and county quota,
+    :func:`gxnet.model_choice.township_needs`) and the config with its number of points (the
+    household standard's, raised to what the minimums need), each said through ``say``."""
+    needs = township_needs(data.demand, data.points, data.walk, config)
+    minimums = needs.groups
+    _say_townships(needs, config, say, applied=minimums is not None)
+    config = with_point_target(
+        config, data.demand, data.points, say, needed=needs.needed if minimums is not None else 0
+    )
+    return dataclasses.replace(data, minimums=minimums), config, needs
 
 
 def _say_townships(needs, config: Config, say: Progress, *, applied: bool) -> None:

@@ -142,7 +142,9 @@ class Plan:
             f"Plan for {self.provenance.get('area_name', self.slug)}",
             f"  recycling points: {m.get('points', 0):,} at {m.get('point_sites', 0):,} sites "
             f"({m.get('points_existing', 0):,} existing sites kept)",
-            f"  sorting centres:  {m.get('centres', 0):,}",
+            f"  sorting centres:  {m.get('centres', 0):,}"
+            + (f", collection markets: {m['markets']:,}" if m.get("markets") else "")
+            + (f", processing bases: {m['bases']:,}" if m.get("bases") else ""),
             f"  households covered within the standard: {m.get('households_covered', 0):,.0f} "
             f"of {m.get('households', 0):,.0f} ({100 * m.get('coverage', 0.0):.1f} %)",
             f"  walk/ride to point: mean {_minutes(m.get('walk_mean_s'))}, "
@@ -322,9 +324,13 @@ def measure(
     """The figures of a plan: points and centres chosen, coverage, travel times.
 
     Walk (or ride) times are weighted by households over covered demand; truck times are over
-    the links of chosen points. Missing figures (no centres) are NaN.
+    the links of chosen points (to their market or centre). Missing figures (no centres) are
+    NaN.
     """
     chosen = sites[sites["chosen"].astype(bool)]
+    first_leg = links[
+        links["point_id"].isin(chosen.loc[chosen["tier"] == Tier.RECYCLING_POINT, "site_id"])
+    ]
     points = chosen[chosen["tier"] == Tier.RECYCLING_POINT]
     households = float(demand["households"].sum())
     covered = demand[demand["covered"].astype(bool)]
@@ -334,14 +340,16 @@ def measure(
         "points": n_points,
         "point_sites": len(points),
         "points_existing": int((points["status"] == SiteStatus.EXISTING).sum()),
+        "markets": int((chosen["tier"] == Tier.COLLECTION_MARKET).sum()),
         "centres": int((chosen["tier"] == Tier.SORTING_CENTRE).sum()),
+        "bases": int((chosen["tier"] == Tier.PROCESSING_BASE).sum()),
         "households": households,
         "households_covered": hh_covered,
         "coverage": hh_covered / households if households > 0 else 0.0,
         "walk_mean_s": _weighted_mean(covered["travel_s"], covered["households"]),
         "walk_p95_s": weighted_quantile(covered["travel_s"], covered["households"], 0.95),
-        "truck_mean_s": _weighted_mean(links["travel_s"], np.ones(len(links))),
-        "truck_p95_s": weighted_quantile(links["travel_s"], np.ones(len(links)), 0.95),
+        "truck_mean_s": _weighted_mean(first_leg["travel_s"], np.ones(len(first_leg))),
+        "truck_p95_s": weighted_quantile(first_leg["travel_s"], np.ones(len(first_leg)), 0.95),
     }
 
 

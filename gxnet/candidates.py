@@ -19,6 +19,7 @@ from pyproj import Transformer
 
 from gxnet import settings
 from gxnet._errors import InputFileError
+from gxnet._messages import LANGUAGES, messages
 from gxnet.config import Config
 from gxnet.crs import utm_crs
 from gxnet.study_area import StudyArea
@@ -95,15 +96,21 @@ def refuse_rejected(
     rejected = report[report["action"] == "rejected"]
     if rejected.empty or skip_bad_rows:
         return
-    lines = [
-        f"  row {r.row}: {r.field}: {r.reason}" for r in rejected.head(10).itertuples(index=False)
-    ]
-    more = f"\n  ... and {len(rejected) - 10} more" if len(rejected) > 10 else ""
+    texts = {}
+    for lang in LANGUAGES:
+        words = messages(lang)
+        lines = [
+            words["err_row_line"].format(row=r.row, field=r.field, reason=r.reason)
+            for r in rejected.head(10).itertuples(index=False)
+        ]
+        more = words["err_rows_more"].format(n=len(rejected) - 10) if len(rejected) > 10 else ""
+        texts[lang] = {"lines": "\n".join(lines), "more": more}
     raise InputFileError(
-        f"{len(rejected)} rows rejected:\n" + "\n".join(lines) + more + "\nfix them, or run "
-        "again with --skip-bad-rows to plan with the other rows (`gxnet sites check` reports "
-        "the whole list)",
+        key="err_rows_rejected",
         path=str(path),
+        n=len(rejected),
+        **texts["zh"],
+        **{f"{name}_en": value for name, value in texts["en"].items()},
     )
 
 

@@ -18,9 +18,10 @@ the progress lines and recorded in the plan's provenance, so that the map can sh
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gxnet import settings
 from gxnet._errors import InputFileError
+from gxnet._messages import text
 from gxnet.assemble import assemble_plan
 from gxnet.candidates import candidate_sites, refuse_rejected
 from gxnet.config import Config
@@ -39,6 +41,8 @@ from gxnet.demand import load_demand
 from gxnet.model_choice import ModelInput, solve_network, with_point_target
 from gxnet.osm.pbf import file_sha256
 from gxnet.plan import Plan, check_writable
+from gxnet.plan_tables import status_words
+from gxnet.progress import Progress
 from gxnet.service_pairs import (
     STRAIGHT_LINE_NOTE,
     check_reachable,
@@ -51,25 +55,23 @@ from gxnet.service_pairs import (
 from gxnet.study_area import StudyArea, study_area
 from gxnet.tiers import KEPT, SiteStatus, Tier
 
-Progress = Callable[[str], None]
-
 
 class _Stages:
-    """Times each stage and reports it through ``progress``."""
+    """Times each stage and reports it to ``progress`` (nothing is shown without one)."""
 
     def __init__(self, progress: Progress | None) -> None:
-        self.progress = progress or (lambda line: None)
+        self.progress = progress or Progress(stream=io.StringIO(), bars=False)
         self.seconds: dict[str, float] = {}
 
     @contextmanager
-    def stage(self, name: str, doing: str) -> Iterator[None]:
-        self.progress(f"[{len(self.seconds) + 1}] {name}: {doing} ...")
+    def stage(self, name: str, *, budget_s: float | None = None) -> Iterator[None]:
         tic = time.perf_counter()
-        yield
+        with self.progress.stage(name, budget_s=budget_s):
+            yield
         self.seconds[name] = round(time.perf_counter() - tic, 3)
 
-    def say(self, line: str) -> None:
-        self.progress(f"    {line}")
+    def say(self, key: str, **params: Any) -> None:
+        self.progress.say(text(key, self.progress.lang, **params))
 
 
 def optimize_city(
@@ -103,7 +105,7 @@ def optimize_city(
     skip_bad_rows
         Plan with the valid rows of a site list that has rejected rows (else an error).
     progress
-        Called with one line per stage (the CLI prints them).
+        Where the stages are reported (the CLI's bars or lines on stderr); default: nowhere.
     osm_name
         The name ``gxnet fetch --area FILE --name N`` cached the area's OSM data under; default
         the city's, or the cache fetched for the same outline (found by its hash).
@@ -129,34 +131,37 @@ def optimize_city(
             if not Path(value).is_file():
                 raise InputFileError("no such file", path=str(value))
             inputs[name] = {"path": str(value), "sha256": file_sha256(value)}
-    with stages.stage("area", f"{city_or_area}"):
+    with stages.stage("area"):
         area = study_area(city_or_area)
-        stages.say(f"{area.name} ({area.slug})")
+        stages.say("progress_area", name=area.name, slug=area.slug)
     osm_pbf = pbf_path or _cached_pbf(area, osm_name)
-    with stages.stage("demand", "households"):
+    with stages.stage("demand"):
         demand_frame = load_demand(area, config, demand=demand, pbf=osm_pbf)
         stages.say(
-            f"{len(demand_frame):,} demand units, "
-            f"{demand_frame['households'].sum():,.0f} households"
+            "progress_demand",
+            units=len(demand_frame),
+            households=float(demand_frame["households"].sum()),
         )
-    with stages.stage("sites", "candidate sites"):
+    with stages.stage("sites"):
         site_frame, site_source = candidate_sites(
             area, demand_frame, config, sites=sites, pbf=osm_pbf, skip_bad_rows=skip_bad_rows
         )
         stages.say(
-            f"{(site_frame['tier'] == Tier.RECYCLING_POINT).sum():,} point and "
-            f"{(site_frame['tier'] == Tier.SORTING_CENTRE).sum():,} centre sites from {site_source}"
+            "progress_sites",
+            points=int((site_frame["tier"] == Tier.RECYCLING_POINT).sum()),
+            centres=int((site_frame["tier"] == Tier.SORTING_CENTRE).sum()),
+            source=site_source,
         )
-    with stages.stage("networks", "road networks"):
+    with stages.stage("networks"):
         networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
         if networks is None:
             note = STRAIGHT_LINE_NOTE.format(
                 factor=config.costs.detour_factor, command=fetch_command(area)
             )
-            stages.say("NOTE: " + note)
+            stages.progress.note(note)
         else:
             note = ""
-            stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
+            stages.progress.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
     return _solve_and_plan(
         area,
         demand_frame,
@@ -195,7 +200,7 @@ def _solve_and_plan(
 ) -> Plan:
     points = sites[sites["tier"] == Tier.RECYCLING_POINT].reset_index(drop=True)
     centres = sites[sites["tier"] == Tier.SORTING_CENTRE].reset_index(drop=True)
-    with stages.stage("costs", "travel costs"):
+    with stages.stage("costs"):
         walk = walk_costs(demand, points, config, networks)
         # Only points some demand can reach matter to the model and to the trucks.
         useful = points[
@@ -204,16 +209,17 @@ def _solve_and_plan(
         truck = truck_costs(useful, centres, config, networks)
         stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
         walk = walk[~walk["site_id"].isin(stranded)]
-        stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
-    config = with_point_target(config, demand, useful, stages.say)
+        stages.say("progress_pairs", walk=len(walk), truck=len(truck))
+    config = with_point_target(config, demand, useful, stages.progress.say)
     check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
-    with stages.stage("model", f"{config.solver.name} solve"):
+    with stages.stage("model", budget_s=config.solver.time_limit_s):
         solution = solve_network(ModelInput(demand, useful, centres, walk, truck), config)
         stages.say(
-            f"{solution.model}: {solution.status}"
-            + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
+            "progress_solution",
+            model=solution.model,
+            status=status_words(solution.status, solution.gap, stages.progress.lang),
         )
-    with stages.stage("plan", "assemble"):
+    with stages.stage("plan"):
         plan = assemble_plan(area, demand, sites, walk, truck, solution, config)
     plan.metrics["stage_seconds"] = dict(stages.seconds)
     plan.provenance.update(provenance)
@@ -315,13 +321,17 @@ def save_outputs(
     out: str | os.PathLike[str] | None = None,
     *,
     plan_dir: str | os.PathLike[str] | None = None,
-    basemap: str = "osm",
+    basemap: str | None = None,
     lang: str = "zh",
+    progress: Progress | None = None,
+    diff: pd.DataFrame | None = None,
 ) -> tuple[Path, Path]:
-    """Save the plan folder and its map (both atomically); return their paths.
+    """Save the plan folder (with its workbook and tables in ``lang``, and the changes
+    ``diff`` of a re-solve) and its map (both atomically); return their paths.
 
     Both places are checked before anything is written, so a read-only map folder does not
-    leave a new plan beside an old map.
+    leave a new plan beside an old map. ``basemap`` None is AMap for Chinese and
+    OpenStreetMap for English (:func:`gxnet.maps.default_basemap`).
 
     Raises
     ------
@@ -334,6 +344,29 @@ def save_outputs(
     folder = Path(plan_dir) if plan_dir is not None else folder
     check_writable(folder)
     check_writable(html.parent)
-    plan.save(folder)
-    save_map(plan, html, basemap=basemap, lang=lang)
+    stages = _Stages(progress)
+    with stages.stage("outputs"):
+        plan.save(folder, lang=lang, diff=diff)
+        save_map(plan, html, basemap=basemap, lang=lang)
     return folder, html
+
+
+def diff_table(old: Plan, new: Plan) -> pd.DataFrame:
+    """The sites a re-solve opened, closed and kept: ``site_id, name, tier, change, lon,
+    lat`` (for the workbook's and the CSV's changes table)."""
+    change = old.diff(new)
+    sites = pd.concat([new.sites, old.sites]).drop_duplicates("site_id").set_index("site_id")
+    rows = [(i, c) for c, ids in (("opened", change.opened), ("closed", change.closed),
+                                  ("kept", change.kept)) for i in ids]  # fmt: skip
+    ids = [i for i, _ in rows]
+    chosen = sites.loc[ids]
+    return pd.DataFrame(
+        {
+            "site_id": ids,
+            "name": chosen["name"].to_numpy(),
+            "tier": chosen["tier"].to_numpy(),
+            "change": [c for _, c in rows],
+            "lon": chosen.geometry.x.to_numpy(),
+            "lat": chosen.geometry.y.to_numpy(),
+        }
+    )

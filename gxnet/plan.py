@@ -49,7 +49,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gxnet._errors import InputFileError, OutputError
+from gxnet._errors import InputFileError, OutputError, not_writable
 from gxnet.tiers import SiteStatus, Tier
 
 #: Layers of a plan, in the order they are written.
@@ -121,37 +121,68 @@ class Plan:
         s = self.sites
         return s[s["chosen"] & (s["tier"] == Tier.SORTING_CENTRE)]
 
-    def summary(self) -> str:
-        """A few lines a planner reads after a run: what was chosen, coverage, times, solver."""
+    def summary(self, lang: str = "en") -> str:
+        """A few lines a planner reads after a run, in ``lang``: what was chosen, coverage,
+        times, and the solver's status in words."""
+        from gxnet._messages import text
+        from gxnet.plan_tables import status_words
+
         m = self.metrics
+
+        def minutes(key: str) -> str:
+            seconds = m.get(key)
+            if seconds is None or not math.isfinite(seconds):
+                return text("not_available", lang)
+            return text("minutes_value", lang, value=seconds / 60)
+
+        households = m.get("households", 0) or 0
         lines = [
-            f"Plan for {self.provenance.get('area_name', self.slug)}",
-            f"  recycling points: {m.get('points', 0):,} at {m.get('point_sites', 0):,} sites "
-            f"({m.get('points_existing', 0):,} existing sites kept)",
-            f"  sorting centres:  {m.get('centres', 0):,}",
-            f"  households covered within the standard: {m.get('households_covered', 0):,.0f} "
-            f"of {m.get('households', 0):,.0f} ({100 * m.get('coverage', 0.0):.1f} %)",
-            f"  walk/ride to point: mean {_minutes(m.get('walk_mean_s'))}, "
-            f"95th percentile {_minutes(m.get('walk_p95_s'))}",
-            f"  truck to centre:    mean {_minutes(m.get('truck_mean_s'))}, "
-            f"95th percentile {_minutes(m.get('truck_p95_s'))}",
+            text("summary_title", lang, area=self.provenance.get("area_name", self.slug)),
+            text(
+                "summary_points",
+                lang,
+                points=m.get("points", 0),
+                sites=m.get("point_sites", 0),
+                existing=m.get("points_existing", 0),
+            ),
+            text("summary_centres", lang, centres=m.get("centres", 0)),
+            text(
+                "summary_coverage",
+                lang,
+                covered=m.get("households_covered", 0),
+                households=households,
+                share=100 * m.get("coverage", 0.0),
+            ),
+            text("summary_access", lang, mean=minutes("walk_mean_s"), p95=minutes("walk_p95_s")),
+            text("summary_truck", lang, mean=minutes("truck_mean_s"), p95=minutes("truck_p95_s")),
         ]
-        status = m.get("status")
-        if status is not None:
-            gap = m.get("gap")
-            gap_text = "" if gap is None or not math.isfinite(gap) else f", gap {100 * gap:.2f} %"
-            lines.append(f"  solver: {m.get('solver', '?')} {status}{gap_text}")
+        if m.get("status") is not None:
+            status = status_words(m.get("status"), m.get("gap"), lang)
+            lines.append(text("summary_solver", lang, solver=m.get("solver", "?"), status=status))
         stages = m.get("stage_seconds") or {}
         if stages:
-            times = ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())
-            lines.append(f"  time per stage: {times}")
+            times = ", ".join(
+                f"{text(f'stage_{k}', lang)} {text('seconds_value', lang, value=v)}"
+                for k, v in stages.items()
+            )
+            lines.append(text("summary_stages", lang, times=times))
         note = self.provenance.get("note")
         if note:
-            lines.append(f"  NOTE: {note}")
-        return "\n".join(lines)
+            lines.append(text("summary_note", lang, note=note))
+        return "\n".join(f"  {line}" if i else line for i, line in enumerate(lines))
 
-    def save(self, folder: str | os.PathLike[str]) -> Path:
+    def save(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        lang: str = "zh",
+        diff: pd.DataFrame | None = None,
+    ) -> Path:
         """Write the plan into ``folder`` (created or replaced as a whole) and return it.
+
+        Beside the layers the folder gets the workbook ``plan.xlsx`` and its tables as CSV
+        (:func:`gxnet.workbook.write_tables`) in ``lang``, with a sheet of the changes ``diff``
+        of a re-solve when given.
 
         Raises
         ------
@@ -174,6 +205,10 @@ class Plan:
             ) from exc
         try:
             self._write(tmp)
+            # The workbook reads the plan's tables, which read the plan: imported on use.
+            from gxnet.workbook import write_tables
+
+            write_tables(self, tmp, lang=lang, diff=diff)
             _swap_folder(tmp, folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -201,7 +236,9 @@ class Plan:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", "NaN of Infinity", RuntimeWarning)
                 flat.to_file(tmp / f"{layer}.geojson", driver="GeoJSON")
-            _table(frame).to_csv(tmp / f"{layer}.csv", index=False, encoding="utf-8-sig")
+            if layer in ("demand", "links"):
+                # Sites and counties go as the workbook's tables (gxnet.workbook.write_tables).
+                _table(frame).to_csv(tmp / f"{layer}.csv", index=False, encoding="utf-8-sig")
         if "cell" in self.demand.columns and self.demand["cell"].notna().any():
             cells = gpd.GeoDataFrame(
                 self.demand[["demand_id"]], geometry=self.demand["cell"].values, crs="EPSG:4326"
@@ -222,22 +259,18 @@ class Plan:
         try:
             document = json.loads(doc_path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise InputFileError(
-                "not a saved plan (no plan.json); give a folder written by `gxnet optimize`, "
-                "such as plans/wuzhou",
-                path=str(folder),
-            ) from exc
+            raise InputFileError(key="err_not_a_plan", path=str(folder)) from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"damaged plan file: {exc}", path=str(doc_path)) from exc
-        if document.get("format") != PLAN_FORMAT or document.get("version", 0) > PLAN_VERSION:
             raise InputFileError(
-                f"not a gxnet plan of version {PLAN_VERSION} or older", path=str(doc_path)
-            )
+                key="err_damaged_plan", detail=str(exc), path=str(doc_path)
+            ) from exc
+        if document.get("format") != PLAN_FORMAT or document.get("version", 0) > PLAN_VERSION:
+            raise InputFileError(key="err_plan_version", version=PLAN_VERSION, path=str(doc_path))
         layers = {}
         for layer in LAYERS:
             path = folder / f"{layer}.parquet"
             if not path.is_file():
-                raise InputFileError("layer file missing from the plan", path=str(path))
+                raise InputFileError(key="err_plan_layer", path=str(path))
             layers[layer] = gpd.read_parquet(path)
         return cls(**layers, metrics=document["metrics"], provenance=document["provenance"])
 
@@ -274,24 +307,33 @@ class PlanDiff:
         )
 
     def __str__(self) -> str:
+        return self.describe("en")
+
+    def describe(self, lang: str) -> str:
+        """What changed, in ``lang``: sites opened, closed and kept, the counts and coverage."""
+        from gxnet._messages import text
+
         b, a = self.metrics_before, self.metrics_after
 
         def ids(values: list[str]) -> str:
             shown = ", ".join(values[:10])
-            return shown + (f", ... ({len(values)} in all)" if len(values) > 10 else "")
+            more = f", {text('diff_more', lang, n=len(values))}" if len(values) > 10 else ""
+            return f" ({shown}{more})" if values else ""
 
         return "\n".join(
             [
-                f"sites opened: {len(self.opened)}"
-                + (f" ({ids(self.opened)})" * bool(self.opened)),
-                f"sites closed: {len(self.closed)}"
-                + (f" ({ids(self.closed)})" * bool(self.closed)),
-                f"sites kept:   {len(self.kept)}",
-                f"recycling points: {b.get('points', 0)} -> {a.get('points', 0)}",
-                f"sorting centres:  {b.get('centres', 0)} -> {a.get('centres', 0)}",
-                f"coverage: {100 * b.get('coverage', 0):.1f} % -> "
-                f"{100 * a.get('coverage', 0):.1f} %"
-                f" ({self.change('households_covered'):+,.0f} households)",
+                text("diff_opened", lang, n=len(self.opened)) + ids(self.opened),
+                text("diff_closed", lang, n=len(self.closed)) + ids(self.closed),
+                text("diff_kept", lang, n=len(self.kept)),
+                text("diff_points", lang, before=b.get("points", 0), after=a.get("points", 0)),
+                text("diff_centres", lang, before=b.get("centres", 0), after=a.get("centres", 0)),
+                text(
+                    "diff_coverage",
+                    lang,
+                    before=100 * b.get("coverage", 0),
+                    after=100 * a.get("coverage", 0),
+                    change=self.change("households_covered"),
+                ),
             ]
         )
 
@@ -344,12 +386,6 @@ def _weighted_mean(values: Any, weights: Any) -> float:
     return float(np.average(v[keep], weights=w[keep])) if keep.any() else math.nan
 
 
-def _minutes(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds):
-        return "n/a"
-    return f"{seconds / 60:.1f} min"
-
-
 def _plain(value: Any) -> Any:
     """JSON-ready values: NumPy scalars to Python, NaN and infinity to None."""
     if isinstance(value, dict):
@@ -376,13 +412,21 @@ def _single_geometry(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The layer as a spreadsheet table: point geometry as lon/lat columns, other shapes dropped."""
+    """The layer as a spreadsheet table: point geometry as lon/lat columns, other shapes
+    dropped, seconds as minutes to a tenth, and text safe from formula injection."""
+    from gxnet._io import spreadsheet_safe
+
     flat = pd.DataFrame(_single_geometry(frame).drop(columns=frame.geometry.name))
+    if "travel_s" in flat.columns:
+        minutes = (flat.pop("travel_s").astype(float) / 60.0).round(1)
+        flat.insert(len(flat.columns), "travel_min", minutes)
+    if "metres" in flat.columns:
+        flat["metres"] = flat["metres"].astype(float).round(0)
     geom = frame.geometry
     if len(frame) and (geom.geom_type == "Point").all():
         flat["lon"] = geom.x.round(6).to_numpy()
         flat["lat"] = geom.y.round(6).to_numpy()
-    return flat
+    return spreadsheet_safe(flat)
 
 
 def check_writable(folder: Path) -> None:
@@ -397,15 +441,12 @@ def check_writable(folder: Path) -> None:
             break
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
-        raise OutputError(f"cannot write the plan: {probe} is a file, not a folder")
+        raise not_writable(folder, "err_is_file", probe)
     targets = [probe] + ([folder.parent] if folder.exists() else [])
     for path in targets:
         mode = path.stat().st_mode
         if not os.access(path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-            raise OutputError(
-                f"cannot write the plan: {path} is read-only; make it writable or choose "
-                "another folder with --out"
-            )
+            raise not_writable(folder, "err_read_only", path)
 
 
 def _swap_folder(new: Path, folder: Path) -> None:

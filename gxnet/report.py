@@ -75,10 +75,11 @@ def walk_times(demand: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"walk_mean_min": mean, "walk_p95_min": p95})
 
 
-def _figures(
+def figures_by(
     demand: pd.DataFrame, sites: pd.DataFrame, demand_key: pd.Series, site_key: pd.Series
 ) -> pd.DataFrame:
-    """Households, coverage, points, centres and walk times per key (a county or the total)."""
+    """Households, coverage, points, centres and walk times per key (a county, a township or
+    the total) of the demand rows and of the chosen ``sites``."""
     households = demand["households"].astype(float)
     covered = households.where(demand["covered"].fillna(False).astype(bool), 0.0)
     table = pd.DataFrame(
@@ -150,7 +151,7 @@ def county_table(plan: Plan) -> pd.DataFrame:
     demand = plan.demand
     sites = _chosen_sites(plan)
     demand_key = demand["county_adcode"].fillna(0).astype(int)
-    table = _figures(demand, sites, demand_key, sites["county_adcode"])
+    table = figures_by(demand, sites, demand_key, sites["county_adcode"])
     table.index = table.index.astype(int).rename("county_adcode")
     names = (
         plan.counties.set_index(plan.counties["adcode"].astype(int))[["name_zh", "name_pinyin"]]
@@ -167,7 +168,7 @@ def plan_totals(plan: Plan) -> pd.Series:
     """The figures of :func:`county_table` for the whole plan (every site and demand row)."""
     demand = plan.demand
     sites = plan.sites.loc[plan.sites["chosen"].astype(bool)]
-    table = _figures(
+    table = figures_by(
         demand,
         sites,
         pd.Series(0, index=demand.index),

@@ -398,11 +398,16 @@ class _PlanLayer(Layer):
         self.build = build if show else f"gx.lazy(function () {{ return {build}; }})"
 
 
-def _legend_html(text: dict[str, str]) -> str:
-    """The legend: walk-time classes, unreached and uncovered demand, and the site symbols."""
+def walk_class_labels() -> list[str]:
+    """The legend's label of each walk-time class (minutes): ``0–5``, ..., ``≥ 30``."""
     lows = (0.0, *WALK_BINS_MIN)
     labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(lows, WALK_BINS_MIN, strict=False)]
-    labels.append(f"≥ {WALK_BINS_MIN[-1]:g}")
+    return [*labels, f"≥ {WALK_BINS_MIN[-1]:g}"]
+
+
+def _legend_html(text: dict[str, str]) -> str:
+    """The legend: walk-time classes, unreached and uncovered demand, and the site symbols."""
+    labels = walk_class_labels()
     rows = [f"<h4>{text['legend_walk']}</h4>"]
     rows += [
         f'<div><i style="background:{colour}"></i>{label}</div>'

@@ -1,8 +1,9 @@
 """Tables of a plan: households, recycling points, coverage and walk times per county.
 
 :func:`county_table` gives the figures as a DataFrame (the pipeline writes it as CSV);
-:func:`render_report` turns them into a markdown or a self-contained HTML report in Chinese or
-English, and :func:`write_report` saves that report atomically.
+:func:`render_report` turns them into a markdown summary, or the printable report of
+:mod:`gxnet.document` (self-contained HTML, or PDF), in Chinese or English, and
+:func:`write_report` saves that report atomically.
 
 Coverage is the share of all households whose point lies within the service standard (the plan's
 ``covered`` flag), so demand without any reachable point counts as not covered. Walk times are
@@ -13,7 +14,6 @@ at least 95 % of them live.
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 
@@ -22,15 +22,21 @@ import numpy as np
 import pandas as pd
 
 from gxnet._errors import UserInputError
-from gxnet._io import write_text_atomic
+from gxnet._io import write_bytes_atomic, write_text_atomic
 from gxnet._messages import messages
 from gxnet.plan import Plan
 from gxnet.regions import get_region
 from gxnet.tiers import Tier
 
-FORMATS = ("markdown", "html")
+FORMATS = ("markdown", "html", "pdf")
 #: Report formats chosen from a file's suffix by :func:`write_report`.
-SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+SUFFIX_FORMATS = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
 
 
 def assigned(demand: pd.DataFrame) -> pd.Series:
@@ -270,52 +276,24 @@ def _markdown(title: str, warning: str | None, summary: list[tuple[str, str]], t
     return "\n".join(lines) + "\n"
 
 
-_HTML_STYLE = """
-body { font-family: system-ui, "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
-       margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }
-.warning { background: #fff3cd; border: 1px solid #e0a800; padding: .6em 1em; font-weight: bold; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border-bottom: 1px solid #ccc; padding: .3em .6em; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-tr:last-child td { font-weight: bold; border-top: 2px solid #222; }
-"""
-
-
-def _html(title: str, warning: str | None, summary, text, table, lang: str) -> str:
-    esc = html.escape
-    head = "".join(f"<th>{esc(c)}</th>" for c in table.columns)
-    body = "\n".join(
-        "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in values) + "</tr>"
-        for values in table.itertuples(index=False)
-    )
-    items = "".join(f"<li>{esc(label)}: {esc(value)}</li>" for label, value in summary)
-    warning_html = f'<p class="warning">{esc(warning)}</p>' if warning else ""
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{esc(title)}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>{esc(title)}</h1>\n{warning_html}\n<h2>{esc(text['report_summary'])}</h2>\n"
-        f"<ul>{items}</ul>\n<h2>{esc(text['report_counties'])}</h2>\n"
-        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
-        "</body>\n</html>\n"
-    )
-
-
-def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str:
-    """Render a plan's report: summary and per-county table, as markdown or HTML.
+def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str | bytes:
+    """Render a plan's report.
 
     Parameters
     ----------
     plan
         The plan to report.
     fmt
-        "markdown" or "html" (one self-contained file: styles inline, nothing loaded).
+        "markdown" (summary and per-county table), "html" (the printable report of
+        :func:`gxnet.document.render_html`: one self-contained file) or "pdf" (the same, laid
+        out on A4 pages by :func:`gxnet.document.render_pdf`; bytes).
     lang
         "zh" (default) or "en".
 
     Returns
     -------
-    str
-        The report text.
+    str or bytes
+        The report text, or the PDF's bytes.
 
     Raises
     ------
@@ -323,15 +301,25 @@ def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str
         For an unknown format or language.
     """
     if fmt not in FORMATS:
-        raise UserInputError(f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        raise UserInputError(
+            f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}",
+            key="err_unknown_choice",
+            what=messages("zh")["what_report_format"],
+            what_en="report format",
+            value=fmt,
+            choices=", ".join(FORMATS),
+        )
     text = messages(lang)
+    if fmt != "markdown":
+        # The printable report draws the plan with matplotlib: imported when asked for.
+        from gxnet.document import render_html, render_pdf
+
+        return render_html(plan, lang=lang) if fmt == "html" else render_pdf(plan, lang=lang)
     title = plan_title(plan, lang)
     warning = straight_line_warning(plan, text)
     summary = _summary_lines(plan, text)
     table = _display_table(plan, text, lang)
-    if fmt == "markdown":
-        return _markdown(title, warning, summary, text, table)
-    return _html(title, warning, summary, text, table, lang)
+    return _markdown(title, warning, summary, text, table)
 
 
 def write_report(
@@ -350,7 +338,8 @@ def write_report(
     path
         The file to write.
     fmt
-        "markdown" or "html"; None chooses by the suffix (.md, .markdown, .html, .htm).
+        "markdown", "html" or "pdf"; None chooses by the suffix (.md, .markdown, .html, .htm,
+        .pdf).
     lang
         "zh" (default) or "en".
 
@@ -366,7 +355,12 @@ def write_report(
         fmt = SUFFIX_FORMATS.get(target.suffix.lower())
         if fmt is None:
             raise UserInputError(
-                f"{target}: cannot tell the report format from the suffix {target.suffix!r}: "
-                f"use one of {', '.join(SUFFIX_FORMATS)} or give the format"
+                key="err_report_suffix",
+                path=str(target),
+                suffix=target.suffix,
+                suffixes=", ".join(SUFFIX_FORMATS),
             )
-    return write_text_atomic(target, render_report(plan, fmt=fmt, lang=lang))
+    report = render_report(plan, fmt=fmt, lang=lang)
+    if isinstance(report, bytes):
+        return write_bytes_atomic(target, report)
+    return write_text_atomic(target, report)

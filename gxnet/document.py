@@ -87,7 +87,7 @@ def render_html(plan: Plan, *, lang: str = "zh") -> str:
             )
         ),
         f"<h2>{esc(words['report_counties'])}</h2>",
-        _table(county_rows(plan, lang), lang),
+        _table(county_rows(plan, lang, total=True), lang),
     ]
     towns = township_rows(plan, lang)
     if not towns.empty:

@@ -22,7 +22,7 @@ import pandas as pd
 from gxnet import crs
 from gxnet._messages import messages, text
 from gxnet.plan import Plan
-from gxnet.report import county_table, figures_by
+from gxnet.report import county_table, figures_by, plan_totals, site_counties
 from gxnet.tiers import SiteStatus, Tier
 from gxnet.townships import locate_townships
 
@@ -86,14 +86,21 @@ def site_places(plan: Plan, sites: gpd.GeoDataFrame) -> pd.DataFrame:
     """The county name and township name of each of ``sites`` (same index).
 
     The plan's own ``county_adcode`` and ``township_name`` columns when it has them, else the
-    county and township each site stands in (:func:`gxnet.townships.locate_townships`); a plan
-    outside Guangxi names its one study area as the county.
+    plan's county each site stands in (as the county table counts it) and the township
+    :func:`gxnet.townships.locate_townships` finds; a plan outside Guangxi names its one study
+    area as the county.
     """
     if {"county_adcode", "township_name"} <= set(sites.columns):
         places = sites[["county_adcode", "township_name"]].copy()
     else:
         located = locate_townships(sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy())
-        places = located[["county_adcode", "township_name"]].set_axis(sites.index)
+        places = pd.DataFrame(
+            {
+                "county_adcode": site_counties(plan, sites),
+                "township_name": located["township_name"].to_numpy(),
+            },
+            index=sites.index,
+        )
     counties = plan.counties
     names: dict[int, dict[str, str]] = {}
     if counties is not None and not counties.empty and "adcode" in counties.columns:
@@ -190,24 +197,29 @@ def site_table(plan: Plan, lang: str, *, chosen: bool = True) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def county_rows(plan: Plan, lang: str) -> pd.DataFrame:
+def county_rows(plan: Plan, lang: str, *, total: bool = False) -> pd.DataFrame:
     """Per county: adcode, name, households, covered, coverage, points, centres, walk/ride
-    times (the report's :func:`gxnet.report.county_table`)."""
+    times (the report's :func:`gxnet.report.county_table`), and with ``total`` a last row of
+    the whole plan (:func:`gxnet.report.plan_totals`)."""
     table = county_table(plan)
     name = table["name_zh" if lang == "zh" else "name_pinyin"]
     name = name.where(name != "", table["county_adcode"].astype(str))
     name = name.where(table["county_adcode"] != 0, text("outside_counties", lang))
+    if total:
+        whole = plan_totals(plan).to_frame().T.assign(county_adcode="")
+        table = pd.concat([table, whole], ignore_index=True)
+        name = pd.concat([name, pd.Series([text("total", lang)])], ignore_index=True)
     return pd.DataFrame(
         {
             "col_adcode": table["county_adcode"].astype(str),
             "col_county": name,
-            "col_households": table["households"].round(0),
-            "col_covered_households": table["covered_households"].round(0),
-            "col_coverage": table["coverage"].round(4),
-            "col_points": table["points"],
-            "col_centres": table["centres"],
-            "col_walk_mean": table["walk_mean_min"].round(1),
-            "col_walk_p95": table["walk_p95_min"].round(1),
+            "col_households": table["households"].astype(float).round(0),
+            "col_covered_households": table["covered_households"].astype(float).round(0),
+            "col_coverage": table["coverage"].astype(float).round(4),
+            "col_points": table["points"].astype(int),
+            "col_centres": table["centres"].astype(int),
+            "col_walk_mean": table["walk_mean_min"].astype(float).round(1),
+            "col_walk_p95": table["walk_p95_min"].astype(float).round(1),
         }
     )
 

@@ -122,19 +122,27 @@ def figures_by(
     ]
 
 
+def site_counties(plan: Plan, sites: gpd.GeoDataFrame) -> pd.Series:
+    """The adcode of the plan's county each of ``sites`` stands in (0 outside all)."""
+    counties = plan.counties
+    if counties is None or counties.empty:
+        return pd.Series(0, index=sites.index)
+    joined = gpd.sjoin(
+        sites[[sites.geometry.name]],
+        counties[["adcode", "geometry"]].to_crs(sites.crs),
+        how="left",
+        predicate="within",
+    )
+    # A site on a shared border falls in two counties: count it once, in the first.
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return joined["adcode"].reindex(sites.index).fillna(0).astype(int)
+
+
 def _chosen_sites(plan: Plan) -> gpd.GeoDataFrame:
     """The chosen sites, each with the adcode of the county it stands in (0 outside all)."""
     columns = [c for c in ("site_id", "tier", "points", "geometry") if c in plan.sites.columns]
     sites = plan.sites.loc[plan.sites["chosen"].astype(bool), columns]
-    counties = plan.counties
-    if counties is None or counties.empty:
-        return sites.assign(county_adcode=0)
-    joined = gpd.sjoin(
-        sites, counties[["adcode", "geometry"]].to_crs(sites.crs), how="left", predicate="within"
-    )
-    # A site on a shared border falls in two counties: count it once, in the first.
-    joined = joined[~joined.index.duplicated(keep="first")]
-    return sites.assign(county_adcode=joined["adcode"].fillna(0).astype(int))
+    return sites.assign(county_adcode=site_counties(plan, sites))
 
 
 def county_table(plan: Plan) -> pd.DataFrame:

@@ -118,7 +118,9 @@ def test_exports_open_in_gis_and_excel(tmp_path):
     table = pd.read_csv(folder / "sites.csv", encoding="utf-8-sig")
     chosen = table.set_index("编号")
     assert chosen.loc["p1", "名称"] == "菜市场回收点" and len(chosen) == 3  # chosen sites only
-    assert chosen.loc["p1", "经度（WGS-84）"] == 111.3 and chosen.loc["p1", "纬度（WGS-84）"] == 23.48
+    assert (
+        chosen.loc["p1", "经度（WGS-84）"] == 111.3 and chosen.loc["p1", "纬度（WGS-84）"] == 23.48
+    )
     candidates = pd.read_csv(folder / "candidates.csv", encoding="utf-8-sig")
     assert set(candidates["编号"]) == {"p3"}
     demand_csv = pd.read_csv(folder / "demand.csv", encoding="utf-8-sig")

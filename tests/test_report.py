@@ -178,8 +178,10 @@ def test_html_report_is_self_contained_and_escaped():
     page = render_report(plan, fmt="html")
     assert page.startswith("<!DOCTYPE html>")
     assert '<html lang="zh">' in page
-    assert "<td>&lt;万秀区&gt;</td><td>500</td><td>400</td><td>80.0%</td>" in page
-    assert "<td>合计</td><td>750</td>" in page
+    row = '<td>&lt;万秀区&gt;</td><td class="num">500</td><td class="num">400</td>'
+    assert row + '<td class="num">80.0%</td>' in page
+    assert '<td>合计</td><td class="num">750</td>' in page
+    assert 'src="data:image/png;base64,' in page  # the still map travels inside the file
     assert "http://" not in page and "https://" not in page
 
 
@@ -199,8 +201,8 @@ def test_write_report_chooses_format_by_suffix(tmp_path):
 
 
 def test_bad_format_language_and_suffix_are_refused(tmp_path):
-    with pytest.raises(UserInputError, match="unknown report format 'pdf'"):
-        render_report(small_plan(), fmt="pdf")
+    with pytest.raises(UserInputError, match="unknown report format 'docx'"):
+        render_report(small_plan(), fmt="docx")
     with pytest.raises(UserInputError, match="unknown language 'fr'"):
         render_report(small_plan(), lang="fr")
     with pytest.raises(UserInputError, match=r"report\.txt: cannot tell the report format"):

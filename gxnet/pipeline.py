@@ -129,7 +129,7 @@ def optimize_city(
     for name, value in (("sites", sites), ("demand", demand), ("pbf", pbf_path)):
         if value is not None and not isinstance(value, gpd.GeoDataFrame):
             if not Path(value).is_file():
-                raise InputFileError("no such file", path=str(value))
+                raise InputFileError(key="err_no_file", path=str(value))
             inputs[name] = {"path": str(value), "sha256": file_sha256(value)}
     with stages.stage("area"):
         area = study_area(city_or_area)

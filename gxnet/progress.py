@@ -14,6 +14,7 @@ The words come from the message catalogue (:mod:`gxnet._messages`) in the langua
 
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
 import time
@@ -99,12 +100,15 @@ class Progress:
             yield Stage(None)
             self.say(text("progress_done", self.lang, seconds=time.perf_counter() - tic))
             return
+        size = shutil.get_terminal_size((100, 24))
         bar = tqdm(
             total=budget_s if budget_s else steps,
             desc=label,
             file=self.stream,
             leave=True,
-            dynamic_ncols=True,
+            # A terminal that reports no size (a bare pseudo-terminal) gets the usual 100 x 24.
+            ncols=size.columns,
+            nrows=size.lines,
             bar_format=_bar_format(budget_s, steps, self.lang),
             mininterval=REDRAW_S,
         )

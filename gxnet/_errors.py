@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+from gxnet._catalogue import language, word
+
 
 class GxnetError(Exception):
     """Base class of every error gxnet raises on purpose.
@@ -50,10 +52,7 @@ class GxnetError(Exception):
 
 
 def _text(key: str, lang: str, params: dict[str, Any]) -> str:
-    # The catalogue imports this module (for its own errors): import it when first needed.
-    from gxnet._messages import text
-
-    return text(key, lang, **params)
+    return word(key, lang, params)
 
 
 class UserInputError(GxnetError, ValueError):
@@ -259,8 +258,6 @@ def as_error(exc: Failure) -> GxnetError:
 def exit_on(exc: Failure) -> NoReturn:
     """Print ``exc`` on stderr as gxnet's error line, in the console's language, and exit with
     its code (see :func:`as_error`)."""
-    from gxnet._messages import language
-
     error = as_error(exc)
     lang = language()
     print(error_line(error.localized(lang), lang), file=sys.stderr)

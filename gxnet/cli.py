@@ -493,7 +493,7 @@ def map_(plan_dir, out, basemap, lang) -> None:
 @_LANG
 def report(plan_dir, fmt, out, lang) -> None:
     """The report of a saved plan (help: the catalogue)."""
-    from gxnet.report import render_report, write_report
+    from gxnet.document import render_report, write_report
 
     plan = Plan.load(plan_dir)
     if fmt == "pdf" and out is None:

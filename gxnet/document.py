@@ -6,6 +6,9 @@ planning standards with their values and sources, the figures per county and per
 caveats (how travel was measured, census demand, mobile collection, a time-limited solve), the
 inputs with their SHA-256, and the credits of the data used.
 
+:func:`render_report` and :func:`write_report` give any of the report's formats: markdown (the
+short summary of :func:`gxnet.report.render_markdown`), HTML or PDF.
+
 The HTML opens offline (styles and picture inline) and prints on A4 from a browser; the PDF is
 the same document laid out by WeasyPrint (fonts from the system: Debian's Noto CJK draws the
 Chinese), with page numbers in the footer and table headers repeated on every page a table
@@ -17,12 +20,15 @@ from __future__ import annotations
 import base64
 import html
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from gxnet._errors import GxnetError
-from gxnet._messages import messages, text
+from gxnet._errors import GxnetError, UserInputError
+from gxnet._io import write_bytes_atomic, write_text_atomic
+from gxnet._messages import messages, text, unknown_choice
 from gxnet.attributions import REFERENCE_SOURCES, attribution_lines
 from gxnet.plan import Plan
 from gxnet.plan_tables import (
@@ -33,8 +39,18 @@ from gxnet.plan_tables import (
     summary_rows,
     township_rows,
 )
-from gxnet.report import plan_title, straight_line_warning
+from gxnet.report import plan_title, render_markdown, straight_line_warning
 from gxnet.static_map import render_png
+
+FORMATS = ("markdown", "html", "pdf")
+#: Report formats chosen from a file's suffix by :func:`write_report`.
+SUFFIX_FORMATS = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
 
 _STYLE = """
 @page { size: A4; margin: 18mm 15mm 20mm;
@@ -225,3 +241,78 @@ def _cell(value: Any, kind: str) -> str:
     if kind == "int" and float(value).is_integer():
         return f"{int(value):,}"
     return f"{value}"
+
+
+def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str | bytes:
+    """Render a plan's report.
+
+    Parameters
+    ----------
+    plan
+        The plan to report.
+    fmt
+        "markdown" (summary and per-county table: :func:`gxnet.report.render_markdown`),
+        "html" (the printable report of :func:`render_html`: one self-contained file) or "pdf"
+        (the same, laid out on A4 pages by :func:`render_pdf`; bytes).
+    lang
+        "zh" (default) or "en".
+
+    Returns
+    -------
+    str or bytes
+        The report text, or the PDF's bytes.
+
+    Raises
+    ------
+    UserInputError
+        For an unknown format or language.
+    """
+    if fmt not in FORMATS:
+        raise unknown_choice("report_format", fmt, FORMATS)
+    if fmt == "markdown":
+        return render_markdown(plan, lang=lang)
+    return render_html(plan, lang=lang) if fmt == "html" else render_pdf(plan, lang=lang)
+
+
+def write_report(
+    plan: Plan,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    lang: str = "zh",
+) -> Path:
+    """Write a plan's report to ``path`` atomically and return the path.
+
+    Parameters
+    ----------
+    plan
+        The plan to report.
+    path
+        The file to write.
+    fmt
+        "markdown", "html" or "pdf"; None chooses by the suffix (.md, .markdown, .html, .htm,
+        .pdf).
+    lang
+        "zh" (default) or "en".
+
+    Raises
+    ------
+    UserInputError
+        When ``fmt`` is None and the suffix names no format.
+    OutputError
+        When the folder cannot be written.
+    """
+    target = Path(path)
+    if fmt is None:
+        fmt = SUFFIX_FORMATS.get(target.suffix.lower())
+        if fmt is None:
+            raise UserInputError(
+                key="err_report_suffix",
+                path=str(target),
+                suffix=target.suffix,
+                suffixes=", ".join(SUFFIX_FORMATS),
+            )
+    report = render_report(plan, fmt=fmt, lang=lang)
+    if isinstance(report, bytes):
+        return write_bytes_atomic(target, report)
+    return write_text_atomic(target, report)

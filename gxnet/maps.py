@@ -45,7 +45,7 @@ from folium.template import Template
 from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, UserInputError
 from gxnet._io import write_text_atomic
-from gxnet._messages import messages
+from gxnet._messages import messages, unknown_choice
 from gxnet.plan import Plan
 from gxnet.report import (
     assigned,
@@ -500,14 +500,7 @@ def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> fol
     text = messages(lang)
     basemap = basemap or default_basemap(lang)
     if basemap not in BASEMAPS:
-        raise UserInputError(
-            f"unknown basemap {basemap!r}: choose one of {', '.join(BASEMAPS)}",
-            key="err_unknown_choice",
-            what=messages("zh")["what_basemap"],
-            what_en="basemap",
-            value=basemap,
-            choices=", ".join(BASEMAPS),
-        )
+        raise unknown_choice("basemap", basemap, BASEMAPS)
     leaflet_js, leaflet_css = leaflet_assets()
     west, south, east, north = _fit_bounds(plan)
     if basemap == "amap":

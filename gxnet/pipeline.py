@@ -18,6 +18,7 @@ the progress lines and recorded in the plan's provenance, so that the map can sh
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import os
 import time
@@ -33,7 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gxnet import settings
 from gxnet._errors import InputFileError
-from gxnet._messages import text
+from gxnet._messages import status_words, text
 from gxnet.assemble import assemble_plan
 from gxnet.candidates import candidate_sites, refuse_rejected
 from gxnet.config import Config
@@ -41,7 +42,6 @@ from gxnet.demand import load_demand
 from gxnet.model_choice import ModelInput, solve_network, with_point_target
 from gxnet.osm.pbf import file_sha256
 from gxnet.plan import Plan, check_writable
-from gxnet.plan_tables import status_words
 from gxnet.progress import Progress
 from gxnet.service_pairs import (
     STRAIGHT_LINE_NOTE,
@@ -54,6 +54,7 @@ from gxnet.service_pairs import (
 )
 from gxnet.study_area import StudyArea, study_area
 from gxnet.tiers import KEPT, SiteStatus, Tier
+from gxnet.workbook import write_tables
 
 
 class _Stages:
@@ -346,7 +347,7 @@ def save_outputs(
     check_writable(html.parent)
     stages = _Stages(progress)
     with stages.stage("outputs"):
-        plan.save(folder, lang=lang, diff=diff)
+        plan.save(folder, extras=functools.partial(write_tables, lang=lang, diff=diff))
         save_map(plan, html, basemap=basemap, lang=lang)
     return folder, html
 

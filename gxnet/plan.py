@@ -27,9 +27,10 @@ A :class:`Plan` is what ``gxnet optimize`` returns and what ``gxnet map``, ``gxn
 
 A saved plan is a folder: ``plan.json`` (metrics, provenance) and one GeoParquet file per layer,
 which :meth:`Plan.load` reads back exactly; beside them the same layers for people and other
-tools: ``plan.gpkg``, one ``<layer>.geojson`` each, and ``<layer>.csv`` in UTF-8 with a byte-order
-mark so that Excel shows Chinese. The folder is replaced as a whole: a failed save leaves the
-previous plan intact.
+tools: ``plan.gpkg``, one ``<layer>.geojson`` each, and ``demand.csv`` and ``links.csv`` in
+UTF-8 with a byte-order mark so that Excel shows Chinese (the sites and counties go as the
+workbook's tables, which :meth:`Plan.save` writes through its ``extras``). The folder is
+replaced as a whole: a failed save leaves the previous plan intact.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import shutil
 import stat
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,8 @@ import numpy as np
 import pandas as pd
 
 from gxnet._errors import InputFileError, OutputError, not_writable
+from gxnet._io import spreadsheet_safe
+from gxnet._messages import status_words, text
 from gxnet.tiers import SiteStatus, Tier
 
 #: Layers of a plan, in the order they are written.
@@ -124,9 +128,6 @@ class Plan:
     def summary(self, lang: str = "en") -> str:
         """A few lines a planner reads after a run, in ``lang``: what was chosen, coverage,
         times, and the solver's status in words."""
-        from gxnet._messages import text
-        from gxnet.plan_tables import status_words
-
         m = self.metrics
 
         def minutes(key: str) -> str:
@@ -175,14 +176,13 @@ class Plan:
         self,
         folder: str | os.PathLike[str],
         *,
-        lang: str = "zh",
-        diff: pd.DataFrame | None = None,
+        extras: Callable[[Plan, Path], object] | None = None,
     ) -> Path:
         """Write the plan into ``folder`` (created or replaced as a whole) and return it.
 
-        Beside the layers the folder gets the workbook ``plan.xlsx`` and its tables as CSV
-        (:func:`gxnet.workbook.write_tables`) in ``lang``, with a sheet of the changes ``diff``
-        of a re-solve when given.
+        ``extras(plan, folder)`` writes more files into the folder before it takes the place of
+        the old one, so that they are replaced with the plan as one unit (the pipeline writes
+        the workbook and its CSV tables so: :func:`gxnet.workbook.write_tables`).
 
         Raises
         ------
@@ -205,10 +205,8 @@ class Plan:
             ) from exc
         try:
             self._write(tmp)
-            # The workbook reads the plan's tables, which read the plan: imported on use.
-            from gxnet.workbook import write_tables
-
-            write_tables(self, tmp, lang=lang, diff=diff)
+            if extras is not None:
+                extras(self, tmp)
             _swap_folder(tmp, folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -311,8 +309,6 @@ class PlanDiff:
 
     def describe(self, lang: str) -> str:
         """What changed, in ``lang``: sites opened, closed and kept, the counts and coverage."""
-        from gxnet._messages import text
-
         b, a = self.metrics_before, self.metrics_after
 
         def ids(values: list[str]) -> str:
@@ -414,8 +410,6 @@ def _single_geometry(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     """The layer as a spreadsheet table: point geometry as lon/lat columns, other shapes
     dropped, seconds as minutes to a tenth, and text safe from formula injection."""
-    from gxnet._io import spreadsheet_safe
-
     flat = pd.DataFrame(_single_geometry(frame).drop(columns=frame.geometry.name))
     if "travel_s" in flat.columns:
         minutes = (flat.pop("travel_s").astype(float) / 60.0).round(1)

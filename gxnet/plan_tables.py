@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from gxnet import crs
-from gxnet._messages import messages, text
+from gxnet._messages import messages, status_words, text
 from gxnet.plan import Plan
-from gxnet.report import county_table, figures_by, plan_totals, site_counties
+from gxnet.report import county_table, figures_by, plan_title, plan_totals, site_counties
 from gxnet.tiers import SiteStatus, Tier
 from gxnet.townships import locate_townships
 
@@ -66,20 +66,6 @@ def localized(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 def minutes(seconds: Any) -> np.ndarray:
     """Seconds as minutes rounded to a tenth (NaN stays NaN)."""
     return np.round(np.asarray(seconds, dtype=float) / 60.0, 1)
-
-
-def status_words(status: str | None, gap: float | None, lang: str) -> str:
-    """A solver status in words a leader reads: proven optimal, or within X % of the best
-    possible, or a feasible plan without a bound."""
-    if status is None:
-        return text("status_unknown", lang)
-    if status == "optimal" and (gap is None or not math.isfinite(gap) or gap <= 1e-6):
-        return text("status_optimal", lang)
-    if gap is not None and math.isfinite(gap):
-        return text("status_within", lang, gap=100 * gap)
-    key = f"status_{status}"
-    words = messages(lang)
-    return words[key] if key in words else str(status)
 
 
 def site_places(plan: Plan, sites: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -294,8 +280,6 @@ def summary_rows(plan: Plan, lang: str) -> list[tuple[str, Any]]:
     the solver's status in words."""
     words = messages(lang)
     m, p = plan.metrics or {}, plan.provenance or {}
-    from gxnet.report import plan_title
-
     rows: list[tuple[str, Any]] = [
         (words["summary_area"], plan_title(plan, lang)),
         (words["summary_created"], p.get("created_utc", "")),

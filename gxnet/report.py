@@ -1,9 +1,8 @@
 """Tables of a plan: households, recycling points, coverage and walk times per county.
 
-:func:`county_table` gives the figures as a DataFrame (the pipeline writes it as CSV);
-:func:`render_report` turns them into a markdown summary, or the printable report of
-:mod:`gxnet.document` (self-contained HTML, or PDF), in Chinese or English, and
-:func:`write_report` saves that report atomically.
+:func:`county_table` gives the figures as a DataFrame (the workbook and the printed report of
+:mod:`gxnet.document` show them); :func:`render_markdown` writes them as a short markdown
+report in Chinese or English.
 
 Coverage is the share of all households whose point lies within the service standard (the plan's
 ``covered`` flag), so demand without any reachable point counts as not covered. Walk times are
@@ -14,29 +13,14 @@ at least 95 % of them live.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gxnet._errors import UserInputError
-from gxnet._io import write_bytes_atomic, write_text_atomic
 from gxnet._messages import messages
 from gxnet.plan import Plan
 from gxnet.regions import get_region
 from gxnet.tiers import Tier
-
-FORMATS = ("markdown", "html", "pdf")
-#: Report formats chosen from a file's suffix by :func:`write_report`.
-SUFFIX_FORMATS = {
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-    ".pdf": "pdf",
-}
 
 
 def assigned(demand: pd.DataFrame) -> pd.Series:
@@ -284,91 +268,11 @@ def _markdown(title: str, warning: str | None, summary: list[tuple[str, str]], t
     return "\n".join(lines) + "\n"
 
 
-def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str | bytes:
-    """Render a plan's report.
-
-    Parameters
-    ----------
-    plan
-        The plan to report.
-    fmt
-        "markdown" (summary and per-county table), "html" (the printable report of
-        :func:`gxnet.document.render_html`: one self-contained file) or "pdf" (the same, laid
-        out on A4 pages by :func:`gxnet.document.render_pdf`; bytes).
-    lang
-        "zh" (default) or "en".
-
-    Returns
-    -------
-    str or bytes
-        The report text, or the PDF's bytes.
-
-    Raises
-    ------
-    UserInputError
-        For an unknown format or language.
-    """
-    if fmt not in FORMATS:
-        raise UserInputError(
-            f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}",
-            key="err_unknown_choice",
-            what=messages("zh")["what_report_format"],
-            what_en="report format",
-            value=fmt,
-            choices=", ".join(FORMATS),
-        )
+def render_markdown(plan: Plan, *, lang: str = "zh") -> str:
+    """The plan's summary and per-county table as markdown, in ``lang``."""
     text = messages(lang)
-    if fmt != "markdown":
-        # The printable report draws the plan with matplotlib: imported when asked for.
-        from gxnet.document import render_html, render_pdf
-
-        return render_html(plan, lang=lang) if fmt == "html" else render_pdf(plan, lang=lang)
     title = plan_title(plan, lang)
     warning = straight_line_warning(plan, text)
-    summary = _summary_lines(plan, text)
-    table = _display_table(plan, text, lang)
-    return _markdown(title, warning, summary, text, table)
-
-
-def write_report(
-    plan: Plan,
-    path: str | os.PathLike[str],
-    *,
-    fmt: str | None = None,
-    lang: str = "zh",
-) -> Path:
-    """Write a plan's report to ``path`` atomically and return the path.
-
-    Parameters
-    ----------
-    plan
-        The plan to report.
-    path
-        The file to write.
-    fmt
-        "markdown", "html" or "pdf"; None chooses by the suffix (.md, .markdown, .html, .htm,
-        .pdf).
-    lang
-        "zh" (default) or "en".
-
-    Raises
-    ------
-    UserInputError
-        When ``fmt`` is None and the suffix names no format.
-    OutputError
-        When the folder cannot be written.
-    """
-    target = Path(path)
-    if fmt is None:
-        fmt = SUFFIX_FORMATS.get(target.suffix.lower())
-        if fmt is None:
-            raise UserInputError(
-                key="err_report_suffix",
-                path=str(target),
-                suffix=target.suffix,
-                suffixes=", ".join(SUFFIX_FORMATS),
-            )
-    report = render_report(plan, fmt=fmt, lang=lang)
-    if isinstance(report, bytes):
-        return write_bytes_atomic(target, report)
-    return write_text_atomic(target, report)
+    return _markdown(
+        title, warning, _summary_lines(plan, text), text, _display_table(plan, text, lang)
+    )

@@ -12,8 +12,7 @@ import pytest
 import shapely
 from PIL import Image
 
-from gxnet.document import caveats, render_html
-from gxnet.report import write_report
+from gxnet.document import caveats, render_html, write_report
 from gxnet.static_map import render_png
 from tests.test_report import WEST, small_plan
 

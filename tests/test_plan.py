@@ -15,6 +15,7 @@ from shapely.geometry import LineString, Point, box
 
 from gxnet._errors import InputFileError, OutputError
 from gxnet.plan import Plan, measure, weighted_quantile
+from gxnet.workbook import write_tables
 
 
 def make_plan(chosen=("p1", "p2", "c1"), name_p1="菜市场回收点") -> Plan:
@@ -112,7 +113,7 @@ def test_save_load_round_trip_is_exact(tmp_path):
 
 
 def test_exports_open_in_gis_and_excel(tmp_path):
-    folder = make_plan().save(tmp_path / "wuzhou")
+    folder = make_plan().save(tmp_path / "wuzhou", extras=write_tables)
     raw = (folder / "sites.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to show Chinese"
     table = pd.read_csv(folder / "sites.csv", encoding="utf-8-sig")

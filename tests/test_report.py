@@ -8,8 +8,9 @@ import pytest
 import shapely
 
 from gxnet._errors import UserInputError
+from gxnet.document import render_report, write_report
 from gxnet.plan import Plan, measure
-from gxnet.report import county_table, plan_totals, render_report, walk_times, write_report
+from gxnet.report import county_table, plan_totals, walk_times
 
 # Two counties side by side near Wuzhou: 万秀区 west of 111.1°E, 长洲区 east of it.
 WEST, EAST = 450403, 450405

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -154,6 +155,6 @@ def test_a_resolve_gets_a_changes_sheet(tmp_path):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_plan_folder_holds_the_workbook(tmp_path, lang):
-    folder = planned().save(tmp_path / "plan", lang=lang)
+    folder = planned().save(tmp_path / "plan", extras=functools.partial(write_tables, lang=lang))
     book = load_workbook(folder / "plan.xlsx", read_only=True)
     assert book.sheetnames[0] == ("概要" if lang == "zh" else "Summary")

@@ -48,6 +48,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "times a detour factor of {detour} and may differ from real routes. Re-plan once the "
         "road network is available.",
     ),
+    "straight_line_highway": (
+        "注意：本规划没有使用城市道路网络。步行和骑行时间按直线距离乘以绕行系数 {detour} "
+        "估算；货车车程按广西公路网计算（站点至公路的接驳段按直线 {access:.0f} 公里/小时），"
+        "与实际路程可能不同。取得道路网络后请重新规划。",
+        "Note: this plan did not use a city road network. Walking and riding times are "
+        "straight-line distances times a detour factor of {detour}; truck times follow the "
+        "Guangxi highway graph (access legs straight-line at {access:.0f} km/h). Both may differ "
+        "from real routes. Re-plan once the road network is available.",
+    ),
     "name": ("名称", "Name"),
     "site_id": ("编号", "ID"),
     "status": ("状态", "Status"),
@@ -97,6 +106,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "setting_rural": ("乡村（骑行）", "rural (ride)"),
     "report_counties": ("分县区统计", "By county"),
     "report_townships": ("分乡镇统计", "By township"),
+    "mobile": ("流动回收", "Mobile collection"),
+    "reason_no_site": ("服务标准内无候选站点", "no candidate site within the standard"),
+    "reason_too_few": (
+        "最佳站点服务标准内不足 {n:,.0f} 户",
+        "best site reaches fewer than {n:,.0f} households within the standard",
+    ),
+    "reason_not_chosen": ("规划未设点", "no point planned"),
+    "township_minimum": ("乡镇保底", "Township minimum"),
+    "township_minimum_on": (
+        "每个乡镇至少一个回收点（{n:,} 个乡镇有回收点）",
+        "at least one recycling point per township ({n:,} townships have one)",
+    ),
+    "township_minimum_off": ("未启用", "off"),
+    "county_quota": ("县区配额", "County quota"),
+    "county_quota_on": (
+        "各县区至少按户数标准配置回收点",
+        "each county at least the points its households' standard asks",
+    ),
+    "mobile_townships": ("流动回收乡镇", "Townships on mobile collection"),
+    "mobile_count": ("{n:,} 个，共 {hh:,.0f} 户", "{n:,}, {hh:,.0f} households"),
+    "layer_mobile": ("流动回收乡镇", "Townships on mobile collection"),
+    "data_sources": ("数据来源", "Data sources"),
     "report_summary": ("概要", "Summary"),
     "report_map": ("规划图", "Map of the plan"),
     "report_standards": ("规划标准及依据", "Planning standards and their sources"),
@@ -105,7 +136,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report_inputs": ("输入文件", "Inputs"),
     "report_page": ("第 {page} 页，共 {pages} 页", "Page {page} of {pages}"),
     "cost_mode": ("出行时间依据", "Travel times from"),
+    "cost_walk": ("步行/骑行时间依据", "Walking and riding times from"),
+    "cost_truck": ("货车车程依据", "Truck times from"),
     "cost_road": ("道路网络", "the road network"),
+    "cost_highway": (
+        "广西公路网（接驳段按直线距离）",
+        "the Guangxi highway graph (access legs straight-line)",
+    ),
     "cost_straight_line": ("直线距离 × 绕行系数", "straight-line distance × detour factor"),
     "solver": ("求解器", "Solver"),
     "solve_status": ("求解状态", "Solver status"),
@@ -162,6 +199,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary_truck": (
         "至分拣中心（货车）：平均 {mean}，95% 分位 {p95}",
         "truck to centre: mean {mean}, 95th percentile {p95}",
+    ),
+    "summary_townships": (
+        "乡镇：{townships:,} 个中 {with_point:,} 个有回收点，"
+        "{mobile:,} 个流动回收（{households:,.0f} 户）；无回收点的县区：{counties:,} 个",
+        "townships: {with_point:,} of {townships:,} with a point, {mobile:,} on mobile "
+        "collection ({households:,.0f} households); counties without a point: {counties:,}",
     ),
     "summary_solver": ("求解：{solver}，{status}", "solver: {solver}, {status}"),
     "summary_stages": ("各阶段用时：{times}", "time per stage: {times}"),

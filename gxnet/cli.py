@@ -401,6 +401,8 @@ def _written(plan: Plan, folder: Path, html: Path) -> None:
 @click.option("--rural-service-radius-m", type=float)
 @click.option("--truck-minutes", type=float)
 @click.option("--centres", type=int)
+@click.option("--township-minimum/--no-township-minimum", default=None)
+@click.option("--county-quota/--no-county-quota", default=None)
 @click.option("--household-size", type=float)
 @click.option("--solver", type=click.Choice(["highs", "cbc"]))
 @click.option("--time-limit", type=float)

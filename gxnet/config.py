@@ -80,6 +80,13 @@ class PointStandards:
         plan's standards, used by site checks.
     fixed_cost
         Relative cost of opening one point (the unit against which centres are priced).
+    mobile_below_households
+        Where a fixed point does not pay: a township whose best candidate site has fewer of the
+        township's households than this within the service standard (or none) is served by
+        mobile collection (流动回收, the national guidance's answer where a fixed point does not
+        pay) instead of a point. 500 is a fifth of the rural standard's 2,500 households: a
+        point that busy still sees a household's recyclables every few days; an assumption
+        to replace with a city's own figure.
     """
 
     households_per_point_urban: int = _spec(2000, lo=1)
@@ -90,6 +97,7 @@ class PointStandards:
     ride_speed_kmh: float = _spec(15.0, lo=1.0, hi=80.0)
     min_floor_area_m2: float = _spec(10.0, lo=0.0)
     fixed_cost: float = _spec(1.0, lo=0.0)
+    mobile_below_households: float = _spec(500.0, lo=0.0)
 
     def service_radius_m(self, setting: str) -> float:
         """The service radius for ``"urban"`` or ``"rural"`` demand."""
@@ -194,6 +202,16 @@ class Targets:
         ``households_per_point_urban`` plus rural households over
         ``households_per_point_rural``, rounded up), and the model covers as many households as
         it can with them: the plan shows how far the standard's points reach.
+    township_minimum
+        Every township with households gets at least one recycling point standing in it,
+        unless no candidate site there reaches ``points.mobile_below_households`` of its
+        households within the standard: such a township is listed for mobile collection
+        (流动回收). The number of points is raised when the minimum needs more than the
+        household standard gives. On by default.
+    county_quota
+        Every county gets at least the points the household standard asks for in it (its
+        share of :func:`gxnet.model_choice.standard_points`), instead of the points going
+        wherever they cover most across the study area. Off by default.
     centres
         Exactly this many sorting centres; otherwise their number follows from fixed costs,
         capacities and the truck standard.
@@ -207,6 +225,8 @@ class Targets:
 
     points: int | None = _spec(None, lo=1)
     coverage: float | None = _spec(None, lo=0.001, hi=1.0)
+    township_minimum: bool = _spec(True)
+    county_quota: bool = _spec(False)
     centres: int | None = _spec(None, lo=1)
     bases: int | None = _spec(None, library_only=True)
     cost_budget: float | None = _spec(None, library_only=True)
@@ -428,6 +448,8 @@ class Config:
         solver: str | None = None,
         time_limit_s: float | None = None,
         gap: float | None = None,
+        township_minimum: bool | None = None,
+        county_quota: bool | None = None,
         household_size: float | None = None,
     ) -> Config:
         """A copy with the command line's options applied (``None`` keeps the configured value).
@@ -464,6 +486,8 @@ class Config:
                 "targets.points": points,
                 "targets.coverage": coverage,
                 "targets.centres": centres,
+                "targets.township_minimum": township_minimum,
+                "targets.county_quota": county_quota,
                 "points.service_radius_m_urban": service_radius_m,
                 "points.service_radius_m_rural": rural_service_radius_m,
                 "centres.truck_minutes": truck_minutes,
@@ -495,6 +519,10 @@ def _check(section: str, f: dataclasses.Field, value: Any, source: str) -> Any:
         if default is None:
             return None
         raise InputFileError("a value is required", path=source, field=key)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise InputFileError(f"expected true or false, got {value!r}", path=source, field=key)
+        return value
     if isinstance(value, bool):
         raise InputFileError(f"expected a number or text, got {value!r}", path=source, field=key)
     if want_int and isinstance(value, int):

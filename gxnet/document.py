@@ -29,7 +29,7 @@ import pandas as pd
 from gxnet._errors import GxnetError, UserInputError
 from gxnet._io import write_bytes_atomic, write_text_atomic
 from gxnet._messages import messages, text, unknown_choice
-from gxnet.attributions import REFERENCE_SOURCES, attribution_lines
+from gxnet.attributions import attribution_lines
 from gxnet.plan import Plan
 from gxnet.plan_tables import (
     KINDS,
@@ -39,7 +39,7 @@ from gxnet.plan_tables import (
     summary_rows,
     township_rows,
 )
-from gxnet.report import plan_title, render_markdown, straight_line_warning
+from gxnet.report import plan_sources, plan_title, render_markdown, straight_line_warning
 from gxnet.static_map import render_png
 
 FORMATS = ("markdown", "html", "pdf")
@@ -120,7 +120,7 @@ def render_html(plan: Plan, *, lang: str = "zh") -> str:
     parts.append(f"<h2>{esc(words['report_sources'])}</h2>")
     parts.append(
         '<ul class="credits">'
-        + "".join(f"<li>{esc(line)}</li>" for line in attribution_lines(data_sources(plan)))
+        + "".join(f"<li>{esc(line)}</li>" for line in attribution_lines(plan_sources(plan)))
         + "</ul>"
     )
     page = text("report_page", lang, page='" counter(page) "', pages='" counter(pages) "')
@@ -163,6 +163,11 @@ def caveats(plan: Plan, lang: str) -> list[str]:
     if uncovered > 0.5:
         notes.append(words["caveat_uncovered"].format(households=uncovered))
     notes.append(words["caveat_mobile"])
+    if metrics.get("townships_mobile"):
+        count = words["mobile_count"].format(
+            n=metrics["townships_mobile"], hh=metrics.get("mobile_households", 0)
+        )
+        notes.append(f"{words['mobile_townships']}: {count}")
     gap = metrics.get("gap")
     if metrics.get("status") not in (None, "optimal") or (
         gap is not None and math.isfinite(float(gap)) and float(gap) > 1e-6
@@ -173,21 +178,6 @@ def caveats(plan: Plan, lang: str) -> list[str]:
             words["caveat_solver"].format(status=status_words(metrics.get("status"), gap, lang))
         )
     return notes
-
-
-def data_sources(plan: Plan) -> list[str]:
-    """Keys of :data:`gxnet.attributions.ATTRIBUTIONS` of the data the plan used: the region's
-    reference data for a plan in Guangxi, OpenStreetMap where travel followed its roads."""
-    counties = plan.counties
-    adcodes = (
-        pd.to_numeric(counties["adcode"], errors="coerce").fillna(0).astype(int)
-        if counties is not None and "adcode" in counties.columns
-        else pd.Series(dtype=int)
-    )
-    keys = list(REFERENCE_SOURCES) if (adcodes // 10_000 == 45).any() else []
-    if (plan.provenance or {}).get("cost_mode", "road") == "road":
-        keys.append("openstreetmap")
-    return keys
 
 
 def _is_input(label: str, words: dict[str, str]) -> bool:

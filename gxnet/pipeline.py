@@ -22,7 +22,7 @@ import functools
 import io
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,15 +39,24 @@ from gxnet.assemble import assemble_plan
 from gxnet.candidates import candidate_sites, refuse_rejected
 from gxnet.config import Config
 from gxnet.demand import load_demand
-from gxnet.model_choice import ModelInput, solve_network, with_point_target
+from gxnet.model_choice import (
+    ModelInput,
+    solve_network,
+    township_needs,
+    uses_capacities,
+    with_point_target,
+)
 from gxnet.osm.pbf import file_sha256
 from gxnet.plan import Plan, check_writable
 from gxnet.progress import Progress
 from gxnet.service_pairs import (
+    HIGHWAY_NOTE,
     STRAIGHT_LINE_NOTE,
     check_reachable,
+    cost_modes,
     fetch_command,
     fetched_slug,
+    highway_access_kmh,
     road_networks,
     truck_costs,
     walk_costs,
@@ -156,8 +165,11 @@ def optimize_city(
     with stages.stage("networks"):
         networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
         if networks is None:
-            note = STRAIGHT_LINE_NOTE.format(
-                factor=config.costs.detour_factor, command=fetch_command(area)
+            highway = cost_modes(None, site_frame)["truck"] == "highway"
+            note = (HIGHWAY_NOTE if highway else STRAIGHT_LINE_NOTE).format(
+                factor=config.costs.detour_factor,
+                access=highway_access_kmh(config),
+                command=fetch_command(area),
             )
             stages.progress.note(note)
         else:
@@ -211,22 +223,75 @@ def _solve_and_plan(
         stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
         walk = walk[~walk["site_id"].isin(stranded)]
         stages.say("progress_pairs", walk=len(walk), truck=len(truck))
-    config = with_point_target(config, demand, useful, stages.progress.say)
+    needs = township_needs(demand, useful, walk, config)
+    minimums = needs.groups
+    if minimums is not None and uses_capacities(useful, config):
+        stages.progress.note(
+            "the capacitated model does not take the township minimum or county quota: "
+            "townships without a point are listed for mobile collection"
+        )
+        minimums = None
+    _say_townships(needs, config, stages.progress.say, applied=minimums is not None)
+    config = with_point_target(
+        config,
+        demand,
+        useful,
+        stages.progress.say,
+        needed=needs.needed if minimums is not None else 0,
+    )
     check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
     with stages.stage("model", budget_s=config.solver.time_limit_s):
-        solution = solve_network(ModelInput(demand, useful, centres, walk, truck), config)
+        solution = solve_network(
+            ModelInput(demand, useful, centres, walk, truck, minimums=minimums), config
+        )
         stages.say(
             "progress_solution",
             model=solution.model,
             status=status_words(solution.status, solution.gap, stages.progress.lang),
         )
     with stages.stage("plan"):
-        plan = assemble_plan(area, demand, sites, walk, truck, solution, config)
+        plan = assemble_plan(
+            area, demand, sites, walk, truck, solution, config, townships=needs.table
+        )
+        provenance = provenance | {"township_minimum_applied": minimums is not None}
     plan.metrics["stage_seconds"] = dict(stages.seconds)
     plan.provenance.update(provenance)
-    plan.provenance["cost_mode"] = "straight_line" if networks is None else "road"
+    plan.provenance["cost_mode"] = cost_modes(networks, sites)
+    if plan.provenance["cost_mode"]["truck"] == "highway":
+        from gxnet.osm.highways import HIGHWAY_TRUCK_KMH, load_highways
+
+        plan.provenance["network_meta"]["truck"] = load_highways().meta | {
+            "access_kmh": highway_access_kmh(config),
+            "highway_kmh": HIGHWAY_TRUCK_KMH,
+        }
     plan.provenance["times"] = dict(stages.seconds)
     return plan
+
+
+def _say_townships(needs, config: Config, say: Callable[[str], None], *, applied: bool) -> None:
+    """One progress line on the townships: how many the minimum gives a point, how many go to
+    mobile collection and why."""
+    table = needs.table
+    if table.empty:
+        return
+    mobile = table[~table["fixed"]]
+    t = config.targets
+    what = []
+    if t.township_minimum and applied:
+        what.append(f"township minimum: {int(table['fixed'].sum()):,} townships get a point")
+    if t.county_quota and applied:
+        what.append("county quota: each county at least its standard's points")
+    if mobile.empty:
+        what.append("no township needs mobile collection")
+    else:
+        no_site = int((mobile["reason"] == "no_site").sum())
+        what.append(
+            f"{len(mobile):,} townships ({mobile['households'].sum():,.0f} households) on "
+            f"mobile collection: {no_site:,} without a candidate site within the standard, "
+            f"{len(mobile) - no_site:,} where the best site reaches fewer than "
+            f"{config.points.mobile_below_households:,.0f} of their households"
+        )
+    say("; ".join(what))
 
 
 def resolve_plan(
@@ -282,6 +347,9 @@ def resolve_plan(
         area, sites=merged, demand=demand, config=config, pbf=pbf, progress=progress
     )
     new_plan.provenance["inputs"]["sites"] = {"path": str(sites), "sha256": file_sha256(sites)}
+    if "demand_townships" in plan.provenance:
+        # The demand is the plan's: so are its township counts.
+        new_plan.provenance.setdefault("demand_townships", plan.provenance["demand_townships"])
     new_plan.provenance["resolved_from"] = {
         "created_utc": plan.provenance.get("created_utc"),
         "inputs": plan.provenance.get("inputs", {}),

@@ -1,24 +1,31 @@
 """Plan: the chosen recycling points and sorting centres, who they serve, and what produced them.
 
 A :class:`Plan` is what ``gxnet optimize`` returns and what ``gxnet map``, ``gxnet report`` and
-``gxnet resolve`` read back. It holds four GeoDataFrames in WGS-84 and two dicts:
+``gxnet resolve`` read back. It holds five GeoDataFrames in WGS-84 and two dicts:
 
 ``sites``
     Every candidate and existing site: ``site_id, name, tier ("recycling_point" |
     "sorting_centre"), status ("candidate" | "existing" | "required" | "excluded"), chosen,
     households_served, load, capacity, geometry`` (Point), plus ``source``, ``centre_id`` (the
     centre a point delivers to), ``points`` (recycling points at the site: a grid site may host
-    several), ``mean_travel_s`` and ``max_travel_s`` (of the demand or points it serves).
+    several), ``mean_travel_s`` and ``max_travel_s`` (of the demand or points it serves), and
+    the ``county_adcode``, ``township_code`` and ``township_name`` the site stands in.
     ``load`` and ``capacity`` are households for points and tonnes per day for centres.
 ``demand``
     ``demand_id, households, population, county_adcode, setting ("urban" | "rural"), point_id
     (assigned point or ""), travel_s, covered, geometry`` (Point) and ``cell`` (the cell's
-    Polygon, or None for point demand), plus ``metres`` and ``recyclables_kg_day``.
+    Polygon, or None for point demand), plus ``township_code``, ``township_name``, ``metres``
+    and ``recyclables_kg_day``.
 ``links``
     ``point_id, centre_id, travel_s, geometry`` (LineString point -> centre).
 ``counties``
     County boundaries with their census columns (``adcode, name_zh, name_pinyin, ...``); for a
     study area outside Guangxi one row for the area.
+``townships``
+    One row per township with households, at its seat (Point): ``county_adcode,
+    township_code, township_name, households, covered_households, coverage, points,
+    point_sites, reach, mobile, reason`` (see :func:`gxnet.assemble.township_layer`); empty
+    for demand without townships, and in plans saved before it existed.
 ``metrics``
     Figures of the plan (see :func:`measure`) plus solver status, gap and seconds per stage.
 ``provenance``
@@ -57,7 +64,9 @@ from gxnet._messages import status_words, text
 from gxnet.tiers import SiteStatus, Tier
 
 #: Layers of a plan, in the order they are written.
-LAYERS: tuple[str, ...] = ("sites", "demand", "links", "counties")
+LAYERS: tuple[str, ...] = ("sites", "demand", "links", "counties", "townships")
+#: Layers a plan saved by an older gxnet may lack (read back empty).
+OPTIONAL_LAYERS: frozenset[str] = frozenset({"townships"})
 
 #: Columns each layer must have (extra columns are kept).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -83,6 +92,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "links": ("point_id", "centre_id", "travel_s"),
     "counties": (),
+    "townships": (),
 }
 
 #: Written as ``plan.json``'s "format"; a folder without it is not a plan.
@@ -100,8 +110,11 @@ class Plan:
     counties: gpd.GeoDataFrame
     metrics: dict[str, Any] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
+    townships: gpd.GeoDataFrame | None = None
 
     def __post_init__(self) -> None:
+        if self.townships is None:
+            self.townships = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
         for layer in LAYERS:
             frame = getattr(self, layer)
             missing = [c for c in REQUIRED_COLUMNS[layer] if c not in frame.columns]
@@ -157,6 +170,18 @@ class Plan:
             text("summary_access", lang, mean=minutes("walk_mean_s"), p95=minutes("walk_p95_s")),
             text("summary_truck", lang, mean=minutes("truck_mean_s"), p95=minutes("truck_p95_s")),
         ]
+        if "townships" in m:
+            lines.append(
+                text(
+                    "summary_townships",
+                    lang,
+                    with_point=m["townships_with_point"],
+                    townships=m["townships"],
+                    mobile=m["townships_mobile"],
+                    households=m["mobile_households"],
+                    counties=m["counties_without_point"],
+                )
+            )
         if m.get("status") is not None:
             status = status_words(m.get("status"), m.get("gap"), lang)
             lines.append(text("summary_solver", lang, solver=m.get("solver", "?"), status=status))
@@ -268,6 +293,8 @@ class Plan:
         for layer in LAYERS:
             path = folder / f"{layer}.parquet"
             if not path.is_file():
+                if layer in OPTIONAL_LAYERS:
+                    continue
                 raise InputFileError(key="err_plan_layer", path=str(path))
             layers[layer] = gpd.read_parquet(path)
         return cls(**layers, metrics=document["metrics"], provenance=document["provenance"])

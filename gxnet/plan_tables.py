@@ -22,7 +22,17 @@ import pandas as pd
 from gxnet import crs
 from gxnet._messages import messages, status_words, text
 from gxnet.plan import Plan
-from gxnet.report import county_table, figures_by, plan_title, plan_totals, site_counties
+from gxnet.report import (
+    county_table,
+    leg_cost_modes,
+    mobile_reason,
+    plan_title,
+    plan_totals,
+    site_counties,
+    township_summary,
+    township_table,
+    walk_times,
+)
 from gxnet.tiers import SiteStatus, Tier
 from gxnet.townships import locate_townships
 
@@ -212,39 +222,40 @@ def county_rows(plan: Plan, lang: str, *, total: bool = False) -> pd.DataFrame:
 
 def township_rows(plan: Plan, lang: str) -> pd.DataFrame:
     """Per township with households (county by county): codes, names, households, coverage,
-    recycling points and walk/ride times; empty for demand without townships."""
-    demand = plan.demand
-    if "township_code" not in demand.columns:
-        return pd.DataFrame(columns=["col_county", "col_township"])
-    sites = plan.sites[plan.sites["chosen"].astype(bool)]
-    site_codes = (
-        sites["township_code"]
-        if "township_code" in sites.columns
-        else locate_townships(sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy())[
-            "township_code"
-        ].set_axis(sites.index)
-    )
-    code = demand["township_code"].fillna("").astype(str)
-    table = figures_by(demand, sites, code, site_codes.fillna("").astype(str))
-    table = table[(table.index != "") & (table["households"] > 0)]
-    first = demand.assign(code=code).drop_duplicates("code").set_index("code")
-    county = first["county_adcode"].reindex(table.index).fillna(0).astype(int)
+    recycling points, mobile collection (流动回收) and why, and walk/ride times (the report's
+    :func:`gxnet.report.township_table`); empty for a plan without townships."""
+    towns = township_table(plan)
+    words = messages(lang)
     counties = county_rows(plan, lang).set_index("col_adcode")["col_county"]
-    out = pd.DataFrame(
+    adcode = towns["county_adcode"].astype(int).astype(str)
+    demand = plan.demand
+    times = (
+        walk_times(demand, demand["township_code"].fillna("").astype(str))
+        if "township_code" in demand.columns
+        else pd.DataFrame(columns=["walk_mean_min", "walk_p95_min"])
+    )
+    code = towns["township_code"].astype(str)
+    mobile = [
+        f"{words['yes']}（{mobile_reason(r, words, plan)}）" if lang == "zh" and m
+        else f"{words['yes']} ({mobile_reason(r, words, plan)})" if m
+        else words["no"]
+        for m, r in zip(towns["mobile"].astype(bool), towns["reason"].astype(str), strict=True)
+    ]  # fmt: skip
+    return pd.DataFrame(
         {
-            "col_adcode": county.astype(str),
-            "col_county": county.astype(str).map(counties).fillna(county.astype(str)),
-            "col_township_code": table.index.astype(str),
-            "col_township": first["township_name"].reindex(table.index).fillna("").astype(str),
-            "col_households": table["households"].round(0),
-            "col_covered_households": table["covered_households"].round(0),
-            "col_coverage": table["coverage"].round(4),
-            "col_points": table["points"],
-            "col_walk_mean": table["walk_mean_min"].round(1),
-            "col_walk_p95": table["walk_p95_min"].round(1),
+            "col_adcode": adcode,
+            "col_county": adcode.map(counties).fillna(adcode),
+            "col_township_code": code,
+            "col_township": towns["township_name"].astype(str),
+            "col_households": towns["households"].astype(float).round(0),
+            "col_covered_households": towns["covered_households"].astype(float).round(0),
+            "col_coverage": towns["coverage"].astype(float).round(4),
+            "col_points": towns["points"].astype(int),
+            "col_mobile": mobile,
+            "col_walk_mean": code.map(times["walk_mean_min"]).astype(float).round(1),
+            "col_walk_p95": code.map(times["walk_p95_min"]).astype(float).round(1),
         }
     )
-    return out.sort_values(["col_adcode", "col_township_code"]).reset_index(drop=True)
 
 
 def diff_rows(diff: pd.DataFrame | None, lang: str) -> pd.DataFrame | None:
@@ -294,11 +305,10 @@ def summary_rows(plan: Plan, lang: str) -> list[tuple[str, Any]]:
         (words["drive_mean"], _minutes_text(m.get("truck_mean_s"), lang)),
         (words["solver"], f"{m.get('solver', '')} {m.get('model', '')}".strip()),
         (words["solve_status"], status_words(m.get("status"), m.get("gap"), lang)),
-        (
-            words["cost_mode"],
-            words["cost_straight_line" if p.get("cost_mode") == "straight_line" else "cost_road"],
-        ),
     ]
+    modes = leg_cost_modes(plan)
+    rows += [(words[f"cost_{leg}"], words[f"cost_{modes[leg]}"]) for leg in ("walk", "truck")]
+    rows += township_summary(plan, words)
     targets = (p.get("standards") or {}).get("targets") or {}
     shown = ", ".join(f"{k} = {v}" for k, v in targets.items() if v not in (None, False))
     if shown:

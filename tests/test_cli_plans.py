@@ -59,7 +59,7 @@ def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
     html = (out / "maps" / "helsinki-area.html").read_text(encoding="utf-8")
     assert "<html" in html.lower() and "unpkg.com" not in html
     plan = Plan.load(folder)
-    assert plan.provenance["cost_mode"] == "road" and plan.metrics["coverage"] >= 0.8
+    assert plan.provenance["cost_mode"]["truck"] == "road" and plan.metrics["coverage"] >= 0.8
 
 
 def test_the_household_size_of_a_households_only_demand_file_is_said_and_recorded(
@@ -199,7 +199,7 @@ def test_wuzhou_embedded_default_says_so(tmp_path):
     assert len(plan.chosen_points) == standard_points(plan.demand, Config().points)
     assert "as the household standard asks" in result.stderr
     assert 0 < plan.metrics["coverage"] < 1
-    assert plan.provenance["cost_mode"] == "straight_line"
+    assert plan.provenance["cost_mode"] == {"walk": "straight_line", "truck": "highway"}
     assert len(plan.counties) == 7
     table = pd.read_csv(tmp_path / "plans" / "wuzhou" / "counties.csv", encoding="utf-8-sig")
     assert list(table.columns[:3]) == ["Adcode", "County", "Households"]
@@ -219,3 +219,16 @@ def test_unknown_township_in_a_demand_file_exits_2_naming_row_and_nearest(tmp_pa
     assert "nearest names: 城东街道 (450403001000, 万秀区)" in last
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_points_below_the_township_minimum_exit_2_with_the_fix(tmp_path):
+    result = run("optimize", "--city", "蒙山县", "--points", "3", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "--points 3 is below the 6 point sites that the township minimum" in result.stderr
+    assert "--no-township-minimum" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "plans").exists()
+    freed = run(
+        "optimize", "--city", "蒙山县", "--points", "3", "--no-township-minimum", "--out", tmp_path
+    )
+    assert freed.exit_code == 0, freed.output
+    assert Plan.load(tmp_path / "plans" / "mengshan").metrics["point_sites"] == 3

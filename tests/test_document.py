@@ -12,6 +12,7 @@ import pytest
 import shapely
 from PIL import Image
 
+from gxnet.assemble import township_figures, township_layer
 from gxnet.document import caveats, render_html, write_report
 from gxnet.static_map import render_png
 from tests.test_report import WEST, small_plan
@@ -41,6 +42,22 @@ def many_townships(n: int = 70):
     extra = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     plan.demand = pd.concat([plan.demand.assign(township_code="", township_name=""), extra])
     plan.demand = gpd.GeoDataFrame(plan.demand.reset_index(drop=True), crs="EPSG:4326")
+    plan.sites = plan.sites.assign(
+        county_adcode=WEST, township_code=extra["township_code"][0], township_name="第0镇"
+    )
+    needs = pd.DataFrame(
+        {
+            "county_adcode": WEST,
+            "township_code": extra["township_code"],
+            "township_name": extra["township_name"],
+            "households": extra["households"],
+            "reach": extra["households"],
+            "fixed": [i % 3 != 1 for i in range(n)],
+            "reason": ["no_site" if i % 3 == 1 else "" for i in range(n)],
+        }
+    )
+    plan.townships = township_layer(needs, plan.sites, plan.demand)
+    plan.metrics |= township_figures(plan.townships, plan.counties, plan.sites)
     plan.metrics.update(households=float(plan.demand["households"].sum()), households_covered=0)
     return plan
 

@@ -15,22 +15,17 @@ from gxnet._messages import display_width
 from gxnet.pipeline import diff_table
 from gxnet.plan import Plan
 from gxnet.workbook import write_tables, write_workbook
-from tests.test_report import small_plan
+from tests.test_report import township_plan
 
 
 def planned(name_p2: str = "长洲回收点") -> Plan:
     """The report's small plan with townships, addresses and the points' walk times."""
-    plan = small_plan()
+    plan = township_plan()
     plan.sites["name"] = plan.sites["name"].where(plan.sites["site_id"] != "P2", name_p2)
     plan.sites["address"] = ["西江一路 1 号", '=HYPERLINK("http://x")', "", "龙华路"]
     plan.sites["mean_travel_s"] = [525.00000001, 120.0, np.nan, 600.0]
     plan.sites["max_travel_s"] = [600.0, 1200.0, np.nan, 900.0]
     plan.sites["centre_id"] = ["C1", "C1", "", ""]
-    plan.demand["township_code"] = ["450403001000"] * 3 + ["450405100000"] * 2
-    plan.demand["township_name"] = ["城东镇"] * 3 + ["长洲镇"] * 2
-    plan.sites["county_adcode"] = [450403, 450405, 450403, 450405]
-    plan.sites["township_code"] = ["450403001000", "450405100000", "450403001000", "450405100000"]
-    plan.sites["township_name"] = ["城东镇", "长洲镇", "城东镇", "长洲镇"]
     plan.provenance["inputs"] = {"sites": {"path": "sites.xlsx", "sha256": "ab" * 32}}
     plan.provenance["created_utc"] = "2026-01-02T03:04:05+00:00"
     plan.provenance["standards"]["points"] = {"households_per_point_urban": 2000}
@@ -75,7 +70,8 @@ def test_chinese_sheets_headers_formats_and_frozen_header(tmp_path):
     coverage = [c for c in counties[2] if c.value == 0.8][0]
     assert coverage.number_format == "0.0%"
     towns = table(book["分乡镇"]).set_index("乡镇/街道")
-    assert towns.loc["城东镇", "户数"] == 500 and towns.loc["城东镇", "回收点数"] == 1
+    assert towns.loc["城东街道", "户数"] == 400 and towns.loc["城东街道", "回收点数"] == 2
+    assert towns.loc["城南街道", "流动回收"] == "是（服务标准内无候选站点）"
     candidates = table(book["未选中候选点"])
     assert list(candidates["编号"]) == ["P3"] and list(candidates["状态"]) == ["候选（未选中）"]
 

@@ -349,7 +349,7 @@ def test_optimize_area_finds_the_networks_fetched_for_it(osm_dir, helsinki_pbf, 
     assert after.exit_code == 0, after.output
     assert "NOTE" not in after.stdout and "walk: 5,253 nodes, drive: 1,644 nodes" in after.stderr
     plan = json.loads((tmp_path / "after" / "plans" / "helsinki-area" / "plan.json").read_text())
-    assert plan["provenance"]["cost_mode"] == "road"
+    assert plan["provenance"]["cost_mode"] == {"walk": "road", "truck": "road"}
     assert plan["provenance"]["network_meta"]["walk"]["region_pbf"] == str(helsinki_pbf)
 
 

@@ -117,9 +117,14 @@ def write_workbook(
     OutputError, DiskFullError, WriteError
         When the file cannot be written (the previous one is kept).
     """
+    return _save(sheets(plan, lang, diff), path, lang)
+
+
+def _save(tables: dict[str, Any], path: str | os.PathLike[str], lang: str) -> Path:
+    """Write the sheets of :func:`sheets` as a workbook at ``path``, atomically."""
     book = Workbook(write_only=True)
     words = messages(lang)
-    for name, content in sheets(plan, lang, diff).items():
+    for name, content in tables.items():
         sheet = book.create_sheet(name[:31])
         if isinstance(content, list):
             _write_summary(sheet, content, (words["item"], words["value"]))
@@ -210,10 +215,11 @@ def write_tables(
         The files written, the workbook first.
     """
     folder = Path(folder)
-    written = [write_workbook(plan, folder / "plan.xlsx", lang=lang, diff=diff)]
+    tables = sheets(plan, lang, diff)
+    written = [_save(tables, folder / "plan.xlsx", lang)]
     words = messages(lang)
     names = {words[key]: file for key, file in CSV_FILES.items()}
-    for name, content in sheets(plan, lang, diff).items():
+    for name, content in tables.items():
         if name not in names:
             continue
         table = spreadsheet_safe(localized(content, lang).astype(object))

@@ -282,7 +282,7 @@ def test_both_directions_and_both_expansions_give_the_same_costs() -> None:
         graph.indptr,
         graph.head,
         graph.time_s,
-        costs._slot_metres(network, False),
+        network.length_m[graph.edge].astype(np.float64),
         o_side.node.astype(np.int32),
         budget,
         budget,
@@ -297,6 +297,30 @@ def test_both_directions_and_both_expansions_give_the_same_costs() -> None:
     for a, b, column in zip(dense, sparse, forward, strict=True):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(a, forward[column].to_numpy())
+
+
+def test_the_kernel_layout_renumbers_the_search_graph_without_changing_it() -> None:
+    network = random_network(7)
+    n = network.n_nodes
+    for reverse in (False, True):
+        layout = costs._layout(network, reverse)
+        graph = network.search_graph(reverse=reverse)
+        assert sorted(layout.node.tolist()) == list(range(n))
+        back = np.argsort(layout.node)  # kernel node -> network node
+        tails = back[np.repeat(np.arange(n), np.diff(layout.indptr))]
+        got = zip(tails, back[layout.head], layout.time_s, layout.length_m, strict=True)
+        want = zip(
+            np.repeat(np.arange(n), np.diff(graph.indptr)),
+            graph.head,
+            graph.time_s,
+            network.length_m[graph.edge],
+            strict=True,
+        )
+        assert sorted(got) == sorted(want)
+        assert costs._layout(network, reverse) is layout  # built once per network
+    # Along the curve, neighbours on the ground get near numbers.
+    xy = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]]) * 100
+    assert np.argsort(costs._hilbert_index(xy, bits=1)).tolist() == [0, 1, 2, 3]
 
 
 def line_network(mode: str = "walk", two_way: bool = True) -> RoadNetwork:
@@ -383,7 +407,8 @@ def test_points_sharing_a_node_are_searched_once(monkeypatch) -> None:
     got = travel_costs(network, origins, destinations, 500.0, access_speed_mps=1.3)
     monkeypatch.undo()
     snapped = network.nearest_nodes(origins[:, 0], origins[:, 1])[0]
-    assert sorted(searched) == sorted(set(snapped.tolist())) and len(searched) <= 4
+    kernel_nodes = costs._layout(network, False).node[snapped]
+    assert sorted(searched) == sorted(set(kernel_nodes.tolist())) and len(searched) <= 4
     one_by_one = pd.concat(
         travel_costs(network, origins[i : i + 1], destinations, 500.0, access_speed_mps=1.3).assign(
             origin=np.int32(i)

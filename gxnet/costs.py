@@ -337,13 +337,9 @@ def _searches(indptr, head, time_s, metres_of, sources, budget, limit, target_gr
                             best_s = heap_s[c]
                     if best_s >= last_s:
                         break
-                    heap_s[i] = best_s
-                    heap_node[i] = heap_node[best]
-                    slot[heap_node[i]] = i
+                    _place(heap_s, heap_node, slot, i, best_s, heap_node[best])
                     i = best
-                heap_s[i] = last_s
-                heap_node[i] = last
-                slot[last] = i
+                _place(heap_s, heap_node, slot, i, last_s, last)
             mu = metres[u]
             for k in range(indptr[u], indptr[u + 1]):
                 t = su + time_s[k]
@@ -374,13 +370,9 @@ def _searches(indptr, head, time_s, metres_of, sources, budget, limit, target_gr
                     parent = (i - 1) >> 2
                     if heap_s[parent] <= t:
                         break
-                    heap_s[i] = heap_s[parent]
-                    heap_node[i] = heap_node[parent]
-                    slot[heap_node[i]] = i
+                    _place(heap_s, heap_node, slot, i, heap_s[parent], heap_node[parent])
                     i = parent
-                heap_s[i] = t
-                heap_node[i] = v
-                slot[v] = i
+                _place(heap_s, heap_node, slot, i, t, v)
         for r in range(n_reached):
             v = reached[r]
             group = target_group[v]
@@ -398,6 +390,14 @@ def _searches(indptr, head, time_s, metres_of, sources, budget, limit, target_gr
             seconds[v] = np.inf
             slot[v] = -1
     return out_src[:count], out_tgt[:count], out_s[:count], out_m[:count]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _place(heap_s, heap_node, slot, i, seconds, node):
+    """Put ``node`` at place ``i`` of the heap, with its seconds, and remember where."""
+    heap_s[i] = seconds
+    heap_node[i] = node
+    slot[node] = i
 
 
 @njit(cache=True, nogil=True)

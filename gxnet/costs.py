@@ -70,8 +70,8 @@ class _Layout:
     node: np.ndarray  # the kernel's index of each network node (int32)
     indptr: np.ndarray  # int32: the edges of kernel node i are indptr[i]:indptr[i + 1]
     head: np.ndarray  # int32: kernel node each edge leads to
-    time_s: np.ndarray  # float64
-    length_m: np.ndarray  # float64
+    time_s: np.ndarray  # the network's edge seconds (float32 as it stores them)
+    length_m: np.ndarray  # the network's edge metres
 
 
 # Each network's layouts, per direction, kept while the network lives.
@@ -251,8 +251,8 @@ def _layout(network: RoadNetwork, reverse: bool) -> _Layout:
             node=node,
             indptr=indptr,
             head=node[graph.head[slot]],
-            time_s=graph.time_s[slot],
-            length_m=network.length_m[graph.edge[slot]].astype(np.float64),
+            time_s=network.time_s[graph.edge[slot]],
+            length_m=network.length_m[graph.edge[slot]],
         )
     return known[reverse]
 
@@ -297,6 +297,8 @@ def _searches(indptr, head, time_s, metres_of, sources, budget, limit, target_gr
     heap_s = np.empty(n + 1)
     heap_node = np.empty(n + 1, dtype=np.int32)
     reached = np.empty(n, dtype=np.int32)
+    hits = np.empty(len(target_min_s), dtype=np.int32)  # targets settled by the search
+    listed = np.full(len(target_min_s), -1, dtype=np.int64)  # search that listed each target
     size = max(1024, 16 * len(sources))
     out_src = np.empty(size, dtype=np.int32)
     out_tgt = np.empty(size, dtype=np.int32)
@@ -316,6 +318,7 @@ def _searches(indptr, head, time_s, metres_of, sources, budget, limit, target_gr
         heap_node[0] = root
         slot[root] = 0
         n_heap = 1
+        n_hits = 0
         while n_heap:
             u = heap_node[0]
             su = heap_s[0]
@@ -340,6 +343,11 @@ def _searches(indptr, head, time_s, metres_of, sources, budget, limit, target_gr
                     _place(heap_s, heap_node, slot, i, best_s, heap_node[best])
                     i = best
                 _place(heap_s, heap_node, slot, i, last_s, last)
+            group = target_group[u]
+            if group >= 0 and listed[group] != s:
+                listed[group] = s
+                hits[n_hits] = u
+                n_hits += 1
             mu = metres[u]
             for k in range(indptr[u], indptr[u + 1]):
                 t = su + time_s[k]
@@ -373,10 +381,10 @@ def _searches(indptr, head, time_s, metres_of, sources, budget, limit, target_gr
                     _place(heap_s, heap_node, slot, i, heap_s[parent], heap_node[parent])
                     i = parent
                 _place(heap_s, heap_node, slot, i, t, v)
-        for r in range(n_reached):
-            v = reached[r]
+        for r in range(n_hits):
+            v = hits[r]
             group = target_group[v]
-            if group >= 0 and seconds[v] + target_min_s[group] <= budget[s]:
+            if seconds[v] + target_min_s[group] <= budget[s]:
                 if count == len(out_src):
                     out_src = _grown(out_src, count)
                     out_tgt = _grown(out_tgt, count)
@@ -387,6 +395,8 @@ def _searches(indptr, head, time_s, metres_of, sources, budget, limit, target_gr
                 out_s[count] = seconds[v]
                 out_m[count] = metres[v]
                 count += 1
+        for r in range(n_reached):
+            v = reached[r]
             seconds[v] = np.inf
             slot[v] = -1
     return out_src[:count], out_tgt[:count], out_s[:count], out_m[:count]

@@ -377,6 +377,62 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{walk:,} 对步行/骑行、{truck:,} 对货车可达关系",
         "{walk:,} walk pairs, {truck:,} truck pairs",
     ),
+    "progress_target": (
+        "目标：{n:,} 个回收点，按户数标准（城镇每 {urban:,} 户、乡村每 {rural:,} 户 1 个）{more}",
+        "target: {n:,} recycling points, as the household standard asks (1 per {urban:,} urban "
+        "and {rural:,} rural households){more_en}",
+    ),
+    "progress_target_raised": (
+        "；由 {wanted:,} 提高：{what}需要 {needed:,} 个",
+        "; raised from {wanted:,}: {what_en} needs {needed:,}",
+    ),
+    "progress_target_few": (
+        "；只有 {n:,} 个候选站点可以设点",
+        "; only {n:,} candidate sites can open",
+    ),
+    "what_township_minimum": (
+        "乡镇保底（每个值得设点的乡镇一个回收点）",
+        "the township minimum (a point in each township where one pays)",
+    ),
+    "what_county_quota": ("县区配额", "the county quota"),
+    "what_and": ("和", " and "),
+    "err_points_below_minimum": (
+        "--points {points:,} 少于{what}需要的 {needed:,} 个站点：请提高 --points，"
+        "或加 --no-township-minimum（且不用 --county-quota）",
+        "--points {points:,} is below the {needed:,} point sites that {what_en} needs: raise "
+        "--points, or run with --no-township-minimum (and without --county-quota)",
+    ),
+    "progress_townships_minimum": (
+        "乡镇保底：{n:,} 个乡镇设回收点",
+        "township minimum: {n:,} townships get a point",
+    ),
+    "progress_townships_quota": (
+        "县区配额：各县区至少按标准设点",
+        "county quota: each county at least its standard's points",
+    ),
+    "progress_townships_none": ("没有乡镇需要流动回收", "no township needs mobile collection"),
+    "progress_townships_mobile": (
+        "{n:,} 个乡镇（{households:,.0f} 户）采用流动回收：{no_site:,} 个在服务标准内没有候选站点，"
+        "{few:,} 个最佳站点服务不足 {below:,.0f} 户",
+        "{n:,} townships ({households:,.0f} households) on mobile collection: {no_site:,} "
+        "without a candidate site within the standard, {few:,} where the best site reaches "
+        "fewer than {below:,.0f} of their households",
+    ),
+    "note_straight_line": (
+        "没有道路网络：出行时间按直线距离 × {factor}（绕行系数）估算；"
+        "运行 `{command}`（或给出 --pbf 文件）以取得真实道路时间",
+        "no road network on disk: travel is estimated as straight-line distance x {factor} "
+        "(detour factor); run `{command}` (or give --pbf FILE) for real road times",
+    ),
+    "note_highway": (
+        "没有道路网络：步行和骑行按直线距离 × {factor}（绕行系数）估算，货车车程按广西公路网"
+        "计算（接驳段按直线 {access:.0f} 公里/小时）；运行 `{command}`（或给出 --pbf 文件）"
+        "以取得真实道路时间",
+        "no road network on disk: walking and riding are estimated as straight-line distance x "
+        "{factor} (detour factor), truck times follow the region's highway graph (access legs "
+        "straight-line at {access:.0f} km/h); run `{command}` (or give --pbf FILE) for real "
+        "road times",
+    ),
     "progress_solution": ("{model}：{status}", "{model}: {status}"),
     "warning": ("警告", "warning"),
     "error": ("错误", "error"),

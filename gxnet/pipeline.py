@@ -50,8 +50,6 @@ from gxnet.osm.pbf import file_sha256
 from gxnet.plan import Plan, check_writable
 from gxnet.progress import Progress
 from gxnet.service_pairs import (
-    HIGHWAY_NOTE,
-    STRAIGHT_LINE_NOTE,
     check_reachable,
     cost_modes,
     fetch_command,
@@ -166,14 +164,16 @@ def optimize_city(
         networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
         if networks is None:
             highway = cost_modes(None, site_frame)["truck"] == "highway"
-            note = (HIGHWAY_NOTE if highway else STRAIGHT_LINE_NOTE).format(
-                factor=config.costs.detour_factor,
-                access=highway_access_kmh(config),
-                command=fetch_command(area),
-            )
-            stages.progress.note(note)
+            note_key = "note_highway" if highway else "note_straight_line"
+            note_params = {
+                "factor": config.costs.detour_factor,
+                "access": highway_access_kmh(config),
+                "command": fetch_command(area),
+            }
+            note = text(note_key, "en", **note_params)
+            stages.progress.note(text(note_key, stages.progress.lang, **note_params))
         else:
-            note = ""
+            note, note_key, note_params = "", None, {}
             stages.progress.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
     return _solve_and_plan(
         area,
@@ -186,6 +186,8 @@ def optimize_city(
             "inputs": inputs,
             "sites_source": site_source,
             "note": note,
+            "note_key": note_key,
+            "note_params": note_params,
             "household_size": demand_frame.attrs.get("household_size"),
             "network_meta": {m: n.meta for m, n in (networks or {}).items()},
         },
@@ -231,13 +233,15 @@ def _solve_and_plan(
             "townships without a point are listed for mobile collection"
         )
         minimums = None
-    _say_townships(needs, config, stages.progress.say, applied=minimums is not None)
+    lang = stages.progress.lang
+    _say_townships(needs, config, stages.progress.say, applied=minimums is not None, lang=lang)
     config = with_point_target(
         config,
         demand,
         useful,
         stages.progress.say,
         needed=needs.needed if minimums is not None else 0,
+        lang=lang,
     )
     check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
     with stages.stage("model", budget_s=config.solver.time_limit_s):
@@ -268,7 +272,9 @@ def _solve_and_plan(
     return plan
 
 
-def _say_townships(needs, config: Config, say: Callable[[str], None], *, applied: bool) -> None:
+def _say_townships(
+    needs, config: Config, say: Callable[[str], None], *, applied: bool, lang: str
+) -> None:
     """One progress line on the townships: how many the minimum gives a point, how many go to
     mobile collection and why."""
     table = needs.table
@@ -278,20 +284,25 @@ def _say_townships(needs, config: Config, say: Callable[[str], None], *, applied
     t = config.targets
     what = []
     if t.township_minimum and applied:
-        what.append(f"township minimum: {int(table['fixed'].sum()):,} townships get a point")
+        what.append(text("progress_townships_minimum", lang, n=int(table["fixed"].sum())))
     if t.county_quota and applied:
-        what.append("county quota: each county at least its standard's points")
+        what.append(text("progress_townships_quota", lang))
     if mobile.empty:
-        what.append("no township needs mobile collection")
+        what.append(text("progress_townships_none", lang))
     else:
         no_site = int((mobile["reason"] == "no_site").sum())
         what.append(
-            f"{len(mobile):,} townships ({mobile['households'].sum():,.0f} households) on "
-            f"mobile collection: {no_site:,} without a candidate site within the standard, "
-            f"{len(mobile) - no_site:,} where the best site reaches fewer than "
-            f"{config.points.mobile_below_households:,.0f} of their households"
+            text(
+                "progress_townships_mobile",
+                lang,
+                n=len(mobile),
+                households=float(mobile["households"].sum()),
+                no_site=no_site,
+                few=len(mobile) - no_site,
+                below=config.points.mobile_below_households,
+            )
         )
-    say("; ".join(what))
+    say("；".join(what) if lang == "zh" else "; ".join(what))
 
 
 def resolve_plan(

@@ -193,6 +193,8 @@ class Plan:
             )
             lines.append(text("summary_stages", lang, times=times))
         note = self.provenance.get("note")
+        if self.provenance.get("note_key"):
+            note = text(self.provenance["note_key"], lang, **self.provenance["note_params"])
         if note:
             lines.append(text("summary_note", lang, note=note))
         return "\n".join(f"  {line}" if i else line for i, line in enumerate(lines))

@@ -25,23 +25,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gxnet._catalogue import MESSAGES
 from gxnet._errors import InfeasibleProblemError
 from gxnet._messages import messages
 from gxnet.config import Config
 from gxnet.study_area import StudyArea
 
 #: Said in the output, the provenance and on the map when no road network is on disk.
-STRAIGHT_LINE_NOTE = (
-    "no road network on disk: travel is estimated as straight-line distance x {factor} "
-    "(detour factor); run `{command}` (or give --pbf FILE) for real road times"
-)
+STRAIGHT_LINE_NOTE = MESSAGES["note_straight_line"][1]
 #: Said instead where the trucks drove the region's highway graph.
-HIGHWAY_NOTE = (
-    "no road network on disk: walking and riding are estimated as straight-line distance x "
-    "{factor} (detour factor), truck times follow the region's highway graph (access legs "
-    "straight-line at {access:.0f} km/h); run `{command}` (or give --pbf FILE) for real road "
-    "times"
-)
+HIGHWAY_NOTE = MESSAGES["note_highway"][1]
 #: How each leg's travel was measured: along the city's roads, the region's highway graph, or
 #: straight-line distance times the detour factor.
 COST_MODES: tuple[str, ...] = ("road", "highway", "straight_line")

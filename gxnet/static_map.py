@@ -111,7 +111,7 @@ def _draw(ax, plan: Plan, text: dict[str, str], lang: str) -> None:
         ax.scatter(pts.x, pts.y, s=6, c=colours[~polygons], linewidths=0, alpha=0.8)
     uncovered = ~demand["covered"].fillna(False).astype(bool).to_numpy() & polygons
     if uncovered.any():
-        shapes[uncovered].boundary.plot(ax=ax, color=UNCOVERED_COLOUR, linewidth=0.3)
+        shapes[uncovered].boundary.plot(ax=ax, color=UNCOVERED_COLOUR, linewidth=0.15, alpha=0.5)
     counties = plan.counties
     if counties is not None and not counties.empty:
         counties.boundary.plot(ax=ax, color=COUNTY_COLOUR, linewidth=0.8)

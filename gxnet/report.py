@@ -24,6 +24,7 @@ import pandas as pd
 from gxnet._errors import UserInputError
 from gxnet._io import write_text_atomic
 from gxnet._messages import messages
+from gxnet._safe import printable
 from gxnet.plan import Plan
 from gxnet.regions import get_region
 from gxnet.tiers import Tier
@@ -255,14 +256,20 @@ def plan_title(plan: Plan, lang: str) -> str:
 
 
 def _markdown(title: str, warning: str | None, summary: list[tuple[str, str]], text, table) -> str:
-    def row(cells: list[str]) -> str:
-        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+    """The report as markdown; names and values are one line each, with ``<``, ``>`` and ``&``
+    escaped (a markdown viewer would show them as HTML) and ``|`` kept out of the table."""
 
-    lines = [f"# {title}", ""]
+    def md(value: object) -> str:
+        return html.escape(printable(value), quote=False)
+
+    def row(cells: list[str]) -> str:
+        return "| " + " | ".join(md(cell).replace("|", "\\|") for cell in cells) + " |"
+
+    lines = [f"# {md(title)}", ""]
     if warning:
-        lines += [f"> **{warning}**", ""]
+        lines += [f"> **{md(warning)}**", ""]
     lines += [f"## {text['report_summary']}", ""]
-    lines += [f"- {label}: {value}" for label, value in summary]
+    lines += [f"- {md(label)}: {md(value)}" for label, value in summary]
     lines += ["", f"## {text['report_counties']}", "", row(list(table.columns))]
     lines.append("|" + "|".join([":---"] + ["---:"] * (table.shape[1] - 1)) + "|")
     lines += [row(list(values)) for values in table.itertuples(index=False)]

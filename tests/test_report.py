@@ -206,3 +206,16 @@ def test_bad_format_language_and_suffix_are_refused(tmp_path):
     with pytest.raises(UserInputError, match=r"report\.txt: cannot tell the report format"):
         write_report(small_plan(), tmp_path / "report.txt")
     assert not list(tmp_path.iterdir())
+
+
+def test_hostile_names_stay_text_in_both_reports():
+    plan = small_plan()
+    hostile = "<img src=x onerror=alert(1)>\x1b[2J|"
+    plan.counties.loc[0, "name_zh"] = hostile
+    plan.provenance["area_name"] = hostile
+    markdown = render_report(plan, fmt="markdown")
+    assert "<img" not in markdown and "\x1b" not in markdown
+    assert "# &lt;img src=x onerror=alert(1)&gt; [2J|" in markdown  # the title
+    assert "| &lt;img src=x onerror=alert(1)&gt; [2J\\| |" in markdown  # the county's cell
+    page = render_report(plan, fmt="html")
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page

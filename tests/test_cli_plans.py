@@ -15,6 +15,7 @@ from gxnet.cli import cli
 from gxnet.config import Config
 from gxnet.model_choice import standard_points
 from gxnet.plan import Plan
+from gxnet.study_area import study_area
 
 DATA = Path(__file__).parent / "data"
 HELSINKI = [
@@ -26,6 +27,9 @@ HELSINKI = [
     "--coverage", "0.8",
     "--basemap", "none",
 ]  # fmt: skip
+
+
+SLUG = study_area(DATA / "helsinki_area.geojson").slug
 
 
 def run(*args: str):
@@ -51,11 +55,11 @@ def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
     assert "solver: highs optimal" in result.stdout
     assert "households covered within the standard" in result.stdout
     assert "[4] networks: road networks" in result.stderr  # the progress lines
-    folder = out / "plans" / "helsinki-area"
+    folder = out / "plans" / SLUG
     assert (folder / "sites.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     for name in ("plan.json", "plan.gpkg", "sites.geojson", "demand.csv", "links.parquet"):
         assert (folder / name).is_file(), name
-    html = (out / "maps" / "helsinki-area.html").read_text(encoding="utf-8")
+    html = (out / "maps" / f"{SLUG}.html").read_text(encoding="utf-8")
     assert "<html" in html.lower() and "unpkg.com" not in html
     plan = Plan.load(folder)
     assert plan.provenance["cost_mode"] == "road" and plan.metrics["coverage"] >= 0.8
@@ -63,7 +67,7 @@ def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
 
 def test_map_and_report_read_a_saved_plan(helsinki_out, tmp_path):
     out, _ = helsinki_out
-    folder = out / "plans" / "helsinki-area"
+    folder = out / "plans" / SLUG
     result = run("map", folder, "--out", tmp_path / "again.html", "--basemap", "none")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "again.html").stat().st_size > 10_000
@@ -78,7 +82,7 @@ def test_map_and_report_read_a_saved_plan(helsinki_out, tmp_path):
 def test_resolve_prints_the_diff_and_replaces_the_plan(helsinki_out, tmp_path):
     out, _ = helsinki_out
     folder = tmp_path / "plan"
-    Plan.load(out / "plans" / "helsinki-area").save(folder)
+    Plan.load(out / "plans" / SLUG).save(folder)
     before = set(Plan.load(folder).chosen_points["site_id"])
     result = run(
         "resolve", folder, "--sites", DATA / "helsinki_sites_new.csv",
@@ -86,7 +90,7 @@ def test_resolve_prints_the_diff_and_replaces_the_plan(helsinki_out, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "sites closed: 0" in result.stdout and "coverage:" in result.stdout
-    new = Plan.load(tmp_path / "new" / "plans" / "helsinki-area")
+    new = Plan.load(tmp_path / "new" / "plans" / SLUG)
     assert before <= set(new.chosen_points["site_id"])
 
 
@@ -117,30 +121,30 @@ def test_rejected_rows_exit_2_and_write_nothing(tmp_path):
 
 def test_infeasible_target_exits_2_and_keeps_the_previous_plan(helsinki_out, tmp_path):
     out, _ = helsinki_out
-    Plan.load(out / "plans" / "helsinki-area").save(tmp_path / "plans" / "helsinki-area")
+    Plan.load(out / "plans" / SLUG).save(tmp_path / "plans" / SLUG)
     strict = [a if a != "0.8" else "1.0" for a in HELSINKI]
     result = run("optimize", *strict, "--out", tmp_path)
     assert result.exit_code == 2
     assert "cannot be met" in result.stderr and "lower --coverage to" in result.stderr
-    assert Plan.load(tmp_path / "plans" / "helsinki-area").metrics["coverage"] >= 0.8
+    assert Plan.load(tmp_path / "plans" / SLUG).metrics["coverage"] >= 0.8
 
 
 def test_a_second_run_into_the_same_folder_replaces_plan_and_map(helsinki_out, tmp_path):
     out, _ = helsinki_out
     first = run("optimize", *HELSINKI, "--out", tmp_path)
-    html = tmp_path / "maps" / "helsinki-area.html"
+    html = tmp_path / "maps" / f"{SLUG}.html"
     assert first.exit_code == 0, first.output
     html.write_text("an old map", encoding="utf-8")
     second = run("optimize", *HELSINKI, "--out", tmp_path)
     assert second.exit_code == 0, second.output
     assert "<html" in html.read_text(encoding="utf-8").lower()
-    assert Plan.load(tmp_path / "plans" / "helsinki-area").metrics["status"] == "optimal"
+    assert Plan.load(tmp_path / "plans" / SLUG).metrics["status"] == "optimal"
 
 
 def test_read_only_output_exits_2_and_keeps_the_previous_plan(helsinki_out, tmp_path):
     out, _ = helsinki_out
-    folder = tmp_path / "plans" / "helsinki-area"
-    Plan.load(out / "plans" / "helsinki-area").save(folder)
+    folder = tmp_path / "plans" / SLUG
+    Plan.load(out / "plans" / SLUG).save(folder)
     stamp = (folder / "plan.json").read_text(encoding="utf-8")
     os.chmod(folder, stat.S_IRUSR | stat.S_IXUSR)
     try:

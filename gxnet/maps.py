@@ -39,6 +39,7 @@ from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, UserInputError
 from gxnet._io import write_text_atomic
 from gxnet._messages import messages
+from gxnet._safe import html_text
 from gxnet.plan import Plan
 from gxnet.report import (
     assigned,
@@ -306,7 +307,9 @@ class _PlanLayer(Layer):
 
 
 def _legend_html(text: dict[str, str]) -> str:
-    """The legend: walk-time classes, unreached and uncovered demand, and the site symbols."""
+    """The legend: walk-time classes, unreached and uncovered demand, and the site symbols.
+    Every text is escaped."""
+    text = {key: html_text(value) for key, value in text.items()}
     lows = (0.0, *WALK_BINS_MIN)
     labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(lows, WALK_BINS_MIN, strict=False)]
     labels.append(f"≥ {WALK_BINS_MIN[-1]:g}")
@@ -337,8 +340,9 @@ def _legend_html(text: dict[str, str]) -> str:
 
 
 def _header_html(title: str, warning: str | None) -> str:
-    banner = f'<div class="gx-banner">{warning}</div>' if warning else ""
-    return f'<div class="gx-header"><div class="gx-title">{title}</div>{banner}</div>'
+    """The title and the straight-line banner, escaped."""
+    banner = f'<div class="gx-banner">{html_text(warning)}</div>' if warning else ""
+    return f'<div class="gx-header"><div class="gx-title">{html_text(title)}</div>{banner}</div>'
 
 
 def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
@@ -415,7 +419,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     fmap.default_css = []
     figure = fmap.get_root()
     title = plan_title(plan, lang)
-    figure.title = title
+    figure.title = html_text(title)
     # An empty icon: else the browser asks the server (or the disk) for /favicon.ico.
     figure.header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
     figure.header.add_child(Element(f"<style>{leaflet_css}</style>"), name="leaflet_css")
@@ -469,7 +473,8 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         ("layer_centres", sites("centre"), True),
     )
     for key, build, show in layers:
-        fmap.add_child(_PlanLayer(text[key], build, show=show))
+        # Leaflet's layer control shows a layer's name as HTML.
+        fmap.add_child(_PlanLayer(html_text(text[key]), build, show=show))
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.add_child(_Script(f"gx.legend({name}, {_script_json(_legend_html(text))});\n"))
     return fmap

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from gxnet._errors import InputFileError, OutputError
+from gxnet._safe import spreadsheet_table
 from gxnet.tiers import SiteStatus, Tier
 
 #: Layers of a plan, in the order they are written.
@@ -201,7 +202,7 @@ class Plan:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", "NaN of Infinity", RuntimeWarning)
                 flat.to_file(tmp / f"{layer}.geojson", driver="GeoJSON")
-            _table(frame).to_csv(tmp / f"{layer}.csv", index=False, encoding="utf-8-sig")
+            _write_csv(_table(frame), tmp / f"{layer}.csv")
         if "cell" in self.demand.columns and self.demand["cell"].notna().any():
             cells = gpd.GeoDataFrame(
                 self.demand[["demand_id"]], geometry=self.demand["cell"].values, crs="EPSG:4326"
@@ -378,11 +379,18 @@ def _single_geometry(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     """The layer as a spreadsheet table: point geometry as lon/lat columns, other shapes dropped."""
     flat = pd.DataFrame(_single_geometry(frame).drop(columns=frame.geometry.name))
+    # A spreadsheet has no infinity: an unlimited capacity is an empty cell.
+    flat = flat.replace([np.inf, -np.inf], np.nan)
     geom = frame.geometry
     if len(frame) and (geom.geom_type == "Point").all():
         flat["lon"] = geom.x.round(6).to_numpy()
         flat["lat"] = geom.y.round(6).to_numpy()
     return flat
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    """A table as CSV for Excel: UTF-8 with a byte-order mark, formula-like text defused."""
+    spreadsheet_table(table).to_csv(path, index=False, encoding="utf-8-sig")
 
 
 def check_writable(folder: Path) -> None:

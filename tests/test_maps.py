@@ -389,3 +389,13 @@ def click_feature(driver, prop: str, value: object) -> str:
     return driver.execute_script(
         "var p = document.querySelector('.leaflet-popup-content'); return p ? p.innerText : ''"
     )
+
+
+def test_every_text_of_the_page_is_escaped():
+    plan = small_plan(cost_mode="straight_line")
+    plan.provenance["area_name"] = "<img src=x onerror=alert(1)>"
+    plan.sites["name"] = "<script>alert(2)</script>"
+    plan.counties["name_zh"] = "</script><script>alert(3)</script>"
+    html = plan_map(plan, basemap="none").get_root().render()
+    assert "<img src=x" not in html and "<script>alert" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # title and header

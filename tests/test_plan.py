@@ -213,3 +213,17 @@ def test_diff_lists_opened_closed_and_coverage_change():
     text = str(d)
     assert "sites opened: 1 (p3)" in text and "sites closed: 1 (p2)" in text
     assert "85.7 % -> 100.0 %" in text and "+500 households" in text
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_defused_and_numbers_kept(tmp_path):
+    plan = make_plan()
+    plan.sites["name"] = ['=HYPERLINK("http://x")', "+1", "-cmd", "@SUM(A1)"][: len(plan.sites)]
+    plan.sites["capacity"] = np.inf
+    folder = plan.save(tmp_path / "p")
+    table = pd.read_csv(
+        folder / "sites.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+    assert list(table["name"]) == ["'" + n for n in plan.sites["name"]]
+    assert (table["capacity"] == "").all(), "an unlimited capacity is an empty cell"
+    numbers = pd.read_csv(folder / "demand.csv", encoding="utf-8-sig")
+    assert numbers["households"].dtype.kind in "if"

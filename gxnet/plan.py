@@ -216,10 +216,13 @@ class Plan:
         Raises
         ------
         InputFileError
-            When ``folder`` holds no plan (or one of a newer format).
+            When ``folder`` holds no plan, a damaged one (``plan.json`` not JSON or not a plan's,
+            a layer file missing or unreadable) or one of a newer format; the message names the
+            file and says what to do.
         """
         folder = Path(folder)
         doc_path = folder / "plan.json"
+        again = "run `gxnet optimize` again to write the plan anew"
         try:
             document = json.loads(doc_path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
@@ -228,19 +231,33 @@ class Plan:
                 "such as plans/wuzhou",
                 path=str(folder),
             ) from exc
+        except IsADirectoryError as exc:
+            raise InputFileError(f"damaged plan: not a file; {again}", path=str(doc_path)) from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"damaged plan file: {exc}", path=str(doc_path)) from exc
-        if document.get("format") != PLAN_FORMAT or document.get("version", 0) > PLAN_VERSION:
             raise InputFileError(
-                f"not a gxnet plan of version {PLAN_VERSION} or older", path=str(doc_path)
+                f"damaged plan file (not JSON: {str(exc).splitlines()[0]}); {again}",
+                path=str(doc_path),
+            ) from exc
+        if not isinstance(document, dict) or document.get("format") != PLAN_FORMAT:
+            raise InputFileError(f"not a gxnet plan file; {again}", path=str(doc_path))
+        version = document.get("version")
+        if not isinstance(version, int) or version > PLAN_VERSION:
+            raise InputFileError(
+                f"a plan of format version {version!r}, newer than this gxnet reads "
+                f"({PLAN_VERSION}); upgrade gxnet, or {again}",
+                path=str(doc_path),
             )
-        layers = {}
-        for layer in LAYERS:
-            path = folder / f"{layer}.parquet"
-            if not path.is_file():
-                raise InputFileError("layer file missing from the plan", path=str(path))
-            layers[layer] = gpd.read_parquet(path)
-        return cls(**layers, metrics=document["metrics"], provenance=document["provenance"])
+        if not isinstance(document.get("metrics"), dict) or not isinstance(
+            document.get("provenance"), dict
+        ):
+            raise InputFileError(
+                f"damaged plan file (no metrics or provenance); {again}", path=str(doc_path)
+            )
+        layers = {name: _read_layer(folder / f"{name}.parquet", again) for name in LAYERS}
+        try:
+            return cls(**layers, metrics=document["metrics"], provenance=document["provenance"])
+        except ValueError as exc:
+            raise InputFileError(f"damaged plan: {exc}; {again}", path=str(folder)) from exc
 
     def diff(self, other: Plan) -> PlanDiff:
         """What changed from this plan to ``other`` (a re-solve): sites opened and closed, coverage.
@@ -386,6 +403,17 @@ def _table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
         flat["lon"] = geom.x.round(6).to_numpy()
         flat["lat"] = geom.y.round(6).to_numpy()
     return flat
+
+
+def _read_layer(path: Path, again: str) -> gpd.GeoDataFrame:
+    """One GeoParquet layer of a plan folder, or an error naming it."""
+    if not path.is_file():
+        raise InputFileError(f"layer file missing from the plan; {again}", path=str(path))
+    try:
+        return gpd.read_parquet(path)
+    except Exception as exc:  # pyarrow and geopandas raise many types for a damaged file
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputFileError(f"damaged layer file ({reason}); {again}", path=str(path)) from exc
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> None:

@@ -187,6 +187,45 @@ def test_load_names_what_is_missing(tmp_path):
         Plan.load(folder)
 
 
+def _damage_json(change):
+    def damage(folder):
+        path = folder / "plan.json"
+        path.write_text(json.dumps(change(json.loads(path.read_text()))), encoding="utf-8")
+
+    return damage
+
+
+@pytest.mark.parametrize(
+    ("damage", "named", "said"),
+    [
+        (_damage_json(lambda d: {**d, "version": 99}), "plan.json", "newer than this gxnet reads"),
+        (_damage_json(lambda d: [d]), "plan.json", "not a gxnet plan file"),
+        (_damage_json(lambda d: {**d, "metrics": None}), "plan.json", "no metrics or provenance"),
+        (
+            lambda f: (f / "plan.json").unlink() or (f / "plan.json").mkdir(),
+            "plan.json",
+            "not a file",
+        ),
+        (lambda f: (f / "demand.parquet").unlink(), "demand.parquet", "layer file missing"),
+        (lambda f: (f / "sites.parquet").write_bytes(b"PAR1"), "sites.parquet", "damaged layer"),
+        (
+            lambda f: make_plan().sites.drop(columns="chosen").to_parquet(f / "sites.parquet"),
+            "p",
+            "lacks columns chosen",
+        ),
+    ],
+)
+def test_a_damaged_plan_names_the_file_and_says_to_run_optimize(tmp_path, damage, named, said):
+    folder = make_plan().save(tmp_path / "p")
+    damage(folder)
+    with pytest.raises(InputFileError) as err:
+        Plan.load(folder)
+    message = str(err.value)
+    assert message.startswith(str(folder / named if named != "p" else folder))
+    assert said in message and "run `gxnet optimize` again" in message
+    assert "\n" not in message
+
+
 def test_plan_requires_contract_columns():
     plan = make_plan()
     with pytest.raises(ValueError, match="chosen"):

@@ -20,12 +20,14 @@ import pandas as pd
 
 from gxnet import __version__, pipeline, regions
 from gxnet._errors import GxnetError, UserInputError
+from gxnet._safe import printable, printable_lines
 from gxnet.config import load_config
 from gxnet.osm import fetch as osm_fetch
 from gxnet.osm.network import MODES
 from gxnet.osm.pbf import DEFAULT_BUFFER_M
 from gxnet.plan import Plan
-from gxnet.sites import SITE_CRS, cached_networks, read_sites, road_reference, write_template
+from gxnet.sites import SITE_CRS, read_site_list, write_template
+from gxnet.study_area import study_area
 
 
 class _Group(click.Group):
@@ -170,6 +172,18 @@ def fetch(
             )
 
 
+# Options more than one verb takes.
+
+_CRS = click.option(
+    "--crs", type=click.Choice(SITE_CRS),
+    help="Coordinate system of the site list (default: detected against the roads, else gcj02).",
+)  # fmt: skip
+_CONFIG = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Standards file (default: ./gxnet.toml when present).",
+)  # fmt: skip
+
+
 # Site lists: check and template.
 
 
@@ -180,33 +194,41 @@ def sites() -> None:
 
 @sites.command("check")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--city", required=True, help="City (or county) whose boundary the sites must be in.")
+@click.option("--city", help="City (or county) whose boundary the sites must be in.")
 @click.option(
-    "--crs",
-    type=click.Choice(SITE_CRS),
-    help="Coordinate system of the list (default: detected against the roads, else gcj02).",
-)
+    "--area", type=click.Path(dir_okay=False, path_type=Path),
+    help="A study-area polygon file in place of --city.",
+)  # fmt: skip
+@_CRS
 @click.option("--out", type=click.Path(path_type=Path), help="Write the usable sites as GeoJSON.")
 @click.option("--strict", is_flag=True, help="Exit with code 2 when any row is rejected.")
-def sites_check(file: Path, city: str, crs: str | None, out: Path | None, strict: bool) -> None:
-    """Read and check the site list FILE: report every row kept, fixed or rejected."""
-    region = regions.get_region(city)
+def sites_check(
+    file: Path, city: str | None, area: Path | None, crs: str | None, out: Path | None, strict: bool
+) -> None:
+    """Read and check the site list FILE as optimize and resolve read it: report every row
+    kept, fixed or rejected (exit code 2 when no row is usable)."""
+    place = study_area(_one_place(city, area))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        site_list = read_sites(
-            file, crs=crs, boundary=region.boundary, reference=road_reference(region.slug)
-        )
+        site_list = read_site_list(file, boundary=place.boundary, slug=place.slug, crs=crs)
     for w in caught:
         if "see SiteList.report" not in str(w.message):
-            click.echo(f"gxnet: warning: {w.message}", err=True)
-    networks = cached_networks(region.slug)
-    if networks:
-        site_list = site_list.snap(networks)
-    click.echo(site_list.format_report())
+            click.echo(f"gxnet: warning: {printable(w.message)}", err=True)
+    click.echo(printable_lines(site_list.format_report().splitlines()))
+    unplannable = site_list.unplannable()
+    for r in unplannable.itertuples(index=False):
+        click.echo(printable(f"  row {r.row} [{r.site_id}] not plannable {r.field}: {r.reason}"))
     if out is not None:
         click.echo(f"wrote {len(site_list.sites)} sites to {site_list.write_geojson(out)}")
+    site_list.accept(skip_bad_rows=True)  # no usable row: exit code 2
     if strict and site_list.counts()["rejected"]:
         sys.exit(2)
+
+
+def _one_place(city: str | None, area: Path | None) -> str | Path:
+    if (city is None) == (area is None):
+        raise UserInputError("give --city NAME or --area FILE (one of them)")
+    return city if city is not None else area
 
 
 @sites.command("template")
@@ -283,6 +305,7 @@ _OUT = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Site list (candidates and existing); default data/sites/<city>.*",
 )
+@_CRS
 @click.option(
     "--demand",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -304,28 +327,23 @@ _OUT = click.option(
 @_BASEMAP
 @_LANG
 @_SKIP
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Standards file (default: ./gxnet.toml when present).",
-)
+@_CONFIG
 def optimize(
-    city, area, sites, demand, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
+    city, area, sites, crs, demand, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
 ) -> None:
     """Plan recycling points and sorting centres for a city or a study area."""
-    if (city is None) == (area is None):
-        raise UserInputError("give --city NAME or --area FILE (one of them)")
+    place = _one_place(city, area)
     config = load_config(config_file).with_options(
         time_limit_s=options.pop("time_limit"), **options
     )
     with _warnings_as_lines():
         plan = pipeline.optimize_city(
-            city or area,
+            place,
             sites=sites,
             demand=demand,
             config=config,
             pbf=pbf,
+            crs=crs,
             skip_bad_rows=skip_bad_rows,
             progress=_progress,
         )
@@ -342,17 +360,18 @@ def optimize(
     required=True,
     help="The new site list; the plan's chosen sites stay as existing sites.",
 )
+@_CRS
 @_PBF
 @_OUT
 @_BASEMAP
 @_LANG
 @_SKIP
-def resolve(plan_dir, sites, pbf, out, basemap, lang, skip_bad_rows) -> None:
+def resolve(plan_dir, sites, crs, pbf, out, basemap, lang, skip_bad_rows) -> None:
     """Re-solve PLAN with a new site list and print what changed (the plan is replaced)."""
     old = Plan.load(plan_dir)
     with _warnings_as_lines():
         new = pipeline.resolve_plan(
-            old, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=_progress
+            old, sites, pbf=pbf, crs=crs, skip_bad_rows=skip_bad_rows, progress=_progress
         )
     folder, html = pipeline.save_outputs(
         new, out, plan_dir=None if out else plan_dir, basemap=basemap, lang=lang
@@ -410,12 +429,7 @@ def config() -> None:
 
 
 @config.command("show")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Standards file (default: ./gxnet.toml when present).",
-)
+@_CONFIG
 def config_show(config_file) -> None:
     """Print the effective standards as a gxnet.toml."""
     click.echo(load_config(config_file).to_toml())

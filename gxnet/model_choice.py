@@ -242,3 +242,9 @@ def _solve_two_tier(data: ModelInput, config: Config, budget: TimeBudget) -> Sol
         uncovered_penalty=None if t.points is None else 10 * float(sites["fixed_cost"].max()),
     )
     return model.solve(config.solver, budget)
+
+
+def plannable_tiers() -> tuple[Tier, ...]:
+    """The tiers the model stage plans: a site list's rows of any other tier are refused
+    (named with their rows), never dropped in silence (:meth:`gxnet.sites.SiteList.accept`)."""
+    return (Tier.RECYCLING_POINT, Tier.SORTING_CENTRE)

@@ -4,8 +4,9 @@
 
     area       gxnet.study_area    a Guangxi city or county, or a polygon file
     demand     gxnet.demand        census cells, or the planner's own file
-    sites      gxnet.candidates    a site list, OSM candidates, or grid candidates
     networks   gxnet.service_pairs road networks from the cache or --pbf (else straight line)
+    sites      gxnet.sites         a site list, read and checked (gxnet.sites.read_site_list),
+               gxnet.candidates    or OSM candidates, or grid candidates
     costs      gxnet.service_pairs walk pairs demand -> point, truck pairs point -> centre
     model      gxnet.model_choice  covering models, or the two-tier network with capacities
     plan       gxnet.assemble      the Plan's layers, figures and provenance
@@ -32,11 +33,12 @@ from shapely.geometry.base import BaseGeometry
 
 from gxnet import settings
 from gxnet._errors import InputFileError
+from gxnet._safe import printable
 from gxnet.assemble import assemble_plan
-from gxnet.candidates import candidate_sites, refuse_rejected
+from gxnet.candidates import candidate_sites, default_site_list
 from gxnet.config import Config
 from gxnet.demand import load_demand
-from gxnet.model_choice import ModelInput, solve_network, with_point_target
+from gxnet.model_choice import ModelInput, plannable_tiers, solve_network, with_point_target
 from gxnet.osm.pbf import file_sha256
 from gxnet.plan import Plan, check_writable
 from gxnet.service_pairs import (
@@ -46,6 +48,7 @@ from gxnet.service_pairs import (
     truck_costs,
     walk_costs,
 )
+from gxnet.sites import read_site_list
 from gxnet.study_area import StudyArea, study_area
 from gxnet.tiers import KEPT, SiteStatus, Tier
 
@@ -67,7 +70,7 @@ class _Stages:
         self.seconds[name] = round(time.perf_counter() - tic, 3)
 
     def say(self, line: str) -> None:
-        self.progress(f"    {line}")
+        self.progress(f"    {printable(line)}")
 
 
 def optimize_city(
@@ -77,6 +80,7 @@ def optimize_city(
     demand: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     config: Config | None = None,
     pbf: str | os.PathLike[str] | None = None,
+    crs: str | None = None,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
 ) -> Plan:
@@ -88,8 +92,10 @@ def optimize_city(
         A Guangxi city or county (``"wuzhou"``, ``"梧州"``, ``450400``), a polygon file, or a
         shapely polygon in WGS-84.
     sites
-        A site list (CSV, XLSX, GeoJSON, GeoPackage) or a GeoDataFrame of sites; default
-        ``data/sites/<slug>.*``, else OSM candidates, else demand-cell centres.
+        A site list (CSV, XLSX, GeoJSON, GeoPackage), read by
+        :func:`gxnet.sites.read_site_list` and checked by :meth:`gxnet.sites.SiteList.accept`,
+        or a GeoDataFrame of sites taken as they are; default ``data/sites/<slug>.*``, else OSM
+        candidates, else demand-cell centres.
     demand
         A demand file or GeoDataFrame (households or population); default the census.
     config
@@ -97,8 +103,11 @@ def optimize_city(
     pbf
         An OpenStreetMap extract for the road networks (and OSM candidates and demand evidence);
         default the cached networks of the city, else straight-line distance x detour factor.
+    crs
+        The site list's coordinate system (``wgs84``, ``gcj02``, ``bd09``); default detected.
     skip_bad_rows
-        Plan with the valid rows of a site list that has rejected rows (else an error).
+        Plan with the valid rows of a site list that has rejected rows or rows of a tier that
+        cannot be planned (each is said and recorded in the provenance's ``skipped_rows``).
     progress
         Called with one line per stage (the CLI prints them).
 
@@ -109,8 +118,8 @@ def optimize_city(
     Raises
     ------
     UserInputError
-        Unknown city, unusable files, rejected site rows, targets that cannot be met (the
-        message says which demand and what would fix it).
+        Unknown city, unusable files, a site list with no usable row, rejected site rows,
+        targets that cannot be met (the message says which demand and what would fix it).
     """
     from gxnet.config import load_config
 
@@ -123,7 +132,8 @@ def optimize_city(
             if not Path(value).is_file():
                 raise InputFileError("no such file", path=str(value))
             inputs[name] = {"path": str(value), "sha256": file_sha256(value)}
-    with stages.stage("area", f"{city_or_area}"):
+    named = city_or_area.name if isinstance(city_or_area, StudyArea) else city_or_area
+    with stages.stage("area", f"{named}"):
         area = study_area(city_or_area)
         stages.say(f"{area.name} ({area.slug})")
     osm_pbf = pbf_path or _cached_pbf(area)
@@ -133,14 +143,6 @@ def optimize_city(
             f"{len(demand_frame):,} demand units, "
             f"{demand_frame['households'].sum():,.0f} households"
         )
-    with stages.stage("sites", "candidate sites"):
-        site_frame, site_source = candidate_sites(
-            area, demand_frame, config, sites=sites, pbf=osm_pbf, skip_bad_rows=skip_bad_rows
-        )
-        stages.say(
-            f"{(site_frame['tier'] == Tier.RECYCLING_POINT).sum():,} point and "
-            f"{(site_frame['tier'] == Tier.SORTING_CENTRE).sum():,} centre sites from {site_source}"
-        )
     with stages.stage("networks", "road networks"):
         networks = road_networks(area, pbf=pbf_path)
         if networks is None:
@@ -149,6 +151,22 @@ def optimize_city(
         else:
             note = ""
             stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
+    with stages.stage("sites", "candidate sites"):
+        listed, skipped, source = _site_list(
+            area, sites, config, crs, skip_bad_rows, networks, stages
+        )
+        site_frame, site_source = candidate_sites(
+            area,
+            demand_frame,
+            config,
+            sites=listed if listed is not None else _given(sites),
+            source=source,
+            pbf=osm_pbf,
+        )
+        stages.say(
+            f"{(site_frame['tier'] == Tier.RECYCLING_POINT).sum():,} point and "
+            f"{(site_frame['tier'] == Tier.SORTING_CENTRE).sum():,} centre sites from {site_source}"
+        )
     return _solve_and_plan(
         area,
         demand_frame,
@@ -159,10 +177,53 @@ def optimize_city(
         provenance={
             "inputs": inputs,
             "sites_source": site_source,
+            "skipped_rows": skipped.to_dict(orient="records"),
             "note": note,
             "network_meta": {m: n.meta for m, n in (networks or {}).items()},
         },
     )
+
+
+def _given(sites: Any) -> gpd.GeoDataFrame | None:
+    return sites if isinstance(sites, gpd.GeoDataFrame) else None
+
+
+def _site_list(
+    area: StudyArea,
+    sites: Any,
+    config: Config,
+    crs: str | None,
+    skip_bad_rows: bool,
+    networks: dict[str, Any] | None,
+    stages: _Stages,
+) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame, str]:
+    """The usable rows of the site list (given, or named after the area), the rows left
+    out with their reasons, and the list's name; (None, empty, ...) when no list is read."""
+    no_rows = pd.DataFrame(columns=["row", "site_id", "field", "reason"])
+    path = None if isinstance(sites, gpd.GeoDataFrame) else sites or default_site_list(area.slug)
+    if path is None:
+        return None, no_rows, "the sites given"
+    site_list = read_site_list(
+        path,
+        boundary=area.boundary,
+        slug=area.slug,
+        crs=crs,
+        standards=config.sites,
+        networks=networks,
+    )
+    skipped = site_list.accept(skip_bad_rows=skip_bad_rows)
+    stages.say(f"coordinates: {site_list.crs} ({site_list.crs_reason})")
+    for r in skipped.itertuples(index=False):
+        stages.say(f"skipped row {r.row} [{r.site_id}] {r.field}: {r.reason}")
+    usable = site_list.sites[site_list.sites["tier"].isin(plannable_tiers())]
+    if "far_from_road" in usable.columns and usable["far_from_road"].any():
+        far = usable.loc[usable["far_from_road"], "site_id"].astype(str).tolist()
+        stages.say(
+            f"{len(far)} sites far from every road (over {config.sites.max_snap_distance_m:g} m): "
+            + ", ".join(far[:10])
+            + (" ..." if len(far) > 10 else "")
+        )
+    return usable, skipped, f"the site list {path}"
 
 
 def _cached_pbf(area: StudyArea) -> Path | None:
@@ -218,6 +279,7 @@ def resolve_plan(
     *,
     config: Config | None = None,
     pbf: str | os.PathLike[str] | None = None,
+    crs: str | None = None,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
 ) -> Plan:
@@ -232,8 +294,6 @@ def resolve_plan(
     Plan
         Compare it with ``plan.diff(new)``.
     """
-    from gxnet.sites import read_sites
-
     config = config or config_of(plan)
     source = plan.provenance.get("area", {})
     if source.get("kind") == "region":
@@ -245,10 +305,13 @@ def resolve_plan(
         area = dataclasses.replace(
             area, name=plan.provenance.get("area_name", area.name), slug=plan.slug, source=source
         )
-    listed = read_sites(sites, boundary=area.boundary, standards=config.sites)
-    refuse_rejected(listed.report, sites, skip_bad_rows)
+    listed = read_site_list(
+        sites, boundary=area.boundary, slug=area.slug, crs=crs, standards=config.sites
+    )
+    listed.accept(skip_bad_rows=skip_bad_rows)
     kept = plan.sites[plan.sites["chosen"]].assign(status=SiteStatus.EXISTING)
-    new = listed.sites[~listed.sites["site_id"].isin(kept["site_id"])]
+    usable = listed.sites[listed.sites["tier"].isin(plannable_tiers())]
+    new = usable[~usable["site_id"].isin(kept["site_id"])]
     merged = gpd.GeoDataFrame(
         pd.concat([kept[new.columns.intersection(kept.columns)], new], ignore_index=True),
         geometry="geometry",

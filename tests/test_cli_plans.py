@@ -54,7 +54,7 @@ def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
     assert "Plan for helsinki_area" in result.stdout
     assert "solver: highs optimal" in result.stdout
     assert "households covered within the standard" in result.stdout
-    assert "[4] networks: road networks" in result.stderr  # the progress lines
+    assert "[3] networks: road networks" in result.stderr  # the progress lines
     folder = out / "plans" / SLUG
     assert (folder / "sites.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     for name in ("plan.json", "plan.gpkg", "sites.geojson", "demand.csv", "links.parquet"):
@@ -112,7 +112,7 @@ def test_rejected_rows_exit_2_and_write_nothing(tmp_path):
             for a in HELSINKI]  # fmt: skip
     result = run("optimize", *args, "--out", tmp_path / "out")
     assert result.exit_code == 2
-    assert "2 rows rejected" in result.stderr and "row 13" in result.stderr
+    assert "2 rows cannot be planned" in result.stderr and "row 13" in result.stderr
     assert not (tmp_path / "out").exists()
     result = run("optimize", *args, "--out", tmp_path / "out", "--skip-bad-rows")
     assert result.exit_code == 0, result.output

@@ -25,6 +25,7 @@ from gxnet.config import load_config
 from gxnet.osm import fetch as osm_fetch
 from gxnet.osm.network import MODES
 from gxnet.osm.pbf import DEFAULT_BUFFER_M
+from gxnet.outputs import OutputUnit, load_plan
 from gxnet.plan import Plan
 from gxnet.sites import SITE_CRS, read_site_list, write_template
 from gxnet.study_area import study_area
@@ -332,24 +333,24 @@ def optimize(
     city, area, sites, crs, demand, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
 ) -> None:
     """Plan recycling points and sorting centres for a city or a study area."""
-    place = _one_place(city, area)
+    place = study_area(_one_place(city, area))
     config = load_config(config_file).with_options(
         time_limit_s=options.pop("time_limit"), **options
     )
-    with _warnings_as_lines():
+    unit = OutputUnit.of(place.slug, out)
+    reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
+    with unit.hold(_progress), _warnings_as_lines():
         plan = pipeline.optimize_city(
-            place,
-            sites=sites,
-            demand=demand,
-            config=config,
-            pbf=pbf,
-            crs=crs,
-            skip_bad_rows=skip_bad_rows,
-            progress=_progress,
+            place, demand=demand, config=config, progress=_progress, **reading
         )
-    folder, html = pipeline.save_outputs(plan, out, basemap=basemap, lang=lang)
-    click.echo(plan.summary())
-    click.echo(f"plan: {folder}\nmap:  {html}")
+        unit.replace(plan, basemap=basemap, lang=lang)
+    click.echo(_lines(plan.summary()))
+    click.echo(f"plan: {unit.folder}\nmap:  {unit.html}")
+
+
+def _lines(text: str) -> str:
+    """Text for the terminal: each line without control characters."""
+    return printable_lines(text.splitlines())
 
 
 @cli.command()
@@ -368,16 +369,14 @@ def optimize(
 @_SKIP
 def resolve(plan_dir, sites, crs, pbf, out, basemap, lang, skip_bad_rows) -> None:
     """Re-solve PLAN with a new site list and print what changed (the plan is replaced)."""
-    old = Plan.load(plan_dir)
-    with _warnings_as_lines():
-        new = pipeline.resolve_plan(
-            old, sites, pbf=pbf, crs=crs, skip_bad_rows=skip_bad_rows, progress=_progress
-        )
-    folder, html = pipeline.save_outputs(
-        new, out, plan_dir=None if out else plan_dir, basemap=basemap, lang=lang
-    )
-    click.echo(old.diff(new))
-    click.echo(f"plan: {folder}\nmap:  {html}")
+    old = load_plan(plan_dir)
+    unit = OutputUnit.of(old.slug, out) if out else OutputUnit.of_folder(plan_dir)
+    reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
+    with unit.hold(_progress), _warnings_as_lines():
+        new = pipeline.resolve_plan(old, progress=_progress, **reading)
+        unit.replace(new, basemap=basemap, lang=lang)
+    click.echo(_lines(str(old.diff(new))))
+    click.echo(f"plan: {unit.folder}\nmap:  {unit.html}")
 
 
 @cli.command("map")
@@ -390,11 +389,16 @@ def resolve(plan_dir, sites, crs, pbf, out, basemap, lang, skip_bad_rows) -> Non
 @_BASEMAP
 @_LANG
 def map_(plan_dir, out, basemap, lang) -> None:
-    """Draw a saved PLAN as an interactive HTML map."""
+    """Draw a saved PLAN as an interactive HTML map (by default its own map, replaced)."""
     from gxnet.maps import save_map
 
-    plan = Plan.load(plan_dir)
-    click.echo(save_map(plan, out or pipeline.output_paths(plan)[1], basemap=basemap, lang=lang))
+    if out is not None:
+        click.echo(save_map(load_plan(plan_dir), out, basemap=basemap, lang=lang))
+        return
+    unit = OutputUnit.of_folder(plan_dir)
+    with unit.hold(_progress):
+        unit.replace_map(Plan.load(plan_dir), basemap=basemap, lang=lang)
+    click.echo(unit.html)
 
 
 @cli.command()
@@ -416,9 +420,10 @@ def report(plan_dir, fmt, out, lang) -> None:
     """Per-county table of a saved PLAN: households, points, coverage, times."""
     from gxnet.report import render_report, write_report
 
-    plan = Plan.load(plan_dir)
+    plan = load_plan(plan_dir)
     if out is None:
-        click.echo(render_report(plan, fmt=fmt, lang=lang))
+        text = render_report(plan, fmt=fmt, lang=lang)
+        click.echo(_lines(text) if fmt == "markdown" else text)
     else:
         click.echo(write_report(plan, out, fmt=fmt, lang=lang))
 

@@ -12,8 +12,9 @@
     plan       gxnet.assemble      the Plan's layers, figures and provenance
 
 :func:`resolve_plan` runs them again with a new site list; :func:`save_outputs` writes the
-plan folder and its map. Every fallback (no road network, no site list, no OSM data) is said in
-the progress lines and recorded in the plan's provenance, so that the map can show it.
+plan folder and its map as one unit (:class:`gxnet.outputs.OutputUnit`). Every fallback (no
+road network, no site list, no OSM data) is said in the progress lines and recorded in the
+plan's provenance, so that the map can show it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import pandas as pd
 from shapely import wkt
 from shapely.geometry.base import BaseGeometry
 
-from gxnet import settings
 from gxnet._errors import InputFileError
 from gxnet._safe import printable
 from gxnet.assemble import assemble_plan
@@ -40,7 +40,8 @@ from gxnet.config import Config
 from gxnet.demand import load_demand
 from gxnet.model_choice import ModelInput, plannable_tiers, solve_network, with_point_target
 from gxnet.osm.pbf import file_sha256
-from gxnet.plan import Plan, check_writable
+from gxnet.outputs import OutputUnit
+from gxnet.plan import Plan
 from gxnet.service_pairs import (
     STRAIGHT_LINE_NOTE,
     check_reachable,
@@ -353,16 +354,6 @@ def config_of(plan: Plan) -> Config:
     )
 
 
-def output_paths(plan: Plan, out: str | os.PathLike[str] | None = None) -> tuple[Path, Path]:
-    """Where a plan and its map go: ``<out>/plans/<slug>`` and ``<out>/maps/<slug>.html``.
-
-    Without ``out``: :data:`gxnet.settings.plans_dir` and :data:`gxnet.settings.maps_dir`.
-    """
-    if out is None:
-        return Path(settings.plans_dir) / plan.slug, Path(settings.maps_dir) / f"{plan.slug}.html"
-    return Path(out) / "plans" / plan.slug, Path(out) / "maps" / f"{plan.slug}.html"
-
-
 def save_outputs(
     plan: Plan,
     out: str | os.PathLike[str] | None = None,
@@ -370,23 +361,22 @@ def save_outputs(
     plan_dir: str | os.PathLike[str] | None = None,
     basemap: str = "osm",
     lang: str = "zh",
-) -> tuple[Path, Path]:
-    """Save the plan folder and its map (both atomically); return their paths.
+    progress: Progress | None = None,
+) -> OutputUnit:
+    """Save the plan folder and its map as one unit (:class:`gxnet.outputs.OutputUnit`).
 
-    Both places are checked before anything is written, so a read-only map folder does not
-    leave a new plan beside an old map.
+    The unit is ``<out>/plans/<slug>`` and ``<out>/maps/<slug>.html`` (default
+    :data:`gxnet.settings.plans_dir` and :data:`gxnet.settings.maps_dir`), or ``plan_dir``
+    and the map it records. Both places are checked before anything is written.
 
     Raises
     ------
     OutputError
         When a folder is read-only or not a folder.
+    PlanBusyError
+        When another run is writing the unit.
     """
-    from gxnet.maps import save_map
-
-    folder, html = output_paths(plan, out)
-    folder = Path(plan_dir) if plan_dir is not None else folder
-    check_writable(folder)
-    check_writable(html.parent)
-    plan.save(folder)
-    save_map(plan, html, basemap=basemap, lang=lang)
-    return folder, html
+    unit = OutputUnit.of_folder(plan_dir) if plan_dir else OutputUnit.of(plan.slug, out)
+    with unit.hold(progress):
+        unit.replace(plan, basemap=basemap, lang=lang)
+    return unit

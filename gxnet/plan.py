@@ -174,26 +174,34 @@ class Plan:
                 "with --out"
             ) from exc
         try:
-            self._write(tmp)
+            self.write_files(tmp)
             _swap_folder(tmp, folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return folder
 
-    def _write(self, tmp: Path) -> None:
+    def write_files(self, folder: Path, *, map_path: str | None = None) -> None:
+        """Write the plan's files into ``folder``, an empty folder (no swap: :meth:`save` and
+        :class:`gxnet.outputs.OutputUnit` put it in place).
+
+        ``map_path`` is recorded in ``plan.json`` as where the plan's map is (relative to the
+        folder), for ``gxnet map`` to redraw it there.
+        """
         document = {
             "format": PLAN_FORMAT,
             "version": PLAN_VERSION,
             "metrics": self.metrics,
             "provenance": self.provenance,
         }
-        (tmp / "plan.json").write_text(
+        if map_path is not None:
+            document["map"] = map_path
+        (folder / "plan.json").write_text(
             json.dumps(_plain(document), ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        gpkg = tmp / "plan.gpkg"
+        gpkg = folder / "plan.gpkg"
         for layer in LAYERS:
             frame = getattr(self, layer)
-            frame.to_parquet(tmp / f"{layer}.parquet")
+            frame.to_parquet(folder / f"{layer}.parquet")
             # GeoJSON and GeoPackage have no infinity (unlimited capacity): they get null.
             flat = _single_geometry(frame).replace([np.inf, -np.inf], np.nan)
             if len(flat):
@@ -201,8 +209,8 @@ class Plan:
                 flat.to_file(gpkg, layer=layer, driver="GPKG")
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", "NaN of Infinity", RuntimeWarning)
-                flat.to_file(tmp / f"{layer}.geojson", driver="GeoJSON")
-            _write_csv(_table(frame), tmp / f"{layer}.csv")
+                flat.to_file(folder / f"{layer}.geojson", driver="GeoJSON")
+            _write_csv(_table(frame), folder / f"{layer}.csv")
         if "cell" in self.demand.columns and self.demand["cell"].notna().any():
             cells = gpd.GeoDataFrame(
                 self.demand[["demand_id"]], geometry=self.demand["cell"].values, crs="EPSG:4326"

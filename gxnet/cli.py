@@ -26,7 +26,7 @@ from gxnet.osm import fetch as osm_fetch
 from gxnet.osm.network import MODES
 from gxnet.osm.pbf import DEFAULT_BUFFER_M
 from gxnet.outputs import OutputUnit, load_plan
-from gxnet.plan import Plan
+from gxnet.plan import Plan, PlanDiff
 from gxnet.sites import SITE_CRS, read_site_list, write_template
 from gxnet.study_area import study_area
 
@@ -287,6 +287,31 @@ _SKIP = click.option(
     "--skip-bad-rows", is_flag=True,
     help="Plan with the valid rows of a site list that has rejected rows.",
 )  # fmt: skip
+#: The targets, standards and solver options that optimize and resolve share: (name, type,
+#: help). ``--time-limit`` fills ``time_limit_s`` of :meth:`gxnet.config.Config.with_options`.
+_PLANNING = (
+    ("--points", int, "Number of recycling points (most households covered)."),
+    ("--coverage", float, "Share of households to cover (fewest points)."),
+    ("--walk-minutes", float, "Urban walking standard in minutes."),
+    ("--service-radius-m", float, "Urban service radius along roads, metres."),
+    ("--rural-minutes", float, "Rural riding standard in minutes."),
+    ("--rural-service-radius-m", float, "Rural service radius, metres."),
+    ("--truck-minutes", float, "Longest drive from a point to its centre."),
+    ("--centres", int, "Number of sorting centres."),
+    ("--solver", click.Choice(["highs", "cbc"]), "MIP solver."),
+    ("--time-limit", float, "Seconds for the whole model stage."),
+    ("--gap", float, "Relative gap at which the solver may stop."),
+)
+
+
+def _planning_options(command):
+    """Add the shared planning options (:data:`_PLANNING`) to a verb."""
+    for flag, kind, text in reversed(_PLANNING):
+        names = (flag, "time_limit_s") if flag == "--time-limit" else (flag,)
+        command = click.option(*names, type=kind, help=text)(command)
+    return command
+
+
 _OUT = click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path),
     help="Output folder: the plan goes to OUT/plans/<city>/, the map to OUT/maps/<city>.html "
@@ -313,17 +338,7 @@ _OUT = click.option(
     help="Demand points or polygons with households or population (default: census).",
 )
 @_PBF
-@click.option("--points", type=int, help="Number of recycling points (most households covered).")
-@click.option("--coverage", type=float, help="Share of households to cover (fewest points).")
-@click.option("--walk-minutes", type=float, help="Urban walking standard in minutes.")
-@click.option("--service-radius-m", type=float, help="Urban service radius along roads, metres.")
-@click.option("--rural-minutes", type=float, help="Rural riding standard in minutes.")
-@click.option("--rural-service-radius-m", type=float, help="Rural service radius, metres.")
-@click.option("--truck-minutes", type=float, help="Longest drive from a point to its centre.")
-@click.option("--centres", type=int, help="Number of sorting centres.")
-@click.option("--solver", type=click.Choice(["highs", "cbc"]), help="MIP solver.")
-@click.option("--time-limit", type=float, help="Solver time limit in seconds.")
-@click.option("--gap", type=float, help="Relative gap at which the solver may stop.")
+@_planning_options
 @_OUT
 @_BASEMAP
 @_LANG
@@ -334,9 +349,7 @@ def optimize(
 ) -> None:
     """Plan recycling points and sorting centres for a city or a study area."""
     place = study_area(_one_place(city, area))
-    config = load_config(config_file).with_options(
-        time_limit_s=options.pop("time_limit"), **options
-    )
+    config = load_config(config_file).with_options(**options)
     unit = OutputUnit.of(place.slug, out)
     reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
     with unit.hold(_progress), _warnings_as_lines():
@@ -359,24 +372,35 @@ def _lines(text: str) -> str:
     "--sites",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="The new site list; the plan's chosen sites stay as existing sites.",
+    help="The district's new site list: what it names existing or required stays open, what it "
+    "leaves out or marks excluded closes.",
 )
 @_CRS
 @_PBF
+@_planning_options
+@click.option(
+    "--change-penalty", type=float,
+    help="Share of its households a replacement must serve beyond a site of the old plan "
+    "(default 0.1; 0: no preference).",
+)  # fmt: skip
 @_OUT
 @_BASEMAP
 @_LANG
 @_SKIP
-def resolve(plan_dir, sites, crs, pbf, out, basemap, lang, skip_bad_rows) -> None:
+@_CONFIG
+def resolve(
+    plan_dir, sites, crs, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
+) -> None:
     """Re-solve PLAN with a new site list and print what changed (the plan is replaced)."""
     old = load_plan(plan_dir)
     unit = OutputUnit.of(old.slug, out) if out else OutputUnit.of_folder(plan_dir)
     reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
     with unit.hold(_progress), _warnings_as_lines():
-        new = pipeline.resolve_plan(old, progress=_progress, **reading)
+        config = pipeline.resolve_config(old, config_file, **options)
+        new = pipeline.resolve_plan(old, config=config, progress=_progress, **reading)
         unit.replace(new, basemap=basemap, lang=lang)
-    click.echo(_lines(str(old.diff(new))))
-    click.echo(f"plan: {unit.folder}\nmap:  {unit.html}")
+    click.echo(_lines(str(PlanDiff.of(new))))
+    click.echo(f"plan: {unit.folder}\nmap:  {unit.html}\ndiff: {unit.folder / 'diff.csv'}")
 
 
 @cli.command("map")

@@ -76,6 +76,12 @@ SITE_STYLES: dict[str, dict[str, Any]] = {
     "centre": {"radius": 9, "color": "#ffffff", "weight": 2, "fillColor": "#000000",
                "fillOpacity": 1},
 }  # fmt: skip
+#: Symbol and colour of each kind of change of a re-solve (the "changes" layer).
+CHANGE_STYLES: dict[str, dict[str, str]] = {
+    "opened": {"symbol": "+", "colour": "#1a9850"},
+    "closed": {"symbol": "×", "colour": "#d73027"},
+    "moved": {"symbol": "→", "colour": "#e66101"},
+}
 #: Decimals kept of each coordinate: 1e-5 degrees is about 1 m, finer than any input.
 COORD_DECIMALS = 5
 #: County boundaries are simplified to this tolerance (degrees, about 20 m) for file size.
@@ -306,9 +312,36 @@ class _PlanLayer(Layer):
         self.build = build if show else f"gx.lazy(function () {{ return {build}; }})"
 
 
-def _legend_html(text: dict[str, str]) -> str:
-    """The legend: walk-time classes, unreached and uncovered demand, and the site symbols.
-    Every text is escaped."""
+def _changes_table(plan: Plan, basemap: str) -> str:
+    """A re-solve's changes (opened, closed, moved), each at its site; a move as the line from
+    the old site to the new one."""
+    changes = plan.changes
+    changes = changes[changes["change"] != "kept"].reset_index(drop=True)
+    moved = (changes["change"] == "moved").to_numpy()
+    geometry = np.asarray(changes.geometry.values, dtype=object).copy()
+    if moved.any():
+        start = np.column_stack([changes["from_lon"][moved], changes["from_lat"][moved]])
+        end = np.column_stack([shapely.get_x(geometry[moved]), shapely.get_y(geometry[moved])])
+        geometry[moved] = shapely.linestrings(np.stack([start, end], axis=1))
+    props = pd.DataFrame(
+        {
+            "i": changes["site_id"],
+            "n": changes["name"],
+            "c": changes["change"],
+            "r": changes["reason"],
+            "f": changes["moved_from"],
+            "m": changes["moved_m"],
+            "hb": changes["households_before"],
+            "ha": changes["households_after"],
+        }
+    )
+    shapes = gpd.GeoSeries(geometry, crs="EPSG:4326")
+    return _table(_in_basemap_crs(shapes, basemap), props)
+
+
+def _legend_html(text: dict[str, str], changes: bool = False) -> str:
+    """The legend: walk-time classes, unreached and uncovered demand, the site symbols and,
+    for a re-solve, the symbols of its changes. Every text is escaped."""
     text = {key: html_text(value) for key, value in text.items()}
     lows = (0.0, *WALK_BINS_MIN)
     labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(lows, WALK_BINS_MIN, strict=False)]
@@ -336,6 +369,13 @@ def _legend_html(text: dict[str, str]) -> str:
             f'<div><i class="gx-dot" style="background:{style["fillColor"]};'
             f'border:2px solid {style["color"]}"></i>{text[key]}</div>'
         )
+    if changes:
+        rows.append(f"<h4>{text['layer_changes']}</h4>")
+        for change, style in CHANGE_STYLES.items():
+            rows.append(
+                f'<div><span class="gx-change-mark" style="background:{style["colour"]}">'
+                f"{style['symbol']}</span>{text['change_' + change]}</div>"
+            )
     return "".join(rows)
 
 
@@ -433,9 +473,12 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     # Fit before any layer is drawn: a later fit would project every shape a second time.
     fmap.fit_bounds([[south, west], [north, east]])
     site_data, site_order = _site_table(plan, basemap)
+    has_changes = plan.changes is not None and (plan.changes["change"] != "kept").any()
+    changes = f',"changes":{_changes_table(plan, basemap)}' if has_changes else ""
     tables = (
         f'{{"sites":{site_data},"demand":{_demand_table(plan, site_order, basemap)},'
-        f'"links":{_link_table(plan, basemap)},"counties":{_county_table(plan, basemap, lang)}}}'
+        f'"links":{_link_table(plan, basemap)},"counties":{_county_table(plan, basemap, lang)}'
+        f"{changes}}}"
     )
     figure.html.add_child(
         Element(f'<script type="application/json" id="{DATA_ELEMENT_ID}">{tables}</script>'),
@@ -452,6 +495,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         "palette": SERVICE_PALETTE,
         "site_order": list(SITE_STYLES),
         "point_tier": Tier.RECYCLING_POINT,
+        "changes": CHANGE_STYLES,
     }
     name = fmap.get_name()
     setup = f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)}, {name});\n"
@@ -471,12 +515,13 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         ("layer_existing", sites("existing"), True),
         ("layer_new", sites("new"), True),
         ("layer_centres", sites("centre"), True),
-    )
+    ) + ((("layer_changes", "gx.changes()", True),) if has_changes else ())
     for key, build, show in layers:
         # Leaflet's layer control shows a layer's name as HTML.
         fmap.add_child(_PlanLayer(html_text(text[key]), build, show=show))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.add_child(_Script(f"gx.legend({name}, {_script_json(_legend_html(text))});\n"))
+    legend = _legend_html(text, changes=has_changes)
+    fmap.add_child(_Script(f"gx.legend({name}, {_script_json(legend)});\n"))
     return fmap
 
 

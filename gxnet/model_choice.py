@@ -107,6 +107,9 @@ class ModelInput:
         Demand -> point pairs within the service standard (``demand_id, site_id, travel_s``).
     truck
         Point -> centre pairs within the truck standard (``point_id, centre_id, travel_s``).
+    cover_by_cost
+        Set covering minimises the sites' ``fixed_cost`` instead of their number (a re-solve
+        prices change this way: :mod:`gxnet.change`).
     """
 
     demand: pd.DataFrame
@@ -114,6 +117,14 @@ class ModelInput:
     centres: pd.DataFrame
     walk: pd.DataFrame
     truck: pd.DataFrame
+    cover_by_cost: bool = False
+
+
+def uses_two_tier(points: pd.DataFrame, config: Config) -> bool:
+    """Whether :func:`solve_network` chooses both tiers in one two-tier network: when the
+    points have capacities or the centres a capacity in the config."""
+    capacities = pd.to_numeric(points["capacity"], errors="coerce")
+    return bool(np.isfinite(capacities).any() or math.isfinite(config.centres.capacity_t_day))
 
 
 def solve_network(data: ModelInput, config: Config) -> Solution:
@@ -141,8 +152,7 @@ def solve_network(data: ModelInput, config: Config) -> Solution:
     """
     options, t = config.solver, config.targets
     budget = TimeBudget(options.time_limit_s)
-    capacities = pd.to_numeric(data.points["capacity"], errors="coerce")
-    if np.isfinite(capacities).any() or math.isfinite(config.centres.capacity_t_day):
+    if uses_two_tier(data.points, config):
         return _solve_two_tier(data, config, budget)
     problem = Problem.from_frames(
         data.demand,
@@ -151,10 +161,11 @@ def solve_network(data: ModelInput, config: Config) -> Solution:
         data.truck,
         targets=Targets(points=t.points, coverage=t.coverage, centres=t.centres),
     )
+    objective = "fixed_cost" if data.cover_by_cost else "count"
     if t.points is not None:
         point_model = MaximalCovering.from_problem(problem)
     else:
-        point_model = LocationSetCovering.from_problem(problem)
+        point_model = LocationSetCovering.from_problem(problem, objective=objective)
     chosen_points = point_model.solve(options, budget)
     if not chosen_points.has_solution:
         return chosen_points
@@ -170,7 +181,7 @@ def solve_network(data: ModelInput, config: Config) -> Solution:
     if t.centres is not None:
         centre_model = PMedian.from_problem(centre_problem)
     else:
-        centre_model = LocationSetCovering.from_problem(centre_problem)
+        centre_model = LocationSetCovering.from_problem(centre_problem, objective=objective)
     tenth = 0.0 if budget.seconds is None else budget.seconds / 10
     chosen_centres = centre_model.solve(options, budget.part(at_least=tenth))
     return _both_tiers(chosen_points, chosen_centres)

@@ -11,10 +11,11 @@
     model      gxnet.model_choice  covering models, or the two-tier network with capacities
     plan       gxnet.assemble      the Plan's layers, figures and provenance
 
-:func:`resolve_plan` runs them again with a new site list; :func:`save_outputs` writes the
-plan folder and its map as one unit (:class:`gxnet.outputs.OutputUnit`). Every fallback (no
-road network, no site list, no OSM data) is said in the progress lines and recorded in the
-plan's provenance, so that the map can show it.
+:func:`resolve_plan` runs them again with a new site list, preferring the sites of the plan it
+re-solves (:mod:`gxnet.change`); :func:`save_outputs` writes the plan folder and its map as
+one unit (:class:`gxnet.outputs.OutputUnit`). Every fallback (no road network, no site
+list, no OSM data) is said in the progress lines and recorded in the plan's provenance, so
+that the map can show it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from gxnet._errors import InputFileError
 from gxnet._safe import printable
 from gxnet.assemble import assemble_plan
 from gxnet.candidates import candidate_sites, default_site_list
+from gxnet.change import change_bonus, closing_reasons, with_change_price
 from gxnet.config import Config
 from gxnet.demand import load_demand
 from gxnet.model_choice import ModelInput, plannable_tiers, solve_network, with_point_target
@@ -83,6 +85,7 @@ def optimize_city(
     pbf: str | os.PathLike[str] | None = None,
     crs: str | None = None,
     skip_bad_rows: bool = False,
+    previous: Plan | None = None,
     progress: Progress | None = None,
 ) -> Plan:
     """Plan recycling points and sorting centres for a city, a county or any study area.
@@ -109,6 +112,9 @@ def optimize_city(
     skip_bad_rows
         Plan with the valid rows of a site list that has rejected rows or rows of a tier that
         cannot be planned (each is said and recorded in the provenance's ``skipped_rows``).
+    previous
+        The plan being re-solved: the sites it chose are preferred at the price of change
+        ``config.resolve.change_penalty`` (:mod:`gxnet.change`).
     progress
         Called with one line per stage (the CLI prints them).
 
@@ -168,6 +174,7 @@ def optimize_city(
             f"{(site_frame['tier'] == Tier.RECYCLING_POINT).sum():,} point and "
             f"{(site_frame['tier'] == Tier.SORTING_CENTRE).sum():,} centre sites from {site_source}"
         )
+    excluded = [] if listed is None else _excluded(listed)
     return _solve_and_plan(
         area,
         demand_frame,
@@ -175,10 +182,12 @@ def optimize_city(
         config,
         networks,
         stages,
+        previous,
         provenance={
             "inputs": inputs,
             "sites_source": site_source,
             "skipped_rows": skipped.to_dict(orient="records"),
+            "sites_excluded": excluded,
             "note": note,
             "network_meta": {m: n.meta for m, n in (networks or {}).items()},
         },
@@ -227,6 +236,10 @@ def _site_list(
     return usable, skipped, f"the site list {path}"
 
 
+def _excluded(listed: gpd.GeoDataFrame) -> list[str]:
+    return listed.loc[listed["status"] == SiteStatus.EXCLUDED, "site_id"].astype(str).tolist()
+
+
 def _cached_pbf(area: StudyArea) -> Path | None:
     """The city's clipped PBF from ``gxnet fetch`` (for demand evidence and OSM candidates)."""
     if area.region is None:
@@ -236,6 +249,10 @@ def _cached_pbf(area: StudyArea) -> Path | None:
     return city_pbf(area.slug)
 
 
+#: Targets a plan records with where they came from (provenance ``targets``).
+_TARGETS = ("points", "coverage", "centres")
+
+
 def _solve_and_plan(
     area: StudyArea,
     demand: gpd.GeoDataFrame,
@@ -243,6 +260,7 @@ def _solve_and_plan(
     config: Config,
     networks: dict[str, Any] | None,
     stages: _Stages,
+    previous: Plan | None,
     provenance: dict[str, Any],
 ) -> Plan:
     points = sites[sites["tier"] == Tier.RECYCLING_POINT].reset_index(drop=True)
@@ -257,10 +275,19 @@ def _solve_and_plan(
         stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
         walk = walk[~walk["site_id"].isin(stranded)]
         stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
+    explicit = {t for t in _TARGETS if getattr(config.targets, t) is not None}
     config = with_point_target(config, demand, useful, stages.say)
     check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
+    data = ModelInput(demand, useful, centres, walk, truck)
+    if previous is not None:
+        bonus = change_bonus(previous, sites, config.resolve.change_penalty)
+        stages.say(
+            f"{len(bonus):,} sites of the plan re-solved are preferred (a change must gain "
+            f"{config.resolve.change_penalty:.0%} of their households)"
+        )
+        data = with_change_price(data, bonus, config)
     with stages.stage("model", f"{config.solver.name} solve"):
-        solution = solve_network(ModelInput(demand, useful, centres, walk, truck), config)
+        solution = solve_network(data, config)
         stages.say(
             f"{solution.model}: {solution.status}"
             + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
@@ -269,6 +296,14 @@ def _solve_and_plan(
         plan = assemble_plan(area, demand, sites, walk, truck, solution, config)
     plan.metrics["stage_seconds"] = dict(stages.seconds)
     plan.provenance.update(provenance)
+    plan.provenance["targets"] = {
+        t: {
+            "value": getattr(config.targets, t),
+            "source": "explicit" if t in explicit else "derived",
+        }
+        for t in _TARGETS
+        if getattr(config.targets, t) is not None
+    }
     plan.provenance["cost_mode"] = "straight_line" if networks is None else "road"
     plan.provenance["times"] = dict(stages.seconds)
     return plan
@@ -284,40 +319,27 @@ def resolve_plan(
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
 ) -> Plan:
-    """Re-solve a plan with a new site list; the plan's chosen sites stay as existing sites.
+    """Re-solve a plan with a district's new site list, as a planner means it.
 
-    The demand of the plan is reused; the standards are the plan's unless ``config`` is given;
-    the road networks come from ``pbf``, else the extract the plan recorded (if still on
-    disk), else the cache, as in :func:`optimize_city`.
+    - Sites marked existing or required in the new list stay open.
+    - Sites the new list withdraws (does not name, or marks excluded/排除) close; the diff
+      names them with the reason.
+    - The sites the old plan chose that the list still offers as candidates are preferred, not
+      forced: a replacement must serve ``config.resolve.change_penalty`` (10 %) more households
+      than the site it replaces (:mod:`gxnet.change`); new candidates can open.
+    - Targets are those of ``config``; a number of points the old plan derived from the
+      household standard is derived again (see :func:`resolve_config`).
+
+    The demand of the plan is reused; the road networks come from ``pbf``, else the extract
+    the plan recorded (if still on disk), else the cache, as in :func:`optimize_city`.
 
     Returns
     -------
     Plan
-        Compare it with ``plan.diff(new)``.
+        The new plan, with its diff against ``plan`` as its ``changes`` and
+        ``county_changes`` layers.
     """
-    config = config or config_of(plan)
-    source = plan.provenance.get("area", {})
-    if source.get("kind") == "region":
-        area_arg: Any = str(source["adcode"])
-    else:
-        area_arg = wkt.loads(source["wkt"])
-    area = study_area(area_arg)
-    if source.get("kind") != "region":
-        area = dataclasses.replace(
-            area, name=plan.provenance.get("area_name", area.name), slug=plan.slug, source=source
-        )
-    listed = read_site_list(
-        sites, boundary=area.boundary, slug=area.slug, crs=crs, standards=config.sites
-    )
-    listed.accept(skip_bad_rows=skip_bad_rows)
-    kept = plan.sites[plan.sites["chosen"]].assign(status=SiteStatus.EXISTING)
-    usable = listed.sites[listed.sites["tier"].isin(plannable_tiers())]
-    new = usable[~usable["site_id"].isin(kept["site_id"])]
-    merged = gpd.GeoDataFrame(
-        pd.concat([kept[new.columns.intersection(kept.columns)], new], ignore_index=True),
-        geometry="geometry",
-        crs="EPSG:4326",
-    )
+    config = config or resolve_config(plan)
     demand = plan.demand.drop(
         columns=["point_id", "travel_s", "covered", "metres"], errors="ignore"
     )
@@ -326,32 +348,70 @@ def resolve_plan(
         recorded = plan.provenance.get("inputs", {}).get("pbf", {}).get("path")
         pbf = recorded if recorded and Path(recorded).is_file() else None
     new_plan = optimize_city(
-        area, sites=merged, demand=demand, config=config, pbf=pbf, progress=progress
+        plan_area(plan),
+        sites=sites,
+        demand=demand,
+        config=config,
+        pbf=pbf,
+        crs=crs,
+        skip_bad_rows=skip_bad_rows,
+        previous=plan,
+        progress=progress,
     )
-    new_plan.provenance["inputs"]["sites"] = {"path": str(sites), "sha256": file_sha256(sites)}
     new_plan.provenance["resolved_from"] = {
         "created_utc": plan.provenance.get("created_utc"),
         "inputs": plan.provenance.get("inputs", {}),
+        "metrics": dict(plan.metrics),
+        "change_penalty": config.resolve.change_penalty,
     }
+    reasons = closing_reasons(plan, new_plan.sites, new_plan.provenance.get("sites_excluded", []))
+    diff = plan.diff(new_plan, reasons=reasons, moved_within_m=config.resolve.moved_within_m)
+    new_plan.changes, new_plan.county_changes = diff.sites, diff.counties
     return new_plan
 
 
+def plan_area(plan: Plan) -> StudyArea:
+    """The study area a plan was made for (its region, or its recorded outline and name)."""
+    source = plan.provenance.get("area", {})
+    if source.get("kind") == "region":
+        return study_area(str(source["adcode"]))
+    area = study_area(wkt.loads(source["wkt"]))
+    return dataclasses.replace(
+        area, name=plan.provenance.get("area_name", area.name), slug=plan.slug, source=source
+    )
+
+
 def config_of(plan: Plan) -> Config:
-    """The standards a plan was made with (as recorded in its provenance)."""
+    """The standards a plan was made with (as recorded in its provenance), with the targets
+    it was given; a number of points it derived from the household standard is left unset,
+    to be derived again."""
     recorded = plan.provenance.get("standards") or {}
     flat = {
         f"{section}.{key}": value
         for section, values in recorded.items()
+        if section in {f.name for f in dataclasses.fields(Config)}
         for key, value in values.items()
     }
     targets = recorded.get("targets", {})
+    sources = plan.provenance.get("targets") or {}
+    given = {
+        k: None if (sources.get(k) or {}).get("source") == "derived" else targets.get(k)
+        for k in _TARGETS
+    }
     config = Config().override(flat, source="the plan's provenance")
-    return dataclasses.replace(
-        config,
-        targets=dataclasses.replace(
-            config.targets, **{k: targets.get(k) for k in ("points", "coverage", "centres")}
-        ),
-    )
+    return dataclasses.replace(config, targets=dataclasses.replace(config.targets, **given))
+
+
+def resolve_config(
+    plan: Plan, config_file: str | os.PathLike[str] | None = None, **options: Any
+) -> Config:
+    """The configuration of a re-solve: the plan's standards and given targets
+    (:func:`config_of`), then what ``gxnet.toml`` (or ``config_file``) sets, then
+    ``options`` (the command line's, as :meth:`gxnet.config.Config.with_options` takes them).
+    """
+    from gxnet.config import load_config
+
+    return load_config(config_file, base=config_of(plan)).with_options(**options)
 
 
 def save_outputs(

@@ -205,3 +205,33 @@ def test_unknown_township_in_a_demand_file_exits_2_naming_row_and_nearest(tmp_pa
     assert "nearest names: 城东街道 (450403001000, 万秀区)" in last
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+EXAMPLES = Path(__file__).parents[1] / "examples" / "wanxiu"
+
+
+def test_the_readme_resolve_example_end_to_end(tmp_path, monkeypatch):
+    """The README's worked example, as written there."""
+    monkeypatch.chdir(tmp_path)
+    first = run("optimize", "--city", "万秀区", "--sites", EXAMPLES / "sites.csv")
+    assert first.exit_code == 0, first.output
+    old = Plan.load(tmp_path / "plans" / "wanxiu")
+    assert {"WX046", "WX021"} <= set(old.chosen_points["site_id"])
+    result = run("resolve", "plans/wanxiu", "--sites", EXAMPLES / "sites_new.csv")
+    assert result.exit_code == 0, result.output
+    assert "WX046 -> WX081" in result.stdout and "withdrawn: not in the new list" in result.stdout
+    assert "withdrawn: marked excluded (排除) in the new list" in result.stdout
+    new = Plan.load(tmp_path / "plans" / "wanxiu")
+    chosen = set(new.chosen_points["site_id"])
+    assert "WX030" in chosen and not {"WX046", "WX021"} & chosen
+    # Preferred: of the old plan's candidates the new list still offers, nearly all stay.
+    offered = set(old.chosen_points["site_id"]) - {"WX046", "WX021"}
+    assert len(offered - chosen) <= 3
+    diff = pd.read_csv(tmp_path / "plans" / "wanxiu" / "diff.csv", encoding="utf-8-sig")
+    assert set(diff["change"]) <= {"opened", "closed", "moved", "kept"}
+    both = set(old.sites.loc[old.sites["chosen"], "site_id"])
+    both &= set(new.sites.loc[new.sites["chosen"], "site_id"])
+    assert set(diff.loc[diff["change"] == "kept", "site_id"]) == both
+    assert new.provenance["targets"]["points"]["source"] == "derived"
+    html = (tmp_path / "maps" / "wanxiu.html").read_text(encoding="utf-8")
+    assert '"changes":{' in html and "gx.changes()" in html

@@ -458,21 +458,23 @@ class PlanDiff:
         b, a = self.metrics_before, self.metrics_after
         s = self.sites
 
-        def listed(rows: pd.DataFrame, describe) -> str:
-            items = [describe(r) for r in rows.head(10).itertuples(index=False)]
-            more = f", ... ({len(rows)} in all)" if len(rows) > 10 else ""
-            return f" ({', '.join(items)}{more})" if items else ""
+        def each(rows: pd.DataFrame, describe) -> list[str]:
+            """One line per site (the first twenty), so that every reason can be read."""
+            items = [f"  {describe(r)}" for r in rows.head(20).itertuples(index=False)]
+            return items + ([f"  ... ({len(rows)} in all)"] if len(rows) > 20 else [])
 
         opened = s[s["change"] == "opened"]
         closed = s[s["change"] == "closed"]
         moved = s[s["change"] == "moved"]
-        lines = [
-            f"sites opened: {len(opened)}" + listed(opened, lambda r: r.site_id),
-            f"sites closed: {len(closed)}" + listed(closed, lambda r: f"{r.site_id}: {r.reason}"),
-            f"sites moved:  {len(moved)}"
-            + listed(
-                moved, lambda r: f"{r.moved_from} -> {r.site_id} {r.moved_m:,.0f} m: {r.reason}"
-            ),
+        shown = ", ".join(opened["site_id"].head(20)) + (", ..." if len(opened) > 20 else "")
+        lines = [f"sites opened: {len(opened)}" + (f" ({shown})" if len(opened) else "")]
+        lines += [f"sites closed: {len(closed)}"]
+        lines += each(closed, lambda r: f"{r.site_id}: {r.reason}")
+        lines += [f"sites moved:  {len(moved)}"]
+        lines += each(
+            moved, lambda r: f"{r.moved_from} -> {r.site_id} ({r.moved_m:,.0f} m): {r.reason}"
+        )
+        lines += [
             f"sites kept:   {int((s['change'] == 'kept').sum())}",
             f"recycling points: {b.get('points', 0)} -> {a.get('points', 0)}",
             f"sorting centres:  {b.get('centres', 0)} -> {a.get('centres', 0)}",

@@ -251,7 +251,7 @@ def test_diff_lists_opened_closed_and_coverage_change():
     assert d.change("households_covered") == 500.0
     text = str(d)
     assert "sites opened: 1 (p3)" in text
-    assert "sites closed: 1 (p2: withdrawn: not in the new list)" in text
+    assert "sites closed: 1\n  p2: withdrawn: not in the new list\n" in text
     assert "85.7 % -> 100.0 %" in text and "+500 households" in text
     # Within reach of each other, the closed point has moved to the opened one.
     moved = old.diff(new, moved_within_m=1e6)
@@ -259,7 +259,7 @@ def test_diff_lists_opened_closed_and_coverage_change():
     row = moved.sites.set_index("site_id").loc["p3"]
     assert row["moved_from"] == "p2" and row["moved_m"] > 0
     assert row["reason"] == "the new plan does better without it"
-    assert "sites moved:  1 (p2 -> p3" in str(moved)
+    assert "sites moved:  1\n  p2 -> p3 (" in str(moved)
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_defused_and_numbers_kept(tmp_path):

@@ -370,12 +370,13 @@ def _legend_html(text: dict[str, str], changes: bool = False) -> str:
             f'border:2px solid {style["color"]}"></i>{text[key]}</div>'
         )
     if changes:
-        rows.append(f"<h4>{text['layer_changes']}</h4>")
-        for change, style in CHANGE_STYLES.items():
-            rows.append(
-                f'<div><span class="gx-change-mark" style="background:{style["colour"]}">'
-                f"{style['symbol']}</span>{text['change_' + change]}</div>"
-            )
+        # One row: the legend already reaches up to the layer control on a laptop screen.
+        marks = "".join(
+            f'<span class="gx-change-mark" style="background:{style["colour"]}">'
+            f"{style['symbol']}</span>{text['change_' + change]} "
+            for change, style in CHANGE_STYLES.items()
+        )
+        rows.append(f"<h4>{text['layer_changes']}</h4><div>{marks}</div>")
     return "".join(rows)
 
 

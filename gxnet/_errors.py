@@ -7,6 +7,12 @@ line, message only, no traceback). Failures of the machine or the network derive
 
 from __future__ import annotations
 
+import errno
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
 
 class GxnetError(Exception):
     """Base class of every error gxnet raises on purpose."""
@@ -66,6 +72,11 @@ class OutputError(UserInputError):
     """An output folder or file that cannot be written (read-only, not a folder)."""
 
 
+class SettingsError(UserInputError):
+    """An environment variable that cannot be used (a number that is not one, a folder that is
+    a file); the message names the variable."""
+
+
 class DownloadError(GxnetError):
     """A download failed after its retries (HTTP error, checksum mismatch, no connection)."""
 
@@ -113,3 +124,95 @@ class CostInputError(UserInputError):
 
 class MapAssetsError(GxnetError):
     """Leaflet's JavaScript or CSS, which every map inlines, is not installed."""
+
+
+class WriteError(GxnetError):
+    """A file could not be written (an I/O error of the disk); the message names the file."""
+
+
+class DiskFullError(WriteError):
+    """The disk (or the user's quota) filled up while a file was written."""
+
+
+class MachineError(GxnetError):
+    """A failure of the machine (the disk, the memory) met outside the places that name it."""
+
+
+class Interrupted(GxnetError):
+    """The run was interrupted (Ctrl-C): exit code 130, as a shell reports SIGINT."""
+
+    exit_code = 130
+
+
+#: errno values of a full disk or a used-up quota.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+#: errno values of a folder the user cannot write into (their choice of place to correct).
+NOT_WRITABLE = frozenset(
+    {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.EEXIST}
+)
+
+
+def write_error(path: str | os.PathLike[str], exc: OSError) -> GxnetError:
+    """The error to raise when writing ``path`` failed with ``exc``.
+
+    A full disk is a :class:`DiskFullError` and other failures of the disk a
+    :class:`WriteError` (exit code 1: the machine); a place that cannot be written (read-only,
+    a file where a folder is needed) is an :class:`OutputError` (exit code 2: choose another).
+    """
+    reason = exc.strerror or str(exc)
+    if exc.errno in DISK_FULL:
+        return DiskFullError(
+            f"cannot write {path}: the disk is full ({reason}); free some space and run again "
+            "(what was written before is unchanged)"
+        )
+    if exc.errno in NOT_WRITABLE:
+        path = Path(path)
+        blocker = next((p for p in path.parents if p.is_file()), None)
+        if blocker is not None:
+            reason = f"{blocker} is a file, not a folder"
+        return OutputError(f"cannot write {path}: {reason}; choose a writable folder")
+    return WriteError(f"cannot write {path}: {reason}")
+
+
+def brief(exc: BaseException) -> str:
+    """The type and the first line of an exception from a library, to quote in a message."""
+    text = str(exc).strip().partition("\n")[0]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+#: What the command line turns into one line and an exit code.
+Failure = GxnetError | KeyboardInterrupt | OSError | MemoryError
+
+
+def as_error(exc: Failure) -> GxnetError:
+    """Any exception the command line ends on, as a GxnetError with a one-line message.
+
+    gxnet's own errors are returned as they are; Ctrl-C becomes :class:`Interrupted`; an
+    ``OSError`` or ``MemoryError`` that no module turned into a message becomes a
+    :class:`MachineError` naming the file and the cause.
+    """
+    if isinstance(exc, GxnetError):
+        return exc
+    if isinstance(exc, KeyboardInterrupt):
+        return Interrupted(
+            "interrupted (Ctrl-C): files being written were discarded and earlier outputs "
+            "are unchanged (an unfinished download keeps its .part file and resumes)"
+        )
+    if isinstance(exc, MemoryError):
+        return MachineError(
+            "out of memory: plan a smaller area (a county), fewer candidate sites, or close "
+            "other programs and run again"
+        )
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno in DISK_FULL:
+        return DiskFullError(f"{where}the disk is full ({reason}); free some space and run again")
+    return MachineError(f"{where}{reason}")
+
+
+def exit_on(exc: Failure) -> NoReturn:
+    """Print ``exc`` on stderr as gxnet's error line and exit with its code (see
+    :func:`as_error`)."""
+    error = as_error(exc)
+    print(f"gxnet: error: {error}", file=sys.stderr)
+    sys.exit(error.exit_code)

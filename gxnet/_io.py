@@ -1,4 +1,8 @@
-"""Atomic file writing: a reader never sees a half-written file; a failure leaves none."""
+"""Atomic file writing: a reader never sees a half-written file; a failure leaves none.
+
+A failure of the disk while writing (full, quota used up, I/O error) is one error naming the
+file (:func:`gxnet._errors.write_error`), and the file's previous content stays as it was.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from gxnet._errors import OutputError
+from gxnet._errors import write_error
 
 
 @contextlib.contextmanager
@@ -16,7 +20,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it onto ``path``.
 
     The temporary file sits in the same folder so that the final rename is atomic on POSIX.
-    If the block raises, the temporary file is removed and ``path`` keeps its old content.
+    If the block raises (an error, Ctrl-C), the temporary file is removed and ``path`` keeps
+    its old content.
 
     Parameters
     ----------
@@ -32,7 +37,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     Raises
     ------
     OutputError
-        When the folder cannot be created or written.
+        When the folder cannot be created or written (read-only, a file in its place).
+    DiskFullError
+        When the disk or the quota fills up while the block writes.
+    WriteError
+        On another failure of the disk.
     """
     target = Path(path)
     try:
@@ -41,9 +50,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             dir=target.parent, prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}"
         )
     except OSError as exc:
-        raise OutputError(
-            f"cannot write to {target.parent}: {exc.strerror}; choose a writable folder"
-        ) from exc
+        raise write_error(target, exc) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     # Writers such as GeoPackage refuse to write into an existing (empty) file.
@@ -51,6 +58,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, target)
+    except OSError as exc:
+        # An error naming another file (an input the block read) is that file's, not ours.
+        if exc.filename is not None and Path(exc.filename) not in (tmp, target):
+            raise
+        raise write_error(target, exc) from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -42,6 +42,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "times a detour factor of {detour} and may differ from real routes. Re-plan once the "
         "road network is available.",
     ),
+    "straight_line_highway": (
+        "注意：本规划没有使用城市道路网络。步行和骑行时间按直线距离乘以绕行系数 {detour} "
+        "估算；货车车程按广西公路网计算（站点至公路的接驳段按直线 {access:.0f} 公里/小时），"
+        "与实际路程可能不同。取得道路网络后请重新规划。",
+        "Note: this plan did not use a city road network. Walking and riding times are "
+        "straight-line distances times a detour factor of {detour}; truck times follow the "
+        "Guangxi highway graph (access legs straight-line at {access:.0f} km/h). Both may differ "
+        "from real routes. Re-plan once the road network is available.",
+    ),
     "name": ("名称", "Name"),
     "site_id": ("编号", "ID"),
     "status": ("状态", "Status"),
@@ -81,9 +90,38 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     f"tier_{Tier.PROCESSING_BASE}": ("加工基地", "processing base"),
     "report_counties": ("分县区统计", "By county"),
     "report_summary": ("概要", "Summary"),
-    "cost_mode": ("出行时间依据", "Travel times from"),
+    "cost_walk": ("步行/骑行时间依据", "Walking and riding times from"),
+    "cost_truck": ("货车车程依据", "Truck times from"),
     "cost_road": ("道路网络", "the road network"),
+    "cost_highway": (
+        "广西公路网（接驳段按直线距离）",
+        "the Guangxi highway graph (access legs straight-line)",
+    ),
     "cost_straight_line": ("直线距离 × 绕行系数", "straight-line distance × detour factor"),
+    "report_townships": ("分乡镇统计", "By township"),
+    "township": ("乡镇", "Township"),
+    "mobile": ("流动回收", "Mobile collection"),
+    "reason_no_site": ("服务标准内无候选站点", "no candidate site within the standard"),
+    "reason_too_few": (
+        "最佳站点服务标准内不足 {n:,.0f} 户",
+        "best site reaches fewer than {n:,.0f} households within the standard",
+    ),
+    "reason_not_chosen": ("规划未设点", "no point planned"),
+    "township_minimum": ("乡镇保底", "Township minimum"),
+    "township_minimum_on": (
+        "每个乡镇至少一个回收点（{n:,} 个乡镇有回收点）",
+        "at least one recycling point per township ({n:,} townships have one)",
+    ),
+    "township_minimum_off": ("未启用", "off"),
+    "county_quota": ("县区配额", "County quota"),
+    "county_quota_on": (
+        "各县区至少按户数标准配置回收点",
+        "each county at least the points its households' standard asks",
+    ),
+    "mobile_townships": ("流动回收乡镇", "Townships on mobile collection"),
+    "mobile_count": ("{n:,} 个，共 {hh:,.0f} 户", "{n:,}, {hh:,.0f} households"),
+    "layer_mobile": ("流动回收乡镇", "Townships on mobile collection"),
+    "data_sources": ("数据来源", "Data sources"),
     "solver": ("求解器", "Solver"),
     "solve_status": ("求解状态", "Solver status"),
     "gap": ("最优性间隙", "Optimality gap"),

@@ -2,8 +2,9 @@
 
 :func:`assemble_plan` assigns each demand unit its point (the model's, else the nearest open
 one within the standard), counts the households, loads and travel times of every site, draws
-each point's link to its sorting centre, adds the counties with their census, and records the
-figures and provenance the map, the report and ``gxnet resolve`` read back.
+each point's link to its sorting centre, adds the counties with their census and the
+townships with their points or their mobile collection (:func:`township_layer`), and records
+the figures and provenance the map, the report and ``gxnet resolve`` read back.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from gxnet.config import Config
 from gxnet.plan import Plan, measure
 from gxnet.study_area import StudyArea, guangxi_counties
 from gxnet.tiers import Tier
+from gxnet.townships import list_townships
 
 
 def assemble_plan(
@@ -33,8 +35,15 @@ def assemble_plan(
     truck: pd.DataFrame,
     solution: Any,
     config: Config,
+    *,
+    townships: pd.DataFrame | None = None,
 ) -> Plan:
-    """The Plan of a solved model: who is served by which point, loads, links, figures."""
+    """The Plan of a solved model: who is served by which point, loads, links, figures.
+
+    ``townships`` is the table of :func:`gxnet.model_choice.township_needs` (the townships
+    with households and whether a fixed point pays there); without it the plan has no
+    township layer.
+    """
     if not solution.has_solution:
         raise InfeasibleProblemError(
             f"the solver found no plan ({solution.status}); relax the targets (--coverage, "
@@ -100,16 +109,25 @@ def assemble_plan(
             out[column] = default
         out[column] = out[column].fillna(default).astype(str)
 
+    if "township_code" not in out.columns:
+        from gxnet.candidates import with_townships
+
+        out = with_townships(gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326"))
     counties = _counties(area, demand_out)
-    metrics = measure(out, demand_out, links) | {
-        "status": solution.status,
-        "gap": solution.gap,
-        "objective": solution.objective,
-        "solver": solution.solver,
-        "model": solution.model,
-        "build_s": solution.build_time_s,
-        "solve_s": solution.solve_time_s,
-    }
+    towns = township_layer(townships, out, demand_out) if townships is not None else None
+    metrics = (
+        measure(out, demand_out, links)
+        | township_figures(towns, counties, out)
+        | {
+            "status": solution.status,
+            "gap": solution.gap,
+            "objective": solution.objective,
+            "solver": solution.solver,
+            "model": solution.model,
+            "build_s": solution.build_time_s,
+            "solve_s": solution.solve_time_s,
+        }
+    )
     provenance = {
         "slug": area.slug,
         "area_name": area.name,
@@ -124,6 +142,8 @@ def assemble_plan(
         "gxnet_version": __version__,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+    if "townships" in getattr(demand, "attrs", {}):
+        provenance["demand_townships"] = demand.attrs["townships"]
     return Plan(
         gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326"),
         demand_out,
@@ -131,7 +151,79 @@ def assemble_plan(
         counties,
         metrics,
         provenance,
+        towns,
     )
+
+
+def township_layer(
+    needs: pd.DataFrame, sites: pd.DataFrame, demand: pd.DataFrame
+) -> gpd.GeoDataFrame:
+    """One row per township with households: its points, coverage, and mobile collection.
+
+    Parameters
+    ----------
+    needs
+        :attr:`gxnet.model_choice.TownshipNeeds.table`.
+    sites
+        The plan's sites (``chosen``, ``tier``, ``points``, ``township_code``).
+    demand
+        The plan's demand (``township_code``, ``households``, ``covered``).
+
+    Returns
+    -------
+    GeoDataFrame
+        At each township's seat: ``county_adcode, township_code, township_name, households,
+        covered_households, coverage, points`` (recycling points at the chosen sites standing
+        in it), ``point_sites``, ``reach`` (its households within the standard of its best
+        candidate site), ``mobile`` (no chosen point stands in it: served by mobile collection,
+        流动回收) and ``reason`` (for a mobile township, one of
+        :data:`gxnet.model_choice.MOBILE_REASONS`).
+    """
+    chosen = sites[sites["chosen"].astype(bool) & (sites["tier"] == Tier.RECYCLING_POINT)]
+    per_site = chosen["points"] if "points" in chosen.columns else pd.Series(1, chosen.index)
+    points = per_site.groupby(chosen["township_code"]).sum()
+    point_sites = chosen.groupby("township_code").size()
+    covered = demand["households"].where(demand["covered"].astype(bool), 0.0)
+    covered_by_town = covered.groupby(demand["township_code"]).sum()
+    table = needs[["county_adcode", "township_code", "township_name", "households"]].copy()
+    code = table["township_code"]
+    table["covered_households"] = code.map(covered_by_town).fillna(0.0).to_numpy()
+    table["coverage"] = table["covered_households"] / table["households"]
+    table["points"] = code.map(points).fillna(0).astype(np.int64).to_numpy()
+    table["point_sites"] = code.map(point_sites).fillna(0).astype(np.int64).to_numpy()
+    table["reach"] = needs["reach"].to_numpy()
+    table["mobile"] = (table["point_sites"] == 0).to_numpy()
+    table["reason"] = np.where(
+        table["mobile"], np.where(needs["fixed"], "not_chosen", needs["reason"]), ""
+    ).astype(object)
+    seats = list_townships().set_index("township_code").geometry
+    return gpd.GeoDataFrame(
+        table.reset_index(drop=True),
+        geometry=seats.reindex(code).to_numpy(),
+        crs="EPSG:4326",
+    )
+
+
+def township_figures(
+    towns: gpd.GeoDataFrame | None, counties: gpd.GeoDataFrame, sites: pd.DataFrame
+) -> dict[str, float | int]:
+    """Township figures of a plan: townships with households, with a point, on mobile
+    collection (and their households), and counties with households but no point."""
+    chosen = sites[sites["chosen"].astype(bool) & (sites["tier"] == Tier.RECYCLING_POINT)]
+    served_counties = set(chosen["county_adcode"].astype(int))
+    counties_with_households = set(counties.loc[counties["households"] > 0, "adcode"].astype(int))
+    figures: dict[str, float | int] = {
+        "counties_without_point": len(counties_with_households - served_counties),
+    }
+    if towns is None or towns.empty:
+        return figures
+    mobile = towns[towns["mobile"]]
+    return figures | {
+        "townships": len(towns),
+        "townships_with_point": int((~towns["mobile"]).sum()),
+        "townships_mobile": len(mobile),
+        "mobile_households": float(mobile["households"].sum()),
+    }
 
 
 def _assign_demand(

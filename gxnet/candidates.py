@@ -1,10 +1,19 @@
-"""Candidate sites for the model: a planner's site list, OSM candidates, or a grid.
+"""Candidate sites for the model: a planner's site list, OSM candidates, or the defaults.
 
 :func:`candidate_sites` takes the first source there is: the site list given, a list named
 after the area in the sites folder, the OSM shops, markets and amenities municipal plans use,
-or candidate points at the demand-cell centres. A tier the source lacks gets grid candidates
-(:func:`grid_points`, :func:`grid_centres`), and a sentence says where the sites came from, for
-the progress lines and the plan's provenance.
+or the default candidates. Without a site list the recycling-point candidates also stand at
+every township's seat (:func:`township_points`), so that each township has a site of its own;
+without a list, or a list without points, a point candidate stands at every demand cell
+(:func:`grid_points`: "town" at the urban cells of the towns, "grid" elsewhere). A list
+without sorting centres gets centre candidates at the county seats, at the highway nodes
+nearest the towns, and at the most populous cell of each block (:func:`centre_candidates`).
+A sentence says where the sites came from, for the progress lines and the plan's provenance.
+
+Every site carries the county and township it stands in (:func:`gxnet.townships.
+locate_townships`): the plan's tables, the township minimum and the report read them.
+
+The ``source`` of a default candidate is one of :data:`DEFAULT_SOURCES`.
 """
 
 from __future__ import annotations
@@ -14,13 +23,24 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
+from scipy.spatial import cKDTree
 
 from gxnet import settings
 from gxnet.config import Config
 from gxnet.crs import utm_crs
 from gxnet.study_area import StudyArea
 from gxnet.tiers import SiteStatus, Tier
+from gxnet.townships import list_townships, locate_townships
+
+#: Sources of the default candidates: a township's seat ("township"), an urban demand cell of a
+#: town ("town"), any other demand cell ("grid"); for sorting centres a county seat
+#: ("county_seat"), a highway node near a town ("highway") and a block's busiest cell ("grid").
+DEFAULT_SOURCES: tuple[str, ...] = ("township", "town", "grid", "county_seat", "highway")
+#: A highway node is a sorting-centre candidate when it is the nearest node to a township's
+#: seat and at most this far from it: at the edge of the town, on a road trucks use.
+HIGHWAY_NEAR_TOWN_M = 3000.0
 
 
 def candidate_sites(
@@ -35,9 +55,9 @@ def candidate_sites(
     """Candidate and existing sites, and where they came from.
 
     The first of: ``sites`` (a checked site list: :meth:`gxnet.sites.SiteList.accept`, said
-    as ``source``), OSM candidates from ``pbf``, candidate points at the demand-cell centres.
-    Excluded sites are left out; a tier the source lacks gets grid candidates
-    (:func:`grid_points`, :func:`grid_centres`).
+    as ``source``), OSM candidates from ``pbf``, the default candidates (see the module
+    docstring). Excluded sites are left out; a list without points gets point candidates at
+    the demand cells, and without centres centre candidates (:func:`centre_candidates`).
 
     Returns
     -------
@@ -55,20 +75,41 @@ def candidate_sites(
         frame = gpd.GeoDataFrame(columns=["site_id", "tier"], geometry=[], crs="EPSG:4326")
         said = "none"
     frame = frame[frame["status"] != SiteStatus.EXCLUDED] if "status" in frame.columns else frame
-    if not (frame["tier"] == Tier.RECYCLING_POINT).any():
+    if sites is None:
+        seats = township_points(demand, config)
+        if len(seats):
+            frame = pd.concat([frame, seats], ignore_index=True)
+            said += f"; {len(seats):,} township seats"
+    if not (frame["tier"] == Tier.RECYCLING_POINT).any() or said.startswith("none"):
         frame = pd.concat([frame, grid_points(demand, config)], ignore_index=True)
         said = (
-            "candidate points at the demand-cell centres (no site list, no OSM data)"
-            if said == "none"
-            else f"{said}; candidate points at the demand-cell centres (it has none)"
+            "candidate points at the township seats and the demand-cell centres (town cells "
+            "and the grid; no site list, no OSM data)"
+            if said.startswith("none")
+            else said + "; candidate points at the demand-cell centres"
         )
     if not (frame["tier"] == Tier.SORTING_CENTRE).any():
-        frame = pd.concat([frame, grid_centres(demand, config)], ignore_index=True)
-        said += "; sorting-centre candidates at the most populous cell of each block"
+        centres = centre_candidates(demand, config, area)
+        frame = pd.concat([frame, centres], ignore_index=True)
+        said += (
+            "; sorting-centre candidates at the county seats, highway nodes near towns and the "
+            "most populous cell of each block"
+        )
     frame = frame[frame["tier"].isin([Tier.RECYCLING_POINT, Tier.SORTING_CENTRE])].reset_index(
         drop=True
     )
-    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326"), said
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+    return with_townships(frame), said
+
+
+def with_townships(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The sites with the county and township each stands in (``county_adcode``,
+    ``township_code``, ``township_name``; 0 and "" outside Guangxi's counties)."""
+    where = locate_townships(sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy())
+    out = sites.copy()
+    for column in where.columns:
+        out[column] = where[column].to_numpy()
+    return out
 
 
 def default_site_list(slug: str) -> Path | None:
@@ -78,8 +119,131 @@ def default_site_list(slug: str) -> Path | None:
 
 
 def grid_points(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
-    """One candidate point site at each demand unit's centre (a location for one or more points)."""
-    return _grid_sites(demand, "g-", "grid ", Tier.RECYCLING_POINT, config.points.fixed_cost)
+    """One candidate point site at each demand unit's centre (a location for one or more
+    points): source "town" where the unit is urban (a town's cell), else "grid"."""
+    sites = _grid_sites(demand, "g-", "grid ", Tier.RECYCLING_POINT, config.points.fixed_cost)
+    if "setting" in demand.columns:
+        urban = demand["setting"].to_numpy() == "urban"
+        sites["source"] = np.where(urban, "town", "grid").astype(object)
+        sites["name"] = (
+            np.where(urban, "town ", "grid ").astype(object)
+            + demand["demand_id"].astype(str).to_numpy()
+        )
+    return sites
+
+
+def township_points(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
+    """A candidate point site at the seat (the reference point) of every township the demand
+    lives in: site id ``t-<township code>``, source "township"."""
+    towns = _demand_townships(demand)
+    return _sites_at(
+        towns.geometry,
+        "t-" + towns["township_code"],
+        towns["name_zh"],
+        Tier.RECYCLING_POINT,
+        config.points.fixed_cost,
+        "township",
+    )
+
+
+def county_seats(demand: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The seat of every county the demand lives in: the point of its township with the most
+    urban committees (the seat town, or the subdistrict of its main urban area), the lowest
+    code among equals. Columns ``county_adcode``, ``township_code``, ``name_zh``, geometry."""
+    towns = _demand_townships(demand, whole_counties=True)
+    ranked = towns.sort_values(
+        ["county_adcode", "urban_committees", "township_code"], ascending=[True, False, True]
+    )
+    return ranked.drop_duplicates("county_adcode").reset_index(drop=True)
+
+
+def centre_candidates(
+    demand: gpd.GeoDataFrame, config: Config, area: StudyArea | None = None
+) -> gpd.GeoDataFrame:
+    """Sorting-centre candidates: the county seats (source "county_seat"), the highway node
+    nearest each township seat when it is within :data:`HIGHWAY_NEAR_TOWN_M` (source
+    "highway"; inside the study area) and the blocks' busiest cells (:func:`grid_centres`)."""
+    c = config.centres
+    seats = county_seats(demand)
+    parts = [
+        _sites_at(
+            seats.geometry,
+            "c-seat-" + seats["county_adcode"].astype(str),
+            seats["name_zh"],
+            Tier.SORTING_CENTRE,
+            c.fixed_cost,
+            "county_seat",
+        )
+    ]
+    towns = _demand_townships(demand)
+    if len(towns):
+        from gxnet.osm.highways import load_highways
+
+        roads = load_highways()
+        both = gpd.GeoSeries(
+            np.concatenate([towns.geometry.to_numpy(), gpd.points_from_xy(roads.x, roads.y)]),
+            crs="EPSG:4326",
+        )
+        x, y = _metric_xy(both)
+        tree = cKDTree(np.column_stack([x[len(towns) :], y[len(towns) :]]))
+        metres, node = tree.query(np.column_stack([x[: len(towns)], y[: len(towns)]]))
+        near = metres <= HIGHWAY_NEAR_TOWN_M
+        first = pd.Series(node[near]).drop_duplicates()
+        nodes = first.to_numpy()
+        names = towns["name_zh"].to_numpy()[near][first.index.to_numpy()]
+        points = gpd.points_from_xy(roads.x[nodes], roads.y[nodes])
+        if area is not None:
+            inside = shapely.contains_xy(area.boundary, roads.x[nodes], roads.y[nodes])
+            nodes, names, points = nodes[inside], names[inside], points[inside]
+        parts.append(
+            _sites_at(
+                gpd.GeoSeries(points, crs="EPSG:4326"),
+                pd.Series([f"c-hw-{roads.node_id[n]}" for n in nodes], dtype=object),
+                pd.Series(names, dtype=object) + " highway",
+                Tier.SORTING_CENTRE,
+                c.fixed_cost,
+                "highway",
+            )
+        )
+    parts.append(grid_centres(demand, config))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _demand_townships(demand: gpd.GeoDataFrame, *, whole_counties: bool = False):
+    """Today's townships that the demand lives in (or, with ``whole_counties``, every township
+    of its counties), sorted by code; none for demand without township codes."""
+    towns = list_townships()
+    if "township_code" not in demand.columns:
+        return towns.iloc[:0]
+    codes = demand["township_code"].astype(str)
+    if whole_counties:
+        counties = towns.loc[towns["township_code"].isin(codes), "county_adcode"]
+        return towns[towns["county_adcode"].isin(counties)].reset_index(drop=True)
+    return towns[towns["township_code"].isin(codes)].reset_index(drop=True)
+
+
+def _sites_at(
+    points: gpd.GeoSeries,
+    ids: pd.Series,
+    names: pd.Series,
+    tier: Tier,
+    fixed_cost: float,
+    source: str,
+) -> gpd.GeoDataFrame:
+    """Candidate sites at ``points``, in the columns of a site list."""
+    return gpd.GeoDataFrame(
+        {
+            "site_id": ids.to_numpy(dtype=object),
+            "name": names.to_numpy(dtype=object),
+            "tier": tier,
+            "status": SiteStatus.CANDIDATE,
+            "capacity": np.inf,
+            "fixed_cost": fixed_cost,
+            "source": source,
+        },
+        geometry=np.asarray(points.values),
+        crs="EPSG:4326",
+    )
 
 
 def grid_centres(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
@@ -104,19 +268,7 @@ def _grid_sites(
 ) -> gpd.GeoDataFrame:
     """Candidate sites at demand units, in the columns of a site list (source "grid")."""
     ids = units["demand_id"].astype(str)
-    return gpd.GeoDataFrame(
-        {
-            "site_id": prefix + ids,
-            "name": name + ids,
-            "tier": tier,
-            "status": SiteStatus.CANDIDATE,
-            "capacity": np.inf,
-            "fixed_cost": fixed_cost,
-            "source": "grid",
-        },
-        geometry=units.geometry.values,
-        crs="EPSG:4326",
-    )
+    return _sites_at(units.geometry, prefix + ids, name + ids, tier, fixed_cost, "grid")
 
 
 def _metric_xy(points: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,7 @@ forced) are worth a bonus in the re-solve: :data:`gxnet.config.ResolveSettings.c
 only when it serves more than that many households more than the site it replaces.
 
 The bonus reaches the models through their usual inputs, chosen by the model the targets
-call for (:func:`gxnet.model_choice.uses_two_tier`):
+call for (:func:`gxnet.model_choice.uses_capacities`):
 
 - maximal covering (a number of points, the household standard's by default): each preferred
   point gets a unit of demand of its bonus that only it covers, so that keeping it is worth
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from gxnet.config import Config
-from gxnet.model_choice import ModelInput, uses_two_tier
+from gxnet.model_choice import ModelInput, uses_capacities
 from gxnet.plan import Plan
 from gxnet.tiers import SiteStatus
 
@@ -69,7 +69,7 @@ def with_change_price(data: ModelInput, bonus: pd.Series, config: Config) -> Mod
     if bonus.empty:
         return data
     points, centres = data.points.copy(), data.centres.copy()
-    if uses_two_tier(data.points, config):
+    if uses_capacities(data.points, config):
         per_household = config.points.fixed_cost / config.points.households_per_point_urban
         for frame, cost in (
             (points, config.points.fixed_cost),

@@ -2,7 +2,9 @@
 
 Each verb parses its options, calls one or two library functions and prints. A
 :class:`gxnet._errors.GxnetError` becomes one line on stderr and its exit code (2 for the user's
-input, 1 for failures), never a traceback.
+input, 1 for failures), never a traceback; so do Ctrl-C (exit code 130), and an ``OSError`` or
+``MemoryError`` no module named (exit code 1). An unusable environment variable stops the run
+before any verb starts (exit code 2).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from gxnet import __version__, pipeline, regions
-from gxnet._errors import GxnetError, UserInputError
+from gxnet import __version__, pipeline, regions, settings
+from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, exit_on
 from gxnet._safe import printable, printable_lines
 from gxnet.config import load_config
 from gxnet.osm import fetch as osm_fetch
@@ -32,20 +34,21 @@ from gxnet.study_area import study_area
 
 
 class _Group(click.Group):
-    """A click group that turns gxnet's own errors into one clear line and an exit code."""
+    """A click group that turns gxnet's own errors, Ctrl-C and failures of the machine into one
+    clear line and an exit code."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except GxnetError as exc:
-            click.echo(f"gxnet: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+        except (GxnetError, KeyboardInterrupt, OSError, MemoryError) as exc:
+            exit_on(exc)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gxnet")
 def cli() -> None:
     """Plan recycling points and sorting centres on real road networks (Guangxi)."""
+    settings.check_environment()
 
 
 # Reference data: cities and counties.
@@ -145,15 +148,28 @@ def fetch(
     buffer_m: float,
     refresh: bool,
 ) -> None:
-    """Build and cache the walk, drive and tricycle road networks of a city from OpenStreetMap."""
+    """Build and cache the walk, drive and tricycle road networks of a city from OpenStreetMap.
+
+    A study area (--area FILE --name N) is cached under N and found again by its outline:
+    `gxnet optimize --area FILE` then plans on these networks without --pbf.
+    """
     if sum(x is not None and x is not False for x in (city, all_cities or None, area)) != 1:
         raise click.UsageError("give exactly one of --city NAME, --all or --area FILE")
     if area is not None and not name:
         raise click.UsageError("--area needs --name (the cache folder of the area)")
     if all_cities:
         targets = [regions.get_city(code) for code in regions.list_cities()["adcode"]]
+    elif area is not None:
+        targets = [area]
     else:
-        targets = [osm_fetch.read_area(area) if area is not None else regions.get_region(city)]
+        try:
+            targets = [regions.get_region(city)]
+        except UnknownRegionError as exc:
+            stop = "" if str(exc).endswith((".", "?")) else "."
+            raise UnknownRegionError(
+                f"{exc}{stop} For a place outside Guangxi give its outline and an OSM extract "
+                f"covering it: `{osm_fetch.fetch_command(area='AREA.geojson', name='my-area')}`"
+            ) from exc
     for target in targets:
         slug = name if area is not None else target.slug
         networks = osm_fetch.fetch_city(
@@ -211,7 +227,7 @@ def sites_check(
     place = study_area(_one_place(city, area))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        site_list = read_site_list(file, boundary=place.boundary, slug=place.slug, crs=crs)
+        site_list = read_site_list(file, boundary=place.boundary, slug=place.cache_name, crs=crs)
     for w in caught:
         if "see SiteList.report" not in str(w.message):
             click.echo(f"gxnet: warning: {printable(w.message)}", err=True)
@@ -287,28 +303,44 @@ _SKIP = click.option(
     "--skip-bad-rows", is_flag=True,
     help="Plan with the valid rows of a site list that has rejected rows.",
 )  # fmt: skip
-#: The targets, standards and solver options that optimize and resolve share: (name, type,
-#: help). ``--time-limit`` fills ``time_limit_s`` of :meth:`gxnet.config.Config.with_options`.
-_PLANNING = (
-    ("--points", int, "Number of recycling points (most households covered)."),
-    ("--coverage", float, "Share of households to cover (fewest points)."),
-    ("--walk-minutes", float, "Urban walking standard in minutes."),
-    ("--service-radius-m", float, "Urban service radius along roads, metres."),
-    ("--rural-minutes", float, "Rural riding standard in minutes."),
-    ("--rural-service-radius-m", float, "Rural service radius, metres."),
-    ("--truck-minutes", float, "Longest drive from a point to its centre."),
-    ("--centres", int, "Number of sorting centres."),
-    ("--solver", click.Choice(["highs", "cbc"]), "MIP solver."),
-    ("--time-limit", float, "Seconds for the whole model stage."),
-    ("--gap", float, "Relative gap at which the solver may stop."),
+#: The targets, standards and solver options that optimize and resolve share: the option's
+#: declarations and settings. ``--time-limit`` fills ``time_limit_s`` of
+#: :meth:`gxnet.config.Config.with_options`.
+_PLANNING: tuple[tuple[tuple[str, ...], dict], ...] = (
+    (("--points",), {"type": int, "help": "Number of recycling points (most households covered)."}),
+    (("--coverage",), {"type": float, "help": "Share of households to cover (fewest points)."}),
+    (("--walk-minutes",), {"type": float, "help": "Urban walking standard in minutes."}),
+    (("--service-radius-m",), {"type": float, "help": "Urban service radius along roads, metres."}),
+    (("--rural-minutes",), {"type": float, "help": "Rural riding standard in minutes."}),
+    (("--rural-service-radius-m",), {"type": float, "help": "Rural service radius, metres."}),
+    (("--truck-minutes",), {"type": float, "help": "Longest drive from a point to its centre."}),
+    (("--centres",), {"type": int, "help": "Number of sorting centres."}),
+    (
+        ("--township-minimum/--no-township-minimum",),
+        {
+            "default": None,
+            "help": "At least one point in every township where one pays, the rest listed for "
+            "mobile collection (default: on, or [targets] township_minimum).",
+        },
+    ),
+    (
+        ("--county-quota/--no-county-quota",),
+        {
+            "default": None,
+            "help": "Every county at least the points its households' standard asks (default: "
+            "off, or [targets] county_quota).",
+        },
+    ),
+    (("--solver",), {"type": click.Choice(["highs", "cbc"]), "help": "MIP solver."}),
+    (("--time-limit", "time_limit_s"), {"type": float, "help": "Seconds for the model stage."}),
+    (("--gap",), {"type": float, "help": "Relative gap at which the solver may stop."}),
 )
 
 
 def _planning_options(command):
     """Add the shared planning options (:data:`_PLANNING`) to a verb."""
-    for flag, kind, text in reversed(_PLANNING):
-        names = (flag, "time_limit_s") if flag == "--time-limit" else (flag,)
-        command = click.option(*names, type=kind, help=text)(command)
+    for declarations, settings_ in reversed(_PLANNING):
+        command = click.option(*declarations, **settings_)(command)
     return command
 
 
@@ -333,12 +365,22 @@ _OUT = click.option(
 )
 @_CRS
 @click.option(
+    "--name", "osm_name",
+    help="Road networks fetched under this name (gxnet fetch --area FILE --name N); "
+    "default: found by the area's outline.",
+)  # fmt: skip
+@click.option(
     "--demand",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Demand points or polygons with households or population (default: census).",
 )
 @_PBF
 @_planning_options
+@click.option(
+    "--household-size", type=float,
+    help="Persons per household, for a demand file with only households or only population "
+    "(default 2.87, Guangxi's 2020 census).",
+)  # fmt: skip
 @_OUT
 @_BASEMAP
 @_LANG
@@ -349,12 +391,13 @@ def optimize(
 ) -> None:
     """Plan recycling points and sorting centres for a city or a study area."""
     place = study_area(_one_place(city, area))
+    osm_name = options.pop("osm_name")
     config = load_config(config_file).with_options(**options)
     unit = OutputUnit.of(place.slug, out)
     reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
     with unit.hold(_progress), _warnings_as_lines():
         plan = pipeline.optimize_city(
-            place, demand=demand, config=config, progress=_progress, **reading
+            place, demand=demand, config=config, progress=_progress, osm_name=osm_name, **reading
         )
         unit.replace(plan, basemap=basemap, lang=lang)
     click.echo(_lines(plan.summary()))
@@ -462,8 +505,3 @@ def config() -> None:
 def config_show(config_file) -> None:
     """Print the effective standards as a gxnet.toml."""
     click.echo(load_config(config_file).to_toml())
-
-
-def main() -> None:
-    """Entry point of the ``gxnet`` console script."""
-    cli(prog_name="gxnet")

@@ -80,6 +80,13 @@ class PointStandards:
         plan's standards, used by site checks.
     fixed_cost
         Relative cost of opening one point (the unit against which centres are priced).
+    mobile_below_households
+        Where a fixed point does not pay: a township whose best candidate site has fewer of the
+        township's households than this within the service standard (or none) is served by
+        mobile collection (流动回收, the national guidance's answer where a fixed point does not
+        pay) instead of a point. 500 is a fifth of the rural standard's 2,500 households: a
+        point that busy still sees a household's recyclables every few days; an assumption
+        to replace with a city's own figure.
     """
 
     households_per_point_urban: int = _spec(2000, lo=1)
@@ -90,6 +97,7 @@ class PointStandards:
     ride_speed_kmh: float = _spec(15.0, lo=1.0, hi=80.0)
     min_floor_area_m2: float = _spec(10.0, lo=0.0)
     fixed_cost: float = _spec(1.0, lo=0.0)
+    mobile_below_households: float = _spec(500.0, lo=0.0)
 
     def service_radius_m(self, setting: str) -> float:
         """The service radius for ``"urban"`` or ``"rural"`` demand."""
@@ -194,6 +202,16 @@ class Targets:
         ``households_per_point_urban`` plus rural households over
         ``households_per_point_rural``, rounded up), and the model covers as many households as
         it can with them: the plan shows how far the standard's points reach.
+    township_minimum
+        Every township with households gets at least one recycling point standing in it,
+        unless no candidate site there reaches ``points.mobile_below_households`` of its
+        households within the standard: such a township is listed for mobile collection
+        (流动回收). The number of points is raised when the minimum needs more than the
+        household standard gives. On by default.
+    county_quota
+        Every county gets at least the points the household standard asks for in it (its
+        share of :func:`gxnet.model_choice.standard_points`), instead of the points going
+        wherever they cover most across the study area. Off by default.
     centres
         Exactly this many sorting centres; otherwise their number follows from fixed costs,
         capacities and the truck standard.
@@ -207,6 +225,8 @@ class Targets:
 
     points: int | None = _spec(None, lo=1)
     coverage: float | None = _spec(None, lo=0.001, hi=1.0)
+    township_minimum: bool = _spec(True)
+    county_quota: bool = _spec(False)
     centres: int | None = _spec(None, lo=1)
     bases: int | None = _spec(None, library_only=True)
     cost_budget: float | None = _spec(None, library_only=True)
@@ -276,6 +296,10 @@ class SolverOptions:
 PLANNING_SOLVER = SolverOptions(time_limit_s=10.0, gap=0.01)
 
 
+#: Persons per family household in Guangxi, 2020 census: the default household size.
+GUANGXI_HOUSEHOLD_SIZE = 2.87
+
+
 @dataclass(frozen=True)
 class DemandStandards:
     """How census people become demand on the map.
@@ -294,8 +318,10 @@ class DemandStandards:
         Weight of a residential building's footprint against any other building's: a shop or
         office footprint is evidence of people nearby, a flat block more so.
     household_size
-        Persons per family household when a demand file gives only one of the two: Guangxi's
-        2020 census figure (2.87 persons per family household).
+        Persons per household when a demand file gives only one of households and population:
+        by default Guangxi's 2020 census figure (:data:`GUANGXI_HOUSEHOLD_SIZE`, 2.87 persons
+        per family household); set it (``--household-size``, ``[demand] household_size``) for
+        a study area elsewhere. The plan says which figure was used.
     place_weight
         Evidence weight of one place node (village, hamlet, ...) in square metres of
         residential footprint, so that place nodes and footprints add up.
@@ -316,9 +342,18 @@ class DemandStandards:
     recyclables_kg_per_person_day_rural: float = 0.12
     residential_building_weight: float = 3.0
     place_weight: float = 2000.0
-    household_size: float = 2.87
+    household_size: float = _spec(GUANGXI_HOUSEHOLD_SIZE, lo=1.0, hi=20.0)
     urban_min_density_per_km2: float = 1500.0
     town_density_per_km2: float = 10_000.0
+
+    def household_size_said(self) -> str:
+        """The household size in a planner's words, with where it comes from."""
+        if self.household_size == GUANGXI_HOUSEHOLD_SIZE:
+            return (
+                f"{self.household_size:g} persons per household (Guangxi's 2020 census figure, "
+                "the default: set --household-size or [demand] household_size for another area)"
+            )
+        return f"{self.household_size:g} persons per household (as set for this plan)"
 
 
 @dataclass(frozen=True)
@@ -435,6 +470,9 @@ class Config:
         time_limit_s: float | None = None,
         gap: float | None = None,
         change_penalty: float | None = None,
+        township_minimum: bool | None = None,
+        county_quota: bool | None = None,
+        household_size: float | None = None,
     ) -> Config:
         """A copy with the command line's options applied (``None`` keeps the configured value).
 
@@ -470,6 +508,8 @@ class Config:
                 "targets.points": points,
                 "targets.coverage": coverage,
                 "targets.centres": centres,
+                "targets.township_minimum": township_minimum,
+                "targets.county_quota": county_quota,
                 "points.service_radius_m_urban": service_radius_m,
                 "points.service_radius_m_rural": rural_service_radius_m,
                 "centres.truck_minutes": truck_minutes,
@@ -477,6 +517,7 @@ class Config:
                 "solver.time_limit_s": time_limit_s,
                 "solver.gap": gap,
                 "resolve.change_penalty": change_penalty,
+                "demand.household_size": household_size,
             }
         )
 
@@ -501,6 +542,10 @@ def _check(section: str, f: dataclasses.Field, value: Any, source: str) -> Any:
         if default is None:
             return None
         raise InputFileError("a value is required", path=source, field=key)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise InputFileError(f"expected true or false, got {value!r}", path=source, field=key)
+        return value
     if isinstance(value, bool):
         raise InputFileError(f"expected a number or text, got {value!r}", path=source, field=key)
     if want_int and isinstance(value, int):

@@ -788,7 +788,9 @@ def read_demand(
     -------
     GeoDataFrame
         Columns :data:`DEMAND_COLUMNS`; ``cell`` is the polygon for polygon input, empty for
-        points; ``county_adcode`` is 0 when the file has none.
+        points; ``county_adcode`` is 0 when the file has none. When rows give only households
+        or only population, ``attrs["household_size"]`` records the household size used (it is
+        also said as a warning).
 
     Raises
     ------
@@ -851,6 +853,7 @@ def read_demand(
             row=int(rows[np.argmax(neither)]),
             field="households",
         )
+    said = _household_size_used(path, standards, np.isnan(population), np.isnan(households))
     households = np.where(np.isnan(households), population / standards.household_size, households)
     population = np.where(np.isnan(population), households * standards.household_size, population)
 
@@ -898,7 +901,7 @@ def read_demand(
     shaped = np.flatnonzero(cell != None)  # noqa: E711 (element-wise on an object array)
     if len(shaped):
         cell[shaped] = to_wgs84(cell[shaped], crs)
-    return (
+    frame = (
         gpd.GeoDataFrame(
             {
                 "demand_id": pd.Series(ids, dtype=object),
@@ -918,6 +921,32 @@ def read_demand(
         .set_geometry("cell", crs="EPSG:4326")
         .set_geometry("geometry")
     )
+    if said is not None:
+        frame.attrs["household_size"] = said
+    return frame
+
+
+def _household_size_used(
+    path: Path, standards: DemandStandards, households_only: np.ndarray, population_only: np.ndarray
+) -> dict[str, object] | None:
+    """Say (a warning) and record (for the plan's provenance) the household size that turns the
+    households of a demand file into people or back; None when every row gives both."""
+    n_households, n_population = int(households_only.sum()), int(population_only.sum())
+    if not n_households and not n_population:
+        return None
+    parts = []
+    if n_households:
+        parts.append(f"{n_households:,} rows give households only (people = households x size)")
+    if n_population:
+        parts.append(f"{n_population:,} rows give population only (households = people / size)")
+    note = f"{path}: {'; '.join(parts)}; household size {standards.household_size_said()}"
+    warnings.warn(note, UserWarning, stacklevel=3)
+    return {
+        "persons_per_household": standards.household_size,
+        "rows_households_only": n_households,
+        "rows_population_only": n_population,
+        "note": note,
+    }
 
 
 def _named_townships(

@@ -93,6 +93,7 @@ var gx = (function () {
     var T = cfg.text, sites = data.sites, col = cfg.siteCol;
     var site = p.k === null ? null : sites.p[p.k];
     return popupTable(T.households + " " + number(p.h), [
+      [T.township, p.z || "–"],
       [T.walk_time, minutes(p.t)],
       [T.point, site ? site[col.n] + " (" + site[col.i] + ")" : "–"],
       [T.covered, p.c ? T.yes : T.no]
@@ -136,6 +137,7 @@ var gx = (function () {
     var ratio = p.k ? " (" + Math.round(100 * p.l / p.k) + "%)" : "";
     var rows = [
       [T.site_id, p.i],
+      [T.township, p.z ? p.z + (p.y ? " (" + p.y + ")" : "") : "–"],
       [T.tier, T["tier_" + p.r] || p.r],
       [T.status, T["status_" + p.s] || p.s],
       [T.households_served, number(p.h)],
@@ -230,6 +232,23 @@ var gx = (function () {
     return group;
   }
 
+  function mobile() {
+    var T = cfg.text;
+    return layer(features("townships", function (p) { return p.m; }), {
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, cfg.mobile);
+      }
+    }, function (p) {
+      return popupTable(p.n + " · " + T.mobile, [
+        [T.county, p.y],
+        [T.households, number(p.h)],
+        [T.coverage, p.v === null ? "–" : (100 * p.v).toFixed(1) + "%"],
+        [T.points, number(p.p)],
+        [T.mobile, p.r]
+      ]);
+    });
+  }
+
   function legend(map, html) {
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
@@ -256,10 +275,15 @@ var gx = (function () {
     data = JSON.parse(document.getElementById(dataElementId).textContent);
     cfg.siteCol = {};
     data.sites.c.forEach(function (name, j) { cfg.siteCol[name] = j; });
+    // Credits of the data shown (CC BY and ODbL ask for them wherever the data are shown).
+    if (map.attributionControl) {
+      cfg.credits.forEach(function (line) { map.attributionControl.addAttribution(esc(line)); });
+    }
   }
 
   return {
     setup: setup, lazy: lazy, walk: walk, service: service, uncovered: uncovered,
-    sites: sites, links: links, counties: counties, changes: changes, legend: legend
+    sites: sites, links: links, counties: counties, mobile: mobile, changes: changes,
+    legend: legend
   };
 })();

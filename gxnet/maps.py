@@ -40,12 +40,16 @@ from gxnet._errors import MapAssetsError, UserInputError
 from gxnet._io import write_text_atomic
 from gxnet._messages import messages
 from gxnet._safe import html_text
+from gxnet.attributions import attribution_lines
 from gxnet.plan import Plan
 from gxnet.report import (
     assigned,
     county_table,
+    mobile_reason,
+    plan_sources,
     plan_title,
     straight_line_warning,
+    township_summary,
     walk_times,
 )
 from gxnet.tiers import SiteStatus, Tier
@@ -59,6 +63,11 @@ UNREACHED_COLOUR = "#9e9e9e"
 UNCOVERED_COLOUR = "#d01c8b"
 LINK_COLOUR = "#555555"
 COUNTY_COLOUR = "#3f007d"
+#: Townships on mobile collection: an orange ring at the township's seat.
+MOBILE_STYLE: dict[str, Any] = {
+    "radius": 8, "color": "#e66101", "weight": 3, "dashArray": "4 3", "fillColor": "#fdb863",
+    "fillOpacity": 0.6,
+}  # fmt: skip
 #: Service-area fills, cycled by point: ColorBrewer Set3 (12 light, distinct colours).
 SERVICE_PALETTE = (
     "#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
@@ -205,6 +214,12 @@ def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
     to_centre = links.groupby("point_id")["travel_s"].min()
     by_centre = links.groupby("centre_id")["travel_s"]
     ids = sites["site_id"]
+    township = sites["township_name"] if "township_name" in sites else pd.Series("", sites.index)
+    county = (
+        sites["county_adcode"].map(_county_names(plan))
+        if "county_adcode" in sites
+        else pd.Series("", index=sites.index)
+    )
     props = pd.DataFrame(
         {
             "i": ids,
@@ -220,6 +235,8 @@ def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
             "d": _minutes(ids.map(to_centre)),
             "m": ids.map(by_centre.size()),
             "e": _minutes(ids.map(by_centre.mean())),
+            "z": township.fillna("").astype(str),
+            "y": county.fillna("").astype(str),
         }
     )[keep.to_numpy()]
     geometry = _in_basemap_crs(sites.geometry[keep.to_numpy()], basemap)
@@ -242,9 +259,40 @@ def _demand_table(plan: Plan, site_order: pd.Index, basemap: str) -> str:
             "t": _minutes(demand["travel_s"].where(reached)),
             "k": demand["point_id"].where(reached).map(position),
             "c": demand["covered"].fillna(False).astype(bool).astype(int),
+            "z": (
+                demand["township_name"].fillna("").astype(str) if "township_name" in demand else ""
+            ),
         }
     )
     return _table(_in_basemap_crs(geometry, basemap), props)
+
+
+def _county_names(plan: Plan, lang: str = "zh") -> pd.Series:
+    """County names of the plan by adcode."""
+    counties = plan.counties
+    return pd.Series(
+        counties["name_zh" if lang == "zh" else "name_pinyin"].to_numpy(),
+        index=counties["adcode"].astype(int).to_numpy(),
+    )
+
+
+def _township_table(plan: Plan, basemap: str, lang: str, text: dict[str, str]) -> str:
+    """Townships at their seats: households, coverage, points, mobile collection and why."""
+    towns = plan.townships
+    if towns is None or towns.empty:
+        return _table(gpd.GeoSeries([], crs="EPSG:4326"), pd.DataFrame({"n": []}))
+    props = pd.DataFrame(
+        {
+            "n": towns["township_name"].astype(str),
+            "y": towns["county_adcode"].astype(int).map(_county_names(plan, lang)).fillna(""),
+            "h": towns["households"].round(0),
+            "v": towns["coverage"].round(4),
+            "p": towns["points"],
+            "m": towns["mobile"].astype(bool).astype(int),
+            "r": [mobile_reason(r, text, plan) for r in towns["reason"].astype(str)],
+        }
+    )
+    return _table(_in_basemap_crs(towns.geometry, basemap), props)
 
 
 def _link_table(plan: Plan, basemap: str) -> str:
@@ -357,6 +405,10 @@ def _legend_html(text: dict[str, str], changes: bool = False) -> str:
     rows.append(
         f'<div><i style="border:2px solid {UNCOVERED_COLOUR}"></i>{text["layer_uncovered"]}</div>'
     )
+    rows.append(
+        f'<div><i class="gx-dot" style="background:{MOBILE_STYLE["fillColor"]};'
+        f'border:2px dashed {MOBILE_STYLE["color"]}"></i>{text["layer_mobile"]}</div>'
+    )
     rows.append(f"<h4>{text['legend_sites']}</h4>")
     for group, key in (
         ("existing", "layer_existing"),
@@ -380,10 +432,12 @@ def _legend_html(text: dict[str, str], changes: bool = False) -> str:
     return "".join(rows)
 
 
-def _header_html(title: str, warning: str | None) -> str:
-    """The title and the straight-line banner, escaped."""
+def _header_html(title: str, warning: str | None, info: str = "") -> str:
+    """The title, a line of information and the straight-line banner, escaped."""
     banner = f'<div class="gx-banner">{html_text(warning)}</div>' if warning else ""
-    return f'<div class="gx-header"><div class="gx-title">{html_text(title)}</div>{banner}</div>'
+    line = f'<div class="gx-info">{html_text(info)}</div>' if info else ""
+    title = f'<div class="gx-title">{html_text(title)}</div>'
+    return f'<div class="gx-header">{title}{line}{banner}</div>'
 
 
 def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
@@ -420,10 +474,13 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     """Draw a plan as an interactive map with layers the reader can switch.
 
     Layers: recycling points (existing, new, unchosen candidates) and sorting centres with
-    popups; service areas (covered demand cells, one colour per point); walk time from every
-    demand cell to its point, with a legend; lines from points to their centres; uncovered
-    demand; county boundaries with census and plan figures. A plan whose travel times are
-    straight-line estimates carries a banner saying so.
+    popups (their township and county); service areas (covered demand cells, one colour per
+    point); walk time from every demand cell to its point, with a legend; lines from points to
+    their centres; uncovered demand; townships on mobile collection (流动回收) with the reason;
+    county boundaries with census and plan figures. The header states the township minimum
+    and the count of mobile-collection townships; a plan whose travel times are straight-line
+    estimates carries a banner saying so (and how the trucks' times were measured); the
+    credits of the data shown are in the map's attribution.
 
     Parameters
     ----------
@@ -468,7 +525,8 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     figure.header.add_child(Element(f"<script>{leaflet_js}</script>"), name="leaflet_js")
     figure.header.add_child(Element(f"<script>{_runtime('maps.js')}</script>"), name="gx_js")
     warning = straight_line_warning(plan, text)
-    figure.html.add_child(Element(_header_html(title, warning)), name="gx_header")
+    info = "；".join(f"{label}: {value}" for label, value in township_summary(plan, text))
+    figure.html.add_child(Element(_header_html(title, warning, info)), name="gx_header")
     _add_basemap(fmap, basemap, lang)
 
     # Fit before any layer is drawn: a later fit would project every shape a second time.
@@ -478,8 +536,8 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     changes = f',"changes":{_changes_table(plan, basemap)}' if has_changes else ""
     tables = (
         f'{{"sites":{site_data},"demand":{_demand_table(plan, site_order, basemap)},'
-        f'"links":{_link_table(plan, basemap)},"counties":{_county_table(plan, basemap, lang)}'
-        f"{changes}}}"
+        f'"links":{_link_table(plan, basemap)},"counties":{_county_table(plan, basemap, lang)},'
+        f'"townships":{_township_table(plan, basemap, lang, text)}{changes}}}'
     )
     figure.html.add_child(
         Element(f'<script type="application/json" id="{DATA_ELEMENT_ID}">{tables}</script>'),
@@ -497,6 +555,8 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         "site_order": list(SITE_STYLES),
         "point_tier": Tier.RECYCLING_POINT,
         "changes": CHANGE_STYLES,
+        "mobile": MOBILE_STYLE,
+        "credits": attribution_lines(plan_sources(plan)),
     }
     name = fmap.get_name()
     setup = f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)}, {name});\n"
@@ -512,6 +572,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         ("layer_walk", "gx.walk()", True),
         ("layer_uncovered", "gx.uncovered()", True),
         ("layer_links", "gx.links()", False),
+        ("layer_mobile", "gx.mobile()", True),
         ("layer_candidates", sites("candidate"), False),
         ("layer_existing", sites("existing"), True),
         ("layer_new", sites("new"), True),

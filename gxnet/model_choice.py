@@ -13,6 +13,14 @@
 With no target at all, :func:`with_point_target` sets the number of points the household
 standard asks for (:func:`standard_points`). Every model of the stage draws on one
 :class:`gxnet.optimize.TimeBudget` of the configured time limit.
+
+The township minimum (``targets.township_minimum``, on by default) and the county quota
+(``targets.county_quota``) are grouped minimums of the covering models
+(:class:`gxnet.optimize.groups.SiteGroups`), built by :func:`township_needs`: at least one
+open site among the candidate sites standing in each township that one pays in, at least the
+standard's points among each county's sites. A township where no candidate site has
+``points.mobile_below_households`` of its households within the standard is listed for mobile
+collection (流动回收) instead.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gxnet._errors import InfeasibleProblemError
 from gxnet.config import Config, PointStandards, Targets
 from gxnet.optimize import (
     LocationSetCovering,
@@ -35,7 +44,14 @@ from gxnet.optimize import (
     TimeBudget,
     TwoTierNetwork,
 )
+from gxnet.optimize.groups import SiteGroups
 from gxnet.tiers import KEPT, SiteStatus, Tier
+
+#: Why a township has no fixed point and is served by mobile collection: no candidate site in
+#: it reaches its households within the standard; its best site reaches too few of them to
+#: pay (``points.mobile_below_households``); or the plan opened none there (no minimum asked,
+#: or a model that does not take it).
+MOBILE_REASONS: tuple[str, ...] = ("no_site", "too_few", "not_chosen")
 
 
 def standard_points(demand: pd.DataFrame, standards: PointStandards) -> int:
@@ -56,6 +72,11 @@ def standard_points(demand: pd.DataFrame, standards: PointStandards) -> int:
     -------
     int
     """
+    return int(standard_points_by_county(demand, standards).sum())
+
+
+def standard_points_by_county(demand: pd.DataFrame, standards: PointStandards) -> pd.Series:
+    """The points of :func:`standard_points`, per county (indexed by ``county_adcode``)."""
     per_point = np.where(
         demand["setting"].to_numpy() == "urban",
         standards.households_per_point_urban,
@@ -69,25 +90,154 @@ def standard_points(demand: pd.DataFrame, standards: PointStandards) -> int:
         }
     ).groupby(["county", "per_point"], dropna=False)["households"]
     totals = groups.sum()
-    return int(np.ceil(totals / totals.index.get_level_values("per_point")).sum())
+    points = np.ceil(totals / totals.index.get_level_values("per_point"))
+    return points.groupby(level="county", dropna=False).sum().astype(np.int64)
+
+
+@dataclass(frozen=True)
+class TownshipNeeds:
+    """What the township minimum and the county quota ask of a plan.
+
+    Attributes
+    ----------
+    table
+        One row per township with households: ``county_adcode``, ``township_code``,
+        ``township_name``, ``households``, ``reach`` (its households within the standard of
+        its best candidate site standing in it), ``sites`` (its candidate sites that reach
+        any of them), ``fixed`` (a point there pays: ``reach`` at least
+        ``points.mobile_below_households``) and ``reason`` (why not: one of
+        :data:`MOBILE_REASONS`, else "").
+    groups
+        The grouped minimums over the candidate points (in their order), or None when
+        neither the minimum nor the quota is asked.
+    needed
+        The fewest point sites that meet them (the kept ones included).
+    """
+
+    table: pd.DataFrame
+    groups: SiteGroups | None
+    needed: int
+
+
+def township_needs(
+    demand: pd.DataFrame, points: pd.DataFrame, walk: pd.DataFrame, config: Config
+) -> TownshipNeeds:
+    """The townships a plan owes a point, and the grouped minimums that make the model open them.
+
+    Parameters
+    ----------
+    demand
+        Demand units with ``demand_id``, ``households``, ``county_adcode`` and
+        ``township_code``/``township_name`` (units without a township are left out).
+    points
+        Candidate points with ``site_id``, ``status`` and the ``county_adcode`` and
+        ``township_code`` they stand in (:func:`gxnet.candidates.with_townships`).
+    walk
+        Demand -> point pairs within the standard (``demand_id, site_id``).
+    config
+        ``targets.township_minimum``, ``targets.county_quota`` and
+        ``points.mobile_below_households``.
+
+    Returns
+    -------
+    TownshipNeeds
+    """
+    t = config.targets
+    units = demand[demand.get("township_code", pd.Series("", index=demand.index)) != ""]
+    table = (
+        units.groupby("township_code", sort=True)
+        .agg(
+            county_adcode=("county_adcode", "first"),
+            township_name=("township_name", "first"),
+            households=("households", "sum"),
+        )
+        .reset_index()
+    )
+    table = table[table["households"] > 0].reset_index(drop=True)
+    site_town = points.set_index("site_id")["township_code"] if len(points) else pd.Series()
+    home = units.set_index("demand_id")
+    pairs = walk[["demand_id", "site_id"]].assign(
+        township_code=walk["demand_id"].map(home["township_code"]).to_numpy(),
+        households=walk["demand_id"].map(home["households"]).to_numpy(dtype=float),
+    )
+    own = pairs[pairs["site_id"].map(site_town).to_numpy() == pairs["township_code"].to_numpy()]
+    reach_by_site = own.groupby(["township_code", "site_id"])["households"].sum()
+    by_town = reach_by_site.groupby(level="township_code")
+    table["reach"] = table["township_code"].map(by_town.max()).fillna(0.0).to_numpy()
+    table["sites"] = table["township_code"].map(by_town.size()).fillna(0).astype(int).to_numpy()
+    table["fixed"] = (table["reach"] > 0) & (
+        table["reach"] >= config.points.mobile_below_households
+    )
+    table["reason"] = np.where(
+        table["fixed"], "", np.where(table["reach"] > 0, "too_few", "no_site")
+    ).astype(object)
+    levels = []
+    if t.county_quota:
+        # Only points that serve someone count: a point no unit reaches (or without a centre
+        # in truck reach, whose pairs the pipeline drops) would fill a quota with nothing.
+        quota = standard_points_by_county(demand, config.points)
+        serving = points["site_id"].isin(walk["site_id"])
+        levels.append((points["county_adcode"].where(serving, -1).tolist(), quota.to_dict()))
+    if t.township_minimum:
+        member = reach_by_site.index.get_level_values("site_id")
+        label = points["township_code"].where(points["site_id"].isin(member), "")
+        owed = table.loc[table["fixed"], "township_code"]
+        levels.append((label.tolist(), dict.fromkeys(owed, 1)))
+    if not levels or not len(points):
+        return TownshipNeeds(table, None, int(points["status"].isin(KEPT).sum()))
+    groups = SiteGroups.from_labels(levels)
+    kept = points["status"].isin(KEPT).to_numpy()
+    if groups.n_groups == 0:
+        return TownshipNeeds(table, None, int(kept.sum()))
+    usable = (points["status"] != SiteStatus.EXCLUDED).to_numpy()
+    return TownshipNeeds(table, groups, groups.sites_needed(kept, usable))
 
 
 def with_point_target(
-    config: Config, demand: pd.DataFrame, points: pd.DataFrame, say: Callable[[str], None]
+    config: Config,
+    demand: pd.DataFrame,
+    points: pd.DataFrame,
+    say: Callable[[str], None],
+    needed: int = 0,
 ) -> Config:
     """The config with the household standard's number of points when no target is given
-    (said through ``say``)."""
+    (said through ``say``), raised to ``needed`` when the township minimum or the county
+    quota needs more sites.
+
+    Raises
+    ------
+    InfeasibleProblemError
+        When a number of points is asked that is below ``needed``.
+    """
     t = config.targets
+    what = " and ".join(
+        name
+        for name, on in (
+            ("the township minimum (a point in each township where one pays)", t.township_minimum),
+            ("the county quota", t.county_quota),
+        )
+        if on
+    )
+    if t.points is not None and t.points < needed:
+        raise InfeasibleProblemError(
+            f"--points {t.points:,} is below the {needed:,} point sites that {what} needs: "
+            "raise --points, or run with --no-township-minimum (and without --county-quota)"
+        )
     if t.points is not None or t.coverage is not None:
         return config
     wanted = standard_points(demand, config.points)
     kept = int(points["status"].isin(KEPT).sum())
     open_able = int((points["status"] != SiteStatus.EXCLUDED).sum())
-    n = min(max(wanted, kept), open_able)
+    n = min(max(wanted, kept, needed), open_able)
     say(
         f"target: {n:,} recycling points, as the household standard asks "
         f"(1 per {config.points.households_per_point_urban:,} urban and "
         f"{config.points.households_per_point_rural:,} rural households)"
+        + (
+            f"; raised from {wanted:,}: {what} needs {needed:,}"
+            if needed > max(wanted, kept)
+            else ""
+        )
         + (f"; only {open_able:,} candidate sites can open" if n < wanted else "")
     )
     return dataclasses.replace(config, targets=dataclasses.replace(t, points=n))
@@ -110,6 +260,9 @@ class ModelInput:
     cover_by_cost
         Set covering minimises the sites' ``fixed_cost`` instead of their number (a re-solve
         prices change this way: :mod:`gxnet.change`).
+    minimums
+        Grouped minimums over ``points`` (in their order): the township minimum and the
+        county quota (:func:`township_needs`); the covering models keep them.
     """
 
     demand: pd.DataFrame
@@ -118,11 +271,12 @@ class ModelInput:
     walk: pd.DataFrame
     truck: pd.DataFrame
     cover_by_cost: bool = False
+    minimums: SiteGroups | None = None
 
 
-def uses_two_tier(points: pd.DataFrame, config: Config) -> bool:
-    """Whether :func:`solve_network` chooses both tiers in one two-tier network: when the
-    points have capacities or the centres a capacity in the config."""
+def uses_capacities(points: pd.DataFrame, config: Config) -> bool:
+    """Whether the capacitated two-tier model plans these points (a point with a capacity, or
+    a centre capacity in the standards) rather than the covering pair."""
     capacities = pd.to_numeric(points["capacity"], errors="coerce")
     return bool(np.isfinite(capacities).any() or math.isfinite(config.centres.capacity_t_day))
 
@@ -152,7 +306,7 @@ def solve_network(data: ModelInput, config: Config) -> Solution:
     """
     options, t = config.solver, config.targets
     budget = TimeBudget(options.time_limit_s)
-    if uses_two_tier(data.points, config):
+    if uses_capacities(data.points, config):
         return _solve_two_tier(data, config, budget)
     problem = Problem.from_frames(
         data.demand,
@@ -163,9 +317,11 @@ def solve_network(data: ModelInput, config: Config) -> Solution:
     )
     objective = "fixed_cost" if data.cover_by_cost else "count"
     if t.points is not None:
-        point_model = MaximalCovering.from_problem(problem)
+        point_model = MaximalCovering.from_problem(problem, minimums=data.minimums)
     else:
-        point_model = LocationSetCovering.from_problem(problem, objective=objective)
+        point_model = LocationSetCovering.from_problem(
+            problem, objective=objective, minimums=data.minimums
+        )
     chosen_points = point_model.solve(options, budget)
     if not chosen_points.has_solution:
         return chosen_points

@@ -40,13 +40,25 @@ from gxnet.candidates import candidate_sites, default_site_list
 from gxnet.change import change_bonus, closing_reasons, with_change_price
 from gxnet.config import Config
 from gxnet.demand import load_demand
-from gxnet.model_choice import ModelInput, plannable_tiers, solve_network, with_point_target
+from gxnet.model_choice import (
+    ModelInput,
+    plannable_tiers,
+    solve_network,
+    township_needs,
+    uses_capacities,
+    with_point_target,
+)
 from gxnet.osm.pbf import file_sha256
 from gxnet.outputs import OutputUnit
 from gxnet.plan import Plan
 from gxnet.service_pairs import (
+    HIGHWAY_NOTE,
     STRAIGHT_LINE_NOTE,
     check_reachable,
+    cost_modes,
+    fetch_command,
+    fetched_slug,
+    highway_access_kmh,
     road_networks,
     truck_costs,
     walk_costs,
@@ -87,6 +99,7 @@ def optimize_city(
     skip_bad_rows: bool = False,
     previous: Plan | None = None,
     progress: Progress | None = None,
+    osm_name: str | None = None,
 ) -> Plan:
     """Plan recycling points and sorting centres for a city, a county or any study area.
 
@@ -117,6 +130,9 @@ def optimize_city(
         ``config.resolve.change_penalty`` (:mod:`gxnet.change`).
     progress
         Called with one line per stage (the CLI prints them).
+    osm_name
+        The name ``gxnet fetch --area FILE --name N`` cached the area's OSM data under; default
+        the city's, or the cache fetched for the same outline (found by its hash).
 
     Returns
     -------
@@ -143,7 +159,7 @@ def optimize_city(
     with stages.stage("area", f"{named}"):
         area = study_area(city_or_area)
         stages.say(f"{area.name} ({area.slug})")
-    osm_pbf = pbf_path or _cached_pbf(area)
+    osm_pbf = pbf_path or _cached_pbf(area, osm_name)
     with stages.stage("demand", "households"):
         demand_frame = load_demand(area, config, demand=demand, pbf=osm_pbf)
         stages.say(
@@ -151,12 +167,8 @@ def optimize_city(
             f"{demand_frame['households'].sum():,.0f} households"
         )
     with stages.stage("networks", "road networks"):
-        networks = road_networks(area, pbf=pbf_path)
-        if networks is None:
-            note = STRAIGHT_LINE_NOTE.format(factor=config.costs.detour_factor, slug=area.slug)
-            stages.say("NOTE: " + note)
-        else:
-            note = ""
+        networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
+        if networks is not None:
             stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
     with stages.stage("sites", "candidate sites"):
         listed, skipped, source = _site_list(
@@ -174,6 +186,16 @@ def optimize_city(
             f"{(site_frame['tier'] == Tier.RECYCLING_POINT).sum():,} point and "
             f"{(site_frame['tier'] == Tier.SORTING_CENTRE).sum():,} centre sites from {site_source}"
         )
+    note = ""
+    if networks is None:
+        # Said once the sites are known: trucks drive the highway graph where they all lie in it.
+        highway = cost_modes(None, site_frame)["truck"] == "highway"
+        note = (HIGHWAY_NOTE if highway else STRAIGHT_LINE_NOTE).format(
+            factor=config.costs.detour_factor,
+            access=highway_access_kmh(config),
+            command=fetch_command(area),
+        )
+        stages.say("NOTE: " + note)
     excluded = [] if listed is None else _excluded(listed)
     return _solve_and_plan(
         area,
@@ -189,6 +211,7 @@ def optimize_city(
             "skipped_rows": skipped.to_dict(orient="records"),
             "sites_excluded": excluded,
             "note": note,
+            "household_size": demand_frame.attrs.get("household_size"),
             "network_meta": {m: n.meta for m, n in (networks or {}).items()},
         },
     )
@@ -216,7 +239,7 @@ def _site_list(
     site_list = read_site_list(
         path,
         boundary=area.boundary,
-        slug=area.slug,
+        slug=area.cache_name,
         crs=crs,
         standards=config.sites,
         networks=networks,
@@ -240,13 +263,14 @@ def _excluded(listed: gpd.GeoDataFrame) -> list[str]:
     return listed.loc[listed["status"] == SiteStatus.EXCLUDED, "site_id"].astype(str).tolist()
 
 
-def _cached_pbf(area: StudyArea) -> Path | None:
-    """The city's clipped PBF from ``gxnet fetch`` (for demand evidence and OSM candidates)."""
-    if area.region is None:
+def _cached_pbf(area: StudyArea, osm_name: str | None = None) -> Path | None:
+    """The area's clipped PBF from ``gxnet fetch`` (for demand evidence and OSM candidates)."""
+    slug = fetched_slug(area, osm_name)
+    if slug is None:
         return None
     from gxnet.osm.fetch import city_pbf
 
-    return city_pbf(area.slug)
+    return city_pbf(slug)
 
 
 #: Targets a plan records with where they came from (provenance ``targets``).
@@ -276,9 +300,20 @@ def _solve_and_plan(
         walk = walk[~walk["site_id"].isin(stranded)]
         stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
     explicit = {t for t in _TARGETS if getattr(config.targets, t) is not None}
-    config = with_point_target(config, demand, useful, stages.say)
+    needs = township_needs(demand, useful, walk, config)
+    minimums = needs.groups
+    if minimums is not None and uses_capacities(useful, config):
+        stages.say(
+            "NOTE: the capacitated model does not take the township minimum or county quota: "
+            "townships without a point are listed for mobile collection"
+        )
+        minimums = None
+    _say_townships(needs, config, stages.say, applied=minimums is not None)
+    config = with_point_target(
+        config, demand, useful, stages.say, needed=needs.needed if minimums is not None else 0
+    )
     check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
-    data = ModelInput(demand, useful, centres, walk, truck)
+    data = ModelInput(demand, useful, centres, walk, truck, minimums=minimums)
     if previous is not None:
         bonus = change_bonus(previous, sites, config.resolve.change_penalty)
         stages.say(
@@ -293,7 +328,10 @@ def _solve_and_plan(
             + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
         )
     with stages.stage("plan", "assemble"):
-        plan = assemble_plan(area, demand, sites, walk, truck, solution, config)
+        plan = assemble_plan(
+            area, demand, sites, walk, truck, solution, config, townships=needs.table
+        )
+        provenance = provenance | {"township_minimum_applied": minimums is not None}
     plan.metrics["stage_seconds"] = dict(stages.seconds)
     plan.provenance.update(provenance)
     plan.provenance["targets"] = {
@@ -304,9 +342,42 @@ def _solve_and_plan(
         for t in _TARGETS
         if getattr(config.targets, t) is not None
     }
-    plan.provenance["cost_mode"] = "straight_line" if networks is None else "road"
+    plan.provenance["cost_mode"] = cost_modes(networks, sites)
+    if plan.provenance["cost_mode"]["truck"] == "highway":
+        from gxnet.osm.highways import HIGHWAY_TRUCK_KMH, load_highways
+
+        plan.provenance["network_meta"]["truck"] = load_highways().meta | {
+            "access_kmh": highway_access_kmh(config),
+            "highway_kmh": HIGHWAY_TRUCK_KMH,
+        }
     plan.provenance["times"] = dict(stages.seconds)
     return plan
+
+
+def _say_townships(needs, config: Config, say: Progress, *, applied: bool) -> None:
+    """One progress line on the townships: how many the minimum gives a point, how many go to
+    mobile collection and why."""
+    table = needs.table
+    if table.empty:
+        return
+    mobile = table[~table["fixed"]]
+    t = config.targets
+    what = []
+    if t.township_minimum and applied:
+        what.append(f"township minimum: {int(table['fixed'].sum()):,} townships get a point")
+    if t.county_quota and applied:
+        what.append("county quota: each county at least its standard's points")
+    if mobile.empty:
+        what.append("no township needs mobile collection")
+    else:
+        no_site = int((mobile["reason"] == "no_site").sum())
+        what.append(
+            f"{len(mobile):,} townships ({mobile['households'].sum():,.0f} households) on "
+            f"mobile collection: {no_site:,} without a candidate site within the standard, "
+            f"{len(mobile) - no_site:,} where the best site reaches fewer than "
+            f"{config.points.mobile_below_households:,.0f} of their households"
+        )
+    say("; ".join(what))
 
 
 def resolve_plan(
@@ -358,6 +429,9 @@ def resolve_plan(
         previous=plan,
         progress=progress,
     )
+    if "demand_townships" in plan.provenance:
+        # The demand is the plan's: so are its township counts.
+        new_plan.provenance.setdefault("demand_townships", plan.provenance["demand_townships"])
     new_plan.provenance["resolved_from"] = {
         "created_utc": plan.provenance.get("created_utc"),
         "inputs": plan.provenance.get("inputs", {}),

@@ -1,24 +1,31 @@
 """Plan: the chosen recycling points and sorting centres, who they serve, and what produced them.
 
 A :class:`Plan` is what ``gxnet optimize`` returns and what ``gxnet map``, ``gxnet report`` and
-``gxnet resolve`` read back. It holds four GeoDataFrames in WGS-84 and two dicts:
+``gxnet resolve`` read back. It holds five GeoDataFrames in WGS-84 and two dicts:
 
 ``sites``
     Every candidate and existing site: ``site_id, name, tier ("recycling_point" |
     "sorting_centre"), status ("candidate" | "existing" | "required" | "excluded"), chosen,
     households_served, load, capacity, geometry`` (Point), plus ``source``, ``centre_id`` (the
     centre a point delivers to), ``points`` (recycling points at the site: a grid site may host
-    several), ``mean_travel_s`` and ``max_travel_s`` (of the demand or points it serves).
+    several), ``mean_travel_s`` and ``max_travel_s`` (of the demand or points it serves), and
+    the ``county_adcode``, ``township_code`` and ``township_name`` the site stands in.
     ``load`` and ``capacity`` are households for points and tonnes per day for centres.
 ``demand``
     ``demand_id, households, population, county_adcode, setting ("urban" | "rural"), point_id
     (assigned point or ""), travel_s, covered, geometry`` (Point) and ``cell`` (the cell's
-    Polygon, or None for point demand), plus ``metres`` and ``recyclables_kg_day``.
+    Polygon, or None for point demand), plus ``township_code``, ``township_name``, ``metres``
+    and ``recyclables_kg_day``.
 ``links``
     ``point_id, centre_id, travel_s, geometry`` (LineString point -> centre).
 ``counties``
     County boundaries with their census columns (``adcode, name_zh, name_pinyin, ...``); for a
     study area outside Guangxi one row for the area.
+``townships``
+    One row per township with households, at its seat (Point): ``county_adcode,
+    township_code, township_name, households, covered_households, coverage, points,
+    point_sites, reach, mobile, reason`` (see :func:`gxnet.assemble.township_layer`); empty
+    for demand without townships, and in plans saved before it existed.
 ``metrics``
     Figures of the plan (see :func:`measure`) plus solver status, gap and seconds per stage.
 ``provenance``
@@ -60,7 +67,9 @@ from gxnet._safe import printable_lines, spreadsheet_table
 from gxnet.tiers import SiteStatus, Tier
 
 #: Layers of a plan, in the order they are written.
-LAYERS: tuple[str, ...] = ("sites", "demand", "links", "counties")
+LAYERS: tuple[str, ...] = ("sites", "demand", "links", "counties", "townships")
+#: Layers a plan saved by an older gxnet may lack (read back empty).
+OPTIONAL_LAYERS: frozenset[str] = frozenset({"townships"})
 
 #: Columns each layer must have (extra columns are kept).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -86,10 +95,11 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "links": ("point_id", "centre_id", "travel_s"),
     "counties": (),
+    "townships": (),
 }
 
 #: Layers only a re-solve has: its changes per site and per county (see :class:`Plan`).
-OPTIONAL_LAYERS: tuple[str, ...] = ("changes", "county_changes")
+CHANGE_LAYERS: tuple[str, ...] = ("changes", "county_changes")
 
 #: Written as ``plan.json``'s "format"; a folder without it is not a plan.
 PLAN_FORMAT = "gxnet-plan"
@@ -106,10 +116,13 @@ class Plan:
     counties: gpd.GeoDataFrame
     metrics: dict[str, Any] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
+    townships: gpd.GeoDataFrame | None = None
     changes: gpd.GeoDataFrame | None = None
     county_changes: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
+        if self.townships is None:
+            self.townships = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
         for layer in LAYERS:
             frame = getattr(self, layer)
             missing = [c for c in REQUIRED_COLUMNS[layer] if c not in frame.columns]
@@ -148,6 +161,13 @@ class Plan:
             f"  truck to centre:    mean {_minutes(m.get('truck_mean_s'))}, "
             f"95th percentile {_minutes(m.get('truck_p95_s'))}",
         ]
+        if "townships" in m:
+            lines.append(
+                f"  townships: {m['townships_with_point']:,} of {m['townships']:,} with a point, "
+                f"{m['townships_mobile']:,} on mobile collection "
+                f"({m['mobile_households']:,.0f} households); counties without a point: "
+                f"{m['counties_without_point']:,}"
+            )
         status = m.get("status")
         if status is not None:
             gap = m.get("gap")
@@ -278,15 +298,19 @@ class Plan:
             raise InputFileError(
                 f"damaged plan file (no metrics or provenance); {again}", path=str(doc_path)
             )
-        layers = {name: _read_layer(folder / f"{name}.parquet", again) for name in LAYERS}
-        optional = {
+        layers = {
+            name: _read_layer(folder / f"{name}.parquet", again)
+            for name in LAYERS
+            if name not in OPTIONAL_LAYERS or (folder / f"{name}.parquet").exists()
+        }
+        changes = {
             name: _read_layer(folder / f"{name}.parquet", again, geo=name != "county_changes")
-            for name in OPTIONAL_LAYERS
+            for name in CHANGE_LAYERS
             if (folder / f"{name}.parquet").exists()
         }
         try:
             return cls(
-                **layers, **optional, metrics=document["metrics"], provenance=document["provenance"]
+                **layers, **changes, metrics=document["metrics"], provenance=document["provenance"]
             )
         except ValueError as exc:
             raise InputFileError(f"damaged plan: {exc}; {again}", path=str(folder)) from exc

@@ -1,8 +1,10 @@
-"""Tables of a plan: households, recycling points, coverage and walk times per county.
+"""Tables of a plan: households, recycling points, coverage and walk times per county and per
+township, with the townships on mobile collection and the credits of the data shown.
 
-:func:`county_table` gives the figures as a DataFrame (the pipeline writes it as CSV);
-:func:`render_report` turns them into a markdown or a self-contained HTML report in Chinese or
-English, and :func:`write_report` saves that report atomically.
+:func:`county_table` and :func:`township_table` give the figures as DataFrames (the pipeline
+writes them as CSV); :func:`render_report` turns them into a markdown or a self-contained HTML
+report in Chinese or English (a township table under each county), and :func:`write_report`
+saves that report atomically.
 
 Coverage is the share of all households whose point lies within the service standard (the plan's
 ``covered`` flag), so demand without any reachable point counts as not covered. Walk times are
@@ -25,6 +27,7 @@ from gxnet._errors import UserInputError
 from gxnet._io import write_text_atomic
 from gxnet._messages import messages
 from gxnet._safe import printable
+from gxnet.attributions import REFERENCE_SOURCES, attribution_lines
 from gxnet.plan import Plan
 from gxnet.regions import get_region
 from gxnet.tiers import Tier
@@ -164,6 +167,63 @@ def county_table(plan: Plan) -> pd.DataFrame:
     return table[first + [c for c in table.columns if c not in first]]
 
 
+#: Columns of :func:`township_table`.
+TOWNSHIP_COLUMNS: tuple[str, ...] = (
+    "county_adcode",
+    "township_code",
+    "township_name",
+    "households",
+    "covered_households",
+    "coverage",
+    "points",
+    "mobile",
+    "reason",
+)
+
+
+def township_table(plan: Plan) -> pd.DataFrame:
+    """Per township with households: households, coverage, recycling points, mobile collection.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`TOWNSHIP_COLUMNS`, ordered by county and township code: ``points``
+        counts the recycling points at the chosen sites standing in the township, ``mobile``
+        is true where none does (the township is served by mobile collection, 流动回收), and
+        ``reason`` says why (:data:`gxnet.model_choice.MOBILE_REASONS`). Empty for a plan
+        without townships.
+    """
+    towns = plan.townships
+    if towns is None or towns.empty:
+        return pd.DataFrame(columns=list(TOWNSHIP_COLUMNS))
+    table = pd.DataFrame(towns.drop(columns=towns.geometry.name))
+    table = table.sort_values(["county_adcode", "township_code"]).reset_index(drop=True)
+    return table[list(TOWNSHIP_COLUMNS)]
+
+
+def mobile_reason(reason: str, text: dict[str, str], plan: Plan) -> str:
+    """A mobile-collection reason in the reader's words ("" for none)."""
+    if not reason:
+        return ""
+    standards = (plan.provenance or {}).get("standards") or {}
+    below = (standards.get("points") or {}).get("mobile_below_households", float("nan"))
+    return text.get(f"reason_{reason}", reason).format(n=float(below))
+
+
+def plan_sources(plan: Plan) -> list[str]:
+    """The keys of :data:`gxnet.attributions.ATTRIBUTIONS` whose data the plan shows: the
+    reference data in Guangxi (less the highway graph when no truck drove it), OpenStreetMap
+    where a leg followed its roads."""
+    adcodes = plan.counties["adcode"] if "adcode" in plan.counties.columns else []
+    guangxi = any(int(a) // 10_000 == 45 for a in adcodes)
+    modes = leg_cost_modes(plan)
+    keys = [k for k in REFERENCE_SOURCES if guangxi and (k != "highways" or "highway" in
+            modes.values())]  # fmt: skip
+    if "road" in modes.values():
+        keys.append("openstreetmap")
+    return keys
+
+
 def plan_totals(plan: Plan) -> pd.Series:
     """The figures of :func:`county_table` for the whole plan (every site and demand row)."""
     demand = plan.demand
@@ -213,12 +273,58 @@ def _display_table(plan: Plan, text: dict[str, str], lang: str) -> pd.DataFrame:
     )
 
 
+def leg_cost_modes(plan: Plan) -> dict[str, str]:
+    """How each leg's travel was measured (``walk``, ``truck``: one of
+    :data:`gxnet.service_pairs.COST_MODES`), as the plan's provenance records it; a plan of an
+    older gxnet recorded one mode for both."""
+    mode = (plan.provenance or {}).get("cost_mode", "road")
+    if isinstance(mode, str):
+        return {"walk": mode, "truck": mode}
+    return {"walk": mode.get("walk", "road"), "truck": mode.get("truck", "road")}
+
+
+def township_summary(plan: Plan, text: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, value) pairs on the township minimum, the county quota and the townships on
+    mobile collection (none for a plan without townships)."""
+    metrics = plan.metrics or {}
+    if "townships" not in metrics:
+        return []
+    standards = (plan.provenance or {}).get("standards") or {}
+    targets = standards.get("targets") or {}
+    lines: list[tuple[str, str]] = []
+    on = targets.get("township_minimum") and (plan.provenance or {}).get(
+        "township_minimum_applied", True
+    )
+    lines.append(
+        (
+            text["township_minimum"],
+            text["township_minimum_on"].format(n=int(metrics["townships_with_point"]))
+            if on
+            else text["township_minimum_off"],
+        )
+    )
+    if targets.get("county_quota"):
+        lines.append((text["county_quota"], text["county_quota_on"]))
+    lines.append(
+        (
+            text["mobile_townships"],
+            text["mobile_count"].format(
+                n=int(metrics["townships_mobile"]), hh=float(metrics["mobile_households"])
+            ),
+        )
+    )
+    return lines
+
+
 def _summary_lines(plan: Plan, text: dict[str, str]) -> list[tuple[str, str]]:
-    """(label, value) pairs of the report's summary: cost mode (provenance), solver (metrics)."""
-    cost_mode = (plan.provenance or {}).get("cost_mode", "road")
+    """(label, value) pairs of the report's summary: cost mode of each leg (provenance),
+    solver (metrics)."""
+    modes = leg_cost_modes(plan)
     lines = [
-        (text["cost_mode"], text["cost_straight_line" if cost_mode != "road" else "cost_road"])
+        (text["cost_walk"], text[f"cost_{modes['walk']}"]),
+        (text["cost_truck"], text[f"cost_{modes['truck']}"]),
     ]
+    lines += township_summary(plan, text)
     metrics = plan.metrics or {}
     if metrics.get("solver"):
         lines.append((text["solver"], str(metrics["solver"])))
@@ -232,13 +338,21 @@ def _summary_lines(plan: Plan, text: dict[str, str]) -> list[tuple[str, str]]:
 def straight_line_warning(plan: Plan, text: dict[str, str]) -> str | None:
     """The plain warning a straight-line plan carries on its map and report, else None.
 
-    The detour factor is the one the plan was made with (provenance ``standards.costs``).
+    The detour factor is the one the plan was made with (provenance ``standards.costs``);
+    where the trucks drove the highway graph, the warning says so, with its access speed.
     """
     provenance = plan.provenance or {}
-    if provenance.get("cost_mode") != "straight_line":
+    modes = leg_cost_modes(plan)
+    if modes["walk"] != "straight_line":
         return None
     costs = (provenance.get("standards") or {}).get("costs") or {}
-    return text["straight_line"].format(detour=costs.get("detour_factor", "?"))
+    detour = costs.get("detour_factor", "?")
+    if modes["truck"] == "highway":
+        truck = (provenance.get("network_meta") or {}).get("truck") or {}
+        return text["straight_line_highway"].format(
+            detour=detour, access=float(truck.get("access_kmh", float("nan")))
+        )
+    return text["straight_line"].format(detour=detour)
 
 
 def plan_title(plan: Plan, lang: str) -> str:
@@ -255,9 +369,54 @@ def plan_title(plan: Plan, lang: str) -> str:
     return f"{area} {messages(lang)['plan']}".strip()
 
 
-def _markdown(title: str, warning: str | None, summary: list[tuple[str, str]], text, table) -> str:
+def _township_sections(
+    plan: Plan, text: dict[str, str], lang: str
+) -> list[tuple[str, pd.DataFrame]]:
+    """(county name, table of its townships as formatted strings), county by county."""
+    towns = township_table(plan)
+    if towns.empty:
+        return []
+    names = county_table(plan).set_index("county_adcode")["name_zh" if lang == "zh" else
+                                                          "name_pinyin"]  # fmt: skip
+    sections = []
+    for adcode, rows in towns.groupby("county_adcode", sort=True):
+        name = str(names.get(int(adcode), "")) or str(adcode)
+        sections.append(
+            (
+                name,
+                pd.DataFrame(
+                    {
+                        text["township"]: rows["township_name"].astype(str),
+                        text["households"]: rows["households"].map(lambda v: f"{v:,.0f}"),
+                        text["covered_households"]: rows["covered_households"].map(
+                            lambda v: f"{v:,.0f}"
+                        ),
+                        text["coverage"]: rows["coverage"].map(
+                            lambda v: "–" if pd.isna(v) else f"{100 * v:.1f}%"
+                        ),
+                        text["points"]: rows["points"].map(lambda v: f"{int(v):,}"),
+                        text["mobile"]: [
+                            mobile_reason(r, text, plan) if m else "–"
+                            for m, r in zip(rows["mobile"], rows["reason"], strict=True)
+                        ],
+                    }
+                ),
+            )
+        )
+    return sections
+
+
+def _markdown(
+    title: str,
+    warning: str | None,
+    summary: list[tuple[str, str]],
+    text,
+    table,
+    sections: list[tuple[str, pd.DataFrame]],
+    credits: list[str],
+) -> str:
     """The report as markdown; names and values are one line each, with ``<``, ``>`` and ``&``
-    escaped (a markdown viewer would show them as HTML) and ``|`` kept out of the table."""
+    escaped (a markdown viewer would show them as HTML) and ``|`` kept out of the tables."""
 
     def md(value: object) -> str:
         return html.escape(printable(value), quote=False)
@@ -265,14 +424,24 @@ def _markdown(title: str, warning: str | None, summary: list[tuple[str, str]], t
     def row(cells: list[str]) -> str:
         return "| " + " | ".join(md(cell).replace("|", "\\|") for cell in cells) + " |"
 
+    def grid(frame: pd.DataFrame) -> list[str]:
+        head = "|" + "|".join([":---"] + ["---:"] * (frame.shape[1] - 1)) + "|"
+        return [row(list(frame.columns)), head] + [
+            row(list(values)) for values in frame.itertuples(index=False)
+        ]
+
     lines = [f"# {md(title)}", ""]
     if warning:
         lines += [f"> **{md(warning)}**", ""]
     lines += [f"## {text['report_summary']}", ""]
     lines += [f"- {md(label)}: {md(value)}" for label, value in summary]
-    lines += ["", f"## {text['report_counties']}", "", row(list(table.columns))]
-    lines.append("|" + "|".join([":---"] + ["---:"] * (table.shape[1] - 1)) + "|")
-    lines += [row(list(values)) for values in table.itertuples(index=False)]
+    lines += ["", f"## {text['report_counties']}", "", *grid(table)]
+    if sections:
+        lines += ["", f"## {text['report_townships']}"]
+        for name, frame in sections:
+            lines += ["", f"### {md(name)}", "", *grid(frame)]
+    if credits:
+        lines += ["", f"## {text['data_sources']}", ""] + [f"- {md(c)}" for c in credits]
     return "\n".join(lines) + "\n"
 
 
@@ -283,31 +452,61 @@ body { font-family: system-ui, "Noto Sans CJK SC", "Microsoft YaHei", "PingFang 
 table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid #ccc; padding: .3em .6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-tr:last-child td { font-weight: bold; border-top: 2px solid #222; }
+table.counties tr:last-child td { font-weight: bold; border-top: 2px solid #222; }
+.credits { color: #555; font-size: 90%; }
 """
 
 
-def _html(title: str, warning: str | None, summary, text, table, lang: str) -> str:
+def _html(
+    title: str,
+    warning: str | None,
+    summary,
+    text,
+    table,
+    lang: str,
+    sections: list[tuple[str, pd.DataFrame]],
+    credits: list[str],
+) -> str:
     esc = html.escape
-    head = "".join(f"<th>{esc(c)}</th>" for c in table.columns)
-    body = "\n".join(
-        "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in values) + "</tr>"
-        for values in table.itertuples(index=False)
-    )
+
+    def grid(frame: pd.DataFrame, css: str = "") -> str:
+        head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+        body = "\n".join(
+            "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in values) + "</tr>"
+            for values in frame.itertuples(index=False)
+        )
+        return (
+            f"<table{css}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
+        )
+
     items = "".join(f"<li>{esc(label)}: {esc(value)}</li>" for label, value in summary)
     warning_html = f'<p class="warning">{esc(warning)}</p>' if warning else ""
+    towns = "".join(f"<h3>{esc(name)}</h3>\n{grid(frame)}" for name, frame in sections)
+    if sections:
+        towns = f"<h2>{esc(text['report_townships'])}</h2>\n{towns}"
+    credit_html = (
+        f'<h2>{esc(text["data_sources"])}</h2>\n<ul class="credits">'
+        + "".join(f"<li>{esc(c)}</li>" for c in credits)
+        + "</ul>\n"
+        if credits
+        else ""
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{esc(title)}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n<body>\n"
         f"<h1>{esc(title)}</h1>\n{warning_html}\n<h2>{esc(text['report_summary'])}</h2>\n"
         f"<ul>{items}</ul>\n<h2>{esc(text['report_counties'])}</h2>\n"
-        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
-        "</body>\n</html>\n"
+        + grid(table, ' class="counties"')
+        + towns
+        + credit_html
+        + "</body>\n</html>\n"
     )
 
 
 def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str:
-    """Render a plan's report: summary and per-county table, as markdown or HTML.
+    """Render a plan's report: summary, per-county table, a per-township table under each
+    county (households, points, coverage, mobile collection) and the data's credits, as
+    markdown or HTML.
 
     Parameters
     ----------
@@ -335,9 +534,11 @@ def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str
     warning = straight_line_warning(plan, text)
     summary = _summary_lines(plan, text)
     table = _display_table(plan, text, lang)
+    sections = _township_sections(plan, text, lang)
+    credits = attribution_lines(plan_sources(plan))
     if fmt == "markdown":
-        return _markdown(title, warning, summary, text, table)
-    return _html(title, warning, summary, text, table, lang)
+        return _markdown(title, warning, summary, text, table, sections, credits)
+    return _html(title, warning, summary, text, table, lang, sections, credits)
 
 
 def write_report(

@@ -2,10 +2,17 @@
 
 The model reads travel as sparse pairs: demand -> recycling point within each unit's service
 radius (:func:`walk_costs`: walking in towns, riding in villages) and point -> sorting centre
-within the truck standard (:func:`truck_costs`). Both follow the road networks when they are on
-disk (:func:`road_networks`) and fall back to straight-line distance times the detour factor
-otherwise. :func:`check_reachable` refuses, before any model runs, a coverage target that the
-candidate points cannot reach, and says what would make it feasible.
+within the truck standard (:func:`truck_costs`). Both follow the city's road networks when
+they are on disk (:func:`road_networks`). Without them, walking and riding are straight-line
+distance times the detour factor (no street data exists for it), and trucks drive the region's
+highway graph (:func:`gxnet.osm.highways.load_highways`): the straight line from a site to its
+nearest highway vertex at the straight-line truck speed (``centres.truck_speed_kmh`` over
+``costs.detour_factor``: the same speed as the straight-line estimate), the graph at its
+planning speed, and the same access leg at the far end; a pair whose straight-line estimate
+is faster (two sites in one town, far from any highway) keeps that estimate. :func:`cost_modes`
+names the mode of each leg for the plan's provenance. :func:`check_reachable` refuses, before
+any model runs, a coverage target that the candidate points cannot reach, and says what would
+make it feasible.
 """
 
 from __future__ import annotations
@@ -25,13 +32,59 @@ from gxnet.study_area import StudyArea
 #: Said in the output, the provenance and on the map when no road network is on disk.
 STRAIGHT_LINE_NOTE = (
     "no road network on disk: travel is estimated as straight-line distance x {factor} "
-    "(detour factor); run `gxnet fetch --city {slug}` (or give --pbf FILE) for real road times"
+    "(detour factor); run `{command}` (or give --pbf FILE) for real road times"
 )
+#: Said instead where the trucks drove the region's highway graph.
+HIGHWAY_NOTE = (
+    "no road network on disk: walking and riding are estimated as straight-line distance x "
+    "{factor} (detour factor), truck times follow the region's highway graph (access legs "
+    "straight-line at {access:.0f} km/h); run `{command}` (or give --pbf FILE) for real road "
+    "times"
+)
+#: How each leg's travel was measured: along the city's roads, the region's highway graph, or
+#: straight-line distance times the detour factor.
+COST_MODES: tuple[str, ...] = ("road", "highway", "straight_line")
 
 
-def road_networks(area: StudyArea, *, pbf: Path | None = None) -> dict[str, Any] | None:
+def cost_modes(networks: dict[str, Any] | None, sites: gpd.GeoDataFrame) -> dict[str, str]:
+    """The cost mode of each leg (``walk``: demand -> point, ``truck``: point -> centre) of
+    a plan of these sites: see :func:`truck_mode`."""
+    return {
+        "walk": "road" if networks and "walk" in networks else "straight_line",
+        "truck": truck_mode(networks, sites),
+    }
+
+
+def truck_mode(networks: dict[str, Any] | None, sites: gpd.GeoDataFrame) -> str:
+    """How trucks' times are measured: ``road`` (the city's drive network), ``highway`` (the
+    region's highway graph, where the sites lie within its extent) or ``straight_line``
+    (elsewhere, such as a study area outside Guangxi)."""
+    if networks and "drive" in networks:
+        return "road"
+    from gxnet.osm.highways import load_highways
+
+    roads = load_highways()
+    lon, lat = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
+    inside = (
+        (lon >= roads.x.min())
+        & (lon <= roads.x.max())
+        & (lat >= roads.y.min())
+        & (lat <= roads.y.max())
+    )
+    return "highway" if len(inside) and inside.all() else "straight_line"
+
+
+def highway_access_kmh(config: Config) -> float:
+    """The straight-line speed of a truck's access leg to the highway graph: the truck speed
+    of the straight-line estimate over the detour factor."""
+    return config.centres.truck_speed_kmh / config.costs.detour_factor
+
+
+def road_networks(
+    area: StudyArea, *, pbf: Path | None = None, osm_name: str | None = None
+) -> dict[str, Any] | None:
     """Walk and drive networks of the area: built from ``pbf`` (and cached), else the cache of
-    a city or county from ``gxnet fetch``, else None.
+    ``gxnet fetch`` for the area (see :func:`fetched_slug`), else None.
 
     None means no road network is on disk; the caller falls back to straight-line costs.
     """
@@ -40,10 +93,30 @@ def road_networks(area: StudyArea, *, pbf: Path | None = None) -> dict[str, Any]
     modes = ("walk", "drive")
     if pbf is not None:
         target = area.region if area.region is not None else area.boundary
-        return fetch.fetch_city(target, slug=area.slug, source="pbf", pbf=pbf, modes=modes)
-    if area.region is None or not all(fetch.network_path(area.slug, m).is_file() for m in modes):
+        return fetch.fetch_city(target, slug=area.cache_name, source="pbf", pbf=pbf, modes=modes)
+    slug = fetched_slug(area, osm_name)
+    if slug is None or not all(fetch.network_path(slug, m).is_file() for m in modes):
         return None
-    return {mode: fetch.load_network(area.slug, mode) for mode in modes}
+    return {mode: fetch.load_network(slug, mode) for mode in modes}
+
+
+def fetched_slug(area: StudyArea, osm_name: str | None = None) -> str | None:
+    """The cache folder of ``gxnet fetch`` for the area: ``osm_name``, else a region's, else the
+    one fetched for the same polygon (``gxnet fetch --area FILE --name N``); None if none."""
+    from gxnet.osm import fetch
+
+    if area.region is not None and osm_name is None:
+        return area.slug
+    return fetch.fetched_slug(area.boundary, osm_name)
+
+
+def fetch_command(area: StudyArea) -> str:
+    """The ``gxnet fetch`` that builds the area's road networks (for the straight-line note)."""
+    from gxnet.osm import fetch
+
+    if area.region is not None:
+        return fetch.fetch_command(area.slug)
+    return fetch.fetch_command(area=area.source.get("path"), name=area.cache_name)
 
 
 def _lonlat(geometry: gpd.GeoSeries) -> np.ndarray:
@@ -132,13 +205,21 @@ def truck_costs(
     config: Config,
     networks: dict[str, Any] | None,
 ) -> pd.DataFrame:
-    """Point -> centre pairs within the truck standard: ``point_id, centre_id, travel_s``."""
+    """Point -> centre pairs within the truck standard: ``point_id, centre_id, travel_s``.
+
+    Along the city's drive network when ``networks`` has one, else along the region's highway
+    graph or the straight-line estimate, whichever is faster (see the module docstring);
+    outside the graph's extent, the straight-line estimate (:func:`truck_mode`).
+    """
     from gxnet.costs import straight_line_costs, travel_costs
 
     c = config.centres
     cutoff_s = c.truck_minutes * 60
     origins, destinations = _lonlat(points.geometry), _lonlat(centres.geometry)
-    if networks is None:
+    mode = truck_mode(networks, pd.concat([points[["geometry"]], centres[["geometry"]]]))
+    if mode == "road":
+        pairs = travel_costs(networks["drive"], origins, destinations, cutoff_s)
+    else:
         pairs = straight_line_costs(
             origins,
             destinations,
@@ -146,8 +227,22 @@ def truck_costs(
             speed_mps=c.truck_speed_kmh / 3.6,
             detour_factor=config.costs.detour_factor,
         )
-    else:
-        pairs = travel_costs(networks["drive"], origins, destinations, cutoff_s)
+    if mode == "highway":
+        from gxnet.osm.highways import load_highways
+
+        highway = travel_costs(
+            load_highways(),
+            origins,
+            destinations,
+            cutoff_s,
+            access_speed_mps=highway_access_kmh(config) / 3.6,
+        )
+        pairs = (
+            pd.concat([highway, pairs], ignore_index=True)
+            .sort_values("seconds", kind="stable")
+            .drop_duplicates(["origin", "destination"])
+            .sort_values(["origin", "destination"], kind="stable")
+        )
     return pd.DataFrame(
         {
             "point_id": points["site_id"].to_numpy()[pairs["origin"].to_numpy()],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,16 @@ class StudyArea:
     boundary: BaseGeometry
     region: Any | None
     source: dict[str, Any]
+
+    @property
+    def cache_name(self) -> str:
+        """The name of the area's OSM caches (``gxnet fetch --name``), which allows lower-case
+        latin letters, digits, ``-`` and ``_`` only: the slug when it is such, else ``area-``
+        and the hash of the outline that ends the slug (``万秀区东部-1f0c2a9b`` ->
+        ``area-1f0c2a9b``)."""
+        if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", self.slug):
+            return self.slug
+        return "area-" + self.slug.rpartition("-")[2]
 
 
 def study_area(city_or_area: str | os.PathLike[str] | BaseGeometry | StudyArea) -> StudyArea:

@@ -28,11 +28,14 @@ class OsmServer:
     ``files`` maps URL paths to bytes, served with HTTP Range support. ``script`` maps a path to
     the behaviours of its next requests, consumed in order: an int answers with that status
     (``retry_after`` adds the header to a 429), ``"cut"`` promises the whole body but closes the
-    connection half-way. ``overpass`` is the JSON answered to ``POST /api/interpreter``.
-    ``requests`` records (method, path, Range header) of every request.
+    connection half-way, ``"trickle"`` sends it one byte every ``trickle_s`` seconds (until the
+    client hangs up or the server stops). ``overpass`` is the JSON answered to
+    ``POST /api/interpreter``. ``requests`` records (method, path, Range header) of every request.
     """
 
     def __init__(self) -> None:
+        self.trickle_s = 2.0
+        self.stopped = threading.Event()
         self.files: dict[str, bytes] = {}
         self.script: dict[str, list] = {}
         self.retry_after: str | None = None
@@ -70,6 +73,16 @@ class OsmServer:
         handler.send_header("Content-Length", str(len(body) - start))
         handler.end_headers()
         payload = body[start:]
+        if action == "trickle":
+            for i in range(len(payload)):
+                if self.stopped.wait(0 if i == 0 else self.trickle_s):
+                    return
+                try:
+                    handler.wfile.write(payload[i : i + 1])
+                    handler.wfile.flush()
+                except OSError:  # the client hung up
+                    return
+            return
         if action == "cut":
             payload = payload[: len(payload) // 2]
             handler.close_connection = True
@@ -96,6 +109,16 @@ class OsmServer:
 
 
 @pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The back-off waits the downloader asked for, instead of sleeping them."""
+    from gxnet.osm import download
+
+    asked: list[float] = []
+    monkeypatch.setattr(download, "_sleep", asked.append)
+    return asked
+
+
+@pytest.fixture
 def osm_server():
     """An :class:`OsmServer` running in a thread for the test, at ``server.url``."""
     server = OsmServer()
@@ -115,6 +138,7 @@ def osm_server():
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
+    server.stopped.set()
     httpd.shutdown()
     httpd.server_close()
     thread.join()

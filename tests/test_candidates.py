@@ -10,11 +10,12 @@ from pyproj import Geod
 from gxnet._errors import InputFileError
 from gxnet.candidates import candidate_sites, grid_centres, grid_points
 from gxnet.config import Config
-from gxnet.demand import read_demand
+from gxnet.demand import load_demand, read_demand
 from gxnet.pipeline import optimize_city
 from gxnet.sites import read_site_list
 from gxnet.study_area import study_area
 from gxnet.tiers import SiteStatus, Tier
+from gxnet.townships import list_townships
 from tests.helsinki import AREA, DEMAND, PBF
 from tests.helsinki import CONFIG as HELSINKI
 from tests.helsinki import DATA as TEST_DATA
@@ -101,3 +102,28 @@ def test_without_a_site_list_osm_proposes_the_candidates():
     assert "OpenStreetMap" in plan.provenance["sites_source"]
     assert plan.chosen_points["source"].str.startswith("osm:").all()
     assert plan.metrics["coverage"] >= 0.8
+
+
+def test_default_candidates_stand_at_township_seats_town_cells_and_highways():
+    area = study_area("万秀区")
+    demand = load_demand(area, Config())
+    sites, said = candidate_sites(area, demand, Config())
+    assert "township seats" in said and "highway" in said
+    points = sites[sites["tier"] == Tier.RECYCLING_POINT]
+    # A candidate at the seat of each of the county's ten townships, standing in it.
+    seats = points[points["source"] == "township"].set_index("site_id")
+    towns = list_townships("万秀区").set_index("township_code")
+    assert set(seats.index) == {"t-" + code for code in towns.index}
+    assert (seats["township_code"] == seats.index.str[2:]).all()
+    assert (seats["township_name"] == towns.loc[seats.index.str[2:], "name_zh"].to_numpy()).all()
+    assert seats.geometry.geom_equals(towns.geometry.loc[seats.index.str[2:]], align=False).all()
+    # Town cells are the urban demand units; every other unit is a grid candidate.
+    urban = demand.loc[demand["setting"] == "urban", "demand_id"]
+    assert set(points.loc[points["source"] == "town", "site_id"]) == set("g-" + urban)
+    assert (points["source"] != "grid").sum() == len(urban) + 10
+    centres = sites[sites["tier"] == Tier.SORTING_CENTRE]
+    assert set(centres["source"]) == {"county_seat", "highway", "grid"}
+    seat = centres[centres["source"] == "county_seat"]
+    assert list(seat["site_id"]) == ["c-seat-450403"] and seat["township_code"].iloc[0] != ""
+    # Every site carries the county and township it stands in.
+    assert (sites["county_adcode"] == 450403).all() and (sites["township_code"] != "").all()

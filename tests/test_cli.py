@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from gxnet import __version__
@@ -86,4 +89,32 @@ def test_adcode_outside_guangxi_is_a_user_error():
     result = run("cities", "440100")
     assert result.exit_code == 2
     assert "adcode 440100 is not in Guangxi" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "line"),
+    [
+        (MemoryError(), 1, "gxnet: error: out of memory: plan a smaller area (a county), "),
+        (
+            OSError(errno.EIO, os.strerror(errno.EIO), "data/guangxi/regions.parquet"),
+            1,
+            "gxnet: error: data/guangxi/regions.parquet: Input/output error\n",
+        ),
+        (
+            OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "out.csv"),
+            1,
+            "gxnet: error: out.csv: the disk is full (No space left on device); free some space",
+        ),
+        (KeyboardInterrupt(), 130, "gxnet: error: interrupted (Ctrl-C): files being written "),
+    ],
+)
+def test_a_failure_of_the_machine_or_ctrl_c_is_one_line(monkeypatch, failure, code, line):
+    def fail(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr("gxnet.regions.list_cities", fail)
+    result = run("cities")
+    assert result.exit_code == code
+    assert result.stderr.startswith(line) and result.stderr.count("\n") == 1
     assert "Traceback" not in result.output

@@ -62,7 +62,23 @@ def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
     html = (out / "maps" / f"{SLUG}.html").read_text(encoding="utf-8")
     assert "<html" in html.lower() and "unpkg.com" not in html
     plan = Plan.load(folder)
-    assert plan.provenance["cost_mode"] == "road" and plan.metrics["coverage"] >= 0.8
+    assert plan.provenance["cost_mode"]["truck"] == "road" and plan.metrics["coverage"] >= 0.8
+
+
+def test_the_household_size_of_a_households_only_demand_file_is_said_and_recorded(
+    helsinki_out, tmp_path
+):
+    out, result = helsinki_out
+    default = Plan.load(out / "plans" / SLUG).provenance["household_size"]
+    assert default["persons_per_household"] == 2.87 and default["rows_households_only"] == 25
+    assert "Guangxi's 2020 census figure, the default" in default["note"]
+    assert f"gxnet: warning: {default['note']}" in result.stderr
+    flagged = run("optimize", *HELSINKI, "--household-size", "2.1", "--out", tmp_path)
+    assert flagged.exit_code == 0, flagged.output
+    assert "household size 2.1 persons per household (as set for this plan)" in flagged.stderr
+    plan = Plan.load(tmp_path / "plans" / SLUG)
+    assert plan.provenance["household_size"]["persons_per_household"] == 2.1
+    assert plan.demand["population"].sum() == pytest.approx(2.1 * 9720)
 
 
 def test_map_and_report_read_a_saved_plan(helsinki_out, tmp_path):
@@ -186,7 +202,7 @@ def test_wuzhou_embedded_default_says_so(tmp_path):
     assert len(plan.chosen_points) == standard_points(plan.demand, Config().points)
     assert "as the household standard asks" in result.stderr
     assert 0 < plan.metrics["coverage"] < 1
-    assert plan.provenance["cost_mode"] == "straight_line"
+    assert plan.provenance["cost_mode"] == {"walk": "straight_line", "truck": "highway"}
     assert len(plan.counties) == 7
     table = pd.read_csv(tmp_path / "plans" / "wuzhou" / "counties.csv", encoding="utf-8-sig")
     assert "梧州" not in "".join(table.columns) and "万秀区" in set(table["name_zh"])
@@ -235,3 +251,16 @@ def test_the_readme_resolve_example_end_to_end(tmp_path, monkeypatch):
     assert new.provenance["targets"]["points"]["source"] == "derived"
     html = (tmp_path / "maps" / "wanxiu.html").read_text(encoding="utf-8")
     assert '"changes":{' in html and "gx.changes()" in html
+
+
+def test_points_below_the_township_minimum_exit_2_with_the_fix(tmp_path):
+    result = run("optimize", "--city", "蒙山县", "--points", "3", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "--points 3 is below the 6 point sites that the township minimum" in result.stderr
+    assert "--no-township-minimum" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "plans").exists()
+    freed = run(
+        "optimize", "--city", "蒙山县", "--points", "3", "--no-township-minimum", "--out", tmp_path
+    )
+    assert freed.exit_code == 0, freed.output
+    assert Plan.load(tmp_path / "plans" / "mengshan").metrics["point_sites"] == 3

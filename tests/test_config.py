@@ -7,7 +7,7 @@ import math
 import pytest
 
 from gxnet._errors import InputFileError, UserInputError
-from gxnet.config import Config, load_config
+from gxnet.config import GUANGXI_HOUSEHOLD_SIZE, Config, load_config
 
 
 def test_defaults_follow_the_standards():
@@ -45,6 +45,8 @@ def test_no_toml_gives_defaults(tmp_path, monkeypatch):
         ("[points]\nhouseholds_per_point_urban = 'many'\n", "expected a whole number"),
         ("[solver]\nname = 'gurobi'\n", "'gurobi' is not one of highs, cbc"),
         ("[targets]\ncoverage = 1.5\n", "field 'targets.coverage'"),
+        ("[targets]\ntownship_minimum = 'yes'\n", "expected true or false, got 'yes'"),
+        ("[demand]\nhousehold_size = 0\n", "field 'demand.household_size': 0.0 is out of range"),
         ("[points\n", "not valid TOML"),
     ],
 )
@@ -83,3 +85,37 @@ def test_conflicting_options_are_refused():
         Config().with_options(points=5, coverage=0.9)
     with pytest.raises(InputFileError, match="command line, field 'targets.coverage'"):
         Config().with_options(coverage=1.2)
+
+
+def test_township_minimum_and_county_quota_from_toml_and_options(tmp_path):
+    assert Config().targets.township_minimum is True and Config().targets.county_quota is False
+    path = tmp_path / "gxnet.toml"
+    path.write_text(
+        "[targets]\ntownship_minimum = false\ncounty_quota = true\n"
+        "[points]\nmobile_below_households = 300\n",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert (config.targets.township_minimum, config.targets.county_quota) == (False, True)
+    assert config.points.mobile_below_households == 300
+    assert "township_minimum = false" in config.to_toml()
+    again = config.with_options(township_minimum=True, county_quota=False)
+    assert (again.targets.township_minimum, again.targets.county_quota) == (True, False)
+
+
+def test_household_size_is_set_by_file_or_flag_and_said_with_its_source(tmp_path):
+    assert Config().demand.household_size == GUANGXI_HOUSEHOLD_SIZE == 2.87
+    assert (
+        Config()
+        .demand.household_size_said()
+        .startswith("2.87 persons per household (Guangxi's 2020 census figure, the default")
+    )
+    path = tmp_path / "gxnet.toml"
+    path.write_text("[demand]\nhousehold_size = 2.3\n", encoding="utf-8")
+    assert load_config(path).demand.household_size == 2.3
+    flagged = load_config(path).with_options(household_size=2.1)
+    assert (
+        flagged.demand.household_size_said() == "2.1 persons per household (as set for this plan)"
+    )
+    with pytest.raises(InputFileError, match="demand.household_size"):
+        Config().with_options(household_size=25)

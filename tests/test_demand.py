@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from gxnet import settings as gx_settings
 from gxnet._errors import InputFileError, UserInputError
-from gxnet.config import DEMAND
+from gxnet.config import DEMAND, Config
 from gxnet.demand import (
     DEMAND_COLUMNS,
     _largest_remainder,
@@ -364,6 +364,32 @@ def test_read_demand_points_from_csv(tmp_path):
     assert demand.geometry.x.tolist() == pytest.approx([111.30, 111.31])
     gcj = read_demand(path, crs="gcj02")
     assert gcj.geometry.x.iloc[0] != pytest.approx(111.30, abs=1e-4)
+
+
+def test_the_household_size_used_is_said_and_recorded(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("lon,lat,households\n24.94,60.17,100\n24.95,60.17,50\n", encoding="utf-8")
+    with pytest.warns(UserWarning) as said:
+        demand = read_demand(path)
+    assert str(said[0].message) == (
+        f"{path}: 2 rows give households only (people = households x size); household size "
+        "2.87 persons per household (Guangxi's 2020 census figure, the default: set "
+        "--household-size or [demand] household_size for another area)"
+    )
+    assert demand["population"].tolist() == pytest.approx([287, 143.5])
+    record = demand.attrs["household_size"]
+    assert record["persons_per_household"] == 2.87 and record["rows_households_only"] == 2
+    # Filtering keeps the record (the pipeline drops empty units before the plan records it).
+    assert demand[demand["households"] > 60].reset_index(drop=True).attrs == demand.attrs
+
+    helsinki = Config().with_options(household_size=2.0).demand
+    with pytest.warns(UserWarning, match=r"household size 2 persons per household \(as set"):
+        assert read_demand(path, standards=helsinki)["population"].tolist() == [200, 100]
+    both = tmp_path / "both.csv"
+    both.write_text("lon,lat,households,population\n24.94,60.17,100,230\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "household_size" not in read_demand(both).attrs
 
 
 def test_read_demand_polygons_from_geojson(tmp_path):

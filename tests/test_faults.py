@@ -70,7 +70,7 @@ def env(tmp_path_factory):
 
 def start(*args: object, env: dict, inject: str | None = None) -> subprocess.Popen:
     code = textwrap.dedent(INJECT[inject]) if inject else ""
-    code += "\nfrom gxnet.cli import main\nmain()\n"
+    code += "\nfrom gxnet.__main__ import main\nmain()\n"
     return subprocess.Popen(
         [sys.executable, "-c", code, *map(str, args)],
         env=env,

@@ -26,7 +26,7 @@ from benchmarks.synthetic_plan import synthetic_plan
 from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, OutputError, UserInputError
 from gxnet.maps import leaflet_assets, plan_map, save_map
-from tests.test_report import small_plan
+from tests.test_report import small_plan, township_plan
 
 ZH_LAYERS = [
     "县区边界与人口",
@@ -34,6 +34,7 @@ ZH_LAYERS = [
     "步行至回收点时间",
     "未覆盖需求",
     "回收点至分拣中心",
+    "流动回收乡镇",
     "候选点（未选中）",
     "回收点（已有）",
     "回收点（新建）",
@@ -45,6 +46,7 @@ EN_LAYERS = [
     "Walk time to recycling point",
     "Uncovered demand",
     "Points to sorting centres",
+    "Townships on mobile collection",
     "Candidate sites (not chosen)",
     "Recycling points (existing)",
     "Recycling points (new)",
@@ -429,3 +431,25 @@ def test_every_text_of_the_page_is_escaped():
     html = plan_map(plan, basemap="none").get_root().render()
     assert "<img src=x" not in html and "<script>alert" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # title and header
+
+
+def test_mobile_townships_popups_and_credits_on_the_map():
+    page = render(township_plan(), basemap="none")
+    data = tables(page)
+    towns = {row["n"]: row for row in rows(data["townships"])}
+    assert set(towns) == {"城东街道", "城南街道", "大塘街道", "兴龙街道"}
+    assert (towns["城南街道"]["m"], towns["城南街道"]["r"]) == (1, "服务标准内无候选站点")
+    assert (towns["城东街道"]["m"], towns["城东街道"]["p"], towns["城东街道"]["y"]) == (
+        0,
+        2,
+        "万秀区",
+    )
+    sites = {row["i"]: row for row in rows(data["sites"])}
+    assert (sites["P1"]["z"], sites["P1"]["y"]) == ("城东街道", "万秀区")
+    assert [row["z"] for row in rows(data["demand"])][:3] == ["城东街道", "城东街道", "城南街道"]
+    assert 'class="gx-info">乡镇保底: 每个乡镇至少一个回收点（2 个乡镇有回收点）' in page
+    assert "流动回收乡镇: 2 个，共 150 户" in page
+    assert (
+        "2016 divisions: Vonng/adcode (CC BY 4.0), National Bureau of Statistics"
+        in config(page)["credits"]
+    )

@@ -8,8 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gxnet._errors import InfeasibleProblemError
 from gxnet.config import Config
-from gxnet.model_choice import ModelInput, solve_network, standard_points, with_point_target
+from gxnet.model_choice import (
+    ModelInput,
+    solve_network,
+    standard_points,
+    township_needs,
+    with_point_target,
+)
 from gxnet.pipeline import optimize_city
 from gxnet.tiers import SiteStatus, Tier
 from tests.helsinki import AREA, DEMAND, PBF
@@ -173,3 +180,70 @@ def test_a_number_of_centres_serves_every_point():
     assert "p-median (centres)" in plan.metrics["model"]
     assert set(plan.links["point_id"]) == set(plan.chosen_points["site_id"])
     assert (plan.links["travel_s"] <= 45 * 60).all()
+
+
+def _townships_case():
+    """Three townships: A (county 1) has a site reaching 800 of its households, B (county 1)
+    one reaching 300, C (county 2) none; county 1 has 6,000 rural households."""
+    demand = pd.DataFrame(
+        {
+            "demand_id": ["a1", "a2", "b1", "b2", "c1"],
+            "households": [800.0, 2200.0, 300.0, 2700.0, 400.0],
+            "setting": ["rural"] * 5,
+            "county_adcode": [1, 1, 1, 1, 2],
+            "township_code": ["A", "A", "B", "B", "C"],
+            "township_name": ["甲", "甲", "乙", "乙", "丙"],
+        }
+    )
+    points = pd.DataFrame(
+        {
+            "site_id": ["sa", "sa2", "sb", "sx"],
+            "status": [SiteStatus.CANDIDATE] * 4,
+            "county_adcode": [1, 1, 1, 2],
+            "township_code": ["A", "A", "B", ""],
+        }
+    )
+    # sa2 stands in A but reaches only B's households: it is no site of A's.
+    walk = pd.DataFrame(
+        {"demand_id": ["a1", "b1", "b1", "c1"], "site_id": ["sa", "sb", "sa2", "sx"]}
+    )
+    return demand, points, walk
+
+
+def test_township_needs_owe_a_point_where_one_pays_and_mobile_collection_elsewhere():
+    demand, points, walk = _townships_case()
+    needs = township_needs(demand, points, walk, Config())
+    table = needs.table.set_index("township_code")
+    assert list(table["reach"]) == [800.0, 300.0, 0.0]
+    assert list(table["fixed"]) == [True, False, False]
+    assert list(table["reason"]) == ["", "too_few", "no_site"]
+    assert list(table["households"]) == [3000.0, 3000.0, 400.0]
+    groups = needs.groups
+    assert list(groups.names) == ["A"] and list(groups.members(0)) == [0]
+    assert needs.needed == 1
+    # A lower threshold makes B's point pay; the county quota adds county 1's 3 points.
+    config = Config().override(
+        {"points.mobile_below_households": 200, "targets.county_quota": True}
+    )
+    needs = township_needs(demand, points, walk, config)
+    assert list(needs.table["fixed"]) == [True, True, False]
+    assert dict(zip(needs.groups.names, needs.groups.minimum, strict=True)) == {
+        1: 3,
+        2: 1,
+        "A": 1,
+        "B": 1,
+    }
+    assert needs.needed == 4  # three in county 1 (A's, B's and one more), one in county 2
+    off = Config().with_options(township_minimum=False)
+    assert township_needs(demand, points, walk, off).groups is None
+
+
+def test_the_point_target_rises_to_what_the_minimums_need():
+    demand, _, _ = _townships_case()
+    points = pd.DataFrame({"status": [SiteStatus.CANDIDATE] * 8})
+    said: list[str] = []
+    config = with_point_target(Config(), demand, points, said.append, needed=6)
+    assert config.targets.points == 6  # the standard asks for 4 (3 in county 1, 1 in 2)
+    assert "raised from 4" in said[0] and "township minimum" in said[0]
+    with pytest.raises(InfeasibleProblemError, match="--points 2 is below the 6"):
+        with_point_target(Config().with_options(points=2), demand, points, said.append, 6)

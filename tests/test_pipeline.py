@@ -28,7 +28,7 @@ def helsinki():
 
 def test_road_network_path_end_to_end(helsinki):
     plan = helsinki
-    assert plan.provenance["cost_mode"] == "road"
+    assert plan.provenance["cost_mode"] == {"walk": "road", "truck": "road"}
     assert not plan.provenance["note"]
     assert set(plan.provenance["inputs"]) == {"sites", "demand", "pbf"}
     assert len(plan.provenance["inputs"]["pbf"]["sha256"]) == 64
@@ -65,7 +65,7 @@ def test_walk_distances_follow_the_roads(helsinki):
 
 def test_resolve_keeps_chosen_sites_and_reports_the_change(helsinki):
     new = resolve_plan(helsinki, TEST_DATA / "helsinki_sites_new.csv")
-    assert new.provenance["cost_mode"] == "road", "the recorded extract is used again"
+    assert new.provenance["cost_mode"]["walk"] == "road", "the recorded extract is used again"
     before = set(helsinki.chosen_points["site_id"])
     kept = new.sites[new.sites["site_id"].isin(before)]
     # Preferred, not forced: the statuses are the new list's.
@@ -96,14 +96,15 @@ def test_resolve_closes_what_the_district_withdrew(helsinki, tmp_path):
 
 
 def test_wuzhou_county_in_the_embedded_default():
-    """No OSM data, no site list: census cells, grid candidates, straight line x detour."""
+    """No OSM data, no site list: census cells, default candidates (township seats, town
+    cells, the grid), straight line x detour."""
     plan = optimize_city("万秀区", config=Config().with_options(coverage=1.0))
-    assert plan.provenance["cost_mode"] == "straight_line"
+    assert plan.provenance["cost_mode"] == {"walk": "straight_line", "truck": "highway"}
     assert "straight-line distance x 1.3" in plan.provenance["note"]
     assert "demand-cell centres" in plan.provenance["sites_source"]
     assert plan.metrics["households"] == 94521  # 2020 census, 万秀区
     assert plan.metrics["coverage"] == 1.0
-    assert (plan.chosen_points["source"] == "grid").all()
+    assert set(plan.chosen_points["source"]) <= {"grid", "town", "township"}
     assert plan.metrics["centres"] >= 1
     assert list(plan.counties["adcode"]) == [450403]
     # Wanxiu's townships: its towns are urban (a point within the urban 1 km), its villages
@@ -133,3 +134,31 @@ def test_area_inside_guangxi_takes_its_share_of_the_census(tmp_path):
     assert set(plan.demand["county_adcode"]) == {450403}
     assert list(plan.counties["adcode"]) == [450403]
     assert plan.demand.geometry.within(area).all()
+
+
+def test_mengshan_every_township_has_a_point_or_mobile_collection():
+    """蒙山县 with as few points as the township minimum needs: one in each township where one
+    pays, the three mountain townships on mobile collection; without the minimum the points
+    crowd into the towns and two townships are left to mobile collection by the plan."""
+    plan = optimize_city("蒙山县", config=Config().with_options(points=6))
+    towns = plan.townships.set_index("township_name")
+    assert len(towns) == 9 and towns["households"].sum() == 55894
+    assert ((towns["point_sites"] > 0) != towns["mobile"]).all()
+    mobile = towns[towns["mobile"]]
+    assert sorted(mobile.index) == ["夏宜瑶族乡", "汉豪乡", "长坪瑶族乡"]
+    assert (mobile["reason"] == "too_few").all() and (mobile["reach"] < 500).all()
+    assert (towns.loc[~towns["mobile"], "point_sites"] == 1).all()
+    chosen = plan.chosen_points
+    assert set(chosen["township_code"]) == set(towns.loc[~towns["mobile"], "township_code"])
+    assert (chosen["county_adcode"] == 450423).all()
+    assert plan.metrics["counties_without_point"] == 0
+    assert (plan.metrics["townships_with_point"], plan.metrics["townships_mobile"]) == (6, 3)
+    assert "townships: 6 of 9 with a point, 3 on mobile collection (8,064 households)" in (
+        plan.summary()
+    )
+    assert plan.provenance["demand_townships"]["townships"] == 9
+    assert plan.provenance["township_minimum_applied"] is True
+    free = optimize_city("蒙山县", config=Config().with_options(points=6, township_minimum=False))
+    left = free.townships[free.townships["mobile"]]
+    assert (left["reason"] == "not_chosen").sum() == 2
+    assert free.metrics["coverage"] > plan.metrics["coverage"]

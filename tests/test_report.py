@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
 from gxnet._errors import UserInputError
 from gxnet.plan import Plan, measure
-from gxnet.report import county_table, plan_totals, render_report, walk_times, write_report
+from gxnet.report import (
+    county_table,
+    plan_totals,
+    render_report,
+    township_table,
+    walk_times,
+    write_report,
+)
 
 # Two counties side by side near Wuzhou: 万秀区 west of 111.1°E, 长洲区 east of it.
 WEST, EAST = 450403, 450405
 
 
-def small_plan(*, cost_mode: str = "road", point_sites: list[int] | None = None) -> Plan:
+def small_plan(*, cost_mode: str | dict = "road", point_sites: list[int] | None = None) -> Plan:
     """Five demand rows, three point sites (two chosen), one centre.
 
     万秀区: 100 households at 5 min and 300 at 10 min from P1 (covered), 100 at 20 min from P2
@@ -155,7 +163,7 @@ def test_walk_times_weight_by_households():
 def test_markdown_report_in_chinese():
     text = render_report(small_plan())
     assert text.startswith("# 梧州市 回收网络规划\n")
-    assert "- 出行时间依据: 道路网络" in text
+    assert "- 步行/骑行时间依据: 道路网络" in text and "- 货车车程依据: 道路网络" in text
     assert "- 求解器: highs" in text
     assert "| 万秀区 | 500 | 400 | 80.0% | 1 | 0 | 8.8 | 10.0 |" in text
     assert "| 长洲区 | 250 | 200 | 80.0% | 1 | 1 | 2.0 | 2.0 |" in text
@@ -219,3 +227,70 @@ def test_hostile_names_stay_text_in_both_reports():
     assert "| &lt;img src=x onerror=alert(1)&gt; [2J\\| |" in markdown  # the county's cell
     page = render_report(plan, fmt="html")
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def township_plan() -> Plan:
+    """The small plan with its townships: 城东 (P1's, 2 points) and 城南 (no site, mobile) in
+    万秀区; 大塘 (P2's) and 兴龙 (no site, mobile) in 长洲区."""
+    from gxnet.assemble import township_figures, township_layer
+
+    plan = small_plan(point_sites=[2, 1, 1, 0])
+    codes = {"城东街道": "450403001000", "城南街道": "450403002000"}
+    codes |= {"大塘街道": "450405001000", "兴龙街道": "450405002000"}
+    names = ["城东街道", "城东街道", "城南街道", "大塘街道", "兴龙街道"]
+    plan.demand["township_name"] = names
+    plan.demand["township_code"] = [codes[n] for n in names]
+    plan.sites["county_adcode"] = [WEST, EAST, WEST, EAST]
+    plan.sites["township_name"] = ["城东街道", "大塘街道", "城南街道", "大塘街道"]
+    plan.sites["township_code"] = plan.sites["township_name"].map(codes)
+    needs = pd.DataFrame(
+        {
+            "county_adcode": [WEST, WEST, EAST, EAST],
+            "township_code": list(codes.values()),
+            "township_name": list(codes),
+            "households": [400.0, 100.0, 200.0, 50.0],
+            "reach": [400.0, 0.0, 200.0, 0.0],
+            "fixed": [True, False, True, False],
+            "reason": ["", "no_site", "", "no_site"],
+        }
+    )
+    plan.townships = township_layer(needs, plan.sites, plan.demand)
+    plan.metrics |= township_figures(plan.townships, plan.counties, plan.sites)
+    plan.provenance["standards"] |= {"targets": {"township_minimum": True}}
+    return plan
+
+
+def test_township_table_and_report_sections_by_county():
+    plan = township_plan()
+    table = township_table(plan)
+    assert list(table["township_name"]) == ["城东街道", "城南街道", "大塘街道", "兴龙街道"]
+    assert list(table["covered_households"]) == [400.0, 0.0, 200.0, 0.0]
+    assert list(table["points"]) == [2, 0, 1, 0]
+    assert list(table["mobile"]) == [False, True, False, True]
+    assert list(table["reason"]) == ["", "no_site", "", "no_site"]
+    text = render_report(plan)
+    assert "## 分乡镇统计" in text
+    west = text.index("### 万秀区")
+    east = text.index("### 长洲区")
+    assert west < text.index("| 城东街道 | 400 | 400 | 100.0% | 2 | – |") < east
+    assert west < text.index("| 城南街道 | 100 | 0 | 0.0% | 0 | 服务标准内无候选站点 |") < east
+    assert east < text.index("| 兴龙街道 | 50 | 0 | 0.0% | 0 | 服务标准内无候选站点 |")
+    assert "- 乡镇保底: 每个乡镇至少一个回收点（2 个乡镇有回收点）" in text
+    assert "- 流动回收乡镇: 2 个，共 150 户" in text
+    assert "2016 divisions: Vonng/adcode (CC BY 4.0)" in text and "Census 2020" in text
+    page = render_report(plan, fmt="html", lang="en")
+    assert "<h2>By township</h2>" in page and "<h3>Wanxiu</h3>" in page
+    assert "<td>no candidate site within the standard</td>" in page
+
+
+def test_report_says_how_each_leg_was_measured():
+    plan = small_plan(cost_mode={"walk": "straight_line", "truck": "highway"})
+    plan.provenance["network_meta"] = {"truck": {"access_kmh": 30 / 1.3}}
+    text = render_report(plan, lang="en")
+    assert "- Walking and riding times from: straight-line distance × detour factor" in text
+    assert "- Truck times from: the Guangxi highway graph (access legs straight-line)" in text
+    assert "truck times follow the Guangxi highway graph" in text and "at 23 km/h" in text
+    assert "Highways: © OpenStreetMap contributors (ODbL)" in text
+    # A plan of an older gxnet recorded one mode for both legs.
+    old = render_report(small_plan(cost_mode="road"), lang="en")
+    assert "- Truck times from: the road network" in old

@@ -11,7 +11,15 @@ from pyproj import Geod
 from gxnet._errors import InfeasibleProblemError
 from gxnet.config import Config
 from gxnet.pipeline import optimize_city
-from gxnet.service_pairs import STRAIGHT_LINE_NOTE, nearest_point_m, truck_costs, walk_costs
+from gxnet.service_pairs import (
+    HIGHWAY_NOTE,
+    STRAIGHT_LINE_NOTE,
+    fetch_command,
+    nearest_point_m,
+    truck_costs,
+    walk_costs,
+)
+from gxnet.study_area import study_area
 from tests.helsinki import AREA, DEMAND, PBF, SITES
 
 
@@ -61,21 +69,28 @@ def test_straight_line_walk_pairs_keep_each_setting_within_its_radius():
 
 
 def test_truck_pairs_are_within_the_truck_standard():
-    # 45 min at 30 km/h is 22.5 km of road: 17.3 km of straight line at a detour of 1.3.
+    # 45 min at 30 km/h is 22.5 km of road: 17.3 km of straight line at a detour of 1.3. Without
+    # a city network the highway graph may be faster than that estimate, never slower.
     config = Config()
     points = _points([(111.0, 23.5)])
-    centres = _points([(111.0 + _metres_east(d), 23.5) for d in (10_000, 17_000, 18_000)], "c")
+    centres = _points([(111.0 + _metres_east(d), 23.5) for d in (10_000, 17_000, 40_000)], "c")
     pairs = truck_costs(points, centres, config, None)
-    assert list(pairs["centre_id"]) == ["c0", "c1"]
     assert list(pairs.columns) == ["point_id", "centre_id", "travel_s"]
-    expected = np.array([10_000, 17_000]) * 1.3 / (30 / 3.6)
-    assert np.allclose(pairs["travel_s"], expected, rtol=1e-3)
+    assert {"c0", "c1"} <= set(pairs["centre_id"]) and "c2" not in set(pairs["centre_id"])
+    estimate = pairs["centre_id"].map({"c0": 10_000, "c1": 17_000}) * 1.3 / (30 / 3.6)
+    assert (pairs["travel_s"] <= estimate * (1 + 1e-3)).all()
     assert (pairs["travel_s"] <= 45 * 60).all()
 
 
 def test_the_straight_line_note_names_the_command_that_fixes_it():
-    note = STRAIGHT_LINE_NOTE.format(factor=1.3, slug="wuzhou")
-    assert "x 1.3" in note and "gxnet fetch --city wuzhou" in note
+    wuzhou = study_area("wuzhou")
+    note = STRAIGHT_LINE_NOTE.format(factor=1.3, command=fetch_command(wuzhou))
+    assert "x 1.3" in note and "`gxnet fetch --city wuzhou`" in note
+    note = HIGHWAY_NOTE.format(factor=1.3, access=23.1, command=fetch_command(wuzhou))
+    assert "highway graph" in note and "23 km/h" in note and "`gxnet fetch --city wuzhou`" in note
+    area = study_area(AREA)
+    command = fetch_command(area)
+    assert command.startswith(f"gxnet fetch --area {AREA} --name {area.slug} --pbf ")
 
 
 def test_walk_pairs_follow_the_roads_when_a_network_is_given():
@@ -106,3 +121,32 @@ def test_unreachable_coverage_says_what_would_fix_it():
     assert "h07 (525 households" in text
     assert "raise --service-radius-m from 400 to" in text
     assert "lower --coverage to 0.848" in text
+
+
+def test_without_a_city_network_trucks_drive_the_highway_graph_with_access_legs():
+    from scipy.sparse.csgraph import dijkstra
+
+    from gxnet.osm.highways import load_highways
+    from gxnet.service_pairs import cost_modes, highway_access_kmh
+
+    config = Config().with_options(truck_minutes=120)
+    # Wuzhou's centre and Cenxi's seat (60 km apart), and a centre 1.5 km from the first.
+    point = _points([(111.2790, 23.4770)])
+    towns = _points([(110.9985, 22.9187), (111.2790 + _metres_east(1500), 23.4770)], "c")
+    pairs = truck_costs(point, towns, config, None).set_index("centre_id")["travel_s"]
+    roads = load_highways()
+    lon = np.array([111.2790, 110.9985])
+    lat = np.array([23.4770, 22.9187])
+    nodes, access_m = roads.nearest_nodes(lon, lat)
+    graph_s = dijkstra(roads.adjacency("time_s"), indices=nodes[:1])[0, nodes[1]]
+    access_s = access_m.sum() / (highway_access_kmh(config) / 3.6)
+    assert highway_access_kmh(config) == pytest.approx(30 / 1.3)
+    # Far: the access leg at each end plus the graph, a good deal faster than 30 km/h x 1.3.
+    assert pairs["c0"] == pytest.approx(graph_s + access_s, rel=1e-4)
+    straight_s = Geod(ellps="WGS84").inv(lon[0], lat[0], lon[1], lat[1])[2] * 1.3 / (30 / 3.6)
+    assert pairs["c0"] < 0.8 * straight_s
+    # Near, in one town: the straight-line estimate is faster than going out to the highway.
+    assert pairs["c1"] == pytest.approx(1500 * 1.3 / (30 / 3.6), rel=1e-3)
+    assert cost_modes(None, towns) == {"walk": "straight_line", "truck": "highway"}
+    # Outside the graph's extent (Helsinki) trucks keep the straight-line estimate.
+    assert cost_modes(None, _points([(24.94, 60.17)]))["truck"] == "straight_line"

@@ -63,6 +63,10 @@ def test_different_area_files_never_share_a_folder(tmp_path):
     assert len(slugs) == 6
     again = study_area(tmp_path / "a" / "东区.geojson").slug
     assert again in slugs  # the same file: the same folder, run after run
+    # The OSM caches take latin names only (gxnet fetch --name): the hash stands in.
+    east = study_area(tmp_path / "a" / "东区.geojson")
+    assert east.cache_name == "area-" + east.slug.rpartition("-")[2]
+    assert study_area(AREA).cache_name == study_area(AREA).slug
 
 
 def test_a_polygon_is_a_study_area_without_a_name():

@@ -19,6 +19,10 @@ Maximal covering (Church & ReVelle 1974)::
 
 u_i may stay continuous: with integer y an optimal u is 0 or 1. Optional: a coverage floor
 ``sum_i w_i u_i >= s W`` and a cost budget ``sum_j f_j y_j <= B``.
+
+Both models take grouped minimums (:class:`gxnet.optimize.groups.SiteGroups`):
+``sum_{j in G} y_j >= k_G`` for groups G of sites, such as a township's candidate sites, so that
+every township gets a point. The heuristics, bounds and searches below keep them.
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ import pulp
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from gxnet._errors import ProblemDataError
+from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.config import SolverOptions, Targets
 from gxnet.optimize.budget import TimeBudget, stage_budget
+from gxnet.optimize.groups import SiteGroups
 from gxnet.optimize.median import greedy, interchange
 from gxnet.optimize.problem import Pairs, Problem
 from gxnet.optimize.solve import (
@@ -54,13 +59,44 @@ from gxnet.tiers import Tier
 
 
 class _CoveringModel(LocationModel):
-    """What both covering models share: pairs within the radius, reading coverage back."""
+    """What both covering models share: pairs within the radius, grouped minimums, reading
+    coverage back."""
 
-    def __init__(self, problem: Problem, radius: float | None = None) -> None:
+    def __init__(
+        self, problem: Problem, radius: float | None = None, minimums: SiteGroups | None = None
+    ) -> None:
         super().__init__(problem)
         self.radius = np.inf if radius is None else float(radius)
         self.pairs: Pairs = problem.usable_pairs(Tier.RECYCLING_POINT).within(self.radius)
         self._open: list[pulp.LpVariable] = []
+        sites = problem.sites[Tier.RECYCLING_POINT]
+        if minimums is not None and minimums.n_sites != sites.n:
+            raise ProblemDataError(
+                f"minimums: groups over {minimums.n_sites} sites, the problem has {sites.n}"
+            )
+        self.minimums = minimums
+        #: The fewest open sites that meet the minimums (kept sites included).
+        self.sites_needed = (
+            int(sites.kept.sum())
+            if minimums is None
+            else minimums.sites_needed(sites.kept, sites.usable)
+        )
+
+    def add_minimums(self, prob: pulp.LpProblem, y: list[pulp.LpVariable]) -> None:
+        """The grouped minimums as constraints ``sum_{j in G} y_j >= k_G``."""
+        groups = self.minimums
+        if groups is None:
+            return
+        for g in range(groups.n_groups):
+            members = groups.members(g).tolist()
+            prob.addConstraint(
+                pulp.LpConstraint(
+                    pulp.LpAffineExpression((y[j], 1.0) for j in members),
+                    pulp.LpConstraintGE,
+                    rhs=int(groups.minimum[g]),
+                ),
+                f"group_{g}",
+            )
 
     @abstractmethod
     def objective_value(self, open_sites: np.ndarray, covered_weight: float) -> float:
@@ -106,6 +142,8 @@ class LocationSetCovering(_CoveringModel):
     coverage_share : float, optional
         Share of demand weight that must be covered; default ``problem.targets.coverage``
         or 1 (everyone).
+    minimums : SiteGroups, optional
+        At least ``k`` open sites among each group's sites (e.g. one per township).
 
     Raises
     ------
@@ -124,8 +162,9 @@ class LocationSetCovering(_CoveringModel):
         *,
         objective: str = "count",
         coverage_share: float | None = None,
+        minimums: SiteGroups | None = None,
     ) -> None:
-        super().__init__(problem, radius)
+        super().__init__(problem, radius, minimums)
         if objective not in ("count", "fixed_cost"):
             raise ProblemDataError(f"objective: {objective!r} is not 'count' or 'fixed_cost'")
         self.objective = objective
@@ -169,6 +208,7 @@ class LocationSetCovering(_CoveringModel):
         y = self._open = site_variables(problem, Tier.RECYCLING_POINT, prob=prob)
         costs = np.ones(sites.n) if self.objective == "count" else sites.fixed_cost
         prob.setObjective(pulp.LpAffineExpression(zip(y, costs.tolist(), strict=True)))
+        self.add_minimums(prob, y)
         sums = origin_sums(self.pairs, y)
         if self.coverage_share >= 1.0:
             for i, expression in _distinct_rows(self.pairs, sums):
@@ -201,6 +241,7 @@ class LocationSetCovering(_CoveringModel):
                 budget=stage_budget(options.time_limit_s, budget).part(
                     at_most=self.HEURISTIC_MAX_S
                 ),
+                groups=self.minimums,
             )
             if start is not None:
                 covered = self.pairs.nearest(start) >= 0
@@ -217,6 +258,7 @@ class LocationSetCovering(_CoveringModel):
                     sites.usable,
                     float(costs[start].sum()),
                     integral=self.objective == "count",
+                    groups=self.minimums,
                 )
         return prob
 
@@ -265,6 +307,16 @@ class MaximalCovering(_CoveringModel):
         Maximum total fixed cost of the open points (default ``problem.targets.cost_budget``).
     heuristic : bool
         Run the heuristic and the Lagrangean bound before the solver.
+    minimums : SiteGroups, optional
+        At least ``k`` open sites among each group's sites (e.g. one per township): the greedy
+        meets them first, the interchange and the neighbourhood search keep them, the
+        Lagrangean bound and the solver's model include them.
+
+    Raises
+    ------
+    InfeasibleProblemError
+        When the minimums need more than ``p`` sites, or a group has fewer usable sites than
+        its minimum.
     """
 
     name = "maximal covering"
@@ -284,9 +336,15 @@ class MaximalCovering(_CoveringModel):
         coverage_floor: float | None = None,
         cost_budget: float | None = None,
         heuristic: bool = True,
+        minimums: SiteGroups | None = None,
     ) -> None:
-        super().__init__(problem, radius)
+        super().__init__(problem, radius, minimums)
         self.p = problem.sites_to_open(Tier.RECYCLING_POINT, p)
+        if self.sites_needed > self.p:
+            raise InfeasibleProblemError(
+                f"the grouped minimums need {self.sites_needed} open sites, more than the "
+                f"{self.p} asked for: raise the number of sites or lower the minimums"
+            )
         self.coverage_floor = (
             coverage_floor if coverage_floor is not None else problem.targets.coverage
         )
@@ -311,6 +369,7 @@ class MaximalCovering(_CoveringModel):
         coverage_floor: float | None = None,
         cost_budget: float | None = None,
         heuristic: bool = True,
+        minimums: SiteGroups | None = None,
     ) -> MaximalCovering:
         """From a dense demand x site matrix, keeping only the pairs within ``radius``."""
         targets = Targets(points=p)
@@ -324,6 +383,7 @@ class MaximalCovering(_CoveringModel):
             coverage_floor=coverage_floor,
             cost_budget=cost_budget,
             heuristic=heuristic,
+            minimums=minimums,
         )
 
     def objective_value(self, open_sites: np.ndarray, covered_weight: float) -> float:
@@ -372,14 +432,19 @@ class MaximalCovering(_CoveringModel):
         sites = self.problem.sites[Tier.RECYCLING_POINT]
         weight = self.problem.demand.weight
         data = (self.pairs, weight, self.p, sites.kept, sites.usable)
-        incumbent = cover_heuristic(*data, budget=budget.part(self.HEURISTIC_SHARE))
+        groups = {"groups": self.minimums}
+        incumbent = cover_heuristic(*data, budget=budget.part(self.HEURISTIC_SHARE), **groups)
         covered = float(weight[self.pairs.nearest(incumbent) >= 0].sum())
         if self.coverage_floor is not None and covered < self.coverage_floor * weight.sum():
             return  # the heuristic misses the floor: the solver must find a solution itself
         self.incumbent, self.incumbent_objective = incumbent, covered
         self.greedy_objective = covered
         bound = cover_bound(
-            *data, covered, gap_rel=options.gap, budget=budget.part(self.HEURISTIC_SHARE)
+            *data,
+            covered,
+            gap_rel=options.gap,
+            budget=budget.part(self.HEURISTIC_SHARE),
+            **groups,
         )
         self.lagrangean = bound
         if self._proven(bound.bound):
@@ -387,7 +452,9 @@ class MaximalCovering(_CoveringModel):
         # Lagrangean heuristic: the relaxation's sites, improved by the interchange, often beat
         # the greedy's local optimum.
         self._take(
-            cover_heuristic(*data, budget=budget.part(self.HEURISTIC_SHARE), start=bound.relaxed)
+            cover_heuristic(
+                *data, budget=budget.part(self.HEURISTIC_SHARE), start=bound.relaxed, **groups
+            )
         )
         if not self._proven(bound.bound):
             self._take(
@@ -399,6 +466,7 @@ class MaximalCovering(_CoveringModel):
                     budget=budget.part(self.SEARCH_SHARE),
                     goal=bound.bound / (1 + options.gap),
                     seed=options.seed,
+                    **groups,
                 )
             )
         if self.incumbent_objective > covered:
@@ -409,6 +477,7 @@ class MaximalCovering(_CoveringModel):
                 gap_rel=options.gap,
                 iterations=50,
                 multipliers=bound.multipliers,
+                **groups,
             )
 
     def _take(self, open_sites: np.ndarray) -> None:
@@ -464,6 +533,7 @@ class MaximalCovering(_CoveringModel):
             ),
             "p",
         )
+        self.add_minimums(prob, y)
         if self.coverage_floor is not None:
             prob.addConstraint(
                 pulp.LpConstraint(
@@ -527,6 +597,7 @@ def cover_heuristic(
     *,
     budget: TimeBudget | None = None,
     start: np.ndarray | None = None,
+    groups: SiteGroups | None = None,
 ) -> np.ndarray:
     """A good set of ``p`` sites for maximal covering: greedy, then vertex substitution.
 
@@ -550,6 +621,9 @@ def cover_heuristic(
         The interchange's time (default: no limit).
     start : numpy.ndarray, optional
         Boolean mask of ``p`` sites (kept ones included) to improve instead of the greedy's.
+    groups : SiteGroups, optional
+        Grouped minimums: the greedy meets them first and the interchange keeps them (a
+        ``start`` must meet them).
 
     Returns
     -------
@@ -566,11 +640,12 @@ def cover_heuristic(
         m + 1,
     )
     padded_kept = np.append(kept, True)
+    padded_groups = None if groups is None else groups.padded(m + 1)
     if start is None:
-        first = greedy(padded, weight, p + 1, padded_kept, np.append(usable, True))
+        first = greedy(padded, weight, p + 1, padded_kept, np.append(usable, True), padded_groups)
     else:
         first = np.append(start, True)
-    return interchange(padded, weight, first, padded_kept, budget=budget)[:m]
+    return interchange(padded, weight, first, padded_kept, budget=budget, groups=padded_groups)[:m]
 
 
 def cover_search(
@@ -584,6 +659,7 @@ def cover_search(
     max_window: int = 160,
     goal: float = np.inf,
     seed: int = 0,
+    groups: SiteGroups | None = None,
 ) -> np.ndarray:
     """Improve a maximal covering solution by solving one neighbourhood at a time exactly.
 
@@ -614,6 +690,9 @@ def cover_search(
         Stop once this much weight is covered (say, where a bound proves the gap asked for).
     seed : int
         Seed of the random choice of window centres.
+    groups : SiteGroups, optional
+        Grouped minimums, met by ``open_sites``: each window's model keeps them, given the
+        sites open outside it.
 
     Returns
     -------
@@ -648,7 +727,12 @@ def cover_search(
         local = incidence[units][:, sites]
         before = float(w[units][local @ best[sites].astype(np.float64) > 0.5].sum())
         chosen = _window_optimum(
-            local, w[units], int(best[sites].sum()), kept[sites], budget.seconds_left()
+            local,
+            w[units],
+            int(best[sites].sum()),
+            kept[sites],
+            budget.seconds_left(),
+            _window_minimums(groups, best, sites),
         )
         if chosen is None:
             break
@@ -678,22 +762,53 @@ def _window(incidence: sp.csr_matrix, by_site: sp.csr_matrix, centre: int, size:
     return sites
 
 
+def _window_minimums(
+    groups: SiteGroups | None, open_sites: np.ndarray, sites: np.ndarray
+) -> tuple[sp.csr_matrix, np.ndarray] | None:
+    """The grouped minimums inside a window: one row per group that the window's sites must
+    still serve (its minimum less its open sites outside the window), with that need."""
+    if groups is None:
+        return None
+    outside = open_sites.copy()
+    outside[sites] = False
+    need = np.append(groups.deficit(outside), 0)  # label -1: no need
+    labels = groups.labels[:, sites]
+    level, column = np.nonzero(need[labels] > 0)
+    if len(column) == 0:
+        return None
+    group = labels[level, column]
+    rows, index = np.unique(group, return_inverse=True)
+    matrix = sp.csr_matrix((np.ones(len(column)), (index, column)), shape=(len(rows), len(sites)))
+    return matrix, need[rows].astype(np.float64)
+
+
 def _window_optimum(
-    local: sp.csr_matrix, weight: np.ndarray, k: int, kept: np.ndarray, seconds: float
+    local: sp.csr_matrix,
+    weight: np.ndarray,
+    k: int,
+    kept: np.ndarray,
+    seconds: float,
+    minimums: tuple[sp.csr_matrix, np.ndarray] | None = None,
 ) -> np.ndarray | None:
-    """The ``k`` sites of a window that cover the most ``weight``, by HiGHS; None when the
-    time runs out before it has a solution."""
+    """The ``k`` sites of a window that cover the most ``weight`` (and meet ``minimums``: rows
+    over the window's sites with their least sums), by HiGHS; None when the time runs out
+    before it has a solution."""
     n_units, n_sites = local.shape
     if n_units == 0 or seconds <= 0:
         return None
-    rows = sp.vstack(
-        [
-            sp.hstack([-local, sp.identity(n_units, format="csr")]),
-            sp.hstack([np.ones((1, n_sites)), sp.csr_matrix((1, n_units))]),
-        ]
-    ).tocsr()
-    lower = np.concatenate([np.full(n_units, -np.inf), [k]])
-    upper = np.concatenate([np.zeros(n_units), [k]])
+    blocks = [
+        sp.hstack([-local, sp.identity(n_units, format="csr")]),
+        sp.hstack([np.ones((1, n_sites)), sp.csr_matrix((1, n_units))]),
+    ]
+    lower = [np.full(n_units, -np.inf), [k]]
+    upper = [np.zeros(n_units), [k]]
+    if minimums is not None:
+        matrix, need = minimums
+        blocks.append(sp.hstack([matrix, sp.csr_matrix((matrix.shape[0], n_units))]))
+        lower.append(need)
+        upper.append(np.full(len(need), np.inf))
+    rows = sp.vstack(blocks).tocsr()
+    lower, upper = np.concatenate(lower), np.concatenate(upper)
     result = milp(
         np.concatenate([np.zeros(n_sites), -weight]),
         integrality=np.concatenate([np.ones(n_sites), np.zeros(n_units)]),
@@ -714,6 +829,7 @@ def partial_cover_heuristic(
     usable: np.ndarray,
     *,
     budget: TimeBudget | None = None,
+    groups: SiteGroups | None = None,
 ) -> np.ndarray | None:
     """Few sites whose cover reaches ``share`` of the demand weight, or None if none found.
 
@@ -733,6 +849,8 @@ def partial_cover_heuristic(
         Boolean site masks.
     budget : TimeBudget, optional
         The final interchange's time (default: no limit).
+    groups : SiteGroups, optional
+        Grouped minimums the set must meet (it has at least the sites they need).
     """
     target = share * float(weight.sum()) * (1 + 1e-12)
 
@@ -742,10 +860,13 @@ def partial_cover_heuristic(
     # Doubling, then bisection: the greedy's work grows with its number of sites, so the
     # search never runs it with many more sites than it needs.
     n_kept, n_usable = int(kept.sum()), int(usable.sum())
+    if groups is not None:
+        n_kept = groups.sites_needed(kept, usable)
     low, high = n_kept, max(n_kept, 1)
+    quick = {"budget": TimeBudget(0.0), "groups": groups}
     while True:
         high = min(high, n_usable)
-        best = cover_heuristic(pairs, weight, high, kept, usable, budget=TimeBudget(0.0))
+        best = cover_heuristic(pairs, weight, high, kept, usable, **quick)
         if reaches(best):
             break
         if high == n_usable:
@@ -753,13 +874,13 @@ def partial_cover_heuristic(
         low, high = high + 1, 2 * high
     while low < high:  # invariant: the greedy with `high` sites reaches the share
         middle = (low + high) // 2
-        mask = cover_heuristic(pairs, weight, middle, kept, usable, budget=TimeBudget(0.0))
+        mask = cover_heuristic(pairs, weight, middle, kept, usable, **quick)
         if reaches(mask):
             high, best = middle, mask
         else:
             low = middle + 1
-    if high > int(kept.sum()):
-        fewer = cover_heuristic(pairs, weight, high - 1, kept, usable, budget=budget)
+    if high > n_kept:
+        fewer = cover_heuristic(pairs, weight, high - 1, kept, usable, budget=budget, groups=groups)
         if reaches(fewer):
             best = fewer
     return best
@@ -776,6 +897,7 @@ def partial_cover_bound(
     *,
     integral: bool = False,
     iterations: int = 1000,
+    groups: SiteGroups | None = None,
 ) -> float:
     """Lower bound of the partial set covering by relaxing ``u_i <= sum_{j in N(i)} y_j``.
 
@@ -804,6 +926,9 @@ def partial_cover_bound(
         Every solution's cost is an integer.
     iterations : int
         Subgradient steps at most.
+    groups : SiteGroups, optional
+        Grouped minimums: the relaxation opens, bottom-up, the sites of least reduced cost
+        that each group still needs.
     """
     incidence = pairs.matrix()
     transposed = incidence.T.tocsr()
@@ -817,6 +942,8 @@ def partial_cover_bound(
     for _ in range(iterations):
         reduced = cost - transposed @ lam
         y = kept | (free & (reduced < 0))
+        if groups is not None:
+            y = groups.forced(-reduced, y, usable)
         order = heavy[np.argsort(lam[heavy] / weight[heavy], kind="stable")]
         filled = np.cumsum(weight[order])
         k = min(int(np.searchsorted(filled, target)), len(order) - 1)
@@ -879,6 +1006,7 @@ def cover_bound(
     iterations: int = 5000,
     budget: TimeBudget | None = None,
     multipliers: np.ndarray | None = None,
+    groups: SiteGroups | None = None,
 ) -> CoverBound:
     """Bound maximal covering by relaxing ``u_i <= sum_{j in N(i)} y_j`` and fix what cannot pay.
 
@@ -891,6 +1019,12 @@ def cover_bound(
     the relaxation the difference of its s_j to the last chosen one, closing a chosen one the
     difference to the first left out, covering a unit with w_i < l_i costs l_i - w_i; when that
     takes the bound below the incumbent, no solution as good has it so.
+
+    With ``groups`` the sites' part of the relaxation keeps the grouped minimums: its best sets
+    are the bases of a matroid (see :mod:`gxnet.optimize.groups`), found exactly by
+    :meth:`SiteGroups.best_set`; a site outside them then costs at least the difference to the
+    weakest chosen one, and a chosen one at least the difference to the strongest left out,
+    which is the rule above with the same ends.
 
     Parameters
     ----------
@@ -910,6 +1044,8 @@ def cover_bound(
         Stop when it runs out (default: no limit).
     multipliers : numpy.ndarray, optional
         Starting l (default w_i over the number of sites in reach of i).
+    groups : SiteGroups, optional
+        Grouped minimums, which the relaxation keeps.
     """
     m = pairs.n_destinations
     incidence = pairs.matrix()
@@ -925,9 +1061,7 @@ def cover_bound(
     target = incumbent + gap_rel * max(abs(incumbent), 1e-9)
     for _ in range(iterations):
         sigma = transposed @ lam
-        y = kept.astype(np.float64)
-        if slots > 0:
-            y[free[np.argpartition(-sigma[free], slots - 1)[:slots]]] = 1.0
+        y = _relaxed_sites(sigma, p, kept, usable, free, slots, groups).astype(np.float64)
         # Dot products as sums of products: NumPy hands `a @ b` to a multi-threaded BLAS whose
         # threads, on a loaded machine, make each step many times slower.
         value = float(np.maximum(w - lam, 0).sum() + (sigma * y).sum())
@@ -947,20 +1081,37 @@ def cover_bound(
         lam = np.maximum(lam + theta * (value - incumbent) / norm * direction, 0.0)
     sigma = transposed @ best_lam
     slack = best_value - incumbent + 1e-9 * max(1.0, abs(incumbent))
+    chosen = _relaxed_sites(sigma, p, kept, usable, free, slots, groups)
+    inside, outside = free[chosen[free]], free[~chosen[free]]
+    last_in = sigma[inside].min(initial=np.inf)
+    first_out = sigma[outside].max(initial=-np.inf)
     closed = np.zeros(m, dtype=bool)
     opened = np.zeros(m, dtype=bool)
-    if slots == 0:
-        closed[free] = True
-    elif slots < len(free):
-        order = free[np.argsort(-sigma[free], kind="stable")]
-        last_in, first_out = sigma[order[slots - 1]], sigma[order[slots]]
-        closed[order[slots:]] = last_in - sigma[order[slots:]] > slack
-        opened[order[:slots]] = sigma[order[:slots]] - first_out > slack
-    else:
-        opened[free] = True
+    closed[outside] = last_in - sigma[outside] > slack
+    opened[inside] = sigma[inside] - first_out > slack
     dropped = (w > 0) & (best_lam - w > slack)
     bound = min(best_value, float(w.sum()))
     return CoverBound(bound, closed, opened, dropped, best_lam, best_y)
+
+
+def _relaxed_sites(
+    sigma: np.ndarray,
+    p: int,
+    kept: np.ndarray,
+    usable: np.ndarray,
+    free: np.ndarray,
+    slots: int,
+    groups: SiteGroups | None,
+) -> np.ndarray:
+    """The ``p`` sites of largest ``sigma`` (kept ones included) that meet the minimums."""
+    if groups is not None:
+        return groups.best_set(sigma, p, kept, usable)
+    y = kept.copy()
+    if 0 < slots < len(free):
+        y[free[np.argpartition(-sigma[free], slots - 1)[:slots]]] = True
+    elif slots >= len(free):
+        y[free] = True
+    return y
 
 
 def _distinct_rows(pairs: Pairs, sums: list[pulp.LpAffineExpression]):

@@ -38,6 +38,7 @@ import scipy.sparse as sp
 
 from gxnet.config import SolverOptions, Targets
 from gxnet.optimize.budget import TimeBudget
+from gxnet.optimize.groups import SiteGroups
 from gxnet.optimize.problem import Pairs, Problem, csr_positions
 from gxnet.optimize.solve import (
     LocationModel,
@@ -323,14 +324,21 @@ def _heuristic_weights(weight: np.ndarray) -> np.ndarray:
 
 
 def greedy(
-    pairs: Pairs, weight: np.ndarray, p: int, kept: np.ndarray, usable: np.ndarray
+    pairs: Pairs,
+    weight: np.ndarray,
+    p: int,
+    kept: np.ndarray,
+    usable: np.ndarray,
+    groups: SiteGroups | None = None,
 ) -> np.ndarray:
     """Open the kept sites, then repeatedly the site that saves the most weighted cost.
 
     A unit without an open site in reach counts as a penalty larger than any saving, so that
     the greedy serves everyone first when it can. Each site's saving is kept up to date
     incrementally: opening a site only changes the savings of the pairs of the units it now
-    serves best, so each step costs the pairs of those units, not all pairs.
+    serves best, so each step costs the pairs of those units, not all pairs. With ``groups``
+    the minimums come first: while a group is short, the step chooses among the sites of the
+    innermost short groups (``p`` must be at least :meth:`SiteGroups.sites_needed`).
 
     Returns
     -------
@@ -370,7 +378,10 @@ def greedy(
     )
     blocked = ~usable
     while open_sites.sum() < p:
-        j = int(np.argmax(np.where(open_sites | blocked, -1.0, gain)))
+        closed = open_sites | blocked
+        if groups is not None and (short := groups.needing(open_sites)) is not None:
+            closed = closed | ~short
+        j = int(np.argmax(np.where(closed, -1.0, gain)))
         rows = by_site[site_ptr[j] : site_ptr[j + 1]]
         changed = origin_rows(pairs, np.unique(pairs.origin[rows]))
         before = saving(changed)
@@ -408,6 +419,64 @@ def _two_nearest(pairs: Pairs, open_sites: np.ndarray, far: float):
     return d1, f1, d2
 
 
+class _Swaps:
+    """Which open site each closed one may replace in a round of :func:`interchange`.
+
+    Without groups any removable site may go, the cheapest first. With groups, a site whose
+    innermost tight group has no site to spare may only make room for a site of that group;
+    the cheapest such removal is kept per group.
+    """
+
+    def __init__(
+        self,
+        removal_cost: np.ndarray,
+        groups: SiteGroups | None,
+        open_sites: np.ndarray,
+        entry_r: np.ndarray,
+        entry_j: np.ndarray,
+    ) -> None:
+        m = len(removal_cost)
+        self.groups = groups
+        if groups is None:
+            self.best_free = int(np.argmin(removal_cost))
+            self.base = float(removal_cost[self.best_free])
+            self.allowed = np.ones(len(entry_r), dtype=bool)
+            self.via_group = np.full(m, np.inf)
+            return
+        groups = groups.padded(m)
+        self.groups = groups
+        tight = groups.innermost_tight(open_sites)
+        free_cost = np.where(tight < 0, removal_cost, np.inf)
+        self.best_free = int(np.argmin(free_cost))
+        self.base = float(free_cost[self.best_free])
+        held = np.flatnonzero((tight >= 0) & np.isfinite(removal_cost))
+        held = held[np.lexsort((removal_cost[held], tight[held]))]
+        first = np.unique(tight[held], return_index=True)[1]
+        self.group_cost = np.full(groups.n_groups, np.inf)
+        self.group_site = np.full(groups.n_groups, -1, dtype=np.int64)
+        self.group_cost[tight[held[first]]] = removal_cost[held[first]]
+        self.group_site[tight[held[first]]] = held[first]
+        self.via_group = groups.smallest_over_groups(self.group_cost)
+        self.allowed = (tight[entry_r] < 0) | groups.contains(tight[entry_r], entry_j)
+
+    def removal_for(self, j: int) -> int:
+        """The cheapest open site that ``j`` may replace, ignoring what ``j`` recovers."""
+        return self._best(j)[0]
+
+    def cost_for(self, j: int) -> float:
+        """The cost of that removal."""
+        return self._best(j)[1]
+
+    def _best(self, j: int) -> tuple[int, float]:
+        site, cost = self.best_free, self.base
+        if self.groups is not None:
+            for row in self.groups.labels:
+                g = row[j]
+                if g >= 0 and self.group_cost[g] < cost:
+                    site, cost = int(self.group_site[g]), float(self.group_cost[g])
+        return site, cost
+
+
 def interchange(
     pairs: Pairs,
     weight: np.ndarray,
@@ -415,6 +484,7 @@ def interchange(
     kept: np.ndarray,
     max_swaps: int | None = None,
     budget: TimeBudget | None = None,
+    groups: SiteGroups | None = None,
 ) -> np.ndarray:
     """Best-improvement vertex substitution: swap an open site for a closed one while the
     weighted cost falls.
@@ -424,7 +494,9 @@ def interchange(
     costs, units falling back to their second nearest) and ``extra[j, r]`` (the part of that loss
     that j recovers), so that a swap changes the cost by ``loss[r] - gain[j] - extra[j, r]``.
     Kept sites are never removed; the origins must all be served by ``open_sites``. With a
-    ``budget`` the search stops after the first round that ends past its deadline.
+    ``budget`` the search stops after the first round that ends past its deadline. With
+    ``groups`` (met by ``open_sites``) a swap keeps every minimum: a site whose innermost
+    tight group has no site to spare is only swapped for another site of that group.
 
     Returns
     -------
@@ -466,10 +538,11 @@ def interchange(
         )
         extra.sum_duplicates()
         removal_cost = np.where(removable, loss, np.inf)
-        best_removal = int(np.argmin(removal_cost))
+        rows_j = np.repeat(np.arange(m), np.diff(extra.indptr))
+        swap = _Swaps(removal_cost, groups, open_sites, extra.indices, rows_j)
         # For each j: the cheapest removal, either the best overall or one j helps with.
-        value = removal_cost[extra.indices] - extra.data
-        row_best = np.full(m, removal_cost[best_removal])
+        value = np.where(swap.allowed, removal_cost[extra.indices] - extra.data, np.inf)
+        row_best = np.minimum(np.full(m, swap.base), swap.via_group)
         nonempty = np.flatnonzero(np.diff(extra.indptr) > 0)
         if len(nonempty):
             row_best[nonempty] = np.minimum(
@@ -481,8 +554,8 @@ def interchange(
         if not delta[j] < -tolerance:
             break
         row = slice(extra.indptr[j], extra.indptr[j + 1])
-        r = best_removal
-        if extra.indptr[j + 1] > extra.indptr[j] and value[row].min() < removal_cost[r]:
+        r = swap.removal_for(j)
+        if extra.indptr[j + 1] > extra.indptr[j] and value[row].min() < swap.cost_for(j):
             r = int(extra.indices[row][np.argmin(value[row])])
         open_sites[j] = True
         open_sites[r] = False

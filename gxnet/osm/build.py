@@ -9,7 +9,10 @@ Mode filters (docs/osm.md explains each choice):
 
 - ``walk``: footways, paths, steps, pedestrian streets, cycleways and every road a pedestrian
   may use; never motorways or roads tagged ``motorroad=yes``; both directions always.
-- ``drive`` (closed box trucks): public motor roads from motorway to service roads; one-way
+- ``drive`` (closed box trucks): public motor roads from motorway to service roads, without
+  the service ways a truck does not use (parking aisles, driveways, drive-throughs, alleys),
+  roads for farm, forestry, bus or emergency traffic only, and roads signed for a lighter,
+  lower, narrower or shorter vehicle than the truck (:mod:`gxnet.osm.limits`); one-way
   streets, roundabouts and motorways in their direction only; ``hgv=no`` excludes.
 - ``tricycle`` (motor tricycles): the drive roads without motorways and ``motorroad=yes``
   (vehicles slower than 70 km/h may not enter expressways), plus tracks (farm roads).
@@ -32,6 +35,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gxnet._errors import EmptyNetworkError
 from gxnet.crs import utm_crs
+from gxnet.osm.limits import LIMIT_TAGS, truck, truck_barred
 from gxnet.osm.network import MODES, RoadNetwork
 from gxnet.osm.speeds import mode_speed_mps, speed_table_version
 
@@ -49,6 +53,7 @@ TAG_KEYS: tuple[str, ...] = (
     "hgv",
     "service",
     "motorroad",
+    *LIMIT_TAGS,
 )
 
 _MOTOR_ROADS = {
@@ -86,23 +91,46 @@ ACCESS_KEYS: dict[str, tuple[str, ...]] = {
     "tricycle": ("motor_vehicle", "vehicle"),
 }
 
+#: Access values that keep each mode off a way (for the most specific access tag set). The
+#: truck keeps off roads for farm and forestry traffic, buses, emergency or military vehicles
+#: only; ``destination``, ``delivery`` and ``customers`` admit it (its trip ends there: a
+#: collection truck serves the premises on such a road).
+DENIED_ACCESS: dict[str, frozenset[str]] = {
+    "walk": frozenset({"no", "private"}),
+    "drive": frozenset(
+        {"no", "private", "agricultural", "forestry", "psv", "bus", "emergency", "military"}
+    ),
+    "tricycle": frozenset({"no", "private"}),
+}
+
+#: ``service=*`` values each mode keeps off: emergency access ways for every vehicle; parking
+#: aisles, driveways, drive-throughs and alleys for the truck (private ways to one property, or
+#: lanes too narrow for it), which motor tricycles do use to collect.
+EXCLUDED_SERVICE: dict[str, frozenset[str]] = {
+    "walk": frozenset(),
+    "drive": frozenset({"emergency_access", "parking_aisle", "driveway", "drive-through", "alley"}),
+    "tricycle": frozenset({"emergency_access"}),
+}
+
 #: Mean Earth radius in metres, as osmnx uses, so that lengths agree with osmnx's.
 EARTH_RADIUS_M = 6_371_009.0
 
-_DENIED = {"no", "private"}
 _FORWARD = {"yes", "1", "true"}
 _BACKWARD = {"-1", "reverse"}
 _TWO_WAY = {"no", "0", "false"}
 
 
 def rules_version() -> str:
-    """A short hash of the mode filters and one-way rules, recorded in each cache key: when a
-    rule changes, caches built with the old rules are rebuilt."""
+    """A short hash of the mode filters (the truck's dimensions included) and one-way rules,
+    recorded in each cache key: when a rule changes, caches built with the old rules are
+    rebuilt."""
     rules = [
         TAG_KEYS,
         {mode: sorted(classes) for mode, classes in MODE_HIGHWAYS.items()},
         ACCESS_KEYS,
-        sorted(_DENIED),
+        {mode: sorted(values) for mode, values in DENIED_ACCESS.items()},
+        {mode: sorted(values) for mode, values in EXCLUDED_SERVICE.items()},
+        truck(),
         sorted(_FORWARD),
         sorted(_BACKWARD),
         sorted(_TWO_WAY),
@@ -153,10 +181,22 @@ def mode_ways(tags: pd.DataFrame, mode: str) -> np.ndarray:
     for key in reversed(ACCESS_KEYS[mode]):
         value = _tag(tags, key)
         access = value.where(value != "", access)
-    keep &= ~access.isin(_DENIED).to_numpy()
-    if mode != "walk":
-        keep &= ~_tag(tags, "service").eq("emergency_access").to_numpy()
+    keep &= ~_denied(access, DENIED_ACCESS[mode])
+    keep &= ~_tag(tags, "service").isin(EXCLUDED_SERVICE[mode]).to_numpy()
+    if mode == "drive":
+        keep &= ~truck_barred(tags)
     return keep
+
+
+def _denied(access: pd.Series, denied: frozenset[str]) -> np.ndarray:
+    """Whether each access value keeps the mode off: every one of its ``;``-separated values
+    does (``agricultural;forestry``)."""
+    codes, uniques = pd.factorize(access)
+    verdict = np.array(
+        [bool(v) and all(part.strip() in denied for part in v.split(";")) for v in uniques],
+        dtype=bool,
+    )
+    return verdict[codes]
 
 
 def way_directions(tags: pd.DataFrame, mode: str) -> tuple[np.ndarray, np.ndarray]:

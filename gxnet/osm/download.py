@@ -5,6 +5,12 @@ The bytes arrive in ``<name>.part`` beside the final file. A broken connection l
 bytes (HTTP ``Range``). The finished file is checked against the MD5 checksum the extract
 service publishes at ``<url>.md5`` and only then renamed onto ``<name>`` (atomic on POSIX), so
 whoever reads ``*.osm.pbf`` in the cache folder never sees a partial or corrupt file.
+
+A download has an overall deadline (``settings.download_deadline_s``, every attempt and wait
+included) and a slowest rate it accepts (``settings.download_min_rate_bps`` over
+``settings.download_rate_window_s``): a server that keeps the connection open but trickles bytes
+is given up on, with the ``.part`` file kept for the next run to resume. Bytes are read as they
+arrive, so that both rules are checked at every byte the server sends.
 """
 
 from __future__ import annotations
@@ -13,14 +19,16 @@ import email.utils
 import hashlib
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from tqdm import tqdm
 
 from gxnet import __version__, settings
-from gxnet._errors import DownloadError
+from gxnet._errors import DownloadError, write_error
 
 _CHUNK = 1 << 16
 _HEADERS = {"User-Agent": f"gxnet/{__version__} (recycling network planning)"}
@@ -40,6 +48,41 @@ class _Retry(Exception):
         self.wait_s = wait_s
 
 
+class _TooSlow(Exception):
+    """The download broke its deadline or sent too little for too long: not worth a retry."""
+
+
+@dataclass(frozen=True)
+class _Pace:
+    """The deadline of one download (``time.monotonic`` seconds) and its slowest rate."""
+
+    deadline: float
+    deadline_s: float
+    min_rate_bps: float
+    window_s: float
+
+    def left_s(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def timeout(self, timeout_s: float) -> tuple[float, float]:
+        """(connect, read) timeouts of a request: a silent server is given up on at the
+        deadline at the latest."""
+        return timeout_s, max(min(timeout_s, self.left_s()), 0.1)
+
+    def check_deadline(self) -> None:
+        if self.left_s() < 0:
+            raise _TooSlow(
+                f"it took longer than the deadline of {self.deadline_s:g} s "
+                "(settings.download_deadline_s, GXNET_DOWNLOAD_DEADLINE_S)"
+            )
+
+
+def _resumes(part: Path) -> str:
+    if not part.exists():
+        return ""
+    return f"{part} keeps the {part.stat().st_size:,} bytes so far and the next run resumes; "
+
+
 def _by_hand(target: Path) -> str:
     return (
         f"download it by hand and place it at {target} (any *.osm.pbf in {target.parent}/ "
@@ -47,10 +90,10 @@ def _by_hand(target: Path) -> str:
     )
 
 
-def _broken(exc: requests.RequestException, url: str) -> _Retry:
+def _broken(exc: requests.RequestException | urllib3.exceptions.HTTPError, url: str) -> _Retry:
     """A retryable failure with a short reason (requests' own messages run to several lines)."""
     host = urlsplit(url).netloc
-    if isinstance(exc, requests.Timeout):
+    if isinstance(exc, requests.Timeout | urllib3.exceptions.TimeoutError):
         return _Retry(f"no answer from {host} in time")
     if isinstance(exc, requests.ConnectionError):
         return _Retry(f"no connection to {host}")
@@ -87,13 +130,13 @@ def _check_status(response: requests.Response, url: str, target: Path) -> None:
         raise DownloadError(f"{url} answered {status} {response.reason}; " + _by_hand(target))
 
 
-def _published_md5(url: str, target: Path, timeout_s: float) -> str:
+def _published_md5(url: str, target: Path, timeout: tuple[float, float]) -> str:
     """The MD5 checksum published at ``<url>.md5`` (as ``md5sum`` prints it).
 
     Raises _Retry on 429, 5xx or a broken connection, DownloadError when there is no checksum.
     """
     try:
-        response = requests.get(url + ".md5", headers=_HEADERS, timeout=timeout_s)
+        response = requests.get(url + ".md5", headers=_HEADERS, timeout=timeout)
     except requests.RequestException as exc:
         raise _broken(exc, url) from exc
     _check_status(response, url + ".md5", target)
@@ -103,14 +146,18 @@ def _published_md5(url: str, target: Path, timeout_s: float) -> str:
     return digest
 
 
-def _fetch_part(url: str, part: Path, target: Path, *, progress: bool, timeout_s: float) -> None:
+def _fetch_part(
+    url: str, part: Path, target: Path, *, progress: bool, timeout_s: float, pace: _Pace
+) -> None:
     """Bring ``part`` to the full file, asking only for the bytes it lacks."""
     offset = part.stat().st_size if part.exists() else 0
     headers = dict(_HEADERS)
     if offset:
         headers["Range"] = f"bytes={offset}-"
     try:
-        with requests.get(url, headers=headers, stream=True, timeout=timeout_s) as response:
+        with requests.get(
+            url, headers=headers, stream=True, timeout=pace.timeout(timeout_s)
+        ) as response:
             if response.status_code == 416 and offset:
                 return  # the .part file already holds every byte; the checksum decides
             _check_status(response, url, target)
@@ -130,13 +177,33 @@ def _fetch_part(url: str, part: Path, target: Path, *, progress: bool, timeout_s
                     disable=not progress,
                 ) as bar,
             ):
-                for chunk in response.iter_content(_CHUNK):
-                    fh.write(chunk)
-                    bar.update(len(chunk))
-    except requests.RequestException as exc:
+                _copy(response, fh, bar, pace)
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         raise _broken(exc, url) from exc
+    except OSError as exc:
+        raise write_error(part, exc) from exc
     if total is not None and part.stat().st_size < total:
         raise _Retry(f"connection closed after {part.stat().st_size} of {total} bytes")
+
+
+def _copy(response: requests.Response, fh, bar: tqdm, pace: _Pace) -> None:
+    """Append the body to ``fh`` as it arrives, holding the server to the deadline and rate."""
+    window_start, window_bytes = time.monotonic(), 0
+    while chunk := response.raw.read1(_CHUNK, decode_content=True):
+        fh.write(chunk)
+        fh.flush()  # on disk at once: a killed run leaves every byte it had for the next
+        bar.update(len(chunk))
+        pace.check_deadline()
+        window_bytes += len(chunk)
+        elapsed = time.monotonic() - window_start
+        if elapsed >= pace.window_s:
+            if window_bytes < pace.min_rate_bps * elapsed:
+                raise _TooSlow(
+                    f"the server sent {window_bytes:,} bytes in {elapsed:.0f} s, slower than "
+                    f"the slowest rate accepted, {pace.min_rate_bps:g} bytes/s "
+                    "(settings.download_min_rate_bps, GXNET_DOWNLOAD_MIN_RATE_BPS)"
+                )
+            window_start, window_bytes = time.monotonic(), 0
 
 
 def _file_md5(path: Path) -> str:
@@ -184,9 +251,17 @@ def download_extract(
     ------
     DownloadError
         On 404 or another client error at once; after the retries on 429, 5xx and broken or
-        absent connections; on a checksum mismatch. The message says where to place a file by
-        hand. No partial file is ever left at the returned path.
+        absent connections; when the download passes ``settings.download_deadline_s`` or
+        arrives slower than ``settings.download_min_rate_bps``; on a checksum mismatch. The
+        message says where to place a file by hand. No partial file is ever left at the
+        returned path; the ``.part`` file keeps the bytes so far (except after a checksum
+        mismatch), for the next run to resume.
+    DiskFullError
+        When the disk fills up (the ``.part`` file keeps what was written).
+    SettingsError
+        When an environment variable of the download settings cannot be used.
     """
+    settings.check_environment()
     url = url or settings.extract_url
     target = Path(dest_dir or settings.osm_dir) / Path(urlsplit(url).path).name
     part = target.with_name(target.name + ".part")
@@ -197,27 +272,37 @@ def download_extract(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DownloadError(f"cannot create {target.parent}: {exc.strerror}") from exc
+        raise write_error(target.parent, exc) from exc
 
+    pace = _Pace(
+        deadline=time.monotonic() + settings.download_deadline_s,
+        deadline_s=settings.download_deadline_s,
+        min_rate_bps=settings.download_min_rate_bps,
+        window_s=settings.download_rate_window_s,
+    )
     expected = None
     for attempt in range(retries):
         try:
-            expected = expected or _published_md5(url, target, timeout_s)
-            _fetch_part(url, part, target, progress=progress, timeout_s=timeout_s)
+            expected = expected or _published_md5(url, target, pace.timeout(timeout_s))
+            _fetch_part(url, part, target, progress=progress, timeout_s=timeout_s, pace=pace)
             break
+        except _TooSlow as failure:
+            raise DownloadError(
+                f"gave up downloading {url}: {failure}; " + _resumes(part) + _by_hand(target)
+            ) from failure
         except _Retry as failure:
-            if attempt == retries - 1:
+            wait = failure.wait_s if failure.wait_s is not None else backoff_s * 2**attempt
+            wait = min(wait, _MAX_RETRY_AFTER_S)
+            if attempt == retries - 1 or wait > pace.left_s():
+                tried = f"{attempt + 1} attempt{'s' if attempt else ''}"
+                if attempt < retries - 1:
+                    tried += f", no time for another before the {pace.deadline_s:g} s deadline"
                 raise DownloadError(
-                    f"could not download {url} ({retries} attempts, the last: {failure}); "
-                    + (
-                        f"{part} keeps the bytes so far and the next run resumes; "
-                        if part.exists()
-                        else ""
-                    )
+                    f"could not download {url} ({tried}, the last: {failure}); "
+                    + _resumes(part)
                     + _by_hand(target)
                 ) from failure
-            wait = failure.wait_s if failure.wait_s is not None else backoff_s * 2**attempt
-            _sleep(min(wait, _MAX_RETRY_AFTER_S))
+            _sleep(wait)
 
     actual = _file_md5(part)
     if actual != expected:

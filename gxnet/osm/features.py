@@ -29,10 +29,10 @@ import osmium
 import shapely
 from osmium.geom import WKBFactory
 
-from gxnet._errors import OsmFileError
+from gxnet._errors import InputFileError, OsmFileError, brief
 from gxnet._io import atomic_path, write_text_atomic
 from gxnet.crs import utm_crs
-from gxnet.osm.fetch import city_dir, city_pbf
+from gxnet.osm.fetch import city_pbf, features_dir, refetch_command
 from gxnet.osm.pbf import file_sha256
 
 #: (key, value) -> POI kind; the kinds municipal recycling plans place points at.
@@ -123,10 +123,34 @@ class OsmFeatures:
 
     @classmethod
     def load(cls, folder: str | os.PathLike[str]) -> OsmFeatures:
-        """Read layers written by :meth:`save`."""
+        """Read layers written by :meth:`save`.
+
+        Raises
+        ------
+        InputFileError
+            When a file is missing or damaged (truncated, not GeoParquet); the message names
+            it and, for a city's cache (:func:`features_dir`), the ``gxnet fetch ... --refresh``
+            that rebuilds it.
+        """
         folder = Path(folder)
-        layers = {layer: gpd.read_parquet(folder / f"{layer}.parquet") for layer in LAYERS}
-        meta = json.loads((folder / "meta.json").read_text())
+
+        def read(path: Path, reader: Any) -> Any:
+            try:
+                return reader(path)
+            except Exception as exc:  # pyarrow, json and the disk each have their own errors
+                slug = folder.parent.name
+                repair = (
+                    f"rebuild it: `{refetch_command(slug)}`"
+                    if folder.resolve() == features_dir(slug).resolve()
+                    else f"delete {folder} and read the features again"
+                )
+                raise InputFileError(
+                    f"the cached OSM features are damaged ({brief(exc)}); " + repair,
+                    path=str(path),
+                ) from exc
+
+        layers = {layer: read(folder / f"{layer}.parquet", gpd.read_parquet) for layer in LAYERS}
+        meta = read(folder / "meta.json", lambda path: json.loads(path.read_text(encoding="utf-8")))
         return cls(**layers, meta=meta)
 
 
@@ -298,11 +322,6 @@ def _area_m2(shapes: np.ndarray, points: np.ndarray) -> np.ndarray:
         return np.array([], dtype=float)
     crs = utm_crs(shapely.get_x(points), shapely.get_y(points))
     return gpd.GeoSeries(shapes, crs="EPSG:4326").to_crs(crs).area.to_numpy()
-
-
-def features_dir(slug: str) -> Path:
-    """The cache folder of a city's features: ``<osm_dir>/<slug>/features``."""
-    return city_dir(slug) / "features"
 
 
 def city_features(

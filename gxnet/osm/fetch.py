@@ -4,6 +4,9 @@ Cache layout, per city (``<osm_dir>/<slug>/``)::
 
     <slug>.osm.pbf    the city cut from the region PBF (roads, POIs, land use), for other readers
     city.json         what the cut was made from (region file hash, area, buffer)
+    area.json         what the folder is the cache of: a Guangxi region, or a study area (its
+                      polygon's hash, its file, the PBF): how ``optimize --area FILE`` finds
+                      the networks fetched for FILE, and which command rebuilds them
     walk.npz          one RoadNetwork per mode (RoadNetwork.save), meta["cache_key"] says
     drive.npz         from what: source hash, area, buffer, speed table, build rules, gxnet
     tricycle.npz      version. A cache whose key differs from the one a build would have is
@@ -16,21 +19,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shlex
+import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import geopandas as gpd
 import shapely
+from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from gxnet import __version__, settings
-from gxnet._errors import (
-    InputFileError,
-    NetworkNotFetchedError,
-    UserInputError,
-)
+from gxnet._errors import InputFileError, NetworkNotFetchedError, UserInputError, brief
 from gxnet._io import write_text_atomic
 from gxnet.osm.build import rules_version
 from gxnet.osm.download import download_extract
@@ -64,9 +68,117 @@ def city_pbf(slug: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def features_dir(slug: str) -> Path:
+    """The cache folder of a city's OSM features (:mod:`gxnet.osm.features`)."""
+    return city_dir(slug) / "features"
+
+
 def network_path(slug: str, mode: str) -> Path:
     """Where the cached network of a city and mode lives."""
     return city_dir(slug) / f"{mode}.npz"
+
+
+def area_record_path(slug: str) -> Path:
+    """The record of what a cache folder holds (``<osm_dir>/<slug>/area.json``)."""
+    return city_dir(slug) / "area.json"
+
+
+def _area_record(slug: str) -> dict[str, Any]:
+    """The record written by :func:`fetch_city`, or {} when it is missing or unreadable."""
+    try:
+        record = json.loads(area_record_path(slug).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def fetch_command(
+    city: str | None = None,
+    *,
+    area: str | os.PathLike[str] | None = None,
+    name: str | None = None,
+    pbf: str | os.PathLike[str] | None = None,
+    refresh: bool = False,
+) -> str:
+    """The ``gxnet fetch`` command line for a Guangxi ``city`` or a study ``area`` file.
+
+    An area needs its cache ``name`` and a PBF covering it; without ``pbf`` the command says
+    ``--pbf EXTRACT.osm.pbf``, for the planner to fill in. File names are quoted for a POSIX shell.
+    """
+    if city is not None:
+        command = f"gxnet fetch --city {shlex.quote(city)}"
+    else:
+        command = (
+            f"gxnet fetch --area {shlex.quote(str(area or 'FILE'))} --name {name or 'NAME'} "
+            f"--pbf {shlex.quote(str(pbf)) if pbf is not None else 'EXTRACT.osm.pbf'}"
+        )
+    return command + (" --refresh" if refresh else "")
+
+
+def refetch_command(slug: str, *, refresh: bool = True) -> str:
+    """The command that (re)builds the cache folder ``slug``, from what its fetch recorded: a
+    study area's file and PBF, else the Guangxi city or county ``slug``."""
+    record = _area_record(slug)
+    if record.get("kind") == "area":
+        pbf = record.get("pbf")
+        return fetch_command(
+            area=record.get("area_file"),
+            name=slug,
+            pbf=pbf if pbf and Path(pbf).is_file() else None,
+            refresh=refresh,
+        )
+    return fetch_command(slug, refresh=refresh)
+
+
+def fetched_slug(polygon: BaseGeometry, name: str | None = None) -> str | None:
+    """The cache folder whose networks ``gxnet fetch`` built for this polygon, if any.
+
+    Found by the polygon's hash recorded at the fetch (``area.json``), whatever ``--name`` the
+    planner gave; of several, the latest fetched. With ``name``, the networks fetched under that
+    name, also when they were fetched for another outline (a warning says so: roads beyond that
+    outline and its buffer are missing).
+
+    Raises
+    ------
+    NetworkNotFetchedError
+        When ``name`` is given and nothing was fetched under it.
+    """
+    wanted = _polygon_sha256(polygon)
+    if name is not None:
+        if not any(network_path(name, mode).is_file() for mode in MODES):
+            raise NetworkNotFetchedError(
+                f"no road networks named {name!r} in {settings.osm_dir}: run "
+                f"`{fetch_command(area=None, name=name)}` first"
+            )
+        record = _area_record(name)
+        if record.get("polygon_sha256") not in (None, wanted):
+            warnings.warn(
+                f"the road networks {name!r} were fetched for another outline "
+                f"({record.get('area_file') or 'a polygon'}): roads beyond it and its buffer are "
+                "missing; fetch them for this outline: "
+                f"`{fetch_command(area=None, name=name, pbf=record.get('pbf'), refresh=True)}`",
+                UserWarning,
+                stacklevel=2,
+            )
+        return name
+    found = []
+    for record_path in Path(settings.osm_dir).glob("*/area.json"):
+        slug = record_path.parent.name
+        if _area_record(slug).get("polygon_sha256") == wanted:
+            found.append((record_path.stat().st_mtime_ns, slug))
+    return max(found)[1] if found else None
+
+
+def _read_network(path: Path, slug: str) -> RoadNetwork:
+    """A cached network; any damage is one error naming the file and the command that repairs."""
+    try:
+        return RoadNetwork.load(path)
+    except Exception as exc:  # a damaged zip raises one of many types (BadZipFile, ValueError...)
+        raise InputFileError(
+            f"the cached road network is damaged ({brief(exc)}); rebuild it: "
+            f"`{refetch_command(slug)}`",
+            path=str(path),
+        ) from exc
 
 
 def load_network(slug: str, mode: str) -> RoadNetwork:
@@ -77,26 +189,22 @@ def load_network(slug: str, mode: str) -> RoadNetwork:
     NetworkNotFetchedError
         When the network has not been fetched; the message names the command to run.
     InputFileError
-        When the cache file is damaged.
+        When the cache file is damaged; the message names the file and the ``gxnet fetch ...
+        --refresh`` that rebuilds it.
     """
     if mode not in MODES:
         raise UserInputError(f"unknown travel mode {mode!r}; choose one of {', '.join(MODES)}")
     path = network_path(slug, mode)
     if not path.is_file():
+        command = refetch_command(slug, refresh=False)
+        offline = f" (offline: `{command} --pbf FILE`)" if "--city" in command else ""
         raise NetworkNotFetchedError(
-            f"no {mode} road network for {slug!r} in {path.parent}: run `gxnet fetch --city "
-            f"{slug}` first (offline: `gxnet fetch --city {slug} --pbf FILE`)"
+            f"no {mode} road network for {slug!r} in {path.parent}: run `{command}` first{offline}"
         )
-    try:
-        return RoadNetwork.load(path)
-    except (OSError, ValueError, KeyError) as exc:
-        raise InputFileError(
-            f"the cached network is damaged ({exc}); run `gxnet fetch --city {slug} --refresh`",
-            path=str(path),
-        ) from exc
+    return _read_network(path, slug)
 
 
-def read_area(path: str | Path) -> BaseGeometry:
+def read_area(path: str | os.PathLike[str]) -> BaseGeometry:
     """The union of the polygons in a vector file (GeoJSON, GeoPackage, Shapefile), in WGS-84.
 
     Raises
@@ -122,20 +230,24 @@ def read_area(path: str | Path) -> BaseGeometry:
     return shapely.union_all(polygons.to_crs("EPSG:4326").geometry.to_numpy())
 
 
-def _resolve(region_or_polygon: Any, slug: str | None) -> tuple[BaseGeometry, str]:
-    """The polygon and cache slug of a Region, a region name or adcode, or a polygon + slug."""
+def _resolve(region_or_polygon: Any, slug: str | None) -> tuple[BaseGeometry, str, dict]:
+    """The polygon, cache slug and record (``area.json``) of a Region, a region name or adcode,
+    an area file + slug, or a polygon + slug."""
+    if isinstance(region_or_polygon, os.PathLike):
+        polygon, slug, _ = _resolve(read_area(region_or_polygon), slug)
+        return polygon, slug, {"kind": "area", "area_file": str(region_or_polygon)}
     if isinstance(region_or_polygon, BaseGeometry):
         if slug is None or not _SLUG.match(slug):
             raise UserInputError(
                 f"an area needs a name for its cache folder of lower-case latin letters, digits, "
                 f"'-' or '_' (got {slug!r}), e.g. --name wuzhou-centre"
             )
-        return region_or_polygon, slug
+        return region_or_polygon, slug, {"kind": "area", "area_file": None}
     if isinstance(region_or_polygon, str | int):
         from gxnet.regions import get_region
 
         region_or_polygon = get_region(region_or_polygon)
-    return region_or_polygon.boundary, region_or_polygon.slug
+    return region_or_polygon.boundary, region_or_polygon.slug, {"kind": "region"}
 
 
 def _polygon_sha256(polygon: BaseGeometry) -> str:
@@ -167,12 +279,33 @@ def _region_pbf(polygon: BaseGeometry, source: str, pbf: Path | None, refresh: b
             )
     extract = Path(settings.osm_dir) / Path(urlsplit(settings.extract_url).path).name
     if refresh or not extract.is_file():
+        _refuse_guangxi_extract_outside(polygon)
         extract = download_extract()
     return extract
 
 
-def _city_pbf(region: Path, polygon: BaseGeometry, slug: str, key: dict[str, Any]) -> Path:
-    """Cut the city from the region PBF, unless the cut on disk was made from the same inputs."""
+def _refuse_guangxi_extract_outside(polygon: BaseGeometry) -> None:
+    """Refuse to download the Guangxi extract for an area wholly outside Guangxi: it cannot
+    cover it, and the planner needs an extract of their own region."""
+    if settings.extract_url != settings.GUANGXI_EXTRACT_URL:
+        return
+    from gxnet.regions import boundaries
+
+    if not polygon.intersects(box(*boundaries(level="province").total_bounds)):
+        west, south, east, north = polygon.bounds
+        raise UserInputError(
+            f"the area (lon {west:.4f}..{east:.4f}, lat {south:.4f}..{north:.4f}) lies outside "
+            "Guangxi, whose extract is the one gxnet downloads: give an OpenStreetMap extract "
+            "covering it with --pbf FILE (e.g. from download.geofabrik.de), or point "
+            "GXNET_EXTRACT_URL at one"
+        )
+
+
+def _city_pbf(
+    region: Path, polygon: BaseGeometry, slug: str, key: dict[str, Any], refresh: bool
+) -> Path:
+    """Cut the city from the region PBF, unless the cut on disk was made from the same inputs
+    (and no ``refresh`` is asked)."""
     target = city_dir(slug) / f"{slug}.osm.pbf"
     record_path = city_dir(slug) / "city.json"
     record = {
@@ -181,7 +314,7 @@ def _city_pbf(region: Path, polygon: BaseGeometry, slug: str, key: dict[str, Any
         "polygon_sha256": key["polygon_sha256"],
         "buffer_m": key["buffer_m"],
     }
-    if target.is_file() and record_path.is_file():
+    if target.is_file() and record_path.is_file() and not refresh:
         try:
             if json.loads(record_path.read_text(encoding="utf-8")) == record:
                 return target
@@ -200,9 +333,9 @@ def _cached(slug: str, modes: tuple[str, ...], key: dict[str, Any]) -> dict[str,
         if not path.is_file():
             return {}
         try:
-            network = RoadNetwork.load(path)
-        except (OSError, ValueError, KeyError):
-            return {}
+            network = _read_network(path, slug)
+        except InputFileError:
+            return {}  # damaged: rebuilt
         if network.meta.get("cache_key") != key:
             return {}
         networks[mode] = network
@@ -224,10 +357,11 @@ def fetch_city(
     Parameters
     ----------
     region_or_polygon
-        A :class:`gxnet.regions.Region`, a city or county name or adcode, or a WGS-84
-        (Multi)Polygon (then ``slug`` names its cache folder).
+        A :class:`gxnet.regions.Region`, a city or county name or adcode, a study-area file
+        (a ``Path``: GeoJSON, GeoPackage, read with :func:`read_area`) or a WGS-84
+        (Multi)Polygon; for the last two ``slug`` names the cache folder.
     slug
-        Cache folder name for a polygon.
+        Cache folder name for an area file or a polygon.
     source
         ``"auto"``: ``pbf`` if given, else a ``*.osm.pbf`` in ``settings.osm_dir`` covering the
         area, else the downloaded region extract. ``"pbf"``: a local file only. ``"extract"``:
@@ -239,12 +373,16 @@ def fetch_city(
     buffer_m
         Metres of road kept around the area.
     refresh
-        Rebuild even when the cache matches, and download the extract again.
+        Rebuild even when the cache matches (the networks, the city cut, the cached features),
+        and download the extract again: repairs a damaged cache.
 
     Returns
     -------
     dict
-        Mode -> RoadNetwork, each saved to ``<osm_dir>/<slug>/<mode>.npz``.
+        Mode -> RoadNetwork, each saved to ``<osm_dir>/<slug>/<mode>.npz``; ``area.json``
+        records the area (its polygon's hash, its file, the PBF used), so that
+        :func:`fetched_slug` finds the networks of the same polygon and
+        :func:`refetch_command` names the command that rebuilds them.
 
     Raises
     ------
@@ -264,7 +402,7 @@ def fetch_city(
         raise UserInputError(f"unknown travel modes {unknown}; choose from {', '.join(MODES)}")
     if pbf is not None and source in ("extract", "overpass"):
         raise UserInputError(f"--pbf cannot be combined with --source {source}")
-    polygon, slug = _resolve(region_or_polygon, slug)
+    polygon, slug, record = _resolve(region_or_polygon, slug)
     key: dict[str, Any] = {
         "polygon_sha256": _polygon_sha256(polygon),
         "buffer_m": float(buffer_m),
@@ -274,23 +412,34 @@ def fetch_city(
     }
     if source == "overpass":
         key["source"] = settings.overpass_url
-        cached = {} if refresh else _cached(slug, modes, key)
-        if cached:
-            return cached
-        # osmnx takes seconds to import: only the Overpass source pays for it.
-        from gxnet.osm.overpass import overpass_networks
-
-        networks = overpass_networks(polygon, modes, buffer_m=buffer_m, meta={"cache_key": key})
+        record["source"] = "overpass"
     else:
         region = _region_pbf(polygon, source, Path(pbf) if pbf is not None else None, refresh)
         check_covers(region, pbf_extent(region), polygon)
         key["source_sha256"] = file_sha256(region)
-        cached = {} if refresh else _cached(slug, modes, key)
-        if cached:
-            return cached
-        cut = _city_pbf(region, polygon, slug, key)
-        meta = {"cache_key": key, "region_pbf": str(region)}
-        networks = read_networks(cut, polygon, modes, buffer_m=buffer_m, meta=meta)
-    for mode, network in networks.items():
-        network.save(network_path(slug, mode))
+        record["pbf"] = str(region)
+    networks = {} if refresh else _cached(slug, modes, key)
+    if not networks:
+        if source == "overpass":
+            # osmnx takes seconds to import: only the Overpass source pays for it.
+            from gxnet.osm.overpass import overpass_networks
+
+            meta = {"cache_key": key}
+            networks = overpass_networks(polygon, modes, buffer_m=buffer_m, meta=meta)
+        else:
+            cut = _city_pbf(region, polygon, slug, key, refresh)
+            meta = {"cache_key": key, "region_pbf": str(region)}
+            networks = read_networks(cut, polygon, modes, buffer_m=buffer_m, meta=meta)
+        if refresh:
+            # Rebuilt from the new cut when next needed (gxnet.osm.features.city_features).
+            shutil.rmtree(features_dir(slug), ignore_errors=True)
+        for mode, network in networks.items():
+            network.save(network_path(slug, mode))
+    record.update(name=slug, polygon_sha256=key["polygon_sha256"])
+    before = _area_record(slug)
+    if record["kind"] == "area" and not record["area_file"]:
+        # A polygon fetched again (a run with --pbf) keeps the file its first fetch recorded.
+        same = before.get("polygon_sha256") == record["polygon_sha256"]
+        record["area_file"] = before.get("area_file") if same else None
+    write_text_atomic(area_record_path(slug), json.dumps(record, indent=2, sort_keys=True))
     return networks

@@ -7,7 +7,12 @@ which is several times larger than PBF and parsed in Python (docs/osm.md).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +35,62 @@ DEFAULT_BUFFER_M = 2_000.0
 _UNDEFINED = osmium.osm.Location().x
 #: Tolerance (degrees, about 10 m) when checking that a file's bounding box covers an area.
 _COVER_TOLERANCE_DEG = 1e-4
+
+
+# The child process of _pbf_writer: copies its stdin into the file argv[1]. After a write error
+# it reads on to the end (the writer upstream never sees a failure) and reports errno and reason.
+_COPY = """
+import sys
+source = sys.stdin.buffer
+try:
+    with open(sys.argv[1], "wb") as out:
+        while block := source.read1(1 << 20):
+            out.write(block)
+except OSError as exc:
+    sys.stderr.write(f"{exc.errno}\\t{exc.strerror}")
+    while source.read1(1 << 20):
+        pass
+    sys.exit(3)
+"""
+
+
+@contextlib.contextmanager
+def _pbf_writer(path: Path, header: osmium.io.Header) -> Iterator[osmium.SimpleWriter]:
+    """An osmium writer of the PBF file ``path`` that a full disk cannot crash.
+
+    When a write fails, pyosmium's writer raises once and then, destroyed, ends the whole process
+    (``std::terminate``: its destructor writes again). So osmium writes into a pipe and a child
+    process copies the pipe into the file: a full disk stops the copy, never osmium, and is
+    raised here as an ``OSError`` naming ``path``. Where pipes have no path (no ``/dev/fd``),
+    osmium writes the file itself.
+
+    Raises
+    ------
+    OSError
+        When the file could not be written (disk full, I/O error).
+    """
+    if not Path("/dev/fd").is_dir():
+        with osmium.SimpleWriter(str(path), header=header) as writer:
+            yield writer
+        return
+    # A session of its own: Ctrl-C in the terminal reaches gxnet, which closes the pipe.
+    copy = subprocess.Popen(
+        [sys.executable, "-I", "-S", "-c", _COPY, str(path)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        pipe = osmium.io.File(f"/dev/fd/{copy.stdin.fileno()}", "pbf")
+        with osmium.SimpleWriter(pipe, header=header, overwrite=True) as writer:
+            yield writer
+    finally:
+        copy.stdin.close()
+        failure = copy.stderr.read().decode(errors="replace")
+        copy.wait()
+    if copy.returncode:
+        code, _, reason = failure.partition("\t")
+        raise OSError(int(code) if code.isdigit() else errno.EIO, reason or failure, str(path))
 
 
 def file_sha256(path: str | Path) -> str:
@@ -323,7 +384,7 @@ def clip_pbf(
         # Membership is tested in Python sets: pyosmium's IdFilter and IdTracker keep dense bit
         # sets that reserve 512 kB per 4 million ids touched, a gigabyte for a city's scattered
         # node ids.
-        with atomic_path(target) as tmp, osmium.SimpleWriter(str(tmp), header=header) as writer:
+        with atomic_path(target) as tmp, _pbf_writer(tmp, header) as writer:
             for obj in osmium.FileProcessor(str(source)):
                 if obj.id in wanted[obj.type_str()]:
                     writer.add(obj)

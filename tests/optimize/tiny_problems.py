@@ -14,7 +14,12 @@ STATUS_MIX = ("candidate", "candidate", "candidate", "existing", "required", "ex
 
 
 def random_problem(
-    seed: int, n_demand: int = 9, n_sites: int = 7, cutoff: float = 0.6, p: int | None = None
+    seed: int,
+    n_demand: int = 9,
+    n_sites: int = 7,
+    cutoff: float = 0.6,
+    p: int | None = None,
+    statuses: tuple[str, ...] = STATUS_MIX,
 ) -> Problem:
     """Demand and sites at random in the unit square, pairs within ``cutoff`` (Euclidean),
     some sites existing, required or excluded, some demand weightless."""
@@ -22,7 +27,7 @@ def random_problem(
     demand_xy = rng.random((n_demand, 2))
     site_xy = rng.random((n_sites, 2))
     weight = rng.integers(0, 20, n_demand).astype(float)
-    status = rng.choice(STATUS_MIX, n_sites)
+    status = rng.choice(statuses, n_sites)
     if (status == "excluded").all():
         status[0] = "candidate"
     cost = np.round(np.linalg.norm(demand_xy[:, None] - site_xy[None], axis=2), 2)

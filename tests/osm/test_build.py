@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from gxnet import settings
 from gxnet.osm.build import TAG_KEYS, WayTable, build_network, mode_ways, way_directions
 
 
@@ -83,3 +84,58 @@ def test_rules_version_follows_the_filters(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.undo()
     monkeypatch.setitem(build.MODE_HIGHWAYS, "walk", frozenset({"footway"}))
     assert build.rules_version() != before
+    monkeypatch.undo()
+    monkeypatch.setitem(build.EXCLUDED_SERVICE, "drive", frozenset())
+    assert build.rules_version() != before
+    monkeypatch.undo()
+    # Another truck: the networks built for the old one are rebuilt.
+    monkeypatch.setattr(settings, "truck_height_m", 4.0)
+    assert build.rules_version() != before
+    monkeypatch.undo()
+    assert build.rules_version() == before
+
+
+def test_the_truck_keeps_to_roads_a_truck_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = [
+        ({"highway": "service"}, True),
+        ({"highway": "service", "service": "parking_aisle"}, False),
+        ({"highway": "service", "service": "driveway"}, False),
+        ({"highway": "service", "service": "drive-through"}, False),
+        ({"highway": "service", "service": "alley"}, False),
+        ({"highway": "service", "service": "emergency_access"}, False),
+        ({"highway": "unclassified", "access": "agricultural"}, False),
+        ({"highway": "unclassified", "access": "forestry"}, False),
+        ({"highway": "unclassified", "access": "agricultural;forestry"}, False),
+        ({"highway": "unclassified", "motor_vehicle": "agricultural"}, False),
+        ({"highway": "unclassified", "access": "agricultural", "hgv": "yes"}, True),
+        ({"highway": "unclassified", "access": "no", "hgv": "destination"}, True),
+        ({"highway": "residential", "access": "delivery"}, True),
+        ({"highway": "residential", "access": "destination;delivery"}, True),
+        ({"highway": "residential", "access": "psv"}, False),
+        ({"highway": "residential", "hgv": "no"}, False),
+        ({"highway": "residential", "maxweight": "7.5"}, False),
+        ({"highway": "residential", "maxweight": "10"}, True),  # equal to the truck: it fits
+        ({"highway": "residential", "maxweight": "7500 kg"}, False),
+        ({"highway": "residential", "maxweight": "none"}, True),
+        ({"highway": "residential", "maxweight:hgv": "5"}, False),
+        ({"highway": "residential", "maxheight": "3.2"}, False),
+        ({"highway": "residential", "maxheight": "3.5"}, True),
+        ({"highway": "residential", "maxheight": "11'"}, False),  # 3.35 m
+        ({"highway": "residential", "maxheight": "12'6\""}, True),  # 3.81 m
+        ({"highway": "residential", "maxheight": "default"}, True),
+        ({"highway": "residential", "maxheight": "4;3.2"}, False),  # every sign applies
+        ({"highway": "residential", "maxwidth": "2.2"}, False),
+        ({"highway": "residential", "maxwidth": "3"}, True),
+        ({"highway": "residential", "maxlength": "8"}, False),
+        ({"highway": "residential", "maxlength": "12"}, True),
+    ]
+    tags = _tags(*(c for c, _ in cases))
+    assert mode_ways(tags, "drive").tolist() == [kept for _, kept in cases]
+    # Motor tricycles collect along driveways, alleys, farm roads and under low bridges.
+    tricycle = mode_ways(tags, "tricycle")
+    assert tricycle[[1, 2, 4, 6, 7, 16, 21, 27]].all() and not tricycle[5]
+    # A smaller truck passes the weight, height, width and length signs.
+    for name, value in (("weight_t", 3.0), ("height_m", 2.0), ("width_m", 2.0), ("length_m", 6)):
+        monkeypatch.setattr(settings, f"truck_{name}", value)
+    small = mode_ways(tags, "drive")
+    assert small[16:].all() and not small[:16][[not k for _, k in cases[:16]]].any()

@@ -8,19 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from gxnet._errors import DownloadError
-from gxnet.osm import download
+from gxnet import settings
+from gxnet._errors import DiskFullError, DownloadError
 from gxnet.osm.download import download_extract
 
 NAME = "guangxi-latest.osm.pbf"
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The back-off waits the downloader asked for, instead of sleeping them."""
-    asked: list[float] = []
-    monkeypatch.setattr(download, "_sleep", asked.append)
-    return asked
 
 
 @pytest.fixture
@@ -131,3 +123,59 @@ def test_no_connection_says_where_to_put_a_file_by_hand(tmp_path, waits) -> None
     ):
         _get(f"http://127.0.0.1:{port}", tmp_path)
     assert len(waits) == 2 and _nothing_readable(tmp_path)
+
+
+def test_a_trickling_server_is_given_up_on_at_the_deadline_and_the_next_run_resumes(
+    osm_server, extract, tmp_path, monkeypatch
+) -> None:
+    osm_server.script[f"/{NAME}"] = ["trickle"]
+    osm_server.trickle_s = 0.05
+    monkeypatch.setattr(settings, "download_deadline_s", 0.5)
+    monkeypatch.setattr(settings, "download_min_rate_bps", 0.0)  # the deadline alone
+    part = tmp_path / f"{NAME}.part"
+    with pytest.raises(
+        DownloadError,
+        match=rf"gave up .*deadline of 0.5 s .*GXNET_DOWNLOAD_DEADLINE_S.*{part} keeps the "
+        r"\d+ bytes so far and the next run resumes",
+    ):
+        _get(osm_server.url, tmp_path)
+    kept = part.stat().st_size
+    assert 0 < kept < len(extract) and _nothing_readable(tmp_path)
+    assert extract.startswith(part.read_bytes())
+
+    monkeypatch.setattr(settings, "download_deadline_s", 3600.0)
+    assert _get(osm_server.url, tmp_path).read_bytes() == extract
+    assert [r for _, p, r in osm_server.requests if p == f"/{NAME}"][-1] == f"bytes={kept}-"
+
+
+def test_a_trickle_below_the_slowest_rate_fails_before_the_deadline(
+    osm_server, extract, tmp_path, monkeypatch
+) -> None:
+    osm_server.script[f"/{NAME}"] = ["trickle"]
+    osm_server.trickle_s = 0.05  # about 20 bytes a second
+    monkeypatch.setattr(settings, "download_min_rate_bps", 1000.0)
+    monkeypatch.setattr(settings, "download_rate_window_s", 0.3)
+    with pytest.raises(
+        DownloadError,
+        match=r"sent \d+ bytes in \d+ s, slower than the slowest rate accepted, 1000 bytes/s "
+        r"\(settings.download_min_rate_bps, GXNET_DOWNLOAD_MIN_RATE_BPS\).*resumes",
+    ):
+        _get(osm_server.url, tmp_path)
+    assert (tmp_path / f"{NAME}.part").stat().st_size > 0 and _nothing_readable(tmp_path)
+
+
+def test_no_retry_waits_past_the_deadline(osm_server, extract, tmp_path, monkeypatch, waits):
+    osm_server.script[f"/{NAME}.md5"] = [503]
+    monkeypatch.setattr(settings, "download_deadline_s", 5.0)
+    with pytest.raises(DownloadError, match=r"1 attempt, no time for another before the 5 s"):
+        download_extract(f"{osm_server.url}/{NAME}", dest_dir=tmp_path, backoff_s=60, retries=3)
+    assert waits == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_disk_names_the_part_file(osm_server, extract, tmp_path) -> None:
+    # /dev/full accepts no byte: every write fails with ENOSPC, as on a full disk.
+    (tmp_path / f"{NAME}.part").symlink_to("/dev/full")
+    with pytest.raises(DiskFullError, match=rf"cannot write {tmp_path / NAME}.part: the disk is"):
+        _get(osm_server.url, tmp_path)
+    assert _nothing_readable(tmp_path)

@@ -12,6 +12,7 @@ import pytest
 from osmnx.distance import great_circle
 from shapely.geometry import Point, box
 
+from gxnet import settings
 from gxnet._errors import EmptyNetworkError, OsmFileError
 from gxnet.osm import speeds
 from gxnet.osm.build import buffer_polygon
@@ -37,7 +38,7 @@ def _edges(net) -> set[tuple[int, int]]:
 
 @pytest.mark.parametrize(
     ("mode", "nodes", "edges", "dropped_nodes", "dropped_edges"),
-    [("walk", 4666, 11102, 173, 260), ("drive", 1487, 2282, 228, 309)],
+    [("walk", 4666, 11102, 173, 260), ("drive", 1385, 2101, 221, 288)],
 )
 def test_real_extract_gives_known_counts(
     networks, mode, nodes, edges, dropped_nodes, dropped_edges
@@ -61,6 +62,90 @@ def test_only_the_largest_strongly_connected_component_is_kept(networks, mode) -
     net = networks[mode]
     assert nx.is_strongly_connected(nx.DiGraph(net.to_networkx()))
     assert net.meta["components"] > 1 and net.meta["dropped_nodes"] > 0
+
+
+def _barred_for_trucks(tags: dict[str, str]) -> bool:
+    """Whether the documented rule (docs/osm.md) bars the truck from a way with these tags;
+    restated here for the plain numbers the Helsinki extract uses."""
+    limits = {"maxweight": 10.0, "maxheight": 3.5, "maxwidth": 2.5, "maxlength": 9.0}
+    if tags.get("service") in {"parking_aisle", "driveway", "drive-through", "alley"}:
+        return True
+    for key, truck in limits.items():
+        try:
+            if float(tags.get(key, "inf")) < truck:
+                return True
+        except ValueError:
+            pass
+    return False
+
+
+def test_trucks_keep_off_driveways_parking_aisles_and_signed_roads(helsinki_pbf, networks):
+    barred, service = set(), set()
+    ways = osmium.FileProcessor(str(helsinki_pbf), osmium.osm.WAY)
+    for way in ways.with_filter(osmium.filter.KeyFilter("highway")):
+        tags = dict(way.tags)
+        refs = [n.ref for n in way.nodes]
+        pairs = set(zip(refs[:-1], refs[1:], strict=True))
+        pairs |= {(b, a) for a, b in pairs}
+        if _barred_for_trucks(tags):
+            barred |= pairs
+        if tags.get("service") in {"parking_aisle", "driveway"}:
+            service |= pairs
+    drive, tricycle = _edges(networks["drive"]), _edges(networks["tricycle"])
+    assert len(barred) > 100
+    assert not drive & barred
+    # Motor tricycles still collect along the parking aisles and driveways.
+    assert len(tricycle & service) > 20
+    # A light van (3 t, 2 m high, 2 m wide, 6 m long) also takes the signed roads.
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (("weight_t", 3), ("height_m", 2), ("width_m", 2), ("length_m", 6)):
+            patch.setattr(settings, f"truck_{name}", value)
+        van = _edges(read_network(helsinki_pbf, CITY, "drive", buffer_m=BUFFER_M))
+    assert drive < van and van & barred and not van & service
+
+
+def _write_osm(path: Path, ways: list[dict[str, str]]) -> None:
+    """A synthetic OSM file: a two-way residential street along nodes 1..n+1, and way k (tagged
+    ``ways[k]``) a detour from node k+1 through node 1001+k to node k+2."""
+    header = osmium.io.Header()
+    header.add_box(osmium.osm.Box(osmium.osm.Location(24.9, 60.1), osmium.osm.Location(25.1, 60.2)))
+    with osmium.SimpleWriter(str(path), header=header) as writer:
+        n = len(ways)
+        for k in range(1, n + 2):
+            writer.add_node(osmium.osm.mutable.Node(id=k, location=(24.95 + k * 1e-3, 60.15)))
+        for k in range(n):
+            location = (24.95 + (k + 1.5) * 1e-3, 60.1505)
+            writer.add_node(osmium.osm.mutable.Node(id=1001 + k, location=location))
+        main = {"highway": "residential"}
+        writer.add_way(osmium.osm.mutable.Way(id=1, nodes=list(range(1, n + 2)), tags=main))
+        for k, tags in enumerate(ways):
+            nodes = [k + 1, 1001 + k, k + 2]
+            writer.add_way(osmium.osm.mutable.Way(id=100 + k, nodes=nodes, tags=tags))
+
+
+def test_a_synthetic_file_shows_each_truck_rule(tmp_path) -> None:
+    cases = [
+        ({"highway": "service"}, True),
+        ({"highway": "service", "service": "parking_aisle"}, False),
+        ({"highway": "service", "service": "driveway", "access": "private"}, False),
+        ({"highway": "track", "access": "forestry"}, False),
+        ({"highway": "unclassified", "access": "agricultural"}, False),
+        ({"highway": "unclassified", "access": "delivery"}, True),
+        ({"highway": "tertiary", "maxweight": "5"}, False),
+        ({"highway": "tertiary", "maxweight": "30"}, True),
+        ({"highway": "tertiary", "maxheight": "2.9 m"}, False),
+        ({"highway": "tertiary", "maxwidth": "2.2"}, False),
+        ({"highway": "tertiary", "hgv": "no"}, False),
+        ({"highway": "tertiary", "hgv": "destination"}, True),
+    ]
+    pbf = tmp_path / "rules.osm.pbf"
+    _write_osm(pbf, [tags for tags, _ in cases])
+    area = box(24.94, 60.14, 24.97 + len(cases) * 1e-3, 60.16)
+    nets = read_networks(pbf, area, ("drive", "tricycle"), buffer_m=0)
+    kept = set(nets["drive"].node_id.tolist())
+    assert [1001 + k in kept for k in range(len(cases))] == [ok for _, ok in cases]
+    tricycle = set(nets["tricycle"].node_id.tolist())
+    assert {1002, 1004, 1005, 1007, 1009, 1010} <= tricycle and 1003 not in tricycle
 
 
 def test_lengths_are_great_circle_distances(networks) -> None:

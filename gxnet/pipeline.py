@@ -419,16 +419,9 @@ def resolve_plan(
         recorded = plan.provenance.get("inputs", {}).get("pbf", {}).get("path")
         pbf = recorded if recorded and Path(recorded).is_file() else None
     new_plan = optimize_city(
-        plan_area(plan),
-        sites=sites,
-        demand=demand,
-        config=config,
-        pbf=pbf,
-        crs=crs,
-        skip_bad_rows=skip_bad_rows,
-        previous=plan,
-        progress=progress,
-    )
+        plan_area(plan), sites=sites, demand=demand, config=config, pbf=pbf, crs=crs,
+        skip_bad_rows=skip_bad_rows, previous=plan, progress=progress,
+    )  # fmt: skip
     if "demand_townships" in plan.provenance:
         # The demand is the plan's: so are its township counts.
         new_plan.provenance.setdefault("demand_townships", plan.provenance["demand_townships"])

@@ -213,6 +213,10 @@ def as_error(exc: Failure) -> GxnetError:
 def exit_on(exc: Failure) -> NoReturn:
     """Print ``exc`` on stderr as gxnet's error line and exit with its code (see
     :func:`as_error`)."""
+    from gxnet._safe import printable_lines
+
     error = as_error(exc)
-    print(f"gxnet: error: {error}", file=sys.stderr)
+    # A message quotes file names and cells: each of its lines is printed without control
+    # characters.
+    print(f"gxnet: error: {printable_lines(str(error).splitlines())}", file=sys.stderr)
     sys.exit(error.exit_code)

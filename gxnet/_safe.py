@@ -18,8 +18,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a table is made safe: the error line needs none
+    import pandas as pd
 
 #: First characters that make a spreadsheet read a cell as a formula (or a DDE command).
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -40,6 +42,8 @@ def spreadsheet_cell(value: object) -> object:
 def spreadsheet_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells (and column names) are safe in a spreadsheet
     (see :func:`spreadsheet_cell`); numeric and boolean columns are left as they are."""
+    import pandas as pd
+
     out = frame.copy()
     for name in out.columns:
         column = out[name]

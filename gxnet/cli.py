@@ -276,7 +276,7 @@ def _warnings_as_lines() -> Iterator[None]:
 
     def show(message, category, *args, **kwargs) -> None:
         if issubclass(category, UserWarning):
-            click.echo(f"gxnet: warning: {message}", err=True)
+            click.echo(f"gxnet: warning: {_lines(str(message))}", err=True)
 
     with warnings.catch_warnings():
         warnings.simplefilter("default", UserWarning)

@@ -595,3 +595,12 @@ def test_a_tier_that_cannot_be_planned_is_refused_or_skipped_and_said(tmp_path, 
         }
     ]
     assert "B1" not in set(plan.sites["site_id"])
+
+
+def test_an_error_quoting_cells_prints_them_without_control_characters(tmp_path):
+    rows = [{**WANXIU_ROWS[0], "type": "\x1b[2J回收点\x07"}, WANXIU_ROWS[1]]
+    path = write_list(tmp_path, rows, "csv")
+    result = CliRunner().invoke(cli, ["optimize", "--city", "万秀区", "--sites", str(path)])
+    assert result.exit_code == 2
+    assert "unknown value ' [2J回收点 '" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr

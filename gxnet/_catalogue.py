@@ -39,6 +39,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "legend_unreached": ("无可达回收点", "No point within reach"),
     "legend_sites": ("站点", "Sites"),
+    "layer_changes": ("与上一版规划相比的变化", "Changes from the previous plan"),
+    "change": ("变化", "Change"),
+    "moved_from": ("迁自", "Moved from"),
+    "reason": ("原因", "Reason"),
+    "households_before": ("原服务户数", "Households served before"),
+    "households_after": ("现服务户数", "Households served now"),
     "north": ("北", "N"),
     "print_map": ("打印", "Print"),
     "straight_line": (
@@ -216,9 +222,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "written_map": ("地图：{path}", "map:  {path}"),
     "written_workbook": ("工作簿：{path}", "workbook: {path}"),
     "wrote": ("已写入 {path}", "wrote {path}"),
+    "written_diff": ("变化：{path}", "diff: {path}"),
     "diff_opened": ("新开站点：{n}", "sites opened: {n}"),
     "diff_closed": ("关闭站点：{n}", "sites closed: {n}"),
+    "diff_moved": ("迁移站点：{n}", "sites moved:  {n}"),
     "diff_kept": ("保留站点：{n}", "sites kept:   {n}"),
+    "diff_county": (
+        "{county}：覆盖户数 {change:+,.0f}",
+        "{county}: {change:+,.0f} households covered",
+    ),
     "diff_points": ("回收点：{before} -> {after}", "recycling points: {before} -> {after}"),
     "diff_centres": ("分拣中心：{before} -> {after}", "sorting centres:  {before} -> {after}"),
     "diff_coverage": (
@@ -277,10 +289,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_mobile": ("流动回收", "Mobile collection"),
     "col_change": ("变化", "Change"),
     "col_source": ("来源", "Source"),
-    "col_households_before": ("调整前覆盖户数", "Households covered before"),
-    "col_households_after": ("调整后覆盖户数", "Households covered after"),
-    "change_opened": ("新开", "opened"),
-    "change_closed": ("关闭", "closed"),
+    "col_households_before": ("原服务户数", "Households served before"),
+    "col_households_after": ("现服务户数", "Households served now"),
+    "col_moved_from": ("迁自", "Moved from"),
+    "col_moved_m": ("迁移距离（米）", "Moved (m)"),
+    "col_reason": ("原因", "Reason"),
+    "change_opened": ("新增", "opened"),
+    "change_closed": ("撤销", "closed"),
     "change_kept": ("保留", "kept"),
     "change_moved": ("迁移", "moved"),
     # --- Planning standards (label, and where the default comes from) ----------------------
@@ -529,9 +544,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "站点必须位于其边界内的城市（或县区）。",
         "City (or county) whose boundary the sites must be in.",
     ),
-    "help:sites_check:crs": (
+    "help:*:crs": (
         "站点表的坐标系（默认：根据道路判断，否则 gcj02）。",
-        "Coordinate system of the list (default: detected against the roads, else gcj02).",
+        "Coordinate system of the site list (default: detected against the roads, else gcj02).",
+    ),
+    "help:sites_check:area": (
+        "研究区域多边形文件，代替 --city。",
+        "A study-area polygon file in place of --city.",
+    ),
+    "help:*:township_minimum": (
+        "每个值得设点的乡镇至少一个回收点，其余列为流动回收（默认：开，或 [targets] "
+        "township_minimum）。",
+        "At least one point in every township where one pays, the rest listed for mobile "
+        "collection (default: on, or [targets] township_minimum).",
+    ),
+    "help:*:county_quota": (
+        "每个县区至少按户数标准配置回收点（默认：关，或 [targets] county_quota）。",
+        "Every county at least the points its households' standard asks (default: off, or "
+        "[targets] county_quota).",
+    ),
+    "help:resolve:change_penalty": (
+        "替换原规划站点时，新站点须多服务原站点户数的比例（默认 0.1；0：不优先保留）。",
+        "Share of its households a replacement must serve beyond a site of the old plan "
+        "(default 0.1; 0: no preference).",
     ),
     "help:sites_check:out": ("将可用站点写为 GeoJSON。", "Write the usable sites as GeoJSON."),
     "help:sites_check:strict": (
@@ -573,44 +608,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "含户数或人口的需求点或面（默认：人口普查）。",
         "Demand points or polygons with households or population (default: census).",
     ),
-    "help:optimize:points": (
+    "help:*:points": (
         "回收点数量（覆盖尽可能多的户数）。",
         "Number of recycling points (most households covered).",
     ),
-    "help:optimize:coverage": (
+    "help:*:coverage": (
         "需覆盖的户数比例（用最少的回收点）。",
         "Share of households to cover (fewest points).",
     ),
-    "help:optimize:walk_minutes": ("城镇步行标准（分钟）。", "Urban walking standard in minutes."),
-    "help:optimize:service_radius_m": (
+    "help:*:walk_minutes": ("城镇步行标准（分钟）。", "Urban walking standard in minutes."),
+    "help:*:service_radius_m": (
         "城镇沿道路的服务半径（米）。",
         "Urban service radius along roads, metres.",
     ),
-    "help:optimize:rural_minutes": ("乡村骑行标准（分钟）。", "Rural riding standard in minutes."),
-    "help:optimize:rural_service_radius_m": (
+    "help:*:rural_minutes": ("乡村骑行标准（分钟）。", "Rural riding standard in minutes."),
+    "help:*:rural_service_radius_m": (
         "乡村服务半径（米）。",
         "Rural service radius, metres.",
     ),
-    "help:optimize:truck_minutes": (
+    "help:*:truck_minutes": (
         "回收点至分拣中心的最长车程（分钟）。",
         "Longest drive from a point to its centre.",
     ),
-    "help:optimize:centres": ("分拣中心数量。", "Number of sorting centres."),
+    "help:*:centres": ("分拣中心数量。", "Number of sorting centres."),
     "help:optimize:household_size": (
         "户均人数，用于只有户数或只有人口的需求文件（默认 2.87，广西 2020 年普查）。",
         "Persons per household, for a demand file with only households or only population "
         "(default 2.87, Guangxi's 2020 census).",
     ),
-    "help:optimize:solver": ("混合整数规划求解器。", "MIP solver."),
-    "help:optimize:time_limit": ("求解时限（秒）。", "Solver time limit in seconds."),
-    "help:optimize:gap": ("求解器可停止的相对间隙。", "Relative gap at which the solver may stop."),
+    "help:*:solver": ("混合整数规划求解器。", "MIP solver."),
+    "help:*:time_limit_s": ("优化求解阶段的时限（秒）。", "Seconds for the model stage."),
+    "help:*:gap": ("求解器可停止的相对间隙。", "Relative gap at which the solver may stop."),
     "help:resolve": (
         "用新的站点表重新求解 PLAN，并列出变化（规划被替换）。",
         "Re-solve PLAN with a new site list and print what changed (the plan is replaced).",
     ),
     "help:resolve:sites": (
-        "新的站点表；原规划选中的站点作为已有站点保留。",
-        "The new site list; the plan's chosen sites stay as existing sites.",
+        "区县的新站点表：标为已有或必建的保留，未列出或标为排除的关闭。",
+        "The district's new site list: what it names existing or required stays open, what it "
+        "leaves out or marks excluded closes.",
     ),
     "help:map_": (
         "将已保存的规划 PLAN 绘制为交互式 HTML 地图。",
@@ -695,29 +731,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "err_unreadable": ("无法读取的{kind}文件：{detail}", "not a readable {kind_en} file: {detail}"),
     "err_rows_rejected": (
-        "{n} 行被拒绝：\n{lines}{more}\n请修改这些行，或加 --skip-bad-rows 用其余行规划"
+        "{n} 行无法用于规划：\n{lines}\n请修改这些行，或加 --skip-bad-rows 用其余行规划"
         "（`gxnet sites check` 报告整个表）",
-        "{n} rows rejected:\n{lines_en}{more_en}\nfix them, or run again with --skip-bad-rows to "
-        "plan with the other rows (`gxnet sites check` reports the whole list)",
+        "{n} rows cannot be planned:\n{lines_en}\nfix them, or run again with --skip-bad-rows "
+        "to plan with the other rows (`gxnet sites check` reports the whole list)",
+    ),
+    "err_no_usable_row": (
+        "没有可用的行（共读取 {n} 行）：\n{lines}\n请修改站点表（`gxnet sites check` 报告每一行）；"
+        "给出站点表时，gxnet 不会改用其他站点规划",
+        "no usable row ({n} rows read):\n{lines_en}\nfix the list (`gxnet sites check` reports "
+        "every row); gxnet never plans on other sites in place of a list given",
     ),
     "err_row_line": ("  第 {row} 行：{field}：{reason}", "  row {row}: {field}: {reason}"),
-    "err_rows_more": ("\n  ……另有 {n} 行", "\n  ... and {n} more"),
+    "err_rows_more": ("  ……另有 {n} 行", "  ... and {n} more"),
     "err_not_a_plan": (
         "不是已保存的规划（没有 plan.json）；请给出 `gxnet optimize` 写出的目录，如 plans/wuzhou",
         "not a saved plan (no plan.json); give a folder written by `gxnet optimize`, such as "
         "plans/wuzhou",
-    ),
-    "err_damaged_plan": (
-        "规划文件已损坏：{detail}；请重新运行 `gxnet optimize`",
-        "damaged plan file: {detail}; run `gxnet optimize` again",
-    ),
-    "err_plan_version": (
-        "不是 {version} 版或更早的 gxnet 规划",
-        "not a gxnet plan of version {version} or older",
-    ),
-    "err_plan_layer": (
-        "规划缺少图层文件；请重新运行 `gxnet optimize`",
-        "layer file missing from the plan; run `gxnet optimize` again",
     ),
     "err_no_solution": (
         "求解器没有找到方案（{status}）；请放宽目标（--coverage、--points、--centres）"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from gxnet._catalogue import language, word
+from gxnet._safe import printable_lines
 
 
 class GxnetError(Exception):
@@ -140,6 +141,20 @@ class SolverError(GxnetError):
     """The solver itself failed (not: the problem was infeasible)."""
 
 
+class PlanBusyError(OutputError):
+    """A plan folder that another gxnet run is writing; the message names that run."""
+
+
+class Stopped(GxnetError):
+    """A run stopped by a signal (SIGINT, SIGTERM) while it held a plan folder; the exit
+    code is the shell's for that signal (128 + its number)."""
+
+    def __init__(self, message: str, signum: int) -> None:
+        super().__init__(message)
+        self.signum = signum
+        self.exit_code = 128 + int(signum)
+
+
 class UnknownCoordinateSystemError(UserInputError):
     """A coordinate system gxnet cannot convert (not WGS-84, GCJ-02 or BD-09 lon/lat)."""
 
@@ -260,7 +275,10 @@ def exit_on(exc: Failure) -> NoReturn:
     its code (see :func:`as_error`)."""
     error = as_error(exc)
     lang = language()
-    print(error_line(error.localized(lang), lang), file=sys.stderr)
+    # A message quotes file names and cells: each of its lines is printed without control
+    # characters.
+    lines = printable_lines(error.localized(lang).splitlines())
+    print(error_line(lines, lang), file=sys.stderr)
     sys.exit(error.exit_code)
 
 

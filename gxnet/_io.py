@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-
-import pandas as pd
 
 from gxnet._errors import write_error
 
@@ -81,28 +78,3 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
 def write_text_atomic(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically and return the path."""
     return write_bytes_atomic(path, text.encode(encoding))
-
-
-#: First characters that make a spreadsheet read a cell as a formula (or, for tab and carriage
-#: return, hide one after them).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def spreadsheet_text(values: pd.Series) -> pd.Series:
-    """Text cells safe to open in a spreadsheet: control characters removed and a cell that a
-    spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+1+1``, ``@SUM(...)``) kept as
-    text by a leading apostrophe. Numbers and empty cells are left as they are."""
-    is_text = values.map(lambda v: isinstance(v, str))
-    if not is_text.any():
-        return values
-    text = values[is_text].str.replace(_CONTROL, "", regex=True)
-    text = text.where(~text.str.startswith(FORMULA_STARTS), "'" + text)
-    return values.where(~is_text, text)
-
-
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text column made safe by :func:`spreadsheet_text`."""
-    return frame.apply(
-        lambda column: spreadsheet_text(column) if column.dtype == object else column
-    )

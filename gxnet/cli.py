@@ -28,13 +28,16 @@ import pandas as pd
 from gxnet import __version__, pipeline, regions, settings
 from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, error_line, exit_on
 from gxnet._messages import LANGUAGES, display_width, has, language, set_language, text
+from gxnet._safe import printable, printable_lines
 from gxnet.config import load_config
 from gxnet.osm import fetch as osm_fetch
 from gxnet.osm.network import MODES
 from gxnet.osm.pbf import DEFAULT_BUFFER_M
-from gxnet.plan import Plan
+from gxnet.outputs import OutputUnit, load_plan
+from gxnet.plan import Plan, PlanDiff
 from gxnet.progress import Progress
-from gxnet.sites import SITE_CRS, cached_networks, read_sites, road_reference, write_template
+from gxnet.sites import SITE_CRS, read_site_list, write_template
+from gxnet.study_area import study_area
 
 
 def _help(command: click.Command, param: str | None = None) -> str | None:
@@ -237,9 +240,20 @@ def cities(city: str | None, fmt: str) -> None:
 @click.option("--area", type=click.Path(path_type=Path))
 @click.option("--name")
 @click.option("--pbf", type=click.Path(path_type=Path))
-@click.option("--source", type=click.Choice(osm_fetch.SOURCES), default="auto", show_default=True)
-@click.option("--modes", default=",".join(MODES), show_default=True)
-@click.option("--buffer", "buffer_m", type=float, default=DEFAULT_BUFFER_M, show_default=True)
+@click.option(
+    "--source",
+    type=click.Choice(osm_fetch.SOURCES),
+    default="auto",
+    show_default=True,
+)
+@click.option(
+    "--modes",
+    default=",".join(MODES),
+    show_default=True,
+)
+@click.option(
+    "--buffer", "buffer_m", type=float, default=DEFAULT_BUFFER_M, show_default=True,
+)  # fmt: skip
 @click.option("--refresh", is_flag=True)
 def fetch(
     city: str | None,
@@ -252,7 +266,11 @@ def fetch(
     buffer_m: float,
     refresh: bool,
 ) -> None:
-    """Build and cache the road networks of a city or study area (help: the catalogue)."""
+    """Build and cache the walk, drive and tricycle road networks of a city from OpenStreetMap.
+
+    A study area (--area FILE --name N) is cached under N and found again by its outline:
+    `gxnet optimize --area FILE` then plans on these networks without --pbf.
+    """
     if sum(x is not None and x is not False for x in (city, all_cities or None, area)) != 1:
         raise UserInputError(key="err_fetch_targets")
     if area is not None and not name:
@@ -271,7 +289,6 @@ def fetch(
             }
             stop = "" if str(exc).endswith((".", "?")) else "."
             raise UnknownRegionError(
-                f"{exc}{stop} {hint['en']}",
                 key="err_then",
                 first=exc.localized("zh"),
                 then=hint["zh"],
@@ -297,39 +314,60 @@ def fetch(
             )
 
 
+# Options more than one verb takes.
+
+_CRS = click.option(
+    "--crs", type=click.Choice(SITE_CRS),
+)  # fmt: skip
+_CONFIG = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+)  # fmt: skip
+
+
 # Site lists: check and template.
 
 
 @cli.group()
 def sites() -> None:
-    """Check site lists and write a template (help: the catalogue)."""
+    """Check planners' site lists and write a template to fill in."""
 
 
 @sites.command("check")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--city", required=True)
-@click.option("--crs", type=click.Choice(SITE_CRS))
+@click.option("--city")
+@click.option(
+    "--area", type=click.Path(dir_okay=False, path_type=Path),
+)  # fmt: skip
+@_CRS
 @click.option("--out", type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True)
-def sites_check(file: Path, city: str, crs: str | None, out: Path | None, strict: bool) -> None:
-    """Read and check a site list (help: the catalogue)."""
-    region = regions.get_region(city)
+def sites_check(
+    file: Path, city: str | None, area: Path | None, crs: str | None, out: Path | None, strict: bool
+) -> None:
+    """Read and check the site list FILE as optimize and resolve read it: report every row
+    kept, fixed or rejected (exit code 2 when no row is usable)."""
+    place = study_area(_one_place(city, area))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        site_list = read_sites(
-            file, crs=crs, boundary=region.boundary, reference=road_reference(region.slug)
-        )
+        site_list = read_site_list(file, boundary=place.boundary, slug=place.cache_name, crs=crs)
     for w in caught:
         if "see SiteList.report" not in str(w.message):
             _warn(str(w.message))
-    networks = cached_networks(region.slug)
-    if networks:
-        site_list = site_list.snap(networks)
-    click.echo(site_list.format_report())
+    click.echo(printable_lines(site_list.format_report().splitlines()))
+    unplannable = site_list.unplannable()
+    for r in unplannable.itertuples(index=False):
+        click.echo(printable(f"  row {r.row} [{r.site_id}] not plannable {r.field}: {r.reason}"))
     if out is not None:
         click.echo(text("wrote", path=site_list.write_geojson(out)))
+    site_list.accept(skip_bad_rows=True)  # no usable row: exit code 2
     if strict and site_list.counts()["rejected"]:
         sys.exit(2)
+
+
+def _one_place(city: str | None, area: Path | None) -> str | Path:
+    if (city is None) == (area is None):
+        raise UserInputError(key="err_city_or_area")
+    return city if city is not None else area
 
 
 @sites.command("template")
@@ -339,7 +377,7 @@ def sites_check(file: Path, city: str, crs: str | None, out: Path | None, strict
 )
 @click.option("--out", type=click.Path(path_type=Path))
 def sites_template(lang: str, fmt: str, out: Path | None) -> None:
-    """Write an example site list (help: the catalogue)."""
+    """Write an example site list with the columns gxnet reads, to fill in."""
     path = write_template((out or Path("site-list-template")).with_suffix(f".{fmt}"), lang=lang)
     click.echo(text("wrote", path=path))
 
@@ -348,11 +386,11 @@ def sites_template(lang: str, fmt: str, out: Path | None) -> None:
 
 
 def _warn(message: str) -> None:
+    """A warning line on stderr, in the console's language, without control characters."""
     lang = language()
     label = text("warning", lang)
-    click.echo(
-        f"gxnet：{label}：{message}" if lang == "zh" else f"gxnet: {label}: {message}", err=True
-    )
+    head = f"gxnet：{label}：" if lang == "zh" else f"gxnet: {label}: "
+    click.echo(head + _lines(message), err=True)
 
 
 @contextlib.contextmanager
@@ -374,112 +412,162 @@ _BASEMAP = click.option("--basemap", type=click.Choice(["amap", "osm", "tianditu
 _LANG = _lang_option()
 _PBF = click.option("--pbf", type=click.Path(dir_okay=False, path_type=Path))
 _SKIP = click.option("--skip-bad-rows", is_flag=True)
-_OUT = click.option("--out", type=click.Path(file_okay=False, path_type=Path))
-_CONFIG = click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path))
+#: The targets, standards and solver options that optimize and resolve share: the option's
+#: declarations and settings. ``--time-limit`` fills ``time_limit_s`` of
+#: :meth:`gxnet.config.Config.with_options`.
+_PLANNING: tuple[tuple[tuple[str, ...], dict], ...] = (
+    (("--points",), {"type": int}),
+    (("--coverage",), {"type": float}),
+    (("--walk-minutes",), {"type": float}),
+    (("--service-radius-m",), {"type": float}),
+    (("--rural-minutes",), {"type": float}),
+    (("--rural-service-radius-m",), {"type": float}),
+    (("--truck-minutes",), {"type": float}),
+    (("--centres",), {"type": int}),
+    (
+        ("--township-minimum/--no-township-minimum",),
+        {
+            "default": None,
+        },
+    ),
+    (
+        ("--county-quota/--no-county-quota",),
+        {
+            "default": None,
+        },
+    ),
+    (("--solver",), {"type": click.Choice(["highs", "cbc"])}),
+    (("--time-limit", "time_limit_s"), {"type": float}),
+    (("--gap",), {"type": float}),
+)
 
 
-def _written(plan: Plan, folder: Path, html: Path) -> None:
-    """The plan's summary and where its files went."""
-    click.echo(plan.summary(language()))
-    click.echo(text("written_plan", path=folder))
-    click.echo(text("written_workbook", path=folder / "plan.xlsx"))
-    click.echo(text("written_map", path=html))
+def _planning_options(command):
+    """Add the shared planning options (:data:`_PLANNING`) to a verb."""
+    for declarations, settings_ in reversed(_PLANNING):
+        command = click.option(*declarations, **settings_)(command)
+    return command
+
+
+_OUT = click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path),
+)  # fmt: skip
 
 
 @cli.command()
 @click.option("--city")
-@click.option("--area", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--sites", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--name", "osm_name")
-@click.option("--demand", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--area", type=click.Path(dir_okay=False, path_type=Path),
+)  # fmt: skip
+@click.option(
+    "--sites",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@_CRS
+@click.option(
+    "--name", "osm_name",
+)  # fmt: skip
+@click.option(
+    "--demand",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
 @_PBF
-@click.option("--points", type=int)
-@click.option("--coverage", type=float)
-@click.option("--walk-minutes", type=float)
-@click.option("--service-radius-m", type=float)
-@click.option("--rural-minutes", type=float)
-@click.option("--rural-service-radius-m", type=float)
-@click.option("--truck-minutes", type=float)
-@click.option("--centres", type=int)
-@click.option("--township-minimum/--no-township-minimum", default=None)
-@click.option("--county-quota/--no-county-quota", default=None)
-@click.option("--household-size", type=float)
-@click.option("--solver", type=click.Choice(["highs", "cbc"]))
-@click.option("--time-limit", type=float)
-@click.option("--gap", type=float)
+@_planning_options
+@click.option(
+    "--household-size", type=float,
+)  # fmt: skip
 @_OUT
 @_BASEMAP
 @_LANG
 @_SKIP
 @_CONFIG
 def optimize(
-    city, area, sites, demand, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
+    city, area, sites, crs, demand, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
 ) -> None:
-    """Plan recycling points and sorting centres (help: the catalogue)."""
-    if (city is None) == (area is None):
-        raise UserInputError(key="err_city_or_area")
+    """Plan recycling points and sorting centres for a city or a study area."""
+    place = study_area(_one_place(city, area))
     osm_name = options.pop("osm_name")
-    config = load_config(config_file).with_options(
-        time_limit_s=options.pop("time_limit"), **options
-    )
+    config = load_config(config_file).with_options(**options)
+    unit = OutputUnit.of(place.slug, out)
+    reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
     progress = Progress(language())
-    with _warnings_as_lines():
+    with unit.hold(progress.write), _warnings_as_lines():
         plan = pipeline.optimize_city(
-            city or area,
-            sites=sites,
-            demand=demand,
-            config=config,
-            pbf=pbf,
-            skip_bad_rows=skip_bad_rows,
-            progress=progress,
-            osm_name=osm_name,
+            place, demand=demand, config=config, progress=progress, osm_name=osm_name, **reading
         )
-        folder, html = pipeline.save_outputs(
-            plan, out, basemap=basemap, lang=lang, progress=progress
-        )
-    _written(plan, folder, html)
+        with progress.stage("outputs"):
+            unit.replace(plan, basemap=basemap, lang=lang)
+    _written(plan, unit)
+
+
+def _written(plan: Plan, unit: OutputUnit) -> None:
+    """The plan's summary and where its files went, in the console's language."""
+    click.echo(_lines(plan.summary(language())))
+    click.echo(text("written_plan", path=unit.folder))
+    click.echo(text("written_workbook", path=unit.folder / "plan.xlsx"))
+    click.echo(text("written_map", path=unit.html))
+
+
+def _lines(text: str) -> str:
+    """Text for the terminal: each line without control characters."""
+    return printable_lines(text.splitlines())
 
 
 @cli.command()
 @click.argument("plan_dir", metavar="PLAN", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--sites", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--sites",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+)
+@_CRS
 @_PBF
+@_planning_options
+@click.option(
+    "--change-penalty", type=float,
+)  # fmt: skip
 @_OUT
 @_BASEMAP
 @_LANG
 @_SKIP
-def resolve(plan_dir, sites, pbf, out, basemap, lang, skip_bad_rows) -> None:
-    """Re-solve a plan with a new site list (help: the catalogue)."""
-    old = Plan.load(plan_dir)
+@_CONFIG
+def resolve(
+    plan_dir, sites, crs, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
+) -> None:
+    """Re-solve PLAN with a new site list and print what changed (the plan is replaced)."""
+    old = load_plan(plan_dir)
+    unit = OutputUnit.of(old.slug, out) if out else OutputUnit.of_folder(plan_dir)
+    reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
     progress = Progress(language())
-    with _warnings_as_lines():
-        new = pipeline.resolve_plan(
-            old, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=progress
-        )
-        folder, html = pipeline.save_outputs(
-            new,
-            out,
-            plan_dir=None if out else plan_dir,
-            basemap=basemap,
-            lang=lang,
-            progress=progress,
-            diff=pipeline.diff_table(old, new),
-        )
-    click.echo(old.diff(new).describe(language()))
-    _written(new, folder, html)
+    with unit.hold(progress.write), _warnings_as_lines():
+        config = pipeline.resolve_config(old, config_file, **options)
+        new = pipeline.resolve_plan(old, config=config, progress=progress, **reading)
+        with progress.stage("outputs"):
+            unit.replace(new, basemap=basemap, lang=lang)
+    click.echo(PlanDiff.of(new).describe(language()))
+    _written(new, unit)
+    click.echo(text("written_diff", path=unit.folder / "diff.csv"))
 
 
 @cli.command("map")
 @click.argument("plan_dir", metavar="PLAN", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
 @_BASEMAP
 @_LANG
 def map_(plan_dir, out, basemap, lang) -> None:
-    """Draw a saved plan as a map (help: the catalogue)."""
+    """Draw a saved PLAN as an interactive HTML map (by default its own map, replaced)."""
     from gxnet.maps import save_map
 
-    plan = Plan.load(plan_dir)
-    click.echo(save_map(plan, out or pipeline.output_paths(plan)[1], basemap=basemap, lang=lang))
+    if out is not None:
+        click.echo(save_map(load_plan(plan_dir), out, basemap=basemap, lang=lang))
+        return
+    unit = OutputUnit.of_folder(plan_dir)
+    with unit.hold(Progress(language()).write):
+        unit.replace_map(Plan.load(plan_dir), basemap=basemap, lang=lang)
+    click.echo(unit.html)
 
 
 @cli.command()
@@ -491,28 +579,32 @@ def map_(plan_dir, out, basemap, lang) -> None:
     default="markdown",
     show_default=True,
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
 @_LANG
 def report(plan_dir, fmt, out, lang) -> None:
-    """The report of a saved plan (help: the catalogue)."""
+    """Per-county table of a saved PLAN: households, points, coverage, times."""
     from gxnet.document import render_report, write_report
 
-    plan = Plan.load(plan_dir)
+    plan = load_plan(plan_dir)
     if fmt == "pdf" and out is None:
         out = Path(plan_dir) / "report.pdf"
     if out is None:
-        click.echo(render_report(plan, fmt=fmt, lang=lang))
+        text = render_report(plan, fmt=fmt, lang=lang)
+        click.echo(_lines(text) if fmt == "markdown" else text)
     else:
         click.echo(write_report(plan, out, fmt=fmt, lang=lang))
 
 
 @cli.group()
 def config() -> None:
-    """Planning standards and targets (help: the catalogue)."""
+    """Planning standards and targets (gxnet.toml)."""
 
 
 @config.command("show")
 @_CONFIG
 def config_show(config_file) -> None:
-    """Print the effective standards as a gxnet.toml (help: the catalogue)."""
+    """Print the effective standards as a gxnet.toml."""
     click.echo(load_config(config_file).to_toml())

@@ -18,7 +18,6 @@ spans. Every text from the plan is escaped.
 from __future__ import annotations
 
 import base64
-import html
 import math
 import os
 from pathlib import Path
@@ -29,6 +28,7 @@ import pandas as pd
 from gxnet._errors import GxnetError, UserInputError
 from gxnet._io import write_bytes_atomic, write_text_atomic
 from gxnet._messages import messages, text, unknown_choice
+from gxnet._safe import html_text, printable
 from gxnet.attributions import attribution_lines
 from gxnet.plan import Plan
 from gxnet.plan_tables import (
@@ -81,7 +81,7 @@ figure img { width: 100%; }
 def render_html(plan: Plan, *, lang: str = "zh") -> str:
     """The printable report of ``plan`` as one self-contained HTML document in ``lang``."""
     words = messages(lang)
-    esc = html.escape
+    esc = _esc
     title = plan_title(plan, lang)
     created = (plan.provenance or {}).get("created_utc", "")
     warning = straight_line_warning(plan, words)
@@ -180,13 +180,18 @@ def caveats(plan: Plan, lang: str) -> list[str]:
     return notes
 
 
+def _esc(value: object) -> str:
+    """Text from the plan for the page: escaped, without control characters."""
+    return html_text(printable(value))
+
+
 def _is_input(label: str, words: dict[str, str]) -> bool:
     prefixes = (words["input_file"].split("{")[0], words["input_sha256"].split("{")[0])
     return label.startswith(prefixes)
 
 
 def _pairs(rows: list[tuple[str, Any]], css: str) -> str:
-    esc = html.escape
+    esc = _esc
     body = "".join(
         f"<tr><th>{esc(str(label))}</th><td>{esc(_cell(value, 'int'))}</td></tr>"
         for label, value in rows
@@ -201,7 +206,7 @@ def _table(table: pd.DataFrame, lang: str) -> str:
 
 
 def _grid(frame: pd.DataFrame, kinds: list[str] | None = None) -> str:
-    esc = html.escape
+    esc = _esc
     kinds = kinds or ["text"] * frame.shape[1]
     head = "".join(f"<th>{esc(str(c))}</th>" for c in frame.columns)
     rows = []

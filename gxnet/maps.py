@@ -25,7 +25,6 @@ sit in the corners; the print stylesheet hides the controls a sheet of paper can
 from __future__ import annotations
 
 import base64
-import html
 import importlib.util
 import json
 import os
@@ -47,6 +46,7 @@ from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, UserInputError
 from gxnet._io import write_text_atomic
 from gxnet._messages import messages, unknown_choice
+from gxnet._safe import html_text
 from gxnet.attributions import attribution_lines
 from gxnet.plan import Plan
 from gxnet.report import (
@@ -95,6 +95,12 @@ SITE_STYLES: dict[str, dict[str, Any]] = {
     "centre": {"radius": 9, "color": "#ffffff", "weight": 2, "fillColor": "#000000",
                "fillOpacity": 1},
 }  # fmt: skip
+#: Symbol and colour of each kind of change of a re-solve (the "changes" layer).
+CHANGE_STYLES: dict[str, dict[str, str]] = {
+    "opened": {"symbol": "+", "colour": "#1a9850"},
+    "closed": {"symbol": "×", "colour": "#d73027"},
+    "moved": {"symbol": "→", "colour": "#e66101"},
+}
 #: Decimals kept of each coordinate: 1e-5 degrees is about 1 m, finer than any input.
 COORD_DECIMALS = 5
 #: County boundaries are simplified to this tolerance (degrees, about 20 m) for file size.
@@ -447,6 +453,33 @@ class _PlanLayer(Layer):
         self.build = build if show else f"gx.lazy(function () {{ return {build}; }})"
 
 
+def _changes_table(plan: Plan, basemap: str) -> str:
+    """A re-solve's changes (opened, closed, moved), each at its site; a move as the line from
+    the old site to the new one."""
+    changes = plan.changes
+    changes = changes[changes["change"] != "kept"].reset_index(drop=True)
+    moved = (changes["change"] == "moved").to_numpy()
+    geometry = np.asarray(changes.geometry.values, dtype=object).copy()
+    if moved.any():
+        start = np.column_stack([changes["from_lon"][moved], changes["from_lat"][moved]])
+        end = np.column_stack([shapely.get_x(geometry[moved]), shapely.get_y(geometry[moved])])
+        geometry[moved] = shapely.linestrings(np.stack([start, end], axis=1))
+    props = pd.DataFrame(
+        {
+            "i": changes["site_id"],
+            "n": changes["name"],
+            "c": changes["change"],
+            "r": changes["reason"],
+            "f": changes["moved_from"],
+            "m": changes["moved_m"],
+            "hb": changes["households_before"],
+            "ha": changes["households_after"],
+        }
+    )
+    shapes = gpd.GeoSeries(geometry, crs="EPSG:4326")
+    return _table(_in_basemap_crs(shapes, basemap), props)
+
+
 def walk_class_labels() -> list[str]:
     """The legend's label of each walk-time class (minutes): ``0–5``, ..., ``≥ 30``."""
     lows = (0.0, *WALK_BINS_MIN)
@@ -454,8 +487,10 @@ def walk_class_labels() -> list[str]:
     return [*labels, f"≥ {WALK_BINS_MIN[-1]:g}"]
 
 
-def _legend_html(text: dict[str, str]) -> str:
-    """The legend: walk-time classes, unreached and uncovered demand, and the site symbols."""
+def _legend_html(text: dict[str, str], changes: bool = False) -> str:
+    """The legend: walk-time classes, unreached and uncovered demand, the site symbols and,
+    for a re-solve, the symbols of its changes. Every text is escaped."""
+    text = {key: html_text(value) for key, value in text.items()}
     labels = walk_class_labels()
     rows = [f"<h4>{text['legend_walk']}</h4>"]
     rows += [
@@ -484,13 +519,23 @@ def _legend_html(text: dict[str, str]) -> str:
             f'<div><i class="gx-dot" style="background:{style["fillColor"]};'
             f'border:2px solid {style["color"]}"></i>{text[key]}</div>'
         )
+    if changes:
+        # One row: the legend already reaches up to the layer control on a laptop screen.
+        marks = "".join(
+            f'<span class="gx-change-mark" style="background:{style["colour"]}">'
+            f"{style['symbol']}</span>{text['change_' + change]} "
+            for change, style in CHANGE_STYLES.items()
+        )
+        rows.append(f"<h4>{text['layer_changes']}</h4><div>{marks}</div>")
     return "".join(rows)
 
 
 def _header_html(title: str, warning: str | None, info: str = "") -> str:
-    banner = f'<div class="gx-banner">{warning}</div>' if warning else ""
-    line = f'<div class="gx-info">{html.escape(info)}</div>' if info else ""
-    return f'<div class="gx-header"><div class="gx-title">{title}</div>{line}{banner}</div>'
+    """The title, a line of information and the straight-line banner, escaped."""
+    banner = f'<div class="gx-banner">{html_text(warning)}</div>' if warning else ""
+    line = f'<div class="gx-info">{html_text(info)}</div>' if info else ""
+    title = f'<div class="gx-title">{html_text(title)}</div>'
+    return f'<div class="gx-header">{title}{line}{banner}</div>'
 
 
 def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
@@ -572,7 +617,7 @@ def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> fol
     fmap.default_css = []
     figure = fmap.get_root()
     title = plan_title(plan, lang)
-    figure.title = title
+    figure.title = html_text(title)
     # An empty icon: else the browser asks the server (or the disk) for /favicon.ico.
     figure.header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
     figure.header.add_child(Element(f"<style>{leaflet_css}</style>"), name="leaflet_css")
@@ -587,11 +632,13 @@ def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> fol
     # Fit before any layer is drawn: a later fit would project every shape a second time.
     fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]], padding=(20, 20))
     site_data, site_order = _site_table(plan, basemap)
+    has_changes = plan.changes is not None and (plan.changes["change"] != "kept").any()
+    changes = f',"changes":{_changes_table(plan, basemap)}' if has_changes else ""
     tables = (
         f'{{"sites":{site_data},"demand":{_demand_table(plan, site_order, basemap)},'
         f'"links":{_link_table(plan, basemap)},"counties":{_county_table(plan, basemap, lang)},'
         f'"labels":{_label_table(plan, basemap, lang)},'
-        f'"townships":{_township_table(plan, basemap, lang, text)}}}'
+        f'"townships":{_township_table(plan, basemap, lang, text)}{changes}}}'
     )
     figure.html.add_child(
         Element(f'<script type="application/json" id="{DATA_ELEMENT_ID}">{tables}</script>'),
@@ -609,6 +656,7 @@ def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> fol
         "site_order": list(SITE_STYLES),
         "point_tier": Tier.RECYCLING_POINT,
         "label_margin": LABEL_MARGIN_PX,
+        "changes": CHANGE_STYLES,
         "mobile": MOBILE_STYLE,
         "credits": attribution_lines(plan_sources(plan)),
     }
@@ -631,12 +679,14 @@ def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> fol
         ("layer_existing", sites("existing"), True),
         ("layer_new", sites("new"), True),
         ("layer_centres", sites("centre"), True),
-    )
+    ) + ((("layer_changes", "gx.changes()", True),) if has_changes else ())
     for key, build, show in layers:
-        fmap.add_child(_PlanLayer(text[key], build, show=show))
-    fmap.add_child(_PlanLayer(text["layer_labels"], "gx.labels()", show=True))
+        # Leaflet's layer control shows a layer's name as HTML.
+        fmap.add_child(_PlanLayer(html_text(text[key]), build, show=show))
+    fmap.add_child(_PlanLayer(html_text(text["layer_labels"]), "gx.labels()", show=True))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.add_child(_Script(f"gx.legend({name}, {_script_json(_legend_html(text))});\n"))
+    legend = _legend_html(text, changes=has_changes)
+    fmap.add_child(_Script(f"gx.legend({name}, {_script_json(legend)});\n"))
     fmap.add_child(_Script(f"gx.furniture({name});\n"))
     return fmap
 

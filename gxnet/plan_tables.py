@@ -46,6 +46,7 @@ KINDS: dict[str, str] = {
     "col_covered_households": "int",
     "col_households_before": "int",
     "col_households_after": "int",
+    "col_moved_m": "int",
     "col_centres": "int",
     "col_adcode": "code",
     "col_township_code": "code",
@@ -258,32 +259,28 @@ def township_rows(plan: Plan, lang: str) -> pd.DataFrame:
     )
 
 
-def diff_rows(diff: pd.DataFrame | None, lang: str) -> pd.DataFrame | None:
-    """The sites a re-solve opened, closed, kept or moved, with headers for ``lang``; None for
-    a plan that is no re-solve.
-
-    ``diff`` has ``site_id, name, tier, change`` (``opened`` | ``closed`` | ``kept`` |
-    ``moved``), and may have ``county``, ``township``, ``lon``, ``lat``.
-    """
-    if diff is None:
+def diff_rows(plan: Plan, lang: str) -> pd.DataFrame | None:
+    """The sites a re-solve opened, closed, moved or kept (the plan's ``changes``), with the
+    reason of each closing and move and the households served before and after; None for a
+    plan that is no re-solve."""
+    changes = plan.changes
+    if changes is None:
         return None
     words = messages(lang)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "col_change": diff["change"].map(lambda c: words.get(f"change_{c}", c)),
-            "col_site_id": diff["site_id"].astype(str),
-            "col_name": diff["name"].fillna("").astype(str),
-            "col_tier": diff["tier"].map(lambda t: words.get(f"tier_{t}", str(t))),
+            "col_change": changes["change"].map(lambda c: words.get(f"change_{c}", c)),
+            "col_site_id": changes["site_id"].astype(str),
+            "col_name": changes["name"].fillna("").astype(str),
+            "col_tier": changes["tier"].map(lambda t: words.get(f"tier_{t}", str(t))),
+            "col_moved_from": changes["moved_from"].fillna("").astype(str),
+            "col_moved_m": changes["moved_m"].astype(float).round(0),
+            "col_reason": changes["reason"].fillna("").astype(str),
+            "col_households_before": changes["households_before"].astype(float).round(0),
+            "col_households_after": changes["households_after"].astype(float).round(0),
+            **_coordinates(changes.geometry),
         }
     )
-    for key, column in (("col_county", "county"), ("col_township", "township")):
-        if column in diff.columns:
-            out[key] = diff[column].fillna("").astype(str)
-    if {"lon", "lat"} <= set(diff.columns):
-        out = out.assign(
-            **_coordinates(gpd.GeoSeries(gpd.points_from_xy(diff["lon"], diff["lat"])))
-        )
-    return out
 
 
 def summary_rows(plan: Plan, lang: str) -> list[tuple[str, Any]]:

@@ -65,7 +65,7 @@ class Progress:
 
     def say(self, line: str) -> None:
         """A detail line under the current stage."""
-        self._write(f"    {line}")
+        self.write(f"    {line}")
 
     def note(self, message: str) -> None:
         """A line that stands out (a fallback the planner must know of)."""
@@ -96,7 +96,7 @@ class Progress:
                 if budget_s
                 else ""
             )
-            self._write(f"{label} ...{limit}")
+            self.write(f"{label} ...{limit}")
             yield Stage(None)
             self.say(text("progress_done", self.lang, seconds=time.perf_counter() - tic))
             return
@@ -127,8 +127,9 @@ class Progress:
             bar.refresh()
             bar.close()
 
-    def _write(self, line: str) -> None:
-        # tqdm.write keeps a running bar below the line instead of breaking through it.
+    def write(self, line: str) -> None:
+        """A line as it is (``tqdm.write`` keeps a running bar below it instead of breaking
+        through it)."""
         tqdm.write(line, file=self.stream)
 
 

@@ -6,7 +6,8 @@ township, the changes of a re-solve (when the plan is one) and the candidates no
 table sheet has its header row frozen, an autofilter, number formats by column (thousands
 separators, minutes to a tenth, coordinates to six decimals, coverage as a percentage) and
 column widths that count a Chinese character as two. Text cells that a spreadsheet would run as
-a formula are kept as text (:func:`gxnet._io.spreadsheet_text`).
+a formula are kept as text (:func:`gxnet._safe.spreadsheet_table`), and control characters
+leave every cell (:func:`gxnet._safe.printable`).
 
 The sheets are written in openpyxl's write-only mode, which streams rows to the file: a region's
 tens of thousands of candidates take memory for one row at a time.
@@ -25,8 +26,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from gxnet._io import atomic_path, spreadsheet_safe
+from gxnet._io import atomic_path
 from gxnet._messages import display_width, messages
+from gxnet._safe import printable, spreadsheet_table
 from gxnet.plan import Plan
 from gxnet.plan_tables import (
     KINDS,
@@ -68,7 +70,7 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def sheets(plan: Plan, lang: str = "zh", diff: pd.DataFrame | None = None) -> dict[str, Any]:
+def sheets(plan: Plan, lang: str = "zh") -> dict[str, Any]:
     """The workbook's sheets by name, in order: the summary as (label, value) rows, every
     other sheet as a table whose headers are catalogue keys (see :mod:`gxnet.plan_tables`)."""
     words = messages(lang)
@@ -84,7 +86,7 @@ def sheets(plan: Plan, lang: str = "zh", diff: pd.DataFrame | None = None) -> di
     towns = township_rows(plan, lang)
     if not towns.empty:
         out[words["sheet_townships"]] = towns
-    changes = diff_rows(diff, lang)
+    changes = diff_rows(plan, lang)
     if changes is not None:
         out[words["sheet_diff"]] = changes
     out[words["sheet_candidates"]] = site_table(plan, lang, chosen=False)
@@ -96,7 +98,6 @@ def write_workbook(
     path: str | os.PathLike[str],
     *,
     lang: str = "zh",
-    diff: pd.DataFrame | None = None,
 ) -> Path:
     """Write the plan's workbook to ``path`` atomically and return the path.
 
@@ -108,16 +109,13 @@ def write_workbook(
         The ``.xlsx`` file to write.
     lang
         "zh" (default) or "en": sheet names, headers and words in the cells.
-    diff
-        The changes of a re-solve (columns as :func:`gxnet.plan_tables.diff_rows` reads), for
-        a "changes" sheet; None for a plan that is no re-solve.
 
     Raises
     ------
     OutputError, DiskFullError, WriteError
         When the file cannot be written (the previous one is kept).
     """
-    return _save(sheets(plan, lang, diff), path, lang)
+    return _save(sheets(plan, lang), path, lang)
 
 
 def _save(tables: dict[str, Any], path: str | os.PathLike[str], lang: str) -> Path:
@@ -145,25 +143,25 @@ def _header(sheet: Any, names: list[str]) -> list[WriteOnlyCell]:
 
 
 def _write_summary(sheet: Any, rows: list[tuple[str, Any]], headers: tuple[str, str]) -> None:
-    frame = spreadsheet_safe(pd.DataFrame(rows, columns=list(headers), dtype=object))
+    frame = spreadsheet_table(pd.DataFrame(rows, columns=list(headers), dtype=object))
     widths = [max(cell_width(v) for v in [h, *frame[h]]) for h in headers]
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, MIN_WIDTH), 80)
     sheet.freeze_panes = "A2"
     sheet.append(_header(sheet, list(headers)))
     for label, value in frame.itertuples(index=False):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=printable(value) if isinstance(value, str) else value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             cell.number_format = NUMBER_FORMATS["int"]
         cell.alignment = _WRAP
-        sheet.append([label, cell])
+        sheet.append([printable(label), cell])
 
 
 def _write_table(sheet: Any, table: pd.DataFrame, lang: str) -> None:
     keys = list(table.columns)
     kinds = [KINDS.get(key, "text") for key in keys]
     shown = localized(table, lang)
-    values = spreadsheet_safe(shown.astype(object).where(shown.notna(), None))
+    values = spreadsheet_table(shown.astype(object).where(shown.notna(), None))
     headers = list(shown.columns)
     for i, (header, column) in enumerate(zip(headers, values.columns, strict=True), start=1):
         longest = max([cell_width(header), *(cell_width(v) for v in values[column][:2000])])
@@ -180,6 +178,9 @@ def _write_table(sheet: Any, table: pd.DataFrame, lang: str) -> None:
         for value, number_format in zip(row, formats, strict=True):
             if isinstance(value, np.generic):
                 value = value.item()
+            elif isinstance(value, str):
+                # A cell is one line, and the file format refuses control characters.
+                value = printable(value)
             if number_format is None or value is None:
                 cells.append(value)
                 continue
@@ -204,7 +205,6 @@ def write_tables(
     folder: str | os.PathLike[str],
     *,
     lang: str = "zh",
-    diff: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write ``plan.xlsx`` and one CSV per table sheet (UTF-8 with a byte-order mark, so that
     Excel shows Chinese; the same columns and words as the workbook) into ``folder``.
@@ -215,14 +215,14 @@ def write_tables(
         The files written, the workbook first.
     """
     folder = Path(folder)
-    tables = sheets(plan, lang, diff)
+    tables = sheets(plan, lang)
     written = [_save(tables, folder / "plan.xlsx", lang)]
     words = messages(lang)
     names = {words[key]: file for key, file in CSV_FILES.items()}
     for name, content in tables.items():
         if name not in names:
             continue
-        table = spreadsheet_safe(localized(content, lang).astype(object))
+        table = spreadsheet_table(localized(content, lang).astype(object))
         path = folder / names[name]
         with atomic_path(path) as tmp:
             table.to_csv(tmp, index=False, encoding="utf-8-sig")

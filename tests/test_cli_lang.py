@@ -42,12 +42,12 @@ def test_help_in_english_with_lang_or_the_environment():
 def test_optimize_help_in_both_languages():
     zh = run("optimize", "--help").output
     assert "回收点数量（覆盖尽可能多的户数）。" in zh and "--time-limit" in zh
-    assert "求解时限（秒）。" in zh and "底图：amap（高德" in zh
+    assert "优化求解阶段的时限（秒）。" in zh and "底图：amap（高德" in zh
     en = " ".join(run("--lang", "en", "optimize", "--help").output.split())
     assert "Number of recycling points (most households covered)." in en
-    assert "Solver time limit in seconds." in en and "回收点数量" not in en
+    assert "Seconds for the model stage." in en and "回收点数量" not in en
     # --lang after the verb works too.
-    assert "Solver time limit" in run("optimize", "--lang", "en", "--help").output
+    assert "Seconds for the model stage" in run("optimize", "--lang", "en", "--help").output
 
 
 def test_every_verb_has_help_in_both_languages():

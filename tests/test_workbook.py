@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -12,8 +11,8 @@ from openpyxl import load_workbook
 
 from gxnet import crs
 from gxnet._messages import display_width
-from gxnet.pipeline import diff_table
-from gxnet.plan import Plan
+from gxnet.outputs import OutputUnit
+from gxnet.plan import Plan, PlanDiff
 from gxnet.workbook import write_tables, write_workbook
 from tests.test_report import township_plan
 
@@ -140,17 +139,21 @@ def test_a_resolve_gets_a_changes_sheet(tmp_path):
     old = planned()
     new = planned()
     new.sites["chosen"] = [True, False, True, True]
-    book = load_workbook(
-        write_workbook(new, tmp_path / "plan.xlsx", lang="en", diff=diff_table(old, new))
-    )
+    diff = PlanDiff.between(old, new, {"P2": "withdrawn: not in the new list"}, 0.0)
+    new.changes, new.county_changes = diff.sites, diff.counties
+    book = load_workbook(write_workbook(new, tmp_path / "plan.xlsx", lang="en"))
     assert "Changes" in book.sheetnames
     changes = table(book["Changes"]).set_index("ID")
     assert changes.loc["P3", "Change"] == "opened" and changes.loc["P2", "Change"] == "closed"
     assert changes.loc["P1", "Change"] == "kept"
+    assert changes.loc["P2", "Reason"] == "withdrawn: not in the new list"
+    assert changes.loc["P2", "Households served before"] == 300
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_plan_folder_holds_the_workbook(tmp_path, lang):
-    folder = planned().save(tmp_path / "plan", extras=functools.partial(write_tables, lang=lang))
-    book = load_workbook(folder / "plan.xlsx", read_only=True)
+    unit = OutputUnit(tmp_path / "plans" / "wuzhou", tmp_path / "maps" / "wuzhou.html")
+    with unit.hold():
+        unit.replace(planned(), basemap="none", lang=lang)
+    book = load_workbook(unit.folder / "plan.xlsx", read_only=True)
     assert book.sheetnames[0] == ("概要" if lang == "zh" else "Summary")

@@ -80,9 +80,16 @@ class _Command(click.Command):
 def _localize_extras(help_text: str) -> str:
     """The ``[default: x; required]`` click appends to an option's help, in the console's
     language."""
-    if language() == "en" or "[" not in help_text:
+    # click writes them after two spaces: "help  [default: x]" (or alone: "[required]").
+    if language() == "en" or not help_text.endswith("]"):
         return help_text
-    head, _, extras = help_text.rpartition("[")
+    head, sep, extras = help_text.rpartition("  [")
+    if not sep:
+        if not help_text.startswith("["):
+            return help_text
+        head, extras = "", help_text[1:]
+    else:
+        head += "  "
     parts = []
     for part in extras.rstrip("]").split("; "):
         if part.startswith("default: "):

@@ -50,6 +50,12 @@ def test_optimize_help_in_both_languages():
     assert "Seconds for the model stage" in run("optimize", "--lang", "en", "--help").output
 
 
+def test_option_defaults_and_required_marks_in_chinese():
+    assert "输出：对齐的表格、CSV 或 JSON。  [默认：table]" in run("cities", "--help").output
+    resolve = run("resolve", "--help").output
+    assert "[必填]" in resolve and "[targets] township_minimum）。" in " ".join(resolve.split())
+
+
 def test_every_verb_has_help_in_both_languages():
     for verb in ("cities", "fetch", "optimize", "resolve", "map", "report"):
         for lang, marker in (("zh", "用法："), ("en", "Usage:")):

@@ -719,6 +719,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "广西以外的地方请给出其轮廓和覆盖它的 OSM 数据：`{command}`",
         "For a place outside Guangxi give its outline and an OSM extract covering it: `{command}`",
     ),
+    "err_not_a_count": ("“{value}” 不是非负数", "{value!r} is not a non-negative number"),
+    "err_no_coordinates": (
+        "没有坐标：请给出 经度/lon 和 纬度/lat 列，或使用 GeoJSON/GeoPackage",
+        "no coordinates: give 经度/lon and 纬度/lat columns, or a GeoJSON/GeoPackage",
+    ),
+    "err_missing_coordinates": ("缺少坐标", "missing coordinates"),
+    "err_no_households_column": (
+        "没有 户数/households 或 人口/population 列",
+        "no 户数/households or 人口/population column",
+    ),
+    "err_no_households_value": ("户数和人口都没有填写", "neither households nor population given"),
+    "err_unknown_setting": (
+        "无法识别的类型 “{value}”；请填 城镇/urban 或 乡村/rural",
+        "unknown setting {value!r}; use 城镇/urban or 乡村/rural",
+    ),
+    "err_no_households_inside": (
+        "需求文件在研究区域内没有户数",
+        "the demand holds no households inside the study area",
+    ),
     "err_no_file": ("文件不存在；请检查路径", "no such file; check the path"),
     "err_unknown_file_type": (
         "无法识别的文件类型 {suffix}；请使用 CSV、XLSX、GeoJSON 或 GeoPackage",

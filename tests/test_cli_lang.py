@@ -91,6 +91,16 @@ def test_a_missing_file_names_the_file_in_both_languages(tmp_path):
         assert result.exit_code == 2 and result.stderr == line
 
 
+def test_a_bad_demand_row_names_file_row_and_field_in_chinese(tmp_path):
+    demand = tmp_path / "社区.csv"
+    demand.write_text("经度,纬度,户数\n111.30,23.48,800\n111.31,23.47,约300\n", encoding="utf-8")
+    result = run("optimize", "--city", "wanxiu", "--demand", str(demand), "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"gxnet：错误：{demand}，第 3 行，字段 “户数”：“约300” 不是非负数"
+    )
+
+
 def test_a_mistyped_option_in_chinese():
     result = run("optimize", "--pionts", "5")
     assert result.exit_code == 2

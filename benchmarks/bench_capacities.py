@@ -41,9 +41,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_time_limit import city_input
 
-from gxnet.candidates import with_tier_defaults
 from gxnet.config import Config
-from gxnet.model_choice import POINTS_SHARE, ModelInput, points_problem, solve_network
+from gxnet.model_choice import (
+    POINTS_SHARE,
+    ModelInput,
+    points_problem,
+    solve_network,
+    with_tier_defaults,
+)
 from gxnet.optimize import CapacitatedFacilityLocation, MaximalCovering, Solution, TimeBudget
 from gxnet.optimize.hubs import LINK_WEIGHT, hub_problem
 from gxnet.tiers import Tier

@@ -36,10 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
-from gxnet.candidates import candidate_sites, with_tier_defaults
+from gxnet.candidates import candidate_sites
 from gxnet.config import Config
 from gxnet.demand import load_demand
-from gxnet.model_choice import ModelInput, solve_network
+from gxnet.model_choice import ModelInput, solve_network, with_tier_defaults
 from gxnet.optimize import LocationSetCovering, PMedian, Problem, Targets, TimeBudget
 from gxnet.pipeline import model_input, with_targets
 from gxnet.study_area import study_area

@@ -1,205 +1,152 @@
-"""The words on maps and reports, in Chinese (the default) and English.
+"""The message catalogue: every word gxnet shows a person, in Chinese (the default) and English.
 
-One table, so that a translation is checked in one place and a new language is one more column.
-Keys name what the text is for; values with ``{}`` fields are filled with ``str.format``.
+One table (:data:`gxnet._catalogue.MESSAGES`) for the command line (help, progress, errors),
+the map, the report and the workbook, so that a translation is checked in one place and a new
+language is one more column. Keys name what the text is for; values with ``{}`` fields are
+filled with ``str.format`` from the parameters a caller (or an exception, see
+:class:`gxnet._errors.GxnetError`) carries. This module is the table's interface: languages
+checked, one message (:func:`text`), every message of a language (:func:`messages`), the
+console's language, and the words of a solver's status.
+
+The language of the console is :func:`language`: set by the command line's ``--lang`` through
+:func:`set_language`, else the environment variable ``GXNET_LANG``, else Chinese. Library
+functions that write a document (map, report, workbook) take their language as an argument.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
+from gxnet import _catalogue
+from gxnet._catalogue import LANG_VARIABLE, LANGUAGES, MESSAGES, language
 from gxnet._errors import UserInputError
-from gxnet.tiers import SiteStatus, Tier
 
-LANGUAGES = ("zh", "en")
+__all__ = [
+    "LANGUAGES",
+    "LANG_VARIABLE",
+    "display_width",
+    "has",
+    "language",
+    "messages",
+    "set_language",
+    "status_words",
+    "text",
+    "unknown_choice",
+]
 
-_MESSAGES: dict[str, tuple[str, str]] = {
-    # key: (zh, en)
-    "plan": ("回收网络规划", "recycling network plan"),
-    "layer_existing": ("回收点（已有）", "Recycling points (existing)"),
-    "layer_new": ("回收点（新建）", "Recycling points (new)"),
-    "layer_candidates": ("候选点（未选中）", "Candidate sites (not chosen)"),
-    "layer_markets": ("集散市场", "Collection markets"),
-    "layer_centres": ("分拣中心", "Sorting centres"),
-    "layer_bases": ("处理基地", "Processing bases"),
-    "layer_service": ("服务范围", "Service areas"),
-    "layer_walk": ("步行至回收点时间", "Walk time to recycling point"),
-    "layer_links": ("回收点至分拣中心", "Points to sorting centres"),
-    "layer_uncovered": ("未覆盖需求", "Uncovered demand"),
-    "layer_counties": ("县区边界与人口", "Counties and census"),
-    "legend_walk": ("步行至回收点时间（分钟）", "Walk time to recycling point (min)"),
-    "legend_unreached": ("无可达回收点", "No point within reach"),
-    "legend_sites": ("站点", "Sites"),
-    "straight_line": (
-        "注意：本规划没有使用道路网络，出行时间按直线距离乘以绕行系数 {detour} 估算，"
-        "与实际路程可能不同。取得道路网络后请重新规划。",
-        "Note: this plan did not use a road network. Travel times are straight-line distances "
-        "times a detour factor of {detour} and may differ from real routes. Re-plan once the "
-        "road network is available.",
-    ),
-    "straight_line_highway": (
-        "注意：本规划没有使用城市道路网络。步行和骑行时间按直线距离乘以绕行系数 {detour} "
-        "估算；货车车程按广西公路网计算（站点至公路的接驳段按直线 {access:.0f} 公里/小时），"
-        "与实际路程可能不同。取得道路网络后请重新规划。",
-        "Note: this plan did not use a city road network. Walking and riding times are "
-        "straight-line distances times a detour factor of {detour}; truck times follow the "
-        "Guangxi highway graph (access legs straight-line at {access:.0f} km/h). Both may differ "
-        "from real routes. Re-plan once the road network is available.",
-    ),
-    "name": ("名称", "Name"),
-    "site_id": ("编号", "ID"),
-    "status": ("状态", "Status"),
-    "tier": ("类型", "Type"),
-    "households_served": ("服务户数", "Households served"),
-    "load_capacity": ("负荷 / 容量", "Load / capacity"),
-    "walk_mean": ("平均步行时间", "Mean walk time"),
-    "walk_p95": ("95% 步行时间", "95th percentile walk time"),
-    "to_centre": ("至分拣中心车程", "Drive to sorting centre"),
-    "points_served": ("服务回收点数", "Recycling points served"),
-    "drive_mean": ("平均车程", "Mean drive time"),
-    "households": ("户数", "Households"),
-    "population": ("人口", "Population"),
-    "walk_time": ("步行时间", "Walk time"),
-    "point": ("回收点", "Recycling point"),
-    "covered": ("达标覆盖", "Covered within standard"),
-    "yes": ("是", "yes"),
-    "no": ("否", "no"),
-    "minutes": ("分钟", "min"),
-    "households_unit": ("户", "households"),
-    "unlimited": ("不限", "no limit"),
-    "tonnes_day": ("吨/日", "t/day"),
-    "county": ("县区", "County"),
-    "adcode": ("行政区划代码", "Adcode"),
-    "points": ("回收点", "Recycling points"),
-    "centres": ("分拣中心", "Sorting centres"),
-    "coverage": ("覆盖率", "Coverage"),
-    "covered_households": ("达标覆盖户数", "Households covered"),
-    "total": ("合计", "Total"),
-    "outside_counties": ("县区外", "Outside the counties"),
-    f"status_{SiteStatus.EXISTING}": ("已有", "existing"),
-    f"status_{SiteStatus.CANDIDATE}": ("新建", "new"),
-    f"status_{SiteStatus.REQUIRED}": ("指定新建", "required"),
-    f"status_{SiteStatus.EXCLUDED}": ("排除", "excluded"),
-    f"tier_{Tier.RECYCLING_POINT}": ("回收点", "recycling point"),
-    f"tier_{Tier.COLLECTION_MARKET}": ("集散市场", "collection market"),
-    f"tier_{Tier.SORTING_CENTRE}": ("分拣中心", "sorting centre"),
-    f"tier_{Tier.PROCESSING_BASE}": ("处理基地", "processing base"),
-    "report_counties": ("分县区统计", "By county"),
-    "report_summary": ("概要", "Summary"),
-    "cost_walk": ("步行/骑行时间依据", "Walking and riding times from"),
-    "cost_truck": ("货车车程依据", "Truck times from"),
-    "cost_road": ("道路网络", "the road network"),
-    "cost_highway": (
-        "广西公路网（接驳段按直线距离）",
-        "the Guangxi highway graph (access legs straight-line)",
-    ),
-    "cost_straight_line": ("直线距离 × 绕行系数", "straight-line distance × detour factor"),
-    "report_townships": ("分乡镇统计", "By township"),
-    "township": ("乡镇", "Township"),
-    "mobile": ("流动回收", "Mobile collection"),
-    "reason_no_site": ("服务标准内无候选站点", "no candidate site within the standard"),
-    "reason_too_few": (
-        "最佳站点服务标准内不足 {n:,.0f} 户",
-        "best site reaches fewer than {n:,.0f} households within the standard",
-    ),
-    "reason_not_chosen": ("规划未设点", "no point planned"),
-    "township_minimum": ("乡镇保底", "Township minimum"),
-    "township_minimum_on": (
-        "每个乡镇至少一个回收点（{n:,} 个乡镇有回收点）",
-        "at least one recycling point per township ({n:,} townships have one)",
-    ),
-    "township_minimum_off": ("未启用", "off"),
-    "county_quota": ("县区配额", "County quota"),
-    "county_quota_on": (
-        "各县区至少按户数标准配置回收点",
-        "each county at least the points its households' standard asks",
-    ),
-    "mobile_townships": ("流动回收乡镇", "Townships on mobile collection"),
-    "mobile_count": ("{n:,} 个，共 {hh:,.0f} 户", "{n:,}, {hh:,.0f} households"),
-    "layer_mobile": ("流动回收乡镇", "Townships on mobile collection"),
-    "data_sources": ("数据来源", "Data sources"),
-    "solver": ("求解器", "Solver"),
-    "solve_status": ("求解状态", "Solver status"),
-    "gap": ("最优性间隙", "Optimality gap"),
-    # How good the plan is: the words of the summary line, the map and the report.
-    "quality_optimal": ("已证明为最优方案", "proven optimal"),
-    "quality_within": (
-        "与最优方案相差不超过 {gap}（{bound_kind}：{bound}）",
-        "within {gap} of the best possible ({bound_kind}: {bound})",
-    ),
-    "quality_unbounded": ("可行方案（未证明界限）", "a feasible plan (no bound proven)"),
-    "quality_none": ("没有找到方案", "no plan found"),
-    "bound_upper": ("最多可达", "at most"),
-    "bound_lower": ("至少需要", "at least"),
-    "quality_time": (
-        "求解时间已用尽，延长 --time-limit 可能得到更好的方案",
-        "the time limit cut the search short; a longer --time-limit may find a better plan",
-    ),
-    "objective_households covered": ("覆盖户数", "households covered"),
-    "objective_points": ("个回收点", "points"),
-    "objective_sites": ("个站点", "sites"),
-    "objective_weighted travel": ("加权出行时间", "weighted travel"),
-    "objective_cost": ("成本", "cost"),
-    "objective_fixed cost": ("固定成本", "fixed cost"),
-}
+
+def _check(lang: str) -> int:
+    if lang not in LANGUAGES:
+        raise unknown_choice("language", lang, LANGUAGES)
+    return LANGUAGES.index(lang)
+
+
+def unknown_choice(what: str, value: object, choices: tuple[str, ...]) -> UserInputError:
+    """The error of a ``value`` that is none of ``choices``; ``what`` names the setting
+    (``language``, ``basemap``, ``report_format``: a ``what_<what>`` message)."""
+    return UserInputError(
+        key="err_unknown_choice",
+        what=MESSAGES[f"what_{what}"][0],
+        what_en=MESSAGES[f"what_{what}"][1],
+        value=value,
+        choices=", ".join(choices),
+    )
 
 
 def messages(lang: str) -> dict[str, str]:
-    """Return every message in ``lang`` ("zh" or "en"), keyed as in the table above.
+    """Return every message in ``lang`` ("zh" or "en"), keyed as in the catalogue.
 
     Raises
     ------
     UserInputError
-        For a language the table does not have.
+        For a language the catalogue does not have.
     """
-    if lang not in LANGUAGES:
-        raise UserInputError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
-    column = LANGUAGES.index(lang)
-    return {key: texts[column] for key, texts in _MESSAGES.items()}
+    column = _check(lang)
+    return {key: texts[column] for key, texts in MESSAGES.items()}
 
 
-def solve_quality(metrics: dict, lang: str = "en") -> str:
-    """How good a plan is, in words: "proven optimal", or "within 0.98 % of the best possible"
-    with the bound, per tier when the tiers were solved in turn; and whether the time limit
-    cut the search short. The summary line, the map and the report all say it this way.
+def has(key: str) -> bool:
+    """Whether the catalogue holds ``key``."""
+    return key in MESSAGES
+
+
+def text(key: str, lang: str | None = None, /, **params: Any) -> str:
+    """One message in ``lang`` (default: :func:`language`), its fields filled from ``params``.
+
+    Raises
+    ------
+    KeyError
+        For a key not in the catalogue (a programming error, caught by the tests).
+    UserInputError
+        For a language the catalogue does not have.
+    """
+    lang = lang or language()
+    _check(lang)
+    return _catalogue.word(key, lang, params)
+
+
+def set_language(lang: str | None) -> None:
+    """Set the console's language ("zh" or "en"; None goes back to ``GXNET_LANG``)."""
+    if lang is not None:
+        _check(lang)
+    _catalogue.chosen_language = lang
+
+
+def display_width(value: str) -> int:
+    """Columns a text takes on a terminal or in a spreadsheet: a Chinese (wide or full-width)
+    character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+
+
+def status_words(metrics: Mapping[str, Any], lang: str | None = None) -> str:
+    """How good a plan is, in words a leader reads: "proven optimal", or "within 0.98 % of the
+    best possible" with the bound, each tier's when the tiers were solved in turn; and whether
+    the time limit cut the search short. The console, the map, the report and the workbook all
+    say it this way.
 
     Parameters
     ----------
     metrics
-        A plan's metrics: ``status``, ``gap``, ``bound``, ``sense``, ``objective_name``,
-        ``time_limited`` and, for a plan solved tier by tier, ``tiers`` (tier -> the same
-        keys).
+        A plan's metrics (or :meth:`gxnet.optimize.Solution.quality`): ``status``, ``gap``,
+        ``bound``, ``sense``, ``objective_name``, ``time_limited`` and, for a plan solved tier
+        by tier, ``tiers`` (tier -> the same keys).
     lang
-        "zh" or "en".
+        "zh" or "en"; default: the console's language (:func:`language`).
     """
-    text = messages(lang)
+    lang = lang or language()
     tiers = metrics.get("tiers") or {}
     if tiers and all(values.get("status") == "optimal" for values in tiers.values()):
         tiers = {}  # every tier proven: one "proven optimal" says it
-    if tiers:
-        parts = [
-            f"{text[f'tier_{tier}']}: {_one_quality(values, text)}"
-            for tier, values in tiers.items()
-        ]
-        said = "; ".join(parts)
-    else:
-        said = _one_quality(metrics, text)
+    said = [
+        f"{text(f'tier_{tier}', lang)}{text('colon', lang)}{_one_status(values, lang)}"
+        for tier, values in tiers.items()
+    ] or [_one_status(metrics, lang)]
     if metrics.get("time_limited"):
-        said += ("；" if lang == "zh" else "; ") + text["quality_time"]
-    return said
+        said.append(text("status_time", lang))
+    return text("list_separator", lang).join(said)
 
 
-def _one_quality(values: dict, text: dict[str, str]) -> str:
-    status = values.get("status")
-    if status not in ("optimal", "feasible"):
-        return text["quality_none"]
+def _one_status(values: Mapping[str, Any], lang: str) -> str:
+    status, gap, bound = values.get("status"), values.get("gap"), values.get("bound")
+    if status is None:
+        return text("status_unknown", lang)
     if status == "optimal":
-        return text["quality_optimal"]
-    gap, bound = values.get("gap"), values.get("bound")
-    if gap is None or bound is None or not (math.isfinite(gap) and math.isfinite(bound)):
-        return text["quality_unbounded"]
-    name = text.get(f"objective_{values.get('objective_name', 'cost')}", "")
-    kind = text["bound_upper" if values.get("sense") == "max" else "bound_lower"]
-    return text["quality_within"].format(
-        gap=f"{100 * gap:.2f} %", bound_kind=kind, bound=f"{bound:,.0f} {name}".strip()
+        return text("status_optimal", lang)
+    if status != "feasible":
+        key = f"status_{status}"
+        return text(key if has(key) else "status_none", lang)
+    if gap is None or not math.isfinite(gap):
+        return text("status_feasible", lang)
+    if bound is None or not math.isfinite(bound):
+        return text("status_within", lang, gap=100 * gap)
+    name = f"objective_{values.get('objective_name', 'cost')}"
+    return text(
+        "status_within_bound",
+        lang,
+        gap=100 * gap,
+        bound_kind=text("bound_upper" if values.get("sense") == "max" else "bound_lower", lang),
+        bound=f"{bound:,.0f} {text(name, lang) if has(name) else ''}".strip(),
     )

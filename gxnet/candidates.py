@@ -18,7 +18,6 @@ The ``source`` of a default candidate is one of :data:`DEFAULT_SOURCES`.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,11 +28,11 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from gxnet import settings
-from gxnet._errors import InputFileError
 from gxnet.config import Config
 from gxnet.crs import utm_crs
+from gxnet.model_choice import with_tier_defaults
 from gxnet.study_area import StudyArea
-from gxnet.tiers import TIERS, SiteStatus, Tier
+from gxnet.tiers import SiteStatus, Tier
 from gxnet.townships import list_townships, locate_townships
 
 #: Sources of the default candidates: a township's seat ("township"), an urban demand cell of a
@@ -50,38 +49,26 @@ def candidate_sites(
     demand: gpd.GeoDataFrame,
     config: Config,
     *,
-    sites: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+    source: str = "the site list",
     pbf: Path | None = None,
-    skip_bad_rows: bool = False,
 ) -> tuple[gpd.GeoDataFrame, str]:
     """Candidate and existing sites, and where they came from.
 
-    The first of: ``sites`` (a file or a GeoDataFrame), ``<sites_dir>/<slug>.*``, OSM
-    candidates from ``pbf``, candidate points at the demand-cell centres. Sorting-centre
-    candidates that the list lacks are added (see :func:`grid_centres`).
+    The first of: ``sites`` (a checked site list: :meth:`gxnet.sites.SiteList.accept`, said
+    as ``source``), OSM candidates from ``pbf``, the default candidates (see the module
+    docstring). Excluded sites are left out; a list without points gets point candidates at
+    the demand cells, and without centres centre candidates (:func:`centre_candidates`).
 
     Returns
     -------
     (GeoDataFrame, str)
         The sites (the columns of :func:`gxnet.sites.read_sites`) and a sentence on their source.
-
-    Raises
-    ------
-    InputFileError
-        When the site list has rejected rows and ``skip_bad_rows`` is false (the rows are
-        listed with their reasons).
     """
-    from gxnet.sites import osm_candidates, read_sites
+    from gxnet.sites import osm_candidates
 
-    if sites is None:
-        found = sorted(Path(settings.sites_dir).glob(f"{area.slug}.*"))
-        sites = found[0] if found else None
-    if isinstance(sites, gpd.GeoDataFrame):
-        frame, said = sites, "the sites of the plan and the new list"
-    elif sites is not None:
-        listed = read_sites(sites, boundary=area.boundary, standards=config.sites)
-        refuse_rejected(listed.report, sites, skip_bad_rows)
-        frame, said = listed.sites, f"the site list {sites}"
+    if sites is not None:
+        frame, said = sites, source
     elif pbf is not None:
         frame = osm_candidates(pbf, area.boundary)
         said = f"OpenStreetMap shops, markets and amenities in {Path(pbf).name} (no site list)"
@@ -121,24 +108,6 @@ def candidate_sites(
     return with_townships(frame), said
 
 
-def with_tier_defaults(sites: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """The sites with their tier's configured capacity and fixed cost where a row gives none
-    (points: ``points.capacity_households``; markets, centres, bases: their section's
-    ``capacity_t_day``), so that a site list's own figures are kept and the rest follow the
-    standards."""
-    out = sites.copy()
-    tier = out["tier"].astype(str)
-    capacity = {Tier.RECYCLING_POINT.value: config.points.capacity_households}
-    fixed = {Tier.RECYCLING_POINT.value: config.points.fixed_cost}
-    for hub in TIERS[1:]:
-        capacity[hub.value] = config.hub(hub).capacity_t_day
-        fixed[hub.value] = config.hub(hub).fixed_cost
-    for column, defaults in (("capacity", capacity), ("fixed_cost", fixed)):
-        given = pd.to_numeric(out[column], errors="coerce") if column in out else np.nan
-        out[column] = pd.Series(given, index=out.index).fillna(tier.map(defaults)).astype(float)
-    return out
-
-
 def with_townships(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The sites with the county and township each stands in (``county_adcode``,
     ``township_code``, ``township_name``; 0 and "" outside Guangxi's counties)."""
@@ -149,30 +118,10 @@ def with_townships(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def refuse_rejected(
-    report: pd.DataFrame, path: str | os.PathLike[str], skip_bad_rows: bool
-) -> None:
-    """Stop a plan made from a site list with rejected rows, unless the planner said to skip
-    them: a plan from part of a list must never be a surprise.
-
-    Raises
-    ------
-    InputFileError
-        Naming the list and the first ten rejected rows with their field and reason.
-    """
-    rejected = report[report["action"] == "rejected"]
-    if rejected.empty or skip_bad_rows:
-        return
-    lines = [
-        f"  row {r.row}: {r.field}: {r.reason}" for r in rejected.head(10).itertuples(index=False)
-    ]
-    more = f"\n  ... and {len(rejected) - 10} more" if len(rejected) > 10 else ""
-    raise InputFileError(
-        f"{len(rejected)} rows rejected:\n" + "\n".join(lines) + more + "\nfix them, or run "
-        "again with --skip-bad-rows to plan with the other rows (`gxnet sites check` reports "
-        "the whole list)",
-        path=str(path),
-    )
+def default_site_list(slug: str) -> Path | None:
+    """The site list named after the area in :data:`gxnet.settings.sites_dir`, if any."""
+    found = sorted(Path(settings.sites_dir).glob(f"{slug}.*"))
+    return found[0] if found else None
 
 
 def grid_points(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
@@ -219,7 +168,7 @@ def centre_candidates(
 ) -> gpd.GeoDataFrame:
     """Sorting-centre candidates: the county seats (source "county_seat"), the highway node
     nearest each township seat when it is within :data:`HIGHWAY_NEAR_TOWN_M` (source
-    "highway"; inside the study area) and the blocks' busiest cells (:func:`grid_centres`)."""
+    "highway"; inside the study area) and the blocks' busiest cells (:func:`grid_hubs`)."""
     c = config.centres
     seats = county_seats(demand)
     parts = [

@@ -12,13 +12,19 @@ map of 10,000 demand cells and 2,000 points to a few megabytes and well under a 
 
 AMap (高德) tiles are drawn in GCJ-02, so with ``basemap="amap"`` every overlay is shifted from
 WGS-84 to GCJ-02 (:func:`gxnet.crs.from_wgs84`); OpenStreetMap and Tianditu (CGCS2000, within a
-metre of WGS-84) need no shift.
+metre of WGS-84) need no shift. AMap is the default of a Chinese map (OpenStreetMap's tiles are
+slow or blocked in China), OpenStreetMap of an English one.
+
+A map opens fitted to the plan's chosen sites and the demand they serve. County and township
+names are labels drawn where they fit: a label shows once its county's (or township's) extent
+on screen is wider than the label. Access is called walking (步行) for urban demand and riding
+(骑行) for rural demand in the legend and popups. A scale bar, a north arrow and a print button
+sit in the corners; the print stylesheet hides the controls a sheet of paper cannot use.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import importlib.util
 import json
 import os
@@ -39,7 +45,8 @@ from folium.template import Template
 from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, UserInputError
 from gxnet._io import write_text_atomic
-from gxnet._messages import messages, solve_quality
+from gxnet._messages import messages, status_words, unknown_choice
+from gxnet._safe import html_text
 from gxnet.attributions import attribution_lines
 from gxnet.plan import Plan
 from gxnet.report import (
@@ -54,7 +61,10 @@ from gxnet.report import (
 )
 from gxnet.tiers import SiteStatus, Tier
 
-BASEMAPS = ("osm", "amap", "tianditu", "none")
+BASEMAPS = ("amap", "osm", "tianditu", "none")
+#: A label shows once the extent it names is this many pixels wider than the label's text
+#: (about 13 px per Chinese character, 7 per Latin letter, as maps.css draws them).
+LABEL_MARGIN_PX = 8
 #: Upper bounds (minutes) of the walk-time classes; a last class holds longer walks.
 WALK_BINS_MIN = (5.0, 10.0, 15.0, 20.0, 30.0)
 #: One colour per walk-time class, green (short) to red (long): ColorBrewer RdYlGn, 6 classes.
@@ -94,6 +104,12 @@ _HUB_GROUPS = {
     Tier.COLLECTION_MARKET: "market",
     Tier.SORTING_CENTRE: "centre",
     Tier.PROCESSING_BASE: "base",
+}
+#: Symbol and colour of each kind of change of a re-solve (the "changes" layer).
+CHANGE_STYLES: dict[str, dict[str, str]] = {
+    "opened": {"symbol": "+", "colour": "#1a9850"},
+    "closed": {"symbol": "×", "colour": "#d73027"},
+    "moved": {"symbol": "→", "colour": "#e66101"},
 }
 #: Decimals kept of each coordinate: 1e-5 degrees is about 1 m, finer than any input.
 COORD_DECIMALS = 5
@@ -200,6 +216,86 @@ def _minutes(seconds: pd.Series) -> pd.Series:
     return (seconds.astype(float) / 60.0).round(1)
 
 
+def default_basemap(lang: str) -> str:
+    """The basemap a map opens on: AMap for Chinese (reachable and current in China),
+    OpenStreetMap for English."""
+    return "amap" if lang == "zh" else "osm"
+
+
+def _urban_share(plan: Plan) -> pd.Series:
+    """Share of urban households among those each point serves (1 where it serves none)."""
+    demand = plan.demand
+    if "setting" not in demand.columns:
+        return pd.Series(dtype=float)
+    households = demand["households"].astype(float)
+    urban = households.where(demand["setting"] == "urban", 0.0)
+    point = demand["point_id"]
+    return urban.groupby(point).sum() / households.groupby(point).sum().replace(0.0, np.nan)
+
+
+def _fit_bounds(plan: Plan) -> tuple[float, float, float, float]:
+    """The extent a map opens on (west, south, east, north, WGS-84): the chosen sites and the
+    demand they serve, else all the demand (a plan that serves nobody)."""
+    sites = plan.sites[plan.sites["chosen"].astype(bool)]
+    served = plan.demand[assigned(plan.demand)]
+    parts = [g for g in (sites.geometry, served.geometry) if len(g)]
+    if not parts:
+        return tuple(plan.demand.total_bounds)
+    bounds = np.array([g.total_bounds for g in parts])
+    return (*bounds[:, :2].min(axis=0), *bounds[:, 2:].max(axis=0))
+
+
+def _label_table(plan: Plan, basemap: str, lang: str) -> str:
+    """Labels: each county at a point inside it, each township at the household-weighted
+    centre of its demand, with the extent (degrees) the label must fit in."""
+    counties = plan.counties
+    rows = []
+    if counties is not None and not counties.empty:
+        name = counties["name_zh" if lang == "zh" else "name_pinyin"].astype(str)
+        bounds = counties.geometry.bounds
+        rows.append(
+            gpd.GeoDataFrame(
+                {
+                    "n": name.to_numpy(),
+                    "k": "county",
+                    "w": (bounds["maxx"] - bounds["minx"]).round(4).to_numpy(),
+                },
+                geometry=counties.geometry.representative_point().to_numpy(),
+                crs="EPSG:4326",
+            )
+        )
+    demand = plan.demand
+    if "township_name" in demand.columns and len(demand):
+        towns = demand[demand["township_name"].fillna("").astype(str) != ""]
+        cells = towns["cell"] if "cell" in towns.columns else towns.geometry
+        cells = gpd.GeoSeries(cells, index=towns.index).where(lambda g: g.notna(), towns.geometry)
+        frame = pd.DataFrame(
+            {
+                "key": towns["township_name"].astype(str),
+                "w": towns["households"].astype(float).clip(lower=1e-9),
+                "x": towns.geometry.x,
+                "y": towns.geometry.y,
+                "minx": cells.bounds["minx"],
+                "maxx": cells.bounds["maxx"],
+            }
+        )
+        frame["wx"], frame["wy"] = frame["x"] * frame["w"], frame["y"] * frame["w"]
+        group = frame.groupby("key", sort=True)
+        sums = group[["w", "wx", "wy"]].sum()
+        width = group["maxx"].max() - group["minx"].min()
+        rows.append(
+            gpd.GeoDataFrame(
+                {"n": sums.index.to_numpy(), "k": "township", "w": width.round(4).to_numpy()},
+                geometry=gpd.points_from_xy(sums["wx"] / sums["w"], sums["wy"] / sums["w"]),
+                crs="EPSG:4326",
+            )
+        )
+    if not rows:
+        return _table(gpd.GeoSeries([], crs="EPSG:4326"), pd.DataFrame({"n": [], "k": [], "w": []}))
+    labels = pd.concat(rows, ignore_index=True)
+    return _table(_in_basemap_crs(labels.geometry, basemap), labels[["n", "k", "w"]])
+
+
 def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
     """The table of the sites drawn (chosen sites and unchosen candidate points) and their ids
     in its order: demand refers to its point by position in that table."""
@@ -214,6 +310,7 @@ def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
     keep = chosen | ((sites["status"] == SiteStatus.CANDIDATE) & is_point)
     demand = plan.demand
     walk = walk_times(demand, demand["point_id"])
+    urban = _urban_share(plan)
     links = plan.links
     to_centre = links.groupby("point_id")["travel_s"].min()
     by_centre = links.groupby("centre_id")["travel_s"]
@@ -239,6 +336,7 @@ def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
             "d": _minutes(ids.map(to_centre)),
             "m": ids.map(by_centre.size()),
             "e": _minutes(ids.map(by_centre.mean())),
+            "u": ids.map(urban).round(2),
             "z": township.fillna("").astype(str),
             "y": county.fillna("").astype(str),
         }
@@ -263,6 +361,7 @@ def _demand_table(plan: Plan, site_order: pd.Index, basemap: str) -> str:
             "t": _minutes(demand["travel_s"].where(reached)),
             "k": demand["point_id"].where(reached).map(position),
             "c": demand["covered"].fillna(False).astype(bool).astype(int),
+            "u": ((demand["setting"] == "urban").astype(int) if "setting" in demand.columns else 1),
             "z": (
                 demand["township_name"].fillna("").astype(str) if "township_name" in demand else ""
             ),
@@ -364,12 +463,48 @@ class _PlanLayer(Layer):
         self.build = build if show else f"gx.lazy(function () {{ return {build}; }})"
 
 
-def _legend_html(text: dict[str, str], absent: set[str] = frozenset()) -> str:
-    """The legend: walk-time classes, unreached and uncovered demand, and the site symbols
-    (without the layers in ``absent``: markets and bases of a plan without them)."""
+def _changes_table(plan: Plan, basemap: str) -> str:
+    """A re-solve's changes (opened, closed, moved), each at its site; a move as the line from
+    the old site to the new one."""
+    changes = plan.changes
+    changes = changes[changes["change"] != "kept"].reset_index(drop=True)
+    moved = (changes["change"] == "moved").to_numpy()
+    geometry = np.asarray(changes.geometry.values, dtype=object).copy()
+    if moved.any():
+        start = np.column_stack([changes["from_lon"][moved], changes["from_lat"][moved]])
+        end = np.column_stack([shapely.get_x(geometry[moved]), shapely.get_y(geometry[moved])])
+        geometry[moved] = shapely.linestrings(np.stack([start, end], axis=1))
+    props = pd.DataFrame(
+        {
+            "i": changes["site_id"],
+            "n": changes["name"],
+            "c": changes["change"],
+            "r": changes["reason"],
+            "f": changes["moved_from"],
+            "m": changes["moved_m"],
+            "hb": changes["households_before"],
+            "ha": changes["households_after"],
+        }
+    )
+    shapes = gpd.GeoSeries(geometry, crs="EPSG:4326")
+    return _table(_in_basemap_crs(shapes, basemap), props)
+
+
+def walk_class_labels() -> list[str]:
+    """The legend's label of each walk-time class (minutes): ``0–5``, ..., ``≥ 30``."""
     lows = (0.0, *WALK_BINS_MIN)
     labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(lows, WALK_BINS_MIN, strict=False)]
-    labels.append(f"≥ {WALK_BINS_MIN[-1]:g}")
+    return [*labels, f"≥ {WALK_BINS_MIN[-1]:g}"]
+
+
+def _legend_html(
+    text: dict[str, str], changes: bool = False, absent: frozenset[str] = frozenset()
+) -> str:
+    """The legend: walk-time classes, unreached and uncovered demand, the site symbols (without
+    the layers in ``absent``: markets and bases of a plan without them) and, for a re-solve,
+    the symbols of its changes. Every text is escaped."""
+    text = {key: html_text(value) for key, value in text.items()}
+    labels = walk_class_labels()
     rows = [f"<h4>{text['legend_walk']}</h4>"]
     rows += [
         f'<div><i style="background:{colour}"></i>{label}</div>'
@@ -401,13 +536,23 @@ def _legend_html(text: dict[str, str], absent: set[str] = frozenset()) -> str:
             f'<div><i class="gx-dot" style="background:{style["fillColor"]};'
             f'border:2px solid {style["color"]}"></i>{text[key]}</div>'
         )
+    if changes:
+        # One row: the legend already reaches up to the layer control on a laptop screen.
+        marks = "".join(
+            f'<span class="gx-change-mark" style="background:{style["colour"]}">'
+            f"{style['symbol']}</span>{text['change_' + change]} "
+            for change, style in CHANGE_STYLES.items()
+        )
+        rows.append(f"<h4>{text['layer_changes']}</h4><div>{marks}</div>")
     return "".join(rows)
 
 
 def _header_html(title: str, warning: str | None, info: str = "") -> str:
-    banner = f'<div class="gx-banner">{warning}</div>' if warning else ""
-    line = f'<div class="gx-info">{html.escape(info)}</div>' if info else ""
-    return f'<div class="gx-header"><div class="gx-title">{title}</div>{line}{banner}</div>'
+    """The title, a line of information and the straight-line banner, escaped."""
+    banner = f'<div class="gx-banner">{html_text(warning)}</div>' if warning else ""
+    line = f'<div class="gx-info">{html_text(info)}</div>' if info else ""
+    title = f'<div class="gx-title">{html_text(title)}</div>'
+    return f'<div class="gx-header">{title}{line}{banner}</div>'
 
 
 def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
@@ -426,11 +571,7 @@ def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
         ).add_to(fmap)  # fmt: skip
     elif basemap == "tianditu":
         if not settings.tianditu_token:
-            raise UserInputError(
-                "Tianditu tiles need a key: get one from the Tianditu developer console "
-                "(天地图开发者控制台) and set GXNET_TIANDITU_TOKEN (or gxnet.settings."
-                "tianditu_token), or choose another basemap"
-            )
+            raise UserInputError(key="err_tianditu_key")
         # Labels come as a second layer: Chinese (cva) or English (eva) annotation.
         for layer in ("vec", "cva" if lang == "zh" else "eva"):
             folium.TileLayer(
@@ -440,7 +581,7 @@ def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
             ).add_to(fmap)  # fmt: skip
 
 
-def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Map:
+def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> folium.Map:
     """Draw a plan as an interactive map with layers the reader can switch.
 
     Layers: recycling points (existing, new, unchosen candidates) and sorting centres with
@@ -457,8 +598,9 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     plan
         A :class:`gxnet.plan.Plan`.
     basemap
-        "osm" (OpenStreetMap), "amap" (AMap/高德, overlays shifted to GCJ-02), "tianditu"
-        (天地图, needs ``settings.tianditu_token``) or "none" (no tiles: fully offline).
+        "amap" (AMap/高德, overlays shifted to GCJ-02), "osm" (OpenStreetMap), "tianditu"
+        (天地图, needs ``settings.tianditu_token``) or "none" (no tiles: fully offline);
+        None: :func:`default_basemap` of ``lang``.
     lang
         "zh" (default) or "en" for titles, layer names, legend and popups.
 
@@ -474,11 +616,16 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     MapAssetsError
         When Leaflet's files are not installed.
     """
-    if basemap not in BASEMAPS:
-        raise UserInputError(f"unknown basemap {basemap!r}: choose one of {', '.join(BASEMAPS)}")
     text = messages(lang)
+    basemap = basemap or default_basemap(lang)
+    if basemap not in BASEMAPS:
+        raise unknown_choice("basemap", basemap, BASEMAPS)
     leaflet_js, leaflet_css = leaflet_assets()
-    west, south, east, north = plan.demand.total_bounds
+    west, south, east, north = _fit_bounds(plan)
+    if basemap == "amap":
+        (west, east), (south, north) = crs.convert(
+            np.array([west, east]), np.array([south, north]), crs.WGS84, crs.GCJ02
+        )
 
     fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_start=12)
     # Nothing of folium's CDN list is used (jQuery, Bootstrap, awesome-markers, Font Awesome);
@@ -487,7 +634,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     fmap.default_css = []
     figure = fmap.get_root()
     title = plan_title(plan, lang)
-    figure.title = title
+    figure.title = html_text(title)
     # An empty icon: else the browser asks the server (or the disk) for /favicon.ico.
     figure.header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
     figure.header.add_child(Element(f"<style>{leaflet_css}</style>"), name="leaflet_css")
@@ -497,18 +644,21 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     warning = straight_line_warning(plan, text)
     lines = [f"{label}: {value}" for label, value in township_summary(plan, text)]
     if (plan.metrics or {}).get("status"):
-        lines.append(f"{text['solve_status']}: {solve_quality(plan.metrics, lang)}")
+        lines.append(f"{text['solve_status']}: {status_words(plan.metrics, lang)}")
     info = "；".join(lines)
     figure.html.add_child(Element(_header_html(title, warning, info)), name="gx_header")
     _add_basemap(fmap, basemap, lang)
 
     # Fit before any layer is drawn: a later fit would project every shape a second time.
-    fmap.fit_bounds([[south, west], [north, east]])
+    fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]], padding=(20, 20))
     site_data, site_order = _site_table(plan, basemap)
+    has_changes = plan.changes is not None and (plan.changes["change"] != "kept").any()
+    changes = f',"changes":{_changes_table(plan, basemap)}' if has_changes else ""
     tables = (
         f'{{"sites":{site_data},"demand":{_demand_table(plan, site_order, basemap)},'
         f'"links":{_link_table(plan, basemap)},"counties":{_county_table(plan, basemap, lang)},'
-        f'"townships":{_township_table(plan, basemap, lang, text)}}}'
+        f'"labels":{_label_table(plan, basemap, lang)},'
+        f'"townships":{_township_table(plan, basemap, lang, text)}{changes}}}'
     )
     figure.html.add_child(
         Element(f'<script type="application/json" id="{DATA_ELEMENT_ID}">{tables}</script>'),
@@ -525,6 +675,8 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         "palette": SERVICE_PALETTE,
         "site_order": list(SITE_STYLES),
         "point_tier": Tier.RECYCLING_POINT,
+        "label_margin": LABEL_MARGIN_PX,
+        "changes": CHANGE_STYLES,
         "mobile": MOBILE_STYLE,
         "credits": attribution_lines(plan_sources(plan)),
     }
@@ -549,20 +701,23 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         ("layer_markets", sites("market"), True),
         ("layer_centres", sites("centre"), True),
         ("layer_bases", sites("base"), True),
-    )
+    ) + ((("layer_changes", "gx.changes()", True),) if has_changes else ())
     # Markets and bases have layers only in a plan that has those tiers.
     tiers = set(plan.sites.loc[plan.sites["chosen"].astype(bool), "tier"])
-    absent = {
+    absent = frozenset(
         f"layer_{t.plural}"
         for t in (Tier.COLLECTION_MARKET, Tier.PROCESSING_BASE)
         if t not in tiers
-    }
+    )
     for key, build, show in layers:
         if key not in absent:
-            fmap.add_child(_PlanLayer(text[key], build, show=show))
+            # Leaflet's layer control shows a layer's name as HTML.
+            fmap.add_child(_PlanLayer(html_text(text[key]), build, show=show))
+    fmap.add_child(_PlanLayer(html_text(text["layer_labels"]), "gx.labels()", show=True))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    legend = _legend_html(text, absent)
+    legend = _legend_html(text, changes=has_changes, absent=absent)
     fmap.add_child(_Script(f"gx.legend({name}, {_script_json(legend)});\n"))
+    fmap.add_child(_Script(f"gx.furniture({name});\n"))
     return fmap
 
 
@@ -570,7 +725,7 @@ def save_map(
     plan_or_map: Plan | folium.Map,
     path: str | os.PathLike[str],
     *,
-    basemap: str = "osm",
+    basemap: str | None = None,
     lang: str = "zh",
 ) -> Path:
     """Write a plan's map (or an already drawn map) to one HTML file, atomically.

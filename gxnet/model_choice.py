@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from gxnet._errors import InfeasibleProblemError
+from gxnet._messages import messages, text
 from gxnet.config import Config, PointStandards, Targets
 from gxnet.optimize import (
     LocationSetCovering,
@@ -207,10 +208,11 @@ def with_point_target(
     points: pd.DataFrame,
     say: Callable[[str], None],
     needed: int = 0,
+    lang: str = "en",
 ) -> Config:
     """The config with the household standard's number of points when no target is given
-    (said through ``say``), raised to ``needed`` when the township minimum or the county
-    quota needs more sites.
+    (said through ``say``, in ``lang``), raised to ``needed`` when the township minimum or the
+    county quota needs more sites.
 
     Raises
     ------
@@ -218,18 +220,15 @@ def with_point_target(
         When a number of points is asked that is below ``needed``.
     """
     t = config.targets
-    what = " and ".join(
-        name
-        for name, on in (
-            ("the township minimum (a point in each township where one pays)", t.township_minimum),
-            ("the county quota", t.county_quota),
-        )
-        if on
-    )
+    parts = [key for key, on in (("what_township_minimum", t.township_minimum),
+                                 ("what_county_quota", t.county_quota)) if on]  # fmt: skip
+    what = {
+        "what": messages("zh")["what_and"].join(messages("zh")[k] for k in parts),
+        "what_en": messages("en")["what_and"].join(messages("en")[k] for k in parts),
+    }
     if t.points is not None and t.points < needed:
         raise InfeasibleProblemError(
-            f"--points {t.points:,} is below the {needed:,} point sites that {what} needs: "
-            "raise --points, or run with --no-township-minimum (and without --county-quota)"
+            key="err_points_below_minimum", points=t.points, needed=needed, **what
         )
     if t.points is not None or t.coverage is not None:
         return config
@@ -237,16 +236,22 @@ def with_point_target(
     kept = int(points["status"].isin(KEPT).sum())
     open_able = int((points["status"] != SiteStatus.EXCLUDED).sum())
     n = min(max(wanted, kept, needed), open_able)
+    more = ""
+    if needed > max(wanted, kept):
+        more += text("progress_target_raised", lang, wanted=wanted, needed=needed, **what)
+    if n < wanted:
+        more += text("progress_target_few", lang, n=open_able)
+    p = config.points
     say(
-        f"target: {n:,} recycling points, as the household standard asks "
-        f"(1 per {config.points.households_per_point_urban:,} urban and "
-        f"{config.points.households_per_point_rural:,} rural households)"
-        + (
-            f"; raised from {wanted:,}: {what} needs {needed:,}"
-            if needed > max(wanted, kept)
-            else ""
+        text(
+            "progress_target",
+            lang,
+            n=n,
+            urban=p.households_per_point_urban,
+            rural=p.households_per_point_rural,
+            more=more,
+            more_en=more,
         )
-        + (f"; only {open_able:,} candidate sites can open" if n < wanted else "")
     )
     return dataclasses.replace(config, targets=dataclasses.replace(t, points=n))
 
@@ -266,6 +271,9 @@ class ModelInput:
     truck
         Pairs into the centres within their truck standard (``point_id, centre_id,
         travel_s``): from the points, or from the markets when there are markets.
+    cover_by_cost
+        Set covering minimises the sites' ``fixed_cost`` instead of their number (a re-solve
+        prices change this way: :mod:`gxnet.change`).
     minimums
         Grouped minimums over ``points`` (in their order): the township minimum and the
         county quota (:func:`township_needs`); the covering models keep them.
@@ -281,6 +289,7 @@ class ModelInput:
     centres: pd.DataFrame
     walk: pd.DataFrame
     truck: pd.DataFrame
+    cover_by_cost: bool = False
     minimums: SiteGroups | None = None
     markets: pd.DataFrame | None = None
     bases: pd.DataFrame | None = None
@@ -351,16 +360,34 @@ def solve_network(data: ModelInput, config: Config) -> Solution:
     if t.centres is not None:
         centre_model = PMedian.from_problem(centre_problem)
     else:
-        centre_model = LocationSetCovering.from_problem(centre_problem)
+        centre_model = LocationSetCovering.from_problem(
+            centre_problem, objective=cover_objective(data)
+        )
     chosen_centres = centre_model.solve(options, budget)
     return tiers_solution(chosen_points, {Tier.SORTING_CENTRE: chosen_centres})
 
 
+def with_tier_defaults(sites: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The sites with their tier's configured capacity and fixed cost where a row gives none
+    (points: ``points.capacity_households``; markets, centres, bases: their section's
+    ``capacity_t_day``), so that a site list's own figures are kept and the rest follow the
+    standards."""
+    out = sites.copy()
+    tier = out["tier"].astype(str)
+    capacity = {Tier.RECYCLING_POINT.value: config.points.capacity_households}
+    fixed = {Tier.RECYCLING_POINT.value: config.points.fixed_cost}
+    for hub in TIERS[1:]:
+        capacity[hub.value] = config.hub(hub).capacity_t_day
+        fixed[hub.value] = config.hub(hub).fixed_cost
+    for column, defaults in (("capacity", capacity), ("fixed_cost", fixed)):
+        given = pd.to_numeric(out[column], errors="coerce") if column in out else np.nan
+        out[column] = pd.Series(given, index=out.index).fillna(tier.map(defaults)).astype(float)
+    return out
+
+
 def with_standards(data: ModelInput, config: Config) -> ModelInput:
     """The input with every site's missing capacity and fixed cost taken from its tier's
-    standards (:func:`gxnet.candidates.with_tier_defaults`)."""
-    from gxnet.candidates import with_tier_defaults
-
+    standards (:func:`with_tier_defaults`)."""
     frames = {
         name: with_tier_defaults(getattr(data, name), config)
         for name in ("points", "centres", "markets", "bases")
@@ -404,8 +431,16 @@ def solve_points(
     if config.targets.points is not None:
         model = MaximalCovering.from_problem(problem, minimums=minimums)
     else:
-        model = LocationSetCovering.from_problem(problem, minimums=minimums)
+        model = LocationSetCovering.from_problem(
+            problem, objective=cover_objective(data), minimums=minimums
+        )
     return model.solve(config.solver, budget)
+
+
+def cover_objective(data: ModelInput) -> str:
+    """What set covering minimises: the sites' number, or their fixed cost in a re-solve that
+    prices change (``data.cover_by_cost``)."""
+    return "fixed_cost" if data.cover_by_cost else "count"
 
 
 #: Rounds of :func:`solve_tiers` that leave sites out of the tier below at most; after them a

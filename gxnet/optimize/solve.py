@@ -144,7 +144,7 @@ class Solution:
     def quality(self) -> dict[str, Any]:
         """What a plan records of its solve: status, objective, bound, gap, sense, what the
         objective counts, whether the clock cut it short, and each tier's own for a plan
-        solved tier by tier (see :func:`gxnet._messages.solve_quality`)."""
+        solved tier by tier (see :func:`gxnet._messages.status_words`)."""
         figures: dict[str, Any] = {
             "status": self.status,
             "objective": self.objective,

@@ -98,6 +98,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "best site reaches fewer than {n:,.0f} households within the standard",
     ),
     "reason_not_chosen": ("规划未设点", "no point planned"),
+    "reason_budget": (
+        "点位总数不足以满足乡镇保底，此处服务户数最少",
+        "too few points asked to give every "
+        "township one; a point here would serve fewest households",
+    ),
     "township_minimum": ("乡镇保底", "Township minimum"),
     "township_minimum_on": (
         "每个乡镇至少一个回收点（{n:,} 个乡镇有回收点）",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from gxnet.model_choice import (
     with_point_target,
 )
 from gxnet.osm.pbf import file_sha256
+from gxnet.phases import Phase, phase_figures, site_phases, solve_phases
 from gxnet.plan import Plan, check_writable
 from gxnet.service_pairs import (
     HIGHWAY_NOTE,
@@ -91,6 +92,7 @@ def optimize_city(
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
     osm_name: str | None = None,
+    phases: Sequence[Phase] | None = None,
 ) -> Plan:
     """Plan recycling points and sorting centres for a city, a county or any study area.
 
@@ -116,6 +118,10 @@ def optimize_city(
     osm_name
         The name ``gxnet fetch --area FILE --name N`` cached the area's OSM data under; default
         the city's, or the cache fetched for the same outline (found by its hash).
+    phases
+        Stages of building, solved in order, each keeping the sites of the one before
+        (:mod:`gxnet.phases`); the plan's sites carry a ``phase`` column and its metrics the
+        figures of each phase. They replace the targets' number of points.
 
     Returns
     -------
@@ -183,6 +189,7 @@ def optimize_city(
             "household_size": demand_frame.attrs.get("household_size"),
             "network_meta": {m: n.meta for m, n in (networks or {}).items()},
         },
+        phases=phases,
     )
 
 
@@ -204,6 +211,7 @@ def _solve_and_plan(
     networks: dict[str, Any] | None,
     stages: _Stages,
     provenance: dict[str, Any],
+    phases: Sequence[Phase] | None = None,
 ) -> Plan:
     points = sites[sites["tier"] == Tier.RECYCLING_POINT].reset_index(drop=True)
     centres = sites[sites["tier"] == Tier.SORTING_CENTRE].reset_index(drop=True)
@@ -217,32 +225,60 @@ def _solve_and_plan(
         stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
         walk = walk[~walk["site_id"].isin(stranded)]
         stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
-    needs = township_needs(demand, useful, walk, config)
-    minimums = needs.groups
-    if minimums is not None and uses_capacities(useful, config):
-        stages.say(
-            "NOTE: the capacitated model does not take the township minimum or county quota: "
-            "townships without a point are listed for mobile collection"
+    check = {"networks": networks, "stranded_points": stranded}
+    if phases:
+        check_reachable(demand, useful, walk, config, **check)
+        with stages.stage("model", f"{config.solver.name} solve, {len(phases)} phases"):
+            phased = solve_phases(
+                ModelInput(demand, useful, centres, walk, truck), config, phases, stages.say
+            )
+        solution, needs, config = phased.solution, phased.needs, phased.config
+        applied = not uses_capacities(useful, config)
+    else:
+        phased = None
+        needs = township_needs(demand, useful, walk, config)
+        minimums = needs.groups
+        if minimums is not None and uses_capacities(useful, config):
+            stages.say(
+                "NOTE: the capacitated model does not take the township minimum or county "
+                "quota: townships without a point are listed for mobile collection"
+            )
+            minimums = None
+        applied = minimums is not None
+        _say_townships(needs, config, stages.say, applied=applied)
+        config = with_point_target(
+            config, demand, useful, stages.say, needed=needs.needed if applied else 0
         )
-        minimums = None
-    _say_townships(needs, config, stages.say, applied=minimums is not None)
-    config = with_point_target(
-        config, demand, useful, stages.say, needed=needs.needed if minimums is not None else 0
-    )
-    check_reachable(demand, useful, walk, config, networks, stranded_points=stranded)
-    with stages.stage("model", f"{config.solver.name} solve"):
-        solution = solve_network(
-            ModelInput(demand, useful, centres, walk, truck, minimums=minimums), config
-        )
-        stages.say(
-            f"{solution.model}: {solution.status}"
-            + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
-        )
+        check_reachable(demand, useful, walk, config, **check)
+        with stages.stage("model", f"{config.solver.name} solve"):
+            solution = solve_network(
+                ModelInput(demand, useful, centres, walk, truck, minimums=minimums), config
+            )
+            stages.say(
+                f"{solution.model}: {solution.status}"
+                + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
+            )
     with stages.stage("plan", "assemble"):
         plan = assemble_plan(
             area, demand, sites, walk, truck, solution, config, townships=needs.table
         )
-        provenance = provenance | {"township_minimum_applied": minimums is not None}
+        provenance = provenance | {"township_minimum_applied": applied}
+        if phased is not None:
+            plan.sites["phase"] = site_phases(plan.sites, plan.links, phased.opened, phases)
+            plan.metrics["phases"] = phase_figures(plan.sites, demand, walk, phases)
+            provenance["phases"] = [str(p) for p in phases]
+    return _finish(plan, stages, provenance, networks, sites, config)
+
+
+def _finish(
+    plan: Plan,
+    stages: _Stages,
+    provenance: dict[str, Any],
+    networks: dict[str, Any] | None,
+    sites: gpd.GeoDataFrame,
+    config: Config,
+) -> Plan:
+    """The plan's stage times and provenance (inputs, cost modes, networks)."""
     plan.metrics["stage_seconds"] = dict(stages.seconds)
     plan.provenance.update(provenance)
     plan.provenance["cost_mode"] = cost_modes(networks, sites)

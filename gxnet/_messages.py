@@ -121,6 +121,28 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "solver": ("求解器", "Solver"),
     "solve_status": ("求解状态", "Solver status"),
     "gap": ("最优性间隙", "Optimality gap"),
+    "region_summary": ("全区概况", "Region summary"),
+    "region_cities": ("分城市统计", "By city"),
+    "region_phases": ("分阶段建设", "By phase"),
+    "region_allocation": ("目标分配", "How the target was shared"),
+    "region_dropped": (
+        "点位总数不足以保底、改为流动回收的乡镇",
+        "Townships the target could not give a point (mobile collection)",
+    ),
+    "region_failed": ("未完成规划的城市", "Cities not planned"),
+    "city": ("城市", "City"),
+    "phase": ("阶段", "Phase"),
+    "point_sites": ("回收点（网点）", "Recycling points (sites)"),
+    "new_points": ("本阶段新增", "New in phase"),
+    "standard_points": ("按户数标准折算", "Standard points hosted"),
+    "townships_count": ("乡镇数", "Townships"),
+    "mobile_households": ("流动回收户数", "Households on mobile collection"),
+    "status_failed": ("失败", "failed"),
+    "layer_cells": ("步行时间（{km:g} 公里格网汇总）", "Walk time ({km:g} km cells, aggregated)"),
+    "layer_city": ("{name}：回收点与分拣中心", "{name}: points and centres"),
+    "legend_phases": ("建设阶段", "Phases"),
+    "layer_phase": ("回收点（{name} 阶段新建）", "Recycling points (new in {name})"),
+    "reach": ("最佳站点服务户数", "Households within reach of its best site"),
 }
 
 

@@ -336,6 +336,19 @@ _OUT = click.option(
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), help="MIP solver.")
 @click.option("--time-limit", type=float, help="Solver time limit in seconds.")
 @click.option("--gap", type=float, help="Relative gap at which the solver may stop.")
+@click.option(
+    "--phase", "phase_texts", multiple=True, metavar="NAME:COUNT",
+    help="A phase of building, e.g. --phase 2023:1000 --phase 2025:standard: each keeps the "
+    "sites of the one before (default: [[phases]] in gxnet.toml; none: one plan).",
+)  # fmt: skip
+@click.option(
+    "--workers", type=int,
+    help="Region only: Dask worker processes on this machine (default: one per core).",
+)  # fmt: skip
+@click.option(
+    "--scheduler", metavar="ADDRESS",
+    help="Region only: a running Dask scheduler (tcp://host:8786) whose workers plan the cities.",
+)  # fmt: skip
 @_OUT
 @_BASEMAP
 @_LANG
@@ -349,13 +362,32 @@ _OUT = click.option(
 def optimize(
     city, area, sites, demand, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
 ) -> None:
-    """Plan recycling points and sorting centres for a city or a study area."""
+    """Plan recycling points and sorting centres for a city or a study area, or the whole
+    region (--city guangxi: every city one task on Dask)."""
+    from gxnet.phases import parse_phase
+    from gxnet.region import is_region
+
     if (city is None) == (area is None):
         raise UserInputError("give --city NAME or --area FILE (one of them)")
     osm_name = options.pop("osm_name")
+    workers, scheduler = options.pop("workers"), options.pop("scheduler")
+    phase_texts = options.pop("phase_texts")
     config = load_config(config_file).with_options(
         time_limit_s=options.pop("time_limit"), **options
     )
+    phases = [parse_phase(text) for text in phase_texts or config.phases] or None
+    if city is not None and is_region(city):
+        given = {"--demand": demand, "--pbf": pbf, "--name": osm_name}
+        if any(value is not None for value in given.values()):
+            names = ", ".join(k for k, v in given.items() if v is not None)
+            raise UserInputError(
+                f"{names}: not for the region; each city reads its own census and its "
+                "networks from `gxnet fetch --all`"
+            )
+        _optimize_region(config, phases, sites, out, workers, scheduler, basemap, lang)
+        return
+    if workers is not None or scheduler is not None:
+        raise UserInputError("--workers and --scheduler plan a region: give --city guangxi")
     with _warnings_as_lines():
         plan = pipeline.optimize_city(
             city or area,
@@ -366,10 +398,56 @@ def optimize(
             skip_bad_rows=skip_bad_rows,
             progress=_progress,
             osm_name=osm_name,
+            phases=phases,
         )
     folder, html = pipeline.save_outputs(plan, out, basemap=basemap, lang=lang)
     click.echo(plan.summary())
     click.echo(f"plan: {folder}\nmap:  {html}")
+
+
+def _optimize_region(config, phases, sites, out, workers, scheduler, basemap, lang) -> None:
+    """``gxnet optimize --city guangxi``: every city on Dask, then the region's outputs; exit
+    code 1 or 2 when a city failed (the others are planned and saved)."""
+    from gxnet.region import plan_region, region_cities, save_region
+
+    site_lists = None
+    if sites is not None:
+        if not sites.is_dir():
+            raise UserInputError(
+                f"--sites {sites}: for the region give a folder of site lists named by city "
+                f"({', '.join(region_cities()[:3])}, ...: e.g. wuzhou.xlsx)"
+            )
+        site_lists = {p.stem: p for p in sorted(sites.iterdir()) if p.stem in region_cities()}
+    plans = None if out is None else Path(out) / "plans"
+    maps = None if out is None else Path(out) / "maps"
+    run = plan_region(
+        config=config,
+        phases=phases,
+        sites=site_lists,
+        out=plans,
+        workers=workers,
+        scheduler=scheduler,
+        progress=_progress,
+    )
+    for record in run.cities.values():
+        for warning in record.warnings:
+            click.echo(f"gxnet: warning: {record.slug}: {warning}", err=True)
+    region, html = save_region(run, maps_dir=maps, basemap=basemap, lang=lang)
+    click.echo(region.summary())
+    click.echo(
+        f"plan: {run.folder}\nmap:  {html}\nreport: {run.folder / 'report.html'}\n"
+        f"cities planned {sum(r.status == 'planned' for r in run.cities.values())}, reused "
+        f"{sum(r.status == 'reused' for r in run.cities.values())}, failed {len(run.failed)}"
+    )
+    if run.failed:
+        for record in run.failed:
+            click.echo(f"gxnet: error: {record.slug}: {record.message}", err=True)
+        click.echo(
+            f"gxnet: error: {len(run.failed)} of {len(run.cities)} cities failed (above); the "
+            "others are planned; fix them and run again (unchanged cities are reused)",
+            err=True,
+        )
+        sys.exit(run.exit_code)
 
 
 @cli.command()
@@ -385,8 +463,21 @@ def optimize(
 @_BASEMAP
 @_LANG
 @_SKIP
-def resolve(plan_dir, sites, pbf, out, basemap, lang, skip_bad_rows) -> None:
-    """Re-solve PLAN with a new site list and print what changed (the plan is replaced)."""
+@click.option(
+    "--city", help="For a region's plan (plans/guangxi): the city to re-plan against its share."
+)
+def resolve(plan_dir, sites, pbf, out, basemap, lang, skip_bad_rows, city) -> None:
+    """Re-solve PLAN with a new site list and print what changed (the plan is replaced).
+
+    For a region's plan, --city re-plans that one city and updates the region's totals, map
+    and report without re-running the others."""
+    from gxnet.region_plan import is_region_folder
+
+    if is_region_folder(plan_dir):
+        _resolve_region_city(plan_dir, city, sites, pbf, out, basemap, lang, skip_bad_rows)
+        return
+    if city is not None:
+        raise UserInputError(f"--city is for a region's plan; {plan_dir} is one city's plan")
     old = Plan.load(plan_dir)
     with _warnings_as_lines():
         new = pipeline.resolve_plan(
@@ -397,6 +488,26 @@ def resolve(plan_dir, sites, pbf, out, basemap, lang, skip_bad_rows) -> None:
     )
     click.echo(old.diff(new))
     click.echo(f"plan: {folder}\nmap:  {html}")
+
+
+def _resolve_region_city(plan_dir, city, sites, pbf, out, basemap, lang, skip_bad_rows) -> None:
+    from gxnet.region import resolve_city
+
+    if city is None:
+        raise UserInputError(f"{plan_dir} is a region's plan: name the city with --city")
+    maps = None if out is None else Path(out) / "maps"
+    with _warnings_as_lines():
+        old, new, before, after, html = resolve_city(
+            plan_dir, city, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=_progress,
+            maps_dir=maps, basemap=basemap, lang=lang,
+        )  # fmt: skip
+    click.echo(old.diff(new))
+    b, a = before.metrics, after.metrics
+    click.echo(
+        f"region: {b.get('point_sites', 0):,} -> {a.get('point_sites', 0):,} point sites, "
+        f"coverage {100 * b.get('coverage', 0):.1f} % -> {100 * a.get('coverage', 0):.1f} %"
+    )
+    click.echo(f"plan: {plan_dir}\nmap:  {html}")
 
 
 @cli.command("map")
@@ -411,7 +522,15 @@ def resolve(plan_dir, sites, pbf, out, basemap, lang, skip_bad_rows) -> None:
 def map_(plan_dir, out, basemap, lang) -> None:
     """Draw a saved PLAN as an interactive HTML map."""
     from gxnet.maps import save_map
+    from gxnet.region_plan import RegionPlan, is_region_folder
 
+    if is_region_folder(plan_dir):
+        from gxnet.region_outputs import save_region_map
+
+        region = RegionPlan.load(plan_dir)
+        html = out or Path(settings.maps_dir) / f"{region.slug}.html"
+        click.echo(save_region_map(region, html, basemap=basemap, lang=lang))
+        return
     plan = Plan.load(plan_dir)
     click.echo(save_map(plan, out or pipeline.output_paths(plan)[1], basemap=basemap, lang=lang))
 
@@ -433,8 +552,18 @@ def map_(plan_dir, out, basemap, lang) -> None:
 @_LANG
 def report(plan_dir, fmt, out, lang) -> None:
     """Per-county table of a saved PLAN: households, points, coverage, times."""
+    from gxnet.region_plan import RegionPlan, is_region_folder
     from gxnet.report import render_report, write_report
 
+    if is_region_folder(plan_dir):
+        from gxnet.region_outputs import render_region_report, write_region_report
+
+        region = RegionPlan.load(plan_dir)
+        if out is None:
+            click.echo(render_region_report(region, fmt=fmt, lang=lang))
+        else:
+            click.echo(write_region_report(region, out, fmt=fmt, lang=lang))
+        return
     plan = Plan.load(plan_dir)
     if out is None:
         click.echo(render_report(plan, fmt=fmt, lang=lang))

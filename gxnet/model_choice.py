@@ -124,8 +124,8 @@ class TownshipNeeds:
         the order they leave the minimum when points are short (:func:`mobile_first`)."""
         kept_towns = points.loc[points["status"].isin(KEPT), "township_code"]
         table = self.table
-        owed = table[table["fixed"] & ~table["township_code"].isin(kept_towns)]
-        return mobile_first(owed[table["reason"] != "budget"])
+        owed = table["fixed"] & (table["reason"] != "budget")
+        return mobile_first(table[owed & ~table["township_code"].isin(kept_towns)])
 
 
 def mobile_first(townships: pd.DataFrame) -> pd.DataFrame:

@@ -38,13 +38,14 @@ from gxnet.config import Config
 from gxnet.demand import load_demand
 from gxnet.model_choice import (
     ModelInput,
+    fit_minimums,
     solve_network,
     township_needs,
     uses_capacities,
     with_point_target,
 )
 from gxnet.osm.pbf import file_sha256
-from gxnet.phases import Phase, phase_figures, site_phases, solve_phases
+from gxnet.phases import Phase, parse_phase, phase_figures, site_phases, solve_phases
 from gxnet.plan import Plan, check_writable
 from gxnet.service_pairs import (
     HIGHWAY_NOTE,
@@ -133,6 +134,69 @@ def optimize_city(
         Unknown city, unusable files, rejected site rows, targets that cannot be met (the
         message says which demand and what would fix it).
     """
+    inputs = prepare_city(
+        city_or_area,
+        sites=sites,
+        demand=demand,
+        config=config,
+        pbf=pbf,
+        skip_bad_rows=skip_bad_rows,
+        progress=progress,
+        osm_name=osm_name,
+    )
+    return plan_city(inputs, phases=phases)
+
+
+@dataclasses.dataclass
+class CityInputs:
+    """What the model stage of a city reads: the stages of :func:`prepare_city` done.
+
+    Attributes
+    ----------
+    area, demand, sites
+        The study area, its demand units and every candidate site (both tiers).
+    points, centres
+        The point sites some demand can reach (and the kept ones), and the centre sites.
+    walk, truck
+        Demand -> point pairs within the standard and point -> centre pairs within the truck
+        standard (:mod:`gxnet.service_pairs`).
+    stranded
+        Point sites without a centre within the truck standard (left out of ``walk``).
+    networks
+        The road networks, or None (straight line).
+    config
+        The standards and targets of the run.
+    provenance
+        What the plan records of its inputs.
+    """
+
+    area: StudyArea
+    demand: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    points: gpd.GeoDataFrame
+    centres: gpd.GeoDataFrame
+    walk: pd.DataFrame
+    truck: pd.DataFrame
+    stranded: list
+    networks: dict[str, Any] | None
+    config: Config
+    provenance: dict[str, Any]
+    stages: _Stages
+
+
+def prepare_city(
+    city_or_area: str | os.PathLike[str] | BaseGeometry | StudyArea,
+    *,
+    sites: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    demand: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    config: Config | None = None,
+    pbf: str | os.PathLike[str] | None = None,
+    skip_bad_rows: bool = False,
+    progress: Progress | None = None,
+    osm_name: str | None = None,
+) -> CityInputs:
+    """The stages of :func:`optimize_city` before the model: area, demand, candidate sites,
+    road networks and travel costs (the parameters are :func:`optimize_city`'s)."""
     from gxnet.config import load_config
 
     config = config or load_config()
@@ -175,22 +239,29 @@ def optimize_city(
         else:
             note = ""
             stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
-    return _solve_and_plan(
-        area,
-        demand_frame,
-        site_frame,
-        config,
-        networks,
-        stages,
-        provenance={
-            "inputs": inputs,
-            "sites_source": site_source,
-            "note": note,
-            "household_size": demand_frame.attrs.get("household_size"),
-            "network_meta": {m: n.meta for m, n in (networks or {}).items()},
-        },
-        phases=phases,
-    )
+    provenance = {
+        "inputs": inputs,
+        "sites_source": site_source,
+        "note": note,
+        "household_size": demand_frame.attrs.get("household_size"),
+        "network_meta": {m: n.meta for m, n in (networks or {}).items()},
+    }
+    points = site_frame[site_frame["tier"] == Tier.RECYCLING_POINT].reset_index(drop=True)
+    centres = site_frame[site_frame["tier"] == Tier.SORTING_CENTRE].reset_index(drop=True)
+    with stages.stage("costs", "travel costs"):
+        walk = walk_costs(demand_frame, points, config, networks)
+        # Only points some demand can reach matter to the model and to the trucks.
+        useful = points[
+            points["site_id"].isin(walk["site_id"]) | points["status"].isin(KEPT)
+        ].reset_index(drop=True)
+        truck = truck_costs(useful, centres, config, networks)
+        stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
+        walk = walk[~walk["site_id"].isin(stranded)]
+        stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
+    return CityInputs(
+        area, demand_frame, site_frame, useful, centres, walk, truck, stranded, networks, config,
+        provenance, stages,
+    )  # fmt: skip
 
 
 def _cached_pbf(area: StudyArea, osm_name: str | None = None) -> Path | None:
@@ -203,28 +274,25 @@ def _cached_pbf(area: StudyArea, osm_name: str | None = None) -> Path | None:
     return city_pbf(slug)
 
 
-def _solve_and_plan(
-    area: StudyArea,
-    demand: gpd.GeoDataFrame,
-    sites: gpd.GeoDataFrame,
-    config: Config,
-    networks: dict[str, Any] | None,
-    stages: _Stages,
-    provenance: dict[str, Any],
+def plan_city(
+    inputs: CityInputs,
+    config: Config | None = None,
     phases: Sequence[Phase] | None = None,
+    *,
+    fit: bool = False,
 ) -> Plan:
-    points = sites[sites["tier"] == Tier.RECYCLING_POINT].reset_index(drop=True)
-    centres = sites[sites["tier"] == Tier.SORTING_CENTRE].reset_index(drop=True)
-    with stages.stage("costs", "travel costs"):
-        walk = walk_costs(demand, points, config, networks)
-        # Only points some demand can reach matter to the model and to the trucks.
-        useful = points[
-            points["site_id"].isin(walk["site_id"]) | points["status"].isin(KEPT)
-        ].reset_index(drop=True)
-        truck = truck_costs(useful, centres, config, networks)
-        stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
-        walk = walk[~walk["site_id"].isin(stranded)]
-        stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
+    """The model stage and the plan of a prepared city (:func:`prepare_city`), with its
+    standards and targets or ``config``'s, and ``phases`` as in :func:`optimize_city`.
+
+    With ``fit`` a number of points below what the township minimum (and county quota)
+    needs lowers them (:func:`gxnet.model_choice.fit_minimums`) instead of being refused: a
+    region's share of its target is such a number.
+    """
+    config = config or inputs.config
+    area, demand, sites, stages = inputs.area, inputs.demand, inputs.sites, inputs.stages
+    useful, centres, walk, truck = inputs.points, inputs.centres, inputs.walk, inputs.truck
+    networks, provenance = inputs.networks, dict(inputs.provenance)
+    stranded = inputs.stranded
     check = {"networks": networks, "stranded_points": stranded}
     if phases:
         check_reachable(demand, useful, walk, config, **check)
@@ -236,7 +304,11 @@ def _solve_and_plan(
         applied = not uses_capacities(useful, config)
     else:
         phased = None
-        needs = township_needs(demand, useful, walk, config)
+        if fit and config.targets.points is not None:
+            count = config.targets.points
+            needs, config = fit_minimums(demand, useful, walk, config, count, stages.say)
+        else:
+            needs = township_needs(demand, useful, walk, config)
         minimums = needs.groups
         if minimums is not None and uses_capacities(useful, config):
             stages.say(
@@ -368,9 +440,13 @@ def resolve_plan(
         # The extract the plan was made from, when it is still there (else the cache).
         recorded = plan.provenance.get("inputs", {}).get("pbf", {}).get("path")
         pbf = recorded if recorded and Path(recorded).is_file() else None
-    new_plan = optimize_city(
+    phases = [parse_phase(text) for text in plan.provenance.get("phases", [])] or None
+    inputs = prepare_city(
         area, sites=merged, demand=demand, config=config, pbf=pbf, progress=progress
     )
+    # A city of a region re-plans against its share, phases and all.
+    share = "region_task" in plan.provenance
+    new_plan = plan_city(inputs, config, phases=phases, fit=share)
     new_plan.provenance["inputs"]["sites"] = {"path": str(sites), "sha256": file_sha256(sites)}
     if "demand_townships" in plan.provenance:
         # The demand is the plan's: so are its township counts.

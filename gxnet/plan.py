@@ -156,6 +156,12 @@ class Plan:
                 f"({m['mobile_households']:,.0f} households); counties without a point: "
                 f"{m['counties_without_point']:,}"
             )
+        for phase in m.get("phases", []):
+            lines.append(
+                f"  phase {phase['phase']}: {phase['points']:,} point sites "
+                f"(+{phase['new_points']:,}), {phase['centres']:,} centres, "
+                f"{100 * phase['coverage']:.1f} % of households covered"
+            )
         status = m.get("status")
         if status is not None:
             gap = m.get("gap")

@@ -296,8 +296,9 @@ _OUT = click.option(
 )  # fmt: skip
 @click.option(
     "--sites",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Site list (candidates and existing); default data/sites/<city>.*",
+    type=click.Path(path_type=Path),
+    help="Site list (candidates and existing); default data/sites/<city>.* (for the region: "
+    "a folder of lists named by city).",
 )
 @click.option(
     "--name", "osm_name",
@@ -388,6 +389,8 @@ def optimize(
         return
     if workers is not None or scheduler is not None:
         raise UserInputError("--workers and --scheduler plan a region: give --city guangxi")
+    if sites is not None and sites.is_dir():
+        raise UserInputError(f"--sites {sites} is a folder: give one site list for one city")
     with _warnings_as_lines():
         plan = pipeline.optimize_city(
             city or area,

@@ -64,6 +64,9 @@ WORKER_ENV: dict[str, str] = {
     "NUMBA_NUM_THREADS": "1",
 }
 
+#: Seconds to wait for a scheduler given by address before the run fails.
+SCHEDULER_TIMEOUT_S = 20.0
+
 Progress = Callable[[str], None]
 
 
@@ -288,7 +291,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         raise UserInputError(f"--workers {workers}: give at least 1 worker")
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
         except OSError as exc:
             raise GxnetError(
                 f"cannot reach the Dask scheduler at {scheduler}: {exc}; start it with "
@@ -303,7 +306,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
             n_workers=n,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=logging.ERROR,
             env=WORKER_ENV,
         ) as cluster,

@@ -50,7 +50,8 @@ def test_concave_curves_are_split_exactly_as_brute_force():
     for total in range(1, 15):
         allocation = allocate(curves, total)
         assert sum(allocation.counts.values()) == total
-        assert allocation.covered == brute_force(curves, total, {c: v.start for c, v in curves.items()})
+        floors = {c: v.start for c, v in curves.items()}
+        assert allocation.covered == brute_force(curves, total, floors)
         assert allocation.exact and allocation.not_concave == ()
 
 

@@ -1,50 +1,71 @@
-"""Benchmark gxnet's travel costs against the networkx loop osmnx users write.
+"""Benchmark gxnet's travel costs against the fastest peers, like with like, in one process.
 
-Many-to-many costs within a cutoff (15 min walk, 45 min drive), on the real Helsinki extract
-(tests/data) and on a generated grid of about 200,000 nodes, side by side:
+Many-to-many costs within a cutoff (5,000 origins x 2,000 destinations, uniform over the
+network's extent) on the real Helsinki extract (tests/data; walk 15 min, drive 45 min) and on a
+generated grid of about 200,000 nodes (walk 15 min, drive 15 and 45 min). Every method snaps
+with the same ``RoadNetwork.nearest_nodes``, pays the same access legs, searches from the side
+with fewer distinct nodes with the same limits, and keeps the same pairs
+(``access + network + access <= cutoff``), sorted by origin then destination:
 
-- gxnet: ``gxnet.costs.travel_costs(network, origins, destinations, cutoff)``.
-- networkx: from each origin ``nx.single_source_dijkstra(G, origin, cutoff=..., weight=
-  "travel_time")`` on the osmnx-style MultiDiGraph, then for each destination reached, the
-  seconds plus ``nx.path_weight(G, path, "length")`` for the metres.
+- gxnet: ``gxnet.costs.travel_costs`` (seconds and metres along the fastest path).
+- scipy, same contract: ``csgraph.dijkstra(limit=..., return_predecessors=True)`` in batches of
+  sources, metres by climbing the predecessors from each target, the float32 table. The
+  output gxnet gives, written with scipy.
+- igraph: ``Graph.distances`` (no cutoff in its API: every search covers the whole graph);
+  seconds only, igraph has no second label along the fastest path.
+- pandana: ``Network.nodes_in_range`` on its contraction hierarchy (chunks of sources, each
+  chunk's rows filtered to the targets); seconds only.
+- networkx lean loop: ``single_source_dijkstra_path_length`` with a cutoff on a DiGraph of the
+  fastest parallel edges; seconds only.
+- the osmnx idiom (labelled row): ``single_source_dijkstra`` with paths on the osmnx-style
+  MultiDiGraph, then ``path_weight(..., "length")`` per pair; seconds and metres.
 
-Both sides snap with the same ``RoadNetwork.nearest_nodes``, pay the same access time and return
-the same (origin, destination, seconds, metres) pairs; the run checks that they agree on the
-origins networkx ran. Each side runs in a fresh process on the network loaded from its ``.npz``
-cache, as after ``gxnet fetch``. Time is wall-clock of the computation, snapping included, graph
-building excluded (reported apart): the networkx graph, and gxnet's search arrays, which the
-cache carries (``RoadNetwork.save`` derives them; the time to derive them in memory is printed,
-with the ratio it would give). Memory is the peak resident set size above what the process held
-once its inputs were loaded (Linux: the high-water mark VmHWM is reset through
-/proc/self/clear_refs before the run and read after it).
+The peers' node pairs become point pairs through one shared numpy step (a dense origin x
+destination broadcast where that fits in memory, else a sort), timed as theirs. Graph building
+(igraph Graph, pandana's contraction hierarchy, networkx graphs) is not timed and is printed
+apart; gxnet's search graphs come with the network's cache, as after ``gxnet fetch``.
 
-The networkx loop takes hours on the full instance, so by default it runs from a random sample
-of origins (``--nx-origins``: 50, or 500 on the grid walk whose origins take a millisecond each)
-and the time of its searches is extrapolated linearly to all origins (snapping every point is
-timed once, not extrapolated): the output says so on every such line. ``--nx-origins 0`` runs
-all of them.
+Rounds alternate (every method once per round, in a rotating order) and the median of the
+rounds is reported: CPU seconds (``time.process_time``), wall seconds, pairs per CPU second,
+peak memory (resident set high-water mark above the start of the call, reset through
+/proc/self/clear_refs) and the load average before and after each case. Slow peers run from a
+random sample of search sources and their search time is scaled to all sources; the output
+says so on their row. Every peer's pairs are checked against gxnet's (same pair set; largest
+difference in seconds and metres).
 
-    python benchmarks/bench_costs.py            # 5,000 x 2,000 points, 450 x 450 grid
-    python benchmarks/bench_costs.py --quick    # 500 x 200 points, 150 x 150 grid (~1 min)
+numba compiles gxnet's kernels once per machine and caches them: the first call in a fresh
+process with an empty cache (compile) and with the cache (load) are measured apart, in child
+processes.
+
+    python benchmarks/bench_costs.py                      # every case, 3 rounds
+    python benchmarks/bench_costs.py --quick              # small grid, 500 x 200 points
+    python benchmarks/bench_costs.py --cases helsinki-drive,grid-walk --rounds 5
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import gxnet.costs  # noqa: E402
 from gxnet.costs import ACCESS_SPEED_MPS, travel_costs  # noqa: E402
 from gxnet.osm.network import RoadNetwork  # noqa: E402
 from gxnet.osm.speeds import WALK_MPS  # noqa: E402
@@ -52,7 +73,15 @@ from gxnet.osm.speeds import WALK_MPS  # noqa: E402
 HELSINKI = REPO / "tests" / "data" / "helsinki.osm.pbf"
 # The grid sits at Wuzhou, Guangxi.
 LON0, LAT0 = 111.20, 23.40
-CUTOFF_S = {"walk": 15 * 60.0, "drive": 45 * 60.0}
+CASES = {  # name: (network, mode, cutoff in minutes)
+    "helsinki-drive": ("helsinki", "drive", 45),
+    "helsinki-walk": ("helsinki", "walk", 15),
+    "grid-walk": ("grid", "walk", 15),
+    "grid-drive-15": ("grid", "drive", 15),
+    "grid-drive-45": ("grid", "drive", 45),
+}
+# Origin x destination cells up to which the peers' point pairs come from a dense broadcast.
+_DENSE_CELLS = 20_000_000
 
 
 def grid_network(side: int, mode: str, seed: int = 0) -> RoadNetwork:
@@ -113,257 +142,594 @@ def helsinki_network(mode: str) -> RoadNetwork:
     return read_network(HELSINKI, box(*pbf_bounds(HELSINKI)), mode)
 
 
-def _rss_mb(field: str) -> float:
+# ---------------------------------------------------------------- the peers' common steps
+
+
+@dataclass
+class Snapped:
+    """Both sides snapped and grouped by node, and the searches every peer runs."""
+
+    group: dict[str, np.ndarray]  # "o"/"d": group (distinct node) of each point
+    access_s: dict[str, np.ndarray]
+    access_m: dict[str, np.ndarray]
+    node: dict[str, np.ndarray]  # distinct nodes of each side, by group
+    reverse: bool  # search from the destinations on the reversed graph
+    cutoff_s: float
+    source: np.ndarray  # nodes searched from
+    targets: np.ndarray  # nodes of the other side
+    limit: np.ndarray  # network seconds each source's search may use
+    target_of: np.ndarray  # node -> target group, -1 if none
+
+
+def snap(network: RoadNetwork, origins, destinations, cutoff_s: float) -> Snapped:
+    """The snapping and grouping every peer does first (timed as part of each)."""
+    speed = ACCESS_SPEED_MPS[network.mode]
+    group, access_s, access_m, node = {}, {}, {}, {}
+    for side, points in (("o", origins), ("d", destinations)):
+        nearest, metres = network.nearest_nodes(points[:, 0], points[:, 1])
+        node[side], group[side] = np.unique(nearest, return_inverse=True)
+        access_s[side], access_m[side] = metres / speed, metres
+    reverse = len(node["d"]) < len(node["o"])
+    src, tgt = ("d", "o") if reverse else ("o", "d")
+    cheapest = np.full(len(node[src]), np.inf)
+    np.minimum.at(cheapest, group[src], access_s[src])
+    target_of = np.full(network.n_nodes, -1)
+    target_of[node[tgt]] = np.arange(len(node[tgt]))
+    limit = (cutoff_s - cheapest - access_s[tgt].min()) * (1 + 1e-9)
+    return Snapped(
+        group, access_s, access_m, node, reverse, cutoff_s, node[src], node[tgt], limit, target_of
+    )
+
+
+def point_table(s: Snapped, src, tgt, seconds, metres=None) -> tuple[np.ndarray, ...]:
+    """Node pairs (source group, target group, seconds[, metres]) as the sorted point table.
+
+    A dense origin x destination broadcast whose nonzero cells come out sorted, where it fits
+    (``_DENSE_CELLS``) and node pairs fill at least a quarter of the group pairs (gxnet's rule
+    too); otherwise the node pairs are expanded by the points of both groups and sorted on one
+    integer key. Returns origin, destination (int32), seconds and metres
+    (float32; metres None when the peer has none).
+    """
+    og, dg = (tgt, src) if s.reverse else (src, tgt)
+    n_og, n_dg = len(s.node["o"]), len(s.node["d"])
+    o_of, d_of = s.group["o"], s.group["d"]
+    if len(o_of) * len(d_of) <= _DENSE_CELLS and 4 * len(og) >= n_og * n_dg:
+        net = np.full((n_og, n_dg), np.inf)
+        net[og, dg] = seconds
+        cell = net[o_of][:, d_of]
+        total = (s.access_s["o"][:, None] + cell) + s.access_s["d"][None, :]
+        i, j = np.nonzero((total <= s.cutoff_s) & np.isfinite(cell))
+        total = total[i, j]
+        if metres is not None:
+            along = np.zeros((n_og, n_dg))
+            along[og, dg] = metres
+            metres = (s.access_m["o"][i] + along[o_of[i], d_of[j]]) + s.access_m["d"][j]
+    else:
+        row, i = _expand(og, o_of)
+        row2, j = _expand(dg[row], d_of)
+        row, i = row[row2], i[row2]
+        total = (s.access_s["o"][i] + seconds[row]) + s.access_s["d"][j]
+        keep = total <= s.cutoff_s
+        row, i, j, total = row[keep], i[keep], j[keep], total[keep]
+        order = np.argsort(i.astype(np.int64) * len(d_of) + j)
+        row, i, j, total = row[order], i[order], j[order], total[order]
+        if metres is not None:
+            metres = (s.access_m["o"][i] + metres[row]) + s.access_m["d"][j]
+    metres = None if metres is None else metres.astype(np.float32)
+    return i.astype(np.int32), j.astype(np.int32), total.astype(np.float32), metres
+
+
+def _expand(group: np.ndarray, group_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every k, one row per point of group ``group[k]``: (k, point)."""
+    order = np.argsort(group_of, kind="stable")
+    count = np.bincount(group_of, minlength=group.max(initial=0) + 1)
+    start = np.cumsum(count) - count
+    n = count[group]
+    row = np.repeat(np.arange(len(group)), n)
+    offset = np.arange(len(row)) - np.repeat(np.cumsum(n) - n, n)
+    return row, order[np.repeat(start[group], n) + offset]
+
+
+def _found(s: Snapped, rows: np.ndarray, dist: np.ndarray, sources: np.ndarray):
+    """(source group, target group, seconds) of a dense sources x targets block within limits."""
+    r, c = np.nonzero(dist <= s.limit[sources][:, None])
+    return sources[r], c, dist[r, c]
+
+
+# ------------------------------------------------------------------------------ methods
+
+
+def run_gxnet(case: Case, sources=None) -> tuple:
+    table = travel_costs(case.network, case.origins, case.destinations, case.cutoff_s)
+    return tuple(table[c].to_numpy() for c in ("origin", "destination", "seconds", "metres"))
+
+
+def run_scipy(case: Case, sources=None) -> tuple:
+    """scipy with gxnet's contract: limited searches, metres climbed along the predecessors."""
+    s = snap(case.network, case.origins, case.destinations, case.cutoff_s)
+    graph = case.network.search_graph(reverse=s.reverse)
+    n = case.network.n_nodes
+    csr = sp.csr_matrix((graph.time_s, graph.head, graph.indptr), shape=(n, n))
+    length = case.network.length_m[graph.edge].astype(np.float64)
+    sources = np.arange(len(s.source)) if sources is None else sources
+    sources = sources[s.limit[sources] >= 0]
+    parts = []
+    step = max(1, 4_000_000 // n)  # rows of n distances and predecessors held at once
+    for lo in range(0, len(sources), step):
+        batch = sources[lo : lo + step]
+        dist, pred = dijkstra(
+            csr,
+            indices=s.source[batch],
+            limit=float(s.limit[batch].max()),
+            return_predecessors=True,
+        )
+        src, tgt, seconds = _found(s, batch, dist[:, s.targets], batch)
+        row = np.searchsorted(batch, src)
+        node = s.targets[tgt]
+        metres = np.zeros(len(src))
+        todo = np.arange(len(src))
+        while len(todo):  # every pair climbs one edge towards its source per step
+            parent = pred[row[todo], node[todo]]
+            todo, parent = todo[parent >= 0], parent[parent >= 0]
+            metres[todo] += length[_slot(graph, parent, node[todo])]
+            node[todo] = parent
+        parts.append((src, tgt, seconds, metres))
+    return point_table(s, *(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+
+def _slot(graph, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Where each edge ``tail -> head`` sits in the CSR arrays (rows are a handful long)."""
+    slot = graph.indptr[tail].astype(np.int64)
+    todo = np.flatnonzero(graph.head[slot] != head)
+    while len(todo):
+        slot[todo] += 1
+        todo = todo[graph.head[slot[todo]] != head[todo]]
+    return slot
+
+
+def run_igraph(case: Case, sources=None) -> tuple:
+    """igraph's Dijkstra from every source to the targets (no cutoff in its API)."""
+    s = snap(case.network, case.origins, case.destinations, case.cutoff_s)
+    graph = case.igraph[s.reverse]
+    sources = np.arange(len(s.source)) if sources is None else sources
+    sources = sources[s.limit[sources] >= 0]
+    weights = case.network.search_graph(reverse=s.reverse).time_s
+    dist = np.array(
+        graph.distances(source=s.source[sources], target=s.targets, weights=weights), dtype=float
+    )
+    return point_table(s, *_found(s, sources, dist, sources))
+
+
+def run_pandana(case: Case, sources=None) -> tuple:
+    """pandana's range query on its contraction hierarchy, chunk by chunk of sources."""
+    s = snap(case.network, case.origins, case.destinations, case.cutoff_s)
+    net = case.pandana[s.reverse]
+    sources = np.arange(len(s.source)) if sources is None else sources
+    sources = sources[s.limit[sources] >= 0]
+    group = np.full(case.network.n_nodes, -1)
+    group[s.source] = np.arange(len(s.source))
+    parts = []
+    step = max(1, 2_000_000 // case.network.n_nodes)
+    for lo in range(0, len(sources), step):
+        batch = sources[lo : lo + step]
+        found = net.nodes_in_range(s.source[batch], float(s.limit[batch].max()), "seconds")
+        src = group[found["source"].to_numpy()]
+        tgt = s.target_of[found["destination"].to_numpy()]
+        seconds = found["seconds"].to_numpy()
+        keep = (tgt >= 0) & (seconds <= s.limit[src])
+        parts.append((src[keep], tgt[keep], seconds[keep]))
+    return point_table(s, *(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+
+def run_networkx(case: Case, sources=None) -> tuple:
+    """The lean networkx loop: path lengths with a cutoff on a DiGraph of the kept edges."""
+    import networkx as nx
+
+    s = snap(case.network, case.origins, case.destinations, case.cutoff_s)
+    graph = case.digraph[s.reverse]
+    sources = np.arange(len(s.source)) if sources is None else sources
+    sources = sources[s.limit[sources] >= 0]
+    parts = []
+    for k in sources:
+        reached = nx.single_source_dijkstra_path_length(
+            graph, int(s.source[k]), cutoff=float(s.limit[k]), weight="s"
+        )
+        node = np.fromiter(reached.keys(), dtype=np.int64, count=len(reached))
+        seconds = np.fromiter(reached.values(), dtype=np.float64, count=len(reached))
+        tgt = s.target_of[node]
+        parts.append((np.full((tgt >= 0).sum(), k), tgt[tgt >= 0], seconds[tgt >= 0]))
+    return point_table(s, *(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+
+def run_osmnx_idiom(case: Case, sources=None) -> tuple:
+    """What osmnx users write: paths on the MultiDiGraph, then path_weight for the metres."""
+    import networkx as nx
+
+    s = snap(case.network, case.origins, case.destinations, case.cutoff_s)
+    graph = case.multidigraph
+    if s.reverse:
+        graph = graph.reverse(copy=False)
+    ids = case.network.node_id
+    sources = np.arange(len(s.source)) if sources is None else sources
+    sources = sources[s.limit[sources] >= 0]
+    parts = []
+    for k in sources:
+        seconds, paths = nx.single_source_dijkstra(
+            graph, int(ids[s.source[k]]), cutoff=float(s.limit[k]), weight="travel_time"
+        )
+        for g, target in enumerate(s.targets):
+            if int(ids[target]) in seconds:
+                path = paths[int(ids[target])]
+                metres = nx.path_weight(graph, path, "length")
+                parts.append((k, g, seconds[int(ids[target])], metres))
+    src, tgt, sec, met = (np.array(column) for column in zip(*parts, strict=True))
+    return point_table(s, src.astype(np.int64), tgt.astype(np.int64), sec, met)
+
+
+# ------------------------------------------------------------------------------ harness
+
+
+@dataclass
+class Method:
+    name: str
+    run: object
+    gives: str  # what its table holds
+    sample: int | None = None  # sources it runs from (time scaled to all); None: all
+
+
+@dataclass
+class Case:
+    name: str
+    network: RoadNetwork
+    origins: np.ndarray
+    destinations: np.ndarray
+    cutoff_s: float
+    built: dict[str, float] = field(default_factory=dict)  # peer graph -> seconds to build
+
+    def prepare(self, method: str, r: bool) -> None:
+        """Build what a peer searches on, in direction ``r`` (not timed; printed apart)."""
+        start = time.perf_counter()
+        if method == "igraph":
+            import igraph
+
+            self.igraph = {r: igraph.Graph(*self._edges(r), directed=True)}
+        elif method == "pandana":
+            import pandana
+
+            with _quiet():  # its contraction prints progress on the C++ side
+                self.pandana = {r: self._pandana(pandana, r)}
+        elif method == "networkx":
+            import networkx as nx
+
+            graph = nx.DiGraph()
+            graph.add_nodes_from(range(self.network.n_nodes))
+            tail, head = self._edges(r)[1].T
+            weight = self.network.search_graph(reverse=r).time_s
+            graph.add_weighted_edges_from(
+                zip(tail.tolist(), head.tolist(), weight.tolist(), strict=True), weight="s"
+            )
+            self.digraph = {r: graph}
+        elif method == "osmnx idiom":
+            self.multidigraph = self.network.to_networkx()
+        else:
+            return
+        self.built[method] = time.perf_counter() - start
+
+    def _edges(self, reverse: bool) -> tuple[int, np.ndarray]:
+        graph = self.network.search_graph(reverse=reverse)
+        tail = np.repeat(np.arange(self.network.n_nodes), np.diff(graph.indptr))
+        return self.network.n_nodes, np.column_stack([tail, graph.head])
+
+    def _pandana(self, pandana, reverse: bool):
+        n, edges = self._edges(reverse)
+        times = self.network.search_graph(reverse=reverse).time_s
+        return pandana.Network(
+            pd.Series(self.network.x),
+            pd.Series(self.network.y),
+            pd.Series(edges[:, 0]),
+            pd.Series(edges[:, 1]),
+            pd.DataFrame({"seconds": times}),
+            twoway=False,
+        )
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Send file descriptor 1 (C++ code's stdout too) to /dev/null for a while."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _rss_mb(field_name: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
+        if line.startswith(field_name + ":"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError(f"{field} not in /proc/self/status")
+    raise RuntimeError(f"{field_name} not in /proc/self/status")
 
 
-def _measured(network: RoadNetwork, compute) -> dict:
-    """Run ``compute()``: its result, wall and CPU seconds, peak RSS above the start (MB)."""
-    # Both sides snap with the network's k-d tree: build it (and load PROJ) before the clock.
-    network.nearest_nodes(network.x[:1], network.y[:1])
+def measure(function, *args) -> dict:
+    """Run ``function(*args)``: its result, CPU and wall seconds, peak RSS above the start."""
     gc.collect()
     Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
     base = _rss_mb("VmRSS")
     wall, cpu = time.perf_counter(), time.process_time()
-    result = compute()
+    result = function(*args)
     return {
         "result": result,
-        "seconds": time.perf_counter() - wall,
         "cpu_s": time.process_time() - cpu,
+        "wall_s": time.perf_counter() - wall,
         "peak_mb": _rss_mb("VmHWM") - base,
-        "base_mb": base,
     }
 
 
-def run_gxnet(case: dict) -> dict:
-    """Child process: gxnet costs for every origin."""
-    network = RoadNetwork.load(case["network"])
-    with np.load(case["points"]) as z:
-        origins, destinations, sample = z["origins"], z["destinations"], z["sample"]
-
-    def costs():
-        return travel_costs(network, origins, destinations, case["cutoff_s"])
-
-    run = _measured(network, costs)  # first call: builds the search matrix from the cache
-    table = run.pop("result")
-    again = _measured(network, costs)  # the pipeline's later calls on the same network
-    del again["result"]
-    mine = table[np.isin(table.origin.to_numpy(), sample)]
-    return run | {
-        "pairs": len(table),
-        "again": again,
-        "derive_s": _derive_seconds(network, origins, destinations),
-        "sample_rows": mine.to_numpy(dtype=np.float64),
-    }
+def agreement(mine: tuple, theirs: tuple, keep: np.ndarray | None) -> str:
+    """Whether a peer's pairs are gxnet's (restricted to its sampled sources), and how close."""
+    if keep is not None:
+        mine = tuple(column[keep] for column in mine)
+    if len(mine[0]) != len(theirs[0]) or not (
+        np.array_equal(mine[0], theirs[0]) and np.array_equal(mine[1], theirs[1])
+    ):
+        return f"DIFFERENT pairs: {len(theirs[0]):,} vs gxnet's {len(mine[0]):,}"
+    ds = np.abs(mine[2].astype(float) - theirs[2]).max(initial=0.0)
+    text = f"same {len(mine[0]):,} pairs, seconds within {ds:.2g}"
+    if theirs[3] is not None:
+        same = np.array_equal(mine[2], theirs[2]) and np.array_equal(mine[3], theirs[3])
+        dm = np.abs(mine[3].astype(float) - theirs[3]).max(initial=0.0)
+        text += " (bit-identical table)" if same else f", metres within {dm:.2g}"
+    return text
 
 
-def _derive_seconds(network: RoadNetwork, origins: np.ndarray, destinations: np.ndarray) -> float:
-    """Wall seconds a first call would spend deriving what the cache carries.
-
-    That is the search graph of the direction it searches and the ground-speed bound, on a copy
-    of the network built in memory (no cache).
-    """
-    fields = ("mode", "node_id", "x", "y", "u", "v", "length_m", "time_s", "meta")
-    fresh = RoadNetwork(**{name: getattr(network, name) for name in fields})
-    # (travel_costs searches from the side with fewer distinct nodes, destinations in reverse.)
-    o_node = fresh.nearest_nodes(origins[:, 0], origins[:, 1])[0]
-    d_node = fresh.nearest_nodes(destinations[:, 0], destinations[:, 1])[0]
-    reverse = len(np.unique(d_node)) < len(np.unique(o_node))
-    start = time.perf_counter()
-    fresh.search_graph(reverse=reverse), fresh.ground_speed_bound
-    return time.perf_counter() - start
-
-
-def run_networkx(case: dict) -> dict:
-    """Child process: the networkx loop from the sampled origins."""
-    import networkx as nx
-
-    network = RoadNetwork.load(case["network"])
-    with np.load(case["points"]) as z:
-        origins, destinations, sample = z["origins"], z["destinations"], z["sample"]
-    start = time.perf_counter()
-    graph = network.to_networkx()
-    build_s = time.perf_counter() - start
-    speed, cutoff = ACCESS_SPEED_MPS[network.mode], case["cutoff_s"]
-
-    def loop() -> tuple[list[tuple[int, int, float, float]], float, float]:
-        wall, cpu = time.perf_counter(), time.process_time()
-        o_node, o_dist = network.nearest_nodes(origins[:, 0], origins[:, 1])
-        d_node, d_dist = network.nearest_nodes(destinations[:, 0], destinations[:, 1])
-        targets = [
-            (j, int(network.node_id[d]), m / speed, m)
-            for j, (d, m) in enumerate(zip(d_node, d_dist, strict=True))
-        ]
-        snap = (time.perf_counter() - wall, time.process_time() - cpu)
-        rows = []
-        for i, o, m_o in zip(sample, o_node[sample], o_dist[sample], strict=True):
-            a_o = m_o / speed
-            reached, paths = nx.single_source_dijkstra(
-                graph, int(network.node_id[o]), cutoff=cutoff - a_o, weight="travel_time"
-            )
-            for j, target, a_d, m_d in targets:
-                if target in reached and a_o + reached[target] + a_d <= cutoff:
-                    metres = m_o + nx.path_weight(graph, paths[target], "length") + m_d
-                    rows.append((int(i), j, a_o + reached[target] + a_d, metres))
-        return rows, *snap
-
-    run = _measured(network, loop)
-    rows, run["snap_s"], run["snap_cpu_s"] = run.pop("result")
-    return run | {
-        "pairs": len(rows),
-        "build_s": build_s,
-        "sample_rows": np.array(rows, dtype=np.float64).reshape(-1, 4),
-    }
-
-
-def _in_child(function, case: dict) -> dict:
-    context = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(function, case).result()
-
-
-def _agreement(gx: np.ndarray, nx_rows: np.ndarray) -> str:
-    """How far the two sides' pairs for the sampled origins differ."""
-    gx = gx[np.lexsort((gx[:, 1], gx[:, 0]))]
-    nx_rows = nx_rows[np.lexsort((nx_rows[:, 1], nx_rows[:, 0]))]
-    if len(gx) != len(nx_rows) or not np.array_equal(gx[:, :2], nx_rows[:, :2]):
-        return f"DIFFERENT pair sets ({len(gx)} gxnet vs {len(nx_rows)} networkx)"
-    if not len(gx):
-        return "agree: no pairs"
-    ds = np.abs(gx[:, 2] - nx_rows[:, 2]).max()
-    dm = np.abs(gx[:, 3] - nx_rows[:, 3]).max()
-    return f"agree on {len(gx):,} pairs: max |d seconds| {ds:.2g}, max |d metres| {dm:.2g}"
-
-
-def bench_case(name: str, network: RoadNetwork, args, workdir: Path, nx_origins: int) -> None:
-    rng = np.random.default_rng(1)
-    west, east = np.quantile(network.x, [0.0, 1.0])
-    south, north = np.quantile(network.y, [0.0, 1.0])
-
-    def points(count: int) -> np.ndarray:
-        return np.column_stack([rng.uniform(west, east, count), rng.uniform(south, north, count)])
-
-    origins, destinations = points(args.origins), points(args.destinations)
-    n_sample = args.origins if nx_origins == 0 else min(nx_origins, args.origins)
-    sample = np.sort(rng.choice(args.origins, n_sample, replace=False))
-    case = {
-        "network": str(network.save(workdir / f"{name.replace(' ', '_')}.npz")),
-        "points": str(workdir / f"{name.replace(' ', '_')}_points.npz"),
-        "cutoff_s": CUTOFF_S[network.mode],
-    }
-    np.savez(case["points"], origins=origins, destinations=destinations, sample=sample)
-
-    gx = _in_child(run_gxnet, case)
-    nx_ = _in_child(run_networkx, case)
-    scale = args.origins / n_sample
-    # Snapping covered every point already; only the searches scale with the origins.
-    nx_seconds = nx_["snap_s"] + (nx_["seconds"] - nx_["snap_s"]) * scale
-    nx_cpu = nx_["snap_cpu_s"] + (nx_["cpu_s"] - nx_["snap_cpu_s"]) * scale
-    extrapolated = scale > 1
-    print(
-        f"\n{name}: {network.n_nodes:,} nodes, {network.n_edges:,} edges; "
-        f"{args.origins:,} origins x {args.destinations:,} destinations, "
-        f"cutoff {CUTOFF_S[network.mode] / 60:.0f} min; {gx['pairs']:,} pairs within it"
+def bench_case(case: Case, methods: list[Method], rounds: int, report: list[str]) -> None:
+    network = case.network
+    load_before = os.getloadavg()
+    probe = snap(network, case.origins, case.destinations, case.cutoff_s)
+    active = np.flatnonzero(probe.limit >= 0)
+    snap_cpu = statistics.median(
+        measure(snap, network, case.origins, case.destinations, case.cutoff_s)["cpu_s"]
+        for _ in range(3)
     )
-    print(f"  {'side':<10}{'wall s':>10}{'cpu s':>10}{'pairs/s':>12}{'peak MB':>10}{'held MB':>10}")
-    for label, run in (("gxnet", gx), ("gxnet 2nd", gx["again"])):
-        print(
-            f"  {label:<10}{run['seconds']:>10.2f}{run['cpu_s']:>10.2f}"
-            f"{gx['pairs'] / run['seconds']:>12,.0f}{run['peak_mb']:>10.0f}{run['base_mb']:>10.0f}"
+    rng = np.random.default_rng(3)
+    samples = {
+        m.name: np.sort(rng.choice(active, min(m.sample, len(active)), replace=False))
+        for m in methods
+        if m.sample is not None and m.sample < len(active)
+    }
+    for method in methods:
+        case.prepare(method.name, probe.reverse)
+    runs: dict[str, list[dict]] = {m.name: [] for m in methods}
+    checks: dict[str, str] = {}
+    reference = None
+    for r in range(rounds):
+        shift = r % len(methods)
+        for method in methods[shift:] + methods[:shift]:
+            sample = samples.get(method.name)
+            run = measure(method.run, case, sample)
+            table = run.pop("result")
+            if sample is not None:  # searches scaled to all sources; snapping done once
+                scale = len(active) / len(sample)
+                run["cpu_s"] = snap_cpu + (run["cpu_s"] - snap_cpu) * scale
+                run["wall_s"] = snap_cpu + (run["wall_s"] - snap_cpu) * scale
+            if method.name == "gxnet":
+                reference = table
+            else:
+                checks.setdefault(method.name, table)
+            runs[method.name].append(run)
+    for method in methods[1:]:
+        sample = samples.get(method.name)
+        keep = None
+        if sample is not None:
+            side = "d" if probe.reverse else "o"
+            column = 1 if probe.reverse else 0
+            keep = np.isin(probe.group[side][reference[column]], sample)
+        checks[method.name] = agreement(reference, checks[method.name], keep)
+    load_after = os.getloadavg()
+
+    pairs = len(reference[0])
+    median = {
+        name: {k: statistics.median(run[k] for run in rs) for k in rs[0]}
+        for name, rs in runs.items()
+    }
+    peers = [m for m in methods if m.name not in ("gxnet", "osmnx idiom")]
+    best = min(peers, key=lambda m: median[m.name]["cpu_s"])
+    gx = median["gxnet"]
+    lines = [
+        f"\n{case.name}: {network.n_nodes:,} nodes, {network.n_edges:,} edges; "
+        f"{len(case.origins):,} origins x {len(case.destinations):,} destinations, cutoff "
+        f"{case.cutoff_s / 60:.0f} min; {pairs:,} pairs; {len(probe.source):,} sources "
+        f"({'destinations, reversed graph' if probe.reverse else 'origins'}); load average "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; median of {rounds} rounds",
+        "| method | output | CPU s | wall s | pairs / CPU s | peak MB | CPU x gxnet | check |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for method in methods:
+        m = median[method.name]
+        note = ""
+        if method.name in samples:
+            note = f" (from {len(samples[method.name])} of {len(active)} sources, scaled)"
+        check = checks.get(method.name, "reference")
+        lines.append(
+            f"| {method.name}{note} | {method.gives} | {m['cpu_s']:.3f} | {m['wall_s']:.3f} | "
+            f"{pairs / m['cpu_s']:,.0f} | {m['peak_mb']:.0f} | {m['cpu_s'] / gx['cpu_s']:.2f} "
+            f"| {check} |"
         )
-    note = (
-        f"  <- {n_sample:,} origins run, searches x{scale:.0f} extrapolated" if extrapolated else ""
+    lines.append(
+        f"best peer: {best.name}, {median[best.name]['cpu_s']:.3f} CPU s; gxnet "
+        f"{gx['cpu_s']:.3f} CPU s: {median[best.name]['cpu_s'] / gx['cpu_s']:.2f}x the best "
+        f"peer's speed, {median['scipy, same contract']['cpu_s'] / gx['cpu_s']:.2f}x scipy's "
+        f"with the same output"
     )
-    print(
-        f"  {'networkx':<10}{nx_seconds:>10.2f}{nx_cpu:>10.2f}{gx['pairs'] / nx_seconds:>12,.0f}"
-        f"{nx_['peak_mb']:>10.0f}{nx_['base_mb']:>10.0f}{note}"
-    )
-    print(
-        f"  gxnet is {nx_seconds / gx['seconds']:.0f}x faster in wall time, "
-        f"{nx_cpu / gx['cpu_s']:.0f}x in CPU time on its first call on the network loaded from "
-        f"its cache (2nd call, search matrix already built: "
-        f"{nx_seconds / gx['again']['seconds']:.0f}x, {nx_cpu / gx['again']['cpu_s']:.0f}x); "
-        f"networkx peak MB measured on {n_sample:,} origins"
-    )
-    cold = gx["seconds"] + gx["derive_s"]
-    print(
-        f"  not timed: networkx graph build {nx_['build_s']:.1f} s; gxnet search graph and "
-        f"bound, which the cache carries, {gx['derive_s']:.2f} s to derive in memory (a first "
-        f"call on a network without its cache: {nx_seconds / cold:.0f}x in wall time)"
-    )
-    print(f"  {_agreement(gx['sample_rows'], nx_['sample_rows'])}")
+    lines.append(search_share(case, rounds))
+    built = ", ".join(f"{k} {v:.1f} s" for k, v in case.built.items())
+    lines.append(f"not timed, peer graphs built: {built}; snapping (in every row) {snap_cpu:.3f} s")
+    print("\n".join(lines), flush=True)
+    report.extend(lines)
 
 
-def bench_load(network: RoadNetwork, workdir: Path) -> None:
+def search_share(case: Case, rounds: int) -> str:
+    """gxnet's CPU inside its searches (the kernel) and outside them, median of ``rounds``."""
+    kernel = gxnet.costs._searches
+    inside = []
+
+    def timed(*args):
+        start = time.process_time()
+        found = kernel(*args)
+        inside.append(time.process_time() - start)
+        return found
+
+    gxnet.costs._searches = timed
+    try:
+        totals = [measure(run_gxnet, case)["cpu_s"] for _ in range(rounds)]
+    finally:
+        gxnet.costs._searches = kernel
+    search, total = statistics.median(inside), statistics.median(totals)
+    return (
+        f"gxnet CPU inside the searches {search:.3f} s, outside them (snapping, node pairs to "
+        f"point pairs, the table) {total - search:.3f} s: {(total - search) / search:.2f}x the "
+        f"searches"
+    )
+
+
+def first_calls(network_path: Path) -> str:
+    """CPU seconds of gxnet's first call in fresh processes: empty numba cache, then cached."""
+    script = (
+        "import sys, time; sys.path.insert(0, sys.argv[1]); t = time.process_time();\n"
+        "import numpy as np; from gxnet.costs import travel_costs;\n"
+        "from gxnet.osm.network import RoadNetwork; net = RoadNetwork.load(sys.argv[2]);\n"
+        "pts = np.column_stack([net.x[:50], net.y[:50]]); t1 = time.process_time();\n"
+        "travel_costs(net, pts, pts, 600.0); t2 = time.process_time();\n"
+        "travel_costs(net, pts, pts, 600.0); t3 = time.process_time();\n"
+        "print(f'{t1 - t:.3f} {t2 - t1:.3f} {t3 - t2:.4f}')"
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        env = os.environ | {"NUMBA_CACHE_DIR": cache}
+        figures = []
+        for _ in range(2):
+            out = subprocess.run(
+                [sys.executable, "-c", script, str(REPO), str(network_path)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            figures.append(out.stdout.split())
+    (imp0, first0, warm0), (imp1, first1, warm1) = figures
+    return (
+        f"numba, 50 x 50 points on Helsinki walk, fresh process: import {imp0} s; first call "
+        f"{first0} s with an empty cache (compiles), {first1} s with the cache (loads; import "
+        f"{imp1} s); a warm call {warm1} s"
+    )
+
+
+def bench_load(network: RoadNetwork, workdir: Path) -> str:
+    """Median wall seconds of 5 ``RoadNetwork.load`` of a network's cache (search graphs in)."""
     path = network.save(workdir / "load.npz")
     times = []
     for _ in range(5):
         start = time.perf_counter()
         RoadNetwork.load(path)
         times.append(time.perf_counter() - start)
-    print(
-        f"\nRoadNetwork.load of {network.n_nodes:,} nodes / {network.n_edges:,} edges "
+    return (
+        f"RoadNetwork.load of {network.n_nodes:,} nodes / {network.n_edges:,} edges "
         f"({path.stat().st_size / 2**20:.0f} MB .npz): median {statistics.median(times):.3f} s "
         f"of 5 (target < 1 s)"
     )
 
 
-def _nx_origins(args, case: str) -> int:
-    """Origins networkx runs from: ``--nx-origins``, else 20 with ``--quick``, else 50.
-
-    The grid walk takes 500: one of its origins takes networkx about a millisecond, so 50
-    would time some 60 ms, too little to extrapolate on a busy machine.
-    """
-    if args.nx_origins is not None:
-        return args.nx_origins
-    return 20 if args.quick else 500 if case == "grid-walk" else 50
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small grid and few points")
+    parser.add_argument("--quick", action="store_true", help="150 x 150 grid, 500 x 200 points")
     parser.add_argument("--origins", type=int, help="origins (default 5000; quick 500)")
     parser.add_argument("--destinations", type=int, help="destinations (default 2000; quick 200)")
     parser.add_argument("--grid-side", type=int, help="grid side in nodes (450; quick 150)")
-    parser.add_argument(
-        "--nx-origins",
-        type=int,
-        help="origins networkx runs from, time extrapolated to all; 0 = all "
-        "(50, 500 on the grid walk; quick 20)",
-    )
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median)")
     parser.add_argument(
         "--cases",
-        default="helsinki-walk,helsinki-drive,grid-walk,grid-drive",
-        help="comma-separated subset of the cases",
+        default=",".join([*CASES, "load"]),
+        help="comma-separated subset; 'load' times loading the cached grid",
     )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=100,
+        help="sources igraph and networkx run from on networks over 50,000 nodes (time scaled "
+        "to all); the osmnx idiom always runs from 20",
+    )
+    parser.add_argument(
+        "--pandana-max-nodes",
+        type=int,
+        default=50_000,
+        help="largest network pandana runs on (building its contraction hierarchy of the "
+        "202,500-node grid ran for over 20 minutes here without finishing)",
+    )
+    parser.add_argument("--markdown", type=Path, help="also write the tables to this file")
     args = parser.parse_args()
-    quick = args.quick
-    args.origins = args.origins or (500 if quick else 5000)
-    args.destinations = args.destinations or (200 if quick else 2000)
-    args.grid_side = args.grid_side or (150 if quick else 450)
-    cases = args.cases.split(",")
-    print(
-        "gxnet travel_costs vs a networkx single_source_dijkstra loop (wall and CPU time; "
-        "memory: peak RSS above the loaded inputs, each side in its own process; held MB: "
-        "RSS with the inputs loaded)"
-    )
+    n_o = args.origins or (500 if args.quick else 5000)
+    n_d = args.destinations or (200 if args.quick else 2000)
+    side = args.grid_side or (150 if args.quick else 450)
+    report = [
+        f"`python benchmarks/bench_costs.py {' '.join(sys.argv[1:])}`".replace(" `", "`"),
+        f"run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f} at the start",
+    ]
+    print("\n".join(report))
+    networks: dict[tuple[str, str], RoadNetwork] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        for mode in ("walk", "drive"):
-            if f"helsinki-{mode}" in cases:
-                network = helsinki_network(mode)
-                nx_origins = _nx_origins(args, f"helsinki-{mode}")
-                bench_case(f"Helsinki {mode}", network, args, workdir, nx_origins)
-        for mode in ("walk", "drive"):
-            if f"grid-{mode}" in cases:
-                grid = grid_network(args.grid_side, mode)
-                name = f"grid {args.grid_side}x{args.grid_side} {mode}"
-                bench_case(name, grid, args, workdir, _nx_origins(args, f"grid-{mode}"))
-        if any(case.startswith("grid") for case in cases):
-            bench_load(grid_network(args.grid_side, "drive"), workdir)
+        for name in args.cases.split(","):
+            if name == "load":
+                line = bench_load(grid_network(side, "drive"), Path(tmp))
+                print(line)
+                report.append(line)
+                continue
+            where, mode, minutes = CASES[name]
+            if (where, mode) not in networks:  # saved and loaded as `gxnet fetch` leaves it
+                built = helsinki_network(mode) if where == "helsinki" else grid_network(side, mode)
+                path = built.save(Path(tmp) / f"{where}-{mode}.npz")
+                networks[where, mode] = RoadNetwork.load(path)
+            network = networks[where, mode]
+            rng = np.random.default_rng(1)
+            (west, east), (south, north) = (
+                np.quantile(network.x, [0, 1]),
+                np.quantile(network.y, [0, 1]),
+            )
+
+            def points(count: int, rng=rng, box=(west, east, south, north)) -> np.ndarray:
+                return np.column_stack(
+                    [rng.uniform(box[0], box[1], count), rng.uniform(box[2], box[3], count)]
+                )
+
+            case = Case(
+                f"{where} {mode} {minutes} min", network, points(n_o), points(n_d), minutes * 60.0
+            )
+            large = network.n_nodes > 50_000
+            methods = [
+                Method("gxnet", run_gxnet, "seconds + metres"),
+                Method("scipy, same contract", run_scipy, "seconds + metres"),
+                Method("igraph", run_igraph, "seconds (no cutoff)", args.sample if large else None),
+                *(
+                    [Method("pandana", run_pandana, "seconds")]
+                    if network.n_nodes <= args.pandana_max_nodes
+                    else []
+                ),
+                Method("networkx", run_networkx, "seconds", args.sample if large else None),
+                Method("osmnx idiom", run_osmnx_idiom, "seconds + metres", 20),
+            ]
+            if network.n_nodes > args.pandana_max_nodes:
+                report.append(f"pandana not run on {case.name}: see --pandana-max-nodes")
+            run_gxnet(case)  # numba's kernels loaded (or compiled) before the rounds
+            bench_case(case, methods, args.rounds, report)
+        if ("helsinki", "walk") in networks:
+            line = first_calls(Path(tmp) / "helsinki-walk.npz")
+            print(line)
+            report.append(line)
+    if args.markdown:
+        args.markdown.write_text("\n".join(report) + "\n")
 
 
 if __name__ == "__main__":

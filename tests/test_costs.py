@@ -1,4 +1,4 @@
-"""Travel costs: exact against networkx Dijkstra, on random graphs and the real Helsinki extract."""
+"""Travel costs: exact against networkx and scipy Dijkstra, on random graphs and real Helsinki."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Transformer
+from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString, box
 
@@ -84,6 +88,39 @@ def networkx_costs(network: RoadNetwork, origins, destinations, cutoff_s, speed)
     return pd.DataFrame(rows, columns=["origin", "destination", "seconds", "metres"])
 
 
+def scipy_costs(network: RoadNetwork, origins, destinations, cutoff_s, speed) -> pd.DataFrame:
+    """Reference: scipy's Dijkstra on seconds from every origin node, then the fewest metres
+    among the fastest paths: scipy's Dijkstra again, on metres, over only the edges that lie on
+    a fastest path (``seconds[tail] + edge seconds == seconds[head]``)."""
+    o_node, o_dist = network.nearest_nodes(origins[:, 0], origins[:, 1])
+    d_node, d_dist = network.nearest_nodes(destinations[:, 0], destinations[:, 1])
+    u, v = network.u, network.v
+    time_s, length_m = network.time_s.astype(float), network.length_m.astype(float)
+    fastest = _cheapest_edges(u, v, time_s, network.n_nodes)
+    rows = []
+    for node in np.unique(o_node):
+        seconds = dijkstra(fastest, indices=node)
+        on_fastest = np.isfinite(seconds[u]) & (seconds[u] + time_s == seconds[v])
+        shortest = _cheapest_edges(u[on_fastest], v[on_fastest], length_m[on_fastest], len(seconds))
+        metres = dijkstra(shortest, indices=node)
+        for i in np.flatnonzero(o_node == node):
+            total = (o_dist[i] / speed + seconds[d_node]) + d_dist / speed
+            for j in np.flatnonzero((total <= cutoff_s) & np.isfinite(total)):
+                rows.append((i, j, total[j], (o_dist[i] + metres[d_node[j]]) + d_dist[j]))
+    frame = pd.DataFrame(rows, columns=["origin", "destination", "seconds", "metres"])
+    kinds = {"origin": np.int32, "destination": np.int32, "seconds": np.float32}
+    return frame.astype(kinds | {"metres": np.float32}).sort_values(["origin", "destination"])
+
+
+def _cheapest_edges(u, v, weight, n: int) -> sp.csr_matrix:
+    """A CSR matrix keeping the least weight of parallel edges (a stored 0 is an edge)."""
+    order = np.lexsort((weight, v, u))
+    u, v, weight = u[order], v[order], weight[order]
+    first = np.ones(len(u), dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    return sp.csr_matrix((weight[first], (u[first], v[first])), shape=(n, n))
+
+
 def assert_same_costs(got: pd.DataFrame, want: pd.DataFrame) -> None:
     assert len(got) > 0
     assert list(zip(got.origin, got.destination, strict=True)) == list(
@@ -95,11 +132,11 @@ def assert_same_costs(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 
 @pytest.mark.parametrize(
-    ("seed", "n_origins", "n_destinations", "zero_time_edge", "climb"),
-    [(0, 40, 70, False, True), (1, 70, 40, True, False), (2, 70, 40, False, False)],
+    ("seed", "n_origins", "n_destinations", "zero_time_edge"),
+    [(0, 40, 70, False), (1, 70, 40, True), (2, 70, 40, False)],
 )
 def test_random_graphs_match_networkx(
-    monkeypatch, seed: int, n_origins: int, n_destinations: int, zero_time_edge, climb
+    seed: int, n_origins: int, n_destinations: int, zero_time_edge
 ) -> None:
     network = random_network(seed, zero_time_edge=zero_time_edge)
     rng = np.random.default_rng(100 + seed)
@@ -108,58 +145,12 @@ def test_random_graphs_match_networkx(
     # longer than the cutoff, so it reaches nothing.
     origins = np.vstack([random_points(rng, n_origins - 1, bounds), [[LON0 + 0.05, LAT0]]])
     destinations = random_points(rng, n_destinations, bounds)
-    monkeypatch.setattr(costs, "_climbs", lambda *args: climb)
-    shared_search_sizes = []  # sources of every search that several sources share
-    scipy_dijkstra = costs.dijkstra
-
-    def counting_dijkstra(*args, indices, **kwargs):
-        if kwargs.get("min_only"):
-            shared_search_sizes.append(len(indices))
-        return scipy_dijkstra(*args, indices=indices, **kwargs)
-
-    monkeypatch.setattr(costs, "dijkstra", counting_dijkstra)
     got = travel_costs(network, origins, destinations, 120.0, access_speed_mps=1.3)
     want = networkx_costs(network, origins, destinations, 120.0, 1.3)
     assert_same_costs(got, want)
     # The cutoff matters: some pairs are out of reach, some in.
     assert 0 < len(got) < n_origins * n_destinations
     assert n_origins - 1 not in got.origin.to_numpy()
-    if zero_time_edge:  # no ground-speed bound: every source searched on its own
-        assert shared_search_sizes == []
-    else:  # a 2-minute reach on a 3 km network: far-apart sources share searches
-        assert max(shared_search_sizes) > 1
-
-
-def test_shared_searches_equal_one_search_per_source(monkeypatch) -> None:
-    network = random_network(4, n=900)
-    rng = np.random.default_rng(4)
-    bounds = (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03)
-    origins, destinations = random_points(rng, 300, bounds), random_points(rng, 250, bounds)
-    shared = travel_costs(network, origins, destinations, 90.0, access_speed_mps=1.3)
-    share = costs._disjoint_searches
-    # No finite reach: the splitter itself gives every source a search of its own.
-    monkeypatch.setattr(costs, "_disjoint_searches", lambda xy, radius: share(xy, np.inf))
-    one_each = travel_costs(network, origins, destinations, 90.0, access_speed_mps=1.3)
-    assert len(shared) > 100
-    pd.testing.assert_frame_equal(shared, one_each, check_exact=False, rtol=1e-6)
-
-
-def test_disjoint_searches_keep_sources_apart() -> None:
-    rng = np.random.default_rng(8)
-    xy = rng.uniform(0, 5_000, (2_000, 2))
-    xy[:10] = xy[0]  # ten sources at one place: ten different searches
-    radius = 150.0
-    sets = costs._disjoint_searches(xy, radius)
-    assert sorted(np.concatenate(sets).tolist()) == list(range(len(xy)))
-    assert sum(np.isin(np.arange(10), part).any() for part in sets) == 10
-    for part in sets:
-        if len(part) > 1:
-            gaps = np.hypot(*(xy[part][:, None, :] - xy[part][None, :, :]).transpose(2, 0, 1))
-            assert gaps[np.triu_indices(len(part), 1)].min() > 2 * radius
-    # Far fewer searches than sources: the point of sharing them.
-    assert len(sets) < len(xy) / 10
-    alone = costs._disjoint_searches(xy[:3], np.inf)  # no bound: one search per source
-    assert [part.tolist() for part in alone] == [[0], [1], [2]]
 
 
 @pytest.fixture(scope="module", params=["walk", "drive"])
@@ -179,7 +170,94 @@ def test_helsinki_matches_networkx(helsinki: RoadNetwork) -> None:
     assert 0 < len(got) < len(origins) * len(destinations)
 
 
-def test_directions_batches_and_metres_methods_give_the_same_costs(monkeypatch) -> None:
+def test_helsinki_matches_scipy_pair_for_pair(helsinki: RoadNetwork) -> None:
+    rng = np.random.default_rng(9)
+    bounds = pbf_bounds(HELSINKI)
+    origins, destinations = random_points(rng, 120, bounds), random_points(rng, 80, bounds)
+    cutoff = 900.0 if helsinki.mode == "walk" else 300.0
+    got = travel_costs(helsinki, origins, destinations, cutoff)
+    want = scipy_costs(helsinki, origins, destinations, cutoff, ACCESS_SPEED_MPS[helsinki.mode])
+    assert 1_000 < len(got) < len(origins) * len(destinations)
+    # Same pairs in the same order, seconds to the bit; metres summed from the other end
+    # when the search runs backwards, so equal up to the float32 rounding.
+    np.testing.assert_array_equal(got.origin, want.origin)
+    np.testing.assert_array_equal(got.destination, want.destination)
+    np.testing.assert_array_equal(got.seconds, want.seconds)
+    np.testing.assert_allclose(got.metres, want.metres, rtol=2e-7)
+
+
+@st.composite
+def tied_networks(draw) -> tuple[RoadNetwork, np.ndarray, np.ndarray, float]:
+    """Small directed multigraphs with whole-second times (0 included) and whole-metre lengths,
+    so that many paths tie on seconds; points on nodes or a few metres off them."""
+    n = draw(st.integers(2, 10))
+    m = draw(st.integers(1, 30))
+    node = st.integers(0, n - 1)
+    u = np.array(draw(st.lists(node, min_size=m, max_size=m)), dtype=np.int32)
+    v = np.array(draw(st.lists(node, min_size=m, max_size=m)), dtype=np.int32)
+    time_s = draw(st.lists(st.integers(0, 4), min_size=m, max_size=m))
+    length = draw(st.lists(st.integers(1, 30), min_size=m, max_size=m))
+    place = draw(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), min_size=n, max_size=n))
+    x = LON0 + 0.002 * np.array([a for a, _ in place], dtype=float)
+    y = LAT0 + 0.002 * np.array([b for _, b in place], dtype=float)
+    network = RoadNetwork(
+        "walk",
+        np.arange(n) + 1,
+        x,
+        y,
+        u,
+        v,
+        np.array(length, dtype=np.float32),
+        np.array(time_s, dtype=np.float32),
+    )
+
+    def points(count: int) -> np.ndarray:
+        at = np.array(draw(st.lists(node, min_size=count, max_size=count)))
+        off = np.array(draw(st.lists(st.sampled_from([0.0, 2e-5]), min_size=count, max_size=count)))
+        return np.column_stack([x[at] + off, y[at]])
+
+    origins = points(draw(st.integers(1, 6)))
+    destinations = points(draw(st.integers(1, 6)))
+    cutoff = draw(st.sampled_from([0.0, 1.0, 3.0, 6.0, 10.0, 25.0, np.inf]))
+    return network, origins, destinations, cutoff
+
+
+@settings(max_examples=100, deadline=None)
+@given(tied_networks())
+def test_ties_take_the_fewest_metres_of_the_fastest_paths(case) -> None:
+    network, origins, destinations, cutoff = case
+    got = travel_costs(network, origins, destinations, cutoff, access_speed_mps=1.0)
+    want = scipy_costs(network, origins, destinations, cutoff, 1.0).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_a_zero_time_edge_settled_late_still_shortens_the_metres() -> None:
+    """A -> B takes 1 s for 100 m; A -> C 1 s for 10 m, then C -> B 0 s for 10 m. B ties at 1 s
+    either way and takes 20 m, and so does everything after it (B -> D, 1 s, 5 m: 25 m), even
+    when B leaves the queue before C does."""
+    lon = LON0 + np.array([0.0, 0.001, 0.002, 0.003])
+    lat = np.full(4, LAT0)
+    edges = np.array([[0, 1], [0, 2], [2, 1], [1, 3]], dtype=np.int32)
+    for order in (edges, edges[::-1]):
+        index = [edges.tolist().index(e) for e in order.tolist()]
+        network = RoadNetwork(
+            "walk",
+            np.arange(4) + 1,
+            lon,
+            lat,
+            order[:, 0].copy(),
+            order[:, 1].copy(),
+            np.array([100.0, 10.0, 10.0, 5.0], dtype=np.float32)[index],
+            np.array([1.0, 1.0, 0.0, 1.0], dtype=np.float32)[index],
+        )
+        at = np.column_stack([lon, lat])
+        got = travel_costs(network, at[:1], at, np.inf)
+        assert got.destination.tolist() == [0, 1, 2, 3]
+        assert got.seconds.tolist() == [0.0, 1.0, 1.0, 2.0]
+        assert got.metres.tolist() == [0.0, 20.0, 10.0, 25.0]
+
+
+def test_both_directions_and_both_expansions_give_the_same_costs() -> None:
     network = random_network(3)
     rng = np.random.default_rng(3)
     bounds = (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03)
@@ -187,28 +265,62 @@ def test_directions_batches_and_metres_methods_give_the_same_costs(monkeypatch) 
     speed = 1.3
     o_side = costs._snap(network, origins[:, 0], origins[:, 1], speed)
     d_side = costs._snap(network, destinations[:, 0], destinations[:, 1], speed)
-    results = [
-        costs._network_costs(network, o_side, d_side, 400.0, reverse=reverse, batch_size=size)
+    forward, backward = (
+        costs._network_costs(network, o_side, d_side, 400.0, reverse=reverse)
         for reverse in (False, True)
-        for size in (1, 7, None)
+    )
+    assert 100 < len(forward) < len(origins) * len(destinations)
+    # The reverse search sums the same paths from the other end.
+    pd.testing.assert_frame_equal(backward, forward, check_exact=False, rtol=1e-6)
+
+    # The two ways of turning node pairs into point pairs give the same table, bit for bit.
+    graph = network.search_graph()
+    target_group = np.full(network.n_nodes, -1, dtype=np.int32)
+    target_group[d_side.node] = np.arange(len(d_side.node), dtype=np.int32)
+    budget = np.full(len(o_side.node), 400.0)
+    found = costs._searches(
+        graph.indptr,
+        graph.head,
+        graph.time_s,
+        network.length_m[graph.edge].astype(np.float64),
+        o_side.node.astype(np.int32),
+        budget,
+        budget,
+        target_group,
+        d_side.min_access_s,
+    )
+    sides = [
+        (side.group, side.access_s, side.access_m, side.min_access_s) for side in (o_side, d_side)
     ]
-    forward = results[0]
-    assert len(forward) > 100
-    # Each direction derived once and kept by the network; the matrices wrap its arrays.
-    assert set(network._search_graphs) == {False, True}
+    dense = costs._dense_rows(*found, *sides, 400.0)
+    sparse = costs._sparse_rows(*found, *sides, 400.0, 1e-6)
+    for a, b, column in zip(dense, sparse, forward, strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, forward[column].to_numpy())
+
+
+def test_the_kernel_layout_renumbers_the_search_graph_without_changing_it() -> None:
+    network = random_network(7)
+    n = network.n_nodes
     for reverse in (False, True):
-        arrays = network.search_graph(reverse=reverse)
-        assert np.shares_memory(costs._prepared(network, reverse=reverse).csr.data, arrays.time_s)
-    for other in results[1:3]:  # forward in other batch sizes: bit-identical
-        pd.testing.assert_frame_equal(other, forward)
-    for other in results[3:]:  # reverse graph: the same paths summed from the other end
-        pd.testing.assert_frame_equal(other, forward, check_exact=False, rtol=1e-6)
-    # Metres climbed from each target instead of summed over the whole forest (or the other
-    # way round): the same path's edges added in another order.
-    climbs = costs._climbs(costs._prepared(network, reverse=False), 400.0, len(d_side.node))
-    monkeypatch.setattr(costs, "_climbs", lambda *args: not climbs)
-    other = costs._network_costs(network, o_side, d_side, 400.0, reverse=False, batch_size=None)
-    pd.testing.assert_frame_equal(other, forward, check_exact=False, rtol=1e-6)
+        layout = costs._layout(network, reverse)
+        graph = network.search_graph(reverse=reverse)
+        assert sorted(layout.node.tolist()) == list(range(n))
+        back = np.argsort(layout.node)  # kernel node -> network node
+        tails = back[np.repeat(np.arange(n), np.diff(layout.indptr))]
+        got = zip(tails, back[layout.head], layout.time_s, layout.length_m, strict=True)
+        want = zip(
+            np.repeat(np.arange(n), np.diff(graph.indptr)),
+            graph.head,
+            graph.time_s,
+            network.length_m[graph.edge],
+            strict=True,
+        )
+        assert sorted(got) == sorted(want)
+        assert costs._layout(network, reverse) is layout  # built once per network
+    # Along the curve, neighbours on the ground get near numbers.
+    xy = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]]) * 100
+    assert np.argsort(costs._hilbert_index(xy, bits=1)).tolist() == [0, 1, 2, 3]
 
 
 def line_network(mode: str = "walk", two_way: bool = True) -> RoadNetwork:
@@ -285,17 +397,18 @@ def test_points_sharing_a_node_are_searched_once(monkeypatch) -> None:
     origins = np.repeat(places, 10, axis=0) + rng.normal(0, 2e-6, (40, 2))
     destinations = random_points(rng, 200, (LON0, LAT0, LON0 + 0.03, LAT0 + 0.03))
     searched = []
-    scipy_dijkstra = costs.dijkstra
+    kernel = costs._searches
 
-    def counting_dijkstra(*args, indices, **kwargs):
-        searched.extend(np.atleast_1d(indices).tolist())
-        return scipy_dijkstra(*args, indices=indices, **kwargs)
+    def counting_searches(*args):
+        searched.extend(args[4].tolist())  # the source nodes
+        return kernel(*args)
 
-    monkeypatch.setattr(costs, "dijkstra", counting_dijkstra)
+    monkeypatch.setattr(costs, "_searches", counting_searches)
     got = travel_costs(network, origins, destinations, 500.0, access_speed_mps=1.3)
     monkeypatch.undo()
     snapped = network.nearest_nodes(origins[:, 0], origins[:, 1])[0]
-    assert sorted(searched) == sorted(set(snapped.tolist())) and len(searched) <= 4
+    kernel_nodes = costs._layout(network, False).node[snapped]
+    assert sorted(searched) == sorted(set(kernel_nodes.tolist())) and len(searched) <= 4
     one_by_one = pd.concat(
         travel_costs(network, origins[i : i + 1], destinations, 500.0, access_speed_mps=1.3).assign(
             origin=np.int32(i)
@@ -365,7 +478,6 @@ GOOD = np.array([[LON0, LAT0], [LON0 + 0.001, LAT0]])
         (lambda n: travel_costs(n, GOOD, GOOD, -1), "cutoff_s"),
         (lambda n: travel_costs(n, GOOD, GOOD, float("nan")), "cutoff_s"),
         (lambda n: travel_costs(n, GOOD, GOOD, 60, access_speed_mps=0), "access_speed_mps"),
-        (lambda n: travel_costs(n, GOOD, GOOD, 60, batch_size=0), "batch_size"),
         (
             lambda n: travel_costs(n, gpd.GeoSeries([LineString(GOOD)], crs=4326), GOOD, 60),
             "origins: row 0 is a LineString",

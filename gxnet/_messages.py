@@ -143,6 +143,36 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "legend_phases": ("建设阶段", "Phases"),
     "layer_phase": ("回收点（{name} 阶段新建）", "Recycling points (new in {name})"),
     "reach": ("最佳站点服务户数", "Households within reach of its best site"),
+    "allocation_head": (
+        "{label}：{n:,} 个回收点在各城市间分配",
+        "{label}: {n:,} point sites shared among the cities",
+    ),
+    "allocation_target": ("总目标", "target"),
+    "allocation_phase": ("{name} 阶段", "phase {name}"),
+    "allocation_floors": (
+        "按乡镇保底分配，点位总数不足以满足全部保底：{n:,} 个乡镇改为流动回收"
+        "（按最佳站点服务户数由少到多）",
+        "by the township minimum's floors, which the target cannot meet: {n:,} townships left "
+        "for mobile collection (fewest households within reach of a point first)",
+    ),
+    "allocation_exact": (
+        "按边际覆盖增量最大分配，对各城市覆盖曲线为精确解",
+        "by greatest marginal gain, exact for these coverage curves",
+    ),
+    "allocation_majorant": (
+        "按凹包络上的边际覆盖增量最大分配（非凹曲线：{names}），"
+        "与曲线的最佳分配相差不超过 {gap:,.0f} 户",
+        "by greatest marginal gain on concave majorants (not concave: {names}); within "
+        "{gap:,.0f} households of the best split of the curves",
+    ),
+    "allocation_bound": (
+        "任何方案至多覆盖 {bound:,.0f} 户",
+        "no plan can cover more than {bound:,.0f} households",
+    ),
+    "allocation_quota": (
+        "点位总数不足以满足县区配额，县区配额已取消",
+        "county quotas dropped (the target cannot meet them)",
+    ),
 }
 
 

@@ -502,14 +502,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         new = s["chosen"].astype(bool) & (s["tier"] == Tier.RECYCLING_POINT)
         new &= s["status"] != SiteStatus.EXISTING
         group = pd.Series(_site_groups(s), index=s.index).where(~new, "phase:" + s["phase"])
-    site_data, site_order = _site_table(plan, basemap, group=group)
-    tables = {
-        "sites": site_data,
-        "demand": _demand_table(plan, site_order, basemap),
-        "links": _link_table(plan, basemap),
-        "counties": _county_table(plan, basemap, lang),
-        "townships": _township_table(plan, basemap, lang, text),
-    }
+    tables = plan_tables(plan, basemap, lang, group=group)
 
     def sites(group: str) -> str:
         return f"gx.sites({_script_json(group)}, {_script_json(SITE_STYLES[group])})"
@@ -549,6 +542,26 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         credits=attribution_lines(plan_sources(plan)),
     )
     return fmap
+
+
+def plan_tables(
+    plan: Plan,
+    basemap: str,
+    lang: str,
+    *,
+    group: pd.Series | None = None,
+    counties: str | None = None,
+) -> dict[str, str]:
+    """The compact tables of a plan that maps.js draws: its sites (in layers by ``group``),
+    demand, links, counties (or the table ``counties`` given) and townships."""
+    site_data, site_order = _site_table(plan, basemap, group=group)
+    return {
+        "sites": site_data,
+        "demand": _demand_table(plan, site_order, basemap),
+        "links": _link_table(plan, basemap),
+        "counties": counties if counties is not None else _county_table(plan, basemap, lang),
+        "townships": _township_table(plan, basemap, lang, messages(lang)),
+    }
 
 
 def new_map(

@@ -51,7 +51,13 @@ from gxnet.allocation import (
 from gxnet.config import Config
 from gxnet.phases import Phase, check_phases
 from gxnet.plan import Plan
-from gxnet.region_plan import CITIES_FOLDER, RegionPlan, build_region_plan
+from gxnet.region_plan import (
+    CITIES_FOLDER,
+    PART_FILE,
+    RegionPlan,
+    build_region_plan,
+    save_city_part,
+)
 
 #: The file, inside a city's folder, with the key and the curve of its last curve task.
 CURVE_FILE = "curve.json"
@@ -118,6 +124,9 @@ class CityTask:
         :mod:`gxnet.settings` values of the client (absolute folders) for the worker.
     key
         The key of the task's inputs (:func:`task_key`).
+    save_to
+        For a plan: the city's folder of the region, where the worker saves it (on several
+        machines, a folder they share).
     """
 
     area: str
@@ -130,6 +139,7 @@ class CityTask:
     guess: float = 0.0
     settings: dict[str, str] = field(default_factory=dict)
     key: str = ""
+    save_to: str = ""
 
 
 @dataclass
@@ -145,8 +155,8 @@ class TaskResult:
         1: the machine).
     seconds, peak_mb
         Wall time of the task and the peak memory of the worker process so far.
-    plan
-        A plan task's plan.
+    point_sites
+        A plan task's point sites (its plan is saved where the task was told).
     curve, floors, owed
         A curve task's curve, its floors (``floor``, ``town_floor``, ``kept``), and the
         townships its minimum owes a point (:data:`gxnet.allocation.OWED_COLUMNS`).
@@ -160,7 +170,7 @@ class TaskResult:
     exit_code: int = 0
     seconds: float = 0.0
     peak_mb: float = 0.0
-    plan: Plan | None = None
+    point_sites: int = 0
     curve: CoverageCurve | None = None
     floors: dict[str, int] | None = None
     owed: pd.DataFrame | None = None
@@ -232,12 +242,15 @@ def _curve_task(task: CityTask, result: TaskResult) -> None:
 
 
 def _plan_task(task: CityTask, result: TaskResult) -> None:
+    """Plan the city at its share and save it (with its part of the region) in its folder
+    of the region, there on the worker: only its figures travel back."""
     from gxnet.pipeline import plan_city
 
     inputs = _prepare(task)
     plan = plan_city(inputs, task.config, phases=task.phases, fit=True)
     plan.provenance["region_task"] = {"key": task.key, "slug": task.slug}
-    result.plan = plan
+    save_city(Path(task.save_to), plan)
+    result.point_sites = int(plan.metrics.get("point_sites", 0))
 
 
 def task_key(task: CityTask) -> str:
@@ -540,7 +553,8 @@ def plan_region(
                 if city_phases
                 else [str(city_config.targets.points)] * (target is not None)
             )
-            plan_tasks.append(make("plan", s, city_config, phases=city_phases))
+            save_to = str((folder / CITIES_FOLDER / s).resolve())
+            plan_tasks.append(make("plan", s, city_config, phases=city_phases, save_to=save_to))
         _run_plans(client, plan_tasks, records, folder, households, run)
     run.seconds = time.perf_counter() - tic
     return run
@@ -615,7 +629,7 @@ def _run_plans(
     todo = []
     for task in tasks:
         city = folder / CITIES_FOLDER / task.slug
-        if _plan_key(city) == task.key:
+        if _plan_key(city) == task.key and (city / PART_FILE).is_file():
             records[task.slug].status = "reused"
         else:
             todo.append(task)
@@ -627,13 +641,20 @@ def _run_plans(
         if not result.ok:
             _fail(record, result)
             continue
-        city = folder / CITIES_FOLDER / result.slug
-        curve = city / CURVE_FILE
-        kept = curve.read_bytes() if curve.is_file() else None
-        result.plan.save(city)
-        if kept is not None:
-            (city / CURVE_FILE).write_bytes(kept)
         record.status = "planned"
+
+
+def save_city(city: Path, plan: Plan) -> None:
+    """Save a city's plan in its folder of the region (replaced as a whole, keeping the curve
+    cached there) with its part of the region (:func:`gxnet.region_plan.save_city_part`)."""
+    from gxnet._io import write_bytes_atomic
+
+    curve = city / CURVE_FILE
+    kept = curve.read_bytes() if curve.is_file() else None
+    plan.save(city)
+    if kept is not None:
+        write_bytes_atomic(city / CURVE_FILE, kept)
+    save_city_part(city, plan)
 
 
 def _fail(record: CityRecord, result: TaskResult) -> None:
@@ -832,12 +853,7 @@ def resolve_city(
     old = Plan.load(folder / CITIES_FOLDER / slug)
     new = resolve_plan(old, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=progress)
     new.provenance["region_task"] = {"key": None, "slug": slug, "resolved_with": str(sites)}
-    city_folder = folder / CITIES_FOLDER / slug
-    curve = city_folder / CURVE_FILE
-    kept = curve.read_bytes() if curve.is_file() else None
-    new.save(city_folder)
-    if kept is not None:
-        (city_folder / CURVE_FILE).write_bytes(kept)
+    save_city(folder / CITIES_FOLDER / slug, new)
     records = before.cities[
         ["city", "area", "status", "message", "share", "seconds", "peak_mb"]
     ].to_dict(orient="records")

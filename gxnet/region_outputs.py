@@ -32,22 +32,19 @@ from gxnet.maps import (
     COUNTY_SIMPLIFY_DEG,
     PHASE_COLOURS,
     SITE_STYLES,
-    _demand_table,
     _in_basemap_crs,
     _legend_html,
-    _link_table,
     _Script,
     _script_json,
-    _site_table,
     _table,
-    _township_table,
     draw_layers,
     new_map,
     phase_legend,
     phase_styles,
+    plan_tables,
 )
 from gxnet.plan import Plan
-from gxnet.region_plan import RegionPlan, allocation_sentence
+from gxnet.region_plan import RegionPlan, allocation_sentence, summary_rows
 from gxnet.report import FORMATS, SUFFIX_FORMATS, straight_line_warning
 from gxnet.tiers import Tier
 
@@ -157,13 +154,7 @@ def _panel_html(region: RegionPlan, text: dict[str, str]) -> str:
     """The region summary panel: totals, phases and cities (every text escaped)."""
     esc = html.escape
     m = region.metrics
-    rows = [
-        (text["point_sites"], f"{m.get('point_sites', 0):,}"),
-        (text["layer_centres"], f"{m.get('centres', 0):,}"),
-        (text["households"], f"{m.get('households', 0):,.0f}"),
-        (text["coverage"], f"{100 * m.get('coverage', 0):.1f}%"),
-        (text["mobile_townships"], f"{m.get('townships_mobile', 0):,}"),
-    ]
+    rows = summary_rows(region, text)
     parts = [f"<h4>{esc(text['region_summary'])}</h4><table class='gx-popup'>"]
     parts += [f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows]
     parts.append("</table>")
@@ -214,14 +205,8 @@ def region_map(region: RegionPlan, *, basemap: str = "osm", lang: str = "zh") ->
     is_point = sites["tier"] == Tier.RECYCLING_POINT
     phase = sites["phase"] if "phase" in sites else pd.Series("", index=sites.index)
     group = sites["city"] + "|" + np.where(is_point, phase.fillna("").astype(str), "centre")
-    site_data, order = _site_table(view, basemap, group=group)
-    tables = {
-        "sites": site_data,
-        "demand": _demand_table(view, order, basemap),
-        "links": _link_table(view, basemap),
-        "counties": _county_props(region, basemap, lang),
-        "townships": _township_table(view, basemap, lang, text),
-    }
+    counties = _county_props(region, basemap, lang)
+    tables = plan_tables(view, basemap, lang, group=group, counties=counties)
     layers = [
         (text["layer_counties"], "gx.counties()", True),
         (text["layer_cells"].format(km=REGION_CELL_KM), "gx.walk()", True),
@@ -365,13 +350,25 @@ def render_region_report(region: RegionPlan, *, fmt: str = "markdown", lang: str
         raise UserInputError(f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}")
     text = messages(lang)
     title = f"{region.name} {text['plan']}"
-    summary = region.summary().splitlines()[1:]
-    sections: list[tuple[str, list[str] | pd.DataFrame | list]] = [
+    summary = [f"{label}: {value}" for label, value in summary_rows(region, text)]
+    allocations = region.provenance.get("allocations", [])
+    phases = pd.DataFrame(
+        {
+            text["phase"]: [p["phase"] for p in region.metrics.get("phases", [])],
+            text["point_sites"]: [f"{p['points']:,}" for p in region.metrics.get("phases", [])],
+            text["new_points"]: [f"{p['new_points']:,}" for p in region.metrics.get("phases", [])],
+            text["layer_centres"]: [f"{p['centres']:,}" for p in region.metrics.get("phases", [])],
+            text["coverage"]: [_percent(p["coverage"]) for p in region.metrics.get("phases", [])],
+        }
+    )
+    failed = region.cities[region.cities["status"] == "failed"]
+    sections: list[tuple[str, list[str] | pd.DataFrame]] = [
         (text["report_summary"], summary),
-        (text["region_allocation"], [allocation_sentence(a) for a in region.provenance.get(
-            "allocations", [])]),
+        (text["region_phases"], phases),
+        (text["region_allocation"], [allocation_sentence(a, text) for a in allocations]),
+        (text["region_failed"], [f"{r.city}: {r.message}" for r in failed.itertuples()]),
         (text["region_cities"], _city_rows(region, text)),
-    ]  # fmt: skip
+    ]
     for name, frame in _county_rows(region, text, lang):
         sections.append((f"{text['report_counties']}: {name}", frame))
     dropped = _dropped_rows(region, text)

@@ -31,6 +31,7 @@ import pandas as pd
 from gxnet import __version__
 from gxnet._errors import InputFileError
 from gxnet._io import atomic_path, write_text_atomic
+from gxnet._messages import messages
 from gxnet.plan import Plan, _plain
 from gxnet.report import county_table
 from gxnet.tiers import Tier
@@ -136,7 +137,7 @@ class RegionPlan:
                 if len(flat):
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore", RuntimeWarning)
-                        flat.to_file(gpkg, layer=layer, driver="GPKG")
+                        flat.to_file(gpkg, layer=layer, driver="GPKG", use_arrow=True)
         for name, table in (
             ("cities", self.cities),
             ("counties", pd.DataFrame(self.counties.drop(columns="geometry"))),
@@ -196,31 +197,96 @@ def is_region_folder(folder: str | os.PathLike[str]) -> bool:
     return (Path(folder) / REGION_FILE).is_file()
 
 
-def allocation_sentence(allocation: dict[str, Any]) -> str:
-    """One line on how a phase's count was shared among the cities."""
-    label = f"phase {allocation['phase']}" if allocation.get("phase") else "target"
-    head = f"{label}: {allocation['points']:,} point sites shared among the cities"
+def allocation_sentence(allocation: dict[str, Any], text: dict[str, str] | None = None) -> str:
+    """One line on how a phase's count was shared among the cities (English by default)."""
+    text = text or messages("en")
+    name = allocation.get("phase")
+    label = text["allocation_phase"].format(name=name) if name else text["allocation_target"]
+    parts = [text["allocation_head"].format(label=label, n=allocation["points"])]
     dropped = allocation.get("dropped_townships") or []
     if dropped:
-        return (
-            f"{head} by the township minimum's floors, which the budget cannot meet: "
-            f"{len(dropped):,} townships left for mobile collection (fewest households within "
-            "reach of a point first)"
-        )
-    if allocation.get("exact"):
-        how = "by greatest marginal gain, exact for these coverage curves"
+        parts.append(text["allocation_floors"].format(n=len(dropped)))
+    elif allocation.get("exact"):
+        parts.append(text["allocation_exact"])
     else:
-        names = ", ".join(allocation.get("not_concave", []))
-        how = (
-            f"by greatest marginal gain on concave majorants (not concave: {names}); within "
-            f"{allocation.get('majorant_gap', 0):,.0f} households of the best split of the curves"
+        parts.append(
+            text["allocation_majorant"].format(
+                names=", ".join(allocation.get("not_concave", [])),
+                gap=float(allocation.get("majorant_gap") or 0),
+            )
         )
-    bound = allocation.get("bound")
-    quota = "; county quotas dropped (the budget cannot meet them)" * bool(
-        allocation.get("quota_dropped")
-    )
-    tail = f"; no plan can cover more than {bound:,.0f} households" if bound else ""
-    return f"{head} {how}{tail}{quota}"
+    if allocation.get("bound"):
+        parts.append(text["allocation_bound"].format(bound=float(allocation["bound"])))
+    if allocation.get("quota_dropped"):
+        parts.append(text["allocation_quota"])
+    return "; ".join(parts)
+
+
+def summary_rows(region: RegionPlan, text: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, value) pairs of the region's totals, in the reader's language."""
+    m = region.metrics
+    return [
+        (text["point_sites"], f"{m.get('point_sites', 0):,}"),
+        (text["standard_points"], f"{m.get('points', 0):,}"),
+        (text["layer_centres"], f"{m.get('centres', 0):,}"),
+        (text["households"], f"{m.get('households', 0):,.0f}"),
+        (text["covered_households"], f"{m.get('households_covered', 0):,.0f}"),
+        (text["coverage"], f"{100 * m.get('coverage', 0):.1f}%"),
+        (
+            text["mobile_townships"],
+            text["mobile_count"].format(
+                n=int(m.get("townships_mobile", 0)), hh=float(m.get("mobile_households", 0))
+            ),
+        ),
+    ]
+
+
+#: The layers of a city's part of its region (:func:`save_city_part`).
+PART_LAYERS: tuple[str, ...] = ("sites", "demand", "links", "townships", "counties")
+PART_FILE = "region_part.json"
+
+
+def save_city_part(city: str | os.PathLike[str], plan: Plan) -> None:
+    """Write, beside a city's plan in its folder of a region, what the region's plan takes
+    from it: its chosen sites, its demand as points, links, townships, its counties with their
+    figures (``part-<layer>.parquet``) and its figures (``region_part.json``). Made where the
+    city is planned (on its Dask worker), so that the region's plan only puts them together."""
+    city = Path(city)
+    phases = [f["phase"] for f in plan.metrics.get("phases", [])]
+    sites = plan.sites[plan.sites["chosen"].astype(bool)]
+    frames = {
+        "sites": sites,
+        "demand": plan.demand.drop(columns=["cell"], errors="ignore"),
+        "links": plan.links,
+        "townships": plan.townships,
+        "counties": _county_figures(plan, phases),
+    }
+    for layer, frame in frames.items():
+        with atomic_path(city / f"part-{layer}.parquet") as path:
+            frame.to_parquet(path)
+    from gxnet.report import leg_cost_modes
+
+    document = {
+        "figures": _city_figures(plan),
+        "phases": plan.metrics.get("phases", []),
+        "walk_mode": leg_cost_modes(plan)["walk"],
+        "provenance": {k: plan.provenance[k] for k in ("cost_mode", "network_meta") if k in
+                       plan.provenance},
+    }  # fmt: skip
+    write_text_atomic(city / PART_FILE, json.dumps(_plain(document), ensure_ascii=False))
+
+
+def _load_part(city: Path) -> tuple[dict[str, Any], dict[str, gpd.GeoDataFrame]]:
+    try:
+        document = json.loads((city / PART_FILE).read_text(encoding="utf-8"))
+        frames = {layer: gpd.read_parquet(city / f"part-{layer}.parquet") for layer in PART_LAYERS}
+    except (OSError, ValueError) as exc:
+        raise InputFileError(
+            f"the city's part of the region is missing or damaged ({exc}); run the region "
+            "again (unchanged cities are reused)",
+            path=str(city),
+        ) from exc
+    return document, frames
 
 
 def build_region_plan(
@@ -231,7 +297,7 @@ def build_region_plan(
     slug: str,
     provenance: dict[str, Any],
 ) -> RegionPlan:
-    """The region's plan from the city plans in ``<folder>/cities/``.
+    """The region's plan from its cities' parts in ``<folder>/cities/`` (:func:`save_city_part`).
 
     Parameters
     ----------
@@ -246,45 +312,30 @@ def build_region_plan(
         What the run records (allocations, phases, target, standards, workers).
     """
     folder = Path(folder)
-    plans: dict[str, Plan] = {}
+    rows, parts, layers = [], {}, {k: [] for k in PART_LAYERS}
     for record in records:
-        if record["status"] != "failed":
-            plans[record["city"]] = Plan.load(folder / CITIES_FOLDER / record["city"])
-    phases = _phase_names(plans)
-    rows, county_frames, layers = [], [], {k: [] for k in ("sites", "demand", "links", "townships")}
-    for record in records:
-        plan = plans.get(record["city"])
-        rows.append(record | (_city_figures(plan, phases) if plan is not None else {}))
-        if plan is None:
+        if record["status"] == "failed":
+            rows.append(record)
             continue
         city = record["city"]
-        for layer in layers:
-            frame = getattr(plan, layer)
-            if layer == "demand":
-                frame = frame.drop(columns=["cell"], errors="ignore")
+        document, frames = _load_part(folder / CITIES_FOLDER / city)
+        parts[city] = document
+        rows.append(record | document["figures"])
+        for layer, frame in frames.items():
             layers[layer].append(frame.assign(city=city))
-        county_frames.append(_county_figures(plan, phases).assign(city=city))
-    cities = pd.DataFrame(rows)
     merged = {
         layer: gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
         if frames
         else gpd.GeoDataFrame({"city": []}, geometry=[], crs="EPSG:4326")
         for layer, frames in layers.items()
     }
-    counties = (
-        gpd.GeoDataFrame(pd.concat(county_frames, ignore_index=True), crs="EPSG:4326")
-        if county_frames
-        else gpd.GeoDataFrame({"city": []}, geometry=[], crs="EPSG:4326")
-    )
-    metrics = _region_figures(cities, plans, phases)
+    counties = merged.pop("counties")
+    cities = pd.DataFrame(rows)
+    metrics = _region_figures(cities, parts)
     # How travel was measured: a city on straight lines sets the warning the region shows.
-    from gxnet.report import leg_cost_modes
-
-    straight = [p for p in plans.values() if leg_cost_modes(p)["walk"] == "straight_line"]
-    for plan in (straight or list(plans.values()))[:1]:
-        provenance = provenance | {
-            k: plan.provenance[k] for k in ("cost_mode", "network_meta") if k in plan.provenance
-        }
+    straight = [p for p in parts.values() if p["walk_mode"] == "straight_line"]
+    for part in (straight or list(parts.values()))[:1]:
+        provenance = provenance | part["provenance"]
     provenance = provenance | {
         "gxnet_version": __version__,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -292,15 +343,7 @@ def build_region_plan(
     return RegionPlan(name, slug, cities, counties, merged, metrics, provenance)
 
 
-def _phase_names(plans: dict[str, Plan]) -> list[str]:
-    for plan in plans.values():
-        figures = plan.metrics.get("phases")
-        if figures:
-            return [f["phase"] for f in figures]
-    return []
-
-
-def _city_figures(plan: Plan, phases: list[str]) -> dict[str, Any]:
+def _city_figures(plan: Plan) -> dict[str, Any]:
     m = plan.metrics
     figures = {
         "name_zh": plan.provenance.get("area_name", ""),
@@ -356,9 +399,7 @@ def _county_figures(plan: Plan, phases: list[str]) -> gpd.GeoDataFrame:
     )
 
 
-def _region_figures(
-    cities: pd.DataFrame, plans: dict[str, Plan], phases: list[str]
-) -> dict[str, Any]:
+def _region_figures(cities: pd.DataFrame, parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
     planned = cities[cities["status"] != "failed"]
 
     def total(column: str) -> float:
@@ -380,18 +421,16 @@ def _region_figures(
         "mobile_households": total("mobile_households"),
         "counties_without_point": int(total("counties_without_point")),
     }
+    per_city = [part["phases"] for part in parts.values() if part["phases"]]
     figures = []
-    for i, name in enumerate(phases):
-        per_city = [
-            next(f for f in plan.metrics["phases"] if f["phase"] == name) for plan in plans.values()
-        ]
-        hh = sum(f["households_covered"] for f in per_city)
+    for i, rows in enumerate(zip(*per_city, strict=True)):
+        hh = sum(f["households_covered"] for f in rows)
         figures.append(
             {
-                "phase": name,
-                "points": sum(f["points"] for f in per_city),
-                "new_points": sum(f["new_points"] for f in per_city),
-                "centres": sum(f["centres"] for f in per_city),
+                "phase": rows[0]["phase"],
+                "points": sum(f["points"] for f in rows),
+                "new_points": sum(f["new_points"] for f in rows),
+                "centres": sum(f["centres"] for f in rows),
                 "households_covered": hh,
                 "coverage": hh / households if households > 0 else 0.0,
                 "order": i,

@@ -86,7 +86,7 @@ def test_two_workers_share_a_target_exactly_and_a_rerun_computes_nothing(tmp_pat
                  "townships.csv", "report.md", "report.html"):  # fmt: skip
         assert (folder / name).is_file(), name
     report = (folder / "report.md").read_text(encoding="utf-8")
-    assert "分城市统计" in report and "万秀区" in report and "greatest marginal gain" in report
+    assert "分城市统计" in report and "万秀区" in report and "按边际覆盖增量最大分配" in report
     assert html.is_file() and 'gx.sites("mengshan|"' in html.read_text(encoding="utf-8")
     again, _, _ = region(tmp_path, client, config=config)
     assert again.tasks_run == 0
@@ -176,3 +176,28 @@ def test_an_unreachable_scheduler_is_one_line(caplog, monkeypatch):
         cli, ["optimize", "--city", "广西", "--scheduler", "tcp://127.0.0.1:9"]
     )
     assert result.exit_code == 1 and "dask scheduler" in result.output
+
+
+def test_the_cli_plans_the_region_and_says_which_city_failed(tmp_path, monkeypatch):
+    # The region's command on three counties: the same verb, flags and outputs as for the 14.
+    monkeypatch.setattr("gxnet.region.region_cities", lambda: SLUGS)
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "changzhou.csv").write_text("名称,经度,纬度\n甲,not a number,23.4\n", "utf-8")
+    out = tmp_path / "out"
+    args = ["optimize", "--city", "广西", "--workers", "2", "--basemap", "none", "--out", out]
+    result = CliRunner().invoke(cli, [*map(str, args), "--sites", str(lists)])
+    assert result.exit_code == 2, result.output
+    assert "Plan for 广西: 2 of 3 cities" in result.stdout
+    assert "gxnet: error: changzhou:" in result.stderr and "1 of 3 cities failed" in result.stderr
+    assert (out / "plans" / "guangxi" / "region.json").is_file()
+    assert (out / "maps" / "guangxi.html").is_file()
+    (lists / "changzhou.csv").unlink()
+    again = CliRunner().invoke(
+        cli, [*map(str, args), "--phase", "2023:30", "--phase", "2025:standard"]
+    )
+    assert again.exit_code == 0, again.output
+    assert "phase 2023: 30 point sites" in again.stdout and "cities planned 3" in again.stdout
+    report = CliRunner().invoke(cli, ["report", str(out / "plans" / "guangxi")])
+    assert report.exit_code == 0 and "分城市统计" in report.stdout
+    assert "回收点（网点） 2023" in report.stdout

@@ -85,6 +85,20 @@ class SolverError(GxnetError):
     """The solver itself failed (not: the problem was infeasible)."""
 
 
+class PlanBusyError(OutputError):
+    """A plan folder that another gxnet run is writing; the message names that run."""
+
+
+class Stopped(GxnetError):
+    """A run stopped by a signal (SIGINT, SIGTERM) while it held a plan folder; the exit
+    code is the shell's for that signal (128 + its number)."""
+
+    def __init__(self, message: str, signum: int) -> None:
+        super().__init__(message)
+        self.signum = signum
+        self.exit_code = 128 + int(signum)
+
+
 class UnknownCoordinateSystemError(UserInputError):
     """A coordinate system gxnet cannot convert (not WGS-84, GCJ-02 or BD-09 lon/lat)."""
 
@@ -199,6 +213,10 @@ def as_error(exc: Failure) -> GxnetError:
 def exit_on(exc: Failure) -> NoReturn:
     """Print ``exc`` on stderr as gxnet's error line and exit with its code (see
     :func:`as_error`)."""
+    from gxnet._safe import printable_lines
+
     error = as_error(exc)
-    print(f"gxnet: error: {error}", file=sys.stderr)
+    # A message quotes file names and cells: each of its lines is printed without control
+    # characters.
+    print(f"gxnet: error: {printable_lines(str(error).splitlines())}", file=sys.stderr)
     sys.exit(error.exit_code)

@@ -26,6 +26,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "legend_walk": ("步行至回收点时间（分钟）", "Walk time to recycling point (min)"),
     "legend_unreached": ("无可达回收点", "No point within reach"),
     "legend_sites": ("站点", "Sites"),
+    "layer_changes": ("与上一版规划相比的变化", "Changes from the previous plan"),
+    "change": ("变化", "Change"),
+    "change_opened": ("新增", "opened"),
+    "change_closed": ("撤销", "closed"),
+    "change_moved": ("迁移", "moved"),
+    "moved_from": ("迁自", "Moved from"),
+    "reason": ("原因", "Reason"),
+    "households_before": ("原服务户数", "Households served before"),
+    "households_after": ("现服务户数", "Households served now"),
     "straight_line": (
         "注意：本规划没有使用道路网络，出行时间按直线距离乘以绕行系数 {detour} 估算，"
         "与实际路程可能不同。取得道路网络后请重新规划。",

@@ -18,7 +18,6 @@ The ``source`` of a default candidate is one of :data:`DEFAULT_SOURCES`.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,7 +28,6 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from gxnet import settings
-from gxnet._errors import InputFileError
 from gxnet.config import Config
 from gxnet.crs import utm_crs
 from gxnet.study_area import StudyArea
@@ -50,38 +48,26 @@ def candidate_sites(
     demand: gpd.GeoDataFrame,
     config: Config,
     *,
-    sites: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+    source: str = "the site list",
     pbf: Path | None = None,
-    skip_bad_rows: bool = False,
 ) -> tuple[gpd.GeoDataFrame, str]:
     """Candidate and existing sites, and where they came from.
 
-    The first of: ``sites`` (a file or a GeoDataFrame), ``<sites_dir>/<slug>.*``, OSM
-    candidates from ``pbf``, candidate points at the demand-cell centres. Sorting-centre
-    candidates that the list lacks are added (see :func:`grid_centres`).
+    The first of: ``sites`` (a checked site list: :meth:`gxnet.sites.SiteList.accept`, said
+    as ``source``), OSM candidates from ``pbf``, the default candidates (see the module
+    docstring). Excluded sites are left out; a list without points gets point candidates at
+    the demand cells, and without centres centre candidates (:func:`centre_candidates`).
 
     Returns
     -------
     (GeoDataFrame, str)
         The sites (the columns of :func:`gxnet.sites.read_sites`) and a sentence on their source.
-
-    Raises
-    ------
-    InputFileError
-        When the site list has rejected rows and ``skip_bad_rows`` is false (the rows are
-        listed with their reasons).
     """
-    from gxnet.sites import osm_candidates, read_sites
+    from gxnet.sites import osm_candidates
 
-    if sites is None:
-        found = sorted(Path(settings.sites_dir).glob(f"{area.slug}.*"))
-        sites = found[0] if found else None
-    if isinstance(sites, gpd.GeoDataFrame):
-        frame, said = sites, "the sites of the plan and the new list"
-    elif sites is not None:
-        listed = read_sites(sites, boundary=area.boundary, standards=config.sites)
-        refuse_rejected(listed.report, sites, skip_bad_rows)
-        frame, said = listed.sites, f"the site list {sites}"
+    if sites is not None:
+        frame, said = sites, source
     elif pbf is not None:
         frame = osm_candidates(pbf, area.boundary)
         said = f"OpenStreetMap shops, markets and amenities in {Path(pbf).name} (no site list)"
@@ -126,30 +112,10 @@ def with_townships(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def refuse_rejected(
-    report: pd.DataFrame, path: str | os.PathLike[str], skip_bad_rows: bool
-) -> None:
-    """Stop a plan made from a site list with rejected rows, unless the planner said to skip
-    them: a plan from part of a list must never be a surprise.
-
-    Raises
-    ------
-    InputFileError
-        Naming the list and the first ten rejected rows with their field and reason.
-    """
-    rejected = report[report["action"] == "rejected"]
-    if rejected.empty or skip_bad_rows:
-        return
-    lines = [
-        f"  row {r.row}: {r.field}: {r.reason}" for r in rejected.head(10).itertuples(index=False)
-    ]
-    more = f"\n  ... and {len(rejected) - 10} more" if len(rejected) > 10 else ""
-    raise InputFileError(
-        f"{len(rejected)} rows rejected:\n" + "\n".join(lines) + more + "\nfix them, or run "
-        "again with --skip-bad-rows to plan with the other rows (`gxnet sites check` reports "
-        "the whole list)",
-        path=str(path),
-    )
+def default_site_list(slug: str) -> Path | None:
+    """The site list named after the area in :data:`gxnet.settings.sites_dir`, if any."""
+    found = sorted(Path(settings.sites_dir).glob(f"{slug}.*"))
+    return found[0] if found else None
 
 
 def grid_points(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:

@@ -22,12 +22,15 @@ import pandas as pd
 
 from gxnet import __version__, pipeline, regions, settings
 from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, exit_on
+from gxnet._safe import printable, printable_lines
 from gxnet.config import load_config
 from gxnet.osm import fetch as osm_fetch
 from gxnet.osm.network import MODES
 from gxnet.osm.pbf import DEFAULT_BUFFER_M
-from gxnet.plan import Plan
-from gxnet.sites import SITE_CRS, cached_networks, read_sites, road_reference, write_template
+from gxnet.outputs import OutputUnit, load_plan
+from gxnet.plan import Plan, PlanDiff
+from gxnet.sites import SITE_CRS, read_site_list, write_template
+from gxnet.study_area import study_area
 
 
 class _Group(click.Group):
@@ -186,6 +189,18 @@ def fetch(
             )
 
 
+# Options more than one verb takes.
+
+_CRS = click.option(
+    "--crs", type=click.Choice(SITE_CRS),
+    help="Coordinate system of the site list (default: detected against the roads, else gcj02).",
+)  # fmt: skip
+_CONFIG = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Standards file (default: ./gxnet.toml when present).",
+)  # fmt: skip
+
+
 # Site lists: check and template.
 
 
@@ -196,33 +211,41 @@ def sites() -> None:
 
 @sites.command("check")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--city", required=True, help="City (or county) whose boundary the sites must be in.")
+@click.option("--city", help="City (or county) whose boundary the sites must be in.")
 @click.option(
-    "--crs",
-    type=click.Choice(SITE_CRS),
-    help="Coordinate system of the list (default: detected against the roads, else gcj02).",
-)
+    "--area", type=click.Path(dir_okay=False, path_type=Path),
+    help="A study-area polygon file in place of --city.",
+)  # fmt: skip
+@_CRS
 @click.option("--out", type=click.Path(path_type=Path), help="Write the usable sites as GeoJSON.")
 @click.option("--strict", is_flag=True, help="Exit with code 2 when any row is rejected.")
-def sites_check(file: Path, city: str, crs: str | None, out: Path | None, strict: bool) -> None:
-    """Read and check the site list FILE: report every row kept, fixed or rejected."""
-    region = regions.get_region(city)
+def sites_check(
+    file: Path, city: str | None, area: Path | None, crs: str | None, out: Path | None, strict: bool
+) -> None:
+    """Read and check the site list FILE as optimize and resolve read it: report every row
+    kept, fixed or rejected (exit code 2 when no row is usable)."""
+    place = study_area(_one_place(city, area))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        site_list = read_sites(
-            file, crs=crs, boundary=region.boundary, reference=road_reference(region.slug)
-        )
+        site_list = read_site_list(file, boundary=place.boundary, slug=place.cache_name, crs=crs)
     for w in caught:
         if "see SiteList.report" not in str(w.message):
-            click.echo(f"gxnet: warning: {w.message}", err=True)
-    networks = cached_networks(region.slug)
-    if networks:
-        site_list = site_list.snap(networks)
-    click.echo(site_list.format_report())
+            click.echo(f"gxnet: warning: {printable(w.message)}", err=True)
+    click.echo(printable_lines(site_list.format_report().splitlines()))
+    unplannable = site_list.unplannable()
+    for r in unplannable.itertuples(index=False):
+        click.echo(printable(f"  row {r.row} [{r.site_id}] not plannable {r.field}: {r.reason}"))
     if out is not None:
         click.echo(f"wrote {len(site_list.sites)} sites to {site_list.write_geojson(out)}")
+    site_list.accept(skip_bad_rows=True)  # no usable row: exit code 2
     if strict and site_list.counts()["rejected"]:
         sys.exit(2)
+
+
+def _one_place(city: str | None, area: Path | None) -> str | Path:
+    if (city is None) == (area is None):
+        raise UserInputError("give --city NAME or --area FILE (one of them)")
+    return city if city is not None else area
 
 
 @sites.command("template")
@@ -253,7 +276,7 @@ def _warnings_as_lines() -> Iterator[None]:
 
     def show(message, category, *args, **kwargs) -> None:
         if issubclass(category, UserWarning):
-            click.echo(f"gxnet: warning: {message}", err=True)
+            click.echo(f"gxnet: warning: {_lines(str(message))}", err=True)
 
     with warnings.catch_warnings():
         warnings.simplefilter("default", UserWarning)
@@ -280,6 +303,47 @@ _SKIP = click.option(
     "--skip-bad-rows", is_flag=True,
     help="Plan with the valid rows of a site list that has rejected rows.",
 )  # fmt: skip
+#: The targets, standards and solver options that optimize and resolve share: the option's
+#: declarations and settings. ``--time-limit`` fills ``time_limit_s`` of
+#: :meth:`gxnet.config.Config.with_options`.
+_PLANNING: tuple[tuple[tuple[str, ...], dict], ...] = (
+    (("--points",), {"type": int, "help": "Number of recycling points (most households covered)."}),
+    (("--coverage",), {"type": float, "help": "Share of households to cover (fewest points)."}),
+    (("--walk-minutes",), {"type": float, "help": "Urban walking standard in minutes."}),
+    (("--service-radius-m",), {"type": float, "help": "Urban service radius along roads, metres."}),
+    (("--rural-minutes",), {"type": float, "help": "Rural riding standard in minutes."}),
+    (("--rural-service-radius-m",), {"type": float, "help": "Rural service radius, metres."}),
+    (("--truck-minutes",), {"type": float, "help": "Longest drive from a point to its centre."}),
+    (("--centres",), {"type": int, "help": "Number of sorting centres."}),
+    (
+        ("--township-minimum/--no-township-minimum",),
+        {
+            "default": None,
+            "help": "At least one point in every township where one pays, the rest listed for "
+            "mobile collection (default: on, or [targets] township_minimum).",
+        },
+    ),
+    (
+        ("--county-quota/--no-county-quota",),
+        {
+            "default": None,
+            "help": "Every county at least the points its households' standard asks (default: "
+            "off, or [targets] county_quota).",
+        },
+    ),
+    (("--solver",), {"type": click.Choice(["highs", "cbc"]), "help": "MIP solver."}),
+    (("--time-limit", "time_limit_s"), {"type": float, "help": "Seconds for the model stage."}),
+    (("--gap",), {"type": float, "help": "Relative gap at which the solver may stop."}),
+)
+
+
+def _planning_options(command):
+    """Add the shared planning options (:data:`_PLANNING`) to a verb."""
+    for declarations, settings_ in reversed(_PLANNING):
+        command = click.option(*declarations, **settings_)(command)
+    return command
+
+
 _OUT = click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path),
     help="Output folder: the plan goes to OUT/plans/<city>/, the map to OUT/maps/<city>.html "
@@ -300,6 +364,7 @@ _OUT = click.option(
     help="Site list (candidates and existing); default data/sites/<city>.* (for the region: "
     "a folder of lists named by city).",
 )
+@_CRS
 @click.option(
     "--name", "osm_name",
     help="Road networks fetched under this name (gxnet fetch --area FILE --name N); "
@@ -311,32 +376,12 @@ _OUT = click.option(
     help="Demand points or polygons with households or population (default: census).",
 )
 @_PBF
-@click.option("--points", type=int, help="Number of recycling points (most households covered).")
-@click.option("--coverage", type=float, help="Share of households to cover (fewest points).")
-@click.option("--walk-minutes", type=float, help="Urban walking standard in minutes.")
-@click.option("--service-radius-m", type=float, help="Urban service radius along roads, metres.")
-@click.option("--rural-minutes", type=float, help="Rural riding standard in minutes.")
-@click.option("--rural-service-radius-m", type=float, help="Rural service radius, metres.")
-@click.option("--truck-minutes", type=float, help="Longest drive from a point to its centre.")
-@click.option("--centres", type=int, help="Number of sorting centres.")
-@click.option(
-    "--township-minimum/--no-township-minimum", default=None,
-    help="At least one point in every township where one pays, the rest listed for mobile "
-    "collection (default: on, or [targets] township_minimum).",
-)  # fmt: skip
-@click.option(
-    "--county-quota/--no-county-quota", default=None,
-    help="Every county at least the points its households' standard asks (default: off, or "
-    "[targets] county_quota).",
-)  # fmt: skip
+@_planning_options
 @click.option(
     "--household-size", type=float,
     help="Persons per household, for a demand file with only households or only population "
     "(default 2.87, Guangxi's 2020 census).",
 )  # fmt: skip
-@click.option("--solver", type=click.Choice(["highs", "cbc"]), help="MIP solver.")
-@click.option("--time-limit", type=float, help="Solver time limit in seconds.")
-@click.option("--gap", type=float, help="Relative gap at which the solver may stop.")
 @click.option(
     "--phase", "phase_texts", multiple=True, metavar="NAME:COUNT",
     help="A phase of building, e.g. --phase 2023:1000 --phase 2025:standard: each keeps the "
@@ -354,64 +399,51 @@ _OUT = click.option(
 @_BASEMAP
 @_LANG
 @_SKIP
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Standards file (default: ./gxnet.toml when present).",
-)
+@_CONFIG
 def optimize(
-    city, area, sites, demand, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
+    city, area, sites, crs, demand, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
 ) -> None:
     """Plan recycling points and sorting centres for a city or a study area, or the whole
     region (--city guangxi: every city one task on Dask)."""
     from gxnet.phases import parse_phase
     from gxnet.region import is_region
 
-    if (city is None) == (area is None):
-        raise UserInputError("give --city NAME or --area FILE (one of them)")
-    osm_name = options.pop("osm_name")
-    workers, scheduler = options.pop("workers"), options.pop("scheduler")
+    region = {k: options.pop(k) for k in ("workers", "scheduler")}
     phase_texts = options.pop("phase_texts")
-    config = load_config(config_file).with_options(
-        time_limit_s=options.pop("time_limit"), **options
-    )
+    osm_name = options.pop("osm_name")
+    config = load_config(config_file).with_options(**options)
     phases = [parse_phase(text) for text in phase_texts or config.phases] or None
-    if city is not None and is_region(city):
-        given = {"--demand": demand, "--pbf": pbf, "--name": osm_name}
+    if city is not None and area is None and is_region(city):
+        given = {"--demand": demand, "--pbf": pbf, "--name": osm_name, "--crs": crs}
         if any(value is not None for value in given.values()):
             names = ", ".join(k for k, v in given.items() if v is not None)
             raise UserInputError(
-                f"{names}: not for the region; each city reads its own census and its "
-                "networks from `gxnet fetch --all`"
+                f"{names}: not for the region; each city reads its own census, site list and "
+                "road networks (`gxnet fetch --all`)"
             )
-        _optimize_region(config, phases, sites, out, workers, scheduler, basemap, lang)
+        _optimize_region(config, phases, sites, out, basemap, lang, **region)
         return
-    if workers is not None or scheduler is not None:
+    if any(v is not None for v in region.values()):
         raise UserInputError("--workers and --scheduler plan a region: give --city guangxi")
     if sites is not None and sites.is_dir():
         raise UserInputError(f"--sites {sites} is a folder: give one site list for one city")
-    with _warnings_as_lines():
+    place = study_area(_one_place(city, area))
+    unit = OutputUnit.of(place.slug, out)
+    reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
+    with unit.hold(_progress), _warnings_as_lines():
         plan = pipeline.optimize_city(
-            city or area,
-            sites=sites,
-            demand=demand,
-            config=config,
-            pbf=pbf,
-            skip_bad_rows=skip_bad_rows,
-            progress=_progress,
-            osm_name=osm_name,
-            phases=phases,
-        )
-    folder, html = pipeline.save_outputs(plan, out, basemap=basemap, lang=lang)
-    click.echo(plan.summary())
-    click.echo(f"plan: {folder}\nmap:  {html}")
+            place, demand=demand, config=config, progress=_progress, osm_name=osm_name,
+            phases=phases, **reading,
+        )  # fmt: skip
+        unit.replace(plan, basemap=basemap, lang=lang)
+    click.echo(_lines(plan.summary()))
+    click.echo(f"plan: {unit.folder}\nmap:  {unit.html}")
 
 
-def _optimize_region(config, phases, sites, out, workers, scheduler, basemap, lang) -> None:
+def _optimize_region(config, phases, sites, out, basemap, lang, workers, scheduler) -> None:
     """``gxnet optimize --city guangxi``: every city on Dask, then the region's outputs; exit
     code 1 or 2 when a city failed (the others are planned and saved)."""
-    from gxnet.region import plan_region, region_cities, save_region
+    from gxnet.region import REGION_SLUG, plan_region, region_cities, save_region
 
     site_lists = None
     if sites is not None:
@@ -423,20 +455,21 @@ def _optimize_region(config, phases, sites, out, workers, scheduler, basemap, la
         site_lists = {p.stem: p for p in sorted(sites.iterdir()) if p.stem in region_cities()}
     plans = None if out is None else Path(out) / "plans"
     maps = None if out is None else Path(out) / "maps"
-    run = plan_region(
-        config=config,
-        phases=phases,
-        sites=site_lists,
-        out=plans,
-        workers=workers,
-        scheduler=scheduler,
-        progress=_progress,
-    )
-    for record in run.cities.values():
-        for warning in record.warnings:
-            click.echo(f"gxnet: warning: {record.slug}: {warning}", err=True)
-    region, html = save_region(run, maps_dir=maps, basemap=basemap, lang=lang)
-    click.echo(region.summary())
+    with OutputUnit.of(REGION_SLUG, out).hold(_progress):
+        run = plan_region(
+            config=config,
+            phases=phases,
+            sites=site_lists,
+            out=plans,
+            workers=workers,
+            scheduler=scheduler,
+            progress=_progress,
+        )
+        for record in run.cities.values():
+            for warning in record.warnings:
+                click.echo(f"gxnet: warning: {record.slug}: {printable(warning)}", err=True)
+        region, html = save_region(run, maps_dir=maps, basemap=basemap, lang=lang)
+    click.echo(_lines(region.summary()))
     click.echo(
         f"plan: {run.folder}\nmap:  {html}\nreport: {run.folder / 'report.html'}\n"
         f"cities planned {sum(r.status == 'planned' for r in run.cities.values())}, reused "
@@ -444,7 +477,7 @@ def _optimize_region(config, phases, sites, out, workers, scheduler, basemap, la
     )
     if run.failed:
         for record in run.failed:
-            click.echo(f"gxnet: error: {record.slug}: {record.message}", err=True)
+            click.echo(f"gxnet: error: {record.slug}: {printable(record.message)}", err=True)
         click.echo(
             f"gxnet: error: {len(run.failed)} of {len(run.cities)} cities failed (above); the "
             "others are planned; fix them and run again (unchanged cities are reused)",
@@ -453,58 +486,77 @@ def _optimize_region(config, phases, sites, out, workers, scheduler, basemap, la
         sys.exit(run.exit_code)
 
 
+def _lines(text: str) -> str:
+    """Text for the terminal: each line without control characters."""
+    return printable_lines(text.splitlines())
+
+
 @cli.command()
 @click.argument("plan_dir", metavar="PLAN", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--sites",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="The new site list; the plan's chosen sites stay as existing sites.",
+    help="The district's new site list: what it names existing or required stays open, what it "
+    "leaves out or marks excluded closes.",
 )
+@_CRS
 @_PBF
+@_planning_options
+@click.option(
+    "--change-penalty", type=float,
+    help="Share of its households a replacement must serve beyond a site of the old plan "
+    "(default 0.1; 0: no preference).",
+)  # fmt: skip
 @_OUT
 @_BASEMAP
 @_LANG
 @_SKIP
+@_CONFIG
 @click.option(
     "--city", help="For a region's plan (plans/guangxi): the city to re-plan against its share."
 )
-def resolve(plan_dir, sites, pbf, out, basemap, lang, skip_bad_rows, city) -> None:
+def resolve(
+    plan_dir, sites, crs, pbf, out, basemap, lang, skip_bad_rows, config_file, city, **options
+) -> None:
     """Re-solve PLAN with a new site list and print what changed (the plan is replaced).
 
-    For a region's plan, --city re-plans that one city and updates the region's totals, map
-    and report without re-running the others."""
+    For a region's plan, --city re-plans that one city against its share and updates the
+    region's totals, map and report without re-running the others."""
     from gxnet.region_plan import is_region_folder
 
+    reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
     if is_region_folder(plan_dir):
-        _resolve_region_city(plan_dir, city, sites, pbf, out, basemap, lang, skip_bad_rows)
+        _resolve_region_city(plan_dir, city, out, basemap, lang, config_file, reading, options)
         return
     if city is not None:
         raise UserInputError(f"--city is for a region's plan; {plan_dir} is one city's plan")
-    old = Plan.load(plan_dir)
-    with _warnings_as_lines():
-        new = pipeline.resolve_plan(
-            old, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=_progress
-        )
-    folder, html = pipeline.save_outputs(
-        new, out, plan_dir=None if out else plan_dir, basemap=basemap, lang=lang
-    )
-    click.echo(old.diff(new))
-    click.echo(f"plan: {folder}\nmap:  {html}")
+    old = load_plan(plan_dir)
+    unit = OutputUnit.of(old.slug, out) if out else OutputUnit.of_folder(plan_dir)
+    with unit.hold(_progress), _warnings_as_lines():
+        config = pipeline.resolve_config(old, config_file, **options)
+        new = pipeline.resolve_plan(old, config=config, progress=_progress, **reading)
+        unit.replace(new, basemap=basemap, lang=lang)
+    click.echo(_lines(str(PlanDiff.of(new))))
+    click.echo(f"plan: {unit.folder}\nmap:  {unit.html}\ndiff: {unit.folder / 'diff.csv'}")
 
 
-def _resolve_region_city(plan_dir, city, sites, pbf, out, basemap, lang, skip_bad_rows) -> None:
+def _resolve_region_city(plan_dir, city, out, basemap, lang, config_file, reading, options):
+    """``gxnet resolve plans/guangxi --city X``: one city against its share, the region's
+    totals, map and report updated."""
     from gxnet.region import resolve_city
+    from gxnet.region_plan import RegionPlan
 
     if city is None:
         raise UserInputError(f"{plan_dir} is a region's plan: name the city with --city")
     maps = None if out is None else Path(out) / "maps"
-    with _warnings_as_lines():
+    slug = RegionPlan.load(plan_dir).slug
+    with OutputUnit.of_folder(Path(plan_dir).parent / slug).hold(_progress), _warnings_as_lines():
         old, new, before, after, html = resolve_city(
-            plan_dir, city, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=_progress,
-            maps_dir=maps, basemap=basemap, lang=lang,
+            plan_dir, city, progress=_progress, maps_dir=maps, basemap=basemap, lang=lang,
+            config_file=config_file, options=options, **reading,
         )  # fmt: skip
-    click.echo(old.diff(new))
+    click.echo(_lines(str(PlanDiff.of(new))))
     b, a = before.metrics, after.metrics
     click.echo(
         f"region: {b.get('point_sites', 0):,} -> {a.get('point_sites', 0):,} point sites, "
@@ -523,7 +575,7 @@ def _resolve_region_city(plan_dir, city, sites, pbf, out, basemap, lang, skip_ba
 @_BASEMAP
 @_LANG
 def map_(plan_dir, out, basemap, lang) -> None:
-    """Draw a saved PLAN as an interactive HTML map."""
+    """Draw a saved PLAN as an interactive HTML map (by default its own map, replaced)."""
     from gxnet.maps import save_map
     from gxnet.region_plan import RegionPlan, is_region_folder
 
@@ -534,8 +586,13 @@ def map_(plan_dir, out, basemap, lang) -> None:
         html = out or Path(settings.maps_dir) / f"{region.slug}.html"
         click.echo(save_region_map(region, html, basemap=basemap, lang=lang))
         return
-    plan = Plan.load(plan_dir)
-    click.echo(save_map(plan, out or pipeline.output_paths(plan)[1], basemap=basemap, lang=lang))
+    if out is not None:
+        click.echo(save_map(load_plan(plan_dir), out, basemap=basemap, lang=lang))
+        return
+    unit = OutputUnit.of_folder(plan_dir)
+    with unit.hold(_progress):
+        unit.replace_map(Plan.load(plan_dir), basemap=basemap, lang=lang)
+    click.echo(unit.html)
 
 
 @cli.command()
@@ -563,13 +620,15 @@ def report(plan_dir, fmt, out, lang) -> None:
 
         region = RegionPlan.load(plan_dir)
         if out is None:
-            click.echo(render_region_report(region, fmt=fmt, lang=lang))
+            text = render_region_report(region, fmt=fmt, lang=lang)
+            click.echo(_lines(text) if fmt == "markdown" else text)
         else:
             click.echo(write_region_report(region, out, fmt=fmt, lang=lang))
         return
-    plan = Plan.load(plan_dir)
+    plan = load_plan(plan_dir)
     if out is None:
-        click.echo(render_report(plan, fmt=fmt, lang=lang))
+        text = render_report(plan, fmt=fmt, lang=lang)
+        click.echo(_lines(text) if fmt == "markdown" else text)
     else:
         click.echo(write_report(plan, out, fmt=fmt, lang=lang))
 
@@ -580,12 +639,7 @@ def config() -> None:
 
 
 @config.command("show")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Standards file (default: ./gxnet.toml when present).",
-)
+@_CONFIG
 def config_show(config_file) -> None:
     """Print the effective standards as a gxnet.toml."""
     click.echo(load_config(config_file).to_toml())

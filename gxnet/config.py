@@ -384,6 +384,26 @@ class SiteStandards:
 
 
 @dataclass(frozen=True)
+class ResolveSettings:
+    """How ``gxnet resolve`` weighs a change against the plan it re-solves.
+
+    Attributes
+    ----------
+    change_penalty
+        The price of a change: a site the old plan chose, still a candidate in the new list,
+        is replaced only by one that serves more than this share of its households beyond
+        them (0.1: a replacement must serve 10 % more households than the site it replaces;
+        0: no preference; see :mod:`gxnet.change`).
+    moved_within_m
+        A closed site with an opened site of the same tier within this distance has moved
+        there (in the diff).
+    """
+
+    change_penalty: float = _spec(0.1, lo=0.0, hi=100.0)
+    moved_within_m: float = _spec(2500.0, lo=0.0, hi=100_000.0)
+
+
+@dataclass(frozen=True)
 class Config:
     """All standards of a run, one section per concern (the tables of ``gxnet.toml``)."""
 
@@ -395,6 +415,7 @@ class Config:
     solver: SolverOptions = field(default_factory=lambda: PLANNING_SOLVER)
     demand: DemandStandards = field(default_factory=DemandStandards)
     sites: SiteStandards = field(default_factory=SiteStandards)
+    resolve: ResolveSettings = field(default_factory=ResolveSettings)
     #: Phases of building as ``NAME:COUNT`` or ``NAME:standard`` (``[[phases]]`` tables of
     #: ``gxnet.toml``, read by :func:`gxnet.phases.parse_phase`); empty: one plan.
     phases: tuple[str, ...] = ()
@@ -456,6 +477,7 @@ class Config:
         solver: str | None = None,
         time_limit_s: float | None = None,
         gap: float | None = None,
+        change_penalty: float | None = None,
         township_minimum: bool | None = None,
         county_quota: bool | None = None,
         household_size: float | None = None,
@@ -502,6 +524,7 @@ class Config:
                 "solver.name": solver,
                 "solver.time_limit_s": time_limit_s,
                 "solver.gap": gap,
+                "resolve.change_penalty": change_penalty,
                 "demand.household_size": household_size,
             }
         )
@@ -611,11 +634,13 @@ def _apply(config: Config, sections: dict[str, Any], source: str) -> Config:
                     "give points or coverage, not both", path=source, field="targets"
                 )
             changes["coverage"] = None
+        elif section == "targets" and changes.get("coverage") is not None:
+            changes["points"] = None  # and a coverage replaces a number of points
         replaced[section] = dataclasses.replace(current, **changes)
     return dataclasses.replace(config, **replaced)
 
 
-def load_config(path: str | Path | None = None) -> Config:
+def load_config(path: str | Path | None = None, *, base: Config | None = None) -> Config:
     """Read the standards of a run.
 
     Parameters
@@ -623,6 +648,9 @@ def load_config(path: str | Path | None = None) -> Config:
     path
         A TOML file. Without it, ``gxnet.toml`` in the working directory is read when it
         exists, else the defaults are used.
+    base
+        The configuration the file's settings override (default: the defaults); a re-solve
+        starts from the standards of the plan it re-solves.
 
     Returns
     -------
@@ -637,7 +665,7 @@ def load_config(path: str | Path | None = None) -> Config:
     if path is None:
         path = Path(CONFIG_FILE)
         if not path.is_file():
-            return Config()
+            return base or Config()
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -645,7 +673,7 @@ def load_config(path: str | Path | None = None) -> Config:
         raise InputFileError("no such configuration file", path=str(path)) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputFileError(f"not valid TOML: {exc}", path=str(path)) from exc
-    return _apply(Config(), data, str(path))
+    return _apply(base or Config(), data, str(path))
 
 
 #: Defaults for callers that take no Config (the site reader, the demand builder).

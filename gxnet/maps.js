@@ -201,6 +201,37 @@ var gx = (function () {
     });
   }
 
+  function changePopup(p) {
+    var T = cfg.text, rows = [[T.site_id, p.i], [T["change"], T["change_" + p.c] || p.c]];
+    if (p.f) rows.push([T.moved_from, p.f + " (" + number(p.m) + " m)"]);
+    if (p.r) rows.push([T.reason, p.r]);
+    rows.push([T.households_before, number(p.hb)], [T.households_after, number(p.ha)]);
+    return popupTable(p.n || p.i, rows);
+  }
+
+  function changes() {
+    // Each change is a symbol at its site (a few per plan: markers, not canvas); a move is
+    // also the dashed line from the site it replaces.
+    var group = L.featureGroup();
+    features("changes").features.forEach(function (f) {
+      var p = f.properties, style = cfg.changes[p.c], g = f.geometry, at = g.coordinates;
+      if (g.type === "LineString") {
+        var line = at.map(function (c) { return [c[1], c[0]]; });
+        L.polyline(line, { color: style.colour, weight: 3, dashArray: "6 4" }).addTo(group);
+        at = at[at.length - 1];
+      }
+      var icon = L.divIcon({
+        className: "gx-change",
+        html: '<span class="gx-change-mark" style="background:' + style.colour + '">' +
+          esc(style.symbol) + "</span>",
+        iconSize: [18, 18]
+      });
+      L.marker([at[1], at[0]], { icon: icon })
+        .bindPopup(changePopup(p), popupOptions()).addTo(group);
+    });
+    return group;
+  }
+
   function mobile() {
     var T = cfg.text;
     return layer(features("townships", function (p) { return p.m; }), {
@@ -252,6 +283,7 @@ var gx = (function () {
 
   return {
     setup: setup, lazy: lazy, walk: walk, service: service, uncovered: uncovered,
-    sites: sites, links: links, counties: counties, mobile: mobile, legend: legend
+    sites: sites, links: links, counties: counties, mobile: mobile, changes: changes,
+    legend: legend
   };
 })();

@@ -18,7 +18,6 @@ metre of WGS-84) need no shift.
 from __future__ import annotations
 
 import base64
-import html
 import importlib.util
 import json
 import os
@@ -40,6 +39,7 @@ from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, UserInputError
 from gxnet._io import write_text_atomic
 from gxnet._messages import messages
+from gxnet._safe import html_text
 from gxnet.attributions import attribution_lines
 from gxnet.plan import Plan
 from gxnet.report import (
@@ -85,6 +85,12 @@ SITE_STYLES: dict[str, dict[str, Any]] = {
     "centre": {"radius": 9, "color": "#ffffff", "weight": 2, "fillColor": "#000000",
                "fillOpacity": 1},
 }  # fmt: skip
+#: Symbol and colour of each kind of change of a re-solve (the "changes" layer).
+CHANGE_STYLES: dict[str, dict[str, str]] = {
+    "opened": {"symbol": "+", "colour": "#1a9850"},
+    "closed": {"symbol": "×", "colour": "#d73027"},
+    "moved": {"symbol": "→", "colour": "#e66101"},
+}
 #: Decimals kept of each coordinate: 1e-5 degrees is about 1 m, finer than any input.
 COORD_DECIMALS = 5
 #: County boundaries are simplified to this tolerance (degrees, about 20 m) for file size.
@@ -216,9 +222,9 @@ def phase_styles(phases: list[str]) -> dict[str, dict[str, Any]]:
 
 def phase_legend(styles: dict[str, dict[str, Any]], text: dict[str, str]) -> str:
     """The legend's part for the phases: one swatch each."""
-    return f"<h4>{html.escape(text['legend_phases'])}</h4>" + "".join(
+    return f"<h4>{html_text(text['legend_phases'])}</h4>" + "".join(
         f'<div><i class="gx-dot" style="background:{style["fillColor"]}"></i>'
-        f"{html.escape(name)}</div>"
+        f"{html_text(name)}</div>"
         for name, style in styles.items()
     )
 
@@ -384,8 +390,37 @@ class _PlanLayer(Layer):
         self.build = build if show else f"gx.lazy(function () {{ return {build}; }})"
 
 
-def _legend_html(text: dict[str, str]) -> str:
-    """The legend: walk-time classes, unreached and uncovered demand, and the site symbols."""
+def _changes_table(plan: Plan, basemap: str) -> str:
+    """A re-solve's changes (opened, closed, moved), each at its site; a move as the line from
+    the old site to the new one."""
+    changes = plan.changes
+    changes = changes[changes["change"] != "kept"].reset_index(drop=True)
+    moved = (changes["change"] == "moved").to_numpy()
+    geometry = np.asarray(changes.geometry.values, dtype=object).copy()
+    if moved.any():
+        start = np.column_stack([changes["from_lon"][moved], changes["from_lat"][moved]])
+        end = np.column_stack([shapely.get_x(geometry[moved]), shapely.get_y(geometry[moved])])
+        geometry[moved] = shapely.linestrings(np.stack([start, end], axis=1))
+    props = pd.DataFrame(
+        {
+            "i": changes["site_id"],
+            "n": changes["name"],
+            "c": changes["change"],
+            "r": changes["reason"],
+            "f": changes["moved_from"],
+            "m": changes["moved_m"],
+            "hb": changes["households_before"],
+            "ha": changes["households_after"],
+        }
+    )
+    shapes = gpd.GeoSeries(geometry, crs="EPSG:4326")
+    return _table(_in_basemap_crs(shapes, basemap), props)
+
+
+def _legend_html(text: dict[str, str], changes: bool = False) -> str:
+    """The legend: walk-time classes, unreached and uncovered demand, the site symbols and,
+    for a re-solve, the symbols of its changes. Every text is escaped."""
+    text = {key: html_text(value) for key, value in text.items()}
     lows = (0.0, *WALK_BINS_MIN)
     labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(lows, WALK_BINS_MIN, strict=False)]
     labels.append(f"≥ {WALK_BINS_MIN[-1]:g}")
@@ -416,13 +451,23 @@ def _legend_html(text: dict[str, str]) -> str:
             f'<div><i class="gx-dot" style="background:{style["fillColor"]};'
             f'border:2px solid {style["color"]}"></i>{text[key]}</div>'
         )
+    if changes:
+        # One row: the legend already reaches up to the layer control on a laptop screen.
+        marks = "".join(
+            f'<span class="gx-change-mark" style="background:{style["colour"]}">'
+            f"{style['symbol']}</span>{text['change_' + change]} "
+            for change, style in CHANGE_STYLES.items()
+        )
+        rows.append(f"<h4>{text['layer_changes']}</h4><div>{marks}</div>")
     return "".join(rows)
 
 
 def _header_html(title: str, warning: str | None, info: str = "") -> str:
-    banner = f'<div class="gx-banner">{warning}</div>' if warning else ""
-    line = f'<div class="gx-info">{html.escape(info)}</div>' if info else ""
-    return f'<div class="gx-header"><div class="gx-title">{title}</div>{line}{banner}</div>'
+    """The title, a line of information and the straight-line banner, escaped."""
+    banner = f'<div class="gx-banner">{html_text(warning)}</div>' if warning else ""
+    line = f'<div class="gx-info">{html_text(info)}</div>' if info else ""
+    title = f'<div class="gx-title">{html_text(title)}</div>'
+    return f'<div class="gx-header">{title}{line}{banner}</div>'
 
 
 def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
@@ -503,6 +548,9 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         new &= s["status"] != SiteStatus.EXISTING
         group = pd.Series(_site_groups(s), index=s.index).where(~new, "phase:" + s["phase"])
     tables = plan_tables(plan, basemap, lang, group=group)
+    has_changes = plan.changes is not None and (plan.changes["change"] != "kept").any()
+    if has_changes:
+        tables["changes"] = _changes_table(plan, basemap)
 
     def sites(group: str) -> str:
         return f"gx.sites({_script_json(group)}, {_script_json(SITE_STYLES[group])})"
@@ -518,12 +566,13 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         ("layer_existing", sites("existing"), True),
         ("layer_new", sites("new"), True),
         ("layer_centres", sites("centre"), True),
-    )
+    ) + ((("layer_changes", "gx.changes()", True),) if has_changes else ())
     named = [(text[key], build, show) for key, build, show in layers]
-    legend = _legend_html(text)
+    legend = _legend_html(text, changes=has_changes)
     if group is not None:
         styles = phase_styles(phases)
-        named[-2:-1] = [
+        at = [key for key, _, _ in layers].index("layer_new")
+        named[at : at + 1] = [
             (
                 text["layer_phase"].format(name=name),
                 f"gx.sites({_script_json('phase:' + name)}, {_script_json(styles[name])})",
@@ -596,7 +645,7 @@ def new_map(
     fmap.default_js = []
     fmap.default_css = []
     figure = fmap.get_root()
-    figure.title = title
+    figure.title = html_text(title)
     # An empty icon: else the browser asks the server (or the disk) for /favicon.ico.
     figure.header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
     figure.header.add_child(Element(f"<style>{leaflet_css}</style>"), name="leaflet_css")
@@ -621,7 +670,8 @@ def draw_layers(
     credits: list[str],
 ) -> None:
     """Embed the compact ``tables`` (:func:`_table`) for maps.js and add the ``layers``
-    (name, maps.js call building it, shown at first), the layer control and the legend."""
+    (name, maps.js call building it, shown at first), the layer control and the legend (HTML,
+    escaped by the caller; the names are escaped here)."""
     text = messages(lang)
     body = "{" + ",".join(f"{_script_json(k)}:{v}" for k, v in tables.items()) + "}"
     fmap.get_root().html.add_child(
@@ -639,6 +689,7 @@ def draw_layers(
         "palette": SERVICE_PALETTE,
         "site_order": list(SITE_STYLES),
         "point_tier": Tier.RECYCLING_POINT,
+        "changes": CHANGE_STYLES,
         "mobile": MOBILE_STYLE,
         "credits": credits,
     }
@@ -647,7 +698,8 @@ def draw_layers(
     blank = f"{name}.getContainer().classList.add('gx-blank');\n"
     fmap.add_child(_Script(setup + (blank if basemap == "none" else "")))
     for label, build, show in layers:
-        fmap.add_child(_PlanLayer(label, build, show=show))
+        # Leaflet's layer control shows a layer's name as HTML.
+        fmap.add_child(_PlanLayer(html_text(label), build, show=show))
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.add_child(_Script(f"gx.legend({name}, {_script_json(legend)});\n"))
 

@@ -336,6 +336,9 @@ class ModelInput:
         Demand -> point pairs within the service standard (``demand_id, site_id, travel_s``).
     truck
         Point -> centre pairs within the truck standard (``point_id, centre_id, travel_s``).
+    cover_by_cost
+        Set covering minimises the sites' ``fixed_cost`` instead of their number (a re-solve
+        prices change this way: :mod:`gxnet.change`).
     minimums
         Grouped minimums over ``points`` (in their order): the township minimum and the
         county quota (:func:`township_needs`); the covering models keep them.
@@ -346,6 +349,7 @@ class ModelInput:
     centres: pd.DataFrame
     walk: pd.DataFrame
     truck: pd.DataFrame
+    cover_by_cost: bool = False
     minimums: SiteGroups | None = None
 
 
@@ -390,10 +394,13 @@ def solve_network(data: ModelInput, config: Config) -> Solution:
         data.truck,
         targets=Targets(points=t.points, coverage=t.coverage, centres=t.centres),
     )
+    objective = "fixed_cost" if data.cover_by_cost else "count"
     if t.points is not None:
         point_model = MaximalCovering.from_problem(problem, minimums=data.minimums)
     else:
-        point_model = LocationSetCovering.from_problem(problem, minimums=data.minimums)
+        point_model = LocationSetCovering.from_problem(
+            problem, objective=objective, minimums=data.minimums
+        )
     chosen_points = point_model.solve(options, budget)
     if not chosen_points.has_solution:
         return chosen_points
@@ -409,7 +416,7 @@ def solve_network(data: ModelInput, config: Config) -> Solution:
     if t.centres is not None:
         centre_model = PMedian.from_problem(centre_problem)
     else:
-        centre_model = LocationSetCovering.from_problem(centre_problem)
+        centre_model = LocationSetCovering.from_problem(centre_problem, objective=objective)
     tenth = 0.0 if budget.seconds is None else budget.seconds / 10
     chosen_centres = centre_model.solve(options, budget.part(at_least=tenth))
     return _both_tiers(chosen_points, chosen_centres)
@@ -481,3 +488,9 @@ def _solve_two_tier(data: ModelInput, config: Config, budget: TimeBudget) -> Sol
         uncovered_penalty=None if t.points is None else 10 * float(sites["fixed_cost"].max()),
     )
     return model.solve(config.solver, budget)
+
+
+def plannable_tiers() -> tuple[Tier, ...]:
+    """The tiers the model stage plans: a site list's rows of any other tier are refused
+    (named with their rows), never dropped in silence (:meth:`gxnet.sites.SiteList.accept`)."""
+    return (Tier.RECYCLING_POINT, Tier.SORTING_CENTRE)

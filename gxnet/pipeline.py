@@ -4,15 +4,18 @@
 
     area       gxnet.study_area    a Guangxi city or county, or a polygon file
     demand     gxnet.demand        census cells, or the planner's own file
-    sites      gxnet.candidates    a site list, OSM candidates, or grid candidates
     networks   gxnet.service_pairs road networks from the cache or --pbf (else straight line)
+    sites      gxnet.sites         a site list, read and checked (gxnet.sites.read_site_list),
+               gxnet.candidates    or OSM candidates, or grid candidates
     costs      gxnet.service_pairs walk pairs demand -> point, truck pairs point -> centre
     model      gxnet.model_choice  covering models, or the two-tier network with capacities
     plan       gxnet.assemble      the Plan's layers, figures and provenance
 
-:func:`resolve_plan` runs them again with a new site list; :func:`save_outputs` writes the
-plan folder and its map. Every fallback (no road network, no site list, no OSM data) is said in
-the progress lines and recorded in the plan's provenance, so that the map can show it.
+:func:`resolve_plan` runs them again with a new site list, preferring the sites of the plan it
+re-solves (:mod:`gxnet.change`); :func:`save_outputs` writes the plan folder and its map as
+one unit (:class:`gxnet.outputs.OutputUnit`). Every fallback (no road network, no site
+list, no OSM data) is said in the progress lines and recorded in the plan's provenance, so
+that the map can show it.
 """
 
 from __future__ import annotations
@@ -30,23 +33,26 @@ import pandas as pd
 from shapely import wkt
 from shapely.geometry.base import BaseGeometry
 
-from gxnet import settings
 from gxnet._errors import InputFileError
+from gxnet._safe import printable
 from gxnet.assemble import assemble_plan
-from gxnet.candidates import candidate_sites, refuse_rejected
+from gxnet.candidates import candidate_sites, default_site_list
+from gxnet.change import change_bonus, closing_reasons, with_change_price
 from gxnet.config import Config
 from gxnet.demand import load_demand
 from gxnet.model_choice import (
     ModelInput,
     fit_minimums,
+    plannable_tiers,
     solve_network,
     township_needs,
     uses_capacities,
     with_point_target,
 )
 from gxnet.osm.pbf import file_sha256
+from gxnet.outputs import OutputUnit
 from gxnet.phases import Phase, parse_phase, phase_figures, site_phases, solve_phases
-from gxnet.plan import Plan, check_writable
+from gxnet.plan import Plan
 from gxnet.service_pairs import (
     HIGHWAY_NOTE,
     STRAIGHT_LINE_NOTE,
@@ -59,6 +65,7 @@ from gxnet.service_pairs import (
     truck_costs,
     walk_costs,
 )
+from gxnet.sites import read_site_list
 from gxnet.study_area import StudyArea, study_area
 from gxnet.tiers import KEPT, SiteStatus, Tier
 
@@ -80,7 +87,7 @@ class _Stages:
         self.seconds[name] = round(time.perf_counter() - tic, 3)
 
     def say(self, line: str) -> None:
-        self.progress(f"    {line}")
+        self.progress(f"    {printable(line)}")
 
 
 def optimize_city(
@@ -90,7 +97,9 @@ def optimize_city(
     demand: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     config: Config | None = None,
     pbf: str | os.PathLike[str] | None = None,
+    crs: str | None = None,
     skip_bad_rows: bool = False,
+    previous: Plan | None = None,
     progress: Progress | None = None,
     osm_name: str | None = None,
     phases: Sequence[Phase] | None = None,
@@ -103,8 +112,10 @@ def optimize_city(
         A Guangxi city or county (``"wuzhou"``, ``"梧州"``, ``450400``), a polygon file, or a
         shapely polygon in WGS-84.
     sites
-        A site list (CSV, XLSX, GeoJSON, GeoPackage) or a GeoDataFrame of sites; default
-        ``data/sites/<slug>.*``, else OSM candidates, else demand-cell centres.
+        A site list (CSV, XLSX, GeoJSON, GeoPackage), read by
+        :func:`gxnet.sites.read_site_list` and checked by :meth:`gxnet.sites.SiteList.accept`,
+        or a GeoDataFrame of sites taken as they are; default ``data/sites/<slug>.*``, else OSM
+        candidates, else demand-cell centres.
     demand
         A demand file or GeoDataFrame (households or population); default the census.
     config
@@ -112,8 +123,14 @@ def optimize_city(
     pbf
         An OpenStreetMap extract for the road networks (and OSM candidates and demand evidence);
         default the cached networks of the city, else straight-line distance x detour factor.
+    crs
+        The site list's coordinate system (``wgs84``, ``gcj02``, ``bd09``); default detected.
     skip_bad_rows
-        Plan with the valid rows of a site list that has rejected rows (else an error).
+        Plan with the valid rows of a site list that has rejected rows or rows of a tier that
+        cannot be planned (each is said and recorded in the provenance's ``skipped_rows``).
+    previous
+        The plan being re-solved: the sites it chose are preferred at the price of change
+        ``config.resolve.change_penalty`` (:mod:`gxnet.change`).
     progress
         Called with one line per stage (the CLI prints them).
     osm_name
@@ -131,8 +148,8 @@ def optimize_city(
     Raises
     ------
     UserInputError
-        Unknown city, unusable files, rejected site rows, targets that cannot be met (the
-        message says which demand and what would fix it).
+        Unknown city, unusable files, a site list with no usable row, rejected site rows,
+        targets that cannot be met (the message says which demand and what would fix it).
     """
     inputs = prepare_city(
         city_or_area,
@@ -140,11 +157,12 @@ def optimize_city(
         demand=demand,
         config=config,
         pbf=pbf,
+        crs=crs,
         skip_bad_rows=skip_bad_rows,
         progress=progress,
         osm_name=osm_name,
     )
-    return plan_city(inputs, phases=phases)
+    return plan_city(inputs, phases=phases, previous=previous)
 
 
 @dataclasses.dataclass
@@ -168,6 +186,8 @@ class CityInputs:
         The standards and targets of the run.
     provenance
         What the plan records of its inputs.
+    stages
+        The stages' timer and progress lines, which the model stage goes on with.
     """
 
     area: StudyArea
@@ -191,12 +211,13 @@ def prepare_city(
     demand: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     config: Config | None = None,
     pbf: str | os.PathLike[str] | None = None,
+    crs: str | None = None,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
     osm_name: str | None = None,
 ) -> CityInputs:
-    """The stages of :func:`optimize_city` before the model: area, demand, candidate sites,
-    road networks and travel costs (the parameters are :func:`optimize_city`'s)."""
+    """The stages of :func:`optimize_city` before the model: area, demand, road networks,
+    candidate sites and travel costs (the parameters are :func:`optimize_city`'s)."""
     from gxnet.config import load_config
 
     config = config or load_config()
@@ -208,7 +229,8 @@ def prepare_city(
             if not Path(value).is_file():
                 raise InputFileError("no such file", path=str(value))
             inputs[name] = {"path": str(value), "sha256": file_sha256(value)}
-    with stages.stage("area", f"{city_or_area}"):
+    named = city_or_area.name if isinstance(city_or_area, StudyArea) else city_or_area
+    with stages.stage("area", f"{named}"):
         area = study_area(city_or_area)
         stages.say(f"{area.name} ({area.slug})")
     osm_pbf = pbf_path or _cached_pbf(area, osm_name)
@@ -218,30 +240,42 @@ def prepare_city(
             f"{len(demand_frame):,} demand units, "
             f"{demand_frame['households'].sum():,.0f} households"
         )
+    with stages.stage("networks", "road networks"):
+        networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
+        if networks is not None:
+            stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
     with stages.stage("sites", "candidate sites"):
+        listed, skipped, source = _site_list(
+            area, sites, config, crs, skip_bad_rows, networks, stages
+        )
         site_frame, site_source = candidate_sites(
-            area, demand_frame, config, sites=sites, pbf=osm_pbf, skip_bad_rows=skip_bad_rows
+            area,
+            demand_frame,
+            config,
+            sites=listed if listed is not None else _given(sites),
+            source=source,
+            pbf=osm_pbf,
         )
         stages.say(
             f"{(site_frame['tier'] == Tier.RECYCLING_POINT).sum():,} point and "
             f"{(site_frame['tier'] == Tier.SORTING_CENTRE).sum():,} centre sites from {site_source}"
         )
-    with stages.stage("networks", "road networks"):
-        networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
-        if networks is None:
-            highway = cost_modes(None, site_frame)["truck"] == "highway"
-            note = (HIGHWAY_NOTE if highway else STRAIGHT_LINE_NOTE).format(
-                factor=config.costs.detour_factor,
-                access=highway_access_kmh(config),
-                command=fetch_command(area),
-            )
-            stages.say("NOTE: " + note)
-        else:
-            note = ""
-            stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
+    note = ""
+    if networks is None:
+        # Said once the sites are known: trucks drive the highway graph where they all lie in it.
+        highway = cost_modes(None, site_frame)["truck"] == "highway"
+        note = (HIGHWAY_NOTE if highway else STRAIGHT_LINE_NOTE).format(
+            factor=config.costs.detour_factor,
+            access=highway_access_kmh(config),
+            command=fetch_command(area),
+        )
+        stages.say("NOTE: " + note)
+    excluded = [] if listed is None else _excluded(listed)
     provenance = {
         "inputs": inputs,
         "sites_source": site_source,
+        "skipped_rows": skipped.to_dict(orient="records"),
+        "sites_excluded": excluded,
         "note": note,
         "household_size": demand_frame.attrs.get("household_size"),
         "network_meta": {m: n.meta for m, n in (networks or {}).items()},
@@ -264,6 +298,52 @@ def prepare_city(
     )  # fmt: skip
 
 
+def _given(sites: Any) -> gpd.GeoDataFrame | None:
+    return sites if isinstance(sites, gpd.GeoDataFrame) else None
+
+
+def _site_list(
+    area: StudyArea,
+    sites: Any,
+    config: Config,
+    crs: str | None,
+    skip_bad_rows: bool,
+    networks: dict[str, Any] | None,
+    stages: _Stages,
+) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame, str]:
+    """The usable rows of the site list (given, or named after the area), the rows left
+    out with their reasons, and the list's name; (None, empty, ...) when no list is read."""
+    no_rows = pd.DataFrame(columns=["row", "site_id", "field", "reason"])
+    path = None if isinstance(sites, gpd.GeoDataFrame) else sites or default_site_list(area.slug)
+    if path is None:
+        return None, no_rows, "the sites given"
+    site_list = read_site_list(
+        path,
+        boundary=area.boundary,
+        slug=area.cache_name,
+        crs=crs,
+        standards=config.sites,
+        networks=networks,
+    )
+    skipped = site_list.accept(skip_bad_rows=skip_bad_rows)
+    stages.say(f"coordinates: {site_list.crs} ({site_list.crs_reason})")
+    for r in skipped.itertuples(index=False):
+        stages.say(f"skipped row {r.row} [{r.site_id}] {r.field}: {r.reason}")
+    usable = site_list.sites[site_list.sites["tier"].isin(plannable_tiers())]
+    if "far_from_road" in usable.columns and usable["far_from_road"].any():
+        far = usable.loc[usable["far_from_road"], "site_id"].astype(str).tolist()
+        stages.say(
+            f"{len(far)} sites far from every road (over {config.sites.max_snap_distance_m:g} m): "
+            + ", ".join(far[:10])
+            + (" ..." if len(far) > 10 else "")
+        )
+    return usable, skipped, f"the site list {path}"
+
+
+def _excluded(listed: gpd.GeoDataFrame) -> list[str]:
+    return listed.loc[listed["status"] == SiteStatus.EXCLUDED, "site_id"].astype(str).tolist()
+
+
 def _cached_pbf(area: StudyArea, osm_name: str | None = None) -> Path | None:
     """The area's clipped PBF from ``gxnet fetch`` (for demand evidence and OSM candidates)."""
     slug = fetched_slug(area, osm_name)
@@ -274,15 +354,21 @@ def _cached_pbf(area: StudyArea, osm_name: str | None = None) -> Path | None:
     return city_pbf(slug)
 
 
+#: Targets a plan records with where they came from (provenance ``targets``).
+_TARGETS = ("points", "coverage", "centres")
+
+
 def plan_city(
     inputs: CityInputs,
     config: Config | None = None,
     phases: Sequence[Phase] | None = None,
     *,
+    previous: Plan | None = None,
     fit: bool = False,
 ) -> Plan:
     """The model stage and the plan of a prepared city (:func:`prepare_city`), with its
-    standards and targets or ``config``'s, and ``phases`` as in :func:`optimize_city`.
+    standards and targets or ``config``'s, ``phases`` and ``previous`` as in
+    :func:`optimize_city`.
 
     With ``fit`` a number of points below what the township minimum (and county quota)
     needs lowers them (:func:`gxnet.model_choice.fit_minimums`) instead of being refused: a
@@ -292,14 +378,26 @@ def plan_city(
     area, demand, sites, stages = inputs.area, inputs.demand, inputs.sites, inputs.stages
     useful, centres, walk, truck = inputs.points, inputs.centres, inputs.walk, inputs.truck
     networks, provenance = inputs.networks, dict(inputs.provenance)
-    stranded = inputs.stranded
-    check = {"networks": networks, "stranded_points": stranded}
+    check = {"networks": networks, "stranded_points": inputs.stranded}
+    explicit = {t for t in _TARGETS if getattr(config.targets, t) is not None}
+    price = None
+    if previous is not None:
+        bonus = change_bonus(previous, sites, config.resolve.change_penalty)
+        stages.say(
+            f"{len(bonus):,} sites of the plan re-solved are preferred (a change must gain "
+            f"{config.resolve.change_penalty:.0%} of their households)"
+        )
+
+        def price(data: ModelInput, priced: Config) -> ModelInput:
+            return with_change_price(data, bonus, priced)
+
     if phases:
         check_reachable(demand, useful, walk, config, **check)
         with stages.stage("model", f"{config.solver.name} solve, {len(phases)} phases"):
             phased = solve_phases(
-                ModelInput(demand, useful, centres, walk, truck), config, phases, stages.say
-            )
+                ModelInput(demand, useful, centres, walk, truck), config, phases, stages.say,
+                adjust=price,
+            )  # fmt: skip
         solution, needs, config = phased.solution, phased.needs, phased.config
         applied = not uses_capacities(useful, config)
     else:
@@ -322,10 +420,11 @@ def plan_city(
             config, demand, useful, stages.say, needed=needs.needed if applied else 0
         )
         check_reachable(demand, useful, walk, config, **check)
+        data = ModelInput(demand, useful, centres, walk, truck, minimums=minimums)
+        if price is not None:
+            data = price(data, config)
         with stages.stage("model", f"{config.solver.name} solve"):
-            solution = solve_network(
-                ModelInput(demand, useful, centres, walk, truck, minimums=minimums), config
-            )
+            solution = solve_network(data, config)
             stages.say(
                 f"{solution.model}: {solution.status}"
                 + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
@@ -339,20 +438,16 @@ def plan_city(
             plan.sites["phase"] = site_phases(plan.sites, plan.links, phased.opened, phases)
             plan.metrics["phases"] = phase_figures(plan.sites, demand, walk, phases)
             provenance["phases"] = [str(p) for p in phases]
-    return _finish(plan, stages, provenance, networks, sites, config)
-
-
-def _finish(
-    plan: Plan,
-    stages: _Stages,
-    provenance: dict[str, Any],
-    networks: dict[str, Any] | None,
-    sites: gpd.GeoDataFrame,
-    config: Config,
-) -> Plan:
-    """The plan's stage times and provenance (inputs, cost modes, networks)."""
     plan.metrics["stage_seconds"] = dict(stages.seconds)
     plan.provenance.update(provenance)
+    plan.provenance["targets"] = {
+        t: {
+            "value": getattr(config.targets, t),
+            "source": "explicit" if t in explicit else "derived",
+        }
+        for t in _TARGETS
+        if getattr(config.targets, t) is not None
+    }
     plan.provenance["cost_mode"] = cost_modes(networks, sites)
     if plan.provenance["cost_mode"]["truck"] == "highway":
         from gxnet.osm.highways import HIGHWAY_TRUCK_KMH, load_highways
@@ -397,42 +492,31 @@ def resolve_plan(
     *,
     config: Config | None = None,
     pbf: str | os.PathLike[str] | None = None,
+    crs: str | None = None,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
 ) -> Plan:
-    """Re-solve a plan with a new site list; the plan's chosen sites stay as existing sites.
+    """Re-solve a plan with a district's new site list, as a planner means it.
 
-    The demand of the plan is reused; the standards are the plan's unless ``config`` is given;
-    the road networks come from ``pbf``, else the extract the plan recorded (if still on
-    disk), else the cache, as in :func:`optimize_city`.
+    - Sites marked existing or required in the new list stay open.
+    - Sites the new list withdraws (does not name, or marks excluded/排除) close; the diff
+      names them with the reason.
+    - The sites the old plan chose that the list still offers as candidates are preferred, not
+      forced: a replacement must serve ``config.resolve.change_penalty`` (10 %) more households
+      than the site it replaces (:mod:`gxnet.change`); new candidates can open.
+    - Targets are those of ``config``; a number of points the old plan derived from the
+      household standard is derived again (see :func:`resolve_config`).
+
+    The demand of the plan is reused; the road networks come from ``pbf``, else the extract
+    the plan recorded (if still on disk), else the cache, as in :func:`optimize_city`.
 
     Returns
     -------
     Plan
-        Compare it with ``plan.diff(new)``.
+        The new plan, with its diff against ``plan`` as its ``changes`` and
+        ``county_changes`` layers.
     """
-    from gxnet.sites import read_sites
-
-    config = config or config_of(plan)
-    source = plan.provenance.get("area", {})
-    if source.get("kind") == "region":
-        area_arg: Any = str(source["adcode"])
-    else:
-        area_arg = wkt.loads(source["wkt"])
-    area = study_area(area_arg)
-    if source.get("kind") != "region":
-        area = dataclasses.replace(
-            area, name=plan.provenance.get("area_name", area.name), slug=plan.slug, source=source
-        )
-    listed = read_sites(sites, boundary=area.boundary, standards=config.sites)
-    refuse_rejected(listed.report, sites, skip_bad_rows)
-    kept = plan.sites[plan.sites["chosen"]].assign(status=SiteStatus.EXISTING)
-    new = listed.sites[~listed.sites["site_id"].isin(kept["site_id"])]
-    merged = gpd.GeoDataFrame(
-        pd.concat([kept[new.columns.intersection(kept.columns)], new], ignore_index=True),
-        geometry="geometry",
-        crs="EPSG:4326",
-    )
+    config = config or resolve_config(plan)
     demand = plan.demand.drop(
         columns=["point_id", "travel_s", "covered", "metres"], errors="ignore"
     )
@@ -442,48 +526,69 @@ def resolve_plan(
         pbf = recorded if recorded and Path(recorded).is_file() else None
     phases = [parse_phase(text) for text in plan.provenance.get("phases", [])] or None
     inputs = prepare_city(
-        area, sites=merged, demand=demand, config=config, pbf=pbf, progress=progress
-    )
-    # A city of a region re-plans against its share, phases and all.
+        plan_area(plan), sites=sites, demand=demand, config=config, pbf=pbf, crs=crs,
+        skip_bad_rows=skip_bad_rows, progress=progress,
+    )  # fmt: skip
+    # A city of a region re-plans against its share (its count and phases) as the region did.
     share = "region_task" in plan.provenance
-    new_plan = plan_city(inputs, config, phases=phases, fit=share)
-    new_plan.provenance["inputs"]["sites"] = {"path": str(sites), "sha256": file_sha256(sites)}
+    new_plan = plan_city(inputs, config, phases=phases, previous=plan, fit=share)
     if "demand_townships" in plan.provenance:
         # The demand is the plan's: so are its township counts.
         new_plan.provenance.setdefault("demand_townships", plan.provenance["demand_townships"])
     new_plan.provenance["resolved_from"] = {
         "created_utc": plan.provenance.get("created_utc"),
         "inputs": plan.provenance.get("inputs", {}),
+        "metrics": dict(plan.metrics),
+        "change_penalty": config.resolve.change_penalty,
     }
+    reasons = closing_reasons(plan, new_plan.sites, new_plan.provenance.get("sites_excluded", []))
+    diff = plan.diff(new_plan, reasons=reasons, moved_within_m=config.resolve.moved_within_m)
+    new_plan.changes, new_plan.county_changes = diff.sites, diff.counties
     return new_plan
 
 
+def plan_area(plan: Plan) -> StudyArea:
+    """The study area a plan was made for (its region, or its recorded outline and name)."""
+    source = plan.provenance.get("area", {})
+    if source.get("kind") == "region":
+        return study_area(str(source["adcode"]))
+    area = study_area(wkt.loads(source["wkt"]))
+    return dataclasses.replace(
+        area, name=plan.provenance.get("area_name", area.name), slug=plan.slug, source=source
+    )
+
+
 def config_of(plan: Plan) -> Config:
-    """The standards a plan was made with (as recorded in its provenance)."""
+    """The standards a plan was made with (as recorded in its provenance), with the targets
+    it was given; a number of points it derived from the household standard is left unset,
+    to be derived again."""
     recorded = plan.provenance.get("standards") or {}
     flat = {
         f"{section}.{key}": value
         for section, values in recorded.items()
+        if section in {f.name for f in dataclasses.fields(Config)}
         for key, value in values.items()
     }
     targets = recorded.get("targets", {})
+    sources = plan.provenance.get("targets") or {}
+    given = {
+        k: None if (sources.get(k) or {}).get("source") == "derived" else targets.get(k)
+        for k in _TARGETS
+    }
     config = Config().override(flat, source="the plan's provenance")
-    return dataclasses.replace(
-        config,
-        targets=dataclasses.replace(
-            config.targets, **{k: targets.get(k) for k in ("points", "coverage", "centres")}
-        ),
-    )
+    return dataclasses.replace(config, targets=dataclasses.replace(config.targets, **given))
 
 
-def output_paths(plan: Plan, out: str | os.PathLike[str] | None = None) -> tuple[Path, Path]:
-    """Where a plan and its map go: ``<out>/plans/<slug>`` and ``<out>/maps/<slug>.html``.
-
-    Without ``out``: :data:`gxnet.settings.plans_dir` and :data:`gxnet.settings.maps_dir`.
+def resolve_config(
+    plan: Plan, config_file: str | os.PathLike[str] | None = None, **options: Any
+) -> Config:
+    """The configuration of a re-solve: the plan's standards and given targets
+    (:func:`config_of`), then what ``gxnet.toml`` (or ``config_file``) sets, then
+    ``options`` (the command line's, as :meth:`gxnet.config.Config.with_options` takes them).
     """
-    if out is None:
-        return Path(settings.plans_dir) / plan.slug, Path(settings.maps_dir) / f"{plan.slug}.html"
-    return Path(out) / "plans" / plan.slug, Path(out) / "maps" / f"{plan.slug}.html"
+    from gxnet.config import load_config
+
+    return load_config(config_file, base=config_of(plan)).with_options(**options)
 
 
 def save_outputs(
@@ -493,23 +598,22 @@ def save_outputs(
     plan_dir: str | os.PathLike[str] | None = None,
     basemap: str = "osm",
     lang: str = "zh",
-) -> tuple[Path, Path]:
-    """Save the plan folder and its map (both atomically); return their paths.
+    progress: Progress | None = None,
+) -> OutputUnit:
+    """Save the plan folder and its map as one unit (:class:`gxnet.outputs.OutputUnit`).
 
-    Both places are checked before anything is written, so a read-only map folder does not
-    leave a new plan beside an old map.
+    The unit is ``<out>/plans/<slug>`` and ``<out>/maps/<slug>.html`` (default
+    :data:`gxnet.settings.plans_dir` and :data:`gxnet.settings.maps_dir`), or ``plan_dir``
+    and the map it records. Both places are checked before anything is written.
 
     Raises
     ------
     OutputError
         When a folder is read-only or not a folder.
+    PlanBusyError
+        When another run is writing the unit.
     """
-    from gxnet.maps import save_map
-
-    folder, html = output_paths(plan, out)
-    folder = Path(plan_dir) if plan_dir is not None else folder
-    check_writable(folder)
-    check_writable(html.parent)
-    plan.save(folder)
-    save_map(plan, html, basemap=basemap, lang=lang)
-    return folder, html
+    unit = OutputUnit.of_folder(plan_dir) if plan_dir else OutputUnit.of(plan.slug, out)
+    with unit.hold(progress):
+        unit.replace(plan, basemap=basemap, lang=lang)
+    return unit

@@ -31,6 +31,11 @@ A :class:`Plan` is what ``gxnet optimize`` returns and what ``gxnet map``, ``gxn
 ``provenance``
     Inputs and their SHA-256, standards, solver, status, gap, times, ``cost_mode``
     (``"road"`` or ``"straight_line"``) and a plain note when the embedded default was used.
+``changes``, ``county_changes``
+    A re-solve's diff against the plan it replaced (None otherwise): one row per site chosen
+    in either plan with its change (``opened``, ``closed``, ``moved``, ``kept``) and reason,
+    and the households covered per county before and after (see :class:`PlanDiff`). Saved as
+    ``changes.parquet``/``diff.csv`` and ``county_changes.parquet``/``diff_counties.csv``.
 
 A saved plan is a folder: ``plan.json`` (metrics, provenance) and one GeoParquet file per layer,
 which :meth:`Plan.load` reads back exactly; beside them the same layers for people and other
@@ -48,6 +53,7 @@ import shutil
 import stat
 import tempfile
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from gxnet._errors import InputFileError, OutputError
+from gxnet._safe import printable_lines, spreadsheet_table
 from gxnet.tiers import SiteStatus, Tier
 
 #: Layers of a plan, in the order they are written.
@@ -91,6 +98,9 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "townships": (),
 }
 
+#: Layers only a re-solve has: its changes per site and per county (see :class:`Plan`).
+CHANGE_LAYERS: tuple[str, ...] = ("changes", "county_changes")
+
 #: Written as ``plan.json``'s "format"; a folder without it is not a plan.
 PLAN_FORMAT = "gxnet-plan"
 PLAN_VERSION = 1
@@ -107,6 +117,8 @@ class Plan:
     metrics: dict[str, Any] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
     townships: gpd.GeoDataFrame | None = None
+    changes: gpd.GeoDataFrame | None = None
+    county_changes: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if self.townships is None:
@@ -199,26 +211,34 @@ class Plan:
                 "with --out"
             ) from exc
         try:
-            self._write(tmp)
+            self.write_files(tmp)
             _swap_folder(tmp, folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return folder
 
-    def _write(self, tmp: Path) -> None:
+    def write_files(self, folder: Path, *, map_path: str | None = None) -> None:
+        """Write the plan's files into ``folder``, an empty folder (no swap: :meth:`save` and
+        :class:`gxnet.outputs.OutputUnit` put it in place).
+
+        ``map_path`` is recorded in ``plan.json`` as where the plan's map is (relative to the
+        folder), for ``gxnet map`` to redraw it there.
+        """
         document = {
             "format": PLAN_FORMAT,
             "version": PLAN_VERSION,
             "metrics": self.metrics,
             "provenance": self.provenance,
         }
-        (tmp / "plan.json").write_text(
+        if map_path is not None:
+            document["map"] = map_path
+        (folder / "plan.json").write_text(
             json.dumps(_plain(document), ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        gpkg = tmp / "plan.gpkg"
+        gpkg = folder / "plan.gpkg"
         for layer in LAYERS:
             frame = getattr(self, layer)
-            frame.to_parquet(tmp / f"{layer}.parquet")
+            frame.to_parquet(folder / f"{layer}.parquet")
             # GeoJSON and GeoPackage have no infinity (unlimited capacity): they get null.
             flat = _single_geometry(frame).replace([np.inf, -np.inf], np.nan)
             if len(flat):
@@ -226,13 +246,19 @@ class Plan:
                 flat.to_file(gpkg, layer=layer, driver="GPKG")
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", "NaN of Infinity", RuntimeWarning)
-                flat.to_file(tmp / f"{layer}.geojson", driver="GeoJSON")
-            _table(frame).to_csv(tmp / f"{layer}.csv", index=False, encoding="utf-8-sig")
+                flat.to_file(folder / f"{layer}.geojson", driver="GeoJSON")
+            _write_csv(_table(frame), folder / f"{layer}.csv")
         if "cell" in self.demand.columns and self.demand["cell"].notna().any():
             cells = gpd.GeoDataFrame(
                 self.demand[["demand_id"]], geometry=self.demand["cell"].values, crs="EPSG:4326"
             )
             cells[cells.geometry.notna()].to_file(gpkg, layer="cells", driver="GPKG")
+        if self.changes is not None:
+            self.changes.to_parquet(folder / "changes.parquet")
+            _write_csv(_table(self.changes), folder / "diff.csv")
+        if self.county_changes is not None:
+            self.county_changes.to_parquet(folder / "county_changes.parquet")
+            _write_csv(self.county_changes, folder / "diff_counties.csv")
 
     @classmethod
     def load(cls, folder: str | os.PathLike[str]) -> Plan:
@@ -241,10 +267,13 @@ class Plan:
         Raises
         ------
         InputFileError
-            When ``folder`` holds no plan (or one of a newer format).
+            When ``folder`` holds no plan, a damaged one (``plan.json`` not JSON or not a plan's,
+            a layer file missing or unreadable) or one of a newer format; the message names the
+            file and says what to do.
         """
         folder = Path(folder)
         doc_path = folder / "plan.json"
+        again = "run `gxnet optimize` again to write the plan anew"
         try:
             document = json.loads(doc_path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
@@ -253,47 +282,201 @@ class Plan:
                 "such as plans/wuzhou",
                 path=str(folder),
             ) from exc
+        except IsADirectoryError as exc:
+            raise InputFileError(f"damaged plan: not a file; {again}", path=str(doc_path)) from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"damaged plan file: {exc}", path=str(doc_path)) from exc
-        if document.get("format") != PLAN_FORMAT or document.get("version", 0) > PLAN_VERSION:
             raise InputFileError(
-                f"not a gxnet plan of version {PLAN_VERSION} or older", path=str(doc_path)
+                f"damaged plan file (not JSON: {str(exc).splitlines()[0]}); {again}",
+                path=str(doc_path),
+            ) from exc
+        if not isinstance(document, dict) or document.get("format") != PLAN_FORMAT:
+            raise InputFileError(f"not a gxnet plan file; {again}", path=str(doc_path))
+        version = document.get("version")
+        if not isinstance(version, int) or version > PLAN_VERSION:
+            raise InputFileError(
+                f"a plan of format version {version!r}, newer than this gxnet reads "
+                f"({PLAN_VERSION}); upgrade gxnet, or {again}",
+                path=str(doc_path),
             )
-        layers = {}
-        for layer in LAYERS:
-            path = folder / f"{layer}.parquet"
-            if not path.is_file():
-                if layer in OPTIONAL_LAYERS:
-                    continue
-                raise InputFileError("layer file missing from the plan", path=str(path))
-            layers[layer] = gpd.read_parquet(path)
-        return cls(**layers, metrics=document["metrics"], provenance=document["provenance"])
+        if not isinstance(document.get("metrics"), dict) or not isinstance(
+            document.get("provenance"), dict
+        ):
+            raise InputFileError(
+                f"damaged plan file (no metrics or provenance); {again}", path=str(doc_path)
+            )
+        layers = {
+            name: _read_layer(folder / f"{name}.parquet", again)
+            for name in LAYERS
+            if name not in OPTIONAL_LAYERS or (folder / f"{name}.parquet").exists()
+        }
+        changes = {
+            name: _read_layer(folder / f"{name}.parquet", again, geo=name != "county_changes")
+            for name in CHANGE_LAYERS
+            if (folder / f"{name}.parquet").exists()
+        }
+        try:
+            return cls(
+                **layers, **changes, metrics=document["metrics"], provenance=document["provenance"]
+            )
+        except ValueError as exc:
+            raise InputFileError(f"damaged plan: {exc}; {again}", path=str(folder)) from exc
 
-    def diff(self, other: Plan) -> PlanDiff:
-        """What changed from this plan to ``other`` (a re-solve): sites opened and closed, coverage.
+    def diff(
+        self,
+        other: Plan,
+        *,
+        reasons: Mapping[str, str] | None = None,
+        moved_within_m: float = 2500.0,
+    ) -> PlanDiff:
+        """What changed from this plan to ``other`` (a re-solve), site by site and per county.
 
-        Sites are matched by ``site_id``; ``opened`` are chosen in ``other`` but not here.
+        Sites are matched by ``site_id``. A site chosen here and not in ``other`` is closed; a
+        closed site with an opened site of the same tier within ``moved_within_m`` metres
+        (the nearest such pair first, each site in one pair at most) has moved there.
+
+        Parameters
+        ----------
+        other
+            The plan after the change.
+        reasons
+            Why a site closed (site id -> words, e.g. "withdrawn: not in the new list"); a
+            closed site without one closed because ``other`` did better without it.
+        moved_within_m
+            How far a replacement may stand from the site it replaces.
+
+        Returns
+        -------
+        PlanDiff
         """
-        before = set(self.sites.loc[self.sites["chosen"], "site_id"])
-        after = set(other.sites.loc[other.sites["chosen"], "site_id"])
-        return PlanDiff(
-            opened=sorted(after - before),
-            closed=sorted(before - after),
-            kept=sorted(before & after),
-            metrics_before=dict(self.metrics),
-            metrics_after=dict(other.metrics),
-        )
+        return PlanDiff.between(self, other, reasons or {}, moved_within_m)
+
+
+#: Kinds of change of a site between two plans, in the order a diff lists them.
+CHANGES: tuple[str, ...] = ("opened", "closed", "moved", "kept")
+
+#: Columns of :attr:`PlanDiff.sites` (and of a plan's ``changes`` layer and ``diff.csv``).
+CHANGE_COLUMNS: tuple[str, ...] = (
+    "change",
+    "site_id",
+    "name",
+    "tier",
+    "status",
+    "reason",
+    "moved_from",
+    "moved_m",
+    "households_before",
+    "households_after",
+    "from_lon",
+    "from_lat",
+)
 
 
 @dataclass(frozen=True)
 class PlanDiff:
-    """Sites opened, closed and kept between two plans, and how their figures moved."""
+    """Sites opened, closed, moved and kept between two plans, and households per county.
 
-    opened: list[str]
-    closed: list[str]
-    kept: list[str]
+    Attributes
+    ----------
+    sites
+        One row per site chosen in either plan (columns :data:`CHANGE_COLUMNS`, geometry the
+        site's Point: for a move, the new site, with the old one at ``from_lon, from_lat``
+        and its id in ``moved_from``).
+    counties
+        Per county: ``county_adcode, name_zh, name_pinyin, households,
+        covered_before, covered_after, covered_change`` (households within the standard).
+    metrics_before, metrics_after
+        The two plans' figures.
+    """
+
+    sites: gpd.GeoDataFrame
+    counties: pd.DataFrame
     metrics_before: dict[str, Any]
     metrics_after: dict[str, Any]
+
+    @classmethod
+    def between(
+        cls, before: Plan, after: Plan, reasons: Mapping[str, str], moved_within_m: float
+    ) -> PlanDiff:
+        """The diff of two plans (see :meth:`Plan.diff`)."""
+        old = before.sites[before.sites["chosen"].astype(bool)].set_index("site_id")
+        new = after.sites[after.sites["chosen"].astype(bool)].set_index("site_id")
+        kept = new.index.intersection(old.index)
+        opened = new.index.difference(old.index)
+        closed = old.index.difference(new.index)
+        pairs = _moves(old.loc[closed], new.loc[opened], moved_within_m)
+        moved_to = dict(zip(pairs["from"], pairs["to"], strict=True))
+        moved_from = dict(zip(pairs["to"], pairs["from"], strict=True))
+        metres = dict(zip(pairs["to"], pairs["metres"], strict=True))
+
+        def rows(frame: pd.DataFrame, ids: pd.Index, change: str) -> pd.DataFrame:
+            ids = ids.sort_values()
+            part = frame.loc[ids]
+            return pd.DataFrame(
+                {
+                    "change": change,
+                    "site_id": ids.astype(str),
+                    "name": part["name"].astype(str).to_numpy(),
+                    "tier": part["tier"].astype(str).to_numpy(),
+                    "status": part["status"].astype(str).to_numpy(),
+                    "geometry": part.geometry.to_numpy(),
+                }
+            )
+
+        table = pd.concat(
+            [
+                rows(new, opened[~opened.isin(list(moved_from))], "opened"),
+                rows(old, closed[~closed.isin(list(moved_to))], "closed"),
+                rows(new, pd.Index(list(moved_from), dtype=object), "moved"),
+                rows(new, kept, "kept"),
+            ],
+            ignore_index=True,
+        )
+        ids = table["site_id"]
+        table["moved_from"] = ids.map(moved_from).astype(object).fillna("")
+        table["moved_m"] = ids.map(metres).round(0)
+        source = table["moved_from"].where(table["change"] == "moved", ids)
+        table["reason"] = source.map(dict(reasons)).astype(object).fillna("")
+        closing = table["change"].isin(["closed", "moved"]) & (table["reason"] == "")
+        table.loc[closing, "reason"] = "the new plan does better without it"
+        table["households_before"] = source.map(old["households_served"]).round(0)
+        table["households_after"] = (
+            ids.where(table["change"] != "closed").map(new["households_served"]).round(0)
+        )
+        where = old.geometry.reindex(table["moved_from"].where(table["change"] == "moved"))
+        table["from_lon"] = np.round(where.x.to_numpy(), 6)
+        table["from_lat"] = np.round(where.y.to_numpy(), 6)
+        sites = gpd.GeoDataFrame(
+            table[list(CHANGE_COLUMNS) + ["geometry"]], geometry="geometry", crs="EPSG:4326"
+        )
+        return cls(sites, _county_changes(before, after), dict(before.metrics), dict(after.metrics))
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanDiff:
+        """The diff a re-solved plan keeps (its ``changes`` and ``county_changes``, and the
+        figures of the plan it replaced, recorded in ``provenance["resolved_from"]``)."""
+        if plan.changes is None or plan.county_changes is None:
+            raise ValueError("the plan is not a re-solve: it has no changes")
+        before = (plan.provenance.get("resolved_from") or {}).get("metrics") or {}
+        return cls(plan.changes, plan.county_changes, dict(before), dict(plan.metrics))
+
+    def ids(self, change: str) -> list[str]:
+        """The site ids of one kind of change (``opened``, ``closed``, ``moved``, ``kept``)."""
+        return self.sites.loc[self.sites["change"] == change, "site_id"].tolist()
+
+    @property
+    def opened(self) -> list[str]:
+        """Sites chosen after and not before (moves not included)."""
+        return self.ids("opened")
+
+    @property
+    def closed(self) -> list[str]:
+        """Sites chosen before and not after (moves not included)."""
+        return self.ids("closed")
+
+    @property
+    def kept(self) -> list[str]:
+        """Sites chosen in both plans."""
+        return self.ids("kept")
 
     def change(self, metric: str) -> float:
         """``after - before`` of one metric (0 where a plan lacks it)."""
@@ -303,25 +486,101 @@ class PlanDiff:
 
     def __str__(self) -> str:
         b, a = self.metrics_before, self.metrics_after
+        s = self.sites
 
-        def ids(values: list[str]) -> str:
-            shown = ", ".join(values[:10])
-            return shown + (f", ... ({len(values)} in all)" if len(values) > 10 else "")
+        def each(rows: pd.DataFrame, describe) -> list[str]:
+            """One line per site (the first twenty), so that every reason can be read."""
+            items = [f"  {describe(r)}" for r in rows.head(20).itertuples(index=False)]
+            return items + ([f"  ... ({len(rows)} in all)"] if len(rows) > 20 else [])
 
-        return "\n".join(
-            [
-                f"sites opened: {len(self.opened)}"
-                + (f" ({ids(self.opened)})" * bool(self.opened)),
-                f"sites closed: {len(self.closed)}"
-                + (f" ({ids(self.closed)})" * bool(self.closed)),
-                f"sites kept:   {len(self.kept)}",
-                f"recycling points: {b.get('points', 0)} -> {a.get('points', 0)}",
-                f"sorting centres:  {b.get('centres', 0)} -> {a.get('centres', 0)}",
-                f"coverage: {100 * b.get('coverage', 0):.1f} % -> "
-                f"{100 * a.get('coverage', 0):.1f} %"
-                f" ({self.change('households_covered'):+,.0f} households)",
-            ]
+        opened = s[s["change"] == "opened"]
+        closed = s[s["change"] == "closed"]
+        moved = s[s["change"] == "moved"]
+        shown = ", ".join(opened["site_id"].head(20)) + (", ..." if len(opened) > 20 else "")
+        lines = [f"sites opened: {len(opened)}" + (f" ({shown})" if len(opened) else "")]
+        lines += [f"sites closed: {len(closed)}"]
+        lines += each(closed, lambda r: f"{r.site_id}: {r.reason}")
+        lines += [f"sites moved:  {len(moved)}"]
+        lines += each(
+            moved, lambda r: f"{r.moved_from} -> {r.site_id} ({r.moved_m:,.0f} m): {r.reason}"
         )
+        lines += [
+            f"sites kept:   {int((s['change'] == 'kept').sum())}",
+            f"recycling points: {b.get('points', 0)} -> {a.get('points', 0)}",
+            f"sorting centres:  {b.get('centres', 0)} -> {a.get('centres', 0)}",
+            f"coverage: {100 * (b.get('coverage') or 0):.1f} % -> "
+            f"{100 * (a.get('coverage') or 0):.1f} %"
+            f" ({self.change('households_covered'):+,.0f} households)",
+        ]
+        moving = self.counties[self.counties["covered_change"].round(0) != 0]
+        lines += [
+            f"  {r.name_zh or r.county_adcode}: {r.covered_change:+,.0f} households covered"
+            for r in moving.itertuples(index=False)
+        ]
+        return printable_lines(lines)
+
+
+def _moves(closed: gpd.GeoDataFrame, opened: gpd.GeoDataFrame, within_m: float) -> pd.DataFrame:
+    """Pairs (closed site, opened site of the same tier) within ``within_m`` metres, nearest
+    first, each site in one pair at most."""
+    found = []
+    if len(closed) and len(opened):
+        points = pd.concat([closed.geometry, opened.geometry])
+        metric = points.to_crs(points.estimate_utm_crs())
+        a, b = metric.iloc[: len(closed)], metric.iloc[len(closed) :]
+        gap = np.hypot(
+            a.x.to_numpy()[:, None] - b.x.to_numpy()[None, :],
+            a.y.to_numpy()[:, None] - b.y.to_numpy()[None, :],
+        )
+        same = closed["tier"].to_numpy()[:, None] == opened["tier"].to_numpy()[None, :]
+        gap = np.where(same & (gap <= within_m), gap, np.inf)
+        order = np.argsort(gap, axis=None, kind="stable")
+        used_a, used_b = set(), set()
+        for flat in order[np.isfinite(gap.ravel()[order])]:
+            i, j = divmod(int(flat), gap.shape[1])
+            if i not in used_a and j not in used_b:
+                used_a.add(i)
+                used_b.add(j)
+                found.append((closed.index[i], opened.index[j], float(gap[i, j])))
+    return pd.DataFrame(found, columns=["from", "to", "metres"])
+
+
+def _county_changes(before: Plan, after: Plan) -> pd.DataFrame:
+    """Households covered within the standard per county, before and after."""
+
+    def covered(plan: Plan) -> pd.Series:
+        d = plan.demand
+        return (
+            d["households"]
+            .where(d["covered"].astype(bool), 0.0)
+            .groupby(d["county_adcode"].fillna(0).astype(int))
+            .sum()
+        )
+
+    households = after.demand.groupby(after.demand["county_adcode"].fillna(0).astype(int))[
+        "households"
+    ].sum()
+    table = pd.DataFrame(
+        {
+            "households": households,
+            "covered_before": covered(before),
+            "covered_after": covered(after),
+        }
+    ).fillna(0.0)
+    table["covered_change"] = table["covered_after"] - table["covered_before"]
+    table.index = table.index.rename("county_adcode")
+    counties = after.counties
+    names = (
+        counties.set_index(counties["adcode"].astype(int))[["name_zh", "name_pinyin"]]
+        if counties is not None and len(counties) and "name_zh" in counties
+        else pd.DataFrame(columns=["name_zh", "name_pinyin"], dtype=str)
+    )
+    table = table.join(names).reset_index()
+    table[["name_zh", "name_pinyin"]] = table[["name_zh", "name_pinyin"]].fillna("")
+    return table[
+        ["county_adcode", "name_zh", "name_pinyin", "households", "covered_before",
+         "covered_after", "covered_change"]
+    ].round(0)  # fmt: skip
 
 
 def measure(
@@ -406,11 +665,29 @@ def _single_geometry(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     """The layer as a spreadsheet table: point geometry as lon/lat columns, other shapes dropped."""
     flat = pd.DataFrame(_single_geometry(frame).drop(columns=frame.geometry.name))
+    # A spreadsheet has no infinity: an unlimited capacity is an empty cell.
+    flat = flat.replace([np.inf, -np.inf], np.nan)
     geom = frame.geometry
     if len(frame) and (geom.geom_type == "Point").all():
         flat["lon"] = geom.x.round(6).to_numpy()
         flat["lat"] = geom.y.round(6).to_numpy()
     return flat
+
+
+def _read_layer(path: Path, again: str, *, geo: bool = True) -> pd.DataFrame:
+    """One (Geo)Parquet layer of a plan folder, or an error naming it."""
+    if not path.is_file():
+        raise InputFileError(f"layer file missing from the plan; {again}", path=str(path))
+    try:
+        return gpd.read_parquet(path) if geo else pd.read_parquet(path)
+    except Exception as exc:  # pyarrow and geopandas raise many types for a damaged file
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputFileError(f"damaged layer file ({reason}); {again}", path=str(path)) from exc
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    """A table as CSV for Excel: UTF-8 with a byte-order mark, formula-like text defused."""
+    spreadsheet_table(table).to_csv(path, index=False, encoding="utf-8-sig")
 
 
 def check_writable(folder: Path) -> None:

@@ -70,6 +70,8 @@ WORKER_ENV: dict[str, str] = {
     "NUMBA_NUM_THREADS": "1",
 }
 
+#: The folder name of Guangxi's plan (``plans/guangxi/``, ``maps/guangxi.html``).
+REGION_SLUG = "guangxi"
 #: Seconds to wait for a scheduler given by address before the run fails.
 SCHEDULER_TIMEOUT_S = 20.0
 
@@ -415,7 +417,7 @@ def plan_region(
     areas: Sequence[str] | None = None,
     *,
     name: str = "广西",
-    slug: str = "guangxi",
+    slug: str = REGION_SLUG,
     config: Config | None = None,
     phases: Sequence[Phase] | None = None,
     sites: Mapping[str, str | os.PathLike[str]] | None = None,
@@ -808,8 +810,11 @@ def resolve_city(
     city: str,
     sites: str | os.PathLike[str],
     *,
+    crs: str | None = None,
     pbf: str | os.PathLike[str] | None = None,
     skip_bad_rows: bool = False,
+    config_file: str | os.PathLike[str] | None = None,
+    options: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     maps_dir: str | os.PathLike[str] | None = None,
     basemap: str = "osm",
@@ -819,8 +824,10 @@ def resolve_city(
     points, phases and floors as the region gave them), and update the region's totals, map
     and report from the cities' folders without re-running the others.
 
-    The city's plan no longer matches its configured inputs: a later region run plans it
-    again from them (put the new list in ``data/sites/<slug>.*`` to keep it).
+    The re-solve is :func:`gxnet.pipeline.resolve_plan` (``config_file`` and ``options`` as
+    for ``gxnet resolve``). The city's plan then no longer matches its configured inputs: a
+    later region run plans it again from them (put the new list in ``data/sites/<slug>.*``
+    to keep it).
 
     Returns
     -------
@@ -832,7 +839,7 @@ def resolve_city(
     UserInputError
         When ``city`` is not a city of the region, or its plan failed in the region's run.
     """
-    from gxnet.pipeline import resolve_plan
+    from gxnet.pipeline import resolve_config, resolve_plan
     from gxnet.region_outputs import save_region_map, write_region_report
     from gxnet.study_area import study_area
 
@@ -851,7 +858,11 @@ def resolve_city(
             f"{before.slug}` again once its inputs are fixed"
         )
     old = Plan.load(folder / CITIES_FOLDER / slug)
-    new = resolve_plan(old, sites, pbf=pbf, skip_bad_rows=skip_bad_rows, progress=progress)
+    config = resolve_config(old, config_file, **dict(options or {}))
+    new = resolve_plan(
+        old, sites, config=config, crs=crs, pbf=pbf, skip_bad_rows=skip_bad_rows,
+        progress=progress,
+    )  # fmt: skip
     new.provenance["region_task"] = {"key": None, "slug": slug, "resolved_with": str(sites)}
     save_city(folder / CITIES_FOLDER / slug, new)
     records = before.cities[

@@ -14,7 +14,6 @@ coverage, centres and mobile collection, and the townships the target could not 
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import shapely
 from gxnet._errors import UserInputError
 from gxnet._io import write_text_atomic
 from gxnet._messages import messages
+from gxnet._safe import html_text
 from gxnet.attributions import REFERENCE_SOURCES, attribution_lines
 from gxnet.maps import (
     COUNTY_SIMPLIFY_DEG,
@@ -152,7 +152,7 @@ def _county_props(region: RegionPlan, basemap: str, lang: str) -> str:
 
 def _panel_html(region: RegionPlan, text: dict[str, str]) -> str:
     """The region summary panel: totals, phases and cities (every text escaped)."""
-    esc = html.escape
+    esc = html_text
     m = region.metrics
     rows = summary_rows(region, text)
     parts = [f"<h4>{esc(text['region_summary'])}</h4><table class='gx-popup'>"]
@@ -404,7 +404,7 @@ def _markdown(title: str, sections) -> str:
 def _html(title: str, sections, lang: str) -> str:
     from gxnet.report import _HTML_STYLE
 
-    esc = html.escape
+    esc = html_text
     parts = [
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{esc(title)}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n<body>\n"

@@ -26,6 +26,7 @@ import pandas as pd
 from gxnet._errors import UserInputError
 from gxnet._io import write_text_atomic
 from gxnet._messages import messages
+from gxnet._safe import printable
 from gxnet.attributions import REFERENCE_SOURCES, attribution_lines
 from gxnet.plan import Plan
 from gxnet.regions import get_region
@@ -414,8 +415,14 @@ def _markdown(
     sections: list[tuple[str, pd.DataFrame]],
     credits: list[str],
 ) -> str:
+    """The report as markdown; names and values are one line each, with ``<``, ``>`` and ``&``
+    escaped (a markdown viewer would show them as HTML) and ``|`` kept out of the tables."""
+
+    def md(value: object) -> str:
+        return html.escape(printable(value), quote=False)
+
     def row(cells: list[str]) -> str:
-        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+        return "| " + " | ".join(md(cell).replace("|", "\\|") for cell in cells) + " |"
 
     def grid(frame: pd.DataFrame) -> list[str]:
         head = "|" + "|".join([":---"] + ["---:"] * (frame.shape[1] - 1)) + "|"
@@ -423,18 +430,18 @@ def _markdown(
             row(list(values)) for values in frame.itertuples(index=False)
         ]
 
-    lines = [f"# {title}", ""]
+    lines = [f"# {md(title)}", ""]
     if warning:
-        lines += [f"> **{warning}**", ""]
+        lines += [f"> **{md(warning)}**", ""]
     lines += [f"## {text['report_summary']}", ""]
-    lines += [f"- {label}: {value}" for label, value in summary]
+    lines += [f"- {md(label)}: {md(value)}" for label, value in summary]
     lines += ["", f"## {text['report_counties']}", "", *grid(table)]
     if sections:
         lines += ["", f"## {text['report_townships']}"]
         for name, frame in sections:
-            lines += ["", f"### {name}", "", *grid(frame)]
+            lines += ["", f"### {md(name)}", "", *grid(frame)]
     if credits:
-        lines += ["", f"## {text['data_sources']}", ""] + [f"- {c}" for c in credits]
+        lines += ["", f"## {text['data_sources']}", ""] + [f"- {md(c)}" for c in credits]
     return "\n".join(lines) + "\n"
 
 

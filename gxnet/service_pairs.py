@@ -93,7 +93,7 @@ def road_networks(
     modes = ("walk", "drive")
     if pbf is not None:
         target = area.region if area.region is not None else area.boundary
-        return fetch.fetch_city(target, slug=area.slug, source="pbf", pbf=pbf, modes=modes)
+        return fetch.fetch_city(target, slug=area.cache_name, source="pbf", pbf=pbf, modes=modes)
     slug = fetched_slug(area, osm_name)
     if slug is None or not all(fetch.network_path(slug, m).is_file() for m in modes):
         return None
@@ -116,7 +116,7 @@ def fetch_command(area: StudyArea) -> str:
 
     if area.region is not None:
         return fetch.fetch_command(area.slug)
-    return fetch.fetch_command(area=area.source.get("path"), name=area.slug)
+    return fetch.fetch_command(area=area.source.get("path"), name=area.cache_name)
 
 
 def _lonlat(geometry: gpd.GeoSeries) -> np.ndarray:

@@ -216,6 +216,69 @@ class SiteList:
         """This list with its sites snapped to the road networks (see :func:`snap_sites`)."""
         return replace(self, sites=snap_sites(self.sites, networks, standards=standards))
 
+    def rows_of(self, site_ids: pd.Series) -> pd.Series:
+        """The row (as in Excel) of each usable site id."""
+        kept = self.report[self.report["action"] != "rejected"]
+        return site_ids.map(kept.drop_duplicates("site_id").set_index("site_id")["row"])
+
+    def unplannable(self) -> pd.DataFrame:
+        """Usable rows of a tier the planner cannot plan yet (see
+        :func:`gxnet.model_choice.plannable_tiers`): ``row, site_id, field, reason``."""
+        from gxnet.model_choice import plannable_tiers
+
+        sites = self.sites[~self.sites["tier"].isin(plannable_tiers())]
+        return pd.DataFrame(
+            {
+                "row": self.rows_of(sites["site_id"]).to_numpy(),
+                "site_id": sites["site_id"].to_numpy(),
+                "field": "类型/type",
+                "reason": "tier " + sites["tier"].astype(str).to_numpy() + " cannot be planned yet",
+            }
+        )
+
+    def accept(self, *, skip_bad_rows: bool = False) -> pd.DataFrame:
+        """Check that a plan may be made from this list; return the rows it leaves out.
+
+        A plan from part of a list must never be a surprise: rejected rows and rows of a tier
+        that cannot be planned yet stop the plan unless ``skip_bad_rows`` (they are then
+        returned, each with its reason, to be said and recorded); a list with no usable row
+        stops it always.
+
+        Returns
+        -------
+        DataFrame
+            The rows left out: ``row, site_id, field, reason``.
+
+        Raises
+        ------
+        InputFileError
+            Naming the list and the first ten rows with their field and reason.
+        """
+        rejected = self.report.loc[
+            self.report["action"] == "rejected", ["row", "site_id", "field", "reason"]
+        ]
+        skipped = pd.concat([rejected, self.unplannable()], ignore_index=True).sort_values(
+            "row", kind="stable"
+        )
+        lines = [f"  row {r.row}: {r.field}: {r.reason}" for r in skipped.head(10).itertuples()]
+        more = [f"  ... and {len(skipped) - 10} more"] if len(skipped) > 10 else []
+        listing = "\n".join(lines + more)
+        if len(skipped) == self.rows_read:
+            raise InputFileError(
+                f"no usable row ({self.rows_read} rows read):\n{listing}\nfix the list "
+                "(`gxnet sites check` reports every row); gxnet never plans on other sites in "
+                "place of a list given",
+                path=str(self.path),
+            )
+        if len(skipped) and not skip_bad_rows:
+            raise InputFileError(
+                f"{len(skipped)} rows cannot be planned:\n{listing}\nfix them, or run again "
+                "with --skip-bad-rows to plan with the other rows (`gxnet sites check` "
+                "reports the whole list)",
+                path=str(self.path),
+            )
+        return skipped.reset_index(drop=True)
+
     def write_geojson(self, path: str | os.PathLike[str]) -> Path:
         """Write the usable sites as GeoJSON (WGS-84), atomically, and return the path."""
         with atomic_path(path) as tmp:
@@ -389,6 +452,46 @@ def read_sites(
             stacklevel=2,
         )
     return result
+
+
+def read_site_list(
+    path: str | os.PathLike[str],
+    *,
+    boundary: shapely.Geometry,
+    slug: str,
+    crs: str | None = None,
+    standards: SiteStandards = SITES,
+    networks: Mapping[str, RoadNetwork] | None = None,
+) -> SiteList:
+    """Read a site list as every verb does (``optimize``, ``resolve``, ``sites check``).
+
+    The list is read and checked by :func:`read_sites` within ``boundary``; its coordinate
+    system is ``crs`` when declared, else detected against the roads of the area (its walk
+    network, else its cached OSM features: :func:`road_reference`); its sites are snapped to
+    the road networks when there are any (``networks``, else the area's cached ones), which
+    flags sites far from every road.
+
+    Parameters
+    ----------
+    path
+        The list (see :func:`read_sites`).
+    boundary
+        The study area in WGS-84.
+    slug
+        The study area's name in the caches (``wuzhou``).
+    crs
+        The list's coordinate system, as ``--crs`` gives it (None: detect).
+    standards
+        The site standards of the run.
+    networks
+        Road networks already at hand (mode -> RoadNetwork).
+    """
+    networks = dict(networks) if networks else cached_networks(slug)
+    reference = networks.get("walk") or road_reference(slug)
+    site_list = read_sites(
+        path, crs=crs, boundary=boundary, reference=reference, standards=standards
+    )
+    return site_list.snap(networks, standards=standards) if networks else site_list
 
 
 def _locate(path: Path) -> Path:

@@ -9,7 +9,9 @@ inside Guangxi comes from them).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,16 @@ class StudyArea:
     region: Any | None
     source: dict[str, Any]
 
+    @property
+    def cache_name(self) -> str:
+        """The name of the area's OSM caches (``gxnet fetch --name``), which allows lower-case
+        latin letters, digits, ``-`` and ``_`` only: the slug when it is such, else ``area-``
+        and the hash of the outline that ends the slug (``万秀区东部-1f0c2a9b`` ->
+        ``area-1f0c2a9b``)."""
+        if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", self.slug):
+            return self.slug
+        return "area-" + self.slug.rpartition("-")[2]
+
 
 def study_area(city_or_area: str | os.PathLike[str] | BaseGeometry | StudyArea) -> StudyArea:
     """The study area of a city or county name, an adcode, a polygon file or a polygon.
@@ -63,7 +75,8 @@ def study_area(city_or_area: str | os.PathLike[str] | BaseGeometry | StudyArea) 
     if isinstance(city_or_area, StudyArea):
         return city_or_area
     if isinstance(city_or_area, BaseGeometry):
-        return StudyArea("study area", "area", city_or_area, None, {"kind": "geometry"})
+        slug = area_slug("area", city_or_area)
+        return StudyArea("study area", slug, city_or_area, None, {"kind": "geometry"})
     text = str(city_or_area)
     if isinstance(city_or_area, os.PathLike) or text.lower().endswith(AREA_SUFFIXES):
         return _area_from_file(Path(text))
@@ -85,16 +98,25 @@ def _area_from_file(path: Path) -> StudyArea:
     boundary = read_area(path)
     return StudyArea(
         path.stem,
-        _slugify(path.stem),
+        area_slug(path.stem, boundary),
         boundary,
         None,
         {"kind": "file", "path": str(path), "sha256": file_sha256(path), "wkt": boundary.wkt},
     )
 
 
-def _slugify(name: str) -> str:
-    slug = "".join(c.lower() if c.isalnum() and c.isascii() else "-" for c in name).strip("-")
-    return "-".join(part for part in slug.split("-") if part) or "area"
+def area_slug(name: str, boundary: BaseGeometry) -> str:
+    """The output name of a study area drawn by hand: its name, readable in any script
+    (``万秀区东部``, ``district-3``), and a short hash of its outline, so that two different
+    areas never share a folder, whatever their file names.
+
+    Letters and digits of every script are kept (lower-cased); anything else (spaces, dots,
+    slashes, markup) becomes one ``-``.
+    """
+    readable = "".join(c.lower() if c.isalnum() or c == "_" else "-" for c in name)
+    readable = "-".join(part for part in readable.split("-") if part)[:40] or "area"
+    outline = shapely.to_wkb(shapely.normalize(shapely.set_precision(boundary, 1e-7)))
+    return f"{readable}-{hashlib.sha256(outline).hexdigest()[:8]}"
 
 
 def guangxi_counties(boundary: BaseGeometry) -> gpd.GeoDataFrame:

@@ -12,6 +12,7 @@ from gxnet.candidates import candidate_sites, grid_centres, grid_points
 from gxnet.config import Config
 from gxnet.demand import load_demand, read_demand
 from gxnet.pipeline import optimize_city
+from gxnet.sites import read_site_list
 from gxnet.study_area import study_area
 from gxnet.tiers import SiteStatus, Tier
 from gxnet.townships import list_townships
@@ -72,8 +73,11 @@ def test_a_list_without_centres_gets_grid_centres(helsinki_demand, tmp_path):
     listed = tmp_path / "points_only.csv"
     rows = (TEST_DATA / "helsinki_sites.csv").read_text(encoding="utf-8").splitlines()
     listed.write_text("\n".join(r for r in rows if "sorting_centre" not in r), encoding="utf-8")
-    sites, said = candidate_sites(study_area(AREA), helsinki_demand, HELSINKI, sites=listed)
-    assert f"the site list {listed}" in said and "sorting-centre candidates" in said
+    usable = read_site_list(listed, boundary=study_area(AREA).boundary, slug="helsinki").sites
+    sites, said = candidate_sites(
+        study_area(AREA), helsinki_demand, HELSINKI, sites=usable, source=f"the list {listed}"
+    )
+    assert f"the list {listed}" in said and "sorting-centre candidates" in said
     assert (sites.loc[sites["tier"] == Tier.SORTING_CENTRE, "source"] == "grid").all()
     assert set(sites.loc[sites["tier"] == Tier.RECYCLING_POINT, "site_id"]) == {
         r.split(",")[0] for r in rows[1:] if "sorting_centre" not in r
@@ -85,7 +89,7 @@ def test_rejected_site_rows_stop_the_run_unless_skipped():
     with pytest.raises(InputFileError) as err:
         optimize_city(AREA, sites=bad, demand=DEMAND, pbf=PBF, config=HELSINKI)
     text = str(err.value)
-    assert "2 rows rejected" in text and "row 12" in text and "row 13" in text
+    assert "2 rows cannot be planned" in text and "row 12" in text and "row 13" in text
     assert "--skip-bad-rows" in text
     plan = optimize_city(
         AREA, sites=bad, demand=DEMAND, pbf=PBF, config=HELSINKI, skip_bad_rows=True

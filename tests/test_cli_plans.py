@@ -15,6 +15,7 @@ from gxnet.cli import cli
 from gxnet.config import Config
 from gxnet.model_choice import standard_points
 from gxnet.plan import Plan
+from gxnet.study_area import study_area
 
 DATA = Path(__file__).parent / "data"
 HELSINKI = [
@@ -26,6 +27,9 @@ HELSINKI = [
     "--coverage", "0.8",
     "--basemap", "none",
 ]  # fmt: skip
+
+
+SLUG = study_area(DATA / "helsinki_area.geojson").slug
 
 
 def run(*args: str):
@@ -50,12 +54,12 @@ def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
     assert "Plan for helsinki_area" in result.stdout
     assert "solver: highs optimal" in result.stdout
     assert "households covered within the standard" in result.stdout
-    assert "[4] networks: road networks" in result.stderr  # the progress lines
-    folder = out / "plans" / "helsinki-area"
+    assert "[3] networks: road networks" in result.stderr  # the progress lines
+    folder = out / "plans" / SLUG
     assert (folder / "sites.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     for name in ("plan.json", "plan.gpkg", "sites.geojson", "demand.csv", "links.parquet"):
         assert (folder / name).is_file(), name
-    html = (out / "maps" / "helsinki-area.html").read_text(encoding="utf-8")
+    html = (out / "maps" / f"{SLUG}.html").read_text(encoding="utf-8")
     assert "<html" in html.lower() and "unpkg.com" not in html
     plan = Plan.load(folder)
     assert plan.provenance["cost_mode"]["truck"] == "road" and plan.metrics["coverage"] >= 0.8
@@ -65,21 +69,21 @@ def test_the_household_size_of_a_households_only_demand_file_is_said_and_recorde
     helsinki_out, tmp_path
 ):
     out, result = helsinki_out
-    default = Plan.load(out / "plans" / "helsinki-area").provenance["household_size"]
+    default = Plan.load(out / "plans" / SLUG).provenance["household_size"]
     assert default["persons_per_household"] == 2.87 and default["rows_households_only"] == 25
     assert "Guangxi's 2020 census figure, the default" in default["note"]
     assert f"gxnet: warning: {default['note']}" in result.stderr
     flagged = run("optimize", *HELSINKI, "--household-size", "2.1", "--out", tmp_path)
     assert flagged.exit_code == 0, flagged.output
     assert "household size 2.1 persons per household (as set for this plan)" in flagged.stderr
-    plan = Plan.load(tmp_path / "plans" / "helsinki-area")
+    plan = Plan.load(tmp_path / "plans" / SLUG)
     assert plan.provenance["household_size"]["persons_per_household"] == 2.1
     assert plan.demand["population"].sum() == pytest.approx(2.1 * 9720)
 
 
 def test_map_and_report_read_a_saved_plan(helsinki_out, tmp_path):
     out, _ = helsinki_out
-    folder = out / "plans" / "helsinki-area"
+    folder = out / "plans" / SLUG
     result = run("map", folder, "--out", tmp_path / "again.html", "--basemap", "none")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "again.html").stat().st_size > 10_000
@@ -94,7 +98,7 @@ def test_map_and_report_read_a_saved_plan(helsinki_out, tmp_path):
 def test_resolve_prints_the_diff_and_replaces_the_plan(helsinki_out, tmp_path):
     out, _ = helsinki_out
     folder = tmp_path / "plan"
-    Plan.load(out / "plans" / "helsinki-area").save(folder)
+    Plan.load(out / "plans" / SLUG).save(folder)
     before = set(Plan.load(folder).chosen_points["site_id"])
     result = run(
         "resolve", folder, "--sites", DATA / "helsinki_sites_new.csv",
@@ -102,7 +106,7 @@ def test_resolve_prints_the_diff_and_replaces_the_plan(helsinki_out, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "sites closed: 0" in result.stdout and "coverage:" in result.stdout
-    new = Plan.load(tmp_path / "new" / "plans" / "helsinki-area")
+    new = Plan.load(tmp_path / "new" / "plans" / SLUG)
     assert before <= set(new.chosen_points["site_id"])
 
 
@@ -124,7 +128,7 @@ def test_rejected_rows_exit_2_and_write_nothing(tmp_path):
             for a in HELSINKI]  # fmt: skip
     result = run("optimize", *args, "--out", tmp_path / "out")
     assert result.exit_code == 2
-    assert "2 rows rejected" in result.stderr and "row 13" in result.stderr
+    assert "2 rows cannot be planned" in result.stderr and "row 13" in result.stderr
     assert not (tmp_path / "out").exists()
     result = run("optimize", *args, "--out", tmp_path / "out", "--skip-bad-rows")
     assert result.exit_code == 0, result.output
@@ -133,30 +137,30 @@ def test_rejected_rows_exit_2_and_write_nothing(tmp_path):
 
 def test_infeasible_target_exits_2_and_keeps_the_previous_plan(helsinki_out, tmp_path):
     out, _ = helsinki_out
-    Plan.load(out / "plans" / "helsinki-area").save(tmp_path / "plans" / "helsinki-area")
+    Plan.load(out / "plans" / SLUG).save(tmp_path / "plans" / SLUG)
     strict = [a if a != "0.8" else "1.0" for a in HELSINKI]
     result = run("optimize", *strict, "--out", tmp_path)
     assert result.exit_code == 2
     assert "cannot be met" in result.stderr and "lower --coverage to" in result.stderr
-    assert Plan.load(tmp_path / "plans" / "helsinki-area").metrics["coverage"] >= 0.8
+    assert Plan.load(tmp_path / "plans" / SLUG).metrics["coverage"] >= 0.8
 
 
 def test_a_second_run_into_the_same_folder_replaces_plan_and_map(helsinki_out, tmp_path):
     out, _ = helsinki_out
     first = run("optimize", *HELSINKI, "--out", tmp_path)
-    html = tmp_path / "maps" / "helsinki-area.html"
+    html = tmp_path / "maps" / f"{SLUG}.html"
     assert first.exit_code == 0, first.output
     html.write_text("an old map", encoding="utf-8")
     second = run("optimize", *HELSINKI, "--out", tmp_path)
     assert second.exit_code == 0, second.output
     assert "<html" in html.read_text(encoding="utf-8").lower()
-    assert Plan.load(tmp_path / "plans" / "helsinki-area").metrics["status"] == "optimal"
+    assert Plan.load(tmp_path / "plans" / SLUG).metrics["status"] == "optimal"
 
 
 def test_read_only_output_exits_2_and_keeps_the_previous_plan(helsinki_out, tmp_path):
     out, _ = helsinki_out
-    folder = tmp_path / "plans" / "helsinki-area"
-    Plan.load(out / "plans" / "helsinki-area").save(folder)
+    folder = tmp_path / "plans" / SLUG
+    Plan.load(out / "plans" / SLUG).save(folder)
     stamp = (folder / "plan.json").read_text(encoding="utf-8")
     os.chmod(folder, stat.S_IRUSR | stat.S_IXUSR)
     try:
@@ -217,6 +221,36 @@ def test_unknown_township_in_a_demand_file_exits_2_naming_row_and_nearest(tmp_pa
     assert "nearest names: 城东街道 (450403001000, 万秀区)" in last
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+EXAMPLES = Path(__file__).parents[1] / "examples" / "wanxiu"
+
+
+def test_the_readme_resolve_example_end_to_end(tmp_path, monkeypatch):
+    """The README's worked example, as written there."""
+    monkeypatch.chdir(tmp_path)
+    first = run("optimize", "--city", "万秀区", "--sites", EXAMPLES / "sites.csv")
+    assert first.exit_code == 0, first.output
+    old = Plan.load(tmp_path / "plans" / "wanxiu")
+    assert {"WX046", "WX021"} <= set(old.chosen_points["site_id"])
+    result = run("resolve", "plans/wanxiu", "--sites", EXAMPLES / "sites_new.csv")
+    assert result.exit_code == 0, result.output
+    assert "WX046 -> WX081" in result.stdout and "withdrawn: not in the new list" in result.stdout
+    assert "withdrawn: marked excluded (排除) in the new list" in result.stdout
+    new = Plan.load(tmp_path / "plans" / "wanxiu")
+    chosen = set(new.chosen_points["site_id"])
+    assert "WX030" in chosen and not {"WX046", "WX021"} & chosen
+    # Preferred: of the old plan's candidates the new list still offers, nearly all stay.
+    offered = set(old.chosen_points["site_id"]) - {"WX046", "WX021"}
+    assert len(offered - chosen) <= 3
+    diff = pd.read_csv(tmp_path / "plans" / "wanxiu" / "diff.csv", encoding="utf-8-sig")
+    assert set(diff["change"]) <= {"opened", "closed", "moved", "kept"}
+    both = set(old.sites.loc[old.sites["chosen"], "site_id"])
+    both &= set(new.sites.loc[new.sites["chosen"], "site_id"])
+    assert set(diff.loc[diff["change"] == "kept", "site_id"]) == both
+    assert new.provenance["targets"]["points"]["source"] == "derived"
+    html = (tmp_path / "maps" / "wanxiu.html").read_text(encoding="utf-8")
+    assert '"changes":{' in html and "gx.changes()" in html
 
 
 def test_points_below_the_township_minimum_exit_2_with_the_fix(tmp_path):

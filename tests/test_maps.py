@@ -393,6 +393,46 @@ def click_feature(driver, prop: str, value: object) -> str:
     )
 
 
+@pytest.mark.browser
+def test_a_resolve_draws_its_changes_with_a_legend(browser, tmp_path):
+    before = small_plan()
+    after = small_plan()
+    chosen = after.sites["chosen"].copy()
+    after.sites["chosen"] = ~chosen & (after.sites["tier"] == "recycling_point") | (
+        chosen & (after.sites["tier"] != "recycling_point")
+    )
+    # P1 and P2 close, P3 opens: the nearer of the two has moved there.
+    diff = before.diff(after, reasons={"P1": "withdrawn: not in the new list"}, moved_within_m=1e6)
+    assert (len(diff.ids("moved")), len(diff.closed), len(diff.opened)) == (1, 1, 0)
+    after.changes, after.county_changes = diff.sites, diff.counties
+    save_map(after, tmp_path / "changes.html", basemap="none")
+    page = visit(browser, (tmp_path / "changes.html").as_uri())
+    assert page.console_errors == []
+    assert page.layer_names == [*ZH_LAYERS, "与上一版规划相比的变化"]
+    assert all(word in page.legend_text for word in ("新增", "撤销", "迁移"))
+    marks = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.gx-change .gx-change-mark'))"
+        ".map(m => m.textContent)"
+    )
+    assert sorted(marks) == ["×", "→"]
+    dashed = browser.execute_script(
+        "var map = window[document.querySelector('.folium-map').id], n = 0;"
+        "map.eachLayer(function (l) { if (l instanceof L.Polyline && l.options.dashArray) n++; });"
+        "return n;"
+    )
+    assert dashed == 1, "the move, from the old site to the new one"
+
+
+def test_every_text_of_the_page_is_escaped():
+    plan = small_plan(cost_mode="straight_line")
+    plan.provenance["area_name"] = "<img src=x onerror=alert(1)>"
+    plan.sites["name"] = "<script>alert(2)</script>"
+    plan.counties["name_zh"] = "</script><script>alert(3)</script>"
+    html = plan_map(plan, basemap="none").get_root().render()
+    assert "<img src=x" not in html and "<script>alert" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # title and header
+
+
 def test_mobile_townships_popups_and_credits_on_the_map():
     page = render(township_plan(), basemap="none")
     data = tables(page)

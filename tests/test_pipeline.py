@@ -68,12 +68,31 @@ def test_resolve_keeps_chosen_sites_and_reports_the_change(helsinki):
     assert new.provenance["cost_mode"]["walk"] == "road", "the recorded extract is used again"
     before = set(helsinki.chosen_points["site_id"])
     kept = new.sites[new.sites["site_id"].isin(before)]
-    assert kept["chosen"].all() and (kept["status"] == "existing").all()
-    diff = helsinki.diff(new)
-    assert diff.closed == []
-    assert set(diff.opened) <= {"P-hakaniemi", "P-senaatti", "P-market", "P-kamppi", "P-kluuvi"}
+    # Preferred, not forced: the statuses are the new list's.
+    assert kept["chosen"].all() and set(kept["status"]) == {"existing", "candidate"}
+    assert set(new.changes["change"]) == {"kept"} and new.changes["site_id"].is_unique
     assert new.metrics["coverage"] >= helsinki.metrics["coverage"]
     assert new.provenance["standards"]["points"]["service_radius_m_urban"] == 500
+    assert new.provenance["targets"]["coverage"] == {"value": 0.8, "source": "explicit"}
+
+
+def test_resolve_closes_what_the_district_withdrew(helsinki, tmp_path):
+    chosen = set(helsinki.chosen_points["site_id"]) - {"P-station"}
+    gone, excluded = sorted(chosen)[:2]
+    rows = (TEST_DATA / "helsinki_sites_new.csv").read_text(encoding="utf-8").splitlines()
+    rows = [r for r in rows if not r.startswith(gone + ",")]
+    rows = [r.replace(",candidate,", ",排除,") if r.startswith(excluded) else r for r in rows]
+    listed = tmp_path / "withdrawn.csv"
+    listed.write_text("\n".join(rows), encoding="utf-8")
+    new = resolve_plan(helsinki, listed)
+    changes = new.changes.set_index(
+        new.changes["moved_from"].where(new.changes["moved_from"] != "", new.changes["site_id"])
+    )
+    assert changes.loc[gone, "reason"] == "withdrawn: not in the new list"
+    assert changes.loc[excluded, "reason"] == "withdrawn: marked excluded (排除) in the new list"
+    assert changes.loc[gone, "change"] in ("closed", "moved")
+    assert not new.sites.loc[new.sites["site_id"].isin([gone, excluded]), "chosen"].any()
+    assert new.county_changes["covered_after"].sum() == new.metrics["households_covered"]
 
 
 def test_wuzhou_county_in_the_embedded_default():
@@ -110,7 +129,7 @@ def test_area_inside_guangxi_takes_its_share_of_the_census(tmp_path):
     path = tmp_path / "riverside.geojson"
     gpd.GeoDataFrame({"name": ["riverside"]}, geometry=[area], crs="EPSG:4326").to_file(path)
     plan = optimize_city(path, config=Config())
-    assert plan.provenance["area_name"] == "riverside" and plan.slug == "riverside"
+    assert plan.provenance["area_name"] == "riverside" and plan.slug.startswith("riverside-")
     assert 0 < plan.metrics["households"] < 94521
     assert set(plan.demand["county_adcode"]) == {450403}
     assert list(plan.counties["adcode"]) == [450403]

@@ -187,6 +187,45 @@ def test_load_names_what_is_missing(tmp_path):
         Plan.load(folder)
 
 
+def _damage_json(change):
+    def damage(folder):
+        path = folder / "plan.json"
+        path.write_text(json.dumps(change(json.loads(path.read_text()))), encoding="utf-8")
+
+    return damage
+
+
+@pytest.mark.parametrize(
+    ("damage", "named", "said"),
+    [
+        (_damage_json(lambda d: {**d, "version": 99}), "plan.json", "newer than this gxnet reads"),
+        (_damage_json(lambda d: [d]), "plan.json", "not a gxnet plan file"),
+        (_damage_json(lambda d: {**d, "metrics": None}), "plan.json", "no metrics or provenance"),
+        (
+            lambda f: (f / "plan.json").unlink() or (f / "plan.json").mkdir(),
+            "plan.json",
+            "not a file",
+        ),
+        (lambda f: (f / "demand.parquet").unlink(), "demand.parquet", "layer file missing"),
+        (lambda f: (f / "sites.parquet").write_bytes(b"PAR1"), "sites.parquet", "damaged layer"),
+        (
+            lambda f: make_plan().sites.drop(columns="chosen").to_parquet(f / "sites.parquet"),
+            "p",
+            "lacks columns chosen",
+        ),
+    ],
+)
+def test_a_damaged_plan_names_the_file_and_says_to_run_optimize(tmp_path, damage, named, said):
+    folder = make_plan().save(tmp_path / "p")
+    damage(folder)
+    with pytest.raises(InputFileError) as err:
+        Plan.load(folder)
+    message = str(err.value)
+    assert message.startswith(str(folder / named if named != "p" else folder))
+    assert said in message and "run `gxnet optimize` again" in message
+    assert "\n" not in message
+
+
 def test_plan_requires_contract_columns():
     plan = make_plan()
     with pytest.raises(ValueError, match="chosen"):
@@ -207,9 +246,31 @@ def test_diff_lists_opened_closed_and_coverage_change():
         measure(new_sites, new_demand, old.links),
         old.provenance,
     )
-    d = old.diff(new)
+    d = old.diff(new, reasons={"p2": "withdrawn: not in the new list"}, moved_within_m=0)
     assert d.opened == ["p3"] and d.closed == ["p2"] and d.kept == ["c1", "p1"]
     assert d.change("households_covered") == 500.0
     text = str(d)
-    assert "sites opened: 1 (p3)" in text and "sites closed: 1 (p2)" in text
+    assert "sites opened: 1 (p3)" in text
+    assert "sites closed: 1\n  p2: withdrawn: not in the new list\n" in text
     assert "85.7 % -> 100.0 %" in text and "+500 households" in text
+    # Within reach of each other, the closed point has moved to the opened one.
+    moved = old.diff(new, moved_within_m=1e6)
+    assert moved.opened == [] and moved.closed == [] and moved.ids("moved") == ["p3"]
+    row = moved.sites.set_index("site_id").loc["p3"]
+    assert row["moved_from"] == "p2" and row["moved_m"] > 0
+    assert row["reason"] == "the new plan does better without it"
+    assert "sites moved:  1\n  p2 -> p3 (" in str(moved)
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_defused_and_numbers_kept(tmp_path):
+    plan = make_plan()
+    plan.sites["name"] = ['=HYPERLINK("http://x")', "+1", "-cmd", "@SUM(A1)"][: len(plan.sites)]
+    plan.sites["capacity"] = np.inf
+    folder = plan.save(tmp_path / "p")
+    table = pd.read_csv(
+        folder / "sites.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+    assert list(table["name"]) == ["'" + n for n in plan.sites["name"]]
+    assert (table["capacity"] == "").all(), "an unlimited capacity is an empty cell"
+    numbers = pd.read_csv(folder / "demand.csv", encoding="utf-8-sig")
+    assert numbers["households"].dtype.kind in "if"

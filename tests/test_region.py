@@ -5,7 +5,6 @@ others finish, a re-run reusing every city, one city re-planned against its shar
 from __future__ import annotations
 
 import json
-import logging
 
 import pandas as pd
 import pytest
@@ -169,8 +168,7 @@ def test_the_cli_refuses_what_the_region_cannot_take(tmp_path):
     assert result.exit_code == 2 and "at least 1 worker" in result.output
 
 
-def test_an_unreachable_scheduler_is_one_line(caplog, monkeypatch):
-    caplog.set_level(logging.CRITICAL)
+def test_an_unreachable_scheduler_is_one_line(monkeypatch):
     monkeypatch.setattr("gxnet.region.SCHEDULER_TIMEOUT_S", 2.0)
     result = CliRunner().invoke(
         cli, ["optimize", "--city", "广西", "--scheduler", "tcp://127.0.0.1:9"]

@@ -216,6 +216,19 @@ def test_bad_format_language_and_suffix_are_refused(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_hostile_names_stay_text_in_both_reports():
+    plan = small_plan()
+    hostile = "<img src=x onerror=alert(1)>\x1b[2J|"
+    plan.counties.loc[0, "name_zh"] = hostile
+    plan.provenance["area_name"] = hostile
+    markdown = render_report(plan, fmt="markdown")
+    assert "<img" not in markdown and "\x1b" not in markdown
+    assert "# &lt;img src=x onerror=alert(1)&gt; [2J|" in markdown  # the title
+    assert "| &lt;img src=x onerror=alert(1)&gt; [2J\\| |" in markdown  # the county's cell
+    page = render_report(plan, fmt="html")
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
 def township_plan() -> Plan:
     """The small plan with its townships: 城东 (P1's, 2 points) and 城南 (no site, mobile) in
     万秀区; 大塘 (P2's) and 兴龙 (no site, mobile) in 长洲区."""

@@ -514,3 +514,93 @@ def test_row_numbers_still_match_the_file_after_empty_lines(tmp_path, fmt):
         result = read_sites(write_list(tmp_path, rows, fmt), crs="wgs84")
     assert result.report.set_index("site_id").loc["B", "row"] == 4
     assert result.report["row"].tolist() == [2, 4]
+
+
+WANXIU_ROWS = [
+    {"id": "P1", "name": "点一", "lon": 111.300, "lat": 23.480, "type": "回收点", "status": "候选"},
+    {"id": "P2", "name": "点二", "lon": 111.310, "lat": 23.485, "type": "回收点", "status": "已建"},
+    {
+        "id": "B1",
+        "name": "基地",
+        "lon": 111.305,
+        "lat": 23.490,
+        "type": "处理基地",
+        "status": "候选",
+    },
+]
+
+
+def test_cli_check_takes_an_area_file_and_the_same_crs(tmp_path):
+    area = tmp_path / "东部.geojson"
+    gpd.GeoDataFrame(geometry=[shapely.box(111.2, 23.4, 111.4, 23.6)], crs="EPSG:4326").to_file(
+        area
+    )
+    path = write_list(tmp_path, WANXIU_ROWS, "csv")
+    out = tmp_path / "checked.geojson"
+    args = ["sites", "check", str(path), "--area", str(area), "--crs", "bd09", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "3 rows read, 3 kept" in result.output
+        and "coordinate system: bd09 (declared)" in result.output
+    )
+    assert "row 4 [B1] not plannable 类型/type: tier processing_base cannot be planned yet" in (
+        result.output
+    )
+    x, y = convert(np.array([111.30]), np.array([23.48]), "bd09", "wgs84")
+    p1 = gpd.read_file(out).set_index("site_id").geometry["P1"]
+    assert abs(p1.x - x[0]) < 1e-6 and abs(p1.y - y[0]) < 1e-6
+    both = CliRunner().invoke(
+        cli, ["sites", "check", str(path), "--area", str(area), "--city", "梧州"]
+    )
+    assert both.exit_code == 2 and "--city NAME or --area FILE" in both.output
+
+
+def test_a_list_without_a_usable_row_stops_check_and_optimize(tmp_path, no_data_on_disk):
+    rows = [{**r, "lon": "东经111度"} for r in WANXIU_ROWS]
+    path = write_list(tmp_path, rows, "csv")
+    check = CliRunner().invoke(cli, ["sites", "check", str(path), "--city", "万秀区"])
+    assert check.exit_code == 2
+    assert "no usable row (3 rows read)" in check.stderr and "not a number" in check.stderr
+    plan = CliRunner().invoke(
+        cli, ["optimize", "--city", "万秀区", "--sites", str(path), "--out", str(tmp_path / "o")]
+    )
+    assert plan.exit_code == 2 and "no usable row" in plan.stderr
+    assert "never plans on other sites" in plan.stderr and "Traceback" not in plan.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_tier_that_cannot_be_planned_is_refused_or_skipped_and_said(tmp_path, no_data_on_disk):
+    path = write_list(tmp_path, WANXIU_ROWS, "csv")
+    base = ["optimize", "--city", "万秀区", "--sites", str(path), "--crs", "wgs84"]
+    base += ["--basemap", "none", "--out", str(tmp_path / "o")]
+    refused = CliRunner().invoke(cli, base)
+    assert refused.exit_code == 2
+    assert "row 4: 类型/type: tier processing_base cannot be planned yet" in refused.stderr
+    assert "--skip-bad-rows" in refused.stderr
+    skipped = CliRunner().invoke(cli, [*base, "--skip-bad-rows"])
+    assert skipped.exit_code == 0, skipped.output
+    assert "skipped row 4 [B1] 类型/type: tier processing_base cannot be planned yet" in (
+        skipped.stderr
+    )
+    from gxnet.plan import Plan
+
+    plan = Plan.load(tmp_path / "o" / "plans" / "wanxiu")
+    assert plan.provenance["skipped_rows"] == [
+        {
+            "row": 4,
+            "site_id": "B1",
+            "field": "类型/type",
+            "reason": "tier processing_base cannot be planned yet",
+        }
+    ]
+    assert "B1" not in set(plan.sites["site_id"])
+
+
+def test_an_error_quoting_cells_prints_them_without_control_characters(tmp_path):
+    rows = [{**WANXIU_ROWS[0], "type": "\x1b[2J回收点\x07"}, WANXIU_ROWS[1]]
+    path = write_list(tmp_path, rows, "csv")
+    result = CliRunner().invoke(cli, ["optimize", "--city", "万秀区", "--sites", str(path)])
+    assert result.exit_code == 2
+    assert "unknown value ' [2J回收点 '" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr

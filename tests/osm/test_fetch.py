@@ -29,6 +29,7 @@ from gxnet.osm.fetch import (
     read_area,
     refetch_command,
 )
+from gxnet.study_area import study_area
 
 CITY = box(24.938, 60.166, 24.950, 60.177)
 BUFFER_M = 150.0
@@ -331,13 +332,14 @@ def _optimize(area: Path) -> list[str]:
 def test_optimize_area_finds_the_networks_fetched_for_it(osm_dir, helsinki_pbf, tmp_path):
     """The study-area loop: fetch once with --pbf, then plan without it."""
     area = DATA / "helsinki_area.geojson"
+    slug = study_area(area).slug
     optimize = _optimize(area)
     runner = CliRunner()
     before = runner.invoke(cli, [*optimize, str(tmp_path / "before")])
     assert before.exit_code == 0, before.output
     assert (
         f"NOTE: no road network on disk: travel is estimated as straight-line distance x 1.3 "
-        f"(detour factor); run `gxnet fetch --area {area} --name helsinki-area --pbf "
+        f"(detour factor); run `gxnet fetch --area {area} --name {slug} --pbf "
         "EXTRACT.osm.pbf` (or give --pbf FILE) for real road times"
     ) in before.stdout
 
@@ -348,7 +350,7 @@ def test_optimize_area_finds_the_networks_fetched_for_it(osm_dir, helsinki_pbf, 
     after = runner.invoke(cli, [*optimize, str(tmp_path / "after")])
     assert after.exit_code == 0, after.output
     assert "NOTE" not in after.stdout and "walk: 5,253 nodes, drive: 1,644 nodes" in after.stderr
-    plan = json.loads((tmp_path / "after" / "plans" / "helsinki-area" / "plan.json").read_text())
+    plan = json.loads((tmp_path / "after" / "plans" / slug / "plan.json").read_text())
     assert plan["provenance"]["cost_mode"] == {"walk": "road", "truck": "road"}
     assert plan["provenance"]["network_meta"]["walk"]["region_pbf"] == str(helsinki_pbf)
 

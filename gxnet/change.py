@@ -1,0 +1,114 @@
+"""The price of a change: how a re-solve prefers the sites of the plan it replaces.
+
+A district's new site list should move a plan only where the list makes it worth it. The
+sites the old plan chose and the new list still offers as candidates (not yet built, so not
+forced) are worth a bonus in the re-solve: :data:`gxnet.config.ResolveSettings.change_penalty`
+(default 0.1) times the households the site served in the old plan. A replacement is chosen
+only when it serves more than that many households more than the site it replaces.
+
+The bonus reaches the models through their usual inputs, chosen by the model the targets
+call for (:func:`gxnet.model_choice.uses_capacities`):
+
+- maximal covering (a number of points, the household standard's by default): each preferred
+  point gets a unit of demand of its bonus that only it covers, so that keeping it is worth
+  exactly the bonus in the households covered;
+- the two-tier network (capacities): a preferred site's fixed cost is lowered by its bonus
+  priced in points (the point's fixed cost per ``households_per_point_urban`` households);
+- set covering (a coverage target, and the centres of a covering plan): a preferred site
+  costs a little less than one site, so that the fewest sites still come first and old sites
+  win among plans with as many sites.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from gxnet.config import Config
+from gxnet.model_choice import ModelInput, uses_capacities
+from gxnet.plan import Plan
+from gxnet.tiers import SiteStatus
+
+#: Prefix of the ids of the demand units that carry a bonus (never a real unit's id).
+BONUS_PREFIX = "change-bonus:"
+#: Share of one site's cost that all preferred sites of a tier together may save in set
+#: covering: less than one site, so that a preference never costs a site.
+_COVER_DISCOUNT = 0.5
+
+
+def change_bonus(previous: Plan, sites: pd.DataFrame, penalty: float) -> pd.Series:
+    """Households each site of ``sites`` is worth for having been chosen in ``previous``.
+
+    Parameters
+    ----------
+    previous
+        The plan being re-solved.
+    sites
+        The candidate sites of the re-solve (``site_id, status``).
+    penalty
+        Share of the households a site served in ``previous`` that a replacement must serve
+        beyond them.
+
+    Returns
+    -------
+    Series
+        site_id -> households, for the candidate sites ``previous`` chose (others absent).
+    """
+    old = previous.sites[previous.sites["chosen"].astype(bool)]
+    served = old.set_index("site_id")["households_served"].astype(float)
+    candidates = sites.loc[sites["status"] == SiteStatus.CANDIDATE, "site_id"]
+    bonus = penalty * served.reindex(candidates[candidates.isin(served.index)].to_numpy())
+    return bonus[bonus > 0]
+
+
+def with_change_price(data: ModelInput, bonus: pd.Series, config: Config) -> ModelInput:
+    """The model input with the bonus of each preferred site in the model's own terms (see
+    the module docstring)."""
+    if bonus.empty:
+        return data
+    points, centres = data.points.copy(), data.centres.copy()
+    if uses_capacities(data.points, config):
+        per_household = config.points.fixed_cost / config.points.households_per_point_urban
+        for frame, cost in (
+            (points, config.points.fixed_cost),
+            (centres, config.centres.fixed_cost),
+        ):
+            fixed = pd.to_numeric(frame["fixed_cost"], errors="coerce").fillna(cost)
+            discount = frame["site_id"].map(bonus).fillna(0.0) * per_household
+            frame["fixed_cost"] = np.maximum(fixed - discount, 0.0)
+        return dataclasses.replace(data, points=points, centres=centres)
+    for frame in (points, centres):
+        share = frame["site_id"].map(bonus).fillna(0.0)
+        total = float(share.sum())
+        frame["fixed_cost"] = 1.0 - (_COVER_DISCOUNT * share / total if total > 0 else 0.0)
+    demand, walk = data.demand, data.walk
+    preferred = bonus[bonus.index.isin(points["site_id"])]
+    if config.targets.points is not None and len(preferred):
+        ids = BONUS_PREFIX + preferred.index.astype(str)
+        units = pd.DataFrame({"demand_id": ids, "households": preferred.to_numpy()})
+        pairs = pd.DataFrame({"demand_id": ids, "site_id": preferred.index, "travel_s": 0.0})
+        demand = pd.concat([demand, units], ignore_index=True)
+        walk = pd.concat([walk, pairs], ignore_index=True)
+    return dataclasses.replace(
+        data, demand=demand, walk=walk, points=points, centres=centres, cover_by_cost=True
+    )
+
+
+def closing_reasons(previous: Plan, sites: pd.DataFrame, excluded: list[str]) -> dict[str, str]:
+    """Why sites of ``previous`` cannot stay open in a re-solve with candidates ``sites``:
+    site id -> reason, for the chosen sites the new list marks excluded or does not name."""
+    old = previous.sites[previous.sites["chosen"].astype(bool)]
+    gone = old[~old["site_id"].isin(sites["site_id"])]
+    listed = set(excluded)
+    source = gone["source"] if "source" in gone.columns else pd.Series("file", index=gone.index)
+    reasons = {}
+    for site_id, origin in zip(gone["site_id"].astype(str), source.astype(str), strict=True):
+        if site_id in listed:
+            reasons[site_id] = "withdrawn: marked excluded (排除) in the new list"
+        elif origin == "file":
+            reasons[site_id] = "withdrawn: not in the new list"
+        else:
+            reasons[site_id] = f"no longer a candidate: the new list replaces the {origin} sites"
+    return reasons

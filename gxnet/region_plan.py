@@ -32,6 +32,7 @@ from gxnet import __version__
 from gxnet._errors import InputFileError
 from gxnet._io import atomic_path, write_text_atomic
 from gxnet._messages import messages
+from gxnet._safe import spreadsheet_table
 from gxnet.plan import Plan, _plain
 from gxnet.report import county_table
 from gxnet.tiers import Tier
@@ -144,7 +145,7 @@ class RegionPlan:
             ("townships", pd.DataFrame(self.layers["townships"].drop(columns="geometry"))),
         ):
             with atomic_path(folder / f"{name}.csv") as path:
-                table.to_csv(path, index=False, encoding="utf-8-sig")
+                spreadsheet_table(table).to_csv(path, index=False, encoding="utf-8-sig")
         return folder
 
     @classmethod

@@ -176,14 +176,16 @@ def test_an_unreachable_scheduler_is_one_line(monkeypatch):
     assert result.exit_code == 1 and "dask scheduler" in result.output
 
 
-def test_the_cli_plans_the_region_and_says_which_city_failed(tmp_path, monkeypatch):
-    # The region's command on three counties: the same verb, flags and outputs as for the 14.
+def test_the_cli_plans_the_region_and_says_which_city_failed(tmp_path, monkeypatch, client):
+    # The region's command on three counties: the same verb, flags and outputs as for the 14,
+    # on the running cluster through its scheduler's address.
     monkeypatch.setattr("gxnet.region.region_cities", lambda: SLUGS)
+    address = client.scheduler.address
     lists = tmp_path / "lists"
     lists.mkdir()
     (lists / "changzhou.csv").write_text("名称,经度,纬度\n甲,not a number,23.4\n", "utf-8")
     out = tmp_path / "out"
-    args = ["optimize", "--city", "广西", "--workers", "2", "--basemap", "none", "--out", out]
+    args = ["optimize", "--city", "广西", "--scheduler", address, "--basemap", "none", "--out", out]
     result = CliRunner().invoke(cli, [*map(str, args), "--sites", str(lists)])
     assert result.exit_code == 2, result.output
     assert "Plan for 广西: 2 of 3 cities" in result.stdout

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.chromium import visit
 from gxnet.cli import cli
 from gxnet.config import Config
 from gxnet.crs import from_wgs84
@@ -25,6 +26,7 @@ from gxnet.region import (
 )
 from gxnet.region_plan import RegionPlan
 from gxnet.tiers import Tier
+from tests.test_maps import browser  # noqa: F401  (the Chromium fixture)
 
 AREAS = ["万秀区", "长洲区", "蒙山县"]
 SLUGS = ["wanxiu", "changzhou", "mengshan"]
@@ -201,3 +203,20 @@ def test_the_cli_plans_the_region_and_says_which_city_failed(tmp_path, monkeypat
     report = CliRunner().invoke(cli, ["report", str(out / "plans" / "guangxi")])
     assert report.exit_code == 0 and "分城市统计" in report.stdout
     assert "回收点（网点） 2023" in report.stdout
+
+
+@pytest.mark.browser
+def test_the_region_map_opens_with_its_cities_as_layers(tmp_path, client, browser):  # noqa: F811
+    run, _, html = region(tmp_path, client, phases=[Phase("2023", 25), Phase("2025", None)])
+    page = visit(browser, html.as_uri())
+    assert page.console_errors == []
+    assert [n for n in page.layer_names if "回收点与分拣中心" in n] == [
+        "万秀区：回收点与分拣中心", "长洲区：回收点与分拣中心", "蒙山县：回收点与分拣中心"
+    ]  # fmt: skip
+    panel = browser.execute_script("return document.querySelector('.gx-panel').innerText")
+    assert "全区概况" in panel and "2023" in panel and "长洲区" in panel
+    legend = browser.execute_script(
+        "return document.querySelector('.leaflet-bottom .gx-legend').innerText"
+    )
+    assert "建设阶段" in legend
+    assert [u for u in page.requests if not u.startswith(("file:", "data:"))] == []

@@ -580,10 +580,11 @@ def map_(plan_dir, out, basemap, lang) -> None:
     from gxnet.region_plan import RegionPlan, is_region_folder
 
     if is_region_folder(plan_dir):
+        from gxnet.region import region_map_path
         from gxnet.region_outputs import save_region_map
 
         region = RegionPlan.load(plan_dir)
-        html = out or Path(settings.maps_dir) / f"{region.slug}.html"
+        html = out or region_map_path(plan_dir, region)
         click.echo(save_region_map(region, html, basemap=basemap, lang=lang))
         return
     if out is not None:

@@ -795,14 +795,24 @@ def save_region(
         "seconds": round(run.seconds, 1),
         "tasks_run": run.tasks_run,
     }
+    html = Path(maps_dir if maps_dir is not None else settings.maps_dir) / f"{run.slug}.html"
+    # Where the map is, for `gxnet map` and `gxnet resolve` of the region to redraw it there.
+    provenance["map"] = os.path.relpath(html.resolve(), run.folder.resolve())
     region = build_region_plan(
         run.folder, records, name=run.name, slug=run.slug, provenance=provenance
     )
     region.save(run.folder)
     for suffix in ("md", "html"):
         write_region_report(region, run.folder / f"report.{suffix}", lang=lang)
-    html = Path(maps_dir if maps_dir is not None else settings.maps_dir) / f"{run.slug}.html"
     return region, save_region_map(region, html, basemap=basemap, lang=lang)
+
+
+def region_map_path(folder: str | os.PathLike[str], region: RegionPlan) -> Path:
+    """The region's map as its run recorded it (else ``<maps_dir>/<slug>.html``)."""
+    recorded = region.provenance.get("map")
+    if recorded:
+        return (Path(folder) / recorded).resolve()
+    return Path(settings.maps_dir) / f"{region.slug}.html"
 
 
 def resolve_city(
@@ -877,5 +887,9 @@ def resolve_city(
     after.save(folder)
     for suffix in ("md", "html"):
         write_region_report(after, folder / f"report.{suffix}", lang=lang)
-    html = Path(maps_dir if maps_dir is not None else settings.maps_dir) / f"{after.slug}.html"
+    html = (
+        Path(maps_dir) / f"{after.slug}.html"
+        if maps_dir is not None
+        else region_map_path(folder, before)
+    )
     return old, new, before, after, save_region_map(after, html, basemap=basemap, lang=lang)

@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint bench browser
+.PHONY: demo test lint bench browser system
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,15 +14,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
+# Debian's Pango lays out the PDF report (WeasyPrint) and Noto CJK draws its Chinese.
+system:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list :lang=zh | grep -q .; } \
+	  >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null; }
+
 # The main job on the embedded default data.
-demo: $(STAMP)
+demo: $(STAMP) system
 	$(BIN)/gxnet optimize --city wuzhou
 
-# Debian's Chromium checks the HTML maps in a real browser; Noto CJK draws their Chinese.
-browser:
-	@{ command -v chromium && command -v chromedriver && fc-list :lang=zh | grep -q .; } \
+# Debian's Chromium checks the HTML maps in a real browser; Noto CJK draws their Chinese;
+# poppler-utils (pdftoppm, pdftotext, pdffonts) check the PDF report's pages.
+browser: system
+	@{ command -v chromium && command -v chromedriver && command -v pdftoppm; } \
 	  >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; }
+	  apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check gxnet tests benchmarks scripts conftest.py

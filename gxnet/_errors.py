@@ -3,6 +3,10 @@
 Every error a planner can cause derives from :class:`UserInputError` (exit code 2 on the command
 line, message only, no traceback). Failures of the machine or the network derive from
 :class:`GxnetError` directly (exit code 1).
+
+An error may carry a key of the message catalogue (:mod:`gxnet._messages`) and the parameters of
+its message: ``str(error)`` is then the English text, and :meth:`GxnetError.localized` the text
+in the planner's language, which the command line prints.
 """
 
 from __future__ import annotations
@@ -11,13 +15,45 @@ import errno
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
+
+from gxnet._catalogue import language, word
+from gxnet._safe import printable_lines
 
 
 class GxnetError(Exception):
-    """Base class of every error gxnet raises on purpose."""
+    """Base class of every error gxnet raises on purpose.
+
+    Parameters
+    ----------
+    message
+        The English message; may be left out when ``key`` is given.
+    key
+        The message's key in the catalogue (:mod:`gxnet._messages`), or None for an error
+        whose text exists in English only.
+    **params
+        The fields of the catalogue's message.
+    """
 
     exit_code: int = 1
+
+    def __init__(self, message: str = "", *, key: str | None = None, **params: Any) -> None:
+        if key is not None and not message:
+            message = _text(key, "en", params)
+        super().__init__(message)
+        self.key = key
+        self.params = params
+
+    def localized(self, lang: str) -> str:
+        """The message in ``lang`` ("zh" or "en"); English where the catalogue has no key."""
+        return self._message(lang)
+
+    def _message(self, lang: str) -> str:
+        return _text(self.key, lang, self.params) if self.key is not None else str(self)
+
+
+def _text(key: str, lang: str, params: dict[str, Any]) -> str:
+    return word(key, lang, params)
 
 
 class UserInputError(GxnetError, ValueError):
@@ -39,25 +75,38 @@ class InputFileError(UserInputError):
 
     def __init__(
         self,
-        message: str,
+        message: str = "",
         *,
         path: str | None = None,
         row: int | None = None,
         field: str | None = None,
+        key: str | None = None,
+        **params: Any,
     ) -> None:
-        where = ", ".join(
-            part
-            for part in (
-                str(path) if path is not None else None,
-                f"row {row}" if row is not None else None,
-                f"field {field!r}" if field is not None else None,
-            )
-            if part
-        )
-        super().__init__(f"{where}: {message}" if where else message)
         self.path = path
         self.row = row
         self.field = field
+        self.bare = message if message or key is None else _text(key, "en", params)
+        super().__init__(self._where("en", self.bare), key=key, **params)
+
+    def localized(self, lang: str) -> str:
+        bare = _text(self.key, lang, self.params) if self.key is not None else self.bare
+        return self._where(lang, bare)
+
+    def _where(self, lang: str, message: str) -> str:
+        """``message`` after the file, row and field it concerns."""
+        parts = [
+            _text(key, lang, {name: value})
+            for key, name, value in (
+                ("err_where_file", "path", self.path),
+                ("err_where_row", "row", self.row),
+                ("err_where_field", "field", self.field),
+            )
+            if value is not None
+        ]
+        separator = "，" if lang == "zh" else ", "
+        colon = "：" if lang == "zh" else ": "
+        return f"{separator.join(parts)}{colon}{message}" if parts else message
 
 
 class ProblemDataError(UserInputError):
@@ -79,6 +128,13 @@ class SettingsError(UserInputError):
 
 class DownloadError(GxnetError):
     """A download failed after its retries (HTTP error, checksum mismatch, no connection)."""
+
+    def localized(self, lang: str) -> str:
+        # The details (addresses, HTTP answers, the command to place a file by hand) stay as
+        # the server and the shell speak them; the sentence around them is translated.
+        if self.key is not None or lang == "en":
+            return super().localized(lang)
+        return _text("err_download", lang, {"detail": str(self)})
 
 
 class SolverError(GxnetError):
@@ -161,17 +217,27 @@ def write_error(path: str | os.PathLike[str], exc: OSError) -> GxnetError:
     """
     reason = exc.strerror or str(exc)
     if exc.errno in DISK_FULL:
-        return DiskFullError(
-            f"cannot write {path}: the disk is full ({reason}); free some space and run again "
-            "(what was written before is unchanged)"
-        )
+        return DiskFullError(key="err_disk_full", path=str(path), reason=reason)
     if exc.errno in NOT_WRITABLE:
         path = Path(path)
         blocker = next((p for p in path.parents if p.is_file()), None)
         if blocker is not None:
-            reason = f"{blocker} is a file, not a folder"
-        return OutputError(f"cannot write {path}: {reason}; choose a writable folder")
-    return WriteError(f"cannot write {path}: {reason}")
+            return not_writable(path, "err_is_file", blocker)
+        return OutputError(key="err_not_writable", path=str(path), reason=reason, reason_en=reason)
+    return WriteError(key="err_write", path=str(path), reason=reason)
+
+
+def not_writable(
+    path: str | os.PathLike[str], why: str, blocker: str | os.PathLike[str]
+) -> OutputError:
+    """The error of an output place that cannot be written because ``blocker`` (the place or
+    one of its parents) is a file (``why="err_is_file"``) or read-only (``"err_read_only"``)."""
+    return OutputError(
+        key="err_not_writable",
+        path=str(path),
+        reason=_text(why, "zh", {"path": str(blocker)}),
+        reason_en=_text(why, "en", {"path": str(blocker)}),
+    )
 
 
 def brief(exc: BaseException) -> str:
@@ -194,29 +260,29 @@ def as_error(exc: Failure) -> GxnetError:
     if isinstance(exc, GxnetError):
         return exc
     if isinstance(exc, KeyboardInterrupt):
-        return Interrupted(
-            "interrupted (Ctrl-C): files being written were discarded and earlier outputs "
-            "are unchanged (an unfinished download keeps its .part file and resumes)"
-        )
+        return Interrupted(key="err_interrupted")
     if isinstance(exc, MemoryError):
-        return MachineError(
-            "out of memory: plan a smaller area (a county), fewer candidate sites, or close "
-            "other programs and run again"
-        )
+        return MachineError(key="err_out_of_memory")
     where = f"{exc.filename}: " if exc.filename else ""
     reason = exc.strerror or str(exc) or type(exc).__name__
     if exc.errno in DISK_FULL:
-        return DiskFullError(f"{where}the disk is full ({reason}); free some space and run again")
-    return MachineError(f"{where}{reason}")
+        return DiskFullError(key="err_disk_full_at", where=where, reason=reason)
+    return MachineError(key="err_machine", where=where, reason=reason)
 
 
 def exit_on(exc: Failure) -> NoReturn:
-    """Print ``exc`` on stderr as gxnet's error line and exit with its code (see
-    :func:`as_error`)."""
-    from gxnet._safe import printable_lines
-
+    """Print ``exc`` on stderr as gxnet's error line, in the console's language, and exit with
+    its code (see :func:`as_error`)."""
     error = as_error(exc)
+    lang = language()
     # A message quotes file names and cells: each of its lines is printed without control
     # characters.
-    print(f"gxnet: error: {printable_lines(str(error).splitlines())}", file=sys.stderr)
+    lines = printable_lines(error.localized(lang).splitlines())
+    print(error_line(lines, lang), file=sys.stderr)
     sys.exit(error.exit_code)
+
+
+def error_line(message: str, lang: str) -> str:
+    """gxnet's error line: ``gxnet: error: ...`` (``gxnet：错误：...`` in Chinese)."""
+    label = _text("error", lang, {})
+    return f"gxnet：{label}：{message}" if lang == "zh" else f"gxnet: {label}: {message}"

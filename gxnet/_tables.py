@@ -127,7 +127,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, pd.Series | None, np.ndarray]:
         When the file is missing, empty, of an unknown kind or not readable as its kind.
     """
     if not path.is_file():
-        raise InputFileError("no such file; check the path", path=str(path))
+        raise InputFileError(key="err_no_file", path=str(path))
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
         table = _read_csv(path) if suffix in (".csv", ".txt") else _read_xlsx(path)
@@ -147,9 +147,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, pd.Series | None, np.ndarray]:
             gdf = gdf.to_crs("EPSG:4326")
         table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
         return table, gdf.geometry, 1 + np.arange(len(table))
-    raise InputFileError(
-        f"unknown file type {suffix!r}; use CSV, XLSX, GeoJSON or GeoPackage", path=str(path)
-    )
+    raise InputFileError(key="err_unknown_file_type", suffix=suffix, path=str(path))
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -164,14 +162,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
                 io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
             )
         except pd.errors.EmptyDataError as exc:
-            raise InputFileError(
-                "the file is empty; it needs a header row", path=str(path)
-            ) from exc
+            raise InputFileError(key="err_empty_file", path=str(path)) from exc
         except pd.errors.ParserError as exc:
             raise InputFileError(f"not a readable CSV table: {exc}", path=str(path)) from exc
-    raise InputFileError(
-        "cannot decode the text; save it as CSV UTF-8 (or GBK) from Excel", path=str(path)
-    )
+    raise InputFileError(key="err_decode", path=str(path))
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:

@@ -45,10 +45,7 @@ def assemble_plan(
     township layer.
     """
     if not solution.has_solution:
-        raise InfeasibleProblemError(
-            f"the solver found no plan ({solution.status}); relax the targets (--coverage, "
-            "--points, --centres) or the standards, or allow a longer --time-limit"
-        )
+        raise InfeasibleProblemError(key="err_no_solution", status=solution.status)
     open_ids = {i for ids in solution.open_sites.values() for i in ids}
     demand_out = _assign_demand(demand, walk, open_ids, solution)
     p = config.points

@@ -5,14 +5,19 @@ Each verb parses its options, calls one or two library functions and prints. A
 input, 1 for failures), never a traceback; so do Ctrl-C (exit code 130), and an ``OSError`` or
 ``MemoryError`` no module named (exit code 1). An unusable environment variable stops the run
 before any verb starts (exit code 2).
+
+The command line speaks Chinese unless told otherwise (``--lang en`` before or after the verb,
+or ``GXNET_LANG=en``): help, progress, summaries and errors come from the message catalogue
+(:mod:`gxnet._messages`). Help texts are catalogue keys ``help:<verb>`` and
+``help:<verb>:<option>`` (``help:*:<option>`` for an option many verbs share).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
-import unicodedata
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +26,8 @@ import click
 import pandas as pd
 
 from gxnet import __version__, pipeline, regions, settings
-from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, exit_on
+from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, error_line, exit_on
+from gxnet._messages import LANGUAGES, display_width, has, language, set_language, text
 from gxnet._safe import printable, printable_lines
 from gxnet.config import load_config
 from gxnet.osm import fetch as osm_fetch
@@ -29,23 +35,151 @@ from gxnet.osm.network import MODES
 from gxnet.osm.pbf import DEFAULT_BUFFER_M
 from gxnet.outputs import OutputUnit, load_plan
 from gxnet.plan import Plan, PlanDiff
+from gxnet.progress import Progress
 from gxnet.sites import SITE_CRS, read_site_list, write_template
 from gxnet.study_area import study_area
 
 
-class _Group(click.Group):
-    """A click group that turns gxnet's own errors, Ctrl-C and failures of the machine into one
-    clear line and an exit code."""
+def _help(command: click.Command, param: str | None = None) -> str | None:
+    """The catalogue's help text of a verb (or of one of its options), in the console's
+    language; None where the catalogue has none."""
+    verb = command.callback.__name__ if command.callback else command.name
+    keys = [f"help:{verb}"] if param is None else [f"help:{verb}:{param}", f"help:*:{param}"]
+    return next((text(key) for key in keys if has(key)), None)
+
+
+class _Command(click.Command):
+    """A verb whose help (usage, text, options) is in the console's language."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=text("cli_usage") + " ")
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self.help = _help(self) or self.help
+        super().format_help_text(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        self.help = _help(self) or self.help
+        return super().get_short_help_str(limit=limit if language() == "en" else limit // 2)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records = []
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                name = "help" if param is self.get_help_option(ctx) else param.name
+                param.help = _help(self, name) or param.help
+                record = param.get_help_record(ctx)
+                if record is not None:
+                    records.append((record[0], _localize_extras(record[1])))
+        if records:
+            with formatter.section(text("cli_options")):
+                formatter.write_dl(records)
+
+
+def _localize_extras(help_text: str) -> str:
+    """The ``[default: x; required]`` click appends to an option's help, in the console's
+    language."""
+    # click writes them after two spaces: "help  [default: x]" (or alone: "[required]").
+    if language() == "en" or not help_text.endswith("]"):
+        return help_text
+    head, sep, extras = help_text.rpartition("  [")
+    if not sep:
+        if not help_text.startswith("["):
+            return help_text
+        head, extras = "", help_text[1:]
+    else:
+        head += "  "
+    parts = []
+    for part in extras.rstrip("]").split("; "):
+        if part.startswith("default: "):
+            part = text("cli_default", value=part.removeprefix("default: "))
+        elif part == "required":
+            part = text("cli_required")
+        parts.append(part)
+    return f"{head}[{'；'.join(parts)}]"
+
+
+class _Group(_Command, click.Group):
+    """A click group whose help is in the console's language, and that turns gxnet's own
+    errors, Ctrl-C and failures of the machine into one clear line (in that language too) and
+    an exit code."""
+
+    command_class = _Command
+    group_class = type
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (name, command.get_short_help_str(formatter.width - 6 - len(name)))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if rows:
+            with formatter.section(text("cli_commands")):
+                formatter.write_dl(rows)
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.show = functools.partial(_show_usage_error, exc)
+            raise
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.show = functools.partial(_show_usage_error, exc)
+            raise
         except (GxnetError, KeyboardInterrupt, OSError, MemoryError) as exc:
             exit_on(exc)
 
 
+def _show_usage_error(exc: click.UsageError, file=None) -> None:
+    """Show a mistake on the command line (an unknown option, a missing or bad value) in the
+    console's language: the usage, where to find help, and what was wrong."""
+    lang = language()
+    if exc.ctx is not None:
+        click.echo(exc.ctx.get_usage(), err=True)
+        click.echo(text("cli_try_help", command=exc.ctx.command_path), err=True)
+        click.echo(err=True)
+    if isinstance(exc, click.NoSuchOption):
+        message = text("cli_no_such_option", name=exc.option_name)
+    elif isinstance(exc, click.MissingParameter) and exc.param is not None:
+        message = text("cli_missing", name=" / ".join(exc.param.opts))
+    elif isinstance(exc, click.BadParameter) and exc.param is not None:
+        message = text("cli_bad_value", name=" / ".join(exc.param.opts), message=exc.message)
+    else:
+        message = exc.format_message()
+    click.echo(error_line(message, lang), err=True)
+
+
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """The ``--lang`` option: sets the console's language, and gives the language of the
+    documents a verb writes (default: the console's)."""
+    if value is not None:
+        set_language(value)
+    return value or language()
+
+
+def _lang_option(**extra: object):
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        default=None,
+        is_eager=True,
+        callback=_set_language,
+        **extra,
+    )
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gxnet")
+@_lang_option(expose_value=False)
 def cli() -> None:
     """Plan recycling points and sorting centres on real road networks (Guangxi)."""
     settings.check_environment()
@@ -63,11 +197,6 @@ _HEADERS = {
 }
 
 
-def _width(text: str) -> int:
-    """Terminal columns of a string: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _format_table(frame: pd.DataFrame) -> str:
     """Align a frame for the terminal: text left, numbers right with thousands separators."""
     columns = [
@@ -77,11 +206,11 @@ def _format_table(frame: pd.DataFrame) -> str:
         for name, col in frame.items()
     ]  # fmt: skip
     numeric = [pd.api.types.is_numeric_dtype(col) for _, col in frame.items()]
-    widths = [max(_width(cell) for cell in column) for column in columns]
+    widths = [max(display_width(cell) for cell in column) for column in columns]
     lines = []
     for row in zip(*columns, strict=True):
         cells = [
-            " " * (w - _width(c)) + c if right else c + " " * (w - _width(c))
+            " " * (w - display_width(c)) + c if right else c + " " * (w - display_width(c))
             for c, w, right in zip(row, widths, numeric, strict=True)
         ]
         lines.append("  ".join(cells).rstrip())
@@ -96,7 +225,6 @@ def _format_table(frame: pd.DataFrame) -> str:
     type=click.Choice(["table", "csv", "json"]),
     default="table",
     show_default=True,
-    help="Output: an aligned table, CSV or JSON records.",
 )
 def cities(city: str | None, fmt: str) -> None:
     """List the 14 cities of Guangxi, or the counties of CITY (pinyin, 中文 or adcode)."""
@@ -114,29 +242,26 @@ def cities(city: str | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--city", help="A city or county (pinyin, 中文 or adcode).")
-@click.option("--all", "all_cities", is_flag=True, help="Every city of Guangxi.")
-@click.option("--area", type=click.Path(path_type=Path), help="A polygon file (GeoJSON, GPKG).")
-@click.option("--name", help="Cache folder name of --area (latin letters, digits, - or _).")
-@click.option("--pbf", type=click.Path(path_type=Path), help="A local .osm.pbf covering the area.")
+@click.option("--city")
+@click.option("--all", "all_cities", is_flag=True)
+@click.option("--area", type=click.Path(path_type=Path))
+@click.option("--name")
+@click.option("--pbf", type=click.Path(path_type=Path))
 @click.option(
     "--source",
     type=click.Choice(osm_fetch.SOURCES),
     default="auto",
     show_default=True,
-    help="auto: --pbf, else a PBF in data/osm/ covering the area, else the Guangxi extract.",
 )
 @click.option(
     "--modes",
     default=",".join(MODES),
     show_default=True,
-    help="Travel modes, comma-separated.",
 )
 @click.option(
     "--buffer", "buffer_m", type=float, default=DEFAULT_BUFFER_M, show_default=True,
-    help="Metres of road kept around the area.",
 )  # fmt: skip
-@click.option("--refresh", is_flag=True, help="Rebuild even when the cache is current.")
+@click.option("--refresh", is_flag=True)
 def fetch(
     city: str | None,
     all_cities: bool,
@@ -154,9 +279,9 @@ def fetch(
     `gxnet optimize --area FILE` then plans on these networks without --pbf.
     """
     if sum(x is not None and x is not False for x in (city, all_cities or None, area)) != 1:
-        raise click.UsageError("give exactly one of --city NAME, --all or --area FILE")
+        raise UserInputError(key="err_fetch_targets")
     if area is not None and not name:
-        raise click.UsageError("--area needs --name (the cache folder of the area)")
+        raise UserInputError(key="err_fetch_name")
     if all_cities:
         targets = [regions.get_city(code) for code in regions.list_cities()["adcode"]]
     elif area is not None:
@@ -165,10 +290,17 @@ def fetch(
         try:
             targets = [regions.get_region(city)]
         except UnknownRegionError as exc:
+            command = osm_fetch.fetch_command(area="AREA.geojson", name="my-area")
+            hint = {
+                lang: text("err_outside_guangxi_hint", lang, command=command) for lang in LANGUAGES
+            }
             stop = "" if str(exc).endswith((".", "?")) else "."
             raise UnknownRegionError(
-                f"{exc}{stop} For a place outside Guangxi give its outline and an OSM extract "
-                f"covering it: `{osm_fetch.fetch_command(area='AREA.geojson', name='my-area')}`"
+                key="err_then",
+                first=exc.localized("zh"),
+                then=hint["zh"],
+                first_en=f"{exc}{stop}",
+                then_en=hint["en"],
             ) from exc
     for target in targets:
         slug = name if area is not None else target.slug
@@ -193,11 +325,9 @@ def fetch(
 
 _CRS = click.option(
     "--crs", type=click.Choice(SITE_CRS),
-    help="Coordinate system of the site list (default: detected against the roads, else gcj02).",
 )  # fmt: skip
 _CONFIG = click.option(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-    help="Standards file (default: ./gxnet.toml when present).",
 )  # fmt: skip
 
 
@@ -211,14 +341,13 @@ def sites() -> None:
 
 @sites.command("check")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--city", help="City (or county) whose boundary the sites must be in.")
+@click.option("--city")
 @click.option(
     "--area", type=click.Path(dir_okay=False, path_type=Path),
-    help="A study-area polygon file in place of --city.",
 )  # fmt: skip
 @_CRS
-@click.option("--out", type=click.Path(path_type=Path), help="Write the usable sites as GeoJSON.")
-@click.option("--strict", is_flag=True, help="Exit with code 2 when any row is rejected.")
+@click.option("--out", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True)
 def sites_check(
     file: Path, city: str | None, area: Path | None, crs: str | None, out: Path | None, strict: bool
 ) -> None:
@@ -230,13 +359,13 @@ def sites_check(
         site_list = read_site_list(file, boundary=place.boundary, slug=place.cache_name, crs=crs)
     for w in caught:
         if "see SiteList.report" not in str(w.message):
-            click.echo(f"gxnet: warning: {printable(w.message)}", err=True)
+            _warn(str(w.message))
     click.echo(printable_lines(site_list.format_report().splitlines()))
     unplannable = site_list.unplannable()
     for r in unplannable.itertuples(index=False):
         click.echo(printable(f"  row {r.row} [{r.site_id}] not plannable {r.field}: {r.reason}"))
     if out is not None:
-        click.echo(f"wrote {len(site_list.sites)} sites to {site_list.write_geojson(out)}")
+        click.echo(text("wrote", path=site_list.write_geojson(out)))
     site_list.accept(skip_bad_rows=True)  # no usable row: exit code 2
     if strict and site_list.counts()["rejected"]:
         sys.exit(2)
@@ -244,29 +373,31 @@ def sites_check(
 
 def _one_place(city: str | None, area: Path | None) -> str | Path:
     if (city is None) == (area is None):
-        raise UserInputError("give --city NAME or --area FILE (one of them)")
+        raise UserInputError(key="err_city_or_area")
     return city if city is not None else area
 
 
 @sites.command("template")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@_lang_option()
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True
 )
-@click.option(
-    "--out", type=click.Path(path_type=Path), help="Default: site-list-template.<format>."
-)
+@click.option("--out", type=click.Path(path_type=Path))
 def sites_template(lang: str, fmt: str, out: Path | None) -> None:
     """Write an example site list with the columns gxnet reads, to fill in."""
     path = write_template((out or Path("site-list-template")).with_suffix(f".{fmt}"), lang=lang)
-    click.echo(f"wrote {path}")
+    click.echo(text("wrote", path=path))
 
 
 # Plans: optimize, resolve, map, report.
 
 
-def _progress(line: str) -> None:
-    click.echo(line, err=True)
+def _warn(message: str) -> None:
+    """A warning line on stderr, in the console's language, without control characters."""
+    lang = language()
+    label = text("warning", lang)
+    head = f"gxnet：{label}：" if lang == "zh" else f"gxnet: {label}: "
+    click.echo(head + _lines(message), err=True)
 
 
 @contextlib.contextmanager
@@ -276,7 +407,7 @@ def _warnings_as_lines() -> Iterator[None]:
 
     def show(message, category, *args, **kwargs) -> None:
         if issubclass(category, UserWarning):
-            click.echo(f"gxnet: warning: {_lines(str(message))}", err=True)
+            _warn(str(message))
 
     with warnings.catch_warnings():
         warnings.simplefilter("default", UserWarning)
@@ -284,56 +415,37 @@ def _warnings_as_lines() -> Iterator[None]:
         yield
 
 
-_BASEMAP = click.option(
-    "--basemap",
-    type=click.Choice(["osm", "amap", "tianditu", "none"]),
-    default="osm",
-    show_default=True,
-    help="Map tiles; AMap is GCJ-02 (overlays shifted to match); none for fully offline use.",
-)
-_LANG = click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-    help="Language of the map and report.",
-)  # fmt: skip
-_PBF = click.option(
-    "--pbf", type=click.Path(dir_okay=False, path_type=Path),
-    help="OpenStreetMap extract for real road networks (default: the cached networks).",
-)  # fmt: skip
-_SKIP = click.option(
-    "--skip-bad-rows", is_flag=True,
-    help="Plan with the valid rows of a site list that has rejected rows.",
-)  # fmt: skip
+_BASEMAP = click.option("--basemap", type=click.Choice(["amap", "osm", "tianditu", "none"]))
+_LANG = _lang_option()
+_PBF = click.option("--pbf", type=click.Path(dir_okay=False, path_type=Path))
+_SKIP = click.option("--skip-bad-rows", is_flag=True)
 #: The targets, standards and solver options that optimize and resolve share: the option's
 #: declarations and settings. ``--time-limit`` fills ``time_limit_s`` of
 #: :meth:`gxnet.config.Config.with_options`.
 _PLANNING: tuple[tuple[tuple[str, ...], dict], ...] = (
-    (("--points",), {"type": int, "help": "Number of recycling points (most households covered)."}),
-    (("--coverage",), {"type": float, "help": "Share of households to cover (fewest points)."}),
-    (("--walk-minutes",), {"type": float, "help": "Urban walking standard in minutes."}),
-    (("--service-radius-m",), {"type": float, "help": "Urban service radius along roads, metres."}),
-    (("--rural-minutes",), {"type": float, "help": "Rural riding standard in minutes."}),
-    (("--rural-service-radius-m",), {"type": float, "help": "Rural service radius, metres."}),
-    (("--truck-minutes",), {"type": float, "help": "Longest drive from a point to its centre."}),
-    (("--centres",), {"type": int, "help": "Number of sorting centres."}),
+    (("--points",), {"type": int}),
+    (("--coverage",), {"type": float}),
+    (("--walk-minutes",), {"type": float}),
+    (("--service-radius-m",), {"type": float}),
+    (("--rural-minutes",), {"type": float}),
+    (("--rural-service-radius-m",), {"type": float}),
+    (("--truck-minutes",), {"type": float}),
+    (("--centres",), {"type": int}),
     (
         ("--township-minimum/--no-township-minimum",),
         {
             "default": None,
-            "help": "At least one point in every township where one pays, the rest listed for "
-            "mobile collection (default: on, or [targets] township_minimum).",
         },
     ),
     (
         ("--county-quota/--no-county-quota",),
         {
             "default": None,
-            "help": "Every county at least the points its households' standard asks (default: "
-            "off, or [targets] county_quota).",
         },
     ),
-    (("--solver",), {"type": click.Choice(["highs", "cbc"]), "help": "MIP solver."}),
-    (("--time-limit", "time_limit_s"), {"type": float, "help": "Seconds for the model stage."}),
-    (("--gap",), {"type": float, "help": "Relative gap at which the solver may stop."}),
+    (("--solver",), {"type": click.Choice(["highs", "cbc"])}),
+    (("--time-limit", "time_limit_s"), {"type": float}),
+    (("--gap",), {"type": float}),
 )
 
 
@@ -346,55 +458,34 @@ def _planning_options(command):
 
 _OUT = click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder: the plan goes to OUT/plans/<city>/, the map to OUT/maps/<city>.html "
-    "(default: plans/ and maps/).",
 )  # fmt: skip
 
 
 @cli.command()
-@click.option("--city", help="City or county: pinyin, 中文 or adcode (e.g. wuzhou).")
+@click.option("--city")
 @click.option(
     "--area", type=click.Path(dir_okay=False, path_type=Path),
-    help="A study-area polygon file (GeoJSON, GeoPackage) in place of --city, "
-    "also outside Guangxi.",
 )  # fmt: skip
 @click.option(
     "--sites",
     type=click.Path(path_type=Path),
-    help="Site list (candidates and existing); default data/sites/<city>.* (for the region: "
-    "a folder of lists named by city).",
 )
 @_CRS
 @click.option(
     "--name", "osm_name",
-    help="Road networks fetched under this name (gxnet fetch --area FILE --name N); "
-    "default: found by the area's outline.",
 )  # fmt: skip
 @click.option(
     "--demand",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Demand points or polygons with households or population (default: census).",
 )
 @_PBF
 @_planning_options
 @click.option(
     "--household-size", type=float,
-    help="Persons per household, for a demand file with only households or only population "
-    "(default 2.87, Guangxi's 2020 census).",
 )  # fmt: skip
-@click.option(
-    "--phase", "phase_texts", multiple=True, metavar="NAME:COUNT",
-    help="A phase of building, e.g. --phase 2023:1000 --phase 2025:standard: each keeps the "
-    "sites of the one before (default: [[phases]] in gxnet.toml; none: one plan).",
-)  # fmt: skip
-@click.option(
-    "--workers", type=int,
-    help="Region only: Dask worker processes on this machine (default: one per core).",
-)  # fmt: skip
-@click.option(
-    "--scheduler", metavar="ADDRESS",
-    help="Region only: a running Dask scheduler (tcp://host:8786) whose workers plan the cities.",
-)  # fmt: skip
+@click.option("--phase", "phase_texts", multiple=True, metavar="NAME:COUNT")
+@click.option("--workers", type=int)
+@click.option("--scheduler", metavar="ADDRESS")
 @_OUT
 @_BASEMAP
 @_LANG
@@ -412,32 +503,30 @@ def optimize(
     phase_texts = options.pop("phase_texts")
     osm_name = options.pop("osm_name")
     config = load_config(config_file).with_options(**options)
-    phases = [parse_phase(text) for text in phase_texts or config.phases] or None
+    phases = [parse_phase(p) for p in phase_texts or config.phases] or None
     if city is not None and area is None and is_region(city):
         given = {"--demand": demand, "--pbf": pbf, "--name": osm_name, "--crs": crs}
         if any(value is not None for value in given.values()):
             names = ", ".join(k for k, v in given.items() if v is not None)
-            raise UserInputError(
-                f"{names}: not for the region; each city reads its own census, site list and "
-                "road networks (`gxnet fetch --all`)"
-            )
+            raise UserInputError(key="err_region_option", options=names)
         _optimize_region(config, phases, sites, out, basemap, lang, **region)
         return
     if any(v is not None for v in region.values()):
-        raise UserInputError("--workers and --scheduler plan a region: give --city guangxi")
+        raise UserInputError(key="err_region_only")
     if sites is not None and sites.is_dir():
-        raise UserInputError(f"--sites {sites} is a folder: give one site list for one city")
+        raise UserInputError(key="err_sites_folder", path=str(sites))
     place = study_area(_one_place(city, area))
     unit = OutputUnit.of(place.slug, out)
     reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
-    with unit.hold(_progress), _warnings_as_lines():
+    progress = Progress(language())
+    with unit.hold(progress.write), _warnings_as_lines():
         plan = pipeline.optimize_city(
-            place, demand=demand, config=config, progress=_progress, osm_name=osm_name,
+            place, demand=demand, config=config, progress=progress, osm_name=osm_name,
             phases=phases, **reading,
         )  # fmt: skip
-        unit.replace(plan, basemap=basemap, lang=lang)
-    click.echo(_lines(plan.summary()))
-    click.echo(f"plan: {unit.folder}\nmap:  {unit.html}")
+        with progress.stage("outputs"):
+            unit.replace(plan, basemap=basemap, lang=lang)
+    _written(plan, unit)
 
 
 def _optimize_region(config, phases, sites, out, basemap, lang, workers, scheduler) -> None:
@@ -448,14 +537,12 @@ def _optimize_region(config, phases, sites, out, basemap, lang, workers, schedul
     site_lists = None
     if sites is not None:
         if not sites.is_dir():
-            raise UserInputError(
-                f"--sites {sites}: for the region give a folder of site lists named by city "
-                f"({', '.join(region_cities()[:3])}, ...: e.g. wuzhou.xlsx)"
-            )
+            raise UserInputError(key="err_region_sites", path=str(sites))
         site_lists = {p.stem: p for p in sorted(sites.iterdir()) if p.stem in region_cities()}
     plans = None if out is None else Path(out) / "plans"
     maps = None if out is None else Path(out) / "maps"
-    with OutputUnit.of(REGION_SLUG, out).hold(_progress):
+    progress = Progress(language())
+    with OutputUnit.of(REGION_SLUG, out).hold(progress.write), _warnings_as_lines():
         run = plan_region(
             config=config,
             phases=phases,
@@ -463,27 +550,41 @@ def _optimize_region(config, phases, sites, out, basemap, lang, workers, schedul
             out=plans,
             workers=workers,
             scheduler=scheduler,
-            progress=_progress,
+            progress=progress.write,
         )
         for record in run.cities.values():
             for warning in record.warnings:
-                click.echo(f"gxnet: warning: {record.slug}: {printable(warning)}", err=True)
-        region, html = save_region(run, maps_dir=maps, basemap=basemap, lang=lang)
-    click.echo(_lines(region.summary()))
+                _warn(f"{record.slug}: {warning}")
+        with progress.stage("outputs"):
+            region, html = save_region(run, maps_dir=maps, basemap=basemap, lang=lang)
+    click.echo(region.summary(language()))
+    click.echo(text("written_plan", path=run.folder))
+    click.echo(text("written_map", path=html))
+    click.echo(text("written_report", path=run.folder / "report.html"))
+    statuses = [r.status for r in run.cities.values()]
     click.echo(
-        f"plan: {run.folder}\nmap:  {html}\nreport: {run.folder / 'report.html'}\n"
-        f"cities planned {sum(r.status == 'planned' for r in run.cities.values())}, reused "
-        f"{sum(r.status == 'reused' for r in run.cities.values())}, failed {len(run.failed)}"
+        text(
+            "summary_region_cities",
+            planned=statuses.count("planned"),
+            reused=statuses.count("reused"),
+            failed=len(run.failed),
+        )
     )
     if run.failed:
+        lang = language()
         for record in run.failed:
-            click.echo(f"gxnet: error: {record.slug}: {printable(record.message)}", err=True)
-        click.echo(
-            f"gxnet: error: {len(run.failed)} of {len(run.cities)} cities failed (above); the "
-            "others are planned; fix them and run again (unchanged cities are reused)",
-            err=True,
-        )
+            click.echo(error_line(printable(f"{record.slug}: {record.message}"), lang), err=True)
+        failed = text("err_region_failed", n=len(run.failed), cities=len(run.cities))
+        click.echo(error_line(failed, lang), err=True)
         sys.exit(run.exit_code)
+
+
+def _written(plan: Plan, unit: OutputUnit) -> None:
+    """The plan's summary and where its files went, in the console's language."""
+    click.echo(_lines(plan.summary(language())))
+    click.echo(text("written_plan", path=unit.folder))
+    click.echo(text("written_workbook", path=unit.folder / "plan.xlsx"))
+    click.echo(text("written_map", path=unit.html))
 
 
 def _lines(text: str) -> str:
@@ -497,25 +598,19 @@ def _lines(text: str) -> str:
     "--sites",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="The district's new site list: what it names existing or required stays open, what it "
-    "leaves out or marks excluded closes.",
 )
 @_CRS
 @_PBF
 @_planning_options
 @click.option(
     "--change-penalty", type=float,
-    help="Share of its households a replacement must serve beyond a site of the old plan "
-    "(default 0.1; 0: no preference).",
 )  # fmt: skip
 @_OUT
 @_BASEMAP
 @_LANG
 @_SKIP
 @_CONFIG
-@click.option(
-    "--city", help="For a region's plan (plans/guangxi): the city to re-plan against its share."
-)
+@click.option("--city")
 def resolve(
     plan_dir, sites, crs, pbf, out, basemap, lang, skip_bad_rows, config_file, city, **options
 ) -> None:
@@ -530,39 +625,47 @@ def resolve(
         _resolve_region_city(plan_dir, city, out, basemap, lang, config_file, reading, options)
         return
     if city is not None:
-        raise UserInputError(f"--city is for a region's plan; {plan_dir} is one city's plan")
+        raise UserInputError(key="err_city_not_region", path=str(plan_dir))
     old = load_plan(plan_dir)
     unit = OutputUnit.of(old.slug, out) if out else OutputUnit.of_folder(plan_dir)
-    with unit.hold(_progress), _warnings_as_lines():
+    progress = Progress(language())
+    with unit.hold(progress.write), _warnings_as_lines():
         config = pipeline.resolve_config(old, config_file, **options)
-        new = pipeline.resolve_plan(old, config=config, progress=_progress, **reading)
-        unit.replace(new, basemap=basemap, lang=lang)
-    click.echo(_lines(str(PlanDiff.of(new))))
-    click.echo(f"plan: {unit.folder}\nmap:  {unit.html}\ndiff: {unit.folder / 'diff.csv'}")
+        new = pipeline.resolve_plan(old, config=config, progress=progress, **reading)
+        with progress.stage("outputs"):
+            unit.replace(new, basemap=basemap, lang=lang)
+    click.echo(PlanDiff.of(new).describe(language()))
+    _written(new, unit)
+    click.echo(text("written_diff", path=unit.folder / "diff.csv"))
 
 
 def _resolve_region_city(plan_dir, city, out, basemap, lang, config_file, reading, options):
     """``gxnet resolve plans/guangxi --city X``: one city against its share, the region's
     totals, map and report updated."""
     from gxnet.region import resolve_city
-    from gxnet.region_plan import RegionPlan
 
     if city is None:
-        raise UserInputError(f"{plan_dir} is a region's plan: name the city with --city")
+        raise UserInputError(key="err_region_city", path=str(plan_dir))
     maps = None if out is None else Path(out) / "maps"
-    slug = RegionPlan.load(plan_dir).slug
-    with OutputUnit.of_folder(Path(plan_dir).parent / slug).hold(_progress), _warnings_as_lines():
+    progress = Progress(language())
+    with OutputUnit.of_folder(plan_dir).hold(progress.write), _warnings_as_lines():
         old, new, before, after, html = resolve_city(
-            plan_dir, city, progress=_progress, maps_dir=maps, basemap=basemap, lang=lang,
+            plan_dir, city, progress=progress, maps_dir=maps, basemap=basemap, lang=lang,
             config_file=config_file, options=options, **reading,
         )  # fmt: skip
-    click.echo(_lines(str(PlanDiff.of(new))))
+    click.echo(PlanDiff.of(new).describe(language()))
     b, a = before.metrics, after.metrics
     click.echo(
-        f"region: {b.get('point_sites', 0):,} -> {a.get('point_sites', 0):,} point sites, "
-        f"coverage {100 * b.get('coverage', 0):.1f} % -> {100 * a.get('coverage', 0):.1f} %"
+        text(
+            "summary_region_change",
+            before=b.get("point_sites", 0),
+            after=a.get("point_sites", 0),
+            share_before=100 * b.get("coverage", 0),
+            share_after=100 * a.get("coverage", 0),
+        )
     )
-    click.echo(f"plan: {plan_dir}\nmap:  {html}")
+    click.echo(text("written_plan", path=plan_dir))
+    click.echo(text("written_map", path=html))
 
 
 @cli.command("map")
@@ -570,7 +673,6 @@ def _resolve_region_city(plan_dir, city, out, basemap, lang, config_file, readin
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="HTML file (default maps/<city>.html).",
 )
 @_BASEMAP
 @_LANG
@@ -591,7 +693,7 @@ def map_(plan_dir, out, basemap, lang) -> None:
         click.echo(save_map(load_plan(plan_dir), out, basemap=basemap, lang=lang))
         return
     unit = OutputUnit.of_folder(plan_dir)
-    with unit.hold(_progress):
+    with unit.hold(Progress(language()).write):
         unit.replace_map(Plan.load(plan_dir), basemap=basemap, lang=lang)
     click.echo(unit.html)
 
@@ -601,32 +703,35 @@ def map_(plan_dir, out, basemap, lang) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown", "html"]),
+    type=click.Choice(["markdown", "html", "pdf"]),
     default="markdown",
     show_default=True,
 )
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (default: print).",
 )
 @_LANG
 def report(plan_dir, fmt, out, lang) -> None:
     """Per-county table of a saved PLAN: households, points, coverage, times."""
+    from gxnet.document import render_report, write_report
     from gxnet.region_plan import RegionPlan, is_region_folder
-    from gxnet.report import render_report, write_report
 
     if is_region_folder(plan_dir):
         from gxnet.region_outputs import render_region_report, write_region_report
 
         region = RegionPlan.load(plan_dir)
+        if fmt == "pdf" and out is None:
+            out = Path(plan_dir) / "report.pdf"
         if out is None:
-            text = render_region_report(region, fmt=fmt, lang=lang)
-            click.echo(_lines(text) if fmt == "markdown" else text)
+            report = render_region_report(region, fmt=fmt, lang=lang)
+            click.echo(_lines(report) if fmt == "markdown" else report)
         else:
             click.echo(write_region_report(region, out, fmt=fmt, lang=lang))
         return
     plan = load_plan(plan_dir)
+    if fmt == "pdf" and out is None:
+        out = Path(plan_dir) / "report.pdf"
     if out is None:
         text = render_report(plan, fmt=fmt, lang=lang)
         click.echo(_lines(text) if fmt == "markdown" else text)

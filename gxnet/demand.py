@@ -812,7 +812,8 @@ def read_demand(
         if bad.any():
             i = int(np.argmax(bad))
             raise InputFileError(
-                f"{text(field).iloc[i]!r} is not a non-negative number",
+                key="err_not_a_count",
+                value=str(text(field).iloc[i]),
                 path=str(path),
                 row=int(rows[i]),
                 field=str(cols[field]),
@@ -829,7 +830,7 @@ def read_demand(
         cell = np.full(n, None, dtype=object)
     else:
         raise InputFileError(
-            "no coordinates: give 经度/lon and 纬度/lat columns, or a GeoJSON/GeoPackage",
+            key="err_no_coordinates",
             path=str(path),
             field="经度/lon",
         )
@@ -837,18 +838,16 @@ def read_demand(
     missing |= ~np.isfinite(shapely.get_x(points)) | ~np.isfinite(shapely.get_y(points))
     if missing.any():
         raise InputFileError(
-            "missing coordinates", path=str(path), row=int(rows[np.argmax(missing)])
+            key="err_missing_coordinates", path=str(path), row=int(rows[np.argmax(missing)])
         )
     if "households" not in cols and "population" not in cols:
-        raise InputFileError(
-            "no 户数/households or 人口/population column", path=str(path), field="households"
-        )
+        raise InputFileError(key="err_no_households_column", path=str(path), field="households")
     households = numbers("households") if "households" in cols else np.full(n, np.nan)
     population = numbers("population") if "population" in cols else np.full(n, np.nan)
     neither = np.isnan(households) & np.isnan(population)
     if neither.any():
         raise InputFileError(
-            "neither households nor population given",
+            key="err_no_households_value",
             path=str(path),
             row=int(rows[np.argmax(neither)]),
             field="households",
@@ -862,7 +861,8 @@ def read_demand(
     if (setting == "?").any():
         i = int(np.argmax((setting == "?").to_numpy()))
         raise InputFileError(
-            f"unknown setting {setting_text.iloc[i]!r}; use 城镇/urban or 乡村/rural",
+            key="err_unknown_setting",
+            value=str(setting_text.iloc[i]),
             path=str(path),
             row=int(rows[i]),
             field=str(cols["setting"]),
@@ -1067,7 +1067,7 @@ def load_demand(
         raise UserInputError("a study area outside Guangxi has no census: give a demand table")
     frame = frame[frame["households"] > 0].reset_index(drop=True)
     if frame.empty:
-        raise InputFileError("the demand holds no households inside the study area")
+        raise InputFileError(key="err_no_households_inside")
     if "cell" not in frame.columns:
         frame["cell"] = gpd.GeoSeries([None] * len(frame), crs="EPSG:4326")
     return frame

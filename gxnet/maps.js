@@ -94,7 +94,7 @@ var gx = (function () {
     var site = p.k === null ? null : sites.p[p.k];
     return popupTable(T.households + " " + number(p.h), [
       [T.township, p.z || "–"],
-      [T.walk_time, minutes(p.t)],
+      [p.u ? T.walk_time : T.ride_time, minutes(p.t)],
       [T.point, site ? site[col.n] + " (" + site[col.i] + ")" : "–"],
       [T.covered, p.c ? T.yes : T.no]
     ]);
@@ -144,7 +144,13 @@ var gx = (function () {
       [T.load_capacity, number(p.l) + " / " + capacity + " " + unit + ratio]
     ];
     if (p.r === cfg.point_tier) {
-      rows.push([T.walk_mean, minutes(p.w)], [T.walk_p95, minutes(p.q)], [T.to_centre, minutes(p.d)]);
+      // Urban households walk to their point, rural ones ride: the words follow the majority.
+      var walking = p.u === null || p.u === undefined || p.u >= 0.5;
+      rows.push(
+        [walking ? T.walk_mean : T.ride_mean, minutes(p.w)],
+        [walking ? T.walk_p95 : T.ride_p95, minutes(p.q)],
+        [T.to_centre, minutes(p.d)]
+      );
     } else {
       rows.push([T.points_served, number(p.m)], [T.drive_mean, minutes(p.e)]);
     }
@@ -195,10 +201,67 @@ var gx = (function () {
         [T.points, number(p.pts)],
         [T.centres, number(p.ctr)],
         [T.coverage, p.cov === null ? "–" : (100 * p.cov).toFixed(1) + "%"],
-        [T.walk_mean, minutes(p.wm)],
-        [T.walk_p95, minutes(p.wp)]
+        [T.access_mean, minutes(p.wm)],
+        [T.access_p95, minutes(p.wp)]
       ]);
     });
+  }
+
+  // Names of counties and townships, each shown only where it fits: once the extent it names
+  // is wider on screen than the label itself.
+  function labels() {
+    var group = L.layerGroup(), shown = [];
+    features("labels").features.forEach(function (f) {
+      var p = f.properties, c = f.geometry.coordinates;
+      var tip = L.tooltip({
+        permanent: true, direction: "center", interactive: false,
+        className: "gx-label gx-label-" + p.k
+      }).setLatLng([c[1], c[0]]).setContent(esc(p.n));
+      shown.push({ tip: tip, p: p, lat: c[1], lng: c[0], on: false });
+    });
+    function textWidth(name) {
+      var wide = 0;
+      for (var i = 0; i < name.length; i++) wide += name.charCodeAt(i) > 0x2e80 ? 13 : 7;
+      return wide + cfg.label_margin;
+    }
+    function update() {
+      var map = cfg.map;
+      shown.forEach(function (s) {
+        var west = map.latLngToContainerPoint([s.lat, s.lng - s.p.w / 2]);
+        var east = map.latLngToContainerPoint([s.lat, s.lng + s.p.w / 2]);
+        var fits = east.x - west.x >= textWidth(String(s.p.n));
+        if (fits && !s.on) group.addLayer(s.tip);
+        if (!fits && s.on) group.removeLayer(s.tip);
+        s.on = fits;
+      });
+    }
+    group.on("add", function () { update(); cfg.map.on("zoomend", update); });
+    group.on("remove", function () { cfg.map.off("zoomend", update); });
+    return group;
+  }
+
+  // A north arrow and a print button (the scale bar is Leaflet's own control).
+  function furniture(map) {
+    var north = L.control({ position: "topleft" });
+    north.onAdd = function () {
+      var div = L.DomUtil.create("div", "gx-north");
+      div.title = cfg.text.north;
+      div.innerHTML = '<svg viewBox="0 0 24 34" width="24" height="34" aria-hidden="true">' +
+        '<polygon points="12,2 20,26 12,21 4,26" fill="#222"/></svg>' +
+        '<span>' + esc(cfg.text.north) + "</span>";
+      return div;
+    };
+    north.addTo(map);
+    var print = L.control({ position: "topleft" });
+    print.onAdd = function () {
+      var button = L.DomUtil.create("button", "gx-print");
+      button.type = "button";
+      button.textContent = cfg.text.print_map;
+      L.DomEvent.disableClickPropagation(button);
+      L.DomEvent.on(button, "click", function () { window.print(); });
+      return button;
+    };
+    print.addTo(map);
   }
 
   function changePopup(p) {
@@ -284,6 +347,6 @@ var gx = (function () {
   return {
     setup: setup, lazy: lazy, walk: walk, service: service, uncovered: uncovered,
     sites: sites, links: links, counties: counties, mobile: mobile, changes: changes,
-    legend: legend
+    legend: legend, labels: labels, furniture: furniture
   };
 })();

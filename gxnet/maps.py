@@ -12,7 +12,14 @@ map of 10,000 demand cells and 2,000 points to a few megabytes and well under a 
 
 AMap (高德) tiles are drawn in GCJ-02, so with ``basemap="amap"`` every overlay is shifted from
 WGS-84 to GCJ-02 (:func:`gxnet.crs.from_wgs84`); OpenStreetMap and Tianditu (CGCS2000, within a
-metre of WGS-84) need no shift.
+metre of WGS-84) need no shift. AMap is the default of a Chinese map (OpenStreetMap's tiles are
+slow or blocked in China), OpenStreetMap of an English one.
+
+A map opens fitted to the plan's chosen sites and the demand they serve. County and township
+names are labels drawn where they fit: a label shows once its county's (or township's) extent
+on screen is wider than the label. Access is called walking (步行) for urban demand and riding
+(骑行) for rural demand in the legend and popups. A scale bar, a north arrow and a print button
+sit in the corners; the print stylesheet hides the controls a sheet of paper cannot use.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from folium.template import Template
 from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, UserInputError
 from gxnet._io import write_text_atomic
-from gxnet._messages import messages
+from gxnet._messages import messages, unknown_choice
 from gxnet._safe import html_text
 from gxnet.attributions import attribution_lines
 from gxnet.plan import Plan
@@ -54,7 +61,10 @@ from gxnet.report import (
 )
 from gxnet.tiers import SiteStatus, Tier
 
-BASEMAPS = ("osm", "amap", "tianditu", "none")
+BASEMAPS = ("amap", "osm", "tianditu", "none")
+#: A label shows once the extent it names is this many pixels wider than the label's text
+#: (about 13 px per Chinese character, 7 per Latin letter, as maps.css draws them).
+LABEL_MARGIN_PX = 8
 #: Upper bounds (minutes) of the walk-time classes; a last class holds longer walks.
 WALK_BINS_MIN = (5.0, 10.0, 15.0, 20.0, 30.0)
 #: One colour per walk-time class, green (short) to red (long): ColorBrewer RdYlGn, 6 classes.
@@ -196,6 +206,86 @@ def _minutes(seconds: pd.Series) -> pd.Series:
     return (seconds.astype(float) / 60.0).round(1)
 
 
+def default_basemap(lang: str) -> str:
+    """The basemap a map opens on: AMap for Chinese (reachable and current in China),
+    OpenStreetMap for English."""
+    return "amap" if lang == "zh" else "osm"
+
+
+def _urban_share(plan: Plan) -> pd.Series:
+    """Share of urban households among those each point serves (1 where it serves none)."""
+    demand = plan.demand
+    if "setting" not in demand.columns:
+        return pd.Series(dtype=float)
+    households = demand["households"].astype(float)
+    urban = households.where(demand["setting"] == "urban", 0.0)
+    point = demand["point_id"]
+    return urban.groupby(point).sum() / households.groupby(point).sum().replace(0.0, np.nan)
+
+
+def _fit_bounds(plan: Plan) -> tuple[float, float, float, float]:
+    """The extent a map opens on (west, south, east, north, WGS-84): the chosen sites and the
+    demand they serve, else all the demand (a plan that serves nobody)."""
+    sites = plan.sites[plan.sites["chosen"].astype(bool)]
+    served = plan.demand[assigned(plan.demand)]
+    parts = [g for g in (sites.geometry, served.geometry) if len(g)]
+    if not parts:
+        return tuple(plan.demand.total_bounds)
+    bounds = np.array([g.total_bounds for g in parts])
+    return (*bounds[:, :2].min(axis=0), *bounds[:, 2:].max(axis=0))
+
+
+def _label_table(plan: Plan, basemap: str, lang: str) -> str:
+    """Labels: each county at a point inside it, each township at the household-weighted
+    centre of its demand, with the extent (degrees) the label must fit in."""
+    counties = plan.counties
+    rows = []
+    if counties is not None and not counties.empty:
+        name = counties["name_zh" if lang == "zh" else "name_pinyin"].astype(str)
+        bounds = counties.geometry.bounds
+        rows.append(
+            gpd.GeoDataFrame(
+                {
+                    "n": name.to_numpy(),
+                    "k": "county",
+                    "w": (bounds["maxx"] - bounds["minx"]).round(4).to_numpy(),
+                },
+                geometry=counties.geometry.representative_point().to_numpy(),
+                crs="EPSG:4326",
+            )
+        )
+    demand = plan.demand
+    if "township_name" in demand.columns and len(demand):
+        towns = demand[demand["township_name"].fillna("").astype(str) != ""]
+        cells = towns["cell"] if "cell" in towns.columns else towns.geometry
+        cells = gpd.GeoSeries(cells, index=towns.index).where(lambda g: g.notna(), towns.geometry)
+        frame = pd.DataFrame(
+            {
+                "key": towns["township_name"].astype(str),
+                "w": towns["households"].astype(float).clip(lower=1e-9),
+                "x": towns.geometry.x,
+                "y": towns.geometry.y,
+                "minx": cells.bounds["minx"],
+                "maxx": cells.bounds["maxx"],
+            }
+        )
+        frame["wx"], frame["wy"] = frame["x"] * frame["w"], frame["y"] * frame["w"]
+        group = frame.groupby("key", sort=True)
+        sums = group[["w", "wx", "wy"]].sum()
+        width = group["maxx"].max() - group["minx"].min()
+        rows.append(
+            gpd.GeoDataFrame(
+                {"n": sums.index.to_numpy(), "k": "township", "w": width.round(4).to_numpy()},
+                geometry=gpd.points_from_xy(sums["wx"] / sums["w"], sums["wy"] / sums["w"]),
+                crs="EPSG:4326",
+            )
+        )
+    if not rows:
+        return _table(gpd.GeoSeries([], crs="EPSG:4326"), pd.DataFrame({"n": [], "k": [], "w": []}))
+    labels = pd.concat(rows, ignore_index=True)
+    return _table(_in_basemap_crs(labels.geometry, basemap), labels[["n", "k", "w"]])
+
+
 def _site_groups(sites: pd.DataFrame) -> np.ndarray:
     """The layer of each site: unchosen candidate, centre, existing or new point."""
     chosen = sites["chosen"].astype(bool)
@@ -221,7 +311,7 @@ def phase_styles(phases: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def phase_legend(styles: dict[str, dict[str, Any]], text: dict[str, str]) -> str:
-    """The legend's part for the phases: one swatch each."""
+    """The legend's part for the phases: one swatch each (escaped)."""
     return f"<h4>{html_text(text['legend_phases'])}</h4>" + "".join(
         f'<div><i class="gx-dot" style="background:{style["fillColor"]}"></i>'
         f"{html_text(name)}</div>"
@@ -240,6 +330,7 @@ def _site_table(plan: Plan, basemap: str, group: pd.Series | None = None) -> tup
     keep = chosen | ((sites["status"] == SiteStatus.CANDIDATE) & is_point)
     demand = plan.demand
     walk = walk_times(demand, demand["point_id"])
+    urban = _urban_share(plan)
     links = plan.links
     to_centre = links.groupby("point_id")["travel_s"].min()
     by_centre = links.groupby("centre_id")["travel_s"]
@@ -265,6 +356,7 @@ def _site_table(plan: Plan, basemap: str, group: pd.Series | None = None) -> tup
             "d": _minutes(ids.map(to_centre)),
             "m": ids.map(by_centre.size()),
             "e": _minutes(ids.map(by_centre.mean())),
+            "u": ids.map(urban).round(2),
             "z": township.fillna("").astype(str),
             "y": county.fillna("").astype(str),
         }
@@ -289,6 +381,7 @@ def _demand_table(plan: Plan, site_order: pd.Index, basemap: str) -> str:
             "t": _minutes(demand["travel_s"].where(reached)),
             "k": demand["point_id"].where(reached).map(position),
             "c": demand["covered"].fillna(False).astype(bool).astype(int),
+            "u": ((demand["setting"] == "urban").astype(int) if "setting" in demand.columns else 1),
             "z": (
                 demand["township_name"].fillna("").astype(str) if "township_name" in demand else ""
             ),
@@ -417,13 +510,18 @@ def _changes_table(plan: Plan, basemap: str) -> str:
     return _table(_in_basemap_crs(shapes, basemap), props)
 
 
+def walk_class_labels() -> list[str]:
+    """The legend's label of each walk-time class (minutes): ``0–5``, ..., ``≥ 30``."""
+    lows = (0.0, *WALK_BINS_MIN)
+    labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(lows, WALK_BINS_MIN, strict=False)]
+    return [*labels, f"≥ {WALK_BINS_MIN[-1]:g}"]
+
+
 def _legend_html(text: dict[str, str], changes: bool = False) -> str:
     """The legend: walk-time classes, unreached and uncovered demand, the site symbols and,
     for a re-solve, the symbols of its changes. Every text is escaped."""
     text = {key: html_text(value) for key, value in text.items()}
-    lows = (0.0, *WALK_BINS_MIN)
-    labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(lows, WALK_BINS_MIN, strict=False)]
-    labels.append(f"≥ {WALK_BINS_MIN[-1]:g}")
+    labels = walk_class_labels()
     rows = [f"<h4>{text['legend_walk']}</h4>"]
     rows += [
         f'<div><i style="background:{colour}"></i>{label}</div>'
@@ -486,11 +584,7 @@ def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
         ).add_to(fmap)  # fmt: skip
     elif basemap == "tianditu":
         if not settings.tianditu_token:
-            raise UserInputError(
-                "Tianditu tiles need a key: get one from the Tianditu developer console "
-                "(天地图开发者控制台) and set GXNET_TIANDITU_TOKEN (or gxnet.settings."
-                "tianditu_token), or choose another basemap"
-            )
+            raise UserInputError(key="err_tianditu_key")
         # Labels come as a second layer: Chinese (cva) or English (eva) annotation.
         for layer in ("vec", "cva" if lang == "zh" else "eva"):
             folium.TileLayer(
@@ -500,7 +594,7 @@ def _add_basemap(fmap: folium.Map, basemap: str, lang: str) -> None:
             ).add_to(fmap)  # fmt: skip
 
 
-def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Map:
+def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> folium.Map:
     """Draw a plan as an interactive map with layers the reader can switch.
 
     Layers: recycling points (existing, new, unchosen candidates) and sorting centres with
@@ -517,8 +611,9 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
     plan
         A :class:`gxnet.plan.Plan`.
     basemap
-        "osm" (OpenStreetMap), "amap" (AMap/高德, overlays shifted to GCJ-02), "tianditu"
-        (天地图, needs ``settings.tianditu_token``) or "none" (no tiles: fully offline).
+        "amap" (AMap/高德, overlays shifted to GCJ-02), "osm" (OpenStreetMap), "tianditu"
+        (天地图, needs ``settings.tianditu_token``) or "none" (no tiles: fully offline);
+        None: :func:`default_basemap` of ``lang``.
     lang
         "zh" (default) or "en" for titles, layer names, legend and popups.
 
@@ -535,10 +630,11 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
         When Leaflet's files are not installed.
     """
     text = messages(lang)
+    basemap = basemap or default_basemap(lang)
     title = plan_title(plan, lang)
     warning = straight_line_warning(plan, text)
     info = "；".join(f"{label}: {value}" for label, value in township_summary(plan, text))
-    fmap = new_map(title, plan.demand.total_bounds, basemap, lang, warning=warning, info=info)
+    fmap = new_map(title, _fit_bounds(plan), basemap, lang, warning=warning, info=info)
     phases = [p["phase"] for p in plan.metrics.get("phases", [])]
     group = None
     if phases and "phase" in plan.sites:
@@ -581,6 +677,7 @@ def plan_map(plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> folium.Ma
             for name in phases
         ]
         legend += phase_legend(styles, text)
+    named.append((text["layer_labels"], "gx.labels()", True))
     draw_layers(
         fmap,
         tables,
@@ -602,13 +699,14 @@ def plan_tables(
     counties: str | None = None,
 ) -> dict[str, str]:
     """The compact tables of a plan that maps.js draws: its sites (in layers by ``group``),
-    demand, links, counties (or the table ``counties`` given) and townships."""
+    demand, links, counties (or the table ``counties`` given), labels and townships."""
     site_data, site_order = _site_table(plan, basemap, group=group)
     return {
         "sites": site_data,
         "demand": _demand_table(plan, site_order, basemap),
         "links": _link_table(plan, basemap),
         "counties": counties if counties is not None else _county_table(plan, basemap, lang),
+        "labels": _label_table(plan, basemap, lang),
         "townships": _township_table(plan, basemap, lang, messages(lang)),
     }
 
@@ -623,8 +721,8 @@ def new_map(
     info: str = "",
 ) -> folium.Map:
     """An empty self-contained map: Leaflet and the gxnet runtime inlined, the title (with an
-    info line and a warning banner), the basemap, fitted to ``bounds`` (west, south, east,
-    north).
+    info line and a warning banner, escaped), the basemap, fitted to ``bounds`` (west, south,
+    east, north in WGS-84).
 
     Raises
     ------
@@ -634,10 +732,14 @@ def new_map(
         When Leaflet's files are not installed.
     """
     if basemap not in BASEMAPS:
-        raise UserInputError(f"unknown basemap {basemap!r}: choose one of {', '.join(BASEMAPS)}")
+        raise unknown_choice("basemap", basemap, BASEMAPS)
     messages(lang)
     leaflet_js, leaflet_css = leaflet_assets()
     west, south, east, north = bounds
+    if basemap == "amap":
+        (west, east), (south, north) = crs.convert(
+            np.array([west, east]), np.array([south, north]), crs.WGS84, crs.GCJ02
+        )
 
     fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_start=12)
     # Nothing of folium's CDN list is used (jQuery, Bootstrap, awesome-markers, Font Awesome);
@@ -655,7 +757,7 @@ def new_map(
     figure.html.add_child(Element(_header_html(title, warning, info)), name="gx_header")
     _add_basemap(fmap, basemap, lang)
     # Fit before any layer is drawn: a later fit would project every shape a second time.
-    fmap.fit_bounds([[south, west], [north, east]])
+    fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]], padding=(20, 20))
     return fmap
 
 
@@ -670,8 +772,8 @@ def draw_layers(
     credits: list[str],
 ) -> None:
     """Embed the compact ``tables`` (:func:`_table`) for maps.js and add the ``layers``
-    (name, maps.js call building it, shown at first), the layer control and the legend (HTML,
-    escaped by the caller; the names are escaped here)."""
+    (name, maps.js call building it, shown at first), the layer control, the legend (HTML,
+    escaped by the caller; the names are escaped here) and the map's furniture."""
     text = messages(lang)
     body = "{" + ",".join(f"{_script_json(k)}:{v}" for k, v in tables.items()) + "}"
     fmap.get_root().html.add_child(
@@ -689,6 +791,7 @@ def draw_layers(
         "palette": SERVICE_PALETTE,
         "site_order": list(SITE_STYLES),
         "point_tier": Tier.RECYCLING_POINT,
+        "label_margin": LABEL_MARGIN_PX,
         "changes": CHANGE_STYLES,
         "mobile": MOBILE_STYLE,
         "credits": credits,
@@ -702,13 +805,14 @@ def draw_layers(
         fmap.add_child(_PlanLayer(html_text(label), build, show=show))
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.add_child(_Script(f"gx.legend({name}, {_script_json(legend)});\n"))
+    fmap.add_child(_Script(f"gx.furniture({name});\n"))
 
 
 def save_map(
     plan_or_map: Plan | folium.Map,
     path: str | os.PathLike[str],
     *,
-    basemap: str = "osm",
+    basemap: str | None = None,
     lang: str = "zh",
 ) -> Path:
     """Write a plan's map (or an already drawn map) to one HTML file, atomically.

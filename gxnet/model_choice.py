@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from gxnet._errors import InfeasibleProblemError
+from gxnet._messages import messages, text
 from gxnet.config import Config, PointStandards, Targets
 from gxnet.optimize import (
     LocationSetCovering,
@@ -226,13 +227,14 @@ def fit_minimums(
     config: Config,
     count: int,
     say: Callable[[str], None],
+    lang: str = "en",
 ) -> tuple[TownshipNeeds, Config]:
     """The township minimum and county quota lowered until ``count`` point sites meet them.
 
     The rule (also the region's, :func:`gxnet.allocation.trim_floors`): the county quota goes
     first; then townships leave the minimum in the order of :func:`mobile_first` until the
     sites they need fit. The townships left out are listed for mobile collection (reason
-    ``"budget"``) unless the plan gives them a point anyway. Said through ``say``.
+    ``"budget"``) unless the plan gives them a point anyway. Said through ``say`` in ``lang``.
 
     Returns
     -------
@@ -253,7 +255,7 @@ def fit_minimums(
             config, targets=dataclasses.replace(config.targets, county_quota=False)
         )
         needs = township_needs(demand, points, walk, config)
-        say(f"{count:,} points cannot meet the county quota ({asked:,} needed): quota dropped")
+        say(text("progress_fit_quota", lang, count=count, needed=asked))
         if needs.needed <= count:
             return needs, config
     kept = int(points["status"].isin(KEPT).sum())
@@ -265,9 +267,14 @@ def fit_minimums(
     short = needs.owed(points).head(needs.needed - count)
     needs = township_needs(demand, points, walk, config, exempt=short["township_code"])
     say(
-        f"{count:,} points cannot give each township its point ({asked:,} needed): "
-        f"{len(short):,} townships where a point serves fewest households "
-        f"({short['households'].sum():,.0f} households) left for mobile collection"
+        text(
+            "progress_fit_townships",
+            lang,
+            count=count,
+            needed=asked,
+            n=len(short),
+            households=float(short["households"].sum()),
+        )
     )
     return needs, config
 
@@ -278,10 +285,11 @@ def with_point_target(
     points: pd.DataFrame,
     say: Callable[[str], None],
     needed: int = 0,
+    lang: str = "en",
 ) -> Config:
     """The config with the household standard's number of points when no target is given
-    (said through ``say``), raised to ``needed`` when the township minimum or the county
-    quota needs more sites.
+    (said through ``say``, in ``lang``), raised to ``needed`` when the township minimum or the
+    county quota needs more sites.
 
     Raises
     ------
@@ -289,18 +297,15 @@ def with_point_target(
         When a number of points is asked that is below ``needed``.
     """
     t = config.targets
-    what = " and ".join(
-        name
-        for name, on in (
-            ("the township minimum (a point in each township where one pays)", t.township_minimum),
-            ("the county quota", t.county_quota),
-        )
-        if on
-    )
+    parts = [key for key, on in (("what_township_minimum", t.township_minimum),
+                                 ("what_county_quota", t.county_quota)) if on]  # fmt: skip
+    what = {
+        "what": messages("zh")["what_and"].join(messages("zh")[k] for k in parts),
+        "what_en": messages("en")["what_and"].join(messages("en")[k] for k in parts),
+    }
     if t.points is not None and t.points < needed:
         raise InfeasibleProblemError(
-            f"--points {t.points:,} is below the {needed:,} point sites that {what} needs: "
-            "raise --points, or run with --no-township-minimum (and without --county-quota)"
+            key="err_points_below_minimum", points=t.points, needed=needed, **what
         )
     if t.points is not None or t.coverage is not None:
         return config
@@ -308,16 +313,22 @@ def with_point_target(
     kept = int(points["status"].isin(KEPT).sum())
     open_able = int((points["status"] != SiteStatus.EXCLUDED).sum())
     n = min(max(wanted, kept, needed), open_able)
+    more = ""
+    if needed > max(wanted, kept):
+        more += text("progress_target_raised", lang, wanted=wanted, needed=needed, **what)
+    if n < wanted:
+        more += text("progress_target_few", lang, n=open_able)
+    p = config.points
     say(
-        f"target: {n:,} recycling points, as the household standard asks "
-        f"(1 per {config.points.households_per_point_urban:,} urban and "
-        f"{config.points.households_per_point_rural:,} rural households)"
-        + (
-            f"; raised from {wanted:,}: {what} needs {needed:,}"
-            if needed > max(wanted, kept)
-            else ""
+        text(
+            "progress_target",
+            lang,
+            n=n,
+            urban=p.households_per_point_urban,
+            rural=p.households_per_point_rural,
+            more=more,
+            more_en=more,
         )
-        + (f"; only {open_able:,} candidate sites can open" if n < wanted else "")
     )
     return dataclasses.replace(config, targets=dataclasses.replace(t, points=n))
 

@@ -46,6 +46,7 @@ from typing import Any
 from gxnet import settings
 from gxnet._errors import OutputError, PlanBusyError, Stopped
 from gxnet.plan import Plan, check_writable
+from gxnet.workbook import write_tables
 
 #: Signals that stop a run cleanly while it holds a unit.
 STOP_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
@@ -120,8 +121,10 @@ class OutputUnit:
             self.clean()
             yield self
 
-    def replace(self, plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> None:
-        """Write ``plan`` and its map in place of the unit's (call within :meth:`hold`)."""
+    def replace(self, plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> None:
+        """Write ``plan`` (with its workbook and tables in ``lang``:
+        :func:`gxnet.workbook.write_tables`) and its map in place of the unit's (call within
+        :meth:`hold`)."""
         from gxnet.maps import save_map
 
         token = uuid.uuid4().hex[:12]
@@ -132,6 +135,7 @@ class OutputUnit:
             _mkdir(staged_html.parent)
             staged_folder.mkdir(mode=0o777)
             plan.write_files(staged_folder, map_path=os.path.relpath(self.html, self.folder))
+            write_tables(plan, staged_folder, lang=lang)
             save_map(plan, staged_html, basemap=basemap, lang=lang)
             self._commit(token, {"plan": staged_folder, "map": staged_html})
         finally:
@@ -139,7 +143,7 @@ class OutputUnit:
             with contextlib.suppress(FileNotFoundError):
                 staged_html.unlink()
 
-    def replace_map(self, plan: Plan, *, basemap: str = "osm", lang: str = "zh") -> None:
+    def replace_map(self, plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> None:
         """Redraw the unit's map from ``plan`` (the plan folder stays as it is)."""
         from gxnet.maps import save_map
 

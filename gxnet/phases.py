@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from gxnet._errors import InfeasibleProblemError, UserInputError
+from gxnet._messages import status_words, text
 from gxnet.config import Config
 from gxnet.model_choice import (
     ModelInput,
@@ -58,7 +59,7 @@ class Phase:
         return f"{self.name}:{STANDARD if self.points is None else self.points}"
 
 
-def parse_phase(text: str | Mapping[str, Any]) -> Phase:
+def parse_phase(spec: str | Mapping[str, Any]) -> Phase:
     """A phase from ``NAME:COUNT`` or ``NAME:standard`` (``2023:1000``, ``2025:standard``), or
     from a ``[[phases]]`` table of ``gxnet.toml`` (``name = "2023"``, ``points = 1000`` or
     ``points = "standard"``).
@@ -68,21 +69,16 @@ def parse_phase(text: str | Mapping[str, Any]) -> Phase:
     UserInputError
         When the text is not of that form or the count is not a positive whole number.
     """
-    if isinstance(text, Mapping):
-        text = f"{text.get('name', '')}:{text.get('points', '')}"
-    name, sep, target = str(text).partition(":")
+    if isinstance(spec, Mapping):
+        spec = f"{spec.get('name', '')}:{spec.get('points', '')}"
+    name, sep, target = str(spec).partition(":")
     name, target = name.strip(), target.strip()
     if not sep or not name or not target:
-        raise UserInputError(
-            f"phase {text!r}: write NAME:COUNT or NAME:standard, e.g. 2023:1000 or 2025:standard"
-        )
+        raise UserInputError(key="err_phase", text=str(spec))
     if target.lower() == STANDARD:
         return Phase(name, None)
     if not re.fullmatch(r"\d+", target) or int(target) < 1:
-        raise UserInputError(
-            f"phase {text!r}: the number of points must be a whole number of at least 1, or "
-            f"{STANDARD!r}"
-        )
+        raise UserInputError(key="err_phase_count", text=str(spec))
     return Phase(name, int(target))
 
 
@@ -98,18 +94,12 @@ def check_phases(phases: Sequence[Phase]) -> tuple[Phase, ...]:
     phases = tuple(phases)
     names = [p.name for p in phases]
     if len(set(names)) != len(names):
-        raise UserInputError(f"phases: a phase name appears twice in {', '.join(names)}")
+        raise UserInputError(key="err_phase_twice", names=", ".join(names))
     for earlier, later in zip(phases, phases[1:], strict=False):
         if earlier.points is None:
-            raise UserInputError(
-                f"phases: {earlier} must be the last phase (the household standard's count is "
-                "known only once the demand is built, so no count can follow it)"
-            )
+            raise UserInputError(key="err_phase_standard_last", phase=str(earlier))
         if later.points is not None and later.points < earlier.points:
-            raise UserInputError(
-                f"phases: {later} has fewer points than {earlier}; a later phase keeps every "
-                "site of the earlier one"
-            )
+            raise UserInputError(key="err_phase_fewer", later=str(later), earlier=str(earlier))
     return phases
 
 
@@ -131,6 +121,7 @@ def solve_phases(
     phases: Sequence[Phase],
     say: Callable[[str], None],
     adjust: Callable[[ModelInput, Config], ModelInput] | None = None,
+    lang: str = "en",
 ) -> PhasedSolution:
     """Solve the phases in order, each keeping every point of the one before.
 
@@ -167,11 +158,11 @@ def solve_phases(
         if phase.points is None:
             needs = township_needs(data.demand, points, data.walk, base)
             count = with_point_target(
-                base, data.demand, points, say, needed=needs.needed
+                base, data.demand, points, say, needed=needs.needed, lang=lang
             ).targets.points
         else:
             count = phase.points
-        needs, fitted = fit_minimums(data.demand, points, data.walk, base, count, say)
+        needs, fitted = fit_minimums(data.demand, points, data.walk, base, count, say, lang)
         solver = dataclasses.replace(
             config.solver, time_limit_s=None if limit is None else limit / len(phases)
         )
@@ -195,7 +186,8 @@ def solve_phases(
         for site in solution.open_sites[Tier.RECYCLING_POINT]:
             opened.setdefault(site, phase.name)
         counts.append(count)
-        say(f"phase {phase.name}: {count:,} point sites ({solution.status})")
+        status = status_words(solution.status, solution.gap, lang)
+        say(text("progress_phase", lang, name=phase.name, points=count, status=status))
         result = (solution, needs, phase_config)
     solution, needs, final = result
     final = dataclasses.replace(final, solver=config.solver)

@@ -21,6 +21,7 @@ that the map can show it.
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +35,7 @@ from shapely import wkt
 from shapely.geometry.base import BaseGeometry
 
 from gxnet._errors import InputFileError
+from gxnet._messages import status_words, text
 from gxnet._safe import printable
 from gxnet.assemble import assemble_plan
 from gxnet.candidates import candidate_sites, default_site_list
@@ -53,9 +55,8 @@ from gxnet.osm.pbf import file_sha256
 from gxnet.outputs import OutputUnit
 from gxnet.phases import Phase, parse_phase, phase_figures, site_phases, solve_phases
 from gxnet.plan import Plan
+from gxnet.progress import Progress
 from gxnet.service_pairs import (
-    HIGHWAY_NOTE,
-    STRAIGHT_LINE_NOTE,
     check_reachable,
     cost_modes,
     fetch_command,
@@ -69,25 +70,31 @@ from gxnet.sites import read_site_list
 from gxnet.study_area import StudyArea, study_area
 from gxnet.tiers import KEPT, SiteStatus, Tier
 
-Progress = Callable[[str], None]
-
 
 class _Stages:
-    """Times each stage and reports it through ``progress``."""
+    """Times each stage and reports it to ``progress`` (nothing is shown without one)."""
 
     def __init__(self, progress: Progress | None) -> None:
-        self.progress = progress or (lambda line: None)
+        self.progress = progress or Progress(stream=io.StringIO(), bars=False)
         self.seconds: dict[str, float] = {}
 
     @contextmanager
-    def stage(self, name: str, doing: str) -> Iterator[None]:
-        self.progress(f"[{len(self.seconds) + 1}] {name}: {doing} ...")
+    def stage(self, name: str, *, budget_s: float | None = None) -> Iterator[None]:
         tic = time.perf_counter()
-        yield
+        with self.progress.stage(name, budget_s=budget_s):
+            yield
         self.seconds[name] = round(time.perf_counter() - tic, 3)
 
+    @property
+    def lang(self) -> str:
+        return self.progress.lang
+
     def say(self, line: str) -> None:
-        self.progress(f"    {printable(line)}")
+        self.progress.say(printable(line))
+
+    def tell(self, key: str, **params: Any) -> None:
+        """A catalogue message in the progress's language."""
+        self.say(text(key, self.lang, **params))
 
 
 def optimize_city(
@@ -136,6 +143,7 @@ def optimize_city(
     osm_name
         The name ``gxnet fetch --area FILE --name N`` cached the area's OSM data under; default
         the city's, or the cache fetched for the same outline (found by its hash).
+
     phases
         Stages of building, solved in order, each keeping the sites of the one before
         (:mod:`gxnet.phases`); the plan's sites carry a ``phase`` column and its metrics the
@@ -227,24 +235,24 @@ def prepare_city(
     for name, value in (("sites", sites), ("demand", demand), ("pbf", pbf_path)):
         if value is not None and not isinstance(value, gpd.GeoDataFrame):
             if not Path(value).is_file():
-                raise InputFileError("no such file", path=str(value))
+                raise InputFileError(key="err_no_file", path=str(value))
             inputs[name] = {"path": str(value), "sha256": file_sha256(value)}
-    named = city_or_area.name if isinstance(city_or_area, StudyArea) else city_or_area
-    with stages.stage("area", f"{named}"):
+    with stages.stage("area"):
         area = study_area(city_or_area)
-        stages.say(f"{area.name} ({area.slug})")
+        stages.tell("progress_area", name=area.name, slug=area.slug)
     osm_pbf = pbf_path or _cached_pbf(area, osm_name)
-    with stages.stage("demand", "households"):
+    with stages.stage("demand"):
         demand_frame = load_demand(area, config, demand=demand, pbf=osm_pbf)
-        stages.say(
-            f"{len(demand_frame):,} demand units, "
-            f"{demand_frame['households'].sum():,.0f} households"
+        stages.tell(
+            "progress_demand",
+            units=len(demand_frame),
+            households=float(demand_frame["households"].sum()),
         )
-    with stages.stage("networks", "road networks"):
+    with stages.stage("networks"):
         networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
         if networks is not None:
             stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
-    with stages.stage("sites", "candidate sites"):
+    with stages.stage("sites"):
         listed, skipped, source = _site_list(
             area, sites, config, crs, skip_bad_rows, networks, stages
         )
@@ -256,20 +264,24 @@ def prepare_city(
             source=source,
             pbf=osm_pbf,
         )
-        stages.say(
-            f"{(site_frame['tier'] == Tier.RECYCLING_POINT).sum():,} point and "
-            f"{(site_frame['tier'] == Tier.SORTING_CENTRE).sum():,} centre sites from {site_source}"
+        stages.tell(
+            "progress_sites",
+            points=int((site_frame["tier"] == Tier.RECYCLING_POINT).sum()),
+            centres=int((site_frame["tier"] == Tier.SORTING_CENTRE).sum()),
+            source=site_source,
         )
-    note = ""
+    note, note_key, note_params = "", None, {}
     if networks is None:
         # Said once the sites are known: trucks drive the highway graph where they all lie in it.
         highway = cost_modes(None, site_frame)["truck"] == "highway"
-        note = (HIGHWAY_NOTE if highway else STRAIGHT_LINE_NOTE).format(
-            factor=config.costs.detour_factor,
-            access=highway_access_kmh(config),
-            command=fetch_command(area),
-        )
-        stages.say("NOTE: " + note)
+        note_key = "note_highway" if highway else "note_straight_line"
+        note_params = {
+            "factor": config.costs.detour_factor,
+            "access": highway_access_kmh(config),
+            "command": fetch_command(area),
+        }
+        note = text(note_key, "en", **note_params)
+        stages.progress.note(printable(text(note_key, stages.lang, **note_params)))
     excluded = [] if listed is None else _excluded(listed)
     provenance = {
         "inputs": inputs,
@@ -277,12 +289,14 @@ def prepare_city(
         "skipped_rows": skipped.to_dict(orient="records"),
         "sites_excluded": excluded,
         "note": note,
+        "note_key": note_key,
+        "note_params": note_params,
         "household_size": demand_frame.attrs.get("household_size"),
         "network_meta": {m: n.meta for m, n in (networks or {}).items()},
     }
     points = site_frame[site_frame["tier"] == Tier.RECYCLING_POINT].reset_index(drop=True)
     centres = site_frame[site_frame["tier"] == Tier.SORTING_CENTRE].reset_index(drop=True)
-    with stages.stage("costs", "travel costs"):
+    with stages.stage("costs"):
         walk = walk_costs(demand_frame, points, config, networks)
         # Only points some demand can reach matter to the model and to the trucks.
         useful = points[
@@ -291,7 +305,7 @@ def prepare_city(
         truck = truck_costs(useful, centres, config, networks)
         stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
         walk = walk[~walk["site_id"].isin(stranded)]
-        stages.say(f"{len(walk):,} walk pairs, {len(truck):,} truck pairs")
+        stages.tell("progress_pairs", walk=len(walk), truck=len(truck))
     return CityInputs(
         area, demand_frame, site_frame, useful, centres, walk, truck, stranded, networks, config,
         provenance, stages,
@@ -393,10 +407,10 @@ def plan_city(
 
     if phases:
         check_reachable(demand, useful, walk, config, **check)
-        with stages.stage("model", f"{config.solver.name} solve, {len(phases)} phases"):
+        with stages.stage("model", budget_s=config.solver.time_limit_s):
             phased = solve_phases(
                 ModelInput(demand, useful, centres, walk, truck), config, phases, stages.say,
-                adjust=price,
+                adjust=price, lang=stages.lang,
             )  # fmt: skip
         solution, needs, config = phased.solution, phased.needs, phased.config
         applied = not uses_capacities(useful, config)
@@ -404,32 +418,40 @@ def plan_city(
         phased = None
         if fit and config.targets.points is not None:
             count = config.targets.points
-            needs, config = fit_minimums(demand, useful, walk, config, count, stages.say)
+            needs, config = fit_minimums(
+                demand, useful, walk, config, count, stages.say, lang=stages.lang
+            )
         else:
             needs = township_needs(demand, useful, walk, config)
         minimums = needs.groups
         if minimums is not None and uses_capacities(useful, config):
-            stages.say(
-                "NOTE: the capacitated model does not take the township minimum or county "
-                "quota: townships without a point are listed for mobile collection"
+            stages.progress.note(
+                "the capacitated model does not take the township minimum or county quota: "
+                "townships without a point are listed for mobile collection"
             )
             minimums = None
         applied = minimums is not None
-        _say_townships(needs, config, stages.say, applied=applied)
+        _say_townships(needs, config, stages.say, applied=applied, lang=stages.lang)
         config = with_point_target(
-            config, demand, useful, stages.say, needed=needs.needed if applied else 0
+            config,
+            demand,
+            useful,
+            stages.say,
+            needed=needs.needed if applied else 0,
+            lang=stages.lang,
         )
         check_reachable(demand, useful, walk, config, **check)
         data = ModelInput(demand, useful, centres, walk, truck, minimums=minimums)
         if price is not None:
             data = price(data, config)
-        with stages.stage("model", f"{config.solver.name} solve"):
+        with stages.stage("model", budget_s=config.solver.time_limit_s):
             solution = solve_network(data, config)
-            stages.say(
-                f"{solution.model}: {solution.status}"
-                + (f", gap {solution.gap:.2%}" if solution.gap is not None else "")
+            stages.tell(
+                "progress_solution",
+                model=solution.model,
+                status=status_words(solution.status, solution.gap, stages.lang),
             )
-    with stages.stage("plan", "assemble"):
+    with stages.stage("plan"):
         plan = assemble_plan(
             area, demand, sites, walk, truck, solution, config, townships=needs.table
         )
@@ -460,9 +482,11 @@ def plan_city(
     return plan
 
 
-def _say_townships(needs, config: Config, say: Progress, *, applied: bool) -> None:
-    """One progress line on the townships: how many the minimum gives a point, how many go to
-    mobile collection and why."""
+def _say_townships(
+    needs, config: Config, say: Callable[[str], None], *, applied: bool, lang: str
+) -> None:
+    """One progress line on the townships, in ``lang``: how many the minimum gives a point, how
+    many go to mobile collection and why."""
     table = needs.table
     if table.empty:
         return
@@ -470,20 +494,25 @@ def _say_townships(needs, config: Config, say: Progress, *, applied: bool) -> No
     t = config.targets
     what = []
     if t.township_minimum and applied:
-        what.append(f"township minimum: {int(table['fixed'].sum()):,} townships get a point")
+        what.append(text("progress_townships_minimum", lang, n=int(table["fixed"].sum())))
     if t.county_quota and applied:
-        what.append("county quota: each county at least its standard's points")
+        what.append(text("progress_townships_quota", lang))
     if mobile.empty:
-        what.append("no township needs mobile collection")
+        what.append(text("progress_townships_none", lang))
     else:
         no_site = int((mobile["reason"] == "no_site").sum())
         what.append(
-            f"{len(mobile):,} townships ({mobile['households'].sum():,.0f} households) on "
-            f"mobile collection: {no_site:,} without a candidate site within the standard, "
-            f"{len(mobile) - no_site:,} where the best site reaches fewer than "
-            f"{config.points.mobile_below_households:,.0f} of their households"
+            text(
+                "progress_townships_mobile",
+                lang,
+                n=len(mobile),
+                households=float(mobile["households"].sum()),
+                no_site=no_site,
+                few=len(mobile) - no_site,
+                below=config.points.mobile_below_households,
+            )
         )
-    say("; ".join(what))
+    say(("；" if lang == "zh" else "; ").join(what))
 
 
 def resolve_plan(
@@ -596,15 +625,17 @@ def save_outputs(
     out: str | os.PathLike[str] | None = None,
     *,
     plan_dir: str | os.PathLike[str] | None = None,
-    basemap: str = "osm",
+    basemap: str | None = None,
     lang: str = "zh",
     progress: Progress | None = None,
 ) -> OutputUnit:
-    """Save the plan folder and its map as one unit (:class:`gxnet.outputs.OutputUnit`).
+    """Save the plan folder (with its workbook and tables in ``lang``) and its map as one unit
+    (:class:`gxnet.outputs.OutputUnit`), reported as the stage ``outputs``.
 
     The unit is ``<out>/plans/<slug>`` and ``<out>/maps/<slug>.html`` (default
     :data:`gxnet.settings.plans_dir` and :data:`gxnet.settings.maps_dir`), or ``plan_dir``
-    and the map it records. Both places are checked before anything is written.
+    and the map it records. Both places are checked before anything is written. ``basemap``
+    None is AMap for Chinese and OpenStreetMap for English.
 
     Raises
     ------
@@ -614,6 +645,7 @@ def save_outputs(
         When another run is writing the unit.
     """
     unit = OutputUnit.of_folder(plan_dir) if plan_dir else OutputUnit.of(plan.slug, out)
-    with unit.hold(progress):
+    stages = _Stages(progress)
+    with unit.hold(stages.progress.write), stages.stage("outputs"):
         unit.replace(plan, basemap=basemap, lang=lang)
     return unit

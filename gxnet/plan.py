@@ -62,7 +62,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gxnet._errors import InputFileError, OutputError
+from gxnet._errors import InputFileError, OutputError, not_writable
+from gxnet._messages import status_words, text
 from gxnet._safe import printable_lines, spreadsheet_table
 from gxnet.tiers import SiteStatus, Tier
 
@@ -146,47 +147,66 @@ class Plan:
         s = self.sites
         return s[s["chosen"] & (s["tier"] == Tier.SORTING_CENTRE)]
 
-    def summary(self) -> str:
-        """A few lines a planner reads after a run: what was chosen, coverage, times, solver."""
+    def summary(self, lang: str = "en") -> str:
+        """A few lines a planner reads after a run, in ``lang``: what was chosen, coverage,
+        times, townships, and the solver's status in words."""
         m = self.metrics
+
+        def minutes(key: str) -> str:
+            seconds = m.get(key)
+            if seconds is None or not math.isfinite(seconds):
+                return text("not_available", lang)
+            return text("minutes_value", lang, value=seconds / 60)
+
         lines = [
-            f"Plan for {self.provenance.get('area_name', self.slug)}",
-            f"  recycling points: {m.get('points', 0):,} at {m.get('point_sites', 0):,} sites "
-            f"({m.get('points_existing', 0):,} existing sites kept)",
-            f"  sorting centres:  {m.get('centres', 0):,}",
-            f"  households covered within the standard: {m.get('households_covered', 0):,.0f} "
-            f"of {m.get('households', 0):,.0f} ({100 * m.get('coverage', 0.0):.1f} %)",
-            f"  walk/ride to point: mean {_minutes(m.get('walk_mean_s'))}, "
-            f"95th percentile {_minutes(m.get('walk_p95_s'))}",
-            f"  truck to centre:    mean {_minutes(m.get('truck_mean_s'))}, "
-            f"95th percentile {_minutes(m.get('truck_p95_s'))}",
+            text("summary_title", lang, area=self.provenance.get("area_name", self.slug)),
+            text(
+                "summary_points",
+                lang,
+                points=m.get("points", 0),
+                sites=m.get("point_sites", 0),
+                existing=m.get("points_existing", 0),
+            ),
+            text("summary_centres", lang, centres=m.get("centres", 0)),
+            text(
+                "summary_coverage",
+                lang,
+                covered=m.get("households_covered", 0),
+                households=m.get("households", 0) or 0,
+                share=100 * m.get("coverage", 0.0),
+            ),
+            text("summary_access", lang, mean=minutes("walk_mean_s"), p95=minutes("walk_p95_s")),
+            text("summary_truck", lang, mean=minutes("truck_mean_s"), p95=minutes("truck_p95_s")),
         ]
         if "townships" in m:
             lines.append(
-                f"  townships: {m['townships_with_point']:,} of {m['townships']:,} with a point, "
-                f"{m['townships_mobile']:,} on mobile collection "
-                f"({m['mobile_households']:,.0f} households); counties without a point: "
-                f"{m['counties_without_point']:,}"
+                text(
+                    "summary_townships",
+                    lang,
+                    with_point=m["townships_with_point"],
+                    townships=m["townships"],
+                    mobile=m["townships_mobile"],
+                    households=m["mobile_households"],
+                    counties=m["counties_without_point"],
+                )
             )
-        for phase in m.get("phases", []):
-            lines.append(
-                f"  phase {phase['phase']}: {phase['points']:,} point sites "
-                f"(+{phase['new_points']:,}), {phase['centres']:,} centres, "
-                f"{100 * phase['coverage']:.1f} % of households covered"
-            )
-        status = m.get("status")
-        if status is not None:
-            gap = m.get("gap")
-            gap_text = "" if gap is None or not math.isfinite(gap) else f", gap {100 * gap:.2f} %"
-            lines.append(f"  solver: {m.get('solver', '?')} {status}{gap_text}")
+        lines += [phase_line(phase, lang) for phase in m.get("phases", [])]
+        if m.get("status") is not None:
+            status = status_words(m.get("status"), m.get("gap"), lang)
+            lines.append(text("summary_solver", lang, solver=m.get("solver", "?"), status=status))
         stages = m.get("stage_seconds") or {}
         if stages:
-            times = ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())
-            lines.append(f"  time per stage: {times}")
+            times = ", ".join(
+                f"{text(f'stage_{k}', lang)} {text('seconds_value', lang, value=v)}"
+                for k, v in stages.items()
+            )
+            lines.append(text("summary_stages", lang, times=times))
         note = self.provenance.get("note")
+        if self.provenance.get("note_key"):
+            note = text(self.provenance["note_key"], lang, **self.provenance["note_params"])
         if note:
-            lines.append(f"  NOTE: {note}")
-        return "\n".join(lines)
+            lines.append(text("summary_note", lang, note=note))
+        return printable_lines(f"  {line}" if i else line for i, line in enumerate(lines))
 
     def save(self, folder: str | os.PathLike[str]) -> Path:
         """Write the plan into ``folder`` (created or replaced as a whole) and return it.
@@ -247,7 +267,10 @@ class Plan:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", "NaN of Infinity", RuntimeWarning)
                 flat.to_file(folder / f"{layer}.geojson", driver="GeoJSON")
-            _write_csv(_table(frame), folder / f"{layer}.csv")
+            if layer in ("demand", "links"):
+                # The sites, counties and townships go as the workbook's tables
+                # (gxnet.workbook.write_tables, in the plan's language).
+                _write_csv(_table(frame), folder / f"{layer}.csv")
         if "cell" in self.demand.columns and self.demand["cell"].notna().any():
             cells = gpd.GeoDataFrame(
                 self.demand[["demand_id"]], geometry=self.demand["cell"].values, crs="EPSG:4326"
@@ -255,7 +278,6 @@ class Plan:
             cells[cells.geometry.notna()].to_file(gpkg, layer="cells", driver="GPKG")
         if self.changes is not None:
             self.changes.to_parquet(folder / "changes.parquet")
-            _write_csv(_table(self.changes), folder / "diff.csv")
         if self.county_changes is not None:
             self.county_changes.to_parquet(folder / "county_changes.parquet")
             _write_csv(self.county_changes, folder / "diff_counties.csv")
@@ -277,11 +299,7 @@ class Plan:
         try:
             document = json.loads(doc_path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise InputFileError(
-                "not a saved plan (no plan.json); give a folder written by `gxnet optimize`, "
-                "such as plans/wuzhou",
-                path=str(folder),
-            ) from exc
+            raise InputFileError(key="err_not_a_plan", path=str(folder)) from exc
         except IsADirectoryError as exc:
             raise InputFileError(f"damaged plan: not a file; {again}", path=str(doc_path)) from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -485,36 +503,52 @@ class PlanDiff:
         )
 
     def __str__(self) -> str:
+        return self.describe("en")
+
+    def describe(self, lang: str) -> str:
+        """What changed, in ``lang``: sites opened, closed (with the reason) and moved, the
+        counts, coverage, and households covered per county that changed."""
         b, a = self.metrics_before, self.metrics_after
         s = self.sites
 
         def each(rows: pd.DataFrame, describe) -> list[str]:
             """One line per site (the first twenty), so that every reason can be read."""
             items = [f"  {describe(r)}" for r in rows.head(20).itertuples(index=False)]
-            return items + ([f"  ... ({len(rows)} in all)"] if len(rows) > 20 else [])
+            more = [f"  {text('diff_more', lang, n=len(rows))}"] if len(rows) > 20 else []
+            return items + more
 
         opened = s[s["change"] == "opened"]
         closed = s[s["change"] == "closed"]
         moved = s[s["change"] == "moved"]
         shown = ", ".join(opened["site_id"].head(20)) + (", ..." if len(opened) > 20 else "")
-        lines = [f"sites opened: {len(opened)}" + (f" ({shown})" if len(opened) else "")]
-        lines += [f"sites closed: {len(closed)}"]
+        lines = [text("diff_opened", lang, n=len(opened)) + (f" ({shown})" if len(opened) else "")]
+        lines += [text("diff_closed", lang, n=len(closed))]
         lines += each(closed, lambda r: f"{r.site_id}: {r.reason}")
-        lines += [f"sites moved:  {len(moved)}"]
+        lines += [text("diff_moved", lang, n=len(moved))]
         lines += each(
             moved, lambda r: f"{r.moved_from} -> {r.site_id} ({r.moved_m:,.0f} m): {r.reason}"
         )
         lines += [
-            f"sites kept:   {int((s['change'] == 'kept').sum())}",
-            f"recycling points: {b.get('points', 0)} -> {a.get('points', 0)}",
-            f"sorting centres:  {b.get('centres', 0)} -> {a.get('centres', 0)}",
-            f"coverage: {100 * (b.get('coverage') or 0):.1f} % -> "
-            f"{100 * (a.get('coverage') or 0):.1f} %"
-            f" ({self.change('households_covered'):+,.0f} households)",
+            text("diff_kept", lang, n=int((s["change"] == "kept").sum())),
+            text("diff_points", lang, before=b.get("points", 0), after=a.get("points", 0)),
+            text("diff_centres", lang, before=b.get("centres", 0), after=a.get("centres", 0)),
+            text(
+                "diff_coverage",
+                lang,
+                before=100 * (b.get("coverage") or 0),
+                after=100 * (a.get("coverage") or 0),
+                change=self.change("households_covered"),
+            ),
         ]
         moving = self.counties[self.counties["covered_change"].round(0) != 0]
         lines += [
-            f"  {r.name_zh or r.county_adcode}: {r.covered_change:+,.0f} households covered"
+            "  "
+            + text(
+                "diff_county",
+                lang,
+                county=(r.name_zh if lang == "zh" else r.name_pinyin) or r.county_adcode,
+                change=r.covered_change,
+            )
             for r in moving.itertuples(index=False)
         ]
         return printable_lines(lines)
@@ -583,6 +617,19 @@ def _county_changes(before: Plan, after: Plan) -> pd.DataFrame:
     ].round(0)  # fmt: skip
 
 
+def phase_line(phase: dict[str, Any], lang: str = "en") -> str:
+    """One summary line on a phase's figures (:func:`gxnet.phases.phase_figures`)."""
+    return text(
+        "summary_phase",
+        lang,
+        name=phase["phase"],
+        points=phase["points"],
+        new=phase["new_points"],
+        centres=phase["centres"],
+        share=100 * phase["coverage"],
+    )
+
+
 def measure(
     sites: pd.DataFrame, demand: pd.DataFrame, links: pd.DataFrame
 ) -> dict[str, float | int]:
@@ -631,12 +678,6 @@ def _weighted_mean(values: Any, weights: Any) -> float:
     return float(np.average(v[keep], weights=w[keep])) if keep.any() else math.nan
 
 
-def _minutes(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds):
-        return "n/a"
-    return f"{seconds / 60:.1f} min"
-
-
 def _plain(value: Any) -> Any:
     """JSON-ready values: NumPy scalars to Python, NaN and infinity to None."""
     if isinstance(value, dict):
@@ -663,10 +704,17 @@ def _single_geometry(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The layer as a spreadsheet table: point geometry as lon/lat columns, other shapes dropped."""
+    """The layer as a spreadsheet table: point geometry as lon/lat columns, other shapes
+    dropped, seconds as minutes."""
     flat = pd.DataFrame(_single_geometry(frame).drop(columns=frame.geometry.name))
     # A spreadsheet has no infinity: an unlimited capacity is an empty cell.
     flat = flat.replace([np.inf, -np.inf], np.nan)
+    # Minutes to a tenth and whole metres, as a planner reads them (no float noise).
+    if "travel_s" in flat.columns:
+        minutes = (flat.pop("travel_s").astype(float) / 60.0).round(1)
+        flat.insert(len(flat.columns), "travel_min", minutes)
+    if "metres" in flat.columns:
+        flat["metres"] = flat["metres"].astype(float).round(0)
     geom = frame.geometry
     if len(frame) and (geom.geom_type == "Point").all():
         flat["lon"] = geom.x.round(6).to_numpy()
@@ -702,15 +750,12 @@ def check_writable(folder: Path) -> None:
             break
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
-        raise OutputError(f"cannot write the plan: {probe} is a file, not a folder")
+        raise not_writable(folder, "err_is_file", probe)
     targets = [probe] + ([folder.parent] if folder.exists() else [])
     for path in targets:
         mode = path.stat().st_mode
         if not os.access(path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-            raise OutputError(
-                f"cannot write the plan: {path} is read-only; make it writable or choose "
-                "another folder with --out"
-            )
+            raise not_writable(folder, "err_read_only", path)
 
 
 def _swap_folder(new: Path, folder: Path) -> None:

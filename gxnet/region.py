@@ -40,6 +40,7 @@ import pandas as pd
 
 from gxnet import __version__, settings
 from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, as_error, brief
+from gxnet._messages import language
 from gxnet.allocation import (
     OWED_COLUMNS,
     CoverageCurve,
@@ -129,6 +130,8 @@ class CityTask:
     save_to
         For a plan: the city's folder of the region, where the worker saves it (on several
         machines, a folder they share).
+    lang
+        The language of a failure's message (the console's).
     """
 
     area: str
@@ -142,6 +145,7 @@ class CityTask:
     settings: dict[str, str] = field(default_factory=dict)
     key: str = ""
     save_to: str = ""
+    lang: str = "en"
 
 
 @dataclass
@@ -196,7 +200,8 @@ def run_task(task: CityTask) -> TaskResult:
         result.warnings = list(dict.fromkeys(said))
     except (GxnetError, OSError, MemoryError, KeyboardInterrupt) as exc:
         error = as_error(exc)
-        result.ok, result.message, result.exit_code = False, str(error), error.exit_code
+        message = error.localized(task.lang)
+        result.ok, result.message, result.exit_code = False, message, error.exit_code
     except Exception as exc:  # a defect: the city's message names it, the others go on
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         where = f" ({Path(frame.filename).name}:{frame.lineno})" if frame else ""
@@ -301,17 +306,14 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
     from distributed import Client, LocalCluster
 
     if workers is not None and scheduler is not None:
-        raise UserInputError("give --workers (a cluster on this machine) or --scheduler, not both")
+        raise UserInputError(key="err_workers_and_scheduler")
     if workers is not None and workers < 1:
-        raise UserInputError(f"--workers {workers}: give at least 1 worker")
+        raise UserInputError(key="err_workers", n=workers)
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
         except OSError as exc:
-            raise GxnetError(
-                f"cannot reach the Dask scheduler at {scheduler}: {exc}; start it with "
-                "`dask scheduler` and its workers with `dask worker ADDRESS` (see README)"
-            ) from exc
+            raise GxnetError(key="err_scheduler", address=scheduler, detail=str(exc)) from exc
         with client:
             yield client
         return
@@ -468,7 +470,7 @@ def plan_region(
     phases = check_phases(phases) if phases else None
     target = config.targets.points
     if phases and target is not None:
-        raise UserInputError("give --points or --phase for the region, not both")
+        raise UserInputError(key="err_points_and_phases")
     areas = list(areas) if areas else region_cities()
     folder = Path(out if out is not None else settings.plans_dir) / slug
     records: dict[str, CityRecord] = {}
@@ -494,6 +496,7 @@ def plan_region(
             task_config,
             sites=chosen_sites.get(slug_),
             settings=shared,
+            lang=language(),
             **extra,
         )
         return dataclasses.replace(task, key=task_key(task))
@@ -772,7 +775,7 @@ def save_region(
     """The region's outputs from its cities' folders: the region plan in ``run.folder``
     (:class:`gxnet.region_plan.RegionPlan`), its report (``report.md``, ``report.html``) and
     its map ``<maps_dir>/<slug>.html``; returns the plan and the map's path."""
-    from gxnet.region_outputs import save_region_map, write_region_report
+    from gxnet.region_outputs import save_region_map
 
     records = [
         {
@@ -802,9 +805,17 @@ def save_region(
         run.folder, records, name=run.name, slug=run.slug, provenance=provenance
     )
     region.save(run.folder)
-    for suffix in ("md", "html"):
-        write_region_report(region, run.folder / f"report.{suffix}", lang=lang)
+    _write_documents(region, run.folder, lang)
     return region, save_region_map(region, html, basemap=basemap, lang=lang)
+
+
+def _write_documents(region: RegionPlan, folder: Path, lang: str) -> None:
+    """The region's workbook (``region.xlsx``) and report (``report.md``, ``report.html``)."""
+    from gxnet.region_outputs import write_region_report, write_region_workbook
+
+    write_region_workbook(region, folder / "region.xlsx", lang=lang)
+    for suffix in ("md", "html"):
+        write_region_report(region, folder / f"report.{suffix}", lang=lang)
 
 
 def region_map_path(folder: str | os.PathLike[str], region: RegionPlan) -> Path:
@@ -850,7 +861,7 @@ def resolve_city(
         When ``city`` is not a city of the region, or its plan failed in the region's run.
     """
     from gxnet.pipeline import resolve_config, resolve_plan
-    from gxnet.region_outputs import save_region_map, write_region_report
+    from gxnet.region_outputs import save_region_map
     from gxnet.study_area import study_area
 
     folder = Path(folder)
@@ -859,13 +870,12 @@ def resolve_city(
     slug = city if city in slugs else study_area(city).slug
     if slug not in slugs:
         raise UserInputError(
-            f"{city} is not a city of the region in {folder}: its cities are {', '.join(slugs)}"
+            key="err_not_region_city", city=city, path=str(folder), cities=", ".join(slugs)
         )
     row = before.cities.set_index("city").loc[slug]
     if row["status"] == "failed":
         raise UserInputError(
-            f"{slug} has no plan in the region ({row['message']}): run `gxnet optimize --city "
-            f"{before.slug}` again once its inputs are fixed"
+            key="err_region_city_failed", city=slug, message=row["message"], region=before.slug
         )
     old = Plan.load(folder / CITIES_FOLDER / slug)
     config = resolve_config(old, config_file, **dict(options or {}))
@@ -885,8 +895,7 @@ def resolve_city(
         folder, records, name=before.name, slug=before.slug, provenance=before.provenance
     )
     after.save(folder)
-    for suffix in ("md", "html"):
-        write_region_report(after, folder / f"report.{suffix}", lang=lang)
+    _write_documents(after, folder, lang)
     html = (
         Path(maps_dir) / f"{after.slug}.html"
         if maps_dir is not None

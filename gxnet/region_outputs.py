@@ -24,10 +24,11 @@ import pandas as pd
 import shapely
 
 from gxnet._errors import UserInputError
-from gxnet._io import write_text_atomic
+from gxnet._io import write_bytes_atomic, write_text_atomic
 from gxnet._messages import messages
 from gxnet._safe import html_text
 from gxnet.attributions import REFERENCE_SOURCES, attribution_lines
+from gxnet.document import FORMATS, SUFFIX_FORMATS, html_to_pdf, page_style
 from gxnet.maps import (
     COUNTY_SIMPLIFY_DEG,
     PHASE_COLOURS,
@@ -37,6 +38,7 @@ from gxnet.maps import (
     _Script,
     _script_json,
     _table,
+    default_basemap,
     draw_layers,
     new_map,
     phase_legend,
@@ -45,7 +47,7 @@ from gxnet.maps import (
 )
 from gxnet.plan import Plan
 from gxnet.region_plan import RegionPlan, allocation_sentence, summary_rows
-from gxnet.report import FORMATS, SUFFIX_FORMATS, straight_line_warning
+from gxnet.report import straight_line_warning
 from gxnet.tiers import Tier
 
 #: Edge of the cells the region map aggregates the demand into (km).
@@ -178,7 +180,7 @@ def _panel_html(region: RegionPlan, text: dict[str, str]) -> str:
     return "".join(parts)
 
 
-def region_map(region: RegionPlan, *, basemap: str = "osm", lang: str = "zh") -> folium.Map:
+def region_map(region: RegionPlan, *, basemap: str | None = None, lang: str = "zh") -> folium.Map:
     """Draw a region's plan as one interactive map (see the module docstring).
 
     Parameters
@@ -194,6 +196,7 @@ def region_map(region: RegionPlan, *, basemap: str = "osm", lang: str = "zh") ->
         For an unknown basemap or language, or Tianditu without a key.
     """
     text = messages(lang)
+    basemap = basemap or default_basemap(lang)
     view = _view(region)
     title = f"{region.name} {text['plan']}"
     planned = region.cities[region.cities["status"] != "failed"]
@@ -249,7 +252,11 @@ def region_map(region: RegionPlan, *, basemap: str = "osm", lang: str = "zh") ->
 
 
 def save_region_map(
-    region: RegionPlan, path: str | os.PathLike[str], *, basemap: str = "osm", lang: str = "zh"
+    region: RegionPlan,
+    path: str | os.PathLike[str],
+    *,
+    basemap: str | None = None,
+    lang: str = "zh",
 ) -> Path:
     """Write the region's map to one HTML file, atomically; return the path."""
     fmap = region_map(region, basemap=basemap, lang=lang)
@@ -338,8 +345,11 @@ def _dropped_rows(region: RegionPlan, text: dict[str, str]) -> pd.DataFrame:
     )
 
 
-def render_region_report(region: RegionPlan, *, fmt: str = "markdown", lang: str = "zh") -> str:
-    """The region's report (see the module docstring) as markdown or one self-contained HTML.
+def render_region_report(
+    region: RegionPlan, *, fmt: str = "markdown", lang: str = "zh"
+) -> str | bytes:
+    """The region's report (see the module docstring) as markdown, one self-contained HTML, or
+    an A4 PDF of that HTML.
 
     Raises
     ------
@@ -378,7 +388,8 @@ def render_region_report(region: RegionPlan, *, fmt: str = "markdown", lang: str
     sections.append((text["data_sources"], credits))
     if fmt == "markdown":
         return _markdown(title, sections)
-    return _html(title, sections, lang)
+    document = _html(title, sections, lang)
+    return html_to_pdf(document) if fmt == "pdf" else document
 
 
 def _markdown(title: str, sections) -> str:
@@ -402,12 +413,10 @@ def _markdown(title: str, sections) -> str:
 
 
 def _html(title: str, sections, lang: str) -> str:
-    from gxnet.report import _HTML_STYLE
-
     esc = html_text
     parts = [
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{esc(title)}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n<body>\n"
+        f"<title>{esc(title)}</title>\n<style>{page_style(lang)}</style>\n</head>\n<body>\n"
         f"<h1>{esc(title)}</h1>\n"
     ]
     for heading, body in sections:
@@ -434,7 +443,116 @@ def write_region_report(
     region: RegionPlan, path: str | os.PathLike[str], *, fmt: str | None = None, lang: str = "zh"
 ) -> Path:
     """Write the region's report to ``path`` atomically (the format from the suffix when not
-    given)."""
+    given: .md, .html or .pdf)."""
     target = Path(path)
     fmt = fmt or SUFFIX_FORMATS.get(target.suffix.lower(), "markdown")
-    return write_text_atomic(target, render_region_report(region, fmt=fmt, lang=lang))
+    report = render_region_report(region, fmt=fmt, lang=lang)
+    if isinstance(report, bytes):
+        return write_bytes_atomic(target, report)
+    return write_text_atomic(target, report)
+
+
+# ---- the workbook -----------------------------------------------------------------------------
+
+
+def region_sheets(region: RegionPlan, lang: str = "zh") -> dict[str, object]:
+    """The region workbook's sheets by name: the summary (with how the target was shared and
+    the cities that failed), the cities, the counties, the phases (per city, and the region),
+    and the townships the target could not give a point; headers are catalogue keys."""
+    words = messages(lang)
+    summary: list[tuple[str, object]] = list(summary_rows(region, words))
+    summary += [
+        ("", allocation_sentence(a, words)) for a in region.provenance.get("allocations", [])
+    ]
+    cities = region.cities
+    failed = cities[cities["status"] == "failed"]
+    summary += [(words["region_failed"], f"{r.city}: {r.message}") for r in failed.itertuples()]
+
+    def column(frame, name, default=0.0):
+        return frame[name] if name in frame else pd.Series(default, index=frame.index)
+
+    names = column(cities, "name_zh", "").fillna("").astype(str)
+    out: dict[str, object] = {
+        words["sheet_summary"]: summary,
+        words["sheet_cities"]: pd.DataFrame(
+            {
+                "col_city": names.where(names != "", cities["city"]),
+                "col_city_status": cities["status"].map(lambda v: words.get(f"city_{v}", v)),
+                "col_households": column(cities, "households").astype(float).round(0),
+                "col_covered_households": column(cities, "households_covered").astype(float),
+                "col_coverage": column(cities, "coverage").astype(float).round(4),
+                "col_point_sites": column(cities, "point_sites").fillna(0).astype(int),
+                "col_points": column(cities, "points").fillna(0).astype(int),
+                "col_centres": column(cities, "centres").fillna(0).astype(int),
+                "col_townships_mobile": column(cities, "townships_mobile").fillna(0).astype(int),
+                "col_mobile_households": column(cities, "mobile_households").fillna(0.0),
+            }
+        ),
+    }
+    counties = region.counties
+    city_names = dict(zip(cities["city"], names.where(names != "", cities["city"]), strict=True))
+    out[words["sheet_counties"]] = pd.DataFrame(
+        {
+            "col_city": counties["city"].map(city_names),
+            "col_adcode": counties["county_adcode"].astype(int).astype(str),
+            "col_county": counties["name_zh" if lang == "zh" else "name_pinyin"],
+            "col_households": counties["households"].astype(float).round(0),
+            "col_covered_households": counties["covered_households"].astype(float).round(0),
+            "col_coverage": counties["coverage"].astype(float).round(4),
+            "col_point_sites": counties["point_sites"].astype(int),
+            "col_centres": counties["centres"].astype(int),
+            "col_townships_mobile": counties["townships_mobile"].astype(int),
+            "col_mobile_households": counties["mobile_households"].astype(float),
+        }
+    )
+    if region.phases:
+        rows = [
+            {
+                "col_city": city_names[row["city"]],
+                "col_phase": name,
+                "col_point_sites": int(row[f"points_{name}"]),
+                "col_coverage": round(float(row[f"coverage_{name}"]), 4),
+            }
+            for _, row in cities[cities["status"] != "failed"].iterrows()
+            for name in region.phases
+        ]
+        rows += [
+            {
+                "col_city": words["region_total"],
+                "col_phase": p["phase"],
+                "col_point_sites": int(p["points"]),
+                "col_coverage": round(float(p["coverage"]), 4),
+            }
+            for p in region.metrics["phases"]
+        ]
+        out[words["sheet_phases"]] = pd.DataFrame(rows)
+    dropped = [
+        row
+        for allocation in region.provenance.get("allocations", [])
+        for row in allocation.get("dropped_townships", [])
+    ]
+    if dropped:
+        frame = pd.DataFrame(dropped).drop_duplicates("township_code")
+        county_names = counties.set_index("county_adcode")["name_zh" if lang == "zh" else
+                                                          "name_pinyin"]  # fmt: skip
+        out[words["sheet_dropped"]] = pd.DataFrame(
+            {
+                "col_city": frame["city"].map(city_names),
+                "col_county": frame["county_adcode"].astype(int).map(county_names),
+                "col_township_code": frame["township_code"].astype(str),
+                "col_township": frame["township_name"].astype(str),
+                "col_households": frame["households"].astype(float).round(0),
+                "col_reach": frame["reach"].astype(float).round(0),
+            }
+        )
+    return out
+
+
+def write_region_workbook(
+    region: RegionPlan, path: str | os.PathLike[str], *, lang: str = "zh"
+) -> Path:
+    """Write the region's workbook (``region.xlsx``, :func:`region_sheets`) atomically, with
+    the city workbook's formats (:mod:`gxnet.workbook`)."""
+    from gxnet.workbook import save_sheets
+
+    return save_sheets(region_sheets(region, lang), path, lang)

@@ -31,9 +31,9 @@ import pandas as pd
 from gxnet import __version__
 from gxnet._errors import InputFileError
 from gxnet._io import atomic_path, write_text_atomic
-from gxnet._messages import messages
-from gxnet._safe import spreadsheet_table
-from gxnet.plan import Plan, _plain
+from gxnet._messages import messages, text
+from gxnet._safe import printable_lines, spreadsheet_table
+from gxnet.plan import Plan, _plain, phase_line
 from gxnet.report import county_table
 from gxnet.tiers import Tier
 
@@ -87,32 +87,51 @@ class RegionPlan:
         """The plan of one city of the region (``<folder>/cities/<city>/``)."""
         return Plan.load(Path(folder) / CITIES_FOLDER / city)
 
-    def summary(self) -> str:
-        """The lines a planner reads after a region run."""
+    def summary(self, lang: str = "en") -> str:
+        """The lines a planner reads after a region run, in ``lang``."""
         m = self.metrics
         failed = self.cities[self.cities["status"] == "failed"]
         lines = [
-            f"Plan for {self.name}: {len(self.cities) - len(failed)} of {len(self.cities)} cities",
-            f"  recycling points: {m.get('point_sites', 0):,} sites "
-            f"(hosting {m.get('points', 0):,} standard points)",
-            f"  sorting centres:  {m.get('centres', 0):,}",
-            f"  households covered within the standard: {m.get('households_covered', 0):,.0f} "
-            f"of {m.get('households', 0):,.0f} ({100 * m.get('coverage', 0.0):.1f} %)",
-            f"  townships: {m.get('townships_mobile', 0):,} of {m.get('townships', 0):,} on "
-            f"mobile collection ({m.get('mobile_households', 0):,.0f} households); counties "
-            f"without a point: {m.get('counties_without_point', 0):,}",
+            text(
+                "summary_region",
+                lang,
+                area=self.name,
+                planned=len(self.cities) - len(failed),
+                cities=len(self.cities),
+            ),
+            text(
+                "summary_region_points",
+                lang,
+                sites=m.get("point_sites", 0),
+                points=m.get("points", 0),
+            ),
+            text("summary_centres", lang, centres=m.get("centres", 0)),
+            text(
+                "summary_coverage",
+                lang,
+                covered=m.get("households_covered", 0),
+                households=m.get("households", 0),
+                share=100 * m.get("coverage", 0.0),
+            ),
+            text(
+                "summary_townships",
+                lang,
+                with_point=m.get("townships", 0) - m.get("townships_mobile", 0),
+                townships=m.get("townships", 0),
+                mobile=m.get("townships_mobile", 0),
+                households=m.get("mobile_households", 0),
+                counties=m.get("counties_without_point", 0),
+            ),
         ]
-        for phase in m.get("phases", []):
-            lines.append(
-                f"  phase {phase['phase']}: {phase['points']:,} point sites "
-                f"(+{phase['new_points']:,}), {phase['centres']:,} centres, "
-                f"{100 * phase['coverage']:.1f} % of households covered"
-            )
-        for allocation in self.provenance.get("allocations", []):
-            lines.append("  " + allocation_sentence(allocation))
-        for row in failed.itertuples():
-            lines.append(f"  FAILED {row.city}: {row.message}")
-        return "\n".join(lines)
+        lines += [phase_line(phase, lang) for phase in m.get("phases", [])]
+        lines += [
+            allocation_sentence(a, messages(lang)) for a in self.provenance.get("allocations", [])
+        ]
+        lines += [
+            text("summary_failed", lang, city=row.city, message=row.message)
+            for row in failed.itertuples()
+        ]
+        return printable_lines(f"  {line}" if i else line for i, line in enumerate(lines))
 
     def save(self, folder: str | os.PathLike[str]) -> Path:
         """Write the region's files into ``folder`` (each atomically; ``cities/`` untouched)."""

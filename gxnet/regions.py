@@ -29,6 +29,7 @@ import shapely
 
 from gxnet import settings
 from gxnet._errors import AmbiguousRegionError, UnknownRegionError
+from gxnet._messages import messages
 
 Level = Literal["province", "city", "county"]
 
@@ -197,9 +198,12 @@ def _adcode(query: object) -> int | None:
     code = int(text)
     code = FORMER_UNITS.get(code, (code, ""))[0]
     if code not in _table().index:
-        where = "is not in Guangxi (codes start with 45)" if text[:2] != "45" else "is unknown"
+        where = "err_adcode_not_guangxi" if text[:2] != "45" else "err_adcode_unknown"
         raise UnknownRegionError(
-            f"adcode {text} {where}; `gxnet cities` lists the 14 cities and their codes"
+            key="err_adcode_outside",
+            code=text,
+            where=messages("zh")[where],
+            where_en=messages("en")[where],
         )
     return code
 
@@ -243,11 +247,21 @@ def _find(query: object, levels: tuple[str, ...], city: Region | None = None) ->
     # 0.5 lets a two-character Chinese name with one wrong character (梧洲) find 梧州.
     close = difflib.get_close_matches(_normalise(query), list(shown), n=8, cutoff=0.5)
     names = list(dict.fromkeys(shown[key] for key in close))[:5]
-    listing = (
-        f"`gxnet cities {city.slug}` lists its counties" if city else "`gxnet cities` lists them"
+    zh, en = messages("zh"), messages("en")
+    hint = {"names": ", ".join(names), "slug": city.slug if city else ""}
+    hint_key = (
+        "err_region_hint" if names else ("err_region_list_city" if city else "err_region_list")
     )
-    hint = f"did you mean {', '.join(names)}?" if names else listing
-    raise UnknownRegionError(f"no {kind} named {query!r}{where}; {hint}")
+    raise UnknownRegionError(
+        key="err_unknown_region",
+        query=str(query),
+        kind=zh[f"kind_{kind.replace(' ', '_')}"],
+        kind_en=kind,
+        where=city.name_zh if city else "广西",
+        where_en=where,
+        hint=zh[hint_key].format(**hint),
+        hint_en=en[hint_key].format(**hint),
+    )
 
 
 def get_city(name_or_adcode: str | int | Region) -> Region:

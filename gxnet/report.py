@@ -1,10 +1,9 @@
 """Tables of a plan: households, recycling points, coverage and walk times per county and per
 township, with the townships on mobile collection and the credits of the data shown.
 
-:func:`county_table` and :func:`township_table` give the figures as DataFrames (the pipeline
-writes them as CSV); :func:`render_report` turns them into a markdown or a self-contained HTML
-report in Chinese or English (a township table under each county), and :func:`write_report`
-saves that report atomically.
+:func:`county_table` and :func:`township_table` give the figures as DataFrames (the workbook
+and the printed report of :mod:`gxnet.document` show them); :func:`render_markdown` writes them
+as a short markdown report in Chinese or English (a township table under each county).
 
 Coverage is the share of all households whose point lies within the service standard (the plan's
 ``covered`` flag), so demand without any reachable point counts as not covered. Walk times are
@@ -16,25 +15,17 @@ at least 95 % of them live.
 from __future__ import annotations
 
 import html
-import os
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gxnet._errors import UserInputError
-from gxnet._io import write_text_atomic
 from gxnet._messages import messages
 from gxnet._safe import printable
 from gxnet.attributions import REFERENCE_SOURCES, attribution_lines
 from gxnet.plan import Plan
 from gxnet.regions import get_region
 from gxnet.tiers import Tier
-
-FORMATS = ("markdown", "html")
-#: Report formats chosen from a file's suffix by :func:`write_report`.
-SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
 def assigned(demand: pd.DataFrame) -> pd.Series:
@@ -119,19 +110,27 @@ def _figures(
     ]
 
 
+def site_counties(plan: Plan, sites: gpd.GeoDataFrame) -> pd.Series:
+    """The adcode of the plan's county each of ``sites`` stands in (0 outside all)."""
+    counties = plan.counties
+    if counties is None or counties.empty:
+        return pd.Series(0, index=sites.index)
+    joined = gpd.sjoin(
+        sites[[sites.geometry.name]],
+        counties[["adcode", "geometry"]].to_crs(sites.crs),
+        how="left",
+        predicate="within",
+    )
+    # A site on a shared border falls in two counties: count it once, in the first.
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return joined["adcode"].reindex(sites.index).fillna(0).astype(int)
+
+
 def _chosen_sites(plan: Plan) -> gpd.GeoDataFrame:
     """The chosen sites, each with the adcode of the county it stands in (0 outside all)."""
     columns = [c for c in ("site_id", "tier", "points", "geometry") if c in plan.sites.columns]
     sites = plan.sites.loc[plan.sites["chosen"].astype(bool), columns]
-    counties = plan.counties
-    if counties is None or counties.empty:
-        return sites.assign(county_adcode=0)
-    joined = gpd.sjoin(
-        sites, counties[["adcode", "geometry"]].to_crs(sites.crs), how="left", predicate="within"
-    )
-    # A site on a shared border falls in two counties: count it once, in the first.
-    joined = joined[~joined.index.duplicated(keep="first")]
-    return sites.assign(county_adcode=joined["adcode"].fillna(0).astype(int))
+    return sites.assign(county_adcode=site_counties(plan, sites))
 
 
 def county_table(plan: Plan) -> pd.DataFrame:
@@ -445,90 +444,10 @@ def _markdown(
     return "\n".join(lines) + "\n"
 
 
-_HTML_STYLE = """
-body { font-family: system-ui, "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
-       margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }
-.warning { background: #fff3cd; border: 1px solid #e0a800; padding: .6em 1em; font-weight: bold; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border-bottom: 1px solid #ccc; padding: .3em .6em; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-table.counties tr:last-child td { font-weight: bold; border-top: 2px solid #222; }
-.credits { color: #555; font-size: 90%; }
-"""
-
-
-def _html(
-    title: str,
-    warning: str | None,
-    summary,
-    text,
-    table,
-    lang: str,
-    sections: list[tuple[str, pd.DataFrame]],
-    credits: list[str],
-) -> str:
-    esc = html.escape
-
-    def grid(frame: pd.DataFrame, css: str = "") -> str:
-        head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
-        body = "\n".join(
-            "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in values) + "</tr>"
-            for values in frame.itertuples(index=False)
-        )
-        return (
-            f"<table{css}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
-        )
-
-    items = "".join(f"<li>{esc(label)}: {esc(value)}</li>" for label, value in summary)
-    warning_html = f'<p class="warning">{esc(warning)}</p>' if warning else ""
-    towns = "".join(f"<h3>{esc(name)}</h3>\n{grid(frame)}" for name, frame in sections)
-    if sections:
-        towns = f"<h2>{esc(text['report_townships'])}</h2>\n{towns}"
-    credit_html = (
-        f'<h2>{esc(text["data_sources"])}</h2>\n<ul class="credits">'
-        + "".join(f"<li>{esc(c)}</li>" for c in credits)
-        + "</ul>\n"
-        if credits
-        else ""
-    )
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{esc(title)}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>{esc(title)}</h1>\n{warning_html}\n<h2>{esc(text['report_summary'])}</h2>\n"
-        f"<ul>{items}</ul>\n<h2>{esc(text['report_counties'])}</h2>\n"
-        + grid(table, ' class="counties"')
-        + towns
-        + credit_html
-        + "</body>\n</html>\n"
-    )
-
-
-def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str:
-    """Render a plan's report: summary, per-county table, a per-township table under each
-    county (households, points, coverage, mobile collection) and the data's credits, as
-    markdown or HTML.
-
-    Parameters
-    ----------
-    plan
-        The plan to report.
-    fmt
-        "markdown" or "html" (one self-contained file: styles inline, nothing loaded).
-    lang
-        "zh" (default) or "en".
-
-    Returns
-    -------
-    str
-        The report text.
-
-    Raises
-    ------
-    UserInputError
-        For an unknown format or language.
-    """
-    if fmt not in FORMATS:
-        raise UserInputError(f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}")
+def render_markdown(plan: Plan, *, lang: str = "zh") -> str:
+    """The plan's summary, per-county table, a per-township table under each county
+    (households, points, coverage, mobile collection) and the data's credits, as markdown in
+    ``lang``."""
     text = messages(lang)
     title = plan_title(plan, lang)
     warning = straight_line_warning(plan, text)
@@ -536,44 +455,4 @@ def render_report(plan: Plan, *, fmt: str = "markdown", lang: str = "zh") -> str
     table = _display_table(plan, text, lang)
     sections = _township_sections(plan, text, lang)
     credits = attribution_lines(plan_sources(plan))
-    if fmt == "markdown":
-        return _markdown(title, warning, summary, text, table, sections, credits)
-    return _html(title, warning, summary, text, table, lang, sections, credits)
-
-
-def write_report(
-    plan: Plan,
-    path: str | os.PathLike[str],
-    *,
-    fmt: str | None = None,
-    lang: str = "zh",
-) -> Path:
-    """Write a plan's report to ``path`` atomically and return the path.
-
-    Parameters
-    ----------
-    plan
-        The plan to report.
-    path
-        The file to write.
-    fmt
-        "markdown" or "html"; None chooses by the suffix (.md, .markdown, .html, .htm).
-    lang
-        "zh" (default) or "en".
-
-    Raises
-    ------
-    UserInputError
-        When ``fmt`` is None and the suffix names no format.
-    OutputError
-        When the folder cannot be written.
-    """
-    target = Path(path)
-    if fmt is None:
-        fmt = SUFFIX_FORMATS.get(target.suffix.lower())
-        if fmt is None:
-            raise UserInputError(
-                f"{target}: cannot tell the report format from the suffix {target.suffix!r}: "
-                f"use one of {', '.join(SUFFIX_FORMATS)} or give the format"
-            )
-    return write_text_atomic(target, render_report(plan, fmt=fmt, lang=lang))
+    return _markdown(title, warning, summary, text, table, sections, credits)

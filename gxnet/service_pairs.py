@@ -25,22 +25,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gxnet._catalogue import MESSAGES
 from gxnet._errors import InfeasibleProblemError
+from gxnet._messages import messages
 from gxnet.config import Config
 from gxnet.study_area import StudyArea
 
 #: Said in the output, the provenance and on the map when no road network is on disk.
-STRAIGHT_LINE_NOTE = (
-    "no road network on disk: travel is estimated as straight-line distance x {factor} "
-    "(detour factor); run `{command}` (or give --pbf FILE) for real road times"
-)
+STRAIGHT_LINE_NOTE = MESSAGES["note_straight_line"][1]
 #: Said instead where the trucks drove the region's highway graph.
-HIGHWAY_NOTE = (
-    "no road network on disk: walking and riding are estimated as straight-line distance x "
-    "{factor} (detour factor), truck times follow the region's highway graph (access legs "
-    "straight-line at {access:.0f} km/h); run `{command}` (or give --pbf FILE) for real road "
-    "times"
-)
+HIGHWAY_NOTE = MESSAGES["note_highway"][1]
 #: How each leg's travel was measured: along the city's roads, the region's highway graph, or
 #: straight-line distance times the detour factor.
 COST_MODES: tuple[str, ...] = ("road", "highway", "straight_line")
@@ -283,33 +277,54 @@ def check_reachable(
     reach = 4 * max(p.service_radius_m_urban, p.service_radius_m_rural)
     road_m = nearest_point_m(out, points, config, networks, reach)
     worst = out.assign(road_m=road_m).sort_values("households", ascending=False)
-    examples = "; ".join(
-        f"{r.demand_id} ({r.households:,.0f} households, {r.setting}, county {r.county_adcode}, "
-        f"{r.geometry.x:.4f},{r.geometry.y:.4f}, nearest candidate "
-        + (f"{r.road_m:,.0f} m)" if math.isfinite(r.road_m) else f"beyond {reach:,.0f} m)")
-        for r in worst.head(5).itertuples()
-    )
-    fixes = ["add candidate sites near them (--sites)"]
+    zh, en = messages("zh"), messages("en")
+    examples: dict[str, list[str]] = {"zh": [], "en": []}
+    for r in worst.head(5).itertuples():
+        far = math.isfinite(r.road_m)
+        nearest = ("err_nearest_m", r.road_m) if far else ("err_nearest_beyond", reach)
+        for lang, words in (("zh", zh), ("en", en)):
+            examples[lang].append(
+                words["err_coverage_example"].format(
+                    demand_id=r.demand_id,
+                    households=r.households,
+                    setting=words[f"setting_{r.setting}"] if lang == "zh" else r.setting,
+                    county=r.county_adcode,
+                    lon=r.geometry.x,
+                    lat=r.geometry.y,
+                    nearest=words[nearest[0]].format(metres=nearest[1]),
+                )
+            )
+    fixes: list[tuple[str, dict[str, Any]]] = [("err_fix_sites", {})]
     for setting, flag in (("urban", "--service-radius-m"), ("rural", "--rural-service-radius-m")):
         part = worst[worst["setting"] == setting]
         if len(part) and np.isfinite(part["road_m"]).all():
+            after = math.ceil(part["road_m"].max() / 100) * 100
             fixes.append(
-                f"raise {flag} from {p.service_radius_m(setting):,.0f} to "
-                f"{math.ceil(part['road_m'].max() / 100) * 100:,.0f}"
+                (
+                    "err_fix_radius",
+                    {"flag": flag, "before": p.service_radius_m(setting), "after": after},
+                )
             )
-    fixes.append(f"lower --coverage to {math.floor(share * 1000) / 1000:.3f}")
-    note = ""
-    if stranded_points:
-        note = (
-            f" {len(stranded_points)} candidate points have no sorting centre within "
-            f"{config.centres.truck_minutes:g} truck minutes and were left out (e.g. "
-            f"{', '.join(stranded_points[:5])}): add a centre candidate or raise --truck-minutes."
-        )
+    fixes.append(("err_fix_coverage", {"share": math.floor(share * 1000) / 1000}))
+    stranded = {
+        "n": len(stranded_points),
+        "minutes": config.centres.truck_minutes,
+        "ids": ", ".join(stranded_points[:5]),
+    }
+    texts = {
+        lang: {
+            "examples": "; ".join(examples[lang]),
+            "fixes": words["err_or"].join(words[key].format(**values) for key, values in fixes),
+            "note": words["err_stranded"].format(**stranded) if stranded_points else "",
+        }
+        for lang, words in (("zh", zh), ("en", en))
+    }
     raise InfeasibleProblemError(
-        f"coverage target {target:.1%} cannot be met: {len(out):,} demand units "
-        f"({out['households'].sum():,.0f} households) have no candidate point within the service "
-        f"standard, so at most {share:.1%} can be covered. Largest: {examples}. To fix: "
-        + "; or ".join(fixes)
-        + "."
-        + note
+        key="err_coverage_unreachable",
+        target=target,
+        units=len(out),
+        households=float(out["households"].sum()),
+        share=share,
+        **texts["zh"],
+        **{f"{name}_en": value for name, value in texts["en"].items()},
     )

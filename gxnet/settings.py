@@ -193,6 +193,9 @@ def check_environment() -> None:
         Naming the variable, its value and what it should hold (exit code 2).
     """
     problems = list(_problems)
+    lang = _raw("GXNET_LANG")
+    if lang is not None and lang.lower() not in ("zh", "en"):
+        problems.append(f"GXNET_LANG={lang!r} is not a language (zh or en): correct it or unset it")
     for name, must_exist in _FOLDERS.items():
         raw = _raw(name)
         if raw is None:

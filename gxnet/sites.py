@@ -29,6 +29,7 @@ from scipy.spatial import cKDTree
 from gxnet import settings
 from gxnet._errors import InputFileError, UnknownCoordinateSystemError, UserInputError
 from gxnet._io import atomic_path
+from gxnet._messages import messages
 from gxnet._tables import clean_text, match_columns, normalise_header, parse_numbers, read_table
 from gxnet.config import SITES, SiteStandards
 from gxnet.crs import convert, coordinate_system, utm_crs
@@ -260,22 +261,22 @@ class SiteList:
         skipped = pd.concat([rejected, self.unplannable()], ignore_index=True).sort_values(
             "row", kind="stable"
         )
-        lines = [f"  row {r.row}: {r.field}: {r.reason}" for r in skipped.head(10).itertuples()]
-        more = [f"  ... and {len(skipped) - 10} more"] if len(skipped) > 10 else []
-        listing = "\n".join(lines + more)
+        listing = {}
+        for lang, suffix in (("zh", ""), ("en", "_en")):
+            words = messages(lang)
+            lines = [
+                words["err_row_line"].format(row=r.row, field=r.field, reason=r.reason)
+                for r in skipped.head(10).itertuples()
+            ]
+            more = [words["err_rows_more"].format(n=len(skipped) - 10)] if len(skipped) > 10 else []
+            listing[f"lines{suffix}"] = "\n".join(lines + more)
         if len(skipped) == self.rows_read:
             raise InputFileError(
-                f"no usable row ({self.rows_read} rows read):\n{listing}\nfix the list "
-                "(`gxnet sites check` reports every row); gxnet never plans on other sites in "
-                "place of a list given",
-                path=str(self.path),
+                key="err_no_usable_row", path=str(self.path), n=self.rows_read, **listing
             )
         if len(skipped) and not skip_bad_rows:
             raise InputFileError(
-                f"{len(skipped)} rows cannot be planned:\n{listing}\nfix them, or run again "
-                "with --skip-bad-rows to plan with the other rows (`gxnet sites check` "
-                "reports the whole list)",
-                path=str(self.path),
+                key="err_rows_rejected", path=str(self.path), n=len(skipped), **listing
             )
         return skipped.reset_index(drop=True)
 

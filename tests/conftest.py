@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -12,8 +13,31 @@ import osmium
 import pytest
 
 from gxnet import settings
+from gxnet._messages import LANG_VARIABLE, set_language
 
 TEST_DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def english_console():
+    """Tests read the command line's English words unless they ask for Chinese (the default a
+    planner gets, checked by the tests of the message catalogue and of the CLI's languages):
+    ``GXNET_LANG=en``, also for the commands they start."""
+    before = os.environ.get(LANG_VARIABLE)
+    os.environ[LANG_VARIABLE] = "en"
+    yield
+    if before is None:
+        os.environ.pop(LANG_VARIABLE, None)
+    else:
+        os.environ[LANG_VARIABLE] = before
+
+
+@pytest.fixture(autouse=True)
+def no_language_left_set():
+    """No console language set by an earlier test's ``--lang`` (it lives in the process)."""
+    set_language(None)
+    yield
+    set_language(None)
 
 
 @pytest.fixture(scope="session")

@@ -52,9 +52,10 @@ def helsinki_out(tmp_path_factory):
 def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
     out, result = helsinki_out
     assert "Plan for helsinki_area" in result.stdout
-    assert "solver: highs optimal" in result.stdout
+    assert "solver: highs, proven optimal" in result.stdout
     assert "households covered within the standard" in result.stdout
-    assert "[3] networks: road networks" in result.stderr  # the progress lines
+    assert "[3] road networks ..." in result.stderr  # the progress lines
+    assert "[6] model solve ... (limit" in result.stderr
     folder = out / "plans" / SLUG
     assert (folder / "sites.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     for name in ("plan.json", "plan.gpkg", "sites.geojson", "demand.csv", "links.parquet"):
@@ -205,7 +206,8 @@ def test_wuzhou_embedded_default_says_so(tmp_path):
     assert plan.provenance["cost_mode"] == {"walk": "straight_line", "truck": "highway"}
     assert len(plan.counties) == 7
     table = pd.read_csv(tmp_path / "plans" / "wuzhou" / "counties.csv", encoding="utf-8-sig")
-    assert "梧州" not in "".join(table.columns) and "万秀区" in set(table["name_zh"])
+    assert list(table.columns[:3]) == ["Adcode", "County", "Households"]
+    assert "Wanxiu" in set(table["County"]) and table["Households"].sum() == 889839
     doc = json.loads((tmp_path / "plans" / "wuzhou" / "plan.json").read_text(encoding="utf-8"))
     assert doc["provenance"]["standards"]["grid"]["cell_size_m"] == 4000
     assert (tmp_path / "maps" / "wuzhou.html").is_file()
@@ -243,11 +245,12 @@ def test_the_readme_resolve_example_end_to_end(tmp_path, monkeypatch):
     # Preferred: of the old plan's candidates the new list still offers, nearly all stay.
     offered = set(old.chosen_points["site_id"]) - {"WX046", "WX021"}
     assert len(offered - chosen) <= 3
+    # The workbook's changes sheet as CSV, in the run's language (English here).
     diff = pd.read_csv(tmp_path / "plans" / "wanxiu" / "diff.csv", encoding="utf-8-sig")
-    assert set(diff["change"]) <= {"opened", "closed", "moved", "kept"}
+    assert set(diff["Change"]) <= {"opened", "closed", "moved", "kept"}
     both = set(old.sites.loc[old.sites["chosen"], "site_id"])
     both &= set(new.sites.loc[new.sites["chosen"], "site_id"])
-    assert set(diff.loc[diff["change"] == "kept", "site_id"]) == both
+    assert set(diff.loc[diff["Change"] == "kept", "ID"]) == both
     assert new.provenance["targets"]["points"]["source"] == "derived"
     html = (tmp_path / "maps" / "wanxiu.html").read_text(encoding="utf-8")
     assert '"changes":{' in html and "gx.changes()" in html

@@ -227,9 +227,14 @@ def test_hostile_text_stays_text_in_the_map_report_and_tables(env, hostile, firs
     assert "\x1b" not in printed
     assert "<" not in slug and "/" not in slug and slug.startswith("img-src-x-onerror-window")
     folder = out / "plans" / slug
-    table = pd.read_csv(folder / "sites.csv", encoding="utf-8-sig", dtype=str)
-    assert '\'=HYPERLINK("http://x","y")' in set(table["name"])
-    assert not table["name"].str.match(r"^[=+\-@]").any()
+    # The workbook's tables as CSV, in the run's language (English here): chosen sites and
+    # the candidates not chosen.
+    table = pd.concat(
+        pd.read_csv(folder / name, encoding="utf-8-sig", dtype=str)
+        for name in ("sites.csv", "candidates.csv")
+    )
+    assert '\'=HYPERLINK("http://x","y")' in set(table["Name"])
+    assert not table["Name"].str.match(r"^[=+\-@]").any()
     report = tmp_path / "report.html"
     code, _, err = gxnet("report", folder, "--format", "html", "--out", report, env=env)
     assert code == 0, err

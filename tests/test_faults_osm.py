@@ -33,6 +33,7 @@ OPTIMIZE_AREA = [
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GXNET_")}
     env.update(GXNET_OSM_DIR=str(tmp_path / "osm"), GXNET_SITES_DIR=str(tmp_path / "sites"))
+    env.update(GXNET_LANG="en")  # these tests read the English lines
     return env | extra
 
 

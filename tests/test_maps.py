@@ -31,7 +31,7 @@ from tests.test_report import small_plan, township_plan
 ZH_LAYERS = [
     "县区边界与人口",
     "服务范围",
-    "步行至回收点时间",
+    "步行/骑行至回收点时间",
     "未覆盖需求",
     "回收点至分拣中心",
     "流动回收乡镇",
@@ -39,11 +39,12 @@ ZH_LAYERS = [
     "回收点（已有）",
     "回收点（新建）",
     "分拣中心",
+    "县区与乡镇名称",
 ]
 EN_LAYERS = [
     "Counties and census",
     "Service areas",
-    "Walk time to recycling point",
+    "Walk/ride time to recycling point",
     "Uncovered demand",
     "Points to sorting centres",
     "Townships on mobile collection",
@@ -51,6 +52,7 @@ EN_LAYERS = [
     "Recycling points (existing)",
     "Recycling points (new)",
     "Sorting centres",
+    "County and township names",
 ]
 #: The only URLs inside Leaflet itself: the SVG namespace name and the credit link in its
 #: attribution; neither is ever requested.
@@ -91,7 +93,7 @@ def test_layers_legend_and_popup_texts_in_chinese():
     setup = config(page)
     assert setup["text"]["households_served"] == "服务户数"
     assert setup["text"]["load_capacity"] == "负荷 / 容量"
-    assert "步行至回收点时间（分钟）" in page and "无可达回收点" in page
+    assert "至回收点时间（分钟；城镇步行，乡村骑行）" in page and "无可达回收点" in page
     assert "<title>梧州市 回收网络规划</title>" in page
     assert 'class="gx-title">梧州市 回收网络规划<' in page
 
@@ -150,7 +152,7 @@ def test_english_map_names_layers_and_counties_in_english():
     assert overlay_names(page) == EN_LAYERS
     assert config(page)["text"]["households_served"] == "Households served"
     assert rows(tables(page)["counties"])[1]["n"] == "Changzhou"
-    assert "Walk time to recycling point (min)" in page
+    assert "Time to recycling point (min; walk in towns, ride in villages)" in page
     assert "回收网络规划" not in page
 
 
@@ -310,7 +312,7 @@ def test_map_in_chromium_offline(browser, local_server):
     page = visit(browser, f"{base}/plan.html", screenshot=root / "plan.png")
     assert page.console_errors == []
     assert page.layer_names == ZH_LAYERS
-    assert "步行至回收点时间（分钟）" in page.legend_text and "分拣中心" in page.legend_text
+    assert "城镇步行，乡村骑行" in page.legend_text and "分拣中心" in page.legend_text
     assert page.ready_ms < 10_000
     outside = [u for u in page.requests if not u.startswith((base + "/", "data:"))]
     assert outside == []
@@ -378,8 +380,9 @@ def click_feature(driver, prop: str, value: object) -> str:
         "var prop = arguments[0], value = arguments[1];"
         "map.eachLayer(function (l) {"
         "  if (!found && l.feature && l.feature.properties[prop] === value) found = l; });"
-        "map.setView(found.getLatLng(), 16, {animate: false});"
-        "var p = map.latLngToContainerPoint(found.getLatLng()); return [p.x, p.y];",
+        "var at = found.getLatLng ? found.getLatLng() : found.getBounds().getCenter();"
+        "map.setView(at, 16, {animate: false});"
+        "var p = map.latLngToContainerPoint(at); return [p.x, p.y];",
         prop,
         value,
     )
@@ -408,7 +411,7 @@ def test_a_resolve_draws_its_changes_with_a_legend(browser, tmp_path):
     save_map(after, tmp_path / "changes.html", basemap="none")
     page = visit(browser, (tmp_path / "changes.html").as_uri())
     assert page.console_errors == []
-    assert page.layer_names == [*ZH_LAYERS, "与上一版规划相比的变化"]
+    assert page.layer_names == [*ZH_LAYERS[:-1], "与上一版规划相比的变化", ZH_LAYERS[-1]]
     assert all(word in page.legend_text for word in ("新增", "撤销", "迁移"))
     marks = browser.execute_script(
         "return Array.from(document.querySelectorAll('.gx-change .gx-change-mark'))"
@@ -453,3 +456,105 @@ def test_mobile_townships_popups_and_credits_on_the_map():
         "2016 divisions: Vonng/adcode (CC BY 4.0), National Bureau of Statistics"
         in config(page)["credits"]
     )
+
+
+@pytest.fixture(scope="module")
+def wanxiu_from_a_site_list(tmp_path_factory):
+    """A plan of 万秀区 from a site list of three sites in its north-east: its census demand
+    covers the whole county, its sites a corner."""
+    from gxnet.pipeline import optimize_city
+
+    folder = tmp_path_factory.mktemp("wanxiu")
+    sites = folder / "sites.csv"
+    sites.write_text(
+        "编号,名称,经度,纬度,类型,坐标系\n"
+        "A1,西江回收点,111.330,23.495,回收点,wgs84\n"
+        "A2,东兴回收点,111.345,23.490,回收点,wgs84\n"
+        "C1,万秀分拣中心,111.340,23.500,分拣中心,wgs84\n",
+        encoding="utf-8",
+    )
+    return optimize_city("wanxiu", sites=sites)
+
+
+def test_a_plan_from_a_site_list_opens_on_its_sites_and_their_demand(wanxiu_from_a_site_list):
+    plan = wanxiu_from_a_site_list
+    page = render(plan, basemap="none")
+    bounds = re.findall(r"fitBounds\(\s*(\[\[[-\d.]+, [-\d.]+\], \[[-\d.]+, [-\d.]+\]\])", page)
+    (south, west), (north, east) = json.loads(bounds[-1])
+    chosen = plan.sites[plan.sites["chosen"]]
+    assert (
+        chosen.geometry.x.between(west, east).all()
+        and chosen.geometry.y.between(south, north).all()
+    )
+    d_west, d_south, d_east, d_north = plan.demand.total_bounds
+    # The whole county is far larger than what the two points serve.
+    assert (east - west) * (north - south) < 0.5 * (d_east - d_west) * (d_north - d_south)
+
+
+def test_amap_is_the_chinese_default_and_osm_the_english():
+    plan = small_plan()
+    assert "autonavi.com" in render(plan) and "tile.openstreetmap.org" not in render(plan)
+    english = render(plan, lang="en")
+    assert "tile.openstreetmap.org" in english and "autonavi" not in english
+
+
+@pytest.mark.browser
+def test_the_map_reads_right_in_chromium(browser, wanxiu_from_a_site_list, tmp_path):
+    plan = wanxiu_from_a_site_list
+    save_map(plan, tmp_path / "wanxiu.html", lang="zh")  # AMap, the Chinese default
+    # This machine has no internet: AMap's tiles are refused at once (not left to time out),
+    # and nothing else may fail.
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*autonavi.com*"]})
+    try:
+        _reads_right(browser, (tmp_path / "wanxiu.html").as_uri())
+    finally:
+        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+
+
+def _reads_right(browser, url: str) -> None:
+    page = visit(browser, url)
+    assert [e for e in page.console_errors if "autonavi.com" not in e] == []
+    tiles = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.leaflet-tile')).map(t => t.src)"
+    )
+    assert tiles and all("autonavi.com" in src for src in tiles)
+    assert "县区与乡镇名称" in page.layer_names
+    # Labels are counted once Leaflet's fade of those it took away has ended (0.2 s).
+    script = (
+        "var done = arguments[arguments.length - 1];"
+        "var map = window[document.querySelector('.folium-map').id];"
+        "map.setZoom(arguments[0], {animate: false});"
+        "setTimeout(function () { done("
+        "  [document.querySelectorAll('.gx-label-county').length,"
+        "   document.querySelectorAll('.gx-label-township').length]); }, 400);"
+    )
+    assert browser.execute_async_script(script, 6) == [0, 0]  # a county is a few pixels wide
+    county, township = browser.execute_async_script(script, 10)
+    assert county == 1 and township < 10
+    county, township = browser.execute_async_script(script, 13)
+    assert township >= 5  # the townships of 万秀区, each label where it fits
+    names = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.gx-label')).map(l => l.innerText)"
+    )
+    assert "万秀区" in names and "城东镇" in names
+    # Sites inside the view the map opened on.
+    browser.get(url)
+    inside = browser.execute_script(
+        "var map = window[document.querySelector('.folium-map').id], n = 0, all = 0;"
+        "map.eachLayer(function (l) { if (l.feature && l.feature.properties.g === 'new') {"
+        "  all++; if (map.getBounds().contains(l.getLatLng())) n++; } }); return [n, all];"
+    )
+    assert inside[0] == inside[1] > 0
+    # Scale bar, north arrow and print button; on paper the controls go, the legend stays.
+    for selector in (".leaflet-control-scale", ".gx-north", ".gx-print", ".gx-legend"):
+        assert browser.find_elements("css selector", selector), selector
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    shown = browser.execute_script(
+        "return ['.leaflet-control-layers', '.gx-print', '.gx-legend', '.gx-north',"
+        " '.leaflet-control-scale'].map(s => getComputedStyle(document.querySelector(s)).display)"
+    )
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert shown[:2] == ["none", "none"] and "none" not in shown[2:]
+    # Rural households ride to their point, urban ones walk.
+    assert "骑行时间" in click_feature(browser, "u", 0)

@@ -104,6 +104,7 @@ def test_the_cli_plans_phases_for_one_city(tmp_path):
         cli,
         ["optimize", "--city", COUNTY, "--phase", "2023:6", "--phase", "2025:standard",
          "--basemap", "none", "--out", str(tmp_path)],
+        env={"GXNET_LANG": "en"},
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "phase 2023: 6 point sites (+6)" in result.stdout
@@ -114,5 +115,9 @@ def test_the_cli_plans_phases_for_one_city(tmp_path):
     assert 'gx.sites("phase:2023"' in html and 'gx.sites("phase:2025"' in html
     bad = CliRunner().invoke(cli, ["optimize", "--city", COUNTY, "--phase", "2023"])
     assert bad.exit_code == 2 and "NAME:COUNT" in bad.output
+    bad = CliRunner().invoke(
+        cli, ["optimize", "--city", COUNTY, "--phase", "2023"], env={"GXNET_LANG": "zh"}
+    )
+    assert bad.exit_code == 2 and "名称:数量" in bad.output
     wrong = CliRunner().invoke(cli, ["optimize", "--city", COUNTY, "--workers", "2"])
     assert wrong.exit_code == 2 and "--city guangxi" in wrong.output

@@ -15,6 +15,7 @@ from shapely.geometry import LineString, Point, box
 
 from gxnet._errors import InputFileError, OutputError
 from gxnet.plan import Plan, measure, weighted_quantile
+from gxnet.workbook import write_tables
 
 
 def make_plan(chosen=("p1", "p2", "c1"), name_p1="菜市场回收点") -> Plan:
@@ -112,12 +113,19 @@ def test_save_load_round_trip_is_exact(tmp_path):
 
 
 def test_exports_open_in_gis_and_excel(tmp_path):
-    folder = make_plan().save(tmp_path / "wuzhou")
+    plan = make_plan()
+    folder = plan.save(tmp_path / "wuzhou")
+    write_tables(plan, folder)
     raw = (folder / "sites.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to show Chinese"
     table = pd.read_csv(folder / "sites.csv", encoding="utf-8-sig")
-    assert table.loc[0, "name"] == "菜市场回收点"
-    assert table.loc[0, "lon"] == 111.3 and table.loc[0, "lat"] == 23.48
+    chosen = table.set_index("编号")
+    assert chosen.loc["p1", "名称"] == "菜市场回收点" and len(chosen) == 3  # chosen sites only
+    assert (
+        chosen.loc["p1", "经度（WGS-84）"] == 111.3 and chosen.loc["p1", "纬度（WGS-84）"] == 23.48
+    )
+    candidates = pd.read_csv(folder / "candidates.csv", encoding="utf-8-sig")
+    assert set(candidates["编号"]) == {"p3"}
     demand_csv = pd.read_csv(folder / "demand.csv", encoding="utf-8-sig")
     assert "cell" not in demand_csv.columns and len(demand_csv) == 4
     import pyogrio
@@ -267,10 +275,12 @@ def test_csv_cells_a_spreadsheet_would_run_are_defused_and_numbers_kept(tmp_path
     plan.sites["name"] = ['=HYPERLINK("http://x")', "+1", "-cmd", "@SUM(A1)"][: len(plan.sites)]
     plan.sites["capacity"] = np.inf
     folder = plan.save(tmp_path / "p")
-    table = pd.read_csv(
-        folder / "sites.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    write_tables(plan, folder, lang="en")
+    table = pd.concat(
+        pd.read_csv(folder / name, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        for name in ("sites.csv", "candidates.csv")
     )
-    assert list(table["name"]) == ["'" + n for n in plan.sites["name"]]
-    assert (table["capacity"] == "").all(), "an unlimited capacity is an empty cell"
+    assert sorted(table["Name"]) == sorted("'" + n for n in plan.sites["name"])
+    assert (table["Capacity"] == "no limit").all(), "an unlimited capacity says so"
     numbers = pd.read_csv(folder / "demand.csv", encoding="utf-8-sig")
     assert numbers["households"].dtype.kind in "if"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -29,6 +30,8 @@ from gxnet.tiers import Tier
 from tests.test_maps import browser  # noqa: F401  (the Chromium fixture)
 
 AREAS = ["万秀区", "长洲区", "蒙山县"]
+#: The console in English (the tests' default, said where a test reads its words) and Chinese.
+EN, ZH = {"GXNET_LANG": "en"}, {"GXNET_LANG": "zh"}
 SLUGS = ["wanxiu", "changzhou", "mengshan"]
 
 
@@ -84,8 +87,17 @@ def test_two_workers_share_a_target_exactly_and_a_rerun_computes_nothing(tmp_pat
     assert set(loaded.layers["sites"]["city"]) == set(SLUGS)
     assert loaded.metrics["point_sites"] == 60
     for name in ("region.json", "region.gpkg", "sites.parquet", "cities.csv", "counties.csv",
-                 "townships.csv", "report.md", "report.html"):  # fmt: skip
+                 "townships.csv", "report.md", "report.html", "region.xlsx"):  # fmt: skip
         assert (folder / name).is_file(), name
+    book = openpyxl.load_workbook(folder / "region.xlsx", read_only=True)
+    assert book.sheetnames[:3] == ["概要", "分城市", "分县区"]
+    rows = list(book["分城市"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("城市", "状态") and [r[0] for r in rows[1:]] == [
+        "万秀区",
+        "长洲区",
+        "蒙山县",
+    ]
+    assert sum(r[rows[0].index("回收点（网点）")] for r in rows[1:]) == 60
     report = (folder / "report.md").read_text(encoding="utf-8")
     assert "分城市统计" in report and "万秀区" in report and "按边际覆盖增量最大分配" in report
     assert html.is_file() and 'gx.sites("mengshan|"' in html.read_text(encoding="utf-8")
@@ -158,22 +170,25 @@ def test_one_city_is_replanned_against_its_share(tmp_path, client):
         assert (folder / "cities" / slug / "plan.json").stat().st_mtime_ns == stamp
     document = json.loads((folder / "region.json").read_text(encoding="utf-8"))
     assert document["metrics"]["point_sites"] == 60
-    result = CliRunner().invoke(cli, ["resolve", str(folder), "--sites", str(new_list)])
+    result = CliRunner().invoke(cli, ["resolve", str(folder), "--sites", str(new_list)], env=EN)
     assert result.exit_code == 2 and "--city" in result.output
 
 
 def test_the_cli_refuses_what_the_region_cannot_take(tmp_path):
     for extra, said in ((["--demand", "x.csv"], "--demand"), (["--sites", "a.csv"], "folder")):
-        result = CliRunner().invoke(cli, ["optimize", "--city", "guangxi", *extra])
+        result = CliRunner().invoke(cli, ["optimize", "--city", "guangxi", *extra], env=EN)
         assert result.exit_code == 2 and said in result.output
-    result = CliRunner().invoke(cli, ["optimize", "--city", "guangxi", "--workers", "0"])
+    result = CliRunner().invoke(cli, ["optimize", "--city", "guangxi", "--workers", "0"], env=EN)
     assert result.exit_code == 2 and "at least 1 worker" in result.output
+    # In Chinese, the console's default.
+    result = CliRunner().invoke(cli, ["optimize", "--city", "广西", "--workers", "0"], env=ZH)
+    assert result.exit_code == 2 and "至少 1 个工作进程" in result.output
 
 
 def test_an_unreachable_scheduler_is_one_line(monkeypatch):
     monkeypatch.setattr("gxnet.region.SCHEDULER_TIMEOUT_S", 2.0)
     result = CliRunner().invoke(
-        cli, ["optimize", "--city", "广西", "--scheduler", "tcp://127.0.0.1:9"]
+        cli, ["optimize", "--city", "广西", "--scheduler", "tcp://127.0.0.1:9"], env=EN
     )
     assert result.exit_code == 1 and "dask scheduler" in result.output
 
@@ -188,7 +203,7 @@ def test_the_cli_plans_the_region_and_says_which_city_failed(tmp_path, monkeypat
     (lists / "changzhou.csv").write_text("名称,经度,纬度\n甲,not a number,23.4\n", "utf-8")
     out = tmp_path / "out"
     args = ["optimize", "--city", "广西", "--scheduler", address, "--basemap", "none", "--out", out]
-    result = CliRunner().invoke(cli, [*map(str, args), "--sites", str(lists)])
+    result = CliRunner().invoke(cli, [*map(str, args), "--sites", str(lists)], env=EN)
     assert result.exit_code == 2, result.output
     assert "Plan for 广西: 2 of 3 cities" in result.stdout
     assert "gxnet: error: changzhou:" in result.stderr and "1 of 3 cities failed" in result.stderr
@@ -196,11 +211,11 @@ def test_the_cli_plans_the_region_and_says_which_city_failed(tmp_path, monkeypat
     assert (out / "maps" / "guangxi.html").is_file()
     (lists / "changzhou.csv").unlink()
     again = CliRunner().invoke(
-        cli, [*map(str, args), "--phase", "2023:30", "--phase", "2025:standard"]
+        cli, [*map(str, args), "--phase", "2023:30", "--phase", "2025:standard"], env=EN
     )
     assert again.exit_code == 0, again.output
     assert "phase 2023: 30 point sites" in again.stdout and "cities planned 3" in again.stdout
-    report = CliRunner().invoke(cli, ["report", str(out / "plans" / "guangxi")])
+    report = CliRunner().invoke(cli, ["report", str(out / "plans" / "guangxi")], env=ZH)
     assert report.exit_code == 0 and "分城市统计" in report.stdout
     assert "回收点（网点） 2023" in report.stdout
 

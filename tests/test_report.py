@@ -9,15 +9,9 @@ import pytest
 import shapely
 
 from gxnet._errors import UserInputError
+from gxnet.document import render_report, write_report
 from gxnet.plan import Plan, measure
-from gxnet.report import (
-    county_table,
-    plan_totals,
-    render_report,
-    township_table,
-    walk_times,
-    write_report,
-)
+from gxnet.report import county_table, plan_totals, township_table, walk_times
 
 # Two counties side by side near Wuzhou: 万秀区 west of 111.1°E, 长洲区 east of it.
 WEST, EAST = 450403, 450405
@@ -186,8 +180,10 @@ def test_html_report_is_self_contained_and_escaped():
     page = render_report(plan, fmt="html")
     assert page.startswith("<!DOCTYPE html>")
     assert '<html lang="zh">' in page
-    assert "<td>&lt;万秀区&gt;</td><td>500</td><td>400</td><td>80.0%</td>" in page
-    assert "<td>合计</td><td>750</td>" in page
+    row = '<td>&lt;万秀区&gt;</td><td class="num">500</td><td class="num">400</td>'
+    assert row + '<td class="num">80.0%</td>' in page
+    assert '<td>合计</td><td class="num">750</td>' in page
+    assert 'src="data:image/png;base64,' in page  # the still map travels inside the file
     assert "http://" not in page and "https://" not in page
 
 
@@ -207,8 +203,8 @@ def test_write_report_chooses_format_by_suffix(tmp_path):
 
 
 def test_bad_format_language_and_suffix_are_refused(tmp_path):
-    with pytest.raises(UserInputError, match="unknown report format 'pdf'"):
-        render_report(small_plan(), fmt="pdf")
+    with pytest.raises(UserInputError, match="unknown report format 'docx'"):
+        render_report(small_plan(), fmt="docx")
     with pytest.raises(UserInputError, match="unknown language 'fr'"):
         render_report(small_plan(), lang="fr")
     with pytest.raises(UserInputError, match=r"report\.txt: cannot tell the report format"):
@@ -226,7 +222,8 @@ def test_hostile_names_stay_text_in_both_reports():
     assert "# &lt;img src=x onerror=alert(1)&gt; [2J|" in markdown  # the title
     assert "| &lt;img src=x onerror=alert(1)&gt; [2J\\| |" in markdown  # the county's cell
     page = render_report(plan, fmt="html")
-    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "\x1b" not in page
 
 
 def township_plan() -> Plan:
@@ -280,7 +277,8 @@ def test_township_table_and_report_sections_by_county():
     assert "2016 divisions: Vonng/adcode (CC BY 4.0)" in text and "Census 2020" in text
     page = render_report(plan, fmt="html", lang="en")
     assert "<h2>By township</h2>" in page and "<h3>Wanxiu</h3>" in page
-    assert "<td>no candidate site within the standard</td>" in page
+    assert "<td>yes (no candidate site within the standard)</td>" in page
+    assert "<th>Township minimum</th><td>at least one recycling point per township" in page
 
 
 def test_report_says_how_each_leg_was_measured():

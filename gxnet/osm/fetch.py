@@ -36,6 +36,7 @@ from shapely.geometry.base import BaseGeometry
 from gxnet import __version__, settings
 from gxnet._errors import InputFileError, NetworkNotFetchedError, UserInputError, brief
 from gxnet._io import write_text_atomic
+from gxnet._messages import messages
 from gxnet.osm.build import rules_version
 from gxnet.osm.download import download_extract
 from gxnet.osm.network import MODES, RoadNetwork
@@ -175,8 +176,9 @@ def _read_network(path: Path, slug: str) -> RoadNetwork:
         return RoadNetwork.load(path)
     except Exception as exc:  # a damaged zip raises one of many types (BadZipFile, ValueError...)
         raise InputFileError(
-            f"the cached road network is damaged ({brief(exc)}); rebuild it: "
-            f"`{refetch_command(slug)}`",
+            key="err_damaged_cache",
+            detail=brief(exc),
+            command=refetch_command(slug),
             path=str(path),
         ) from exc
 
@@ -197,10 +199,18 @@ def load_network(slug: str, mode: str) -> RoadNetwork:
     path = network_path(slug, mode)
     if not path.is_file():
         command = refetch_command(slug, refresh=False)
-        offline = f" (offline: `{command} --pbf FILE`)" if "--city" in command else ""
+        offline = {"offline": "", "offline_en": ""}
+        if "--city" in command:
+            offline = {
+                f"offline{suffix}": messages(lang)["err_not_fetched_offline"].format(
+                    command=command
+                )
+                for lang, suffix in (("zh", ""), ("en", "_en"))
+            }
         raise NetworkNotFetchedError(
-            f"no {mode} road network for {slug!r} in {path.parent}: run `{command}` first{offline}"
-        )
+            key="err_not_fetched", mode=mode, slug=slug, folder=str(path.parent), command=command,
+            **offline,
+        )  # fmt: skip
     return _read_network(path, slug)
 
 

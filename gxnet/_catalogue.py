@@ -1,0 +1,1104 @@
+"""The words gxnet shows a person, in Chinese (the default) and English: the catalogue's table.
+
+Keys name what a text is for; values with ``{}`` fields are filled with ``str.format``. This
+module holds the table and the console's language and imports nothing of gxnet's but the
+vocabulary, so that :mod:`gxnet._errors` can word its errors from it; :mod:`gxnet._messages` is
+the catalogue's interface for everyone else (checked languages, one message, all messages).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from gxnet.tiers import SiteStatus, Tier
+
+#: The languages of the catalogue, the default first.
+LANGUAGES = ("zh", "en")
+#: The environment variable that sets the console's language.
+LANG_VARIABLE = "GXNET_LANG"
+
+#: key: (zh, en)
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    # --- Map and report -------------------------------------------------------------------
+    "plan": ("回收网络规划", "recycling network plan"),
+    "layer_existing": ("回收点（已有）", "Recycling points (existing)"),
+    "layer_new": ("回收点（新建）", "Recycling points (new)"),
+    "layer_candidates": ("候选点（未选中）", "Candidate sites (not chosen)"),
+    "layer_centres": ("分拣中心", "Sorting centres"),
+    "layer_service": ("服务范围", "Service areas"),
+    "layer_walk": ("步行/骑行至回收点时间", "Walk/ride time to recycling point"),
+    "layer_links": ("回收点至分拣中心", "Points to sorting centres"),
+    "layer_uncovered": ("未覆盖需求", "Uncovered demand"),
+    "layer_counties": ("县区边界与人口", "Counties and census"),
+    "layer_labels": ("县区与乡镇名称", "County and township names"),
+    "legend_walk": (
+        "至回收点时间（分钟；城镇步行，乡村骑行）",
+        "Time to recycling point (min; walk in towns, ride in villages)",
+    ),
+    "legend_unreached": ("无可达回收点", "No point within reach"),
+    "legend_sites": ("站点", "Sites"),
+    "layer_changes": ("与上一版规划相比的变化", "Changes from the previous plan"),
+    "change": ("变化", "Change"),
+    "moved_from": ("迁自", "Moved from"),
+    "reason": ("原因", "Reason"),
+    "households_before": ("原服务户数", "Households served before"),
+    "households_after": ("现服务户数", "Households served now"),
+    "north": ("北", "N"),
+    "print_map": ("打印", "Print"),
+    "straight_line": (
+        "注意：本规划没有使用道路网络，出行时间按直线距离乘以绕行系数 {detour} 估算，"
+        "与实际路程可能不同。取得道路网络后请重新规划。",
+        "Note: this plan did not use a road network. Travel times are straight-line distances "
+        "times a detour factor of {detour} and may differ from real routes. Re-plan once the "
+        "road network is available.",
+    ),
+    "straight_line_highway": (
+        "注意：本规划没有使用城市道路网络。步行和骑行时间按直线距离乘以绕行系数 {detour} "
+        "估算；货车车程按广西公路网计算（站点至公路的接驳段按直线 {access:.0f} 公里/小时），"
+        "与实际路程可能不同。取得道路网络后请重新规划。",
+        "Note: this plan did not use a city road network. Walking and riding times are "
+        "straight-line distances times a detour factor of {detour}; truck times follow the "
+        "Guangxi highway graph (access legs straight-line at {access:.0f} km/h). Both may differ "
+        "from real routes. Re-plan once the road network is available.",
+    ),
+    "name": ("名称", "Name"),
+    "site_id": ("编号", "ID"),
+    "status": ("状态", "Status"),
+    "tier": ("类型", "Type"),
+    "households_served": ("服务户数", "Households served"),
+    "load_capacity": ("负荷 / 容量", "Load / capacity"),
+    "walk_mean": ("平均步行时间", "Mean walk time"),
+    "walk_p95": ("95% 步行时间", "95th percentile walk time"),
+    "ride_mean": ("平均骑行时间", "Mean ride time"),
+    "ride_p95": ("95% 骑行时间", "95th percentile ride time"),
+    "access_mean": ("平均步行/骑行时间", "Mean walk/ride time"),
+    "access_p95": ("95% 步行/骑行时间", "95th percentile walk/ride time"),
+    "to_centre": ("至分拣中心车程", "Drive to sorting centre"),
+    "points_served": ("服务回收点数", "Recycling points served"),
+    "drive_mean": ("平均车程", "Mean drive time"),
+    "households": ("户数", "Households"),
+    "population": ("人口", "Population"),
+    "walk_time": ("步行时间", "Walk time"),
+    "ride_time": ("骑行时间", "Ride time"),
+    "point": ("回收点", "Recycling point"),
+    "covered": ("达标覆盖", "Covered within standard"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "minutes": ("分钟", "min"),
+    "households_unit": ("户", "households"),
+    "unlimited": ("不限", "no limit"),
+    "tonnes_day": ("吨/日", "t/day"),
+    "county": ("县区", "County"),
+    "township": ("乡镇/街道", "Township"),
+    "adcode": ("行政区划代码", "Adcode"),
+    "points": ("回收点", "Recycling points"),
+    "centres": ("分拣中心", "Sorting centres"),
+    "coverage": ("覆盖率", "Coverage"),
+    "covered_households": ("达标覆盖户数", "Households covered"),
+    "total": ("合计", "Total"),
+    "outside_counties": ("县区外", "Outside the counties"),
+    f"status_{SiteStatus.EXISTING}": ("已有", "existing"),
+    f"status_{SiteStatus.CANDIDATE}": ("新建", "new"),
+    f"status_{SiteStatus.REQUIRED}": ("指定新建", "required"),
+    "status_unchosen": ("候选（未选中）", "candidate (not chosen)"),
+    "note_label": ("注意", "Note"),
+    f"status_{SiteStatus.EXCLUDED}": ("排除", "excluded"),
+    f"tier_{Tier.RECYCLING_POINT}": ("回收点", "recycling point"),
+    f"tier_{Tier.SORTING_CENTRE}": ("分拣中心", "sorting centre"),
+    f"tier_{Tier.PROCESSING_BASE}": ("加工基地", "processing base"),
+    "setting_urban": ("城镇（步行）", "urban (walk)"),
+    "setting_rural": ("乡村（骑行）", "rural (ride)"),
+    "report_counties": ("分县区统计", "By county"),
+    "report_townships": ("分乡镇统计", "By township"),
+    "mobile": ("流动回收", "Mobile collection"),
+    "reason_no_site": ("服务标准内无候选站点", "no candidate site within the standard"),
+    "reason_too_few": (
+        "最佳站点服务标准内不足 {n:,.0f} 户",
+        "best site reaches fewer than {n:,.0f} households within the standard",
+    ),
+    "reason_not_chosen": ("规划未设点", "no point planned"),
+    "reason_budget": (
+        "点位总数不足以满足乡镇保底，此处服务户数最少",
+        "too few points asked to give every township one; a point here would serve fewest "
+        "households",
+    ),
+    "township_minimum": ("乡镇保底", "Township minimum"),
+    "township_minimum_on": (
+        "每个乡镇至少一个回收点（{n:,} 个乡镇有回收点）",
+        "at least one recycling point per township ({n:,} townships have one)",
+    ),
+    "township_minimum_off": ("未启用", "off"),
+    "county_quota": ("县区配额", "County quota"),
+    "county_quota_on": (
+        "各县区至少按户数标准配置回收点",
+        "each county at least the points its households' standard asks",
+    ),
+    "mobile_townships": ("流动回收乡镇", "Townships on mobile collection"),
+    "mobile_count": ("{n:,} 个，共 {hh:,.0f} 户", "{n:,}, {hh:,.0f} households"),
+    "layer_mobile": ("流动回收乡镇", "Townships on mobile collection"),
+    "data_sources": ("数据来源", "Data sources"),
+    "report_summary": ("概要", "Summary"),
+    "report_map": ("规划图", "Map of the plan"),
+    "report_standards": ("规划标准及依据", "Planning standards and their sources"),
+    "report_caveats": ("说明与局限", "Caveats"),
+    "report_sources": ("数据来源", "Data sources"),
+    "report_inputs": ("输入文件", "Inputs"),
+    "report_page": ("第 {page} 页，共 {pages} 页", "Page {page} of {pages}"),
+    "cost_mode": ("出行时间依据", "Travel times from"),
+    "cost_walk": ("步行/骑行时间依据", "Walking and riding times from"),
+    "cost_truck": ("货车车程依据", "Truck times from"),
+    "cost_road": ("道路网络", "the road network"),
+    "cost_highway": (
+        "广西公路网（接驳段按直线距离）",
+        "the Guangxi highway graph (access legs straight-line)",
+    ),
+    "cost_straight_line": ("直线距离 × 绕行系数", "straight-line distance × detour factor"),
+    "solver": ("求解器", "Solver"),
+    "solve_status": ("求解状态", "Solver status"),
+    "gap": ("最优性间隙", "Optimality gap"),
+    "caveat_straight_line_road": (
+        "出行时间按道路网络计算：实际路况（施工、拥堵、渡口）可能使部分时间变长。",
+        "Travel times follow the road network: works, traffic or ferries may lengthen some.",
+    ),
+    "caveat_census": (
+        "需求按 2020 年人口普查的县区户数分配到乡镇与网格，而非实际住址；各县区总数与普查一致。",
+        "Demand shares each county's 2020 census households among townships and cells, not "
+        "real addresses; county totals equal the census.",
+    ),
+    "caveat_mobile": (
+        "在任何固定站点都无法在服务标准内服务的乡镇，按国家指导意见采用流动回收（回收车定期上门）。",
+        "Townships that no fixed point can serve within the standard are left to mobile "
+        "collection (collection vehicles on a schedule), as the national guidance advises.",
+    ),
+    "caveat_uncovered": (
+        "有 {households:,.0f} 户不在任何回收点的服务标准内，需流动回收或补充站点。",
+        "{households:,.0f} households lie outside every point's service standard: they need "
+        "mobile collection or more sites.",
+    ),
+    "caveat_solver": (
+        "求解器在时限内给出的方案{status}；放宽时限可能得到更好的方案。",
+        "The solver's plan within the time limit is {status}; a longer limit may find a "
+        "better one.",
+    ),
+    # --- Solver status in words a leader reads ----------------------------------------------
+    "status_optimal": ("已证明为最优方案", "proven optimal"),
+    "status_within": (
+        "与可能的最优方案相差不超过 {gap:.2f}%",
+        "within {gap:.2f} % of the best possible",
+    ),
+    "status_feasible": ("可行方案（未证明最优）", "a feasible plan (not proven optimal)"),
+    "status_heuristic": ("启发式方案（未证明最优）", "a heuristic plan (not proven optimal)"),
+    "status_unknown": ("未记录", "not recorded"),
+    # --- Summary a planner reads after a run (console, workbook, report) -------------------
+    "summary_title": ("{area} 规划结果", "Plan for {area}"),
+    "summary_points": (
+        "回收点：{points:,} 个，位于 {sites:,} 处站点（保留已有站点 {existing:,} 处）",
+        "recycling points: {points:,} at {sites:,} sites ({existing:,} existing sites kept)",
+    ),
+    "summary_centres": ("分拣中心：{centres:,} 个", "sorting centres: {centres:,}"),
+    "summary_coverage": (
+        "服务标准内覆盖户数：{covered:,.0f} / {households:,.0f}（{share:.1f}%）",
+        "households covered within the standard: {covered:,.0f} of {households:,.0f} "
+        "({share:.1f} %)",
+    ),
+    "summary_access": (
+        "至回收点（步行/骑行）：平均 {mean}，95% 分位 {p95}",
+        "walk/ride to point: mean {mean}, 95th percentile {p95}",
+    ),
+    "summary_truck": (
+        "至分拣中心（货车）：平均 {mean}，95% 分位 {p95}",
+        "truck to centre: mean {mean}, 95th percentile {p95}",
+    ),
+    "summary_townships": (
+        "乡镇：{townships:,} 个中 {with_point:,} 个有回收点，"
+        "{mobile:,} 个流动回收（{households:,.0f} 户）；无回收点的县区：{counties:,} 个",
+        "townships: {with_point:,} of {townships:,} with a point, {mobile:,} on mobile "
+        "collection ({households:,.0f} households); counties without a point: {counties:,}",
+    ),
+    "summary_phase": (
+        "{name} 阶段：{points:,} 个回收点（新增 {new:,}），{centres:,} 个分拣中心，"
+        "覆盖 {share:.1f}% 的户数",
+        "phase {name}: {points:,} point sites (+{new:,}), {centres:,} centres, {share:.1f} % "
+        "of households covered",
+    ),
+    "summary_region": (
+        "{area} 规划结果：{cities:,} 个城市中 {planned:,} 个完成",
+        "Plan for {area}: {planned:,} of {cities:,} cities",
+    ),
+    "summary_region_points": (
+        "回收点：{sites:,} 处站点（按户数标准折算 {points:,} 个）",
+        "recycling points: {sites:,} sites (hosting {points:,} standard points)",
+    ),
+    "summary_failed": ("未完成：{city}：{message}", "FAILED {city}: {message}"),
+    "summary_solver": ("求解：{solver}，{status}", "solver: {solver}, {status}"),
+    "summary_stages": ("各阶段用时：{times}", "time per stage: {times}"),
+    "summary_note": ("注意：{note}", "NOTE: {note}"),
+    "minutes_value": ("{value:.1f} 分钟", "{value:.1f} min"),
+    "seconds_value": ("{value:.1f} 秒", "{value:.1f} s"),
+    "not_available": ("无", "n/a"),
+    "written_plan": ("规划：{path}", "plan: {path}"),
+    "written_map": ("地图：{path}", "map:  {path}"),
+    "written_workbook": ("工作簿：{path}", "workbook: {path}"),
+    "wrote": ("已写入 {path}", "wrote {path}"),
+    "written_diff": ("变化：{path}", "diff: {path}"),
+    "written_report": ("报告：{path}", "report: {path}"),
+    "summary_region_cities": (
+        "城市：新规划 {planned:,} 个，沿用 {reused:,} 个，失败 {failed:,} 个",
+        "cities planned {planned:,}, reused {reused:,}, failed {failed:,}",
+    ),
+    "summary_region_change": (
+        "全区：回收点 {before:,} -> {after:,} 处，覆盖率 {share_before:.1f}% -> {share_after:.1f}%",
+        "region: {before:,} -> {after:,} point sites, coverage {share_before:.1f} % -> "
+        "{share_after:.1f} %",
+    ),
+    "diff_opened": ("新开站点：{n}", "sites opened: {n}"),
+    "diff_closed": ("关闭站点：{n}", "sites closed: {n}"),
+    "diff_moved": ("迁移站点：{n}", "sites moved:  {n}"),
+    "diff_kept": ("保留站点：{n}", "sites kept:   {n}"),
+    "diff_county": (
+        "{county}：覆盖户数 {change:+,.0f}",
+        "{county}: {change:+,.0f} households covered",
+    ),
+    "diff_points": ("回收点：{before} -> {after}", "recycling points: {before} -> {after}"),
+    "diff_centres": ("分拣中心：{before} -> {after}", "sorting centres:  {before} -> {after}"),
+    "diff_coverage": (
+        "覆盖率：{before:.1f}% -> {after:.1f}%（{change:+,.0f} 户）",
+        "coverage: {before:.1f} % -> {after:.1f} % ({change:+,.0f} households)",
+    ),
+    "diff_more": ("……共 {n} 处", "... ({n} in all)"),
+    # --- Workbook ------------------------------------------------------------------------
+    "sheet_summary": ("概要", "Summary"),
+    "sheet_sites": ("选中站点", "Chosen sites"),
+    "sheet_counties": ("分县区", "By county"),
+    "sheet_townships": ("分乡镇", "By township"),
+    "sheet_diff": ("调整对比", "Changes"),
+    "sheet_candidates": ("未选中候选点", "Candidates not chosen"),
+    "item": ("项目", "Item"),
+    "value": ("内容", "Value"),
+    "summary_area": ("规划范围", "Area planned"),
+    "summary_created": ("生成时间（UTC）", "Made at (UTC)"),
+    "summary_version": ("gxnet 版本", "gxnet version"),
+    "summary_model": ("模型", "Model"),
+    "summary_households": ("总户数", "Households"),
+    "summary_target": ("目标", "Targets"),
+    "input_file": ("输入文件：{name}", "Input: {name}"),
+    "input_sha256": ("SHA-256：{name}", "SHA-256: {name}"),
+    "standard_value": ("取值", "Value used"),
+    "standard_source": ("依据", "Source"),
+    "col_site_id": ("编号", "ID"),
+    "col_name": ("名称", "Name"),
+    "col_tier": ("类型", "Type"),
+    "col_status": ("状态", "Status"),
+    "col_county": ("县区", "County"),
+    "col_township": ("乡镇/街道", "Township"),
+    "col_address": ("地址", "Address"),
+    "col_points": ("回收点数", "Recycling points"),
+    "col_households_served": ("服务户数", "Households served"),
+    "col_load": ("负荷", "Load"),
+    "col_capacity": ("容量", "Capacity"),
+    "col_unit": ("单位", "Unit"),
+    "col_access_mean": ("平均步行/骑行（分钟）", "Mean walk/ride (min)"),
+    "col_access_max": ("最长步行/骑行（分钟）", "Longest walk/ride (min)"),
+    "col_truck": ("至分拣中心车程（分钟）", "Truck to centre (min)"),
+    "col_truck_mean": ("平均车程（分钟）", "Mean truck time (min)"),
+    "col_centre": ("所属分拣中心", "Sorting centre"),
+    "col_lon_wgs84": ("经度（WGS-84）", "Longitude (WGS-84)"),
+    "col_lat_wgs84": ("纬度（WGS-84）", "Latitude (WGS-84)"),
+    "col_lon_gcj02": ("经度（GCJ-02，高德/腾讯）", "Longitude (GCJ-02, AMap/Tencent)"),
+    "col_lat_gcj02": ("纬度（GCJ-02，高德/腾讯）", "Latitude (GCJ-02, AMap/Tencent)"),
+    "col_adcode": ("行政区划代码", "Adcode"),
+    "col_township_code": ("乡镇代码", "Township code"),
+    "col_households": ("户数", "Households"),
+    "col_covered_households": ("达标覆盖户数", "Households covered"),
+    "col_coverage": ("覆盖率", "Coverage"),
+    "col_centres": ("分拣中心数", "Sorting centres"),
+    "col_walk_mean": ("平均步行/骑行（分钟）", "Mean walk/ride (min)"),
+    "col_walk_p95": ("95% 步行/骑行（分钟）", "95th percentile walk/ride (min)"),
+    "col_mobile": ("流动回收", "Mobile collection"),
+    "col_city": ("城市", "City"),
+    "col_phase": ("阶段", "Phase"),
+    "col_point_sites": ("回收点（网点）", "Recycling points (sites)"),
+    "col_new_points": ("本阶段新增", "New in phase"),
+    "col_townships_mobile": ("流动回收乡镇", "Townships on mobile collection"),
+    "col_mobile_households": ("流动回收户数", "Households on mobile collection"),
+    "col_reach": ("最佳站点服务户数", "Households within reach of its best site"),
+    "col_city_status": ("状态", "Status"),
+    "sheet_cities": ("分城市", "Cities"),
+    "sheet_phases": ("分阶段", "Phases"),
+    "sheet_dropped": ("改为流动回收的乡镇", "Townships left to mobile collection"),
+    "city_planned": ("已规划", "planned"),
+    "city_reused": ("沿用", "reused"),
+    "city_resolved": ("已重新求解", "re-solved"),
+    "city_failed": ("失败", "failed"),
+    "region_total": ("全区", "Region"),
+    "col_change": ("变化", "Change"),
+    "col_source": ("来源", "Source"),
+    "col_households_before": ("原服务户数", "Households served before"),
+    "col_households_after": ("现服务户数", "Households served now"),
+    "col_moved_from": ("迁自", "Moved from"),
+    "col_moved_m": ("迁移距离（米）", "Moved (m)"),
+    "col_reason": ("原因", "Reason"),
+    "change_opened": ("新增", "opened"),
+    "change_closed": ("撤销", "closed"),
+    "change_kept": ("保留", "kept"),
+    "change_moved": ("迁移", "moved"),
+    # --- Planning standards (label, and where the default comes from) ----------------------
+    "std_points.households_per_point_urban": (
+        "城镇每个回收点服务户数",
+        "Households per urban point",
+    ),
+    "std_points.households_per_point_rural": (
+        "乡村每个回收点服务户数",
+        "Households per rural point",
+    ),
+    "std_points.service_radius_m_urban": (
+        "城镇服务半径（米，沿道路）",
+        "Urban service radius (m, along roads)",
+    ),
+    "std_points.service_radius_m_rural": (
+        "乡村服务半径（米，沿道路）",
+        "Rural service radius (m, along roads)",
+    ),
+    "std_points.walk_speed_kmh": ("步行速度（公里/小时）", "Walking speed (km/h)"),
+    "std_points.ride_speed_kmh": ("骑行速度（公里/小时）", "Riding speed (km/h)"),
+    "std_points.min_floor_area_m2": (
+        "回收点最小面积（平方米）",
+        "Least floor area of a point (m²)",
+    ),
+    "std_centres.truck_minutes": (
+        "回收点至分拣中心最长车程（分钟）",
+        "Longest drive point to centre (min)",
+    ),
+    "std_centres.capacity_t_day": ("分拣中心处理能力（吨/日）", "Sorting centre capacity (t/day)"),
+    "std_centres.min_floor_area_m2": (
+        "分拣中心最小面积（平方米）",
+        "Least floor area of a centre (m²)",
+    ),
+    "std_costs.detour_factor": (
+        "绕行系数（无道路网络时）",
+        "Detour factor (without a road network)",
+    ),
+    "src_households": (
+        "国家再生资源回收网络建设指导：城区约每 2000 户、乡镇约每 2500 户设一个回收点",
+        "National guidance on recycling networks: one point per about 2,000 urban and 2,500 "
+        "township households",
+    ),
+    "src_radius_urban": (
+        "城区服务半径约 0.5–1 公里（北京行业标准、清远）",
+        "Urban service radius about 0.5-1 km (Beijing industry standard, Qingyuan)",
+    ),
+    "src_radius_rural": (
+        "乡村居民骑电动车/三轮车约 10 分钟（15 公里/小时）",
+        "Rural residents ride an e-bike or tricycle about 10 minutes (15 km/h)",
+    ),
+    "src_speeds": (
+        "规划常用步行速度 4.5 公里/小时；乡村道路电动车 15 公里/小时",
+        "A common planning walking speed of 4.5 km/h; an e-bike on village roads 15 km/h",
+    ),
+    "src_floor": (
+        "国家指导：固定回收点不小于 10 平方米，中转/分拣站不小于 500 平方米",
+        "National guidance: a fixed point at least 10 m², a transfer or sorting station at "
+        "least 500 m²",
+    ),
+    "src_truck": (
+        "分拣中心位于建成区边缘、道路通达，多数市县规划一市/县一处；45 分钟可覆盖县城及乡镇",
+        "Sorting centres sit at the edge of the built-up area, one per city or county in most "
+        "plans; 45 minutes reaches a county seat and its townships",
+    ),
+    "src_capacity": ("规划设定（默认不限）", "Set by the plan (no limit by default)"),
+    "src_detour": (
+        "实测道路/直线距离比多在 1.2–1.4 之间（Ballou 等 2002；Boscoe 等 2012）",
+        "Measured road/straight-line ratios lie mostly between 1.2 and 1.4 (Ballou et al. "
+        "2002; Boscoe et al. 2012)",
+    ),
+    # --- The region and phases -----------------------------------------------------------------
+    "region_summary": ("全区概况", "Region summary"),
+    "region_cities": ("分城市统计", "By city"),
+    "region_phases": ("分阶段建设", "By phase"),
+    "region_allocation": ("目标分配", "How the target was shared"),
+    "region_dropped": (
+        "点位总数不足以保底、改为流动回收的乡镇",
+        "Townships the target could not give a point (mobile collection)",
+    ),
+    "region_failed": ("未完成规划的城市", "Cities not planned"),
+    "city": ("城市", "City"),
+    "phase": ("阶段", "Phase"),
+    "point_sites": ("回收点（网点）", "Recycling points (sites)"),
+    "new_points": ("本阶段新增", "New in phase"),
+    "standard_points": ("按户数标准折算", "Standard points hosted"),
+    "mobile_households": ("流动回收户数", "Households on mobile collection"),
+    "status_failed": ("失败", "failed"),
+    "layer_cells": ("步行时间（{km:g} 公里格网汇总）", "Walk time ({km:g} km cells, aggregated)"),
+    "layer_city": ("{name}：回收点与分拣中心", "{name}: points and centres"),
+    "layer_phase": ("回收点（{name} 阶段新建）", "Recycling points (new in {name})"),
+    "legend_phases": ("建设阶段", "Phases"),
+    "reach": ("最佳站点服务户数", "Households within reach of its best site"),
+    "allocation_head": (
+        "{label}：{n:,} 个回收点在各城市间分配",
+        "{label}: {n:,} point sites shared among the cities",
+    ),
+    "allocation_target": ("总目标", "target"),
+    "allocation_phase": ("{name} 阶段", "phase {name}"),
+    "allocation_floors": (
+        "按乡镇保底分配，点位总数不足以满足全部保底：{n:,} 个乡镇改为流动回收"
+        "（按最佳站点服务户数由少到多）",
+        "by the township minimum's floors, which the target cannot meet: {n:,} townships left "
+        "for mobile collection (fewest households within reach of a point first)",
+    ),
+    "allocation_exact": (
+        "按边际覆盖增量最大分配，对各城市覆盖曲线为精确解",
+        "by greatest marginal gain, exact for these coverage curves",
+    ),
+    "allocation_majorant": (
+        "按凹包络上的边际覆盖增量最大分配（非凹曲线：{names}），"
+        "与曲线的最佳分配相差不超过 {gap:,.0f} 户",
+        "by greatest marginal gain on concave majorants (not concave: {names}); within "
+        "{gap:,.0f} households of the best split of the curves",
+    ),
+    "allocation_bound": (
+        "任何方案至多覆盖 {bound:,.0f} 户",
+        "no plan can cover more than {bound:,.0f} households",
+    ),
+    "allocation_quota": (
+        "点位总数不足以满足县区配额，县区配额已取消",
+        "county quotas dropped (the target cannot meet them)",
+    ),
+    # --- Progress (stages of a run) ---------------------------------------------------------
+    "stage_area": ("研究区域", "area"),
+    "stage_demand": ("需求（户数）", "demand (households)"),
+    "stage_sites": ("候选站点", "candidate sites"),
+    "stage_networks": ("道路网络", "road networks"),
+    "stage_costs": ("出行时间", "travel costs"),
+    "stage_model": ("优化求解", "model solve"),
+    "stage_plan": ("整理规划", "assemble the plan"),
+    "stage_outputs": ("写出规划、地图与工作簿", "write plan, map and workbook"),
+    "progress_left": ("剩余", "left"),
+    "progress_limit": ("时限", "limit"),
+    "progress_done": ("完成，用时 {seconds:.1f} 秒", "done in {seconds:.1f} s"),
+    "progress_area": ("{name}（{slug}）", "{name} ({slug})"),
+    "progress_demand": (
+        "{units:,} 个需求单元，{households:,.0f} 户",
+        "{units:,} demand units, {households:,.0f} households",
+    ),
+    "progress_sites": (
+        "{points:,} 个回收点候选、{centres:,} 个分拣中心候选，来自 {source}",
+        "{points:,} point and {centres:,} centre sites from {source}",
+    ),
+    "progress_pairs": (
+        "{walk:,} 对步行/骑行、{truck:,} 对货车可达关系",
+        "{walk:,} walk pairs, {truck:,} truck pairs",
+    ),
+    "progress_target": (
+        "目标：{n:,} 个回收点，按户数标准（城镇每 {urban:,} 户、乡村每 {rural:,} 户 1 个）{more}",
+        "target: {n:,} recycling points, as the household standard asks (1 per {urban:,} urban "
+        "and {rural:,} rural households){more_en}",
+    ),
+    "progress_target_raised": (
+        "；由 {wanted:,} 提高：{what}需要 {needed:,} 个",
+        "; raised from {wanted:,}: {what_en} needs {needed:,}",
+    ),
+    "progress_target_few": (
+        "；只有 {n:,} 个候选站点可以设点",
+        "; only {n:,} candidate sites can open",
+    ),
+    "what_township_minimum": (
+        "乡镇保底（每个值得设点的乡镇一个回收点）",
+        "the township minimum (a point in each township where one pays)",
+    ),
+    "what_county_quota": ("县区配额", "the county quota"),
+    "what_and": ("和", " and "),
+    "err_points_below_minimum": (
+        "--points {points:,} 少于{what}需要的 {needed:,} 个站点：请提高 --points，"
+        "或加 --no-township-minimum（且不用 --county-quota）",
+        "--points {points:,} is below the {needed:,} point sites that {what_en} needs: raise "
+        "--points, or run with --no-township-minimum (and without --county-quota)",
+    ),
+    "progress_townships_minimum": (
+        "乡镇保底：{n:,} 个乡镇设回收点",
+        "township minimum: {n:,} townships get a point",
+    ),
+    "progress_townships_quota": (
+        "县区配额：各县区至少按标准设点",
+        "county quota: each county at least its standard's points",
+    ),
+    "progress_townships_none": ("没有乡镇需要流动回收", "no township needs mobile collection"),
+    "progress_townships_mobile": (
+        "{n:,} 个乡镇（{households:,.0f} 户）采用流动回收：{no_site:,} 个在服务标准内没有候选站点，"
+        "{few:,} 个最佳站点服务不足 {below:,.0f} 户",
+        "{n:,} townships ({households:,.0f} households) on mobile collection: {no_site:,} "
+        "without a candidate site within the standard, {few:,} where the best site reaches "
+        "fewer than {below:,.0f} of their households",
+    ),
+    "note_straight_line": (
+        "没有道路网络：出行时间按直线距离 × {factor}（绕行系数）估算；"
+        "运行 `{command}`（或给出 --pbf 文件）以取得真实道路时间",
+        "no road network on disk: travel is estimated as straight-line distance x {factor} "
+        "(detour factor); run `{command}` (or give --pbf FILE) for real road times",
+    ),
+    "note_highway": (
+        "没有道路网络：步行和骑行按直线距离 × {factor}（绕行系数）估算，货车车程按广西公路网"
+        "计算（接驳段按直线 {access:.0f} 公里/小时）；运行 `{command}`（或给出 --pbf 文件）"
+        "以取得真实道路时间",
+        "no road network on disk: walking and riding are estimated as straight-line distance x "
+        "{factor} (detour factor), truck times follow the region's highway graph (access legs "
+        "straight-line at {access:.0f} km/h); run `{command}` (or give --pbf FILE) for real "
+        "road times",
+    ),
+    "progress_solution": ("{model}：{status}", "{model}: {status}"),
+    "progress_fit_quota": (
+        "{count:,} 个回收点不足以满足县区配额（需 {needed:,} 个）：县区配额取消",
+        "{count:,} points cannot meet the county quota ({needed:,} needed): quota dropped",
+    ),
+    "progress_fit_townships": (
+        "{count:,} 个回收点不足以使每个乡镇都有回收点（需 {needed:,} 个）：回收点服务户数最少的 "
+        "{n:,} 个乡镇（{households:,.0f} 户）改为流动回收",
+        "{count:,} points cannot give each township its point ({needed:,} needed): {n:,} "
+        "townships where a point serves fewest households ({households:,.0f} households) left "
+        "for mobile collection",
+    ),
+    "progress_phase": (
+        "{name} 阶段：{points:,} 个回收点（{status}）",
+        "phase {name}: {points:,} point sites ({status})",
+    ),
+    "warning": ("警告", "warning"),
+    "error": ("错误", "error"),
+    # --- Command-line help --------------------------------------------------------------------
+    "cli_usage": ("用法：", "Usage:"),
+    "cli_options": ("选项", "Options"),
+    "cli_commands": ("命令", "Commands"),
+    "cli_default": ("默认：{value}", "default: {value}"),
+    "cli_required": ("必填", "required"),
+    "cli_try_help": ("运行 '{command} --help' 查看帮助。", "Try '{command} --help' for help."),
+    "cli_no_such_option": ("没有选项 {name}", "no such option: {name}"),
+    "cli_missing": ("缺少 {name}", "missing {name}"),
+    "cli_bad_value": ("{name} 的值无效：{message}", "invalid value for {name}: {message}"),
+    "help:cli": (
+        "在真实道路网络上规划广西的再生资源回收点和分拣中心。",
+        "Plan recycling points and sorting centres on real road networks (Guangxi).",
+    ),
+    "help:*:help": ("显示本帮助并退出。", "Show this message and exit."),
+    "help:*:version": ("显示版本并退出。", "Show the version and exit."),
+    "help:*:lang": (
+        "语言：zh（中文，默认）或 en；也可设环境变量 GXNET_LANG。",
+        "Language: zh (Chinese, the default) or en; or set GXNET_LANG.",
+    ),
+    "help:*:basemap": (
+        "底图：amap（高德，GCJ-02，中文默认）、osm（英文默认）、tianditu 或 none（完全离线）。",
+        "Map tiles: amap (AMap, GCJ-02; default in Chinese), osm (default in English), "
+        "tianditu, or none for fully offline use.",
+    ),
+    "help:*:pbf": (
+        "OpenStreetMap 数据文件（.osm.pbf），用于真实道路网络（默认：已缓存的网络）。",
+        "OpenStreetMap extract for real road networks (default: the cached networks).",
+    ),
+    "help:*:skip_bad_rows": (
+        "站点表有被拒绝的行时，只用有效行规划。",
+        "Plan with the valid rows of a site list that has rejected rows.",
+    ),
+    "help:*:out": (
+        "输出目录：规划写入 OUT/plans/<城市>/，地图写入 OUT/maps/<城市>.html"
+        "（默认 plans/ 和 maps/）。",
+        "Output folder: the plan goes to OUT/plans/<city>/, the map to OUT/maps/<city>.html "
+        "(default: plans/ and maps/).",
+    ),
+    "help:*:config_file": (
+        "标准配置文件（默认：当前目录下的 gxnet.toml）。",
+        "Standards file (default: ./gxnet.toml when present).",
+    ),
+    "help:*:fmt": ("输出格式。", "Output format."),
+    "help:cities": (
+        "列出广西 14 个地级市，或 CITY（拼音、中文或行政区划代码）的县区。",
+        "List the 14 cities of Guangxi, or the counties of CITY (pinyin, 中文 or adcode).",
+    ),
+    "help:cities:fmt": (
+        "输出：对齐的表格、CSV 或 JSON。",
+        "Output: an aligned table, CSV or JSON records.",
+    ),
+    "help:fetch": (
+        "从 OpenStreetMap 构建并缓存城市的步行、货车和三轮车道路网络。"
+        "研究区域（--area 文件 --name 名称）按名称缓存，之后 `gxnet optimize --area 文件` "
+        "无需 --pbf 即可使用。",
+        "Build and cache the walk, drive and tricycle road networks of a city from "
+        "OpenStreetMap. A study area (--area FILE --name N) is cached under N and found again "
+        "by its outline: `gxnet optimize --area FILE` then plans on these networks without --pbf.",
+    ),
+    "help:fetch:city": (
+        "城市或县区（拼音、中文或行政区划代码）。",
+        "A city or county (pinyin, 中文 or adcode).",
+    ),
+    "help:fetch:all_cities": ("广西全部城市。", "Every city of Guangxi."),
+    "help:fetch:area": ("研究区域多边形文件（GeoJSON、GPKG）。", "A polygon file (GeoJSON, GPKG)."),
+    "help:fetch:name": (
+        "--area 的缓存名称（拉丁字母、数字、- 或 _）。",
+        "Cache folder name of --area (latin letters, digits, - or _).",
+    ),
+    "help:fetch:pbf": ("覆盖该区域的本地 .osm.pbf 文件。", "A local .osm.pbf covering the area."),
+    "help:fetch:source": (
+        "auto：--pbf，否则 data/osm/ 中覆盖该区域的 PBF，否则下载广西数据。",
+        "auto: --pbf, else a PBF in data/osm/ covering the area, else the Guangxi extract.",
+    ),
+    "help:fetch:modes": ("出行方式，逗号分隔。", "Travel modes, comma-separated."),
+    "help:fetch:buffer_m": ("区域外保留道路的宽度（米）。", "Metres of road kept around the area."),
+    "help:fetch:refresh": (
+        "即使缓存是最新的也重新构建。",
+        "Rebuild even when the cache is current.",
+    ),
+    "help:sites": (
+        "检查规划人员提供的站点表，或生成待填写的模板。",
+        "Check planners' site lists and write a template to fill in.",
+    ),
+    "help:sites_check": (
+        "读取并检查站点表 FILE：逐行报告保留、修正或拒绝的情况。",
+        "Read and check the site list FILE: report every row kept, fixed or rejected.",
+    ),
+    "help:sites_check:city": (
+        "站点必须位于其边界内的城市（或县区）。",
+        "City (or county) whose boundary the sites must be in.",
+    ),
+    "help:*:crs": (
+        "站点表的坐标系（默认：根据道路判断，否则 gcj02）。",
+        "Coordinate system of the site list (default: detected against the roads, else gcj02).",
+    ),
+    "help:sites_check:area": (
+        "研究区域多边形文件，代替 --city。",
+        "A study-area polygon file in place of --city.",
+    ),
+    "help:*:township_minimum": (
+        "每个值得设点的乡镇至少一个回收点，其余列为流动回收（默认：开，或 [targets] "
+        "township_minimum）。",
+        "At least one point in every township where one pays, the rest listed for mobile "
+        "collection (default: on, or [targets] township_minimum).",
+    ),
+    "help:*:county_quota": (
+        "每个县区至少按户数标准配置回收点（默认：关，或 [targets] county_quota）。",
+        "Every county at least the points its households' standard asks (default: off, or "
+        "[targets] county_quota).",
+    ),
+    "help:resolve:change_penalty": (
+        "替换原规划站点时，新站点须多服务原站点户数的比例（默认 0.1；0：不优先保留）。",
+        "Share of its households a replacement must serve beyond a site of the old plan "
+        "(default 0.1; 0: no preference).",
+    ),
+    "help:sites_check:out": ("将可用站点写为 GeoJSON。", "Write the usable sites as GeoJSON."),
+    "help:sites_check:strict": (
+        "有任何行被拒绝时以代码 2 退出。",
+        "Exit with code 2 when any row is rejected.",
+    ),
+    "help:sites_template": (
+        "写出一个示例站点表，包含 gxnet 读取的各列，供填写。",
+        "Write an example site list with the columns gxnet reads, to fill in.",
+    ),
+    "help:sites_template:out": (
+        "默认：site-list-template.<格式>。",
+        "Default: site-list-template.<format>.",
+    ),
+    "help:sites_template:lang": ("模板表头的语言。", "Language of the template's headers."),
+    "help:optimize": (
+        "为一个城市或研究区域规划回收点和分拣中心；写出规划目录（含工作簿 plan.xlsx）和地图。",
+        "Plan recycling points and sorting centres for a city or a study area; writes the plan "
+        "folder (with the workbook plan.xlsx) and the map.",
+    ),
+    "help:optimize:city": (
+        "城市或县区：拼音、中文或行政区划代码（如 wuzhou）。",
+        "City or county: pinyin, 中文 or adcode (e.g. wuzhou).",
+    ),
+    "help:optimize:area": (
+        "研究区域多边形文件（GeoJSON、GeoPackage），代替 --city，也可在广西以外。",
+        "A study-area polygon file (GeoJSON, GeoPackage) in place of --city, also outside Guangxi.",
+    ),
+    "help:optimize:sites": (
+        "站点表（候选和已有站点）；默认 data/sites/<城市>.*",
+        "Site list (candidates and existing); default data/sites/<city>.*",
+    ),
+    "help:optimize:osm_name": (
+        "以此名称获取的道路网络（gxnet fetch --area 文件 --name 名称）；默认按区域轮廓查找。",
+        "Road networks fetched under this name (gxnet fetch --area FILE --name N); default: "
+        "found by the area's outline.",
+    ),
+    "help:optimize:demand": (
+        "含户数或人口的需求点或面（默认：人口普查）。",
+        "Demand points or polygons with households or population (default: census).",
+    ),
+    "help:*:points": (
+        "回收点数量（覆盖尽可能多的户数）。",
+        "Number of recycling points (most households covered).",
+    ),
+    "help:*:coverage": (
+        "需覆盖的户数比例（用最少的回收点）。",
+        "Share of households to cover (fewest points).",
+    ),
+    "help:*:walk_minutes": ("城镇步行标准（分钟）。", "Urban walking standard in minutes."),
+    "help:*:service_radius_m": (
+        "城镇沿道路的服务半径（米）。",
+        "Urban service radius along roads, metres.",
+    ),
+    "help:*:rural_minutes": ("乡村骑行标准（分钟）。", "Rural riding standard in minutes."),
+    "help:*:rural_service_radius_m": (
+        "乡村服务半径（米）。",
+        "Rural service radius, metres.",
+    ),
+    "help:*:truck_minutes": (
+        "回收点至分拣中心的最长车程（分钟）。",
+        "Longest drive from a point to its centre.",
+    ),
+    "help:*:centres": ("分拣中心数量。", "Number of sorting centres."),
+    "help:optimize:household_size": (
+        "户均人数，用于只有户数或只有人口的需求文件（默认 2.87，广西 2020 年普查）。",
+        "Persons per household, for a demand file with only households or only population "
+        "(default 2.87, Guangxi's 2020 census).",
+    ),
+    "help:*:solver": ("混合整数规划求解器。", "MIP solver."),
+    "help:*:time_limit_s": ("优化求解阶段的时限（秒）。", "Seconds for the model stage."),
+    "help:*:gap": ("求解器可停止的相对间隙。", "Relative gap at which the solver may stop."),
+    "help:resolve": (
+        "用新的站点表重新求解 PLAN，并列出变化（规划被替换）。",
+        "Re-solve PLAN with a new site list and print what changed (the plan is replaced).",
+    ),
+    "help:optimize:phase_texts": (
+        "建设阶段，如 --phase 2023:1000 --phase 2025:standard：后一阶段保留前一阶段的全部站点"
+        "（默认：gxnet.toml 中的 [[phases]]；无：一次规划）。",
+        "A phase of building, e.g. --phase 2023:1000 --phase 2025:standard: each keeps every "
+        "site of the one before (default: [[phases]] in gxnet.toml; none: one plan).",
+    ),
+    "help:optimize:workers": (
+        "仅全区：本机 Dask 工作进程数（默认：每个 CPU 核一个）。",
+        "Region only: Dask worker processes on this machine (default: one per core).",
+    ),
+    "help:optimize:scheduler": (
+        "仅全区：已运行的 Dask 调度器地址（tcp://主机:8786），由其工作进程规划各城市。",
+        "Region only: a running Dask scheduler (tcp://host:8786) whose workers plan the cities.",
+    ),
+    "help:resolve:city": (
+        "用于全区规划（plans/guangxi）：按其分配份额重新规划的城市。",
+        "For a region's plan (plans/guangxi): the city to re-plan against its share.",
+    ),
+    "help:resolve:sites": (
+        "区县的新站点表：标为已有或必建的保留，未列出或标为排除的关闭。",
+        "The district's new site list: what it names existing or required stays open, what it "
+        "leaves out or marks excluded closes.",
+    ),
+    "help:map_": (
+        "将已保存的规划 PLAN 绘制为交互式 HTML 地图。",
+        "Draw a saved PLAN as an interactive HTML map.",
+    ),
+    "help:map_:out": (
+        "HTML 文件（默认 maps/<城市>.html）。",
+        "HTML file (default maps/<city>.html).",
+    ),
+    "help:report": (
+        "已保存规划 PLAN 的报告：概要、规划图、标准及依据、分县区和分乡镇统计、说明与数据来源；"
+        "html 和 pdf 可直接打印。",
+        "The report of a saved PLAN: summary, map, standards and their sources, tables by "
+        "county and township, caveats and data sources; html and pdf print as they are.",
+    ),
+    "help:report:fmt": ("报告格式。", "Report format."),
+    "help:report:out": (
+        "写入此文件（默认：markdown 和 html 打印到屏幕，pdf 写入规划目录下的 report.pdf）。",
+        "Write to this file (default: markdown and html are printed, pdf goes to report.pdf "
+        "in the plan folder).",
+    ),
+    "help:config": (
+        "规划标准和目标（gxnet.toml）。",
+        "Planning standards and targets (gxnet.toml).",
+    ),
+    "help:config_show": (
+        "以 gxnet.toml 格式打印生效的标准。",
+        "Print the effective standards as a gxnet.toml.",
+    ),
+    # --- Errors -------------------------------------------------------------------------------
+    "err_where_file": ("{path}", "{path}"),
+    "err_where_row": ("第 {row} 行", "row {row}"),
+    "err_where_field": ("字段 “{field}”", "field {field!r}"),
+    "err_city_or_area": (
+        "请给出 --city 名称 或 --area 文件（二选一）",
+        "give --city NAME or --area FILE (one of them)",
+    ),
+    "err_then": ("{first}。{then}", "{first_en} {then_en}"),
+    "err_fetch_targets": (
+        "请给出 --city 名称、--all 或 --area 文件 中的一个",
+        "give exactly one of --city NAME, --all or --area FILE",
+    ),
+    "err_fetch_name": (
+        "--area 需要 --name（该区域的缓存名称）",
+        "--area needs --name (the cache folder of the area)",
+    ),
+    "err_unknown_region": (
+        "{where}没有名为 “{query}” 的{kind}；{hint}",
+        "no {kind_en} named {query!r}{where_en}; {hint_en}",
+    ),
+    "err_region_hint": ("是否想找：{names}？", "did you mean {names}?"),
+    "err_region_list": ("`gxnet cities` 列出全部城市", "`gxnet cities` lists them"),
+    "err_region_list_city": (
+        "`gxnet cities {slug}` 列出其县区",
+        "`gxnet cities {slug}` lists its counties",
+    ),
+    "err_adcode_outside": (
+        "行政区划代码 {code} {where}；`gxnet cities` 列出 14 个城市及其代码",
+        "adcode {code} {where_en}; `gxnet cities` lists the 14 cities and their codes",
+    ),
+    "err_adcode_not_guangxi": (
+        "不在广西（广西的代码以 45 开头）",
+        "is not in Guangxi (codes start with 45)",
+    ),
+    "err_adcode_unknown": ("不存在", "is unknown"),
+    "kind_city": ("城市", "city"),
+    "kind_county": ("县区", "county"),
+    "kind_city_or_county": ("城市或县区", "city or county"),
+    "err_outside_guangxi_hint": (
+        "广西以外的地方请给出其轮廓和覆盖它的 OSM 数据：`{command}`",
+        "For a place outside Guangxi give its outline and an OSM extract covering it: `{command}`",
+    ),
+    "err_not_a_count": ("“{value}” 不是非负数", "{value!r} is not a non-negative number"),
+    "err_no_coordinates": (
+        "没有坐标：请给出 经度/lon 和 纬度/lat 列，或使用 GeoJSON/GeoPackage",
+        "no coordinates: give 经度/lon and 纬度/lat columns, or a GeoJSON/GeoPackage",
+    ),
+    "err_missing_coordinates": ("缺少坐标", "missing coordinates"),
+    "err_no_households_column": (
+        "没有 户数/households 或 人口/population 列",
+        "no 户数/households or 人口/population column",
+    ),
+    "err_no_households_value": ("户数和人口都没有填写", "neither households nor population given"),
+    "err_unknown_setting": (
+        "无法识别的类型 “{value}”；请填 城镇/urban 或 乡村/rural",
+        "unknown setting {value!r}; use 城镇/urban or 乡村/rural",
+    ),
+    "err_no_households_inside": (
+        "需求文件在研究区域内没有户数",
+        "the demand holds no households inside the study area",
+    ),
+    "err_no_file": ("文件不存在；请检查路径", "no such file; check the path"),
+    "err_unknown_file_type": (
+        "无法识别的文件类型 {suffix}；请使用 CSV、XLSX、GeoJSON 或 GeoPackage",
+        "unknown file type {suffix!r}; use CSV, XLSX, GeoJSON or GeoPackage",
+    ),
+    "err_empty_file": ("文件是空的；需要一行表头", "the file is empty; it needs a header row"),
+    "err_decode": (
+        "无法识别文本编码；请在 Excel 中另存为 CSV UTF-8（或 GBK）",
+        "cannot decode the text; save it as CSV UTF-8 (or GBK) from Excel",
+    ),
+    "err_unreadable": ("无法读取的{kind}文件：{detail}", "not a readable {kind_en} file: {detail}"),
+    "err_rows_rejected": (
+        "{n} 行无法用于规划：\n{lines}\n请修改这些行，或加 --skip-bad-rows 用其余行规划"
+        "（`gxnet sites check` 报告整个表）",
+        "{n} rows cannot be planned:\n{lines_en}\nfix them, or run again with --skip-bad-rows "
+        "to plan with the other rows (`gxnet sites check` reports the whole list)",
+    ),
+    "err_no_usable_row": (
+        "没有可用的行（共读取 {n} 行）：\n{lines}\n请修改站点表（`gxnet sites check` 报告每一行）；"
+        "给出站点表时，gxnet 不会改用其他站点规划",
+        "no usable row ({n} rows read):\n{lines_en}\nfix the list (`gxnet sites check` reports "
+        "every row); gxnet never plans on other sites in place of a list given",
+    ),
+    "err_row_line": ("  第 {row} 行：{field}：{reason}", "  row {row}: {field}: {reason}"),
+    "err_rows_more": ("  ……另有 {n} 行", "  ... and {n} more"),
+    "err_not_a_plan": (
+        "不是已保存的规划（没有 plan.json）；请给出 `gxnet optimize` 写出的目录，如 plans/wuzhou",
+        "not a saved plan (no plan.json); give a folder written by `gxnet optimize`, such as "
+        "plans/wuzhou",
+    ),
+    "err_no_solution": (
+        "求解器没有找到方案（{status}）；请放宽目标（--coverage、--points、--centres）"
+        "或标准，或延长 --time-limit",
+        "the solver found no plan ({status}); relax the targets (--coverage, --points, "
+        "--centres) or the standards, or allow a longer --time-limit",
+    ),
+    "err_coverage_unreachable": (
+        "无法达到覆盖目标 {target:.1%}：{units:,} 个需求单元（{households:,.0f} 户）在服务标准内"
+        "没有候选回收点，最多只能覆盖 {share:.1%}。最大的：{examples}。解决办法：{fixes}。{note}",
+        "coverage target {target:.1%} cannot be met: {units:,} demand units ({households:,.0f} "
+        "households) have no candidate point within the service standard, so at most "
+        "{share:.1%} can be covered. Largest: {examples_en}. To fix: {fixes_en}.{note_en}",
+    ),
+    "err_coverage_example": (
+        "{demand_id}（{households:,.0f} 户，{setting}，县区 {county}，{lon:.4f},{lat:.4f}，"
+        "最近候选点 {nearest}）",
+        "{demand_id} ({households:,.0f} households, {setting}, county {county}, "
+        "{lon:.4f},{lat:.4f}, nearest candidate {nearest})",
+    ),
+    "err_nearest_m": ("{metres:,.0f} 米", "{metres:,.0f} m"),
+    "err_nearest_beyond": ("超过 {metres:,.0f} 米", "beyond {metres:,.0f} m"),
+    "err_fix_sites": ("在其附近增加候选站点（--sites）", "add candidate sites near them (--sites)"),
+    "err_fix_radius": (
+        "将 {flag} 从 {before:,.0f} 提高到 {after:,.0f}",
+        "raise {flag} from {before:,.0f} to {after:,.0f}",
+    ),
+    "err_fix_coverage": ("将 --coverage 降到 {share:.3f}", "lower --coverage to {share:.3f}"),
+    "err_or": ("；或", "; or "),
+    "err_stranded": (
+        "另有 {n} 个候选回收点在 {minutes:g} 分钟车程内没有分拣中心，已排除（如 {ids}）："
+        "请增加分拣中心候选或提高 --truck-minutes。",
+        " {n} candidate points have no sorting centre within {minutes:g} truck minutes and "
+        "were left out (e.g. {ids}): add a centre candidate or raise --truck-minutes.",
+    ),
+    "err_not_writable": (
+        "无法写入 {path}：{reason}；请选择可写的目录（--out）",
+        "cannot write {path}: {reason_en}; choose a writable folder (--out)",
+    ),
+    "err_is_file": ("{path} 是文件而不是目录", "{path} is a file, not a folder"),
+    "err_read_only": ("{path} 是只读的", "{path} is read-only"),
+    "err_disk_full": (
+        "无法写入 {path}：磁盘已满（{reason}）；请释放空间后重新运行（之前写出的文件未改变）",
+        "cannot write {path}: the disk is full ({reason}); free some space and run again "
+        "(what was written before is unchanged)",
+    ),
+    "err_disk_full_at": (
+        "{where}磁盘已满（{reason}）；请释放空间后重新运行",
+        "{where}the disk is full ({reason}); free some space and run again",
+    ),
+    "err_write": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
+    "err_interrupted": (
+        "已中断（Ctrl-C）：正在写的文件已丢弃，之前的输出未改变"
+        "（未完成的下载保留 .part 文件，下次续传）",
+        "interrupted (Ctrl-C): files being written were discarded and earlier outputs are "
+        "unchanged (an unfinished download keeps its .part file and resumes)",
+    ),
+    "err_out_of_memory": (
+        "内存不足：请规划更小的区域（一个县区）、减少候选站点，或关闭其他程序后重新运行",
+        "out of memory: plan a smaller area (a county), fewer candidate sites, or close other "
+        "programs and run again",
+    ),
+    "err_machine": ("{where}{reason}", "{where}{reason}"),
+    "err_download": (
+        "下载失败：{detail}",
+        "{detail}",
+    ),
+    "err_damaged_cache": (
+        "缓存的道路网络已损坏（{detail}）；请重建：`{command}`",
+        "the cached road network is damaged ({detail}); rebuild it: `{command}`",
+    ),
+    "err_not_fetched": (
+        "{slug} 没有 {mode} 道路网络（{folder}）：请先运行 `{command}`{offline}",
+        "no {mode} road network for {slug!r} in {folder}: run `{command}` first{offline_en}",
+    ),
+    "err_not_fetched_offline": (
+        "（离线：`{command} --pbf 文件`）",
+        " (offline: `{command} --pbf FILE`)",
+    ),
+    "err_unknown_choice": (
+        "未知的{what} {value}：请从 {choices} 中选择",
+        "unknown {what_en} {value!r}: choose one of {choices}",
+    ),
+    "what_language": ("语言", "language"),
+    "what_basemap": ("底图", "basemap"),
+    "what_report_format": ("报告格式", "report format"),
+    "err_report_suffix": (
+        "{path}：无法从后缀 {suffix} 判断报告格式：请使用 {suffixes} 之一，或指定格式",
+        "{path}: cannot tell the report format from the suffix {suffix!r}: use one of "
+        "{suffixes} or give the format",
+    ),
+    "err_tianditu_key": (
+        "天地图需要密钥：请在天地图开发者控制台申请，并设置 GXNET_TIANDITU_TOKEN，或选择其他底图",
+        "Tianditu tiles need a key: get one from the Tianditu developer console "
+        "(天地图开发者控制台) and set GXNET_TIANDITU_TOKEN (or gxnet.settings.tianditu_token), "
+        "or choose another basemap",
+    ),
+    "err_pdf_unavailable": (
+        "无法生成 PDF：{detail}。请安装 Pango（Debian：apt-get install libpango-1.0-0 "
+        "libpangoft2-1.0-0 fonts-noto-cjk），或改用 --format html 后在浏览器中打印",
+        "cannot write a PDF: {detail}. Install Pango (Debian: apt-get install libpango-1.0-0 "
+        "libpangoft2-1.0-0 fonts-noto-cjk), or use --format html and print it from a browser",
+    ),
+    "err_settings": ("环境变量设置有误：{detail}", "environment variable {detail}"),
+    "err_region_option": (
+        "{options}：不适用于全区；各城市使用各自的普查数据、站点表和道路网络（gxnet fetch --all）",
+        "{options}: not for the region; each city reads its own census, site list and road "
+        "networks (`gxnet fetch --all`)",
+    ),
+    "err_region_only": (
+        "--workers 和 --scheduler 用于全区规划：请用 --city guangxi",
+        "--workers and --scheduler plan a region: give --city guangxi",
+    ),
+    "err_sites_folder": (
+        "--sites {path} 是目录：单个城市请给出一个站点表",
+        "--sites {path} is a folder: give one site list for one city",
+    ),
+    "err_region_sites": (
+        "--sites {path}：全区规划请给出按城市命名的站点表目录（如 wuzhou.xlsx）",
+        "--sites {path}: for the region give a folder of site lists named by city (e.g. "
+        "wuzhou.xlsx)",
+    ),
+    "err_region_failed": (
+        "{cities:,} 个城市中 {n:,} 个失败（见上）；其余已完成规划；"
+        "修正后重新运行（未变化的城市沿用）",
+        "{n:,} of {cities:,} cities failed (above); the others are planned; fix them and run "
+        "again (unchanged cities are reused)",
+    ),
+    "err_region_city": (
+        "{path} 是全区规划：请用 --city 指定城市",
+        "{path} is a region's plan: name the city with --city",
+    ),
+    "err_city_not_region": (
+        "--city 用于全区规划；{path} 是单个城市的规划",
+        "--city is for a region's plan; {path} is one city's plan",
+    ),
+    "err_not_region_city": (
+        "{city} 不是 {path} 中全区规划的城市；其城市为：{cities}",
+        "{city} is not a city of the region in {path}: its cities are {cities}",
+    ),
+    "err_region_city_failed": (
+        "{city} 在全区规划中没有规划（{message}）："
+        "修正其输入后重新运行 gxnet optimize --city {region}",
+        "{city} has no plan in the region ({message}): run `gxnet optimize --city {region}` "
+        "again once its inputs are fixed",
+    ),
+    "err_workers": ("--workers {n}：至少 1 个工作进程", "--workers {n}: give at least 1 worker"),
+    "err_workers_and_scheduler": (
+        "请给出 --workers（本机集群）或 --scheduler，不能同时给出",
+        "give --workers (a cluster on this machine) or --scheduler, not both",
+    ),
+    "err_scheduler": (
+        "无法连接 Dask 调度器 {address}：{detail}；请用 `dask scheduler` 启动调度器，"
+        "用 `dask worker 地址` 启动工作进程（见 README）",
+        "cannot reach the Dask scheduler at {address}: {detail}; start it with `dask "
+        "scheduler` and its workers with `dask worker ADDRESS` (see README)",
+    ),
+    "err_phase": (
+        "阶段 {text!r}：请写成 名称:数量 或 名称:standard，如 2023:1000 或 2025:standard",
+        "phase {text!r}: write NAME:COUNT or NAME:standard, e.g. 2023:1000 or 2025:standard",
+    ),
+    "err_phase_count": (
+        "阶段 {text!r}：回收点数量须为不小于 1 的整数，或 standard",
+        "phase {text!r}: the number of points must be a whole number of at least 1, or 'standard'",
+    ),
+    "err_phase_twice": (
+        "阶段：{names} 中有重复的阶段名称",
+        "phases: a phase name appears twice in {names}",
+    ),
+    "err_phase_standard_last": (
+        "阶段：{phase} 必须是最后一个阶段（按户数标准的数量要在需求确定后才知道）",
+        "phases: {phase} must be the last phase (the household standard's count is known only "
+        "once the demand is built, so no count can follow it)",
+    ),
+    "err_phase_fewer": (
+        "阶段：{later} 的回收点少于 {earlier}；后一阶段保留前一阶段的全部站点",
+        "phases: {later} has fewer points than {earlier}; a later phase keeps every site of "
+        "the earlier one",
+    ),
+    "err_points_and_phases": (
+        "全区规划请给出 --points 或 --phase，不能同时给出",
+        "give --points or --phase for the region, not both",
+    ),
+}
+
+
+#: The console's language when set (by ``--lang``); None: ``GXNET_LANG``, else Chinese.
+chosen_language: str | None = None
+
+
+def language() -> str:
+    """The console's language: the one set by :func:`gxnet._messages.set_language`, else
+    ``GXNET_LANG``, else Chinese (an unknown ``GXNET_LANG`` is reported by
+    :func:`gxnet.settings.check_environment` and meanwhile counts as Chinese)."""
+    if chosen_language is not None:
+        return chosen_language
+    value = os.environ.get(LANG_VARIABLE, "").strip().lower()
+    return value if value in LANGUAGES else LANGUAGES[0]
+
+
+def word(key: str, lang: str, params: dict[str, Any]) -> str:
+    """The message ``key`` in ``lang`` (one of :data:`LANGUAGES`), filled from ``params``."""
+    template = MESSAGES[key][LANGUAGES.index(lang)]
+    return template.format(**params) if params else template

@@ -120,7 +120,7 @@ def solve_phases(
     config: Config,
     phases: Sequence[Phase],
     say: Callable[[str], None],
-    adjust: Callable[[ModelInput, Config], ModelInput] | None = None,
+    adjust: Callable[[ModelInput, Config, Phase], ModelInput] | None = None,
     lang: str = "en",
 ) -> PhasedSolution:
     """Solve the phases in order, each keeping every point of the one before.
@@ -129,8 +129,8 @@ def solve_phases(
     of point sites of the phase (the household standard's for ``standard``, never fewer than
     the sites already open), the earlier phases' points as required sites, the township
     minimum (and county quota) fitted to the count, and an equal share of the time limit.
-    ``adjust`` changes each phase's model input before its solve (a re-solve's price of
-    change, :func:`gxnet.change.with_change_price`).
+    ``adjust`` changes each phase's model input before its solve, given the phase (a
+    re-solve's price of change, :func:`gxnet.change.with_change_price`).
 
     Raises
     ------
@@ -176,7 +176,7 @@ def solve_phases(
             data, points=points, minimums=None if capacitated else needs.groups
         )
         if adjust is not None:
-            phase_data = adjust(phase_data, phase_config)
+            phase_data = adjust(phase_data, phase_config, phase)
         solution = solve_network(phase_data, phase_config)
         if not solution.has_solution:
             raise InfeasibleProblemError(

@@ -402,8 +402,10 @@ def plan_city(
             f"{config.resolve.change_penalty:.0%} of their households)"
         )
 
-        def price(data: ModelInput, priced: Config) -> ModelInput:
-            return with_change_price(data, bonus, priced)
+        def price(data: ModelInput, priced: Config, phase: Phase | None = None) -> ModelInput:
+            # A phase prefers the old plan's sites of that phase or earlier: a site planned
+            # for later is not pulled forward by its preference.
+            return with_change_price(data, _by_phase(bonus, previous, phases, phase), priced)
 
     if phases:
         check_reachable(demand, useful, walk, config, **check)
@@ -480,6 +482,21 @@ def plan_city(
         }
     plan.provenance["times"] = dict(stages.seconds)
     return plan
+
+
+def _by_phase(
+    bonus: pd.Series, previous: Plan, phases: Sequence[Phase] | None, phase: Phase | None
+) -> pd.Series:
+    """The preference of a re-solve's sites for ``phase``: those the previous plan opened in
+    that phase or an earlier one (all of them without phases)."""
+    if phase is None or not phases or "phase" not in previous.sites:
+        return bonus
+    names = [p.name for p in phases]
+    if phase.name not in names:
+        return bonus
+    allowed = set(names[: names.index(phase.name) + 1])
+    old = previous.sites.set_index("site_id")["phase"]
+    return bonus[bonus.index.map(old).isin(allowed)]
 
 
 def _say_townships(

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from gxnet._errors import InputFileError, UserInputError
 from gxnet.cli import cli
 from gxnet.config import Config, load_config
+from gxnet.crs import from_wgs84
 from gxnet.phases import Phase, check_phases, parse_phase
-from gxnet.pipeline import plan_city, prepare_city
+from gxnet.pipeline import plan_city, prepare_city, resolve_plan
 from gxnet.plan import Plan
 from gxnet.tiers import Tier
 
@@ -121,3 +123,22 @@ def test_the_cli_plans_phases_for_one_city(tmp_path):
     assert bad.exit_code == 2 and "名称:数量" in bad.output
     wrong = CliRunner().invoke(cli, ["optimize", "--city", COUNTY, "--workers", "2"])
     assert wrong.exit_code == 2 and "--city guangxi" in wrong.output
+
+
+def test_a_resolve_keeps_the_phases_nested(inputs, tmp_path):
+    plan = plan_city(inputs, phases=[Phase("2023", 6), Phase("2025", None)])
+    points = plan.sites[plan.sites["tier"] == Tier.RECYCLING_POINT]
+    listed = points[points["chosen"] | (points.index % 3 == 0)]
+    gcj = from_wgs84(listed.geometry, "gcj02")
+    path = tmp_path / "new.csv"
+    pd.DataFrame(
+        {"编号": listed["site_id"], "经度": gcj.x.round(6), "纬度": gcj.y.round(6)}
+    ).to_csv(path, index=False)
+    new = resolve_plan(plan, path)
+    assert new.provenance["phases"] == ["2023:6", "2025:standard"]
+    chosen = new.sites[new.sites["chosen"] & (new.sites["tier"] == Tier.RECYCLING_POINT)]
+    assert (chosen["phase"] == "2023").sum() == 6
+    assert [f["points"] for f in new.metrics["phases"]] == [6, len(chosen)]
+    # The old plan's first-phase sites stay first where the new list keeps them.
+    old_first = set(points.loc[points["chosen"] & (points["phase"] == "2023"), "site_id"])
+    assert old_first == set(chosen.loc[chosen["phase"] == "2023", "site_id"])

@@ -38,7 +38,8 @@ lint: $(STAMP)
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
 
-# The benchmark-chasing tests and the research code's tests, then every benchmark script.
+# The benchmark-chasing tests and the research code's tests (one process: some race a clock),
+# then every benchmark script.
 bench: $(STAMP)
-	$(BIN)/python -m pytest -m bench tests benchmarks/tests
+	$(BIN)/python -m pytest -n 0 -m bench tests benchmarks/tests
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

@@ -122,6 +122,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "best site reaches fewer than {n:,.0f} households within the standard",
     ),
     "reason_not_chosen": ("规划未设点", "no point planned"),
+    "reason_budget": (
+        "点位总数不足以满足乡镇保底，此处服务户数最少",
+        "too few points asked to give every township one; a point here would serve fewest "
+        "households",
+    ),
     "township_minimum": ("乡镇保底", "Township minimum"),
     "township_minimum_on": (
         "每个乡镇至少一个回收点（{n:,} 个乡镇有回收点）",
@@ -235,6 +240,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "townships: {with_point:,} of {townships:,} with a point, {mobile:,} on mobile "
         "collection ({households:,.0f} households); counties without a point: {counties:,}",
     ),
+    "summary_phase": (
+        "{name} 阶段：{points:,} 个回收点（新增 {new:,}），{centres:,} 个分拣中心，"
+        "覆盖 {share:.1f}% 的户数",
+        "phase {name}: {points:,} point sites (+{new:,}), {centres:,} centres, {share:.1f} % "
+        "of households covered",
+    ),
+    "summary_region": (
+        "{area} 规划结果：{cities:,} 个城市中 {planned:,} 个完成",
+        "Plan for {area}: {planned:,} of {cities:,} cities",
+    ),
+    "summary_region_points": (
+        "回收点：{sites:,} 处站点（按户数标准折算 {points:,} 个）",
+        "recycling points: {sites:,} sites (hosting {points:,} standard points)",
+    ),
+    "summary_failed": ("未完成：{city}：{message}", "FAILED {city}: {message}"),
     "summary_solver": ("求解：{solver}，{status}", "solver: {solver}, {status}"),
     "summary_stages": ("各阶段用时：{times}", "time per stage: {times}"),
     "summary_note": ("注意：{note}", "NOTE: {note}"),
@@ -246,6 +266,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "written_workbook": ("工作簿：{path}", "workbook: {path}"),
     "wrote": ("已写入 {path}", "wrote {path}"),
     "written_diff": ("变化：{path}", "diff: {path}"),
+    "written_report": ("报告：{path}", "report: {path}"),
+    "summary_region_cities": (
+        "城市：新规划 {planned:,} 个，沿用 {reused:,} 个，失败 {failed:,} 个",
+        "cities planned {planned:,}, reused {reused:,}, failed {failed:,}",
+    ),
+    "summary_region_change": (
+        "全区：回收点 {before:,} -> {after:,} 处，覆盖率 {share_before:.1f}% -> {share_after:.1f}%",
+        "region: {before:,} -> {after:,} point sites, coverage {share_before:.1f} % -> "
+        "{share_after:.1f} %",
+    ),
     "diff_opened": ("新开站点：{n}", "sites opened: {n}"),
     "diff_closed": ("关闭站点：{n}", "sites closed: {n}"),
     "diff_moved": ("迁移站点：{n}", "sites moved:  {n}"),
@@ -310,6 +340,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_walk_mean": ("平均步行/骑行（分钟）", "Mean walk/ride (min)"),
     "col_walk_p95": ("95% 步行/骑行（分钟）", "95th percentile walk/ride (min)"),
     "col_mobile": ("流动回收", "Mobile collection"),
+    "col_city": ("城市", "City"),
+    "col_phase": ("阶段", "Phase"),
+    "col_point_sites": ("回收点（网点）", "Recycling points (sites)"),
+    "col_new_points": ("本阶段新增", "New in phase"),
+    "col_townships_mobile": ("流动回收乡镇", "Townships on mobile collection"),
+    "col_mobile_households": ("流动回收户数", "Households on mobile collection"),
+    "col_reach": ("最佳站点服务户数", "Households within reach of its best site"),
+    "col_city_status": ("状态", "Status"),
+    "sheet_cities": ("分城市", "Cities"),
+    "sheet_phases": ("分阶段", "Phases"),
+    "sheet_dropped": ("改为流动回收的乡镇", "Townships left to mobile collection"),
+    "city_planned": ("已规划", "planned"),
+    "city_reused": ("沿用", "reused"),
+    "city_resolved": ("已重新求解", "re-solved"),
+    "city_failed": ("失败", "failed"),
+    "region_total": ("全区", "Region"),
     "col_change": ("变化", "Change"),
     "col_source": ("来源", "Source"),
     "col_households_before": ("原服务户数", "Households served before"),
@@ -389,6 +435,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "实测道路/直线距离比多在 1.2–1.4 之间（Ballou 等 2002；Boscoe 等 2012）",
         "Measured road/straight-line ratios lie mostly between 1.2 and 1.4 (Ballou et al. "
         "2002; Boscoe et al. 2012)",
+    ),
+    # --- The region and phases -----------------------------------------------------------------
+    "region_summary": ("全区概况", "Region summary"),
+    "region_cities": ("分城市统计", "By city"),
+    "region_phases": ("分阶段建设", "By phase"),
+    "region_allocation": ("目标分配", "How the target was shared"),
+    "region_dropped": (
+        "点位总数不足以保底、改为流动回收的乡镇",
+        "Townships the target could not give a point (mobile collection)",
+    ),
+    "region_failed": ("未完成规划的城市", "Cities not planned"),
+    "city": ("城市", "City"),
+    "phase": ("阶段", "Phase"),
+    "point_sites": ("回收点（网点）", "Recycling points (sites)"),
+    "new_points": ("本阶段新增", "New in phase"),
+    "standard_points": ("按户数标准折算", "Standard points hosted"),
+    "mobile_households": ("流动回收户数", "Households on mobile collection"),
+    "status_failed": ("失败", "failed"),
+    "layer_cells": ("步行时间（{km:g} 公里格网汇总）", "Walk time ({km:g} km cells, aggregated)"),
+    "layer_city": ("{name}：回收点与分拣中心", "{name}: points and centres"),
+    "layer_phase": ("回收点（{name} 阶段新建）", "Recycling points (new in {name})"),
+    "legend_phases": ("建设阶段", "Phases"),
+    "reach": ("最佳站点服务户数", "Households within reach of its best site"),
+    "allocation_head": (
+        "{label}：{n:,} 个回收点在各城市间分配",
+        "{label}: {n:,} point sites shared among the cities",
+    ),
+    "allocation_target": ("总目标", "target"),
+    "allocation_phase": ("{name} 阶段", "phase {name}"),
+    "allocation_floors": (
+        "按乡镇保底分配，点位总数不足以满足全部保底：{n:,} 个乡镇改为流动回收"
+        "（按最佳站点服务户数由少到多）",
+        "by the township minimum's floors, which the target cannot meet: {n:,} townships left "
+        "for mobile collection (fewest households within reach of a point first)",
+    ),
+    "allocation_exact": (
+        "按边际覆盖增量最大分配，对各城市覆盖曲线为精确解",
+        "by greatest marginal gain, exact for these coverage curves",
+    ),
+    "allocation_majorant": (
+        "按凹包络上的边际覆盖增量最大分配（非凹曲线：{names}），"
+        "与曲线的最佳分配相差不超过 {gap:,.0f} 户",
+        "by greatest marginal gain on concave majorants (not concave: {names}); within "
+        "{gap:,.0f} households of the best split of the curves",
+    ),
+    "allocation_bound": (
+        "任何方案至多覆盖 {bound:,.0f} 户",
+        "no plan can cover more than {bound:,.0f} households",
+    ),
+    "allocation_quota": (
+        "点位总数不足以满足县区配额，县区配额已取消",
+        "county quotas dropped (the target cannot meet them)",
     ),
     # --- Progress (stages of a run) ---------------------------------------------------------
     "stage_area": ("研究区域", "area"),
@@ -473,6 +571,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "road times",
     ),
     "progress_solution": ("{model}：{status}", "{model}: {status}"),
+    "progress_fit_quota": (
+        "{count:,} 个回收点不足以满足县区配额（需 {needed:,} 个）：县区配额取消",
+        "{count:,} points cannot meet the county quota ({needed:,} needed): quota dropped",
+    ),
+    "progress_fit_townships": (
+        "{count:,} 个回收点不足以使每个乡镇都有回收点（需 {needed:,} 个）：回收点服务户数最少的 "
+        "{n:,} 个乡镇（{households:,.0f} 户）改为流动回收",
+        "{count:,} points cannot give each township its point ({needed:,} needed): {n:,} "
+        "townships where a point serves fewest households ({households:,.0f} households) left "
+        "for mobile collection",
+    ),
+    "progress_phase": (
+        "{name} 阶段：{points:,} 个回收点（{status}）",
+        "phase {name}: {points:,} point sites ({status})",
+    ),
     "warning": ("警告", "warning"),
     "error": ("错误", "error"),
     # --- Command-line help --------------------------------------------------------------------
@@ -666,6 +779,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help:resolve": (
         "用新的站点表重新求解 PLAN，并列出变化（规划被替换）。",
         "Re-solve PLAN with a new site list and print what changed (the plan is replaced).",
+    ),
+    "help:optimize:phase_texts": (
+        "建设阶段，如 --phase 2023:1000 --phase 2025:standard：后一阶段保留前一阶段的全部站点"
+        "（默认：gxnet.toml 中的 [[phases]]；无：一次规划）。",
+        "A phase of building, e.g. --phase 2023:1000 --phase 2025:standard: each keeps every "
+        "site of the one before (default: [[phases]] in gxnet.toml; none: one plan).",
+    ),
+    "help:optimize:workers": (
+        "仅全区：本机 Dask 工作进程数（默认：每个 CPU 核一个）。",
+        "Region only: Dask worker processes on this machine (default: one per core).",
+    ),
+    "help:optimize:scheduler": (
+        "仅全区：已运行的 Dask 调度器地址（tcp://主机:8786），由其工作进程规划各城市。",
+        "Region only: a running Dask scheduler (tcp://host:8786) whose workers plan the cities.",
+    ),
+    "help:resolve:city": (
+        "用于全区规划（plans/guangxi）：按其分配份额重新规划的城市。",
+        "For a region's plan (plans/guangxi): the city to re-plan against its share.",
     ),
     "help:resolve:sites": (
         "区县的新站点表：标为已有或必建的保留，未列出或标为排除的关闭。",
@@ -895,6 +1026,85 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "libpangoft2-1.0-0 fonts-noto-cjk), or use --format html and print it from a browser",
     ),
     "err_settings": ("环境变量设置有误：{detail}", "environment variable {detail}"),
+    "err_region_option": (
+        "{options}：不适用于全区；各城市使用各自的普查数据、站点表和道路网络（gxnet fetch --all）",
+        "{options}: not for the region; each city reads its own census, site list and road "
+        "networks (`gxnet fetch --all`)",
+    ),
+    "err_region_only": (
+        "--workers 和 --scheduler 用于全区规划：请用 --city guangxi",
+        "--workers and --scheduler plan a region: give --city guangxi",
+    ),
+    "err_sites_folder": (
+        "--sites {path} 是目录：单个城市请给出一个站点表",
+        "--sites {path} is a folder: give one site list for one city",
+    ),
+    "err_region_sites": (
+        "--sites {path}：全区规划请给出按城市命名的站点表目录（如 wuzhou.xlsx）",
+        "--sites {path}: for the region give a folder of site lists named by city (e.g. "
+        "wuzhou.xlsx)",
+    ),
+    "err_region_failed": (
+        "{cities:,} 个城市中 {n:,} 个失败（见上）；其余已完成规划；"
+        "修正后重新运行（未变化的城市沿用）",
+        "{n:,} of {cities:,} cities failed (above); the others are planned; fix them and run "
+        "again (unchanged cities are reused)",
+    ),
+    "err_region_city": (
+        "{path} 是全区规划：请用 --city 指定城市",
+        "{path} is a region's plan: name the city with --city",
+    ),
+    "err_city_not_region": (
+        "--city 用于全区规划；{path} 是单个城市的规划",
+        "--city is for a region's plan; {path} is one city's plan",
+    ),
+    "err_not_region_city": (
+        "{city} 不是 {path} 中全区规划的城市；其城市为：{cities}",
+        "{city} is not a city of the region in {path}: its cities are {cities}",
+    ),
+    "err_region_city_failed": (
+        "{city} 在全区规划中没有规划（{message}）："
+        "修正其输入后重新运行 gxnet optimize --city {region}",
+        "{city} has no plan in the region ({message}): run `gxnet optimize --city {region}` "
+        "again once its inputs are fixed",
+    ),
+    "err_workers": ("--workers {n}：至少 1 个工作进程", "--workers {n}: give at least 1 worker"),
+    "err_workers_and_scheduler": (
+        "请给出 --workers（本机集群）或 --scheduler，不能同时给出",
+        "give --workers (a cluster on this machine) or --scheduler, not both",
+    ),
+    "err_scheduler": (
+        "无法连接 Dask 调度器 {address}：{detail}；请用 `dask scheduler` 启动调度器，"
+        "用 `dask worker 地址` 启动工作进程（见 README）",
+        "cannot reach the Dask scheduler at {address}: {detail}; start it with `dask "
+        "scheduler` and its workers with `dask worker ADDRESS` (see README)",
+    ),
+    "err_phase": (
+        "阶段 {text!r}：请写成 名称:数量 或 名称:standard，如 2023:1000 或 2025:standard",
+        "phase {text!r}: write NAME:COUNT or NAME:standard, e.g. 2023:1000 or 2025:standard",
+    ),
+    "err_phase_count": (
+        "阶段 {text!r}：回收点数量须为不小于 1 的整数，或 standard",
+        "phase {text!r}: the number of points must be a whole number of at least 1, or 'standard'",
+    ),
+    "err_phase_twice": (
+        "阶段：{names} 中有重复的阶段名称",
+        "phases: a phase name appears twice in {names}",
+    ),
+    "err_phase_standard_last": (
+        "阶段：{phase} 必须是最后一个阶段（按户数标准的数量要在需求确定后才知道）",
+        "phases: {phase} must be the last phase (the household standard's count is known only "
+        "once the demand is built, so no count can follow it)",
+    ),
+    "err_phase_fewer": (
+        "阶段：{later} 的回收点少于 {earlier}；后一阶段保留前一阶段的全部站点",
+        "phases: {later} has fewer points than {earlier}; a later phase keeps every site of "
+        "the earlier one",
+    ),
+    "err_points_and_phases": (
+        "全区规划请给出 --points 或 --phase，不能同时给出",
+        "give --points or --phase for the region, not both",
+    ),
 }
 
 

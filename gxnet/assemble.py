@@ -208,7 +208,7 @@ def township_layer(
     table["reach"] = needs["reach"].to_numpy()
     table["mobile"] = (table["point_sites"] == 0).to_numpy()
     table["reason"] = np.where(
-        table["mobile"], np.where(needs["fixed"], "not_chosen", needs["reason"]), ""
+        table["mobile"], np.where(needs["reason"] != "", needs["reason"], "not_chosen"), ""
     ).astype(object)
     seats = list_townships().set_index("township_code").geometry
     return gpd.GeoDataFrame(

@@ -468,7 +468,7 @@ _OUT = click.option(
 )  # fmt: skip
 @click.option(
     "--sites",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
 )
 @_CRS
 @click.option(
@@ -483,6 +483,9 @@ _OUT = click.option(
 @click.option(
     "--household-size", type=float,
 )  # fmt: skip
+@click.option("--phase", "phase_texts", multiple=True, metavar="NAME:COUNT")
+@click.option("--workers", type=int)
+@click.option("--scheduler", metavar="ADDRESS")
 @_OUT
 @_BASEMAP
 @_LANG
@@ -491,20 +494,89 @@ _OUT = click.option(
 def optimize(
     city, area, sites, crs, demand, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
 ) -> None:
-    """Plan recycling points and sorting centres for a city or a study area."""
-    place = study_area(_one_place(city, area))
+    """Plan recycling points and sorting centres for a city or a study area, or the whole
+    region (--city guangxi: every city one task on Dask)."""
+    from gxnet.phases import parse_phase
+    from gxnet.region import is_region
+
+    region = {k: options.pop(k) for k in ("workers", "scheduler")}
+    phase_texts = options.pop("phase_texts")
     osm_name = options.pop("osm_name")
     config = load_config(config_file).with_options(**options)
+    phases = [parse_phase(p) for p in phase_texts or config.phases] or None
+    if city is not None and area is None and is_region(city):
+        given = {"--demand": demand, "--pbf": pbf, "--name": osm_name, "--crs": crs}
+        if any(value is not None for value in given.values()):
+            names = ", ".join(k for k, v in given.items() if v is not None)
+            raise UserInputError(key="err_region_option", options=names)
+        _optimize_region(config, phases, sites, out, basemap, lang, **region)
+        return
+    if any(v is not None for v in region.values()):
+        raise UserInputError(key="err_region_only")
+    if sites is not None and sites.is_dir():
+        raise UserInputError(key="err_sites_folder", path=str(sites))
+    place = study_area(_one_place(city, area))
     unit = OutputUnit.of(place.slug, out)
     reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
     progress = Progress(language())
     with unit.hold(progress.write), _warnings_as_lines():
         plan = pipeline.optimize_city(
-            place, demand=demand, config=config, progress=progress, osm_name=osm_name, **reading
-        )
+            place, demand=demand, config=config, progress=progress, osm_name=osm_name,
+            phases=phases, **reading,
+        )  # fmt: skip
         with progress.stage("outputs"):
             unit.replace(plan, basemap=basemap, lang=lang)
     _written(plan, unit)
+
+
+def _optimize_region(config, phases, sites, out, basemap, lang, workers, scheduler) -> None:
+    """``gxnet optimize --city guangxi``: every city on Dask, then the region's outputs; exit
+    code 1 or 2 when a city failed (the others are planned and saved)."""
+    from gxnet.region import REGION_SLUG, plan_region, region_cities, save_region
+
+    site_lists = None
+    if sites is not None:
+        if not sites.is_dir():
+            raise UserInputError(key="err_region_sites", path=str(sites))
+        site_lists = {p.stem: p for p in sorted(sites.iterdir()) if p.stem in region_cities()}
+    plans = None if out is None else Path(out) / "plans"
+    maps = None if out is None else Path(out) / "maps"
+    progress = Progress(language())
+    with OutputUnit.of(REGION_SLUG, out).hold(progress.write), _warnings_as_lines():
+        run = plan_region(
+            config=config,
+            phases=phases,
+            sites=site_lists,
+            out=plans,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress.write,
+        )
+        for record in run.cities.values():
+            for warning in record.warnings:
+                _warn(f"{record.slug}: {warning}")
+        with progress.stage("outputs"):
+            region, html = save_region(run, maps_dir=maps, basemap=basemap, lang=lang)
+    click.echo(region.summary(language()))
+    click.echo(text("written_plan", path=run.folder))
+    click.echo(text("written_map", path=html))
+    click.echo(text("written_report", path=run.folder / "report.html"))
+    statuses = [r.status for r in run.cities.values()]
+    click.echo(
+        text(
+            "summary_region_cities",
+            planned=statuses.count("planned"),
+            reused=statuses.count("reused"),
+            failed=len(run.failed),
+        )
+    )
+    if run.failed:
+        lang = language()
+        for record in run.failed:
+            click.echo(error_line(printable(f"{record.slug}: {record.message}"), lang), err=True)
+        failed = text("err_region_failed", n=len(run.failed), cities=len(run.cities))
+        click.echo(error_line(failed, lang), err=True)
+        sys.exit(run.exit_code)
 
 
 def _written(plan: Plan, unit: OutputUnit) -> None:
@@ -538,13 +610,24 @@ def _lines(text: str) -> str:
 @_LANG
 @_SKIP
 @_CONFIG
+@click.option("--city")
 def resolve(
-    plan_dir, sites, crs, pbf, out, basemap, lang, skip_bad_rows, config_file, **options
+    plan_dir, sites, crs, pbf, out, basemap, lang, skip_bad_rows, config_file, city, **options
 ) -> None:
-    """Re-solve PLAN with a new site list and print what changed (the plan is replaced)."""
+    """Re-solve PLAN with a new site list and print what changed (the plan is replaced).
+
+    For a region's plan, --city re-plans that one city against its share and updates the
+    region's totals, map and report without re-running the others."""
+    from gxnet.region_plan import is_region_folder
+
+    reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
+    if is_region_folder(plan_dir):
+        _resolve_region_city(plan_dir, city, out, basemap, lang, config_file, reading, options)
+        return
+    if city is not None:
+        raise UserInputError(key="err_city_not_region", path=str(plan_dir))
     old = load_plan(plan_dir)
     unit = OutputUnit.of(old.slug, out) if out else OutputUnit.of_folder(plan_dir)
-    reading = {"sites": sites, "crs": crs, "pbf": pbf, "skip_bad_rows": skip_bad_rows}
     progress = Progress(language())
     with unit.hold(progress.write), _warnings_as_lines():
         config = pipeline.resolve_config(old, config_file, **options)
@@ -554,6 +637,35 @@ def resolve(
     click.echo(PlanDiff.of(new).describe(language()))
     _written(new, unit)
     click.echo(text("written_diff", path=unit.folder / "diff.csv"))
+
+
+def _resolve_region_city(plan_dir, city, out, basemap, lang, config_file, reading, options):
+    """``gxnet resolve plans/guangxi --city X``: one city against its share, the region's
+    totals, map and report updated."""
+    from gxnet.region import resolve_city
+
+    if city is None:
+        raise UserInputError(key="err_region_city", path=str(plan_dir))
+    maps = None if out is None else Path(out) / "maps"
+    progress = Progress(language())
+    with OutputUnit.of_folder(plan_dir).hold(progress.write), _warnings_as_lines():
+        old, new, before, after, html = resolve_city(
+            plan_dir, city, progress=progress, maps_dir=maps, basemap=basemap, lang=lang,
+            config_file=config_file, options=options, **reading,
+        )  # fmt: skip
+    click.echo(PlanDiff.of(new).describe(language()))
+    b, a = before.metrics, after.metrics
+    click.echo(
+        text(
+            "summary_region_change",
+            before=b.get("point_sites", 0),
+            after=a.get("point_sites", 0),
+            share_before=100 * b.get("coverage", 0),
+            share_after=100 * a.get("coverage", 0),
+        )
+    )
+    click.echo(text("written_plan", path=plan_dir))
+    click.echo(text("written_map", path=html))
 
 
 @cli.command("map")
@@ -567,7 +679,16 @@ def resolve(
 def map_(plan_dir, out, basemap, lang) -> None:
     """Draw a saved PLAN as an interactive HTML map (by default its own map, replaced)."""
     from gxnet.maps import save_map
+    from gxnet.region_plan import RegionPlan, is_region_folder
 
+    if is_region_folder(plan_dir):
+        from gxnet.region import region_map_path
+        from gxnet.region_outputs import save_region_map
+
+        region = RegionPlan.load(plan_dir)
+        html = out or region_map_path(plan_dir, region)
+        click.echo(save_region_map(region, html, basemap=basemap, lang=lang))
+        return
     if out is not None:
         click.echo(save_map(load_plan(plan_dir), out, basemap=basemap, lang=lang))
         return
@@ -594,7 +715,20 @@ def map_(plan_dir, out, basemap, lang) -> None:
 def report(plan_dir, fmt, out, lang) -> None:
     """Per-county table of a saved PLAN: households, points, coverage, times."""
     from gxnet.document import render_report, write_report
+    from gxnet.region_plan import RegionPlan, is_region_folder
 
+    if is_region_folder(plan_dir):
+        from gxnet.region_outputs import render_region_report, write_region_report
+
+        region = RegionPlan.load(plan_dir)
+        if fmt == "pdf" and out is None:
+            out = Path(plan_dir) / "report.pdf"
+        if out is None:
+            report = render_region_report(region, fmt=fmt, lang=lang)
+            click.echo(_lines(report) if fmt == "markdown" else report)
+        else:
+            click.echo(write_region_report(region, out, fmt=fmt, lang=lang))
+        return
     plan = load_plan(plan_dir)
     if fmt == "pdf" and out is None:
         out = Path(plan_dir) / "report.pdf"

@@ -471,6 +471,9 @@ class Config:
     demand: DemandStandards = field(default_factory=DemandStandards)
     sites: SiteStandards = field(default_factory=SiteStandards)
     resolve: ResolveSettings = field(default_factory=ResolveSettings)
+    #: Phases of building as ``NAME:COUNT`` or ``NAME:standard`` (``[[phases]]`` tables of
+    #: ``gxnet.toml``, read by :func:`gxnet.phases.parse_phase`); empty: one plan.
+    phases: tuple[str, ...] = ()
 
     def hub(self, tier: Tier) -> HubStandards:
         """The standards of a tier above the points (markets, centres or bases)."""
@@ -478,10 +481,11 @@ class Config:
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """The configuration as nested plain values, as ``gxnet.toml`` has them (for the plan's
-        provenance)."""
+        provenance); the phases are the plan's own record."""
         return {
             f.name: {g.name: getattr(section, g.name) for g in _file_fields(section)}
             for f in dataclasses.fields(self)
+            if f.name != "phases"
             for section in [getattr(self, f.name)]
         }
 
@@ -496,6 +500,10 @@ class Config:
                 else:
                     lines.append(f"{key} = {_toml_value(value)}")
             lines.append("")
+        for phase in self.phases:
+            name, _, points = phase.partition(":")
+            count = points if points.isdigit() else _toml_value(points)
+            lines += ["[[phases]]", f"name = {_toml_value(name)}", f"points = {count}", ""]
         return "\n".join(lines)
 
     def override(self, values: dict[str, Any], *, source: str = "command line") -> Config:
@@ -631,9 +639,33 @@ def _check(section: str, f: dataclasses.Field, value: Any, source: str) -> Any:
     return value
 
 
+def _phases(value: Any, source: str) -> tuple[str, ...]:
+    """``[[phases]]`` tables (``name``, ``points``: a count or "standard") as phase texts."""
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise InputFileError(
+            'expected [[phases]] tables with name = "2023" and points = 1000 or "standard"',
+            path=source,
+            field="phases",
+        )
+    texts = []
+    for i, table in enumerate(value, start=1):
+        extra = sorted(set(table) - {"name", "points"})
+        if extra or "name" not in table or "points" not in table:
+            raise InputFileError(
+                'each phase needs name and points (a count or "standard") and nothing else',
+                path=source,
+                field=f"phases[{i}]",
+            )
+        texts.append(f"{table['name']}:{table['points']}")
+    return tuple(texts)
+
+
 def _apply(config: Config, sections: dict[str, Any], source: str) -> Config:
-    known = {f.name: f for f in dataclasses.fields(Config)}
+    known = {f.name: f for f in dataclasses.fields(Config) if f.name != "phases"}
     replaced: dict[str, Any] = {}
+    if "phases" in sections:
+        sections = dict(sections)
+        replaced["phases"] = _phases(sections.pop("phases"), source)
     for section, values in sections.items():
         if section not in known:
             raise InputFileError(

@@ -123,8 +123,7 @@ def render_html(plan: Plan, *, lang: str = "zh") -> str:
         + "".join(f"<li>{esc(line)}</li>" for line in attribution_lines(plan_sources(plan)))
         + "</ul>"
     )
-    page = text("report_page", lang, page='" counter(page) "', pages='" counter(pages) "')
-    style = _STYLE.replace("%(page)s", page)
+    style = page_style(lang)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{esc(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
@@ -133,8 +132,19 @@ def render_html(plan: Plan, *, lang: str = "zh") -> str:
     )
 
 
+def page_style(lang: str) -> str:
+    """The printable reports' stylesheet: A4 pages numbered in ``lang``."""
+    page = text("report_page", lang, page='" counter(page) "', pages='" counter(pages) "')
+    return _STYLE.replace("%(page)s", page)
+
+
 def render_pdf(plan: Plan, *, lang: str = "zh") -> bytes:
-    """The printable report of ``plan`` as an A4 PDF.
+    """The printable report of ``plan`` as an A4 PDF (see :func:`html_to_pdf`)."""
+    return html_to_pdf(render_html(plan, lang=lang))
+
+
+def html_to_pdf(document: str) -> bytes:
+    """A printable HTML report as an A4 PDF, laid out by WeasyPrint.
 
     Raises
     ------
@@ -142,7 +152,6 @@ def render_pdf(plan: Plan, *, lang: str = "zh") -> bytes:
         When WeasyPrint or the Pango library it lays text out with is not installed; the
         message names the packages (or the HTML report to print from a browser instead).
     """
-    document = render_html(plan, lang=lang)
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:

@@ -296,17 +296,47 @@ def _label_table(plan: Plan, basemap: str, lang: str) -> str:
     return _table(_in_basemap_crs(labels.geometry, basemap), labels[["n", "k", "w"]])
 
 
-def _site_table(plan: Plan, basemap: str) -> tuple[str, pd.Index]:
-    """The table of the sites drawn (chosen sites and unchosen candidate points) and their ids
-    in its order: demand refers to its point by position in that table."""
-    sites = plan.sites.reset_index(drop=True)
+def _site_groups(sites: pd.DataFrame) -> np.ndarray:
+    """The layer of each site: unchosen candidate, centre, existing or new point."""
     chosen = sites["chosen"].astype(bool)
     is_point = sites["tier"] == Tier.RECYCLING_POINT
-    group = np.select(
+    return np.select(
         [~chosen, ~is_point, sites["status"] == SiteStatus.EXISTING],
         ["candidate", sites["tier"].map(_HUB_GROUPS).fillna("centre"), "existing"],
         "new",
     )
+
+
+#: One colour per phase of building, in order: ColorBrewer Dark2.
+PHASE_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
+
+
+def phase_styles(phases: list[str]) -> dict[str, dict[str, Any]]:
+    """The marker style of the new points of each phase (a new point, filled by phase)."""
+    return {
+        name: SITE_STYLES["new"]
+        | {"color": "#ffffff", "weight": 1, "fillColor": PHASE_COLOURS[i % len(PHASE_COLOURS)]}
+        for i, name in enumerate(phases)
+    }
+
+
+def phase_legend(styles: dict[str, dict[str, Any]], text: dict[str, str]) -> str:
+    """The legend's part for the phases: one swatch each (escaped)."""
+    return f"<h4>{html_text(text['legend_phases'])}</h4>" + "".join(
+        f'<div><i class="gx-dot" style="background:{style["fillColor"]}"></i>'
+        f"{html_text(name)}</div>"
+        for name, style in styles.items()
+    )
+
+
+def _site_table(plan: Plan, basemap: str, group: pd.Series | None = None) -> tuple[str, pd.Index]:
+    """The table of the sites drawn (chosen sites and unchosen candidate points) and their ids
+    in its order: demand refers to its point by position in that table. ``group`` (by the
+    sites' index) replaces the layer each site is drawn in."""
+    sites = plan.sites.reset_index(drop=True)
+    chosen = sites["chosen"].astype(bool)
+    is_point = sites["tier"] == Tier.RECYCLING_POINT
+    group = _site_groups(sites) if group is None else group.to_numpy()
     keep = chosen | ((sites["status"] == SiteStatus.CANDIDATE) & is_point)
     demand = plan.demand
     walk = walk_times(demand, demand["point_id"])
@@ -618,72 +648,25 @@ def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> fol
     """
     text = messages(lang)
     basemap = basemap or default_basemap(lang)
-    if basemap not in BASEMAPS:
-        raise unknown_choice("basemap", basemap, BASEMAPS)
-    leaflet_js, leaflet_css = leaflet_assets()
-    west, south, east, north = _fit_bounds(plan)
-    if basemap == "amap":
-        (west, east), (south, north) = crs.convert(
-            np.array([west, east]), np.array([south, north]), crs.WGS84, crs.GCJ02
-        )
-
-    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_start=12)
-    # Nothing of folium's CDN list is used (jQuery, Bootstrap, awesome-markers, Font Awesome);
-    # Leaflet itself is inlined below.
-    fmap.default_js = []
-    fmap.default_css = []
-    figure = fmap.get_root()
     title = plan_title(plan, lang)
-    figure.title = html_text(title)
-    # An empty icon: else the browser asks the server (or the disk) for /favicon.ico.
-    figure.header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
-    figure.header.add_child(Element(f"<style>{leaflet_css}</style>"), name="leaflet_css")
-    figure.header.add_child(Element(f"<style>{_runtime('maps.css')}</style>"), name="gx_css")
-    figure.header.add_child(Element(f"<script>{leaflet_js}</script>"), name="leaflet_js")
-    figure.header.add_child(Element(f"<script>{_runtime('maps.js')}</script>"), name="gx_js")
     warning = straight_line_warning(plan, text)
     lines = [f"{label}: {value}" for label, value in township_summary(plan, text)]
     if (plan.metrics or {}).get("status"):
         lines.append(f"{text['solve_status']}: {status_words(plan.metrics, lang)}")
     info = "；".join(lines)
-    figure.html.add_child(Element(_header_html(title, warning, info)), name="gx_header")
-    _add_basemap(fmap, basemap, lang)
-
-    # Fit before any layer is drawn: a later fit would project every shape a second time.
-    fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]], padding=(20, 20))
-    site_data, site_order = _site_table(plan, basemap)
+    fmap = new_map(title, _fit_bounds(plan), basemap, lang, warning=warning, info=info)
+    phases = [p["phase"] for p in plan.metrics.get("phases", [])]
+    group = None
+    if phases and "phase" in plan.sites:
+        # New points are drawn by the phase they open in.
+        s = plan.sites.reset_index(drop=True)
+        new = s["chosen"].astype(bool) & (s["tier"] == Tier.RECYCLING_POINT)
+        new &= s["status"] != SiteStatus.EXISTING
+        group = pd.Series(_site_groups(s), index=s.index).where(~new, "phase:" + s["phase"])
+    tables = plan_tables(plan, basemap, lang, group=group)
     has_changes = plan.changes is not None and (plan.changes["change"] != "kept").any()
-    changes = f',"changes":{_changes_table(plan, basemap)}' if has_changes else ""
-    tables = (
-        f'{{"sites":{site_data},"demand":{_demand_table(plan, site_order, basemap)},'
-        f'"links":{_link_table(plan, basemap)},"counties":{_county_table(plan, basemap, lang)},'
-        f'"labels":{_label_table(plan, basemap, lang)},'
-        f'"townships":{_township_table(plan, basemap, lang, text)}{changes}}}'
-    )
-    figure.html.add_child(
-        Element(f'<script type="application/json" id="{DATA_ELEMENT_ID}">{tables}</script>'),
-        name="gx_data",
-    )
-    config = {
-        "text": text,
-        "bins": WALK_BINS_MIN,
-        "colours": WALK_COLOURS,
-        "unreached": UNREACHED_COLOUR,
-        "uncovered": UNCOVERED_COLOUR,
-        "link": LINK_COLOUR,
-        "county": COUNTY_COLOUR,
-        "palette": SERVICE_PALETTE,
-        "site_order": list(SITE_STYLES),
-        "point_tier": Tier.RECYCLING_POINT,
-        "label_margin": LABEL_MARGIN_PX,
-        "changes": CHANGE_STYLES,
-        "mobile": MOBILE_STYLE,
-        "credits": attribution_lines(plan_sources(plan)),
-    }
-    name = fmap.get_name()
-    setup = f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)}, {name});\n"
-    blank = f"{name}.getContainer().classList.add('gx-blank');\n"
-    fmap.add_child(_Script(setup + (blank if basemap == "none" else "")))
+    if has_changes:
+        tables["changes"] = _changes_table(plan, basemap)
 
     def sites(group: str) -> str:
         return f"gx.sites({_script_json(group)}, {_script_json(SITE_STYLES[group])})"
@@ -709,16 +692,150 @@ def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> fol
         for t in (Tier.COLLECTION_MARKET, Tier.PROCESSING_BASE)
         if t not in tiers
     )
-    for key, build, show in layers:
-        if key not in absent:
-            # Leaflet's layer control shows a layer's name as HTML.
-            fmap.add_child(_PlanLayer(html_text(text[key]), build, show=show))
-    fmap.add_child(_PlanLayer(html_text(text["layer_labels"]), "gx.labels()", show=True))
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    layers = tuple(layer for layer in layers if layer[0] not in absent)
+    named = [(text[key], build, show) for key, build, show in layers]
     legend = _legend_html(text, changes=has_changes, absent=absent)
+    if group is not None:
+        styles = phase_styles(phases)
+        at = [key for key, _, _ in layers].index("layer_new")
+        named[at : at + 1] = [
+            (
+                text["layer_phase"].format(name=name),
+                f"gx.sites({_script_json('phase:' + name)}, {_script_json(styles[name])})",
+                True,
+            )
+            for name in phases
+        ]
+        legend += phase_legend(styles, text)
+    named.append((text["layer_labels"], "gx.labels()", True))
+    draw_layers(
+        fmap,
+        tables,
+        named,
+        legend,
+        lang=lang,
+        basemap=basemap,
+        credits=attribution_lines(plan_sources(plan)),
+    )
+    return fmap
+
+
+def plan_tables(
+    plan: Plan,
+    basemap: str,
+    lang: str,
+    *,
+    group: pd.Series | None = None,
+    counties: str | None = None,
+) -> dict[str, str]:
+    """The compact tables of a plan that maps.js draws: its sites (in layers by ``group``),
+    demand, links, counties (or the table ``counties`` given), labels and townships."""
+    site_data, site_order = _site_table(plan, basemap, group=group)
+    return {
+        "sites": site_data,
+        "demand": _demand_table(plan, site_order, basemap),
+        "links": _link_table(plan, basemap),
+        "counties": counties if counties is not None else _county_table(plan, basemap, lang),
+        "labels": _label_table(plan, basemap, lang),
+        "townships": _township_table(plan, basemap, lang, messages(lang)),
+    }
+
+
+def new_map(
+    title: str,
+    bounds: Any,
+    basemap: str,
+    lang: str,
+    *,
+    warning: str | None = None,
+    info: str = "",
+) -> folium.Map:
+    """An empty self-contained map: Leaflet and the gxnet runtime inlined, the title (with an
+    info line and a warning banner, escaped), the basemap, fitted to ``bounds`` (west, south,
+    east, north in WGS-84).
+
+    Raises
+    ------
+    UserInputError
+        For an unknown basemap or language, or Tianditu without a key.
+    MapAssetsError
+        When Leaflet's files are not installed.
+    """
+    if basemap not in BASEMAPS:
+        raise unknown_choice("basemap", basemap, BASEMAPS)
+    messages(lang)
+    leaflet_js, leaflet_css = leaflet_assets()
+    west, south, east, north = bounds
+    if basemap == "amap":
+        (west, east), (south, north) = crs.convert(
+            np.array([west, east]), np.array([south, north]), crs.WGS84, crs.GCJ02
+        )
+
+    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_start=12)
+    # Nothing of folium's CDN list is used (jQuery, Bootstrap, awesome-markers, Font Awesome);
+    # Leaflet itself is inlined below.
+    fmap.default_js = []
+    fmap.default_css = []
+    figure = fmap.get_root()
+    figure.title = html_text(title)
+    # An empty icon: else the browser asks the server (or the disk) for /favicon.ico.
+    figure.header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
+    figure.header.add_child(Element(f"<style>{leaflet_css}</style>"), name="leaflet_css")
+    figure.header.add_child(Element(f"<style>{_runtime('maps.css')}</style>"), name="gx_css")
+    figure.header.add_child(Element(f"<script>{leaflet_js}</script>"), name="leaflet_js")
+    figure.header.add_child(Element(f"<script>{_runtime('maps.js')}</script>"), name="gx_js")
+    figure.html.add_child(Element(_header_html(title, warning, info)), name="gx_header")
+    _add_basemap(fmap, basemap, lang)
+    # Fit before any layer is drawn: a later fit would project every shape a second time.
+    fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]], padding=(20, 20))
+    return fmap
+
+
+def draw_layers(
+    fmap: folium.Map,
+    tables: dict[str, str],
+    layers: list[tuple[str, str, bool]],
+    legend: str,
+    *,
+    lang: str,
+    basemap: str,
+    credits: list[str],
+) -> None:
+    """Embed the compact ``tables`` (:func:`_table`) for maps.js and add the ``layers``
+    (name, maps.js call building it, shown at first), the layer control, the legend (HTML,
+    escaped by the caller; the names are escaped here) and the map's furniture."""
+    text = messages(lang)
+    body = "{" + ",".join(f"{_script_json(k)}:{v}" for k, v in tables.items()) + "}"
+    fmap.get_root().html.add_child(
+        Element(f'<script type="application/json" id="{DATA_ELEMENT_ID}">{body}</script>'),
+        name="gx_data",
+    )
+    config = {
+        "text": text,
+        "bins": WALK_BINS_MIN,
+        "colours": WALK_COLOURS,
+        "unreached": UNREACHED_COLOUR,
+        "uncovered": UNCOVERED_COLOUR,
+        "link": LINK_COLOUR,
+        "county": COUNTY_COLOUR,
+        "palette": SERVICE_PALETTE,
+        "site_order": list(SITE_STYLES),
+        "point_tier": Tier.RECYCLING_POINT,
+        "label_margin": LABEL_MARGIN_PX,
+        "changes": CHANGE_STYLES,
+        "mobile": MOBILE_STYLE,
+        "credits": credits,
+    }
+    name = fmap.get_name()
+    setup = f"gx.setup({_script_json(config)}, {_script_json(DATA_ELEMENT_ID)}, {name});\n"
+    blank = f"{name}.getContainer().classList.add('gx-blank');\n"
+    fmap.add_child(_Script(setup + (blank if basemap == "none" else "")))
+    for label, build, show in layers:
+        # Leaflet's layer control shows a layer's name as HTML.
+        fmap.add_child(_PlanLayer(html_text(label), build, show=show))
+    folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.add_child(_Script(f"gx.legend({name}, {_script_json(legend)});\n"))
     fmap.add_child(_Script(f"gx.furniture({name});\n"))
-    return fmap
 
 
 def save_map(

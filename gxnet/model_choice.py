@@ -30,7 +30,7 @@ collection (流动回收) instead.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,9 +58,10 @@ POINTS_SHARE = 0.85
 
 #: Why a township has no fixed point and is served by mobile collection: no candidate site in
 #: it reaches its households within the standard; its best site reaches too few of them to
-#: pay (``points.mobile_below_households``); or the plan opened none there (no minimum asked,
-#: or a model that does not take it).
-MOBILE_REASONS: tuple[str, ...] = ("no_site", "too_few", "not_chosen")
+#: pay (``points.mobile_below_households``); the plan opened none there (no minimum asked,
+#: or a model that does not take it); or the number of points asked could not meet the
+#: minimum there (:func:`fit_minimums`).
+MOBILE_REASONS: tuple[str, ...] = ("no_site", "too_few", "not_chosen", "budget")
 
 
 def standard_points(demand: pd.DataFrame, standards: PointStandards) -> int:
@@ -127,9 +128,30 @@ class TownshipNeeds:
     groups: SiteGroups | None
     needed: int
 
+    def owed(self, points: pd.DataFrame) -> pd.DataFrame:
+        """The townships the minimum gives a point that no kept site already stands in, in
+        the order they leave the minimum when points are short (:func:`mobile_first`)."""
+        kept_towns = points.loc[points["status"].isin(KEPT), "township_code"]
+        table = self.table
+        owed = table["fixed"] & (table["reason"] != "budget")
+        return mobile_first(table[owed & ~table["township_code"].isin(kept_towns)])
+
+
+def mobile_first(townships: pd.DataFrame) -> pd.DataFrame:
+    """Townships in the order they leave the township minimum when the points asked cannot
+    meet it: least ``reach`` first (the households their best candidate site serves within the
+    standard, where a fixed point pays least), then fewest households, then township code."""
+    return townships.sort_values(
+        ["reach", "households", "township_code"], ascending=True, kind="stable"
+    )
+
 
 def township_needs(
-    demand: pd.DataFrame, points: pd.DataFrame, walk: pd.DataFrame, config: Config
+    demand: pd.DataFrame,
+    points: pd.DataFrame,
+    walk: pd.DataFrame,
+    config: Config,
+    exempt: Collection[str] = (),
 ) -> TownshipNeeds:
     """The townships a plan owes a point, and the grouped minimums that make the model open them.
 
@@ -146,6 +168,9 @@ def township_needs(
     config
         ``targets.township_minimum``, ``targets.county_quota`` and
         ``points.mobile_below_households``.
+    exempt
+        Township codes taken out of the minimum because the points asked cannot meet it
+        (:func:`fit_minimums`): their ``reason`` is ``"budget"``.
 
     Returns
     -------
@@ -180,6 +205,7 @@ def township_needs(
     table["reason"] = np.where(
         table["fixed"], "", np.where(table["reach"] > 0, "too_few", "no_site")
     ).astype(object)
+    table.loc[table["fixed"] & table["township_code"].isin(list(exempt)), "reason"] = "budget"
     levels = []
     if t.county_quota:
         # Only points that serve someone count: a point no unit reaches (or without a centre
@@ -190,7 +216,7 @@ def township_needs(
     if t.township_minimum:
         member = reach_by_site.index.get_level_values("site_id")
         label = points["township_code"].where(points["site_id"].isin(member), "")
-        owed = table.loc[table["fixed"], "township_code"]
+        owed = table.loc[table["fixed"] & (table["reason"] != "budget"), "township_code"]
         levels.append((label.tolist(), dict.fromkeys(owed, 1)))
     if not levels or not len(points):
         return TownshipNeeds(table, None, int(points["status"].isin(KEPT).sum()))
@@ -200,6 +226,65 @@ def township_needs(
         return TownshipNeeds(table, None, int(kept.sum()))
     usable = (points["status"] != SiteStatus.EXCLUDED).to_numpy()
     return TownshipNeeds(table, groups, groups.sites_needed(kept, usable))
+
+
+def fit_minimums(
+    demand: pd.DataFrame,
+    points: pd.DataFrame,
+    walk: pd.DataFrame,
+    config: Config,
+    count: int,
+    say: Callable[[str], None],
+    lang: str = "en",
+) -> tuple[TownshipNeeds, Config]:
+    """The township minimum and county quota lowered until ``count`` point sites meet them.
+
+    The rule (also the region's, :func:`gxnet.allocation.trim_floors`): the county quota goes
+    first; then townships leave the minimum in the order of :func:`mobile_first` until the
+    sites they need fit. The townships left out are listed for mobile collection (reason
+    ``"budget"``) unless the plan gives them a point anyway. Said through ``say`` in ``lang``.
+
+    Returns
+    -------
+    tuple
+        The needs to plan with, and the config (without the county quota when it went).
+
+    Raises
+    ------
+    InfeasibleProblemError
+        When the kept sites alone are more than ``count``.
+    """
+    needs = township_needs(demand, points, walk, config)
+    if needs.needed <= count:
+        return needs, config
+    asked = needs.needed
+    if config.targets.county_quota:
+        config = dataclasses.replace(
+            config, targets=dataclasses.replace(config.targets, county_quota=False)
+        )
+        needs = township_needs(demand, points, walk, config)
+        say(text("progress_fit_quota", lang, count=count, needed=asked))
+        if needs.needed <= count:
+            return needs, config
+    kept = int(points["status"].isin(KEPT).sum())
+    if kept > count:
+        raise InfeasibleProblemError(
+            f"{count:,} points asked, but {kept:,} existing and required sites must stay open: "
+            "raise the number of points"
+        )
+    short = needs.owed(points).head(needs.needed - count)
+    needs = township_needs(demand, points, walk, config, exempt=short["township_code"])
+    say(
+        text(
+            "progress_fit_townships",
+            lang,
+            count=count,
+            needed=asked,
+            n=len(short),
+            households=float(short["households"].sum()),
+        )
+    )
+    return needs, config
 
 
 def with_point_target(

@@ -24,7 +24,7 @@ import dataclasses
 import io
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ from gxnet.demand import load_demand
 from gxnet.model_choice import (
     ModelInput,
     TownshipNeeds,
+    fit_minimums,
     plannable_tiers,
     solve_network,
     township_needs,
@@ -52,6 +53,7 @@ from gxnet.model_choice import (
 )
 from gxnet.osm.pbf import file_sha256
 from gxnet.outputs import OutputUnit
+from gxnet.phases import Phase, parse_phase, phase_figures, site_phases, solve_phases
 from gxnet.plan import Plan
 from gxnet.progress import Progress
 from gxnet.service_pairs import (
@@ -107,6 +109,7 @@ def optimize_city(
     previous: Plan | None = None,
     progress: Progress | None = None,
     osm_name: str | None = None,
+    phases: Sequence[Phase] | None = None,
 ) -> Plan:
     """Plan recycling points and sorting centres for a city, a county or any study area.
 
@@ -141,6 +144,11 @@ def optimize_city(
         The name ``gxnet fetch --area FILE --name N`` cached the area's OSM data under; default
         the city's, or the cache fetched for the same outline (found by its hash).
 
+    phases
+        Stages of building, solved in order, each keeping the sites of the one before
+        (:mod:`gxnet.phases`); the plan's sites carry a ``phase`` column and its metrics the
+        figures of each phase. They replace the targets' number of points.
+
     Returns
     -------
     Plan
@@ -151,6 +159,85 @@ def optimize_city(
         Unknown city, unusable files, a site list with no usable row, rejected site rows,
         targets that cannot be met (the message says which demand and what would fix it).
     """
+    inputs = prepare_city(
+        city_or_area,
+        sites=sites,
+        demand=demand,
+        config=config,
+        pbf=pbf,
+        crs=crs,
+        skip_bad_rows=skip_bad_rows,
+        progress=progress,
+        osm_name=osm_name,
+    )
+    return plan_city(inputs, phases=phases, previous=previous)
+
+
+@dataclasses.dataclass
+class CityInputs:
+    """What the model stage of a city reads: the stages of :func:`prepare_city` done.
+
+    Attributes
+    ----------
+    area, demand, sites
+        The study area, its demand units and every candidate site (every tier).
+    data
+        The model's input (:func:`model_input`): the point sites some demand can reach (and
+        the kept ones), the sites of every tier above and the pairs between them;
+        ``points``, ``centres``, ``walk`` and ``truck`` are its.
+    stranded
+        Point sites without a site above within the truck standard (left out of ``walk``).
+    networks
+        The road networks, or None (straight line).
+    config
+        The standards and targets of the run.
+    provenance
+        What the plan records of its inputs.
+    stages
+        The stages' timer and progress lines, which the model stage goes on with.
+    """
+
+    area: StudyArea
+    demand: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    data: ModelInput
+    stranded: list
+    networks: dict[str, Any] | None
+    config: Config
+    provenance: dict[str, Any]
+    stages: _Stages
+
+    @property
+    def points(self) -> pd.DataFrame:
+        return self.data.points
+
+    @property
+    def centres(self) -> pd.DataFrame:
+        return self.data.centres
+
+    @property
+    def walk(self) -> pd.DataFrame:
+        return self.data.walk
+
+    @property
+    def truck(self) -> pd.DataFrame:
+        return self.data.truck
+
+
+def prepare_city(
+    city_or_area: str | os.PathLike[str] | BaseGeometry | StudyArea,
+    *,
+    sites: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    demand: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    config: Config | None = None,
+    pbf: str | os.PathLike[str] | None = None,
+    crs: str | None = None,
+    skip_bad_rows: bool = False,
+    progress: Progress | None = None,
+    osm_name: str | None = None,
+) -> CityInputs:
+    """The stages of :func:`optimize_city` before the model: area, demand, road networks,
+    candidate sites and travel costs (the parameters are :func:`optimize_city`'s)."""
     from gxnet.config import load_config
 
     config = config or load_config()
@@ -219,25 +306,22 @@ def optimize_city(
         note = text(note_key, "en", **note_params)
         stages.progress.note(printable(text(note_key, stages.lang, **note_params)))
     excluded = [] if listed is None else _excluded(listed)
-    return _solve_and_plan(
-        area,
-        demand_frame,
-        site_frame,
-        config,
-        networks,
-        stages,
-        previous,
-        provenance={
-            "inputs": inputs,
-            "sites_source": site_source,
-            "skipped_rows": skipped.to_dict(orient="records"),
-            "sites_excluded": excluded,
-            "note": note,
-            "note_key": note_key,
-            "note_params": note_params,
-            "household_size": demand_frame.attrs.get("household_size"),
-            "network_meta": {m: n.meta for m, n in (networks or {}).items()},
-        },
+    provenance = {
+        "inputs": inputs,
+        "sites_source": site_source,
+        "skipped_rows": skipped.to_dict(orient="records"),
+        "sites_excluded": excluded,
+        "note": note,
+        "note_key": note_key,
+        "note_params": note_params,
+        "household_size": demand_frame.attrs.get("household_size"),
+        "network_meta": {m: n.meta for m, n in (networks or {}).items()},
+    }
+    with stages.stage("costs"):
+        data, stranded = model_input(demand_frame, site_frame, config, networks)
+        stages.tell("progress_pairs", walk=len(data.walk), truck=len(data.truck))
+    return CityInputs(
+        area, demand_frame, site_frame, data, stranded, networks, config, provenance, stages
     )
 
 
@@ -301,43 +385,71 @@ def _cached_pbf(area: StudyArea, osm_name: str | None = None) -> Path | None:
 _TARGETS = ("points", "coverage", "centres")
 
 
-def _solve_and_plan(
-    area: StudyArea,
-    demand: gpd.GeoDataFrame,
-    sites: gpd.GeoDataFrame,
-    config: Config,
-    networks: dict[str, Any] | None,
-    stages: _Stages,
-    previous: Plan | None,
-    provenance: dict[str, Any],
+def plan_city(
+    inputs: CityInputs,
+    config: Config | None = None,
+    phases: Sequence[Phase] | None = None,
+    *,
+    previous: Plan | None = None,
+    fit: bool = False,
 ) -> Plan:
+    """The model stage and the plan of a prepared city (:func:`prepare_city`), with its
+    standards and targets or ``config``'s, ``phases`` and ``previous`` as in
+    :func:`optimize_city`.
+
+    With ``fit`` a number of points below what the township minimum (and county quota)
+    needs lowers them (:func:`gxnet.model_choice.fit_minimums`) instead of being refused: a
+    region's share of its target is such a number.
+    """
+    config = config or inputs.config
+    area, demand, sites, stages = inputs.area, inputs.demand, inputs.sites, inputs.stages
+    data, walk = inputs.data, inputs.walk
+    networks, provenance = inputs.networks, dict(inputs.provenance)
+    check = {"networks": networks, "stranded_points": inputs.stranded}
     explicit = {t for t in _TARGETS if getattr(config.targets, t) is not None}
-    with stages.stage("costs"):
-        data, stranded = model_input(demand, sites, config, networks)
-        stages.tell("progress_pairs", walk=len(data.walk), truck=len(data.truck))
-    data, config, needs = with_targets(data, config, stages.say, lang=stages.lang)
-    minimums, walk = data.minimums, data.walk
-    check_reachable(demand, data.points, walk, config, networks, stranded_points=stranded)
+    price = None
     if previous is not None:
         bonus = change_bonus(previous, sites, config.resolve.change_penalty)
         stages.say(
             f"{len(bonus):,} sites of the plan re-solved are preferred (a change must gain "
             f"{config.resolve.change_penalty:.0%} of their households)"
         )
-        data = with_change_price(data, bonus, config)
-    with stages.stage("model", budget_s=config.solver.time_limit_s):
-        solution = solve_network(data, config)
-        stages.tell(
-            "progress_solution",
-            model=solution.model,
-            status=status_words(solution.quality(), stages.lang),
-        )
+
+        def price(data: ModelInput, priced: Config, phase: Phase | None = None) -> ModelInput:
+            # A phase prefers the old plan's sites of that phase or earlier: a site planned
+            # for later is not pulled forward by its preference.
+            return with_change_price(data, _by_phase(bonus, previous, phases, phase), priced)
+
+    if phases:
+        check_reachable(demand, data.points, walk, config, **check)
+        with stages.stage("model", budget_s=config.solver.time_limit_s):
+            phased = solve_phases(data, config, phases, stages.say, adjust=price, lang=stages.lang)
+        solution, needs, config = phased.solution, phased.needs, phased.config
+        applied = needs.groups is not None
+    else:
+        phased = None
+        data, config, needs = with_targets(data, config, stages.say, lang=stages.lang, fit=fit)
+        applied = data.minimums is not None
+        check_reachable(demand, data.points, walk, config, **check)
+        if price is not None:
+            data = price(data, config)
+        with stages.stage("model", budget_s=config.solver.time_limit_s):
+            solution = solve_network(data, config)
+            stages.tell(
+                "progress_solution",
+                model=solution.model,
+                status=status_words(solution.quality(), stages.lang),
+            )
     with stages.stage("plan"):
-        links = {tier: pairs for tier, (_, pairs) in data.hubs().items()}
+        links = {tier: pairs for tier, (_, pairs) in inputs.data.hubs().items()}
         plan = assemble_plan(
             area, demand, sites, walk, links, solution, config, townships=needs.table
         )
-        provenance = provenance | {"township_minimum_applied": minimums is not None}
+        provenance = provenance | {"township_minimum_applied": applied}
+        if phased is not None:
+            plan.sites["phase"] = site_phases(plan.sites, plan.links, phased.opened, phases)
+            plan.metrics["phases"] = phase_figures(plan.sites, demand, walk, phases)
+            provenance["phases"] = [str(p) for p in phases]
     plan.metrics["stage_seconds"] = dict(stages.seconds)
     plan.provenance.update(provenance)
     plan.provenance["targets"] = {
@@ -407,13 +519,24 @@ def model_input(
 
 
 def with_targets(
-    data: ModelInput, config: Config, say: Callable[[str], None], *, lang: str = "en"
+    data: ModelInput,
+    config: Config,
+    say: Callable[[str], None],
+    *,
+    lang: str = "en",
+    fit: bool = False,
 ) -> tuple[ModelInput, Config, TownshipNeeds]:
     """The model's input with its grouped minimums (the township minimum and county quota,
     :func:`gxnet.model_choice.township_needs`) and the config with its number of points (the
     household standard's, raised to what the minimums need), each said through ``say`` in
-    ``lang``."""
-    needs = township_needs(data.demand, data.points, data.walk, config)
+    ``lang``. With ``fit`` a number of points below what the minimums need lowers them
+    (:func:`gxnet.model_choice.fit_minimums`) instead."""
+    if fit and config.targets.points is not None:
+        needs, config = fit_minimums(
+            data.demand, data.points, data.walk, config, config.targets.points, say, lang=lang
+        )
+    else:
+        needs = township_needs(data.demand, data.points, data.walk, config)
     minimums = needs.groups
     _say_townships(needs, config, say, applied=minimums is not None, lang=lang)
     config = with_point_target(
@@ -425,6 +548,21 @@ def with_targets(
         lang=lang,
     )
     return dataclasses.replace(data, minimums=minimums), config, needs
+
+
+def _by_phase(
+    bonus: pd.Series, previous: Plan, phases: Sequence[Phase] | None, phase: Phase | None
+) -> pd.Series:
+    """The preference of a re-solve's sites for ``phase``: those the previous plan opened in
+    that phase or an earlier one (all of them without phases)."""
+    if phase is None or not phases or "phase" not in previous.sites:
+        return bonus
+    names = [p.name for p in phases]
+    if phase.name not in names:
+        return bonus
+    allowed = set(names[: names.index(phase.name) + 1])
+    old = previous.sites.set_index("site_id")["phase"]
+    return bonus[bonus.index.map(old).isin(allowed)]
 
 
 def _say_townships(
@@ -498,10 +636,14 @@ def resolve_plan(
         # The extract the plan was made from, when it is still there (else the cache).
         recorded = plan.provenance.get("inputs", {}).get("pbf", {}).get("path")
         pbf = recorded if recorded and Path(recorded).is_file() else None
-    new_plan = optimize_city(
+    phases = [parse_phase(text) for text in plan.provenance.get("phases", [])] or None
+    inputs = prepare_city(
         plan_area(plan), sites=sites, demand=demand, config=config, pbf=pbf, crs=crs,
-        skip_bad_rows=skip_bad_rows, previous=plan, progress=progress,
+        skip_bad_rows=skip_bad_rows, progress=progress,
     )  # fmt: skip
+    # A city of a region re-plans against its share (its count and phases) as the region did.
+    share = "region_task" in plan.provenance
+    new_plan = plan_city(inputs, config, phases=phases, previous=plan, fit=share)
     if "demand_townships" in plan.provenance:
         # The demand is the plan's: so are its township counts.
         new_plan.provenance.setdefault("demand_townships", plan.provenance["demand_townships"])

@@ -198,6 +198,7 @@ class Plan:
                     counties=m["counties_without_point"],
                 )
             )
+        lines += [phase_line(phase, lang) for phase in m.get("phases", [])]
         if m.get("status") is not None:
             status = status_words(m, lang)
             lines.append(text("summary_solver", lang, solver=m.get("solver", "?"), status=status))
@@ -622,6 +623,19 @@ def _county_changes(before: Plan, after: Plan) -> pd.DataFrame:
         ["county_adcode", "name_zh", "name_pinyin", "households", "covered_before",
          "covered_after", "covered_change"]
     ].round(0)  # fmt: skip
+
+
+def phase_line(phase: dict[str, Any], lang: str = "en") -> str:
+    """One summary line on a phase's figures (:func:`gxnet.phases.phase_figures`)."""
+    return text(
+        "summary_phase",
+        lang,
+        name=phase["phase"],
+        points=phase["points"],
+        new=phase["new_points"],
+        centres=phase["centres"],
+        share=100 * phase["coverage"],
+    )
 
 
 def measure(

@@ -41,6 +41,11 @@ from gxnet.townships import locate_townships
 #: anything else is text.
 KINDS: dict[str, str] = {
     "col_points": "int",
+    "col_point_sites": "int",
+    "col_new_points": "int",
+    "col_townships_mobile": "int",
+    "col_mobile_households": "int",
+    "col_reach": "int",
     "col_households_served": "int",
     "col_households": "int",
     "col_covered_households": "int",

@@ -115,11 +115,12 @@ def write_workbook(
     OutputError, DiskFullError, WriteError
         When the file cannot be written (the previous one is kept).
     """
-    return _save(sheets(plan, lang), path, lang)
+    return save_sheets(sheets(plan, lang), path, lang)
 
 
-def _save(tables: dict[str, Any], path: str | os.PathLike[str], lang: str) -> Path:
-    """Write the sheets of :func:`sheets` as a workbook at ``path``, atomically."""
+def save_sheets(tables: dict[str, Any], path: str | os.PathLike[str], lang: str) -> Path:
+    """Write sheets such as :func:`sheets` gives (a summary as (label, value) rows, tables
+    with catalogue-key headers) as a workbook at ``path``, atomically."""
     book = Workbook(write_only=True)
     words = messages(lang)
     for name, content in tables.items():
@@ -216,7 +217,7 @@ def write_tables(
     """
     folder = Path(folder)
     tables = sheets(plan, lang)
-    written = [_save(tables, folder / "plan.xlsx", lang)]
+    written = [save_sheets(tables, folder / "plan.xlsx", lang)]
     words = messages(lang)
     names = {words[key]: file for key, file in CSV_FILES.items()}
     for name, content in tables.items():

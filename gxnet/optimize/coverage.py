@@ -40,7 +40,7 @@ from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.config import SolverOptions, Targets
 from gxnet.optimize.budget import TimeBudget
 from gxnet.optimize.groups import SiteGroups
-from gxnet.optimize.median import greedy, interchange
+from gxnet.optimize.median import greedy, greedy_sequence, interchange
 from gxnet.optimize.problem import Pairs, Problem
 from gxnet.optimize.solve import (
     CHECK_TOLERANCE,
@@ -725,17 +725,8 @@ def cover_heuristic(
     numpy.ndarray
         Boolean mask of the ``p`` open sites.
     """
-    n, m = pairs.n_origins, pairs.n_destinations
-    real = weight[pairs.origin] > 0
-    padded = Pairs.from_arrays(
-        np.concatenate([pairs.origin[real], np.arange(n)]),
-        np.concatenate([pairs.destination[real], np.full(n, m)]),
-        np.concatenate([np.zeros(int(real.sum())), np.ones(n)]),
-        n,
-        m + 1,
-    )
-    padded_kept = np.append(kept, True)
-    padded_groups = None if groups is None else groups.padded(m + 1)
+    m = pairs.n_destinations
+    padded, padded_kept, padded_groups = _padded(pairs, weight, kept, groups)
     if start is None:
         uncovered = None if until is None else float(weight.sum()) - until
         first = greedy(
@@ -752,6 +743,46 @@ def cover_heuristic(
     return interchange(
         padded, weight, first, padded_kept, max_swaps, budget=budget, groups=padded_groups
     )[:m]
+
+
+def cover_sequence(
+    pairs: Pairs,
+    weight: np.ndarray,
+    p: int,
+    kept: np.ndarray,
+    usable: np.ndarray,
+    *,
+    groups: SiteGroups | None = None,
+) -> np.ndarray:
+    """The greedy of :func:`cover_heuristic` as a sequence: ``p`` sites in the order they
+    open (kept sites, then the minimums, then the largest gain in covered weight each).
+
+    Nested by construction: its first ``k`` sites are the greedy's plan with ``k`` sites, for
+    every ``k`` from the kept sites and the minimums on; and from there the gains never rise
+    (covered weight is submodular in the open sites), so the coverage of its prefixes is a
+    concave curve.
+    """
+    padded, padded_kept, padded_groups = _padded(pairs, weight, kept, groups)
+    usable = np.append(usable, True)
+    order = greedy_sequence(padded, weight, p + 1, padded_kept, usable, padded_groups)
+    return order[order < pairs.n_destinations]
+
+
+def _padded(
+    pairs: Pairs, weight: np.ndarray, kept: np.ndarray, groups: SiteGroups | None
+) -> tuple[Pairs, np.ndarray, SiteGroups | None]:
+    """Maximal covering as a p-median (see :func:`cover_heuristic`): covering pairs of cost 0,
+    and an always-open dummy site (the last) at cost 1 from every unit."""
+    n, m = pairs.n_origins, pairs.n_destinations
+    real = weight[pairs.origin] > 0
+    padded = Pairs.from_arrays(
+        np.concatenate([pairs.origin[real], np.arange(n)]),
+        np.concatenate([pairs.destination[real], np.full(n, m)]),
+        np.concatenate([np.zeros(int(real.sum())), np.ones(n)]),
+        n,
+        m + 1,
+    )
+    return padded, np.append(kept, True), None if groups is None else groups.padded(m + 1)
 
 
 def cover_search(

@@ -375,6 +375,22 @@ def greedy(
     *,
     until: float | None = None,
 ) -> np.ndarray:
+    """The sites of :func:`greedy_sequence`, as a boolean mask of the open sites."""
+    open_sites = np.zeros(pairs.n_destinations, dtype=bool)
+    open_sites[greedy_sequence(pairs, weight, p, kept, usable, groups, until=until)] = True
+    return open_sites
+
+
+def greedy_sequence(
+    pairs: Pairs,
+    weight: np.ndarray,
+    p: int,
+    kept: np.ndarray,
+    usable: np.ndarray,
+    groups: SiteGroups | None = None,
+    *,
+    until: float | None = None,
+) -> np.ndarray:
     """Open the kept sites, then repeatedly the site that saves the most weighted cost.
 
     A unit without an open site in reach counts as a penalty larger than any saving, so that
@@ -395,7 +411,9 @@ def greedy(
     Returns
     -------
     numpy.ndarray
-        Boolean mask of the open sites (``p`` of them unless ``until`` stopped it).
+        The open sites in the order they opened (the kept ones first; ``p`` of them unless
+        ``until`` stopped it): its first ``k`` are the greedy's choice of ``k`` sites, for every
+        ``k`` from the kept and the minimums on.
     """
     given = np.asarray(weight, dtype=np.float64)
 
@@ -423,9 +441,12 @@ def greedy(
             * np.maximum(np.where(np.isinf(current), 0, current) - pairs.cost[rows], 0),
         )
 
+    order: list[int] = []
+
     def open_site(j: int) -> np.ndarray:
         """Open j; return the pair rows of the units whose nearest open site changed."""
         open_sites[j] = True
+        order.append(j)
         rows = by_site[site_ptr[j] : site_ptr[j + 1]]
         origins = pairs.origin[rows]
         closer = pairs.cost[rows] < best[origins]
@@ -452,7 +473,7 @@ def greedy(
             weights=before - saving(changed),
             minlength=pairs.n_destinations,
         )
-    return open_sites
+    return np.asarray(order, dtype=np.int64)
 
 
 def origin_rows(pairs: Pairs, origins: np.ndarray) -> np.ndarray:

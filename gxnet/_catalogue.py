@@ -446,6 +446,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Townships the target could not give a point (mobile collection)",
     ),
     "region_failed": ("未完成规划的城市", "Cities not planned"),
+    "region_run": (
+        "区域 {name}：{cities:,} 个城市，{workers}",
+        "region {name}: {cities:,} cities on {workers}",
+    ),
+    "region_workers": (
+        "{workers:,} 个 Dask 工作进程（{threads:,} 个线程），调度器 {address}",
+        "{workers:,} Dask workers ({threads:,} threads) at {address}",
+    ),
+    "region_bar_curves": ("覆盖曲线", "curves"),
+    "region_bar_cities": ("城市规划", "cities"),
+    "region_bar_unit": ("个城市", "city"),
+    "region_phase_shared": (
+        "{label} 阶段：{points:,} 处回收点站点在 {cities:,} 个城市间分配",
+        "phase {label}: {points:,} point sites shared among {cities:,} cities",
+    ),
+    "region_target_shared": (
+        "目标：{points:,} 处回收点站点在 {cities:,} 个城市间分配",
+        "target: {points:,} point sites shared among {cities:,} cities",
+    ),
+    "region_floors_dropped": (
+        "；乡镇保底超出目标：{n:,} 个乡镇改为流动回收",
+        "; the floors did not fit: {n:,} townships left for mobile collection",
+    ),
+    "region_quota_retry": (
+        "各县配额超出目标：不计配额重新计算覆盖曲线",
+        "the county quotas do not fit the target: curves again without them",
+    ),
+    "list_separator": ("；", "; "),
     "city": ("城市", "City"),
     "phase": ("阶段", "Phase"),
     "point_sites": ("回收点（网点）", "Recycling points (sites)"),
@@ -1043,6 +1071,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--sites {path}：全区规划请给出按城市命名的站点表目录（如 wuzhou.xlsx）",
         "--sites {path}: for the region give a folder of site lists named by city (e.g. "
         "wuzhou.xlsx)",
+    ),
+    "err_region_twice": (
+        "区域列表中 {name}（{slug}）出现了两次：每个城市只列一次",
+        "the region lists {name} ({slug}) twice: list each city once",
+    ),
+    "err_region_unknown_sites": (
+        "为 {names} 给出了站点清单，但它们不是本区域的城市（{cities}）：请按城市名称命名清单文件",
+        "site lists given for {names}, which are not cities of the region ({cities}): name "
+        "each list after its city",
     ),
     "err_region_failed": (
         "{cities:,} 个城市中 {n:,} 个失败（见上）；其余已完成规划；"

@@ -40,7 +40,7 @@ import pandas as pd
 
 from gxnet import __version__, settings
 from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, as_error, brief
-from gxnet._messages import language
+from gxnet._messages import language, text
 from gxnet.allocation import (
     OWED_COLUMNS,
     CoverageCurve,
@@ -353,7 +353,9 @@ def run_tasks(
         ): task
         for task in tasks
     }
-    with tqdm(total=len(tasks), desc=what, unit="city", leave=False, dynamic_ncols=True) as bar:
+    with tqdm(
+        total=len(tasks), desc=what, unit=text("region_bar_unit"), leave=False, dynamic_ncols=True
+    ) as bar:
         for future in as_completed(futures):
             task = futures[future]
             try:
@@ -478,7 +480,7 @@ def plan_region(
     for area in areas:
         place = study_area(area)
         if place.slug in records:
-            raise UserInputError(f"the region lists {place.name} ({place.slug}) twice")
+            raise UserInputError(key="err_region_twice", name=place.name, slug=place.slug)
         records[place.slug] = CityRecord(place.slug, str(area))
         households[place.slug] = float(place.region.households if place.region else 0)
     chosen_sites = _site_lists(records, sites)
@@ -505,7 +507,7 @@ def plan_region(
         if client is None:
             client = stack.enter_context(dask_client(workers, scheduler))
         run.workers = _describe_workers(client)
-        say(f"region {name}: {len(records)} cities on {run.workers}")
+        say(text("region_run", name=name, cities=len(records), workers=run.workers))
         shares: dict[str, list[Phase]] = {s: [] for s in records}
         if counted:
             curve_config = config
@@ -533,7 +535,7 @@ def plan_region(
                     config, targets=dataclasses.replace(config.targets, county_quota=False)
                 )
                 config = curve_config
-                say("the county quotas do not fit the target: curves again without them")
+                say(text("region_quota_retry"))
             run.allocations = allocations or []
             for allocation in run.allocations:
                 for s, n in allocation["counts"].items():
@@ -569,7 +571,9 @@ def _describe_workers(client: Any) -> str:
     info = client.scheduler_info()
     workers = info.get("workers", {})
     threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
-    return f"{len(workers)} Dask workers ({threads} threads) at {info.get('address', '?')}"
+    return text(
+        "region_workers", workers=len(workers), threads=threads, address=info.get("address", "?")
+    )
 
 
 def _site_lists(
@@ -581,8 +585,7 @@ def _site_lists(
     unknown = sorted(set(sites) - set(records))
     if unknown:
         raise UserInputError(
-            f"site lists given for {', '.join(unknown)}, which are not cities of the region "
-            f"({', '.join(records)})"
+            key="err_region_unknown_sites", names=", ".join(unknown), cities=", ".join(records)
         )
     for slug in records:
         if slug in sites:
@@ -612,7 +615,7 @@ def _run_curves(
             record = records[task.slug]
             record.curve, record.floors, record.owed = cached
     run.tasks_run += len(todo)
-    for result in run_tasks(client, todo, priority=households, what="curves"):
+    for result in run_tasks(client, todo, priority=households, what=text("region_bar_curves")):
         record = records[result.slug]
         if not result.ok:
             _fail(record, result)
@@ -639,7 +642,7 @@ def _run_plans(
         else:
             todo.append(task)
     run.tasks_run += len(todo)
-    for result in run_tasks(client, todo, priority=households, what="cities"):
+    for result in run_tasks(client, todo, priority=households, what=text("region_bar_cities")):
         record = records[result.slug]
         record.seconds, record.peak_mb = result.seconds, result.peak_mb
         record.warnings = result.warnings
@@ -724,7 +727,6 @@ def _allocate_phases(
             r.floors["floor"] != r.floors["town_floor"] for r in records.values()
         ):
             return None  # the curves were taken with the quotas
-        label = phase.name or str(phase.points)
         if floors.dropped.empty and sum(floors.floors.values()) <= phase.points:
             lifted = {s: max(floors.floors[s], curves[s].start) for s in curves}
             allocation = allocate(curves, phase.points, lifted)
@@ -739,15 +741,14 @@ def _allocate_phases(
         else:
             counts = floors.floors
             figures = {"exact": None, "covered": None, "bound": None, "not_concave": []}
-        say(
-            f"phase {label}: {phase.points:,} point sites shared among {len(counts)} cities"
-            + (
-                f"; the floors did not fit: {len(floors.dropped):,} townships left for mobile "
-                "collection"
-                if len(floors.dropped)
-                else ""
-            )
+        said = (
+            text("region_phase_shared", label=phase.name, points=phase.points, cities=len(counts))
+            if phase.name
+            else text("region_target_shared", points=phase.points, cities=len(counts))
         )
+        if len(floors.dropped):
+            said += text("region_floors_dropped", n=len(floors.dropped))
+        say(said)
         allocations.append(
             {
                 "phase": phase.name,

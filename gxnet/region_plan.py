@@ -239,7 +239,7 @@ def allocation_sentence(allocation: dict[str, Any], text: dict[str, str] | None 
         parts.append(text["allocation_bound"].format(bound=float(allocation["bound"])))
     if allocation.get("quota_dropped"):
         parts.append(text["allocation_quota"])
-    return "; ".join(parts)
+    return text["list_separator"].join(parts)
 
 
 def summary_rows(region: RegionPlan, text: dict[str, str]) -> list[tuple[str, str]]:

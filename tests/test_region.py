@@ -206,15 +206,18 @@ def test_the_cli_plans_the_region_and_says_which_city_failed(tmp_path, monkeypat
     result = CliRunner().invoke(cli, [*map(str, args), "--sites", str(lists)], env=EN)
     assert result.exit_code == 2, result.output
     assert "Plan for 广西: 2 of 3 cities" in result.stdout
+    assert "region 广西: 3 cities on" in result.output and "Dask workers" in result.output
     assert "gxnet: error: changzhou:" in result.stderr and "1 of 3 cities failed" in result.stderr
     assert (out / "plans" / "guangxi" / "region.json").is_file()
     assert (out / "maps" / "guangxi.html").is_file()
     (lists / "changzhou.csv").unlink()
     again = CliRunner().invoke(
-        cli, [*map(str, args), "--phase", "2023:30", "--phase", "2025:standard"], env=EN
+        cli, [*map(str, args), "--phase", "2023:30", "--phase", "2025:standard"], env=ZH
     )
     assert again.exit_code == 0, again.output
-    assert "phase 2023: 30 point sites" in again.stdout and "cities planned 3" in again.stdout
+    assert "区域 广西：3 个城市" in again.output and "Dask 工作进程" in again.output
+    assert "2023 阶段：30 处回收点站点在 3 个城市间分配" in again.output
+    assert "新规划 3 个" in again.stdout
     report = CliRunner().invoke(cli, ["report", str(out / "plans" / "guangxi")], env=ZH)
     assert report.exit_code == 0 and "分城市统计" in report.stdout
     assert "回收点（网点） 2023" in report.stdout

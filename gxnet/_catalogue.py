@@ -209,7 +209,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "objective_cost": ("成本", "cost"),
     "objective_fixed cost": ("固定成本", "fixed cost"),
     "colon": ("：", ": "),
-    "list_separator": ("；", "; "),
     "status_feasible": ("可行方案（未证明最优）", "a feasible plan (not proven optimal)"),
     "status_heuristic": ("启发式方案（未证明最优）", "a heuristic plan (not proven optimal)"),
     "status_unknown": ("未记录", "not recorded"),

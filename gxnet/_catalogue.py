@@ -747,9 +747,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help:sites_template:lang": ("模板表头的语言。", "Language of the template's headers."),
     "help:optimize": (
-        "为一个城市或研究区域规划回收点和分拣中心；写出规划目录（含工作簿 plan.xlsx）和地图。",
-        "Plan recycling points and sorting centres for a city or a study area; writes the plan "
-        "folder (with the workbook plan.xlsx) and the map.",
+        "为一个城市或研究区域规划回收点和分拣中心（站点清单有集散市场、处理基地时一并规划，"
+        "各站点不超过其容量）；写出规划目录（含工作簿 plan.xlsx）和地图。",
+        "Plan recycling points and sorting centres for a city or a study area (collection "
+        "markets and processing bases too where the site list has them, every site within its "
+        "capacity); writes the plan folder (with the workbook plan.xlsx) and the map.",
     ),
     "help:optimize:city": (
         "城市或县区：拼音、中文或行政区划代码（如 wuzhou）。",

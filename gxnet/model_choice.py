@@ -694,7 +694,11 @@ def tiers_solution(points: Solution, above: dict[Tier, Solution]) -> Solution:
         solve_time_s=sum(r.solve_time_s for r in runs),
         solver=points.solver,
         model=", ".join(
-            [f"{points.model} (points)"] + [f"{p.model} ({t.plural})" for t, p in above.items()]
+            [f"{points.model} (points)"]
+            + [
+                p.model if p.model.startswith(t.plural) else f"{p.model} ({t.plural})"
+                for t, p in above.items()
+            ]
         ),
         sense=points.sense,
         objective_name=points.objective_name,

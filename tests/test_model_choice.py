@@ -139,9 +139,7 @@ def test_a_centre_capacity_places_the_centres_for_the_points_loads():
     data = _line()
     config = Config().override({"centres.capacity_t_day": 2.0}).with_options(coverage=1.0)
     solution = solve_network(data, config)
-    assert solution.model == (
-        "set covering (points), centres (capacitated, single source) (centres)"
-    )
+    assert solution.model == ("set covering (points), centres (capacitated, single source)")
     # 3 t/day of recyclables need both centres at 2 t/day each.
     assert sorted(solution.open_sites[Tier.SORTING_CENTRE]) == ["c-east", "c-west"]
     flows = solution.assignments[Tier.SORTING_CENTRE].groupby("site_id")["flow"].sum()
@@ -270,7 +268,10 @@ def test_every_tier_of_a_list_is_planned_within_its_capacities():
         Tier.SORTING_CENTRE,
         Tier.PROCESSING_BASE,
     }
-    assert "(markets)" in plan.metrics["model"] and "(bases)" in plan.metrics["model"]
+    assert (
+        "markets (capacitated" in plan.metrics["model"]
+        and "bases (capacitated" in plan.metrics["model"]
+    )
     assert sites.loc["C-depot", "capacity"] == 1.2 and sites.loc["M-hakaniemi", "capacity"] == 1.5
     assert sites.loc["P-market", "capacity"] == 3000 and np.isinf(sites.loc["P-kamppi", "capacity"])
     assert (chosen["load"] <= chosen["capacity"] * (1 + 1e-6)).all()

@@ -139,7 +139,7 @@ def test_a_centre_capacity_places_the_centres_for_the_points_loads():
     data = _line()
     config = Config().override({"centres.capacity_t_day": 2.0}).with_options(coverage=1.0)
     solution = solve_network(data, config)
-    assert solution.model == ("set covering (points), centres (capacitated, single source)")
+    assert solution.model == "set covering (points), centres (capacitated, single source)"
     # 3 t/day of recyclables need both centres at 2 t/day each.
     assert sorted(solution.open_sites[Tier.SORTING_CENTRE]) == ["c-east", "c-west"]
     flows = solution.assignments[Tier.SORTING_CENTRE].groupby("site_id")["flow"].sum()

@@ -1001,7 +1001,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cannot write a PDF: {detail}. Install Pango (Debian: apt-get install libpango-1.0-0 "
         "libpangoft2-1.0-0 fonts-noto-cjk), or use --format html and print it from a browser",
     ),
-    "err_settings": ("环境变量设置有误：{detail}", "environment variable {detail}"),
     "err_region_option": (
         "{options}：不适用于全区；各城市使用各自的普查数据、站点表和道路网络（gxnet fetch --all）",
         "{options}: not for the region; each city reads its own census, site list and road "
@@ -1081,6 +1080,267 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "全区规划请给出 --points 或 --phase，不能同时给出",
         "give --points or --phase for the region, not both",
     ),
+    # --- Downloads (the OSM extract, Overpass) ----------------------------------------------
+    "dl_no_answer": ("{host} 没有及时应答", "no answer from {host} in time"),
+    "dl_no_connection": ("无法连接 {host}", "no connection to {host}"),
+    "dl_broke": ("与 {host} 的连接中断（{kind}）", "the connection to {host} broke ({kind})"),
+    "dl_status": ("服务器返回 {status} {reason}", "{status} {reason}"),
+    "dl_closed_early": (
+        "连接在收到 {got:,} / {total:,} 字节后关闭",
+        "connection closed after {got:,} of {total:,} bytes",
+    ),
+    "dl_deadline": (
+        "用时超过了 {deadline:g} 秒的时限（settings.download_deadline_s，"
+        "GXNET_DOWNLOAD_DEADLINE_S）",
+        "it took longer than the deadline of {deadline:g} s (settings.download_deadline_s, "
+        "GXNET_DOWNLOAD_DEADLINE_S)",
+    ),
+    "dl_too_slow": (
+        "服务器在 {seconds:.0f} 秒内只发送了 {sent:,} 字节，低于可接受的最低速度 {rate:g} 字节/秒"
+        "（settings.download_min_rate_bps，GXNET_DOWNLOAD_MIN_RATE_BPS）",
+        "the server sent {sent:,} bytes in {seconds:.0f} s, slower than the slowest rate "
+        "accepted, {rate:g} bytes/s (settings.download_min_rate_bps, "
+        "GXNET_DOWNLOAD_MIN_RATE_BPS)",
+    ),
+    "dl_resumes": (
+        "{part} 保留已下载的 {size:,} 字节，下次运行时续传；",
+        "{part} keeps the {size:,} bytes so far and the next run resumes; ",
+    ),
+    "dl_by_hand": (
+        "请手动下载并放到 {target}（{folder}/ 中覆盖该城市的任何 *.osm.pbf 都会被使用），"
+        "或使用 --pbf 文件",
+        "download it by hand and place it at {target} (any *.osm.pbf in {folder}/ covering "
+        "the city is used), or pass --pbf FILE",
+    ),
+    "dl_attempt": ("尝试 {n} 次{more}", "{n} attempt{more}"),
+    "dl_attempts": ("尝试 {n} 次{more}", "{n} attempts{more}"),
+    "dl_no_time": (
+        "，在 {deadline:g} 秒时限前来不及再试",
+        ", no time for another before the {deadline:g} s deadline",
+    ),
+    "err_download_404": (
+        "{url} 不存在（404）；请检查 settings.extract_url（GXNET_EXTRACT_URL），或{by_hand}",
+        "{url} does not exist (404); check settings.extract_url (GXNET_EXTRACT_URL), or {by_hand}",
+    ),
+    "err_download_status": (
+        "{url} 返回 {status} {reason}；{by_hand}",
+        "{url} answered {status} {reason}; {by_hand}",
+    ),
+    "err_download_no_md5": (
+        "{url}.md5 中没有 MD5 校验和（内容为 {got!r}）",
+        "{url}.md5 holds no MD5 checksum (got {got!r})",
+    ),
+    "err_download_gave_up": (
+        "放弃下载 {url}：{failure}；{resumes}{by_hand}",
+        "gave up downloading {url}: {failure}; {resumes}{by_hand}",
+    ),
+    "err_download_failed": (
+        "无法下载 {url}（{tried}，最后一次：{failure}）；{resumes}{by_hand}",
+        "could not download {url} ({tried}, the last: {failure}); {resumes}{by_hand}",
+    ),
+    "err_download_md5": (
+        "{url} 下载后的 MD5 为 {actual}，而服务器公布的是 {expected}；文件已丢弃：请重新运行命令，"
+        "或{by_hand}",
+        "{url} arrived with MD5 {actual}, but the server publishes {expected}; the file was "
+        "discarded: run the command again, or {by_hand}",
+    ),
+    "err_overpass": (
+        "Overpass 服务器 {url} 出错（{detail}）；请稍后再试，"
+        "或将 GXNET_OVERPASS_URL 设为其他服务器，或使用 --source extract",
+        "the Overpass server {url} failed ({detail}); try again later, set GXNET_OVERPASS_URL "
+        "to another server, or use --source extract",
+    ),
+    "err_overpass_empty": (
+        "Overpass 在该区域内没有返回道路（{detail}）；请检查区域",
+        "Overpass returned no roads inside the area ({detail}); check the area",
+    ),
+    # --- Environment variables (GXNET_*) -----------------------------------------------------
+    "err_environment": ("环境变量 {problem}{more}", "environment variable {problem}{more}"),
+    "env_more": ("（另有 {n} 处问题）", " (and {n} more)"),
+    "env_not_number": (
+        "{name}={raw!r} 不是{what}（{bound}）：请改正或删除该变量",
+        "{name}={raw!r} is not {what} ({bound}): correct it or unset it",
+    ),
+    "env_above": ("大于 {lo:g}", "above {lo:g}"),
+    "env_at_least": ("不小于 {lo:g}", "at least {lo:g}"),
+    "env_not_count": (
+        "{name}={raw!r} 不是{what}（不小于 {lo} 的整数）：请改正或删除该变量",
+        "{name}={raw!r} is not {what} (a whole number, at least {lo}): correct it or unset it",
+    ),
+    "env_not_url": (
+        "{name}={raw!r} 不是 http:// 或 https:// 地址：请改正或删除该变量",
+        "{name}={raw!r} is not an http:// or https:// address: correct it or unset it",
+    ),
+    "env_not_language": (
+        "{name}={raw!r} 不是可用的语言（zh 或 en）：请改正或删除该变量",
+        "{name}={raw!r} is not a language (zh or en): correct it or unset it",
+    ),
+    "env_is_file": (
+        "{name}={raw!r} 是文件而不是目录：请给出目录或删除该变量",
+        "{name}={raw!r} is a file, not a folder: give a folder or unset it",
+    ),
+    "env_no_folder": (
+        "{name}={raw!r} 不存在：请给出已有的目录或删除该变量",
+        "{name}={raw!r} does not exist: give an existing folder or unset it",
+    ),
+    "what_seconds": ("秒数", "a number of seconds"),
+    "what_attempts": ("尝试次数", "a number of attempts"),
+    "what_bytes_per_second": ("每秒字节数", "a number of bytes per second"),
+    "what_tonnes": ("以吨计的重量", "a weight in tonnes"),
+    "what_height": ("以米计的高度", "a height in metres"),
+    "what_width": ("以米计的宽度", "a width in metres"),
+    "what_length": ("以米计的长度", "a length in metres"),
+    # --- Standards (gxnet.toml, command-line options) --------------------------------------------
+    "where_command_line": ("命令行", "command line"),
+    "where_plan_provenance": ("规划的来源记录", "the plan's provenance"),
+    "err_not_both": (
+        "请给出 {first} 或 {second}，不能同时给出",
+        "give {first} or {second}, not both",
+    ),
+    "err_solver_name": (
+        "solver.name：{value!r} 不是 {choices} 之一",
+        "solver.name: {value!r} is not one of {choices}",
+    ),
+    "err_solver_time_limit": (
+        "solver.time_limit_s：{value} 必须大于 0",
+        "solver.time_limit_s: {value} must be > 0",
+    ),
+    "err_solver_gap": (
+        "solver.gap（--gap）：{value} 必须不小于 0 且小于 1",
+        "solver.gap (--gap): {value} must be in [0, 1)",
+    ),
+    "err_solver_threads": (
+        "solver.threads：{value} 必须不小于 1",
+        "solver.threads: {value} must be >= 1",
+    ),
+    "cfg_required": ("必须填写一个值", "a value is required"),
+    "cfg_expected_bool": (
+        "应为 true 或 false，实际为 {value!r}",
+        "expected true or false, got {value!r}",
+    ),
+    "cfg_expected_value": (
+        "应为数字或文本，实际为 {value!r}",
+        "expected a number or text, got {value!r}",
+    ),
+    "cfg_expected": ("应为{kind}，实际为 {value!r}", "expected {kind}, got {value!r}"),
+    "cfg_integer": ("整数", "a whole number"),
+    "cfg_number": ("数字", "a number"),
+    "cfg_text": ("文本", "text"),
+    "cfg_nan": ("必须是数字，不能是 nan", "must be a number, not nan"),
+    "cfg_not_choice": ("{value!r} 不是 {choices} 之一", "{value!r} is not one of {choices}"),
+    "cfg_out_of_range": (
+        "{value!r} 超出范围：必须{bounds}",
+        "{value!r} is out of range: must be {bounds}",
+    ),
+    "cfg_between": ("在 {lo} 和 {hi} 之间", "between {lo} and {hi}"),
+    "cfg_at_least": ("不小于 {lo}", "at least {lo}"),
+    "cfg_phases": (
+        '应为 [[phases]] 表，如 name = "2023" 和 points = 1000 或 "standard"',
+        'expected [[phases]] tables with name = "2023" and points = 1000 or "standard"',
+    ),
+    "cfg_phase_table": (
+        '每个阶段需要 name 和 points（数量或 "standard"），不能有其他项',
+        'each phase needs name and points (a count or "standard") and nothing else',
+    ),
+    "cfg_unknown_section": (
+        "未知的节；可用的节为 {known}",
+        "unknown section; known sections are {known}",
+    ),
+    "cfg_not_table": ("应为设置表（[节] 下的 键 = 值）", "expected a table of settings"),
+    "cfg_unknown_setting": (
+        "未知的设置；{section} 中的设置为 {known}",
+        "unknown setting; {section} has {known}",
+    ),
+    "cfg_no_file": ("配置文件不存在；请检查路径", "no such configuration file"),
+    "cfg_not_toml": (
+        "不是有效的 TOML：{detail}；请检查该行的写法（见 `gxnet config show`）",
+        "not valid TOML: {detail}; check that line (see `gxnet config show`)",
+    ),
+    # --- Saved plans: damaged, busy, stopped ----------------------------------------------------
+    "plan_again": (
+        "请重新运行 `gxnet optimize` 写出新的规划",
+        "run `gxnet optimize` again to write the plan anew",
+    ),
+    "region_again": (
+        "请重新运行 `gxnet optimize --city {slug}`（未变化的城市沿用）",
+        "run `gxnet optimize --city {slug}` again (unchanged cities are reused)",
+    ),
+    "plan_columns": (
+        "图层 {layer!r} 缺少列 {columns}",
+        "plan layer {layer!r} lacks columns {columns}",
+    ),
+    "err_plan_not_file": ("规划已损坏：不是文件；{again}", "damaged plan: not a file; {again}"),
+    "err_plan_not_json": (
+        "规划文件已损坏（不是 JSON：{detail}）；{again}",
+        "damaged plan file (not JSON: {detail}); {again}",
+    ),
+    "err_plan_not_gxnet": ("不是 gxnet 的规划文件；{again}", "not a gxnet plan file; {again}"),
+    "err_plan_newer": (
+        "规划文件的格式版本为 {version!r}，比本版 gxnet 能读取的（{supported}）新；"
+        "请升级 gxnet，或{again}",
+        "a plan of format version {version!r}, newer than this gxnet reads ({supported}); "
+        "upgrade gxnet, or {again}",
+    ),
+    "err_plan_incomplete": (
+        "规划文件已损坏（没有指标或来源记录）；{again}",
+        "damaged plan file (no metrics or provenance); {again}",
+    ),
+    "err_plan_damaged": ("规划已损坏：{detail}；{again}", "damaged plan: {detail}; {again}"),
+    "err_layer_missing": (
+        "规划中缺少此图层文件；{again}",
+        "layer file missing from the plan; {again}",
+    ),
+    "err_layer_damaged": (
+        "图层文件已损坏（{detail}）；{again}",
+        "damaged layer file ({detail}); {again}",
+    ),
+    "err_not_a_region_plan": (
+        "不是全区规划（没有 region.json）；请给出 `gxnet optimize --city guangxi` 写出的目录，"
+        "如 plans/guangxi",
+        "not a region's plan (no region.json); give the folder `gxnet optimize --city guangxi` "
+        "wrote, such as plans/guangxi",
+    ),
+    "err_region_part_damaged": (
+        "该城市在全区规划中的部分缺失或已损坏（{detail}）；请重新运行全区规划（未变化的城市沿用）",
+        "the city's part of the region is missing or damaged ({detail}); run the region again "
+        "(unchanged cities are reused)",
+    ),
+    "err_switch": (
+        "无法用新规划替换 {path}：{reason}；下次写入该目录时会完成替换",
+        "cannot put the new plan in place of {path}: {reason}; the next run into it completes "
+        "the switch",
+    ),
+    "err_lock": (
+        "无法锁定 {path}：{reason}；请用 --out 选择可写的目录",
+        "cannot lock {path}: {reason}; choose a writable folder with --out",
+    ),
+    "err_plan_busy": (
+        "{path} 正由另一个 gxnet 运行写入（{holder}）；请等待其完成，或用 --out 写到其他位置",
+        "{path} is being written by another gxnet run ({holder}); wait for it to finish, or "
+        "write elsewhere with --out",
+    ),
+    "lock_holder": (
+        "进程 {pid}，主机 {host}，开始于 {since}：{command}",
+        "pid {pid} on {host}, since {since}: {command}",
+    ),
+    "lock_holder_unknown": ("未知", "holder unknown"),
+    "lock_taken_over": (
+        "接管了一个已停止运行的锁（{holder}）",
+        "took over the lock of an earlier run that stopped ({holder})",
+    ),
+    "switch_completed": (
+        "完成了已停止运行未完成的 {path} 及其地图的替换",
+        "completed the switch of {path} and its map begun by a stopped run",
+    ),
+    "err_stopped": (
+        "被 {signal} 停止：正在写的文件已丢弃，之前的规划和地图未改变",
+        "stopped by {signal}: files being written were discarded; the previous plan and map "
+        "are unchanged",
+    ),
+    "err_stopped_after": (
+        "被 {signal} 停止：新的规划和地图已写出",
+        "stopped by {signal} after the new plan and map were written",
+    ),
 }
 
 
@@ -1098,7 +1358,49 @@ def language() -> str:
     return value if value in LANGUAGES else LANGUAGES[0]
 
 
+class Phrase:
+    """A message of the catalogue used as a field of another: it is worded in the language of
+    the message around it (a reason inside an error, a part of a sentence).
+
+    Parameters
+    ----------
+    key
+        The phrase's key in :data:`MESSAGES`.
+    **params
+        Its fields (which may be phrases in turn).
+    """
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.key = key
+        self.params = params
+
+    def __reduce__(self) -> tuple:
+        # Pickled (to and from Dask's workers) with its parameters, not as its English text.
+        return (_phrase, (self.key, self.params))
+
+    def word(self, lang: str) -> str:
+        """The phrase in ``lang``."""
+        return word(self.key, lang, self.params)
+
+    def __str__(self) -> str:
+        return self.word("en")
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r}, **{self.params!r})"
+
+
+def _phrase(key: str, params: dict[str, Any]) -> Phrase:
+    return Phrase(key, **params)
+
+
 def word(key: str, lang: str, params: dict[str, Any]) -> str:
-    """The message ``key`` in ``lang`` (one of :data:`LANGUAGES`), filled from ``params``."""
+    """The message ``key`` in ``lang`` (one of :data:`LANGUAGES`), filled from ``params``;
+    a :class:`Phrase` among them is worded in ``lang`` too."""
     template = MESSAGES[key][LANGUAGES.index(lang)]
-    return template.format(**params) if params else template
+    if not params:
+        return template
+    return template.format(
+        **{k: v.word(lang) if isinstance(v, Phrase) else v for k, v in params.items()}
+    )

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from gxnet._catalogue import language, word
+from gxnet._catalogue import Phrase, language, word
 from gxnet._safe import printable_lines
 
 
@@ -56,6 +56,44 @@ def _text(key: str, lang: str, params: dict[str, Any]) -> str:
     return word(key, lang, params)
 
 
+class GxnetWarning(UserWarning):
+    """A warning gxnet gives (a fallback, a fixed row) with its catalogue key and parameters:
+    ``str(warning)`` is the English text, :meth:`localized` the text the command line shows in
+    the console's language.
+
+    Parameters
+    ----------
+    key
+        The message's key in the catalogue (:mod:`gxnet._messages`).
+    **params
+        The fields of the catalogue's message.
+    """
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        super().__init__(_text(key, "en", params))
+        self.key = key
+        self.params = params
+
+    def __reduce__(self) -> tuple:
+        # Pickled (from Dask's workers) with its key, to be worded in the console's language.
+        return (_warning, (type(self), self.key, self.params))
+
+    def localized(self, lang: str) -> str:
+        """The warning in ``lang`` ("zh" or "en")."""
+        return _text(self.key, lang, self.params)
+
+
+def _warning(cls: type[GxnetWarning], key: str, params: dict[str, Any]) -> GxnetWarning:
+    return cls(key, **params)
+
+
+def localized(message: object, lang: str) -> str:
+    """A warning's or an error's text in ``lang`` when it has a catalogue key, else as it is."""
+    if isinstance(message, GxnetWarning | GxnetError | Phrase):
+        return message.localized(lang) if not isinstance(message, Phrase) else message.word(lang)
+    return str(message)
+
+
 class UserInputError(GxnetError, ValueError):
     """Input the user can correct: a name, a file, a target. Exit code 2."""
 
@@ -77,7 +115,7 @@ class InputFileError(UserInputError):
         self,
         message: str = "",
         *,
-        path: str | None = None,
+        path: str | Phrase | None = None,
         row: int | None = None,
         field: str | None = None,
         key: str | None = None,
@@ -149,8 +187,8 @@ class Stopped(GxnetError):
     """A run stopped by a signal (SIGINT, SIGTERM) while it held a plan folder; the exit
     code is the shell's for that signal (128 + its number)."""
 
-    def __init__(self, message: str, signum: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "", signum: int = 2, **keyed: Any) -> None:
+        super().__init__(message, **keyed)
         self.signum = signum
         self.exit_code = 128 + int(signum)
 

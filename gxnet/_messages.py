@@ -20,12 +20,13 @@ import unicodedata
 from typing import Any
 
 from gxnet import _catalogue
-from gxnet._catalogue import LANG_VARIABLE, LANGUAGES, MESSAGES, language
+from gxnet._catalogue import LANG_VARIABLE, LANGUAGES, MESSAGES, Phrase, language
 from gxnet._errors import UserInputError
 
 __all__ = [
     "LANGUAGES",
     "LANG_VARIABLE",
+    "Phrase",
     "display_width",
     "has",
     "language",

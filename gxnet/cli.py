@@ -26,7 +26,14 @@ import click
 import pandas as pd
 
 from gxnet import __version__, pipeline, regions, settings
-from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, error_line, exit_on
+from gxnet._errors import (
+    GxnetError,
+    UnknownRegionError,
+    UserInputError,
+    error_line,
+    exit_on,
+    localized,
+)
 from gxnet._messages import LANGUAGES, display_width, has, language, set_language, text
 from gxnet._safe import printable, printable_lines
 from gxnet.config import load_config
@@ -392,12 +399,17 @@ def sites_template(lang: str, fmt: str, out: Path | None) -> None:
 # Plans: optimize, resolve, map, report.
 
 
-def _warn(message: str) -> None:
-    """A warning line on stderr, in the console's language, without control characters."""
+def _warn(message: object, where: str = "") -> None:
+    """A warning line on stderr, in the console's language (a :class:`gxnet._errors.
+    GxnetWarning` is worded from the catalogue), without control characters; ``where`` (a
+    city) comes first."""
     lang = language()
     label = text("warning", lang)
     head = f"gxnet：{label}：" if lang == "zh" else f"gxnet: {label}: "
-    click.echo(head + _lines(message), err=True)
+    colon = "：" if lang == "zh" else ": "
+    click.echo(
+        head + _lines(f"{where}{colon if where else ''}{localized(message, lang)}"), err=True
+    )
 
 
 @contextlib.contextmanager
@@ -407,7 +419,7 @@ def _warnings_as_lines() -> Iterator[None]:
 
     def show(message, category, *args, **kwargs) -> None:
         if issubclass(category, UserWarning):
-            _warn(str(message))
+            _warn(message)
 
     with warnings.catch_warnings():
         warnings.simplefilter("default", UserWarning)
@@ -554,7 +566,7 @@ def _optimize_region(config, phases, sites, out, basemap, lang, workers, schedul
         )
         for record in run.cities.values():
             for warning in record.warnings:
-                _warn(f"{record.slug}: {warning}")
+                _warn(warning, record.slug)
         with progress.stage("outputs"):
             region, html = save_region(run, maps_dir=maps, basemap=basemap, lang=lang)
     click.echo(region.summary(language()))

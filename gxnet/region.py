@@ -180,7 +180,7 @@ class TaskResult:
     curve: CoverageCurve | None = None
     floors: dict[str, int] | None = None
     owed: pd.DataFrame | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
 
 
 def run_task(task: CityTask) -> TaskResult:
@@ -196,8 +196,9 @@ def run_task(task: CityTask) -> TaskResult:
                 _curve_task(task, result)
             else:
                 _plan_task(task, result)
-        said = (str(w.message) for w in caught if issubclass(w.category, UserWarning))
-        result.warnings = list(dict.fromkeys(said))
+        said = (w.message for w in caught if issubclass(w.category, UserWarning))
+        # One of each text; a GxnetWarning is kept whole, to be worded in the console's language.
+        result.warnings = list({str(m): m for m in said}.values())
     except (GxnetError, OSError, MemoryError, KeyboardInterrupt) as exc:
         error = as_error(exc)
         message = error.localized(task.lang)
@@ -381,7 +382,7 @@ class CityRecord:
     seconds: float = 0.0
     peak_mb: float = 0.0
     share: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
     curve: CoverageCurve | None = None
     floors: dict[str, int] | None = None
     owed: pd.DataFrame | None = None

@@ -108,9 +108,18 @@ def test_a_mistyped_option_in_chinese():
     assert "运行 'gxnet optimize --help' 查看帮助。" in result.stderr
 
 
-def test_an_unknown_environment_language_is_refused():
+def test_an_unknown_environment_language_is_refused_in_chinese_or_the_language_asked():
     result = run("cities", lang="fr")
-    assert result.exit_code == 2 and "GXNET_LANG='fr' is not a language" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "gxnet：错误：环境变量 GXNET_LANG='fr' 不是可用的语言（zh 或 en）：请改正或删除该变量\n"
+    )
+    result = run("--lang", "en", "cities", lang="fr")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "gxnet: error: environment variable GXNET_LANG='fr' is not a language (zh or en): "
+        "correct it or unset it\n"
+    )
 
 
 def test_a_read_only_output_folder_in_chinese(tmp_path):

@@ -1341,6 +1341,125 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "被 {signal} 停止：新的规划和地图已写出",
         "stopped by {signal} after the new plan and map were written",
     ),
+    # --- Site lists (`gxnet sites check`, the rows a plan leaves out) ----------------------------
+    "site_list": ("站点表", "site list"),
+    "sites_report_head": (
+        "{path}：读取 {read} 行，保留 {kept} 行，修正 {fixed} 行，拒绝 {rejected} 行",
+        "{path}: {read} rows read, {kept} kept, {fixed} fixed, {rejected} rejected",
+    ),
+    "sites_report_crs": ("坐标系：{crs}（{reason}）", "coordinate system: {crs} ({reason})"),
+    "sites_report_row": (
+        "  第 {row} 行 [{site_id}] {action} {field}：{reason}",
+        "  row {row} [{site_id}] {action} {field}: {reason}",
+    ),
+    "sites_report_unplannable": (
+        "  第 {row} 行 [{site_id}] 不能规划 {field}：{reason}",
+        "  row {row} [{site_id}] not plannable {field}: {reason}",
+    ),
+    "site_kept": ("保留", "kept"),
+    "site_fixed": ("已修正", "fixed"),
+    "site_rejected": ("拒绝", "rejected"),
+    "sites_far": ("{n} 个站点远离所有道路{shown}", "{n} sites far from every road{shown}"),
+    "sites_far_list": ("：{ids}{more}", ": {ids}{more}"),
+    "sites_more": ("，另有 {n} 个", " and {n} more"),
+    "sites_far_snap": (
+        "{n} 个站点远离所有道路（超过 {metres:g} 米）：{ids}",
+        "{n} sites far from every road (over {metres:g} m): {ids}",
+    ),
+    "sites_skipped_row": (
+        "跳过第 {row} 行 [{site_id}] {field}：{reason}",
+        "skipped row {row} [{site_id}] {field}: {reason}",
+    ),
+    "site_outside": ("在研究区域边界之外", "outside the study area boundary"),
+    "site_not_point": ("不是点：改用形状内的一点", "not a point: using a point inside the shape"),
+    "site_no_coordinates": (
+        "没有坐标列；站点表需要 经度/lon 和 纬度/lat 列（见 `gxnet sites template`）",
+        "no coordinate column; the list needs 经度/lon and 纬度/lat columns (see `gxnet sites "
+        "template`)",
+    ),
+    "site_not_number": ("不是数字：'{value}'", "not a number: '{value}'"),
+    "site_swapped": (
+        "经度和纬度填反了，已交换",
+        "latitude and longitude were swapped; swapped back",
+    ),
+    "site_out_of_range": ("坐标超出范围", "coordinates out of range"),
+    "site_unknown_crs": (
+        "无法识别的坐标系 '{value}'；请填 wgs84、gcj02（高德）或 bd09（百度）",
+        "unknown coordinate system '{value}'; use wgs84, gcj02 (AMap) or bd09 (Baidu)",
+    ),
+    "site_unknown_value": (
+        "无法识别的值 '{value}'；请填 {allowed}",
+        "unknown value '{value}'; use {allowed}",
+    ),
+    "site_empty_default": ("空白：按 {default} 处理", "empty: assumed {default}"),
+    "site_negative": ("不能为负数", "negative"),
+    "site_same_id": ("与第 {row} 行编号相同", "same id as row {row}"),
+    "site_near": (
+        "距第 {row} 行 {metres:.1f} 米（同一站点填了两次？）",
+        "{metres:.1f} m from row {row} (the same site entered twice?)",
+    ),
+    "site_tier_unplannable": ("类型 {tier} 暂时不能规划", "tier {tier} cannot be planned yet"),
+    "crs_declared": ("已声明", "declared"),
+    "crs_rows_declare": ("每个可用行都声明了自己的坐标系", "every usable row declares its own"),
+    "crs_no_reference": (
+        "未声明，也没有可用于判断的道路网络",
+        "not declared and no road network to detect it against",
+    ),
+    "crs_too_few": (
+        "未声明，且点（{n} 个）或道路太少，无法判断",
+        "not declared and too few points ({n}) or roads to detect it",
+    ),
+    "crs_detected": (
+        "根据道路判断：至最近道路节点的中位距离 {figures}",
+        "detected: median distance to the nearest road node {figures}",
+    ),
+    "crs_unclear": (
+        "未声明，根据道路也无法判断（中位距离 {figures}）",
+        "not declared and not clear from the roads (median distance {figures})",
+    ),
+    "crs_assumed": ("按默认值处理：{reason}", "assumed, the default: {reason}"),
+    "warn_crs_assumed": (
+        "站点表坐标按 {crs} 处理：{reason}；如有误，请用 crs=（或 --crs）声明坐标系",
+        "site list coordinates assumed {crs}: {reason}; declare the system with crs= (or --crs) "
+        "if this is wrong",
+    ),
+    "warn_sites_fixed": (
+        "{path}：{n} 行中修正 {fixed} 行、拒绝 {rejected} 行；"
+        "见 SiteList.report（或 `gxnet sites check`）",
+        "{path}: {fixed} rows fixed, {rejected} rejected of {n}; see SiteList.report (or `gxnet "
+        "sites check`)",
+    ),
+    "err_template_lang": (
+        "未知的模板语言 {value!r}；请用 zh 或 en",
+        "unknown template language {value!r}; use zh or en",
+    ),
+    "err_template_format": (
+        "未知的模板格式 {suffix!r}；文件名请以 .csv 或 .xlsx 结尾",
+        "template format {suffix!r} unknown; name the file .csv or .xlsx",
+    ),
+    # --- Where the candidate sites come from (progress, provenance) ---------------------------
+    "src_and": ("{first}；{then}", "{first}; {then}"),
+    "src_the_site_list": ("站点表", "the site list"),
+    "src_site_list": ("站点表 {path}", "the site list {path}"),
+    "src_sites_given": ("给定的站点", "the sites given"),
+    "src_osm": (
+        "{file} 中的 OpenStreetMap 商店、市场和公共设施（无站点表）",
+        "OpenStreetMap shops, markets and amenities in {file} (no site list)",
+    ),
+    "src_seats": ("{n:,} 个乡镇驻地", "{n:,} township seats"),
+    "src_grid_only": (
+        "乡镇驻地和需求格网中心的候选点（城镇格网和网格；无站点表，无 OSM 数据）",
+        "candidate points at the township seats and the demand-cell centres (town cells and "
+        "the grid; no site list, no OSM data)",
+    ),
+    "src_cells": ("需求格网中心的候选点", "candidate points at the demand-cell centres"),
+    "src_centres": (
+        "县城、城镇附近公路节点和各区块人口最多格网处的分拣中心候选",
+        "sorting-centre candidates at the county seats, highway nodes near towns and the most "
+        "populous cell of each block",
+    ),
+    "progress_nodes": ("{mode}：{n:,} 个节点", "{mode}: {n:,} nodes"),
+    "list_sep": ("；", ", "),
 }
 
 

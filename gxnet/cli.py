@@ -43,7 +43,7 @@ from gxnet.osm.pbf import DEFAULT_BUFFER_M
 from gxnet.outputs import OutputUnit, load_plan
 from gxnet.plan import Plan, PlanDiff
 from gxnet.progress import Progress
-from gxnet.sites import SITE_CRS, read_site_list, write_template
+from gxnet.sites import SITE_CRS, read_site_list, reason_column, write_template
 from gxnet.study_area import study_area
 
 
@@ -364,13 +364,20 @@ def sites_check(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         site_list = read_site_list(file, boundary=place.boundary, slug=place.cache_name, crs=crs)
-    for w in caught:
-        if "see SiteList.report" not in str(w.message):
-            _warn(str(w.message))
-    click.echo(printable_lines(site_list.format_report().splitlines()))
+    for w in caught:  # the report below says what the warning of fixed rows would
+        if getattr(w.message, "key", None) != "warn_sites_fixed":
+            _warn(w.message)
+    lang = language()
+    click.echo(printable_lines(site_list.format_report(lang).splitlines()))
     unplannable = site_list.unplannable()
-    for r in unplannable.itertuples(index=False):
-        click.echo(printable(f"  row {r.row} [{r.site_id}] not plannable {r.field}: {r.reason}"))
+    for row, site_id, field, reason in zip(
+        unplannable["row"], unplannable["site_id"], unplannable["field"],
+        unplannable[reason_column(lang)], strict=True,
+    ):  # fmt: skip
+        line = text(
+            "sites_report_unplannable", row=row, site_id=site_id, field=field, reason=reason
+        )
+        click.echo(printable(line))
     if out is not None:
         click.echo(text("wrote", path=site_list.write_geojson(out)))
     site_list.accept(skip_bad_rows=True)  # no usable row: exit code 2

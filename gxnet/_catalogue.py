@@ -1460,6 +1460,116 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "progress_nodes": ("{mode}：{n:,} 个节点", "{mode}: {n:,} nodes"),
     "list_sep": ("；", ", "),
+    # --- Road networks (`gxnet fetch`, the caches) ---------------------------------------------
+    "fetch_line": (
+        "{slug:<14} {mode:<8} {nodes:>9,} 个节点 {edges:>10,} 条边   "
+        "删去 {dropped_nodes:,} 个节点、{dropped_edges:,} 条边   {path}",
+        "{slug:<14} {mode:<8} {nodes:>9,} nodes {edges:>10,} edges   dropped {dropped_nodes:,} "
+        "nodes, {dropped_edges:,} edges   {path}",
+    ),
+    "err_no_networks_named": (
+        "{folder} 中没有名为 {name!r} 的道路网络：请先运行 `{command}`",
+        "no road networks named {name!r} in {folder}: run `{command}` first",
+    ),
+    "a_polygon": ("一个多边形", "a polygon"),
+    "warn_other_outline": (
+        "道路网络 {name!r} 是为另一个轮廓（{outline}）获取的：其外及缓冲区以外的道路缺失；"
+        "请为此轮廓重新获取：`{command}`",
+        "the road networks {name!r} were fetched for another outline ({outline}): roads beyond "
+        "it and its buffer are missing; fetch them for this outline: `{command}`",
+    ),
+    "err_unknown_mode": (
+        "未知的出行方式 {value!r}；请从 {choices} 中选择",
+        "unknown travel mode {value!r}; choose one of {choices}",
+    ),
+    "err_unknown_modes": (
+        "未知的出行方式 {values}；请从 {choices} 中选择",
+        "unknown travel modes {values}; choose from {choices}",
+    ),
+    "err_unknown_source": (
+        "未知的数据来源 {value!r}；请从 {choices} 中选择",
+        "unknown source {value!r}; choose one of {choices}",
+    ),
+    "err_pbf_and_source": (
+        "--pbf 不能与 --source {source} 同时使用",
+        "--pbf cannot be combined with --source {source}",
+    ),
+    "err_area_unreadable": (
+        "无法读取此区域文件（{detail}）",
+        "cannot read this area file ({detail})",
+    ),
+    "err_area_no_polygon": (
+        "文件中没有多边形；请给出城市或区县的轮廓",
+        "the file holds no polygon; give the city or district outline",
+    ),
+    "err_area_no_crs": (
+        "文件没有声明坐标系；请带坐标系另存（WGS-84：EPSG:4326）",
+        "the file declares no coordinate system; save it with one (WGS-84: EPSG:4326)",
+    ),
+    "err_area_name": (
+        "区域需要一个缓存目录名称，只能用小写拉丁字母、数字、- 或 _（现为 {value!r}），"
+        "如 --name wuzhou-centre",
+        "an area needs a name for its cache folder of lower-case latin letters, digits, '-' or "
+        "'_' (got {value!r}), e.g. --name wuzhou-centre",
+    ),
+    "err_no_local_pbf": (
+        "{folder}/ 中没有覆盖该区域的 *.osm.pbf：请放一个进去，或使用 --pbf 文件，"
+        "或用 --source extract 下载全区数据",
+        "no *.osm.pbf in {folder}/ covers the area: put one there, pass --pbf FILE, or "
+        "download the region with --source extract",
+    ),
+    "err_area_outside_extract": (
+        "该区域（经度 {west:.4f}..{east:.4f}，纬度 {south:.4f}..{north:.4f}）在广西以外，"
+        "而 gxnet 下载的是广西的数据：请用 --pbf 文件 给出覆盖它的 OpenStreetMap 数据"
+        "（如来自 download.geofabrik.de），或将 GXNET_EXTRACT_URL 指向这样的文件",
+        "the area (lon {west:.4f}..{east:.4f}, lat {south:.4f}..{north:.4f}) lies outside "
+        "Guangxi, whose extract is the one gxnet downloads: give an OpenStreetMap extract "
+        "covering it with --pbf FILE (e.g. from download.geofabrik.de), or point "
+        "GXNET_EXTRACT_URL at one",
+    ),
+    # --- Warnings on the console (fallbacks, assumptions) ---------------------------------------
+    "this_area": ("该区域", "this area"),
+    "warn_no_osm": (
+        "{area} 在本机没有 OSM 数据：各乡镇的城镇人口放在其镇区，乡村人口分布在其所在县区范围内"
+        "（替代做法）。请为该城市运行 `gxnet fetch`，以按建筑、用地和村庄分布人口。",
+        "no OSM data on disk for {area}: each township's urban people are placed at its town "
+        "and its rural people spread over its part of the county (fallback). Run `gxnet fetch` "
+        "for the city to place them by buildings, land use and villages.",
+    ),
+    "warn_no_osm_counties": (
+        "OSM 在县区 {counties} 中没有建筑、用地或地名：其人口放在镇区周围（替代做法）",
+        "OSM shows no buildings, land use or places in counties {counties}: their people are "
+        "placed around their towns (fallback)",
+    ),
+    "warn_township_points": (
+        "{area} 的 {townships} 个乡镇中有 {n} 个在参考数据中没有自己的位置点（{shown}）："
+        "其人口放在按规则选定的点周围（县城或县区内最大的空白处；见 docs/reference-data.md）",
+        "{n} of {townships} townships in {area} have no point of their own in the reference "
+        "data ({shown}): their people are placed around a point chosen by rule (county seat or "
+        "the county's largest gap; docs/reference-data.md)",
+    ),
+    "demand_households_only": (
+        "{n:,} 行只有户数（人口 = 户数 × 户均人数）",
+        "{n:,} rows give households only (people = households x size)",
+    ),
+    "demand_population_only": (
+        "{n:,} 行只有人口（户数 = 人口 ÷ 户均人数）",
+        "{n:,} rows give population only (households = people / size)",
+    ),
+    "warn_household_size": (
+        "{path}：{rows}；户均人数 {size}",
+        "{path}: {rows}; household size {size}",
+    ),
+    "household_size_census": (
+        "每户 {size:g} 人（广西 2020 年人口普查数，默认值：其他地区请设 --household-size 或 "
+        "[demand] household_size）",
+        "{size:g} persons per household (Guangxi's 2020 census figure, the default: set "
+        "--household-size or [demand] household_size for another area)",
+    ),
+    "household_size_set": (
+        "每户 {size:g} 人（本规划的设定）",
+        "{size:g} persons per household (as set for this plan)",
+    ),
 }
 
 

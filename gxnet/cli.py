@@ -321,11 +321,12 @@ def fetch(
             refresh=refresh,
         )
         for mode, net in networks.items():
-            click.echo(
-                f"{slug:<14} {mode:<8} {net.n_nodes:>9,} nodes {net.n_edges:>10,} edges   "
-                f"dropped {net.meta['dropped_nodes']:,} nodes, {net.meta['dropped_edges']:,} "
-                f"edges   {osm_fetch.network_path(slug, mode)}"
-            )
+            line = text(
+                "fetch_line", slug=slug, mode=mode, nodes=net.n_nodes, edges=net.n_edges,
+                dropped_nodes=net.meta["dropped_nodes"], dropped_edges=net.meta["dropped_edges"],
+                path=osm_fetch.network_path(slug, mode),
+            )  # fmt: skip
+            click.echo(printable(line))
 
 
 # Options more than one verb takes.

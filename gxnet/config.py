@@ -347,14 +347,12 @@ class DemandStandards:
     urban_min_density_per_km2: float = 1500.0
     town_density_per_km2: float = 10_000.0
 
-    def household_size_said(self) -> str:
-        """The household size in a planner's words, with where it comes from."""
+    def household_size_said(self) -> Phrase:
+        """The household size in a planner's words, with where it comes from (``str()`` in
+        English, ``.word(lang)`` in a language of the catalogue)."""
         if self.household_size == GUANGXI_HOUSEHOLD_SIZE:
-            return (
-                f"{self.household_size:g} persons per household (Guangxi's 2020 census figure, "
-                "the default: set --household-size or [demand] household_size for another area)"
-            )
-        return f"{self.household_size:g} persons per household (as set for this plan)"
+            return Phrase("household_size_census", size=self.household_size)
+        return Phrase("household_size_set", size=self.household_size)
 
 
 @dataclass(frozen=True)

@@ -1206,8 +1206,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "solver.time_limit_s: {value} must be > 0",
     ),
     "err_solver_gap": (
-        "solver.gap（--gap）：{value} 必须不小于 0 且小于 1",
-        "solver.gap (--gap): {value} must be in [0, 1)",
+        "solver.gap：{value} 必须不小于 0 且小于 1",
+        "solver.gap: {value} must be in [0, 1)",
     ),
     "err_solver_threads": (
         "solver.threads：{value} 必须不小于 1",
@@ -1569,6 +1569,127 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "household_size_set": (
         "每户 {size:g} 人（本规划的设定）",
         "{size:g} persons per household (as set for this plan)",
+    ),
+    # --- The models' own checks (infeasible targets, the solver's failures) ----------------------
+    "status_infeasible": ("无可行方案", "infeasible"),
+    "status_no_solution": ("时限内没有找到方案", "no solution"),
+    "demand_units": ("需求单元", "demand units"),
+    "err_unreachable": (
+        "以下{what}在限值内没有可到达的{tier}（已排除的不计）：{ids}。请在其附近增加候选{tier}、"
+        "放宽限值、取消排除一个可到达的站点，或从输入中删去它们。",
+        "{what_en} that no {tier_en} (excluded ones left out) can reach within the cutoff: "
+        "{ids}. Add candidate {tier_en}s near them, lengthen the cutoff, un-exclude a site in "
+        "reach, or remove them from the input.",
+    ),
+    "err_minimums_need": (
+        "分组保底需要开设 {needed} 个站点，多于要求的 {asked} 个：请增加站点数量或降低保底",
+        "the grouped minimums need {needed} open sites, more than the {asked} asked for: raise "
+        "the number of sites or lower the minimums",
+    ),
+    "err_minimums_unmet": (
+        "无法满足保底：{ids} 的可用候选站点少于其保底数；请在那里增加候选站点或降低保底",
+        "minimums cannot be met: {ids} have fewer usable candidate sites than their minimum; "
+        "add candidates there or lower the minimum",
+    ),
+    "err_points_capacity": (
+        "{tier}.capacity：可开设的回收点总容量为 {available:g}，但必须服务的需求为 {needed:g}；"
+        "请提高容量、增加候选回收点、取消排除回收点，或降低 targets.coverage",
+        "{tier}.capacity: the points that may open hold {available:g} but {needed:g} of the "
+        "demand weight must be served; raise capacities, add candidate points, un-exclude "
+        "points, or lower targets.coverage",
+    ),
+    "cap_single": ("可到达的任何单个回收点", "no single point in reach"),
+    "cap_together": ("可到达的回收点合计", "the points in reach together"),
+    "err_units_too_heavy": (
+        "以下需求单元的需求量超过{how}的容量：{ids}；请提高其附近回收点的容量、增加候选回收点、"
+        "允许拆分分配（single_source=False），或把覆盖率下限设为小于 1",
+        "demand units heavier than {how} can hold: {ids}; raise the capacity of a point near "
+        "them, add candidate points, allow split assignment (single_source=False), or set a "
+        "coverage floor below 1",
+    ),
+    "err_cost_budget": (
+        "targets.cost_budget：{budget:g} 少于已有和必建站点（{ids}）的固定成本 {cost:g}；"
+        "请提高预算或改变这些站点的状态",
+        "targets.cost_budget: {budget:g} is less than the fixed cost {cost:g} of the existing "
+        "and required sites ({ids}); raise the budget or change their status",
+    ),
+    "cap_blocked": (
+        "（其可到达的回收点无法开设：{ids}；请在货车限时内为它们提供分拣中心）",
+        " (the points in their reach cannot open: {ids}; give them a sorting centre within the "
+        "truck cutoff)",
+    ),
+    "err_units_unserved": (
+        "以下需求单元在服务标准内没有回收点可以服务：{ids}{why}。请在其附近增加候选回收点、"
+        "放宽服务标准、取消排除一个可到达的回收点，或把覆盖率下限设为小于 1（targets.coverage）",
+        "demand units that no recycling point can serve within the standard: {ids}{why}. Add "
+        "candidate points near them, lengthen the service standard, un-exclude a point in "
+        "reach, or set a coverage floor below 1 (targets.coverage)",
+    ),
+    "err_no_assignment": (
+        "没有一种分配能在容量内服务全部需求",
+        "no assignment serves all demand within capacities",
+    ),
+    "err_kept_unlinked": (
+        "以下已有或必建的{lower}在限值内没有可开设的{upper}：{ids}；请在可到达处增加候选{upper}、"
+        "放宽限值，或取消排除其附近的{upper}",
+        "existing or required {lower_en}s with no {upper_en} that may open within the cutoff: "
+        "{ids}; add a candidate {upper_en} in reach, lengthen the cutoff, or un-exclude a "
+        "{upper_en} near them",
+    ),
+    "err_tier_capacity": (
+        "可开设的{tier}总容量为 {available:g}，但必须服务的需求带来的负荷至少为 {needed:g}；"
+        "请提高其容量、在可到达处增加候选{tier}、取消排除一些，或降低 targets.coverage"
+        "（可开设的{tier}：{ids}）",
+        "{tier_en}.capacity: the {tier_en}s that may open hold {available:g} but the demand "
+        "that must be served brings a load of at least {needed:g}; raise their capacities, add "
+        "candidate {tier_en}s in reach, un-exclude some, or lower targets.coverage ({tier_en}s "
+        "that may open: {ids})",
+    ),
+    "err_highs_internal": (
+        "HiGHS 在 gxnet 的一个内部模型上出错停止",
+        "HiGHS stopped with an error on one of gxnet's internal models",
+    ),
+    "err_highs_failed": (
+        "HiGHS 求解模型 {model!r} 失败（{status}）",
+        "HiGHS failed on model {model!r} ({status})",
+    ),
+    "err_highs_objective": (
+        "HiGHS 报告模型 {model!r} 的目标值为 {objective:g}，但其解计算得 {computed:g}；"
+        "不采信此次求解",
+        "HiGHS reported objective {objective:g} for model {model!r} but its solution evaluates "
+        "to {computed:g}; not trusting the run",
+    ),
+    "err_cbc_failed": (
+        "CBC 求解模型 {model!r} 失败：{detail}",
+        "CBC failed on model {model!r}: {detail}",
+    ),
+    "err_points_kept": (
+        "要求 {count:,} 个回收点，但有 {kept:,} 个已有和必建站点必须保留：请提高回收点数量",
+        "{count:,} points asked, but {kept:,} existing and required sites must stay open: "
+        "raise the number of points",
+    ),
+    "err_phase_no_solution": (
+        "阶段 {phase}：求解器没有找到方案（{status}）；请放宽目标或标准，或延长 --time-limit",
+        "phase {phase}: the solver found no plan ({status}); relax the targets or the "
+        "standards, or allow a longer --time-limit",
+    ),
+    "err_floor_outside": (
+        "{city}：保底 {floor} 个回收点超出其覆盖曲线的范围（{start} 至 {stop}）",
+        "{city}: a floor of {floor} point sites lies outside its curve ({start} to {stop})",
+    ),
+    "err_floors_exceed": (
+        "各城市的保底共需 {needed:,} 个回收点，多于要求的 {asked:,} 个",
+        "the cities' floors need {needed:,} point sites, more than the {asked:,} asked",
+    ),
+    "err_target_room": (
+        "要求 {asked:,} 个回收点，但各城市只有 {room:,} 个可开设的候选站点："
+        "请增加候选站点或降低目标",
+        "{asked:,} point sites asked, but the cities have only {room:,} candidate sites that "
+        "can open: add candidate sites or lower the target",
+    ),
+    "err_problem_data": (
+        "模型输入未通过检查（gxnet 的内部错误，请报告给维护者）：{detail}",
+        "{detail}",
     ),
 }
 

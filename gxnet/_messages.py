@@ -32,6 +32,7 @@ __all__ = [
     "language",
     "messages",
     "set_language",
+    "status_phrase",
     "status_words",
     "text",
     "unknown_choice",
@@ -113,3 +114,11 @@ def status_words(status: str | None, gap: float | None, lang: str) -> str:
     key = f"status_{status}"
     words = messages(lang)
     return words[key] if key in words else str(status)
+
+
+def status_phrase(status: str) -> Phrase | str:
+    """A solver's status (``optimal``, ``feasible``, ``infeasible``, ``no solution``...) as a
+    phrase of the catalogue, to be worded in the language of the message it goes in; the status
+    as it is when the catalogue has no words for it."""
+    key = f"status_{status.replace(' ', '_')}"
+    return Phrase(key) if key in MESSAGES else status

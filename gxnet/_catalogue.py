@@ -961,10 +961,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "programs and run again",
     ),
     "err_machine": ("{where}{reason}", "{where}{reason}"),
-    "err_download": (
-        "下载失败：{detail}",
-        "{detail}",
-    ),
     "err_damaged_cache": (
         "缓存的道路网络已损坏（{detail}）；请重建：`{command}`",
         "the cached road network is damaged ({detail}); rebuild it: `{command}`",
@@ -1168,8 +1164,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name}={raw!r} is not {what} (a whole number, at least {lo}): correct it or unset it",
     ),
     "env_not_url": (
-        "{name}={raw!r} 不是 http:// 或 https:// 地址：请改正或删除该变量",
-        "{name}={raw!r} is not an http:// or https:// address: correct it or unset it",
+        "{name}={raw!r} 不是以 http 或 https 开头的网址：请改正或删除该变量",
+        "{name}={raw!r} is not an address starting with http or https: correct it or unset it",
     ),
     "env_not_language": (
         "{name}={raw!r} 不是可用的语言（zh 或 en）：请改正或删除该变量",
@@ -1691,6 +1687,133 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "模型输入未通过检查（gxnet 的内部错误，请报告给维护者）：{detail}",
         "{detail}",
     ),
+    # --- Input files, places and OSM data --------------------------------------------------------
+    "err_target_below_kept": (
+        "要求 {asked:,} 个回收点，但已有和必建站点（及前面各阶段）已占 {kept:,} 个：请提高目标",
+        "{asked:,} point sites asked, but the existing and required sites (and the earlier "
+        "phases) already hold {kept:,}: raise the target",
+    ),
+    "err_unknown_crs": (
+        "未知的坐标系 {value!r}：请用 wgs84（GPS、OSM）、gcj02（高德、腾讯）或 bd09（百度）",
+        "unknown coordinate system {value!r}: use wgs84 (GPS, OSM), gcj02 (AMap, Tencent) or "
+        "bd09 (Baidu)",
+    ),
+    "err_projected_crs": (
+        "{crs} 中的几何是投影坐标：GCJ-02 和 BD-09 是经纬度坐标系，请先转换为经纬度（EPSG:4326）",
+        "geometries in {crs} are projected: GCJ-02 and BD-09 are lon/lat systems, so reproject "
+        "to lon/lat (EPSG:4326) first",
+    ),
+    "err_township_code": (
+        "现在没有代码为 {code!r} 的乡镇{hint}",
+        "no township today has the code {code!r}{hint}",
+    ),
+    "township_nearest_codes": ("；最接近的代码：{hint}", "; nearest codes: {hint}"),
+    "township_code_digits": ("；乡镇代码为 12（或 9）位数字", "; codes have 12 (or 9) digits"),
+    "err_township_code_name": (
+        "代码 {code} 是 {found}，不是 {name!r}：请改正代码或名称",
+        "code {code} is {found}, not {name!r}: correct the code or the name",
+    ),
+    "err_township_ambiguous": (
+        "{name!r} 对应多个乡镇：{listing}；请给出乡镇代码或县区",
+        "{name!r} names several townships: {listing}; give the township code or the county",
+    ),
+    "in_place": ("（{place}）", " in {place}"),
+    "in_guangxi": ("（广西）", " in Guangxi"),
+    "err_township_name": (
+        "现在没有名为 {name!r} 的乡镇{where}{hint}",
+        "no township named {name!r}{where} today{hint}",
+    ),
+    "township_nearest_names": ("；最接近的名称：{hint}", "; nearest names: {hint}"),
+    "err_township_row": (
+        "{problem}；请改正乡镇，或留空（由坐标决定）",
+        "{problem}; correct the township or leave it empty (then the point decides)",
+    ),
+    "err_township_county": (
+        "乡镇 {name}（{code}）属于县区 {found}，不是 {county}：请改正乡镇或县区",
+        "township {name} ({code}) is in county {found}, not {county}: correct the township or "
+        "the county",
+    ),
+    "err_no_census_file": (
+        "广西以外的研究区域没有人口普查数据：请用 --demand 文件 给出含户数或人口的点或面，"
+        "或在此文件中加上这样的列（{problem}）",
+        "a study area outside Guangxi has no census: give --demand FILE (points or polygons "
+        "with households or population), or add such a column ({problem})",
+    ),
+    "err_no_census": (
+        "广西以外的研究区域没有人口普查数据：请给出需求表（--demand）",
+        "a study area outside Guangxi has no census: give a demand table",
+    ),
+    "err_no_county_overlap": ("没有县区与研究区域重叠", "no county overlaps the study area"),
+    "region_unit_county": ("{zh} {py}（{code}，属{city}）", "{zh} {py} ({code}, in {city_en})"),
+    "region_unit": ("{zh} {py}（{code}，{level}）", "{zh} {py} ({code}, {level})"),
+    "kind_province": ("省区", "province"),
+    "err_adcode_kind": (
+        "行政区划代码 {code} 是 {unit}，不是{where}的{kind}",
+        "adcode {code} is {unit}, not a {kind_en}{where_en}",
+    ),
+    "err_region_ambiguous": (
+        "“{query}” 对应多个单位：{units}；请给出行政区划代码或城市",
+        "{query!r} names several units: {units_en}; give the adcode or the city",
+    ),
+    "err_region_elsewhere": (
+        "“{query}” 不是{where}的{kind}：它是 {units}",
+        "{query!r} is not a {kind_en}{where_en}: it names {units_en}",
+    ),
+    "err_leaflet_missing": (
+        "每张地图都要内嵌 Leaflet 的 leaflet.js 和 leaflet.css，但 {folder} 中没有：请运行 "
+        "`pip install django-js-lib-leaflet`（含 Leaflet 1.9.4），或将 GXNET_LEAFLET_DIR 设为 "
+        "`npm pack leaflet@1.9.4` 的 dist/ 目录",
+        "Leaflet's leaflet.js and leaflet.css, which every map inlines, are not in {folder}: run "
+        "`pip install django-js-lib-leaflet` (it ships Leaflet 1.9.4), or set GXNET_LEAFLET_DIR "
+        "to the dist/ folder of `npm pack leaflet@1.9.4`",
+    ),
+    "err_leaflet_image": (
+        "缺少 Leaflet 的图片 {path}：请重新安装 Leaflet 的文件",
+        "Leaflet's image {path} is missing: reinstall Leaflet's files",
+    ),
+    "err_no_roads": (
+        "此 OSM 数据中区域内没有{mode}道路；请检查文件是否覆盖该城市，"
+        "或用 --modes 选择其他出行方式",
+        "no {mode} roads inside the area in this OSM data; check that the file covers the city, "
+        "or choose other travel modes with --modes",
+    ),
+    "features_rebuild": ("请重建：`{command}`", "rebuild it: `{command}`"),
+    "features_delete": (
+        "请删除 {folder} 后重新读取",
+        "delete {folder} and read the features again",
+    ),
+    "err_features_damaged": (
+        "缓存的 OSM 要素已损坏（{detail}）；{repair}",
+        "the cached OSM features are damaged ({detail}); {repair}",
+    ),
+    "err_no_osm_file": (
+        "OSM 文件不存在；请先运行 `gxnet fetch`",
+        "no such OSM file; run `gxnet fetch` first",
+    ),
+    "err_osm_unreadable": (
+        "osmium 无法读取此文件（{detail}）；文件已损坏或不完整：请重新获取",
+        "osmium cannot read the file ({detail}); it is corrupt or truncated: fetch it again",
+    ),
+    "err_no_pbf": (
+        "文件不存在；请给出 .osm.pbf 文件的路径",
+        "no such file; give the path of an .osm.pbf file",
+    ),
+    "nothing": ("无", "nothing"),
+    "err_pbf_not_covering": (
+        "文件没有覆盖该区域（经度 {west:.4f}..{east:.4f}，纬度 {south:.4f}..{north:.4f}；文件覆盖 "
+        "{extent}）；请给出全区的 PBF（gxnet fetch --source extract 下载广西数据）",
+        "the file does not cover the area (lon {west:.4f}..{east:.4f}, lat {south:.4f}.."
+        "{north:.4f}; the file covers {extent}); give a PBF of the region (gxnet fetch --source "
+        "extract downloads Guangxi)",
+    ),
+    "err_region_twice": (
+        "全区规划中 {name}（{slug}）出现了两次",
+        "the region lists {name} ({slug}) twice",
+    ),
+    "err_region_site_lists": (
+        "给出了 {names} 的站点表，但它们不是全区规划中的城市（{cities}）",
+        "site lists given for {names}, which are not cities of the region ({cities})",
+    ),
 }
 
 
@@ -1734,6 +1857,8 @@ class Phrase:
         """The phrase in ``lang``."""
         return word(self.key, lang, self.params)
 
+    localized = word
+
     def __str__(self) -> str:
         return self.word("en")
 
@@ -1747,10 +1872,11 @@ def _phrase(key: str, params: dict[str, Any]) -> Phrase:
 
 def word(key: str, lang: str, params: dict[str, Any]) -> str:
     """The message ``key`` in ``lang`` (one of :data:`LANGUAGES`), filled from ``params``;
-    a :class:`Phrase` among them is worded in ``lang`` too."""
+    a :class:`Phrase` among them (or an error of gxnet's: anything with a ``localized``
+    method) is worded in ``lang`` too."""
     template = MESSAGES[key][LANGUAGES.index(lang)]
     if not params:
         return template
     return template.format(
-        **{k: v.word(lang) if isinstance(v, Phrase) else v for k, v in params.items()}
+        **{k: v.localized(lang) if hasattr(v, "localized") else v for k, v in params.items()}
     )

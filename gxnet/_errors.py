@@ -150,18 +150,19 @@ class InputFileError(UserInputError):
         return f"{separator.join(parts)}{colon}{message}" if parts else message
 
 
-class ProblemDataError(UserInputError):
-    """Optimisation input that is invalid: negative or NaN costs, duplicate ids, bad targets.
-
-    The models' own checks name their arguments in a library user's (English) words; the
-    command line builds valid input, so one that reaches it is gxnet's fault and says so in
-    the planner's language around those words.
-    """
+class ArgumentError(UserInputError):
+    """An argument of a library function that its own checks refuse, named in a library user's
+    (English) words. The command line builds valid arguments, so one that reaches it is gxnet's
+    fault and says so in the planner's language around those words."""
 
     def localized(self, lang: str) -> str:
         if self.key is not None or lang == "en":
             return super().localized(lang)
         return _text("err_problem_data", lang, {"detail": str(self)})
+
+
+class ProblemDataError(ArgumentError):
+    """Optimisation input that is invalid: negative or NaN costs, duplicate ids, bad targets."""
 
 
 class InfeasibleProblemError(UserInputError):
@@ -179,13 +180,6 @@ class SettingsError(UserInputError):
 
 class DownloadError(GxnetError):
     """A download failed after its retries (HTTP error, checksum mismatch, no connection)."""
-
-    def localized(self, lang: str) -> str:
-        # The details (addresses, HTTP answers, the command to place a file by hand) stay as
-        # the server and the shell speak them; the sentence around them is translated.
-        if self.key is not None or lang == "en":
-            return super().localized(lang)
-        return _text("err_download", lang, {"detail": str(self)})
 
 
 class SolverError(GxnetError):
@@ -222,7 +216,7 @@ class NetworkNotFetchedError(UserInputError):
     """A road network that has not been fetched yet; the message names the command to run."""
 
 
-class CostInputError(UserInputError):
+class CostInputError(ArgumentError):
     """Travel-cost input that cannot be used (no points, NaN coordinates, a negative cutoff).
 
     The message names the argument, so the caller knows what to fix.

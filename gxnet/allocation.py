@@ -474,8 +474,7 @@ def trim_floors(
     base = lifted({c: kept.get(c, 0) for c in floors})
     if sum(base.values()) > total:
         raise InfeasibleProblemError(
-            f"{int(total):,} point sites asked, but the existing and required sites (and the "
-            f"earlier phases) already hold {sum(base.values()):,}: raise the target"
+            key="err_target_below_kept", asked=int(total), kept=sum(base.values())
         )
     order = mobile_first(owed)
     excess = sum(towns.values()) - total

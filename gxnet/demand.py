@@ -480,7 +480,7 @@ def _study_area(
         raise UserInputError(f"the county table lacks columns {missing}")
     counties = counties[~counties.geometry.is_empty].reset_index(drop=True)
     if len(counties) == 0:
-        raise UserInputError("no county overlaps the study area")
+        raise UserInputError(key="err_no_county_overlap")
     return counties, slug, polygon
 
 
@@ -989,15 +989,15 @@ def _named_townships(
                     raise several from None
         except UserInputError as exc:
             raise InputFileError(
-                f"{exc}; correct the township or leave it empty (then the point decides)",
-                path=str(path),
-                row=first,
-                field=field,
+                key="err_township_row", problem=exc, path=str(path), row=first, field=field
             ) from None
         if county and int(found["county_adcode"]) != county:
             raise InputFileError(
-                f"township {found['name_zh']} ({found['township_code']}) is in county "
-                f"{found['county_adcode']}, not {county}: correct the township or the county",
+                key="err_township_county",
+                name=found["name_zh"],
+                code=found["township_code"],
+                found=found["county_adcode"],
+                county=county,
                 path=str(path),
                 row=first,
                 field=field,
@@ -1054,12 +1054,10 @@ def load_demand(
             frame = read_demand(area.source["path"], standards=config.demand)
         except InputFileError as exc:
             raise InputFileError(
-                "a study area outside Guangxi has no census: give --demand FILE (points or "
-                f"polygons with households or population), or add such a column ({exc})",
-                path=area.source["path"],
+                key="err_no_census_file", problem=exc, path=area.source["path"]
             ) from exc
     else:
-        raise UserInputError("a study area outside Guangxi has no census: give a demand table")
+        raise UserInputError(key="err_no_census")
     frame = frame[frame["households"] > 0].reset_index(drop=True)
     if frame.empty:
         raise InputFileError(key="err_no_households_inside")

@@ -145,16 +145,12 @@ def leaflet_assets() -> tuple[str, str]:
         folder = Path(origin) / "static" / _LEAFLET_PACKAGE
     js_file, css_file = folder / "leaflet.js", folder / "leaflet.css"
     if not (js_file.is_file() and css_file.is_file()):
-        raise MapAssetsError(
-            f"Leaflet's leaflet.js and leaflet.css, which every map inlines, are not in {folder}: "
-            "run `pip install django-js-lib-leaflet` (it ships Leaflet 1.9.4), or set "
-            "GXNET_LEAFLET_DIR to the dist/ folder of `npm pack leaflet@1.9.4`"
-        )
+        raise MapAssetsError(key="err_leaflet_missing", folder=str(folder))
 
     def inline_image(match: re.Match[str]) -> str:
         image = folder / match.group(1)
         if not image.is_file():
-            raise MapAssetsError(f"Leaflet's image {image} is missing: reinstall Leaflet's files")
+            raise MapAssetsError(key="err_leaflet_image", path=str(image))
         return f"url(data:image/png;base64,{base64.b64encode(image.read_bytes()).decode()})"
 
     # Comments go (they cite bug trackers by URL); image paths become data URIs so that the

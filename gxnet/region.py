@@ -479,7 +479,7 @@ def plan_region(
     for area in areas:
         place = study_area(area)
         if place.slug in records:
-            raise UserInputError(f"the region lists {place.name} ({place.slug}) twice")
+            raise UserInputError(key="err_region_twice", name=place.name, slug=place.slug)
         records[place.slug] = CityRecord(place.slug, str(area))
         households[place.slug] = float(place.region.households if place.region else 0)
     chosen_sites = _site_lists(records, sites)
@@ -582,8 +582,7 @@ def _site_lists(
     unknown = sorted(set(sites) - set(records))
     if unknown:
         raise UserInputError(
-            f"site lists given for {', '.join(unknown)}, which are not cities of the region "
-            f"({', '.join(records)})"
+            key="err_region_site_lists", names=", ".join(unknown), cities=", ".join(records)
         )
     for slug in records:
         if slug in sites:

@@ -278,7 +278,7 @@ def test_file_errors_name_the_file_and_field(tmp_path):
         read_sites(empty)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK not a workbook")
-    with pytest.raises(InputFileError, match="not a readable Excel workbook"):
+    with pytest.raises(InputFileError, match="not a readable Excel file"):
         read_sites(broken)
 
 

@@ -1814,6 +1814,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "给出了 {names} 的站点表，但它们不是全区规划中的城市（{cities}）",
         "site lists given for {names}, which are not cities of the region ({cities})",
     ),
+    # --- The region's progress ------------------------------------------------------------------
+    "progress_region": (
+        "{name}：{n} 个城市，{workers}",
+        "region {name}: {n} cities on {workers}",
+    ),
+    "dask_workers": (
+        "{n} 个 Dask 工作进程（{threads} 个线程），调度器 {address}",
+        "{n} Dask workers ({threads} threads) at {address}",
+    ),
+    "progress_quota_curves": (
+        "县区配额与目标不符：取消配额后重新计算覆盖曲线",
+        "the county quotas do not fit the target: curves again without them",
+    ),
+    "progress_shared": (
+        "{label} 阶段：{points:,} 个回收点在 {n} 个城市间分配{dropped}",
+        "phase {label}: {points:,} point sites shared among {n} cities{dropped}",
+    ),
+    "progress_floors_dropped": (
+        "；保底无法全部满足：{n:,} 个乡镇改为流动回收",
+        "; the floors did not fit: {n:,} townships left for mobile collection",
+    ),
+    "bar_curves": ("覆盖曲线", "curves"),
+    "bar_cities": ("城市", "cities"),
+    "bar_city": ("个城市", "city"),
+    # --- `gxnet cities` ------------------------------------------------------------------------
+    "cities_adcode": ("行政区划代码", "adcode"),
+    "cities_name_zh": ("中文", "中文"),
+    "cities_pinyin": ("拼音", "pinyin"),
+    "cities_population": ("2020年人口", "population 2020"),
+    "cities_households": ("户数", "households"),
+    "cities_counties": ("县区数", "counties"),
+    "progress_preferred": (
+        "优先保留原规划的 {n:,} 个站点（替换须多服务其 {penalty:.0%} 的户数）",
+        "{n:,} sites of the plan re-solved are preferred (a change must gain {penalty:.0%} of "
+        "their households)",
+    ),
+    # --- Why a re-solve closes or moves a site ---------------------------------------------------
+    "reason_better_without": ("新规划不设此站点更优", "the new plan does better without it"),
+    "reason_excluded": (
+        "撤销：新站点表中标为排除",
+        "withdrawn: marked excluded (排除) in the new list",
+    ),
+    "reason_not_listed": ("撤销：新站点表中没有此站点", "withdrawn: not in the new list"),
+    "reason_replaced": (
+        "不再是候选站点：新站点表取代了 {origin} 站点",
+        "no longer a candidate: the new list replaces the {origin} sites",
+    ),
+    "err_count_outside": (
+        "{name}：要求 {count} 个{tier}，但已有或必建的有 {kept} 个，可开设的（不含已排除的）有 "
+        "{usable} 个；请在 [{kept}, {usable}] 中选择数量",
+        "{name}: {count} {tier_en}s asked for, but {kept} are existing or required and {usable} "
+        "may open (excluded ones left out); choose a number in [{kept}, {usable}]",
+    ),
 }
 
 

@@ -34,7 +34,15 @@ from gxnet._errors import (
     exit_on,
     localized,
 )
-from gxnet._messages import LANGUAGES, display_width, has, language, set_language, text
+from gxnet._messages import (
+    LANGUAGES,
+    display_width,
+    has,
+    language,
+    reason_column,
+    set_language,
+    text,
+)
 from gxnet._safe import printable, printable_lines
 from gxnet.config import load_config
 from gxnet.osm import fetch as osm_fetch
@@ -43,7 +51,7 @@ from gxnet.osm.pbf import DEFAULT_BUFFER_M
 from gxnet.outputs import OutputUnit, load_plan
 from gxnet.plan import Plan, PlanDiff
 from gxnet.progress import Progress
-from gxnet.sites import SITE_CRS, read_site_list, reason_column, write_template
+from gxnet.sites import SITE_CRS, read_site_list, write_template
 from gxnet.study_area import study_area
 
 
@@ -194,20 +202,21 @@ def cli() -> None:
 
 # Reference data: cities and counties.
 
+#: The columns of the cities table and their headers' keys in the catalogue.
 _HEADERS = {
-    "adcode": "adcode",
-    "name_zh": "中文",
-    "name_pinyin": "pinyin",
-    "population": "population 2020",
-    "households": "households",
-    "counties": "counties",
+    "adcode": "cities_adcode",
+    "name_zh": "cities_name_zh",
+    "name_pinyin": "cities_pinyin",
+    "population": "cities_population",
+    "households": "cities_households",
+    "counties": "cities_counties",
 }
 
 
 def _format_table(frame: pd.DataFrame) -> str:
     """Align a frame for the terminal: text left, numbers right with thousands separators."""
     columns = [
-        [_HEADERS.get(str(name), str(name))]
+        [text(_HEADERS[name]) if name in _HEADERS else str(name)]
         + [f"{v:,}" if pd.api.types.is_integer_dtype(col) and name != "adcode" else str(v)
            for v in col]
         for name, col in frame.items()

@@ -35,7 +35,7 @@ from shapely import wkt
 from shapely.geometry.base import BaseGeometry
 
 from gxnet._errors import InputFileError
-from gxnet._messages import Phrase, status_words, text
+from gxnet._messages import Phrase, reason_column, status_words, text
 from gxnet._safe import printable
 from gxnet.assemble import assemble_plan
 from gxnet.candidates import candidate_sites, default_site_list
@@ -66,7 +66,7 @@ from gxnet.service_pairs import (
     truck_costs,
     walk_costs,
 )
-from gxnet.sites import read_site_list, reason_column
+from gxnet.sites import read_site_list
 from gxnet.study_area import StudyArea, study_area
 from gxnet.tiers import KEPT, SiteStatus, Tier
 
@@ -400,10 +400,7 @@ def plan_city(
     price = None
     if previous is not None:
         bonus = change_bonus(previous, sites, config.resolve.change_penalty)
-        stages.say(
-            f"{len(bonus):,} sites of the plan re-solved are preferred (a change must gain "
-            f"{config.resolve.change_penalty:.0%} of their households)"
-        )
+        stages.tell("progress_preferred", n=len(bonus), penalty=config.resolve.change_penalty)
 
         def price(data: ModelInput, priced: Config, phase: Phase | None = None) -> ModelInput:
             # A phase prefers the old plan's sites of that phase or earlier: a site planned

@@ -63,7 +63,15 @@ import numpy as np
 import pandas as pd
 
 from gxnet._errors import InputFileError, OutputError, not_writable
-from gxnet._messages import Phrase, status_words, text
+from gxnet._messages import (
+    LANGUAGES,
+    Phrase,
+    reason_column,
+    reasons,
+    status_words,
+    text,
+    worded,
+)
 from gxnet._safe import printable_lines, spreadsheet_table
 from gxnet.tiers import SiteStatus, Tier
 
@@ -387,6 +395,7 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "tier",
     "status",
     "reason",
+    "reason_zh",
     "moved_from",
     "moved_m",
     "households_before",
@@ -460,9 +469,11 @@ class PlanDiff:
         table["moved_from"] = ids.map(moved_from).astype(object).fillna("")
         table["moved_m"] = ids.map(metres).round(0)
         source = table["moved_from"].where(table["change"] == "moved", ids)
-        table["reason"] = source.map(dict(reasons)).astype(object).fillna("")
-        closing = table["change"].isin(["closed", "moved"]) & (table["reason"] == "")
-        table.loc[closing, "reason"] = "the new plan does better without it"
+        said = source.map(dict(reasons)).astype(object)
+        closing = table["change"].isin(["closed", "moved"]) & said.isna()
+        said[closing] = Phrase("reason_better_without")
+        for lang in LANGUAGES:
+            table[reason_column(lang)] = worded(said, lang)
         table["households_before"] = source.map(old["households_served"]).round(0)
         table["households_after"] = (
             ids.where(table["change"] != "closed").map(new["households_served"]).round(0)
@@ -520,7 +531,7 @@ class PlanDiff:
 
         def each(rows: pd.DataFrame, describe) -> list[str]:
             """One line per site (the first twenty), so that every reason can be read."""
-            items = [f"  {describe(r)}" for r in rows.head(20).itertuples(index=False)]
+            items = [f"  {describe(r)}" for r in rows.head(20).itertuples()]
             more = [f"  {text('diff_more', lang, n=len(rows))}"] if len(rows) > 20 else []
             return items + more
 
@@ -530,10 +541,11 @@ class PlanDiff:
         shown = ", ".join(opened["site_id"].head(20)) + (", ..." if len(opened) > 20 else "")
         lines = [text("diff_opened", lang, n=len(opened)) + (f" ({shown})" if len(opened) else "")]
         lines += [text("diff_closed", lang, n=len(closed))]
-        lines += each(closed, lambda r: f"{r.site_id}: {r.reason}")
+        why = reasons(s, lang)
+        lines += each(closed, lambda r: f"{r.site_id}: {why[r.Index]}")
         lines += [text("diff_moved", lang, n=len(moved))]
         lines += each(
-            moved, lambda r: f"{r.moved_from} -> {r.site_id} ({r.moved_m:,.0f} m): {r.reason}"
+            moved, lambda r: f"{r.moved_from} -> {r.site_id} ({r.moved_m:,.0f} m): {why[r.Index]}"
         )
         lines += [
             text("diff_kept", lang, n=int((s["change"] == "kept").sum())),

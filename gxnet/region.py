@@ -40,7 +40,7 @@ import pandas as pd
 
 from gxnet import __version__, settings
 from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, as_error, brief
-from gxnet._messages import language
+from gxnet._messages import Phrase, language, text
 from gxnet.allocation import (
     OWED_COLUMNS,
     CoverageCurve,
@@ -354,7 +354,8 @@ def run_tasks(
         ): task
         for task in tasks
     }
-    with tqdm(total=len(tasks), desc=what, unit="city", leave=False, dynamic_ncols=True) as bar:
+    desc, unit = text(f"bar_{what}"), text("bar_city")
+    with tqdm(total=len(tasks), desc=desc, unit=unit, leave=False, dynamic_ncols=True) as bar:
         for future in as_completed(futures):
             task = futures[future]
             try:
@@ -505,8 +506,9 @@ def plan_region(
     with contextlib.ExitStack() as stack:
         if client is None:
             client = stack.enter_context(dask_client(workers, scheduler))
-        run.workers = _describe_workers(client)
-        say(f"region {name}: {len(records)} cities on {run.workers}")
+        workers_said = _describe_workers(client)
+        run.workers = str(workers_said)
+        say(text("progress_region", name=name, n=len(records), workers=workers_said))
         shares: dict[str, list[Phase]] = {s: [] for s in records}
         if counted:
             curve_config = config
@@ -534,7 +536,7 @@ def plan_region(
                     config, targets=dataclasses.replace(config.targets, county_quota=False)
                 )
                 config = curve_config
-                say("the county quotas do not fit the target: curves again without them")
+                say(text("progress_quota_curves"))
             run.allocations = allocations or []
             for allocation in run.allocations:
                 for s, n in allocation["counts"].items():
@@ -566,11 +568,11 @@ def plan_region(
     return run
 
 
-def _describe_workers(client: Any) -> str:
+def _describe_workers(client: Any) -> Phrase:
     info = client.scheduler_info()
     workers = info.get("workers", {})
     threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
-    return f"{len(workers)} Dask workers ({threads} threads) at {info.get('address', '?')}"
+    return Phrase("dask_workers", n=len(workers), threads=threads, address=info.get("address", "?"))
 
 
 def _site_lists(
@@ -739,13 +741,12 @@ def _allocate_phases(
         else:
             counts = floors.floors
             figures = {"exact": None, "covered": None, "bound": None, "not_concave": []}
+        dropped = (
+            Phrase("progress_floors_dropped", n=len(floors.dropped)) if len(floors.dropped) else ""
+        )
         say(
-            f"phase {label}: {phase.points:,} point sites shared among {len(counts)} cities"
-            + (
-                f"; the floors did not fit: {len(floors.dropped):,} townships left for mobile "
-                "collection"
-                if len(floors.dropped)
-                else ""
+            text(
+                "progress_shared", label=label, points=phase.points, n=len(counts), dropped=dropped
             )
         )
         allocations.append(

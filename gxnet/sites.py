@@ -34,7 +34,7 @@ from gxnet._errors import (
     UserInputError,
 )
 from gxnet._io import atomic_path
-from gxnet._messages import LANGUAGES, MESSAGES, Phrase, messages, text
+from gxnet._messages import LANGUAGES, MESSAGES, Phrase, messages, reason_column, text
 from gxnet._tables import clean_text, match_columns, normalise_header, parse_numbers, read_table
 from gxnet.config import SITES, SiteStandards
 from gxnet.crs import convert, coordinate_system, utm_crs
@@ -173,7 +173,7 @@ class SiteList:
     report
         One line per problem and one ``kept`` line per clean row: ``row`` (as in Excel),
         ``site_id``, ``action`` (``kept``, ``fixed`` or ``rejected``), ``field``, ``reason``
-        (in English) and ``reason_zh`` (in Chinese; see :func:`reason_column`).
+        (in English) and ``reason_zh`` (in Chinese; see :func:`gxnet._messages.reason_column`).
     path
         The file read, if any.
     crs
@@ -314,12 +314,6 @@ class SiteList:
 #: Report actions from best to worst; a row's outcome is its worst line.
 ACTIONS: tuple[str, ...] = ("kept", "fixed", "rejected")
 _SEVERITY = {a: i for i, a in enumerate(ACTIONS)}
-
-
-def reason_column(lang: str) -> str:
-    """The column of a site list's report (and of the rows a plan leaves out) that gives the
-    reasons in ``lang``: ``reason`` in English, ``reason_zh`` in Chinese."""
-    return "reason" if lang == "en" else f"reason_{lang}"
 
 
 def _fill(key: str, lang: str, params: dict[str, np.ndarray]) -> np.ndarray:

@@ -578,8 +578,13 @@ class Problem:
         kept, usable = int(sites.kept.sum()), int(sites.usable.sum())
         if not kept <= count <= usable:
             raise ProblemDataError(
-                f"{name}: {count} {tier}s asked for, but {kept} are existing or required and "
-                f"{usable} may open (excluded ones left out); choose a number in [{kept}, {usable}]"
+                key="err_count_outside",
+                name=name,
+                count=count,
+                tier=Phrase(f"tier_{tier}"),
+                tier_en=str(tier),
+                kept=kept,
+                usable=usable,
             )
         return int(count)
 

@@ -1,0 +1,324 @@
+"""Every kind of message the console shows, from real runs of the command, in Chinese (the
+default) and in English (``GXNET_LANG=en``): downloads that fail, a site list's check, damaged
+plans, bad environment values and gxnet.toml, warnings, `gxnet fetch`'s lines, the models'
+own checks. Each message still names the file, row and field and says what to do; the exit
+codes do not depend on the language."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import socket
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gxnet import settings
+from gxnet._catalogue import MESSAGES
+from gxnet._messages import LANG_VARIABLE
+from gxnet.cli import cli
+from tests.helsinki import AREA, DEMAND, PBF, SITES
+from tests.test_report import small_plan
+
+EXTRACT = "guangxi-latest.osm.pbf"
+FETCH = ["fetch", "--area", str(AREA), "--name", "hel", "--source", "extract"]
+LANGS = ("zh", "en")
+
+
+def run(*args: object, lang: str):
+    """``gxnet ARGS`` in the console language ``lang`` (through GXNET_LANG)."""
+    runner = CliRunner(env={LANG_VARIABLE: lang})
+    return runner.invoke(cli, [str(a) for a in args], prog_name="gxnet")
+
+
+def last_line(result) -> str:
+    """The one error line a run ended on (progress and warning lines may come before it)."""
+    assert "Traceback" not in result.output, result.output
+    return result.stderr.strip().splitlines()[-1]
+
+
+def warnings_of(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith(("gxnet：警告：", "gxnet: warning:"))]
+
+
+# --- The catalogue itself -----------------------------------------------------------------------
+
+
+def _fields(template: str) -> set[str]:
+    """The {fields} of a template; a field ``x_en`` of the English text fills ``x`` in the
+    Chinese one (the English words of a phrase built in both languages)."""
+    names = (name for _, name, _, _ in string.Formatter().parse(template) if name is not None)
+    return {re.split(r"[.\[]", name)[0].removesuffix("_en") for name in names}
+
+
+def test_every_message_has_both_languages_with_the_same_fields():
+    for key, texts in MESSAGES.items():
+        assert len(texts) == len(LANGS), key
+        zh, en = texts
+        assert zh.strip() and en.strip(), key
+        assert _fields(zh) == _fields(en), key
+        # Chinese text in the Chinese column, none in the English one (names of places and
+        # columns a planner types aside).
+        assert not re.search(r"[\u4e00-\u9fff]", en) or key in _CHINESE_IN_ENGLISH, key
+
+
+#: English texts that quote Chinese on purpose: column names and values a list may use.
+_CHINESE_IN_ENGLISH = {
+    "err_no_coordinates", "err_no_households_column", "err_unknown_setting",
+    "help:cities", "help:fetch:city", "help:optimize:city", "err_tianditu_key",
+    "site_no_coordinates", "reason_excluded", "cities_name_zh",
+}  # fmt: skip
+
+
+# --- Downloads -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def download(osm_server, tmp_path, monkeypatch, waits):
+    """The Helsinki extract served as the region's, the OSM folder empty, quick retries."""
+    data = PBF.read_bytes()
+    osm_server.files[f"/{EXTRACT}"] = data
+    osm_server.files[f"/{EXTRACT}.md5"] = f"{hashlib.md5(data).hexdigest()}  {EXTRACT}".encode()
+    monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
+    monkeypatch.setattr(settings, "extract_url", f"{osm_server.url}/{EXTRACT}")
+    monkeypatch.setattr(settings, "http_retries", 2)
+    monkeypatch.setattr(settings, "http_backoff_s", 0.0)
+    osm_server.target = tmp_path / "osm" / EXTRACT
+    return osm_server
+
+
+def _by_hand(target: Path) -> dict[str, str]:
+    return {
+        "zh": f"请手动下载并放到 {target}（{target.parent}/ 中覆盖该城市的任何 *.osm.pbf 都会被"
+        "使用），或使用 --pbf 文件",
+        "en": f"download it by hand and place it at {target} (any *.osm.pbf in {target.parent}/ "
+        "covering the city is used), or pass --pbf FILE",
+    }
+
+
+def test_a_missing_extract_says_404_and_where_to_put_a_file(download):
+    download.files.clear()
+    url = f"{download.url}/{EXTRACT}.md5"
+    hand = _by_hand(download.target)
+    for lang, line in (
+        ("zh", f"gxnet：错误：{url} 不存在（404）；请检查 settings.extract_url（GXNET_EXTRACT_URL），"
+               f"或{hand['zh']}"),
+        ("en", f"gxnet: error: {url} does not exist (404); check settings.extract_url "
+               f"(GXNET_EXTRACT_URL), or {hand['en']}"),
+    ):  # fmt: skip
+        result = run(*FETCH, lang=lang)
+        assert result.exit_code == 1 and last_line(result) == line
+
+
+def test_server_errors_to_the_last_attempt(download):
+    url = f"{download.url}/{EXTRACT}"
+    hand = _by_hand(download.target)
+    for lang, line in (
+        ("zh", f"gxnet：错误：无法下载 {url}（尝试 2 次，最后一次：服务器返回 503 Service "
+               f"Unavailable）；{hand['zh']}"),
+        ("en", f"gxnet: error: could not download {url} (2 attempts, the last: 503 Service "
+               f"Unavailable); {hand['en']}"),
+    ):  # fmt: skip
+        download.script[f"/{EXTRACT}.md5"] = [503, 503]
+        result = run(*FETCH, lang=lang)
+        assert result.exit_code == 1 and last_line(result) == line
+
+
+def test_no_time_for_another_attempt_before_the_deadline(download, monkeypatch):
+    monkeypatch.setattr(settings, "http_backoff_s", 60.0)
+    monkeypatch.setattr(settings, "download_deadline_s", 5.0)
+    for lang, said in (
+        ("zh", "（尝试 1 次，在 5 秒时限前来不及再试，最后一次：服务器返回 503 Service Unavailable）"),
+        ("en", "(1 attempt, no time for another before the 5 s deadline, the last: 503 Service "
+               "Unavailable)"),
+    ):  # fmt: skip
+        download.script[f"/{EXTRACT}.md5"] = [503]
+        result = run(*FETCH, lang=lang)
+        assert result.exit_code == 1 and said in last_line(result)
+
+
+def test_an_unreachable_server(download, monkeypatch):
+    with socket.socket() as sock:  # a port nobody listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setattr(settings, "extract_url", f"http://127.0.0.1:{port}/{EXTRACT}")
+    for lang, said in (
+        ("zh", f"（尝试 2 次，最后一次：无法连接 127.0.0.1:{port}）；请手动下载并放到"),
+        ("en", f"(2 attempts, the last: no connection to 127.0.0.1:{port}); download it by hand"),
+    ):
+        result = run(*FETCH, lang=lang)
+        assert result.exit_code == 1 and said in last_line(result)
+
+
+def test_a_download_past_its_deadline_keeps_the_part_file(download, monkeypatch):
+    download.script[f"/{EXTRACT}"] = ["trickle"] * 2
+    download.trickle_s = 0.05
+    monkeypatch.setattr(settings, "download_deadline_s", 0.5)
+    monkeypatch.setattr(settings, "download_min_rate_bps", 0.0)
+    part = download.target.with_name(f"{EXTRACT}.part")
+    for lang, pattern in (
+        ("zh", rf"gxnet：错误：放弃下载 {download.url}/{EXTRACT}：用时超过了 0.5 秒的时限"
+               r"（settings.download_deadline_s，GXNET_DOWNLOAD_DEADLINE_S）；"
+               rf"{part} 保留已下载的 [\d,]+ 字节，下次运行时续传；请手动下载"),
+        ("en", rf"gxnet: error: gave up downloading {download.url}/{EXTRACT}: it took longer "
+               r"than the deadline of 0.5 s \(settings.download_deadline_s, "
+               rf"GXNET_DOWNLOAD_DEADLINE_S\); {part} keeps the [\d,]+ bytes so far and the next "
+               "run resumes; download it by hand"),
+    ):  # fmt: skip
+        result = run(*FETCH, lang=lang)
+        assert result.exit_code == 1 and re.match(pattern, last_line(result)), last_line(result)
+
+
+def test_a_trickle_below_the_slowest_rate(download, monkeypatch):
+    download.script[f"/{EXTRACT}"] = ["trickle"] * 2
+    download.trickle_s = 0.05
+    monkeypatch.setattr(settings, "download_min_rate_bps", 1000.0)
+    monkeypatch.setattr(settings, "download_rate_window_s", 0.3)
+    for lang, pattern in (
+        ("zh", r"：服务器在 \d+ 秒内只发送了 [\d,]+ 字节，低于可接受的最低速度 1000 字节/秒"
+               r"（settings.download_min_rate_bps，GXNET_DOWNLOAD_MIN_RATE_BPS）；"),
+        ("en", r": the server sent [\d,]+ bytes in \d+ s, slower than the slowest rate accepted, "
+               r"1000 bytes/s \(settings.download_min_rate_bps, GXNET_DOWNLOAD_MIN_RATE_BPS\); "),
+    ):  # fmt: skip
+        result = run(*FETCH, lang=lang)
+        assert result.exit_code == 1 and re.search(pattern, last_line(result)), last_line(result)
+
+
+def test_a_checksum_mismatch_discards_the_download(download):
+    download.files[f"/{EXTRACT}.md5"] = f"{'0' * 32}  {EXTRACT}".encode()
+    actual = hashlib.md5(PBF.read_bytes()).hexdigest()
+    url = f"{download.url}/{EXTRACT}"
+    for lang, said in (
+        ("zh", f"{url} 下载后的 MD5 为 {actual}，而服务器公布的是 {'0' * 32}；文件已丢弃："
+               "请重新运行命令，或请手动下载"),
+        ("en", f"{url} arrived with MD5 {actual}, but the server publishes {'0' * 32}; the file "
+               "was discarded: run the command again, or download it by hand"),
+    ):  # fmt: skip
+        result = run(*FETCH, lang=lang)
+        assert result.exit_code == 1 and said in last_line(result)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_disk_during_the_download(download):
+    part = download.target.with_name(f"{EXTRACT}.part")
+    part.parent.mkdir(parents=True)
+    part.symlink_to("/dev/full")  # every write fails with ENOSPC, as on a full disk
+    for lang, said in (
+        ("zh", f"gxnet：错误：无法写入 {part}：磁盘已满（"),
+        ("en", f"gxnet: error: cannot write {part}: the disk is full ("),
+    ):
+        result = run(*FETCH, lang=lang)
+        assert result.exit_code == 1 and last_line(result).startswith(said)
+    assert last_line(run(*FETCH, lang="zh")).endswith("）；请释放空间后重新运行（之前写出的文件未改变）")
+
+
+# --- A site list: `gxnet sites check` and the rows a plan cannot use -------------------------------
+
+_LIST = (
+    "编号,名称,经度,纬度,类型,状态,容量\n"
+    "S1,河东,111.3100,23.4800,回收点,候选,2000\n"
+    "S2,坏经度,abc,23.4810,回收点,候选,2000\n"
+    "S3,仓库,111.3120,23.4820,仓库,候选,2000\n"
+    "S4,负容量,111.3130,23.4830,回收点,候选,-5\n"
+    "S1,重号,111.3140,23.4840,回收点,候选,2000\n"
+    "S6,重复点,111.31001,23.48001,回收点,候选,2000\n"
+    "S7,区外,110.0000,22.0000,回收点,候选,2000\n"
+    "S8,填反,23.4850,111.3150,回收点,候选,2000\n"
+    "S9,空类型,111.3160,23.4860,,候选,2000\n"
+    "S10,加工,111.3170,23.4870,加工基地,候选,30\n"
+    "S11\x1b[2J,\x1b[31m红字\x1b[0m,111.3180,23.4880,回收点,未知状态,2000\n"
+)
+
+
+@pytest.fixture
+def site_list(tmp_path, monkeypatch) -> Path:
+    """A district's list with one of each problem, in 万秀区, and nothing on disk."""
+    monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
+    monkeypatch.setattr(settings, "sites_dir", tmp_path / "sites")
+    path = tmp_path / "站点表.csv"
+    path.write_text(_LIST, encoding="utf-8")
+    return path
+
+
+def test_sites_check_reports_every_row_in_the_console_language(site_list):
+    zh = run("sites", "check", site_list, "--city", "wanxiu", lang="zh")
+    assert zh.exit_code == 0
+    assert zh.stdout.splitlines() == [
+        f"{site_list}：读取 11 行，保留 2 行，修正 2 行，拒绝 7 行",
+        "坐标系：gcj02（按默认值处理：未声明，也没有可用于判断的道路网络）",
+        "  第 3 行 [S2] 拒绝 经度/lon：不是数字：'abc'",
+        "  第 4 行 [S3] 拒绝 类型/type：无法识别的值 '仓库'；请填 recycling_point, sorting_centre, "
+        "processing_base",
+        "  第 5 行 [S4] 拒绝 容量/capacity：不能为负数",
+        "  第 6 行 [S1] 拒绝 编号/id：与第 2 行编号相同",
+        "  第 7 行 [S6] 拒绝 经度/纬度：距第 2 行 1.5 米（同一站点填了两次？）",
+        "  第 8 行 [S7] 拒绝 经度/纬度：在研究区域边界之外",
+        "  第 9 行 [S8] 已修正 经度/纬度：经度和纬度填反了，已交换",
+        "  第 10 行 [S9] 已修正 类型/type：空白：按 recycling_point 处理",
+        "  第 12 行 [S11 [2J] 拒绝 状态/status：无法识别的值 '未知状态'；请填 candidate, existing, "
+        "required, excluded",
+        "  第 11 行 [S10] 不能规划 类型/type：类型 processing_base 暂时不能规划",
+    ]
+    assert warnings_of(zh) == [
+        "gxnet：警告：站点表坐标按 gcj02 处理：未声明，也没有可用于判断的道路网络；"
+        "如有误，请用 crs=（或 --crs）声明坐标系"
+    ]
+    en = run("sites", "check", site_list, "--city", "wanxiu", lang="en")
+    assert en.exit_code == 0
+    lines = en.stdout.splitlines()
+    assert lines[0] == f"{site_list}: 11 rows read, 2 kept, 2 fixed, 7 rejected"
+    assert lines[1] == (
+        "coordinate system: gcj02 (assumed, the default: not declared and no road network to "
+        "detect it against)"
+    )
+    assert "  row 7 [S6] rejected 经度/纬度: 1.5 m from row 2 (the same site entered twice?)" in lines
+    assert "  row 9 [S8] fixed 经度/纬度: latitude and longitude were swapped; swapped back" in lines
+    assert lines[-1] == "  row 11 [S10] not plannable 类型/type: tier processing_base cannot be planned yet"
+    assert warnings_of(en) == [
+        "gxnet: warning: site list coordinates assumed gcj02: not declared and no road network to "
+        "detect it against; declare the system with crs= (or --crs) if this is wrong"
+    ]
+    # --strict: any rejected row is exit code 2, in either language.
+    assert run("sites", "check", site_list, "--city", "wanxiu", "--strict", lang="zh").exit_code == 2
+
+
+def test_a_plan_refused_for_rejected_rows_lists_them_in_the_console_language(site_list, tmp_path):
+    command = ["optimize", "--city", "wanxiu", "--sites", site_list, "--out", tmp_path / "o"]
+    zh = run(*command, lang="zh")
+    assert zh.exit_code == 2
+    error = error_zh = zh.stderr[zh.stderr.index("gxnet：错误：") :].splitlines()
+    assert error[0] == f"gxnet：错误：{site_list}：8 行无法用于规划："
+    assert error[1] == "  第 3 行：经度/lon：不是数字：'abc'"
+    assert "  第 7 行：经度/纬度：距第 2 行 1.5 米（同一站点填了两次？）" in error
+    assert "  第 11 行：类型/type：类型 processing_base 暂时不能规划" in error
+    assert error[-1].startswith("请修改这些行，或加 --skip-bad-rows 用其余行规划")
+    # The fallbacks of a city without OSM data on disk, said in Chinese before the error.
+    said = warnings_of(zh)
+    assert said[0].startswith("gxnet：警告：wanxiu 在本机没有 OSM 数据：各乡镇的城镇人口放在其镇区")
+    assert said[1].startswith("gxnet：警告：wanxiu 的 10 个乡镇中有 4 个在参考数据中没有自己的位置点")
+    assert f"gxnet：警告：{site_list}：11 行中修正 2 行、拒绝 7 行；见 SiteList.report" in said[3]
+    en = run(*command, lang="en")
+    assert en.exit_code == 2
+    error = en.stderr[en.stderr.index("gxnet: error:") :].splitlines()
+    assert error[0] == f"gxnet: error: {site_list}: 8 rows cannot be planned:"
+    assert error[1] == "  row 3: 经度/lon: not a number: 'abc'"
+    assert warnings_of(en)[0].startswith("gxnet: warning: no OSM data on disk for wanxiu: each")
+    # A hostile cell reaches the terminal without its escape sequences.
+    assert "  第 12 行：状态/status：无法识别的值 '未知状态'；请填 candidate, existing, required, " \
+        "excluded" in error_zh
+    assert "\x1b" not in zh.output + en.output
+
+
+def test_skipped_rows_are_said_in_the_console_language(site_list, tmp_path):
+    command = ["optimize", "--city", "wanxiu", "--sites", site_list, "--skip-bad-rows"]
+    command += ["--points", "3", "--basemap", "none", "--out", tmp_path / "o"]
+    zh = run(*command, lang="zh")
+    assert zh.exit_code == 0, zh.output
+    assert "    跳过第 3 行 [S2] 经度/lon：不是数字：'abc'" in zh.stderr.splitlines()
+    assert "    坐标系：gcj02（按默认值处理：未声明，也没有可用于判断的道路网络）" in zh.stderr
+    assert "来自 站点表 " in zh.stderr

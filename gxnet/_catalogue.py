@@ -574,6 +574,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli_no_such_option": ("没有选项 {name}", "no such option: {name}"),
     "cli_missing": ("缺少 {name}", "missing {name}"),
     "cli_bad_value": ("{name} 的值无效：{message}", "invalid value for {name}: {message}"),
+    "cli_expected_choice": ("请从 {choices} 中选择", "choose one of {choices}"),
+    "cli_expected_int": ("需要一个整数", "a whole number is needed"),
+    "cli_expected_number": ("需要一个数字", "a number is needed"),
+    "cli_expected_path": ("该路径不可用（不存在，或文件与目录不符）", "this path cannot be used"),
+    "cli_expected_value": ("请检查该值", "check the value"),
     "help:cli": (
         "在真实道路网络上规划广西的再生资源回收点和分拣中心。",
         "Plan recycling points and sorting centres on real road networks (Guangxi).",

@@ -167,10 +167,25 @@ def _show_usage_error(exc: click.UsageError, file=None) -> None:
     elif isinstance(exc, click.MissingParameter) and exc.param is not None:
         message = text("cli_missing", name=" / ".join(exc.param.opts))
     elif isinstance(exc, click.BadParameter) and exc.param is not None:
-        message = text("cli_bad_value", name=" / ".join(exc.param.opts), message=exc.message)
+        reason = exc.message if lang == "en" else _expected(exc.param.type)
+        message = text("cli_bad_value", name=" / ".join(exc.param.opts), message=reason)
     else:
         message = exc.format_message()
     click.echo(error_line(message, lang), err=True)
+
+
+def _expected(kind: click.ParamType) -> str:
+    """What an option of type ``kind`` takes, in the console's language (click words its
+    own complaint in English)."""
+    if isinstance(kind, click.Choice):
+        return text("cli_expected_choice", choices=", ".join(map(str, kind.choices)))
+    if isinstance(kind, click.types.IntParamType):
+        return text("cli_expected_int")
+    if isinstance(kind, click.types.FloatParamType):
+        return text("cli_expected_number")
+    if isinstance(kind, click.Path):
+        return text("cli_expected_path")
+    return text("cli_expected_value")
 
 
 def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:

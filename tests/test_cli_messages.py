@@ -43,10 +43,14 @@ def last_line(result) -> str:
 
 
 def warnings_of(result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith(("gxnet：警告：", "gxnet: warning:"))]
+    return [
+        line
+        for line in result.stderr.splitlines()
+        if line.startswith(("gxnet：警告：", "gxnet: warning:"))
+    ]
 
 
-# --- The catalogue itself -----------------------------------------------------------------------
+# --- The catalogue itself ------------------------------------------------------------------------
 
 
 def _fields(template: str) -> set[str]:
@@ -75,7 +79,7 @@ _CHINESE_IN_ENGLISH = {
 }  # fmt: skip
 
 
-# --- Downloads -------------------------------------------------------------------------------------
+# --- Downloads -----------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -106,7 +110,8 @@ def test_a_missing_extract_says_404_and_where_to_put_a_file(download):
     url = f"{download.url}/{EXTRACT}.md5"
     hand = _by_hand(download.target)
     for lang, line in (
-        ("zh", f"gxnet：错误：{url} 不存在（404）；请检查 settings.extract_url（GXNET_EXTRACT_URL），"
+        ("zh", f"gxnet：错误：{url} 不存在（404）；"
+               "请检查 settings.extract_url（GXNET_EXTRACT_URL），"
                f"或{hand['zh']}"),
         ("en", f"gxnet: error: {url} does not exist (404); check settings.extract_url "
                f"(GXNET_EXTRACT_URL), or {hand['en']}"),
@@ -133,7 +138,8 @@ def test_no_time_for_another_attempt_before_the_deadline(download, monkeypatch):
     monkeypatch.setattr(settings, "http_backoff_s", 60.0)
     monkeypatch.setattr(settings, "download_deadline_s", 5.0)
     for lang, said in (
-        ("zh", "（尝试 1 次，在 5 秒时限前来不及再试，最后一次：服务器返回 503 Service Unavailable）"),
+        ("zh", "（尝试 1 次，在 5 秒时限前来不及再试，最后一次："
+               "服务器返回 503 Service Unavailable）"),
         ("en", "(1 attempt, no time for another before the 5 s deadline, the last: 503 Service "
                "Unavailable)"),
     ):  # fmt: skip
@@ -214,10 +220,12 @@ def test_a_full_disk_during_the_download(download):
     ):
         result = run(*FETCH, lang=lang)
         assert result.exit_code == 1 and last_line(result).startswith(said)
-    assert last_line(run(*FETCH, lang="zh")).endswith("）；请释放空间后重新运行（之前写出的文件未改变）")
+    assert last_line(run(*FETCH, lang="zh")).endswith(
+        "）；请释放空间后重新运行（之前写出的文件未改变）"
+    )
 
 
-# --- A site list: `gxnet sites check` and the rows a plan cannot use -------------------------------
+# --- A site list: `gxnet sites check` and the rows a plan cannot use -----------------------------
 
 _LIST = (
     "编号,名称,经度,纬度,类型,状态,容量\n"
@@ -276,15 +284,24 @@ def test_sites_check_reports_every_row_in_the_console_language(site_list):
         "coordinate system: gcj02 (assumed, the default: not declared and no road network to "
         "detect it against)"
     )
-    assert "  row 7 [S6] rejected 经度/纬度: 1.5 m from row 2 (the same site entered twice?)" in lines
-    assert "  row 9 [S8] fixed 经度/纬度: latitude and longitude were swapped; swapped back" in lines
-    assert lines[-1] == "  row 11 [S10] not plannable 类型/type: tier processing_base cannot be planned yet"
+    assert (
+        "  row 7 [S6] rejected 经度/纬度: 1.5 m from row 2 (the same site entered twice?)" in lines
+    )
+    assert (
+        "  row 9 [S8] fixed 经度/纬度: latitude and longitude were swapped; swapped back" in lines
+    )
+    assert (
+        lines[-1]
+        == "  row 11 [S10] not plannable 类型/type: tier processing_base cannot be planned yet"
+    )
     assert warnings_of(en) == [
         "gxnet: warning: site list coordinates assumed gcj02: not declared and no road network to "
         "detect it against; declare the system with crs= (or --crs) if this is wrong"
     ]
     # --strict: any rejected row is exit code 2, in either language.
-    assert run("sites", "check", site_list, "--city", "wanxiu", "--strict", lang="zh").exit_code == 2
+    assert (
+        run("sites", "check", site_list, "--city", "wanxiu", "--strict", lang="zh").exit_code == 2
+    )
 
 
 def test_a_plan_refused_for_rejected_rows_lists_them_in_the_console_language(site_list, tmp_path):
@@ -300,7 +317,9 @@ def test_a_plan_refused_for_rejected_rows_lists_them_in_the_console_language(sit
     # The fallbacks of a city without OSM data on disk, said in Chinese before the error.
     said = warnings_of(zh)
     assert said[0].startswith("gxnet：警告：wanxiu 在本机没有 OSM 数据：各乡镇的城镇人口放在其镇区")
-    assert said[1].startswith("gxnet：警告：wanxiu 的 10 个乡镇中有 4 个在参考数据中没有自己的位置点")
+    assert said[1].startswith(
+        "gxnet：警告：wanxiu 的 10 个乡镇中有 4 个在参考数据中没有自己的位置点"
+    )
     assert f"gxnet：警告：{site_list}：11 行中修正 2 行、拒绝 7 行；见 SiteList.report" in said[3]
     en = run(*command, lang="en")
     assert en.exit_code == 2
@@ -309,8 +328,10 @@ def test_a_plan_refused_for_rejected_rows_lists_them_in_the_console_language(sit
     assert error[1] == "  row 3: 经度/lon: not a number: 'abc'"
     assert warnings_of(en)[0].startswith("gxnet: warning: no OSM data on disk for wanxiu: each")
     # A hostile cell reaches the terminal without its escape sequences.
-    assert "  第 12 行：状态/status：无法识别的值 '未知状态'；请填 candidate, existing, required, " \
+    assert (
+        "  第 12 行：状态/status：无法识别的值 '未知状态'；请填 candidate, existing, required, "
         "excluded" in error_zh
+    )
     assert "\x1b" not in zh.output + en.output
 
 
@@ -322,3 +343,305 @@ def test_skipped_rows_are_said_in_the_console_language(site_list, tmp_path):
     assert "    跳过第 3 行 [S2] 经度/lon：不是数字：'abc'" in zh.stderr.splitlines()
     assert "    坐标系：gcj02（按默认值处理：未声明，也没有可用于判断的道路网络）" in zh.stderr
     assert "来自 站点表 " in zh.stderr
+
+
+# --- Damaged plans -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def plan_folder(tmp_path) -> Path:
+    folder = tmp_path / "plans" / "wuzhou"
+    small_plan().save(folder)
+    return folder
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+_AGAIN = {
+    "zh": "请重新运行 `gxnet optimize` 写出新的规划",
+    "en": "run `gxnet optimize` again to write the plan anew",
+}
+
+
+def test_a_truncated_plan_file_names_it_for_map_report_and_resolve(plan_folder, tmp_path):
+    doc = plan_folder / "plan.json"
+    _truncate(doc)
+    for verb in (["map"], ["report"], ["resolve", "--sites", tmp_path / "new.csv"]):
+        zh = run(*verb[:1], plan_folder, *verb[1:], lang="zh")
+        assert zh.exit_code == 2
+        assert re.fullmatch(
+            rf"gxnet：错误：{re.escape(str(doc))}：规划文件已损坏（不是 JSON：[^）]+）；"
+            + re.escape(_AGAIN["zh"]),
+            last_line(zh),
+        ), last_line(zh)
+        en = run(*verb[:1], plan_folder, *verb[1:], lang="en")
+        assert en.exit_code == 2
+        assert last_line(en).startswith(f"gxnet: error: {doc}: damaged plan file (not JSON: ")
+        assert last_line(en).endswith("); " + _AGAIN["en"])
+
+
+def test_a_truncated_or_missing_layer_names_the_file(plan_folder):
+    layer = plan_folder / "sites.parquet"
+    _truncate(layer)
+    zh, en = (run("report", plan_folder, lang=lang) for lang in LANGS)
+    assert zh.exit_code == en.exit_code == 2
+    assert last_line(zh).startswith(f"gxnet：错误：{layer}：图层文件已损坏（")
+    assert last_line(zh).endswith("）；" + _AGAIN["zh"])
+    assert last_line(en).startswith(f"gxnet: error: {layer}: damaged layer file (")
+    layer.unlink()
+    zh, en = (run("map", plan_folder, lang=lang) for lang in LANGS)
+    assert last_line(zh) == (
+        f"gxnet：错误：{layer}：规划中缺少此图层文件；{_AGAIN['zh']}"
+    )
+    assert last_line(en) == (
+        f"gxnet: error: {layer}: layer file missing from the plan; "
+        + _AGAIN["en"]
+    )
+
+
+def test_a_plan_of_another_program_or_a_newer_format(plan_folder):
+    doc = plan_folder / "plan.json"
+    doc.write_text('{"format": "gxnet-plan", "version": 99}', encoding="utf-8")
+    zh, en = (run("map", plan_folder, lang=lang) for lang in LANGS)
+    assert last_line(zh) == (
+        f"gxnet：错误：{doc}：规划文件的格式版本为 99，比本版 gxnet 能读取的（1）新；"
+        f"请升级 gxnet，或{_AGAIN['zh']}"
+    )
+    assert last_line(en) == (
+        f"gxnet: error: {doc}: a plan of format version 99, newer than this gxnet reads (1); "
+        f"upgrade gxnet, or {_AGAIN['en']}"
+    )
+    doc.write_text("[]", encoding="utf-8")
+    zh, en = (run("report", plan_folder, lang=lang) for lang in LANGS)
+    assert last_line(zh) == f"gxnet：错误：{doc}：不是 gxnet 的规划文件；{_AGAIN['zh']}"
+    assert last_line(en) == f"gxnet: error: {doc}: not a gxnet plan file; {_AGAIN['en']}"
+
+
+# --- Environment variables and gxnet.toml --------------------------------------------------------
+
+
+def _console(*args: str, lang: str, **env: str) -> subprocess.CompletedProcess:
+    """``python -m gxnet ARGS`` in a fresh process (GXNET_* variables are read at start-up)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GXNET_")}
+    return subprocess.run(
+        [sys.executable, "-m", "gxnet", *args],
+        env={**clean, LANG_VARIABLE: lang, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "zh", "en"),
+    [
+        (
+            {"GXNET_HTTP_TIMEOUT_S": "abc"},
+            "环境变量 GXNET_HTTP_TIMEOUT_S='abc' 不是秒数（大于 0）：请改正或删除该变量",
+            "environment variable GXNET_HTTP_TIMEOUT_S='abc' is not a number of seconds (above "
+            "0): correct it or unset it",
+        ),
+        (
+            {"GXNET_HTTP_RETRIES": "-1", "GXNET_EXTRACT_URL": "ftp://mirror/g.osm.pbf"},
+            "环境变量 GXNET_EXTRACT_URL='ftp://mirror/g.osm.pbf' 不是以 http 或 https 开头的网址："
+            "请改正或删除该变量（另有 1 处问题）",
+            "environment variable GXNET_EXTRACT_URL='ftp://mirror/g.osm.pbf' is not an address "
+            "starting with http or https: correct it or unset it (and 1 more)",
+        ),
+        (
+            {"GXNET_HTTP_RETRIES": "-1"},
+            "环境变量 GXNET_HTTP_RETRIES='-1' 不是尝试次数（不小于 1 的整数）：请改正或删除该变量",
+            "environment variable GXNET_HTTP_RETRIES='-1' is not a number of attempts (a whole "
+            "number, at least 1): correct it or unset it",
+        ),
+        (
+            {"GXNET_REFERENCE_DIR": "/no/such/folder"},
+            "环境变量 GXNET_REFERENCE_DIR='/no/such/folder' 不存在：请给出已有的目录或删除该变量",
+            "environment variable GXNET_REFERENCE_DIR='/no/such/folder' does not exist: give an "
+            "existing folder or unset it",
+        ),
+    ],
+)
+def test_a_bad_environment_value_in_the_console_language(env, zh, en):
+    for lang, line in (("zh", f"gxnet：错误：{zh}\n"), ("en", f"gxnet: error: {en}\n")):
+        result = _console("cities", lang=lang, **env)
+        assert result.returncode == 2 and result.stderr == line
+
+
+def test_gxnet_toml_errors_name_the_file_and_the_setting(tmp_path):
+    cases = {
+        '[targets]\npoints = "many"\n': (
+            "字段 “targets.points”：应为整数，实际为 'many'",
+            "field 'targets.points': expected a whole number, got 'many'",
+        ),
+        "[target]\npoints = 5\n": (
+            "字段 “target”：未知的节；可用的节为 points, centres, costs, grid, targets, solver, "
+            "demand, sites, resolve",
+            "field 'target': unknown section; known sections are points, centres, costs, grid, "
+            "targets, solver, demand, sites, resolve",
+        ),
+        "[solver]\ngap = 2.0\n": (
+            "字段 “solver.gap”：2.0 超出范围：必须在 0.0 和 1.0 之间",
+            "field 'solver.gap': 2.0 is out of range: must be between 0.0 and 1.0",
+        ),
+        "[targets]\npoints = 5\ncoverage = 0.9\n": (
+            "字段 “targets”：请给出 points 或 coverage，不能同时给出",
+            "field 'targets': give points or coverage, not both",
+        ),
+    }
+    path = tmp_path / "gxnet.toml"
+    for content, (zh, en) in cases.items():
+        path.write_text(content, encoding="utf-8")
+        for lang, line in (
+            ("zh", f"gxnet：错误：{path}，{zh}"),
+            ("en", f"gxnet: error: {path}, {en}"),
+        ):
+            result = run("config", "show", "--config", path, lang=lang)
+            assert result.exit_code == 2 and last_line(result) == line
+    path.write_text("[targets\n", encoding="utf-8")
+    zh, en = (run("config", "show", "--config", path, lang=lang) for lang in LANGS)
+    assert last_line(zh).startswith(f"gxnet：错误：{path}：不是有效的 TOML：Expected ']'")
+    assert last_line(zh).endswith("；请检查该行的写法（见 `gxnet config show`）")
+    assert last_line(en).startswith(f"gxnet: error: {path}: not valid TOML: Expected ']'")
+    missing = tmp_path / "none.toml"
+    zh, en = (run("config", "show", "--config", missing, lang=lang) for lang in LANGS)
+    assert last_line(zh) == f"gxnet：错误：{tmp_path / 'none.toml'}：配置文件不存在；请检查路径"
+    assert last_line(en) == f"gxnet: error: {tmp_path / 'none.toml'}: no such configuration file"
+
+
+def test_options_that_contradict_each_other_or_the_solver(tmp_path):
+    base = ["optimize", "--city", "wanxiu", "--out", tmp_path]
+    assert last_line(run(*base, "--points", "5", "--coverage", "0.9", lang="zh")) == (
+        "gxnet：错误：请给出 --points 或 --coverage，不能同时给出"
+    )
+    assert last_line(run(*base, "--points", "5", "--coverage", "0.9", lang="en")) == (
+        "gxnet: error: give --points or --coverage, not both"
+    )
+    zh, en = (run(*base, "--gap", "1", lang=lang) for lang in LANGS)
+    assert zh.exit_code == en.exit_code == 2
+    assert last_line(zh) == "gxnet：错误：solver.gap：1.0 必须不小于 0 且小于 1"
+    assert last_line(en) == "gxnet: error: solver.gap: 1.0 must be in [0, 1)"
+    zh = run(*base, "--walk-minutes", "-3", lang="zh")
+    assert last_line(zh).startswith("gxnet：错误：命令行，字段 “points.service_radius_m_urban”：")
+    assert "超出范围：必须" in last_line(zh)
+
+
+# --- `gxnet fetch` and the road-network caches ---------------------------------------------------
+
+
+def test_fetch_says_each_network_in_the_console_language(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
+    zh = run("fetch", "--area", AREA, "--name", "hel", "--pbf", PBF, lang="zh")
+    assert zh.exit_code == 0, zh.output
+    lines = zh.stdout.splitlines()
+    assert [line.split()[1] for line in lines] == ["walk", "drive", "tricycle"]
+    for line in lines:
+        assert re.fullmatch(
+            r"hel +\w+ +[\d,]+ 个节点 +[\d,]+ 条边   删去 [\d,]+ 个节点、[\d,]+ 条边   \S+\.npz",
+            line,
+        ), line
+    en = run("fetch", "--area", AREA, "--name", "hel", "--pbf", PBF, lang="en")
+    for line in en.stdout.splitlines():
+        assert re.fullmatch(
+            r"hel +\w+ +[\d,]+ nodes +[\d,]+ edges   dropped [\d,]+ nodes, [\d,]+ edges   \S+\.npz",
+            line,
+        ), line
+    # The same figures in both languages.
+    assert [re.findall(r"\d[\d,]*", line) for line in lines] == [
+        re.findall(r"\d[\d,]*", line) for line in en.stdout.splitlines()
+    ]
+
+
+def test_fetch_refuses_bad_arguments_in_the_console_language(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
+    base = ["fetch", "--area", AREA, "--name", "hel"]
+    cases = [
+        (
+            [*base, "--modes", "walk,bike"],
+            "未知的出行方式 bike；请从 walk, drive, tricycle 中选择",
+            "unknown travel modes bike; choose from walk, drive, tricycle",
+        ),
+        (
+            ["fetch", "--area", AREA, "--name", "Hel sinki"],
+            "区域需要一个缓存目录名称，只能用小写拉丁字母、数字、- 或 _（现为 'Hel sinki'），"
+            "如 --name wuzhou-centre",
+            "an area needs a name for its cache folder of lower-case latin letters, digits, '-' "
+            "or '_' (got 'Hel sinki'), e.g. --name wuzhou-centre",
+        ),
+        (
+            [*base, "--pbf", tmp_path / "none.osm.pbf"],
+            f"{tmp_path / 'none.osm.pbf'}：文件不存在；请给出 .osm.pbf 文件的路径",
+            f"{tmp_path / 'none.osm.pbf'}: no such file; give the path of an .osm.pbf file",
+        ),
+        (
+            [*base, "--source", "pbf"],
+            f"{tmp_path / 'osm'}/ 中没有覆盖该区域的 *.osm.pbf：请放一个进去，或使用 --pbf 文件，"
+            "或用 --source extract 下载全区数据",
+            f"no *.osm.pbf in {tmp_path / 'osm'}/ covers the area: put one there, pass --pbf "
+            "FILE, or download the region with --source extract",
+        ),
+    ]
+    for args, zh, en in cases:
+        for lang, line in (("zh", f"gxnet：错误：{zh}"), ("en", f"gxnet: error: {en}")):
+            result = run(*args, lang=lang)
+            assert result.exit_code == 2 and last_line(result) == line, result.output
+
+
+# --- Warnings and the models' own checks ---------------------------------------------------------
+
+
+def test_the_household_size_used_is_a_warning_in_the_console_language(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
+    existing = tmp_path / "existing.csv"
+    rows = SITES.read_text(encoding="utf-8").splitlines()
+    existing.write_text(
+        "\n".join([rows[0], *(r.replace(",candidate,", ",existing,") for r in rows[1:])]),
+        encoding="utf-8",
+    )
+    command = ["optimize", "--area", AREA, "--demand", DEMAND, "--sites", existing]
+    command += ["--points", "2", "--basemap", "none", "--out", tmp_path / "o"]
+    zh = run(*command, lang="zh")
+    assert warnings_of(zh) == [
+        f"gxnet：警告：{DEMAND}：25 行只有户数（人口 = 户数 × 户均人数）；户均人数 每户 2.87 人"
+        "（广西 2020 年人口普查数，默认值：其他地区请设 --household-size 或 [demand] "
+        "household_size）"
+    ]
+    # Nine existing sites cannot shrink to the two points asked: the model's own check.
+    assert zh.exit_code == 2
+    assert last_line(zh) == (
+        "gxnet：错误：targets.points：要求 2 个回收点，但已有或必建的有 9 个，"
+        "可开设的（不含已排除的）有 9 个；请在 [9, 9] 中选择数量"
+    )
+    en = run(*command, lang="en")
+    assert warnings_of(en) == [
+        f"gxnet: warning: {DEMAND}: 25 rows give households only (people = households x size); "
+        "household size 2.87 persons per household (Guangxi's 2020 census figure, the default: "
+        "set --household-size or [demand] household_size for another area)"
+    ]
+    assert en.exit_code == 2
+    assert last_line(en) == (
+        "gxnet: error: targets.points: 2 recycling_points asked for, but 9 are existing or "
+        "required and 9 may open (excluded ones left out); choose a number in [9, 9]"
+    )
+
+
+def test_a_bad_option_value_is_said_in_the_console_language():
+    cases = [
+        (
+            ["fetch", "--source", "local"],
+            "--source 的值无效：请从 auto, pbf, extract, overpass 中选择",
+        ),
+        (["optimize", "--points", "abc"], "--points 的值无效：需要一个整数"),
+        (["optimize", "--coverage", "most"], "--coverage 的值无效：需要一个数字"),
+    ]
+    for args, zh in cases:
+        result = run(*args, lang="zh")
+        assert result.exit_code == 2 and last_line(result) == f"gxnet：错误：{zh}"
+    en = run("fetch", "--source", "local", lang="en")
+    assert last_line(en) == (
+        "gxnet: error: invalid value for --source: 'local' is not one of 'auto', 'pbf', "
+        "'extract', 'overpass'."
+    )

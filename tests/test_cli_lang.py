@@ -144,7 +144,9 @@ def test_every_key_the_code_uses_is_in_the_catalogue():
     for path in root.rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"key=\"(\w+)\"", source))
-        if re.search(r"from gxnet\._messages import .*\btext\b", source):
+        # Phrases inside messages, warnings and progress lines.
+        used |= set(re.findall(r"\b(?:Phrase|GxnetWarning|tell)\(\s*\"(\w+)\"", source))
+        if re.search(r"from gxnet\._messages import [^\n]*\btext\b|^    text,$", source, re.M):
             used |= set(re.findall(r"\btext\(\s*\"(\w+)\"", source))
     zh, en = messages("zh"), messages("en")
     assert used and not used - set(zh)

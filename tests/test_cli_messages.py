@@ -393,12 +393,9 @@ def test_a_truncated_or_missing_layer_names_the_file(plan_folder):
     assert last_line(en).startswith(f"gxnet: error: {layer}: damaged layer file (")
     layer.unlink()
     zh, en = (run("map", plan_folder, lang=lang) for lang in LANGS)
-    assert last_line(zh) == (
-        f"gxnet：错误：{layer}：规划中缺少此图层文件；{_AGAIN['zh']}"
-    )
+    assert last_line(zh) == (f"gxnet：错误：{layer}：规划中缺少此图层文件；{_AGAIN['zh']}")
     assert last_line(en) == (
-        f"gxnet: error: {layer}: layer file missing from the plan; "
-        + _AGAIN["en"]
+        f"gxnet: error: {layer}: layer file missing from the plan; " + _AGAIN["en"]
     )
 
 
@@ -644,4 +641,32 @@ def test_a_bad_option_value_is_said_in_the_console_language():
     assert last_line(en) == (
         "gxnet: error: invalid value for --source: 'local' is not one of 'auto', 'pbf', "
         "'extract', 'overpass'."
+    )
+
+
+def test_capacities_too_small_for_the_demand_are_said_in_the_console_language(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
+    small = tmp_path / "small.csv"
+    rows = SITES.read_text(encoding="utf-8").splitlines()
+    # Every point holds 50 households: nine of them cannot serve 90 % of Helsinki's sample.
+    small.write_text(
+        "\n".join([rows[0], *(r.replace(",recycling_point,candidate,,", ",recycling_point,"
+                              "candidate,50,").replace(",recycling_point,existing,,",
+                              ",recycling_point,existing,50,") for r in rows[1:])]),
+        encoding="utf-8",
+    )  # fmt: skip
+    command = ["optimize", "--area", AREA, "--demand", DEMAND, "--sites", small]
+    command += ["--coverage", "0.9", "--basemap", "none", "--out", tmp_path / "o"]
+    zh, en = (run(*command, lang=lang) for lang in LANGS)
+    assert zh.exit_code == en.exit_code == 2
+    assert last_line(zh) == (
+        "gxnet：错误：recycling_point.capacity：可开设的回收点总容量为 450，但必须服务的需求为 "
+        "8748；请提高容量、增加候选回收点、取消排除回收点，或降低 targets.coverage"
+    )
+    assert last_line(en) == (
+        "gxnet: error: recycling_point.capacity: the points that may open hold 450 but 8748 of "
+        "the demand weight must be served; raise capacities, add candidate points, un-exclude "
+        "points, or lower targets.coverage"
     )

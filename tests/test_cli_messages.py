@@ -590,39 +590,40 @@ def test_fetch_refuses_bad_arguments_in_the_console_language(tmp_path, monkeypat
 # --- Warnings and the models' own checks ---------------------------------------------------------
 
 
+def _sites_edited(folder: Path, old: str, new: str) -> Path:
+    """The Helsinki site list with ``old`` replaced by ``new`` in every row."""
+    rows = SITES.read_text(encoding="utf-8").splitlines()
+    path = folder / "sites.csv"
+    path.write_text("\n".join([rows[0], *(r.replace(old, new) for r in rows[1:])]), "utf-8")
+    return path
+
+
 def test_the_household_size_used_is_a_warning_in_the_console_language(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
-    existing = tmp_path / "existing.csv"
-    rows = SITES.read_text(encoding="utf-8").splitlines()
-    existing.write_text(
-        "\n".join([rows[0], *(r.replace(",candidate,", ",existing,") for r in rows[1:])]),
-        encoding="utf-8",
-    )
+    existing = _sites_edited(tmp_path, ",candidate,", ",existing,")
     command = ["optimize", "--area", AREA, "--demand", DEMAND, "--sites", existing]
     command += ["--points", "2", "--basemap", "none", "--out", tmp_path / "o"]
-    zh = run(*command, lang="zh")
-    assert warnings_of(zh) == [
-        f"gxnet：警告：{DEMAND}：25 行只有户数（人口 = 户数 × 户均人数）；户均人数 每户 2.87 人"
-        "（广西 2020 年人口普查数，默认值：其他地区请设 --household-size 或 [demand] "
-        "household_size）"
-    ]
-    # Nine existing sites cannot shrink to the two points asked: the model's own check.
-    assert zh.exit_code == 2
-    assert last_line(zh) == (
-        "gxnet：错误：targets.points：要求 2 个回收点，但已有或必建的有 9 个，"
-        "可开设的（不含已排除的）有 9 个；请在 [9, 9] 中选择数量"
-    )
-    en = run(*command, lang="en")
-    assert warnings_of(en) == [
-        f"gxnet: warning: {DEMAND}: 25 rows give households only (people = households x size); "
-        "household size 2.87 persons per household (Guangxi's 2020 census figure, the default: "
-        "set --household-size or [demand] household_size for another area)"
-    ]
-    assert en.exit_code == 2
-    assert last_line(en) == (
-        "gxnet: error: targets.points: 2 recycling_points asked for, but 9 are existing or "
-        "required and 9 may open (excluded ones left out); choose a number in [9, 9]"
-    )
+    said = {
+        "zh": (
+            f"gxnet：警告：{DEMAND}：25 行只有户数（人口 = 户数 × 户均人数）；户均人数 每户 2.87 "
+            "人（广西 2020 年人口普查数，默认值：其他地区请设 --household-size 或 [demand] "
+            "household_size）",
+            # Nine existing sites cannot shrink to the two points asked: the model's own check.
+            "gxnet：错误：targets.points：要求 2 个回收点，但已有或必建的有 9 个，"
+            "可开设的（不含已排除的）有 9 个；请在 [9, 9] 中选择数量",
+        ),
+        "en": (
+            f"gxnet: warning: {DEMAND}: 25 rows give households only (people = households x "
+            "size); household size 2.87 persons per household (Guangxi's 2020 census figure, the "
+            "default: set --household-size or [demand] household_size for another area)",
+            "gxnet: error: targets.points: 2 recycling_points asked for, but 9 are existing or "
+            "required and 9 may open (excluded ones left out); choose a number in [9, 9]",
+        ),
+    }
+    for lang, (warning, error) in said.items():
+        result = run(*command, lang=lang)
+        assert result.exit_code == 2
+        assert warnings_of(result) == [warning] and last_line(result) == error
 
 
 def test_a_bad_option_value_is_said_in_the_console_language():
@@ -648,15 +649,8 @@ def test_capacities_too_small_for_the_demand_are_said_in_the_console_language(
     tmp_path, monkeypatch
 ):
     monkeypatch.setattr(settings, "osm_dir", tmp_path / "osm")
-    small = tmp_path / "small.csv"
-    rows = SITES.read_text(encoding="utf-8").splitlines()
     # Every point holds 50 households: nine of them cannot serve 90 % of Helsinki's sample.
-    small.write_text(
-        "\n".join([rows[0], *(r.replace(",recycling_point,candidate,,", ",recycling_point,"
-                              "candidate,50,").replace(",recycling_point,existing,,",
-                              ",recycling_point,existing,50,") for r in rows[1:])]),
-        encoding="utf-8",
-    )  # fmt: skip
+    small = _sites_edited(tmp_path, ",,wgs84", ",50,wgs84")
     command = ["optimize", "--area", AREA, "--demand", DEMAND, "--sites", small]
     command += ["--coverage", "0.9", "--basemap", "none", "--out", tmp_path / "o"]
     zh, en = (run(*command, lang=lang) for lang in LANGS)

@@ -260,10 +260,7 @@ def fit_minimums(
             return needs, config
     kept = int(points["status"].isin(KEPT).sum())
     if kept > count:
-        raise InfeasibleProblemError(
-            f"{count:,} points asked, but {kept:,} existing and required sites must stay open: "
-            "raise the number of points"
-        )
+        raise InfeasibleProblemError(key="err_points_kept", count=count, kept=kept)
     short = needs.owed(points).head(needs.needed - count)
     needs = township_needs(demand, points, walk, config, exempt=short["township_code"])
     say(

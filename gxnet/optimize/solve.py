@@ -248,7 +248,7 @@ def run_highs(h) -> None:
     import highspy
 
     if h.run() == highspy.HighsStatus.kError:
-        raise SolverError("HiGHS stopped with an error on one of gxnet's internal models")
+        raise SolverError(key="err_highs_internal")
 
 
 def _solve_highs(
@@ -289,7 +289,9 @@ def _solve_highs(
     elapsed = time.perf_counter() - tic
     if run_status == highspy.HighsStatus.kError:
         raise SolverError(
-            f"HiGHS failed on model {prob.name!r} ({h.modelStatusToString(h.getModelStatus())})"
+            key="err_highs_failed",
+            model=prob.name,
+            status=h.modelStatusToString(h.getModelStatus()),
         )
     model_status = h.getModelStatus()
     info = h.getInfo()
@@ -316,8 +318,7 @@ def _solve_highs(
         computed = float(h.getLp().col_cost_ @ values) + constant
         if abs(computed - objective) > 1e-6 * max(1.0, abs(computed)):
             raise SolverError(
-                f"HiGHS reported objective {objective:g} for model {prob.name!r} but its "
-                f"solution evaluates to {computed:g}; not trusting the run"
+                key="err_highs_objective", model=prob.name, objective=objective, computed=computed
             )
         bound = float(info.mip_dual_bound) + constant if is_mip else objective
         if not math.isfinite(bound):
@@ -461,7 +462,7 @@ def _solve_cbc(
         try:
             prob.solve(solver)
         except pulp.PulpSolverError as error:
-            raise SolverError(f"CBC failed on model {prob.name!r}: {error}") from error
+            raise SolverError(key="err_cbc_failed", model=prob.name, detail=str(error)) from error
         elapsed = time.perf_counter() - tic
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
     if options.msg:

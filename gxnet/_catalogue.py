@@ -445,33 +445,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Townships the target could not give a point (mobile collection)",
     ),
     "region_failed": ("未完成规划的城市", "Cities not planned"),
-    "region_run": (
-        "区域 {name}：{cities:,} 个城市，{workers}",
-        "region {name}: {cities:,} cities on {workers}",
-    ),
-    "region_workers": (
-        "{workers:,} 个 Dask 工作进程（{threads:,} 个线程），调度器 {address}",
-        "{workers:,} Dask workers ({threads:,} threads) at {address}",
-    ),
-    "region_bar_curves": ("覆盖曲线", "curves"),
-    "region_bar_cities": ("城市规划", "cities"),
-    "region_bar_unit": ("个城市", "city"),
-    "region_phase_shared": (
-        "{label} 阶段：{points:,} 处回收点站点在 {cities:,} 个城市间分配",
-        "phase {label}: {points:,} point sites shared among {cities:,} cities",
-    ),
-    "region_target_shared": (
-        "目标：{points:,} 处回收点站点在 {cities:,} 个城市间分配",
-        "target: {points:,} point sites shared among {cities:,} cities",
-    ),
-    "region_floors_dropped": (
-        "；乡镇保底超出目标：{n:,} 个乡镇改为流动回收",
-        "; the floors did not fit: {n:,} townships left for mobile collection",
-    ),
-    "region_quota_retry": (
-        "各县配额超出目标：不计配额重新计算覆盖曲线",
-        "the county quotas do not fit the target: curves again without them",
-    ),
     "list_separator": ("；", "; "),
     "city": ("城市", "City"),
     "phase": ("阶段", "Phase"),
@@ -625,6 +598,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli_no_such_option": ("没有选项 {name}", "no such option: {name}"),
     "cli_missing": ("缺少 {name}", "missing {name}"),
     "cli_bad_value": ("{name} 的值无效：{message}", "invalid value for {name}: {message}"),
+    "cli_expected_choice": ("请从 {choices} 中选择", "choose one of {choices}"),
+    "cli_expected_int": ("需要一个整数", "a whole number is needed"),
+    "cli_expected_number": ("需要一个数字", "a number is needed"),
+    "cli_expected_path": ("该路径不可用（不存在，或文件与目录不符）", "this path cannot be used"),
+    "cli_expected_value": ("请检查该值", "check the value"),
     "help:cli": (
         "在真实道路网络上规划广西的再生资源回收点和分拣中心。",
         "Plan recycling points and sorting centres on real road networks (Guangxi).",
@@ -1014,10 +992,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "programs and run again",
     ),
     "err_machine": ("{where}{reason}", "{where}{reason}"),
-    "err_download": (
-        "下载失败：{detail}",
-        "{detail}",
-    ),
     "err_damaged_cache": (
         "缓存的道路网络已损坏（{detail}）；请重建：`{command}`",
         "the cached road network is damaged ({detail}); rebuild it: `{command}`",
@@ -1054,7 +1028,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cannot write a PDF: {detail}. Install Pango (Debian: apt-get install libpango-1.0-0 "
         "libpangoft2-1.0-0 fonts-noto-cjk), or use --format html and print it from a browser",
     ),
-    "err_settings": ("环境变量设置有误：{detail}", "environment variable {detail}"),
     "err_region_option": (
         "{options}：不适用于全区；各城市使用各自的普查数据、站点表和道路网络（gxnet fetch --all）",
         "{options}: not for the region; each city reads its own census, site list and road "
@@ -1072,15 +1045,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--sites {path}：全区规划请给出按城市命名的站点表目录（如 wuzhou.xlsx）",
         "--sites {path}: for the region give a folder of site lists named by city (e.g. "
         "wuzhou.xlsx)",
-    ),
-    "err_region_twice": (
-        "区域列表中 {name}（{slug}）出现了两次：每个城市只列一次",
-        "the region lists {name} ({slug}) twice: list each city once",
-    ),
-    "err_region_unknown_sites": (
-        "为 {names} 给出了站点清单，但它们不是本区域的城市（{cities}）：请按城市名称命名清单文件",
-        "site lists given for {names}, which are not cities of the region ({cities}): name "
-        "each list after its city",
     ),
     "err_region_failed": (
         "{cities:,} 个城市中 {n:,} 个失败（见上）；其余已完成规划；"
@@ -1143,6 +1107,809 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "全区规划请给出 --points 或 --phase，不能同时给出",
         "give --points or --phase for the region, not both",
     ),
+    # --- Downloads (the OSM extract, Overpass) ----------------------------------------------
+    "dl_no_answer": ("{host} 没有及时应答", "no answer from {host} in time"),
+    "dl_no_connection": ("无法连接 {host}", "no connection to {host}"),
+    "dl_broke": ("与 {host} 的连接中断（{kind}）", "the connection to {host} broke ({kind})"),
+    "dl_status": ("服务器返回 {status} {reason}", "{status} {reason}"),
+    "dl_closed_early": (
+        "连接在收到 {got:,} / {total:,} 字节后关闭",
+        "connection closed after {got:,} of {total:,} bytes",
+    ),
+    "dl_deadline": (
+        "用时超过了 {deadline:g} 秒的时限（settings.download_deadline_s，"
+        "GXNET_DOWNLOAD_DEADLINE_S）",
+        "it took longer than the deadline of {deadline:g} s (settings.download_deadline_s, "
+        "GXNET_DOWNLOAD_DEADLINE_S)",
+    ),
+    "dl_too_slow": (
+        "服务器在 {seconds:.0f} 秒内只发送了 {sent:,} 字节，低于可接受的最低速度 {rate:g} 字节/秒"
+        "（settings.download_min_rate_bps，GXNET_DOWNLOAD_MIN_RATE_BPS）",
+        "the server sent {sent:,} bytes in {seconds:.0f} s, slower than the slowest rate "
+        "accepted, {rate:g} bytes/s (settings.download_min_rate_bps, "
+        "GXNET_DOWNLOAD_MIN_RATE_BPS)",
+    ),
+    "dl_resumes": (
+        "{part} 保留已下载的 {size:,} 字节，下次运行时续传；",
+        "{part} keeps the {size:,} bytes so far and the next run resumes; ",
+    ),
+    "dl_by_hand": (
+        "请手动下载并放到 {target}（{folder}/ 中覆盖该城市的任何 *.osm.pbf 都会被使用），"
+        "或使用 --pbf 文件",
+        "download it by hand and place it at {target} (any *.osm.pbf in {folder}/ covering "
+        "the city is used), or pass --pbf FILE",
+    ),
+    "dl_attempt": ("尝试 {n} 次{more}", "{n} attempt{more}"),
+    "dl_attempts": ("尝试 {n} 次{more}", "{n} attempts{more}"),
+    "dl_no_time": (
+        "，在 {deadline:g} 秒时限前来不及再试",
+        ", no time for another before the {deadline:g} s deadline",
+    ),
+    "err_download_404": (
+        "{url} 不存在（404）；请检查 settings.extract_url（GXNET_EXTRACT_URL），或{by_hand}",
+        "{url} does not exist (404); check settings.extract_url (GXNET_EXTRACT_URL), or {by_hand}",
+    ),
+    "err_download_status": (
+        "{url} 返回 {status} {reason}；{by_hand}",
+        "{url} answered {status} {reason}; {by_hand}",
+    ),
+    "err_download_no_md5": (
+        "{url}.md5 中没有 MD5 校验和（内容为 {got!r}）",
+        "{url}.md5 holds no MD5 checksum (got {got!r})",
+    ),
+    "err_download_gave_up": (
+        "放弃下载 {url}：{failure}；{resumes}{by_hand}",
+        "gave up downloading {url}: {failure}; {resumes}{by_hand}",
+    ),
+    "err_download_failed": (
+        "无法下载 {url}（{tried}，最后一次：{failure}）；{resumes}{by_hand}",
+        "could not download {url} ({tried}, the last: {failure}); {resumes}{by_hand}",
+    ),
+    "err_download_md5": (
+        "{url} 下载后的 MD5 为 {actual}，而服务器公布的是 {expected}；文件已丢弃：请重新运行命令，"
+        "或{by_hand}",
+        "{url} arrived with MD5 {actual}, but the server publishes {expected}; the file was "
+        "discarded: run the command again, or {by_hand}",
+    ),
+    "err_overpass": (
+        "Overpass 服务器 {url} 出错（{detail}）；请稍后再试，"
+        "或将 GXNET_OVERPASS_URL 设为其他服务器，或使用 --source extract",
+        "the Overpass server {url} failed ({detail}); try again later, set GXNET_OVERPASS_URL "
+        "to another server, or use --source extract",
+    ),
+    "err_overpass_empty": (
+        "Overpass 在该区域内没有返回道路（{detail}）；请检查区域",
+        "Overpass returned no roads inside the area ({detail}); check the area",
+    ),
+    # --- Environment variables (GXNET_*) -----------------------------------------------------
+    "err_environment": ("环境变量 {problem}{more}", "environment variable {problem}{more}"),
+    "env_more": ("（另有 {n} 处问题）", " (and {n} more)"),
+    "env_not_number": (
+        "{name}={raw!r} 不是{what}（{bound}）：请改正或删除该变量",
+        "{name}={raw!r} is not {what} ({bound}): correct it or unset it",
+    ),
+    "env_above": ("大于 {lo:g}", "above {lo:g}"),
+    "env_at_least": ("不小于 {lo:g}", "at least {lo:g}"),
+    "env_not_count": (
+        "{name}={raw!r} 不是{what}（不小于 {lo} 的整数）：请改正或删除该变量",
+        "{name}={raw!r} is not {what} (a whole number, at least {lo}): correct it or unset it",
+    ),
+    "env_not_url": (
+        "{name}={raw!r} 不是以 http 或 https 开头的网址：请改正或删除该变量",
+        "{name}={raw!r} is not an address starting with http or https: correct it or unset it",
+    ),
+    "env_not_language": (
+        "{name}={raw!r} 不是可用的语言（zh 或 en）：请改正或删除该变量",
+        "{name}={raw!r} is not a language (zh or en): correct it or unset it",
+    ),
+    "env_is_file": (
+        "{name}={raw!r} 是文件而不是目录：请给出目录或删除该变量",
+        "{name}={raw!r} is a file, not a folder: give a folder or unset it",
+    ),
+    "env_no_folder": (
+        "{name}={raw!r} 不存在：请给出已有的目录或删除该变量",
+        "{name}={raw!r} does not exist: give an existing folder or unset it",
+    ),
+    "what_seconds": ("秒数", "a number of seconds"),
+    "what_attempts": ("尝试次数", "a number of attempts"),
+    "what_bytes_per_second": ("每秒字节数", "a number of bytes per second"),
+    "what_tonnes": ("以吨计的重量", "a weight in tonnes"),
+    "what_height": ("以米计的高度", "a height in metres"),
+    "what_width": ("以米计的宽度", "a width in metres"),
+    "what_length": ("以米计的长度", "a length in metres"),
+    # --- Standards (gxnet.toml, command-line options) --------------------------------------------
+    "where_command_line": ("命令行", "command line"),
+    "where_plan_provenance": ("规划的来源记录", "the plan's provenance"),
+    "err_not_both": (
+        "请给出 {first} 或 {second}，不能同时给出",
+        "give {first} or {second}, not both",
+    ),
+    "err_solver_name": (
+        "solver.name：{value!r} 不是 {choices} 之一",
+        "solver.name: {value!r} is not one of {choices}",
+    ),
+    "err_solver_time_limit": (
+        "solver.time_limit_s：{value} 必须大于 0",
+        "solver.time_limit_s: {value} must be > 0",
+    ),
+    "err_solver_gap": (
+        "solver.gap：{value} 必须不小于 0 且小于 1",
+        "solver.gap: {value} must be in [0, 1)",
+    ),
+    "err_solver_threads": (
+        "solver.threads：{value} 必须不小于 1",
+        "solver.threads: {value} must be >= 1",
+    ),
+    "err_solver_max_nodes": (
+        "solver.max_nodes：{value} 必须不小于 1",
+        "solver.max_nodes: {value} must be >= 1",
+    ),
+    "cfg_required": ("必须填写一个值", "a value is required"),
+    "cfg_expected_bool": (
+        "应为 true 或 false，实际为 {value!r}",
+        "expected true or false, got {value!r}",
+    ),
+    "cfg_expected_value": (
+        "应为数字或文本，实际为 {value!r}",
+        "expected a number or text, got {value!r}",
+    ),
+    "cfg_expected": ("应为{kind}，实际为 {value!r}", "expected {kind}, got {value!r}"),
+    "cfg_integer": ("整数", "a whole number"),
+    "cfg_number": ("数字", "a number"),
+    "cfg_text": ("文本", "text"),
+    "cfg_nan": ("必须是数字，不能是 nan", "must be a number, not nan"),
+    "cfg_not_choice": ("{value!r} 不是 {choices} 之一", "{value!r} is not one of {choices}"),
+    "cfg_out_of_range": (
+        "{value!r} 超出范围：必须{bounds}",
+        "{value!r} is out of range: must be {bounds}",
+    ),
+    "cfg_between": ("在 {lo} 和 {hi} 之间", "between {lo} and {hi}"),
+    "cfg_at_least": ("不小于 {lo}", "at least {lo}"),
+    "cfg_phases": (
+        '应为 [[phases]] 表，如 name = "2023" 和 points = 1000 或 "standard"',
+        'expected [[phases]] tables with name = "2023" and points = 1000 or "standard"',
+    ),
+    "cfg_phase_table": (
+        '每个阶段需要 name 和 points（数量或 "standard"），不能有其他项',
+        'each phase needs name and points (a count or "standard") and nothing else',
+    ),
+    "cfg_unknown_section": (
+        "未知的节；可用的节为 {known}",
+        "unknown section; known sections are {known}",
+    ),
+    "cfg_not_table": ("应为设置表（[节] 下的 键 = 值）", "expected a table of settings"),
+    "cfg_unknown_setting": (
+        "未知的设置；{section} 中的设置为 {known}",
+        "unknown setting; {section} has {known}",
+    ),
+    "cfg_no_file": ("配置文件不存在；请检查路径", "no such configuration file"),
+    "cfg_not_toml": (
+        "不是有效的 TOML：{detail}；请检查该行的写法（见 `gxnet config show`）",
+        "not valid TOML: {detail}; check that line (see `gxnet config show`)",
+    ),
+    # --- Saved plans: damaged, busy, stopped ----------------------------------------------------
+    "plan_again": (
+        "请重新运行 `gxnet optimize` 写出新的规划",
+        "run `gxnet optimize` again to write the plan anew",
+    ),
+    "region_again": (
+        "请重新运行 `gxnet optimize --city {slug}`（未变化的城市沿用）",
+        "run `gxnet optimize --city {slug}` again (unchanged cities are reused)",
+    ),
+    "plan_columns": (
+        "图层 {layer!r} 缺少列 {columns}",
+        "plan layer {layer!r} lacks columns {columns}",
+    ),
+    "err_plan_not_file": ("规划已损坏：不是文件；{again}", "damaged plan: not a file; {again}"),
+    "err_plan_not_json": (
+        "规划文件已损坏（不是 JSON：{detail}）；{again}",
+        "damaged plan file (not JSON: {detail}); {again}",
+    ),
+    "err_plan_not_gxnet": ("不是 gxnet 的规划文件；{again}", "not a gxnet plan file; {again}"),
+    "err_plan_newer": (
+        "规划文件的格式版本为 {version!r}，比本版 gxnet 能读取的（{supported}）新；"
+        "请升级 gxnet，或{again}",
+        "a plan of format version {version!r}, newer than this gxnet reads ({supported}); "
+        "upgrade gxnet, or {again}",
+    ),
+    "err_plan_incomplete": (
+        "规划文件已损坏（没有指标或来源记录）；{again}",
+        "damaged plan file (no metrics or provenance); {again}",
+    ),
+    "err_plan_damaged": ("规划已损坏：{detail}；{again}", "damaged plan: {detail}; {again}"),
+    "err_layer_missing": (
+        "规划中缺少此图层文件；{again}",
+        "layer file missing from the plan; {again}",
+    ),
+    "err_layer_damaged": (
+        "图层文件已损坏（{detail}）；{again}",
+        "damaged layer file ({detail}); {again}",
+    ),
+    "err_not_a_region_plan": (
+        "不是全区规划（没有 region.json）；请给出 `gxnet optimize --city guangxi` 写出的目录，"
+        "如 plans/guangxi",
+        "not a region's plan (no region.json); give the folder `gxnet optimize --city guangxi` "
+        "wrote, such as plans/guangxi",
+    ),
+    "err_region_part_damaged": (
+        "该城市在全区规划中的部分缺失或已损坏（{detail}）；请重新运行全区规划（未变化的城市沿用）",
+        "the city's part of the region is missing or damaged ({detail}); run the region again "
+        "(unchanged cities are reused)",
+    ),
+    "err_switch": (
+        "无法用新规划替换 {path}：{reason}；下次写入该目录时会完成替换",
+        "cannot put the new plan in place of {path}: {reason}; the next run into it completes "
+        "the switch",
+    ),
+    "err_lock": (
+        "无法锁定 {path}：{reason}；请用 --out 选择可写的目录",
+        "cannot lock {path}: {reason}; choose a writable folder with --out",
+    ),
+    "err_plan_busy": (
+        "{path} 正由另一个 gxnet 运行写入（{holder}）；请等待其完成，或用 --out 写到其他位置",
+        "{path} is being written by another gxnet run ({holder}); wait for it to finish, or "
+        "write elsewhere with --out",
+    ),
+    "lock_holder": (
+        "进程 {pid}，主机 {host}，开始于 {since}：{command}",
+        "pid {pid} on {host}, since {since}: {command}",
+    ),
+    "lock_holder_unknown": ("未知", "holder unknown"),
+    "lock_taken_over": (
+        "接管了一个已停止运行的锁（{holder}）",
+        "took over the lock of an earlier run that stopped ({holder})",
+    ),
+    "switch_completed": (
+        "完成了已停止运行未完成的 {path} 及其地图的替换",
+        "completed the switch of {path} and its map begun by a stopped run",
+    ),
+    "err_stopped": (
+        "被 {signal} 停止：正在写的文件已丢弃，之前的规划和地图未改变",
+        "stopped by {signal}: files being written were discarded; the previous plan and map "
+        "are unchanged",
+    ),
+    "err_stopped_after": (
+        "被 {signal} 停止：新的规划和地图已写出",
+        "stopped by {signal} after the new plan and map were written",
+    ),
+    # --- Site lists (`gxnet sites check`, the rows a plan leaves out) ----------------------------
+    "site_list": ("站点表", "site list"),
+    "sites_report_head": (
+        "{path}：读取 {read} 行，保留 {kept} 行，修正 {fixed} 行，拒绝 {rejected} 行",
+        "{path}: {read} rows read, {kept} kept, {fixed} fixed, {rejected} rejected",
+    ),
+    "sites_report_crs": ("坐标系：{crs}（{reason}）", "coordinate system: {crs} ({reason})"),
+    "sites_report_row": (
+        "  第 {row} 行 [{site_id}] {action} {field}：{reason}",
+        "  row {row} [{site_id}] {action} {field}: {reason}",
+    ),
+    "sites_report_unplannable": (
+        "  第 {row} 行 [{site_id}] 不能规划 {field}：{reason}",
+        "  row {row} [{site_id}] not plannable {field}: {reason}",
+    ),
+    "site_kept": ("保留", "kept"),
+    "site_fixed": ("已修正", "fixed"),
+    "site_rejected": ("拒绝", "rejected"),
+    "sites_far": ("{n} 个站点远离所有道路{shown}", "{n} sites far from every road{shown}"),
+    "sites_far_list": ("：{ids}{more}", ": {ids}{more}"),
+    "sites_more": ("，另有 {n} 个", " and {n} more"),
+    "sites_far_snap": (
+        "{n} 个站点远离所有道路（超过 {metres:g} 米）：{ids}",
+        "{n} sites far from every road (over {metres:g} m): {ids}",
+    ),
+    "sites_skipped_row": (
+        "跳过第 {row} 行 [{site_id}] {field}：{reason}",
+        "skipped row {row} [{site_id}] {field}: {reason}",
+    ),
+    "site_outside": ("在研究区域边界之外", "outside the study area boundary"),
+    "site_not_point": ("不是点：改用形状内的一点", "not a point: using a point inside the shape"),
+    "site_no_coordinates": (
+        "没有坐标列；站点表需要 经度/lon 和 纬度/lat 列（见 `gxnet sites template`）",
+        "no coordinate column; the list needs 经度/lon and 纬度/lat columns (see `gxnet sites "
+        "template`)",
+    ),
+    "site_not_number": ("不是数字：'{value}'", "not a number: '{value}'"),
+    "site_swapped": (
+        "经度和纬度填反了，已交换",
+        "latitude and longitude were swapped; swapped back",
+    ),
+    "site_out_of_range": ("坐标超出范围", "coordinates out of range"),
+    "site_unknown_crs": (
+        "无法识别的坐标系 '{value}'；请填 wgs84、gcj02（高德）或 bd09（百度）",
+        "unknown coordinate system '{value}'; use wgs84, gcj02 (AMap) or bd09 (Baidu)",
+    ),
+    "site_unknown_value": (
+        "无法识别的值 '{value}'；请填 {allowed}",
+        "unknown value '{value}'; use {allowed}",
+    ),
+    "site_empty_default": ("空白：按 {default} 处理", "empty: assumed {default}"),
+    "site_negative": ("不能为负数", "negative"),
+    "site_same_id": ("与第 {row} 行编号相同", "same id as row {row}"),
+    "site_near": (
+        "距第 {row} 行 {metres:.1f} 米（同一站点填了两次？）",
+        "{metres:.1f} m from row {row} (the same site entered twice?)",
+    ),
+    "site_tier_unplannable": ("类型 {tier} 暂时不能规划", "tier {tier} cannot be planned yet"),
+    "crs_declared": ("已声明", "declared"),
+    "crs_rows_declare": ("每个可用行都声明了自己的坐标系", "every usable row declares its own"),
+    "crs_no_reference": (
+        "未声明，也没有可用于判断的道路网络",
+        "not declared and no road network to detect it against",
+    ),
+    "crs_too_few": (
+        "未声明，且点（{n} 个）或道路太少，无法判断",
+        "not declared and too few points ({n}) or roads to detect it",
+    ),
+    "crs_detected": (
+        "根据道路判断：至最近道路节点的中位距离 {figures}",
+        "detected: median distance to the nearest road node {figures}",
+    ),
+    "crs_unclear": (
+        "未声明，根据道路也无法判断（中位距离 {figures}）",
+        "not declared and not clear from the roads (median distance {figures})",
+    ),
+    "crs_assumed": ("按默认值处理：{reason}", "assumed, the default: {reason}"),
+    "warn_crs_assumed": (
+        "站点表坐标按 {crs} 处理：{reason}；如有误，请用 crs=（或 --crs）声明坐标系",
+        "site list coordinates assumed {crs}: {reason}; declare the system with crs= (or --crs) "
+        "if this is wrong",
+    ),
+    "warn_sites_fixed": (
+        "{path}：{n} 行中修正 {fixed} 行、拒绝 {rejected} 行；"
+        "见 SiteList.report（或 `gxnet sites check`）",
+        "{path}: {fixed} rows fixed, {rejected} rejected of {n}; see SiteList.report (or `gxnet "
+        "sites check`)",
+    ),
+    "err_template_lang": (
+        "未知的模板语言 {value!r}；请用 zh 或 en",
+        "unknown template language {value!r}; use zh or en",
+    ),
+    "err_template_format": (
+        "未知的模板格式 {suffix!r}；文件名请以 .csv 或 .xlsx 结尾",
+        "template format {suffix!r} unknown; name the file .csv or .xlsx",
+    ),
+    # --- Where the candidate sites come from (progress, provenance) ---------------------------
+    "src_and": ("{first}；{then}", "{first}; {then}"),
+    "src_the_site_list": ("站点表", "the site list"),
+    "src_site_list": ("站点表 {path}", "the site list {path}"),
+    "src_sites_given": ("给定的站点", "the sites given"),
+    "src_osm": (
+        "{file} 中的 OpenStreetMap 商店、市场和公共设施（无站点表）",
+        "OpenStreetMap shops, markets and amenities in {file} (no site list)",
+    ),
+    "src_seats": ("{n:,} 个乡镇驻地", "{n:,} township seats"),
+    "src_grid_only": (
+        "乡镇驻地和需求格网中心的候选点（城镇格网和网格；无站点表，无 OSM 数据）",
+        "candidate points at the township seats and the demand-cell centres (town cells and "
+        "the grid; no site list, no OSM data)",
+    ),
+    "src_cells": ("需求格网中心的候选点", "candidate points at the demand-cell centres"),
+    "src_grid_hubs": (
+        "各区块人口最多格网处的{tier}候选",
+        "{tier} candidates at the most populous cell of each block",
+    ),
+    "src_centres": (
+        "县城、城镇附近公路节点和各区块人口最多格网处的分拣中心候选",
+        "sorting-centre candidates at the county seats, highway nodes near towns and the most "
+        "populous cell of each block",
+    ),
+    "progress_nodes": ("{mode}：{n:,} 个节点", "{mode}: {n:,} nodes"),
+    "list_sep": ("；", ", "),
+    # --- Road networks (`gxnet fetch`, the caches) ---------------------------------------------
+    "fetch_line": (
+        "{slug:<14} {mode:<8} {nodes:>9,} 个节点 {edges:>10,} 条边   "
+        "删去 {dropped_nodes:,} 个节点、{dropped_edges:,} 条边   {path}",
+        "{slug:<14} {mode:<8} {nodes:>9,} nodes {edges:>10,} edges   dropped {dropped_nodes:,} "
+        "nodes, {dropped_edges:,} edges   {path}",
+    ),
+    "err_no_networks_named": (
+        "{folder} 中没有名为 {name!r} 的道路网络：请先运行 `{command}`",
+        "no road networks named {name!r} in {folder}: run `{command}` first",
+    ),
+    "a_polygon": ("一个多边形", "a polygon"),
+    "warn_other_outline": (
+        "道路网络 {name!r} 是为另一个轮廓（{outline}）获取的：其外及缓冲区以外的道路缺失；"
+        "请为此轮廓重新获取：`{command}`",
+        "the road networks {name!r} were fetched for another outline ({outline}): roads beyond "
+        "it and its buffer are missing; fetch them for this outline: `{command}`",
+    ),
+    "err_unknown_mode": (
+        "未知的出行方式 {value!r}；请从 {choices} 中选择",
+        "unknown travel mode {value!r}; choose one of {choices}",
+    ),
+    "err_unknown_modes": (
+        "未知的出行方式 {values}；请从 {choices} 中选择",
+        "unknown travel modes {values}; choose from {choices}",
+    ),
+    "err_unknown_source": (
+        "未知的数据来源 {value!r}；请从 {choices} 中选择",
+        "unknown source {value!r}; choose one of {choices}",
+    ),
+    "err_pbf_and_source": (
+        "--pbf 不能与 --source {source} 同时使用",
+        "--pbf cannot be combined with --source {source}",
+    ),
+    "err_area_unreadable": (
+        "无法读取此区域文件（{detail}）",
+        "cannot read this area file ({detail})",
+    ),
+    "err_area_no_polygon": (
+        "文件中没有多边形；请给出城市或区县的轮廓",
+        "the file holds no polygon; give the city or district outline",
+    ),
+    "err_area_no_crs": (
+        "文件没有声明坐标系；请带坐标系另存（WGS-84：EPSG:4326）",
+        "the file declares no coordinate system; save it with one (WGS-84: EPSG:4326)",
+    ),
+    "err_area_name": (
+        "区域需要一个缓存目录名称，只能用小写拉丁字母、数字、- 或 _（现为 {value!r}），"
+        "如 --name wuzhou-centre",
+        "an area needs a name for its cache folder of lower-case latin letters, digits, '-' or "
+        "'_' (got {value!r}), e.g. --name wuzhou-centre",
+    ),
+    "err_no_local_pbf": (
+        "{folder}/ 中没有覆盖该区域的 *.osm.pbf：请放一个进去，或使用 --pbf 文件，"
+        "或用 --source extract 下载全区数据",
+        "no *.osm.pbf in {folder}/ covers the area: put one there, pass --pbf FILE, or "
+        "download the region with --source extract",
+    ),
+    "err_area_outside_extract": (
+        "该区域（经度 {west:.4f}..{east:.4f}，纬度 {south:.4f}..{north:.4f}）在广西以外，"
+        "而 gxnet 下载的是广西的数据：请用 --pbf 文件 给出覆盖它的 OpenStreetMap 数据"
+        "（如来自 download.geofabrik.de），或将 GXNET_EXTRACT_URL 指向这样的文件",
+        "the area (lon {west:.4f}..{east:.4f}, lat {south:.4f}..{north:.4f}) lies outside "
+        "Guangxi, whose extract is the one gxnet downloads: give an OpenStreetMap extract "
+        "covering it with --pbf FILE (e.g. from download.geofabrik.de), or point "
+        "GXNET_EXTRACT_URL at one",
+    ),
+    # --- Warnings on the console (fallbacks, assumptions) ---------------------------------------
+    "this_area": ("该区域", "this area"),
+    "warn_no_osm": (
+        "{area} 在本机没有 OSM 数据：各乡镇的城镇人口放在其镇区，乡村人口分布在其所在县区范围内"
+        "（替代做法）。请为该城市运行 `gxnet fetch`，以按建筑、用地和村庄分布人口。",
+        "no OSM data on disk for {area}: each township's urban people are placed at its town "
+        "and its rural people spread over its part of the county (fallback). Run `gxnet fetch` "
+        "for the city to place them by buildings, land use and villages.",
+    ),
+    "warn_no_osm_counties": (
+        "OSM 在县区 {counties} 中没有建筑、用地或地名：其人口放在镇区周围（替代做法）",
+        "OSM shows no buildings, land use or places in counties {counties}: their people are "
+        "placed around their towns (fallback)",
+    ),
+    "warn_township_points": (
+        "{area} 的 {townships} 个乡镇中有 {n} 个在参考数据中没有自己的位置点（{shown}）："
+        "其人口放在按规则选定的点周围（县城或县区内最大的空白处；见 docs/reference-data.md）",
+        "{n} of {townships} townships in {area} have no point of their own in the reference "
+        "data ({shown}): their people are placed around a point chosen by rule (county seat or "
+        "the county's largest gap; docs/reference-data.md)",
+    ),
+    "demand_households_only": (
+        "{n:,} 行只有户数（人口 = 户数 × 户均人数）",
+        "{n:,} rows give households only (people = households x size)",
+    ),
+    "demand_population_only": (
+        "{n:,} 行只有人口（户数 = 人口 ÷ 户均人数）",
+        "{n:,} rows give population only (households = people / size)",
+    ),
+    "warn_household_size": (
+        "{path}：{rows}；户均人数 {size}",
+        "{path}: {rows}; household size {size}",
+    ),
+    "household_size_census": (
+        "每户 {size:g} 人（广西 2020 年人口普查数，默认值：其他地区请设 --household-size 或 "
+        "[demand] household_size）",
+        "{size:g} persons per household (Guangxi's 2020 census figure, the default: set "
+        "--household-size or [demand] household_size for another area)",
+    ),
+    "household_size_set": (
+        "每户 {size:g} 人（本规划的设定）",
+        "{size:g} persons per household (as set for this plan)",
+    ),
+    # --- The models' own checks (infeasible targets, the solver's failures) ----------------------
+    "status_infeasible": ("无可行方案", "infeasible"),
+    "status_no_solution": ("时限内没有找到方案", "no solution"),
+    "demand_units": ("需求单元", "demand units"),
+    "err_unreachable": (
+        "以下{what}在限值内没有可到达的{tier}（已排除的不计）：{ids}。请在其附近增加候选{tier}、"
+        "放宽限值、取消排除一个可到达的站点，或从输入中删去它们。",
+        "{what_en} that no {tier_en} (excluded ones left out) can reach within the cutoff: "
+        "{ids}. Add candidate {tier_en}s near them, lengthen the cutoff, un-exclude a site in "
+        "reach, or remove them from the input.",
+    ),
+    "err_minimums_need": (
+        "分组保底需要开设 {needed} 个站点，多于要求的 {asked} 个：请增加站点数量或降低保底",
+        "the grouped minimums need {needed} open sites, more than the {asked} asked for: raise "
+        "the number of sites or lower the minimums",
+    ),
+    "err_minimums_unmet": (
+        "无法满足保底：{ids} 的可用候选站点少于其保底数；请在那里增加候选站点或降低保底",
+        "minimums cannot be met: {ids} have fewer usable candidate sites than their minimum; "
+        "add candidates there or lower the minimum",
+    ),
+    "err_points_capacity": (
+        "{tier}.capacity：可开设的回收点总容量为 {available:g}，但必须服务的需求为 {needed:g}；"
+        "请提高容量、增加候选回收点、取消排除回收点，或降低 targets.coverage",
+        "{tier}.capacity: the points that may open hold {available:g} but {needed:g} of the "
+        "demand weight must be served; raise capacities, add candidate points, un-exclude "
+        "points, or lower targets.coverage",
+    ),
+    "cap_single": ("可到达的任何单个回收点", "no single point in reach"),
+    "cap_together": ("可到达的回收点合计", "the points in reach together"),
+    "err_units_too_heavy": (
+        "以下需求单元的需求量超过{how}的容量：{ids}；请提高其附近回收点的容量、增加候选回收点、"
+        "允许拆分分配（single_source=False），或把覆盖率下限设为小于 1",
+        "demand units heavier than {how} can hold: {ids}; raise the capacity of a point near "
+        "them, add candidate points, allow split assignment (single_source=False), or set a "
+        "coverage floor below 1",
+    ),
+    "err_cost_budget": (
+        "targets.cost_budget：{budget:g} 少于已有和必建站点（{ids}）的固定成本 {cost:g}；"
+        "请提高预算或改变这些站点的状态",
+        "targets.cost_budget: {budget:g} is less than the fixed cost {cost:g} of the existing "
+        "and required sites ({ids}); raise the budget or change their status",
+    ),
+    "cap_blocked": (
+        "（其可到达的回收点无法开设：{ids}；请在货车限时内为它们提供分拣中心）",
+        " (the points in their reach cannot open: {ids}; give them a sorting centre within the "
+        "truck cutoff)",
+    ),
+    "err_units_unserved": (
+        "以下需求单元在服务标准内没有回收点可以服务：{ids}{why}。请在其附近增加候选回收点、"
+        "放宽服务标准、取消排除一个可到达的回收点，或把覆盖率下限设为小于 1（targets.coverage）",
+        "demand units that no recycling point can serve within the standard: {ids}{why}. Add "
+        "candidate points near them, lengthen the service standard, un-exclude a point in "
+        "reach, or set a coverage floor below 1 (targets.coverage)",
+    ),
+    "err_no_assignment": (
+        "没有一种分配能在容量内服务全部需求",
+        "no assignment serves all demand within capacities",
+    ),
+    "err_kept_unlinked": (
+        "以下已有或必建的{lower}在限值内没有可开设的{upper}：{ids}；请在可到达处增加候选{upper}、"
+        "放宽限值，或取消排除其附近的{upper}",
+        "existing or required {lower_en}s with no {upper_en} that may open within the cutoff: "
+        "{ids}; add a candidate {upper_en} in reach, lengthen the cutoff, or un-exclude a "
+        "{upper_en} near them",
+    ),
+    "err_tier_capacity": (
+        "可开设的{tier}总容量为 {available:g}，但必须服务的需求带来的负荷至少为 {needed:g}；"
+        "请提高其容量、在可到达处增加候选{tier}、取消排除一些，或降低 targets.coverage"
+        "（可开设的{tier}：{ids}）",
+        "{tier_en}.capacity: the {tier_en}s that may open hold {available:g} but the demand "
+        "that must be served brings a load of at least {needed:g}; raise their capacities, add "
+        "candidate {tier_en}s in reach, un-exclude some, or lower targets.coverage ({tier_en}s "
+        "that may open: {ids})",
+    ),
+    "err_highs_internal": (
+        "HiGHS 在 gxnet 的一个内部模型上出错停止",
+        "HiGHS stopped with an error on one of gxnet's internal models",
+    ),
+    "err_highs_failed": (
+        "HiGHS 求解模型 {model!r} 失败（{status}）",
+        "HiGHS failed on model {model!r} ({status})",
+    ),
+    "err_highs_objective": (
+        "HiGHS 报告模型 {model!r} 的目标值为 {objective:g}，但其解计算得 {computed:g}；"
+        "不采信此次求解",
+        "HiGHS reported objective {objective:g} for model {model!r} but its solution evaluates "
+        "to {computed:g}; not trusting the run",
+    ),
+    "err_cbc_failed": (
+        "CBC 求解模型 {model!r} 失败：{detail}",
+        "CBC failed on model {model!r}: {detail}",
+    ),
+    "err_points_kept": (
+        "要求 {count:,} 个回收点，但有 {kept:,} 个已有和必建站点必须保留：请提高回收点数量",
+        "{count:,} points asked, but {kept:,} existing and required sites must stay open: "
+        "raise the number of points",
+    ),
+    "err_phase_no_solution": (
+        "阶段 {phase}：求解器没有找到方案（{status}）；请放宽目标或标准，或延长 --time-limit",
+        "phase {phase}: the solver found no plan ({status}); relax the targets or the "
+        "standards, or allow a longer --time-limit",
+    ),
+    "err_floor_outside": (
+        "{city}：保底 {floor} 个回收点超出其覆盖曲线的范围（{start} 至 {stop}）",
+        "{city}: a floor of {floor} point sites lies outside its curve ({start} to {stop})",
+    ),
+    "err_floors_exceed": (
+        "各城市的保底共需 {needed:,} 个回收点，多于要求的 {asked:,} 个",
+        "the cities' floors need {needed:,} point sites, more than the {asked:,} asked",
+    ),
+    "err_target_room": (
+        "要求 {asked:,} 个回收点，但各城市只有 {room:,} 个可开设的候选站点："
+        "请增加候选站点或降低目标",
+        "{asked:,} point sites asked, but the cities have only {room:,} candidate sites that "
+        "can open: add candidate sites or lower the target",
+    ),
+    "err_problem_data": (
+        "模型输入未通过检查（gxnet 的内部错误，请报告给维护者）：{detail}",
+        "{detail}",
+    ),
+    # --- Input files, places and OSM data --------------------------------------------------------
+    "err_target_below_kept": (
+        "要求 {asked:,} 个回收点，但已有和必建站点（及前面各阶段）已占 {kept:,} 个：请提高目标",
+        "{asked:,} point sites asked, but the existing and required sites (and the earlier "
+        "phases) already hold {kept:,}: raise the target",
+    ),
+    "err_unknown_crs": (
+        "未知的坐标系 {value!r}：请用 wgs84（GPS、OSM）、gcj02（高德、腾讯）或 bd09（百度）",
+        "unknown coordinate system {value!r}: use wgs84 (GPS, OSM), gcj02 (AMap, Tencent) or "
+        "bd09 (Baidu)",
+    ),
+    "err_projected_crs": (
+        "{crs} 中的几何是投影坐标：GCJ-02 和 BD-09 是经纬度坐标系，请先转换为经纬度（EPSG:4326）",
+        "geometries in {crs} are projected: GCJ-02 and BD-09 are lon/lat systems, so reproject "
+        "to lon/lat (EPSG:4326) first",
+    ),
+    "err_township_code": (
+        "现在没有代码为 {code!r} 的乡镇{hint}",
+        "no township today has the code {code!r}{hint}",
+    ),
+    "township_nearest_codes": ("；最接近的代码：{hint}", "; nearest codes: {hint}"),
+    "township_code_digits": ("；乡镇代码为 12（或 9）位数字", "; codes have 12 (or 9) digits"),
+    "err_township_code_name": (
+        "代码 {code} 是 {found}，不是 {name!r}：请改正代码或名称",
+        "code {code} is {found}, not {name!r}: correct the code or the name",
+    ),
+    "err_township_ambiguous": (
+        "{name!r} 对应多个乡镇：{listing}；请给出乡镇代码或县区",
+        "{name!r} names several townships: {listing}; give the township code or the county",
+    ),
+    "in_place": ("（{place}）", " in {place}"),
+    "in_guangxi": ("（广西）", " in Guangxi"),
+    "err_township_name": (
+        "现在没有名为 {name!r} 的乡镇{where}{hint}",
+        "no township named {name!r}{where} today{hint}",
+    ),
+    "township_nearest_names": ("；最接近的名称：{hint}", "; nearest names: {hint}"),
+    "err_township_row": (
+        "{problem}；请改正乡镇，或留空（由坐标决定）",
+        "{problem}; correct the township or leave it empty (then the point decides)",
+    ),
+    "err_township_county": (
+        "乡镇 {name}（{code}）属于县区 {found}，不是 {county}：请改正乡镇或县区",
+        "township {name} ({code}) is in county {found}, not {county}: correct the township or "
+        "the county",
+    ),
+    "err_no_census_file": (
+        "广西以外的研究区域没有人口普查数据：请用 --demand 文件 给出含户数或人口的点或面，"
+        "或在此文件中加上这样的列（{problem}）",
+        "a study area outside Guangxi has no census: give --demand FILE (points or polygons "
+        "with households or population), or add such a column ({problem})",
+    ),
+    "err_no_census": (
+        "广西以外的研究区域没有人口普查数据：请给出需求表（--demand）",
+        "a study area outside Guangxi has no census: give a demand table",
+    ),
+    "err_no_county_overlap": ("没有县区与研究区域重叠", "no county overlaps the study area"),
+    "region_unit_county": ("{zh} {py}（{code}，属{city}）", "{zh} {py} ({code}, in {city_en})"),
+    "region_unit": ("{zh} {py}（{code}，{level}）", "{zh} {py} ({code}, {level})"),
+    "kind_province": ("省区", "province"),
+    "err_adcode_kind": (
+        "行政区划代码 {code} 是 {unit}，不是{where}的{kind}",
+        "adcode {code} is {unit}, not a {kind_en}{where_en}",
+    ),
+    "err_region_ambiguous": (
+        "“{query}” 对应多个单位：{units}；请给出行政区划代码或城市",
+        "{query!r} names several units: {units_en}; give the adcode or the city",
+    ),
+    "err_region_elsewhere": (
+        "“{query}” 不是{where}的{kind}：它是 {units}",
+        "{query!r} is not a {kind_en}{where_en}: it names {units_en}",
+    ),
+    "err_leaflet_missing": (
+        "每张地图都要内嵌 Leaflet 的 leaflet.js 和 leaflet.css，但 {folder} 中没有：请运行 "
+        "`pip install django-js-lib-leaflet`（含 Leaflet 1.9.4），或将 GXNET_LEAFLET_DIR 设为 "
+        "`npm pack leaflet@1.9.4` 的 dist/ 目录",
+        "Leaflet's leaflet.js and leaflet.css, which every map inlines, are not in {folder}: run "
+        "`pip install django-js-lib-leaflet` (it ships Leaflet 1.9.4), or set GXNET_LEAFLET_DIR "
+        "to the dist/ folder of `npm pack leaflet@1.9.4`",
+    ),
+    "err_leaflet_image": (
+        "缺少 Leaflet 的图片 {path}：请重新安装 Leaflet 的文件",
+        "Leaflet's image {path} is missing: reinstall Leaflet's files",
+    ),
+    "err_no_roads": (
+        "此 OSM 数据中区域内没有{mode}道路；请检查文件是否覆盖该城市，"
+        "或用 --modes 选择其他出行方式",
+        "no {mode} roads inside the area in this OSM data; check that the file covers the city, "
+        "or choose other travel modes with --modes",
+    ),
+    "features_rebuild": ("请重建：`{command}`", "rebuild it: `{command}`"),
+    "features_delete": (
+        "请删除 {folder} 后重新读取",
+        "delete {folder} and read the features again",
+    ),
+    "err_features_damaged": (
+        "缓存的 OSM 要素已损坏（{detail}）；{repair}",
+        "the cached OSM features are damaged ({detail}); {repair}",
+    ),
+    "err_no_osm_file": (
+        "OSM 文件不存在；请先运行 `gxnet fetch`",
+        "no such OSM file; run `gxnet fetch` first",
+    ),
+    "err_osm_unreadable": (
+        "osmium 无法读取此文件（{detail}）；文件已损坏或不完整：请重新获取",
+        "osmium cannot read the file ({detail}); it is corrupt or truncated: fetch it again",
+    ),
+    "err_no_pbf": (
+        "文件不存在；请给出 .osm.pbf 文件的路径",
+        "no such file; give the path of an .osm.pbf file",
+    ),
+    "nothing": ("无", "nothing"),
+    "err_pbf_not_covering": (
+        "文件没有覆盖该区域（经度 {west:.4f}..{east:.4f}，纬度 {south:.4f}..{north:.4f}；文件覆盖 "
+        "{extent}）；请给出全区的 PBF（gxnet fetch --source extract 下载广西数据）",
+        "the file does not cover the area (lon {west:.4f}..{east:.4f}, lat {south:.4f}.."
+        "{north:.4f}; the file covers {extent}); give a PBF of the region (gxnet fetch --source "
+        "extract downloads Guangxi)",
+    ),
+    "err_region_twice": (
+        "全区规划中 {name}（{slug}）出现了两次",
+        "the region lists {name} ({slug}) twice",
+    ),
+    "err_region_site_lists": (
+        "给出了 {names} 的站点表，但它们不是全区规划中的城市（{cities}）",
+        "site lists given for {names}, which are not cities of the region ({cities})",
+    ),
+    # --- The region's progress ------------------------------------------------------------------
+    "progress_region": (
+        "{name}：{n} 个城市，{workers}",
+        "region {name}: {n} cities on {workers}",
+    ),
+    "dask_workers": (
+        "{n} 个 Dask 工作进程（{threads} 个线程），调度器 {address}",
+        "{n} Dask workers ({threads} threads) at {address}",
+    ),
+    "progress_quota_curves": (
+        "县区配额与目标不符：取消配额后重新计算覆盖曲线",
+        "the county quotas do not fit the target: curves again without them",
+    ),
+    "progress_shared": (
+        "{label} 阶段：{points:,} 个回收点在 {n} 个城市间分配{dropped}",
+        "phase {label}: {points:,} point sites shared among {n} cities{dropped}",
+    ),
+    "progress_target_shared": (
+        "目标：{points:,} 个回收点在 {n} 个城市间分配{dropped}",
+        "target: {points:,} point sites shared among {n} cities{dropped}",
+    ),
+    "progress_floors_dropped": (
+        "；保底无法全部满足：{n:,} 个乡镇改为流动回收",
+        "; the floors did not fit: {n:,} townships left for mobile collection",
+    ),
+    "bar_curves": ("覆盖曲线", "curves"),
+    "bar_cities": ("城市", "cities"),
+    "bar_city": ("个城市", "city"),
+    # --- `gxnet cities` ------------------------------------------------------------------------
+    "cities_adcode": ("行政区划代码", "adcode"),
+    "cities_name_zh": ("中文", "中文"),
+    "cities_pinyin": ("拼音", "pinyin"),
+    "cities_population": ("2020年人口", "population 2020"),
+    "cities_households": ("户数", "households"),
+    "cities_counties": ("县区数", "counties"),
+    "progress_preferred": (
+        "优先保留原规划的 {n:,} 个站点（替换须多服务其 {penalty:.0%} 的户数）",
+        "{n:,} sites of the plan re-solved are preferred (a change must gain {penalty:.0%} of "
+        "their households)",
+    ),
+    # --- Why a re-solve closes or moves a site ---------------------------------------------------
+    "reason_better_without": ("新规划不设此站点更优", "the new plan does better without it"),
+    "reason_excluded": (
+        "撤销：新站点表中标为排除",
+        "withdrawn: marked excluded (排除) in the new list",
+    ),
+    "reason_not_listed": ("撤销：新站点表中没有此站点", "withdrawn: not in the new list"),
+    "reason_replaced": (
+        "不再是候选站点：新站点表取代了 {origin} 站点",
+        "no longer a candidate: the new list replaces the {origin} sites",
+    ),
+    "err_count_outside": (
+        "{name}：要求 {count} 个{tier}，但已有或必建的有 {kept} 个，可开设的（不含已排除的）有 "
+        "{usable} 个；请在 [{kept}, {usable}] 中选择数量",
+        "{name}: {count} {tier_en}s asked for, but {kept} are existing or required and {usable} "
+        "may open (excluded ones left out); choose a number in [{kept}, {usable}]",
+    ),
 }
 
 
@@ -1160,7 +1927,52 @@ def language() -> str:
     return value if value in LANGUAGES else LANGUAGES[0]
 
 
+class Phrase:
+    """A message of the catalogue used as a field of another: it is worded in the language of
+    the message around it (a reason inside an error, a part of a sentence).
+
+    Parameters
+    ----------
+    key
+        The phrase's key in :data:`MESSAGES`.
+    **params
+        Its fields (which may be phrases in turn).
+    """
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.key = key
+        self.params = params
+
+    def __reduce__(self) -> tuple:
+        # Pickled (to and from Dask's workers) with its parameters, not as its English text.
+        return (_phrase, (self.key, self.params))
+
+    def word(self, lang: str) -> str:
+        """The phrase in ``lang``."""
+        return word(self.key, lang, self.params)
+
+    localized = word
+
+    def __str__(self) -> str:
+        return self.word("en")
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r}, **{self.params!r})"
+
+
+def _phrase(key: str, params: dict[str, Any]) -> Phrase:
+    return Phrase(key, **params)
+
+
 def word(key: str, lang: str, params: dict[str, Any]) -> str:
-    """The message ``key`` in ``lang`` (one of :data:`LANGUAGES`), filled from ``params``."""
+    """The message ``key`` in ``lang`` (one of :data:`LANGUAGES`), filled from ``params``;
+    a :class:`Phrase` among them (or an error of gxnet's: anything with a ``localized``
+    method) is worded in ``lang`` too."""
     template = MESSAGES[key][LANGUAGES.index(lang)]
-    return template.format(**params) if params else template
+    if not params:
+        return template
+    return template.format(
+        **{k: v.localized(lang) if hasattr(v, "localized") else v for k, v in params.items()}
+    )

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from gxnet._catalogue import language, word
+from gxnet._catalogue import MESSAGES, Phrase, language, word
 from gxnet._safe import printable_lines
 
 
@@ -56,6 +56,47 @@ def _text(key: str, lang: str, params: dict[str, Any]) -> str:
     return word(key, lang, params)
 
 
+class GxnetWarning(UserWarning):
+    """A warning gxnet gives (a fallback, a fixed row) with its catalogue key and parameters:
+    ``str(warning)`` is the English text, :meth:`localized` the text the command line shows in
+    the console's language.
+
+    Parameters
+    ----------
+    key
+        The message's key in the catalogue (:mod:`gxnet._messages`).
+    **params
+        The fields of the catalogue's message.
+    """
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        # A warning rebuilt from its text alone (as the warnings module or a test runner may)
+        # keeps that text, in English.
+        known = key in MESSAGES
+        super().__init__(_text(key, "en", params) if known else key)
+        self.key = key if known else None
+        self.params = params
+
+    def __reduce__(self) -> tuple:
+        # Pickled (from Dask's workers) with its key, to be worded in the console's language.
+        return (_warning, (type(self), self.key, self.params))
+
+    def localized(self, lang: str) -> str:
+        """The warning in ``lang`` ("zh" or "en")."""
+        return _text(self.key, lang, self.params) if self.key is not None else str(self)
+
+
+def _warning(cls: type[GxnetWarning], key: str, params: dict[str, Any]) -> GxnetWarning:
+    return cls(key, **params)
+
+
+def localized(message: object, lang: str) -> str:
+    """A warning's or an error's text in ``lang`` when it has a catalogue key, else as it is."""
+    if isinstance(message, GxnetWarning | GxnetError | Phrase):
+        return message.localized(lang) if not isinstance(message, Phrase) else message.word(lang)
+    return str(message)
+
+
 class UserInputError(GxnetError, ValueError):
     """Input the user can correct: a name, a file, a target. Exit code 2."""
 
@@ -77,7 +118,7 @@ class InputFileError(UserInputError):
         self,
         message: str = "",
         *,
-        path: str | None = None,
+        path: str | Phrase | None = None,
         row: int | None = None,
         field: str | None = None,
         key: str | None = None,
@@ -109,7 +150,18 @@ class InputFileError(UserInputError):
         return f"{separator.join(parts)}{colon}{message}" if parts else message
 
 
-class ProblemDataError(UserInputError):
+class ArgumentError(UserInputError):
+    """An argument of a library function that its own checks refuse, named in a library user's
+    (English) words. The command line builds valid arguments, so one that reaches it is gxnet's
+    fault and says so in the planner's language around those words."""
+
+    def localized(self, lang: str) -> str:
+        if self.key is not None or lang == "en":
+            return super().localized(lang)
+        return _text("err_problem_data", lang, {"detail": str(self)})
+
+
+class ProblemDataError(ArgumentError):
     """Optimisation input that is invalid: negative or NaN costs, duplicate ids, bad targets."""
 
 
@@ -129,13 +181,6 @@ class SettingsError(UserInputError):
 class DownloadError(GxnetError):
     """A download failed after its retries (HTTP error, checksum mismatch, no connection)."""
 
-    def localized(self, lang: str) -> str:
-        # The details (addresses, HTTP answers, the command to place a file by hand) stay as
-        # the server and the shell speak them; the sentence around them is translated.
-        if self.key is not None or lang == "en":
-            return super().localized(lang)
-        return _text("err_download", lang, {"detail": str(self)})
-
 
 class SolverError(GxnetError):
     """The solver itself failed (not: the problem was infeasible)."""
@@ -149,8 +194,8 @@ class Stopped(GxnetError):
     """A run stopped by a signal (SIGINT, SIGTERM) while it held a plan folder; the exit
     code is the shell's for that signal (128 + its number)."""
 
-    def __init__(self, message: str, signum: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "", signum: int = 2, **keyed: Any) -> None:
+        super().__init__(message, **keyed)
         self.signum = signum
         self.exit_code = 128 + int(signum)
 
@@ -171,7 +216,7 @@ class NetworkNotFetchedError(UserInputError):
     """A road network that has not been fetched yet; the message names the command to run."""
 
 
-class CostInputError(UserInputError):
+class CostInputError(ArgumentError):
     """Travel-cost input that cannot be used (no points, NaN coordinates, a negative cutoff).
 
     The message names the argument, so the caller knows what to fix.

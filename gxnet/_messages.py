@@ -21,20 +21,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from gxnet import _catalogue
-from gxnet._catalogue import LANG_VARIABLE, LANGUAGES, MESSAGES, language
+from gxnet._catalogue import LANG_VARIABLE, LANGUAGES, MESSAGES, Phrase, language
 from gxnet._errors import UserInputError
 
 __all__ = [
     "LANGUAGES",
     "LANG_VARIABLE",
+    "Phrase",
     "display_width",
     "has",
     "language",
     "messages",
+    "reason_column",
+    "reasons",
     "set_language",
+    "status_phrase",
     "status_words",
     "text",
     "unknown_choice",
+    "worded",
 ]
 
 
@@ -150,3 +155,30 @@ def _one_status(values: Mapping[str, Any], lang: str) -> str:
         bound_kind=text("bound_upper" if values.get("sense") == "max" else "bound_lower", lang),
         bound=f"{bound:,.0f} {text(name, lang) if has(name) else ''}".strip(),
     )
+
+
+def reason_column(lang: str) -> str:
+    """The column of a table of rows with reasons (a site list's report, the rows a plan left
+    out, a re-solve's changes) that gives them in ``lang``: ``reason`` in English,
+    ``reason_zh`` in Chinese."""
+    return "reason" if lang == "en" else f"reason_{lang}"
+
+
+def reasons(table: Any, lang: str) -> Any:
+    """The reasons of ``table`` in ``lang`` (see :func:`reason_column`); in English for a
+    table written before they were kept in every language."""
+    column = reason_column(lang)
+    return table[column] if column in table.columns else table["reason"]
+
+
+def worded(values: Any, lang: str) -> Any:
+    """A column of phrases (or texts) worded in ``lang``; empty where there is none."""
+    return values.map(lambda v: v.word(lang) if isinstance(v, Phrase) else v).fillna("")
+
+
+def status_phrase(status: str) -> Phrase | str:
+    """A solver's status (``optimal``, ``feasible``, ``infeasible``, ``no solution``...) as a
+    phrase of the catalogue, to be worded in the language of the message it goes in; the status
+    as it is when the catalogue has no words for it."""
+    key = f"status_{status.replace(' ', '_')}"
+    return Phrase(key) if key in MESSAGES else status

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gxnet._errors import InputFileError
+from gxnet._errors import InputFileError, brief
 
 #: Encodings tried in turn for CSV: UTF-8 (with or without BOM), then GB18030, the superset of
 #: GBK that Excel on a Chinese Windows writes ("CSV (逗号分隔)").
@@ -142,7 +142,9 @@ def read_table(path: Path) -> tuple[pd.DataFrame, pd.Series | None, np.ndarray]:
         try:
             gdf = gpd.read_file(path)
         except Exception as exc:  # pyogrio raises several types for a broken file
-            raise InputFileError(f"not a readable {suffix} file: {exc}", path=str(path)) from exc
+            raise InputFileError(
+                key="err_unreadable", kind=suffix, kind_en=suffix, detail=brief(exc), path=str(path)
+            ) from exc
         if gdf.crs is not None and not gdf.crs.equals("EPSG:4326") and gdf.crs.is_projected:
             gdf = gdf.to_crs("EPSG:4326")
         table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
@@ -164,7 +166,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
         except pd.errors.EmptyDataError as exc:
             raise InputFileError(key="err_empty_file", path=str(path)) from exc
         except pd.errors.ParserError as exc:
-            raise InputFileError(f"not a readable CSV table: {exc}", path=str(path)) from exc
+            raise InputFileError(
+                key="err_unreadable", kind=" CSV ", kind_en="CSV", detail=str(exc), path=str(path)
+            ) from exc
     raise InputFileError(key="err_decode", path=str(path))
 
 
@@ -172,5 +176,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     try:
         table = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl")
     except Exception as exc:  # openpyxl raises zipfile, KeyError, ValueError for broken files
-        raise InputFileError(f"not a readable Excel workbook: {exc}", path=str(path)) from exc
+        raise InputFileError(
+            key="err_unreadable", kind=" Excel ", kind_en="Excel", detail=brief(exc), path=str(path)
+        ) from exc
     return table.where(table.notna(), "")

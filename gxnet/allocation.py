@@ -336,21 +336,21 @@ def allocate(
     for c in names:
         if not curves[c].start <= floors[c] <= curves[c].stop:
             raise InfeasibleProblemError(
-                f"{c}: a floor of {floors[c]} point sites lies outside its curve "
-                f"({curves[c].start} to {curves[c].stop})"
+                key="err_floor_outside",
+                city=c,
+                floor=floors[c],
+                start=curves[c].start,
+                stop=curves[c].stop,
             )
     rest = int(total) - sum(floors.values())
     if rest < 0:
         raise InfeasibleProblemError(
-            f"the cities' floors need {sum(floors.values()):,} point sites, more than the "
-            f"{int(total):,} asked"
+            key="err_floors_exceed", needed=sum(floors.values()), asked=int(total)
         )
     room = sum(curves[c].stop - floors[c] for c in names)
     if rest > room:
         raise InfeasibleProblemError(
-            f"{int(total):,} point sites asked, but the cities have only "
-            f"{room + sum(floors.values()):,} candidate sites that can open: add candidate "
-            "sites or lower the target"
+            key="err_target_room", asked=int(total), room=room + sum(floors.values())
         )
     tails = {c: _from(curves[c].covered, curves[c], floors[c]) for c in names}
     majorants = {c: concave_majorant(tails[c]) for c in names}
@@ -474,8 +474,7 @@ def trim_floors(
     base = lifted({c: kept.get(c, 0) for c in floors})
     if sum(base.values()) > total:
         raise InfeasibleProblemError(
-            f"{int(total):,} point sites asked, but the existing and required sites (and the "
-            f"earlier phases) already hold {sum(base.values()):,}: raise the target"
+            key="err_target_below_kept", asked=int(total), kept=sum(base.values())
         )
     order = mobile_first(owed)
     excess = sum(towns.values()) - total

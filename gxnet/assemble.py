@@ -21,6 +21,7 @@ import shapely
 
 from gxnet import __version__
 from gxnet._errors import InfeasibleProblemError, SolverError
+from gxnet._messages import status_phrase
 from gxnet.config import Config
 from gxnet.plan import Plan, measure
 from gxnet.study_area import StudyArea, guangxi_counties
@@ -54,7 +55,7 @@ def assemble_plan(
         is checked; this is the last guard before a planner reads the plan).
     """
     if not solution.has_solution:
-        raise InfeasibleProblemError(key="err_no_solution", status=solution.status)
+        raise InfeasibleProblemError(key="err_no_solution", status=status_phrase(solution.status))
     open_ids = {i for ids in solution.open_sites.values() for i in ids}
     demand_out = _assign_demand(demand, walk, open_ids, solution)
     p = config.points

@@ -28,6 +28,7 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from gxnet import settings
+from gxnet._messages import Phrase
 from gxnet.config import Config
 from gxnet.crs import utm_crs
 from gxnet.model_choice import with_tier_defaults
@@ -50,9 +51,9 @@ def candidate_sites(
     config: Config,
     *,
     sites: gpd.GeoDataFrame | None = None,
-    source: str = "the site list",
+    source: Phrase | str | None = None,
     pbf: Path | None = None,
-) -> tuple[gpd.GeoDataFrame, str]:
+) -> tuple[gpd.GeoDataFrame, Phrase | str]:
     """Candidate and existing sites, and where they came from.
 
     The first of: ``sites`` (a checked site list: :meth:`gxnet.sites.SiteList.accept`, said
@@ -62,50 +63,52 @@ def candidate_sites(
 
     Returns
     -------
-    (GeoDataFrame, str)
-        The sites (the columns of :func:`gxnet.sites.read_sites`) and a sentence on their source.
+    (GeoDataFrame, Phrase or str)
+        The sites (the columns of :func:`gxnet.sites.read_sites`) and a sentence on their source
+        (a phrase of the catalogue: ``str()`` in English, ``.word(lang)`` in another language).
     """
     from gxnet.sites import osm_candidates
 
     if sites is not None:
-        frame, said = sites, source
+        frame, said = sites, source or Phrase("src_the_site_list")
     elif pbf is not None:
         frame = osm_candidates(pbf, area.boundary)
-        said = f"OpenStreetMap shops, markets and amenities in {Path(pbf).name} (no site list)"
+        said = Phrase("src_osm", file=Path(pbf).name)
     else:
         frame = gpd.GeoDataFrame(columns=["site_id", "tier"], geometry=[], crs="EPSG:4326")
-        said = "none"
+        said = None
     frame = frame[frame["status"] != SiteStatus.EXCLUDED] if "status" in frame.columns else frame
+    nothing = said is None  # no site list and no OSM data: the default candidates
     if sites is None:
         seats = township_points(demand, config)
         if len(seats):
             frame = pd.concat([frame, seats], ignore_index=True)
-            said += f"; {len(seats):,} township seats"
-    if not (frame["tier"] == Tier.RECYCLING_POINT).any() or said.startswith("none"):
+            said = _and(said, Phrase("src_seats", n=len(seats)))
+    if nothing:
         frame = pd.concat([frame, grid_points(demand, config)], ignore_index=True)
-        said = (
-            "candidate points at the township seats and the demand-cell centres (town cells "
-            "and the grid; no site list, no OSM data)"
-            if said.startswith("none")
-            else said + "; candidate points at the demand-cell centres"
-        )
+        said = Phrase("src_grid_only")
+    elif not (frame["tier"] == Tier.RECYCLING_POINT).any():
+        frame = pd.concat([frame, grid_points(demand, config)], ignore_index=True)
+        said = _and(said, Phrase("src_cells"))
     if not (frame["tier"] == Tier.SORTING_CENTRE).any():
         centres = centre_candidates(demand, config, area)
         frame = pd.concat([frame, centres], ignore_index=True)
-        said += (
-            "; sorting-centre candidates at the county seats, highway nodes near towns and the "
-            "most populous cell of each block"
-        )
+        said = _and(said, Phrase("src_centres"))
     for tier in (Tier.COLLECTION_MARKET, Tier.PROCESSING_BASE):
         if config.hub(tier).grid_candidates and not (frame["tier"] == tier).any():
             frame = pd.concat([frame, grid_hubs(demand, config, tier)], ignore_index=True)
-            said += f"; {tier.plural} at the most populous cell of each block"
+            said = _and(said, Phrase("src_grid_hubs", tier=Phrase(f"tier_{tier}")))
     frame = gpd.GeoDataFrame(
         with_tier_defaults(frame.reset_index(drop=True), config),
         geometry="geometry",
         crs="EPSG:4326",
     )
     return with_townships(frame), said
+
+
+def _and(first: Phrase | str | None, then: Phrase) -> Phrase:
+    """Two parts of a sentence on the sources of the sites (``first`` may be none yet)."""
+    return then if first is None else Phrase("src_and", first=first, then=then)
 
 
 def with_townships(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

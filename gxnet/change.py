@@ -28,6 +28,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from gxnet._messages import Phrase
 from gxnet.config import Config
 from gxnet.model_choice import ModelInput, uses_capacities, with_standards
 from gxnet.plan import Plan
@@ -112,7 +113,7 @@ def _cover_discount(frame: pd.DataFrame, bonus: pd.Series) -> pd.DataFrame:
     return frame.assign(fixed_cost=1.0 - (_COVER_DISCOUNT * share / total if total > 0 else 0.0))
 
 
-def closing_reasons(previous: Plan, sites: pd.DataFrame, excluded: list[str]) -> dict[str, str]:
+def closing_reasons(previous: Plan, sites: pd.DataFrame, excluded: list[str]) -> dict[str, Phrase]:
     """Why sites of ``previous`` cannot stay open in a re-solve with candidates ``sites``:
     site id -> reason, for the chosen sites the new list marks excluded or does not name."""
     old = previous.sites[previous.sites["chosen"].astype(bool)]
@@ -122,9 +123,9 @@ def closing_reasons(previous: Plan, sites: pd.DataFrame, excluded: list[str]) ->
     reasons = {}
     for site_id, origin in zip(gone["site_id"].astype(str), source.astype(str), strict=True):
         if site_id in listed:
-            reasons[site_id] = "withdrawn: marked excluded (排除) in the new list"
+            reasons[site_id] = Phrase("reason_excluded")
         elif origin == "file":
-            reasons[site_id] = "withdrawn: not in the new list"
+            reasons[site_id] = Phrase("reason_not_listed")
         else:
-            reasons[site_id] = f"no longer a candidate: the new list replaces the {origin} sites"
+            reasons[site_id] = Phrase("reason_replaced", origin=origin)
     return reasons

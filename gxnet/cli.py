@@ -26,8 +26,23 @@ import click
 import pandas as pd
 
 from gxnet import __version__, pipeline, regions, settings
-from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, error_line, exit_on
-from gxnet._messages import LANGUAGES, display_width, has, language, set_language, text
+from gxnet._errors import (
+    GxnetError,
+    UnknownRegionError,
+    UserInputError,
+    error_line,
+    exit_on,
+    localized,
+)
+from gxnet._messages import (
+    LANGUAGES,
+    display_width,
+    has,
+    language,
+    reason_column,
+    set_language,
+    text,
+)
 from gxnet._safe import printable, printable_lines
 from gxnet.config import load_config
 from gxnet.osm import fetch as osm_fetch
@@ -152,10 +167,25 @@ def _show_usage_error(exc: click.UsageError, file=None) -> None:
     elif isinstance(exc, click.MissingParameter) and exc.param is not None:
         message = text("cli_missing", name=" / ".join(exc.param.opts))
     elif isinstance(exc, click.BadParameter) and exc.param is not None:
-        message = text("cli_bad_value", name=" / ".join(exc.param.opts), message=exc.message)
+        reason = exc.message if lang == "en" else _expected(exc.param.type)
+        message = text("cli_bad_value", name=" / ".join(exc.param.opts), message=reason)
     else:
         message = exc.format_message()
     click.echo(error_line(message, lang), err=True)
+
+
+def _expected(kind: click.ParamType) -> str:
+    """What an option of type ``kind`` takes, in the console's language (click words its
+    own complaint in English)."""
+    if isinstance(kind, click.Choice):
+        return text("cli_expected_choice", choices=", ".join(map(str, kind.choices)))
+    if isinstance(kind, click.types.IntParamType):
+        return text("cli_expected_int")
+    if isinstance(kind, click.types.FloatParamType):
+        return text("cli_expected_number")
+    if isinstance(kind, click.Path):
+        return text("cli_expected_path")
+    return text("cli_expected_value")
 
 
 def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
@@ -187,20 +217,21 @@ def cli() -> None:
 
 # Reference data: cities and counties.
 
+#: The columns of the cities table and their headers' keys in the catalogue.
 _HEADERS = {
-    "adcode": "adcode",
-    "name_zh": "中文",
-    "name_pinyin": "pinyin",
-    "population": "population 2020",
-    "households": "households",
-    "counties": "counties",
+    "adcode": "cities_adcode",
+    "name_zh": "cities_name_zh",
+    "name_pinyin": "cities_pinyin",
+    "population": "cities_population",
+    "households": "cities_households",
+    "counties": "cities_counties",
 }
 
 
 def _format_table(frame: pd.DataFrame) -> str:
     """Align a frame for the terminal: text left, numbers right with thousands separators."""
     columns = [
-        [_HEADERS.get(str(name), str(name))]
+        [text(_HEADERS[name]) if name in _HEADERS else str(name)]
         + [f"{v:,}" if pd.api.types.is_integer_dtype(col) and name != "adcode" else str(v)
            for v in col]
         for name, col in frame.items()
@@ -314,11 +345,12 @@ def fetch(
             refresh=refresh,
         )
         for mode, net in networks.items():
-            click.echo(
-                f"{slug:<14} {mode:<8} {net.n_nodes:>9,} nodes {net.n_edges:>10,} edges   "
-                f"dropped {net.meta['dropped_nodes']:,} nodes, {net.meta['dropped_edges']:,} "
-                f"edges   {osm_fetch.network_path(slug, mode)}"
-            )
+            line = text(
+                "fetch_line", slug=slug, mode=mode, nodes=net.n_nodes, edges=net.n_edges,
+                dropped_nodes=net.meta["dropped_nodes"], dropped_edges=net.meta["dropped_edges"],
+                path=osm_fetch.network_path(slug, mode),
+            )  # fmt: skip
+            click.echo(printable(line))
 
 
 # Options more than one verb takes.
@@ -357,13 +389,20 @@ def sites_check(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         site_list = read_site_list(file, boundary=place.boundary, slug=place.cache_name, crs=crs)
-    for w in caught:
-        if "see SiteList.report" not in str(w.message):
-            _warn(str(w.message))
-    click.echo(printable_lines(site_list.format_report().splitlines()))
+    for w in caught:  # the report below says what the warning of fixed rows would
+        if getattr(w.message, "key", None) != "warn_sites_fixed":
+            _warn(w.message)
+    lang = language()
+    click.echo(printable_lines(site_list.format_report(lang).splitlines()))
     unplannable = site_list.unplannable()
-    for r in unplannable.itertuples(index=False):
-        click.echo(printable(f"  row {r.row} [{r.site_id}] not plannable {r.field}: {r.reason}"))
+    for row, site_id, field, reason in zip(
+        unplannable["row"], unplannable["site_id"], unplannable["field"],
+        unplannable[reason_column(lang)], strict=True,
+    ):  # fmt: skip
+        line = text(
+            "sites_report_unplannable", row=row, site_id=site_id, field=field, reason=reason
+        )
+        click.echo(printable(line))
     if out is not None:
         click.echo(text("wrote", path=site_list.write_geojson(out)))
     site_list.accept(skip_bad_rows=True)  # no usable row: exit code 2
@@ -392,12 +431,17 @@ def sites_template(lang: str, fmt: str, out: Path | None) -> None:
 # Plans: optimize, resolve, map, report.
 
 
-def _warn(message: str) -> None:
-    """A warning line on stderr, in the console's language, without control characters."""
+def _warn(message: object, where: str = "") -> None:
+    """A warning line on stderr, in the console's language (a :class:`gxnet._errors.
+    GxnetWarning` is worded from the catalogue), without control characters; ``where`` (a
+    city) comes first."""
     lang = language()
     label = text("warning", lang)
     head = f"gxnet：{label}：" if lang == "zh" else f"gxnet: {label}: "
-    click.echo(head + _lines(message), err=True)
+    colon = "：" if lang == "zh" else ": "
+    click.echo(
+        head + _lines(f"{where}{colon if where else ''}{localized(message, lang)}"), err=True
+    )
 
 
 @contextlib.contextmanager
@@ -407,7 +451,7 @@ def _warnings_as_lines() -> Iterator[None]:
 
     def show(message, category, *args, **kwargs) -> None:
         if issubclass(category, UserWarning):
-            _warn(str(message))
+            _warn(message)
 
     with warnings.catch_warnings():
         warnings.simplefilter("default", UserWarning)
@@ -554,7 +598,7 @@ def _optimize_region(config, phases, sites, out, basemap, lang, workers, schedul
         )
         for record in run.cities.values():
             for warning in record.warnings:
-                _warn(f"{record.slug}: {warning}")
+                _warn(warning, record.slug)
         with progress.stage("outputs"):
             region, html = save_region(run, maps_dir=maps, basemap=basemap, lang=lang)
     click.echo(region.summary(language()))

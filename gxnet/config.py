@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gxnet._catalogue import Phrase
 from gxnet._errors import InputFileError, UserInputError
 from gxnet.tiers import Tier
 
@@ -319,15 +320,15 @@ class SolverOptions:
 
     def __post_init__(self) -> None:
         if self.name not in SOLVERS:
-            raise UserInputError(f"solver.name: {self.name!r} is not one of {list(SOLVERS)}")
+            raise UserInputError(key="err_solver_name", value=self.name, choices=", ".join(SOLVERS))
         if self.time_limit_s is not None and not self.time_limit_s > 0:
-            raise UserInputError(f"solver.time_limit_s: {self.time_limit_s} must be > 0")
+            raise UserInputError(key="err_solver_time_limit", value=self.time_limit_s)
         if not 0 <= self.gap < 1:
-            raise UserInputError(f"solver.gap: {self.gap} must be in [0, 1)")
+            raise UserInputError(key="err_solver_gap", value=self.gap)
         if self.threads is not None and self.threads < 1:
-            raise UserInputError(f"solver.threads: {self.threads} must be >= 1")
+            raise UserInputError(key="err_solver_threads", value=self.threads)
         if self.max_nodes is not None and self.max_nodes < 1:
-            raise UserInputError(f"solver.max_nodes: {self.max_nodes} must be >= 1")
+            raise UserInputError(key="err_solver_max_nodes", value=self.max_nodes)
 
     def node_limit(self) -> int | None:
         """Branch-and-bound nodes a solver run may take (see ``max_nodes``)."""
@@ -399,14 +400,12 @@ class DemandStandards:
     urban_min_density_per_km2: float = 1500.0
     town_density_per_km2: float = 10_000.0
 
-    def household_size_said(self) -> str:
-        """The household size in a planner's words, with where it comes from."""
+    def household_size_said(self) -> Phrase:
+        """The household size in a planner's words, with where it comes from (``str()`` in
+        English, ``.word(lang)`` in a language of the catalogue)."""
         if self.household_size == GUANGXI_HOUSEHOLD_SIZE:
-            return (
-                f"{self.household_size:g} persons per household (Guangxi's 2020 census figure, "
-                "the default: set --household-size or [demand] household_size for another area)"
-            )
-        return f"{self.household_size:g} persons per household (as set for this plan)"
+            return Phrase("household_size_census", size=self.household_size)
+        return Phrase("household_size_set", size=self.household_size)
 
 
 @dataclass(frozen=True)
@@ -506,7 +505,7 @@ class Config:
             lines += ["[[phases]]", f"name = {_toml_value(name)}", f"points = {count}", ""]
         return "\n".join(lines)
 
-    def override(self, values: dict[str, Any], *, source: str = "command line") -> Config:
+    def override(self, values: dict[str, Any], *, source: str | Phrase | None = None) -> Config:
         """A copy with ``{"section.key": value}`` replaced; ``None`` values are skipped.
 
         Raises
@@ -520,7 +519,7 @@ class Config:
                 continue
             section, _, key = dotted.partition(".")
             sections.setdefault(section, {})[key] = value
-        return _apply(self, sections, source)
+        return _apply(self, sections, source or Phrase("where_command_line"))
 
     def with_options(
         self,
@@ -554,12 +553,16 @@ class Config:
             When a value is out of range (naming the option's setting).
         """
         for a, b, names in (
-            (points, coverage, "--points or --coverage"),
-            (walk_minutes, service_radius_m, "--walk-minutes or --service-radius-m"),
-            (rural_minutes, rural_service_radius_m, "--rural-minutes or --rural-service-radius-m"),
+            (points, coverage, ("--points", "--coverage")),
+            (walk_minutes, service_radius_m, ("--walk-minutes", "--service-radius-m")),
+            (
+                rural_minutes,
+                rural_service_radius_m,
+                ("--rural-minutes", "--rural-service-radius-m"),
+            ),
         ):
             if a is not None and b is not None:
-                raise UserInputError(f"give {names}, not both")
+                raise UserInputError(key="err_not_both", first=names[0], second=names[1])
         p = self.points
         if walk_minutes is not None:
             service_radius_m = walk_minutes * 60 * p.speed_mps("urban")
@@ -599,7 +602,7 @@ def _toml_value(value: Any) -> str:
     return repr(value)
 
 
-def _check(section: str, f: dataclasses.Field, value: Any, source: str) -> Any:
+def _check(section: str, f: dataclasses.Field, value: Any, source: str | Phrase) -> Any:
     """Return ``value`` converted to the field's type, or raise naming the file and key."""
     key = f"{section}.{f.name}"
     default = f.default
@@ -608,13 +611,13 @@ def _check(section: str, f: dataclasses.Field, value: Any, source: str) -> Any:
     if value is None:
         if default is None:
             return None
-        raise InputFileError("a value is required", path=source, field=key)
+        raise InputFileError(key="cfg_required", path=source, field=key)
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise InputFileError(f"expected true or false, got {value!r}", path=source, field=key)
+            raise InputFileError(key="cfg_expected_bool", value=value, path=source, field=key)
         return value
     if isinstance(value, bool):
-        raise InputFileError(f"expected a number or text, got {value!r}", path=source, field=key)
+        raise InputFileError(key="cfg_expected_value", value=value, path=source, field=key)
     if want_int and isinstance(value, int):
         pass
     elif want_float and isinstance(value, (int, float)):
@@ -624,43 +627,41 @@ def _check(section: str, f: dataclasses.Field, value: Any, source: str) -> Any:
     elif isinstance(default, str) and isinstance(value, str):
         pass
     else:
-        kind = "a whole number" if want_int else "a number" if want_float else "text"
-        raise InputFileError(f"expected {kind}, got {value!r}", path=source, field=key)
+        kind = Phrase("cfg_integer" if want_int else "cfg_number" if want_float else "cfg_text")
+        raise InputFileError(key="cfg_expected", kind=kind, value=value, path=source, field=key)
     meta = f.metadata
     if isinstance(value, float) and math.isnan(value):
-        raise InputFileError("must be a number, not nan", path=source, field=key)
+        raise InputFileError(key="cfg_nan", path=source, field=key)
     if meta.get("choices") and value not in meta["choices"]:
         allowed = ", ".join(meta["choices"])
-        raise InputFileError(f"{value!r} is not one of {allowed}", path=source, field=key)
+        raise InputFileError(
+            key="cfg_not_choice", value=value, choices=allowed, path=source, field=key
+        )
     lo, hi = meta.get("lo"), meta.get("hi")
     if lo is not None and value < lo or hi is not None and value > hi:
-        bounds = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-        raise InputFileError(f"{value!r} is out of range: must be {bounds}", path=source, field=key)
+        bounds = (
+            Phrase("cfg_between", lo=lo, hi=hi) if hi is not None else Phrase("cfg_at_least", lo=lo)
+        )
+        raise InputFileError(
+            key="cfg_out_of_range", value=value, bounds=bounds, path=source, field=key
+        )
     return value
 
 
-def _phases(value: Any, source: str) -> tuple[str, ...]:
+def _phases(value: Any, source: str | Phrase) -> tuple[str, ...]:
     """``[[phases]]`` tables (``name``, ``points``: a count or "standard") as phase texts."""
     if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
-        raise InputFileError(
-            'expected [[phases]] tables with name = "2023" and points = 1000 or "standard"',
-            path=source,
-            field="phases",
-        )
+        raise InputFileError(key="cfg_phases", path=source, field="phases")
     texts = []
     for i, table in enumerate(value, start=1):
         extra = sorted(set(table) - {"name", "points"})
         if extra or "name" not in table or "points" not in table:
-            raise InputFileError(
-                'each phase needs name and points (a count or "standard") and nothing else',
-                path=source,
-                field=f"phases[{i}]",
-            )
+            raise InputFileError(key="cfg_phase_table", path=source, field=f"phases[{i}]")
         texts.append(f"{table['name']}:{table['points']}")
     return tuple(texts)
 
 
-def _apply(config: Config, sections: dict[str, Any], source: str) -> Config:
+def _apply(config: Config, sections: dict[str, Any], source: str | Phrase) -> Config:
     known = {f.name: f for f in dataclasses.fields(Config) if f.name != "phases"}
     replaced: dict[str, Any] = {}
     if "phases" in sections:
@@ -669,19 +670,19 @@ def _apply(config: Config, sections: dict[str, Any], source: str) -> Config:
     for section, values in sections.items():
         if section not in known:
             raise InputFileError(
-                f"unknown section; known sections are {', '.join(known)}",
-                path=source,
-                field=section,
+                key="cfg_unknown_section", known=", ".join(known), path=source, field=section
             )
         if not isinstance(values, dict):
-            raise InputFileError("expected a table of settings", path=source, field=section)
+            raise InputFileError(key="cfg_not_table", path=source, field=section)
         current = getattr(config, section)
         fields = {f.name: f for f in _file_fields(current)}
         changes = {}
         for key, value in values.items():
             if key not in fields:
                 raise InputFileError(
-                    f"unknown setting; {section} has {', '.join(fields)}",
+                    key="cfg_unknown_setting",
+                    section=section,
+                    known=", ".join(fields),
                     path=source,
                     field=f"{section}.{key}",
                 )
@@ -690,8 +691,9 @@ def _apply(config: Config, sections: dict[str, Any], source: str) -> Config:
             # A number of points is the target; a coverage from the defaults no longer applies.
             if changes.get("coverage") is not None:
                 raise InputFileError(
-                    "give points or coverage, not both", path=source, field="targets"
-                )
+                    key="err_not_both", first="points", second="coverage", path=source,
+                    field="targets",
+                )  # fmt: skip
             changes["coverage"] = None
         elif section == "targets" and changes.get("coverage") is not None:
             changes["points"] = None  # and a coverage replaces a number of points
@@ -729,9 +731,9 @@ def load_config(path: str | Path | None = None, *, base: Config | None = None) -
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise InputFileError("no such configuration file", path=str(path)) from exc
+        raise InputFileError(key="cfg_no_file", path=str(path)) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"not valid TOML: {exc}", path=str(path)) from exc
+        raise InputFileError(key="cfg_not_toml", detail=str(exc), path=str(path)) from exc
     return _apply(base or Config(), data, str(path))
 
 

@@ -216,10 +216,7 @@ def coordinate_system(name: str) -> str:
     """
     key = str(name).strip().lower().replace("-", "").replace("_", "").replace(":", "")
     if key not in _ALIASES:
-        raise UnknownCoordinateSystemError(
-            f"unknown coordinate system {name!r}: use wgs84 (GPS, OSM), gcj02 (AMap, Tencent) "
-            "or bd09 (Baidu)"
-        )
+        raise UnknownCoordinateSystemError(key="err_unknown_crs", value=name)
     return _ALIASES[key]
 
 
@@ -276,10 +273,7 @@ def _transform(obj: Geo, source: str, target: str) -> Geo:
         return out.set_crs("EPSG:4326", allow_override=True)
     if isinstance(obj, gpd.GeoSeries):
         if obj.crs is not None and not obj.crs.is_geographic:
-            raise UnknownCoordinateSystemError(
-                f"geometries in {obj.crs.name} are projected: GCJ-02 and BD-09 are lon/lat "
-                "systems, so reproject to lon/lat (EPSG:4326) first"
-            )
+            raise UnknownCoordinateSystemError(key="err_projected_crs", crs=obj.crs.name)
         # GCJ-02 and BD-09 have no EPSG code: their frames carry EPSG:4326 as a lon/lat label.
         moved = shapely.transform(np.asarray(obj.values), on_coords)
         return gpd.GeoSeries(moved, index=obj.index, name=obj.name, crs="EPSG:4326")

@@ -46,7 +46,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from gxnet._errors import AmbiguousRegionError, InputFileError, UserInputError
+from gxnet._errors import AmbiguousRegionError, GxnetWarning, InputFileError, UserInputError
+from gxnet._messages import Phrase
 from gxnet._tables import clean_text, match_columns, parse_numbers, read_table
 from gxnet.config import DEMAND, Config, DemandStandards
 from gxnet.crs import convert, to_wgs84, utm_crs
@@ -204,14 +205,7 @@ def build_demand(
     towns = _township_totals(counties, townships, crs)
     units = _units(cells, towns)
     if features is None:
-        warnings.warn(
-            f"no OSM data on disk for {slug or 'this area'}: each township's urban people are "
-            "placed at its town and its rural people spread over its part of the county "
-            "(fallback). Run `gxnet fetch` for the city to place them by buildings, land use "
-            "and villages.",
-            UserWarning,
-            stacklevel=2,
-        )
+        warnings.warn(GxnetWarning("warn_no_osm", area=slug or Phrase("this_area")), stacklevel=2)
         dense = scattered = np.zeros(len(cells.keys))
         wx = wy = np.full(len(cells.keys), np.nan)
     else:
@@ -233,12 +227,7 @@ def build_demand(
         empty = np.flatnonzero(~has_evidence)
         if len(empty):
             names = ", ".join(str(a) for a in counties["adcode"].to_numpy()[empty])
-            warnings.warn(
-                f"OSM shows no buildings, land use or places in counties {names}: their people "
-                "are placed around their towns (fallback)",
-                UserWarning,
-                stacklevel=2,
-            )
+            warnings.warn(GxnetWarning("warn_no_osm_counties", counties=names), stacklevel=2)
     quota = urban_q + rural_q
     population = _largest_remainder(quota, units.group, towns.population)
     households = _largest_remainder(quota, units.group, towns.households)
@@ -442,11 +431,13 @@ def _township_counts(towns: _Towns, frame: gpd.GeoDataFrame, slug: str | None) -
     if counts["fallback_points"]:
         shown = ", ".join(counts["fallback"][:5]) + (", ..." if fallback.sum() > 5 else "")
         warnings.warn(
-            f"{counts['fallback_points']} of {counts['townships']} townships in "
-            f"{slug or 'this area'} have no point of their own in the reference data ({shown}): "
-            "their people are placed around a point chosen by rule (county seat or the county's "
-            "largest gap; docs/reference-data.md)",
-            UserWarning,
+            GxnetWarning(
+                "warn_township_points",
+                n=counts["fallback_points"],
+                townships=counts["townships"],
+                area=slug or Phrase("this_area"),
+                shown=shown,
+            ),
             stacklevel=3,
         )
     return counts
@@ -489,7 +480,7 @@ def _study_area(
         raise UserInputError(f"the county table lacks columns {missing}")
     counties = counties[~counties.geometry.is_empty].reset_index(drop=True)
     if len(counties) == 0:
-        raise UserInputError("no county overlaps the study area")
+        raise UserInputError(key="err_no_county_overlap")
     return counties, slug, polygon
 
 
@@ -936,16 +927,20 @@ def _household_size_used(
         return None
     parts = []
     if n_households:
-        parts.append(f"{n_households:,} rows give households only (people = households x size)")
+        parts.append(Phrase("demand_households_only", n=n_households))
     if n_population:
-        parts.append(f"{n_population:,} rows give population only (households = people / size)")
-    note = f"{path}: {'; '.join(parts)}; household size {standards.household_size_said()}"
-    warnings.warn(note, UserWarning, stacklevel=3)
+        parts.append(Phrase("demand_population_only", n=n_population))
+    said = parts[0] if len(parts) == 1 else Phrase("src_and", first=parts[0], then=parts[1])
+    warning = GxnetWarning(
+        "warn_household_size", path=str(path), rows=said, size=standards.household_size_said()
+    )
+    warnings.warn(warning, stacklevel=3)
     return {
         "persons_per_household": standards.household_size,
         "rows_households_only": n_households,
         "rows_population_only": n_population,
-        "note": note,
+        "note": str(warning),
+        "note_zh": warning.localized("zh"),
     }
 
 
@@ -994,15 +989,15 @@ def _named_townships(
                     raise several from None
         except UserInputError as exc:
             raise InputFileError(
-                f"{exc}; correct the township or leave it empty (then the point decides)",
-                path=str(path),
-                row=first,
-                field=field,
+                key="err_township_row", problem=exc, path=str(path), row=first, field=field
             ) from None
         if county and int(found["county_adcode"]) != county:
             raise InputFileError(
-                f"township {found['name_zh']} ({found['township_code']}) is in county "
-                f"{found['county_adcode']}, not {county}: correct the township or the county",
+                key="err_township_county",
+                name=found["name_zh"],
+                code=found["township_code"],
+                found=found["county_adcode"],
+                county=county,
                 path=str(path),
                 row=first,
                 field=field,
@@ -1059,12 +1054,10 @@ def load_demand(
             frame = read_demand(area.source["path"], standards=config.demand)
         except InputFileError as exc:
             raise InputFileError(
-                "a study area outside Guangxi has no census: give --demand FILE (points or "
-                f"polygons with households or population), or add such a column ({exc})",
-                path=area.source["path"],
+                key="err_no_census_file", problem=exc, path=area.source["path"]
             ) from exc
     else:
-        raise UserInputError("a study area outside Guangxi has no census: give a demand table")
+        raise UserInputError(key="err_no_census")
     frame = frame[frame["households"] > 0].reset_index(drop=True)
     if frame.empty:
         raise InputFileError(key="err_no_households_inside")

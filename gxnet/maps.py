@@ -45,7 +45,7 @@ from folium.template import Template
 from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, UserInputError
 from gxnet._io import write_text_atomic
-from gxnet._messages import messages, status_words, unknown_choice
+from gxnet._messages import messages, reasons, status_words, unknown_choice
 from gxnet._safe import html_text
 from gxnet.attributions import attribution_lines
 from gxnet.plan import Plan
@@ -155,16 +155,12 @@ def leaflet_assets() -> tuple[str, str]:
         folder = Path(origin) / "static" / _LEAFLET_PACKAGE
     js_file, css_file = folder / "leaflet.js", folder / "leaflet.css"
     if not (js_file.is_file() and css_file.is_file()):
-        raise MapAssetsError(
-            f"Leaflet's leaflet.js and leaflet.css, which every map inlines, are not in {folder}: "
-            "run `pip install django-js-lib-leaflet` (it ships Leaflet 1.9.4), or set "
-            "GXNET_LEAFLET_DIR to the dist/ folder of `npm pack leaflet@1.9.4`"
-        )
+        raise MapAssetsError(key="err_leaflet_missing", folder=str(folder))
 
     def inline_image(match: re.Match[str]) -> str:
         image = folder / match.group(1)
         if not image.is_file():
-            raise MapAssetsError(f"Leaflet's image {image} is missing: reinstall Leaflet's files")
+            raise MapAssetsError(key="err_leaflet_image", path=str(image))
         return f"url(data:image/png;base64,{base64.b64encode(image.read_bytes()).decode()})"
 
     # Comments go (they cite bug trackers by URL); image paths become data URIs so that the
@@ -493,7 +489,7 @@ class _PlanLayer(Layer):
         self.build = build if show else f"gx.lazy(function () {{ return {build}; }})"
 
 
-def _changes_table(plan: Plan, basemap: str) -> str:
+def _changes_table(plan: Plan, basemap: str, lang: str) -> str:
     """A re-solve's changes (opened, closed, moved), each at its site; a move as the line from
     the old site to the new one."""
     changes = plan.changes
@@ -509,7 +505,7 @@ def _changes_table(plan: Plan, basemap: str) -> str:
             "i": changes["site_id"],
             "n": changes["name"],
             "c": changes["change"],
-            "r": changes["reason"],
+            "r": reasons(changes, lang),
             "f": changes["moved_from"],
             "m": changes["moved_m"],
             "hb": changes["households_before"],
@@ -666,7 +662,7 @@ def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> fol
     tables = plan_tables(plan, basemap, lang, group=group)
     has_changes = plan.changes is not None and (plan.changes["change"] != "kept").any()
     if has_changes:
-        tables["changes"] = _changes_table(plan, basemap)
+        tables["changes"] = _changes_table(plan, basemap, lang)
 
     def sites(group: str) -> str:
         return f"gx.sites({_script_json(group)}, {_script_json(SITE_STYLES[group])})"

@@ -47,7 +47,7 @@ from gxnet.optimize import (
     Solution,
     TimeBudget,
 )
-from gxnet.optimize.capacitated import capacitated_cover
+from gxnet.optimize.capacitated import capacitated_cover, check_capacity
 from gxnet.optimize.groups import SiteGroups
 from gxnet.optimize.hubs import HubLocation, hub_problem, unservable
 from gxnet.tiers import KEPT, TIERS, SiteStatus, Tier
@@ -268,10 +268,7 @@ def fit_minimums(
             return needs, config
     kept = int(points["status"].isin(KEPT).sum())
     if kept > count:
-        raise InfeasibleProblemError(
-            f"{count:,} points asked, but {kept:,} existing and required sites must stay open: "
-            "raise the number of points"
-        )
+        raise InfeasibleProblemError(key="err_points_kept", count=count, kept=kept)
     short = needs.owed(points).head(needs.needed - count)
     needs = township_needs(demand, points, walk, config, exempt=short["township_code"])
     say(
@@ -614,6 +611,8 @@ def with_point_capacities(points: Solution, problem: Problem) -> Solution:
     if np.isinf(sites.capacity[is_open]).all():
         return points
     pairs = problem.usable_pairs()
+    # A coverage asked that the points' capacities cannot hold is an error, not a thinner plan.
+    check_capacity(problem, pairs, sites.usable, single_source=False, allow_uncovered=True)
     weight = problem.demand.weight
     share = capacitated_cover(pairs, weight, sites.capacity, is_open)
     rows = np.flatnonzero(share > 0)

@@ -45,6 +45,7 @@ from typing import Any
 
 from gxnet import settings
 from gxnet._errors import OutputError, PlanBusyError, Stopped
+from gxnet._messages import Phrase, text
 from gxnet.plan import Plan, check_writable
 from gxnet.workbook import write_tables
 
@@ -115,9 +116,9 @@ class OutputUnit:
         check_writable(self.html.parent)
         with _Lock(self.lock_path, self.folder) as lock, _stop_on_signals():
             if lock.taken_over:
-                say(f"    took over the lock of an earlier run that stopped ({lock.taken_over})")
+                say("    " + text("lock_taken_over", holder=lock.taken_over))
             if self.recover():
-                say(f"    completed the switch of {self.folder} and its map begun by a stopped run")
+                say("    " + text("switch_completed", path=str(self.folder)))
             self.clean()
             yield self
 
@@ -196,10 +197,7 @@ class OutputUnit:
                 if staged.exists():
                     os.replace(staged, final)
         except OSError as exc:
-            raise OutputError(
-                f"cannot put the new plan in place of {self.folder}: {exc.strerror}; the next "
-                "run into it completes the switch"
-            ) from exc
+            raise OutputError(key="err_switch", path=str(self.folder), reason=exc.strerror) from exc
         shutil.rmtree(old, ignore_errors=True)
         self.journal_path.unlink()
 
@@ -254,7 +252,7 @@ def _mkdir(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(
-            f"cannot write to {folder}: {exc.strerror}; choose a writable folder with --out"
+            key="err_not_writable", path=str(folder), reason=exc.strerror, reason_en=exc.strerror
         ) from exc
 
 
@@ -279,8 +277,7 @@ class _Lock:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
             except OSError as exc:
                 raise OutputError(
-                    f"cannot lock {self.folder}: {exc.strerror}; choose a writable folder "
-                    "with --out"
+                    key="err_lock", path=str(self.folder), reason=exc.strerror
                 ) from exc
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -288,8 +285,7 @@ class _Lock:
                 holder = _describe(os.read(fd, 4096))
                 os.close(fd)
                 raise PlanBusyError(
-                    f"{self.folder} is being written by another gxnet run ({holder}); wait "
-                    "for it to finish, or write elsewhere with --out"
+                    key="err_plan_busy", path=str(self.folder), holder=holder
                 ) from None
             # The holder before us may have removed the file as it let go: lock the file
             # that is there now.
@@ -330,16 +326,19 @@ def _same_file(fd: int, path: Path) -> bool:
     return (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino)
 
 
-def _describe(raw: bytes) -> str:
+def _describe(raw: bytes) -> Phrase:
     """The holder a lock file names, in words."""
     try:
         record = json.loads(raw.decode("utf-8"))
-        return (
-            f"pid {record['pid']} on {record['host']}, since {record['started_utc']}: "
-            f"{record['command']}"
+        return Phrase(
+            "lock_holder",
+            pid=record["pid"],
+            host=record["host"],
+            since=record["started_utc"],
+            command=record["command"],
         )
     except (ValueError, KeyError, TypeError):
-        return "holder unknown"
+        return Phrase("lock_holder_unknown")
 
 
 class _Stopping:
@@ -350,14 +349,8 @@ class _Stopping:
 
 def _stop(signum: int, frame: object) -> None:
     name = signal.Signals(signum).name
-    if _Stopping.committed:
-        message = f"stopped by {name} after the new plan and map were written"
-    else:
-        message = (
-            f"stopped by {name}: files being written were discarded; the previous plan and map "
-            "are unchanged"
-        )
-    raise Stopped(message, signum)
+    key = "err_stopped_after" if _Stopping.committed else "err_stopped"
+    raise Stopped(signum=signum, key=key, signal=name)
 
 
 @contextlib.contextmanager

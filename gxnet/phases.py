@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from gxnet._errors import InfeasibleProblemError, UserInputError
-from gxnet._messages import status_words, text
+from gxnet._messages import status_phrase, status_words, text
 from gxnet.config import Config
 from gxnet.model_choice import (
     ModelInput,
@@ -176,8 +176,7 @@ def solve_phases(
         solution = solve_network(phase_data, phase_config)
         if not solution.has_solution:
             raise InfeasibleProblemError(
-                f"phase {phase}: the solver found no plan ({solution.status}); relax the "
-                "targets or the standards, or allow a longer --time-limit"
+                key="err_phase_no_solution", phase=phase, status=status_phrase(solution.status)
             )
         for site in solution.open_sites[Tier.RECYCLING_POINT]:
             opened.setdefault(site, phase.name)

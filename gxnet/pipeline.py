@@ -35,7 +35,7 @@ from shapely import wkt
 from shapely.geometry.base import BaseGeometry
 
 from gxnet._errors import InputFileError
-from gxnet._messages import status_words, text
+from gxnet._messages import Phrase, reason_column, status_words, text
 from gxnet._safe import printable
 from gxnet.assemble import assemble_plan
 from gxnet.candidates import candidate_sites, default_site_list
@@ -263,7 +263,12 @@ def prepare_city(
     with stages.stage("networks"):
         networks = road_networks(area, pbf=pbf_path, osm_name=osm_name)
         if networks is not None:
-            stages.say(", ".join(f"{m}: {n.n_nodes:,} nodes" for m, n in networks.items()))
+            stages.say(
+                text("list_sep", stages.lang).join(
+                    text("progress_nodes", stages.lang, mode=m, n=n.n_nodes)
+                    for m, n in networks.items()
+                )
+            )
     with stages.stage("sites"):
         listed, skipped, source = _site_list(
             area, sites, config, crs, skip_bad_rows, networks, stages
@@ -308,7 +313,7 @@ def prepare_city(
     excluded = [] if listed is None else _excluded(listed)
     provenance = {
         "inputs": inputs,
-        "sites_source": site_source,
+        "sites_source": str(site_source),
         "skipped_rows": skipped.to_dict(orient="records"),
         "sites_excluded": excluded,
         "note": note,
@@ -337,13 +342,13 @@ def _site_list(
     skip_bad_rows: bool,
     networks: dict[str, Any] | None,
     stages: _Stages,
-) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame, str]:
+) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame, Phrase]:
     """The usable rows of the site list (given, or named after the area), the rows left
     out with their reasons, and the list's name; (None, empty, ...) when no list is read."""
-    no_rows = pd.DataFrame(columns=["row", "site_id", "field", "reason"])
+    no_rows = pd.DataFrame(columns=["row", "site_id", "field", "reason", "reason_zh"])
     path = None if isinstance(sites, gpd.GeoDataFrame) else sites or default_site_list(area.slug)
     if path is None:
-        return None, no_rows, "the sites given"
+        return None, no_rows, Phrase("src_sites_given")
     site_list = read_site_list(
         path,
         boundary=area.boundary,
@@ -353,18 +358,16 @@ def _site_list(
         networks=networks,
     )
     skipped = site_list.accept(skip_bad_rows=skip_bad_rows)
-    stages.say(f"coordinates: {site_list.crs} ({site_list.crs_reason})")
+    stages.tell("sites_report_crs", crs=site_list.crs, reason=site_list.crs_reason)
     for r in skipped.itertuples(index=False):
-        stages.say(f"skipped row {r.row} [{r.site_id}] {r.field}: {r.reason}")
+        reason = getattr(r, reason_column(stages.lang))
+        stages.tell("sites_skipped_row", row=r.row, site_id=r.site_id, field=r.field, reason=reason)
     usable = site_list.sites[site_list.sites["tier"].isin(plannable_tiers())]
     if "far_from_road" in usable.columns and usable["far_from_road"].any():
         far = usable.loc[usable["far_from_road"], "site_id"].astype(str).tolist()
-        stages.say(
-            f"{len(far)} sites far from every road (over {config.sites.max_snap_distance_m:g} m): "
-            + ", ".join(far[:10])
-            + (" ..." if len(far) > 10 else "")
-        )
-    return usable, skipped, f"the site list {path}"
+        ids = ", ".join(far[:10]) + (" ..." if len(far) > 10 else "")
+        stages.tell("sites_far_snap", n=len(far), metres=config.sites.max_snap_distance_m, ids=ids)
+    return usable, skipped, Phrase("src_site_list", path=str(path))
 
 
 def _excluded(listed: gpd.GeoDataFrame) -> list[str]:
@@ -410,10 +413,7 @@ def plan_city(
     price = None
     if previous is not None:
         bonus = change_bonus(previous, sites, config.resolve.change_penalty)
-        stages.say(
-            f"{len(bonus):,} sites of the plan re-solved are preferred (a change must gain "
-            f"{config.resolve.change_penalty:.0%} of their households)"
-        )
+        stages.tell("progress_preferred", n=len(bonus), penalty=config.resolve.change_penalty)
 
         def price(data: ModelInput, priced: Config, phase: Phase | None = None) -> ModelInput:
             # A phase prefers the old plan's sites of that phase or earlier: a site planned
@@ -687,7 +687,7 @@ def config_of(plan: Plan) -> Config:
         k: None if (sources.get(k) or {}).get("source") == "derived" else targets.get(k)
         for k in _TARGETS
     }
-    config = Config().override(flat, source="the plan's provenance")
+    config = Config().override(flat, source=Phrase("where_plan_provenance"))
     return dataclasses.replace(config, targets=dataclasses.replace(config.targets, **given))
 
 

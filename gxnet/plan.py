@@ -63,7 +63,15 @@ import numpy as np
 import pandas as pd
 
 from gxnet._errors import InputFileError, OutputError, not_writable
-from gxnet._messages import status_words, text
+from gxnet._messages import (
+    LANGUAGES,
+    Phrase,
+    reason_column,
+    reasons,
+    status_words,
+    text,
+    worded,
+)
 from gxnet._safe import printable_lines, spreadsheet_table
 from gxnet.tiers import SiteStatus, Tier
 
@@ -128,7 +136,7 @@ class Plan:
             frame = getattr(self, layer)
             missing = [c for c in REQUIRED_COLUMNS[layer] if c not in frame.columns]
             if missing:
-                raise ValueError(f"plan layer {layer!r} lacks columns {', '.join(missing)}")
+                raise ValueError(Phrase("plan_columns", layer=layer, columns=", ".join(missing)))
 
     @property
     def slug(self) -> str:
@@ -235,8 +243,10 @@ class Plan:
             tmp.chmod(0o777 & ~umask)
         except OSError as exc:
             raise OutputError(
-                f"cannot write to {folder.parent}: {exc.strerror}; choose a writable folder "
-                "with --out"
+                key="err_not_writable",
+                path=str(folder.parent),
+                reason=exc.strerror,
+                reason_en=exc.strerror,
             ) from exc
         try:
             self.write_files(tmp)
@@ -303,33 +313,35 @@ class Plan:
         """
         folder = Path(folder)
         doc_path = folder / "plan.json"
-        again = "run `gxnet optimize` again to write the plan anew"
+        again = Phrase("plan_again")
         try:
             document = json.loads(doc_path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise InputFileError(key="err_not_a_plan", path=str(folder)) from exc
         except IsADirectoryError as exc:
-            raise InputFileError(f"damaged plan: not a file; {again}", path=str(doc_path)) from exc
+            raise InputFileError(key="err_plan_not_file", again=again, path=str(doc_path)) from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputFileError(
-                f"damaged plan file (not JSON: {str(exc).splitlines()[0]}); {again}",
+                key="err_plan_not_json",
+                detail=str(exc).splitlines()[0],
+                again=again,
                 path=str(doc_path),
             ) from exc
         if not isinstance(document, dict) or document.get("format") != PLAN_FORMAT:
-            raise InputFileError(f"not a gxnet plan file; {again}", path=str(doc_path))
+            raise InputFileError(key="err_plan_not_gxnet", again=again, path=str(doc_path))
         version = document.get("version")
         if not isinstance(version, int) or version > PLAN_VERSION:
             raise InputFileError(
-                f"a plan of format version {version!r}, newer than this gxnet reads "
-                f"({PLAN_VERSION}); upgrade gxnet, or {again}",
+                key="err_plan_newer",
+                version=version,
+                supported=PLAN_VERSION,
+                again=again,
                 path=str(doc_path),
             )
         if not isinstance(document.get("metrics"), dict) or not isinstance(
             document.get("provenance"), dict
         ):
-            raise InputFileError(
-                f"damaged plan file (no metrics or provenance); {again}", path=str(doc_path)
-            )
+            raise InputFileError(key="err_plan_incomplete", again=again, path=str(doc_path))
         layers = {
             name: _read_layer(folder / f"{name}.parquet", again)
             for name in LAYERS
@@ -345,7 +357,10 @@ class Plan:
                 **layers, **changes, metrics=document["metrics"], provenance=document["provenance"]
             )
         except ValueError as exc:
-            raise InputFileError(f"damaged plan: {exc}; {again}", path=str(folder)) from exc
+            detail = exc.args[0] if exc.args and isinstance(exc.args[0], Phrase) else str(exc)
+            raise InputFileError(
+                key="err_plan_damaged", detail=detail, again=again, path=str(folder)
+            ) from exc
 
     def diff(
         self,
@@ -388,6 +403,7 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "tier",
     "status",
     "reason",
+    "reason_zh",
     "moved_from",
     "moved_m",
     "households_before",
@@ -461,9 +477,11 @@ class PlanDiff:
         table["moved_from"] = ids.map(moved_from).astype(object).fillna("")
         table["moved_m"] = ids.map(metres).round(0)
         source = table["moved_from"].where(table["change"] == "moved", ids)
-        table["reason"] = source.map(dict(reasons)).astype(object).fillna("")
-        closing = table["change"].isin(["closed", "moved"]) & (table["reason"] == "")
-        table.loc[closing, "reason"] = "the new plan does better without it"
+        said = source.map(dict(reasons)).astype(object)
+        closing = table["change"].isin(["closed", "moved"]) & said.isna()
+        said[closing] = Phrase("reason_better_without")
+        for lang in LANGUAGES:
+            table[reason_column(lang)] = worded(said, lang)
         table["households_before"] = source.map(old["households_served"]).round(0)
         table["households_after"] = (
             ids.where(table["change"] != "closed").map(new["households_served"]).round(0)
@@ -521,7 +539,7 @@ class PlanDiff:
 
         def each(rows: pd.DataFrame, describe) -> list[str]:
             """One line per site (the first twenty), so that every reason can be read."""
-            items = [f"  {describe(r)}" for r in rows.head(20).itertuples(index=False)]
+            items = [f"  {describe(r)}" for r in rows.head(20).itertuples()]
             more = [f"  {text('diff_more', lang, n=len(rows))}"] if len(rows) > 20 else []
             return items + more
 
@@ -531,10 +549,11 @@ class PlanDiff:
         shown = ", ".join(opened["site_id"].head(20)) + (", ..." if len(opened) > 20 else "")
         lines = [text("diff_opened", lang, n=len(opened)) + (f" ({shown})" if len(opened) else "")]
         lines += [text("diff_closed", lang, n=len(closed))]
-        lines += each(closed, lambda r: f"{r.site_id}: {r.reason}")
+        why = reasons(s, lang)
+        lines += each(closed, lambda r: f"{r.site_id}: {why[r.Index]}")
         lines += [text("diff_moved", lang, n=len(moved))]
         lines += each(
-            moved, lambda r: f"{r.moved_from} -> {r.site_id} ({r.moved_m:,.0f} m): {r.reason}"
+            moved, lambda r: f"{r.moved_from} -> {r.site_id} ({r.moved_m:,.0f} m): {why[r.Index]}"
         )
         lines += [
             text("diff_kept", lang, n=int((s["change"] == "kept").sum())),
@@ -736,15 +755,17 @@ def _table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     return flat
 
 
-def _read_layer(path: Path, again: str, *, geo: bool = True) -> pd.DataFrame:
+def _read_layer(path: Path, again: Phrase, *, geo: bool = True) -> pd.DataFrame:
     """One (Geo)Parquet layer of a plan folder, or an error naming it."""
     if not path.is_file():
-        raise InputFileError(f"layer file missing from the plan; {again}", path=str(path))
+        raise InputFileError(key="err_layer_missing", again=again, path=str(path))
     try:
         return gpd.read_parquet(path) if geo else pd.read_parquet(path)
     except Exception as exc:  # pyarrow and geopandas raise many types for a damaged file
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputFileError(f"damaged layer file ({reason}); {again}", path=str(path)) from exc
+        raise InputFileError(
+            key="err_layer_damaged", detail=reason, again=again, path=str(path)
+        ) from exc
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gxnet import crs
-from gxnet._messages import messages, status_words, text
+from gxnet._messages import messages, reasons, status_words, text
 from gxnet.plan import Plan
 from gxnet.report import (
     county_table,
@@ -281,7 +281,7 @@ def diff_rows(plan: Plan, lang: str) -> pd.DataFrame | None:
             "col_tier": changes["tier"].map(lambda t: words.get(f"tier_{t}", str(t))),
             "col_moved_from": changes["moved_from"].fillna("").astype(str),
             "col_moved_m": changes["moved_m"].astype(float).round(0),
-            "col_reason": changes["reason"].fillna("").astype(str),
+            "col_reason": reasons(changes, lang).fillna("").astype(str),
             "col_households_before": changes["households_before"].astype(float).round(0),
             "col_households_after": changes["households_after"].astype(float).round(0),
             **_coordinates(changes.geometry),

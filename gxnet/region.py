@@ -40,7 +40,7 @@ import pandas as pd
 
 from gxnet import __version__, settings
 from gxnet._errors import GxnetError, UnknownRegionError, UserInputError, as_error, brief
-from gxnet._messages import language, text
+from gxnet._messages import Phrase, language, text
 from gxnet.allocation import (
     OWED_COLUMNS,
     CoverageCurve,
@@ -180,7 +180,7 @@ class TaskResult:
     curve: CoverageCurve | None = None
     floors: dict[str, int] | None = None
     owed: pd.DataFrame | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
 
 
 def run_task(task: CityTask) -> TaskResult:
@@ -196,8 +196,9 @@ def run_task(task: CityTask) -> TaskResult:
                 _curve_task(task, result)
             else:
                 _plan_task(task, result)
-        said = (str(w.message) for w in caught if issubclass(w.category, UserWarning))
-        result.warnings = list(dict.fromkeys(said))
+        said = (w.message for w in caught if issubclass(w.category, UserWarning))
+        # One of each text; a GxnetWarning is kept whole, to be worded in the console's language.
+        result.warnings = list({str(m): m for m in said}.values())
     except (GxnetError, OSError, MemoryError, KeyboardInterrupt) as exc:
         error = as_error(exc)
         message = error.localized(task.lang)
@@ -353,9 +354,8 @@ def run_tasks(
         ): task
         for task in tasks
     }
-    with tqdm(
-        total=len(tasks), desc=what, unit=text("region_bar_unit"), leave=False, dynamic_ncols=True
-    ) as bar:
+    desc, unit = text(f"bar_{what}"), text("bar_city")
+    with tqdm(total=len(tasks), desc=desc, unit=unit, leave=False, dynamic_ncols=True) as bar:
         for future in as_completed(futures):
             task = futures[future]
             try:
@@ -383,7 +383,7 @@ class CityRecord:
     seconds: float = 0.0
     peak_mb: float = 0.0
     share: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
     curve: CoverageCurve | None = None
     floors: dict[str, int] | None = None
     owed: pd.DataFrame | None = None
@@ -506,8 +506,9 @@ def plan_region(
     with contextlib.ExitStack() as stack:
         if client is None:
             client = stack.enter_context(dask_client(workers, scheduler))
-        run.workers = _describe_workers(client)
-        say(text("region_run", name=name, cities=len(records), workers=run.workers))
+        workers_said = _describe_workers(client)
+        run.workers = str(workers_said)
+        say(text("progress_region", name=name, n=len(records), workers=workers_said))
         shares: dict[str, list[Phase]] = {s: [] for s in records}
         if counted:
             curve_config = config
@@ -535,7 +536,7 @@ def plan_region(
                     config, targets=dataclasses.replace(config.targets, county_quota=False)
                 )
                 config = curve_config
-                say(text("region_quota_retry"))
+                say(text("progress_quota_curves"))
             run.allocations = allocations or []
             for allocation in run.allocations:
                 for s, n in allocation["counts"].items():
@@ -567,13 +568,11 @@ def plan_region(
     return run
 
 
-def _describe_workers(client: Any) -> str:
+def _describe_workers(client: Any) -> Phrase:
     info = client.scheduler_info()
     workers = info.get("workers", {})
     threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
-    return text(
-        "region_workers", workers=len(workers), threads=threads, address=info.get("address", "?")
-    )
+    return Phrase("dask_workers", n=len(workers), threads=threads, address=info.get("address", "?"))
 
 
 def _site_lists(
@@ -585,7 +584,7 @@ def _site_lists(
     unknown = sorted(set(sites) - set(records))
     if unknown:
         raise UserInputError(
-            key="err_region_unknown_sites", names=", ".join(unknown), cities=", ".join(records)
+            key="err_region_site_lists", names=", ".join(unknown), cities=", ".join(records)
         )
     for slug in records:
         if slug in sites:
@@ -615,7 +614,7 @@ def _run_curves(
             record = records[task.slug]
             record.curve, record.floors, record.owed = cached
     run.tasks_run += len(todo)
-    for result in run_tasks(client, todo, priority=households, what=text("region_bar_curves")):
+    for result in run_tasks(client, todo, priority=households, what="curves"):
         record = records[result.slug]
         if not result.ok:
             _fail(record, result)
@@ -642,7 +641,7 @@ def _run_plans(
         else:
             todo.append(task)
     run.tasks_run += len(todo)
-    for result in run_tasks(client, todo, priority=households, what=text("region_bar_cities")):
+    for result in run_tasks(client, todo, priority=households, what="cities"):
         record = records[result.slug]
         record.seconds, record.peak_mb = result.seconds, result.peak_mb
         record.warnings = result.warnings
@@ -741,14 +740,14 @@ def _allocate_phases(
         else:
             counts = floors.floors
             figures = {"exact": None, "covered": None, "bound": None, "not_concave": []}
-        said = (
-            text("region_phase_shared", label=phase.name, points=phase.points, cities=len(counts))
-            if phase.name
-            else text("region_target_shared", points=phase.points, cities=len(counts))
+        dropped = (
+            Phrase("progress_floors_dropped", n=len(floors.dropped)) if len(floors.dropped) else ""
         )
-        if len(floors.dropped):
-            said += text("region_floors_dropped", n=len(floors.dropped))
-        say(said)
+        shared = {"points": phase.points, "n": len(counts), "dropped": dropped}
+        if phase.name:
+            say(text("progress_shared", label=phase.name, **shared))
+        else:
+            say(text("progress_target_shared", **shared))
         allocations.append(
             {
                 "phase": phase.name,

@@ -23,9 +23,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gxnet._errors import UserInputError
 from gxnet._io import write_bytes_atomic, write_text_atomic
-from gxnet._messages import messages
+from gxnet._messages import messages, unknown_choice
 from gxnet._safe import html_text
 from gxnet.attributions import REFERENCE_SOURCES, attribution_lines
 from gxnet.document import FORMATS, SUFFIX_FORMATS, html_to_pdf, page_style
@@ -357,7 +356,7 @@ def render_region_report(
         For an unknown format or language.
     """
     if fmt not in FORMATS:
-        raise UserInputError(f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        raise unknown_choice("report_format", fmt, FORMATS)
     text = messages(lang)
     title = f"{region.name} {text['plan']}"
     summary = [f"{label}: {value}" for label, value in summary_rows(region, text)]

@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 
 from gxnet import __version__
-from gxnet._errors import InputFileError
+from gxnet._errors import InputFileError, brief
 from gxnet._io import atomic_path, write_text_atomic
-from gxnet._messages import messages, text
+from gxnet._messages import Phrase, messages, text
 from gxnet._safe import printable_lines, spreadsheet_table
 from gxnet.plan import Plan, _plain, phase_line
 from gxnet.report import county_table
@@ -181,23 +181,24 @@ class RegionPlan:
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise InputFileError(
-                "not a region's plan (no region.json); give the folder `gxnet optimize --city "
-                "guangxi` wrote, such as plans/guangxi",
-                path=str(folder),
-            ) from exc
+            raise InputFileError(key="err_not_a_region_plan", path=str(folder)) from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"damaged region file: {exc}", path=str(path)) from exc
-        if document.get("format") != REGION_FORMAT:
-            raise InputFileError("not a gxnet region plan", path=str(path))
+            again = Phrase("region_again", slug="guangxi")
+            raise InputFileError(
+                key="err_plan_not_json", detail=str(exc), again=again, path=str(path)
+            ) from exc
+        if not isinstance(document, dict) or document.get("format") != REGION_FORMAT:
+            again = Phrase("region_again", slug="guangxi")
+            raise InputFileError(key="err_plan_not_gxnet", again=again, path=str(path))
         layers = {}
         for layer in ("sites", "demand", "links", "townships", "counties"):
             try:
                 layers[layer] = gpd.read_parquet(folder / f"{layer}.parquet")
             except (OSError, ValueError) as exc:
                 raise InputFileError(
-                    f"layer missing or damaged ({exc}); run `gxnet optimize --city "
-                    f"{document.get('slug', 'guangxi')}` again (unchanged cities are reused)",
+                    key="err_layer_damaged",
+                    detail=brief(exc),
+                    again=Phrase("region_again", slug=document.get("slug", "guangxi")),
                     path=str(folder / f"{layer}.parquet"),
                 ) from exc
         counties = layers.pop("counties")
@@ -302,9 +303,7 @@ def _load_part(city: Path) -> tuple[dict[str, Any], dict[str, gpd.GeoDataFrame]]
         frames = {layer: gpd.read_parquet(city / f"part-{layer}.parquet") for layer in PART_LAYERS}
     except (OSError, ValueError) as exc:
         raise InputFileError(
-            f"the city's part of the region is missing or damaged ({exc}); run the region "
-            "again (unchanged cities are reused)",
-            path=str(city),
+            key="err_region_part_damaged", detail=brief(exc), path=str(city)
         ) from exc
     return document, frames
 

@@ -29,7 +29,7 @@ import shapely
 
 from gxnet import settings
 from gxnet._errors import AmbiguousRegionError, UnknownRegionError
-from gxnet._messages import messages
+from gxnet._messages import Phrase, messages
 
 Level = Literal["province", "city", "county"]
 
@@ -180,12 +180,24 @@ def _to_region(code: int) -> Region:
     )
 
 
-def _describe(code: int) -> str:
+def _describe(code: int) -> Phrase:
     row = _table().loc[code]
+    unit = {"zh": row["name_zh"], "py": row["name_pinyin"], "code": code}
     if row["level"] == "county":
         city = _table().loc[int(row["city_adcode"])]
-        return f"{row['name_zh']} {row['name_pinyin']} ({code}, in {city['name_pinyin']})"
-    return f"{row['name_zh']} {row['name_pinyin']} ({code}, {row['level']})"
+        return Phrase(
+            "region_unit_county", **unit, city=city["name_zh"], city_en=city["name_pinyin"]
+        )
+    return Phrase("region_unit", **unit, level=Phrase(f"kind_{row['level']}"))
+
+
+def _units(codes: list[int]) -> dict[str, str]:
+    """Units described, in both languages (the fields ``units`` and ``units_en``)."""
+    described = [_describe(c) for c in codes]
+    return {
+        "units": "；".join(d.word("zh") for d in described),
+        "units_en": "; ".join(d.word("en") for d in described),
+    }
 
 
 def _adcode(query: object) -> int | None:
@@ -216,10 +228,18 @@ def _find(query: object, levels: tuple[str, ...], city: Region | None = None) ->
         allowed &= (table["city_adcode"] == city.adcode).fillna(False).astype(bool)
     kind = levels[0] if len(levels) == 1 else "city or county"
     where = f" in {city.name_pinyin}" if city is not None else " in Guangxi"
+    places = {
+        "kind": messages("zh")[f"kind_{kind.replace(' ', '_')}"],
+        "kind_en": kind,
+        "where": city.name_zh if city else "广西",
+        "where_en": where,
+    }
     code = _adcode(query.adcode if isinstance(query, Region) else query)
     if code is not None:
         if not allowed.loc[code]:
-            raise UnknownRegionError(f"adcode {code} is {_describe(code)}, not a {kind}{where}")
+            raise UnknownRegionError(
+                key="err_adcode_kind", code=code, unit=_describe(code), **places
+            )
         return _to_region(code)
     index = _name_index()
     for stem in _stems(str(query)):
@@ -228,14 +248,12 @@ def _find(query: object, levels: tuple[str, ...], city: Region | None = None) ->
             return _to_region(codes[0])
         if len(codes) > 1:
             raise AmbiguousRegionError(
-                f"{query!r} names several units: {'; '.join(_describe(c) for c in codes)}; "
-                "give the adcode or the city"
+                key="err_region_ambiguous", query=str(query), **_units(codes)
             )
     elsewhere = sorted({c for stem in _stems(str(query)) for c in index.get(stem, ())})
     if elsewhere:
         raise UnknownRegionError(
-            f"{query!r} is not a {kind}{where}: it names "
-            f"{'; '.join(_describe(c) for c in elsewhere)}"
+            key="err_region_elsewhere", query=str(query), **places, **_units(elsewhere)
         )
     # Suggest the nearest names, compared in the same folded form the lookup uses.
     shown = {}

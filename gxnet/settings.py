@@ -20,10 +20,11 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from gxnet._catalogue import Phrase
 from gxnet._errors import SettingsError
 
 # What is wrong with the environment, one sentence per variable (filled while this module loads).
-_problems: list[str] = []
+_problems: list[Phrase] = []
 
 
 def _raw(name: str) -> str | None:
@@ -36,7 +37,7 @@ def _env_path(name: str, default: str | Path) -> Path:
     return Path(raw) if raw is not None else Path(default)
 
 
-def _env_number(name: str, default: float, *, lo: float, above: bool, what: str) -> float:
+def _env_number(name: str, default: float, *, lo: float, above: bool, what: Phrase) -> float:
     """A finite number from the environment: at least ``lo`` (above it when ``above``)."""
     raw = _raw(name)
     if raw is None:
@@ -47,26 +48,24 @@ def _env_number(name: str, default: float, *, lo: float, above: bool, what: str)
         value = math.nan
     if math.isfinite(value) and (value > lo if above else value >= lo):
         return value
-    bound = f"above {lo:g}" if above else f"at least {lo:g}"
-    _problems.append(f"{name}={raw!r} is not {what} ({bound}): correct it or unset it")
+    bound = Phrase("env_above" if above else "env_at_least", lo=lo)
+    _problems.append(Phrase("env_not_number", name=name, raw=raw, what=what, bound=bound))
     return default
 
 
-def _env_positive(name: str, default: float, what: str) -> float:
+def _env_positive(name: str, default: float, what: Phrase) -> float:
     """A number above 0 from the environment."""
     return _env_number(name, default, lo=0, above=True, what=what)
 
 
-def _env_count(name: str, default: int, *, lo: int, what: str) -> int:
+def _env_count(name: str, default: int, *, lo: int, what: Phrase) -> int:
     """A whole number from the environment, at least ``lo``."""
     raw = _raw(name)
     if raw is None:
         return default
     if raw.lstrip("+").isdigit() and int(raw) >= lo:
         return int(raw)
-    _problems.append(
-        f"{name}={raw!r} is not {what} (a whole number, at least {lo}): correct it or unset it"
-    )
+    _problems.append(Phrase("env_not_count", name=name, raw=raw, what=what, lo=lo))
     return default
 
 
@@ -77,9 +76,7 @@ def _env_url(name: str, default: str) -> str:
     parts = urlsplit(raw)
     if parts.scheme in ("http", "https") and parts.netloc:
         return raw
-    _problems.append(
-        f"{name}={raw!r} is not an http:// or https:// address: correct it or unset it"
-    )
+    _problems.append(Phrase("env_not_url", name=name, raw=raw))
     return default
 
 
@@ -122,41 +119,41 @@ extract_url: str = _env_url("GXNET_EXTRACT_URL", GUANGXI_EXTRACT_URL)
 overpass_url: str = _env_url("GXNET_OVERPASS_URL", "https://overpass-api.de/api")
 
 #: Seconds to wait for a server before a download attempt counts as failed.
-http_timeout_s: float = _env_positive("GXNET_HTTP_TIMEOUT_S", 60.0, "a number of seconds")
+http_timeout_s: float = _env_positive("GXNET_HTTP_TIMEOUT_S", 60.0, Phrase("what_seconds"))
 
 #: Attempts per download before giving up (with exponential back-off between them).
-http_retries: int = _env_count("GXNET_HTTP_RETRIES", 5, lo=1, what="a number of attempts")
+http_retries: int = _env_count("GXNET_HTTP_RETRIES", 5, lo=1, what=Phrase("what_attempts"))
 
 #: Seconds before the first retry of a failed download; each further retry waits twice as long.
 http_backoff_s: float = _env_number(
-    "GXNET_HTTP_BACKOFF_S", 2.0, lo=0, above=False, what="a number of seconds"
+    "GXNET_HTTP_BACKOFF_S", 2.0, lo=0, above=False, what=Phrase("what_seconds")
 )
 
 #: Longest time one download may take, every attempt and wait included (seconds): a server
 #: that keeps the connection open but sends almost nothing is given up on at this deadline.
 #: The Guangxi extract (about 50 MB) needs under 10 minutes at 100 kB/s.
 download_deadline_s: float = _env_positive(
-    "GXNET_DOWNLOAD_DEADLINE_S", 3600.0, "a number of seconds"
+    "GXNET_DOWNLOAD_DEADLINE_S", 3600.0, Phrase("what_seconds")
 )
 
 #: Slowest transfer accepted (bytes per second, measured over ``download_rate_window_s``): a
 #: trickling server fails within one window, not at the deadline. 0 turns the rule off.
 download_min_rate_bps: float = _env_number(
-    "GXNET_DOWNLOAD_MIN_RATE_BPS", 10240.0, lo=0, above=False, what="a number of bytes per second"
+    "GXNET_DOWNLOAD_MIN_RATE_BPS", 10240.0, lo=0, above=False, what=Phrase("what_bytes_per_second")
 )
 
 #: Seconds over which the transfer rate is measured against ``download_min_rate_bps``.
 download_rate_window_s: float = _env_positive(
-    "GXNET_DOWNLOAD_RATE_WINDOW_S", 60.0, "a number of seconds"
+    "GXNET_DOWNLOAD_RATE_WINDOW_S", 60.0, Phrase("what_seconds")
 )
 
 #: The collection truck the ``drive`` network is built for (docs/osm.md, "Mode filters"): a
 #: medium closed box truck. Roads signed lower (``maxweight``, ``maxheight``, ``maxwidth``,
 #: ``maxlength``) are left out; changing a value rebuilds the cached networks.
-truck_weight_t: float = _env_positive("GXNET_TRUCK_WEIGHT_T", 10.0, "a weight in tonnes")
-truck_height_m: float = _env_positive("GXNET_TRUCK_HEIGHT_M", 3.5, "a height in metres")
-truck_width_m: float = _env_positive("GXNET_TRUCK_WIDTH_M", 2.5, "a width in metres")
-truck_length_m: float = _env_positive("GXNET_TRUCK_LENGTH_M", 9.0, "a length in metres")
+truck_weight_t: float = _env_positive("GXNET_TRUCK_WEIGHT_T", 10.0, Phrase("what_tonnes"))
+truck_height_m: float = _env_positive("GXNET_TRUCK_HEIGHT_M", 3.5, Phrase("what_height"))
+truck_width_m: float = _env_positive("GXNET_TRUCK_WIDTH_M", 2.5, Phrase("what_width"))
+truck_length_m: float = _env_positive("GXNET_TRUCK_LENGTH_M", 9.0, Phrase("what_length"))
 
 #: Folder holding Leaflet's ``leaflet.js``, ``leaflet.css`` and ``images/`` to inline into maps
 #: in place of the copy the ``django-js-lib-leaflet`` package ships (None: use that package).
@@ -195,16 +192,16 @@ def check_environment() -> None:
     problems = list(_problems)
     lang = _raw("GXNET_LANG")
     if lang is not None and lang.lower() not in ("zh", "en"):
-        problems.append(f"GXNET_LANG={lang!r} is not a language (zh or en): correct it or unset it")
+        problems.append(Phrase("env_not_language", name="GXNET_LANG", raw=lang))
     for name, must_exist in _FOLDERS.items():
         raw = _raw(name)
         if raw is None:
             continue
         path = Path(raw)
         if path.exists() and not path.is_dir():
-            problems.append(f"{name}={raw!r} is a file, not a folder: give a folder or unset it")
+            problems.append(Phrase("env_is_file", name=name, raw=raw))
         elif must_exist and not path.is_dir():
-            problems.append(f"{name}={raw!r} does not exist: give an existing folder or unset it")
+            problems.append(Phrase("env_no_folder", name=name, raw=raw))
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise SettingsError(f"environment variable {problems[0]}{more}")
+        more = Phrase("env_more", n=len(problems) - 1) if len(problems) > 1 else ""
+        raise SettingsError(key="err_environment", problem=problems[0], more=more)

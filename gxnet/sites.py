@@ -27,9 +27,14 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from gxnet import settings
-from gxnet._errors import InputFileError, UnknownCoordinateSystemError, UserInputError
+from gxnet._errors import (
+    GxnetWarning,
+    InputFileError,
+    UnknownCoordinateSystemError,
+    UserInputError,
+)
 from gxnet._io import atomic_path
-from gxnet._messages import messages
+from gxnet._messages import LANGUAGES, MESSAGES, Phrase, messages, reason_column, text
 from gxnet._tables import clean_text, match_columns, normalise_header, parse_numbers, read_table
 from gxnet.config import SITES, SiteStandards
 from gxnet.crs import convert, coordinate_system, utm_crs
@@ -178,20 +183,22 @@ class SiteList:
         The usable sites (columns :data:`SITE_COLUMNS`, geometry Point in WGS-84).
     report
         One line per problem and one ``kept`` line per clean row: ``row`` (as in Excel),
-        ``site_id``, ``action`` (``kept``, ``fixed`` or ``rejected``), ``field``, ``reason``.
+        ``site_id``, ``action`` (``kept``, ``fixed`` or ``rejected``), ``field``, ``reason``
+        (in English) and ``reason_zh`` (in Chinese; see :func:`gxnet._messages.reason_column`).
     path
         The file read, if any.
     crs
         The coordinate system assumed for rows without their own 坐标系 value.
     crs_reason
-        Why: declared, detected (with the distances), or the default (and why not detected).
+        Why: declared, detected (with the distances), or the default (and why not detected);
+        ``str()`` gives it in English, ``.word(lang)`` in a language of the catalogue.
     """
 
     sites: gpd.GeoDataFrame
     report: pd.DataFrame
     path: Path | None = None
     crs: str = SITES.default_crs
-    crs_reason: str = ""
+    crs_reason: Phrase | str = ""
     rows_read: int = field(default=0)
 
     def counts(self) -> dict[str, int]:
@@ -205,23 +212,32 @@ class SiteList:
             "rejected": int((outcome == "rejected").sum()),
         }
 
-    def format_report(self) -> str:
-        """The report as a planner reads it: counts, the coordinate system, then each problem."""
+    def format_report(self, lang: str = "en") -> str:
+        """The report as a planner reads it, in ``lang``: counts, the coordinate system, then
+        each problem."""
         c = self.counts()
+        path = self.path if self.path is not None else Phrase("site_list")
         lines = [
-            f"{self.path or 'site list'}: {c['read']} rows read, {c['kept']} kept, "
-            f"{c['fixed']} fixed, {c['rejected']} rejected",
-            f"coordinate system: {self.crs} ({self.crs_reason})",
+            text("sites_report_head", lang, path=path, **c),
+            text("sites_report_crs", lang, crs=self.crs, reason=self.crs_reason),
         ]
         problems = self.report[self.report["action"] != "kept"]
+        reason = reason_column(lang)
         lines += [
-            f"  row {r.row} [{r.site_id}] {r.action} {r.field}: {r.reason}"
-            for r in problems.itertuples(index=False)
-        ]
+            text(
+                "sites_report_row", lang, row=row, site_id=site_id, field=field_,
+                action=Phrase(f"site_{action}"), reason=why,
+            )
+            for row, site_id, action, field_, why in zip(
+                problems["row"], problems["site_id"], problems["action"], problems["field"],
+                problems[reason], strict=True,
+            )
+        ]  # fmt: skip
         if "far_from_road" in self.sites.columns:
             far = self.sites.loc[self.sites["far_from_road"], "site_id"].tolist()
-            shown = ", ".join(far[:20]) + (f" and {len(far) - 20} more" if len(far) > 20 else "")
-            lines.append(f"{len(far)} sites far from every road{': ' + shown if far else ''}")
+            more = Phrase("sites_more", n=len(far) - 20) if len(far) > 20 else ""
+            shown = Phrase("sites_far_list", ids=", ".join(far[:20]), more=more) if far else ""
+            lines.append(text("sites_far", lang, n=len(far), shown=shown))
         return "\n".join(lines)
 
     def snap(self, networks: Mapping[str, object], *, standards: SiteStandards = SITES) -> SiteList:
@@ -239,12 +255,16 @@ class SiteList:
         from gxnet.model_choice import plannable_tiers
 
         sites = self.sites[~self.sites["tier"].isin(plannable_tiers())]
+        tiers = sites["tier"].astype(str).to_numpy()
         return pd.DataFrame(
             {
                 "row": self.rows_of(sites["site_id"]).to_numpy(),
                 "site_id": sites["site_id"].to_numpy(),
                 "field": "类型/type",
-                "reason": "tier " + sites["tier"].astype(str).to_numpy() + " cannot be planned yet",
+                **{
+                    reason_column(lang): _fill("site_tier_unplannable", lang, {"tier": tiers})
+                    for lang in LANGUAGES
+                },
             }
         )
 
@@ -259,15 +279,16 @@ class SiteList:
         Returns
         -------
         DataFrame
-            The rows left out: ``row, site_id, field, reason``.
+            The rows left out: ``row, site_id, field, reason, reason_zh``.
 
         Raises
         ------
         InputFileError
             Naming the list and the first ten rows with their field and reason.
         """
+        reasons = [reason_column(lang) for lang in LANGUAGES]
         rejected = self.report.loc[
-            self.report["action"] == "rejected", ["row", "site_id", "field", "reason"]
+            self.report["action"] == "rejected", ["row", "site_id", "field", *reasons]
         ]
         skipped = pd.concat([rejected, self.unplannable()], ignore_index=True).sort_values(
             "row", kind="stable"
@@ -275,9 +296,12 @@ class SiteList:
         listing = {}
         for lang, suffix in (("zh", ""), ("en", "_en")):
             words = messages(lang)
+            head = skipped.head(10)
             lines = [
-                words["err_row_line"].format(row=r.row, field=r.field, reason=r.reason)
-                for r in skipped.head(10).itertuples()
+                words["err_row_line"].format(row=row, field=field_, reason=why)
+                for row, field_, why in zip(
+                    head["row"], head["field"], head[reason_column(lang)], strict=True
+                )
             ]
             more = [words["err_rows_more"].format(n=len(skipped) - 10)] if len(skipped) > 10 else []
             listing[f"lines{suffix}"] = "\n".join(lines + more)
@@ -303,22 +327,48 @@ ACTIONS: tuple[str, ...] = ("kept", "fixed", "rejected")
 _SEVERITY = {a: i for i, a in enumerate(ACTIONS)}
 
 
+def _fill(key: str, lang: str, params: dict[str, np.ndarray]) -> np.ndarray:
+    """The catalogue's message ``key`` in ``lang``, once per row of the parameter arrays
+    (rows with a problem only, so a short loop)."""
+    template = MESSAGES[key][LANGUAGES.index(lang)]
+    if not params:
+        return np.array([template], dtype=object)
+    names = list(params)
+    rows = zip(*(params[name] for name in names), strict=True)
+    return np.array(
+        [template.format(**dict(zip(names, row, strict=True))) for row in rows], dtype=object
+    )
+
+
 class _Findings:
-    """Problems found so far, as (row mask, action, field, reason) blocks; vectorised."""
+    """Problems found so far, as (row mask, action, field, reason key, parameters) blocks;
+    vectorised. Each reason is worded in every language of the catalogue."""
 
     def __init__(self, n: int) -> None:
         self.n = n
-        self.blocks: list[tuple[np.ndarray, str, str, np.ndarray]] = []
+        self.blocks: list[tuple[np.ndarray, str, str, str, dict[str, np.ndarray]]] = []
         self.rejected = np.zeros(n, dtype=bool)
 
-    def add(self, mask: np.ndarray, action: str, field: str, reason: str | np.ndarray) -> None:
+    def add(self, mask: np.ndarray, action: str, field: str, key: str, **params: object) -> None:
+        """Record the reason ``key`` (its fields from ``params``: one value, or one per row)
+        for the rows of ``mask`` not rejected already."""
         mask = np.asarray(mask, dtype=bool) & ~self.rejected
         if not mask.any():
             return
-        reasons = np.broadcast_to(np.asarray(reason, dtype=object), (self.n,))[mask]
-        self.blocks.append((np.flatnonzero(mask), action, field, reasons))
+        chosen = {
+            name: np.broadcast_to(np.asarray(value, dtype=object), (self.n,))[mask]
+            for name, value in params.items()
+        }
+        self.blocks.append((np.flatnonzero(mask), action, field, key, chosen))
         if action == "rejected":
             self.rejected |= mask
+
+    def _reasons(self, lang: str, clean: int) -> np.ndarray:
+        worded = [
+            np.broadcast_to(_fill(key, lang, params), (len(rows),))
+            for rows, _, _, key, params in self.blocks
+        ]
+        return np.concatenate([*worded, np.full(clean, "", dtype=object)])
 
     def frame(self, rows: np.ndarray, site_id: np.ndarray) -> pd.DataFrame:
         idx = [b[0] for b in self.blocks]
@@ -337,9 +387,7 @@ class _Findings:
                     [np.full(len(b[0]), b[2], dtype=object) for b in self.blocks]
                     + [np.full(len(clean), "", dtype=object)]
                 ),
-                "reason": np.concatenate(
-                    [b[3] for b in self.blocks] + [np.full(len(clean), "", dtype=object)]
-                ),
+                **{reason_column(lang): self._reasons(lang, len(clean)) for lang in LANGUAGES},
             }
         )
         return report.sort_values("row", kind="stable").reset_index(drop=True)
@@ -418,7 +466,7 @@ def read_sites(
     lon, lat = _to_wgs84(lon, lat, np.where(row_crs == "", crs, row_crs))
     if boundary is not None:
         outside = ~shapely.contains_xy(boundary, lon, lat) & np.isfinite(lon)
-        findings.add(outside, "rejected", "经度/纬度", "outside the study area boundary")
+        findings.add(outside, "rejected", "经度/纬度", "site_outside")
 
     # An empty type matters (capacity means households or tonnes); an empty status is the
     # documented default, candidate.
@@ -458,9 +506,9 @@ def read_sites(
     c = result.counts()
     if c["fixed"] or c["rejected"]:
         warnings.warn(
-            f"{path}: {c['fixed']} rows fixed, {c['rejected']} rejected of {n}; "
-            "see SiteList.report (or `gxnet sites check`)",
-            UserWarning,
+            GxnetWarning(
+                "warn_sites_fixed", path=str(path), fixed=c["fixed"], rejected=c["rejected"], n=n
+            ),
             stacklevel=2,
         )
     return result
@@ -530,16 +578,11 @@ def _coordinates(
         points = shapely.point_on_surface(geometry.to_numpy()[present])
         lon[present] = shapely.get_x(points)
         lat[present] = shapely.get_y(points)
-        findings.add(not_point, "fixed", "geometry", "not a point: using a point inside the shape")
+        findings.add(not_point, "fixed", "geometry", "site_not_point")
     if "lon" not in cols or "lat" not in cols:
         if geometry is None:
             missing = "经度/lon" if "lon" not in cols else "纬度/lat"
-            raise InputFileError(
-                "no coordinate column; the list needs 经度/lon and 纬度/lat columns "
-                "(see `gxnet sites template`)",
-                path=str(path),
-                field=missing,
-            )
+            raise InputFileError(key="site_no_coordinates", path=str(path), field=missing)
     else:
         col_lon, bad_lon = parse_numbers(text["lon"])
         col_lat, bad_lat = parse_numbers(text["lat"])
@@ -549,9 +592,8 @@ def _coordinates(
             (bad_lon, "经度/lon", text["lon"]),
             (bad_lat, "纬度/lat", text["lat"]),
         ):
-            reason = np.char.add(np.char.add("not a number: '", values.to_numpy(dtype=str)), "'")
-            findings.add(bad & fill, "rejected", name, reason.astype(object))
-    findings.add(np.isnan(lon) | np.isnan(lat), "rejected", "经度/纬度", "missing coordinates")
+            findings.add(bad & fill, "rejected", name, "site_not_number", value=values.to_numpy())
+    findings.add(np.isnan(lon) | np.isnan(lat), "rejected", "经度/纬度", "err_missing_coordinates")
     return lon, lat
 
 
@@ -574,10 +616,10 @@ def _unswap(
         return (x >= box[0]) & (x <= box[2]) & (y >= box[1]) & (y <= box[3])
 
     swapped = ~findings.rejected & ~inside(lon, lat) & inside(lat, lon)
-    findings.add(swapped, "fixed", "经度/纬度", "latitude and longitude were swapped; swapped back")
+    findings.add(swapped, "fixed", "经度/纬度", "site_swapped")
     lon, lat = np.where(swapped, lat, lon), np.where(swapped, lon, lat)
     out_of_range = (np.abs(lat) > 90) | (np.abs(lon) > 180)
-    findings.add(out_of_range, "rejected", "经度/纬度", "coordinates out of range")
+    findings.add(out_of_range, "rejected", "经度/纬度", "site_out_of_range")
     return lon, lat
 
 
@@ -589,11 +631,9 @@ def _row_crs(values: pd.Series, findings: _Findings) -> np.ndarray:
         except UnknownCoordinateSystemError:
             names[value] = "?"
     parsed = values.map(names).to_numpy(dtype=object)
-    reason = np.char.add(
-        np.char.add("unknown coordinate system '", values.to_numpy(dtype=str)),
-        "'; use wgs84, gcj02 (AMap) or bd09 (Baidu)",
+    findings.add(
+        parsed == "?", "rejected", "坐标系/crs", "site_unknown_crs", value=values.to_numpy()
     )
-    findings.add(parsed == "?", "rejected", "坐标系/crs", reason.astype(object))
     return np.where(parsed == "?", "", parsed)
 
 
@@ -605,26 +645,23 @@ def _decide_crs(
     reference: object | None,
     standards: SiteStandards,
     findings: _Findings,
-) -> tuple[str, str]:
+) -> tuple[str, Phrase]:
     declared = parse_crs_name(declared)
     if declared is not None:
-        return declared, "declared"
+        return declared, Phrase("crs_declared")
     open_rows = (row_crs == "") & ~findings.rejected
     if not open_rows.any():
-        return standards.default_crs, "every usable row declares its own"
+        return standards.default_crs, Phrase("crs_rows_declare")
     if reference is None:
-        detected, reason = None, "not declared and no road network to detect it against"
+        detected, reason = None, Phrase("crs_no_reference")
     else:
         detected, reason = detect_crs(lon[open_rows], lat[open_rows], reference, standards)
     if detected is not None:
         return detected, reason
     warnings.warn(
-        f"site list coordinates assumed {standards.default_crs}: {reason}; "
-        "declare the system with crs= (or --crs) if this is wrong",
-        UserWarning,
-        stacklevel=3,
+        GxnetWarning("warn_crs_assumed", crs=standards.default_crs, reason=reason), stacklevel=3
     )
-    return standards.default_crs, f"assumed, the default: {reason}"
+    return standards.default_crs, Phrase("crs_assumed", reason=reason)
 
 
 def detect_crs(
@@ -632,7 +669,7 @@ def detect_crs(
     lat: np.ndarray,
     reference: object,
     standards: SiteStandards = SITES,
-) -> tuple[str | None, str]:
+) -> tuple[str | None, Phrase]:
     """Tell which coordinate system points are in by how close they fall to the roads.
 
     A site is named after, and placed at, something on a road. Taken as WGS-84, GCJ-02
@@ -654,11 +691,11 @@ def detect_crs(
     -------
     (crs or None, reason)
         The system detected, or None when the evidence is not clear, and why (with the
-        median distances).
+        median distances): a phrase of the catalogue, ``str()`` in English.
     """
     ref = _reference_points(reference)
     if len(lon) < standards.crs_min_points or len(ref) == 0:
-        return None, f"not declared and too few points ({len(lon)}) or roads to detect it"
+        return None, Phrase("crs_too_few", n=len(lon))
     to_utm = Transformer.from_crs("EPSG:4326", utm_crs(ref[:, 0], ref[:, 1]), always_xy=True)
     tree = cKDTree(np.column_stack(to_utm.transform(ref[:, 0], ref[:, 1])))
     medians = {}
@@ -670,8 +707,8 @@ def detect_crs(
     best, second = ranked[0], ranked[1]
     figures = ", ".join(f"{s} {medians[s]:,.0f} m" for s in ranked)
     if medians[best] <= standards.crs_margin * medians[second]:
-        return best, f"detected: median distance to the nearest road node {figures}"
-    return None, f"not declared and not clear from the roads (median distance {figures})"
+        return best, Phrase("crs_detected", figures=figures)
+    return None, Phrase("crs_unclear", figures=figures)
 
 
 def cached_networks(
@@ -730,20 +767,21 @@ def _categories(
     keys = values.map({v: normalise_header(v) for v in values.unique()}).to_numpy(dtype=object)
     parsed = pd.Series(keys).map(lookup).fillna("").to_numpy(dtype=object)
     unknown = (parsed == "") & (keys != "")
-    reason = np.char.add(np.char.add("unknown value '", values.to_numpy(dtype=str)), "'; use ")
-    findings.add(unknown, "rejected", field, np.char.add(reason, ", ".join(allowed)).astype(object))
+    findings.add(
+        unknown, "rejected", field, "site_unknown_value", value=values.to_numpy(),
+        allowed=", ".join(allowed),
+    )  # fmt: skip
     blank = keys == ""
     if blank_is_fix:
-        findings.add(blank, "fixed", field, f"empty: assumed {default}")
+        findings.add(blank, "fixed", field, "site_empty_default", default=default)
     parsed[blank] = default
     return parsed
 
 
 def _non_negative(values: pd.Series, field: str, findings: _Findings) -> np.ndarray:
     numbers, bad = parse_numbers(values)
-    reason = np.char.add(np.char.add("not a number: '", values.to_numpy(dtype=str)), "'")
-    findings.add(bad, "rejected", field, reason.astype(object))
-    findings.add(numbers < 0, "rejected", field, "negative")
+    findings.add(bad, "rejected", field, "site_not_number", value=values.to_numpy())
+    findings.add(numbers < 0, "rejected", field, "site_negative")
     return numbers
 
 
@@ -761,9 +799,9 @@ def _reject_duplicates(
     first = pd.Series(np.arange(len(alive))).groupby(site_id[alive]).transform("min").to_numpy()
     dup = np.zeros(findings.n, dtype=bool)
     dup[alive] = first != np.arange(len(alive))
-    reason = np.full(findings.n, "", dtype=object)
-    reason[alive] = np.char.add("same id as row ", rows[alive[first]].astype(str)).astype(object)
-    findings.add(dup, "rejected", "编号/id", reason)
+    same = np.zeros(findings.n, dtype=rows.dtype)
+    same[alive] = rows[alive[first]]
+    findings.add(dup, "rejected", "编号/id", "site_same_id", row=same)
 
     alive = np.flatnonzero(~findings.rejected)
     if len(alive) < 2:
@@ -783,12 +821,11 @@ def _reject_duplicates(
     gap = np.hypot(*(xy[later] - xy[earlier]).T)
     near = np.zeros(findings.n, dtype=bool)
     near[alive[later]] = True
-    reason = np.full(findings.n, "", dtype=object)
-    reason[alive[later]] = [
-        f"{d:.1f} m from row {r} (the same site entered twice?)"
-        for d, r in zip(gap, rows[alive[earlier]], strict=True)
-    ]
-    findings.add(near, "rejected", "经度/纬度", reason)
+    metres = np.zeros(findings.n)
+    metres[alive[later]] = gap
+    first_row = np.zeros(findings.n, dtype=rows.dtype)
+    first_row[alive[later]] = rows[alive[earlier]]
+    findings.add(near, "rejected", "经度/纬度", "site_near", metres=metres, row=first_row)
 
 
 def snap_sites(
@@ -896,13 +933,13 @@ def write_template(path: str | os.PathLike[str], *, lang: str = "zh") -> Path:
         The path written.
     """
     if lang not in _TEMPLATE_HEADERS:
-        raise UserInputError(f"unknown template language {lang!r}; use zh or en")
+        raise UserInputError(key="err_template_lang", value=lang)
     path = Path(path)
     headers = list(_TEMPLATE_HEADERS[lang].values())
     table = pd.DataFrame(_TEMPLATE_ROWS[lang], columns=headers)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise UserInputError(f"template format {suffix!r} unknown; name the file .csv or .xlsx")
+        raise UserInputError(key="err_template_format", suffix=suffix)
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             table.to_csv(tmp, index=False, encoding="utf-8-sig")

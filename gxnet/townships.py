@@ -26,6 +26,7 @@ from scipy.spatial import cKDTree
 
 from gxnet import settings
 from gxnet._errors import AmbiguousRegionError, UnknownRegionError
+from gxnet._messages import Phrase
 from gxnet.regions import Region, boundaries, get_region
 
 #: Kinds of township, by the administrative word of the name: 街道 (urban subdistrict), 镇
@@ -262,14 +263,16 @@ def find_township(code: object = "", name: object = "", county_adcode: int = 0) 
                 _label(r) for r in table[table["township_code"].isin(close)].to_dict("records")
             )
             raise UnknownRegionError(
-                f"no township today has the code {code_text!r}"
-                + (f"; nearest codes: {hint}" if hint else "; codes have 12 (or 9) digits")
+                key="err_township_code",
+                code=code_text,
+                hint=Phrase("township_nearest_codes", hint=hint)
+                if hint
+                else Phrase("township_code_digits"),
             )
         found = rows.iloc[0]
         if name_text and township_key(name_text) != township_key(found["name_zh"]):
             raise UnknownRegionError(
-                f"code {code_text} is {_label(found)}, not {name_text!r}: correct the code or "
-                "the name"
+                key="err_township_code_name", code=code_text, found=_label(found), name=name_text
             )
         return found
     for code_, county_name in _county_names().items():
@@ -291,19 +294,18 @@ def find_township(code: object = "", name: object = "", county_adcode: int = 0) 
         return rows.iloc[0]
     if len(rows) > 1:
         listing = "; ".join(map(_label, rows.to_dict("records")))
-        raise AmbiguousRegionError(
-            f"{name_text!r} names several townships: {listing}; give the township code or the "
-            "county"
-        )
+        raise AmbiguousRegionError(key="err_township_ambiguous", name=name_text, listing=listing)
     where = (
-        f" in {_county_names().get(int(county_adcode), county_adcode)}"
+        Phrase("in_place", place=_county_names().get(int(county_adcode), county_adcode))
         if county_adcode
-        else " in Guangxi"
+        else Phrase("in_guangxi")
     )
     keys = scope["name_zh"].map(township_key)
     close = difflib.get_close_matches(key, keys.unique().tolist(), n=5, cutoff=0.5)
     hint = "; ".join(_label(r) for r in scope[keys.isin(close)].to_dict("records")[:5])
     raise UnknownRegionError(
-        f"no township named {name_text!r}{where} today"
-        + (f"; nearest names: {hint}" if hint else "; `gxnet cities` lists the counties")
+        key="err_township_name",
+        name=name_text,
+        where=where,
+        hint=Phrase("township_nearest_names", hint=hint) if hint else Phrase("err_region_list"),
     )

@@ -77,7 +77,7 @@ def test_a_list_without_centres_gets_grid_centres(helsinki_demand, tmp_path):
     sites, said = candidate_sites(
         study_area(AREA), helsinki_demand, HELSINKI, sites=usable, source=f"the list {listed}"
     )
-    assert f"the list {listed}" in said and "sorting-centre candidates" in said
+    assert f"the list {listed}" in str(said) and "sorting-centre candidates" in str(said)
     assert (sites.loc[sites["tier"] == Tier.SORTING_CENTRE, "source"] == "grid").all()
     assert set(sites.loc[sites["tier"] == Tier.RECYCLING_POINT, "site_id"]) == {
         r.split(",")[0] for r in rows[1:] if "sorting_centre" not in r
@@ -108,7 +108,7 @@ def test_default_candidates_stand_at_township_seats_town_cells_and_highways():
     area = study_area("万秀区")
     demand = load_demand(area, Config())
     sites, said = candidate_sites(area, demand, Config())
-    assert "township seats" in said and "highway" in said
+    assert "township seats" in str(said) and "highway" in str(said)
     points = sites[sites["tier"] == Tier.RECYCLING_POINT]
     # A candidate at the seat of each of the county's ten townships, standing in it.
     seats = points[points["source"] == "township"].set_index("site_id")

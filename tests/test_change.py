@@ -106,10 +106,15 @@ def test_closing_reasons_name_withdrawn_and_excluded_sites():
     )
     new = pd.DataFrame({"site_id": ["d"]})
     reasons = closing_reasons(_plan_with(old), new, excluded=["b"])
-    assert reasons == {
+    assert {site: str(reason) for site, reason in reasons.items()} == {
         "a": "withdrawn: not in the new list",
         "b": "withdrawn: marked excluded (排除) in the new list",
         "g-1": "no longer a candidate: the new list replaces the grid sites",
+    }
+    assert {site: reason.word("zh") for site, reason in reasons.items()} == {
+        "a": "撤销：新站点表中没有此站点",
+        "b": "撤销：新站点表中标为排除",
+        "g-1": "不再是候选站点：新站点表取代了 grid 站点",
     }
 
 

@@ -108,9 +108,18 @@ def test_a_mistyped_option_in_chinese():
     assert "运行 'gxnet optimize --help' 查看帮助。" in result.stderr
 
 
-def test_an_unknown_environment_language_is_refused():
+def test_an_unknown_environment_language_is_refused_in_chinese_or_the_language_asked():
     result = run("cities", lang="fr")
-    assert result.exit_code == 2 and "GXNET_LANG='fr' is not a language" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "gxnet：错误：环境变量 GXNET_LANG='fr' 不是可用的语言（zh 或 en）：请改正或删除该变量\n"
+    )
+    result = run("--lang", "en", "cities", lang="fr")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "gxnet: error: environment variable GXNET_LANG='fr' is not a language (zh or en): "
+        "correct it or unset it\n"
+    )
 
 
 def test_a_read_only_output_folder_in_chinese(tmp_path):
@@ -135,7 +144,9 @@ def test_every_key_the_code_uses_is_in_the_catalogue():
     for path in root.rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"key=\"(\w+)\"", source))
-        if re.search(r"from gxnet\._messages import .*\btext\b", source):
+        # Phrases inside messages, warnings and progress lines.
+        used |= set(re.findall(r"\b(?:Phrase|GxnetWarning|tell)\(\s*\"(\w+)\"", source))
+        if re.search(r"from gxnet\._messages import [^\n]*\btext\b|^    text,$", source, re.M):
             used |= set(re.findall(r"\btext\(\s*\"(\w+)\"", source))
     zh, en = messages("zh"), messages("en")
     assert used and not used - set(zh)

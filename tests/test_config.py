@@ -105,17 +105,16 @@ def test_township_minimum_and_county_quota_from_toml_and_options(tmp_path):
 
 def test_household_size_is_set_by_file_or_flag_and_said_with_its_source(tmp_path):
     assert Config().demand.household_size == GUANGXI_HOUSEHOLD_SIZE == 2.87
-    assert (
-        Config()
-        .demand.household_size_said()
-        .startswith("2.87 persons per household (Guangxi's 2020 census figure, the default")
-    )
+    said = Config().demand.household_size_said()
+    assert str(said).startswith("2.87 persons per household (Guangxi's 2020 census figure, the")
+    assert said.word("zh").startswith("每户 2.87 人（广西 2020 年人口普查数，默认值")
     path = tmp_path / "gxnet.toml"
     path.write_text("[demand]\nhousehold_size = 2.3\n", encoding="utf-8")
     assert load_config(path).demand.household_size == 2.3
     flagged = load_config(path).with_options(household_size=2.1)
     assert (
-        flagged.demand.household_size_said() == "2.1 persons per household (as set for this plan)"
+        str(flagged.demand.household_size_said())
+        == "2.1 persons per household (as set for this plan)"
     )
     with pytest.raises(InputFileError, match="demand.household_size"):
         Config().with_options(household_size=25)

@@ -215,8 +215,8 @@ def test_the_cli_plans_the_region_and_says_which_city_failed(tmp_path, monkeypat
         cli, [*map(str, args), "--phase", "2023:30", "--phase", "2025:standard"], env=ZH
     )
     assert again.exit_code == 0, again.output
-    assert "区域 广西：3 个城市" in again.output and "Dask 工作进程" in again.output
-    assert "2023 阶段：30 处回收点站点在 3 个城市间分配" in again.output
+    assert "广西：3 个城市" in again.output and "Dask 工作进程" in again.output
+    assert "2023 阶段：30 个回收点在 3 个城市间分配" in again.output
     assert "新规划 3 个" in again.stdout
     report = CliRunner().invoke(cli, ["report", str(out / "plans" / "guangxi")], env=ZH)
     assert report.exit_code == 0 and "分城市统计" in report.stdout

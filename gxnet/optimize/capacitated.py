@@ -39,6 +39,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError, SolverError
+from gxnet._messages import Phrase
 from gxnet.config import SolverOptions, Targets
 from gxnet.optimize.budget import TimeBudget, TimeUp
 from gxnet.optimize.lagrangean import (
@@ -329,9 +330,7 @@ def check_capacity(
     available = float(points.capacity[may_open].sum())
     if available < needed:
         raise InfeasibleProblemError(
-            f"{Tier.RECYCLING_POINT}.capacity: the points that may open hold {available:g} but "
-            f"{needed:g} of the demand weight must be served; raise capacities, add candidate "
-            "points, un-exclude points, or lower targets.coverage"
+            key="err_points_capacity", tier=Tier.RECYCLING_POINT, available=available, needed=needed
         )
     if allow_uncovered:
         return
@@ -343,12 +342,9 @@ def check_capacity(
         np.add.at(per_unit, pairs.origin, capacity)
     short = np.flatnonzero(per_unit < weight)
     if len(short):
-        how = "no single point in reach" if single_source else "the points in reach together"
+        how = "cap_single" if single_source else "cap_together"
         raise InfeasibleProblemError(
-            f"demand units heavier than {how} can hold: "
-            f"{describe_ids(problem.demand.ids[short])}; raise the capacity of a point near "
-            "them, add candidate points, allow split assignment (single_source=False), or set a "
-            "coverage floor below 1"
+            key="err_units_too_heavy", how=Phrase(how), ids=describe_ids(problem.demand.ids[short])
         )
 
 
@@ -370,9 +366,7 @@ def check_cost_budget(problem: Problem, tiers: tuple[Tier, ...]) -> None:
             for i in problem.sites[t].ids[problem.sites[t].kept]
         ]
         raise InfeasibleProblemError(
-            f"targets.cost_budget: {budget:g} is less than the fixed cost {kept_cost:g} of the "
-            f"existing and required sites ({describe_ids(kept)}); raise the budget or change "
-            "their status"
+            key="err_cost_budget", budget=budget, cost=kept_cost, ids=describe_ids(kept)
         )
 
 
@@ -523,17 +517,21 @@ class CapacitatedFacilityLocation(LocationModel):
             if len(stranded):
                 blocked = np.isin(pairs.origin, stranded)
                 why = (
-                    f" (the points in their reach cannot open: "
-                    f"{describe_ids(np.unique(problem.sites[Tier.RECYCLING_POINT].ids[pairs.destination[blocked]]))}"
-                    "; give them a sorting centre within the truck cutoff)"
+                    Phrase(
+                        "cap_blocked",
+                        ids=describe_ids(
+                            np.unique(
+                                problem.sites[Tier.RECYCLING_POINT].ids[pairs.destination[blocked]]
+                            )
+                        ),
+                    )
                     if blocked.any()
                     else ""
                 )
                 raise InfeasibleProblemError(
-                    "demand units that no recycling point can serve within the standard: "
-                    f"{describe_ids(problem.demand.ids[stranded])}{why}. Add candidate points "
-                    "near them, lengthen the service standard, un-exclude a point in reach, or "
-                    "set a coverage floor below 1 (targets.coverage)"
+                    key="err_units_unserved",
+                    ids=describe_ids(problem.demand.ids[stranded]),
+                    why=why,
                 )
         check_capacity(
             problem,
@@ -735,7 +733,7 @@ class CapacitatedFacilityLocation(LocationModel):
         result = subgradient(data, budget=budget, gap_rel=options.gap)
         incumbent = result.incumbent
         if incumbent is None:  # check() found a feasible assignment, so transport did too
-            raise InfeasibleProblemError("no assignment serves all demand within capacities")
+            raise InfeasibleProblemError(key="err_no_assignment")
         self._incumbent_value = incumbent.value
         self._best = incumbent
         proven = incumbent.value - result.bound <= options.gap * abs(incumbent.value)

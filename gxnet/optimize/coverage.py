@@ -413,8 +413,7 @@ class MaximalCovering(_CoveringModel):
         self.p = problem.sites_to_open(Tier.RECYCLING_POINT, p)
         if self.sites_needed > self.p:
             raise InfeasibleProblemError(
-                f"the grouped minimums need {self.sites_needed} open sites, more than the "
-                f"{self.p} asked for: raise the number of sites or lower the minimums"
+                key="err_minimums_need", needed=self.sites_needed, asked=self.p
             )
         self.coverage_floor = (
             coverage_floor if coverage_floor is not None else problem.targets.coverage

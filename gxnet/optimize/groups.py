@@ -181,8 +181,7 @@ class SiteGroups:
         short = self.deficit(chosen) > 0
         if short.any():
             raise InfeasibleProblemError(
-                f"minimums cannot be met: {describe_ids(self.names[short])} have fewer usable "
-                "candidate sites than their minimum; add candidates there or lower the minimum"
+                key="err_minimums_unmet", ids=describe_ids(self.names[short])
             )
         return chosen
 

@@ -38,6 +38,7 @@ import pandas as pd
 import pulp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet._messages import Phrase
 from gxnet.config import SolverOptions, Targets
 from gxnet.optimize.budget import TimeBudget
 from gxnet.optimize.capacitated import (
@@ -369,9 +370,12 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             stranded = sites.kept & ~linked
             if stranded.any():
                 raise InfeasibleProblemError(
-                    f"existing or required {lower}s with no {upper} that may open within the "
-                    f"cutoff: {describe_ids(sites.ids[stranded])}; add a candidate {upper} in "
-                    f"reach, lengthen the cutoff, or un-exclude a {upper} near them"
+                    key="err_kept_unlinked",
+                    lower=Phrase(f"tier_{lower}"),
+                    lower_en=str(lower),
+                    upper=Phrase(f"tier_{upper}"),
+                    upper_en=str(upper),
+                    ids=describe_ids(sites.ids[stranded]),
                 )
             may_open[lower] = sites.usable & linked
         return may_open
@@ -384,11 +388,12 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
             available = float(sites.capacity[may_open[tier]].sum())
             if available < needed:
                 raise InfeasibleProblemError(
-                    f"{tier}.capacity: the {tier}s that may open hold {available:g} but the "
-                    f"demand that must be served brings a load of at least {needed:g}; raise "
-                    f"their capacities, add candidate {tier}s in reach, un-exclude some, or "
-                    f"lower targets.coverage ({tier}s that may open: "
-                    f"{describe_ids(sites.ids[may_open[tier]])})"
+                    key="err_tier_capacity",
+                    tier=Phrase(f"tier_{tier}"),
+                    tier_en=str(tier),
+                    available=available,
+                    needed=needed,
+                    ids=describe_ids(sites.ids[may_open[tier]]),
                 )
 
     def least_load(self) -> float:

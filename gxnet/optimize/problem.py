@@ -25,6 +25,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet._messages import Phrase
 from gxnet.config import Targets
 from gxnet.tiers import KEPT, LINK_COLUMNS, STATUSES, TIERS, SiteStatus, Tier
 
@@ -591,8 +592,13 @@ class Problem:
         kept, usable = int(sites.kept.sum()), int(sites.usable.sum())
         if not kept <= count <= usable:
             raise ProblemDataError(
-                f"{name}: {count} {tier}s asked for, but {kept} are existing or required and "
-                f"{usable} may open (excluded ones left out); choose a number in [{kept}, {usable}]"
+                key="err_count_outside",
+                name=name,
+                count=count,
+                tier=Phrase(f"tier_{tier}"),
+                tier_en=str(tier),
+                kept=kept,
+                usable=usable,
             )
         return int(count)
 
@@ -616,11 +622,13 @@ class Problem:
             return
         ids = self.origin_ids(tier)[stranded]
         below = self.below(tier)
-        what = "demand units" if below is None else f"{below}s"
         raise InfeasibleProblemError(
-            f"{what} that no {tier} (excluded ones left out) can reach within the cutoff: "
-            f"{describe_ids(ids)}. Add candidate {tier}s near them, lengthen the cutoff, "
-            "un-exclude a site in reach, or remove them from the input."
+            key="err_unreachable",
+            what=Phrase("demand_units" if below is None else f"tier_{below}"),
+            what_en="demand units" if below is None else f"{below}s",
+            tier=Phrase(f"tier_{tier}"),
+            tier_en=str(tier),
+            ids=describe_ids(ids),
         )
 
 

@@ -393,7 +393,7 @@ def run_highs(h) -> None:
     import highspy
 
     if h.run() == highspy.HighsStatus.kError:
-        raise SolverError("HiGHS stopped with an error on one of gxnet's internal models")
+        raise SolverError(key="err_highs_internal")
 
 
 def _solve_highs(
@@ -437,7 +437,9 @@ def _solve_highs(
     elapsed = time.perf_counter() - tic
     if run_status == highspy.HighsStatus.kError:
         raise SolverError(
-            f"HiGHS failed on model {name!r} ({h.modelStatusToString(h.getModelStatus())})"
+            key="err_highs_failed",
+            model=name,
+            status=h.modelStatusToString(h.getModelStatus()),
         )
     model_status = h.getModelStatus()
     info = h.getInfo()
@@ -461,8 +463,7 @@ def _solve_highs(
         computed = float(rows.cost @ values) + rows.constant
         if not _close(computed, objective):
             raise SolverError(
-                f"HiGHS reported objective {objective:g} for model {name!r} but its "
-                f"solution evaluates to {computed:g}; not trusting the run"
+                key="err_highs_objective", model=name, objective=objective, computed=computed
             )
         bound = float(info.mip_dual_bound) + rows.constant if rows.integer.any() else objective
         if not math.isfinite(bound):

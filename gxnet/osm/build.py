@@ -293,10 +293,7 @@ def build_network(
     length = np.concatenate([length[fwd], length[bwd]])
     seconds = length / np.concatenate([speed[way][fwd], speed[way][bwd]])
     if len(u) == 0:
-        raise EmptyNetworkError(
-            f"no {mode} roads inside the area in this OSM data; check that the file covers "
-            "the city, or choose other travel modes with --modes"
-        )
+        raise EmptyNetworkError(key="err_no_roads", mode=mode)
 
     # Compact to the nodes the edges use, then keep the largest strongly connected component:
     # a point snapped onto a fragment could reach nothing, or never be reached.

@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from gxnet import __version__, settings
 from gxnet._errors import DownloadError, write_error
+from gxnet._messages import Phrase
 
 _CHUNK = 1 << 16
 _HEADERS = {"User-Agent": f"gxnet/{__version__} (recycling network planning)"}
@@ -43,13 +44,18 @@ class _Retry(Exception):
     """A failure worth another attempt (429, 5xx, broken connection); ``wait_s`` if the server
     said how long to wait."""
 
-    def __init__(self, reason: str, wait_s: float | None = None) -> None:
+    def __init__(self, reason: Phrase, wait_s: float | None = None) -> None:
         super().__init__(reason)
+        self.reason = reason
         self.wait_s = wait_s
 
 
 class _TooSlow(Exception):
     """The download broke its deadline or sent too little for too long: not worth a retry."""
+
+    def __init__(self, reason: Phrase) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -71,33 +77,27 @@ class _Pace:
 
     def check_deadline(self) -> None:
         if self.left_s() < 0:
-            raise _TooSlow(
-                f"it took longer than the deadline of {self.deadline_s:g} s "
-                "(settings.download_deadline_s, GXNET_DOWNLOAD_DEADLINE_S)"
-            )
+            raise _TooSlow(Phrase("dl_deadline", deadline=self.deadline_s))
 
 
-def _resumes(part: Path) -> str:
+def _resumes(part: Path) -> Phrase | str:
     if not part.exists():
         return ""
-    return f"{part} keeps the {part.stat().st_size:,} bytes so far and the next run resumes; "
+    return Phrase("dl_resumes", part=str(part), size=part.stat().st_size)
 
 
-def _by_hand(target: Path) -> str:
-    return (
-        f"download it by hand and place it at {target} (any *.osm.pbf in {target.parent}/ "
-        "covering the city is used), or pass --pbf FILE"
-    )
+def _by_hand(target: Path) -> Phrase:
+    return Phrase("dl_by_hand", target=str(target), folder=str(target.parent))
 
 
 def _broken(exc: requests.RequestException | urllib3.exceptions.HTTPError, url: str) -> _Retry:
     """A retryable failure with a short reason (requests' own messages run to several lines)."""
     host = urlsplit(url).netloc
     if isinstance(exc, requests.Timeout | urllib3.exceptions.TimeoutError):
-        return _Retry(f"no answer from {host} in time")
+        return _Retry(Phrase("dl_no_answer", host=host))
     if isinstance(exc, requests.ConnectionError):
-        return _Retry(f"no connection to {host}")
-    return _Retry(f"the connection to {host} broke ({type(exc).__name__})")
+        return _Retry(Phrase("dl_no_connection", host=host))
+    return _Retry(Phrase("dl_broke", host=host, kind=type(exc).__name__))
 
 
 def _retry_after_s(value: str | None) -> float | None:
@@ -116,18 +116,25 @@ def _retry_after_s(value: str | None) -> float | None:
 def _check_status(response: requests.Response, url: str, target: Path) -> None:
     status = response.status_code
     if status == 429:
-        raise _Retry("429 Too Many Requests", _retry_after_s(response.headers.get("Retry-After")))
+        raise _Retry(
+            Phrase("dl_status", status=status, reason="Too Many Requests"),
+            _retry_after_s(response.headers.get("Retry-After")),
+        )
     if status >= 500:
         raise _Retry(
-            f"{status} {response.reason}", _retry_after_s(response.headers.get("Retry-After"))
+            Phrase("dl_status", status=status, reason=response.reason),
+            _retry_after_s(response.headers.get("Retry-After")),
         )
     if status == 404:
-        raise DownloadError(
-            f"{url} does not exist (404); check settings.extract_url (GXNET_EXTRACT_URL), or "
-            + _by_hand(target)
-        )
+        raise DownloadError(key="err_download_404", url=url, by_hand=_by_hand(target))
     if status >= 400:
-        raise DownloadError(f"{url} answered {status} {response.reason}; " + _by_hand(target))
+        raise DownloadError(
+            key="err_download_status",
+            url=url,
+            status=status,
+            reason=response.reason,
+            by_hand=_by_hand(target),
+        )
 
 
 def _published_md5(url: str, target: Path, timeout: tuple[float, float]) -> str:
@@ -142,7 +149,7 @@ def _published_md5(url: str, target: Path, timeout: tuple[float, float]) -> str:
     _check_status(response, url + ".md5", target)
     digest = response.text.split()[0].lower() if response.text.split() else ""
     if len(digest) != 32 or any(c not in "0123456789abcdef" for c in digest):
-        raise DownloadError(f"{url}.md5 holds no MD5 checksum (got {response.text[:60]!r})")
+        raise DownloadError(key="err_download_no_md5", url=url, got=response.text[:60])
     return digest
 
 
@@ -183,7 +190,7 @@ def _fetch_part(
     except OSError as exc:
         raise write_error(part, exc) from exc
     if total is not None and part.stat().st_size < total:
-        raise _Retry(f"connection closed after {part.stat().st_size} of {total} bytes")
+        raise _Retry(Phrase("dl_closed_early", got=part.stat().st_size, total=total))
 
 
 def _copy(response: requests.Response, fh, bar: tqdm, pace: _Pace) -> None:
@@ -199,9 +206,9 @@ def _copy(response: requests.Response, fh, bar: tqdm, pace: _Pace) -> None:
         if elapsed >= pace.window_s:
             if window_bytes < pace.min_rate_bps * elapsed:
                 raise _TooSlow(
-                    f"the server sent {window_bytes:,} bytes in {elapsed:.0f} s, slower than "
-                    f"the slowest rate accepted, {pace.min_rate_bps:g} bytes/s "
-                    "(settings.download_min_rate_bps, GXNET_DOWNLOAD_MIN_RATE_BPS)"
+                    Phrase(
+                        "dl_too_slow", sent=window_bytes, seconds=elapsed, rate=pace.min_rate_bps
+                    )
                 )
             window_start, window_bytes = time.monotonic(), 0
 
@@ -288,19 +295,28 @@ def download_extract(
             break
         except _TooSlow as failure:
             raise DownloadError(
-                f"gave up downloading {url}: {failure}; " + _resumes(part) + _by_hand(target)
+                key="err_download_gave_up",
+                url=url,
+                failure=failure.reason,
+                resumes=_resumes(part),
+                by_hand=_by_hand(target),
             ) from failure
         except _Retry as failure:
             wait = failure.wait_s if failure.wait_s is not None else backoff_s * 2**attempt
             wait = min(wait, _MAX_RETRY_AFTER_S)
             if attempt == retries - 1 or wait > pace.left_s():
-                tried = f"{attempt + 1} attempt{'s' if attempt else ''}"
-                if attempt < retries - 1:
-                    tried += f", no time for another before the {pace.deadline_s:g} s deadline"
+                no_time = attempt < retries - 1
                 raise DownloadError(
-                    f"could not download {url} ({tried}, the last: {failure}); "
-                    + _resumes(part)
-                    + _by_hand(target)
+                    key="err_download_failed",
+                    url=url,
+                    tried=Phrase(
+                        "dl_attempts" if attempt else "dl_attempt",
+                        n=attempt + 1,
+                        more=Phrase("dl_no_time", deadline=pace.deadline_s) if no_time else "",
+                    ),
+                    failure=failure.reason,
+                    resumes=_resumes(part),
+                    by_hand=_by_hand(target),
                 ) from failure
             _sleep(wait)
 
@@ -309,8 +325,11 @@ def download_extract(
         # Resuming cannot repair wrong bytes: start afresh next time.
         part.unlink()
         raise DownloadError(
-            f"{url} arrived with MD5 {actual}, but the server publishes {expected}; the file "
-            "was discarded: run the command again, or " + _by_hand(target)
+            key="err_download_md5",
+            url=url,
+            actual=actual,
+            expected=expected,
+            by_hand=_by_hand(target),
         )
     part.replace(target)
     return target

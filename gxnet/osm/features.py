@@ -31,6 +31,7 @@ from osmium.geom import WKBFactory
 
 from gxnet._errors import InputFileError, OsmFileError, brief
 from gxnet._io import atomic_path, write_text_atomic
+from gxnet._messages import Phrase
 from gxnet.crs import utm_crs
 from gxnet.osm.fetch import city_pbf, features_dir, refetch_command
 from gxnet.osm.pbf import file_sha256
@@ -140,13 +141,12 @@ class OsmFeatures:
             except Exception as exc:  # pyarrow, json and the disk each have their own errors
                 slug = folder.parent.name
                 repair = (
-                    f"rebuild it: `{refetch_command(slug)}`"
+                    Phrase("features_rebuild", command=refetch_command(slug))
                     if folder.resolve() == features_dir(slug).resolve()
-                    else f"delete {folder} and read the features again"
+                    else Phrase("features_delete", folder=str(folder))
                 )
                 raise InputFileError(
-                    f"the cached OSM features are damaged ({brief(exc)}); " + repair,
-                    path=str(path),
+                    key="err_features_damaged", detail=brief(exc), repair=repair, path=str(path)
                 ) from exc
 
         layers = {layer: read(folder / f"{layer}.parquet", gpd.read_parquet) for layer in LAYERS}
@@ -232,7 +232,7 @@ def read_features(
     """
     pbf = Path(pbf)
     if not pbf.is_file():
-        raise OsmFileError("no such OSM file; run `gxnet fetch` first", path=str(pbf))
+        raise OsmFileError(key="err_no_osm_file", path=str(pbf))
     collector = _Collector()
     keys = ("building", "landuse", "place", "amenity", "shop")
     try:
@@ -248,10 +248,7 @@ def read_features(
             elif obj.is_area():
                 collector.area(obj)
     except RuntimeError as exc:
-        raise OsmFileError(
-            f"osmium cannot read the file ({exc}); it is corrupt or truncated: fetch it again",
-            path=str(pbf),
-        ) from exc
+        raise OsmFileError(key="err_osm_unreadable", detail=str(exc), path=str(pbf)) from exc
     meta = {"source": str(pbf), "sha256": file_sha256(pbf)}
     if polygon is not None:
         meta["bounds"] = list(shapely.bounds(polygon))

@@ -34,9 +34,15 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from gxnet import __version__, settings
-from gxnet._errors import InputFileError, NetworkNotFetchedError, UserInputError, brief
+from gxnet._errors import (
+    GxnetWarning,
+    InputFileError,
+    NetworkNotFetchedError,
+    UserInputError,
+    brief,
+)
 from gxnet._io import write_text_atomic
-from gxnet._messages import messages
+from gxnet._messages import Phrase, messages
 from gxnet.osm.build import rules_version
 from gxnet.osm.download import download_extract
 from gxnet.osm.network import MODES, RoadNetwork
@@ -148,17 +154,22 @@ def fetched_slug(polygon: BaseGeometry, name: str | None = None) -> str | None:
     if name is not None:
         if not any(network_path(name, mode).is_file() for mode in MODES):
             raise NetworkNotFetchedError(
-                f"no road networks named {name!r} in {settings.osm_dir}: run "
-                f"`{fetch_command(area=None, name=name)}` first"
+                key="err_no_networks_named",
+                name=name,
+                folder=str(settings.osm_dir),
+                command=fetch_command(area=None, name=name),
             )
         record = _area_record(name)
         if record.get("polygon_sha256") not in (None, wanted):
             warnings.warn(
-                f"the road networks {name!r} were fetched for another outline "
-                f"({record.get('area_file') or 'a polygon'}): roads beyond it and its buffer are "
-                "missing; fetch them for this outline: "
-                f"`{fetch_command(area=None, name=name, pbf=record.get('pbf'), refresh=True)}`",
-                UserWarning,
+                GxnetWarning(
+                    "warn_other_outline",
+                    name=name,
+                    outline=record.get("area_file") or Phrase("a_polygon"),
+                    command=fetch_command(
+                        area=None, name=name, pbf=record.get("pbf"), refresh=True
+                    ),
+                ),
                 stacklevel=2,
             )
         return name
@@ -195,7 +206,7 @@ def load_network(slug: str, mode: str) -> RoadNetwork:
         --refresh`` that rebuilds it.
     """
     if mode not in MODES:
-        raise UserInputError(f"unknown travel mode {mode!r}; choose one of {', '.join(MODES)}")
+        raise UserInputError(key="err_unknown_mode", value=mode, choices=", ".join(MODES))
     path = network_path(slug, mode)
     if not path.is_file():
         command = refetch_command(slug, refresh=False)
@@ -226,17 +237,12 @@ def read_area(path: str | os.PathLike[str]) -> BaseGeometry:
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises a family of its own errors, all unreadable files
-        raise InputFileError(f"cannot read this area file ({exc})", path=str(path)) from exc
+        raise InputFileError(key="err_area_unreadable", detail=brief(exc), path=str(path)) from exc
     polygons = frame[frame.geometry.notna() & frame.geom_type.isin(["Polygon", "MultiPolygon"])]
     if polygons.empty:
-        raise InputFileError(
-            "the file holds no polygon; give the city or district outline", path=str(path)
-        )
+        raise InputFileError(key="err_area_no_polygon", path=str(path))
     if polygons.crs is None:
-        raise InputFileError(
-            "the file declares no coordinate system; save it with one (WGS-84: EPSG:4326)",
-            path=str(path),
-        )
+        raise InputFileError(key="err_area_no_crs", path=str(path))
     return shapely.union_all(polygons.to_crs("EPSG:4326").geometry.to_numpy())
 
 
@@ -248,10 +254,7 @@ def _resolve(region_or_polygon: Any, slug: str | None) -> tuple[BaseGeometry, st
         return polygon, slug, {"kind": "area", "area_file": str(region_or_polygon)}
     if isinstance(region_or_polygon, BaseGeometry):
         if slug is None or not _SLUG.match(slug):
-            raise UserInputError(
-                f"an area needs a name for its cache folder of lower-case latin letters, digits, "
-                f"'-' or '_' (got {slug!r}), e.g. --name wuzhou-centre"
-            )
+            raise UserInputError(key="err_area_name", value=slug)
         return region_or_polygon, slug, {"kind": "area", "area_file": None}
     if isinstance(region_or_polygon, str | int):
         from gxnet.regions import get_region
@@ -283,10 +286,7 @@ def _region_pbf(polygon: BaseGeometry, source: str, pbf: Path | None, refresh: b
         if local is not None:
             return local
         if source == "pbf":
-            raise UserInputError(
-                f"no *.osm.pbf in {settings.osm_dir}/ covers the area: put one there, pass "
-                "--pbf FILE, or download the region with --source extract"
-            )
+            raise UserInputError(key="err_no_local_pbf", folder=str(settings.osm_dir))
     extract = Path(settings.osm_dir) / Path(urlsplit(settings.extract_url).path).name
     if refresh or not extract.is_file():
         _refuse_guangxi_extract_outside(polygon)
@@ -304,10 +304,7 @@ def _refuse_guangxi_extract_outside(polygon: BaseGeometry) -> None:
     if not polygon.intersects(box(*boundaries(level="province").total_bounds)):
         west, south, east, north = polygon.bounds
         raise UserInputError(
-            f"the area (lon {west:.4f}..{east:.4f}, lat {south:.4f}..{north:.4f}) lies outside "
-            "Guangxi, whose extract is the one gxnet downloads: give an OpenStreetMap extract "
-            "covering it with --pbf FILE (e.g. from download.geofabrik.de), or point "
-            "GXNET_EXTRACT_URL at one"
+            key="err_area_outside_extract", west=west, east=east, south=south, north=north
         )
 
 
@@ -406,12 +403,14 @@ def fetch_city(
         The extract or Overpass could not be fetched.
     """
     if source not in SOURCES:
-        raise UserInputError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
+        raise UserInputError(key="err_unknown_source", value=source, choices=", ".join(SOURCES))
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:
-        raise UserInputError(f"unknown travel modes {unknown}; choose from {', '.join(MODES)}")
+        raise UserInputError(
+            key="err_unknown_modes", values=", ".join(unknown), choices=", ".join(MODES)
+        )
     if pbf is not None and source in ("extract", "overpass"):
-        raise UserInputError(f"--pbf cannot be combined with --source {source}")
+        raise UserInputError(key="err_pbf_and_source", source=source)
     polygon, slug, record = _resolve(region_or_polygon, slug)
     key: dict[str, Any] = {
         "polygon_sha256": _polygon_sha256(polygon),

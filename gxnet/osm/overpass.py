@@ -97,14 +97,11 @@ def download_ways(area: BaseGeometry) -> WayTable:
             )
         except (requests.RequestException, ResponseStatusCodeError) as exc:
             raise DownloadError(
-                f"the Overpass server {settings.overpass_url} failed ({exc}); try again later, "
-                "set GXNET_OVERPASS_URL to another server, or use --source extract"
+                key="err_overpass", url=settings.overpass_url, detail=str(exc)
             ) from exc
         except (InsufficientResponseError, ValueError) as exc:
             # osmnx says "no data elements" or "found no graph nodes within the polygon".
-            raise EmptyNetworkError(
-                f"Overpass returned no roads inside the area ({exc}); check the area"
-            ) from exc
+            raise EmptyNetworkError(key="err_overpass_empty", detail=str(exc)) from exc
     return graph_to_ways(graph)
 
 

@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gxnet._errors import OsmFileError
 from gxnet._io import atomic_path
+from gxnet._messages import Phrase
 from gxnet.osm.build import TAG_KEYS, WayTable, buffer_polygon, build_networks
 from gxnet.osm.network import MODES, RoadNetwork
 
@@ -114,7 +115,7 @@ def _osmium_error(pbf: Path, exc: RuntimeError) -> OsmFileError:
 def _existing(pbf: str | Path) -> Path:
     pbf = Path(pbf)
     if not pbf.is_file():
-        raise OsmFileError("no such file; give the path of an .osm.pbf file", path=str(pbf))
+        raise OsmFileError(key="err_no_pbf", path=str(pbf))
     return pbf
 
 
@@ -177,11 +178,14 @@ def check_covers(
     if bounds is not None and covers(bounds, polygon):
         return
     west, south, east, north = polygon.bounds
-    extent = "nothing" if bounds is None else ", ".join(f"{b:.4f}" for b in bounds)
+    extent = Phrase("nothing") if bounds is None else ", ".join(f"{b:.4f}" for b in bounds)
     raise OsmFileError(
-        f"the file does not cover the area (lon {west:.4f}..{east:.4f}, lat {south:.4f}.."
-        f"{north:.4f}; the file covers {extent}); give a PBF of the region (gxnet fetch "
-        "--source extract downloads Guangxi)",
+        key="err_pbf_not_covering",
+        west=west,
+        east=east,
+        south=south,
+        north=north,
+        extent=extent,
         path=str(pbf),
     )
 

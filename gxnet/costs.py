@@ -418,145 +418,219 @@ def _grown(values, count):
     return bigger
 
 
-@njit(cache=True, nogil=True)
-def _point_pairs(o_group, d_group, net_s, net_m, o_side, d_side, cutoff_s, slack):
+def _point_pairs(
+    o_group: np.ndarray,
+    d_group: np.ndarray,
+    net_s: np.ndarray,
+    net_m: np.ndarray,
+    o_side: tuple[np.ndarray, ...],
+    d_side: tuple[np.ndarray, ...],
+    cutoff_s: float,
+    slack: float,
+    *,
+    dense: bool | None = None,
+) -> tuple[np.ndarray, ...]:
     """Node pairs expanded to the point pairs within the cutoff, sorted by origin, destination.
 
     ``o_side`` and ``d_side`` are (group of each point, access seconds, access metres,
-    cheapest access seconds of each group). No sort: origin points are read in index order,
-    each scanning destinations in index order, from a table of node pairs by origin group
-    (:func:`_dense_rows` when most group pairs are connected, else :func:`_sparse_rows`).
+    cheapest access seconds of each group). No sort: each origin point's rows list the
+    destinations in index order, at a place in the table known before they are written. The
+    node pairs are read from a matrix when they fill at least a quarter of the group pairs
+    (``dense``; it then holds at most four times the node pairs found), else from one row of
+    candidates per origin group. The compiled kernels only fill arrays allocated here: numpy
+    asks the operating system for huge pages for large arrays, so the page faults of writing
+    a table of millions of rows cost several times less than in memory the kernels allocate.
     Returns the four columns of the cost table, typed.
     """
     n_og, n_dg = len(o_side[3]), len(d_side[3])
-    if 4 * len(o_group) >= n_og * n_dg:
-        return _dense_rows(o_group, d_group, net_s, net_m, o_side, d_side, cutoff_s)
-    return _sparse_rows(o_group, d_group, net_s, net_m, o_side, d_side, cutoff_s, slack)
+    if dense is None:
+        dense = 4 * len(o_group) >= n_og * n_dg
+    if dense:
+        seconds_of = np.full((n_og, n_dg), np.inf)
+        metres_of = np.empty((n_og, n_dg))
+        _dense_matrix(o_group, d_group, net_s, net_m, seconds_of, metres_of)
+        rows = _dense_counts(seconds_of, o_side, d_side, cutoff_s)
+        table = _table(rows[0][-1])
+        _dense_rows(table, rows, seconds_of, metres_of, o_side, d_side, cutoff_s)
+        return table
+    d_start, by_d, o_start = _sparse_counts(
+        o_group, d_group, net_s, o_side, d_side, cutoff_s, slack
+    )
+    rows = (np.empty(o_start[-1], dtype=np.int32), np.empty(o_start[-1]), np.empty(o_start[-1]))
+    room = _sparse_deal(
+        rows, o_group, net_s, net_m, o_side, d_side, cutoff_s, slack, d_start, by_d, o_start
+    )
+    table = _table(room)
+    count = _sparse_rows(table, rows, o_start, o_side, d_side, cutoff_s)
+    if 2 * count >= room:
+        return tuple(column[:count] for column in table)
+    return tuple(column[:count].copy() for column in table)  # frees the unused room
 
 
 @njit(cache=True, nogil=True)
-def _dense_rows(o_group, d_group, net_s, net_m, o_side, d_side, cutoff_s):
-    """Point pairs through a matrix of node pairs, origin groups x destination groups.
-
-    Only used when node pairs fill at least a quarter of the matrix, so it holds at most four
-    times the node pairs found. Each origin point reads its group's row at every destination
-    point: memory-local work that costs about as much as writing the pairs out.
-    """
-    o_of, o_access_s, o_access_m, _ = o_side
-    d_of, d_access_s, d_access_m, _ = d_side
-    n_dg = len(d_side[3])
-    seconds_of = np.full((len(o_side[3]), n_dg), np.inf)
-    metres_of = np.empty((len(o_side[3]), n_dg))
+def _dense_matrix(o_group, d_group, net_s, net_m, seconds_of, metres_of):
+    """Node pairs into the origin group x destination group matrices of seconds and metres."""
     for p in range(len(o_group)):
         seconds_of[o_group[p], d_group[p]] = net_s[p]
         metres_of[o_group[p], d_group[p]] = net_m[p]
-    points_in = np.bincount(d_of, minlength=n_dg)
-    reached = np.zeros(len(o_side[3]), dtype=np.int64)  # destination points per origin group
-    for g in range(len(o_side[3])):
-        for h in range(n_dg):
-            if seconds_of[g, h] < np.inf:
-                reached[g] += points_in[h]
-    table = _table(reached[o_of].sum())
-    origin, destination, seconds, metres = table
-    count = 0
-    for i in range(len(o_of)):
-        g = o_of[i]
-        for j in range(len(d_of)):
-            s = seconds_of[g, d_of[j]]
-            if s < np.inf:
-                total = (o_access_s[i] + s) + d_access_s[j]
-                if total <= cutoff_s:
-                    origin[count] = i
-                    destination[count] = j
-                    seconds[count] = total
-                    metres[count] = (o_access_m[i] + metres_of[g, d_of[j]]) + d_access_m[j]
-                    count += 1
-    return _trimmed(table, count)
 
 
 @njit(cache=True, nogil=True)
-def _sparse_rows(o_group, d_group, net_s, net_m, o_side, d_side, cutoff_s, slack):
-    """Point pairs through one row per origin group: (destination point, seconds, metres).
+def _dense_counts(seconds_of, o_side, d_side, cutoff_s):
+    """Where each origin point's rows start in the table (one more entry: the rows in all).
 
-    Node pairs are bucketed by destination group; destination points in index order then deal
-    them out to their origin groups, so each row lists destinations in order, leaving out
-    those the origin group's cheapest access already puts beyond the cutoff. Memory follows
-    those candidate pairs.
+    Origin points are visited group by group, so the network seconds of a group's row are
+    gathered in destination point order once for all its points. Also returns the origin
+    points by group and where each group's points start, for :func:`_dense_rows`.
     """
-    o_of, o_access_s, o_access_m, o_min_s = o_side
+    o_of, o_access_s, _, _ = o_side
+    d_of, d_access_s, _, _ = d_side
+    by_group, start = _by_group(o_of, len(seconds_of))
+    row_s = np.empty(len(d_of))
+    first = np.zeros(len(o_of) + 1, dtype=np.int64)
+    for g in range(len(seconds_of)):
+        if start[g] < start[g + 1]:
+            for j in range(len(d_of)):
+                row_s[j] = seconds_of[g, d_of[j]]
+            for k in range(start[g], start[g + 1]):
+                a_s = o_access_s[by_group[k]]
+                kept = 0
+                for j in range(len(d_of)):
+                    s = row_s[j]
+                    kept += (s < np.inf) & ((a_s + s) + d_access_s[j] <= cutoff_s)
+                first[by_group[k] + 1] = kept
+    return np.cumsum(first), by_group, start
+
+
+@njit(cache=True, nogil=True)
+def _dense_rows(table, rows, seconds_of, metres_of, o_side, d_side, cutoff_s):
+    """The point pairs within the cutoff into ``table``, where :func:`_dense_counts` put them.
+
+    An origin point that keeps every destination writes one straight run, which the compiler
+    turns into vector instructions; the others keep their destinations one by one.
+    """
+    first, by_group, start = rows
+    o_of, o_access_s, o_access_m, _ = o_side
     d_of, d_access_s, d_access_m, _ = d_side
-    n_og, n_dg = len(o_min_s), len(d_side[3])
-    d_start = np.zeros(n_dg + 1, dtype=np.int64)
-    for p in range(len(o_group)):
-        d_start[d_group[p] + 1] += 1
-    d_start = np.cumsum(d_start)
-    by_d = np.empty(len(o_group), dtype=np.int64)
-    fill = d_start[:-1].copy()
-    for p in range(len(o_group)):
-        by_d[fill[d_group[p]]] = p
-        fill[d_group[p]] += 1
-    o_start = np.zeros(n_og + 1, dtype=np.int64)
-    row_point, row_s, row_m = np.empty(0, dtype=np.int32), np.empty(0), np.empty(0)
-    for deal in range(2):  # count each row's candidates, then deal them out
-        fill = o_start[:-1].copy()
-        for j in range(len(d_of)):
-            for q in range(d_start[d_of[j]], d_start[d_of[j] + 1]):
-                p = by_d[q]
-                g = o_group[p]
-                if (o_min_s[g] + net_s[p]) + d_access_s[j] <= cutoff_s + slack:
-                    if deal:
-                        row_point[fill[g]] = j
-                        row_s[fill[g]] = net_s[p]
-                        row_m[fill[g]] = net_m[p]
-                        fill[g] += 1
-                    else:
-                        o_start[g + 1] += 1
-        if not deal:
-            o_start = np.cumsum(o_start)
-            row_point = np.empty(o_start[-1], dtype=np.int32)
-            row_s = np.empty(o_start[-1])
-            row_m = np.empty(o_start[-1])
-    table = _table((o_start[o_of + 1] - o_start[o_of]).sum())
+    origin, destination, seconds, metres = table
+    n_d = len(d_of)
+    row_s = np.empty(n_d)
+    row_m = np.empty(n_d)
+    for g in range(len(seconds_of)):
+        if start[g] == start[g + 1]:
+            continue
+        for j in range(n_d):
+            row_s[j] = seconds_of[g, d_of[j]]
+            row_m[j] = metres_of[g, d_of[j]]
+        for k in range(start[g], start[g + 1]):
+            i = by_group[k]
+            a_s, a_m, at = o_access_s[i], o_access_m[i], first[i]
+            if first[i + 1] - at == n_d:
+                run = (origin[at:], destination[at:], seconds[at:], metres[at:])
+                for j in range(n_d):
+                    run[0][j] = i
+                    run[1][j] = j
+                    run[2][j] = (a_s + row_s[j]) + d_access_s[j]
+                    run[3][j] = (a_m + row_m[j]) + d_access_m[j]
+                continue
+            for j in range(n_d):
+                s = row_s[j]
+                if s < np.inf:
+                    total = (a_s + s) + d_access_s[j]
+                    if total <= cutoff_s:
+                        origin[at] = i
+                        destination[at] = j
+                        seconds[at] = total
+                        metres[at] = (a_m + row_m[j]) + d_access_m[j]
+                        at += 1
+
+
+@njit(cache=True, nogil=True)
+def _by_group(group, n_groups):
+    """Points ordered by group, in index order within each, and where each group starts."""
+    start = np.zeros(n_groups + 1, dtype=np.int64)
+    for p in range(len(group)):
+        start[group[p] + 1] += 1
+    start = np.cumsum(start)
+    fill = start[:-1].copy()
+    order = np.empty(len(group), dtype=np.int64)
+    for p in range(len(group)):
+        order[fill[group[p]]] = p
+        fill[group[p]] += 1
+    return order, start
+
+
+@njit(cache=True, nogil=True)
+def _sparse_counts(o_group, d_group, net_s, o_side, d_side, cutoff_s, slack):
+    """Node pairs bucketed by destination group, and each origin group's row of candidates.
+
+    A candidate is a destination point that a node pair reaches within the cutoff from the
+    origin group's cheapest access. Returns the buckets' starts, the node pairs by bucket and
+    the starts of the rows (their last entry: the candidates in all).
+    """
+    _, _, _, o_min_s = o_side
+    d_of, d_access_s, _, _ = d_side
+    by_d, d_start = _by_group(d_group, len(d_side[3]))
+    o_start = np.zeros(len(o_min_s) + 1, dtype=np.int64)
+    for j in range(len(d_of)):
+        for q in range(d_start[d_of[j]], d_start[d_of[j] + 1]):
+            p = by_d[q]
+            g = o_group[p]
+            if (o_min_s[g] + net_s[p]) + d_access_s[j] <= cutoff_s + slack:
+                o_start[g + 1] += 1
+    return d_start, by_d, np.cumsum(o_start)
+
+
+@njit(cache=True, nogil=True)
+def _sparse_deal(
+    rows, o_group, net_s, net_m, o_side, d_side, cutoff_s, slack, d_start, by_d, o_start
+):
+    """Candidates dealt out to their origin groups' rows, destinations in index order.
+
+    ``rows`` are (destination point, network seconds, network metres) of each candidate.
+    Returns how many point pairs the rows give (an upper bound on the table's rows).
+    """
+    row_point, row_s, row_m = rows
+    o_of, _, _, o_min_s = o_side
+    d_of, d_access_s, _, _ = d_side
+    fill = o_start[:-1].copy()
+    for j in range(len(d_of)):
+        for q in range(d_start[d_of[j]], d_start[d_of[j] + 1]):
+            p = by_d[q]
+            g = o_group[p]
+            if (o_min_s[g] + net_s[p]) + d_access_s[j] <= cutoff_s + slack:
+                row_point[fill[g]] = j
+                row_s[fill[g]] = net_s[p]
+                row_m[fill[g]] = net_m[p]
+                fill[g] += 1
+    return (o_start[o_of + 1] - o_start[o_of]).sum()
+
+
+@njit(cache=True, nogil=True)
+def _sparse_rows(table, rows, o_start, o_side, d_side, cutoff_s):
+    """Point pairs within the cutoff from each origin point's row, into ``table``; their count."""
+    row_point, row_s, row_m = rows
+    o_of, o_access_s, o_access_m, _ = o_side
+    _, d_access_s, d_access_m, _ = d_side
+    origin, destination, seconds, metres = table
     count = 0
     for i in range(len(o_of)):
         for c in range(o_start[o_of[i]], o_start[o_of[i] + 1]):
             j = row_point[c]
             total = (o_access_s[i] + row_s[c]) + d_access_s[j]
             if total <= cutoff_s:
-                _put(table, count, i, j, total, (o_access_m[i] + row_m[c]) + d_access_m[j])
+                origin[count] = i
+                destination[count] = j
+                seconds[count] = total
+                metres[count] = (o_access_m[i] + row_m[c]) + d_access_m[j]
                 count += 1
-    return _trimmed(table, count)
+    return count
 
 
-@njit(cache=True, nogil=True)
-def _table(room):
+def _table(room: int) -> tuple[np.ndarray, ...]:
     """Empty columns of a cost table with room for ``room`` pairs."""
-    return (
-        np.empty(room, dtype=np.int32),
-        np.empty(room, dtype=np.int32),
-        np.empty(room, dtype=np.float32),
-        np.empty(room, dtype=np.float32),
-    )
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _put(table, row, origin, destination, seconds, metres):
-    table[0][row] = origin
-    table[1][row] = destination
-    table[2][row] = seconds
-    table[3][row] = metres
-
-
-@njit(cache=True, nogil=True)
-def _trimmed(table, count):
-    """The first ``count`` rows; copied when they use less than half the room (frees it)."""
-    if 2 * count >= len(table[0]):
-        return table[0][:count], table[1][:count], table[2][:count], table[3][:count]
-    return (
-        table[0][:count].copy(),
-        table[1][:count].copy(),
-        table[2][:count].copy(),
-        table[3][:count].copy(),
+    return tuple(
+        np.empty(room, dtype=kind) for kind in (np.int32, np.int32, np.float32, np.float32)
     )
 
 

@@ -273,30 +273,43 @@ def test_both_directions_and_both_expansions_give_the_same_costs() -> None:
     # The reverse search sums the same paths from the other end.
     pd.testing.assert_frame_equal(backward, forward, check_exact=False, rtol=1e-6)
 
-    # The two ways of turning node pairs into point pairs give the same table, bit for bit.
+    # The two ways of turning node pairs into point pairs give the same table, bit for bit,
+    # with some destinations out of every origin's reach, and on the destinations one origin
+    # reaches without a cutoff, where origins that reach them all write their rows as one run.
+    everything = costs._network_costs(network, o_side, d_side, np.inf, reverse=False)
+    most = np.bincount(everything["origin"]).argmax()
+    reached = destinations[everything["destination"][everything["origin"] == most]]
     graph = network.search_graph()
-    target_group = np.full(network.n_nodes, -1, dtype=np.int32)
-    target_group[d_side.node] = np.arange(len(d_side.node), dtype=np.int32)
-    budget = np.full(len(o_side.node), 400.0)
-    found = costs._searches(
-        graph.indptr,
-        graph.head,
-        graph.time_s,
-        network.length_m[graph.edge].astype(np.float64),
-        o_side.node.astype(np.int32),
-        budget,
-        budget,
-        target_group,
-        d_side.min_access_s,
-    )
-    sides = [
-        (side.group, side.access_s, side.access_m, side.min_access_s) for side in (o_side, d_side)
-    ]
-    dense = costs._dense_rows(*found, *sides, 400.0)
-    sparse = costs._sparse_rows(*found, *sides, 400.0, 1e-6)
-    for a, b, column in zip(dense, sparse, forward, strict=True):
-        np.testing.assert_array_equal(a, b)
-        np.testing.assert_array_equal(a, forward[column].to_numpy())
+    for cutoff_s, targets in ((400.0, d_side), (np.inf, None)):
+        if targets is None:
+            targets = costs._snap(network, reached[:, 0], reached[:, 1], speed)
+        target_group = np.full(network.n_nodes, -1, dtype=np.int32)
+        target_group[targets.node] = np.arange(len(targets.node), dtype=np.int32)
+        budget = np.full(len(o_side.node), cutoff_s)
+        found = costs._searches(
+            graph.indptr,
+            graph.head,
+            graph.time_s,
+            network.length_m[graph.edge].astype(np.float64),
+            o_side.node.astype(np.int32),
+            budget,
+            budget,
+            target_group,
+            targets.min_access_s,
+        )
+        sides = [
+            (side.group, side.access_s, side.access_m, side.min_access_s)
+            for side in (o_side, targets)
+        ]
+        dense = costs._point_pairs(*found, *sides, cutoff_s, 1e-6, dense=True)
+        sparse = costs._point_pairs(*found, *sides, cutoff_s, 1e-6, dense=False)
+        expected = costs._network_costs(network, o_side, targets, cutoff_s, reverse=False)
+        kept = np.bincount(expected["origin"], minlength=len(origins))
+        assert (kept < len(targets.group)).any()
+        assert (kept == len(targets.group)).any() == (targets is not d_side)
+        for a, b, column in zip(dense, sparse, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(a, expected[column].to_numpy())
 
 
 def test_the_kernel_layout_renumbers_the_search_graph_without_changing_it() -> None:

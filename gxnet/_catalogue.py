@@ -26,7 +26,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "layer_existing": ("回收点（已有）", "Recycling points (existing)"),
     "layer_new": ("回收点（新建）", "Recycling points (new)"),
     "layer_candidates": ("候选点（未选中）", "Candidate sites (not chosen)"),
+    "layer_markets": ("集散市场", "Collection markets"),
     "layer_centres": ("分拣中心", "Sorting centres"),
+    "layer_bases": ("处理基地", "Processing bases"),
     "layer_service": ("服务范围", "Service areas"),
     "layer_walk": ("步行/骑行至回收点时间", "Walk/ride time to recycling point"),
     "layer_links": ("回收点至分拣中心", "Points to sorting centres"),
@@ -106,8 +108,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "note_label": ("注意", "Note"),
     f"status_{SiteStatus.EXCLUDED}": ("排除", "excluded"),
     f"tier_{Tier.RECYCLING_POINT}": ("回收点", "recycling point"),
+    f"tier_{Tier.COLLECTION_MARKET}": ("集散市场", "collection market"),
     f"tier_{Tier.SORTING_CENTRE}": ("分拣中心", "sorting centre"),
-    f"tier_{Tier.PROCESSING_BASE}": ("加工基地", "processing base"),
+    f"tier_{Tier.PROCESSING_BASE}": ("处理基地", "processing base"),
     "setting_urban": ("城镇（步行）", "urban (walk)"),
     "setting_rural": ("乡村（骑行）", "rural (ride)"),
     "report_counties": ("分县区统计", "By county"),
@@ -188,6 +191,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "与可能的最优方案相差不超过 {gap:.2f}%",
         "within {gap:.2f} % of the best possible",
     ),
+    "status_within_bound": (
+        "与可能的最优方案相差不超过 {gap:.2f}%（{bound_kind}：{bound}）",
+        "within {gap:.2f} % of the best possible ({bound_kind}: {bound})",
+    ),
+    "status_none": ("没有找到方案", "no plan found"),
+    "status_time": (
+        "求解时间已用尽，延长 --time-limit 可能得到更好的方案",
+        "the time limit cut the search short; a longer --time-limit may find a better plan",
+    ),
+    "bound_upper": ("最多可达", "at most"),
+    "bound_lower": ("至少需要", "at least"),
+    "objective_households covered": ("户覆盖", "households covered"),
+    "objective_points": ("个回收点", "points"),
+    "objective_sites": ("个站点", "sites"),
+    "objective_weighted travel": ("加权出行时间", "weighted travel"),
+    "objective_cost": ("成本", "cost"),
+    "objective_fixed cost": ("固定成本", "fixed cost"),
+    "colon": ("：", ": "),
     "status_feasible": ("可行方案（未证明最优）", "a feasible plan (not proven optimal)"),
     "status_heuristic": ("启发式方案（未证明最优）", "a heuristic plan (not proven optimal)"),
     "status_unknown": ("未记录", "not recorded"),
@@ -198,6 +219,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "recycling points: {points:,} at {sites:,} sites ({existing:,} existing sites kept)",
     ),
     "summary_centres": ("分拣中心：{centres:,} 个", "sorting centres: {centres:,}"),
+    "summary_tier": ("；{tier}：{n:,} 个", ", {tier}s: {n:,}"),
     "summary_coverage": (
         "服务标准内覆盖户数：{covered:,.0f} / {households:,.0f}（{share:.1f}%）",
         "households covered within the standard: {covered:,.0f} of {households:,.0f} "
@@ -303,7 +325,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_access_max": ("最长步行/骑行（分钟）", "Longest walk/ride (min)"),
     "col_truck": ("至分拣中心车程（分钟）", "Truck to centre (min)"),
     "col_truck_mean": ("平均车程（分钟）", "Mean truck time (min)"),
-    "col_centre": ("所属分拣中心", "Sorting centre"),
+    "col_centre": ("送往站点", "Delivers to"),
     "col_lon_wgs84": ("经度（WGS-84）", "Longitude (WGS-84)"),
     "col_lat_wgs84": ("纬度（WGS-84）", "Latitude (WGS-84)"),
     "col_lon_gcj02": ("经度（GCJ-02，高德/腾讯）", "Longitude (GCJ-02, AMap/Tencent)"),
@@ -484,9 +506,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{units:,} demand units, {households:,.0f} households",
     ),
     "progress_sites": (
-        "{points:,} 个回收点候选、{centres:,} 个分拣中心候选，来自 {source}",
-        "{points:,} point and {centres:,} centre sites from {source}",
+        "{points:,} 个回收点候选、{centres:,} 个分拣中心候选{more}，来自 {source}",
+        "{points:,} point and {centres:,} centre sites{more} from {source}",
     ),
+    "progress_sites_tier": ("、{n:,} 个{tier}候选", ", {n:,} {tier} sites"),
     "progress_pairs": (
         "{walk:,} 对步行/骑行、{truck:,} 对货车可达关系",
         "{walk:,} walk pairs, {truck:,} truck pairs",
@@ -702,9 +725,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "help:sites_template:lang": ("模板表头的语言。", "Language of the template's headers."),
     "help:optimize": (
-        "为一个城市或研究区域规划回收点和分拣中心；写出规划目录（含工作簿 plan.xlsx）和地图。",
-        "Plan recycling points and sorting centres for a city or a study area; writes the plan "
-        "folder (with the workbook plan.xlsx) and the map.",
+        "为一个城市或研究区域规划回收点和分拣中心（站点清单有集散市场、处理基地时一并规划，"
+        "各站点不超过其容量）；写出规划目录（含工作簿 plan.xlsx）和地图。",
+        "Plan recycling points and sorting centres for a city or a study area (collection "
+        "markets and processing bases too where the site list has them, every site within its "
+        "capacity); writes the plan folder (with the workbook plan.xlsx) and the map.",
     ),
     "help:optimize:city": (
         "城市或县区：拼音、中文或行政区划代码（如 wuzhou）。",
@@ -1215,6 +1240,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "solver.threads：{value} 必须不小于 1",
         "solver.threads: {value} must be >= 1",
     ),
+    "err_solver_max_nodes": (
+        "solver.max_nodes：{value} 必须不小于 1",
+        "solver.max_nodes: {value} must be >= 1",
+    ),
     "cfg_required": ("必须填写一个值", "a value is required"),
     "cfg_expected_bool": (
         "应为 true 或 false，实际为 {value!r}",
@@ -1455,6 +1484,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the grid; no site list, no OSM data)",
     ),
     "src_cells": ("需求格网中心的候选点", "candidate points at the demand-cell centres"),
+    "src_grid_hubs": (
+        "各区块人口最多格网处的{tier}候选",
+        "{tier} candidates at the most populous cell of each block",
+    ),
     "src_centres": (
         "县城、城镇附近公路节点和各区块人口最多格网处的分拣中心候选",
         "sorting-centre candidates at the county seats, highway nodes near towns and the most "

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from gxnet import _catalogue
@@ -105,18 +106,55 @@ def display_width(value: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
 
 
-def status_words(status: str | None, gap: float | None, lang: str) -> str:
-    """A solver status in words a leader reads: proven optimal, or within X % of the best
-    possible, or a feasible plan without a bound."""
+def status_words(metrics: Mapping[str, Any], lang: str | None = None) -> str:
+    """How good a plan is, in words a leader reads: "proven optimal", or "within 0.98 % of the
+    best possible" with the bound, each tier's when the tiers were solved in turn; and whether
+    the time limit cut the search short. The console, the map, the report and the workbook all
+    say it this way.
+
+    Parameters
+    ----------
+    metrics
+        A plan's metrics (or :meth:`gxnet.optimize.Solution.quality`): ``status``, ``gap``,
+        ``bound``, ``sense``, ``objective_name``, ``time_limited`` and, for a plan solved tier
+        by tier, ``tiers`` (tier -> the same keys).
+    lang
+        "zh" or "en"; default: the console's language (:func:`language`).
+    """
+    lang = lang or language()
+    tiers = metrics.get("tiers") or {}
+    if tiers and all(values.get("status") == "optimal" for values in tiers.values()):
+        tiers = {}  # every tier proven: one "proven optimal" says it
+    said = [
+        f"{text(f'tier_{tier}', lang)}{text('colon', lang)}{_one_status(values, lang)}"
+        for tier, values in tiers.items()
+    ] or [_one_status(metrics, lang)]
+    if metrics.get("time_limited"):
+        said.append(text("status_time", lang))
+    return text("list_separator", lang).join(said)
+
+
+def _one_status(values: Mapping[str, Any], lang: str) -> str:
+    status, gap, bound = values.get("status"), values.get("gap"), values.get("bound")
     if status is None:
         return text("status_unknown", lang)
-    if status == "optimal" and (gap is None or not math.isfinite(gap) or gap <= 1e-6):
+    if status == "optimal":
         return text("status_optimal", lang)
-    if gap is not None and math.isfinite(gap):
+    if status != "feasible":
+        key = f"status_{status}"
+        return text(key if has(key) else "status_none", lang)
+    if gap is None or not math.isfinite(gap):
+        return text("status_feasible", lang)
+    if bound is None or not math.isfinite(bound):
         return text("status_within", lang, gap=100 * gap)
-    key = f"status_{status}"
-    words = messages(lang)
-    return words[key] if key in words else str(status)
+    name = f"objective_{values.get('objective_name', 'cost')}"
+    return text(
+        "status_within_bound",
+        lang,
+        gap=100 * gap,
+        bound_kind=text("bound_upper" if values.get("sense") == "max" else "bound_lower", lang),
+        bound=f"{bound:,.0f} {text(name, lang) if has(name) else ''}".strip(),
+    )
 
 
 def reason_column(lang: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -19,12 +20,12 @@ import pandas as pd
 import shapely
 
 from gxnet import __version__
-from gxnet._errors import InfeasibleProblemError
+from gxnet._errors import InfeasibleProblemError, SolverError
 from gxnet._messages import status_phrase
 from gxnet.config import Config
 from gxnet.plan import Plan, measure
 from gxnet.study_area import StudyArea, guangxi_counties
-from gxnet.tiers import Tier
+from gxnet.tiers import LINK_COLUMNS, TIERS, Tier
 from gxnet.townships import list_townships
 
 
@@ -33,7 +34,7 @@ def assemble_plan(
     demand: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     walk: pd.DataFrame,
-    truck: pd.DataFrame,
+    truck: pd.DataFrame | Mapping[Tier, pd.DataFrame],
     solution: Any,
     config: Config,
     *,
@@ -41,9 +42,17 @@ def assemble_plan(
 ) -> Plan:
     """The Plan of a solved model: who is served by which point, loads, links, figures.
 
+    ``truck`` is the pairs into each tier above the points (tier -> the columns of
+    :data:`gxnet.tiers.LINK_COLUMNS` and ``travel_s``), or the pairs into the centres alone.
     ``townships`` is the table of :func:`gxnet.model_choice.township_needs` (the townships
     with households and whether a fixed point pays there); without it the plan has no
     township layer.
+
+    Raises
+    ------
+    SolverError
+        When a chosen site is loaded over its capacity (a model's answer never is: every one
+        is checked; this is the last guard before a planner reads the plan).
     """
     if not solution.has_solution:
         raise InfeasibleProblemError(key="err_no_solution", status=status_phrase(solution.status))
@@ -88,20 +97,30 @@ def assemble_plan(
     )
     out["max_travel_s"] = ids.map(by_point["travel_s"].max()).to_numpy(dtype=float)
 
-    links = _links(out, truck, solution)
-    out["centre_id"] = ids.map(links.set_index("point_id")["centre_id"]).fillna("").to_numpy()
-    centre_of = out.loc[out["tier"] == Tier.RECYCLING_POINT].set_index("site_id")["centre_id"]
-    hh_by_centre = out["households_served"].groupby(out["site_id"].map(centre_of)).sum()
-    kg_by_centre = ids.map(kg_by_point).fillna(0.0).groupby(ids.map(centre_of)).sum()
-    is_centre = out["tier"] == Tier.SORTING_CENTRE
-    out.loc[is_centre, "households_served"] = ids[is_centre].map(hh_by_centre).fillna(0.0)
-    out["load"] = np.where(
-        is_centre, ids.map(kg_by_centre).fillna(0.0) / 1000.0, out["households_served"]
-    )
-    truck_by_centre = links.groupby("centre_id")["travel_s"]
-    out.loc[is_centre, "mean_travel_s"] = ids[is_centre].map(truck_by_centre.mean())
-    out.loc[is_centre, "max_travel_s"] = ids[is_centre].map(truck_by_centre.max())
-    out.loc[is_centre, "capacity"] = config.centres.capacity_t_day
+    tier_pairs = truck if isinstance(truck, Mapping) else {Tier.SORTING_CENTRE: truck}
+    links = _links(out, tier_pairs, solution)
+    up = links.set_index("point_id")
+    out["centre_id"] = ids.map(up["centre_id"]).fillna("").to_numpy()
+    # Loads go up the tiers: a point's households and tonnes, then each site above the sum of
+    # the sites that deliver to it.
+    out["load_t_day"] = ids.map(kg_by_point).fillna(0.0).to_numpy() / 1000.0
+    for tier in TIERS[1:]:
+        into = links[links["tier"] == tier]
+        if into.empty:
+            continue
+        lower = out.set_index("site_id")
+        rows = (out["tier"] == tier).to_numpy()
+        for column in ("households_served", "load_t_day"):
+            sums = (
+                lower[column].reindex(into["point_id"]).groupby(into["centre_id"].to_numpy()).sum()
+            )
+            out.loc[rows, column] = ids[rows].map(sums).fillna(0.0).to_numpy()
+        travel = into.groupby("centre_id")["travel_s"]
+        out.loc[rows, "mean_travel_s"] = ids[rows].map(travel.mean()).to_numpy()
+        out.loc[rows, "max_travel_s"] = ids[rows].map(travel.max()).to_numpy()
+    is_point = out["tier"] == Tier.RECYCLING_POINT
+    out["load"] = np.where(is_point, out["households_served"], out["load_t_day"])
+    _check_loads(out)
     for column, default in (("name", ""), ("source", "file"), ("address", "")):
         if column not in out.columns:
             out[column] = default
@@ -116,10 +135,8 @@ def assemble_plan(
     metrics = (
         measure(out, demand_out, links)
         | township_figures(towns, counties, out)
+        | solution.quality()
         | {
-            "status": solution.status,
-            "gap": solution.gap,
-            "objective": solution.objective,
             "solver": solution.solver,
             "model": solution.model,
             "build_s": solution.build_time_s,
@@ -249,29 +266,58 @@ def _assign_demand(
     return out
 
 
-def _links(sites: gpd.GeoDataFrame, truck: pd.DataFrame, solution: Any) -> gpd.GeoDataFrame:
-    """Each chosen point's sorting centre (the model's, else the nearest open one) as a line."""
+def _links(
+    sites: gpd.GeoDataFrame, tier_pairs: Mapping[Tier, pd.DataFrame], solution: Any
+) -> gpd.GeoDataFrame:
+    """Each chosen site's link to its site in the tier above (the model's, else the nearest
+    open one), as a line: ``point_id`` (the site below: a point, market or centre),
+    ``centre_id`` (the site above), ``travel_s`` and ``tier`` (the tier above)."""
     chosen = sites[sites["chosen"]]
-    centre_ids = set(chosen.loc[chosen["tier"] == Tier.SORTING_CENTRE, "site_id"])
-    point_ids = set(chosen.loc[chosen["tier"] == Tier.RECYCLING_POINT, "site_id"])
-    pairs = truck[truck["point_id"].isin(point_ids) & truck["centre_id"].isin(centre_ids)]
-    assigned = solution.assignments.get(Tier.SORTING_CENTRE)
-    if assigned is not None and len(assigned):
-        by_model = assigned.rename(columns={"origin_id": "point_id", "site_id": "centre_id"})
-        pairs = pairs.merge(
-            by_model[["point_id", "centre_id", "share"]], on=["point_id", "centre_id"]
-        )
-        pairs = pairs.sort_values(["point_id", "share"], ascending=[True, False])
-    else:
-        pairs = pairs.sort_values(["point_id", "travel_s"])
-    best = pairs.drop_duplicates("point_id")[["point_id", "centre_id", "travel_s"]]
+    present = set(chosen["tier"])
+    frames = []
+    for tier, table in tier_pairs.items():
+        below = Tier(tier).below(present)
+        if tier not in present or below is None or table is None or table.empty:
+            continue
+        lower_col, upper_col = LINK_COLUMNS[Tier(tier)]
+        pairs = table.rename(columns={lower_col: "point_id", upper_col: "centre_id"})
+        pairs = pairs[
+            pairs["point_id"].isin(chosen.loc[chosen["tier"] == below, "site_id"])
+            & pairs["centre_id"].isin(chosen.loc[chosen["tier"] == tier, "site_id"])
+        ]
+        assigned = solution.assignments.get(tier)
+        if assigned is not None and len(assigned):
+            by_model = assigned.rename(columns={"origin_id": "point_id", "site_id": "centre_id"})
+            pairs = pairs.merge(
+                by_model[["point_id", "centre_id", "share"]], on=["point_id", "centre_id"]
+            )
+            pairs = pairs.sort_values(["point_id", "share"], ascending=[True, False])
+        else:
+            pairs = pairs.sort_values(["point_id", "travel_s"])
+        best = pairs.drop_duplicates("point_id")[["point_id", "centre_id", "travel_s"]]
+        frames.append(best.assign(tier=str(tier)))
+    columns = ["point_id", "centre_id", "travel_s", "tier"]
+    best = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     where = sites.set_index("site_id").geometry
     a, b = where.reindex(best["point_id"]), where.reindex(best["centre_id"])
-    coords = np.stack(
-        [np.column_stack([a.x, a.y]), np.column_stack([b.x, b.y])], axis=1
+    coords = np.stack([np.column_stack([a.x, a.y]), np.column_stack([b.x, b.y])], axis=1).reshape(
+        -1, 2, 2
     )  # (n, 2 vertices, 2)
-    lines = shapely.linestrings(coords)
+    lines = shapely.linestrings(coords) if len(best) else []
     return gpd.GeoDataFrame(best.reset_index(drop=True), geometry=lines, crs="EPSG:4326")
+
+
+def _check_loads(sites: pd.DataFrame) -> None:
+    """The last guard: no chosen site loaded over its capacity."""
+    load = sites["load"].to_numpy(dtype=float)
+    capacity = sites["capacity"].to_numpy(dtype=float)
+    over = sites["chosen"].to_numpy(dtype=bool) & (load > capacity * (1 + 1e-6) + 1e-9)
+    if over.any():
+        named = ", ".join(
+            f"{i} ({a:,.2f} > {c:,.2f})"
+            for i, a, c in zip(sites["site_id"][over], load[over], capacity[over], strict=True)
+        )
+        raise SolverError(f"sites loaded over their capacity: {named}; the plan is not written")
 
 
 def _counties(area: StudyArea, demand: pd.DataFrame) -> gpd.GeoDataFrame:

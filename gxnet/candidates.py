@@ -31,6 +31,7 @@ from gxnet import settings
 from gxnet._messages import Phrase
 from gxnet.config import Config
 from gxnet.crs import utm_crs
+from gxnet.model_choice import with_tier_defaults
 from gxnet.study_area import StudyArea
 from gxnet.tiers import SiteStatus, Tier
 from gxnet.townships import list_townships, locate_townships
@@ -93,10 +94,15 @@ def candidate_sites(
         centres = centre_candidates(demand, config, area)
         frame = pd.concat([frame, centres], ignore_index=True)
         said = _and(said, Phrase("src_centres"))
-    frame = frame[frame["tier"].isin([Tier.RECYCLING_POINT, Tier.SORTING_CENTRE])].reset_index(
-        drop=True
+    for tier in (Tier.COLLECTION_MARKET, Tier.PROCESSING_BASE):
+        if config.hub(tier).grid_candidates and not (frame["tier"] == tier).any():
+            frame = pd.concat([frame, grid_hubs(demand, config, tier)], ignore_index=True)
+            said = _and(said, Phrase("src_grid_hubs", tier=Phrase(f"tier_{tier}")))
+    frame = gpd.GeoDataFrame(
+        with_tier_defaults(frame.reset_index(drop=True), config),
+        geometry="geometry",
+        crs="EPSG:4326",
     )
-    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
     return with_townships(frame), said
 
 
@@ -165,7 +171,7 @@ def centre_candidates(
 ) -> gpd.GeoDataFrame:
     """Sorting-centre candidates: the county seats (source "county_seat"), the highway node
     nearest each township seat when it is within :data:`HIGHWAY_NEAR_TOWN_M` (source
-    "highway"; inside the study area) and the blocks' busiest cells (:func:`grid_centres`)."""
+    "highway"; inside the study area) and the blocks' busiest cells (:func:`grid_hubs`)."""
     c = config.centres
     seats = county_seats(demand)
     parts = [
@@ -208,7 +214,7 @@ def centre_candidates(
                 "highway",
             )
         )
-    parts.append(grid_centres(demand, config))
+    parts.append(grid_hubs(demand, config, Tier.SORTING_CENTRE))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -240,7 +246,7 @@ def _sites_at(
             "name": names.to_numpy(dtype=object),
             "tier": tier,
             "status": SiteStatus.CANDIDATE,
-            "capacity": np.inf,
+            "capacity": np.nan,  # the tier's configured capacity (with_tier_defaults)
             "fixed_cost": fixed_cost,
             "source": source,
         },
@@ -249,21 +255,29 @@ def _sites_at(
     )
 
 
-def grid_centres(demand: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
-    """Sorting-centre candidates: the most populous demand unit of each square block.
+def grid_hubs(demand: gpd.GeoDataFrame, config: Config, tier: Tier) -> gpd.GeoDataFrame:
+    """Candidates of a tier above the points (markets, centres, bases): the most populous
+    demand unit of each square block.
 
-    The block's side is two thirds of the truck standard's straight-line reach, so that every
-    point has a candidate centre within the standard wherever demand is spread evenly.
+    The block's side is two thirds of the tier's truck standard's straight-line reach, so that
+    every site below has a candidate within the standard wherever demand is spread evenly.
     """
-    c = config.centres
+    c = config.hub(tier)
     reach_m = c.truck_minutes * 60 * c.truck_speed_kmh / 3.6 / config.costs.detour_factor
     x, y = _metric_xy(demand.geometry)
     side = max(reach_m / 1.5, 1.0)
     block = np.floor(x / side).astype(np.int64) * 1_000_003 + np.floor(y / side).astype(np.int64)
     best = demand["households"].groupby(block).idxmax().to_numpy()
-    return _grid_sites(
-        demand.loc[np.sort(best)], "c-", "centre near ", Tier.SORTING_CENTRE, c.fixed_cost
-    )
+    prefix, name = _HUB_NAMES[tier]
+    return _grid_sites(demand.loc[np.sort(best)], prefix, name, tier, c.fixed_cost)
+
+
+#: Id prefix and name of a grid candidate of each tier above the points.
+_HUB_NAMES = {
+    Tier.COLLECTION_MARKET: ("m-", "market near "),
+    Tier.SORTING_CENTRE: ("c-", "centre near "),
+    Tier.PROCESSING_BASE: ("b-", "base near "),
+}
 
 
 def _grid_sites(

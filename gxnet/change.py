@@ -6,17 +6,19 @@ forced) are worth a bonus in the re-solve: :data:`gxnet.config.ResolveSettings.c
 (default 0.1) times the households the site served in the old plan. A replacement is chosen
 only when it serves more than that many households more than the site it replaces.
 
-The bonus reaches the models through their usual inputs, chosen by the model the targets
-call for (:func:`gxnet.model_choice.uses_capacities`):
+The bonus reaches the models through their usual inputs, chosen by the model that places
+each tier:
 
-- maximal covering (a number of points, the household standard's by default): each preferred
-  point gets a unit of demand of its bonus that only it covers, so that keeping it is worth
-  exactly the bonus in the households covered;
-- the two-tier network (capacities): a preferred site's fixed cost is lowered by its bonus
-  priced in points (the point's fixed cost per ``households_per_point_urban`` households);
-- set covering (a coverage target, and the centres of a covering plan): a preferred site
-  costs a little less than one site, so that the fewest sites still come first and old sites
-  win among plans with as many sites.
+- maximal covering (the points, for a number of points, the household standard's by
+  default): each preferred point gets a unit of demand of its bonus that only it covers, so
+  that keeping it is worth exactly the bonus in the households covered;
+- set covering (the points for a coverage target, and the centres of a plan without
+  capacities): a preferred site costs a little less than one site, so that the fewest sites
+  still come first and old sites win among plans with as many sites;
+- capacitated facility location (each tier above the points of a plan with capacities,
+  markets or bases, :func:`gxnet.model_choice.uses_capacities`): a preferred site's fixed
+  cost is lowered by its bonus priced in points (the point's fixed cost per
+  ``households_per_point_urban`` households).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import pandas as pd
 
 from gxnet._messages import Phrase
 from gxnet.config import Config
-from gxnet.model_choice import ModelInput, uses_capacities
+from gxnet.model_choice import ModelInput, uses_capacities, with_standards
 from gxnet.plan import Plan
 from gxnet.tiers import SiteStatus
 
@@ -65,27 +67,28 @@ def change_bonus(previous: Plan, sites: pd.DataFrame, penalty: float) -> pd.Seri
 
 
 def with_change_price(data: ModelInput, bonus: pd.Series, config: Config) -> ModelInput:
-    """The model input with the bonus of each preferred site in the model's own terms (see
-    the module docstring)."""
+    """The model input with the bonus of each preferred site in the terms of the model that
+    places its tier (see the module docstring)."""
     if bonus.empty:
         return data
-    points, centres = data.points.copy(), data.centres.copy()
-    if uses_capacities(data.points, config):
+    data = with_standards(data, config)
+    hubs = {"markets": data.markets, "centres": data.centres, "bases": data.bases}
+    if uses_capacities(data):
         per_household = config.points.fixed_cost / config.points.households_per_point_urban
-        for frame, cost in (
-            (points, config.points.fixed_cost),
-            (centres, config.centres.fixed_cost),
-        ):
-            fixed = pd.to_numeric(frame["fixed_cost"], errors="coerce").fillna(cost)
-            discount = frame["site_id"].map(bonus).fillna(0.0) * per_household
-            frame["fixed_cost"] = np.maximum(fixed - discount, 0.0)
-        return dataclasses.replace(data, points=points, centres=centres)
-    for frame in (points, centres):
-        share = frame["site_id"].map(bonus).fillna(0.0)
-        total = float(share.sum())
-        frame["fixed_cost"] = 1.0 - (_COVER_DISCOUNT * share / total if total > 0 else 0.0)
+        priced = {
+            name: frame.assign(
+                fixed_cost=np.maximum(
+                    frame["fixed_cost"] - frame["site_id"].map(bonus).fillna(0.0) * per_household,
+                    0.0,
+                )
+            )
+            for name, frame in hubs.items()
+            if frame is not None
+        }
+    else:
+        priced = {"centres": _cover_discount(data.centres, bonus)}
     demand, walk = data.demand, data.walk
-    preferred = bonus[bonus.index.isin(points["site_id"])]
+    preferred = bonus[bonus.index.isin(data.points["site_id"])]
     if config.targets.points is not None and len(preferred):
         ids = BONUS_PREFIX + preferred.index.astype(str)
         units = pd.DataFrame({"demand_id": ids, "households": preferred.to_numpy()})
@@ -93,8 +96,21 @@ def with_change_price(data: ModelInput, bonus: pd.Series, config: Config) -> Mod
         demand = pd.concat([demand, units], ignore_index=True)
         walk = pd.concat([walk, pairs], ignore_index=True)
     return dataclasses.replace(
-        data, demand=demand, walk=walk, points=points, centres=centres, cover_by_cost=True
+        data,
+        demand=demand,
+        walk=walk,
+        points=_cover_discount(data.points, bonus),
+        cover_by_cost=True,
+        **priced,
     )
+
+
+def _cover_discount(frame: pd.DataFrame, bonus: pd.Series) -> pd.DataFrame:
+    """Sites that cost one each in set covering, less a share of
+    :data:`_COVER_DISCOUNT` for the preferred ones (in proportion to their bonus)."""
+    share = frame["site_id"].map(bonus).fillna(0.0)
+    total = float(share.sum())
+    return frame.assign(fixed_cost=1.0 - (_COVER_DISCOUNT * share / total if total > 0 else 0.0))
 
 
 def closing_reasons(previous: Plan, sites: pd.DataFrame, excluded: list[str]) -> dict[str, Phrase]:

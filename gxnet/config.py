@@ -88,6 +88,10 @@ class PointStandards:
         pay) instead of a point. 500 is a fifth of the rural standard's 2,500 households: a
         point that busy still sees a household's recyclables every few days; an assumption
         to replace with a city's own figure.
+    capacity_households
+        Households one point may serve at most, for site-list rows without a capacity: ``inf``
+        (the default) sets no hard limit (the household standard then only says how many
+        points a plan opens).
     """
 
     households_per_point_urban: int = _spec(2000, lo=1)
@@ -99,6 +103,7 @@ class PointStandards:
     min_floor_area_m2: float = _spec(10.0, lo=0.0)
     fixed_cost: float = _spec(1.0, lo=0.0)
     mobile_below_households: float = _spec(500.0, lo=0.0)
+    capacity_households: float = _spec(math.inf, lo=1.0)
 
     def service_radius_m(self, setting: str) -> float:
         """The service radius for ``"urban"`` or ``"rural"`` demand."""
@@ -119,25 +124,36 @@ class PointStandards:
 
 
 @dataclass(frozen=True)
-class CentreStandards:
-    """Sorting centres (分拣中心 / 中转站) behind the points.
+class HubStandards:
+    """A tier above the points: collection markets (集散市场), sorting centres (分拣中心 /
+    中转站) or processing bases (处理基地); ``[markets]``, ``[centres]`` and ``[bases]`` in
+    ``gxnet.toml``, each with its own defaults (:data:`MARKETS`, :data:`CENTRES`,
+    :data:`BASES`).
 
     Attributes
     ----------
     truck_minutes
-        Longest drive from a point to its sorting centre. Centres sit at the edge of the
-        built-up area, one per city or county in most municipal plans; 45 minutes lets one
-        centre serve a county seat and its townships.
+        Longest drive from a site of the tier below to its site of this tier. Centres: 45
+        minutes lets one centre serve a county seat and its townships (centres sit at the edge
+        of the built-up area, one per city or county in most municipal plans). Markets: 30
+        minutes, a market per few townships. Bases: 180 minutes, a base serves a prefecture
+        or more (Wuzhou's and Yulin's urban-mining bases serve the region).
     truck_speed_kmh
-        Average speed of a collection truck, used only when there is no road network
-        (straight-line distance times the detour factor at this speed).
+        Average speed of a truck, used only when there is no road network (straight-line
+        distance times the detour factor at this speed).
     capacity_t_day
-        Recyclables one centre can sort per day, in tonnes; ``inf`` (the default) leaves the
-        number of centres to their fixed cost and the truck standard.
+        Recyclables one site can take per day, in tonnes, for site-list rows without a
+        capacity; ``inf`` (the default) leaves the number of sites to their fixed cost and
+        the truck standard.
     min_floor_area_m2
-        A transfer or sorting station has at least 500 m² (national guidance).
+        Floor space of one site: a transfer or sorting station has at least 500 m² (national
+        guidance); recorded in the plan's standards.
     fixed_cost
-        Relative cost of opening one centre, in units of a point's fixed cost.
+        Relative cost of opening one site, in units of a point's fixed cost.
+    grid_candidates
+        Whether the tier gets candidate sites on a grid where the site list has none of it:
+        on for centres (every plan has centres); off for markets and bases, which a plan has
+        only when its site list lists some (or this is switched on).
     """
 
     truck_minutes: float = _spec(45.0, lo=1.0, hi=600.0)
@@ -145,6 +161,21 @@ class CentreStandards:
     capacity_t_day: float = _spec(math.inf, lo=0.0)
     min_floor_area_m2: float = _spec(500.0, lo=0.0)
     fixed_cost: float = _spec(100.0, lo=0.0)
+    grid_candidates: bool = _spec(True)
+
+
+#: The defaults of each tier above the points (see :class:`HubStandards`).
+MARKETS = HubStandards(
+    truck_minutes=30.0, fixed_cost=30.0, min_floor_area_m2=0.0, grid_candidates=False
+)
+CENTRES = HubStandards()
+BASES = HubStandards(
+    truck_minutes=180.0,
+    truck_speed_kmh=50.0,
+    fixed_cost=300.0,
+    min_floor_area_m2=0.0,
+    grid_candidates=False,
+)
 
 
 @dataclass(frozen=True)
@@ -213,12 +244,11 @@ class Targets:
         Every county gets at least the points the household standard asks for in it (its
         share of :func:`gxnet.model_choice.standard_points`), instead of the points going
         wherever they cover most across the study area. Off by default.
-    centres
-        Exactly this many sorting centres; otherwise their number follows from fixed costs,
-        capacities and the truck standard.
+    markets, centres
+        Exactly this many collection markets or sorting centres; otherwise their number follows
+        from fixed costs, capacities and the truck standard.
     bases
-        Exactly this many processing bases (models with that tier only; not read from
-        ``gxnet.toml``).
+        Exactly this many processing bases (not read from ``gxnet.toml``).
     cost_budget
         Upper bound on the total fixed cost of the opened sites (models that price sites only;
         not read from ``gxnet.toml``).
@@ -228,6 +258,7 @@ class Targets:
     coverage: float | None = _spec(None, lo=0.001, hi=1.0)
     township_minimum: bool = _spec(True)
     county_quota: bool = _spec(False)
+    markets: int | None = _spec(None, lo=1)
     centres: int | None = _spec(None, lo=1)
     bases: int | None = _spec(None, library_only=True)
     cost_budget: float | None = _spec(None, library_only=True)
@@ -266,6 +297,11 @@ class SolverOptions:
         so a process must not ask for different counts in turn.
     seed
         Random seed, so that a re-run gives the same plan.
+    max_nodes
+        Branch-and-bound nodes at most per solver run, the solver's deterministic limit of
+        work (the time limit is only the safety net behind it, so that a re-run gives the same
+        plan). Unset: :data:`NODES_PER_SECOND` per second of ``time_limit_s``, or no limit
+        without a time limit.
     msg
         Show the solver's log (not read from ``gxnet.toml``).
     warm_start
@@ -278,6 +314,7 @@ class SolverOptions:
     gap: float = _spec(1e-6, lo=0.0, hi=1.0)
     threads: int | None = _spec(None, lo=1)
     seed: int = _spec(0, lo=0)
+    max_nodes: int | None = _spec(None, lo=1)
     msg: bool = _spec(False, library_only=True)
     warm_start: bool = _spec(True, library_only=True)
 
@@ -290,6 +327,22 @@ class SolverOptions:
             raise UserInputError(key="err_solver_gap", value=self.gap)
         if self.threads is not None and self.threads < 1:
             raise UserInputError(key="err_solver_threads", value=self.threads)
+        if self.max_nodes is not None and self.max_nodes < 1:
+            raise UserInputError(key="err_solver_max_nodes", value=self.max_nodes)
+
+    def node_limit(self) -> int | None:
+        """Branch-and-bound nodes a solver run may take (see ``max_nodes``)."""
+        if self.max_nodes is not None:
+            return int(self.max_nodes)
+        if self.time_limit_s is None:
+            return None
+        return max(int(NODES_PER_SECOND * self.time_limit_s), 1)
+
+
+#: Solver nodes per second of the time limit, when ``solver.max_nodes`` is not set: a rate a
+#: city's covering MIP keeps on a quiet two-core machine, so that the node limit, not the clock,
+#: ends a run.
+NODES_PER_SECOND = 50
 
 
 #: A planner's solver settings: 10 s keeps a whole city in the embedded default under a
@@ -407,7 +460,9 @@ class Config:
     """All standards of a run, one section per concern (the tables of ``gxnet.toml``)."""
 
     points: PointStandards = field(default_factory=PointStandards)
-    centres: CentreStandards = field(default_factory=CentreStandards)
+    markets: HubStandards = field(default_factory=lambda: MARKETS)
+    centres: HubStandards = field(default_factory=lambda: CENTRES)
+    bases: HubStandards = field(default_factory=lambda: BASES)
     costs: CostStandards = field(default_factory=CostStandards)
     grid: GridSettings = field(default_factory=GridSettings)
     targets: Targets = field(default_factory=Targets)
@@ -418,6 +473,10 @@ class Config:
     #: Phases of building as ``NAME:COUNT`` or ``NAME:standard`` (``[[phases]]`` tables of
     #: ``gxnet.toml``, read by :func:`gxnet.phases.parse_phase`); empty: one plan.
     phases: tuple[str, ...] = ()
+
+    def hub(self, tier: Tier) -> HubStandards:
+        """The standards of a tier above the points (markets, centres or bases)."""
+        return getattr(self, Tier(tier).plural)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """The configuration as nested plain values, as ``gxnet.toml`` has them (for the plan's

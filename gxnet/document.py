@@ -177,15 +177,12 @@ def caveats(plan: Plan, lang: str) -> list[str]:
             n=metrics["townships_mobile"], hh=metrics.get("mobile_households", 0)
         )
         notes.append(f"{words['mobile_townships']}: {count}")
-    gap = metrics.get("gap")
-    if metrics.get("status") not in (None, "optimal") or (
-        gap is not None and math.isfinite(float(gap)) and float(gap) > 1e-6
-    ):
+    if metrics.get("status") not in (None, "optimal"):
         from gxnet.plan_tables import status_words
 
-        notes.append(
-            words["caveat_solver"].format(status=status_words(metrics.get("status"), gap, lang))
-        )
+        # The caveat itself says that a longer limit may find a better plan.
+        said = status_words(metrics | {"time_limited": False}, lang)
+        notes.append(words["caveat_solver"].format(status=said))
     return notes
 
 

@@ -45,7 +45,7 @@ from folium.template import Template
 from gxnet import crs, settings
 from gxnet._errors import MapAssetsError, UserInputError
 from gxnet._io import write_text_atomic
-from gxnet._messages import messages, reasons, unknown_choice
+from gxnet._messages import messages, reasons, status_words, unknown_choice
 from gxnet._safe import html_text
 from gxnet.attributions import attribution_lines
 from gxnet.plan import Plan
@@ -84,7 +84,7 @@ SERVICE_PALETTE = (
     "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f",
 )  # fmt: skip
 #: Marker style per site group, in drawing order (bottom to top): unchosen candidates, existing
-#: and new recycling points, sorting centres.
+#: and new recycling points, collection markets, sorting centres, processing bases.
 SITE_STYLES: dict[str, dict[str, Any]] = {
     "candidate": {"radius": 3, "color": "#636363", "weight": 1, "fillColor": "#ffffff",
                   "fillOpacity": 1},
@@ -92,9 +92,19 @@ SITE_STYLES: dict[str, dict[str, Any]] = {
                  "fillOpacity": 1},
     "new": {"radius": 5, "color": "#08519c", "weight": 2, "fillColor": "#6baed6",
             "fillOpacity": 1},
+    "market": {"radius": 7, "color": "#ffffff", "weight": 2, "fillColor": "#e6550d",
+               "fillOpacity": 1},
     "centre": {"radius": 9, "color": "#ffffff", "weight": 2, "fillColor": "#000000",
                "fillOpacity": 1},
+    "base": {"radius": 11, "color": "#ffffff", "weight": 2, "fillColor": "#54278f",
+             "fillOpacity": 1},
 }  # fmt: skip
+#: The marker group of each tier above the points.
+_HUB_GROUPS = {
+    Tier.COLLECTION_MARKET: "market",
+    Tier.SORTING_CENTRE: "centre",
+    Tier.PROCESSING_BASE: "base",
+}
 #: Symbol and colour of each kind of change of a re-solve (the "changes" layer).
 CHANGE_STYLES: dict[str, dict[str, str]] = {
     "opened": {"symbol": "+", "colour": "#1a9850"},
@@ -288,7 +298,7 @@ def _site_groups(sites: pd.DataFrame) -> np.ndarray:
     is_point = sites["tier"] == Tier.RECYCLING_POINT
     return np.select(
         [~chosen, ~is_point, sites["status"] == SiteStatus.EXISTING],
-        ["candidate", "centre", "existing"],
+        ["candidate", sites["tier"].map(_HUB_GROUPS).fillna("centre"), "existing"],
         "new",
     )
 
@@ -513,9 +523,12 @@ def walk_class_labels() -> list[str]:
     return [*labels, f"≥ {WALK_BINS_MIN[-1]:g}"]
 
 
-def _legend_html(text: dict[str, str], changes: bool = False) -> str:
-    """The legend: walk-time classes, unreached and uncovered demand, the site symbols and,
-    for a re-solve, the symbols of its changes. Every text is escaped."""
+def _legend_html(
+    text: dict[str, str], changes: bool = False, absent: frozenset[str] = frozenset()
+) -> str:
+    """The legend: walk-time classes, unreached and uncovered demand, the site symbols (without
+    the layers in ``absent``: markets and bases of a plan without them) and, for a re-solve,
+    the symbols of its changes. Every text is escaped."""
     text = {key: html_text(value) for key, value in text.items()}
     labels = walk_class_labels()
     rows = [f"<h4>{text['legend_walk']}</h4>"]
@@ -538,8 +551,12 @@ def _legend_html(text: dict[str, str], changes: bool = False) -> str:
         ("existing", "layer_existing"),
         ("new", "layer_new"),
         ("candidate", "layer_candidates"),
+        ("market", "layer_markets"),
         ("centre", "layer_centres"),
+        ("base", "layer_bases"),
     ):
+        if key in absent:
+            continue
         style = SITE_STYLES[group]
         rows.append(
             f'<div><i class="gx-dot" style="background:{style["fillColor"]};'
@@ -629,7 +646,10 @@ def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> fol
     basemap = basemap or default_basemap(lang)
     title = plan_title(plan, lang)
     warning = straight_line_warning(plan, text)
-    info = "；".join(f"{label}: {value}" for label, value in township_summary(plan, text))
+    lines = [f"{label}: {value}" for label, value in township_summary(plan, text)]
+    if (plan.metrics or {}).get("status"):
+        lines.append(f"{text['solve_status']}: {status_words(plan.metrics, lang)}")
+    info = "；".join(lines)
     fmap = new_map(title, _fit_bounds(plan), basemap, lang, warning=warning, info=info)
     phases = [p["phase"] for p in plan.metrics.get("phases", [])]
     group = None
@@ -657,10 +677,20 @@ def plan_map(plan: Plan, *, basemap: str | None = None, lang: str = "zh") -> fol
         ("layer_candidates", sites("candidate"), False),
         ("layer_existing", sites("existing"), True),
         ("layer_new", sites("new"), True),
+        ("layer_markets", sites("market"), True),
         ("layer_centres", sites("centre"), True),
+        ("layer_bases", sites("base"), True),
     ) + ((("layer_changes", "gx.changes()", True),) if has_changes else ())
+    # Markets and bases have layers only in a plan that has those tiers.
+    tiers = set(plan.sites.loc[plan.sites["chosen"].astype(bool), "tier"])
+    absent = frozenset(
+        f"layer_{t.plural}"
+        for t in (Tier.COLLECTION_MARKET, Tier.PROCESSING_BASE)
+        if t not in tiers
+    )
+    layers = tuple(layer for layer in layers if layer[0] not in absent)
     named = [(text[key], build, show) for key, build, show in layers]
-    legend = _legend_html(text, changes=has_changes)
+    legend = _legend_html(text, changes=has_changes, absent=absent)
     if group is not None:
         styles = phase_styles(phases)
         at = [key for key, _, _ in layers].index("layer_new")

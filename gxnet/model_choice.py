@@ -1,14 +1,18 @@
 """The choice of models for the planner's targets, and the model stage that runs them.
 
-:func:`solve_network` chooses recycling points and the sorting centres behind them:
+:func:`solve_network` chooses recycling points and the sites of every tier behind them. The
+points come first, by the covering models, which scale to a whole city: maximal covering when
+a number of points is the target (most households within the standard), set covering with the
+coverage target (fewest points). Then, tier by tier:
 
-- with capacities (a site list's, or ``centres.capacity_t_day``), one two-tier network
-  (:class:`gxnet.optimize.TwoTierNetwork`) chooses both tiers at least fixed cost;
-- without, two covering models in turn, which scale to a whole city: the points by maximal
-  covering when a number of points is the target (most households within the standard) or by
-  set covering with the coverage target (fewest points), then the centres by set covering of
-  the chosen points within the truck standard, or by the p-median of the chosen points when a
-  number of centres is asked.
+- without capacities, markets or bases (the default), the centres by set covering of the
+  chosen points within the truck standard, or by the p-median of the chosen points when a
+  number of centres is asked;
+- with capacities (a site list's, or a tier's ``capacity_t_day``), or with collection markets
+  or processing bases, each tier above by single-source capacitated facility location over the
+  loads of the open sites below it (:func:`solve_tiers`, :class:`gxnet.optimize.hubs.HubLocation`):
+  points -> markets -> centres -> bases. A site below that no site above can serve within the
+  truck standard and capacities is left out of its tier, which is solved again.
 
 With no target at all, :func:`with_point_target` sets the number of points the household
 standard asks for (:func:`standard_points`). Every model of the stage draws on one
@@ -26,7 +30,6 @@ collection (流动回收) instead.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
@@ -43,10 +46,15 @@ from gxnet.optimize import (
     Problem,
     Solution,
     TimeBudget,
-    TwoTierNetwork,
 )
+from gxnet.optimize.capacitated import capacitated_cover, check_capacity
 from gxnet.optimize.groups import SiteGroups
-from gxnet.tiers import KEPT, SiteStatus, Tier
+from gxnet.optimize.hubs import HubLocation, hub_problem, unservable
+from gxnet.tiers import KEPT, TIERS, SiteStatus, Tier
+
+#: Share of the stage's time limit the points' model may take at most; the centres' model,
+#: a small problem over the chosen points, gets the rest.
+POINTS_SHARE = 0.85
 
 #: Why a township has no fixed point and is served by mobile collection: no candidate site in
 #: it reaches its households within the standard; its best site reaches too few of them to
@@ -343,13 +351,19 @@ class ModelInput:
     walk
         Demand -> point pairs within the service standard (``demand_id, site_id, travel_s``).
     truck
-        Point -> centre pairs within the truck standard (``point_id, centre_id, travel_s``).
+        Pairs into the centres within their truck standard (``point_id, centre_id,
+        travel_s``): from the points, or from the markets when there are markets.
     cover_by_cost
         Set covering minimises the sites' ``fixed_cost`` instead of their number (a re-solve
         prices change this way: :mod:`gxnet.change`).
     minimums
         Grouped minimums over ``points`` (in their order): the township minimum and the
         county quota (:func:`township_needs`); the covering models keep them.
+    markets, bases
+        Candidate collection markets and processing bases, when the plan has those tiers.
+    market_links, base_links
+        Point -> market pairs (``point_id, market_id, travel_s``) and centre -> base pairs
+        (``centre_id, base_id, travel_s``) within their truck standards.
     """
 
     demand: pd.DataFrame
@@ -359,57 +373,61 @@ class ModelInput:
     truck: pd.DataFrame
     cover_by_cost: bool = False
     minimums: SiteGroups | None = None
+    markets: pd.DataFrame | None = None
+    bases: pd.DataFrame | None = None
+    market_links: pd.DataFrame | None = None
+    base_links: pd.DataFrame | None = None
+
+    def hubs(self) -> dict[Tier, tuple[pd.DataFrame, pd.DataFrame]]:
+        """The tiers above the points this plan has, from the bottom up: tier -> (candidate
+        sites, pairs into them)."""
+        tiers = {
+            Tier.COLLECTION_MARKET: (self.markets, self.market_links),
+            Tier.SORTING_CENTRE: (self.centres, self.truck),
+            Tier.PROCESSING_BASE: (self.bases, self.base_links),
+        }
+        return {t: pair for t, pair in tiers.items() if pair[0] is not None and len(pair[0])}
 
 
-def uses_capacities(points: pd.DataFrame, config: Config) -> bool:
-    """Whether the capacitated two-tier model plans these points (a point with a capacity, or
-    a centre capacity in the standards) rather than the covering pair."""
-    capacities = pd.to_numeric(points["capacity"], errors="coerce")
-    return bool(np.isfinite(capacities).any() or math.isfinite(config.centres.capacity_t_day))
+def uses_capacities(data: ModelInput) -> bool:
+    """Whether the tiers are placed by capacitated facility location (:func:`solve_tiers`) rather
+    than by the covering pair: a site of any tier with a capacity (a site list's, or the
+    standards' default), or a plan with markets or bases."""
+    hubs = data.hubs()
+    if set(hubs) - {Tier.SORTING_CENTRE}:
+        return True
+    frames = [data.points] + [sites for sites, _ in hubs.values()]
+    return any(
+        np.isfinite(pd.to_numeric(frame["capacity"], errors="coerce")).any() for frame in frames
+    )
 
 
 def solve_network(data: ModelInput, config: Config) -> Solution:
-    """Choose recycling points and the sorting centres that serve them, under the targets.
+    """Choose recycling points and the sites of every tier that serve them, under the targets.
 
-    With capacities (a site list's, or ``centres.capacity_t_day``) one two-tier model chooses
-    both tiers: least fixed cost, households within their point's capacity, every open point
-    with a centre within the truck standard and the centres' tonnage within theirs; travel
-    only breaks ties. Without capacities, two covering models in turn, which scale to a whole
-    city: points by maximal covering when a number of points is asked (most households within
-    the standard), else by set covering with the coverage target (fewest points); then centres
-    by set covering of the chosen points within the truck standard (fewest), or, when a
-    number of centres is asked, the p-median of the chosen points weighted by the households
-    they serve (least household-weighted truck time, every point served).
+    The points by a covering model (:func:`solve_points`); then, without capacities, markets or
+    bases, the centres by set covering of the chosen points within the truck standard
+    (fewest), or, when a number of centres is asked, by the p-median of the chosen points
+    weighted by the households they serve; with them, every tier above by
+    :func:`solve_tiers`.
 
     Every model draws on one :class:`~gxnet.optimize.TimeBudget` of
-    ``config.solver.time_limit_s``: the centres get what the points leave (a tenth of it at
-    least; their problem is small).
+    ``config.solver.time_limit_s``: the points at most :data:`POINTS_SHARE` of it, the tiers
+    above what is left.
 
     Returns
     -------
     gxnet.optimize.Solution
-        Both tiers' open sites and assignments; for the covering pair the status is the weaker
-        of the two solves and the gap the larger.
+        Every tier's open sites and assignments, each tier's own solution in ``parts``; the
+        status is the weakest of the tiers' and the gap the largest.
     """
     options, t = config.solver, config.targets
     budget = TimeBudget(options.time_limit_s)
-    if uses_capacities(data.points, config):
-        return _solve_two_tier(data, config, budget)
-    problem = Problem.from_frames(
-        data.demand,
-        pd.concat([data.points, data.centres], ignore_index=True),
-        data.walk,
-        data.truck,
-        targets=Targets(points=t.points, coverage=t.coverage, centres=t.centres),
-    )
-    objective = "fixed_cost" if data.cover_by_cost else "count"
-    if t.points is not None:
-        point_model = MaximalCovering.from_problem(problem, minimums=data.minimums)
-    else:
-        point_model = LocationSetCovering.from_problem(
-            problem, objective=objective, minimums=data.minimums
-        )
-    chosen_points = point_model.solve(options, budget)
+    data = with_standards(data, config)
+    if uses_capacities(data):
+        return solve_tiers(data, config, budget)
+    problem = points_problem(data, config)
+    chosen_points = solve_points(problem, data, config, budget.part(POINTS_SHARE))
     if not chosen_points.has_solution:
         return chosen_points
     served = chosen_points.assignments[Tier.RECYCLING_POINT]
@@ -424,81 +442,271 @@ def solve_network(data: ModelInput, config: Config) -> Solution:
     if t.centres is not None:
         centre_model = PMedian.from_problem(centre_problem)
     else:
-        centre_model = LocationSetCovering.from_problem(centre_problem, objective=objective)
-    tenth = 0.0 if budget.seconds is None else budget.seconds / 10
-    chosen_centres = centre_model.solve(options, budget.part(at_least=tenth))
-    return _both_tiers(chosen_points, chosen_centres)
+        centre_model = LocationSetCovering.from_problem(
+            centre_problem, objective=cover_objective(data)
+        )
+    chosen_centres = centre_model.solve(options, budget)
+    return tiers_solution(chosen_points, {Tier.SORTING_CENTRE: chosen_centres})
 
 
-def _both_tiers(points: Solution, centres: Solution) -> Solution:
-    """The points' and the centres' solutions as one (the centre model placed its sites as
-    the first tier of its own problem)."""
+def with_tier_defaults(sites: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The sites with their tier's configured capacity and fixed cost where a row gives none
+    (points: ``points.capacity_households``; markets, centres, bases: their section's
+    ``capacity_t_day``), so that a site list's own figures are kept and the rest follow the
+    standards."""
+    out = sites.copy()
+    tier = out["tier"].astype(str)
+    capacity = {Tier.RECYCLING_POINT.value: config.points.capacity_households}
+    fixed = {Tier.RECYCLING_POINT.value: config.points.fixed_cost}
+    for hub in TIERS[1:]:
+        capacity[hub.value] = config.hub(hub).capacity_t_day
+        fixed[hub.value] = config.hub(hub).fixed_cost
+    for column, defaults in (("capacity", capacity), ("fixed_cost", fixed)):
+        given = pd.to_numeric(out[column], errors="coerce") if column in out else np.nan
+        out[column] = pd.Series(given, index=out.index).fillna(tier.map(defaults)).astype(float)
+    return out
+
+
+def with_standards(data: ModelInput, config: Config) -> ModelInput:
+    """The input with every site's missing capacity and fixed cost taken from its tier's
+    standards (:func:`with_tier_defaults`)."""
+    frames = {
+        name: with_tier_defaults(getattr(data, name), config)
+        for name in ("points", "centres", "markets", "bases")
+        if getattr(data, name) is not None
+    }
+    return dataclasses.replace(data, **frames)
+
+
+def points_problem(
+    data: ModelInput, config: Config, left_out=(), *, centres: bool = True
+) -> Problem:
+    """The points' problem (demand, point candidates, walk pairs; with ``centres``, the centres
+    and truck pairs for the covering pair's centre stage), with the points ``left_out``
+    excluded."""
+    t = config.targets
+    points = data.points
+    if len(left_out):
+        points = points.assign(
+            status=points["status"].where(~points["site_id"].isin(left_out), SiteStatus.EXCLUDED)
+        )
+    return Problem.from_frames(
+        data.demand,
+        pd.concat([points, data.centres], ignore_index=True) if centres else points,
+        data.walk,
+        data.truck if centres else None,
+        targets=Targets(
+            points=t.points, coverage=t.coverage, centres=t.centres if centres else None
+        ),
+    )
+
+
+def solve_points(
+    problem: Problem, data: ModelInput, config: Config, budget: TimeBudget
+) -> Solution:
+    """The recycling points by maximal covering (a number of points asked) or set covering
+    (a coverage asked), keeping the grouped minimums (capped at the usable sites of each
+    group, when some points were left out)."""
+    minimums = data.minimums
+    if minimums is not None:
+        minimums = minimums.within(problem.sites[Tier.RECYCLING_POINT].usable)
+    if config.targets.points is not None:
+        model = MaximalCovering.from_problem(problem, minimums=minimums)
+    else:
+        model = LocationSetCovering.from_problem(
+            problem, objective=cover_objective(data), minimums=minimums
+        )
+    return model.solve(config.solver, budget)
+
+
+def cover_objective(data: ModelInput) -> str:
+    """What set covering minimises: the sites' number, or their fixed cost in a re-solve that
+    prices change (``data.cover_by_cost``)."""
+    return "fixed_cost" if data.cover_by_cost else "count"
+
+
+#: Rounds of :func:`solve_tiers` that leave sites out of the tier below at most; after them a
+#: site below that no site above can serve is closed, its demand left uncovered.
+TIER_ROUNDS = 8
+
+
+def solve_tiers(data: ModelInput, config: Config, budget: TimeBudget) -> Solution:
+    """The points by a covering model, then every tier above by single-source capacitated
+    facility location over the loads of the open sites below it (a decomposition by tier).
+
+    Each open point's load is the tonnes per day of recyclables of the households it serves
+    (within its capacity in households, where it has one: :func:`with_point_capacities`).
+    Each tier above (markets, centres, bases, those the plan has) is then
+    :class:`~gxnet.optimize.hubs.HubLocation` over the open sites of the tier below. When some
+    site below cannot be served by any site above within the truck standard and capacities
+    (:func:`~gxnet.optimize.hubs.unservable`), it is left out of its tier and that tier is
+    solved again (the points' covering model then covers the households elsewhere where it
+    can); after :data:`TIER_ROUNDS` rounds such sites are closed.
+
+    What is bounded, per tier (``Solution.parts``): the points' coverage against its
+    covering bound (which no capacity can raise), and each tier above against its cost's
+    lower bound for the sites below it.
+    """
+    options, t = config.solver, config.targets
+    hubs = data.hubs()
+    tiers = [Tier.RECYCLING_POINT, *hubs]
+    tonnes = _tonnes(data.demand)
+    left_out: dict[Tier, set] = {tier: set() for tier in tiers}
+    parts: dict[Tier, Solution] = {}
+    opened: dict[Tier, tuple[np.ndarray, np.ndarray]] = {}
+    closed: dict[Tier, list] = {tier: [] for tier in tiers}
+    stage, rounds = 0, 0
+    while stage < len(tiers):
+        tier = tiers[stage]
+        if tier == Tier.RECYCLING_POINT:
+            problem = points_problem(data, config, sorted(left_out[tier]), centres=False)
+            points = solve_points(problem, data, config, budget.part(POINTS_SHARE))
+            if not points.has_solution:
+                return points
+            parts[tier] = points = with_point_capacities(points, problem)
+            opened[tier] = _point_loads(points, data.demand, tonnes)
+            stage += 1
+            continue
+        below = tiers[stage - 1]
+        ids, load = opened[below]
+        sites, links = hubs[tier]
+        sites = sites.assign(
+            status=sites["status"].where(
+                ~sites["site_id"].isin(left_out[tier]), SiteStatus.EXCLUDED
+            )
+        )
+        problem = hub_problem(ids, load, sites, links, count=t.count_for(tier))
+        bad = unservable(problem, budget)
+        if bad.any() and rounds < TIER_ROUNDS:
+            rounds += 1
+            left_out[below] |= set(ids[bad].tolist())
+            stage -= 1
+            continue
+        if bad.any():
+            closed[below] = ids[bad].tolist()
+            ids, load = ids[~bad], load[~bad]
+            problem = hub_problem(ids, load, sites, links, count=t.count_for(tier))
+        hub = HubLocation.from_problem(problem, tier).solve(options, budget)
+        if not hub.has_solution:
+            return hub
+        parts[tier] = hub
+        frame = hub.assignments[Tier.RECYCLING_POINT]
+        inflow = frame.groupby("site_id")["flow"].sum()
+        open_ids = np.asarray(hub.open_sites[Tier.RECYCLING_POINT], dtype=object)
+        opened[tier] = (open_ids, inflow.reindex(open_ids).fillna(0.0).to_numpy())
+        stage += 1
+    solution = tiers_solution(parts[Tier.RECYCLING_POINT], {k: parts[k] for k in tiers[1:]})
+    for tier, ids in closed.items():
+        if ids:
+            _close(solution, tier, ids)
+    return solution
+
+
+def with_point_capacities(points: Solution, problem: Problem) -> Solution:
+    """The points' solution with each demand unit's households shared out within the open
+    points' capacities (:func:`~gxnet.optimize.capacitated.capacitated_cover`), where a point
+    has one; unchanged otherwise. The covering bound still bounds the coverage."""
+    sites = problem.sites[Tier.RECYCLING_POINT]
+    is_open = np.isin(sites.ids, points.open_sites[Tier.RECYCLING_POINT])
+    if np.isinf(sites.capacity[is_open]).all():
+        return points
+    pairs = problem.usable_pairs()
+    # A coverage asked that the points' capacities cannot hold is an error, not a thinner plan.
+    check_capacity(problem, pairs, sites.usable, single_source=False, allow_uncovered=True)
+    weight = problem.demand.weight
+    share = capacitated_cover(pairs, weight, sites.capacity, is_open)
+    rows = np.flatnonzero(share > 0)
+    frame = pd.DataFrame(
+        {
+            "origin_id": problem.demand.ids[pairs.origin[rows]],
+            "site_id": sites.ids[pairs.destination[rows]],
+            "cost": pairs.cost[rows],
+            "share": share[rows],
+        }
+    )
+    covered = float((share * weight[pairs.origin]).sum())
+    out = dataclasses.replace(
+        points,
+        assignments={Tier.RECYCLING_POINT: frame},
+        objective=covered if points.sense == "max" else points.objective,
+        metrics=points.metrics | {"covered_weight": covered, "point_capacities": 1.0},
+        model=f"{points.model} within the points' capacities",
+    )
+    return out.settle()
+
+
+def _tonnes(demand: pd.DataFrame) -> pd.Series:
+    """Recyclables of each demand unit, tonnes per day (by ``demand_id``)."""
+    kg = (
+        demand["recyclables_kg_day"].to_numpy(dtype=float)
+        if "recyclables_kg_day" in demand.columns
+        else np.zeros(len(demand))
+    )
+    return pd.Series(kg / 1000.0, index=demand["demand_id"].to_numpy())
+
+
+def _point_loads(
+    points: Solution, demand: pd.DataFrame, tonnes: pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """The open points' ids and loads (tonnes per day of the households they serve)."""
+    frame = points.assignments[Tier.RECYCLING_POINT]
+    flow = frame["share"].to_numpy() * tonnes.reindex(frame["origin_id"]).to_numpy()
+    load = pd.Series(flow).groupby(frame["site_id"].to_numpy()).sum()
+    ids = np.asarray(points.open_sites[Tier.RECYCLING_POINT], dtype=object)
+    return ids, load.reindex(ids).fillna(0.0).to_numpy()
+
+
+def _close(solution: Solution, tier: Tier, ids: list) -> None:
+    """Close sites that no site above can serve: out of the open sites, their assignments and
+    the assignments into them (their demand is then uncovered)."""
+    solution.open_sites[tier] = [i for i in solution.open_sites[tier] if i not in set(ids)]
+    frame = solution.assignments[tier]
+    solution.assignments[tier] = frame[~frame["site_id"].isin(ids)].reset_index(drop=True)
+    solution.metrics[f"{tier.plural}_closed_for_want_of_a_site_above"] = float(len(ids))
+
+
+def tiers_solution(points: Solution, above: dict[Tier, Solution]) -> Solution:
+    """The points' and the tiers' above solutions as one (each tier above was placed as the
+    first tier of its own problem). Each keeps its own objective and bound (``parts``); the
+    status is the weakest and the gap the largest."""
     first = Tier.RECYCLING_POINT
-    runs = (points, centres)
+    runs = (points, *above.values())
     statuses = [r.status for r in runs]
     status = next(
         (x for x in ("no solution", "infeasible", "feasible") if x in statuses), "optimal"
     )
-    gaps = [r.gap for r in runs if r.gap is not None]
+    gaps = [r.gap for r in runs]
     open_sites = {first: points.open_sites[first]}
     assignments = {first: points.assignments[first]}
-    if centres.has_solution:
-        open_sites[Tier.SORTING_CENTRE] = centres.open_sites[first]
-        assignments[Tier.SORTING_CENTRE] = centres.assignments[first]
+    for tier, part in above.items():
+        if part.has_solution:
+            open_sites[tier] = part.open_sites[first]
+            assignments[tier] = part.assignments[first]
     return Solution(
         status,
         points.objective,
         points.bound,
-        max(gaps) if gaps else None,
+        None if None in gaps else max(gaps),
         open_sites=open_sites,
         assignments=assignments,
         build_time_s=sum(r.build_time_s for r in runs),
         solve_time_s=sum(r.solve_time_s for r in runs),
         solver=points.solver,
-        model=f"{points.model} (points), {centres.model} (centres)",
+        model=", ".join(
+            [f"{points.model} (points)"]
+            + [
+                p.model if p.model.startswith(t.plural) else f"{p.model} ({t.plural})"
+                for t, p in above.items()
+            ]
+        ),
+        sense=points.sense,
+        objective_name=points.objective_name,
+        time_limited=any(r.time_limited for r in runs),
+        parts={first: points, **above},
     )
-
-
-def _solve_two_tier(data: ModelInput, config: Config, budget: TimeBudget) -> Solution:
-    """Both tiers in one capacitated model (:class:`gxnet.optimize.TwoTierNetwork`)."""
-    demand, t = data.demand, config.targets
-    sites = pd.concat(
-        [data.points, data.centres.assign(capacity=config.centres.capacity_t_day)],
-        ignore_index=True,
-    )
-    sites["fixed_cost"] = sites["fixed_cost"].fillna(
-        sites["tier"].map(
-            {
-                Tier.RECYCLING_POINT: config.points.fixed_cost,
-                Tier.SORTING_CENTRE: config.centres.fixed_cost,
-            }
-        )
-    )
-    problem = Problem.from_frames(
-        demand,
-        sites,
-        data.walk,
-        data.truck,
-        targets=Targets(points=t.points, coverage=t.coverage, centres=t.centres),
-    )
-    tonnes = (
-        demand["recyclables_kg_day"].to_numpy(dtype=float) / 1000
-        if "recyclables_kg_day" in demand.columns
-        else np.zeros(len(demand))
-    )
-    # Fixed costs decide; a household-second or tonne-second is worth a millionth of a point,
-    # enough to prefer the nearer of two equally cheap plans and never to open a site.
-    model = TwoTierNetwork.from_problem(
-        problem,
-        load=tonnes,
-        cost_weight=1e-6,
-        link_weight=1e-6,
-        uncovered_penalty=None if t.points is None else 10 * float(sites["fixed_cost"].max()),
-    )
-    return model.solve(config.solver, budget)
 
 
 def plannable_tiers() -> tuple[Tier, ...]:
-    """The tiers the model stage plans: a site list's rows of any other tier are refused
-    (named with their rows), never dropped in silence (:meth:`gxnet.sites.SiteList.accept`)."""
-    return (Tier.RECYCLING_POINT, Tier.SORTING_CENTRE)
+    """The tiers the model stage plans: every tier a site list may carry (points, collection
+    markets, sorting centres, processing bases)."""
+    return TIERS

@@ -29,7 +29,6 @@ from gxnet.model_choice import (
     fit_minimums,
     solve_network,
     township_needs,
-    uses_capacities,
     with_point_target,
 )
 from gxnet.optimize import Solution
@@ -171,10 +170,7 @@ def solve_phases(
             targets=dataclasses.replace(fitted.targets, points=count, coverage=None),
             solver=solver,
         )
-        capacitated = uses_capacities(points, phase_config)
-        phase_data = dataclasses.replace(
-            data, points=points, minimums=None if capacitated else needs.groups
-        )
+        phase_data = dataclasses.replace(data, points=points, minimums=needs.groups)
         if adjust is not None:
             phase_data = adjust(phase_data, phase_config, phase)
         solution = solve_network(phase_data, phase_config)
@@ -185,7 +181,7 @@ def solve_phases(
         for site in solution.open_sites[Tier.RECYCLING_POINT]:
             opened.setdefault(site, phase.name)
         counts.append(count)
-        status = status_words(solution.status, solution.gap, lang)
+        status = status_words(solution.quality(), lang)
         say(text("progress_phase", lang, name=phase.name, points=count, status=status))
         result = (solution, needs, phase_config)
     solution, needs, final = result

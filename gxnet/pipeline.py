@@ -44,11 +44,11 @@ from gxnet.config import Config
 from gxnet.demand import load_demand
 from gxnet.model_choice import (
     ModelInput,
+    TownshipNeeds,
     fit_minimums,
     plannable_tiers,
     solve_network,
     township_needs,
-    uses_capacities,
     with_point_target,
 )
 from gxnet.osm.pbf import file_sha256
@@ -68,7 +68,7 @@ from gxnet.service_pairs import (
 )
 from gxnet.sites import read_site_list
 from gxnet.study_area import StudyArea, study_area
-from gxnet.tiers import KEPT, SiteStatus, Tier
+from gxnet.tiers import KEPT, LINK_COLUMNS, TIERS, SiteStatus, Tier
 
 
 class _Stages:
@@ -180,14 +180,13 @@ class CityInputs:
     Attributes
     ----------
     area, demand, sites
-        The study area, its demand units and every candidate site (both tiers).
-    points, centres
-        The point sites some demand can reach (and the kept ones), and the centre sites.
-    walk, truck
-        Demand -> point pairs within the standard and point -> centre pairs within the truck
-        standard (:mod:`gxnet.service_pairs`).
+        The study area, its demand units and every candidate site (every tier).
+    data
+        The model's input (:func:`model_input`): the point sites some demand can reach (and
+        the kept ones), the sites of every tier above and the pairs between them;
+        ``points``, ``centres``, ``walk`` and ``truck`` are its.
     stranded
-        Point sites without a centre within the truck standard (left out of ``walk``).
+        Point sites without a site above within the truck standard (left out of ``walk``).
     networks
         The road networks, or None (straight line).
     config
@@ -201,15 +200,28 @@ class CityInputs:
     area: StudyArea
     demand: gpd.GeoDataFrame
     sites: gpd.GeoDataFrame
-    points: gpd.GeoDataFrame
-    centres: gpd.GeoDataFrame
-    walk: pd.DataFrame
-    truck: pd.DataFrame
+    data: ModelInput
     stranded: list
     networks: dict[str, Any] | None
     config: Config
     provenance: dict[str, Any]
     stages: _Stages
+
+    @property
+    def points(self) -> pd.DataFrame:
+        return self.data.points
+
+    @property
+    def centres(self) -> pd.DataFrame:
+        return self.data.centres
+
+    @property
+    def walk(self) -> pd.DataFrame:
+        return self.data.walk
+
+    @property
+    def truck(self) -> pd.DataFrame:
+        return self.data.truck
 
 
 def prepare_city(
@@ -269,10 +281,21 @@ def prepare_city(
             source=source,
             pbf=osm_pbf,
         )
+        counts = site_frame["tier"].value_counts()
         stages.tell(
             "progress_sites",
-            points=int((site_frame["tier"] == Tier.RECYCLING_POINT).sum()),
-            centres=int((site_frame["tier"] == Tier.SORTING_CENTRE).sum()),
+            points=int(counts.get(Tier.RECYCLING_POINT, 0)),
+            centres=int(counts.get(Tier.SORTING_CENTRE, 0)),
+            more="".join(
+                text(
+                    "progress_sites_tier",
+                    stages.lang,
+                    n=int(counts[t]),
+                    tier=text(f"tier_{t}", stages.lang),
+                )
+                for t in (Tier.COLLECTION_MARKET, Tier.PROCESSING_BASE)
+                if counts.get(t, 0)
+            ),
             source=site_source,
         )
     note, note_key, note_params = "", None, {}
@@ -299,22 +322,12 @@ def prepare_city(
         "household_size": demand_frame.attrs.get("household_size"),
         "network_meta": {m: n.meta for m, n in (networks or {}).items()},
     }
-    points = site_frame[site_frame["tier"] == Tier.RECYCLING_POINT].reset_index(drop=True)
-    centres = site_frame[site_frame["tier"] == Tier.SORTING_CENTRE].reset_index(drop=True)
     with stages.stage("costs"):
-        walk = walk_costs(demand_frame, points, config, networks)
-        # Only points some demand can reach matter to the model and to the trucks.
-        useful = points[
-            points["site_id"].isin(walk["site_id"]) | points["status"].isin(KEPT)
-        ].reset_index(drop=True)
-        truck = truck_costs(useful, centres, config, networks)
-        stranded = sorted(set(useful["site_id"]) - set(truck["point_id"]))
-        walk = walk[~walk["site_id"].isin(stranded)]
-        stages.tell("progress_pairs", walk=len(walk), truck=len(truck))
+        data, stranded = model_input(demand_frame, site_frame, config, networks)
+        stages.tell("progress_pairs", walk=len(data.walk), truck=len(data.truck))
     return CityInputs(
-        area, demand_frame, site_frame, useful, centres, walk, truck, stranded, networks, config,
-        provenance, stages,
-    )  # fmt: skip
+        area, demand_frame, site_frame, data, stranded, networks, config, provenance, stages
+    )
 
 
 def _given(sites: Any) -> gpd.GeoDataFrame | None:
@@ -393,7 +406,7 @@ def plan_city(
     """
     config = config or inputs.config
     area, demand, sites, stages = inputs.area, inputs.demand, inputs.sites, inputs.stages
-    useful, centres, walk, truck = inputs.points, inputs.centres, inputs.walk, inputs.truck
+    data, walk = inputs.data, inputs.walk
     networks, provenance = inputs.networks, dict(inputs.provenance)
     check = {"networks": networks, "stranded_points": inputs.stranded}
     explicit = {t for t in _TARGETS if getattr(config.targets, t) is not None}
@@ -408,42 +421,16 @@ def plan_city(
             return with_change_price(data, _by_phase(bonus, previous, phases, phase), priced)
 
     if phases:
-        check_reachable(demand, useful, walk, config, **check)
+        check_reachable(demand, data.points, walk, config, **check)
         with stages.stage("model", budget_s=config.solver.time_limit_s):
-            phased = solve_phases(
-                ModelInput(demand, useful, centres, walk, truck), config, phases, stages.say,
-                adjust=price, lang=stages.lang,
-            )  # fmt: skip
+            phased = solve_phases(data, config, phases, stages.say, adjust=price, lang=stages.lang)
         solution, needs, config = phased.solution, phased.needs, phased.config
-        applied = not uses_capacities(useful, config)
+        applied = needs.groups is not None
     else:
         phased = None
-        if fit and config.targets.points is not None:
-            count = config.targets.points
-            needs, config = fit_minimums(
-                demand, useful, walk, config, count, stages.say, lang=stages.lang
-            )
-        else:
-            needs = township_needs(demand, useful, walk, config)
-        minimums = needs.groups
-        if minimums is not None and uses_capacities(useful, config):
-            stages.progress.note(
-                "the capacitated model does not take the township minimum or county quota: "
-                "townships without a point are listed for mobile collection"
-            )
-            minimums = None
-        applied = minimums is not None
-        _say_townships(needs, config, stages.say, applied=applied, lang=stages.lang)
-        config = with_point_target(
-            config,
-            demand,
-            useful,
-            stages.say,
-            needed=needs.needed if applied else 0,
-            lang=stages.lang,
-        )
-        check_reachable(demand, useful, walk, config, **check)
-        data = ModelInput(demand, useful, centres, walk, truck, minimums=minimums)
+        data, config, needs = with_targets(data, config, stages.say, lang=stages.lang, fit=fit)
+        applied = data.minimums is not None
+        check_reachable(demand, data.points, walk, config, **check)
         if price is not None:
             data = price(data, config)
         with stages.stage("model", budget_s=config.solver.time_limit_s):
@@ -451,11 +438,12 @@ def plan_city(
             stages.tell(
                 "progress_solution",
                 model=solution.model,
-                status=status_words(solution.status, solution.gap, stages.lang),
+                status=status_words(solution.quality(), stages.lang),
             )
     with stages.stage("plan"):
+        links = {tier: pairs for tier, (_, pairs) in inputs.data.hubs().items()}
         plan = assemble_plan(
-            area, demand, sites, walk, truck, solution, config, townships=needs.table
+            area, demand, sites, walk, links, solution, config, townships=needs.table
         )
         provenance = provenance | {"township_minimum_applied": applied}
         if phased is not None:
@@ -482,6 +470,84 @@ def plan_city(
         }
     plan.provenance["times"] = dict(stages.seconds)
     return plan
+
+
+def model_input(
+    demand: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    config: Config,
+    networks: dict[str, Any] | None,
+) -> tuple[ModelInput, list[str]]:
+    """What the model stage reads: the sites of each tier and the travel pairs between them.
+
+    Only points some demand can reach (or that must stay open) matter to the model and to the
+    trucks; points with no site of the tier above (a market when the plan has markets, else a
+    centre) within its truck standard are left out of the walk pairs (and returned, for the
+    message that names them). Pairs link each tier to the one above it: points to markets,
+    markets (or points) to centres, centres to bases.
+
+    Returns
+    -------
+    (ModelInput, list of str)
+        The model's input and the ids of the points left out for want of a site above.
+    """
+    of = {tier: sites[sites["tier"] == tier].reset_index(drop=True) for tier in TIERS}
+    points = of[Tier.RECYCLING_POINT]
+    walk = walk_costs(demand, points, config, networks)
+    useful = points[
+        points["site_id"].isin(walk["site_id"]) | points["status"].isin(KEPT)
+    ].reset_index(drop=True)
+    links: dict[Tier, pd.DataFrame] = {}
+    below = useful
+    for tier in TIERS[1:]:
+        if len(of[tier]):
+            links[tier] = truck_costs(below, of[tier], config, networks, tier)
+            below = of[tier]
+    first = next(t for t in TIERS[1:] if t in links)
+    stranded = sorted(set(useful["site_id"]) - set(links[first][LINK_COLUMNS[first][0]]))
+    walk = walk[~walk["site_id"].isin(stranded)]
+    optional = {Tier.COLLECTION_MARKET: "market", Tier.PROCESSING_BASE: "base"}
+    extra = {}
+    for tier, name in optional.items():
+        if tier in links:
+            extra[f"{name}s"] = of[tier]
+            extra[f"{name}_links"] = links[tier]
+    data = ModelInput(
+        demand, useful, of[Tier.SORTING_CENTRE], walk, links[Tier.SORTING_CENTRE], **extra
+    )
+    return data, stranded
+
+
+def with_targets(
+    data: ModelInput,
+    config: Config,
+    say: Callable[[str], None],
+    *,
+    lang: str = "en",
+    fit: bool = False,
+) -> tuple[ModelInput, Config, TownshipNeeds]:
+    """The model's input with its grouped minimums (the township minimum and county quota,
+    :func:`gxnet.model_choice.township_needs`) and the config with its number of points (the
+    household standard's, raised to what the minimums need), each said through ``say`` in
+    ``lang``. With ``fit`` a number of points below what the minimums need lowers them
+    (:func:`gxnet.model_choice.fit_minimums`) instead."""
+    if fit and config.targets.points is not None:
+        needs, config = fit_minimums(
+            data.demand, data.points, data.walk, config, config.targets.points, say, lang=lang
+        )
+    else:
+        needs = township_needs(data.demand, data.points, data.walk, config)
+    minimums = needs.groups
+    _say_townships(needs, config, say, applied=minimums is not None, lang=lang)
+    config = with_point_target(
+        config,
+        data.demand,
+        data.points,
+        say,
+        needed=needs.needed if minimums is not None else 0,
+        lang=lang,
+    )
+    return dataclasses.replace(data, minimums=minimums), config, needs
 
 
 def _by_phase(

@@ -175,7 +175,15 @@ class Plan:
                 sites=m.get("point_sites", 0),
                 existing=m.get("points_existing", 0),
             ),
-            text("summary_centres", lang, centres=m.get("centres", 0)),
+            text("summary_centres", lang, centres=m.get("centres", 0))
+            + "".join(
+                text("summary_tier", lang, n=m[key], tier=text(f"tier_{tier}", lang))
+                for key, tier in (
+                    ("markets", Tier.COLLECTION_MARKET),
+                    ("bases", Tier.PROCESSING_BASE),
+                )
+                if m.get(key)
+            ),
             text(
                 "summary_coverage",
                 lang,
@@ -200,7 +208,7 @@ class Plan:
             )
         lines += [phase_line(phase, lang) for phase in m.get("phases", [])]
         if m.get("status") is not None:
-            status = status_words(m.get("status"), m.get("gap"), lang)
+            status = status_words(m, lang)
             lines.append(text("summary_solver", lang, solver=m.get("solver", "?"), status=status))
         stages = m.get("stage_seconds") or {}
         if stages:
@@ -655,9 +663,13 @@ def measure(
     """The figures of a plan: points and centres chosen, coverage, travel times.
 
     Walk (or ride) times are weighted by households over covered demand; truck times are over
-    the links of chosen points. Missing figures (no centres) are NaN.
+    the links of chosen points (to their market or centre). Missing figures (no centres) are
+    NaN.
     """
     chosen = sites[sites["chosen"].astype(bool)]
+    first_leg = links[
+        links["point_id"].isin(chosen.loc[chosen["tier"] == Tier.RECYCLING_POINT, "site_id"])
+    ]
     points = chosen[chosen["tier"] == Tier.RECYCLING_POINT]
     households = float(demand["households"].sum())
     covered = demand[demand["covered"].astype(bool)]
@@ -667,14 +679,16 @@ def measure(
         "points": n_points,
         "point_sites": len(points),
         "points_existing": int((points["status"] == SiteStatus.EXISTING).sum()),
+        "markets": int((chosen["tier"] == Tier.COLLECTION_MARKET).sum()),
         "centres": int((chosen["tier"] == Tier.SORTING_CENTRE).sum()),
+        "bases": int((chosen["tier"] == Tier.PROCESSING_BASE).sum()),
         "households": households,
         "households_covered": hh_covered,
         "coverage": hh_covered / households if households > 0 else 0.0,
         "walk_mean_s": _weighted_mean(covered["travel_s"], covered["households"]),
         "walk_p95_s": weighted_quantile(covered["travel_s"], covered["households"], 0.95),
-        "truck_mean_s": _weighted_mean(links["travel_s"], np.ones(len(links))),
-        "truck_p95_s": weighted_quantile(links["travel_s"], np.ones(len(links)), 0.95),
+        "truck_mean_s": _weighted_mean(first_leg["travel_s"], np.ones(len(first_leg))),
+        "truck_p95_s": weighted_quantile(first_leg["travel_s"], np.ones(len(first_leg)), 0.95),
     }
 
 

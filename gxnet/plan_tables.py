@@ -138,8 +138,9 @@ def site_table(plan: Plan, lang: str, *, chosen: bool = True) -> pd.DataFrame:
 
     Columns: ID, name, type, status, county, township, address, recycling points, households
     served, load, capacity and its unit, mean and longest walk/ride of the households a point
-    serves, truck minutes to its centre (for a centre: the mean of its points'), the centre,
-    and longitude/latitude in WGS-84 and GCJ-02.
+    serves, truck minutes to its site above (for a site above the points: the mean of the
+    sites that deliver to it), the site it delivers to (a point's market or centre, a market's
+    centre, a centre's base), and longitude/latitude in WGS-84 and GCJ-02.
     """
     words = messages(lang)
     all_sites = plan.sites
@@ -186,7 +187,7 @@ def site_table(plan: Plan, lang: str, *, chosen: bool = True) -> pd.DataFrame:
             "col_access_mean": np.where(is_point, minutes(_column(sites, "mean_travel_s")), np.nan),
             "col_access_max": np.where(is_point, minutes(_column(sites, "max_travel_s")), np.nan),
             "col_truck": minutes(truck),
-            "col_centre": np.where(is_point, centre_name, ""),
+            "col_centre": centre_name,
             **_coordinates(sites.geometry),
         },
         index=sites.index,
@@ -306,7 +307,7 @@ def summary_rows(plan: Plan, lang: str) -> list[tuple[str, Any]]:
         (words["access_p95"], _minutes_text(m.get("walk_p95_s"), lang)),
         (words["drive_mean"], _minutes_text(m.get("truck_mean_s"), lang)),
         (words["solver"], f"{m.get('solver', '')} {m.get('model', '')}".strip()),
-        (words["solve_status"], status_words(m.get("status"), m.get("gap"), lang)),
+        (words["solve_status"], status_words(m, lang)),
     ]
     modes = leg_cost_modes(plan)
     rows += [(words[f"cost_{leg}"], words[f"cost_{modes[leg]}"]) for leg in ("walk", "truck")]

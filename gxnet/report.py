@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gxnet._messages import messages
+from gxnet._messages import messages, status_words
 from gxnet._safe import printable
 from gxnet.attributions import REFERENCE_SOURCES, attribution_lines
 from gxnet.plan import Plan
@@ -315,7 +315,7 @@ def township_summary(plan: Plan, text: dict[str, str]) -> list[tuple[str, str]]:
     return lines
 
 
-def _summary_lines(plan: Plan, text: dict[str, str]) -> list[tuple[str, str]]:
+def _summary_lines(plan: Plan, text: dict[str, str], lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs of the report's summary: cost mode of each leg (provenance),
     solver (metrics)."""
     modes = leg_cost_modes(plan)
@@ -328,9 +328,7 @@ def _summary_lines(plan: Plan, text: dict[str, str]) -> list[tuple[str, str]]:
     if metrics.get("solver"):
         lines.append((text["solver"], str(metrics["solver"])))
     if metrics.get("status"):
-        lines.append((text["solve_status"], str(metrics["status"])))
-    if metrics.get("gap") is not None and np.isfinite(float(metrics["gap"])):
-        lines.append((text["gap"], f"{100 * float(metrics['gap']):.2f}%"))
+        lines.append((text["solve_status"], status_words(metrics, lang)))
     return lines
 
 
@@ -451,7 +449,7 @@ def render_markdown(plan: Plan, *, lang: str = "zh") -> str:
     text = messages(lang)
     title = plan_title(plan, lang)
     warning = straight_line_warning(plan, text)
-    summary = _summary_lines(plan, text)
+    summary = _summary_lines(plan, text, lang)
     table = _display_table(plan, text, lang)
     sections = _township_sections(plan, text, lang)
     credits = attribution_lines(plan_sources(plan))

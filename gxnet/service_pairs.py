@@ -30,6 +30,7 @@ from gxnet._errors import InfeasibleProblemError
 from gxnet._messages import messages
 from gxnet.config import Config
 from gxnet.study_area import StudyArea
+from gxnet.tiers import LINK_COLUMNS, Tier
 
 #: Said in the output, the provenance and on the map when no road network is on disk.
 STRAIGHT_LINE_NOTE = MESSAGES["note_straight_line"][1]
@@ -198,8 +199,11 @@ def truck_costs(
     centres: gpd.GeoDataFrame,
     config: Config,
     networks: dict[str, Any] | None,
+    tier: Tier = Tier.SORTING_CENTRE,
 ) -> pd.DataFrame:
-    """Point -> centre pairs within the truck standard: ``point_id, centre_id, travel_s``.
+    """Pairs from the sites of one tier to those of the ``tier`` above within its truck
+    standard: ``point_id, centre_id, travel_s`` into the sorting centres (the columns of
+    :data:`gxnet.tiers.LINK_COLUMNS` for markets and bases).
 
     Along the city's drive network when ``networks`` has one, else along the region's highway
     graph or the straight-line estimate, whichever is faster (see the module docstring);
@@ -207,7 +211,7 @@ def truck_costs(
     """
     from gxnet.costs import straight_line_costs, travel_costs
 
-    c = config.centres
+    c = config.hub(tier)
     cutoff_s = c.truck_minutes * 60
     origins, destinations = _lonlat(points.geometry), _lonlat(centres.geometry)
     mode = truck_mode(networks, pd.concat([points[["geometry"]], centres[["geometry"]]]))
@@ -237,10 +241,11 @@ def truck_costs(
             .drop_duplicates(["origin", "destination"])
             .sort_values(["origin", "destination"], kind="stable")
         )
+    lower, upper = LINK_COLUMNS[Tier(tier)]
     return pd.DataFrame(
         {
-            "point_id": points["site_id"].to_numpy()[pairs["origin"].to_numpy()],
-            "centre_id": centres["site_id"].to_numpy()[pairs["destination"].to_numpy()],
+            lower: points["site_id"].to_numpy()[pairs["origin"].to_numpy()],
+            upper: centres["site_id"].to_numpy()[pairs["destination"].to_numpy()],
             "travel_s": pairs["seconds"].to_numpy(dtype=np.float64),
         }
     )

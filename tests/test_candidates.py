@@ -8,7 +8,7 @@ import pytest
 from pyproj import Geod
 
 from gxnet._errors import InputFileError
-from gxnet.candidates import candidate_sites, grid_centres, grid_points
+from gxnet.candidates import candidate_sites, grid_hubs, grid_points
 from gxnet.config import Config
 from gxnet.demand import load_demand, read_demand
 from gxnet.pipeline import optimize_city
@@ -53,7 +53,7 @@ def test_grid_centres_leave_every_unit_a_centre_within_the_truck_standard():
         crs="EPSG:4326",
     )
     config = Config()
-    centres = grid_centres(units, config)
+    centres = grid_hubs(units, config, Tier.SORTING_CENTRE)
     c = config.centres
     reach_m = c.truck_minutes * 60 * c.truck_speed_kmh / 3.6 / config.costs.detour_factor
     assert 1 < len(centres) < len(units)

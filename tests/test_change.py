@@ -21,24 +21,8 @@ def _choice(old_covers: float, new_covers: float, penalty: float, **targets) -> 
     """One point to open: "old" (chosen by the previous plan, serving ``old_covers``) or
     "new" (``new_covers`` households); which one does the re-solve open?"""
     demand = pd.DataFrame({"demand_id": ["a", "b"], "households": [old_covers, new_covers]})
-    points = pd.DataFrame(
-        {
-            "site_id": ["old", "new"],
-            "tier": Tier.RECYCLING_POINT,
-            "status": SiteStatus.CANDIDATE,
-            "capacity": np.inf,
-            "fixed_cost": 1.0,
-        }
-    )
-    centres = pd.DataFrame(
-        {
-            "site_id": ["c"],
-            "tier": Tier.SORTING_CENTRE,
-            "status": SiteStatus.CANDIDATE,
-            "capacity": np.inf,
-            "fixed_cost": 100.0,
-        }
-    )
+    points = _sites(["old", "new"], Tier.RECYCLING_POINT, np.inf, 1.0)
+    centres = _sites(["c"], Tier.SORTING_CENTRE, np.inf, 100.0)
     walk = pd.DataFrame({"demand_id": ["a", "b"], "site_id": ["old", "new"], "travel_s": 60.0})
     truck = pd.DataFrame({"point_id": ["old", "new"], "centre_id": "c", "travel_s": 600.0})
     config = Config().with_options(change_penalty=penalty, **targets)
@@ -47,6 +31,19 @@ def _choice(old_covers: float, new_covers: float, penalty: float, **targets) -> 
     bonus = change_bonus(previous, points, config.resolve.change_penalty)
     solution = solve_network(with_change_price(data, bonus, config), config)
     return set(solution.open_sites[Tier.RECYCLING_POINT])
+
+
+def _sites(ids: list[str], tier: Tier, capacity: float, fixed_cost) -> pd.DataFrame:
+    """Candidate sites of one tier."""
+    return pd.DataFrame(
+        {
+            "site_id": ids,
+            "tier": tier,
+            "status": SiteStatus.CANDIDATE,
+            "capacity": capacity,
+            "fixed_cost": fixed_cost,
+        }
+    )
 
 
 def _plan_with(sites: pd.DataFrame) -> Plan:
@@ -153,3 +150,30 @@ def test_a_derived_number_of_points_is_derived_again_and_a_given_one_kept(tmp_pa
     assert (flagged.targets.points, flagged.targets.coverage) == (55, None)
     assert flagged.resolve.change_penalty == 0.3
     assert flagged.points.service_radius_m_urban == 700.0
+
+
+@pytest.mark.parametrize(("new_cost", "opened"), [(99.98, {"c-old"}), (99.9, {"c-new"})])
+def test_a_capacitated_centre_is_kept_unless_a_replacement_saves_more_than_the_price(
+    new_cost, opened
+):
+    """With capacities the centres are placed by capacitated facility location, where fixed
+    costs decide: the old centre's bonus (10 % of its 1,000 households, priced at a point per
+    2,000 households: 0.05) keeps it against a centre 0.02 cheaper, not against one 0.1
+    cheaper. The point, the only one, stays open either way."""
+    demand = pd.DataFrame(
+        {"demand_id": ["a"], "households": [1000.0], "recyclables_kg_day": [2000.0]}
+    )
+    points = _sites(["p"], Tier.RECYCLING_POINT, np.inf, 1.0)
+    centres = _sites(["c-old", "c-new"], Tier.SORTING_CENTRE, 10.0, [100.0, new_cost])
+    walk = pd.DataFrame({"demand_id": ["a"], "site_id": ["p"], "travel_s": 60.0})
+    truck = pd.DataFrame({"point_id": "p", "centre_id": ["c-old", "c-new"], "travel_s": 600.0})
+    config = Config().with_options(points=1)
+    data = ModelInput(demand, points, centres, walk, truck)
+    old = centres.assign(chosen=[True, False], households_served=[1000.0, 0.0])
+    bonus = change_bonus(_plan_with(old), centres, config.resolve.change_penalty)
+    assert bonus.to_dict() == {"c-old": 100.0}
+    unpriced = solve_network(data, config)
+    assert unpriced.open_sites[Tier.SORTING_CENTRE] == ["c-new"]
+    solution = solve_network(with_change_price(data, bonus, config), config)
+    assert set(solution.open_sites[Tier.SORTING_CENTRE]) == opened
+    assert solution.open_sites[Tier.RECYCLING_POINT] == ["p"]

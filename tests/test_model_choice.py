@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ from gxnet.model_choice import (
     with_point_target,
 )
 from gxnet.pipeline import optimize_city
-from gxnet.tiers import SiteStatus, Tier
+from gxnet.tiers import TIERS, SiteStatus, Tier
 from tests.helsinki import AREA, DEMAND, PBF
 from tests.helsinki import CONFIG as HELSINKI
 from tests.helsinki import DATA as TEST_DATA
@@ -133,11 +135,11 @@ def test_a_number_of_centres_takes_the_p_median_weighted_by_households_served():
         assert centre == ("c-west" if j < 3 else "c-east")
 
 
-def test_a_centre_capacity_puts_both_tiers_in_one_network():
+def test_a_centre_capacity_places_the_centres_for_the_points_loads():
     data = _line()
     config = Config().override({"centres.capacity_t_day": 2.0}).with_options(coverage=1.0)
     solution = solve_network(data, config)
-    assert solution.model == "two-tier network"
+    assert solution.model == "set covering (points), centres (capacitated, single source)"
     # 3 t/day of recyclables need both centres at 2 t/day each.
     assert sorted(solution.open_sites[Tier.SORTING_CENTRE]) == ["c-east", "c-west"]
     flows = solution.assignments[Tier.SORTING_CENTRE].groupby("site_id")["flow"].sum()
@@ -155,7 +157,7 @@ def test_without_targets_the_household_standard_sets_the_points():
     assert 0.5 < plan.metrics["coverage"] < 1.0
 
 
-def test_capacities_choose_both_tiers_in_one_model():
+def test_a_site_lists_capacities_are_honoured_on_every_tier():
     plan = optimize_city(
         AREA,
         sites=TEST_DATA / "helsinki_sites_capacity.csv",
@@ -163,7 +165,7 @@ def test_capacities_choose_both_tiers_in_one_model():
         pbf=PBF,
         config=HELSINKI,
     )
-    assert plan.metrics["model"] == "two-tier network"
+    assert plan.metrics["model"].startswith("set covering within the points' capacities")
     assert plan.metrics["coverage"] >= 0.8
     points = plan.chosen_points
     assert (points["households_served"] <= points["capacity"] + 1e-6).all()
@@ -247,3 +249,60 @@ def test_the_point_target_rises_to_what_the_minimums_need():
     assert "raised from 4" in said[0] and "township minimum" in said[0]
     with pytest.raises(InfeasibleProblemError, match="--points 2 is below the 6"):
         with_point_target(Config().with_options(points=2), demand, points, said.append, 6)
+
+
+def test_every_tier_of_a_list_is_planned_within_its_capacities():
+    """A list with collection markets (集散市场, "collection market"), sorting centres and a
+    processing base (处理基地): points deliver to markets, markets to centres, centres to the
+    base; the list's capacities hold where given (the depot's 1.2 t/day, a market's 1.5 t/day
+    and two points' 3,000 households), the standards' elsewhere, and no site is loaded over
+    its capacity."""
+    plan = optimize_city(
+        AREA, sites=TEST_DATA / "helsinki_sites_tiers.csv", demand=DEMAND, pbf=PBF, config=HELSINKI
+    )
+    sites = plan.sites.set_index("site_id")
+    chosen = sites[sites["chosen"]]
+    assert set(chosen["tier"]) == {
+        Tier.RECYCLING_POINT,
+        Tier.COLLECTION_MARKET,
+        Tier.SORTING_CENTRE,
+        Tier.PROCESSING_BASE,
+    }
+    assert (
+        "markets (capacitated" in plan.metrics["model"]
+        and "bases (capacitated" in plan.metrics["model"]
+    )
+    assert sites.loc["C-depot", "capacity"] == 1.2 and sites.loc["M-hakaniemi", "capacity"] == 1.5
+    assert sites.loc["P-market", "capacity"] == 3000 and np.isinf(sites.loc["P-kamppi", "capacity"])
+    assert (chosen["load"] <= chosen["capacity"] * (1 + 1e-6)).all()
+    links = plan.links
+    up = dict(zip(links["point_id"], links["centre_id"], strict=True))
+    for site_id, row in chosen.iterrows():
+        if row["tier"] != Tier.PROCESSING_BASE:  # the next tier up: point, market, centre, base
+            assert TIERS.index(sites.loc[up[site_id], "tier"]) == TIERS.index(row["tier"]) + 1
+    # Loads add up the tiers: every market's tonnes reach a centre, every centre's the base.
+    total = chosen.loc[chosen["tier"] == Tier.RECYCLING_POINT, "load_t_day"].sum()
+    for tier in (Tier.COLLECTION_MARKET, Tier.SORTING_CENTRE, Tier.PROCESSING_BASE):
+        assert chosen.loc[chosen["tier"] == tier, "load_t_day"].sum() == pytest.approx(total)
+    assert set(plan.metrics["tiers"]) == {str(t) for t in chosen["tier"].unique()}
+
+
+def test_a_point_no_centre_can_take_is_left_out_and_the_points_chosen_again():
+    """Two points cover the six units only as p1 and p4, but p4 reaches only the east centre,
+    whose 1 t/day cannot take p4's 1.5 t: the centres' stage finds it unservable, the points
+    are chosen again without it, and the plan covers what the capacities allow (five units)
+    with every point's load on a centre with room."""
+    data = _line()
+    truck = data.truck
+    only_east = (truck["point_id"] == "p4") & (truck["centre_id"] == "c-west")
+    others_west = truck["point_id"].isin(["p3", "p5"]) & (truck["centre_id"] == "c-east")
+    centres = data.centres.assign(capacity=[10.0, 1.0])  # c-west, c-east
+    data = dataclasses.replace(data, truck=truck[~only_east & ~others_west], centres=centres)
+    uncapacitated = solve_network(_line(), Config().with_options(points=2))
+    assert sorted(uncapacitated.open_sites[Tier.RECYCLING_POINT]) == ["p1", "p4"]
+    solution = solve_network(data, Config().with_options(points=2))
+    points = solution.open_sites[Tier.RECYCLING_POINT]
+    assert "p4" not in points and len(points) == 2
+    assert solution.parts[Tier.RECYCLING_POINT].objective == 5000.0  # five units of 1,000
+    flows = solution.assignments[Tier.SORTING_CENTRE].groupby("site_id")["flow"].sum()
+    assert (flows <= centres.set_index("site_id")["capacity"].reindex(flows.index) + 1e-9).all()

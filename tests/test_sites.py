@@ -32,6 +32,7 @@ from gxnet.sites import (
     snap_sites,
     write_template,
 )
+from gxnet.tiers import Tier
 
 HELSINKI = Path(__file__).parent / "data" / "helsinki.osm.pbf"
 ZH = {"id": "编号", "name": "名称", "lon": "经度", "lat": "纬度", "type": "类型",
@@ -544,9 +545,7 @@ def test_cli_check_takes_an_area_file_and_the_same_crs(tmp_path):
         "3 rows read, 3 kept" in result.output
         and "coordinate system: bd09 (declared)" in result.output
     )
-    assert "row 4 [B1] not plannable 类型/type: tier processing_base cannot be planned yet" in (
-        result.output
-    )
+    assert "not plannable" not in result.output  # a processing base is planned, as every tier
     x, y = convert(np.array([111.30]), np.array([23.48]), "bd09", "wgs84")
     p1 = gpd.read_file(out).set_index("site_id").geometry["P1"]
     assert abs(p1.x - x[0]) < 1e-6 and abs(p1.y - y[0]) < 1e-6
@@ -570,32 +569,22 @@ def test_a_list_without_a_usable_row_stops_check_and_optimize(tmp_path, no_data_
     assert not (tmp_path / "o").exists()
 
 
-def test_a_tier_that_cannot_be_planned_is_refused_or_skipped_and_said(tmp_path, no_data_on_disk):
+def test_a_processing_base_in_a_list_is_planned_as_its_tier(tmp_path, no_data_on_disk):
+    """Every tier a list may carry is planned: the base of the list serves the centres, within
+    its truck standard, and the plan says so; nothing of the list is dropped."""
     path = write_list(tmp_path, WANXIU_ROWS, "csv")
-    base = ["optimize", "--city", "万秀区", "--sites", str(path), "--crs", "wgs84"]
-    base += ["--basemap", "none", "--out", str(tmp_path / "o")]
-    refused = CliRunner().invoke(cli, base)
-    assert refused.exit_code == 2
-    assert "row 4: 类型/type: tier processing_base cannot be planned yet" in refused.stderr
-    assert "--skip-bad-rows" in refused.stderr
-    skipped = CliRunner().invoke(cli, [*base, "--skip-bad-rows"])
-    assert skipped.exit_code == 0, skipped.output
-    assert "skipped row 4 [B1] 类型/type: tier processing_base cannot be planned yet" in (
-        skipped.stderr
-    )
+    args = ["optimize", "--city", "万秀区", "--sites", str(path), "--crs", "wgs84"]
+    result = CliRunner().invoke(cli, [*args, "--basemap", "none", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
     from gxnet.plan import Plan
 
     plan = Plan.load(tmp_path / "o" / "plans" / "wanxiu")
-    assert plan.provenance["skipped_rows"] == [
-        {
-            "row": 4,
-            "site_id": "B1",
-            "field": "类型/type",
-            "reason": "tier processing_base cannot be planned yet",
-            "reason_zh": "类型 processing_base 暂时不能规划",
-        }
-    ]
-    assert "B1" not in set(plan.sites["site_id"])
+    assert plan.provenance["skipped_rows"] == []
+    base = plan.sites.set_index("site_id").loc["B1"]
+    assert base["tier"] == Tier.PROCESSING_BASE and bool(base["chosen"])
+    centres = plan.sites[plan.sites["chosen"] & (plan.sites["tier"] == Tier.SORTING_CENTRE)]
+    assert len(centres) and set(centres["centre_id"]) == {"B1"}
+    assert plan.metrics["bases"] == 1
 
 
 def test_an_error_quoting_cells_prints_them_without_control_characters(tmp_path):

@@ -57,7 +57,7 @@ def test_chinese_sheets_headers_formats_and_frozen_header(tmp_path):
     minutes = sites.cell(p1, column["平均步行/骑行（分钟）"])
     assert minutes.value == 8.8 and minutes.number_format == "0.0"  # no float noise
     assert sites.cell(p1, column["至分拣中心车程（分钟）"]).value == 15.0
-    assert sites.cell(p1, column["所属分拣中心"]).value == "梧州分拣中心"
+    assert sites.cell(p1, column["送往站点"]).value == "梧州分拣中心"
     assert sites.cell(p1, column["经度（GCJ-02，高德/腾讯）"]).number_format == "0.000000"
     assert (
         sites.cell(4, column["容量"]).value == 50 and sites.cell(4, column["单位"]).value == "吨/日"

@@ -35,11 +35,13 @@ from typing import Literal
 
 import numpy as np
 import pulp
+import scipy.sparse as sp
+from scipy.optimize import linprog
 
-from gxnet._errors import InfeasibleProblemError, ProblemDataError
+from gxnet._errors import InfeasibleProblemError, ProblemDataError, SolverError
 from gxnet._messages import Phrase
 from gxnet.config import SolverOptions, Targets
-from gxnet.optimize.budget import TimeBudget, stage_budget
+from gxnet.optimize.budget import TimeBudget, TimeUp
 from gxnet.optimize.lagrangean import (
     CflpData,
     Transport,
@@ -50,15 +52,18 @@ from gxnet.optimize.lagrangean import (
 )
 from gxnet.optimize.problem import Demand, Pairs, Problem, TierSites, describe_ids
 from gxnet.optimize.solve import (
+    CHECK_TOLERANCE,
     LocationModel,
     Solution,
     SolverRun,
     assignment_frame,
+    check_assignments,
+    check_open_sites,
     chosen,
     empty_solution,
+    plan_error,
     relative_gap,
     site_variables,
-    size_thread_pool,
     solve_pulp,
 )
 from gxnet.tiers import Tier
@@ -74,9 +79,6 @@ LAGRANGEAN_MIN_PAIRS = 20_000
 #: Relative slack of the incumbent's value as the restricted MIP's cutoff (its own value must
 #: stay feasible under the solver's tolerances).
 _CUTOFF_SLACK = 1e-9
-#: Share of the time limit (and seconds at most) the subgradient method may take.
-LAGRANGEAN_SHARE = 0.25
-LAGRANGEAN_MAX_S = 120.0
 
 CountSense = Literal["exact", "at_most", "at_least"]
 _SENSES = {
@@ -115,6 +117,18 @@ def count_constraint(
         return None
     total = pulp.LpAffineExpression([(v, 1.0) for v in variables])
     return pulp.LpConstraint(total, _SENSES[sense], rhs=count)
+
+
+def check_count(
+    model: str, tier: Tier, open_mask: np.ndarray, count: int | None, sense: CountSense
+) -> None:
+    """Raise SolverError when the open sites of ``tier`` miss their count target."""
+    n_open = int(open_mask.sum())
+    if count is None:
+        return
+    met = {"exact": n_open == count, "at_most": n_open <= count, "at_least": n_open >= count}
+    if not met[sense]:
+        raise plan_error(model, f"{n_open} {tier}s open against a target of {count} ({sense})")
 
 
 def _check_sense(sense: str) -> None:
@@ -185,13 +199,15 @@ class DemandLayer:
                 load = [(x[k], float(weight[pairs.origin[k]])) for k in rows]
                 load.append((y[j], -float(capacity[j])))
                 prob += pulp.LpConstraint(pulp.LpAffineExpression(load), pulp.LpConstraintLE, rhs=0)
+            # x <= y tightens the implied x <= (Q/w) y only where Q/w is large; a weightless
+            # unit is not in the capacity row at all, so x <= y is its only tie to the point.
+            light = weight[pairs.origin[rows]] == 0
             if strong_point[j]:
-                # x <= y tightens the implied x <= (Q/w) y only where Q/w is large.
-                light = ~capacity_row[j] | (
+                light |= ~capacity_row[j] | (
                     STRONG_RATIO * weight[pairs.origin[rows]] <= capacity[j]
                 )
-                for k in rows[light]:
-                    prob += at_most(x[k], 1.0, y[j])
+            for k in rows[light]:
+                prob += at_most(x[k], 1.0, y[j])
         return cls(pairs, x, uncovered)
 
     def assignment_cost(self, weight: np.ndarray) -> pulp.LpAffineExpression:
@@ -245,6 +261,53 @@ def needed_weight(problem: Problem, allow_uncovered: bool) -> float:
 def open_ids(sites: TierSites, y: list[pulp.LpVariable]) -> list:
     """Ids of the sites whose variable is (rounded) 1."""
     return [sites.ids[k] for k, v in enumerate(y) if (v.varValue or 0.0) > 0.5]
+
+
+def capacitated_cover(
+    pairs: Pairs, weight: np.ndarray, capacity: np.ndarray, open_sites: np.ndarray
+) -> np.ndarray:
+    """The share of each unit's weight each pair carries when open sites with capacities
+    serve as much of the weight as they can (split allowed), nearest first among equals.
+
+    An LP over the pairs to open sites: most weight served, ``sum_i w_i x_ij <= Q_j``,
+    ``sum_j x_ij <= 1``; a travel term a millionth of the weight's worth breaks ties.
+
+    Returns
+    -------
+    numpy.ndarray
+        Share per pair (0 on pairs to closed sites).
+    """
+    rows = np.flatnonzero(open_sites[pairs.destination])
+    share = np.zeros(pairs.n)
+    if len(rows) == 0:
+        return share
+    origin, site = pairs.origin[rows], pairs.destination[rows]
+    w = weight[origin]
+    n, m = pairs.n_origins, pairs.n_destinations
+    finite = np.flatnonzero(np.isfinite(capacity))
+    site_row = np.full(m, -1)
+    site_row[finite] = np.arange(len(finite))
+    bounded = site_row[site] >= 0
+    by_origin = sp.csr_matrix(
+        (np.ones(len(rows)), (origin, np.arange(len(rows)))), shape=(n, len(rows))
+    )
+    by_site = sp.csr_matrix(
+        (w[bounded], (site_row[site[bounded]], np.flatnonzero(bounded))),
+        shape=(len(finite), len(rows)),
+    )
+    scale = float(pairs.cost[rows].max(initial=0.0)) + 1.0
+    result = linprog(
+        -w * (1 - 1e-6 * pairs.cost[rows] / scale),
+        A_ub=sp.vstack([by_origin, by_site]).tocsr(),
+        b_ub=np.concatenate([np.ones(n), capacity[finite]]),
+        bounds=(0, 1),
+        method="highs",
+    )
+    if result.x is None:
+        raise SolverError("HiGHS found no assignment for the capacitated cover LP")
+    share[rows] = np.clip(result.x, 0.0, 1.0)
+    share[share < _SHARE_EPS] = 0.0
+    return share
 
 
 def check_capacity(
@@ -536,35 +599,79 @@ class CapacitatedFacilityLocation(LocationModel):
         """Open points, demand assignments (share and flow) and coverage metrics."""
         if run.status not in ("optimal", "feasible"):
             return empty_solution(run, self.name)
+        opened = np.array([(v.varValue or 0.0) > 0.5 for v in self._y], dtype=bool)
+        return self.points_solution(run, self._layer.pairs, self._layer.shares(), opened)
+
+    def points_solution(
+        self, run: SolverRun, pairs: Pairs, share: np.ndarray, opened: np.ndarray
+    ) -> Solution:
+        """The Solution of open points ``opened`` and demand ``share`` per pair of ``pairs``."""
         problem = self.problem
         points = problem.sites[Tier.RECYCLING_POINT]
-        layer = self._layer
-        share = layer.shares()
         rows = np.flatnonzero(share > 0)
-        frame = assignment_frame(problem, Tier.RECYCLING_POINT, layer.pairs, rows, share[rows])
-        frame["flow"] = frame["share"] * problem.demand.weight[layer.pairs.origin[rows]]
+        frame = assignment_frame(problem, Tier.RECYCLING_POINT, pairs, rows, share[rows])
+        frame["flow"] = frame["share"] * problem.demand.weight[pairs.origin[rows]]
         weight = problem.demand.weight
         served = float(frame["flow"].sum())
-        opened = open_ids(points, self._y)
-        fixed = float(points.fixed_cost[np.isin(points.ids, opened)].sum())
         metrics = {
             "covered_weight": served,
             "coverage_share": served / float(weight.sum()) if weight.sum() > 0 else 1.0,
-            "fixed_cost": fixed,
+            "fixed_cost": float(points.fixed_cost[opened].sum()),
             "assignment_cost": float((frame["flow"] * frame["cost"]).sum()),
-            "n_points": float(len(opened)),
+            "n_points": float(opened.sum()),
         }
         return Solution(
             run.status,
             run.objective,
             run.bound,
             run.gap,
-            open_sites={Tier.RECYCLING_POINT: opened},
+            open_sites={Tier.RECYCLING_POINT: points.ids[opened].tolist()},
             assignments={Tier.RECYCLING_POINT: frame},
             solver=run.solver,
             model=self.name,
             metrics=metrics,
         )
+
+    def verify_points(self, solution: Solution) -> tuple[np.ndarray, float]:
+        """Check the point tier of ``solution`` in the model's terms (statuses, count target,
+        assignments within the standard to open points, every unit served in full unless
+        uncovered demand is allowed, the coverage floor, capacities); return the open mask and
+        the tier's objective (fixed costs, assignment cost and uncovered penalty)."""
+        problem = self.problem
+        tier = Tier.RECYCLING_POINT
+        points = problem.sites[tier]
+        weight = problem.demand.weight
+        mask = check_open_sites(self.name, problem, tier, solution)
+        check_count(self.name, tier, mask, problem.targets.points, self.count_sense)
+        pairs = self.point_pairs()
+        rows, share = check_assignments(self.name, problem, tier, solution, pairs, mask)
+        served = np.bincount(pairs.origin[rows], weights=share, minlength=problem.demand.n)
+        if not self.allow_uncovered and (served < 1 - 1e-5).any():
+            raise plan_error(self.name, f"{int((served < 1 - 1e-5).sum())} units not fully served")
+        flow = share * weight[pairs.origin[rows]]
+        load = np.bincount(pairs.destination[rows], weights=flow, minlength=points.n)
+        over = load > points.capacity * (1 + CHECK_TOLERANCE) + CHECK_TOLERANCE
+        if over.any():
+            raise plan_error(
+                self.name, f"points loaded over their capacity: {describe_ids(points.ids[over])}"
+            )
+        left = float((weight * np.clip(1 - served, 0, 1)).sum())
+        total = float(weight.sum())
+        floor = problem.targets.coverage
+        if floor is not None and left > (1 - floor) * total + CHECK_TOLERANCE * max(total, 1):
+            raise plan_error(self.name, "the coverage floor is not met")
+        value = float(points.fixed_cost[mask].sum())
+        value += self.cost_weight * float((flow * pairs.cost[rows]).sum())
+        value += (self.uncovered_penalty or 0.0) * left
+        return mask, value
+
+    def verify(self, solution: Solution) -> float:
+        mask, value = self.verify_points(solution)
+        budget = self.problem.targets.cost_budget
+        fixed = float(self.problem.sites[Tier.RECYCLING_POINT].fixed_cost[mask].sum())
+        if budget is not None and fixed > budget * (1 + CHECK_TOLERANCE) + CHECK_TOLERANCE:
+            raise plan_error(self.name, "the cost budget is exceeded")
+        return value
 
     # ---- the Lagrangean stage -------------------------------------------------------------
 
@@ -608,9 +715,7 @@ class CapacitatedFacilityLocation(LocationModel):
             points.usable.copy(),
         )
 
-    def solve(
-        self, options: SolverOptions | None = None, budget: TimeBudget | None = None
-    ) -> Solution:
+    def run(self, options: SolverOptions, budget: TimeBudget) -> Solution:
         """Build, solve and read the model; with the Lagrangean stage, bound, heuristic and
         fixings first, then the MIP on the sites left free (one time budget for all).
 
@@ -619,24 +724,50 @@ class CapacitatedFacilityLocation(LocationModel):
         again against that lower value (the same multipliers fix more sites) and a smaller
         restricted problem is built for the time that remains.
         """
-        options = options or SolverOptions()
-        budget = stage_budget(options.time_limit_s, budget)
         if not self.uses_lagrangean():
-            return super().solve(options, budget)
-        size_thread_pool(options.threads)
+            return super().run(options, budget)
         tic = time.perf_counter()
         pairs = self.point_pairs()
         self.check(pairs, self.problem.sites[Tier.RECYCLING_POINT].usable)
         data = self.cflp_data(pairs)
-        result = subgradient(
-            data,
-            budget=budget.part(LAGRANGEAN_SHARE, at_most=LAGRANGEAN_MAX_S),
-            gap_rel=options.gap,
-        )
+        result = subgradient(data, budget=budget, gap_rel=options.gap)
         incumbent = result.incumbent
         if incumbent is None:  # check() found a feasible assignment, so transport did too
             raise InfeasibleProblemError(key="err_no_assignment")
+        self._incumbent_value = incumbent.value
+        self._best = incumbent
         proven = incumbent.value - result.bound <= options.gap * abs(incumbent.value)
+        try:
+            solution = self._restricted_rounds(
+                options, budget, pairs, data, result, incumbent, proven, tic
+            )
+        except TimeUp:
+            best = self._best
+            self._incumbent_value = best.value
+            run = SolverRun("feasible", best.value, result.bound, None, 0.0, options.name)
+            solution = self.points_solution(run, pairs, best.share, best.open_sites)
+            solution.build_time_s = time.perf_counter() - tic
+            solution.time_limited = True
+        solution.metrics.update(
+            lagrangean_bound=result.bound, lagrangean_iterations=float(result.iterations)
+        )
+        return solution
+
+    def incumbent_objective_value(self) -> float | None:
+        return getattr(self, "_incumbent_value", None)
+
+    def _restricted_rounds(
+        self,
+        options: SolverOptions,
+        budget: TimeBudget,
+        pairs: Pairs,
+        data: CflpData,
+        result,
+        incumbent: Transport,
+        proven: bool,
+        tic: float,
+    ) -> Solution:
+        """The MIP rounds of :meth:`run` on the sites the fixings leave free."""
         # Proven: only the incumbent's sites, fixed open (an LP). Else the sites left free.
         must = incumbent.open_sites if proven else result.must_open
         may = incumbent.open_sites if proven else result.may_open
@@ -660,7 +791,7 @@ class CapacitatedFacilityLocation(LocationModel):
             if found is None or found.value >= incumbent.value * (1 - _CUTOFF_SLACK):
                 shrank = False
                 continue
-            incumbent = found
+            incumbent = self._best = found
             free = int((may & ~must).sum())
             must, may = fixings(data, result.multipliers, incumbent)
             shrank = int((may & ~must).sum()) < free
@@ -681,10 +812,10 @@ class CapacitatedFacilityLocation(LocationModel):
             bound = max(result.bound, min(restricted_bound, incumbent.value))
             solution.bound = bound
             solution.gap = relative_gap(solution.objective, bound)
-            solution.status = "optimal" if solution.gap <= options.gap else "feasible"
+            solution.status = "feasible"
+        solution.time_limited = run.stopped_on_time
+        self._incumbent_value = incumbent.value
         solution.metrics.update(
-            lagrangean_bound=result.bound,
-            lagrangean_iterations=float(result.iterations),
             points_fixed_open=float((must & ~data.must_open).sum()),
             points_fixed_closed=float((data.may_open & ~may).sum()),
             restricted_rounds=float(rounds),

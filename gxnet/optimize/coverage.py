@@ -27,7 +27,6 @@ every township gets a point. The heuristics, bounds and searches below keep them
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from abc import abstractmethod
 from dataclasses import dataclass
@@ -39,23 +38,32 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.config import SolverOptions, Targets
-from gxnet.optimize.budget import TimeBudget, stage_budget
+from gxnet.optimize.budget import TimeBudget
 from gxnet.optimize.groups import SiteGroups
 from gxnet.optimize.median import greedy, greedy_sequence, interchange
 from gxnet.optimize.problem import Pairs, Problem
 from gxnet.optimize.solve import (
+    CHECK_TOLERANCE,
     LocationModel,
     Solution,
     SolverRun,
+    check_assignments,
+    check_claim,
+    check_claim_min,
+    check_open_sites,
     chosen,
     empty_solution,
     one_tier_solution,
     origin_sums,
+    plan_error,
     relative_gap,
     site_variables,
-    size_thread_pool,
 )
 from gxnet.tiers import Tier
+
+#: Subgradient steps a Lagrangean bound takes before the clock may stop it: a few dozen
+#: steps (a fraction of a second on a city) turn the trivial bound into a useful one.
+MIN_BOUND_STEPS = 50
 
 
 class _CoveringModel(LocationModel):
@@ -102,10 +110,9 @@ class _CoveringModel(LocationModel):
     def objective_value(self, open_sites: np.ndarray, covered_weight: float) -> float:
         """The model's objective for these open sites, computed exactly."""
 
-    def read(self, run: SolverRun) -> Solution:
-        if run.status not in ("optimal", "feasible"):
-            return empty_solution(run, self.name)
-        return self.cover_solution(run, chosen(self._open))
+    def covered_weight(self, open_sites: np.ndarray) -> float:
+        """Demand weight within the standard of ``open_sites``."""
+        return float(self.problem.demand.weight[self.pairs.nearest(open_sites) >= 0].sum())
 
     def cover_solution(
         self, run: SolverRun, open_mask: np.ndarray, bound: float | None = None
@@ -126,6 +133,19 @@ class _CoveringModel(LocationModel):
         return one_tier_solution(
             problem, run, self.name, open_mask, self.pairs, rows, metrics, objective, bound
         )
+
+    def verify_cover(self, solution: Solution) -> tuple[np.ndarray, float]:
+        """The open mask and covered weight of ``solution``, after checking its sites and that
+        each unit within the standard of an open site is assigned to its nearest one."""
+        tier = Tier.RECYCLING_POINT
+        mask = check_open_sites(self.name, self.problem, tier, solution)
+        rows, _ = check_assignments(self.name, self.problem, tier, solution, self.pairs, mask)
+        nearest = self.pairs.nearest(mask)
+        if not np.array_equal(np.sort(rows), np.sort(nearest[nearest >= 0])):
+            raise plan_error(self.name, "demand not assigned to its nearest open point")
+        if self.minimums is not None and self.minimums.deficit(mask).any():
+            raise plan_error(self.name, "a grouped minimum (a township's point) is not met")
+        return mask, self.covered_weight(mask)
 
 
 class LocationSetCovering(_CoveringModel):
@@ -152,8 +172,7 @@ class LocationSetCovering(_CoveringModel):
     """
 
     name = "set covering"
-    #: Seconds at most of the stage's budget for the warm start of a partial cover.
-    HEURISTIC_MAX_S = 1.0
+    sense = "min"
 
     def __init__(
         self,
@@ -168,8 +187,12 @@ class LocationSetCovering(_CoveringModel):
         if objective not in ("count", "fixed_cost"):
             raise ProblemDataError(f"objective: {objective!r} is not 'count' or 'fixed_cost'")
         self.objective = objective
-        #: Lagrangean lower bound of a partial cover, set when its warm start is built.
+        self.objective_name = "sites" if objective == "count" else "fixed cost"
+        #: Lagrangean lower bound, set with the warm start.
         self.lagrangean_bound: float | None = None
+        #: The heuristic's open sites (the warm start), and their objective.
+        self.incumbent: np.ndarray | None = None
+        self.incumbent_objective: float | None = None
         share = coverage_share if coverage_share is not None else problem.targets.coverage
         self.coverage_share = 1.0 if share is None else float(share)
         if self.coverage_share >= 1.0:
@@ -199,79 +222,125 @@ class LocationSetCovering(_CoveringModel):
             return float(open_sites.sum())
         return float(self.problem.sites[Tier.RECYCLING_POINT].fixed_cost[open_sites].sum())
 
+    def _costs(self) -> np.ndarray:
+        sites = self.problem.sites[Tier.RECYCLING_POINT]
+        return np.ones(sites.n) if self.objective == "count" else sites.fixed_cost
+
+    def _cover_weight(self) -> np.ndarray:
+        """What the cover counts: the demand weight, or every unit alike for a full cover
+        (then a weightless unit must be covered too)."""
+        n = self.problem.demand.n
+        return np.ones(n) if self.coverage_share >= 1.0 else self.problem.demand.weight
+
+    def heuristic(self, budget: TimeBudget | None = None) -> None:
+        """The warm start (:func:`partial_cover_heuristic`) and the Lagrangean bound
+        (:func:`partial_cover_bound`), each on its limit of work with ``budget`` as a safety
+        net."""
+        sites = self.problem.sites[Tier.RECYCLING_POINT]
+        weight = self._cover_weight()
+        share = min(self.coverage_share, 1.0)
+        start = partial_cover_heuristic(
+            self.pairs, weight, share, sites.kept, sites.usable, budget=budget, groups=self.minimums
+        )
+        if start is None:
+            return
+        costs = self._costs()
+        self.incumbent = start
+        self.incumbent_objective = self.objective_value(start, 0.0)
+        self.lagrangean_bound = partial_cover_bound(
+            self.pairs,
+            weight,
+            share,
+            costs,
+            sites.kept,
+            sites.usable,
+            float(costs[start].sum()),
+            integral=self.objective == "count",
+            budget=budget,
+            groups=self.minimums,
+        )
+
     def build(self, options: SolverOptions, budget: TimeBudget | None = None) -> pulp.LpProblem:
         problem = self.problem
-        sites = problem.sites[Tier.RECYCLING_POINT]
-        self._gap_rel = options.gap
-        self.lagrangean_bound = None
+        budget = budget or TimeBudget()
+        if self.incumbent is None:
+            self.heuristic(budget)
         prob = pulp.LpProblem("set_covering", pulp.LpMinimize)
         y = self._open = site_variables(problem, Tier.RECYCLING_POINT, prob=prob)
-        costs = np.ones(sites.n) if self.objective == "count" else sites.fixed_cost
+        costs = self._costs()
         prob.setObjective(pulp.LpAffineExpression(zip(y, costs.tolist(), strict=True)))
         self.add_minimums(prob, y)
         sums = origin_sums(self.pairs, y)
+        u: list[pulp.LpVariable] = []
         if self.coverage_share >= 1.0:
-            for i, expression in _distinct_rows(self.pairs, sums):
+            for i, expression in budget.checked(_distinct_rows(self.pairs, sums)):
                 prob.addConstraint(
                     pulp.LpConstraint(expression, pulp.LpConstraintGE, rhs=1), f"c{i}"
                 )
-            return prob
-        weight = problem.demand.weight
-        u = [prob.add_variable(f"covered_{i}", 0, 1) for i in range(problem.demand.n)]
-        for i, expression in enumerate(sums):
-            prob.addConstraint(
-                pulp.LpConstraint(expression - u[i], pulp.LpConstraintGE, rhs=0), f"c{i}"
-            )
-        floor = self.coverage_share * float(weight.sum())
-        prob.addConstraint(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression(zip(u, weight.tolist(), strict=True)),
-                pulp.LpConstraintGE,
-                rhs=floor,
-            ),
-            "coverage_floor",
-        )
-        if options.warm_start:
-            start = partial_cover_heuristic(
-                self.pairs,
-                weight,
-                self.coverage_share,
-                sites.kept,
-                sites.usable,
-                budget=stage_budget(options.time_limit_s, budget).part(
-                    at_most=self.HEURISTIC_MAX_S
-                ),
-                groups=self.minimums,
-            )
-            if start is not None:
-                covered = self.pairs.nearest(start) >= 0
-                for variable, value in zip(y, start.tolist(), strict=True):
-                    variable.setInitialValue(float(value))
-                for variable, value in zip(u, covered.tolist(), strict=True):
-                    variable.setInitialValue(float(value))
-                self.lagrangean_bound = partial_cover_bound(
-                    self.pairs,
-                    weight,
-                    self.coverage_share,
-                    costs,
-                    sites.kept,
-                    sites.usable,
-                    float(costs[start].sum()),
-                    integral=self.objective == "count",
-                    groups=self.minimums,
+        else:
+            weight = problem.demand.weight
+            u = [prob.add_variable(f"covered_{i}", 0, 1) for i in range(problem.demand.n)]
+            for i, expression in budget.checked(enumerate(sums)):
+                prob.addConstraint(
+                    pulp.LpConstraint(expression - u[i], pulp.LpConstraintGE, rhs=0), f"c{i}"
                 )
+            floor = self.coverage_share * float(weight.sum())
+            prob.addConstraint(
+                pulp.LpConstraint(
+                    pulp.LpAffineExpression(zip(u, weight.tolist(), strict=True)),
+                    pulp.LpConstraintGE,
+                    rhs=floor,
+                ),
+                "coverage_floor",
+            )
+        if options.warm_start and self.incumbent is not None:
+            covered = self.pairs.nearest(self.incumbent) >= 0
+            for variable, value in zip(y, self.incumbent.tolist(), strict=True):
+                variable.setInitialValue(float(value))
+            for variable, value in zip(u, covered.tolist() if u else [], strict=True):
+                variable.setInitialValue(float(value))
         return prob
 
-    def read(self, run: SolverRun) -> Solution:
-        if run.status not in ("optimal", "feasible") or self.lagrangean_bound is None:
-            return super().read(run)
-        bound = max(self.lagrangean_bound, -np.inf if run.bound is None else run.bound)
-        solution = self.cover_solution(run, chosen(self._open), bound)
-        gap = solution.gap
-        if solution.status == "feasible" and gap is not None and gap <= self._gap_rel:
-            solution.status = "optimal"  # proven within gap_rel by the Lagrangean bound
+    def incumbent_objective_value(self) -> float | None:
+        return self.incumbent_objective
+
+    def incumbent_solution(self) -> Solution | None:
+        if self.incumbent is None:
+            return None
+        run = SolverRun("feasible", self.incumbent_objective, self.lagrangean_bound, None, 0, "")
+        solution = self.cover_solution(run, self.incumbent, self.lagrangean_bound)
         solution.metrics["lagrangean_bound"] = self.lagrangean_bound
         return solution
+
+    def read(self, run: SolverRun) -> Solution:
+        if run.status == "infeasible" and self.incumbent is None:
+            return empty_solution(run, self.name)
+        open_mask = self.incumbent
+        if run.status in ("optimal", "feasible"):
+            solved = chosen(self._open)
+            value = self.objective_value(solved, 0.0)
+            check_claim_min(self.name, run.objective, value, proven=run.status == "optimal")
+            if self.incumbent_objective is None or value <= self.incumbent_objective:
+                open_mask = solved
+        if open_mask is None:
+            return empty_solution(run, self.name)
+        bounds = [b for b in (self.lagrangean_bound, run.bound) if b is not None]
+        bound = max(bounds) if bounds else None
+        solution = self.cover_solution(run, open_mask, bound)
+        solution.status = "feasible"
+        if self.lagrangean_bound is not None:
+            solution.metrics["lagrangean_bound"] = self.lagrangean_bound
+        return solution
+
+    def verify(self, solution: Solution) -> float:
+        mask, covered = self.verify_cover(solution)
+        weight = self.problem.demand.weight
+        if self.coverage_share >= 1.0:
+            if (self.pairs.nearest(mask) < 0).any():
+                raise plan_error(self.name, "demand units left without a point in reach")
+        elif covered < self.coverage_share * float(weight.sum()) * (1 - CHECK_TOLERANCE):
+            raise plan_error(self.name, "the coverage target is not met")
+        return self.objective_value(mask, covered)
 
 
 class MaximalCovering(_CoveringModel):
@@ -320,12 +389,14 @@ class MaximalCovering(_CoveringModel):
     """
 
     name = "maximal covering"
-    #: Share of the time limit that each of the greedy's interchange, the Lagrangean bound and
-    #: the Lagrangean heuristic's interchange may take.
-    HEURISTIC_SHARE = 0.15
-    #: Share of the time limit for the neighbourhood search (:func:`cover_search`) when the
-    #: bound has not proven the incumbent; the solver gets the rest.
-    SEARCH_SHARE = 0.2
+    sense = "max"
+    objective_name = "households covered"
+    #: Windows the neighbourhood search (:func:`cover_search`) solves at most: its limit of
+    #: work when the bound has not proven the incumbent (the solver gets the time left).
+    SEARCH_WINDOWS = 400
+    #: Seconds the solver needs at least to be worth building for; with less left the
+    #: incumbent is the answer.
+    SOLVER_MIN_S = 1.0
 
     def __init__(
         self,
@@ -389,72 +460,66 @@ class MaximalCovering(_CoveringModel):
         """Demand weight within the standard of the open sites."""
         return covered_weight
 
-    def solve(
-        self, options: SolverOptions | None = None, budget: TimeBudget | None = None
-    ) -> Solution:
+    def run(self, options: SolverOptions, budget: TimeBudget) -> Solution:
         """Heuristic and Lagrangean bound first, then the solver with the time that is left.
 
         The Solution's ``metrics`` add ``greedy_objective`` (greedy and interchange),
         ``heuristic_objective`` (the incumbent handed to the solver), ``lagrangean_bound``,
         ``sites_closed`` and ``units_dropped`` (NaN when the heuristic did not run).
         """
-        options = options or SolverOptions()
-        budget = stage_budget(options.time_limit_s, budget)
-        size_thread_pool(options.threads)
         self._gap_rel = options.gap
         tic = time.perf_counter()
         if self.heuristic:
             self._run_heuristic(options, budget)
         spent = time.perf_counter() - tic
         proven = self.lagrangean is not None and self._proven(self.lagrangean.bound)
-        if self.incumbent is not None and (proven or budget.seconds_left() < 1.0):
-            gap = relative_gap(self.incumbent_objective, self.lagrangean.bound)
-            run = SolverRun(
-                "optimal" if proven else "feasible",
-                self.incumbent_objective,
-                self.lagrangean.bound,
-                gap,
-                0.0,
-                options.name,
-            )
-            solution = self.cover_solution(run, self.incumbent, self.lagrangean.bound)
-            solution.gap = gap  # proven within the gap asked is not a zero gap: say what is left
-            solution.metrics.update(self._heuristic_metrics())
+        if self.incumbent is not None and not proven and budget.seconds_left() < self.SOLVER_MIN_S:
+            budget.mark_cut()  # the clock, not the bound, ends the run here
+        if self.incumbent is not None and (proven or budget.seconds_left() < self.SOLVER_MIN_S):
+            solution = self.incumbent_solution()
+            solution.solver = options.name
             solution.build_time_s = spent
             return solution
-        solution = super().solve(options, budget)
+        solution = super().run(options, budget)
         solution.build_time_s += spent
         return solution
 
+    def incumbent_objective_value(self) -> float | None:
+        return self.incumbent_objective
+
+    def incumbent_solution(self) -> Solution | None:
+        if self.incumbent is None:
+            return None
+        bound = self.lagrangean.bound
+        run = SolverRun("feasible", self.incumbent_objective, bound, None, 0.0, "")
+        solution = self.cover_solution(run, self.incumbent, bound)
+        solution.metrics.update(self._heuristic_metrics())
+        return solution
+
     def _run_heuristic(self, options: SolverOptions, budget: TimeBudget) -> None:
-        """Find the incumbent and, when it is usable, the Lagrangean bound and reductions."""
+        """Find the incumbent and, when it is usable, the Lagrangean bound and reductions.
+
+        Each step stops on its own limit of work (swaps, subgradient steps, windows), so that
+        the same problem gives the same plan; ``budget`` only stops a step that would overrun
+        the stage.
+        """
         sites = self.problem.sites[Tier.RECYCLING_POINT]
         weight = self.problem.demand.weight
         data = (self.pairs, weight, self.p, sites.kept, sites.usable)
         groups = {"groups": self.minimums}
-        incumbent = cover_heuristic(*data, budget=budget.part(self.HEURISTIC_SHARE), **groups)
+        incumbent = cover_heuristic(*data, budget=budget, **groups)
         covered = float(weight[self.pairs.nearest(incumbent) >= 0].sum())
         if self.coverage_floor is not None and covered < self.coverage_floor * weight.sum():
             return  # the heuristic misses the floor: the solver must find a solution itself
         self.incumbent, self.incumbent_objective = incumbent, covered
         self.greedy_objective = covered
-        bound = cover_bound(
-            *data,
-            covered,
-            gap_rel=options.gap,
-            budget=budget.part(self.HEURISTIC_SHARE),
-            **groups,
-        )
+        bound = cover_bound(*data, covered, gap_rel=options.gap, budget=budget, **groups)
         self.lagrangean = bound
         if self._proven(bound.bound):
             return
         # Lagrangean heuristic: the relaxation's sites, improved by the interchange, often beat
         # the greedy's local optimum.
-        self._take(
-            cover_heuristic(
-                *data, budget=budget.part(self.HEURISTIC_SHARE), start=bound.relaxed, **groups
-            )
-        )
+        self._take(cover_heuristic(*data, budget=budget, start=bound.relaxed, **groups))
         if not self._proven(bound.bound):
             self._take(
                 cover_search(
@@ -462,7 +527,8 @@ class MaximalCovering(_CoveringModel):
                     weight,
                     self.incumbent,
                     sites.kept,
-                    budget=budget.part(self.SEARCH_SHARE),
+                    budget=budget,
+                    max_windows=self.SEARCH_WINDOWS,
                     goal=bound.bound / (1 + options.gap),
                     seed=options.seed,
                     **groups,
@@ -520,9 +586,10 @@ class MaximalCovering(_CoveringModel):
         if self.lagrangean is not None:
             reachable &= ~self.lagrangean.dropped
         u = {i: prob.add_variable(f"covered_{i}", 0, 1) for i in np.flatnonzero(reachable).tolist()}
+        self._modelled = list(u)
         prob.setObjective(pulp.LpAffineExpression((u[i], float(weight[i])) for i in u))
         sums = origin_sums(pairs, y)
-        for i, variable in u.items():
+        for i, variable in (budget or TimeBudget()).checked(u.items()):
             prob.addConstraint(
                 pulp.LpConstraint(sums[i] - variable, pulp.LpConstraintGE, rhs=0), f"c{i}"
             )
@@ -561,27 +628,48 @@ class MaximalCovering(_CoveringModel):
         return prob
 
     def read(self, run: SolverRun) -> Solution:
-        if self.incumbent is None:
-            return super().read(run)
+        if run.status not in ("optimal", "feasible") and self.incumbent is None:
+            return empty_solution(run, self.name)
         open_mask = self.incumbent
         if run.status in ("optimal", "feasible"):
             solved = chosen(self._open)
             weight = self.problem.demand.weight
-            if weight[self.pairs.nearest(solved) >= 0].sum() >= self.incumbent_objective:
+            # The solver's objective counts the units in its model (not those left out).
+            covered = self.pairs.nearest(solved) >= 0
+            modelled = np.zeros(len(weight), dtype=bool)
+            modelled[list(self._modelled)] = True
+            claimed_value = float(weight[covered & modelled].sum())
+            check_claim(self.name, run.objective, claimed_value, proven=run.status == "optimal")
+            if self.incumbent is None or self.covered_weight(solved) >= self.incumbent_objective:
                 open_mask = solved
-        elif run.status == "infeasible":
-            return empty_solution(run, self.name)
-        bound = self.lagrangean.bound
+        bound = None if self.lagrangean is None else self.lagrangean.bound
         if run.bound is not None:
-            bound = min(bound, run.bound)
-        covered = float(self.problem.demand.weight[self.pairs.nearest(open_mask) >= 0].sum())
-        gap = relative_gap(covered, bound)
-        proven = run.status == "optimal" or (gap is not None and gap <= self._gap_rel)
-        run = dataclasses.replace(run, status="optimal" if proven else "feasible", bound=bound)
+            # The reduced model holds every plan at least as good as the incumbent, so its
+            # bound speaks for the whole problem above the incumbent's value.
+            reduced = (
+                run.bound if self.incumbent is None else max(run.bound, self.incumbent_objective)
+            )
+            bound = reduced if bound is None else min(bound, reduced)
         solution = self.cover_solution(run, open_mask, bound)
-        solution.gap = gap
+        solution.status = "feasible"
         solution.metrics.update(self._heuristic_metrics())
         return solution
+
+    def verify(self, solution: Solution) -> float:
+        mask, covered = self.verify_cover(solution)
+        weight = self.problem.demand.weight
+        if int(mask.sum()) != self.p:
+            raise plan_error(self.name, f"{int(mask.sum())} points open where {self.p} are asked")
+        if self.coverage_floor is not None and covered < self.coverage_floor * float(
+            weight.sum()
+        ) * (1 - CHECK_TOLERANCE):
+            raise plan_error(self.name, "the coverage floor is not met")
+        fixed = self.problem.sites[Tier.RECYCLING_POINT].fixed_cost
+        if self.cost_budget is not None and float(fixed[mask].sum()) > self.cost_budget * (
+            1 + CHECK_TOLERANCE
+        ):
+            raise plan_error(self.name, "the cost budget is exceeded")
+        return covered
 
 
 # ---- maximal covering: heuristic and Lagrangean bound --------------------------------------
@@ -597,6 +685,8 @@ def cover_heuristic(
     budget: TimeBudget | None = None,
     start: np.ndarray | None = None,
     groups: SiteGroups | None = None,
+    until: float | None = None,
+    max_swaps: int | None = None,
 ) -> np.ndarray:
     """A good set of ``p`` sites for maximal covering: greedy, then vertex substitution.
 
@@ -617,12 +707,17 @@ def cover_heuristic(
     kept, usable : numpy.ndarray
         Boolean site masks.
     budget : TimeBudget, optional
-        The interchange's time (default: no limit).
+        A safety net on the interchange's time (default: none).
     start : numpy.ndarray, optional
         Boolean mask of ``p`` sites (kept ones included) to improve instead of the greedy's.
     groups : SiteGroups, optional
         Grouped minimums: the greedy meets them first and the interchange keeps them (a
         ``start`` must meet them).
+    until : float, optional
+        Let the greedy stop, with fewer sites, once this much weight is covered (and the
+        minimums are met).
+    max_swaps : int, optional
+        The interchange's limit of work (default: its own, ten per site).
 
     Returns
     -------
@@ -632,10 +727,21 @@ def cover_heuristic(
     m = pairs.n_destinations
     padded, padded_kept, padded_groups = _padded(pairs, weight, kept, groups)
     if start is None:
-        first = greedy(padded, weight, p + 1, padded_kept, np.append(usable, True), padded_groups)
+        uncovered = None if until is None else float(weight.sum()) - until
+        first = greedy(
+            padded,
+            weight,
+            p + 1,
+            padded_kept,
+            np.append(usable, True),
+            padded_groups,
+            until=uncovered,
+        )
     else:
         first = np.append(start, True)
-    return interchange(padded, weight, first, padded_kept, budget=budget, groups=padded_groups)[:m]
+    return interchange(
+        padded, weight, first, padded_kept, max_swaps, budget=budget, groups=padded_groups
+    )[:m]
 
 
 def cover_sequence(
@@ -687,6 +793,7 @@ def cover_search(
     budget: TimeBudget | None = None,
     window: int = 40,
     max_window: int = 160,
+    max_windows: int | None = None,
     goal: float = np.inf,
     seed: int = 0,
     groups: SiteGroups | None = None,
@@ -702,7 +809,8 @@ def cover_search(
     symmetric instances such as a uniform grid, where vertex substitution stops early. When
     half as many windows in a row as there are open sites
     bring nothing, the windows double, up to ``max_window`` sites; then the search stops, as it
-    does at ``goal``.
+    does at ``goal`` and after ``max_windows`` windows (its limit of work: the same start and
+    seed give the same result on any machine, unless ``budget`` runs out first).
 
     Parameters
     ----------
@@ -713,9 +821,11 @@ def cover_search(
     kept : numpy.ndarray
         Boolean mask of the sites that stay open.
     budget : TimeBudget, optional
-        The search's time (default: until the largest windows bring nothing).
+        A safety net on the search's time (default: none).
     window, max_window : int
         Sites freed at a time, first and at most.
+    max_windows : int, optional
+        Windows solved at most (default: no limit).
     goal : float
         Stop once this much weight is covered (say, where a bound proves the gap asked for).
     seed : int
@@ -738,7 +848,8 @@ def cover_search(
     rng = np.random.default_rng(seed)
     stale, size = 0, window
     value = float(w[coverage > 0.5].sum())
-    while not budget.expired() and value < goal:
+    solved = 0
+    while value < goal and (max_windows is None or solved < max_windows) and not budget.expired():
         movable = np.flatnonzero(best & ~kept)
         if len(movable) == 0:
             break
@@ -756,6 +867,7 @@ def cover_search(
             continue
         local = incidence[units][:, sites]
         before = float(w[units][local @ best[sites].astype(np.float64) > 0.5].sum())
+        solved += 1
         chosen = _window_optimum(
             local,
             w[units],
@@ -863,10 +975,12 @@ def partial_cover_heuristic(
 ) -> np.ndarray | None:
     """Few sites whose cover reaches ``share`` of the demand weight, or None if none found.
 
-    The smallest number of sites at which the maximal covering greedy reaches the share is
-    found by doubling and bisection; then one site fewer is tried with the interchange. The
-    set serves as the partial set covering's warm start (fixed costs are not looked at: it is a
-    feasible start, not a cost-aware one).
+    The maximal covering greedy opens sites until their cover reaches the share and the grouped
+    minimums are met (its choices do not depend on how many it may open, so this is the fewest
+    sites at which it gets there); then one site fewer is tried with the interchange. Both stop
+    on limits of work, so the result is the same on any machine. The set serves as the partial
+    set covering's warm start (fixed costs are not looked at: it is a feasible start, not a
+    cost-aware one).
 
     Parameters
     ----------
@@ -878,39 +992,27 @@ def partial_cover_heuristic(
     kept, usable : numpy.ndarray
         Boolean site masks.
     budget : TimeBudget, optional
-        The final interchange's time (default: no limit).
+        A safety net on the final interchange's time (default: none).
     groups : SiteGroups, optional
         Grouped minimums the set must meet (it has at least the sites they need).
     """
-    target = share * float(weight.sum()) * (1 + 1e-12)
+    target = share * float(weight.sum()) * (1 - 1e-12)
 
     def reaches(mask: np.ndarray) -> bool:
         return float(weight[pairs.nearest(mask) >= 0].sum()) >= target
 
-    # Doubling, then bisection: the greedy's work grows with its number of sites, so the
-    # search never runs it with many more sites than it needs.
-    n_kept, n_usable = int(kept.sum()), int(usable.sum())
-    if groups is not None:
-        n_kept = groups.sites_needed(kept, usable)
-    low, high = n_kept, max(n_kept, 1)
-    quick = {"budget": TimeBudget(0.0), "groups": groups}
-    while True:
-        high = min(high, n_usable)
-        best = cover_heuristic(pairs, weight, high, kept, usable, **quick)
-        if reaches(best):
-            break
-        if high == n_usable:
-            return None
-        low, high = high + 1, 2 * high
-    while low < high:  # invariant: the greedy with `high` sites reaches the share
-        middle = (low + high) // 2
-        mask = cover_heuristic(pairs, weight, middle, kept, usable, **quick)
-        if reaches(mask):
-            high, best = middle, mask
-        else:
-            low = middle + 1
-    if high > n_kept:
-        fewer = cover_heuristic(pairs, weight, high - 1, kept, usable, budget=budget, groups=groups)
+    n_usable = int(usable.sum())
+    fewest = int(kept.sum()) if groups is None else groups.sites_needed(kept, usable)
+    best = cover_heuristic(
+        pairs, weight, n_usable, kept, usable, groups=groups, until=target, max_swaps=0
+    )
+    if not reaches(best):
+        return None
+    opened = int(best.sum())
+    if opened > fewest:
+        fewer = cover_heuristic(
+            pairs, weight, opened - 1, kept, usable, budget=budget, groups=groups
+        )
         if reaches(fewer):
             best = fewer
     return best
@@ -928,6 +1030,7 @@ def partial_cover_bound(
     integral: bool = False,
     iterations: int = 1000,
     groups: SiteGroups | None = None,
+    budget: TimeBudget | None = None,
 ) -> float:
     """Lower bound of the partial set covering by relaxing ``u_i <= sum_{j in N(i)} y_j``.
 
@@ -959,7 +1062,11 @@ def partial_cover_bound(
     groups : SiteGroups, optional
         Grouped minimums: the relaxation opens, bottom-up, the sites of least reduced cost
         that each group still needs.
+    budget : TimeBudget, optional
+        A safety net: after :data:`MIN_BOUND_STEPS` steps, stop when it runs out (the bound
+        stays valid, only weaker).
     """
+    budget = budget or TimeBudget()
     incidence = pairs.matrix()
     transposed = incidence.T.tocsr()
     free = usable & ~kept
@@ -969,7 +1076,7 @@ def partial_cover_bound(
     target = share * float(weight.sum())
     lam = np.zeros(pairs.n_origins)
     best, theta, stall = -np.inf, 2.0, 0
-    for _ in range(iterations):
+    for step in range(iterations):
         reduced = cost - transposed @ lam
         y = kept | (free & (reduced < 0))
         if groups is not None:
@@ -990,6 +1097,8 @@ def partial_cover_bound(
         subgradient = u - incidence @ y.astype(np.float64)
         norm = float((subgradient * subgradient).sum())
         if norm == 0 or theta < 1e-4 or upper - best <= (1.0 - 1e-9 if integral else 1e-9):
+            break
+        if step >= MIN_BOUND_STEPS and budget.expired():
             break
         lam = np.maximum(lam + theta * (upper - value) / norm * subgradient, 0.0)
     return float(np.ceil(best - 1e-9)) if integral else best
@@ -1089,7 +1198,7 @@ def cover_bound(
     theta, stall = 2.0, 0
     direction = np.zeros(len(w))
     target = incumbent + gap_rel * max(abs(incumbent), 1e-9)
-    for _ in range(iterations):
+    for step in range(iterations):
         sigma = transposed @ lam
         y = _relaxed_sites(sigma, p, kept, usable, free, slots, groups).astype(np.float64)
         # Dot products as sums of products: NumPy hands `a @ b` to a multi-threaded BLAS whose
@@ -1106,7 +1215,9 @@ def cover_bound(
         # well above the LP bound.
         direction = ((w > lam) - incidence @ y) + 0.7 * direction
         norm = float((direction * direction).sum())
-        if norm == 0 or best_value <= target or theta < 1e-4 or budget.expired():
+        if norm == 0 or best_value <= target or theta < 1e-4:
+            break
+        if step >= MIN_BOUND_STEPS and budget.expired():
             break
         lam = np.maximum(lam + theta * (value - incumbent) / norm * direction, 0.0)
     sigma = transposed @ best_lam

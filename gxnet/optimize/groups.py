@@ -123,6 +123,13 @@ class SiteGroups:
         pad = np.full((self.labels.shape[0], extra), -1, dtype=np.int64)
         return SiteGroups(np.hstack([self.labels, pad]), self.minimum, self.level, self.names)
 
+    def within(self, usable: np.ndarray) -> SiteGroups:
+        """These groups with each minimum capped at the group's usable sites (a group whose
+        sites were all left out asks for none)."""
+        return SiteGroups(
+            self.labels, np.minimum(self.minimum, self.counts(usable)), self.level, self.names
+        )
+
     def counts(self, open_sites: np.ndarray) -> np.ndarray:
         """Open sites per group."""
         labels = self.labels[:, np.asarray(open_sites, dtype=bool)]

@@ -45,6 +45,8 @@ STEP_PATIENCE = 25
 STEP_MIN = 5e-4
 #: Share of the subgradient's budget kept for the local search from its best incumbent.
 SEARCH_SHARE = 0.25
+#: Moves (each an exact transportation LP) the local search prices at most.
+LOCAL_SEARCH_MOVES = 300
 #: Relative margin by which a forced bound must exceed the incumbent to fix a site (the
 #: rounding of sums over 100k pairs is far below it).
 _FIX_SLACK = 1e-9
@@ -336,9 +338,11 @@ def local_search(
     *,
     budget: TimeBudget,
     width: int = 6,
+    max_moves: int = LOCAL_SEARCH_MOVES,
 ) -> Transport:
     """Improve an open set by closing, opening and swapping sites (first improvement) until
-    no move pays or ``budget`` runs out.
+    no move pays, ``max_moves`` moves have been priced (its limit of work), or ``budget`` (a
+    safety net) runs out.
 
     Each move is priced exactly by :func:`transport`. To keep the LPs few, openings and swap
     partners are the ``width`` closed sites of lowest Lagrangean value, and the sites closed
@@ -346,7 +350,8 @@ def local_search(
     """
     best = start
     improved = True
-    while improved and not budget.expired():
+    priced = 0
+    while improved and priced < max_moves and not budget.expired():
         improved = False
         opened = np.flatnonzero(best.open_sites & ~data.must_open)
         load = np.bincount(
@@ -358,7 +363,7 @@ def local_search(
         moves = [(j, None) for j in opened] + [(None, k) for k in closed]
         moves += [(j, k) for j in opened[:width] for k in closed]
         for drop, add in moves:
-            if budget.expired():
+            if priced >= max_moves or budget.expired():
                 break
             trial = best.open_sites.copy()
             if drop is not None:
@@ -371,6 +376,7 @@ def local_search(
             if data.fixed_cost[trial].sum() >= best.value:
                 continue
             found = transport(data, trial)
+            priced += 1
             if found is not None and found.value < best.value * (1 - 1e-12):
                 best = found
                 improved = True
@@ -425,11 +431,12 @@ def subgradient(
 
     Step ``t = theta (UB - L) / ||g||^2`` with ``g_i = 1 - sum_j x_ij``; ``theta`` halves after
     :data:`STEP_PATIENCE` iterations without a better bound and the method stops below
-    :data:`STEP_MIN`, at ``max_iterations``, when its part of ``budget`` runs out (all but
-    :data:`SEARCH_SHARE`), or when the bound meets the incumbent within ``gap_rel``. The
+    :data:`STEP_MIN`, at ``max_iterations``, or when the bound meets the incumbent within
+    ``gap_rel``: limits of work, so that the same data give the same result; ``budget`` is only
+    a safety net (the steps stop when all but :data:`SEARCH_SHARE` of it is spent). The
     heuristic prices each new open set of the subproblem while the bound improves; the best is
-    then improved by :func:`local_search` in what is left of the budget (a second at least),
-    and fixings are computed last.
+    then improved by :func:`local_search` (at most :data:`LOCAL_SEARCH_MOVES` moves), and
+    fixings are computed last.
     """
     steps = budget.part(1 - SEARCH_SHARE)
     multipliers = initial_multipliers(data)
@@ -466,7 +473,7 @@ def subgradient(
             if stale >= STEP_PATIENCE:
                 theta, stale = theta / 2, 0
     if incumbent is not None and not _closed(best.value, incumbent.value, gap_rel):
-        incumbent = local_search(data, incumbent, best.site_value, budget=budget.part(at_least=1.0))
+        incumbent = local_search(data, incumbent, best.site_value, budget=budget)
     must, may = fixings(data, best_multipliers, incumbent)
     return LagrangeanResult(best.value, best_multipliers, incumbent, iterations, must, may)
 

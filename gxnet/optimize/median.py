@@ -44,9 +44,13 @@ from gxnet.optimize.solve import (
     LocationModel,
     Solution,
     SolverRun,
+    check_assignments,
+    check_claim_min,
+    check_open_sites,
     chosen,
     empty_solution,
     one_tier_solution,
+    plan_error,
     site_variables,
 )
 from gxnet.tiers import Tier
@@ -78,6 +82,8 @@ class PMedian(LocationModel):
     """
 
     name = "p-median"
+    sense = "min"
+    objective_name = "weighted travel"
 
     def __init__(
         self, problem: Problem, p: int | None = None, *, heuristic: bool = True, reduce: bool = True
@@ -118,9 +124,12 @@ class PMedian(LocationModel):
         weight = problem.demand.weight
         model_pairs, closed = self.pairs, np.zeros(sites.n, dtype=bool)
         self.highs_options = {}
-        if self.heuristic:
+        if self.heuristic and self.incumbent is None:
             start = greedy(self.pairs, weight, self.p, sites.kept, sites.usable)
-            self.incumbent = interchange(self.pairs, weight, start, sites.kept)
+            # The clock is only a safety net: half the stage's length at most, so that the bound
+            # gets its turn when the interchange's own limit of swaps is far away.
+            safety = budget.part(0.5) if budget is not None else None
+            self.incumbent = interchange(self.pairs, weight, start, sites.kept, budget=safety)
             self.incumbent_objective = median_cost(self.pairs, weight, self.incumbent)
             if not np.isfinite(self.incumbent_objective):
                 self.incumbent = None  # the heuristic left a unit unserved: no warm start
@@ -134,6 +143,7 @@ class PMedian(LocationModel):
                 sites.usable,
                 self.incumbent_objective,
                 served,
+                budget=budget,
             )
             self.lagrangean_bound = reduction.bound
             closed = reduction.closed
@@ -159,7 +169,7 @@ class PMedian(LocationModel):
         destination = model_pairs.destination.tolist()
         starts, ends = levels.start.tolist(), levels.end.tolist()
         first = levels.first.tolist()
-        for g in range(levels.n):
+        for g in (budget or TimeBudget()).checked(range(levels.n)):
             terms = [(y[j], 1.0) for j in destination[starts[g] : ends[g]]]
             if z[g] is not None:
                 terms.append((z[g], 1.0))
@@ -195,16 +205,28 @@ class PMedian(LocationModel):
                 variable.setInitialValue(1.0 if value else 0.0)
 
     def read(self, run: SolverRun) -> Solution:
-        if run.status not in ("optimal", "feasible"):
+        if run.status not in ("optimal", "feasible") and self.incumbent is None:
             return empty_solution(run, self.name)
-        problem = self.problem
-        open_mask = chosen(self._open)
-        rows = self.pairs.nearest(open_mask)
-        weight = problem.demand.weight
-        total = float((weight * self.pairs.cost[rows]).sum())
+        weight = self.problem.demand.weight
+        open_mask = self.incumbent
+        if run.status in ("optimal", "feasible"):
+            solved = chosen(self._open)
+            value = median_cost(self.pairs, weight, solved)
+            check_claim_min(self.name, run.objective, value, proven=run.status == "optimal")
+            if self.incumbent is None or value <= self.incumbent_objective:
+                open_mask = solved
         bound = run.bound
         if self.lagrangean_bound is not None:
             bound = max(bound if bound is not None else -np.inf, self.lagrangean_bound)
+        solution = self._solution(run, open_mask, bound)
+        solution.status = "feasible"
+        return solution
+
+    def _solution(self, run: SolverRun, open_mask: np.ndarray, bound: float | None) -> Solution:
+        problem = self.problem
+        rows = self.pairs.nearest(open_mask)
+        weight = problem.demand.weight
+        total = float((weight * self.pairs.cost[rows]).sum())
         metrics = {
             "weighted_cost": total,
             "mean_cost": total / float(weight.sum()) if weight.sum() > 0 else 0.0,
@@ -218,6 +240,26 @@ class PMedian(LocationModel):
         return one_tier_solution(
             problem, run, self.name, open_mask, self.pairs, rows, metrics, total, bound
         )
+
+    def incumbent_objective_value(self) -> float | None:
+        return self.incumbent_objective
+
+    def incumbent_solution(self) -> Solution | None:
+        if self.incumbent is None:
+            return None
+        run = SolverRun("feasible", self.incumbent_objective, None, None, 0.0, "")
+        return self._solution(run, self.incumbent, self.lagrangean_bound)
+
+    def verify(self, solution: Solution) -> float:
+        tier = Tier.RECYCLING_POINT
+        mask = check_open_sites(self.name, self.problem, tier, solution)
+        if int(mask.sum()) != self.p:
+            raise plan_error(self.name, f"{int(mask.sum())} points open where {self.p} are asked")
+        rows, _ = check_assignments(self.name, self.problem, tier, solution, self.pairs, mask)
+        nearest = self.pairs.nearest(mask)
+        if (nearest < 0).any() or not np.array_equal(np.sort(rows), np.sort(nearest)):
+            raise plan_error(self.name, "demand not assigned to its nearest open point")
+        return median_cost(self.pairs, self.problem.demand.weight, mask)
 
 
 @dataclass(frozen=True)
@@ -330,10 +372,12 @@ def greedy(
     kept: np.ndarray,
     usable: np.ndarray,
     groups: SiteGroups | None = None,
+    *,
+    until: float | None = None,
 ) -> np.ndarray:
-    """The ``p`` sites of :func:`greedy_sequence`, as a boolean mask of the open sites."""
+    """The sites of :func:`greedy_sequence`, as a boolean mask of the open sites."""
     open_sites = np.zeros(pairs.n_destinations, dtype=bool)
-    open_sites[greedy_sequence(pairs, weight, p, kept, usable, groups)] = True
+    open_sites[greedy_sequence(pairs, weight, p, kept, usable, groups, until=until)] = True
     return open_sites
 
 
@@ -344,6 +388,8 @@ def greedy_sequence(
     kept: np.ndarray,
     usable: np.ndarray,
     groups: SiteGroups | None = None,
+    *,
+    until: float | None = None,
 ) -> np.ndarray:
     """Open the kept sites, then repeatedly the site that saves the most weighted cost.
 
@@ -352,15 +398,32 @@ def greedy_sequence(
     incrementally: opening a site only changes the savings of the pairs of the units it now
     serves best, so each step costs the pairs of those units, not all pairs. With ``groups``
     the minimums come first: while a group is short, the step chooses among the sites of the
-    innermost short groups (``p`` must be at least :meth:`SiteGroups.sites_needed`).
+    innermost short groups (``p`` must be at least :meth:`SiteGroups.sites_needed`). The
+    greedy's choices do not depend on ``p``: with fewer sites it opens the first ones of the
+    longer run.
+
+    Parameters
+    ----------
+    until : float, optional
+        Stop as soon as every unit is served, the minimums are met and the weighted cost (with
+        the given weights) is at most this, even with fewer than ``p`` sites open.
 
     Returns
     -------
     numpy.ndarray
-        The ``p`` open sites in the order they opened (the kept ones first): its first ``k``
-        are the greedy's choice of ``k`` sites, for every ``k`` from the kept and the
-        minimums on.
+        The open sites in the order they opened (the kept ones first; ``p`` of them unless
+        ``until`` stopped it): its first ``k`` are the greedy's choice of ``k`` sites, for every
+        ``k`` from the kept and the minimums on.
     """
+    given = np.asarray(weight, dtype=np.float64)
+
+    def reached() -> bool:
+        if until is None or np.isinf(best).any():
+            return False
+        if groups is not None and groups.needing(open_sites) is not None:
+            return False
+        return float((given * best).sum()) <= until
+
     weight = _heuristic_weights(weight)
     penalty = (float(pairs.cost.max(initial=0.0)) + 1.0) * (float(weight.sum()) + 1.0)
     by_site = np.argsort(pairs.destination, kind="stable")
@@ -396,7 +459,7 @@ def greedy_sequence(
         pairs.destination, weights=saving(np.arange(pairs.n)), minlength=pairs.n_destinations
     )
     blocked = ~usable
-    while open_sites.sum() < p:
+    while open_sites.sum() < p and not reached():
         closed = open_sites | blocked
         if groups is not None and (short := groups.needing(open_sites)) is not None:
             closed = closed | ~short
@@ -584,6 +647,10 @@ def interchange(
 # ---- Lagrangean bound and reduction ---------------------------------------------------------
 
 
+#: Subgradient steps of the reduction's bound before the clock may stop it.
+MIN_REDUCTION_STEPS = 30
+
+
 @dataclass(frozen=True)
 class Reduction:
     """What the Lagrangean bound proves about every solution at least as good as the incumbent.
@@ -612,6 +679,7 @@ def lagrangean_reduction(
     upper: float,
     multipliers: np.ndarray,
     iterations: int = 300,
+    budget: TimeBudget | None = None,
 ) -> Reduction:
     """Bound the p-median by relaxing "each unit is served once" and drop what cannot pay.
 
@@ -636,8 +704,12 @@ def lagrangean_reduction(
     multipliers : numpy.ndarray
         Starting l_i, e.g. each unit's weighted cost in the known solution.
     iterations : int
-        Subgradient steps at most.
+        Subgradient steps at most (the limit of work).
+    budget : TimeBudget, optional
+        A safety net: after :data:`MIN_REDUCTION_STEPS` steps, stop when it runs out (the
+        bound and reductions stay valid, only weaker).
     """
+    budget = budget or TimeBudget()
     m, n = pairs.n_destinations, pairs.n_origins
     weighted = weight[pairs.origin] * pairs.cost
     free = usable & ~kept
@@ -645,7 +717,9 @@ def lagrangean_reduction(
     lam = multipliers.astype(np.float64).copy()
     best = (-np.inf, lam, np.zeros(m))
     theta, stall = 2.0, 0
-    for _ in range(iterations):
+    for step in range(iterations):
+        if step >= MIN_REDUCTION_STEPS and budget.expired():
+            break
         reduced = weighted - lam[pairs.origin]
         rho = np.bincount(pairs.destination, weights=np.minimum(reduced, 0), minlength=m)
         chosen_sites = kept.copy()

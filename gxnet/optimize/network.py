@@ -47,13 +47,22 @@ from gxnet.optimize.capacitated import (
     at_most,
     capacity_cover,
     check_cost_budget,
+    check_count,
     count_constraint,
     needed_weight,
     open_ids,
     open_variables,
 )
 from gxnet.optimize.problem import Demand, Pairs, Problem, TierSites, describe_ids
-from gxnet.optimize.solve import Solution, SolverRun, assignment_frame
+from gxnet.optimize.solve import (
+    CHECK_TOLERANCE,
+    Solution,
+    SolverRun,
+    assignment_frame,
+    check_assignments,
+    check_open_sites,
+    plan_error,
+)
 from gxnet.tiers import TIERS, SiteStatus, Tier
 
 _UPPER = TIERS[1:]
@@ -118,6 +127,11 @@ class LinkLayer:
             if assign is not None:
                 chosen = pulp.LpAffineExpression([(assign[k], 1.0) for k in links])
                 prob += pulp.LpConstraint(chosen - lower_open[o], pulp.LpConstraintEQ, rhs=0)
+            else:
+                # An open site has a site above within reach open, whatever load it carries
+                # (one that serves nobody yet still needs somewhere to send it).
+                reach = pulp.LpAffineExpression([(z[pairs.destination[k]], 1.0) for k in links])
+                prob += pulp.LpConstraint(reach - lower_open[o], pulp.LpConstraintGE, rhs=0)
         by_site = np.argsort(pairs.destination, kind="stable")
         starts = np.searchsorted(pairs.destination[by_site], np.arange(sites.n + 1))
         for d in range(sites.n):
@@ -167,7 +181,7 @@ class LinkLayer:
         flow = np.array([f.varValue or 0.0 for f in self.flow], dtype=np.float64)
         used = flow > 1e-7 * max(1.0, float(flow.max(initial=0.0)))
         if self.assign is not None:
-            used |= np.array([(a.varValue or 0.0) > 0.5 for a in self.assign])
+            used |= np.array([(a.varValue or 0.0) > 0.5 for a in self.assign], dtype=bool)
         rows = np.flatnonzero(used)
         sent = np.bincount(
             self.pairs.origin[rows], weights=flow[rows], minlength=self.pairs.n_origins
@@ -391,11 +405,14 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         floor = needed_weight(self.problem, self.allow_uncovered)
         if floor <= 0:
             return 0.0
-        ratio = np.divide(self.load, weight, out=np.zeros_like(weight), where=weight > 0)
-        order = np.argsort(ratio, kind="stable")
+        # Fractional knapsack over the units that count towards the floor (a weightless unit
+        # never helps to reach it, so no plan need carry its load): lightest load per unit of
+        # weight first, whole units while the floor is not reached, then a part.
+        counted = np.flatnonzero(weight > 0)
+        ratio = self.load[counted] / weight[counted]
+        order = counted[np.argsort(ratio, kind="stable")]
         before = np.cumsum(weight[order]) - weight[order]
-        # Fractional knapsack: whole units while the floor is not reached, then a part.
-        part = np.clip((floor - before) / np.where(weight[order] > 0, weight[order], 1.0), 0, 1)
+        part = np.clip((floor - before) / weight[order], 0, 1)
         return float((part * self.load[order]).sum())
 
     # ---- LocationModel ------------------------------------------------------------------
@@ -460,17 +477,80 @@ class TwoTierNetwork(CapacitatedFacilityLocation):
         return [pulp.LpAffineExpression(t) for t in terms]
 
     def point_max_load(self, may_open: np.ndarray) -> np.ndarray:
-        """The most load a point can collect: its reachable load, capped by its capacity."""
+        """The most load a point can collect: its reachable load, and at most the load of its
+        weightless units (which take none of its capacity in households) plus its capacity
+        times the densest load per household among the others."""
         points = self.problem.sites[Tier.RECYCLING_POINT]
         pairs = self._layer.pairs
         weight = self.problem.demand.weight
-        reach = np.bincount(pairs.destination, weights=self.load[pairs.origin], minlength=points.n)
+        load = self.load[pairs.origin]
+        reach = np.bincount(pairs.destination, weights=load, minlength=points.n)
+        free = weight[pairs.origin] == 0
+        weightless = np.bincount(pairs.destination[free], weights=load[free], minlength=points.n)
         ratio = np.divide(self.load, weight, out=np.zeros_like(weight), where=weight > 0)
         densest = np.zeros(points.n)
         np.maximum.at(densest, pairs.destination, ratio[pairs.origin])
-        # inf x 0 would be NaN for an uncapacitated point that no demand reaches.
-        held = np.where(densest > 0, points.capacity * np.maximum(densest, 1e-300), 0.0)
+        # inf x 0 would be NaN for an uncapacitated point that no weighted demand reaches.
+        held = weightless + np.multiply(
+            points.capacity, densest, out=np.zeros(points.n), where=densest > 0
+        )
         return np.where(may_open, np.minimum(reach, held), 0.0)
+
+    def verify(self, solution: Solution) -> float:
+        """The point tier as in the capacitated model, then each tier above: its sites'
+        statuses and count, every open site below sending all its load over usable links to
+        open sites (one each with ``single_centre``), capacities; the objective recomputed."""
+        problem = self.problem
+        point_mask, value = self.verify_points(solution)
+        pairs = self.point_pairs()
+        tier = Tier.RECYCLING_POINT
+        rows, share = check_assignments(self.name, problem, tier, solution, pairs, point_mask)
+        below_open = point_mask
+        below_load = np.bincount(
+            pairs.destination[rows],
+            weights=share * self.load[pairs.origin[rows]],
+            minlength=problem.sites[tier].n,
+        )
+        fixed = float(problem.sites[tier].fixed_cost[point_mask].sum())
+        for upper in self.tiers:
+            sites = problem.sites[upper]
+            mask = check_open_sites(self.name, problem, upper, solution)
+            check_count(
+                self.name, upper, mask, problem.targets.count_for(upper), self.senses[upper]
+            )
+            links = self.link_pairs(upper)
+            at, _ = check_assignments(self.name, problem, upper, solution, links, mask)
+            frame = solution.assignments[upper] if len(at) else None
+            flow = np.zeros(0) if frame is None else frame["flow"].to_numpy(dtype=np.float64)
+            origin = links.origin[at]
+            if (flow < -CHECK_TOLERANCE).any() or not below_open[origin].all():
+                raise plan_error(self.name, f"loads sent to {upper}s from closed sites below")
+            sent = np.bincount(origin, weights=flow, minlength=len(below_load))
+            tolerance = CHECK_TOLERANCE * np.maximum(1.0, below_load)
+            if (np.abs(sent - below_load) > tolerance).any():
+                raise plan_error(self.name, f"loads not sent on in full to the {upper}s")
+            if self.single_centre:
+                links_used = np.bincount(origin, minlength=len(below_load))
+                if (links_used[below_open] != 1).any():
+                    raise plan_error(self.name, f"open sites not sending to exactly one {upper}")
+            reach = np.zeros(len(below_load), dtype=bool)
+            reach[links.origin[mask[links.destination]]] = True
+            if (below_open & ~reach).any():
+                raise plan_error(self.name, f"open sites without an open {upper} within reach")
+            inflow = np.bincount(links.destination[at], weights=flow, minlength=sites.n)
+            over = inflow > sites.capacity * (1 + CHECK_TOLERANCE) + CHECK_TOLERANCE
+            if over.any():
+                raise plan_error(
+                    self.name, f"{upper}s loaded over capacity: {describe_ids(sites.ids[over])}"
+                )
+            value += float(sites.fixed_cost[mask].sum())
+            value += self.link_weight * float((flow * links.cost[at]).sum())
+            fixed += float(sites.fixed_cost[mask].sum())
+            below_open, below_load = mask, inflow
+        budget = problem.targets.cost_budget
+        if budget is not None and fixed > budget * (1 + CHECK_TOLERANCE) + CHECK_TOLERANCE:
+            raise plan_error(self.name, "the cost budget is exceeded")
+        return value
 
     def read(self, run: SolverRun) -> Solution:
         """Points and demand assignments as in the capacitated model, plus each tier above."""

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet._messages import Phrase
 from gxnet.config import Targets
-from gxnet.tiers import KEPT, STATUSES, TIERS, SiteStatus, Tier
+from gxnet.tiers import KEPT, LINK_COLUMNS, STATUSES, TIERS, SiteStatus, Tier
 
 #: How many ids an error message lists before it says "and N more".
 _SHOWN_IDS = 5
@@ -310,6 +310,7 @@ class Problem:
         *,
         links: pd.DataFrame | None = None,
         base_links: pd.DataFrame | None = None,
+        market_links: pd.DataFrame | None = None,
         targets: Targets | None = None,
         weight: str = "households",
         cost: str = "cost",
@@ -328,9 +329,12 @@ class Problem:
             Demand -> recycling point pairs: ``demand_id``, ``site_id`` and the ``cost`` column,
             only pairs within the service cutoff.
         links : pandas.DataFrame, optional
-            Recycling point -> sorting centre pairs: ``point_id``, ``centre_id``, ``cost``.
+            Pairs into the sorting centres: ``point_id``, ``centre_id``, ``cost``; the origins
+            are the recycling points, or the collection markets when the sites have some.
         base_links : pandas.DataFrame, optional
             Sorting centre -> processing base pairs: ``centre_id``, ``base_id``, ``cost``.
+        market_links : pandas.DataFrame, optional
+            Recycling point -> collection market pairs: ``point_id``, ``market_id``, ``cost``.
         targets : Targets, optional
         weight, cost : str
             Names of the weight and cost columns.
@@ -362,14 +366,19 @@ class Problem:
         }
         weights = _numbers(f"demand.{weight}", demand[weight], demand_ids, False)
         origin_ids = {Tier.RECYCLING_POINT: demand_ids}
-        if Tier.RECYCLING_POINT in by_tier:
-            origin_ids[Tier.SORTING_CENTRE] = by_tier[Tier.RECYCLING_POINT].ids
-        if Tier.SORTING_CENTRE in by_tier:
-            origin_ids[Tier.PROCESSING_BASE] = by_tier[Tier.SORTING_CENTRE].ids
+        for tier in TIERS[1:]:
+            below = tier.below(by_tier)
+            if tier in by_tier and below is not None:
+                origin_ids[tier] = by_tier[below].ids
         tables = {
             Tier.RECYCLING_POINT: ("costs", costs, "demand_id", "site_id"),
-            Tier.SORTING_CENTRE: ("links", links, "point_id", "centre_id"),
-            Tier.PROCESSING_BASE: ("base_links", base_links, "centre_id", "base_id"),
+            Tier.COLLECTION_MARKET: (
+                "market_links",
+                market_links,
+                *LINK_COLUMNS[Tier.COLLECTION_MARKET],
+            ),
+            Tier.SORTING_CENTRE: ("links", links, *LINK_COLUMNS[Tier.SORTING_CENTRE]),
+            Tier.PROCESSING_BASE: ("base_links", base_links, *LINK_COLUMNS[Tier.PROCESSING_BASE]),
         }
         pairs = {}
         for tier, (name, table, from_col, to_col) in tables.items():
@@ -525,7 +534,7 @@ class Problem:
         Problem
         """
         tier = Tier(tier)
-        lower = self.sites[tier.below]
+        lower = self.sites[self.below(tier)]
         origins = np.ones(lower.n, dtype=bool) if origins is None else np.asarray(origins, bool)
         pairs = self.pairs[tier]
         keep = origins[pairs.origin]
@@ -544,6 +553,11 @@ class Problem:
             {first: linked},
             Targets(points=self.targets.count_for(tier)),
         )
+
+    def below(self, tier: Tier) -> Tier | None:
+        """The tier of this problem whose sites send their load to ``tier`` (None for the
+        points): the nearest tier below it that has sites here."""
+        return Tier(tier).below(self.sites)
 
     def usable_pairs(self, tier: Tier = Tier.RECYCLING_POINT) -> Pairs:
         """The pairs of ``tier`` that lead to sites which may open (excluded sites dropped)."""
@@ -590,7 +604,7 @@ class Problem:
 
     def origin_ids(self, tier: Tier = Tier.RECYCLING_POINT) -> np.ndarray:
         """The ids of the origins of ``tier``'s pairs (demand ids for the first tier)."""
-        below = Tier(tier).below
+        below = self.below(tier)
         return self.demand.ids if below is None else self.sites[below].ids
 
     def require_reachable(
@@ -607,7 +621,7 @@ class Problem:
         if len(stranded) == 0:
             return
         ids = self.origin_ids(tier)[stranded]
-        below = Tier(tier).below
+        below = self.below(tier)
         raise InfeasibleProblemError(
             key="err_unreachable",
             what=Phrase("demand_units" if below is None else f"tier_{below}"),

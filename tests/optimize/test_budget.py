@@ -16,6 +16,7 @@ from gxnet.optimize import (
     TimeBudget,
 )
 from gxnet.optimize import solve as solve_module
+from gxnet.optimize.budget import TimeUp
 
 
 def test_without_a_limit_nothing_runs_out():
@@ -49,17 +50,42 @@ def test_a_spent_budget_gives_nothing_but_its_floors():
     assert not spent.part(at_least=1.0).expired()
 
 
-def test_a_solver_gets_what_is_left_but_a_moment_at_least():
+def test_a_solver_gets_what_is_left_and_nothing_more():
     assert TimeBudget(0.0).solver_limit() == 0.0  # a budget of nothing stays nothing
-    assert TimeBudget(0.3).solver_limit() <= 0.3
-    assert TimeBudget(0.3).solver_limit() == pytest.approx(0.3)
+    assert 0.0 < TimeBudget(0.3).solver_limit() <= 0.3
     big = TimeBudget(50.0)
     assert big.solver_limit() <= 50.0
     assert big.solver_limit(at_least=80.0) == 50.0  # never more than the whole budget
     spent_part = TimeBudget(10.0)
     spent_part._start -= 20.0  # started twenty seconds ago: ten seconds over
     assert spent_part.expired()
-    assert spent_part.solver_limit() == 1.0
+    assert spent_part.solver_limit() == 0.0
+
+
+def test_a_stop_by_the_clock_is_recorded_for_the_whole_stage():
+    stage = TimeBudget(100.0)
+    step = stage.part(0.1)
+    assert not stage.cut and not step.cut
+    step._start -= 20.0  # the step's ten seconds are over
+    assert step.expired()
+    assert stage.cut and step.cut  # the stage knows a step was cut short
+    stage.part(0.5).mark_cut()
+    assert stage.cut
+
+
+def test_check_raises_once_the_deadline_has_passed():
+    TimeBudget(10.0).check()
+    spent = TimeBudget(0.0)
+    with pytest.raises(TimeUp):
+        spent.check()
+    assert spent.cut
+    # checked() checks every `every` items: a long loop over a spent budget stops early.
+    seen = []
+    with pytest.raises(TimeUp):
+        for item in TimeBudget(0.0).checked(range(10), every=3):
+            seen.append(item)
+    assert seen == [0, 1]
+    assert list(TimeBudget().checked(range(5), every=1)) == [0, 1, 2, 3, 4]
 
 
 def test_negative_seconds_are_refused():
@@ -73,9 +99,9 @@ def test_the_solver_is_handed_what_is_left_of_the_stage(monkeypatch):
     limits = []
     real = solve_module._solve_highs
 
-    def spy(prob, options, time_limit_s, extra):
-        limits.append(time_limit_s)
-        return real(prob, options, time_limit_s, extra)
+    def spy(name, rows, options, budget, extra, start):
+        limits.append(budget.solver_limit())
+        return real(name, rows, options, budget, extra, start)
 
     monkeypatch.setattr(solve_module, "_solve_highs", spy)
     budget = TimeBudget(40.0)
@@ -85,7 +111,7 @@ def test_the_solver_is_handed_what_is_left_of_the_stage(monkeypatch):
     )
     solution = PMedian.from_problem(problem).solve(SolverOptions(time_limit_s=40.0), budget)
     assert solution.has_solution
-    assert len(limits) == 1 and 1.0 <= limits[0] <= 10.0
+    assert len(limits) == 1 and 0.0 < limits[0] <= 10.0
 
 
 def test_a_covering_model_given_a_spent_budget_answers_with_its_incumbent():
@@ -96,17 +122,20 @@ def test_a_covering_model_given_a_spent_budget_answers_with_its_incumbent():
     assert solution.status in ("optimal", "feasible")
     assert solution.solve_time_s == 0.0  # no solver run: the budget was spent
     assert solution.objective == solution.metrics["heuristic_objective"]
+    assert solution.bound >= solution.objective  # the incumbent comes with its bound
+    # The plan says the clock stopped it, unless the bound proved it without any solver.
+    assert solution.time_limited == (solution.status == "feasible")
 
 
 def test_the_lagrangean_stage_draws_on_the_stage_budget(monkeypatch):
-    # The subgradient's part is its share of the stage's budget, not of the options' limit.
+    # The subgradient's safety net is the stage's budget, not the options' limit.
     from gxnet.optimize import capacitated
 
     seen = []
     real = capacitated.subgradient
 
     def spy(data, *, budget, gap_rel):
-        seen.append(budget.seconds)
+        seen.append(budget)
         return real(data, budget=budget, gap_rel=gap_rel)
 
     monkeypatch.setattr(capacitated, "subgradient", spy)
@@ -115,6 +144,8 @@ def test_the_lagrangean_stage_draws_on_the_stage_budget(monkeypatch):
     model = CapacitatedFacilityLocation.from_cost_matrix(
         cost, np.ones(12), np.full(5, 4.0), np.full(5, 3.0), lagrangean=True
     )
-    solution = model.solve(SolverOptions(time_limit_s=1000.0), TimeBudget(8.0))
+    stage = TimeBudget(8.0)
+    solution = model.solve(SolverOptions(time_limit_s=1000.0), stage)
     assert solution.status == "optimal"
-    assert seen == [8.0 * capacitated.LAGRANGEAN_SHARE]
+    assert seen == [stage]
+    assert not solution.time_limited

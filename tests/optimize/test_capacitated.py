@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ from benchmarks.research.instances import read_cap
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.config import SolverOptions, Targets
 from gxnet.optimize import CapacitatedFacilityLocation, Problem, capacitated, lagrangean
-from tests.optimize.location_bruteforce import brute_force, random_tiny
+from tests.optimize.location_bruteforce import Tiny, brute_force, random_tiny
 
 
 @pytest.mark.parametrize("instance", ["cap41", "cap71"])
@@ -54,6 +56,7 @@ def _assert_matches(model, expected):
     solution = model.solve(SolverOptions(gap=0))
     assert solution.status == "optimal"
     assert solution.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
+    return solution
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -223,11 +226,13 @@ def test_lagrangean_stage_proves_the_published_optimum(bench_dir, cflp_optima, i
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("subgradient_s", [0.0, 120.0])
-def test_lagrangean_stage_matches_brute_force(seed, subgradient_s, monkeypatch):
-    """With no time for subgradient steps the bound is weak and the MIP on the restricted
-    problem must make the proof; with time the bound usually makes it alone."""
-    monkeypatch.setattr(capacitated, "LAGRANGEAN_MAX_S", subgradient_s)
+@pytest.mark.parametrize("steps", [0, 3000])
+def test_lagrangean_stage_matches_brute_force(seed, steps, monkeypatch):
+    """With no subgradient steps the bound is weak and the MIP on the restricted problem must
+    make the proof; with steps the bound usually makes it alone."""
+    monkeypatch.setattr(
+        capacitated, "subgradient", functools.partial(lagrangean.subgradient, max_iterations=steps)
+    )
     tiny = random_tiny(np.random.default_rng(500 + seed), n=7, m=5)
     tiny.cost[:, 0] = 15.0
     tiny.capacity[0] = tiny.weight.sum()
@@ -284,3 +289,22 @@ def test_lagrangean_stage_refuses_models_it_does_not_describe():
         ).solve()
     # Left to itself the model runs the stage only on the plain model.
     assert not CapacitatedFacilityLocation.from_problem(problem).uses_lagrangean()
+
+
+@pytest.mark.parametrize("strong", [True, False])
+def test_a_weightless_unit_is_served_by_an_open_point(strong):
+    """Every unit must be served by an open point, weightless ones too. The weak model tied a
+    unit to its point only through the capacity row, where a weightless unit has no
+    coefficient: it was "served" by the closed expensive point 1, and "optimal" 2 was reported
+    where the cheapest plan costs 12 (point 1 must open for unit 0)."""
+    tiny = Tiny(
+        weight=np.array([0.0, 1.0]),
+        cost=np.array([[np.inf, 1.0], [1.0, np.inf]]),
+        capacity=np.array([5.0, 5.0]),
+        fixed=np.array([1.0, 10.0]),
+        status=["candidate", "candidate"],
+    )
+    expected = brute_force(tiny)
+    assert expected == pytest.approx(12.0)
+    solution = _assert_matches(_tiny_model(tiny, strong=strong), expected)
+    assert sorted(solution.open_sites["recycling_point"]) == [0, 1]

@@ -9,7 +9,7 @@ import pytest
 from gxnet._errors import InfeasibleProblemError, ProblemDataError
 from gxnet.config import SolverOptions, Targets
 from gxnet.optimize import Problem, TwoTierNetwork
-from tests.optimize.location_bruteforce import brute_force, random_tiny
+from tests.optimize.location_bruteforce import Tiny, brute_force, random_tiny
 
 
 def _tiny_network(
@@ -292,3 +292,40 @@ def test_uncapacitated_points_and_an_unreached_existing_point():
     assert solution.status == "optimal" and solution.objective == pytest.approx(27.0)
     links = solution.assignments["sorting_centre"].set_index("origin_id")
     assert links.loc["recycling_point_2", "flow"] == 0.0  # open, with its centre, carrying nothing
+
+
+def test_a_weightless_unit_with_a_load_rides_along_in_full():
+    """A demand unit with no households but a load (a market stall, a school) takes none of
+    its point's capacity in households: the point's largest load must count it in full, or
+    the only feasible plan is cut off. With the load left out the model called this instance
+    infeasible (and on others reported a false optimum or a bound above the objective)."""
+    tiny = Tiny(
+        weight=np.array([0.0, 2.0]),
+        cost=np.array([[1.0], [1.0]]),
+        capacity=np.array([2.0]),
+        fixed=np.array([1.0]),
+        status=["candidate"],
+        link=np.array([[1.0]]),
+        centre_capacity=np.array([10.0]),
+        centre_fixed=np.array([1.0]),
+        centre_status=["candidate"],
+        load=np.array([4.0, 1.0]),
+    )
+    expected = brute_force(tiny)  # 1 + 1 (fixed) + 2 (walk) + 5 (link)
+    assert expected == pytest.approx(9.0)
+    solution = _check(_tiny_network(tiny), expected)
+    assert solution.assignments["sorting_centre"]["flow"].sum() == pytest.approx(5.0)
+
+
+def test_no_usable_link_with_a_penalty_leaves_everyone_uncovered():
+    """No point has a centre within the truck cutoff: with an uncovered penalty the plan is
+    to open nothing and pay the penalty (reading the empty link layer raised a TypeError)."""
+    tiny = _feasible_tiny(801)
+    tiny.link[:] = np.inf
+    model = _tiny_network(tiny, uncovered_penalty=3.0)
+    solution = model.solve(SolverOptions(gap=0))
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(3.0 * tiny.weight.sum())
+    assert solution.open_sites["recycling_point"] == []
+    assert solution.open_sites["sorting_centre"] == []
+    assert solution.assignments["sorting_centre"].empty

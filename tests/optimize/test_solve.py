@@ -10,10 +10,18 @@ import pytest
 
 from benchmarks.research.instances import read_pmed
 from gxnet._errors import SolverError, UserInputError
-from gxnet.config import SolverOptions
-from gxnet.optimize import PMedian, solve_pulp
+from gxnet.config import SolverOptions, Targets
+from gxnet.optimize import (
+    LocationSetCovering,
+    MaximalCovering,
+    PMedian,
+    Problem,
+    TimeBudget,
+    solve_pulp,
+)
 from gxnet.optimize.solve import (
-    cbc_command,
+    PROVEN_GAP,
+    cbc_path,
     quiet_highs,
     relative_gap,
     run_highs,
@@ -58,8 +66,10 @@ def test_optimal_mip_with_constant_and_seed(solver):
 
 def test_cbc_from_cbcbox_when_pulp_bundles_none(monkeypatch):
     """PuLP 4 ships no CBC binary; the cbcbox package's binary then solves."""
+    import cbcbox
+
     monkeypatch.delattr(pulp, "PULP_CBC_CMD")
-    assert isinstance(cbc_command(), pulp.COIN_CMD)
+    assert cbc_path() == cbcbox.cbc_bin_path()
     prob, x = knapsack()
     run = solve_pulp(prob, SolverOptions(name="cbc"))
     assert (run.status, run.objective) == ("optimal", 19.0)
@@ -160,7 +170,7 @@ print({log!r})
 """
 
 #: What CBC 2.10.3 printed when its 0.95 s limit fell inside preprocessing of pmed16.
-CUT_SHORT_LOG = """Continuous objective value is 9.5 - 0.91 seconds
+CUT_SHORT_LOG = """Continuous objective value is -9.5 - 0.91 seconds
 Cgl0000I Cut generators found to be infeasible! (or unbounded)
 Pre-processing says infeasible or unbounded
 Total time (CPU seconds):       1.01   (Wallclock seconds):       1.03
@@ -178,10 +188,7 @@ def fake_cbc(monkeypatch, tmp_path):
             FAKE_CBC.format(python=sys.executable, first_line=first_line, values=values, log=log)
         )
         script.chmod(0o755)
-        monkeypatch.setattr(
-            "gxnet.optimize.solve.cbc_command",
-            lambda **options: pulp.COIN_CMD(path=str(script), **options),
-        )
+        monkeypatch.setattr("gxnet.optimize.solve.cbc_path", lambda: str(script))
 
     return install
 
@@ -223,8 +230,9 @@ def test_cbc_cut_short_does_not_take_a_start_that_breaks_a_row(fake_cbc):
 
 
 def test_cbc_bound_of_a_maximising_run_is_its_upper_bound(fake_cbc):
-    log = "Result - Stopped on time limit\nObjective value: 9.00000000\nUpper bound: 9.6\n"
-    fake_cbc("Stopped on time - objective value 9.00000000", log, (0, 1, 1, 0))
+    # The model goes to CBC minimising the negated objective: its lower bound is -9.6.
+    log = "Result - Stopped on time limit\nObjective value: -9.00000000\nLower bound: -9.6\n"
+    fake_cbc("Stopped on time - objective value -9.00000000", log, (0, 1, 1, 0))
     prob, x = knapsack()
     run = solve_pulp(prob, SolverOptions(name="cbc", time_limit_s=1.0))
     assert (run.status, run.objective, run.bound) == ("feasible", 19.0, 19.6)
@@ -277,3 +285,71 @@ def test_size_thread_pool_sets_the_pool_gxnets_own_runs_use():
     # None gives the pool back to HiGHS: the next run sizes it, at any count.
     size_thread_pool(None)
     assert runs_with(2)
+
+
+def test_cbc_answer_that_breaks_the_model_is_refused(fake_cbc):
+    # Every item in a knapsack of 7 that they overfill twice: no solution, whatever CBC says.
+    fake_cbc("Optimal - objective value 17.00000000", "Result - Optimal solution found\n", (1,) * 4)
+    prob, _ = knapsack()
+    with pytest.raises(SolverError, match="model 'knapsack' that breaks its own rows"):
+        solve_pulp(prob, SolverOptions(name="cbc"))
+
+
+def test_cbc_stopped_in_its_first_lp_writes_no_solution(fake_cbc):
+    # CBC stopped inside its root LP writes the LP's last iterate as if it were a solution; its
+    # log has no result line. The start is the answer, not those values.
+    fake_cbc("Stopped on iterations - objective value 9.5", "Problem is stopped\n", (0.5,) * 4)
+    prob, x = knapsack()
+    for variable, value in zip(x, [0, 1, 1, 0], strict=True):
+        variable.setInitialValue(value)
+    run = solve_pulp(prob, SolverOptions(name="cbc", time_limit_s=1.0))
+    assert (run.status, run.objective) == ("feasible", 19.0)
+    assert [v.varValue for v in x] == [0, 1, 1, 0]
+
+
+HANGING_CBC = """#!{python}
+import signal, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # deaf to the interrupt: it must be killed
+time.sleep(120)
+"""
+
+
+def test_cbc_is_stopped_at_the_deadline_and_the_start_answers(monkeypatch, tmp_path):
+    import sys
+
+    script = tmp_path / "cbc"
+    script.write_text(HANGING_CBC.format(python=sys.executable))
+    script.chmod(0o755)
+    monkeypatch.setattr("gxnet.optimize.solve.cbc_path", lambda: str(script))
+    prob, x = knapsack()
+    for variable, value in zip(x, [0, 1, 1, 0], strict=True):
+        variable.setInitialValue(value)
+    budget = TimeBudget(0.2)
+    run = solve_pulp(prob, SolverOptions(name="cbc"), budget=budget)
+    assert (run.status, run.objective) == ("feasible", 19.0)
+    assert run.stopped_on_time and budget.cut
+
+
+def test_a_claimed_optimum_worse_than_a_known_plan_is_refused(fake_cbc):
+    """A CBC run once said "optimal" at 41 sites where 35 cover everyone. Here CBC claims every
+    site open is optimal; the set cover's own heuristic knows a plan with fewer: the claim's
+    bound lies above a known plan, and the answer is refused, naming the model."""
+    rng = np.random.default_rng(4)
+    problem = Problem.from_cost_matrix(rng.random((30, 12)), 0.35)
+    fake_cbc(
+        "Optimal - objective value 12.00000000", "Result - Optimal solution found\n", (1,) * 12
+    )
+    model = LocationSetCovering.from_problem(problem)
+    with pytest.raises(SolverError, match="set covering: the proven bound 12 lies on the wrong"):
+        model.solve(SolverOptions(name="cbc"))
+
+
+def test_a_plan_proven_within_the_gap_asked_is_feasible_not_optimal():
+    rng = np.random.default_rng(8)
+    problem = Problem.from_cost_matrix(rng.random((60, 25)), 0.3, targets=Targets(points=6))
+    loose = MaximalCovering.from_problem(problem).solve(SolverOptions(gap=0.05))
+    exact = MaximalCovering.from_problem(problem).solve(SolverOptions())
+    assert exact.status == "optimal" and exact.gap <= PROVEN_GAP
+    if loose.gap > PROVEN_GAP:
+        assert loose.status == "feasible" and loose.gap <= 0.05
+    assert loose.bound >= exact.objective >= loose.objective

@@ -446,6 +446,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "region_failed": ("未完成规划的城市", "Cities not planned"),
     "list_separator": ("；", "; "),
+    "list_comma": ("，", ", "),
     "city": ("城市", "City"),
     "phase": ("阶段", "Phase"),
     "point_sites": ("回收点（网点）", "Recycling points (sites)"),

@@ -212,7 +212,7 @@ class Plan:
             lines.append(text("summary_solver", lang, solver=m.get("solver", "?"), status=status))
         stages = m.get("stage_seconds") or {}
         if stages:
-            times = ", ".join(
+            times = text("list_comma", lang).join(
                 f"{text(f'stage_{k}', lang)} {text('seconds_value', lang, value=v)}"
                 for k, v in stages.items()
             )

@@ -64,6 +64,9 @@ def test_optimize_prints_summary_and_writes_plan_and_map(helsinki_out):
     assert "<html" in html.lower() and "unpkg.com" not in html
     plan = Plan.load(folder)
     assert plan.provenance["cost_mode"]["truck"] == "road" and plan.metrics["coverage"] >= 0.8
+    # The summary in Chinese is punctuated in Chinese.
+    stages = [line for line in plan.summary("zh").splitlines() if "各阶段用时：" in line]
+    assert len(stages) == 1 and "，需求（户数）" in stages[0] and ", " not in stages[0]
 
 
 def test_the_household_size_of_a_households_only_demand_file_is_said_and_recorded(

@@ -572,6 +572,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "road times",
     ),
     "progress_solution": ("{model}：{status}", "{model}: {status}"),
+    # The models' names as a solution carries them: the English value is the library's own
+    # term, replaced by the Chinese one in what a planner reads (gxnet._messages.model_words).
+    "model_within_capacities": (
+        "（按回收点容量分配）",
+        " within the points' capacities",
+    ),
+    "model_single_source": ("（有容量、单一来源）", " (capacitated, single source)"),
+    "model_capacitated": ("有容量设施选址", "capacitated facility location"),
+    "model_maximal_covering": ("最大覆盖", "maximal covering"),
+    "model_set_covering": ("集合覆盖", "set covering"),
+    "model_p_median": ("P 中位", "p-median"),
+    "model_two_tier": ("两级网络", "two-tier network"),
+    "model_three_tier": ("三级网络", "three-tier network"),
+    "model_of_points": ("（回收点）", " (points)"),
+    "model_of_markets": ("（集散市场）", " (markets)"),
+    "model_of_centres": ("（分拣中心）", " (centres)"),
+    "model_of_bases": ("（处理基地）", " (bases)"),
+    "model_points": ("回收点", "points"),
+    "model_markets": ("集散市场", "markets"),
+    "model_centres": ("分拣中心", "centres"),
+    "model_bases": ("处理基地", "bases"),
+    "model_join": ("；", ", "),
     "progress_fit_quota": (
         "{count:,} 个回收点不足以满足县区配额（需 {needed:,} 个）：县区配额取消",
         "{count:,} points cannot meet the county quota ({needed:,} needed): quota dropped",

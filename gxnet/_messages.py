@@ -182,3 +182,27 @@ def status_phrase(status: str) -> Phrase | str:
     as it is when the catalogue has no words for it."""
     key = f"status_{status.replace(' ', '_')}"
     return Phrase(key) if key in MESSAGES else status
+
+
+#: The terms of a model's name, longest first, so that a term inside a longer one is replaced
+#: with the longer one.
+_MODEL_TERMS = tuple(
+    sorted(
+        (key for key in MESSAGES if key.startswith("model_") and key != "model_join"),
+        key=lambda key: -len(MESSAGES[key][LANGUAGES.index("en")]),
+    )
+)
+
+
+def model_words(model: str | None, lang: str | None = None) -> str:
+    """A solution's model name (e.g. ``maximal covering (points), centres (capacitated, single
+    source)``, the library's English) in ``lang``; unknown terms stay as they are."""
+    if not model:
+        return ""
+    lang = lang or language()
+    if lang == "en":
+        return model
+    words, english = messages(lang), messages("en")
+    for key in _MODEL_TERMS:
+        model = model.replace(english[key], words[key])
+    return model.replace(english["model_join"], words["model_join"])

@@ -35,7 +35,7 @@ from shapely import wkt
 from shapely.geometry.base import BaseGeometry
 
 from gxnet._errors import InputFileError
-from gxnet._messages import Phrase, reason_column, status_words, text
+from gxnet._messages import Phrase, model_words, reason_column, status_words, text
 from gxnet._safe import printable
 from gxnet.assemble import assemble_plan
 from gxnet.candidates import candidate_sites, default_site_list
@@ -437,7 +437,7 @@ def plan_city(
             solution = solve_network(data, config)
             stages.tell(
                 "progress_solution",
-                model=solution.model,
+                model=model_words(solution.model, stages.lang),
                 status=status_words(solution.quality(), stages.lang),
             )
     with stages.stage("plan"):

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gxnet import crs
-from gxnet._messages import messages, reasons, status_words, text
+from gxnet._messages import messages, model_words, reasons, status_words, text
 from gxnet.plan import Plan
 from gxnet.report import (
     county_table,
@@ -306,7 +306,7 @@ def summary_rows(plan: Plan, lang: str) -> list[tuple[str, Any]]:
         (words["access_mean"], _minutes_text(m.get("walk_mean_s"), lang)),
         (words["access_p95"], _minutes_text(m.get("walk_p95_s"), lang)),
         (words["drive_mean"], _minutes_text(m.get("truck_mean_s"), lang)),
-        (words["solver"], f"{m.get('solver', '')} {m.get('model', '')}".strip()),
+        (words["solver"], f"{m.get('solver', '')} {model_words(m.get('model'), lang)}".strip()),
         (words["solve_status"], status_words(m, lang)),
     ]
     modes = leg_cost_modes(plan)

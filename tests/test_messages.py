@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from gxnet._messages import messages, status_words
+from gxnet._messages import messages, model_words, status_words
 
 
 def test_both_languages_have_every_message():
@@ -61,3 +63,32 @@ def test_tiers_solved_in_turn_are_said_each_and_a_cut_search_is_said():
 )
 def test_a_plan_without_a_bound_or_without_a_plan(metrics, said):
     assert status_words(metrics, "en") == said
+
+
+def test_every_model_name_a_plan_carries_is_said_in_chinese():
+    from gxnet.optimize.capacitated import CapacitatedFacilityLocation
+    from gxnet.optimize.coverage import LocationSetCovering, MaximalCovering
+    from gxnet.optimize.median import PMedian
+    from gxnet.optimize.network import TwoTierNetwork
+    from gxnet.tiers import Tier
+
+    names = [
+        m.name
+        for m in (
+            LocationSetCovering,
+            MaximalCovering,
+            PMedian,
+            CapacitatedFacilityLocation,
+            TwoTierNetwork,
+        )
+    ]
+    names += ["three-tier network"]
+    # As the decomposition by tier composes them (gxnet.model_choice).
+    hubs = [f"{t.plural} (capacitated, single source)" for t in Tier if t != Tier.RECYCLING_POINT]
+    names += [", ".join(["maximal covering within the points' capacities (points)", *hubs])]
+    names += ["maximal covering (points), set covering (centres)"]
+    for name in names:
+        said = model_words(name, "zh")
+        assert not re.search("[A-Za-z]", said.replace("P 中位", "")), said
+        assert model_words(name, "en") == name
+    assert model_words(names[-1], "zh") == "最大覆盖（回收点）；集合覆盖（分拣中心）"

@@ -30,12 +30,10 @@ import pandas as pd
 
 from gxnet._messages import Phrase
 from gxnet.config import Config
-from gxnet.model_choice import ModelInput, uses_capacities, with_standards
+from gxnet.model_choice import PREFERENCE_PREFIX, ModelInput, uses_capacities, with_standards
 from gxnet.plan import Plan
 from gxnet.tiers import SiteStatus
 
-#: Prefix of the ids of the demand units that carry a bonus (never a real unit's id).
-BONUS_PREFIX = "change-bonus:"
 #: Share of one site's cost that all preferred sites of a tier together may save in set
 #: covering: less than one site, so that a preference never costs a site.
 _COVER_DISCOUNT = 0.5
@@ -90,7 +88,7 @@ def with_change_price(data: ModelInput, bonus: pd.Series, config: Config) -> Mod
     demand, walk = data.demand, data.walk
     preferred = bonus[bonus.index.isin(data.points["site_id"])]
     if config.targets.points is not None and len(preferred):
-        ids = BONUS_PREFIX + preferred.index.astype(str)
+        ids = PREFERENCE_PREFIX + preferred.index.astype(str)
         units = pd.DataFrame({"demand_id": ids, "households": preferred.to_numpy()})
         pairs = pd.DataFrame({"demand_id": ids, "site_id": preferred.index, "travel_s": 0.0})
         demand = pd.concat([demand, units], ignore_index=True)

@@ -602,6 +602,11 @@ def solve_tiers(data: ModelInput, config: Config, budget: TimeBudget) -> Solutio
     return solution
 
 
+#: Prefix of the ids of a re-solve's preference units (:func:`gxnet.change.with_change_price`),
+#: never a real demand unit's id.
+PREFERENCE_PREFIX = "change-bonus:"
+
+
 def with_point_capacities(points: Solution, problem: Problem) -> Solution:
     """The points' solution with each demand unit's households shared out within the open
     points' capacities (:func:`~gxnet.optimize.capacitated.capacitated_cover`), where a point
@@ -614,7 +619,11 @@ def with_point_capacities(points: Solution, problem: Problem) -> Solution:
     # A coverage asked that the points' capacities cannot hold is an error, not a thinner plan.
     check_capacity(problem, pairs, sites.usable, single_source=False, allow_uncovered=True)
     weight = problem.demand.weight
-    share = capacitated_cover(pairs, weight, sites.capacity, is_open)
+    # A re-solve's preference units (gxnet.change) take no capacity: each is served wholly by
+    # its own site, which the covering model kept open for it.
+    preference = pd.Index(problem.demand.ids).astype(str).str.startswith(PREFERENCE_PREFIX)
+    share = capacitated_cover(pairs, np.where(preference, 0.0, weight), sites.capacity, is_open)
+    share[preference[pairs.origin] & is_open[pairs.destination]] = 1.0
     rows = np.flatnonzero(share > 0)
     frame = pd.DataFrame(
         {

@@ -177,3 +177,22 @@ def test_a_capacitated_centre_is_kept_unless_a_replacement_saves_more_than_the_p
     solution = solve_network(with_change_price(data, bonus, config), config)
     assert set(solution.open_sites[Tier.SORTING_CENTRE]) == opened
     assert solution.open_sites[Tier.RECYCLING_POINT] == ["p"]
+
+
+def test_a_preferred_point_keeps_its_whole_capacity_for_households():
+    """The preference of a re-solve is a unit of demand only the old point covers; it must not
+    take a share of that point's capacity (here 100 households, all of them real)."""
+    demand = pd.DataFrame({"demand_id": ["a"], "households": [100.0]})
+    points = _sites(["old", "new"], Tier.RECYCLING_POINT, 100.0, 1.0)
+    centres = _sites(["c"], Tier.SORTING_CENTRE, np.inf, 100.0)
+    walk = pd.DataFrame({"demand_id": "a", "site_id": ["old", "new"], "travel_s": [60.0, 90.0]})
+    truck = pd.DataFrame({"point_id": ["old", "new"], "centre_id": "c", "travel_s": 600.0})
+    config = Config().with_options(points=1)
+    data = ModelInput(demand, points, centres, walk, truck)
+    previous = _plan_with(points.assign(chosen=[True, False], households_served=[100.0, 0.0]))
+    bonus = change_bonus(previous, points, config.resolve.change_penalty)
+    assert bonus.to_dict() == {"old": 10.0}
+    solution = solve_network(with_change_price(data, bonus, config), config)
+    assert solution.open_sites[Tier.RECYCLING_POINT] == ["old"]
+    served = solution.assignments[Tier.RECYCLING_POINT].set_index("origin_id")
+    assert served.loc["a", "site_id"] == "old" and served.loc["a", "share"] == pytest.approx(1.0)

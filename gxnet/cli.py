@@ -764,23 +764,17 @@ def report(plan_dir, fmt, out, lang) -> None:
     if is_region_folder(plan_dir):
         from gxnet.region_outputs import render_region_report, write_region_report
 
-        region = RegionPlan.load(plan_dir)
-        if fmt == "pdf" and out is None:
-            out = Path(plan_dir) / "report.pdf"
-        if out is None:
-            report = render_region_report(region, fmt=fmt, lang=lang)
-            click.echo(_lines(report) if fmt == "markdown" else report)
-        else:
-            click.echo(write_region_report(region, out, fmt=fmt, lang=lang))
-        return
-    plan = load_plan(plan_dir)
+        planned = RegionPlan.load(plan_dir)
+        render, write = render_region_report, write_region_report
+    else:
+        planned, render, write = load_plan(plan_dir), render_report, write_report
     if fmt == "pdf" and out is None:
         out = Path(plan_dir) / "report.pdf"
     if out is None:
-        text = render_report(plan, fmt=fmt, lang=lang)
+        text = render(planned, fmt=fmt, lang=lang)
         click.echo(_lines(text) if fmt == "markdown" else text)
     else:
-        click.echo(write_report(plan, out, fmt=fmt, lang=lang))
+        click.echo(write(planned, out, fmt=fmt, lang=lang))
 
 
 @cli.group()
